@@ -1,0 +1,423 @@
+//! The pipeline config (`pipeline.toml`): which schema, which waves with which files and
+//! column mappings, where outputs go, and the settings an analyst changes yearly.
+//!
+//! Paths inside the config are relative to the config file. Every problem is reported at
+//! once; unknown keys are errors.
+
+use crate::schema::toml_load::{Collector, FileProblems, Problem, check_top_level, parse_table};
+use crate::schema::{QuestionType, Schema};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Export layouts the importer knows (see `docs` in `schemas/README.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum LayoutChoice {
+    #[default]
+    Auto,
+    /// Qualtrics: 3 header rows (export tags, question text, ImportId JSON).
+    Qualtrics,
+    /// Legacy Qualtrics: 2 header rows (`V1..V10, Q1..`, then labels).
+    QualtricsLegacy,
+    /// SurveyMonkey: 2 header rows (question text per block, then sub-labels).
+    Surveymonkey,
+    /// One header row.
+    Plain,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+pub enum EncodingChoice {
+    #[default]
+    #[serde(rename = "auto")]
+    Auto,
+    #[serde(rename = "utf-8")]
+    Utf8,
+    #[serde(rename = "utf-16le")]
+    Utf16Le,
+    #[serde(rename = "utf-16be")]
+    Utf16Be,
+    #[serde(rename = "windows-1252")]
+    Windows1252,
+}
+
+impl std::str::FromStr for EncodingChoice {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        EncodingChoice::deserialize(toml::Value::String(s.to_ascii_lowercase())).map_err(|_| {
+            format!("unknown encoding `{s}`; use auto, utf-8, utf-16le, utf-16be or windows-1252")
+        })
+    }
+}
+
+/// A delimiter as written in config: `"auto"`, `","`, `";"`, `"tab"` (or `"\t"`), `"|"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DelimiterChoice {
+    #[default]
+    Auto,
+    Byte(u8),
+}
+
+impl std::str::FromStr for DelimiterChoice {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "auto" => Ok(Self::Auto),
+            "," => Ok(Self::Byte(b',')),
+            ";" => Ok(Self::Byte(b';')),
+            "tab" | "\t" | "\\t" => Ok(Self::Byte(b'\t')),
+            "|" => Ok(Self::Byte(b'|')),
+            other => Err(format!(
+                "unknown delimiter `{other}`; use auto, \",\", \";\", \"tab\" or \"|\""
+            )),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for DelimiterChoice {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// Rules that set aside rows which are not real, complete responses.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Filters {
+    /// Column that marks previews and test responses (Qualtrics `Status`).
+    pub test_column: Option<String>,
+    /// Values of `test_column` that mean "preview or test" (e.g. `Survey Preview`, `1`).
+    #[serde(default)]
+    pub test_values: Vec<String>,
+    /// Column that marks finished responses (Qualtrics `Finished`).
+    pub finished_column: Option<String>,
+    /// Values of `finished_column` that mean finished (e.g. `True`, `1`).
+    #[serde(default)]
+    pub finished_values: Vec<String>,
+    /// A response must answer at least this many of the wave's mapped, scored questions.
+    #[serde(default)]
+    pub min_answered: Option<usize>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWave {
+    id: String,
+    file: PathBuf,
+    #[serde(default)]
+    layout: LayoutChoice,
+    #[serde(default)]
+    encoding: EncodingChoice,
+    #[serde(default)]
+    delimiter: DelimiterChoice,
+    #[serde(default)]
+    headcount: Option<PathBuf>,
+    response_id: String,
+    #[serde(default)]
+    filters: Filters,
+    columns: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTolerance {
+    #[serde(default)]
+    max_rejected_pct: Option<f64>,
+}
+
+/// One survey wave (one October export) and how to read it.
+#[derive(Debug, Clone)]
+pub struct Wave {
+    pub id: String,
+    pub file: PathBuf,
+    pub layout: LayoutChoice,
+    pub encoding: EncodingChoice,
+    pub delimiter: DelimiterChoice,
+    pub headcount: Option<PathBuf>,
+    /// Export column holding the vendor's response id.
+    pub response_id: String,
+    pub filters: Filters,
+    /// Schema id (question or demographic) → export column key, in schema order.
+    pub columns: Vec<(String, String)>,
+}
+
+/// A checked pipeline config.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub path: PathBuf,
+    pub schema_path: PathBuf,
+    pub schema: Schema,
+    pub output: PathBuf,
+    pub store: PathBuf,
+    /// No published figure rests on fewer respondents than this.
+    pub anonymity_threshold: u32,
+    /// Demographic fields to break results down by.
+    pub breakdowns: Vec<String>,
+    /// `validate` and `run` fail when more than this % of rows are rejected as defective
+    /// (previews, tests and incomplete responses are excluded by rule and do not count).
+    pub max_rejected_pct: f64,
+    pub waves: Vec<Wave>,
+}
+
+/// Default anonymity threshold: the Civil Service People Survey's 10 respondents.
+pub const DEFAULT_THRESHOLD: u32 = 10;
+
+/// Config or schema problems: the error behind exit code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{0}")]
+    Config(FileProblems),
+    #[error("the schema named by {config} is not valid.\n{problems}")]
+    Schema {
+        config: PathBuf,
+        problems: FileProblems,
+    },
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTop {
+    schema: PathBuf,
+    output: PathBuf,
+    store: PathBuf,
+    #[serde(default)]
+    anonymity_threshold: Option<u32>,
+    #[serde(default)]
+    breakdowns: Vec<String>,
+}
+
+impl Config {
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            ConfigError::Config(FileProblems {
+                file: path.to_path_buf(),
+                problems: vec![Problem {
+                    location: String::new(),
+                    message: format!(
+                        "cannot read the pipeline config: {e}. Pass the right file with --config"
+                    ),
+                }],
+            })
+        })?;
+        let base = path.parent().unwrap_or(Path::new("")).to_path_buf();
+        let mut table = parse_table(path, &text).map_err(ConfigError::Config)?;
+        let mut c = Collector::default();
+        check_top_level(
+            &table,
+            &[
+                "schema",
+                "output",
+                "store",
+                "anonymity_threshold",
+                "breakdowns",
+                "tolerance",
+                "waves",
+            ],
+            &mut c,
+        );
+        let waves_raw: Vec<RawWave> = c.take_array("waves", table.remove("waves"), true);
+        let tolerance: Option<RawTolerance> = table
+            .remove("tolerance")
+            .and_then(|v| c.take("tolerance", v));
+        let top: Option<RawTop> = c.take("top level", toml::Value::Table(table));
+
+        let Some(top) = top else {
+            return Err(ConfigError::Config(FileProblems {
+                file: path.to_path_buf(),
+                problems: c.problems,
+            }));
+        };
+        let schema_path = base.join(&top.schema);
+        let schema = match Schema::load(&schema_path) {
+            Ok(s) => s,
+            Err(problems) => {
+                if !c.is_empty() {
+                    // Report the config's own problems too, not only the schema's.
+                    return Err(ConfigError::Config(FileProblems {
+                        file: path.to_path_buf(),
+                        problems: c
+                            .problems
+                            .into_iter()
+                            .chain(problems.problems.into_iter().map(|p| Problem {
+                                location: format!(
+                                    "schema {}: {}",
+                                    schema_path.display(),
+                                    p.location
+                                ),
+                                message: p.message,
+                            }))
+                            .collect(),
+                    }));
+                }
+                return Err(ConfigError::Schema {
+                    config: path.to_path_buf(),
+                    problems,
+                });
+            }
+        };
+
+        let threshold = top.anonymity_threshold.unwrap_or(DEFAULT_THRESHOLD);
+        if threshold < 2 {
+            c.push(
+                "anonymity_threshold",
+                format!("{threshold} protects no one; use at least 5 (10 is the default)"),
+            );
+        }
+        for b in &top.breakdowns {
+            if schema.demographic(b).is_none() {
+                c.push(
+                    "breakdowns",
+                    format!(
+                        "`{b}` is not a demographic field in the schema; known: {}",
+                        schema
+                            .demographics
+                            .iter()
+                            .map(|d| d.id.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+            }
+        }
+        let max_rejected_pct = tolerance.and_then(|t| t.max_rejected_pct).unwrap_or(0.0);
+        if !(0.0..=100.0).contains(&max_rejected_pct) {
+            c.push(
+                "tolerance.max_rejected_pct",
+                "must be a percentage between 0 and 100",
+            );
+        }
+
+        let mut waves = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for w in waves_raw {
+            let loc = format!("waves ({})", w.id);
+            if !seen.insert(w.id.clone()) {
+                c.push(&loc, "wave id used twice");
+            }
+            let file = base.join(&w.file);
+            if !file.is_file() {
+                c.push(
+                    format!("{loc}.file"),
+                    format!(
+                        "file not found: {} (paths are relative to the config file)",
+                        file.display()
+                    ),
+                );
+            }
+            let headcount = w.headcount.map(|h| base.join(h));
+            if let Some(h) = &headcount {
+                if !h.is_file() {
+                    c.push(
+                        format!("{loc}.headcount"),
+                        format!("file not found: {}", h.display()),
+                    );
+                }
+            }
+            // Schema order, so tables and the store are laid out the same every year.
+            let mut columns = Vec::new();
+            for (id, key) in &w.columns {
+                let known = schema.question(id).is_some() || schema.demographic(id).is_some();
+                if !known {
+                    c.push(
+                        format!("{loc}.columns.{id}"),
+                        format!(
+                            "`{id}` is neither a question nor a demographic id in {}",
+                            schema_path.display()
+                        ),
+                    );
+                }
+                if key.trim().is_empty() {
+                    c.push(format!("{loc}.columns.{id}"), "the export column is empty");
+                }
+            }
+            let ordered_ids = schema
+                .demographics
+                .iter()
+                .map(|d| &d.id)
+                .chain(schema.questions.iter().map(|q| &q.id));
+            for id in ordered_ids {
+                if let Some(key) = w.columns.get(id) {
+                    columns.push((id.clone(), key.clone()));
+                }
+            }
+            if !schema
+                .questions
+                .iter()
+                .any(|q| q.kind != QuestionType::FreeText && w.columns.contains_key(&q.id))
+            {
+                c.push(
+                    format!("{loc}.columns"),
+                    "maps no scored question; map at least one question id to an export column",
+                );
+            }
+            if !w.filters.test_values.is_empty() && w.filters.test_column.is_none() {
+                c.push(
+                    format!("{loc}.filters"),
+                    "test_values given without test_column",
+                );
+            }
+            if !w.filters.finished_values.is_empty() != w.filters.finished_column.is_some() {
+                c.push(
+                    format!("{loc}.filters"),
+                    "finished_column and finished_values go together",
+                );
+            }
+            waves.push(Wave {
+                id: w.id,
+                file,
+                layout: w.layout,
+                encoding: w.encoding,
+                delimiter: w.delimiter,
+                headcount,
+                response_id: w.response_id,
+                filters: w.filters,
+                columns,
+            });
+        }
+
+        c.into_result(
+            path,
+            Config {
+                path: path.to_path_buf(),
+                schema_path,
+                schema,
+                output: base.join(top.output),
+                store: base.join(top.store),
+                anonymity_threshold: threshold,
+                breakdowns: top.breakdowns,
+                max_rejected_pct,
+                waves,
+            },
+        )
+        .map_err(ConfigError::Config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delimiter_names() {
+        assert_eq!(
+            "tab".parse::<DelimiterChoice>(),
+            Ok(DelimiterChoice::Byte(b'\t'))
+        );
+        assert_eq!(
+            ";".parse::<DelimiterChoice>(),
+            Ok(DelimiterChoice::Byte(b';'))
+        );
+        assert!("::".parse::<DelimiterChoice>().is_err());
+    }
+
+    #[test]
+    fn encoding_names() {
+        assert_eq!("UTF-8".parse::<EncodingChoice>(), Ok(EncodingChoice::Utf8));
+        assert_eq!(
+            "windows-1252".parse::<EncodingChoice>(),
+            Ok(EncodingChoice::Windows1252)
+        );
+        assert!("latin9".parse::<EncodingChoice>().is_err());
+    }
+}

@@ -1,0 +1,167 @@
+//! Opening a vendor export: decode, sniff the delimiter, recognise the layout, read the
+//! header rows. Shared by `import` (which reads the rows) and `inspect` (which describes them).
+
+use super::ImportError;
+use super::decode::{Decoded, decode};
+use super::layout::{Column, Layout, columns, detect_layout, resolve_layout, sniff_delimiter};
+use crate::config::{DelimiterChoice, EncodingChoice, LayoutChoice};
+use std::path::{Path, PathBuf};
+
+/// A decoded export with its header understood; the data rows are read on demand.
+pub struct Export {
+    pub file: PathBuf,
+    pub decoded: Decoded,
+    pub delimiter: u8,
+    pub delimiter_forced: bool,
+    /// What auto-detection would have chosen (to explain a wrongly forced delimiter).
+    pub delimiter_sniffed: u8,
+    pub layout: Layout,
+    pub layout_detected: Layout,
+    pub columns: Vec<Column>,
+    /// Line on which the first data row starts (1-based).
+    pub first_data_line: u64,
+}
+
+impl Export {
+    pub fn open(
+        file: &Path,
+        encoding: EncodingChoice,
+        delimiter: DelimiterChoice,
+        layout: LayoutChoice,
+    ) -> Result<Export, ImportError> {
+        let bytes = std::fs::read(file).map_err(|source| ImportError::Read {
+            file: file.to_path_buf(),
+            source,
+        })?;
+        let decoded = decode(bytes, encoding).map_err(|e| ImportError::Decode {
+            file: file.to_path_buf(),
+            error: e,
+        })?;
+        if decoded.text.trim().is_empty() {
+            return Err(ImportError::Empty {
+                file: file.to_path_buf(),
+            });
+        }
+        let delimiter_sniffed = sniff_delimiter(&decoded.text, DelimiterChoice::Auto);
+        let delim = sniff_delimiter(&decoded.text, delimiter);
+
+        let mut rdr = reader(&decoded.text, delim);
+        let mut head: Vec<Vec<String>> = Vec::with_capacity(3);
+        let mut positions = Vec::with_capacity(4);
+        let mut rec = csv::StringRecord::new();
+        for _ in 0..4 {
+            match rdr.read_record(&mut rec) {
+                Ok(true) => {
+                    positions.push(rec.position().map_or(0, |p| p.line()));
+                    head.push(rec.iter().map(str::to_string).collect());
+                }
+                Ok(false) => break,
+                Err(e) => {
+                    return Err(ImportError::Csv {
+                        file: file.to_path_buf(),
+                        line: e.position().map_or(0, |p| p.line()),
+                        message: e.to_string(),
+                    });
+                }
+            }
+        }
+        let layout_detected = detect_layout(&head[..head.len().min(3)]);
+        let layout = resolve_layout(layout, &head[..head.len().min(3)]);
+        let n_header = layout.header_rows();
+        if layout == Layout::Qualtrics && layout_detected != Layout::Qualtrics {
+            return Err(ImportError::LayoutMismatch {
+                file: file.to_path_buf(),
+                expected: layout,
+                detected: layout_detected,
+            });
+        }
+        if head.len() <= n_header {
+            return Err(ImportError::HeaderOnly {
+                file: file.to_path_buf(),
+                layout,
+                rows: head.len(),
+            });
+        }
+        let columns = columns(layout, &head[..n_header]);
+        Ok(Export {
+            file: file.to_path_buf(),
+            decoded,
+            delimiter: delim,
+            delimiter_forced: matches!(delimiter, DelimiterChoice::Byte(_)),
+            delimiter_sniffed,
+            layout,
+            layout_detected,
+            columns,
+            first_data_line: positions[n_header],
+        })
+    }
+
+    /// A CSV reader positioned at the first data row.
+    pub fn data_reader(&self) -> Result<csv::Reader<&[u8]>, ImportError> {
+        let mut rdr = reader(&self.decoded.text, self.delimiter);
+        let mut rec = csv::ByteRecord::new();
+        for _ in 0..self.layout.header_rows() {
+            rdr.read_byte_record(&mut rec)
+                .map_err(|e| ImportError::Csv {
+                    file: self.file.clone(),
+                    line: e.position().map_or(0, |p| p.line()),
+                    message: e.to_string(),
+                })?;
+        }
+        Ok(rdr)
+    }
+
+    /// Columns whose key (or, failing that, text) matches `wanted`.
+    pub fn find_columns(&self, wanted: &str) -> Vec<&Column> {
+        let wanted = wanted.trim();
+        let by_key: Vec<&Column> = self.columns.iter().filter(|c| c.key == wanted).collect();
+        if !by_key.is_empty() {
+            return by_key;
+        }
+        let by_text: Vec<&Column> = self.columns.iter().filter(|c| c.text == wanted).collect();
+        if !by_text.is_empty() {
+            return by_text;
+        }
+        let norm = crate::schema::normalise_label(wanted);
+        self.columns
+            .iter()
+            .filter(|c| crate::schema::normalise_label(&c.key) == norm)
+            .collect()
+    }
+
+    /// Up to three column keys that look like `wanted`, for "did you mean" hints.
+    pub fn suggest(&self, wanted: &str) -> Vec<String> {
+        let w = crate::schema::normalise_label(wanted);
+        let mut scored: Vec<(usize, &str)> = self
+            .columns
+            .iter()
+            .filter(|c| !c.key.is_empty())
+            .map(|c| {
+                let k = crate::schema::normalise_label(&c.key);
+                let d = strsim::levenshtein(&w, &k);
+                let d = if k.contains(&w) || w.contains(&k) {
+                    d.min(2)
+                } else {
+                    d
+                };
+                (d, c.key.as_str())
+            })
+            .filter(|(d, k)| *d <= 3.max(k.len() / 4))
+            .collect();
+        scored.sort();
+        scored.dedup_by(|a, b| a.1 == b.1);
+        scored
+            .into_iter()
+            .take(3)
+            .map(|(_, k)| k.to_string())
+            .collect()
+    }
+}
+
+fn reader(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes())
+}

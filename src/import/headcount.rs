@@ -1,0 +1,137 @@
+//! HR headcount per group (e.g. directorate × grade), one file per wave. Response rates and
+//! the finite population correction rest on it, so it is checked like survey data: every
+//! category must be in the schema, every count a whole number.
+
+use crate::schema::Schema;
+use std::path::{Path, PathBuf};
+
+/// Staff in post per cell of the HR file's demographic fields.
+#[derive(Debug, Clone)]
+pub struct Headcount {
+    pub file: PathBuf,
+    /// Schema demographic indexes, in the file's column order.
+    pub fields: Vec<usize>,
+    /// One entry per cell: category index per field, and the headcount.
+    pub cells: Vec<(Vec<u32>, u64)>,
+}
+
+impl Headcount {
+    pub fn total(&self) -> u64 {
+        self.cells.iter().map(|c| c.1).sum()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {} problem(s) in the HR headcount file:\n{}", file.display(), problems.len(), problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
+pub struct HeadcountError {
+    pub file: PathBuf,
+    pub problems: Vec<String>,
+}
+
+pub fn load(file: &Path, schema: &Schema) -> Result<Headcount, HeadcountError> {
+    let err = |problems: Vec<String>| HeadcountError {
+        file: file.to_path_buf(),
+        problems,
+    };
+    let bytes = std::fs::read(file).map_err(|e| err(vec![format!("cannot read: {e}")]))?;
+    let decoded = super::decode::decode(bytes, crate::config::EncodingChoice::Auto)
+        .map_err(|e| err(vec![format!("line {}: {}", e.line, e.detail)]))?;
+    let delim = super::layout::sniff_delimiter(&decoded.text, crate::config::DelimiterChoice::Auto);
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(delim)
+        .flexible(true)
+        .from_reader(decoded.text.as_bytes());
+    let header: Vec<String> = rdr
+        .headers()
+        .map_err(|e| err(vec![e.to_string()]))?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    let mut problems = Vec::new();
+    let Some(hc_col) = header.iter().position(|h| h == "headcount") else {
+        return Err(err(vec![format!(
+            "line 1: no `headcount` column; the header should be the demographic ids and `headcount`, e.g. `directorate,grade,headcount` (found: {})",
+            header.join(", ")
+        )]));
+    };
+    let mut fields = Vec::new();
+    let mut field_cols = Vec::new();
+    for (i, h) in header.iter().enumerate() {
+        if i == hc_col {
+            continue;
+        }
+        match schema.demographic(h) {
+            Some(d) => {
+                fields.push(d);
+                field_cols.push(i);
+            }
+            None => problems.push(format!(
+                "line 1, column {}: `{h}` is not a demographic id in the schema",
+                super::layout::column_letter(i)
+            )),
+        }
+    }
+    let mut cells = Vec::new();
+    let mut seen = std::collections::HashMap::new();
+    for rec in rdr.records() {
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                problems.push(e.to_string());
+                continue;
+            }
+        };
+        let line = rec.position().map_or(0, |p| p.line());
+        if rec.len() != header.len() {
+            problems.push(format!(
+                "line {line}: {} fields, header has {}",
+                rec.len(),
+                header.len()
+            ));
+            continue;
+        }
+        let mut key = Vec::with_capacity(fields.len());
+        for (&d, &c) in fields.iter().zip(&field_cols) {
+            let v = rec[c].trim();
+            match schema.demographics[d].category_of(v) {
+                Some(i) => key.push(i as u32),
+                None => problems.push(format!(
+                    "line {line}, column {}: `{v}` is not a category of `{}`",
+                    super::layout::column_letter(c),
+                    schema.demographics[d].id
+                )),
+            }
+        }
+        let n = match rec[hc_col].trim().parse::<u64>() {
+            Ok(n) => n,
+            Err(_) => {
+                problems.push(format!(
+                    "line {line}, column {}: headcount `{}` is not a whole number",
+                    super::layout::column_letter(hc_col),
+                    &rec[hc_col]
+                ));
+                continue;
+            }
+        };
+        if key.len() == fields.len() {
+            if let Some(first) = seen.insert(key.clone(), line) {
+                problems.push(format!(
+                    "line {line}: the same group is listed again (first on line {first})"
+                ));
+            }
+            cells.push((key, n));
+        }
+    }
+    if cells.is_empty() && problems.is_empty() {
+        problems.push("no rows after the header".into());
+    }
+    if problems.is_empty() {
+        Ok(Headcount {
+            file: file.to_path_buf(),
+            fields,
+            cells,
+        })
+    } else {
+        Err(err(problems))
+    }
+}

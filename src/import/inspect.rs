@@ -1,0 +1,346 @@
+//! `inspect`: what a new user runs on an unfamiliar export. Describes the file (layout,
+//! encoding, delimiter, header rows, columns with sample values) and prints a starter mapping
+//! to paste into the pipeline config. With a schema, it matches columns to question ids by
+//! wording; every suggestion is for a person to check, nothing is imported.
+
+use super::ImportError;
+use super::export::Export;
+use super::layout::{column_letter, delimiter_name, is_personal_data};
+use crate::config::{DelimiterChoice, EncodingChoice, LayoutChoice};
+use crate::schema::{Schema, normalise_label};
+use std::collections::HashSet;
+use std::fmt::Write as _;
+use std::path::Path;
+
+const SAMPLES: usize = 4;
+const DISTINCT_CAP: usize = 50;
+
+struct ColumnStats {
+    filled: usize,
+    distinct: HashSet<String>,
+    samples: Vec<String>,
+}
+
+fn looks_like_mojibake(s: &str) -> bool {
+    s.contains("â€") || s.contains("Ã©") || s.contains("Ã¨") || s.contains("Â£")
+}
+
+fn toml_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for ch in s.chars() {
+        match ch {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04X}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    let one_line = s.replace(['\n', '\r'], " ");
+    if one_line.chars().count() <= n {
+        one_line
+    } else {
+        one_line.chars().take(n - 1).collect::<String>() + "…"
+    }
+}
+
+/// Guess the schema id a column holds, by wording. Returns (id, how).
+fn match_schema(schema: &Schema, key: &str, text: &str) -> Option<String> {
+    let nk = normalise_label(key);
+    let nt = normalise_label(text);
+    for q in &schema.questions {
+        let w = normalise_label(&q.text);
+        if nk == normalise_label(&q.id)
+            || nt == w
+            || nt.ends_with(&format!(" - {w}"))
+            || nk.ends_with(&format!(" - {w}"))
+        {
+            return Some(q.id.clone());
+        }
+    }
+    for d in &schema.demographics {
+        let candidates = [Some(&d.label), d.text.as_ref(), Some(&d.id)];
+        if candidates
+            .into_iter()
+            .flatten()
+            .any(|c| normalise_label(c) == nt || normalise_label(c) == nk)
+        {
+            return Some(d.id.clone());
+        }
+    }
+    None
+}
+
+const ID_KEYS: &[&str] = &[
+    "responseid",
+    "response id",
+    "respondent id",
+    "id",
+    "respondentid",
+];
+const STATUS_KEYS: &[&str] = &["status", "response type", "collector id"];
+const FINISHED_KEYS: &[&str] = &["finished"];
+
+/// Describe an export file and propose a mapping.
+pub fn inspect(
+    file: &Path,
+    encoding: EncodingChoice,
+    delimiter: DelimiterChoice,
+    layout: LayoutChoice,
+    schema: Option<&Schema>,
+) -> Result<String, ImportError> {
+    let export = Export::open(file, encoding, delimiter, layout)?;
+    let n_cols = export.columns.len();
+    let mut stats: Vec<ColumnStats> = (0..n_cols)
+        .map(|_| ColumnStats {
+            filled: 0,
+            distinct: HashSet::new(),
+            samples: Vec::new(),
+        })
+        .collect();
+    let mut rows = 0usize;
+    let mut ragged = Vec::new();
+    let mut mojibake = 0usize;
+    let mut rdr = export.data_reader()?;
+    let mut rec = csv::StringRecord::new();
+    while rdr.read_record(&mut rec).map_err(|e| ImportError::Csv {
+        file: file.to_path_buf(),
+        line: e.position().map_or(0, |p| p.line()),
+        message: e.to_string(),
+    })? {
+        rows += 1;
+        if rec.len() != n_cols && ragged.len() < 5 {
+            ragged.push((rec.position().map_or(0, |p| p.line()), rec.len()));
+        }
+        for (i, v) in rec.iter().enumerate().take(n_cols) {
+            let v = v.trim();
+            if v.is_empty() {
+                continue;
+            }
+            let st = &mut stats[i];
+            st.filled += 1;
+            if looks_like_mojibake(v) {
+                mojibake += 1;
+            }
+            if st.distinct.len() < DISTINCT_CAP
+                && st.distinct.insert(v.to_string())
+                && st.samples.len() < SAMPLES
+            {
+                st.samples.push(v.to_string());
+            }
+        }
+    }
+
+    let mut s = String::new();
+    let _ = writeln!(s, "File:       {}", file.display());
+    let _ = writeln!(
+        s,
+        "Encoding:   {} ({}{})",
+        export.decoded.encoding,
+        export.decoded.how,
+        if export.decoded.had_bom {
+            ", BOM stripped"
+        } else {
+            ""
+        }
+    );
+    let _ = writeln!(s, "Delimiter:  {}", delimiter_name(export.delimiter));
+    let _ = writeln!(s, "Layout:     {}", export.layout);
+    let _ = writeln!(
+        s,
+        "Rows:       {rows} data rows after {} header row(s), first on line {}",
+        export.layout.header_rows(),
+        export.first_data_line
+    );
+    let _ = writeln!(s, "Columns:    {n_cols}");
+    if !ragged.is_empty() {
+        let _ = writeln!(
+            s,
+            "Warning:    rows with a different number of fields from the header ({n_cols}): {}",
+            ragged
+                .iter()
+                .map(|(l, n)| format!("line {l} has {n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    if mojibake > 0 {
+        let _ = writeln!(
+            s,
+            "Warning:    {mojibake} value(s) look like mojibake (e.g. `â€™`): the file may have been \
+             decoded with the wrong encoding somewhere along the way; try encoding = \"utf-8\" or \"windows-1252\""
+        );
+    }
+    let _ = writeln!(s);
+    let _ = writeln!(
+        s,
+        "  col  key / question                                             filled  distinct  sample values"
+    );
+    for (c, st) in export.columns.iter().zip(&stats) {
+        let label = if c.text != c.key && !c.text.is_empty() {
+            format!("{}  \"{}\"", c.key, c.text)
+        } else {
+            c.key.clone()
+        };
+        let distinct = if st.distinct.len() >= DISTINCT_CAP {
+            format!("{DISTINCT_CAP}+")
+        } else {
+            st.distinct.len().to_string()
+        };
+        let samples = if is_personal_data(c) {
+            "PERSONAL DATA: never imported".to_string()
+        } else {
+            st.samples
+                .iter()
+                .map(|v| truncate(v, 24))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        };
+        let _ = writeln!(
+            s,
+            "  {:<4} {:<58} {:>6}  {:>8}  {}",
+            column_letter(c.index),
+            truncate(&label, 58),
+            st.filled,
+            distinct,
+            samples
+        );
+    }
+
+    // Starter mapping.
+    let find_key = |names: &[&str]| {
+        export
+            .columns
+            .iter()
+            .find(|c| names.contains(&normalise_label(&c.key).as_str()))
+    };
+    let _ = writeln!(s);
+    let _ = writeln!(
+        s,
+        "# Starter mapping: paste into your pipeline config and check every line."
+    );
+    let _ = writeln!(s, "[[waves]]");
+    let _ = writeln!(s, "id = \"YYYY\"  # the survey year");
+    let _ = writeln!(
+        s,
+        "file = {}",
+        toml_str(
+            &file
+                .file_name()
+                .map_or_else(String::new, |f| f.to_string_lossy().into_owned())
+        )
+    );
+    let _ = writeln!(s, "layout = \"{}\"", export.layout.config_name());
+    let _ = writeln!(s, "encoding = \"{}\"", export.decoded.encoding);
+    let _ = writeln!(
+        s,
+        "delimiter = {}",
+        if export.delimiter == b'\t' {
+            "\"tab\"".to_string()
+        } else {
+            toml_str(&(export.delimiter as char).to_string())
+        }
+    );
+    let _ = writeln!(s, "# headcount = \"hr-headcount-YYYY.csv\"");
+    match find_key(ID_KEYS) {
+        Some(c) => {
+            let _ = writeln!(s, "response_id = {}", toml_str(&c.key));
+        }
+        None => {
+            let _ = writeln!(
+                s,
+                "response_id = \"\"  # name the column with a unique id per response"
+            );
+        }
+    }
+    let _ = writeln!(s, "[waves.filters]");
+    if let Some(c) = find_key(STATUS_KEYS) {
+        let mut vals: Vec<&String> = stats[c.index].distinct.iter().collect();
+        vals.sort();
+        let _ = writeln!(s, "test_column = {}", toml_str(&c.key));
+        let _ = writeln!(
+            s,
+            "test_values = []  # values of {} that mean preview/test; seen: {}",
+            c.key,
+            vals.iter()
+                .map(|v| toml_str(v))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    if let Some(c) = find_key(FINISHED_KEYS) {
+        let mut vals: Vec<&String> = stats[c.index].distinct.iter().collect();
+        vals.sort();
+        let fin: Vec<String> = vals
+            .iter()
+            .filter(|v| matches!(v.as_str(), "1" | "True" | "TRUE" | "true"))
+            .map(|v| toml_str(v))
+            .collect();
+        let _ = writeln!(s, "finished_column = {}", toml_str(&c.key));
+        let _ = writeln!(
+            s,
+            "finished_values = [{}]  # seen: {}",
+            fin.join(", "),
+            vals.iter()
+                .map(|v| toml_str(v))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let _ = writeln!(
+        s,
+        "# min_answered = 5  # fewer answered questions = incomplete"
+    );
+    let _ = writeln!(s, "[waves.columns]");
+    let mut used = HashSet::new();
+    for c in &export.columns {
+        if c.key.is_empty() || is_personal_data(c) {
+            continue;
+        }
+        let guess = schema.and_then(|sc| match_schema(sc, &c.key, &c.text));
+        match guess {
+            Some(id) if used.insert(id.clone()) => {
+                let _ = writeln!(
+                    s,
+                    "{id} = {}  # {}",
+                    toml_str(&c.key),
+                    truncate(&c.text, 70)
+                );
+            }
+            _ => {
+                let _ = writeln!(
+                    s,
+                    "# ID = {}  # {}",
+                    toml_str(&c.key),
+                    truncate(&c.text, 70)
+                );
+            }
+        }
+    }
+    if let Some(sc) = schema {
+        let missing: Vec<&str> = sc
+            .questions
+            .iter()
+            .map(|q| q.id.as_str())
+            .chain(sc.demographics.iter().map(|d| d.id.as_str()))
+            .filter(|id| !used.contains(*id))
+            .collect();
+        if !missing.is_empty() {
+            let _ = writeln!(
+                s,
+                "# Not matched to any column (map by hand if the export has them): {}",
+                missing.join(", ")
+            );
+        }
+    }
+    Ok(s)
+}

@@ -1,0 +1,635 @@
+//! Import: a vendor export → checked, canonical responses for one wave.
+//!
+//! Nothing is lost and nothing is guessed. Every data row ends as *accepted* or as
+//! *excluded/rejected with a reason*; unknown answer labels and categories are counted per
+//! column and reported, never mapped by guesswork; personal-data columns are never read.
+
+pub mod decode;
+pub mod export;
+pub mod headcount;
+pub mod inspect;
+pub mod layout;
+pub mod reconcile;
+
+use crate::config::{Config, Wave};
+use crate::schema::{QuestionType, Schema};
+use decode::DecodeError;
+use export::Export;
+use layout::{Layout, column_letter, delimiter_name, is_personal_data};
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::path::PathBuf;
+
+pub use reconcile::{Outcome, Reason};
+
+/// Why a file could not be imported at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{}: cannot read the file: {source}", file.display())]
+    Read {
+        file: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "{}: line {}, column {}: cannot decode the file as {}: {}.\n  How to fix: {}",
+        file.display(), error.line, error.column, error.encoding, error.detail, error.hint
+    )]
+    Decode { file: PathBuf, error: DecodeError },
+    #[error("{}: the file is empty. Check that the export finished downloading.", file.display())]
+    Empty { file: PathBuf },
+    #[error(
+        "{}: the file has only {rows} row(s), all of them header rows for the layout {layout}; there are no responses in it.\n  How to fix: check the export's filters or date range, or set the right `layout` for this wave.",
+        file.display()
+    )]
+    HeaderOnly {
+        file: PathBuf,
+        layout: Layout,
+        rows: usize,
+    },
+    #[error(
+        "{}: layout = \"{}\" is set, but row 3 does not hold Qualtrics ImportId cells; the file looks like {detected}.\n  How to fix: set layout = \"{}\" (or \"auto\") for this wave.",
+        file.display(), expected.config_name(), detected.config_name()
+    )]
+    LayoutMismatch {
+        file: PathBuf,
+        expected: Layout,
+        detected: Layout,
+    },
+    #[error("{}: line {line}: the CSV cannot be parsed: {message}", file.display())]
+    Csv {
+        file: PathBuf,
+        line: u64,
+        message: String,
+    },
+    #[error("{}", format_unknown_columns(file, wave, missing, hint))]
+    UnknownColumns {
+        file: PathBuf,
+        wave: String,
+        /// (schema id or setting, export column named in config, suggestions)
+        missing: Vec<(String, String, Vec<String>)>,
+        hint: Option<String>,
+    },
+    #[error(
+        "{}: the header names {key:?} more than once (columns {}), so wave {wave}'s mapping of `{id}` is ambiguous.\n  How to fix: rename the duplicate headers in the export, or ask the vendor for unique export tags.",
+        file.display(), columns.join(", ")
+    )]
+    DuplicateColumn {
+        file: PathBuf,
+        wave: String,
+        id: String,
+        key: String,
+        columns: Vec<String>,
+    },
+    #[error(
+        "{}: wave {wave} maps `{id}` to column {key:?}, which holds personal data and is never imported.\n  How to fix: remove `{id}` from [waves.columns]; the pipeline only stores anonymised answers.",
+        file.display()
+    )]
+    PersonalData {
+        file: PathBuf,
+        wave: String,
+        id: String,
+        key: String,
+    },
+}
+
+impl ImportError {
+    /// Config/mapping mistakes are usage errors (exit 2); the rest are data problems (exit 1).
+    pub fn is_config_error(&self) -> bool {
+        matches!(
+            self,
+            ImportError::UnknownColumns { .. } | ImportError::PersonalData { .. }
+        )
+    }
+}
+
+fn format_unknown_columns(
+    file: &std::path::Path,
+    wave: &str,
+    missing: &[(String, String, Vec<String>)],
+    hint: &Option<String>,
+) -> String {
+    let mut s = format!(
+        "{}: wave {wave}'s mapping names {} column(s) that the export does not have:",
+        file.display(),
+        missing.len()
+    );
+    for (id, key, sugg) in missing {
+        s.push_str(&format!("\n  - {id} = {key:?}"));
+        if !sugg.is_empty() {
+            s.push_str(&format!(
+                " (did you mean {}?)",
+                sugg.iter()
+                    .map(|k| format!("{k:?}"))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            ));
+        }
+    }
+    s.push_str(
+        "\n  How to fix: run `culture-metrics inspect <file>` to list the export's columns, and correct [waves.columns] in the config.",
+    );
+    if let Some(h) = hint {
+        s.push_str("\n  Note: ");
+        s.push_str(h);
+    }
+    s
+}
+
+/// One rejected or excluded row, for the analyst's row-level list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowOutcome {
+    pub line: u64,
+    pub response_id: String,
+    pub reason: Reason,
+    /// Export column involved (key and spreadsheet letter), if any.
+    pub column: Option<String>,
+    pub value: Option<String>,
+    pub detail: String,
+}
+
+/// A value that is not in the schema, with how often it occurred.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownValue {
+    pub id: String,
+    pub column: String,
+    pub value: String,
+    pub count: usize,
+    pub first_line: u64,
+}
+
+/// A free-text answer, kept apart from the scored answers (never published raw).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comment {
+    pub row: usize,
+    pub question: String,
+    pub text: String,
+}
+
+/// Accepted responses of one wave, column by column.
+#[derive(Debug, Clone, Default)]
+pub struct WaveData {
+    pub response_id: Vec<String>,
+    /// (demographic index in the schema, category index per row; `None` = not stated)
+    pub demographics: Vec<(usize, Vec<Option<u32>>)>,
+    /// (question index in the schema, answer code per row; `None` = no answer)
+    pub questions: Vec<(usize, Vec<Option<u8>>)>,
+    pub comments: Vec<Comment>,
+}
+
+impl WaveData {
+    pub fn len(&self) -> usize {
+        self.response_id.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.response_id.is_empty()
+    }
+}
+
+/// What importing one wave produced and found.
+#[derive(Debug, Clone)]
+pub struct WaveImport {
+    pub wave: String,
+    pub file: PathBuf,
+    pub encoding: String,
+    pub delimiter: u8,
+    pub layout: Layout,
+    pub rows_in: usize,
+    pub counts: BTreeMap<Reason, usize>,
+    pub rows: Vec<RowOutcome>,
+    pub unknown_values: Vec<UnknownValue>,
+    pub personal_data_dropped: Vec<String>,
+    pub warnings: Vec<String>,
+    pub data: WaveData,
+}
+
+impl WaveImport {
+    pub fn accepted(&self) -> usize {
+        self.data.len()
+    }
+    pub fn count(&self, outcome: Outcome) -> usize {
+        self.counts
+            .iter()
+            .filter(|(r, _)| r.outcome() == outcome)
+            .map(|(_, n)| n)
+            .sum()
+    }
+    /// Share of rows rejected as defective (not counting rule-based exclusions), in %.
+    pub fn rejected_pct(&self) -> f64 {
+        if self.rows_in == 0 {
+            0.0
+        } else {
+            100.0 * self.count(Outcome::Rejected) as f64 / self.rows_in as f64
+        }
+    }
+}
+
+enum Target {
+    Demographic(usize),
+    Scored(usize),
+    FreeText,
+}
+
+struct Mapped {
+    id: String,
+    index: usize,
+    label: String,
+    target: Target,
+}
+
+impl fmt::Debug for Mapped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} <- {}", self.id, self.label)
+    }
+}
+
+fn describe_column(export: &Export, index: usize) -> String {
+    format!("{} ({:?})", column_letter(index), export.columns[index].key)
+}
+
+/// Find the column for one setting; errors are collected so all are reported together.
+fn locate(
+    export: &Export,
+    wave: &Wave,
+    id: &str,
+    key: &str,
+    missing: &mut Vec<(String, String, Vec<String>)>,
+) -> Result<Option<usize>, ImportError> {
+    let found = export.find_columns(key);
+    match found.len() {
+        0 => {
+            missing.push((id.to_string(), key.to_string(), export.suggest(key)));
+            Ok(None)
+        }
+        1 => Ok(Some(found[0].index)),
+        _ => Err(ImportError::DuplicateColumn {
+            file: export.file.clone(),
+            wave: wave.id.clone(),
+            id: id.to_string(),
+            key: key.to_string(),
+            columns: found.iter().map(|c| column_letter(c.index)).collect(),
+        }),
+    }
+}
+
+/// Import one wave's export according to its mapping.
+pub fn import_wave(schema: &Schema, wave: &Wave) -> Result<WaveImport, ImportError> {
+    let export = Export::open(&wave.file, wave.encoding, wave.delimiter, wave.layout)?;
+    import_export(schema, wave, &export)
+}
+
+pub fn import_export(
+    schema: &Schema,
+    wave: &Wave,
+    export: &Export,
+) -> Result<WaveImport, ImportError> {
+    let mut missing = Vec::new();
+    let rid = locate(export, wave, "response_id", &wave.response_id, &mut missing)?;
+    let f = &wave.filters;
+    let test_col = match &f.test_column {
+        Some(k) => locate(export, wave, "filters.test_column", k, &mut missing)?,
+        None => None,
+    };
+    let fin_col = match &f.finished_column {
+        Some(k) => locate(export, wave, "filters.finished_column", k, &mut missing)?,
+        None => None,
+    };
+    let mut mapped = Vec::new();
+    for (id, key) in &wave.columns {
+        let Some(index) = locate(export, wave, id, key, &mut missing)? else {
+            continue;
+        };
+        if is_personal_data(&export.columns[index]) {
+            return Err(ImportError::PersonalData {
+                file: export.file.clone(),
+                wave: wave.id.clone(),
+                id: id.clone(),
+                key: key.clone(),
+            });
+        }
+        let target = if let Some(d) = schema.demographic(id) {
+            Target::Demographic(d)
+        } else {
+            let q = schema
+                .question(id)
+                .expect("config checked ids against schema");
+            if schema.questions[q].kind == QuestionType::FreeText {
+                Target::FreeText
+            } else {
+                Target::Scored(q)
+            }
+        };
+        mapped.push(Mapped {
+            id: id.clone(),
+            index,
+            label: describe_column(export, index),
+            target,
+        });
+    }
+    if !missing.is_empty() {
+        let hint = (export.delimiter_forced && export.delimiter != export.delimiter_sniffed)
+            .then(|| {
+                format!(
+                    "delimiter is set to {} but the file looks {}-separated: the whole row may have been read as {} column(s). Set delimiter = \"auto\".",
+                    delimiter_name(export.delimiter),
+                    delimiter_name(export.delimiter_sniffed),
+                    export.columns.len()
+                )
+            });
+        return Err(ImportError::UnknownColumns {
+            file: export.file.clone(),
+            wave: wave.id.clone(),
+            missing,
+            hint,
+        });
+    }
+    let rid = rid.expect("located");
+
+    let mut warnings = Vec::new();
+    if export.layout != export.layout_detected {
+        warnings.push(format!(
+            "layout is set to {} but the header looks like {}",
+            export.layout.config_name(),
+            export.layout_detected.config_name()
+        ));
+    }
+    let personal_data_dropped: Vec<String> = export
+        .columns
+        .iter()
+        .filter(|c| is_personal_data(c))
+        .map(|c| c.key.clone())
+        .collect();
+
+    let n_cols = export.columns.len();
+    let n_scored = mapped
+        .iter()
+        .filter(|m| matches!(m.target, Target::Scored(_)))
+        .count();
+    let mut data = WaveData {
+        demographics: mapped
+            .iter()
+            .filter_map(|m| match m.target {
+                Target::Demographic(d) => Some((d, Vec::new())),
+                _ => None,
+            })
+            .collect(),
+        questions: mapped
+            .iter()
+            .filter_map(|m| match m.target {
+                Target::Scored(q) => Some((q, Vec::new())),
+                _ => None,
+            })
+            .collect(),
+        ..WaveData::default()
+    };
+    let mut counts: BTreeMap<Reason, usize> = BTreeMap::new();
+    let mut rows: Vec<RowOutcome> = Vec::new();
+    let mut unknown: BTreeMap<(usize, String), (usize, u64)> = BTreeMap::new();
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    let mut rows_in = 0usize;
+
+    // Scratch buffers for one row, reused: no allocation per cell on the accepted path.
+    let mut demo_buf: Vec<Option<u32>> = vec![None; data.demographics.len()];
+    let mut q_buf: Vec<Option<u8>> = vec![None; data.questions.len()];
+    let mut text_buf: Vec<(usize, usize)> = Vec::new(); // (mapped index, field index)
+
+    let mut rdr = export.data_reader()?;
+    let mut rec = csv::StringRecord::new();
+    loop {
+        match rdr.read_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                return Err(ImportError::Csv {
+                    file: export.file.clone(),
+                    line: e.position().map_or(0, |p| p.line()),
+                    message: e.to_string(),
+                });
+            }
+        }
+        rows_in += 1;
+        let line = rec.position().map_or(0, |p| p.line());
+        let mut reject = |reason: Reason,
+                          id: &str,
+                          column: Option<String>,
+                          value: Option<String>,
+                          detail: String| {
+            *counts.entry(reason).or_default() += 1;
+            rows.push(RowOutcome {
+                line,
+                response_id: id.to_string(),
+                reason,
+                column,
+                value,
+                detail,
+            });
+        };
+        if rec.len() != n_cols {
+            reject(
+                Reason::RaggedRow,
+                rec.get(rid).unwrap_or("").trim(),
+                None,
+                None,
+                format!(
+                    "has {} fields but the header has {n_cols}; check for an unquoted delimiter or a cut-off line",
+                    rec.len()
+                ),
+            );
+            continue;
+        }
+        let id = rec[rid].trim();
+        if let Some(tc) = test_col {
+            let v = rec[tc].trim();
+            if f.test_values.iter().any(|t| t == v) {
+                reject(
+                    Reason::PreviewOrTest,
+                    id,
+                    Some(describe_column(export, tc)),
+                    Some(v.to_string()),
+                    String::new(),
+                );
+                continue;
+            }
+        }
+        if let Some(fc) = fin_col {
+            let v = rec[fc].trim();
+            if !f.finished_values.iter().any(|t| t == v) {
+                reject(
+                    Reason::Incomplete,
+                    id,
+                    Some(describe_column(export, fc)),
+                    Some(v.to_string()),
+                    "not marked as finished".into(),
+                );
+                continue;
+            }
+        }
+        if id.is_empty() {
+            reject(
+                Reason::MissingResponseId,
+                id,
+                Some(describe_column(export, rid)),
+                None,
+                String::new(),
+            );
+            continue;
+        }
+        if let Some(&first) = seen.get(id) {
+            reject(
+                Reason::DuplicateResponseId,
+                id,
+                Some(describe_column(export, rid)),
+                Some(id.to_string()),
+                format!("first seen on line {first}; the first copy is kept"),
+            );
+            continue;
+        }
+
+        // Map every cell; remember the first problem of each kind.
+        let mut first_unknown_answer: Option<(usize, String)> = None;
+        let mut first_unknown_category: Option<(usize, String)> = None;
+        let mut answered = 0usize;
+        let (mut di, mut qi) = (0, 0);
+        text_buf.clear();
+        for (mi, m) in mapped.iter().enumerate() {
+            let v = rec[m.index].trim();
+            match m.target {
+                Target::Demographic(d) => {
+                    demo_buf[di] = if v.is_empty() {
+                        None
+                    } else {
+                        match schema.demographics[d].category_of(v) {
+                            Some(c) => Some(c as u32),
+                            None => {
+                                let e =
+                                    unknown.entry((m.index, v.to_string())).or_insert((0, line));
+                                e.0 += 1;
+                                first_unknown_category.get_or_insert((mi, v.to_string()));
+                                None
+                            }
+                        }
+                    };
+                    di += 1;
+                }
+                Target::Scored(q) => {
+                    q_buf[qi] = if v.is_empty() {
+                        None
+                    } else {
+                        answered += 1;
+                        let scale = schema
+                            .scale_of(&schema.questions[q])
+                            .expect("scored questions have scales");
+                        match scale.code_of(v) {
+                            Some(c) => Some(c),
+                            None => {
+                                let e =
+                                    unknown.entry((m.index, v.to_string())).or_insert((0, line));
+                                e.0 += 1;
+                                first_unknown_answer.get_or_insert((mi, v.to_string()));
+                                None
+                            }
+                        }
+                    };
+                    qi += 1;
+                }
+                Target::FreeText => {
+                    if !v.is_empty() {
+                        text_buf.push((mi, m.index));
+                    }
+                }
+            }
+        }
+        if let Some(min) = f.min_answered {
+            if answered < min.min(n_scored) {
+                reject(
+                    Reason::Incomplete,
+                    id,
+                    None,
+                    None,
+                    format!("answered {answered} of {n_scored} questions; at least {min} needed"),
+                );
+                continue;
+            }
+        }
+        seen.insert(id.to_string(), line);
+        if let Some((mi, v)) = first_unknown_answer {
+            let m = &mapped[mi];
+            reject(
+                Reason::UnknownAnswer,
+                id,
+                Some(m.label.clone()),
+                Some(v),
+                format!("not an answer of `{}`'s scale", m.id),
+            );
+            continue;
+        }
+        if let Some((mi, v)) = first_unknown_category {
+            let m = &mapped[mi];
+            reject(
+                Reason::UnknownCategory,
+                id,
+                Some(m.label.clone()),
+                Some(v),
+                format!("not a category of `{}`", m.id),
+            );
+            continue;
+        }
+        // Accepted.
+        let row = data.response_id.len();
+        data.response_id.push(id.to_string());
+        for (slot, v) in data.demographics.iter_mut().zip(&demo_buf) {
+            slot.1.push(*v);
+        }
+        for (slot, v) in data.questions.iter_mut().zip(&q_buf) {
+            slot.1.push(*v);
+        }
+        for &(mi, fi) in &text_buf {
+            data.comments.push(Comment {
+                row,
+                question: mapped[mi].id.clone(),
+                text: rec[fi].trim().to_string(),
+            });
+        }
+    }
+    *counts.entry(Reason::Accepted).or_default() = data.len();
+
+    let unknown_values = unknown
+        .into_iter()
+        .map(|((index, value), (count, first_line))| UnknownValue {
+            id: mapped
+                .iter()
+                .find(|m| m.index == index)
+                .map_or_else(String::new, |m| m.id.clone()),
+            column: describe_column(export, index),
+            value,
+            count,
+            first_line,
+        })
+        .collect();
+
+    Ok(WaveImport {
+        wave: wave.id.clone(),
+        file: export.file.clone(),
+        encoding: format!("{} ({})", export.decoded.encoding, export.decoded.how),
+        delimiter: export.delimiter,
+        layout: export.layout,
+        rows_in,
+        counts,
+        rows,
+        unknown_values,
+        personal_data_dropped,
+        warnings,
+        data,
+    })
+}
+
+/// Import every wave of a config, in config order.
+pub fn import_all(config: &Config) -> Result<Vec<WaveImport>, ImportError> {
+    config
+        .waves
+        .iter()
+        .map(|w| {
+            tracing::info!(wave = %w.id, file = %w.file.display(), "importing");
+            import_wave(&config.schema, w)
+        })
+        .collect()
+}

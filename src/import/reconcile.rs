@@ -1,0 +1,191 @@
+//! Reasons a row can end with, and the reconciliation that proves
+//! rows in = accepted + excluded + rejected, per wave and per reason.
+
+use super::WaveImport;
+use super::layout::delimiter_name;
+use std::fmt::Write as _;
+
+/// What happened to a row. The order is the order of the checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Reason {
+    Accepted,
+    /// Excluded by rule: the vendor marked it as a preview or test.
+    PreviewOrTest,
+    /// Excluded by rule: not finished, or too few questions answered.
+    Incomplete,
+    /// Rejected: the row has a different number of fields from the header.
+    RaggedRow,
+    /// Rejected: no response id.
+    MissingResponseId,
+    /// Rejected: a response id already seen (the first copy is kept).
+    DuplicateResponseId,
+    /// Rejected: an answer that is not a label, alias or code of the question's scale.
+    UnknownAnswer,
+    /// Rejected: a demographic value that is not a category (or alias) in the schema.
+    UnknownCategory,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Accepted,
+    Excluded,
+    Rejected,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Accepted => "accepted",
+            Outcome::Excluded => "excluded",
+            Outcome::Rejected => "rejected",
+        }
+    }
+}
+
+impl Reason {
+    pub const ALL: [Reason; 8] = [
+        Reason::Accepted,
+        Reason::PreviewOrTest,
+        Reason::Incomplete,
+        Reason::RaggedRow,
+        Reason::MissingResponseId,
+        Reason::DuplicateResponseId,
+        Reason::UnknownAnswer,
+        Reason::UnknownCategory,
+    ];
+
+    /// Stable code used in tables.
+    pub fn code(self) -> &'static str {
+        match self {
+            Reason::Accepted => "accepted",
+            Reason::PreviewOrTest => "preview_or_test",
+            Reason::Incomplete => "incomplete",
+            Reason::RaggedRow => "ragged_row",
+            Reason::MissingResponseId => "missing_response_id",
+            Reason::DuplicateResponseId => "duplicate_response_id",
+            Reason::UnknownAnswer => "unknown_answer",
+            Reason::UnknownCategory => "unknown_category",
+        }
+    }
+
+    pub fn outcome(self) -> Outcome {
+        match self {
+            Reason::Accepted => Outcome::Accepted,
+            Reason::PreviewOrTest | Reason::Incomplete => Outcome::Excluded,
+            _ => Outcome::Rejected,
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            Reason::Accepted => "accepted",
+            Reason::PreviewOrTest => "preview or test response (filters.test_column)",
+            Reason::Incomplete => "incomplete response (filters.finished_column / min_answered)",
+            Reason::RaggedRow => "ragged row: field count differs from the header",
+            Reason::MissingResponseId => "no response id",
+            Reason::DuplicateResponseId => "duplicate response id (first copy kept)",
+            Reason::UnknownAnswer => "answer not in the question's scale",
+            Reason::UnknownCategory => "demographic value not in the schema",
+        }
+    }
+}
+
+/// `import_reconciliation.csv`: one row per wave and reason, plus a `rows_in` total row.
+/// Every reason is listed (with 0 where none) so the table has the same shape every year.
+pub fn reconciliation_rows(imports: &[WaveImport]) -> Vec<[String; 5]> {
+    let mut out = Vec::new();
+    for w in imports {
+        out.push([
+            w.wave.clone(),
+            w.file
+                .file_name()
+                .map_or_else(String::new, |f| f.to_string_lossy().into_owned()),
+            "total".into(),
+            "rows_in".into(),
+            w.rows_in.to_string(),
+        ]);
+        for r in Reason::ALL {
+            out.push([
+                w.wave.clone(),
+                w.file
+                    .file_name()
+                    .map_or_else(String::new, |f| f.to_string_lossy().into_owned()),
+                r.outcome().as_str().into(),
+                r.code().into(),
+                w.counts.get(&r).copied().unwrap_or(0).to_string(),
+            ]);
+        }
+    }
+    out
+}
+
+/// The reconciliation as the analyst reads it in the terminal.
+pub fn render_text(imports: &[WaveImport], max_rejected_pct: f64) -> String {
+    let mut s = String::new();
+    for w in imports {
+        let _ = writeln!(s, "Wave {}: {}", w.wave, w.file.display());
+        let _ = writeln!(
+            s,
+            "  layout {}; encoding {}; delimiter {}",
+            w.layout.config_name(),
+            w.encoding,
+            delimiter_name(w.delimiter)
+        );
+        if !w.personal_data_dropped.is_empty() {
+            let _ = writeln!(
+                s,
+                "  personal-data columns dropped (never read): {}",
+                w.personal_data_dropped.join(", ")
+            );
+        }
+        for warn in &w.warnings {
+            let _ = writeln!(s, "  warning: {warn}");
+        }
+        let _ = writeln!(s, "  {:<9} {:<62} {:>8}", "", "rows in file", w.rows_in);
+        for r in Reason::ALL {
+            let n = w.counts.get(&r).copied().unwrap_or(0);
+            if n > 0 || r == Reason::Accepted {
+                let what = if r == Reason::Accepted {
+                    ""
+                } else {
+                    r.describe()
+                };
+                let _ = writeln!(s, "  {:<9} {what:<62} {n:>8}", r.outcome().as_str());
+            }
+        }
+        let total: usize = w.counts.values().sum();
+        let check = if total == w.rows_in { "ok" } else { "MISMATCH" };
+        let _ = writeln!(
+            s,
+            "  {:<9} {:<62} {:>8}  ({check})",
+            "", "accepted + excluded + rejected", total
+        );
+        if !w.unknown_values.is_empty() {
+            let _ = writeln!(s, "  values not in the schema (never guessed):");
+            for u in &w.unknown_values {
+                let _ = writeln!(
+                    s,
+                    "    column {} [{}]: {:?} x{} (first on line {})",
+                    u.column, u.id, u.value, u.count, u.first_line
+                );
+            }
+            let _ = writeln!(
+                s,
+                "    How to fix: if a value means an existing answer, add it to that answer's `aliases` \
+                 (or the demographic's `aliases`) in the schema; otherwise ask the vendor."
+            );
+        }
+        let pct = w.rejected_pct();
+        let _ = writeln!(
+            s,
+            "  rejected as defective: {pct:.2}% of rows (tolerance {max_rejected_pct}%){}",
+            if pct > max_rejected_pct {
+                " -- OVER TOLERANCE"
+            } else {
+                ""
+            }
+        );
+        let _ = writeln!(s);
+    }
+    s
+}

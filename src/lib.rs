@@ -1,0 +1,296 @@
+//! culture-metrics: staff-survey exports and member-meeting feedback → a published,
+//! disclosure-controlled evidence pack.
+//!
+//! The pipeline follows the data, one module per stage:
+//! `schema → import → store → indicators → disclosure → report`, with `config` for the
+//! analyst's pipeline settings and `synth` for the seeded sample-data generator.
+//! This file holds the pipeline itself; `main.rs` only parses arguments and prints errors.
+
+pub mod config;
+pub mod disclosure;
+pub mod import;
+pub mod indicators;
+pub mod report;
+pub mod schema;
+pub mod store;
+pub mod synth;
+
+use config::{Config, ConfigError};
+use import::{ImportError, WaveImport, headcount};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+/// Exit codes, documented in the README.
+pub mod exit {
+    pub const OK: i32 = 0;
+    /// Data rejected: a file cannot be imported, or more rows were rejected than tolerated.
+    pub const DATA: i32 = 1;
+    /// Usage or config error: bad arguments, config or schema, a missing file, a wrong mapping.
+    pub const USAGE: i32 = 2;
+    /// The outputs could not be written (disk full, permissions).
+    pub const OUTPUT: i32 = 3;
+}
+
+/// Everything that can stop a command, with the exit code it maps to.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    #[error("{0}")]
+    Import(#[from] ImportError),
+    #[error("{0}")]
+    Headcount(#[from] headcount::HeadcountError),
+    #[error(
+        "{report}Data rejected: wave(s) {waves} rejected more rows than the tolerance of {tolerance}% \
+         (tolerance.max_rejected_pct in the config). Nothing was written.\n  How to fix: read the reasons above; \
+         run `culture-metrics validate --rejects rejects.csv` for the row-by-row list."
+    )]
+    TooManyRejected {
+        report: String,
+        waves: String,
+        tolerance: f64,
+    },
+    #[error("{0}")]
+    Store(#[from] store::StoreError),
+    #[error("computing results: {0}")]
+    Compute(#[from] polars::prelude::PolarsError),
+    #[error("{0}")]
+    Output(#[from] report::WriteError),
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl Error {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Config(_) | Error::Usage(_) => exit::USAGE,
+            Error::Import(e) if e.is_config_error() => exit::USAGE,
+            Error::Import(_) | Error::Headcount(_) | Error::TooManyRejected { .. } => exit::DATA,
+            Error::Store(_) | Error::Compute(_) | Error::Output(_) => exit::OUTPUT,
+        }
+    }
+}
+
+/// Settings shared by every command.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// No progress bars and no summaries on stderr.
+    pub quiet: bool,
+}
+
+impl Options {
+    fn progress(&self, len: u64, what: &str) -> ProgressBar {
+        let target = if self.quiet || !std::io::stderr().is_terminal() {
+            ProgressDrawTarget::hidden()
+        } else {
+            ProgressDrawTarget::stderr()
+        };
+        let pb = ProgressBar::with_draw_target(Some(len), target);
+        pb.set_style(
+            ProgressStyle::with_template("{prefix:>10} [{bar:30}] {pos}/{len} {msg}")
+                .expect("valid template")
+                .progress_chars("=> "),
+        );
+        pb.set_prefix(what.to_string());
+        pb
+    }
+}
+
+/// The result of importing every wave of a config.
+pub struct Imported {
+    pub config: Config,
+    pub waves: Vec<WaveImport>,
+    pub headcounts: Vec<Option<headcount::Headcount>>,
+}
+
+impl Imported {
+    /// Waves whose defective rows exceed the config's tolerance.
+    pub fn over_tolerance(&self) -> Vec<&str> {
+        self.waves
+            .iter()
+            .filter(|w| w.rejected_pct() > self.config.max_rejected_pct)
+            .map(|w| w.wave.as_str())
+            .collect()
+    }
+
+    /// The reconciliation as text, with response rates where a headcount is known.
+    pub fn report(&self) -> String {
+        let mut s = import::reconcile::render_text(&self.waves, self.config.max_rejected_pct);
+        for (w, hc) in self.waves.iter().zip(&self.headcounts) {
+            if let Some(hc) = hc {
+                let total = hc.total();
+                s.push_str(&format!(
+                    "Wave {}: {} accepted responses of {} staff in post ({:.1}% response rate)\n",
+                    w.wave,
+                    w.accepted(),
+                    total,
+                    if total > 0 {
+                        100.0 * w.accepted() as f64 / total as f64
+                    } else {
+                        0.0
+                    }
+                ));
+            }
+        }
+        s
+    }
+
+    /// Write the row-by-row list of excluded and rejected rows (for the analyst; not for
+    /// publication).
+    pub fn write_rejects(&self, path: &Path) -> Result<(), Error> {
+        let mut w = csv::Writer::from_path(path).map_err(|e| report::WriteError {
+            path: path.to_path_buf(),
+            source: std::io::Error::other(e),
+        })?;
+        let err = |e: csv::Error| report::WriteError {
+            path: path.to_path_buf(),
+            source: std::io::Error::other(e),
+        };
+        w.write_record([
+            "wave",
+            "file",
+            "line",
+            "response_id",
+            "outcome",
+            "reason",
+            "column",
+            "value",
+            "detail",
+        ])
+        .map_err(err)?;
+        for wave in &self.waves {
+            let file = wave
+                .file
+                .file_name()
+                .map_or_else(String::new, |f| f.to_string_lossy().into_owned());
+            for r in &wave.rows {
+                w.write_record([
+                    wave.wave.as_str(),
+                    &file,
+                    &r.line.to_string(),
+                    &r.response_id,
+                    r.reason.outcome().as_str(),
+                    r.reason.code(),
+                    r.column.as_deref().unwrap_or(""),
+                    r.value.as_deref().unwrap_or(""),
+                    &r.detail,
+                ])
+                .map_err(err)?;
+            }
+        }
+        w.flush().map_err(|e| report::WriteError {
+            path: path.to_path_buf(),
+            source: e,
+        })?;
+        Ok(())
+    }
+}
+
+/// Load the config and import every wave (no outputs written).
+pub fn import_config(config_path: &Path, opts: Options) -> Result<Imported, Error> {
+    let config = Config::load(config_path)?;
+    let pb = opts.progress(config.waves.len() as u64, "importing");
+    let mut waves = Vec::with_capacity(config.waves.len());
+    let mut headcounts = Vec::with_capacity(config.waves.len());
+    for w in &config.waves {
+        pb.set_message(format!("wave {}", w.id));
+        waves.push(import::import_wave(&config.schema, w)?);
+        headcounts.push(match &w.headcount {
+            Some(p) => Some(headcount::load(p, &config.schema)?),
+            None => None,
+        });
+        pb.inc(1);
+    }
+    pb.finish_and_clear();
+    Ok(Imported {
+        config,
+        waves,
+        headcounts,
+    })
+}
+
+/// `validate`: import checks only.
+pub fn validate(config_path: &Path, opts: Options) -> Result<Imported, Error> {
+    import_config(config_path, opts)
+}
+
+/// What `run` produced.
+pub struct RunSummary {
+    pub pack: PathBuf,
+    pub report: String,
+    pub item_rows: usize,
+}
+
+/// `run`: the whole batch. Imports, stores, computes, protects and writes the pack.
+pub fn run(config_path: &Path, out: Option<&Path>, opts: Options) -> Result<RunSummary, Error> {
+    let imported = import_config(config_path, opts)?;
+    let over = imported.over_tolerance();
+    if !over.is_empty() {
+        return Err(Error::TooManyRejected {
+            report: imported.report(),
+            waves: over.join(", "),
+            tolerance: imported.config.max_rejected_pct,
+        });
+    }
+    let config = &imported.config;
+    let schema = &config.schema;
+
+    // Store: later stages read canonical columns, not vendor files.
+    for w in &imported.waves {
+        store::write_wave(&config.store, schema, &w.wave, &w.data)?;
+    }
+
+    // Indicators, from the store.
+    let breakdowns: Vec<usize> = config
+        .breakdowns
+        .iter()
+        .filter_map(|b| schema.demographic(b))
+        .collect();
+    let pb = opts.progress(config.waves.len() as u64, "computing");
+    let mut cells = Vec::new();
+    let mut respondents = std::collections::HashMap::new();
+    for w in &config.waves {
+        let df = store::read_wave(&config.store, &w.id)?;
+        respondents.insert(w.id.clone(), df.height() as u64);
+        cells.extend(indicators::items::count_items(
+            schema,
+            &w.id,
+            &df,
+            &breakdowns,
+        )?);
+        pb.inc(1);
+    }
+    pb.finish_and_clear();
+
+    // Disclosure control, before any writer.
+    let (items, summary) = disclosure::protect_items(cells, config.anonymity_threshold, &|w| {
+        respondents.get(w).copied().unwrap_or(0)
+    });
+
+    // Report.
+    let dest = out.map_or_else(|| config.output.clone(), Path::to_path_buf);
+    let pack = report::Pack::begin(&dest)?;
+    pack.write(
+        "tables/items.csv",
+        &report::tables::items_csv(schema, &items),
+    )?;
+    pack.write(
+        "tables/import_reconciliation.csv",
+        &report::tables::reconciliation_csv(&imported.waves),
+    )?;
+    pack.write(
+        "tables/disclosure_summary.csv",
+        &report::tables::disclosure_csv("items", &summary),
+    )?;
+    pack.write(
+        "tables/README.md",
+        report::tables::data_dictionary(config.anonymity_threshold).as_bytes(),
+    )?;
+    let pack = pack.finish()?;
+    Ok(RunSummary {
+        pack,
+        report: imported.report(),
+        item_rows: items.len(),
+    })
+}

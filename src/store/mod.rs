@@ -1,0 +1,197 @@
+//! The store: accepted responses as Parquet, one file per wave, so later stages (and later
+//! years) read canonical columns instead of vendor files.
+//!
+//! `<store>/<wave>.parquet` holds `response_id`, `wave`, one string column per mapped
+//! demographic (category label, null = not stated) and one `UInt8` column per mapped scored
+//! question (the scale's code, null = no answer). Questions a wave did not ask are absent, not
+//! null: "not asked" and "not answered" stay different. Free text goes to
+//! `<store>/<wave>.comments.parquet` (`response_id`, `question`, `text`) and is never published.
+
+use crate::import::WaveData;
+use crate::schema::Schema;
+use polars::prelude::*;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("store {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("store {}: {source}", path.display())]
+    Polars { path: PathBuf, source: PolarsError },
+}
+
+pub fn wave_path(store: &Path, wave: &str) -> PathBuf {
+    store.join(format!("{wave}.parquet"))
+}
+
+pub fn comments_path(store: &Path, wave: &str) -> PathBuf {
+    store.join(format!("{wave}.comments.parquet"))
+}
+
+/// Canonical responses of one wave as a DataFrame.
+pub fn to_frame(schema: &Schema, wave: &str, data: &WaveData) -> PolarsResult<DataFrame> {
+    let n = data.len();
+    let mut cols: Vec<Column> =
+        Vec::with_capacity(2 + data.demographics.len() + data.questions.len());
+    cols.push(Column::new("response_id".into(), &data.response_id));
+    cols.push(Column::new("wave".into(), vec![wave; n]));
+    for (d, values) in &data.demographics {
+        let dem = &schema.demographics[*d];
+        let labels: Vec<Option<&str>> = values
+            .iter()
+            .map(|v| v.map(|i| dem.categories[i as usize].as_str()))
+            .collect();
+        cols.push(Column::new(dem.id.as_str().into(), labels));
+    }
+    for (q, values) in &data.questions {
+        cols.push(Column::new(schema.questions[*q].id.as_str().into(), values));
+    }
+    DataFrame::new(n, cols)
+}
+
+fn comments_frame(data: &WaveData) -> PolarsResult<DataFrame> {
+    let ids: Vec<&str> = data
+        .comments
+        .iter()
+        .map(|c| data.response_id[c.row].as_str())
+        .collect();
+    let qs: Vec<&str> = data.comments.iter().map(|c| c.question.as_str()).collect();
+    let texts: Vec<&str> = data.comments.iter().map(|c| c.text.as_str()).collect();
+    DataFrame::new(
+        ids.len(),
+        vec![
+            Column::new("response_id".into(), ids),
+            Column::new("question".into(), qs),
+            Column::new("text".into(), texts),
+        ],
+    )
+}
+
+/// Write a frame to `path` atomically (temp file, then rename).
+fn write_parquet(path: &Path, df: &mut DataFrame) -> Result<(), StoreError> {
+    let tmp = path.with_extension("parquet.tmp");
+    let io = |source| StoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = File::create(&tmp).map_err(io)?;
+    ParquetWriter::new(file)
+        .with_compression(ParquetCompression::Zstd(None))
+        .finish(df)
+        .map_err(|source| StoreError::Polars {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    std::fs::rename(&tmp, path).map_err(io)
+}
+
+/// Write one wave (responses and comments) into the store.
+pub fn write_wave(
+    store: &Path,
+    schema: &Schema,
+    wave: &str,
+    data: &WaveData,
+) -> Result<(), StoreError> {
+    std::fs::create_dir_all(store).map_err(|source| StoreError::Io {
+        path: store.to_path_buf(),
+        source,
+    })?;
+    let polars = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| StoreError::Polars { path, source }
+    };
+    let p = wave_path(store, wave);
+    let mut df = to_frame(schema, wave, data).map_err(polars(&p))?;
+    write_parquet(&p, &mut df)?;
+    let p = comments_path(store, wave);
+    let mut comments = comments_frame(data).map_err(polars(&p))?;
+    write_parquet(&p, &mut comments)
+}
+
+/// Read one wave's responses back from the store.
+pub fn read_wave(store: &Path, wave: &str) -> Result<DataFrame, StoreError> {
+    let path = wave_path(store, wave);
+    let file = File::open(&path).map_err(|source| StoreError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    ParquetReader::new(file)
+        .finish()
+        .map_err(|source| StoreError::Polars { path, source })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::Comment;
+
+    #[test]
+    fn a_wave_round_trips_through_parquet() {
+        let schema = crate::schema::Schema::from_toml(
+            Path::new("t.toml"),
+            r#"
+[survey]
+id = "t"
+title = "t"
+version = "1"
+[[scales]]
+id = "yn"
+answers = [{ code = 1, label = "Yes", group = "positive" }, { code = 2, label = "No", group = "negative" }]
+[[questions]]
+id = "E01"
+text = "Bullied?"
+type = "yes-no"
+scale = "yn"
+[[questions]]
+id = "T01"
+text = "Comments"
+type = "free-text"
+[[demographics]]
+id = "directorate"
+label = "Directorate"
+categories = ["Place", "Resources"]
+"#,
+        )
+        .unwrap();
+        let data = WaveData {
+            response_id: vec!["R1".into(), "R2".into(), "R3".into()],
+            demographics: vec![(0, vec![Some(1), None, Some(0)])],
+            questions: vec![(0, vec![Some(1), Some(2), None])],
+            comments: vec![Comment {
+                row: 1,
+                question: "T01".into(),
+                text: "Line one\nline two".into(),
+            }],
+        };
+        let dir = tempfile::tempdir().unwrap();
+        write_wave(dir.path(), &schema, "2025", &data).unwrap();
+        let df = read_wave(dir.path(), "2025").unwrap();
+        assert_eq!(df.height(), 3);
+        let dir_col: Vec<Option<&str>> = df
+            .column("directorate")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .collect();
+        assert_eq!(dir_col, [Some("Resources"), None, Some("Place")]);
+        let e01: Vec<Option<u8>> = df.column("E01").unwrap().u8().unwrap().iter().collect();
+        assert_eq!(e01, [Some(1), Some(2), None]);
+        assert!(
+            df.column("T01").is_err(),
+            "free text is not in the responses file"
+        );
+        let c = ParquetReader::new(File::open(comments_path(dir.path(), "2025")).unwrap())
+            .finish()
+            .unwrap();
+        assert_eq!(c.height(), 1);
+        assert_eq!(
+            c.column("response_id").unwrap().str().unwrap().get(0),
+            Some("R2")
+        );
+    }
+}

@@ -1,0 +1,944 @@
+//! A seeded, deterministic synthetic council: the committed sample data, and bigger inputs for
+//! benchmarks (`culture-metrics generate --staff 2000000`).
+//!
+//! It writes what a real analyst receives: the 2025 baseline as a Qualtrics export (3 header
+//! rows, UTF-8 with BOM, personal-data columns, choice text), the 2026 wave as a SurveyMonkey
+//! export saved from Excel (2 header rows, Windows-1252, `;`, CRLF), an HR headcount file per
+//! wave, and a `pipeline.toml` that maps them. Realistic defects are built in: previews and
+//! test responses, partial responses, duplicated response ids, label variants handled by
+//! declared aliases, and a couple of answers no schema knows.
+//!
+//! Answers come from an ordinal latent-variable model: a person factor plus item, directorate
+//! and ethnicity effects, cut into the 5-point scale, with each item's level calibrated to the
+//! item bank's realistic levels. Between 2025 and 2026 some items move for real
+//! ([`DESIGNED_CHANGES`]); the rest differ only by sampling noise.
+
+use crate::report::WriteError;
+use crate::schema::Schema;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Normal};
+use statrs::distribution::{ContinuousCDF, Normal as StatNormal};
+use std::path::{Path, PathBuf};
+
+pub const DEFAULT_STAFF: u32 = 5800;
+pub const DEFAULT_SEED: u64 = 2025;
+
+/// The schema the generator writes data for (the committed one).
+pub const SCHEMA_TOML: &str = include_str!("../../schemas/staff-survey.toml");
+
+/// Item-bank levels: % positive in 2025 for the 5-point items.
+const BASE_PCT_POSITIVE: [(&str, f64); 23] = [
+    ("S01", 0.58),
+    ("S02", 0.50),
+    ("S03", 0.47),
+    ("S04", 0.52),
+    ("S05", 0.55),
+    ("S06", 0.81),
+    ("S07", 0.52),
+    ("S08", 0.76),
+    ("S09", 0.80),
+    ("S10", 0.47),
+    ("S11", 0.56),
+    ("S12", 0.64),
+    ("S13", 0.58),
+    ("S14", 0.61),
+    ("S15", 0.82),
+    ("S16", 0.86),
+    ("S17", 0.38),
+    ("S18", 0.33),
+    ("S19", 0.38),
+    ("S20", 0.46),
+    ("S21", 0.60),
+    ("S22", 0.74),
+    ("S23", 0.55),
+];
+
+/// Real changes between the 2025 baseline and 2026, in percentage points of % positive.
+/// Everything not listed is unchanged apart from sampling noise.
+pub const DESIGNED_CHANGES: [(&str, f64); 5] = [
+    ("S19", 9.0),  // officer-member trust improves
+    ("S20", 7.0),  // impartial advice without fear improves
+    ("S07", 8.0),  // members' courtesy to officers improves
+    ("S18", -6.0), // change management declines
+    ("S23", -7.0), // workload declines
+];
+
+struct Directorate {
+    name: &'static str,
+    /// Share of staff (the small team has a fixed headcount instead).
+    share: f64,
+    fixed: Option<u32>,
+    response_rate: f64,
+    /// Shift on the latent scale for the trust and member-respect items.
+    trust_effect: f64,
+    /// Shift on every item (general climate).
+    climate: f64,
+}
+
+const DIRECTORATES: [Directorate; 8] = [
+    Directorate {
+        name: "Chief Executive's Office",
+        share: 0.03,
+        fixed: None,
+        response_rate: 0.64,
+        trust_effect: 0.15,
+        climate: 0.10,
+    },
+    Directorate {
+        name: "Mayor's Office",
+        share: 0.0,
+        fixed: Some(14),
+        response_rate: 0.45,
+        trust_effect: 0.0,
+        climate: 0.0,
+    },
+    Directorate {
+        name: "Resources",
+        share: 0.14,
+        fixed: None,
+        response_rate: 0.60,
+        trust_effect: 0.05,
+        climate: 0.05,
+    },
+    Directorate {
+        name: "Children's Services",
+        share: 0.24,
+        fixed: None,
+        response_rate: 0.47,
+        trust_effect: 0.0,
+        climate: -0.05,
+    },
+    Directorate {
+        name: "Health, Adults and Community",
+        share: 0.22,
+        fixed: None,
+        response_rate: 0.42,
+        trust_effect: 0.05,
+        climate: 0.0,
+    },
+    Directorate {
+        name: "Housing and Regeneration",
+        share: 0.15,
+        fixed: None,
+        response_rate: 0.41,
+        trust_effect: -0.60,
+        climate: -0.10,
+    },
+    Directorate {
+        name: "Communities",
+        share: 0.09,
+        fixed: None,
+        response_rate: 0.56,
+        trust_effect: 0.10,
+        climate: 0.05,
+    },
+    Directorate {
+        name: "Place",
+        share: 0.13,
+        fixed: None,
+        response_rate: 0.52,
+        trust_effect: -0.05,
+        climate: 0.0,
+    },
+];
+
+const GRADES: [(&str, f64); 5] = [
+    ("Scale 1-6", 0.30),
+    ("SO1-SO2", 0.25),
+    ("PO1-PO4", 0.28),
+    ("PO5-PO8", 0.12),
+    ("Senior management", 0.05),
+];
+
+const SEX: [(&str, f64); 3] = [
+    ("Female", 0.62),
+    ("Male", 0.35),
+    ("Prefer not to say", 0.03),
+];
+const AGE: [(&str, f64); 7] = [
+    ("16-24", 0.05),
+    ("25-34", 0.20),
+    ("35-44", 0.25),
+    ("45-54", 0.25),
+    ("55-64", 0.19),
+    ("65 and over", 0.03),
+    ("Prefer not to say", 0.03),
+];
+const ETHNICITY: [(&str, f64); 6] = [
+    ("Asian or Asian British", 0.22),
+    ("Black, Black British, Caribbean or African", 0.24),
+    ("Mixed or multiple ethnic groups", 0.05),
+    ("White", 0.40),
+    ("Other ethnic group", 0.03),
+    ("Prefer not to say", 0.06),
+];
+const DISABILITY: [(&str, f64); 3] = [("Yes", 0.09), ("No", 0.84), ("Prefer not to say", 0.07)];
+const MANAGER: [(&str, f64); 2] = [("Yes", 0.22), ("No", 0.78)];
+
+const COMMENTS: [&str; 12] = [
+    "More joint briefings between officers and members before committee.",
+    "Members should respect officers' professional advice, even when they don't like it.",
+    "Clear protocol on member-officer relations, and it must be enforced.",
+    "Stop the public criticism of named officers at meetings.",
+    "Less shouting in the chamber. Officers are people too.",
+    "Regular informal sessions so we get to know each other.\nNot just when something has gone wrong.",
+    "Honesty about what went wrong in the past, and \"no blame\" learning.",
+    "Training for new councillors on the role of officers; refreshers for the rest.",
+    "Consistency: the same rules for everyone, whatever their party.",
+    "Senior leaders need to model the behaviour they ask of us.",
+    "Faster responses to members' enquiries would build their trust in us.",
+    "Nothing - relations in my area are good.",
+];
+
+/// Latent scale: 5-point answers are cuts of `mu + person + effects + noise`.
+const CUTS: [f64; 4] = [-1.3, -0.5, 0.2, 1.4];
+const PERSON_SD: f64 = 0.9;
+const NOISE_SD: f64 = 0.8;
+
+fn pick<'a>(rng: &mut ChaCha8Rng, dist: &[(&'a str, f64)]) -> (usize, &'a str) {
+    let total: f64 = dist.iter().map(|d| d.1).sum();
+    let mut u = rng.random::<f64>() * total;
+    for (i, (name, p)) in dist.iter().enumerate() {
+        if u < *p {
+            return (i, name);
+        }
+        u -= p;
+    }
+    (dist.len() - 1, dist[dist.len() - 1].0)
+}
+
+/// Location that gives `p` positive answers (above the last-but-one cut) on the latent scale.
+fn location_for(p: f64) -> f64 {
+    let sd = (PERSON_SD * PERSON_SD + NOISE_SD * NOISE_SD).sqrt();
+    let z = StatNormal::standard().inverse_cdf(p);
+    CUTS[2] + sd * z
+}
+
+/// One synthetic respondent's answers, as scale codes (None = skipped) and demographics.
+struct Person {
+    directorate: usize,
+    grade: usize,
+    sex: usize,
+    age: usize,
+    ethnicity: usize,
+    disability: usize,
+    manager: usize,
+    likert: [Option<u8>; 23],
+    e01: Option<u8>,
+    e02: Option<u8>,
+    n01: Option<u8>,
+    comment: Option<&'static str>,
+    /// Fraction of the questionnaire completed (1.0 = finished).
+    progress: f64,
+}
+
+fn person(rng: &mut ChaCha8Rng, wave_2026: bool, directorate: usize, grade: usize) -> Person {
+    let std_normal = Normal::new(0.0, 1.0).expect("valid");
+    let d = &DIRECTORATES[directorate];
+    let (sex, _) = pick(rng, &SEX);
+    let (age, _) = pick(rng, &AGE);
+    let (ethnicity, eth_name) = pick(rng, &ETHNICITY);
+    let (disability, _) = pick(rng, &DISABILITY);
+    let manager = if grade >= 3 || rng.random_bool(0.12) {
+        pick(rng, &[("Yes", 0.8), ("No", 0.2)]).0
+    } else {
+        pick(rng, &MANAGER).0
+    };
+    let z = PERSON_SD * std_normal.sample(rng);
+    let mut likert = [None; 23];
+    for (i, (id, p)) in BASE_PCT_POSITIVE.iter().enumerate() {
+        let mut p = *p;
+        if wave_2026 {
+            if let Some((_, delta)) = DESIGNED_CHANGES.iter().find(|(c, _)| c == id) {
+                p += delta / 100.0;
+            }
+        }
+        let mut mu = location_for(p) + d.climate;
+        if matches!(*id, "S07" | "S19" | "S20") {
+            mu += d.trust_effect;
+        }
+        if *id == "S10" {
+            // ~15-point gap in perceived merit between White and minority ethnic staff.
+            mu += match eth_name {
+                "White" => 0.25,
+                "Prefer not to say" => 0.0,
+                _ => -0.22,
+            };
+        }
+        if grade == 4 {
+            mu += 0.3; // senior managers are more positive
+        }
+        let dont_know = if matches!(*id, "S10" | "S14" | "S20") {
+            0.04
+        } else {
+            0.01
+        };
+        likert[i] = if rng.random_bool(0.015) {
+            None
+        } else if rng.random_bool(dont_know) {
+            Some(9)
+        } else {
+            let y = mu + z + NOISE_SD * std_normal.sample(rng);
+            Some(1 + CUTS.iter().filter(|&&c| y > c).count() as u8)
+        };
+    }
+    let yes_no = |rng: &mut ChaCha8Rng, p_yes: f64| -> Option<u8> {
+        if rng.random_bool(0.01) {
+            None
+        } else if rng.random_bool(0.03) {
+            Some(3)
+        } else if rng.random_bool(p_yes) {
+            Some(1)
+        } else {
+            Some(2)
+        }
+    };
+    let bully = if d.name == "Housing and Regeneration" {
+        0.16
+    } else {
+        0.11
+    };
+    let e01 = yes_no(rng, bully);
+    let e02 = yes_no(rng, 0.09);
+    let n01 = if rng.random_bool(0.02) {
+        None
+    } else {
+        let x = 6.2 + 2.2 * (z / PERSON_SD * 0.7 + 0.714 * std_normal.sample(rng)) + d.climate;
+        Some(x.round().clamp(0.0, 10.0) as u8)
+    };
+    let comment = rng
+        .random_bool(0.15)
+        .then(|| COMMENTS[rng.random_range(0..COMMENTS.len())]);
+    Person {
+        directorate,
+        grade,
+        sex,
+        age,
+        ethnicity,
+        disability,
+        manager,
+        likert,
+        e01,
+        e02,
+        n01,
+        comment,
+        progress: 1.0,
+    }
+}
+
+/// Headcount per directorate × grade for one wave.
+fn headcounts(rng: &mut ChaCha8Rng, staff: u32) -> Vec<[u32; 5]> {
+    DIRECTORATES
+        .iter()
+        .map(|d| {
+            let total = match d.fixed {
+                Some(n) => n as f64,
+                None => staff as f64 * d.share * (0.97 + 0.06 * rng.random::<f64>()),
+            };
+            let mut row = [0u32; 5];
+            for (g, (_, share)) in GRADES.iter().enumerate() {
+                row[g] = (total * share).round() as u32;
+            }
+            if d.fixed.is_some() {
+                // A small political office: mostly senior and officer grades.
+                row = [2, 3, 5, 3, 1];
+            }
+            row
+        })
+        .collect()
+}
+
+fn respondents(rng: &mut ChaCha8Rng, hc: &[[u32; 5]], wave_2026: bool) -> Vec<Person> {
+    let mut people = Vec::new();
+    for (d, row) in hc.iter().enumerate() {
+        for (g, &n) in row.iter().enumerate() {
+            let rr = (DIRECTORATES[d].response_rate + if g >= 3 { 0.10 } else { 0.0 }).min(0.95);
+            for _ in 0..n {
+                if rng.random_bool(rr) {
+                    people.push(person(rng, wave_2026, d, g));
+                }
+            }
+        }
+    }
+    // Interleave directorates, as a real export ordered by completion time would be.
+    for i in (1..people.len()).rev() {
+        let j = rng.random_range(0..=i);
+        people.swap(i, j);
+    }
+    people
+}
+
+fn code_label(schema: &Schema, scale_id: &str, code: u8) -> String {
+    let scale = schema
+        .scales
+        .iter()
+        .find(|s| s.id == scale_id)
+        .expect("scale in schema");
+    scale.label_of(code).expect("code in scale").to_string()
+}
+
+fn random_id(rng: &mut ChaCha8Rng, prefix: &str, len: usize) -> String {
+    const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut s = String::from(prefix);
+    for _ in 0..len {
+        s.push(CHARS[rng.random_range(0..CHARS.len())] as char);
+    }
+    s
+}
+
+fn timestamp(rng: &mut ChaCha8Rng, year: u32, iso: bool) -> (String, String, u32) {
+    let day = rng.random_range(6..=31u32);
+    let secs = rng.random_range(7 * 3600..19 * 3600u32);
+    let dur = rng.random_range(240..1800u32);
+    let end = secs + dur;
+    let fmt = |s: u32| {
+        if iso {
+            format!(
+                "{year}-10-{day:02} {:02}:{:02}:{:02}",
+                s / 3600,
+                s / 60 % 60,
+                s % 60
+            )
+        } else {
+            format!(
+                "10/{day:02}/{year} {:02}:{:02}:{:02}",
+                s / 3600,
+                s / 60 % 60,
+                s % 60
+            )
+        }
+    };
+    (fmt(secs), fmt(end), dur)
+}
+
+/// Make a share of respondents partial: they stopped part-way, later answers blank.
+fn truncate_partial(p: &mut Person, rng: &mut ChaCha8Rng) {
+    p.progress = rng.random_range(0.1..0.5);
+    let keep = (23.0 * p.progress) as usize;
+    for a in p.likert.iter_mut().skip(keep) {
+        *a = None;
+    }
+    p.e01 = None;
+    p.e02 = None;
+    p.n01 = None;
+    p.comment = None;
+}
+
+fn qualtrics_2025(schema: &Schema, rng: &mut ChaCha8Rng, people: &mut [Person]) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    let meta: [(&str, &str, &str); 17] = [
+        (
+            "StartDate",
+            "Start Date",
+            r#"{"ImportId":"startDate","timeZone":"Europe/London"}"#,
+        ),
+        (
+            "EndDate",
+            "End Date",
+            r#"{"ImportId":"endDate","timeZone":"Europe/London"}"#,
+        ),
+        ("Status", "Response Type", r#"{"ImportId":"status"}"#),
+        ("IPAddress", "IP Address", r#"{"ImportId":"ipAddress"}"#),
+        ("Progress", "Progress", r#"{"ImportId":"progress"}"#),
+        (
+            "Duration (in seconds)",
+            "Duration (in seconds)",
+            r#"{"ImportId":"duration"}"#,
+        ),
+        ("Finished", "Finished", r#"{"ImportId":"finished"}"#),
+        (
+            "RecordedDate",
+            "Recorded Date",
+            r#"{"ImportId":"recordedDate","timeZone":"Europe/London"}"#,
+        ),
+        ("ResponseId", "Response ID", r#"{"ImportId":"_recordId"}"#),
+        (
+            "RecipientLastName",
+            "Recipient Last Name",
+            r#"{"ImportId":"recipientLastName"}"#,
+        ),
+        (
+            "RecipientFirstName",
+            "Recipient First Name",
+            r#"{"ImportId":"recipientFirstName"}"#,
+        ),
+        (
+            "RecipientEmail",
+            "Recipient Email",
+            r#"{"ImportId":"recipientEmail"}"#,
+        ),
+        (
+            "ExternalReference",
+            "External Data Reference",
+            r#"{"ImportId":"externalDataReference"}"#,
+        ),
+        (
+            "LocationLatitude",
+            "Location Latitude",
+            r#"{"ImportId":"locationLatitude"}"#,
+        ),
+        (
+            "LocationLongitude",
+            "Location Longitude",
+            r#"{"ImportId":"locationLongitude"}"#,
+        ),
+        (
+            "DistributionChannel",
+            "Distribution Channel",
+            r#"{"ImportId":"distributionChannel"}"#,
+        ),
+        (
+            "UserLanguage",
+            "User Language",
+            r#"{"ImportId":"userLanguage"}"#,
+        ),
+    ];
+    let matrix = "To what extent do you agree or disagree with the following statements about working at the Council?";
+    let mut tags: Vec<String> = meta.iter().map(|m| m.0.to_string()).collect();
+    let mut texts: Vec<String> = meta.iter().map(|m| m.1.to_string()).collect();
+    let mut ids: Vec<String> = meta.iter().map(|m| m.2.to_string()).collect();
+    for i in 0..23 {
+        tags.push(format!("Q1_{}", i + 1));
+        texts.push(format!("{matrix} - {}", schema.questions[i].text));
+        ids.push(format!(r#"{{"ImportId":"QID1_{}"}}"#, i + 1));
+    }
+    let tail_qs: [(&str, usize, &str); 4] = [
+        ("Q2", 23, "QID2"),
+        ("Q3", 24, "QID3"),
+        ("Q4", 25, "QID4"),
+        ("Q5", 26, "QID5_TEXT"),
+    ];
+    for (tag, qi, id) in tail_qs {
+        tags.push(tag.into());
+        texts.push(schema.questions[qi].text.clone());
+        ids.push(format!(r#"{{"ImportId":"{id}"}}"#));
+    }
+    for (i, d) in schema.demographics.iter().enumerate() {
+        tags.push(format!("Q{}", 6 + i));
+        texts.push(d.text.clone().unwrap_or_else(|| d.label.clone()));
+        ids.push(format!(r#"{{"ImportId":"QID{}"}}"#, 6 + i));
+    }
+    for row in [&tags, &texts, &ids] {
+        w.write_record(row).expect("in memory");
+    }
+
+    let n = people.len();
+    // Defects: partials (about 3%), previews/tests, duplicates, the "or" variant of Neither.
+    for p in people.iter_mut() {
+        if rng.random_bool(0.03) {
+            truncate_partial(p, rng);
+        }
+    }
+    let mut rows: Vec<Vec<String>> = Vec::with_capacity(n + 10);
+    for p in people.iter() {
+        let (start, end, dur) = timestamp(rng, 2025, true);
+        let finished = p.progress >= 1.0;
+        let mut r: Vec<String> = vec![
+            start,
+            end.clone(),
+            "IP Address".into(),
+            format!("192.0.2.{}", rng.random_range(1..255)),
+            ((p.progress * 100.0).round() as u32).to_string(),
+            dur.to_string(),
+            if finished { "True" } else { "False" }.into(),
+            end,
+            random_id(rng, "R_", 15),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            format!("51.5{:04}", rng.random_range(0..10000)),
+            format!("-0.0{:04}", rng.random_range(0..10000)),
+            "anonymous".into(),
+            "EN-GB".into(),
+        ];
+        for a in p.likert {
+            r.push(match a {
+                None => String::new(),
+                Some(3) if rng.random_bool(0.1) => "Neither agree or disagree".into(),
+                Some(c) => code_label(schema, "agree5", c),
+            });
+        }
+        for (a, scale) in [(p.e01, "yes_no"), (p.e02, "yes_no"), (p.n01, "nps11")] {
+            r.push(a.map_or_else(String::new, |c| match (scale, c) {
+                ("nps11", 0) => "0 - Not at all likely".into(),
+                ("nps11", 10) => "10 - Extremely likely".into(),
+                _ => code_label(schema, scale, c),
+            }));
+        }
+        r.push(p.comment.unwrap_or("").to_string());
+        let demo = [
+            p.directorate,
+            p.grade,
+            p.manager,
+            p.sex,
+            p.age,
+            p.ethnicity,
+            p.disability,
+        ];
+        for (d, &c) in schema.demographics.iter().zip(&demo) {
+            // 1% leave each demographic blank ("Not stated").
+            r.push(if rng.random_bool(0.01) {
+                String::new()
+            } else {
+                d.categories[c].clone()
+            });
+        }
+        rows.push(r);
+    }
+    // Previews and tests made by the survey team before launch.
+    for (i, status) in [
+        "Survey Preview",
+        "Survey Preview",
+        "Survey Preview",
+        "Survey Test",
+        "Survey Test",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let mut r = rows[i].clone();
+        r[2] = (*status).into();
+        r[8] = random_id(rng, "R_", 15);
+        rows.insert(i * 7, r);
+    }
+    // Duplicated rows (the vendor merged two download batches).
+    for k in 0..4 {
+        let src = 100 + k * 350;
+        if src < rows.len() {
+            let r = rows[src].clone();
+            rows.insert((src + 40 + k * 13).min(rows.len()), r);
+        }
+    }
+    for r in rows {
+        w.write_record(&r).expect("in memory");
+    }
+    let mut out = vec![0xEF, 0xBB, 0xBF];
+    out.extend(w.into_inner().expect("in memory"));
+    out
+}
+
+fn surveymonkey_2026(schema: &Schema, rng: &mut ChaCha8Rng, people: &mut [Person]) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let meta = [
+        "Respondent ID",
+        "Collector ID",
+        "Start Date",
+        "End Date",
+        "IP Address",
+        "Email Address",
+        "First Name",
+        "Last Name",
+        "Custom Data 1",
+    ];
+    let mut row1: Vec<String> = meta.iter().map(|s| s.to_string()).collect();
+    let mut row2: Vec<String> = vec![String::new(); meta.len()];
+    for d in &schema.demographics {
+        row1.push(d.text.clone().unwrap_or_else(|| d.label.clone()));
+        row2.push("Response".into());
+    }
+    let matrix = "To what extent do you agree or disagree with the following statements about working at the Council?";
+    for i in 0..23 {
+        row1.push(if i == 0 { matrix.into() } else { String::new() });
+        // Excel's curly apostrophes in the wording (Windows-1252 0x92).
+        row2.push(schema.questions[i].text.replace('\'', "\u{2019}"));
+    }
+    for qi in 23..26 {
+        row1.push(schema.questions[qi].text.clone());
+        row2.push("Response".into());
+    }
+    row1.push(schema.questions[26].text.clone());
+    row2.push("Open-Ended Response".into());
+    w.write_record(&row1).expect("in memory");
+    w.write_record(&row2).expect("in memory");
+
+    for p in people.iter_mut() {
+        if rng.random_bool(0.025) {
+            truncate_partial(p, rng);
+        }
+    }
+    let mut rows: Vec<Vec<String>> = Vec::with_capacity(people.len() + 10);
+    let mut next_id: u64 = 118_204_000_000 + rng.random_range(0..1_000_000u64);
+    for (i, p) in people.iter().enumerate() {
+        let (start, end, _) = timestamp(rng, 2026, false);
+        next_id += rng.random_range(1..40u64);
+        let mut r = vec![
+            next_id.to_string(),
+            "431220187".into(),
+            start,
+            end,
+            format!("198.51.100.{}", rng.random_range(1..255)),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ];
+        let demo = [
+            p.directorate,
+            p.grade,
+            p.manager,
+            p.sex,
+            p.age,
+            p.ethnicity,
+            p.disability,
+        ];
+        for (d, &c) in schema.demographics.iter().zip(&demo) {
+            let label = &d.categories[c];
+            r.push(if rng.random_bool(0.01) {
+                String::new()
+            } else if d.id == "directorate" || d.id == "grade" {
+                // Excel's typography: curly apostrophe, en dash.
+                label.replace('\'', "\u{2019}").replace("1-6", "1\u{2013}6")
+            } else {
+                label.clone()
+            });
+        }
+        for (j, a) in p.likert.iter().enumerate() {
+            r.push(match a {
+                None => String::new(),
+                // Two answers no schema knows: rejected and reported, never guessed.
+                Some(_) if j == 0 && (i == 211 || i == 1711) => "Agree strongly".into(),
+                Some(5) if rng.random_bool(0.05) => "Strongly Agree".into(),
+                Some(c) => code_label(schema, "agree5", *c),
+            });
+        }
+        for (a, scale) in [(p.e01, "yes_no"), (p.e02, "yes_no"), (p.n01, "nps11")] {
+            r.push(a.map_or_else(String::new, |c| match (scale, c) {
+                ("nps11", 0) => "0 - Not at all likely".into(),
+                ("nps11", 10) => "10 - Extremely likely".into(),
+                _ => code_label(schema, scale, c),
+            }));
+        }
+        r.push(p.comment.unwrap_or("").replace('\'', "\u{2019}"));
+        rows.push(r);
+    }
+    // Responses through the test collector, made while checking the survey link.
+    for i in 0..3 {
+        let mut r = rows[i + 10].clone();
+        r[0] = (next_id + 100 + i as u64).to_string();
+        r[1] = "431220999".into();
+        rows.insert(i * 5, r);
+    }
+    for k in 0..3 {
+        let src = 200 + k * 600;
+        if src < rows.len() {
+            let r = rows[src].clone();
+            rows.insert((src + 25).min(rows.len()), r);
+        }
+    }
+    for r in rows {
+        w.write_record(&r).expect("in memory");
+    }
+    let utf8 = String::from_utf8(w.into_inner().expect("in memory")).expect("utf-8");
+    let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(&utf8);
+    assert!(!unmappable, "all generated text is in Windows-1252");
+    bytes.into_owned()
+}
+
+fn headcount_csv(hc: &[[u32; 5]]) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["directorate", "grade", "headcount"])
+        .expect("in memory");
+    for (d, row) in hc.iter().enumerate() {
+        for (g, n) in row.iter().enumerate() {
+            w.write_record([DIRECTORATES[d].name, GRADES[g].0, &n.to_string()])
+                .expect("in memory");
+        }
+    }
+    w.into_inner().expect("in memory")
+}
+
+const PIPELINE_TOML: &str = r#"# Pipeline config for the synthetic council made by `culture-metrics generate`.
+# Paths are relative to this file. Format: schemas/README.md ("Pipeline config").
+
+schema = "{schema}"
+output = "out/evidence-pack"   # the evidence pack (replaced atomically on each run)
+store = "out/store"            # accepted responses as Parquet, one file per wave
+anonymity_threshold = 10       # no published figure on fewer valid answers than this
+breakdowns = ["directorate"]
+
+[tolerance]
+max_rejected_pct = 1.0         # validate/run fail if more than 1% of a wave's rows are defective
+
+# ---- 2025 baseline: Qualtrics, 3 header rows, UTF-8 with BOM
+[[waves]]
+id = "2025"
+file = "staff-survey-2025-qualtrics.csv"
+layout = "qualtrics"
+encoding = "auto"
+delimiter = "auto"
+headcount = "hr-headcount-2025.csv"
+response_id = "ResponseId"
+
+[waves.filters]
+test_column = "Status"
+test_values = ["Survey Preview", "Survey Test", "Spam", "1", "2", "8"]
+finished_column = "Finished"
+finished_values = ["True", "1"]
+
+[waves.columns]
+directorate = "Q6"
+grade = "Q7"
+line_manager = "Q8"
+sex = "Q9"
+age_band = "Q10"
+ethnicity = "Q11"
+disability = "Q12"
+S01 = "Q1_1"
+S02 = "Q1_2"
+S03 = "Q1_3"
+S04 = "Q1_4"
+S05 = "Q1_5"
+S06 = "Q1_6"
+S07 = "Q1_7"
+S08 = "Q1_8"
+S09 = "Q1_9"
+S10 = "Q1_10"
+S11 = "Q1_11"
+S12 = "Q1_12"
+S13 = "Q1_13"
+S14 = "Q1_14"
+S15 = "Q1_15"
+S16 = "Q1_16"
+S17 = "Q1_17"
+S18 = "Q1_18"
+S19 = "Q1_19"
+S20 = "Q1_20"
+S21 = "Q1_21"
+S22 = "Q1_22"
+S23 = "Q1_23"
+E01 = "Q2"
+E02 = "Q3"
+N01 = "Q4"
+T01 = "Q5"
+
+# ---- 2026: the vendor changed to SurveyMonkey; the file was re-saved from Excel
+# (Windows-1252, semicolons). Column keys are "question" or "question - row label".
+[[waves]]
+id = "2026"
+file = "staff-survey-2026-surveymonkey.csv"
+layout = "surveymonkey"
+encoding = "auto"
+delimiter = "auto"
+headcount = "hr-headcount-2026.csv"
+response_id = "Respondent ID"
+
+[waves.filters]
+test_column = "Collector ID"
+test_values = ["431220999"]    # the "Test link" collector
+min_answered = 12              # SurveyMonkey has no Finished flag: fewer answers = partial
+
+[waves.columns]
+{surveymonkey_columns}"#;
+
+fn relative_path(from_dir: &Path, to: &Path) -> PathBuf {
+    let from = std::path::absolute(from_dir).unwrap_or_else(|_| from_dir.to_path_buf());
+    let to = std::path::absolute(to).unwrap_or_else(|_| to.to_path_buf());
+    let f: Vec<_> = from.components().collect();
+    let t: Vec<_> = to.components().collect();
+    let common = f.iter().zip(&t).take_while(|(a, b)| a == b).count();
+    let mut out = PathBuf::new();
+    for _ in common..f.len() {
+        out.push("..");
+    }
+    for c in &t[common..] {
+        out.push(c);
+    }
+    out
+}
+
+/// Write the synthetic council into `out`. Returns the files written.
+pub fn generate(out: &Path, staff: u32, seed: u64) -> Result<Vec<PathBuf>, WriteError> {
+    let schema = Schema::from_toml(Path::new("schemas/staff-survey.toml"), SCHEMA_TOML)
+        .expect("the committed schema is valid");
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| WriteError { path, source }
+    };
+    std::fs::create_dir_all(out).map_err(io(out))?;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+
+    let hc25 = headcounts(&mut rng, staff);
+    let mut people25 = respondents(&mut rng, &hc25, false);
+    let hc26 = headcounts(&mut rng, staff);
+    let mut people26 = respondents(&mut rng, &hc26, true);
+
+    let files: Vec<(&str, Vec<u8>)> = vec![
+        (
+            "staff-survey-2025-qualtrics.csv",
+            qualtrics_2025(&schema, &mut rng, &mut people25),
+        ),
+        (
+            "staff-survey-2026-surveymonkey.csv",
+            surveymonkey_2026(&schema, &mut rng, &mut people26),
+        ),
+        ("hr-headcount-2025.csv", headcount_csv(&hc25)),
+        ("hr-headcount-2026.csv", headcount_csv(&hc26)),
+    ];
+    let mut written = Vec::new();
+    for (name, bytes) in files {
+        let path = out.join(name);
+        std::fs::write(&path, bytes).map_err(io(&path))?;
+        written.push(path);
+    }
+
+    let matrix = "To what extent do you agree or disagree with the following statements about working at the Council?";
+    let mut sm = String::new();
+    for d in &schema.demographics {
+        sm.push_str(&format!(
+            "{} = \"{}\"\n",
+            d.id,
+            d.text.as_deref().unwrap_or(&d.label)
+        ));
+    }
+    for q in &schema.questions[..23] {
+        sm.push_str(&format!(
+            "{} = \"{matrix} - {}\"\n",
+            q.id,
+            q.text.replace('\'', "\u{2019}")
+        ));
+    }
+    for q in &schema.questions[23..] {
+        sm.push_str(&format!("{} = \"{}\"\n", q.id, q.text));
+    }
+    let schema_rel = relative_path(out, Path::new("schemas/staff-survey.toml"));
+    let toml = PIPELINE_TOML
+        .replace("{schema}", &schema_rel.to_string_lossy().replace('\\', "/"))
+        .replace("{surveymonkey_columns}", &sm);
+    let path = out.join("pipeline.toml");
+    std::fs::write(&path, toml).map_err(io(&path))?;
+    written.push(path);
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn calibration_puts_the_positive_share_where_asked() {
+        // P(latent > cut) for a person with the average location must equal p.
+        let sd = (PERSON_SD * PERSON_SD + NOISE_SD * NOISE_SD).sqrt();
+        let n = StatNormal::standard();
+        for p in [0.33, 0.5, 0.86] {
+            let mu = location_for(p);
+            let got = 1.0 - n.cdf((CUTS[2] - mu) / sd);
+            assert!((got - p).abs() < 1e-12, "{p} -> {got}");
+        }
+    }
+
+    #[test]
+    fn relative_paths() {
+        assert_eq!(
+            relative_path(
+                Path::new("/a/b/sample-data"),
+                Path::new("/a/b/schemas/x.toml")
+            ),
+            PathBuf::from("../schemas/x.toml")
+        );
+    }
+}
