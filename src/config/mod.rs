@@ -203,19 +203,18 @@ impl Config {
         let base = path.parent().unwrap_or(Path::new("")).to_path_buf();
         let mut table = parse_table(path, &text).map_err(ConfigError::Config)?;
         let mut c = Collector::default();
-        check_top_level(
-            &table,
-            &[
-                "schema",
-                "output",
-                "store",
-                "anonymity_threshold",
-                "breakdowns",
-                "tolerance",
-                "waves",
-            ],
-            &mut c,
-        );
+        const KNOWN: [&str; 7] = [
+            "schema",
+            "output",
+            "store",
+            "anonymity_threshold",
+            "breakdowns",
+            "tolerance",
+            "waves",
+        ];
+        check_top_level(&table, &KNOWN, &mut c);
+        // Reported above; drop them so every other setting is still checked.
+        table.retain(|k, _| KNOWN.contains(&k.as_ref()));
         let waves_raw: Vec<RawWave> = c.take_array("waves", table.remove("waves"), true);
         let tolerance: Option<RawTolerance> = table
             .remove("tolerance")

@@ -49,10 +49,11 @@ impl Export {
         let mut head: Vec<Vec<String>> = Vec::with_capacity(3);
         let mut positions = Vec::with_capacity(4);
         let mut rec = csv::StringRecord::new();
+        let mut lines = LineCounter::new(&decoded.text);
         for _ in 0..4 {
             match rdr.read_record(&mut rec) {
                 Ok(true) => {
-                    positions.push(rec.position().map_or(0, |p| p.line()));
+                    positions.push(lines.line_of(&rec));
                     head.push(rec.iter().map(str::to_string).collect());
                 }
                 Ok(false) => break,
@@ -131,6 +132,21 @@ impl Export {
 
     /// Up to three column keys that look like `wanted`, for "did you mean" hints.
     pub fn suggest(&self, wanted: &str) -> Vec<String> {
+        let squash = |s: &str| -> String {
+            s.chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(char::to_lowercase)
+                .collect()
+        };
+        let exactish: Vec<String> = self
+            .columns
+            .iter()
+            .filter(|c| !c.key.is_empty() && squash(&c.key) == squash(wanted))
+            .map(|c| c.key.clone())
+            .collect();
+        if !exactish.is_empty() {
+            return exactish;
+        }
         let w = crate::schema::normalise_label(wanted);
         let mut scored: Vec<(usize, &str)> = self
             .columns
@@ -164,4 +180,39 @@ fn reader(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes())
+}
+
+/// Line numbers of records, counted from byte offsets. (The csv crate's own line counter is
+/// one behind on CRLF files, because a record ends at `\r` and its `\n` is counted with the
+/// next record; Excel and SurveyMonkey write CRLF.) Offsets must be asked in increasing order.
+pub struct LineCounter<'a> {
+    text: &'a [u8],
+    pos: usize,
+    line: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    pub fn new(text: &'a str) -> Self {
+        LineCounter {
+            text: text.as_bytes(),
+            pos: 0,
+            line: 1,
+        }
+    }
+
+    /// The 1-based line on which the record starting at `byte` begins.
+    pub fn line_of(&mut self, record: &csv::StringRecord) -> u64 {
+        let mut at = record.position().map_or(0, |p| p.byte()) as usize;
+        // Skip the rest of the previous terminator and any blank lines.
+        while at < self.text.len() && matches!(self.text[at], b'\r' | b'\n') {
+            at += 1;
+        }
+        let at = at.max(self.pos).min(self.text.len());
+        self.line += self.text[self.pos..at]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64;
+        self.pos = at;
+        self.line
+    }
 }

@@ -73,6 +73,7 @@ pub fn load(file: &Path, schema: &Schema) -> Result<Headcount, HeadcountError> {
     }
     let mut cells = Vec::new();
     let mut seen = std::collections::HashMap::new();
+    let mut lines = super::export::LineCounter::new(&decoded.text);
     for rec in rdr.records() {
         let rec = match rec {
             Ok(r) => r,
@@ -81,7 +82,7 @@ pub fn load(file: &Path, schema: &Schema) -> Result<Headcount, HeadcountError> {
                 continue;
             }
         };
-        let line = rec.position().map_or(0, |p| p.line());
+        let line = lines.line_of(&rec);
         if rec.len() != header.len() {
             problems.push(format!(
                 "line {line}: {} fields, header has {}",

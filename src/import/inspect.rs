@@ -111,6 +111,7 @@ pub fn inspect(
     let mut ragged = Vec::new();
     let mut mojibake = 0usize;
     let mut rdr = export.data_reader()?;
+    let mut lines = super::export::LineCounter::new(&export.decoded.text);
     let mut rec = csv::StringRecord::new();
     while rdr.read_record(&mut rec).map_err(|e| ImportError::Csv {
         file: file.to_path_buf(),
@@ -118,8 +119,9 @@ pub fn inspect(
         message: e.to_string(),
     })? {
         rows += 1;
+        let line = lines.line_of(&rec);
         if rec.len() != n_cols && ragged.len() < 5 {
-            ragged.push((rec.position().map_or(0, |p| p.line()), rec.len()));
+            ragged.push((line, rec.len()));
         }
         for (i, v) in rec.iter().enumerate().take(n_cols) {
             let v = v.trim();

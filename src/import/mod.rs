@@ -393,6 +393,7 @@ pub fn import_export(
     let mut text_buf: Vec<(usize, usize)> = Vec::new(); // (mapped index, field index)
 
     let mut rdr = export.data_reader()?;
+    let mut lines = export::LineCounter::new(&export.decoded.text);
     let mut rec = csv::StringRecord::new();
     loop {
         match rdr.read_record(&mut rec) {
@@ -407,7 +408,7 @@ pub fn import_export(
             }
         }
         rows_in += 1;
-        let line = rec.position().map_or(0, |p| p.line());
+        let line = lines.line_of(&rec);
         let mut reject = |reason: Reason,
                           id: &str,
                           column: Option<String>,

@@ -927,7 +927,7 @@ mod tests {
         for p in [0.33, 0.5, 0.86] {
             let mu = location_for(p);
             let got = 1.0 - n.cdf((CUTS[2] - mu) / sd);
-            assert!((got - p).abs() < 1e-12, "{p} -> {got}");
+            assert!((got - p).abs() < 1e-9, "{p} -> {got}");
         }
     }
 

@@ -1,0 +1,220 @@
+//! Helpers shared by the integration tests: each test gets its own folder, and runs the real
+//! binary in it (so paths in messages are short and stable).
+
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+pub struct Sandbox {
+    pub dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    pub fn new() -> Sandbox {
+        Sandbox {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn write(&self, rel: &str, contents: impl AsRef<[u8]>) -> &Self {
+        let p = self.path(rel);
+        if let Some(d) = p.parent() {
+            std::fs::create_dir_all(d).unwrap();
+        }
+        std::fs::write(p, contents).unwrap();
+        self
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    }
+
+    /// Copy a folder of the repository (e.g. `tests/fixtures/qualtrics`) into the sandbox.
+    pub fn copy_dir(&self, from_repo: &str, to: &str) -> &Self {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join(from_repo);
+        for entry in std::fs::read_dir(&src).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_file() {
+                let dest = self.path(to).join(entry.file_name());
+                std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+                std::fs::copy(entry.path(), dest).unwrap();
+            }
+        }
+        self
+    }
+
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::cargo_bin("culture-metrics").unwrap();
+        c.current_dir(self.dir.path()).args(args);
+        c
+    }
+
+    pub fn exists(&self, rel: &str) -> bool {
+        self.path(rel).exists()
+    }
+}
+
+pub fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A small schema for hand-checked and bad-input tests.
+pub const MINI_SCHEMA: &str = r#"
+[survey]
+id = "mini"
+title = "Mini"
+version = "1"
+
+[[scales]]
+id = "agree5"
+answers = [
+  { code = 1, label = "Strongly disagree", group = "negative" },
+  { code = 2, label = "Disagree", group = "negative" },
+  { code = 3, label = "Neither agree nor disagree", group = "neutral", aliases = ["Neither agree or disagree"] },
+  { code = 4, label = "Agree", group = "positive" },
+  { code = 5, label = "Strongly agree", group = "positive" },
+  { code = 9, label = "Don't know", group = "excluded" },
+]
+
+[[scales]]
+id = "yes_no"
+answers = [
+  { code = 1, label = "Yes", group = "positive" },
+  { code = 2, label = "No", group = "negative" },
+  { code = 3, label = "Prefer not to say", group = "excluded" },
+]
+
+[[questions]]
+id = "Q1"
+text = "I am proud to work here"
+type = "likert"
+scale = "agree5"
+
+[[questions]]
+id = "Q2"
+text = "Members treat officers with respect"
+type = "likert"
+scale = "agree5"
+
+[[questions]]
+id = "Q3"
+text = "Have you been bullied at work?"
+type = "yes-no"
+scale = "yes_no"
+reverse_keyed = true
+
+[[questions]]
+id = "T1"
+text = "Any comments?"
+type = "free-text"
+
+[[demographics]]
+id = "dir"
+label = "Directorate"
+categories = ["A dir", "B dir", "C dir"]
+"#;
+
+/// A pipeline config for one plain-CSV wave of the mini schema.
+pub fn mini_config(file: &str, extra_wave_lines: &str, tolerance: f64) -> String {
+    format!(
+        r#"schema = "schema.toml"
+output = "out/pack"
+store = "out/store"
+breakdowns = ["dir"]
+
+[tolerance]
+max_rejected_pct = {tolerance}
+
+[[waves]]
+id = "2025"
+file = "{file}"
+response_id = "id"
+{extra_wave_lines}
+
+[waves.columns]
+dir = "dir"
+Q1 = "q1"
+Q2 = "q2"
+Q3 = "q3"
+T1 = "comment"
+"#
+    )
+}
+
+/// 32 respondents, hand-counted (see `run::items_match_hand_calculation`):
+/// - A dir, 20 people: q1 = SA×4, A×6, N×4, D×3, SD×1, DK×1, blank×1; q2 = Agree×20;
+///   q3 = Yes×2, No×18
+/// - B dir, 9 people: q1 = Agree×9; q2 = Disagree×9; q3 = No×9
+/// - directorate blank, 3 people: q1 = SD×3; q2 = Neither×3; q3 = Yes, No, Prefer not to say
+pub fn mini_csv() -> String {
+    let mut rows = vec!["id,dir,q1,q2,q3,comment".to_string()];
+    let a_q1 = [
+        "Strongly agree",
+        "Strongly agree",
+        "Strongly agree",
+        "Strongly agree",
+        "Agree",
+        "Agree",
+        "Agree",
+        "Agree",
+        "Agree",
+        "Agree",
+        "Neither agree nor disagree",
+        "Neither agree or disagree",
+        "neither agree nor disagree",
+        "Neither agree nor disagree",
+        "Disagree",
+        "Disagree",
+        "Disagree",
+        "Strongly disagree",
+        "Don't know",
+        "",
+    ];
+    for (i, q1) in a_q1.iter().enumerate() {
+        let q3 = if i < 2 { "Yes" } else { "No" };
+        let comment = if i == 0 {
+            "\"Two lines,\nwith a comma\""
+        } else {
+            ""
+        };
+        rows.push(format!("A{i},A dir,{q1},Agree,{q3},{comment}"));
+    }
+    for i in 0..9 {
+        rows.push(format!("B{i},B dir,Agree,Disagree,No,"));
+    }
+    for (i, q3) in ["Yes", "No", "Prefer not to say"].iter().enumerate() {
+        rows.push(format!(
+            "N{i},,Strongly disagree,Neither agree nor disagree,{q3},"
+        ));
+    }
+    rows.join("\n") + "\n"
+}
+
+/// A sandbox holding the mini schema, `data.csv` and `pipeline.toml`.
+pub fn mini_sandbox(data: impl AsRef<[u8]>, extra_wave_lines: &str, tolerance: f64) -> Sandbox {
+    let s = Sandbox::new();
+    s.write("schema.toml", MINI_SCHEMA)
+        .write("data.csv", data)
+        .write(
+            "pipeline.toml",
+            mini_config("data.csv", extra_wave_lines, tolerance),
+        );
+    s
+}
+
+/// Collapse runs of spaces, so assertions do not depend on column alignment.
+pub fn squash(s: &str) -> String {
+    s.split(' ')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}

@@ -1,0 +1,487 @@
+//! Import: real vendor files, encodings, and every bad-input case, with exact outcomes.
+
+use crate::common::*;
+use polars::prelude::*;
+
+fn store_frame(s: &Sandbox, rel: &str) -> DataFrame {
+    ParquetReader::new(std::fs::File::open(s.path(rel)).unwrap())
+        .finish()
+        .unwrap()
+}
+
+fn reconciliation(s: &Sandbox) -> String {
+    s.read("out/pack/tables/import_reconciliation.csv")
+}
+
+#[test]
+fn real_qualtrics_export_imports_and_drops_personal_data() {
+    let s = Sandbox::new();
+    s.copy_dir("tests/fixtures/qualtrics", "q");
+    let out = s
+        .cmd(&["run", "--config", "q/current.toml"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("layout qualtrics; encoding utf-8"), "{err}");
+    assert!(
+        err.contains(
+            "personal-data columns dropped (never read): IPAddress, RecipientLastName, RecipientFirstName, \
+             RecipientEmail, ExternalReference, LocationLatitude, LocationLongitude"
+        ),
+        "{err}"
+    );
+    assert_eq!(
+        s.read("q/out/pack/tables/import_reconciliation.csv")
+            .lines()
+            .filter(|l| l.contains(",rows_in,") || l.contains(",accepted,"))
+            .collect::<Vec<_>>(),
+        [
+            "2017,sample.csv,total,rows_in,1",
+            "2017,sample.csv,accepted,accepted,1"
+        ]
+    );
+    let df = store_frame(&s, "q/out/store/2017.parquet");
+    assert_eq!(df.height(), 1);
+    assert_eq!(
+        df.column("response_id").unwrap().str().unwrap().get(0),
+        Some("R_2YPOQ602ER1jkf1")
+    );
+    assert_eq!(df.column("MC1").unwrap().u8().unwrap().get(0), Some(2));
+    let names: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+    assert_eq!(
+        names,
+        ["response_id", "wave", "MC1"],
+        "nothing personal is stored"
+    );
+    let c = store_frame(&s, "q/out/store/2017.comments.parquet");
+    assert_eq!(
+        c.column("text").unwrap().str().unwrap().get(0),
+        Some("Hello World!")
+    );
+}
+
+#[test]
+fn real_legacy_qualtrics_export_with_bom_and_trailing_comma_imports() {
+    let s = Sandbox::new();
+    s.copy_dir("tests/fixtures/qualtrics", "q");
+    let out = s
+        .cmd(&["validate", "--config", "q/legacy.toml"])
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
+    assert!(
+        text.contains("layout qualtrics-legacy; encoding utf-8 (byte-order mark)"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "personal-data columns dropped (never read): Name, ExternalDataReference, EmailAddress, \
+             IPAddress, LocationLatitude, LocationLongitude, LocationAccuracy"
+        ),
+        "{text}"
+    );
+    assert!(
+        squash(&text).contains("accepted + excluded + rejected 1 (ok)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn mapping_a_personal_data_column_is_refused() {
+    let s = Sandbox::new();
+    s.copy_dir("tests/fixtures/qualtrics", "q");
+    let cfg = s
+        .read("q/current.toml")
+        .replace("FT1 = \"Q2\"", "FT1 = \"RecipientEmail\"");
+    s.write("q/current.toml", cfg);
+    let out = s
+        .cmd(&["validate", "--config", "q/current.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("holds personal data and is never imported"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn empty_file_is_rejected_with_exit_1() {
+    let s = mini_sandbox("", "", 0.0);
+    let out = s
+        .cmd(&["validate", "--config", "pipeline.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!(stderr(&out), @"error: data.csv: the file is empty. Check that the export finished downloading.");
+}
+
+#[test]
+fn header_only_file_is_rejected_with_exit_1() {
+    let s = mini_sandbox("id,dir,q1,q2,q3,comment\n", "", 0.0);
+    let out = s
+        .cmd(&["validate", "--config", "pipeline.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!(stderr(&out), @r"
+    error: data.csv: the file has only 1 row(s), all of them header rows for the layout plain CSV (1 header row); there are no responses in it.
+      How to fix: check the export's filters or date range, or set the right `layout` for this wave.
+    ");
+}
+
+#[test]
+fn unknown_column_in_mapping_is_a_config_error_with_suggestion() {
+    let data = mini_csv().replacen("q2", "Q 2", 1);
+    let s = mini_sandbox(data, "", 0.0);
+    let out = s
+        .cmd(&["validate", "--config", "pipeline.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    insta::assert_snapshot!(stderr(&out), @r#"
+    error: data.csv: wave 2025's mapping names 1 column(s) that the export does not have:
+      - Q2 = "q2" (did you mean "Q 2"?)
+      How to fix: run `culture-metrics inspect <file>` to list the export's columns, and correct [waves.columns] in the config.
+    "#);
+}
+
+#[test]
+fn wrong_delimiter_forced_is_explained() {
+    let data = mini_csv().replace(',', ";");
+    let s = mini_sandbox(data, "delimiter = \",\"", 0.0);
+    let out = s
+        .cmd(&["validate", "--config", "pipeline.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("mapping names 6 column(s) that the export does not have"),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "Note: delimiter is set to comma (,) but the file looks semicolon (;)-separated: the whole row may have been read as 1 column(s). Set delimiter = \"auto\"."
+        ),
+        "{err}"
+    );
+    // With auto-detection the same file imports.
+    s.write("pipeline.toml", mini_config("data.csv", "", 0.0));
+    let out = s
+        .cmd(&["validate", "--config", "pipeline.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("delimiter semicolon (;)"));
+}
+
+#[test]
+fn ragged_rows_are_rejected_with_line_numbers() {
+    let mut data = mini_csv();
+    data.push_str("X1,A dir,Agree,Agree,No,,extra\nX2,A dir,Agree\n");
+    let s = mini_sandbox(data, "", 0.0);
+    let out = s
+        .cmd(&[
+            "validate",
+            "--config",
+            "pipeline.toml",
+            "--rejects",
+            "rejects.csv",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "over the 0% tolerance");
+    let text = squash(&stdout(&out));
+    assert!(
+        text.contains("rejected ragged row: field count differs from the header 2"),
+        "{text}"
+    );
+    assert!(text.contains("DATA REJECTED: wave(s) 2025"), "{text}");
+    let rejects = s.read("rejects.csv");
+    // The mini data has a quoted two-line comment, so these rows start on lines 35 and 36.
+    assert!(
+        rejects.contains(
+            "2025,data.csv,35,X1,rejected,ragged_row,,,has 7 fields but the header has 6"
+        ),
+        "{rejects}"
+    );
+    assert!(
+        rejects.contains(
+            "2025,data.csv,36,X2,rejected,ragged_row,,,has 3 fields but the header has 6"
+        ),
+        "{rejects}"
+    );
+}
+
+#[test]
+fn rejected_rows_within_tolerance_pass_and_are_counted() {
+    let mut data = mini_csv();
+    data.push_str("X2,A dir,Agree\n");
+    let s = mini_sandbox(data, "", 5.0);
+    let out = s
+        .cmd(&["run", "--config", "pipeline.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let rec = reconciliation(&s);
+    assert!(rec.contains("2025,data.csv,total,rows_in,33"), "{rec}");
+    assert!(rec.contains("2025,data.csv,accepted,accepted,32"), "{rec}");
+    assert!(rec.contains("2025,data.csv,rejected,ragged_row,1"), "{rec}");
+}
+
+#[test]
+fn undecodable_bytes_name_line_and_column() {
+    let mut data = mini_csv().into_bytes();
+    // "Don't know" with a Windows-1252 apostrophe (0x92) in a file forced to UTF-8.
+    let at = data.windows(5).position(|w| w == b"Don't").unwrap() + 3;
+    data[at] = 0x92;
+    let s = mini_sandbox(data, "encoding = \"utf-8\"", 0.0);
+    let out = s
+        .cmd(&["validate", "--config", "pipeline.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!(stderr(&out), @r#"
+    error: data.csv: line 21, column 14: cannot decode the file as utf-8: byte 0x92 is not valid UTF-8.
+      How to fix: if the file was saved from Excel as plain "CSV", set encoding = "windows-1252" for this wave; if it is meant to be UTF-8, the file is damaged: ask the vendor to re-export it
+    "#);
+}
+
+#[test]
+fn windows_1252_is_detected_and_curly_apostrophes_match() {
+    let text = mini_csv().replace("Don't know", "Don\u{2019}t know");
+    let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(&text);
+    let s = mini_sandbox(bytes.into_owned(), "", 0.0);
+    let out = s
+        .cmd(&["validate", "--config", "pipeline.toml"])
+        .output()
+        .unwrap();
+    let t = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(
+        t.contains("encoding windows-1252 (detected: not valid UTF-8, read as Windows-1252)"),
+        "{t}"
+    );
+    assert!(squash(&t).contains("accepted 32"), "{t}");
+}
+
+#[test]
+fn utf16le_tab_separated_excel_unicode_text_imports() {
+    let text = mini_csv().replace(",", "\t").replace(
+        "\"Two lines\t\nwith a comma\"",
+        "\"Two lines,\nwith a comma\"",
+    );
+    let mut bytes = vec![0xFF, 0xFE];
+    for u in text.encode_utf16() {
+        bytes.extend(u.to_le_bytes());
+    }
+    let s = mini_sandbox(bytes, "", 0.0);
+    let out = s
+        .cmd(&["run", "--config", "pipeline.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("encoding utf-16le (byte-order mark); delimiter tab"));
+    let c = store_frame(&s, "out/store/2025.comments.parquet");
+    assert_eq!(
+        c.column("text").unwrap().str().unwrap().get(0),
+        Some("Two lines,\nwith a comma"),
+        "quoted embedded newline kept"
+    );
+}
+
+#[test]
+fn utf16be_with_bom_imports() {
+    let mut bytes = vec![0xFE, 0xFF];
+    for u in mini_csv().encode_utf16() {
+        bytes.extend(u.to_be_bytes());
+    }
+    let s = mini_sandbox(bytes, "", 0.0);
+    let out = s
+        .cmd(&["validate", "--config", "pipeline.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("encoding utf-16be (byte-order mark)"));
+}
+
+#[test]
+fn duplicate_header_names_are_ambiguous() {
+    let data = mini_csv().replacen("q3,comment", "q1,comment", 1);
+    let s = mini_sandbox(data, "", 0.0);
+    let out = s
+        .cmd(&["validate", "--config", "pipeline.toml"])
+        .output()
+        .unwrap();
+    // q3 is now missing too, but the ambiguity is found first.
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!(stderr(&out), @r#"
+    error: data.csv: the header names "q1" more than once (columns C, E), so wave 2025's mapping of `Q1` is ambiguous.
+      How to fix: rename the duplicate headers in the export, or ask the vendor for unique export tags.
+    "#);
+}
+
+#[test]
+fn unknown_answer_label_is_counted_by_column_never_guessed() {
+    let data = mini_csv()
+        .replacen("B0,B dir,Agree", "B0,B dir,Agree strongly", 1)
+        .replacen("B1,B dir,Agree", "B1,B dir,Agree strongly", 1);
+    let s = mini_sandbox(data, "", 0.0);
+    let out = s
+        .cmd(&["validate", "--config", "pipeline.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let t = squash(&stdout(&out));
+    assert!(
+        t.contains("rejected answer not in the question's scale 2"),
+        "{t}"
+    );
+    assert!(
+        t.contains(r#"column C ("q1") [Q1]: "Agree strongly" x2 (first on line 23)"#),
+        "{t}"
+    );
+    assert!(t.contains("add it to that answer's `aliases`"), "{t}");
+}
+
+#[test]
+fn unknown_category_is_rejected_and_reported() {
+    let data = mini_csv().replacen("B0,B dir", "B0,Finance", 1);
+    let s = mini_sandbox(data, "", 10.0);
+    let out = s
+        .cmd(&["validate", "--config", "pipeline.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "within 10%");
+    let t = squash(&stdout(&out));
+    assert!(
+        t.contains("rejected demographic value not in the schema 1"),
+        "{t}"
+    );
+    assert!(
+        t.contains(r#"column B ("dir") [dir]: "Finance" x1 (first on line 23)"#),
+        "{t}"
+    );
+}
+
+#[test]
+fn previews_incomplete_and_duplicates_are_accounted_for() {
+    let mut data = String::from("id,dir,q1,q2,q3,comment,status,finished\n");
+    for i in 0..32 {
+        data.push_str(&format!("R{i},A dir,Agree,Agree,No,,IP Address,True\n"));
+    }
+    data.push_str("P1,A dir,Agree,Agree,No,,Survey Preview,True\n"); // preview
+    data.push_str("I1,A dir,Agree,,,,IP Address,False\n"); // not finished
+    data.push_str("R5,A dir,Agree,Agree,No,,IP Address,True\n"); // duplicate id
+    data.push_str(",A dir,Agree,Agree,No,,IP Address,True\n"); // no id
+    let filters = "[waves.filters]\ntest_column = \"status\"\ntest_values = [\"Survey Preview\"]\nfinished_column = \"finished\"\nfinished_values = [\"True\"]\n";
+    let cfg = mini_config("data.csv", "", 50.0).replace(
+        "\n[waves.columns]",
+        &format!("\n{filters}\n[waves.columns]"),
+    );
+    let s = Sandbox::new();
+    s.write("schema.toml", MINI_SCHEMA)
+        .write("data.csv", data)
+        .write("pipeline.toml", cfg);
+    let out = s
+        .cmd(&["run", "--config", "pipeline.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let rec = reconciliation(&s);
+    for line in [
+        "2025,data.csv,total,rows_in,36",
+        "2025,data.csv,accepted,accepted,32",
+        "2025,data.csv,excluded,preview_or_test,1",
+        "2025,data.csv,excluded,incomplete,1",
+        "2025,data.csv,rejected,missing_response_id,1",
+        "2025,data.csv,rejected,duplicate_response_id,1",
+        "2025,data.csv,rejected,ragged_row,0",
+    ] {
+        assert!(rec.contains(line), "{line} missing from\n{rec}");
+    }
+}
+
+#[test]
+fn schema_typo_is_a_config_error_listing_every_problem() {
+    let s = mini_sandbox(mini_csv(), "", 0.0);
+    let bad = MINI_SCHEMA
+        .replace("reverse_keyed = true", "reverse_keyd = true")
+        .replace(
+            "scale = \"agree5\"\n\n[[questions]]\nid = \"Q2\"",
+            "scale = \"agree7\"\n\n[[questions]]\nid = \"Q2\"",
+        );
+    s.write("schema.toml", bad);
+    let out = s
+        .cmd(&["validate", "--config", "pipeline.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    insta::assert_snapshot!(stderr(&out), @r"
+    error: the schema named by pipeline.toml is not valid.
+    schema.toml has 2 problems:
+      - questions[2] (Q3): unknown field `reverse_keyd`, expected one of `id`, `text`, `type`, `scale`, `reverse_keyed`, `source`
+      - questions (Q1): unknown scale `agree7`; known scales: agree5, yes_no
+    ");
+}
+
+#[test]
+fn config_typos_are_all_reported_at_once() {
+    let s = mini_sandbox(mini_csv(), "", 0.0);
+    let cfg = mini_config("data.csv", "", 0.0)
+        .replace(
+            "breakdowns = [\"dir\"]",
+            "breakdowns = [\"directorate\"]\nthreshold = 5",
+        )
+        .replace("Q3 = \"q3\"", "Q3 = \"q3\"\nQ9 = \"q9\"");
+    s.write("pipeline.toml", cfg);
+    let out = s
+        .cmd(&["validate", "--config", "pipeline.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    insta::assert_snapshot!(stderr(&out), @r"
+    error: pipeline.toml has 3 problems:
+      - threshold: unknown section or key `threshold`; expected one of: schema, output, store, anonymity_threshold, breakdowns, tolerance, waves
+      - breakdowns: `directorate` is not a demographic field in the schema; known: dir
+      - waves (2025).columns.Q9: `Q9` is neither a question nor a demographic id in schema.toml
+    ");
+}
+
+#[test]
+fn missing_file_is_a_config_error() {
+    let s = mini_sandbox(mini_csv(), "", 0.0);
+    std::fs::remove_file(s.path("data.csv")).unwrap();
+    let out = s
+        .cmd(&["validate", "--config", "pipeline.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    insta::assert_snapshot!(stderr(&out), @r"
+    error: pipeline.toml has 1 problem:
+      - waves (2025).file: file not found: data.csv (paths are relative to the config file)
+    ");
+}
+
+#[test]
+fn missing_config_is_a_usage_error() {
+    let s = Sandbox::new();
+    let out = s
+        .cmd(&["validate", "--config", "nope.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("cannot read the pipeline config"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -1,0 +1,8 @@
+//! Integration tests: the real `culture-metrics` binary on fixtures, one module per command
+//! (xsv/qsv style). Each test runs in its own temporary folder.
+
+mod common;
+mod import;
+mod inspect;
+mod run;
+mod sample;

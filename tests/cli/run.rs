@@ -1,0 +1,184 @@
+//! `run`: hand-checked tables, determinism, and no partial packs.
+
+use crate::common::*;
+
+const C: &str = "[c],[c],[c],[c],[c],[c],[c],true";
+
+/// Worked by hand from the counts documented on `mini_csv`.
+fn expected_items() -> String {
+    let mut rows = vec![
+        "wave,item,breakdown,group,n,n_positive,n_neutral,n_negative,pct_positive,pct_neutral,pct_negative,suppressed,suppression_reason".to_string(),
+        // Q1 overall: 18 + 9 + 3 valid; positive 10 + 9 = 19 (63.33%), neutral 4 (13.33%), negative 4 + 3 = 7 (23.33%).
+        "2025,Q1,overall,All respondents,30,19,4,7,63.3,13.3,23.3,false,".into(),
+        // A dir: DK and blank excluded: 18 valid; 10/18 = 55.56%, 4/18 = 22.22%.
+        "2025,Q1,dir,A dir,18,10,4,4,55.6,22.2,22.2,false,".into(),
+        // B dir 9 < 10, C dir 0, Not stated 3: primary. Hidden B + Not stated = 12 >= 10, so no secondary.
+        format!("2025,Q1,dir,B dir,{C},primary"),
+        format!("2025,Q1,dir,C dir,{C},primary"),
+        format!("2025,Q1,dir,Not stated,{C},primary"),
+        // Q2 overall: 20 agree, 3 neither, 9 disagree of 32: 62.5%, 9.375% -> 9.4, 28.125% -> 28.1.
+        "2025,Q2,overall,All respondents,32,20,3,9,62.5,9.4,28.1,false,".into(),
+        "2025,Q2,dir,A dir,20,20,0,0,100.0,0.0,0.0,false,".into(),
+        format!("2025,Q2,dir,B dir,{C},primary"),
+        format!("2025,Q2,dir,C dir,{C},primary"),
+        format!("2025,Q2,dir,Not stated,{C},primary"),
+        // Q3 is reverse keyed: "No" is favourable. Valid 20 + 9 + 2 (one prefers not to say):
+        // positive 18 + 9 + 1 = 28 (90.32%), negative 2 + 1 = 3 (9.68%).
+        "2025,Q3,overall,All respondents,31,28,0,3,90.3,0.0,9.7,false,".into(),
+        "2025,Q3,dir,A dir,20,18,0,2,90.0,0.0,10.0,false,".into(),
+        format!("2025,Q3,dir,B dir,{C},primary"),
+        format!("2025,Q3,dir,C dir,{C},primary"),
+        format!("2025,Q3,dir,Not stated,{C},primary"),
+    ];
+    rows.push(String::new());
+    rows.join("\n")
+}
+
+#[test]
+fn items_match_hand_calculation() {
+    let s = mini_sandbox(mini_csv(), "", 0.0);
+    let out = s
+        .cmd(&["run", "--config", "pipeline.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(s.read("out/pack/tables/items.csv"), expected_items());
+    assert_eq!(
+        s.read("out/pack/tables/disclosure_summary.csv"),
+        "table,outcome,cells\nitems,published,6\nitems,suppressed_primary,9\nitems,suppressed_secondary,0\nitems,suppressed_small_organisation,0\n"
+    );
+    assert!(
+        s.read("out/pack/tables/README.md")
+            .contains("| pct_positive | number |")
+    );
+}
+
+#[test]
+fn a_lone_small_group_takes_the_next_smallest_with_it() {
+    // Move 4 of A's respondents to B: A 16, B 13, C 0, Not stated 3. Not stated would be
+    // "overall minus A minus B", so the next-smallest group (B) is hidden too.
+    let mut data = mini_csv();
+    for i in 0..4 {
+        data = data.replace(&format!("A{i},A dir,"), &format!("A{i},B dir,"));
+    }
+    let s = mini_sandbox(data, "", 0.0);
+    let out = s
+        .cmd(&["run", "--config", "pipeline.toml", "--out", "pack2"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let items = s.read("pack2/tables/items.csv");
+    let q2: Vec<&str> = items
+        .lines()
+        .filter(|l| l.starts_with("2025,Q2,"))
+        .collect();
+    assert_eq!(
+        q2,
+        [
+            "2025,Q2,overall,All respondents,32,20,3,9,62.5,9.4,28.1,false,".to_string(),
+            "2025,Q2,dir,A dir,16,16,0,0,100.0,0.0,0.0,false,".to_string(),
+            format!("2025,Q2,dir,B dir,{C},secondary"),
+            format!("2025,Q2,dir,C dir,{C},primary"),
+            format!("2025,Q2,dir,Not stated,{C},primary"),
+        ]
+    );
+}
+
+#[test]
+fn fewer_than_30_respondents_get_no_breakdowns() {
+    let data: String = mini_csv().lines().take(30).collect::<Vec<_>>().join("\n") + "\n";
+    let s = mini_sandbox(data, "", 0.0);
+    let out = s
+        .cmd(&["run", "--config", "pipeline.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let items = s.read("out/pack/tables/items.csv");
+    assert!(
+        items
+            .lines()
+            .filter(|l| l.contains(",dir,"))
+            .all(|l| l.ends_with("small_organisation")),
+        "{items}"
+    );
+}
+
+#[test]
+fn two_runs_give_byte_identical_tables() {
+    let s = mini_sandbox(mini_csv(), "", 0.0);
+    for out in ["a", "b"] {
+        let o = s
+            .cmd(&["run", "--config", "pipeline.toml", "--out", out])
+            .output()
+            .unwrap();
+        assert!(o.status.success());
+    }
+    for t in [
+        "items.csv",
+        "import_reconciliation.csv",
+        "disclosure_summary.csv",
+        "README.md",
+    ] {
+        assert_eq!(
+            s.read(&format!("a/tables/{t}")),
+            s.read(&format!("b/tables/{t}")),
+            "{t}"
+        );
+    }
+}
+
+#[test]
+fn failed_run_leaves_the_previous_pack_untouched_and_no_partial_folder() {
+    let s = mini_sandbox(mini_csv(), "", 0.0);
+    assert!(
+        s.cmd(&["run", "--config", "pipeline.toml"])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    let before = s.read("out/pack/tables/items.csv");
+    // Next year's export arrives damaged: more rows rejected than tolerated.
+    let mut bad = mini_csv();
+    bad.push_str("Z1,A dir,Agree strongly,Agree,No,\n");
+    s.write("data.csv", bad);
+    let out = s
+        .cmd(&["run", "--config", "pipeline.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("Nothing was written"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(s.read("out/pack/tables/items.csv"), before);
+    let names: Vec<String> = std::fs::read_dir(s.path("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| !n.contains("partial")), "{names:?}");
+}
+
+#[test]
+fn help_has_examples_for_every_command() {
+    let s = Sandbox::new();
+    for cmd in ["run", "validate", "inspect", "generate"] {
+        let out = s.cmd(&[cmd, "--help"]).output().unwrap();
+        assert!(out.status.success());
+        assert!(
+            stdout(&out).contains("Examples:"),
+            "{cmd}: {}",
+            stdout(&out)
+        );
+    }
+    let out = s.cmd(&["--help"]).output().unwrap();
+    assert!(stdout(&out).contains("Exit codes: 0 ok, 1 data rejected, 2 usage or config error"));
+}
+
+#[test]
+fn bad_arguments_exit_2() {
+    let s = Sandbox::new();
+    let out = s.cmd(&["run", "--no-such-flag"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

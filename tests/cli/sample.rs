@@ -1,0 +1,259 @@
+//! The committed sample data: the main job runs on it, it is what the generator makes, and its
+//! published item percentages agree with an independent calculation from the raw exports.
+
+use crate::common::*;
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+fn repo(rel: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+/// A sandbox laid out like the repository: `schemas/` and `sample-data/`.
+fn sample_sandbox() -> Sandbox {
+    let s = Sandbox::new();
+    s.copy_dir("schemas", "schemas")
+        .copy_dir("sample-data", "sample-data");
+    s
+}
+
+#[test]
+fn run_with_no_arguments_writes_the_pack_from_sample_data() {
+    let s = sample_sandbox();
+    let out = s.cmd(&["run"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    for t in [
+        "items.csv",
+        "import_reconciliation.csv",
+        "disclosure_summary.csv",
+        "README.md",
+    ] {
+        assert!(
+            s.exists(&format!("sample-data/out/evidence-pack/tables/{t}")),
+            "{t}"
+        );
+    }
+    for w in ["2025", "2026"] {
+        assert!(s.exists(&format!("sample-data/out/store/{w}.parquet")));
+    }
+    // The reconciliation adds up for both waves.
+    let rec = s.read("sample-data/out/evidence-pack/tables/import_reconciliation.csv");
+    for wave in ["2025", "2026"] {
+        let rows: Vec<(String, u64)> = rec
+            .lines()
+            .skip(1)
+            .filter(|l| l.starts_with(&format!("{wave},")))
+            .map(|l| {
+                let f: Vec<&str> = l.split(',').collect();
+                (f[3].to_string(), f[4].parse().unwrap())
+            })
+            .collect();
+        let rows_in = rows.iter().find(|r| r.0 == "rows_in").unwrap().1;
+        let rest: u64 = rows.iter().filter(|r| r.0 != "rows_in").map(|r| r.1).sum();
+        assert_eq!(rows_in, rest, "wave {wave}");
+    }
+    // The designed defects are all caught.
+    for line in [
+        "2025,staff-survey-2025-qualtrics.csv,excluded,preview_or_test,5",
+        "2025,staff-survey-2025-qualtrics.csv,rejected,duplicate_response_id,4",
+        "2026,staff-survey-2026-surveymonkey.csv,excluded,preview_or_test,3",
+        "2026,staff-survey-2026-surveymonkey.csv,rejected,duplicate_response_id,3",
+        "2026,staff-survey-2026-surveymonkey.csv,rejected,unknown_answer,2",
+        "2026,staff-survey-2026-surveymonkey.csv,rejected,unknown_category,0",
+    ] {
+        assert!(rec.contains(line), "{line}\n{rec}");
+    }
+    // The small team is suppressed everywhere, and never alone.
+    let items = s.read("sample-data/out/evidence-pack/tables/items.csv");
+    let mayor: Vec<&str> = items
+        .lines()
+        .filter(|l| l.contains(",Mayor's Office,"))
+        .collect();
+    assert_eq!(mayor.len(), 26 * 2, "26 scored items in two waves");
+    assert!(
+        mayor.iter().all(|l| l.ends_with(",true,primary")),
+        "{mayor:?}"
+    );
+    let summary = s.read("sample-data/out/evidence-pack/tables/disclosure_summary.csv");
+    assert!(summary.contains("items,suppressed_secondary,"), "{summary}");
+    assert!(
+        !summary.contains("items,suppressed_secondary,0\n"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn committed_sample_data_is_what_the_generator_makes() {
+    let s = Sandbox::new();
+    let out = s
+        .cmd(&["-q", "generate", "--out", "sample-data"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    for f in [
+        "staff-survey-2025-qualtrics.csv",
+        "staff-survey-2026-surveymonkey.csv",
+        "hr-headcount-2025.csv",
+        "hr-headcount-2026.csv",
+        "pipeline.toml",
+    ] {
+        let made = std::fs::read(s.path(&format!("sample-data/{f}"))).unwrap();
+        let committed = std::fs::read(repo(&format!("sample-data/{f}"))).unwrap();
+        assert!(
+            made == committed,
+            "{f} differs: re-run `culture-metrics generate --out sample-data` and commit"
+        );
+    }
+}
+
+fn norm(s: &str) -> String {
+    s.trim()
+        .replace('\u{2019}', "'")
+        .replace('\u{2013}', "-")
+        .to_lowercase()
+}
+
+/// % positive per item, overall and by directorate, computed straight from a raw export with
+/// nothing from the pipeline: (item, group) → (n, positive).
+type Tally = BTreeMap<(String, String), (u64, u64)>;
+
+fn tally(rows: &[Vec<String>], item_cols: &[(String, usize)], dir_col: usize, tally: &mut Tally) {
+    for r in rows {
+        let dir = match r[dir_col].trim() {
+            "" => "Not stated".to_string(),
+            d => d.replace('\u{2019}', "'"),
+        };
+        for (item, c) in item_cols {
+            let v = norm(&r[*c]);
+            let positive = match v.as_str() {
+                "strongly agree" | "agree" => true,
+                "neither agree nor disagree"
+                | "neither agree or disagree"
+                | "disagree"
+                | "strongly disagree" => false,
+                _ => continue, // blank or don't know
+            };
+            for g in [dir.clone(), "All respondents".to_string()] {
+                let e = tally.entry((item.clone(), g)).or_default();
+                e.0 += 1;
+                e.1 += u64::from(positive);
+            }
+        }
+    }
+}
+
+fn read_rows(text: &str, delimiter: u8, skip: usize) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .skip(skip)
+        .collect()
+}
+
+#[test]
+fn published_item_percentages_match_an_independent_calculation() {
+    let s = sample_sandbox();
+    assert!(s.cmd(&["-q", "run"]).output().unwrap().status.success());
+    let items = s.read("sample-data/out/evidence-pack/tables/items.csv");
+
+    // 2025, Qualtrics: real responses are Status "IP Address" and Finished "True"; the first
+    // copy of a repeated ResponseId counts.
+    let raw = std::fs::read_to_string(repo("sample-data/staff-survey-2025-qualtrics.csv")).unwrap();
+    let all = read_rows(raw.trim_start_matches('\u{feff}'), b',', 0);
+    let head = &all[0];
+    let col = |name: &str| head.iter().position(|h| h == name).unwrap();
+    let (status, finished, id, dir) =
+        (col("Status"), col("Finished"), col("ResponseId"), col("Q6"));
+    let items_25: Vec<(String, usize)> = (1..=23)
+        .map(|i| (format!("S{i:02}"), col(&format!("Q1_{i}"))))
+        .collect();
+    let mut seen = HashSet::new();
+    let kept: Vec<Vec<String>> = all[3..]
+        .iter()
+        .filter(|r| {
+            r[status] == "IP Address" && r[finished] == "True" && seen.insert(r[id].clone())
+        })
+        .cloned()
+        .collect();
+    let mut t25 = Tally::new();
+    tally(&kept, &items_25, dir, &mut t25);
+
+    // 2026, SurveyMonkey in Windows-1252 with ';': drop the test collector, partials (fewer
+    // than 12 of the 26 scored questions answered), repeated ids, and rows with an answer
+    // outside the scale.
+    let bytes = std::fs::read(repo("sample-data/staff-survey-2026-surveymonkey.csv")).unwrap();
+    let (text, _, _) = encoding_rs::WINDOWS_1252.decode(&bytes);
+    let all = read_rows(&text, b';', 0);
+    let (h1, h2) = (&all[0], &all[1]);
+    let col1 = |name: &str| h1.iter().position(|h| h == name).unwrap();
+    let (id, collector, dir) = (
+        col1("Respondent ID"),
+        col1("Collector ID"),
+        col1("Which directorate do you work in?"),
+    );
+    let first_item = h2
+        .iter()
+        .position(|h| norm(h) == norm("I am proud when I tell others I am part of the Council"))
+        .unwrap();
+    let items_26: Vec<(String, usize)> = (0..23)
+        .map(|i| (format!("S{:02}", i + 1), first_item + i))
+        .collect();
+    let scored: Vec<usize> = (first_item..first_item + 26).collect();
+    let known = [
+        "strongly agree",
+        "agree",
+        "neither agree nor disagree",
+        "disagree",
+        "strongly disagree",
+        "don't know",
+    ];
+    let mut seen = HashSet::new();
+    let kept: Vec<Vec<String>> = all[2..]
+        .iter()
+        .filter(|r| r[collector] != "431220999")
+        .filter(|r| scored.iter().filter(|&&c| !r[c].trim().is_empty()).count() >= 12)
+        .filter(|r| seen.insert(r[id].clone()))
+        .filter(|r| {
+            items_26
+                .iter()
+                .all(|(_, c)| r[*c].trim().is_empty() || known.contains(&norm(&r[*c]).as_str()))
+        })
+        .cloned()
+        .collect();
+    let mut t26 = Tally::new();
+    tally(&kept, &items_26, dir, &mut t26);
+
+    let mut checked = 0;
+    for line in items.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let (wave, item) = (f[0], f[1]);
+        if !item.starts_with('S') || line.contains("[c]") {
+            continue;
+        }
+        // Groups with a comma in the name are quoted; rebuild the group field.
+        let group = if line.contains('"') {
+            line.split('"').nth(1).unwrap().to_string()
+        } else {
+            f[3].to_string()
+        };
+        let n_field = f[f.len() - 9];
+        let pos_field = f[f.len() - 8];
+        let pct_field = f[f.len() - 5];
+        let tally = if wave == "2025" { &t25 } else { &t26 };
+        let (n, pos) = tally[&(item.to_string(), group.clone())];
+        assert_eq!(n_field, n.to_string(), "{line}");
+        assert_eq!(pos_field, pos.to_string(), "{line}");
+        assert_eq!(
+            pct_field,
+            format!("{:.1}", 100.0 * pos as f64 / n as f64),
+            "{line}"
+        );
+        checked += 1;
+    }
+    // 23 items × 2 waves × (overall + 7 published directorates) at least.
+    assert!(checked >= 23 * 2 * 8, "only {checked} rows checked");
+}
