@@ -206,8 +206,8 @@ fn execute(command: Command, opts: Options) -> Result<i32, Error> {
             Ok(exit::OK)
         }
         Command::Generate { out, staff, seed } => {
-            let written = culture_metrics::synth::generate(&out, staff, seed)
-                .map_err(|e| Error::Output(e))?;
+            let written =
+                culture_metrics::synth::generate(&out, staff, seed).map_err(Error::Output)?;
             if !opts.quiet {
                 for f in written {
                     eprintln!("wrote {}", f.display());

@@ -214,7 +214,7 @@ impl Config {
         ];
         check_top_level(&table, &KNOWN, &mut c);
         // Reported above; drop them so every other setting is still checked.
-        table.retain(|k, _| KNOWN.contains(&k.as_ref()));
+        table.retain(|k, _| KNOWN.contains(&k));
         let waves_raw: Vec<RawWave> = c.take_array("waves", table.remove("waves"), true);
         let tolerance: Option<RawTolerance> = table
             .remove("tolerance")
@@ -305,13 +305,13 @@ impl Config {
                 );
             }
             let headcount = w.headcount.map(|h| base.join(h));
-            if let Some(h) = &headcount {
-                if !h.is_file() {
-                    c.push(
-                        format!("{loc}.headcount"),
-                        format!("file not found: {}", h.display()),
-                    );
-                }
+            if let Some(h) = &headcount
+                && !h.is_file()
+            {
+                c.push(
+                    format!("{loc}.headcount"),
+                    format!("file not found: {}", h.display()),
+                );
             }
             // Schema order, so tables and the store are laid out the same every year.
             let mut columns = Vec::new();
@@ -356,7 +356,7 @@ impl Config {
                     "test_values given without test_column",
                 );
             }
-            if !w.filters.finished_values.is_empty() != w.filters.finished_column.is_some() {
+            if w.filters.finished_values.is_empty() == w.filters.finished_column.is_some() {
                 c.push(
                     format!("{loc}.filters"),
                     "finished_column and finished_values go together",

@@ -68,8 +68,12 @@ pub struct ProtectedItem {
     /// `None` when suppressed: the numbers are gone, not hidden.
     pub values: Option<ItemValues>,
     pub suppression: Option<Suppression>,
-    _sealed: (),
+    sealed: Sealed,
 }
+
+/// Only this module can make a [`ProtectedItem`].
+#[derive(Debug, Clone, PartialEq)]
+struct Sealed;
 
 /// Counts of cells by outcome, for the disclosure summary table.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -142,7 +146,7 @@ pub fn protect_items(
                 breakdown: c.breakdown,
                 group: c.group,
                 suppression: s,
-                _sealed: (),
+                sealed: Sealed,
             }
         })
         .collect();
@@ -262,5 +266,65 @@ mod tests {
                 small_organisation: 0
             }
         );
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn cells(ns: &[u64]) -> Vec<ItemCounts> {
+        let mk = |group, breakdown, n: u64| ItemCounts {
+            wave: "w".into(),
+            item: 0,
+            breakdown,
+            group,
+            positive: n / 3,
+            neutral: n / 3,
+            negative: n - 2 * (n / 3),
+            excluded: 0,
+        };
+        let mut v = vec![mk(Group::All, Breakdown::Overall, ns.iter().sum())];
+        for (i, &n) in ns.iter().enumerate() {
+            v.push(mk(Group::Category(i as u32), Breakdown::Field(0), n));
+        }
+        v
+    }
+
+    proptest! {
+        #[test]
+        fn nothing_published_below_threshold_and_nothing_recoverable(
+            ns in proptest::collection::vec(prop_oneof![0u64..12, 0u64..200], 1..12),
+            k in 2u32..15,
+        ) {
+            let total: u64 = ns.iter().sum();
+            let (out, summary) = protect_items(cells(&ns), k, &|_| total);
+            let k = u64::from(k);
+            // No published figure rests on fewer than k answers.
+            for p in &out {
+                if let Some(v) = p.values {
+                    prop_assert!(v.n() >= k, "published n={} < {k}", v.n());
+                }
+            }
+            let groups = &out[1..];
+            let hidden: Vec<u64> = groups
+                .iter()
+                .zip(&ns)
+                .filter(|(p, n)| p.values.is_none() && **n > 0)
+                .map(|(_, n)| *n)
+                .collect();
+            // What can be recovered by subtraction is the hidden cells' total (overall minus
+            // the published groups, when the overall is published): it must cover at least
+            // two people-bearing cells and at least k answers, or be empty.
+            if out[0].values.is_some() && !hidden.is_empty() && hidden.len() < ns.iter().filter(|&&n| n > 0).count() {
+                prop_assert!(hidden.len() >= 2, "a single hidden cell is recoverable: {ns:?}");
+                prop_assert!(hidden.iter().sum::<u64>() >= k, "hidden total below k: {ns:?}");
+            }
+            prop_assert_eq!(
+                summary.published + summary.primary + summary.secondary + summary.small_organisation,
+                out.len()
+            );
+        }
     }
 }

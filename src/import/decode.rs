@@ -125,10 +125,10 @@ fn decode_utf8(bytes: Vec<u8>, start: usize) -> Result<String, DecodeError> {
 fn decode_utf16(bytes: &[u8], start: usize, enc: TextEncoding) -> Result<String, DecodeError> {
     let body = &bytes[start..];
     let encoding = encoding_rs_of(enc);
-    if let Some(text) = encoding.decode_without_bom_handling_and_without_replacement(body) {
-        if body.len() % 2 == 0 {
-            return Ok(text.into_owned());
-        }
+    if let Some(text) = encoding.decode_without_bom_handling_and_without_replacement(body)
+        && body.len().is_multiple_of(2)
+    {
+        return Ok(text.into_owned());
     }
     // Find where it went wrong by decoding with replacement characters.
     let (lossy, _) = encoding.decode_without_bom_handling(body);
@@ -157,18 +157,18 @@ pub fn decode(bytes: Vec<u8>, choice: EncodingChoice) -> Result<Decoded, DecodeE
         EncodingChoice::Utf16Be => Some(TextEncoding::Utf16Be),
         EncodingChoice::Windows1252 => Some(TextEncoding::Windows1252),
     };
-    if let (Some(f), Some((b, _))) = (forced, detected_bom) {
-        if f != b {
-            return Err(DecodeError {
-                line: 1,
-                column: 1,
-                encoding: f,
-                detail: format!(
-                    "the file starts with a {b} byte-order mark but encoding = \"{f}\" is set"
-                ),
-                hint: format!("set encoding = \"{b}\" (or \"auto\") for this wave"),
-            });
-        }
+    if let (Some(f), Some((b, _))) = (forced, detected_bom)
+        && f != b
+    {
+        return Err(DecodeError {
+            line: 1,
+            column: 1,
+            encoding: f,
+            detail: format!(
+                "the file starts with a {b} byte-order mark but encoding = \"{f}\" is set"
+            ),
+            hint: format!("set encoding = \"{b}\" (or \"auto\") for this wave"),
+        });
     }
     let (encoding, start, how) = match (forced, detected_bom) {
         (_, Some((b, len))) => (b, len, "byte-order mark"),

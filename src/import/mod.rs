@@ -539,17 +539,17 @@ pub fn import_export(
                 }
             }
         }
-        if let Some(min) = f.min_answered {
-            if answered < min.min(n_scored) {
-                reject(
-                    Reason::Incomplete,
-                    id,
-                    None,
-                    None,
-                    format!("answered {answered} of {n_scored} questions; at least {min} needed"),
-                );
-                continue;
-            }
+        if let Some(min) = f.min_answered
+            && answered < min.min(n_scored)
+        {
+            reject(
+                Reason::Incomplete,
+                id,
+                None,
+                None,
+                format!("answered {answered} of {n_scored} questions; at least {min} needed"),
+            );
+            continue;
         }
         seen.insert(id.to_string(), line);
         if let Some((mi, v)) = first_unknown_answer {
@@ -633,4 +633,131 @@ pub fn import_all(config: &Config) -> Result<Vec<WaveImport>, ImportError> {
             import_wave(&config.schema, w)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::config::{DelimiterChoice, EncodingChoice, Filters, LayoutChoice};
+    use proptest::prelude::*;
+    use std::path::Path;
+
+    const SCHEMA: &str = r#"
+[survey]
+id = "p"
+title = "p"
+version = "1"
+[[scales]]
+id = "agree5"
+answers = [
+  { code = 1, label = "Strongly disagree", group = "negative" },
+  { code = 2, label = "Disagree", group = "negative" },
+  { code = 3, label = "Neither agree nor disagree", group = "neutral" },
+  { code = 4, label = "Agree", group = "positive" },
+  { code = 5, label = "Strongly agree", group = "positive" },
+]
+[[questions]]
+id = "Q1"
+text = "Q1"
+type = "likert"
+scale = "agree5"
+[[questions]]
+id = "Q2"
+text = "Q2"
+type = "likert"
+scale = "agree5"
+[[demographics]]
+id = "dir"
+label = "Directorate"
+categories = ["A", "B"]
+"#;
+
+    /// What a generated row should end as.
+    #[derive(Debug, Clone, Copy)]
+    enum Kind {
+        Valid,
+        Ragged,
+        Preview,
+        Unfinished,
+        MissingId,
+        Duplicate,
+        UnknownAnswer,
+        UnknownCategory,
+    }
+
+    fn kind() -> impl Strategy<Value = Kind> {
+        prop_oneof![
+            6 => Just(Kind::Valid),
+            1 => Just(Kind::Ragged),
+            1 => Just(Kind::Preview),
+            1 => Just(Kind::Unfinished),
+            1 => Just(Kind::MissingId),
+            1 => Just(Kind::Duplicate),
+            1 => Just(Kind::UnknownAnswer),
+            1 => Just(Kind::UnknownCategory),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Every input row ends as accepted or with exactly the reason its defect calls for.
+        #[test]
+        fn every_row_is_accounted_for(kinds in proptest::collection::vec(kind(), 1..80), quote in any::<bool>()) {
+            let schema = Schema::from_toml(Path::new("p.toml"), SCHEMA).unwrap();
+            let mut text = String::from("id,status,finished,dir,q1,q2\n");
+            let mut expected: BTreeMap<Reason, usize> = BTreeMap::new();
+            let mut valid_ids: Vec<String> = Vec::new();
+            for (i, k) in kinds.iter().enumerate() {
+                let id = format!("R{i}");
+                let q1 = if quote { "\"Agree\"" } else { "Agree" };
+                let (line, reason) = match k {
+                    Kind::Valid => (format!("{id},ok,1,A,{q1},Disagree"), Reason::Accepted),
+                    Kind::Ragged => (format!("{id},ok,1,A,Agree"), Reason::RaggedRow),
+                    Kind::Preview => (format!("{id},preview,1,A,Agree,Agree"), Reason::PreviewOrTest),
+                    Kind::Unfinished => (format!("{id},ok,0,A,Agree,"), Reason::Incomplete),
+                    Kind::MissingId => (",ok,1,B,Agree,Agree".to_string(), Reason::MissingResponseId),
+                    Kind::Duplicate => match valid_ids.first() {
+                        Some(first) => (format!("{first},ok,1,B,Agree,Agree"), Reason::DuplicateResponseId),
+                        None => (format!("{id},ok,1,A,Agree,Agree"), Reason::Accepted),
+                    },
+                    Kind::UnknownAnswer => (format!("{id},ok,1,A,Agree strongly,Agree"), Reason::UnknownAnswer),
+                    Kind::UnknownCategory => (format!("{id},ok,1,Z,Agree,Agree"), Reason::UnknownCategory),
+                };
+                if matches!(reason, Reason::Accepted | Reason::UnknownAnswer | Reason::UnknownCategory) {
+                    // These ids are registered as seen, so later duplicates of them are caught.
+                    valid_ids.push(id);
+                }
+                text.push_str(&line);
+                text.push('\n');
+                *expected.entry(reason).or_default() += 1;
+            }
+            let dir = tempfile::tempdir().unwrap();
+            let file = dir.path().join("x.csv");
+            std::fs::write(&file, &text).unwrap();
+            let wave = Wave {
+                id: "w".into(),
+                file,
+                layout: LayoutChoice::Plain,
+                encoding: EncodingChoice::Auto,
+                delimiter: DelimiterChoice::Auto,
+                headcount: None,
+                response_id: "id".into(),
+                filters: Filters {
+                    test_column: Some("status".into()),
+                    test_values: vec!["preview".into()],
+                    finished_column: Some("finished".into()),
+                    finished_values: vec!["1".into()],
+                    min_answered: None,
+                },
+                columns: vec![("dir".into(), "dir".into()), ("Q1".into(), "q1".into()), ("Q2".into(), "q2".into())],
+            };
+            let got = import_wave(&schema, &wave).unwrap();
+            prop_assert_eq!(got.rows_in, kinds.len());
+            prop_assert_eq!(got.counts.values().sum::<usize>(), got.rows_in);
+            prop_assert_eq!(got.accepted(), expected.get(&Reason::Accepted).copied().unwrap_or(0));
+            expected.entry(Reason::Accepted).or_insert(0);
+            prop_assert_eq!(&got.counts, &expected);
+            prop_assert_eq!(got.rows.len(), got.rows_in - got.accepted(), "one row-level entry per set-aside row");
+        }
+    }
 }

@@ -70,11 +70,21 @@ pub fn count_items(
         }
     }
 
-    // (breakdown, group, frame row) for each computed group.
-    let mut per_breakdown: Vec<(Breakdown, Vec<(Group, usize)>, DataFrame)> = Vec::new();
+    /// One breakdown's aggregated frame, and which frame row holds each group
+    /// (`usize::MAX` for a category nobody chose).
+    struct Computed {
+        breakdown: Breakdown,
+        groups: Vec<(Group, usize)>,
+        frame: DataFrame,
+    }
+    let mut per_breakdown: Vec<Computed> = Vec::new();
     if !aggs.is_empty() {
         let overall = df.clone().lazy().select(aggs.clone()).collect()?;
-        per_breakdown.push((Breakdown::Overall, vec![(Group::All, 0)], overall));
+        per_breakdown.push(Computed {
+            breakdown: Breakdown::Overall,
+            groups: vec![(Group::All, 0)],
+            frame: overall,
+        });
         for &d in breakdowns {
             let dem = &schema.demographics[d];
             if df.column(&dem.id).is_err() {
@@ -96,7 +106,11 @@ pub fn count_items(
             if let Some(row) = keys.iter().position(|k| k.is_none()) {
                 groups.push((Group::NotStated, row));
             }
-            per_breakdown.push((Breakdown::Field(d), groups, grouped));
+            per_breakdown.push(Computed {
+                breakdown: Breakdown::Field(d),
+                groups,
+                frame: grouped,
+            });
         }
     }
 
@@ -104,7 +118,12 @@ pub fn count_items(
     for &q in &present {
         let question = &schema.questions[q];
         let scale = schema.scale_of(question).expect("scored");
-        for (breakdown, groups, frame) in &per_breakdown {
+        for Computed {
+            breakdown,
+            groups,
+            frame,
+        } in &per_breakdown
+        {
             for &(group, row) in groups {
                 let mut cell = ItemCounts {
                     wave: wave.to_string(),

@@ -148,10 +148,10 @@ impl Scale {
             return Some(c);
         }
         let trimmed = value.trim();
-        if let Ok(n) = trimmed.parse::<u8>() {
-            if self.groups[n as usize].is_some() {
-                return Some(n);
-            }
+        if let Ok(n) = trimmed.parse::<u8>()
+            && self.groups[n as usize].is_some()
+        {
+            return Some(n);
         }
         self.normalised.get(&normalise_label(trimmed)).copied()
     }
@@ -394,30 +394,30 @@ fn build_scales(raw: Vec<RawScale>, c: &mut Collector) -> Vec<Scale> {
                 for name in std::iter::once(&a.label).chain(&a.aliases) {
                     exact.insert(name.clone(), a.code);
                     let key = normalise_label(name);
-                    if let Some(&other) = normalised.get(&key) {
-                        if other != a.code {
-                            c.push(
-                                &loc,
-                                format!(
-                                    "label or alias `{name}` is given to both code {other} and code {}",
-                                    a.code
-                                ),
-                            );
-                        }
-                    }
-                    normalised.insert(key, a.code);
-                }
-                if let Ok(n) = a.label.trim().parse::<u8>() {
-                    if n != a.code {
+                    if let Some(&other) = normalised.get(&key)
+                        && other != a.code
+                    {
                         c.push(
                             &loc,
                             format!(
-                                "answer label `{}` is a number different from its code {}; \
-                                 numeric values are read as codes, so this would be ambiguous",
-                                a.label, a.code
+                                "label or alias `{name}` is given to both code {other} and code {}",
+                                a.code
                             ),
                         );
                     }
+                    normalised.insert(key, a.code);
+                }
+                if let Ok(n) = a.label.trim().parse::<u8>()
+                    && n != a.code
+                {
+                    c.push(
+                        &loc,
+                        format!(
+                            "answer label `{}` is a number different from its code {}; \
+                                 numeric values are read as codes, so this would be ambiguous",
+                            a.label, a.code
+                        ),
+                    );
                 }
             }
             let answers = s
@@ -784,5 +784,62 @@ items = ["S01"]
     fn normalise_label_folds_case_space_and_typography() {
         assert_eq!(normalise_label("  Don\u{2019}t   Know "), "don't know");
         assert_eq!(normalise_label("0 \u{2013} Not at all"), "0 - not at all");
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Case and spacing never change which answer a label means.
+        #[test]
+        fn case_and_spacing_do_not_change_the_code(
+            idx in 0usize..6,
+            upper in proptest::collection::vec(any::<bool>(), 40),
+            pad in 0usize..3,
+        ) {
+            let s = tests_schema();
+            let scale = &s.scales[0];
+            let a = &scale.answers[idx];
+            let varied: String = a
+                .label
+                .chars()
+                .zip(upper.iter().cycle())
+                .map(|(c, &u)| if u { c.to_ascii_uppercase() } else { c.to_ascii_lowercase() })
+                .collect::<String>()
+                .replace(' ', &" ".repeat(pad + 1));
+            let padded = format!("{}{varied}{}", " ".repeat(pad), " ".repeat(pad));
+            prop_assert_eq!(scale.code_of(&padded), Some(a.code));
+        }
+    }
+
+    fn tests_schema() -> Schema {
+        Schema::from_toml(
+            Path::new("p.toml"),
+            r#"
+[survey]
+id = "p"
+title = "p"
+version = "1"
+[[scales]]
+id = "agree5"
+answers = [
+  { code = 1, label = "Strongly disagree", group = "negative" },
+  { code = 2, label = "Disagree", group = "negative" },
+  { code = 3, label = "Neither agree nor disagree", group = "neutral" },
+  { code = 4, label = "Agree", group = "positive" },
+  { code = 5, label = "Strongly agree", group = "positive" },
+  { code = 9, label = "Don't know", group = "excluded" },
+]
+[[questions]]
+id = "Q"
+text = "Q"
+type = "likert"
+scale = "agree5"
+"#,
+        )
+        .unwrap()
     }
 }

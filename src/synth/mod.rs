@@ -249,10 +249,8 @@ fn person(rng: &mut ChaCha8Rng, wave_2026: bool, directorate: usize, grade: usiz
     let mut likert = [None; 23];
     for (i, (id, p)) in BASE_PCT_POSITIVE.iter().enumerate() {
         let mut p = *p;
-        if wave_2026 {
-            if let Some((_, delta)) = DESIGNED_CHANGES.iter().find(|(c, _)| c == id) {
-                p += delta / 100.0;
-            }
+        if wave_2026 && let Some((_, delta)) = DESIGNED_CHANGES.iter().find(|(c, _)| c == id) {
+            p += delta / 100.0;
         }
         let mut mu = location_for(p) + d.climate;
         if matches!(*id, "S07" | "S19" | "S20") {

@@ -259,7 +259,7 @@ fn undecodable_bytes_name_line_and_column() {
 fn windows_1252_is_detected_and_curly_apostrophes_match() {
     let text = mini_csv().replace("Don't know", "Don\u{2019}t know");
     let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(&text);
-    let s = mini_sandbox(bytes.into_owned(), "", 0.0);
+    let s = mini_sandbox(&bytes, "", 0.0);
     let out = s
         .cmd(&["validate", "--config", "pipeline.toml"])
         .output()
