@@ -521,15 +521,17 @@ fn qualtrics_2025(schema: &Schema, rng: &mut ChaCha8Rng, people: &mut [Person]) 
         w.write_record(row).expect("in memory");
     }
 
-    let n = people.len();
     // Defects: partials (about 3%), previews/tests, duplicates, the "or" variant of Neither.
     for p in people.iter_mut() {
         if rng.random_bool(0.03) {
             truncate_partial(p, rng);
         }
     }
-    let mut rows: Vec<Vec<String>> = Vec::with_capacity(n + 10);
-    for p in people.iter() {
+    let mut defects = Defects::new(
+        &[0, 7, 14, 21, 28],
+        &[(100, 140), (450, 503), (800, 866), (1150, 1229)],
+    );
+    for (i, p) in people.iter().enumerate() {
         let (start, end, dur) = timestamp(rng, 2025, true);
         let finished = p.progress >= 1.0;
         let mut r: Vec<String> = vec![
@@ -583,34 +585,26 @@ fn qualtrics_2025(schema: &Schema, rng: &mut ChaCha8Rng, people: &mut [Person]) 
                 d.categories[c].clone()
             });
         }
-        rows.push(r);
-    }
-    // Previews and tests made by the survey team before launch.
-    for (i, status) in [
-        "Survey Preview",
-        "Survey Preview",
-        "Survey Preview",
-        "Survey Test",
-        "Survey Test",
-    ]
-    .iter()
-    .enumerate()
-    {
-        let mut r = rows[i].clone();
-        r[2] = (*status).into();
-        r[8] = random_id(rng, "R_", 15);
-        rows.insert(i * 7, r);
-    }
-    // Duplicated rows (the vendor merged two download batches).
-    for k in 0..4 {
-        let src = 100 + k * 350;
-        if src < rows.len() {
-            let r = rows[src].clone();
-            rows.insert((src + 40 + k * 13).min(rows.len()), r);
-        }
-    }
-    for r in rows {
         w.write_record(&r).expect("in memory");
+        // Previews and tests made by the survey team before launch, and rows the vendor
+        // repeated when it merged two download batches.
+        if let Some(k) = defects.test_copy(i) {
+            let mut t = r.clone();
+            t[2] = [
+                "Survey Preview",
+                "Survey Preview",
+                "Survey Preview",
+                "Survey Test",
+                "Survey Test",
+            ][k]
+                .into();
+            t[8] = random_id(rng, "R_", 15);
+            w.write_record(&t).expect("in memory");
+        }
+        defects.remember(i, &r);
+        for d in defects.due(i) {
+            w.write_record(&d).expect("in memory");
+        }
     }
     let mut out = vec![0xEF, 0xBB, 0xBF];
     out.extend(w.into_inner().expect("in memory"));
@@ -659,7 +653,7 @@ fn surveymonkey_2026(schema: &Schema, rng: &mut ChaCha8Rng, people: &mut [Person
             truncate_partial(p, rng);
         }
     }
-    let mut rows: Vec<Vec<String>> = Vec::with_capacity(people.len() + 10);
+    let mut defects = Defects::new(&[10, 15, 20], &[(200, 225), (800, 825), (1400, 1425)]);
     let mut next_id: u64 = 118_204_000_000 + rng.random_range(0..1_000_000u64);
     for (i, p) in people.iter().enumerate() {
         let (start, end, _) = timestamp(rng, 2026, false);
@@ -712,29 +706,62 @@ fn surveymonkey_2026(schema: &Schema, rng: &mut ChaCha8Rng, people: &mut [Person
             }));
         }
         r.push(p.comment.unwrap_or("").replace('\'', "\u{2019}"));
-        rows.push(r);
-    }
-    // Responses through the test collector, made while checking the survey link.
-    for i in 0..3 {
-        let mut r = rows[i + 10].clone();
-        r[0] = (next_id + 100 + i as u64).to_string();
-        r[1] = "431220999".into();
-        rows.insert(i * 5, r);
-    }
-    for k in 0..3 {
-        let src = 200 + k * 600;
-        if src < rows.len() {
-            let r = rows[src].clone();
-            rows.insert((src + 25).min(rows.len()), r);
-        }
-    }
-    for r in rows {
         w.write_record(&r).expect("in memory");
+        // Responses through the test collector, made while checking the survey link, and
+        // repeated rows.
+        if let Some(k) = defects.test_copy(i) {
+            let mut t = r.clone();
+            t[0] = (900_000_000_000 + k as u64).to_string();
+            t[1] = "431220999".into();
+            w.write_record(&t).expect("in memory");
+        }
+        defects.remember(i, &r);
+        for d in defects.due(i) {
+            w.write_record(&d).expect("in memory");
+        }
     }
     let utf8 = String::from_utf8(w.into_inner().expect("in memory")).expect("utf-8");
     let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(&utf8);
     assert!(!unmappable, "all generated text is in Windows-1252");
     bytes.into_owned()
+}
+
+/// Defects written while streaming rows (constant memory at any size): test copies right
+/// after some rows, and exact repeats of some rows further down the file.
+struct Defects {
+    tests: Vec<usize>,
+    repeats: Vec<(usize, usize)>,
+    pending: Vec<(usize, Vec<String>)>,
+}
+
+impl Defects {
+    fn new(tests: &[usize], repeats: &[(usize, usize)]) -> Self {
+        Defects {
+            tests: tests.to_vec(),
+            repeats: repeats.to_vec(),
+            pending: Vec::new(),
+        }
+    }
+
+    /// Which test copy (0-based) follows row `i`, if any.
+    fn test_copy(&self, i: usize) -> Option<usize> {
+        self.tests.iter().position(|&t| t == i)
+    }
+
+    fn remember(&mut self, i: usize, row: &[String]) {
+        for &(src, at) in &self.repeats {
+            if src == i {
+                self.pending.push((at, row.to_vec()));
+            }
+        }
+    }
+
+    /// Repeats to write after row `i`.
+    fn due(&mut self, i: usize) -> Vec<Vec<String>> {
+        let (due, keep): (Vec<_>, Vec<_>) = self.pending.drain(..).partition(|(at, _)| *at == i);
+        self.pending = keep;
+        due.into_iter().map(|(_, r)| r).collect()
+    }
 }
 
 fn headcount_csv(hc: &[[u32; 5]]) -> Vec<u8> {
