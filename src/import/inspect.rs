@@ -44,6 +44,17 @@ fn toml_str(s: &str) -> String {
     out
 }
 
+/// For matrix rows ("Question - Sub-item") the sub-item is what tells columns apart.
+fn short_text(s: &str) -> String {
+    match s.rsplit_once(" - ") {
+        Some((_, item)) if !item.trim().is_empty() => format!("… - {}", item.trim()),
+        _ => s.to_string(),
+    }
+}
+
+/// Status values that vendors use for previews, tests and spam.
+const TEST_VALUES: &[&str] = &["Survey Preview", "Survey Test", "Spam", "1", "2", "8"];
+
 fn truncate(s: &str, n: usize) -> String {
     let one_line = s.replace(['\n', '\r'], " ");
     if one_line.chars().count() <= n {
@@ -189,7 +200,7 @@ pub fn inspect(
     );
     for (c, st) in export.columns.iter().zip(&stats) {
         let label = if c.text != c.key && !c.text.is_empty() {
-            format!("{}  \"{}\"", c.key, c.text)
+            format!("{}  \"{}\"", c.key, short_text(&c.text))
         } else {
             c.key.clone()
         };
@@ -269,9 +280,15 @@ pub fn inspect(
         let mut vals: Vec<&String> = stats[c.index].distinct.iter().collect();
         vals.sort();
         let _ = writeln!(s, "test_column = {}", toml_str(&c.key));
+        let tests: Vec<String> = vals
+            .iter()
+            .filter(|v| TEST_VALUES.contains(&v.as_str()))
+            .map(|v| toml_str(v))
+            .collect();
         let _ = writeln!(
             s,
-            "test_values = []  # values of {} that mean preview/test; seen: {}",
+            "test_values = [{}]  # values of {} that mean preview/test; seen: {}",
+            tests.join(", "),
             c.key,
             vals.iter()
                 .map(|v| toml_str(v))
@@ -315,7 +332,7 @@ pub fn inspect(
                     s,
                     "{id} = {}  # {}",
                     toml_str(&c.key),
-                    truncate(&c.text, 70)
+                    truncate(&short_text(&c.text), 70)
                 );
             }
             _ => {
@@ -323,7 +340,7 @@ pub fn inspect(
                     s,
                     "# ID = {}  # {}",
                     toml_str(&c.key),
-                    truncate(&c.text, 70)
+                    truncate(&short_text(&c.text), 70)
                 );
             }
         }

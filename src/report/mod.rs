@@ -67,6 +67,10 @@ impl Pack {
     pub fn finish(mut self) -> Result<PathBuf, WriteError> {
         if self.dest.exists() {
             let old = self.tmp.with_extension("old");
+            if old.exists() {
+                // Left by a run that was killed between the two renames below.
+                fs::remove_dir_all(&old).map_err(werr(&old))?;
+            }
             fs::rename(&self.dest, &old).map_err(werr(&self.dest))?;
             fs::rename(&self.tmp, &self.dest).map_err(werr(&self.dest))?;
             fs::remove_dir_all(&old).map_err(werr(&old))?;
