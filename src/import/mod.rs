@@ -640,22 +640,8 @@ mod properties {
     use super::*;
     use crate::config::{DelimiterChoice, EncodingChoice, Filters, LayoutChoice};
     use proptest::prelude::*;
-    use std::path::Path;
 
-    const SCHEMA: &str = r#"
-[survey]
-id = "p"
-title = "p"
-version = "1"
-[[scales]]
-id = "agree5"
-answers = [
-  { code = 1, label = "Strongly disagree", group = "negative" },
-  { code = 2, label = "Disagree", group = "negative" },
-  { code = 3, label = "Neither agree nor disagree", group = "neutral" },
-  { code = 4, label = "Agree", group = "positive" },
-  { code = 5, label = "Strongly agree", group = "positive" },
-]
+    const BODY: &str = r#"
 [[questions]]
 id = "Q1"
 text = "Q1"
@@ -703,7 +689,7 @@ categories = ["A", "B"]
         /// Every input row ends as accepted or with exactly the reason its defect calls for.
         #[test]
         fn every_row_is_accounted_for(kinds in proptest::collection::vec(kind(), 1..80), quote in any::<bool>()) {
-            let schema = Schema::from_toml(Path::new("p.toml"), SCHEMA).unwrap();
+            let schema = crate::schema::testing::schema(BODY);
             let mut text = String::from("id,status,finished,dir,q1,q2\n");
             let mut expected: BTreeMap<Reason, usize> = BTreeMap::new();
             let mut valid_ids: Vec<String> = Vec::new();

@@ -163,26 +163,9 @@ pub fn count_items(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::Path;
-
     fn schema() -> Schema {
-        Schema::from_toml(
-            Path::new("t.toml"),
+        crate::schema::testing::schema(
             r#"
-[survey]
-id = "t"
-title = "t"
-version = "1"
-[[scales]]
-id = "agree5"
-answers = [
-  { code = 1, label = "Strongly disagree", group = "negative" },
-  { code = 2, label = "Disagree", group = "negative" },
-  { code = 3, label = "Neither", group = "neutral" },
-  { code = 4, label = "Agree", group = "positive" },
-  { code = 5, label = "Strongly agree", group = "positive" },
-  { code = 9, label = "Don't know", group = "excluded" },
-]
 [[questions]]
 id = "S01"
 text = "Proud"
@@ -200,7 +183,6 @@ label = "Directorate"
 categories = ["Place", "Resources", "Communities"]
 "#,
         )
-        .unwrap()
     }
 
     #[test]

@@ -669,23 +669,7 @@ fn build_indicators(
 mod tests {
     use super::*;
 
-    const MINI: &str = r#"
-[survey]
-id = "mini"
-title = "Mini"
-version = "1"
-
-[[scales]]
-id = "agree5"
-answers = [
-  { code = 1, label = "Strongly disagree", group = "negative" },
-  { code = 2, label = "Disagree", group = "negative" },
-  { code = 3, label = "Neither agree nor disagree", group = "neutral", aliases = ["Neither agree or disagree"] },
-  { code = 4, label = "Agree", group = "positive" },
-  { code = 5, label = "Strongly agree", group = "positive" },
-  { code = 9, label = "Don't know", group = "excluded" },
-]
-
+    const MINI_BODY: &str = r#"
 [[scales]]
 id = "yesno"
 answers = [
@@ -720,8 +704,15 @@ method = "index-0-100"
 items = ["S01"]
 "#;
 
+    fn mini_text() -> String {
+        format!(
+            "[survey]\nid = \"mini\"\ntitle = \"Mini\"\nversion = \"1\"\n{}\n{MINI_BODY}",
+            super::testing::AGREE5
+        )
+    }
+
     fn mini() -> Schema {
-        Schema::from_toml(Path::new("mini.toml"), MINI).unwrap()
+        Schema::from_toml(Path::new("mini.toml"), &mini_text()).unwrap()
     }
 
     #[test]
@@ -757,7 +748,7 @@ items = ["S01"]
 
     #[test]
     fn schema_typos_are_all_reported_at_once() {
-        let bad = MINI
+        let bad = mini_text()
             .replace("reverse_keyed = true", "reverse_keyd = true")
             .replace("scale = \"agree5\"", "scale = \"agree7\"")
             .replace("items = [\"S01\"]", "items = [\"S99\"]")
@@ -816,30 +807,36 @@ mod properties {
     }
 
     fn tests_schema() -> Schema {
-        Schema::from_toml(
-            Path::new("p.toml"),
-            r#"
-[survey]
-id = "p"
-title = "p"
-version = "1"
+        super::testing::schema(
+            "[[questions]]\nid = \"Q\"\ntext = \"Q\"\ntype = \"likert\"\nscale = \"agree5\"\n",
+        )
+    }
+}
+
+/// Schemas for unit tests across the crate: the 5-point agreement scale every test needs,
+/// plus whatever questions and demographics the test adds.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::Schema;
+    use std::path::Path;
+
+    pub const AGREE5: &str = r#"
 [[scales]]
 id = "agree5"
 answers = [
   { code = 1, label = "Strongly disagree", group = "negative" },
   { code = 2, label = "Disagree", group = "negative" },
-  { code = 3, label = "Neither agree nor disagree", group = "neutral" },
+  { code = 3, label = "Neither agree nor disagree", group = "neutral", aliases = ["Neither agree or disagree"] },
   { code = 4, label = "Agree", group = "positive" },
   { code = 5, label = "Strongly agree", group = "positive" },
   { code = 9, label = "Don't know", group = "excluded" },
 ]
-[[questions]]
-id = "Q"
-text = "Q"
-type = "likert"
-scale = "agree5"
-"#,
-        )
-        .unwrap()
+"#;
+
+    /// A valid schema: `[survey]`, the agree5 scale, and `body`.
+    pub fn schema(body: &str) -> Schema {
+        let text =
+            format!("[survey]\nid = \"t\"\ntitle = \"t\"\nversion = \"1\"\n{AGREE5}\n{body}");
+        Schema::from_toml(Path::new("test.toml"), &text).unwrap_or_else(|e| panic!("{e}"))
     }
 }
