@@ -12,6 +12,7 @@ pub mod import;
 pub mod indicators;
 pub mod report;
 pub mod schema;
+pub mod stats;
 pub mod store;
 pub mod synth;
 

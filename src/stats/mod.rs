@@ -1,0 +1,230 @@
+//! The statistics toolbox shared by every stage: intervals, the finite population correction
+//! and minimum detectable differences. Full precision throughout; rounding happens only when
+//! tables are written.
+//!
+//! A staff survey is a census with non-response. When a group's headcount N is known, the
+//! sampling variance is multiplied by the finite population correction f = (N − n)/(N − 1)
+//! (the Civil Service People Survey's published margins match this), which assumes
+//! non-response is ignorable. f = 1 means no correction; f = 0 (everyone answered) means no
+//! sampling error.
+
+use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
+
+/// Two-sided 95% level throughout (methodology: 95%).
+pub const CONFIDENCE: f64 = 0.95;
+/// Power for the minimum detectable difference.
+pub const POWER: f64 = 0.80;
+
+/// The standard normal quantile.
+pub fn z(p: f64) -> f64 {
+    Normal::standard().inverse_cdf(p)
+}
+
+/// z for a two-sided 95% interval: 1.959963984540054.
+pub fn z95() -> f64 {
+    z(1.0 - (1.0 - CONFIDENCE) / 2.0)
+}
+
+/// Variance factor from the finite population correction: (N − n)/(N − 1), or 1 when the
+/// population is unknown or inconsistent (more answers than people in post).
+pub fn fpc(n: u64, population: Option<u64>) -> f64 {
+    match population {
+        Some(pop) if pop > 1 && n <= pop => (pop - n) as f64 / (pop - 1) as f64,
+        _ => 1.0,
+    }
+}
+
+/// Wilson score interval for x successes in n, as proportions in [0, 1]. With a variance
+/// factor f < 1 (finite population correction) the effective sample size is n / f.
+/// `None` when n = 0.
+pub fn wilson(x: u64, n: u64, f: f64) -> Option<(f64, f64)> {
+    if n == 0 {
+        return None;
+    }
+    let p = x as f64 / n as f64;
+    if f <= 0.0 {
+        return Some((p, p));
+    }
+    let n_eff = n as f64 / f;
+    let z = z95();
+    let z2 = z * z;
+    let denom = 1.0 + z2 / n_eff;
+    let centre = (p + z2 / (2.0 * n_eff)) / denom;
+    let half = z * (p * (1.0 - p) / n_eff + z2 / (4.0 * n_eff * n_eff)).sqrt() / denom;
+    Some(((centre - half).max(0.0), (centre + half).min(1.0)))
+}
+
+/// t-based interval for a mean from n observations with sample standard deviation `sd`
+/// (ddof = 1), with variance factor f. `None` for fewer than 2 observations.
+pub fn t_interval(mean: f64, sd: f64, n: u64, f: f64) -> Option<(f64, f64)> {
+    if n < 2 {
+        return None;
+    }
+    let t = StudentsT::new(0.0, 1.0, (n - 1) as f64)
+        .expect("valid degrees of freedom")
+        .inverse_cdf(1.0 - (1.0 - CONFIDENCE) / 2.0);
+    let half = t * sd / (n as f64).sqrt() * f.max(0.0).sqrt();
+    Some((mean - half, mean + half))
+}
+
+fn mdd_multiplier() -> f64 {
+    z95() + z(POWER)
+}
+
+/// Minimum detectable difference (in percentage points) between two waves of a group with
+/// n valid answers each, for a proportion near p, at 95% confidence and 80% power:
+/// (z₀.₉₇₅ + z₀.₈) · √(2 p (1 − p) / n) · √f. `None` when n = 0.
+pub fn mdd_proportion(p: f64, n: u64, f: f64) -> Option<f64> {
+    (n > 0).then(|| 100.0 * mdd_multiplier() * (2.0 * p * (1.0 - p) / n as f64 * f).sqrt())
+}
+
+/// Minimum detectable difference for a mean (same units as the mean):
+/// (z₀.₉₇₅ + z₀.₈) · √2 · sd / √n · √f. `None` for fewer than 2 observations.
+pub fn mdd_mean(sd: f64, n: u64, f: f64) -> Option<f64> {
+    (n >= 2).then(|| mdd_multiplier() * (2.0 * f).sqrt() * sd / (n as f64).sqrt())
+}
+
+/// Normal interval for a net score p₊ − p₋ (eNPS), in points (−100..100): each answer scores
+/// +1, 0 or −1, so the variance is (p₊ + p₋ − (p₊ − p₋)²) / n.
+pub fn net_score_interval(p_pos: f64, p_neg: f64, n: u64, f: f64) -> Option<(f64, f64)> {
+    if n == 0 {
+        return None;
+    }
+    let e = p_pos - p_neg;
+    let var = (p_pos + p_neg - e * e).max(0.0) / n as f64 * f;
+    let half = z95() * var.sqrt();
+    Some((100.0 * (e - half).max(-1.0), 100.0 * (e + half).min(1.0)))
+}
+
+/// Welford's online mean and variance: one pass, no stored values.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct MeanVar {
+    pub n: u64,
+    pub mean: f64,
+    m2: f64,
+}
+
+impl MeanVar {
+    pub fn push(&mut self, x: f64) {
+        self.n += 1;
+        let d = x - self.mean;
+        self.mean += d / self.n as f64;
+        self.m2 += d * (x - self.mean);
+    }
+
+    /// Sample standard deviation (ddof = 1).
+    pub fn sd(&self) -> f64 {
+        if self.n < 2 {
+            0.0
+        } else {
+            (self.m2 / (self.n - 1) as f64).sqrt()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64) {
+        assert!((a - b).abs() < 1e-9, "{a} vs {b}");
+    }
+
+    #[test]
+    fn quantiles_match_scipy() {
+        // scipy.stats.norm.ppf(0.975), norm.ppf(0.8)
+        close(z95(), 1.959963984540054);
+        close(z(0.8), 0.8416212335729143);
+    }
+
+    #[test]
+    fn wilson_matches_statsmodels() {
+        // statsmodels.stats.proportion.proportion_confint(x, n, alpha=0.05, method="wilson")
+        let cases = [
+            (19, 30, 0.45513563654794864, 0.7812607919389929),
+            (0, 12, 0.0, 0.24249400665524096),
+            (12, 12, 0.7575059933447589, 0.9999999999999999),
+            (1655, 2863, 0.5598817691721947, 0.5960389562745061),
+            (5, 10, 0.23659309051256394, 0.7634069094874361),
+        ];
+        for (x, n, lo, hi) in cases {
+            let (l, h) = wilson(x, n, 1.0).unwrap();
+            close(l, lo);
+            close(h, hi);
+        }
+        assert_eq!(wilson(0, 0, 1.0), None);
+    }
+
+    #[test]
+    fn wilson_with_fpc_uses_effective_n() {
+        // 19 of 30 answered in a group of 50: f = 20/49 = 0.40816326530612246; statsmodels
+        // proportion_confint(19/30 * n_eff, n_eff, method="wilson") with n_eff = 30 / f.
+        let f = fpc(30, Some(50));
+        close(f, 0.40816326530612246);
+        let (l, h) = wilson(19, 30, f).unwrap();
+        close(l, 0.5191094262970319);
+        close(h, 0.7343122223098295);
+        // Everyone answered: no sampling error.
+        assert_eq!(
+            wilson(7, 12, fpc(12, Some(12))),
+            Some((7.0 / 12.0, 7.0 / 12.0))
+        );
+    }
+
+    #[test]
+    fn fpc_is_off_without_a_consistent_population() {
+        assert_eq!(fpc(30, None), 1.0);
+        assert_eq!(
+            fpc(31, Some(30)),
+            1.0,
+            "more answers than staff: headcount is wrong, no correction"
+        );
+    }
+
+    #[test]
+    fn t_interval_matches_scipy() {
+        // data = [0, 25, 50, 75, 100, 100, 75, 50, 75, 100]: mean 65, sd 33.74742788552764;
+        // scipy.stats.t.interval(0.95, 9, loc=65, scale=sd/sqrt(10))
+        let mut mv = MeanVar::default();
+        for x in [0.0, 25.0, 50.0, 75.0, 100.0, 100.0, 75.0, 50.0, 75.0, 100.0] {
+            mv.push(x);
+        }
+        close(mv.mean, 65.0);
+        close(mv.sd(), 33.74742788552764);
+        let (l, h) = t_interval(mv.mean, mv.sd(), 10, 1.0).unwrap();
+        close(l, 40.858544403340815);
+        close(h, 89.14145559665918);
+        // With N = 40: scale multiplied by sqrt(30/39).
+        let (l, h) = t_interval(mv.mean, mv.sd(), 10, fpc(10, Some(40))).unwrap();
+        close(l, 43.826542771205496);
+        close(h, 86.1734572287945);
+        assert_eq!(t_interval(50.0, 0.0, 1, 1.0), None);
+    }
+
+    #[test]
+    fn minimum_detectable_differences() {
+        // 100 * (norm.ppf(.975) + norm.ppf(.8)) * sqrt(2 p (1-p) / n), p = 19/30, n = 30
+        close(
+            mdd_proportion(19.0 / 30.0, 30, 1.0).unwrap(),
+            34.858612459147125,
+        );
+        close(
+            mdd_proportion(19.0 / 30.0, 30, fpc(30, Some(50))).unwrap(),
+            22.270350588564025,
+        );
+        // (z + z) * sqrt(2) * sd / sqrt(n) for the t-interval data above
+        close(
+            mdd_mean(33.74742788552764, 10, 1.0).unwrap(),
+            42.28238857887607,
+        );
+    }
+
+    #[test]
+    fn net_score_interval_by_hand() {
+        // 40 answers: 14 promoters, 10 passives, 16 detractors: eNPS -5;
+        // var = (0.35 + 0.40 - 0.05^2) / 40; 100 * (-0.05 ± 1.959963984540054 * sqrt(var))
+        let (l, h) = net_score_interval(14.0 / 40.0, 16.0 / 40.0, 40, 1.0).unwrap();
+        close(l, -31.79314496503191);
+        close(h, 21.793144965031903);
+    }
+}
