@@ -59,13 +59,15 @@ pub enum Error {
     #[error("{0}")]
     Output(#[from] report::WriteError),
     #[error("{0}")]
+    Audit(#[from] disclosure::audit::AuditError),
+    #[error("{0}")]
     Usage(String),
 }
 
 impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Config(_) | Error::Usage(_) => exit::USAGE,
+            Error::Config(_) | Error::Usage(_) | Error::Audit(_) => exit::USAGE,
             Error::Import(e) if e.is_config_error() => exit::USAGE,
             Error::Import(_) | Error::Headcount(_) | Error::TooManyRejected { .. } => exit::DATA,
             Error::Store(_) | Error::Compute(_) | Error::Output(_) => exit::OUTPUT,
@@ -221,6 +223,7 @@ pub struct RunSummary {
     pub pack: PathBuf,
     pub report: String,
     pub item_rows: usize,
+    pub indicator_rows: usize,
 }
 
 /// `run`: the whole batch. Imports, stores, computes, protects and writes the pack.
@@ -242,39 +245,74 @@ pub fn run(config_path: &Path, out: Option<&Path>, opts: Options) -> Result<RunS
         store::write_wave(&config.store, schema, &w.wave, &w.data)?;
     }
 
-    // Indicators, from the store.
-    let breakdowns: Vec<usize> = config
-        .breakdowns
-        .iter()
-        .filter_map(|b| schema.demographic(b))
-        .collect();
+    // Indicators, from the store: one pass per breakdown per wave.
+    let mut breakdowns = vec![indicators::Breakdown::Overall];
+    breakdowns.extend(
+        config
+            .breakdowns
+            .iter()
+            .filter_map(|b| schema.demographic(b))
+            .map(indicators::Breakdown::Field),
+    );
+    breakdowns.extend(config.crosses.iter().filter_map(|(a, b)| {
+        Some(indicators::Breakdown::Cross(
+            schema.demographic(a)?,
+            schema.demographic(b)?,
+        ))
+    }));
     let pb = opts.progress(config.waves.len() as u64, "computing");
-    let mut cells = Vec::new();
+    let (mut items, mut inds, mut responses) = (Vec::new(), Vec::new(), Vec::new());
+    let mut workforce = std::collections::HashMap::new();
     let mut respondents = std::collections::HashMap::new();
-    for w in &config.waves {
+    for (w, hc) in config.waves.iter().zip(&imported.headcounts) {
         let df = store::read_wave(&config.store, &w.id)?;
         respondents.insert(w.id.clone(), df.height() as u64);
-        cells.extend(indicators::items::count_items(
+        let agg = indicators::compute::compute_wave(schema, &w.id, &df, &breakdowns)?;
+        let pops = indicators::derive::Populations::new(hc.as_ref(), config.fpc);
+        let wave_items = indicators::derive::items(&agg, &pops);
+        inds.extend(indicators::derive::indicators(
             schema,
-            &w.id,
-            &df,
-            &breakdowns,
-        )?);
+            &agg,
+            &wave_items,
+            &pops,
+        ));
+        items.extend(wave_items);
+        // Response rates exist for the groups the HR file describes.
+        let hr = indicators::derive::Populations::new(hc.as_ref(), true);
+        responses.extend(
+            agg.respondents
+                .into_iter()
+                .filter(|c| hr.describes(c.breakdown)),
+        );
+        workforce.insert(w.id.clone(), hr);
         pb.inc(1);
     }
     pb.finish_and_clear();
 
     // Disclosure control, before any writer.
-    let (items, summary) = disclosure::protect_items(cells, config.anonymity_threshold, &|w| {
-        respondents.get(w).copied().unwrap_or(0)
-    });
+    let tables = disclosure::protect(
+        schema,
+        items,
+        inds,
+        responses,
+        &respondents,
+        config.anonymity_threshold,
+    );
 
     // Report.
     let dest = out.map_or_else(|| config.output.clone(), Path::to_path_buf);
     let pack = report::Pack::begin(&dest)?;
     pack.write(
         "tables/items.csv",
-        &report::tables::items_csv(schema, &items),
+        &report::tables::items_csv(schema, &tables.items),
+    )?;
+    pack.write(
+        "tables/indicators.csv",
+        &report::tables::indicators_csv(schema, &tables.indicators),
+    )?;
+    pack.write(
+        "tables/response_rates.csv",
+        &report::tables::response_rates_csv(schema, &tables.responses, &workforce),
     )?;
     pack.write(
         "tables/import_reconciliation.csv",
@@ -282,16 +320,25 @@ pub fn run(config_path: &Path, out: Option<&Path>, opts: Options) -> Result<RunS
     )?;
     pack.write(
         "tables/disclosure_summary.csv",
-        &report::tables::disclosure_csv("items", &summary),
+        &report::tables::disclosure_csv(&tables.summary),
     )?;
     pack.write(
         "tables/README.md",
-        report::tables::data_dictionary(config.anonymity_threshold).as_bytes(),
+        report::dictionary::data_dictionary(&report::dictionary::DictionarySettings {
+            threshold: config.anonymity_threshold,
+            fpc: config.fpc,
+        })
+        .as_bytes(),
+    )?;
+    pack.write(
+        disclosure::audit::SETTINGS_FILE,
+        disclosure::audit::settings_json(config.anonymity_threshold).as_bytes(),
     )?;
     let pack = pack.finish()?;
     Ok(RunSummary {
         pack,
         report: imported.report(),
-        item_rows: items.len(),
+        item_rows: tables.items.len(),
+        indicator_rows: tables.indicators.len(),
     })
 }

@@ -104,6 +104,20 @@ enum Command {
         #[arg(long, value_enum, default_value = "auto")]
         layout: LayoutArg,
     },
+    /// Check a written evidence pack: no published figure on fewer than the threshold, no hidden
+    /// figure recoverable by differencing. Reads only the pack's tables.
+    #[command(
+        after_help = "Exit code 0 when the pack passes, 1 when it fails, 2 when it cannot be read.\n\nExamples:\n  \
+        culture-metrics audit sample-data/out/evidence-pack\n  \
+        culture-metrics audit received-pack --threshold 10"
+    )]
+    Audit {
+        /// The pack folder (the one holding `tables/`).
+        dir: PathBuf,
+        /// Threshold to check against (default: the one the run recorded in disclosure.json).
+        #[arg(long)]
+        threshold: Option<u32>,
+    },
     /// Generate a synthetic council's exports (seeded, deterministic): the committed sample
     /// data, or bigger inputs for benchmarks.
     #[command(after_help = "Examples:\n  \
@@ -154,9 +168,10 @@ fn execute(command: Command, opts: Options) -> Result<i32, Error> {
             if !opts.quiet {
                 eprint!("{}", summary.report);
                 eprintln!(
-                    "Wrote the evidence pack to {} ({} item rows).",
+                    "Wrote the evidence pack to {} ({} item rows, {} indicator rows).",
                     summary.pack.display(),
-                    summary.item_rows
+                    summary.item_rows,
+                    summary.indicator_rows
                 );
             }
             Ok(exit::OK)
@@ -204,6 +219,15 @@ fn execute(command: Command, opts: Options) -> Result<i32, Error> {
             )?;
             print!("{text}");
             Ok(exit::OK)
+        }
+        Command::Audit { dir, threshold } => {
+            let report = culture_metrics::disclosure::audit::audit(&dir, threshold)?;
+            print!("{}", report.render(&dir));
+            Ok(if report.passed() {
+                exit::OK
+            } else {
+                exit::DATA
+            })
         }
         Command::Generate { out, staff, seed } => {
             let written =

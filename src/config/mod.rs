@@ -152,8 +152,12 @@ pub struct Config {
     pub store: PathBuf,
     /// No published figure rests on fewer respondents than this.
     pub anonymity_threshold: u32,
-    /// Demographic fields to break results down by.
+    /// Demographic fields to break results down by (default: all of them).
     pub breakdowns: Vec<String>,
+    /// Two-way crosses, e.g. directorate × grade.
+    pub crosses: Vec<(String, String)>,
+    /// Apply the finite population correction where headcounts are known (default on).
+    pub fpc: bool,
     /// `validate` and `run` fail when more than this % of rows are rejected as defective
     /// (previews, tests and incomplete responses are excluded by rule and do not count).
     pub max_rejected_pct: f64,
@@ -184,7 +188,11 @@ struct RawTop {
     #[serde(default)]
     anonymity_threshold: Option<u32>,
     #[serde(default)]
-    breakdowns: Vec<String>,
+    breakdowns: Option<Vec<String>>,
+    #[serde(default)]
+    crosses: Vec<[String; 2]>,
+    #[serde(default)]
+    finite_population_correction: Option<bool>,
 }
 
 impl Config {
@@ -203,12 +211,14 @@ impl Config {
         let base = path.parent().unwrap_or(Path::new("")).to_path_buf();
         let mut table = parse_table(path, &text).map_err(ConfigError::Config)?;
         let mut c = Collector::default();
-        const KNOWN: [&str; 7] = [
+        const KNOWN: [&str; 9] = [
             "schema",
             "output",
             "store",
             "anonymity_threshold",
             "breakdowns",
+            "crosses",
+            "finite_population_correction",
             "tolerance",
             "waves",
         ];
@@ -263,7 +273,41 @@ impl Config {
                 format!("{threshold} protects no one; use at least 5 (10 is the default)"),
             );
         }
-        for b in &top.breakdowns {
+        let breakdowns = top
+            .breakdowns
+            .clone()
+            .unwrap_or_else(|| schema.demographics.iter().map(|d| d.id.clone()).collect());
+        let crosses: Vec<(String, String)> = top
+            .crosses
+            .iter()
+            .map(|[a, b]| (a.clone(), b.clone()))
+            .collect();
+        for (a, b) in &crosses {
+            for f in [a, b] {
+                if schema.demographic(f).is_none() {
+                    c.push(
+                        "crosses",
+                        format!(
+                            "`{f}` (in [\"{a}\", \"{b}\"]) is not a demographic field in the schema"
+                        ),
+                    );
+                } else if !breakdowns.contains(f) {
+                    c.push(
+                        "crosses",
+                        format!(
+                            "`{f}` is crossed but not in `breakdowns`; a cross is protected against its one-way totals, so add it there"
+                        ),
+                    );
+                }
+            }
+            if a == b {
+                c.push(
+                    "crosses",
+                    format!("[\"{a}\", \"{b}\"] crosses a field with itself"),
+                );
+            }
+        }
+        for b in &breakdowns {
             if schema.demographic(b).is_none() {
                 c.push(
                     "breakdowns",
@@ -384,7 +428,9 @@ impl Config {
                 output: base.join(top.output),
                 store: base.join(top.store),
                 anonymity_threshold: threshold,
-                breakdowns: top.breakdowns,
+                breakdowns,
+                crosses,
+                fpc: top.finite_population_correction.unwrap_or(true),
                 max_rejected_pct,
                 waves,
             },

@@ -1,18 +1,29 @@
 //! Disclosure control: the stage between computation and every writer.
 //!
-//! Writers only accept [`ProtectedItem`]s, which only this module can make, so no table can
-//! be written that skipped it. Rules (see `methodology.md`):
-//! - **primary**: no figure rests on fewer than the threshold of valid answers (per figure:
-//!   an item with 8 valid answers in a group of 12 is hidden);
-//! - **secondary**: within a breakdown, the hidden cells together must hold at least the
-//!   threshold and be at least two non-empty cells, or the next-smallest cell is hidden too,
-//!   so no hidden cell can be recovered as "overall minus the published groups";
-//! - **small organisation**: no breakdowns at all when a wave has fewer than 30 respondents.
+//! Writers only accept [`Protected`] cells, which only this module can make, so no table can
+//! be written that skipped it. For each wave and measure (an item, an indicator, or the
+//! response count), following `methodology.md`:
+//! - **primary**: no figure rests on fewer than the threshold (per figure: an item with 8 valid
+//!   answers in a group of 12 is hidden);
+//! - **small organisation**: no breakdowns at all when a wave has fewer than 30 respondents;
+//! - **secondary**, one-way: within a breakdown, the hidden non-empty groups must number at
+//!   least two and hold at least the threshold together, or the next-smallest group is hidden
+//!   too, so that "overall minus the published groups" never isolates a small group;
+//! - **secondary**, two-way crosses: a row (or column) whose one-way total is hidden is hidden
+//!   whole; every other row and column obeys the one-way rule against its published total;
+//!   rows and columns are revisited until nothing changes;
+//! - **consistency**: a theme score (a mean of item percentages) is hidden wherever one of its
+//!   items is, and eNPS / yes-rates follow their item, so no hidden item can be solved for.
 //!
-//! Suppressed values are removed, not just flagged.
+//! Suppressed values are removed, not just flagged. `audit` checks the written tables
+//! independently.
 
-use crate::indicators::items::ItemCounts;
-use crate::indicators::{Breakdown, Group};
+pub mod audit;
+
+use crate::indicators::derive::{IndicatorStats, ItemStats};
+use crate::indicators::{Breakdown, Cell, Group};
+use crate::schema::{Method, Schema};
+use std::collections::{BTreeMap, HashMap};
 
 /// Fewer respondents than this in a wave: no demographic breakdowns (Victorian People Matter).
 pub const MIN_RESPONDENTS_FOR_BREAKDOWNS: u64 = 30;
@@ -21,7 +32,7 @@ pub const MIN_RESPONDENTS_FOR_BREAKDOWNS: u64 = 30;
 pub enum Suppression {
     /// Fewer valid answers than the threshold.
     Primary,
-    /// Hidden so that a primary-suppressed cell cannot be recovered by subtraction.
+    /// Hidden so that another hidden figure cannot be recovered.
     Secondary,
     /// The wave has too few respondents for any breakdown.
     SmallOrganisation,
@@ -40,38 +51,21 @@ impl Suppression {
     }
 }
 
-/// The visible part of an item result.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ItemValues {
-    pub positive: u64,
-    pub neutral: u64,
-    pub negative: u64,
-}
-
-impl ItemValues {
-    pub fn n(&self) -> u64 {
-        self.positive + self.neutral + self.negative
-    }
-    pub fn pct(&self, count: u64) -> Option<f64> {
-        let n = self.n();
-        (n > 0).then(|| 100.0 * count as f64 / n as f64)
-    }
-}
-
-/// An item result that has been through disclosure control.
+/// A figure that has been through disclosure control.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ProtectedItem {
+pub struct Protected<T> {
     pub wave: String,
-    pub item: usize,
+    pub measure: usize,
     pub breakdown: Breakdown,
     pub group: Group,
     /// `None` when suppressed: the numbers are gone, not hidden.
-    pub values: Option<ItemValues>,
+    pub n: Option<u64>,
+    pub stats: Option<T>,
     pub suppression: Option<Suppression>,
     sealed: Sealed,
 }
 
-/// Only this module can make a [`ProtectedItem`].
+/// Only this module can make a [`Protected`] figure.
 #[derive(Debug, Clone, PartialEq)]
 struct Sealed;
 
@@ -84,135 +78,301 @@ pub struct Summary {
     pub small_organisation: usize,
 }
 
-/// Apply primary, secondary and small-organisation suppression to item counts.
-/// `respondents` gives each wave's number of accepted responses.
-pub fn protect_items(
-    cells: Vec<ItemCounts>,
-    threshold: u32,
-    respondents: &dyn Fn(&str) -> u64,
-) -> (Vec<ProtectedItem>, Summary) {
-    let k = u64::from(threshold);
-    let mut decision: Vec<Option<Suppression>> = cells
+impl Summary {
+    fn add(&mut self, s: Option<Suppression>) {
+        match s {
+            None => self.published += 1,
+            Some(Suppression::Primary) => self.primary += 1,
+            Some(Suppression::Secondary) => self.secondary += 1,
+            Some(Suppression::SmallOrganisation) => self.small_organisation += 1,
+        }
+    }
+}
+
+/// Hide more cells of one line (cells that add up to a published total) until the hidden
+/// non-empty cells number at least two and hold at least `k` together, or none is hidden.
+/// Returns whether anything changed.
+fn enforce_line(line: &[usize], n: &[u64], d: &mut [Option<Suppression>], k: u64) -> bool {
+    let mut changed = false;
+    loop {
+        let hidden: Vec<u64> = line
+            .iter()
+            .filter(|&&i| d[i].is_some() && n[i] > 0)
+            .map(|&i| n[i])
+            .collect();
+        if hidden.is_empty() || (hidden.len() >= 2 && hidden.iter().sum::<u64>() >= k) {
+            return changed;
+        }
+        // Next-smallest published non-empty cell (first in order on ties).
+        let next = line
+            .iter()
+            .copied()
+            .filter(|&i| d[i].is_none() && n[i] > 0)
+            .min_by_key(|&i| (n[i], i));
+        match next {
+            Some(i) => {
+                d[i] = Some(Suppression::Secondary);
+                changed = true;
+            }
+            None => return changed,
+        }
+    }
+}
+
+/// Decide suppression for every cell of one wave and one measure. `cells` are
+/// (breakdown, group, n); `forced[i]` hides a cell for consistency with another table.
+pub fn decide(
+    cells: &[(Breakdown, Group, u64)],
+    k: u32,
+    small_org: bool,
+    forced: &[bool],
+) -> Vec<Option<Suppression>> {
+    let k = u64::from(k);
+    let n: Vec<u64> = cells.iter().map(|c| c.2).collect();
+    let mut d: Vec<Option<Suppression>> = cells
         .iter()
-        .map(|c| {
-            if c.breakdown != Breakdown::Overall
-                && respondents(&c.wave) < MIN_RESPONDENTS_FOR_BREAKDOWNS
-            {
+        .enumerate()
+        .map(|(i, &(b, _, n))| {
+            if b != Breakdown::Overall && small_org {
                 Some(Suppression::SmallOrganisation)
-            } else if c.n() < k {
+            } else if n < k {
                 Some(Suppression::Primary)
+            } else if forced.get(i).copied().unwrap_or(false) {
+                Some(Suppression::Secondary)
             } else {
                 None
             }
         })
         .collect();
-
-    // Secondary suppression, one partition (wave, item, breakdown) at a time. Cells of a
-    // partition are contiguous in the indicators' output order.
-    let mut start = 0;
-    while start < cells.len() {
-        fn key(c: &ItemCounts) -> (&str, usize, Breakdown) {
-            (c.wave.as_str(), c.item, c.breakdown)
+    let overall_hidden = cells
+        .iter()
+        .zip(&d)
+        .any(|(c, s)| c.0 == Breakdown::Overall && s.is_some());
+    if overall_hidden {
+        for (c, s) in cells.iter().zip(d.iter_mut()) {
+            if c.0 != Breakdown::Overall && s.is_none() {
+                *s = Some(Suppression::Secondary);
+            }
         }
-        let mut end = start + 1;
-        while end < cells.len() && key(&cells[end]) == key(&cells[start]) {
-            end += 1;
-        }
-        if cells[start].breakdown != Breakdown::Overall {
-            secondary(&cells[start..end], &mut decision[start..end], k);
-        }
-        start = end;
+        return d;
     }
 
-    let mut summary = Summary::default();
-    let out = cells
-        .into_iter()
-        .zip(decision)
-        .map(|(c, s)| {
-            match s {
-                None => summary.published += 1,
-                Some(Suppression::Primary) => summary.primary += 1,
-                Some(Suppression::Secondary) => summary.secondary += 1,
-                Some(Suppression::SmallOrganisation) => summary.small_organisation += 1,
-            }
-            ProtectedItem {
-                values: s.is_none().then_some(ItemValues {
-                    positive: c.positive,
-                    neutral: c.neutral,
-                    negative: c.negative,
-                }),
-                wave: c.wave,
-                item: c.item,
-                breakdown: c.breakdown,
-                group: c.group,
-                suppression: s,
-                sealed: Sealed,
-            }
+    let mut lines: BTreeMap<Breakdown, Vec<usize>> = BTreeMap::new();
+    for (i, c) in cells.iter().enumerate() {
+        lines.entry(c.0).or_default().push(i);
+    }
+    // One-way breakdowns: each adds up to the (published) overall figure.
+    for (b, line) in &lines {
+        if matches!(b, Breakdown::Field(_)) {
+            enforce_line(line, &n, &mut d, k);
+        }
+    }
+    // Two-way crosses: rows add up to the first field's groups, columns to the second's.
+    let margin_hidden: HashMap<(usize, Option<u32>), bool> = cells
+        .iter()
+        .zip(&d)
+        .filter_map(|(c, s)| match (c.0, c.1) {
+            (Breakdown::Field(f), Group::One(x)) => Some(((f, x), s.is_some())),
+            _ => None,
         })
         .collect();
-    (out, summary)
-}
-
-/// Hide more cells of one partition until the hidden non-empty cells number at least two and
-/// together hold at least `k` answers (or everything is hidden).
-fn secondary(cells: &[ItemCounts], decision: &mut [Option<Suppression>], k: u64) {
-    loop {
-        let hidden: Vec<u64> = cells
-            .iter()
-            .zip(decision.iter())
-            .filter(|(c, d)| d.is_some() && c.n() > 0)
-            .map(|(c, _)| c.n())
-            .collect();
-        if hidden.is_empty() || (hidden.len() >= 2 && hidden.iter().sum::<u64>() >= k) {
-            return;
+    for (b, members) in &lines {
+        let Breakdown::Cross(fa, fb) = *b else {
+            continue;
+        };
+        let mut rows: BTreeMap<Option<u32>, Vec<usize>> = BTreeMap::new();
+        let mut cols: BTreeMap<Option<u32>, Vec<usize>> = BTreeMap::new();
+        for &i in members {
+            if let Group::Two(x, y) = cells[i].1 {
+                rows.entry(x).or_default().push(i);
+                cols.entry(y).or_default().push(i);
+            }
         }
-        // Next-smallest published cell (first in order on ties).
-        let next = cells
-            .iter()
-            .enumerate()
-            .filter(|(i, c)| decision[*i].is_none() && c.n() > 0)
-            .min_by_key(|(i, c)| (c.n(), *i))
-            .map(|(i, _)| i);
-        match next {
-            Some(i) => decision[i] = Some(Suppression::Secondary),
-            None => return,
+        let hidden_total =
+            |f: usize, x: Option<u32>| margin_hidden.get(&(f, x)).copied().unwrap_or(false);
+        for (x, line) in &rows {
+            if hidden_total(fa, *x) {
+                for &i in line {
+                    d[i].get_or_insert(Suppression::Secondary);
+                }
+            }
+        }
+        for (y, line) in &cols {
+            if hidden_total(fb, *y) {
+                for &i in line {
+                    d[i].get_or_insert(Suppression::Secondary);
+                }
+            }
+        }
+        loop {
+            let mut changed = false;
+            for (x, line) in &rows {
+                if !hidden_total(fa, *x) {
+                    changed |= enforce_line(line, &n, &mut d, k);
+                }
+            }
+            for (y, line) in &cols {
+                if !hidden_total(fb, *y) {
+                    changed |= enforce_line(line, &n, &mut d, k);
+                }
+            }
+            if !changed {
+                break;
+            }
         }
     }
+    d
+}
+
+fn seal<T>(c: Cell<T>, s: Option<Suppression>) -> Protected<T> {
+    let show = s.is_none();
+    Protected {
+        wave: c.wave,
+        measure: c.measure,
+        breakdown: c.breakdown,
+        group: c.group,
+        n: show.then_some(c.n),
+        stats: show.then_some(c.stats),
+        suppression: s,
+        sealed: Sealed,
+    }
+}
+
+/// Runs of cells with the same wave and measure (cells come grouped that way).
+fn partitions<T>(cells: &[Cell<T>]) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < cells.len() {
+        let mut end = start + 1;
+        while end < cells.len()
+            && cells[end].wave == cells[start].wave
+            && cells[end].measure == cells[start].measure
+        {
+            end += 1;
+        }
+        out.push(start..end);
+        start = end;
+    }
+    out
+}
+
+/// The protected tables of a run.
+#[derive(Debug, Clone, Default)]
+pub struct ProtectedTables {
+    pub items: Vec<Protected<ItemStats>>,
+    pub indicators: Vec<Protected<IndicatorStats>>,
+    /// Respondents per group (for response rates).
+    pub responses: Vec<Protected<()>>,
+    pub summary: BTreeMap<&'static str, Summary>,
+}
+
+fn decide_all<T>(
+    cells: &[Cell<T>],
+    k: u32,
+    small_org: &dyn Fn(&str) -> bool,
+    forced: &dyn Fn(&Cell<T>) -> bool,
+) -> Vec<Option<Suppression>> {
+    let mut out = Vec::with_capacity(cells.len());
+    for r in partitions(cells) {
+        let part = &cells[r];
+        let keys: Vec<(Breakdown, Group, u64)> =
+            part.iter().map(|c| (c.breakdown, c.group, c.n)).collect();
+        let f: Vec<bool> = part.iter().map(forced).collect();
+        out.extend(decide(&keys, k, small_org(&part[0].wave), &f));
+    }
+    out
+}
+
+/// Apply disclosure control to everything a run computed. `respondents` is each wave's
+/// number of accepted responses (for the small-organisation rule).
+pub fn protect(
+    schema: &Schema,
+    items: Vec<Cell<ItemStats>>,
+    indicators: Vec<Cell<IndicatorStats>>,
+    responses: Vec<Cell<()>>,
+    respondents: &HashMap<String, u64>,
+    k: u32,
+) -> ProtectedTables {
+    let small_org =
+        |w: &str| respondents.get(w).copied().unwrap_or(0) < MIN_RESPONDENTS_FOR_BREAKDOWNS;
+
+    let item_d = decide_all(&items, k, &small_org, &|_| false);
+    let item_hidden: HashMap<(&str, usize, Breakdown, Group), bool> = items
+        .iter()
+        .zip(&item_d)
+        .map(|(c, d)| {
+            (
+                (c.wave.as_str(), c.measure, c.breakdown, c.group),
+                d.is_some(),
+            )
+        })
+        .collect();
+    let forced_by_items = |c: &Cell<IndicatorStats>| {
+        let ind = &schema.indicators[c.measure];
+        match ind.method {
+            Method::ThemePctPositive | Method::YesRate | Method::Enps => {
+                ind.items.iter().any(|&q| {
+                    item_hidden
+                        .get(&(c.wave.as_str(), q, c.breakdown, c.group))
+                        .copied()
+                        .unwrap_or(true)
+                })
+            }
+            Method::Index0To100 | Method::Score0To10 => false,
+        }
+    };
+    let ind_d = decide_all(&indicators, k, &small_org, &forced_by_items);
+    let resp_d = decide_all(&responses, k, &small_org, &|_| false);
+
+    let mut tables = ProtectedTables::default();
+    let mut sum = |name: &'static str, ds: &[Option<Suppression>]| {
+        let s = tables.summary.entry(name).or_default();
+        for d in ds {
+            s.add(*d);
+        }
+    };
+    sum("items", &item_d);
+    sum("indicators", &ind_d);
+    sum("response_rates", &resp_d);
+    tables.items = items
+        .into_iter()
+        .zip(item_d)
+        .map(|(c, d)| seal(c, d))
+        .collect();
+    tables.indicators = indicators
+        .into_iter()
+        .zip(ind_d)
+        .map(|(c, d)| seal(c, d))
+        .collect();
+    tables.responses = responses
+        .into_iter()
+        .zip(resp_d)
+        .map(|(c, d)| seal(c, d))
+        .collect();
+    tables
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn cell(group: Group, breakdown: Breakdown, n: u64) -> ItemCounts {
-        ItemCounts {
-            wave: "2025".into(),
-            item: 0,
-            breakdown,
-            group,
-            positive: n / 2,
-            neutral: 0,
-            negative: n - n / 2,
-            excluded: 0,
-        }
-    }
-
-    fn run(ns: &[u64], respondents: u64) -> Vec<Option<Suppression>> {
-        let total: u64 = ns.iter().sum();
-        let mut cells = vec![cell(Group::All, Breakdown::Overall, total)];
-        for (i, &n) in ns.iter().enumerate() {
-            cells.push(cell(Group::Category(i as u32), Breakdown::Field(0), n));
-        }
-        let (out, _) = protect_items(cells, 10, &|_| respondents);
-        out.into_iter().skip(1).map(|p| p.suppression).collect()
-    }
-
     use Suppression::*;
+
+    /// One-way: an overall cell plus one group per n.
+    fn one_way(ns: &[u64], small_org: bool) -> Vec<Option<Suppression>> {
+        let mut cells = vec![(Breakdown::Overall, Group::All, ns.iter().sum())];
+        for (i, &n) in ns.iter().enumerate() {
+            cells.push((Breakdown::Field(0), Group::One(Some(i as u32)), n));
+        }
+        decide(&cells, 10, small_org, &[])
+            .into_iter()
+            .skip(1)
+            .collect()
+    }
 
     #[test]
     fn one_small_group_takes_the_next_smallest_with_it() {
         assert_eq!(
-            run(&[50, 4, 30, 12], 200),
+            one_way(&[50, 4, 30, 12], false),
             [None, Some(Primary), None, Some(Secondary)]
         );
     }
@@ -221,7 +381,7 @@ mod tests {
     fn two_small_groups_that_sum_below_threshold_need_a_third() {
         // 3 + 4 = 7 < 10: the pair could be recovered as a group of 7.
         assert_eq!(
-            run(&[50, 3, 4, 20, 25], 200),
+            one_way(&[50, 3, 4, 20, 25], false),
             [None, Some(Primary), Some(Primary), Some(Secondary), None]
         );
     }
@@ -229,43 +389,97 @@ mod tests {
     #[test]
     fn two_small_groups_summing_to_threshold_are_enough() {
         assert_eq!(
-            run(&[50, 6, 4, 20], 200),
+            one_way(&[50, 6, 4, 20], false),
             [None, Some(Primary), Some(Primary), None]
         );
     }
 
     #[test]
     fn empty_categories_hide_nothing_and_need_no_protection() {
-        assert_eq!(run(&[50, 0, 20], 200), [None, Some(Primary), None]);
+        assert_eq!(one_way(&[50, 0, 20], false), [None, Some(Primary), None]);
     }
 
     #[test]
     fn small_organisation_gets_no_breakdowns() {
         assert_eq!(
-            run(&[15, 14], 29),
+            one_way(&[15, 14], true),
             [Some(SmallOrganisation), Some(SmallOrganisation)]
         );
     }
 
     #[test]
-    fn suppressed_values_are_removed_not_flagged() {
+    fn forced_cells_are_protected_like_any_other() {
+        // A theme hidden because an item is hidden: the line rule then hides one more.
         let cells = vec![
-            cell(Group::All, Breakdown::Overall, 30),
-            cell(Group::Category(0), Breakdown::Field(0), 25),
-            cell(Group::Category(1), Breakdown::Field(0), 5),
+            (Breakdown::Overall, Group::All, 100),
+            (Breakdown::Field(0), Group::One(Some(0)), 50),
+            (Breakdown::Field(0), Group::One(Some(1)), 30),
+            (Breakdown::Field(0), Group::One(Some(2)), 20),
         ];
-        let (out, summary) = protect_items(cells, 10, &|_| 100);
-        assert!(out[2].values.is_none() && out[1].values.is_none());
-        assert_eq!(out[0].values.unwrap().n(), 30);
-        assert_eq!(
-            summary,
-            Summary {
-                published: 1,
-                primary: 1,
-                secondary: 1,
-                small_organisation: 0
+        let d = decide(&cells, 10, false, &[false, false, false, true]);
+        assert_eq!(d, [None, None, Some(Secondary), Some(Secondary)]);
+    }
+
+    /// A 3 × 3 cross with one-way totals.
+    fn cross(grid: [[u64; 3]; 3]) -> Vec<Option<Suppression>> {
+        let total: u64 = grid.iter().flatten().sum();
+        let mut cells = vec![(Breakdown::Overall, Group::All, total)];
+        for (x, row) in grid.iter().enumerate() {
+            cells.push((
+                Breakdown::Field(0),
+                Group::One(Some(x as u32)),
+                row.iter().sum(),
+            ));
+        }
+        for y in 0..3 {
+            cells.push((
+                Breakdown::Field(1),
+                Group::One(Some(y as u32)),
+                grid.iter().map(|r| r[y]).sum(),
+            ));
+        }
+        for (x, row) in grid.iter().enumerate() {
+            for (y, &n) in row.iter().enumerate() {
+                cells.push((
+                    Breakdown::Cross(0, 1),
+                    Group::Two(Some(x as u32), Some(y as u32)),
+                    n,
+                ));
             }
-        );
+        }
+        decide(&cells, 10, false, &[])
+    }
+
+    #[test]
+    fn a_small_cross_cell_is_protected_in_its_row_and_its_column() {
+        let d = cross([[40, 40, 3], [40, 40, 40], [40, 40, 40]]);
+        let grid: Vec<_> = d[7..].to_vec();
+        // (0,2) primary; its row needs another hidden cell, so does its column; then those
+        // cells' own column/row need partners: a rectangle of four hidden cells.
+        assert_eq!(grid.iter().filter(|s| s.is_some()).count(), 4, "{grid:?}");
+        assert_eq!(grid[2], Some(Primary));
+        for line in [
+            [0, 1, 2],
+            [3, 4, 5],
+            [6, 7, 8],
+            [0, 3, 6],
+            [1, 4, 7],
+            [2, 5, 8],
+        ] {
+            let hidden = line.iter().filter(|&&i| grid[i].is_some()).count();
+            assert!(
+                hidden != 1,
+                "line {line:?} has a single hidden cell: {grid:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_row_whose_total_is_hidden_is_hidden_whole() {
+        // Row 0 totals 8 < 10, so its one-way figure is primary-suppressed.
+        let d = cross([[3, 3, 2], [40, 40, 40], [40, 40, 40]]);
+        assert_eq!(d[1], Some(Primary), "row 0's one-way total");
+        assert!(d[7..10].iter().all(|s| s.is_some()));
     }
 }
 
@@ -274,57 +488,71 @@ mod properties {
     use super::*;
     use proptest::prelude::*;
 
-    fn cells(ns: &[u64]) -> Vec<ItemCounts> {
-        let mk = |group, breakdown, n: u64| ItemCounts {
-            wave: "w".into(),
-            item: 0,
-            breakdown,
-            group,
-            positive: n / 3,
-            neutral: n / 3,
-            negative: n - 2 * (n / 3),
-            excluded: 0,
-        };
-        let mut v = vec![mk(Group::All, Breakdown::Overall, ns.iter().sum())];
-        for (i, &n) in ns.iter().enumerate() {
-            v.push(mk(Group::Category(i as u32), Breakdown::Field(0), n));
-        }
-        v
+    /// What the audit checks: in every line whose total is published, what the hidden cells
+    /// hold together (the total minus the published cells) is nothing, or is spread over at
+    /// least two hidden cells and is at least k. (An attacker does not know which hidden
+    /// cells are empty, so an empty hidden cell still counts as a hiding place.)
+    fn line_ok(ns: &[u64], hidden: &[bool], k: u64) -> bool {
+        let rest: u64 = ns
+            .iter()
+            .zip(hidden)
+            .filter(|(_, h)| **h)
+            .map(|(n, _)| *n)
+            .sum();
+        let count = hidden.iter().filter(|h| **h).count();
+        rest == 0 || (count >= 2 && rest >= k)
     }
 
     proptest! {
         #[test]
-        fn nothing_published_below_threshold_and_nothing_recoverable(
-            ns in proptest::collection::vec(prop_oneof![0u64..12, 0u64..200], 1..12),
-            k in 2u32..15,
+        fn no_published_cell_is_small_or_recoverable(
+            rows in 1usize..5,
+            cols in 1usize..5,
+            seed in proptest::collection::vec(prop_oneof![0u64..6, 0u64..15, 0u64..120], 25),
+            k in 2u32..12,
         ) {
-            let total: u64 = ns.iter().sum();
-            let (out, summary) = protect_items(cells(&ns), k, &|_| total);
-            let k = u64::from(k);
-            // No published figure rests on fewer than k answers.
-            for p in &out {
-                if let Some(v) = p.values {
-                    prop_assert!(v.n() >= k, "published n={} < {k}", v.n());
+            let grid: Vec<Vec<u64>> = (0..rows).map(|x| (0..cols).map(|y| seed[x * 5 + y]).collect()).collect();
+            let total: u64 = grid.iter().flatten().sum();
+            let mut cells = vec![(Breakdown::Overall, Group::All, total)];
+            for (x, r) in grid.iter().enumerate() {
+                cells.push((Breakdown::Field(0), Group::One(Some(x as u32)), r.iter().sum()));
+            }
+            for y in 0..cols {
+                cells.push((Breakdown::Field(1), Group::One(Some(y as u32)), grid.iter().map(|r| r[y]).sum()));
+            }
+            for (x, r) in grid.iter().enumerate() {
+                for (y, &n) in r.iter().enumerate() {
+                    cells.push((Breakdown::Cross(0, 1), Group::Two(Some(x as u32), Some(y as u32)), n));
                 }
             }
-            let groups = &out[1..];
-            let hidden: Vec<u64> = groups
-                .iter()
-                .zip(&ns)
-                .filter(|(p, n)| p.values.is_none() && **n > 0)
-                .map(|(_, n)| *n)
-                .collect();
-            // What can be recovered by subtraction is the hidden cells' total (overall minus
-            // the published groups, when the overall is published): it must cover at least
-            // two people-bearing cells and at least k answers, or be empty.
-            if out[0].values.is_some() && !hidden.is_empty() && hidden.len() < ns.iter().filter(|&&n| n > 0).count() {
-                prop_assert!(hidden.len() >= 2, "a single hidden cell is recoverable: {ns:?}");
-                prop_assert!(hidden.iter().sum::<u64>() >= k, "hidden total below k: {ns:?}");
+            let d = decide(&cells, k, false, &[]);
+            let k = u64::from(k);
+            for (c, s) in cells.iter().zip(&d) {
+                prop_assert!(s.is_some() || c.2 >= k, "published n={} < {k}", c.2);
             }
-            prop_assert_eq!(
-                summary.published + summary.primary + summary.secondary + summary.small_organisation,
-                out.len()
-            );
+            if d[0].is_none() {
+                let row_tot: Vec<u64> = (1..=rows).map(|i| cells[i].2).collect();
+                let row_hidden: Vec<bool> = (1..=rows).map(|i| d[i].is_some()).collect();
+                prop_assert!(line_ok(&row_tot, &row_hidden, k), "first field");
+                let col_tot: Vec<u64> = (rows + 1..=rows + cols).map(|i| cells[i].2).collect();
+                let col_hidden: Vec<bool> = (rows + 1..=rows + cols).map(|i| d[i].is_some()).collect();
+                prop_assert!(line_ok(&col_tot, &col_hidden, k), "second field");
+                let base = 1 + rows + cols;
+                for x in 0..rows {
+                    if d[1 + x].is_none() {
+                        let ns: Vec<u64> = (0..cols).map(|y| grid[x][y]).collect();
+                        let hs: Vec<bool> = (0..cols).map(|y| d[base + x * cols + y].is_some()).collect();
+                        prop_assert!(line_ok(&ns, &hs, k), "row {x}: {ns:?} {hs:?}");
+                    }
+                }
+                for y in 0..cols {
+                    if d[1 + rows + y].is_none() {
+                        let ns: Vec<u64> = (0..rows).map(|x| grid[x][y]).collect();
+                        let hs: Vec<bool> = (0..rows).map(|x| d[base + x * cols + y].is_some()).collect();
+                        prop_assert!(line_ok(&ns, &hs, k), "column {y}: {ns:?} {hs:?}");
+                    }
+                }
+            }
         }
     }
 }

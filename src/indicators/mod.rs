@@ -1,7 +1,13 @@
-//! Indicators: what the store's responses say, at full precision. Nothing here is
-//! published directly: every result goes through `disclosure` before any writer sees it.
+//! Indicators: what the store's responses say, at full precision, with their uncertainty.
+//! Nothing here is published directly: every result goes through `disclosure` before any
+//! writer sees it.
+//!
+//! `compute` makes one columnar pass per breakdown over a wave (answer counts per item and
+//! code, and respondent-level score summaries per indicator); `derive` turns those
+//! aggregates into values, intervals and minimum detectable differences.
 
-pub mod items;
+pub mod compute;
+pub mod derive;
 
 use crate::schema::{NOT_STATED, Schema};
 
@@ -12,35 +18,76 @@ pub enum Breakdown {
     Overall,
     /// One demographic field (index into `Schema::demographics`).
     Field(usize),
+    /// A two-way cross of demographic fields (e.g. directorate × grade).
+    Cross(usize, usize),
 }
 
 impl Breakdown {
-    /// Name used in tables: `overall` or the demographic id.
-    pub fn name(self, schema: &Schema) -> &str {
+    /// Name used in tables: `overall`, the demographic id, or `a × b`.
+    pub fn name(self, schema: &Schema) -> String {
         match self {
-            Breakdown::Overall => "overall",
-            Breakdown::Field(d) => &schema.demographics[d].id,
+            Breakdown::Overall => "overall".into(),
+            Breakdown::Field(d) => schema.demographics[d].id.clone(),
+            Breakdown::Cross(a, b) => format!(
+                "{} × {}",
+                schema.demographics[a].id, schema.demographics[b].id
+            ),
+        }
+    }
+
+    /// The demographic fields this breakdown groups by.
+    pub fn fields(self) -> Vec<usize> {
+        match self {
+            Breakdown::Overall => vec![],
+            Breakdown::Field(d) => vec![d],
+            Breakdown::Cross(a, b) => vec![a, b],
         }
     }
 }
 
-/// A group within a breakdown, ordered as the schema lists categories, `Not stated` last.
+/// A group within a breakdown. A category is its index in the schema; `None` is
+/// "Not stated" (left blank), so groups always add up to their total. Ordered as the schema
+/// lists categories, with Not stated last.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Group {
     All,
-    Category(u32),
-    NotStated,
+    One(Cat),
+    Two(Cat, Cat),
+}
+
+/// A category of one field: `Some(index)`, or `None` for Not stated.
+pub type Cat = Option<u32>;
+
+fn cat_label(schema: &Schema, field: usize, c: Cat) -> &str {
+    match c {
+        Some(i) => &schema.demographics[field].categories[i as usize],
+        None => NOT_STATED,
+    }
 }
 
 impl Group {
-    pub fn label(self, schema: &Schema, breakdown: Breakdown) -> &str {
+    pub fn label(self, schema: &Schema, breakdown: Breakdown) -> String {
         match (self, breakdown) {
-            (Group::All, _) => "All respondents",
-            (Group::Category(c), Breakdown::Field(d)) => {
-                &schema.demographics[d].categories[c as usize]
+            (Group::All, _) => "All respondents".into(),
+            (Group::One(c), Breakdown::Field(d)) => cat_label(schema, d, c).to_string(),
+            (Group::Two(x, y), Breakdown::Cross(a, b)) => {
+                format!("{} × {}", cat_label(schema, a, x), cat_label(schema, b, y))
             }
-            (Group::NotStated, _) => NOT_STATED,
-            (Group::Category(_), Breakdown::Overall) => unreachable!("overall has one group"),
+            _ => unreachable!("group {self:?} does not belong to {breakdown:?}"),
         }
     }
+}
+
+/// One computed figure before disclosure control: which wave, which measure (an item or an
+/// indicator, by schema index), which group, on how many valid answers, and its statistics.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell<T> {
+    pub wave: String,
+    pub measure: usize,
+    pub breakdown: Breakdown,
+    pub group: Group,
+    /// Valid answers (items) or respondents with a score (indicators): the figure rests on
+    /// these, and disclosure control compares them with the threshold.
+    pub n: u64,
+    pub stats: T,
 }

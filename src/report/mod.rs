@@ -2,6 +2,7 @@
 //! destination and renamed into place only when complete, so a failed run never leaves a
 //! half-written pack (and an earlier complete pack survives a failed re-run).
 
+pub mod dictionary;
 pub mod tables;
 
 use std::fs;

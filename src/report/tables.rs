@@ -1,11 +1,13 @@
 //! The pack's CSV tables: stable column names (Power BI reads them), rows in a fixed order,
 //! numbers rounded only here, once, to one decimal place.
 
-use crate::disclosure::{ProtectedItem, Summary, Suppression};
+use crate::disclosure::{Protected, Summary, Suppression};
 use crate::import::WaveImport;
-use crate::schema::Schema;
+use crate::indicators::derive::{IndicatorStats, ItemStats, Populations};
+use crate::schema::{Method, Schema};
+use std::collections::{BTreeMap, HashMap};
 
-pub const ITEMS_HEADER: [&str; 13] = [
+pub const ITEMS_HEADER: [&str; 17] = [
     "wave",
     "item",
     "breakdown",
@@ -17,13 +19,59 @@ pub const ITEMS_HEADER: [&str; 13] = [
     "pct_positive",
     "pct_neutral",
     "pct_negative",
+    "ci_low",
+    "ci_high",
+    "mdd",
+    "suppressed",
+    "suppression_reason",
+    "population",
+];
+
+pub const INDICATORS_HEADER: [&str; 17] = [
+    "wave",
+    "indicator",
+    "kind",
+    "method",
+    "breakdown",
+    "group",
+    "n",
+    "value",
+    "ci_low",
+    "ci_high",
+    "pct_positive",
+    "pct_neutral",
+    "pct_negative",
+    "mdd",
+    "suppressed",
+    "suppression_reason",
+    "population",
+];
+
+pub const RESPONSE_RATES_HEADER: [&str; 11] = [
+    "wave",
+    "breakdown",
+    "group",
+    "responses",
+    "headcount",
+    "response_rate",
+    "below_60",
+    "pct_of_respondents",
+    "pct_of_workforce",
     "suppressed",
     "suppression_reason",
 ];
 
-/// Percentages are published to one decimal place.
-pub fn fmt_pct(v: Option<f64>) -> String {
-    v.map_or_else(String::new, |v| format!("{v:.1}"))
+/// Response rates below this are flagged (methodology: non-response bias risk).
+pub const LOW_RESPONSE_RATE: f64 = 60.0;
+
+/// One decimal place, and never "-0.0".
+pub fn fmt1(v: f64) -> String {
+    let s = format!("{v:.1}");
+    if s == "-0.0" { "0.0".into() } else { s }
+}
+
+pub fn fmt_opt(v: Option<f64>) -> String {
+    v.map_or_else(String::new, fmt1)
 }
 
 fn csv_bytes(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Vec<u8> {
@@ -35,38 +83,180 @@ fn csv_bytes(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Ve
     w.into_inner().expect("in-memory write")
 }
 
+fn suppressed_tail(s: Option<Suppression>) -> [String; 2] {
+    [
+        s.is_some().to_string(),
+        s.map_or("", Suppression::code).to_string(),
+    ]
+}
+
+fn marks(n: usize) -> impl Iterator<Item = String> {
+    std::iter::repeat_n(Suppression::MARK.to_string(), n)
+}
+
 /// `tables/items.csv`.
-pub fn items_csv(schema: &Schema, items: &[ProtectedItem]) -> Vec<u8> {
+pub fn items_csv(schema: &Schema, items: &[Protected<ItemStats>]) -> Vec<u8> {
     let rows = items.iter().map(|p| {
         let mut r = vec![
             p.wave.clone(),
-            schema.questions[p.item].id.clone(),
-            p.breakdown.name(schema).to_string(),
-            p.group.label(schema, p.breakdown).to_string(),
+            schema.questions[p.measure].id.clone(),
+            p.breakdown.name(schema),
+            p.group.label(schema, p.breakdown),
         ];
-        match (&p.values, p.suppression) {
-            (Some(v), _) => {
+        match (&p.stats, p.n) {
+            (Some(s), Some(n)) => {
+                let c = &s.counts;
                 r.extend([
-                    v.n().to_string(),
-                    v.positive.to_string(),
-                    v.neutral.to_string(),
-                    v.negative.to_string(),
-                    fmt_pct(v.pct(v.positive)),
-                    fmt_pct(v.pct(v.neutral)),
-                    fmt_pct(v.pct(v.negative)),
-                    "false".into(),
-                    String::new(),
+                    n.to_string(),
+                    c.positive.to_string(),
+                    c.neutral.to_string(),
+                    c.negative.to_string(),
+                    fmt_opt(c.pct(c.positive)),
+                    fmt_opt(c.pct(c.neutral)),
+                    fmt_opt(c.pct(c.negative)),
+                    fmt_opt(s.ci_positive.map(|c| c.0)),
+                    fmt_opt(s.ci_positive.map(|c| c.1)),
+                    fmt_opt(s.mdd),
                 ]);
+                r.extend(suppressed_tail(None));
+                r.push(s.population.map_or_else(String::new, |p| p.to_string()));
             }
-            (None, s) => {
-                r.extend(std::iter::repeat_n(Suppression::MARK.to_string(), 7));
-                r.push("true".into());
-                r.push(s.map_or("", Suppression::code).to_string());
+            _ => {
+                r.extend(marks(10));
+                r.extend(suppressed_tail(p.suppression));
+                r.push(Suppression::MARK.into());
             }
         }
         r
     });
     csv_bytes(&ITEMS_HEADER, rows)
+}
+
+/// What an indicator's `value` is.
+pub fn kind(method: Method) -> &'static str {
+    match method {
+        Method::ThemePctPositive => "percent_positive",
+        Method::Index0To100 => "index_0_100",
+        Method::Score0To10 => "score_0_10",
+        Method::YesRate => "percent_yes",
+        Method::Enps => "net_score",
+    }
+}
+
+pub fn method_name(method: Method) -> &'static str {
+    match method {
+        Method::ThemePctPositive => "theme-pct-positive",
+        Method::Index0To100 => "index-0-100",
+        Method::Score0To10 => "score-0-10",
+        Method::YesRate => "yes-rate",
+        Method::Enps => "enps",
+    }
+}
+
+/// `tables/indicators.csv`.
+pub fn indicators_csv(schema: &Schema, rows: &[Protected<IndicatorStats>]) -> Vec<u8> {
+    let rows = rows.iter().map(|p| {
+        let ind = &schema.indicators[p.measure];
+        let mut r = vec![
+            p.wave.clone(),
+            ind.id.clone(),
+            kind(ind.method).into(),
+            method_name(ind.method).into(),
+            p.breakdown.name(schema),
+            p.group.label(schema, p.breakdown),
+        ];
+        match (&p.stats, p.n) {
+            (Some(s), Some(n)) => {
+                r.extend([
+                    n.to_string(),
+                    fmt_opt(s.value),
+                    fmt_opt(s.ci.map(|c| c.0)),
+                    fmt_opt(s.ci.map(|c| c.1)),
+                    fmt_opt(s.pct.map(|p| p[0])),
+                    fmt_opt(s.pct.map(|p| p[1])),
+                    fmt_opt(s.pct.map(|p| p[2])),
+                    fmt_opt(s.mdd),
+                ]);
+                r.extend(suppressed_tail(None));
+                r.push(s.population.map_or_else(String::new, |p| p.to_string()));
+            }
+            _ => {
+                r.extend(marks(8));
+                r.extend(suppressed_tail(p.suppression));
+                r.push(Suppression::MARK.into());
+            }
+        }
+        r
+    });
+    csv_bytes(&INDICATORS_HEADER, rows)
+}
+
+/// `tables/response_rates.csv`: for every breakdown the HR headcount file can describe.
+/// `headcounts` gives each wave's headcounts (FPC switch ignored: this is the workforce).
+pub fn response_rates_csv(
+    schema: &Schema,
+    responses: &[Protected<()>],
+    headcounts: &HashMap<String, Populations>,
+) -> Vec<u8> {
+    let mut totals: BTreeMap<&str, (Option<u64>, Option<u64>)> = BTreeMap::new();
+    for p in responses {
+        if p.breakdown == crate::indicators::Breakdown::Overall {
+            let pops = headcounts.get(&p.wave);
+            totals.insert(
+                &p.wave,
+                (p.n, pops.and_then(|h| h.of(p.breakdown, p.group))),
+            );
+        }
+    }
+    let rows = responses.iter().filter_map(|p| {
+        let pops = headcounts.get(&p.wave)?;
+        // `run` passes only the groups the HR file describes.
+        if !pops.describes(p.breakdown) {
+            return None;
+        }
+        let headcount = pops.of(p.breakdown, p.group);
+        let (total_resp, total_hc) = totals.get(p.wave.as_str()).copied().unwrap_or((None, None));
+        let mut r = vec![
+            p.wave.clone(),
+            p.breakdown.name(schema),
+            p.group.label(schema, p.breakdown),
+        ];
+        let workforce = match (headcount, total_hc) {
+            (Some(h), Some(t)) if t > 0 => fmt1(100.0 * h as f64 / t as f64),
+            _ => String::new(),
+        };
+        match p.n {
+            Some(n) => {
+                let rate = headcount
+                    .filter(|&h| h > 0)
+                    .map(|h| 100.0 * n as f64 / h as f64);
+                r.extend([
+                    n.to_string(),
+                    headcount.map_or_else(String::new, |h| h.to_string()),
+                    fmt_opt(rate),
+                    rate.map_or_else(String::new, |r| (r < LOW_RESPONSE_RATE).to_string()),
+                    match total_resp {
+                        Some(t) if t > 0 => fmt1(100.0 * n as f64 / t as f64),
+                        _ => String::new(),
+                    },
+                    workforce,
+                ]);
+            }
+            None => {
+                r.extend([
+                    Suppression::MARK.to_string(),
+                    headcount.map_or_else(String::new, |h| h.to_string()),
+                    Suppression::MARK.to_string(),
+                    Suppression::MARK.to_string(),
+                    Suppression::MARK.to_string(),
+                    workforce,
+                ]);
+            }
+        }
+        r.extend(suppressed_tail(p.suppression));
+        Some(r)
+    });
+    csv_bytes(&RESPONSE_RATES_HEADER, rows)
 }
 
 /// `tables/import_reconciliation.csv`.
@@ -80,9 +270,8 @@ pub fn reconciliation_csv(imports: &[WaveImport]) -> Vec<u8> {
 }
 
 /// `tables/disclosure_summary.csv`.
-pub fn disclosure_csv(table: &str, s: &Summary) -> Vec<u8> {
-    csv_bytes(
-        &["table", "outcome", "cells"],
+pub fn disclosure_csv(summary: &BTreeMap<&'static str, Summary>) -> Vec<u8> {
+    let rows = summary.iter().flat_map(|(table, s)| {
         [
             ("published", s.published),
             ("suppressed_primary", s.primary),
@@ -90,72 +279,20 @@ pub fn disclosure_csv(table: &str, s: &Summary) -> Vec<u8> {
             ("suppressed_small_organisation", s.small_organisation),
         ]
         .into_iter()
-        .map(|(o, n)| vec![table.to_string(), o.to_string(), n.to_string()]),
-    )
+        .map(|(o, n)| vec![table.to_string(), o.to_string(), n.to_string()])
+    });
+    csv_bytes(&["table", "outcome", "cells"], rows)
 }
 
-/// `tables/README.md`: the data dictionary, the contract the dashboard reads.
-pub fn data_dictionary(threshold: u32) -> String {
-    format!(
-        r#"# Data dictionary
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-Tables in this folder are UTF-8 CSV with one header row. Column names and meanings are stable
-across runs and years. Rows are in a fixed order (wave, then schema order). Percentages are
-rounded once, when written, to one decimal place; all sums and differences are computed from
-unrounded values.
-
-## Suppression
-
-Outputs are published. No figure rests on fewer than **{threshold}** valid answers. Where a
-figure is suppressed its values are removed and every value column shows `[c]`
-(confidential, as in UK official statistics); `suppression_reason` says why:
-
-| reason | meaning |
-|---|---|
-| `primary` | fewer than {threshold} valid answers in this cell |
-| `secondary` | hidden so a primary-suppressed cell in the same breakdown cannot be recovered by subtracting the published groups from the overall figure |
-| `small_organisation` | the wave has fewer than 30 respondents, so no breakdowns are published |
-
-## items.csv
-
-One row per wave × item × breakdown × group.
-
-| column | type | meaning |
-|---|---|---|
-| wave | text | survey wave (year) |
-| item | text | question id from the schema (e.g. `S19`) |
-| breakdown | text | `overall`, or the demographic field (e.g. `directorate`) |
-| group | text | `All respondents`, a category of the field, or `Not stated` (left blank) |
-| n | integer | valid answers: positive + neutral + negative ("Don't know"-type answers and blanks excluded) |
-| n_positive | integer | Agree + Strongly agree (for reverse-keyed items, the favourable answers; for yes/no items the favourable answer; for 0–10 items 9–10) |
-| n_neutral | integer | Neither agree nor disagree (0–10 items: 7–8) |
-| n_negative | integer | Disagree + Strongly disagree (0–10 items: 0–6) |
-| pct_positive | number | 100 × n_positive / n, one decimal place |
-| pct_neutral | number | 100 × n_neutral / n |
-| pct_negative | number | 100 × n_negative / n |
-| suppressed | true/false | whether the values were withheld |
-| suppression_reason | text | empty, or one of the reasons above |
-
-## import_reconciliation.csv
-
-Proves that every row of every export is accounted for: for each wave,
-`rows_in = accepted + excluded + rejected`.
-
-| column | type | meaning |
-|---|---|---|
-| wave | text | survey wave |
-| file | text | export file name |
-| outcome | text | `total`, `accepted`, `excluded` (set aside by a declared rule) or `rejected` (defective) |
-| reason | text | `rows_in`, `accepted`, `preview_or_test`, `incomplete`, `ragged_row`, `missing_response_id`, `duplicate_response_id`, `unknown_answer`, `unknown_category` |
-| rows | integer | number of data rows |
-
-## disclosure_summary.csv
-
-| column | type | meaning |
-|---|---|---|
-| table | text | the table the cells belong to |
-| outcome | text | `published` or `suppressed_<reason>` |
-| cells | integer | number of cells |
-"#
-    )
+    #[test]
+    fn one_decimal_place_without_negative_zero() {
+        assert_eq!(fmt1(63.333333), "63.3");
+        assert_eq!(fmt1(9.375), "9.4");
+        assert_eq!(fmt1(-0.04), "0.0");
+        assert_eq!(fmt1(-5.0), "-5.0");
+    }
 }

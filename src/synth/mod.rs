@@ -784,7 +784,9 @@ schema = "{schema}"
 output = "out/evidence-pack"   # the evidence pack (replaced atomically on each run)
 store = "out/store"            # accepted responses as Parquet, one file per wave
 anonymity_threshold = 10       # no published figure on fewer valid answers than this
-breakdowns = ["directorate"]
+# breakdowns = ["directorate", "grade"]   # default: every demographic field in the schema
+crosses = [["directorate", "grade"], ["ethnicity", "grade"]]
+finite_population_correction = true     # uses the HR headcount files where they describe a group
 
 [tolerance]
 max_rejected_pct = 1.0         # validate/run fail if more than 1% of a wave's rows are defective

@@ -2,33 +2,36 @@
 
 use crate::common::*;
 
-const C: &str = "[c],[c],[c],[c],[c],[c],[c],true";
+/// A suppressed items row: ten value columns, then the flags, reason and population.
+const C: &str = "[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],true";
 
 /// Worked by hand from the counts documented on `mini_csv`.
 fn expected_items() -> String {
     let mut rows = vec![
-        "wave,item,breakdown,group,n,n_positive,n_neutral,n_negative,pct_positive,pct_neutral,pct_negative,suppressed,suppression_reason".to_string(),
+        "wave,item,breakdown,group,n,n_positive,n_neutral,n_negative,pct_positive,pct_neutral,pct_negative,ci_low,ci_high,mdd,suppressed,suppression_reason,population".to_string(),
+        // Intervals and MDDs: statsmodels proportion_confint(x, n, method="wilson") and
+        // 100 * (norm.ppf(.975) + norm.ppf(.8)) * sqrt(2 p (1 - p) / n); no headcount, so no FPC.
         // Q1 overall: 18 + 9 + 3 valid; positive 10 + 9 = 19 (63.33%), neutral 4 (13.33%), negative 4 + 3 = 7 (23.33%).
-        "2025,Q1,overall,All respondents,30,19,4,7,63.3,13.3,23.3,false,".into(),
+        "2025,Q1,overall,All respondents,30,19,4,7,63.3,13.3,23.3,45.5,78.1,34.9,false,,".into(),
         // A dir: DK and blank excluded: 18 valid; 10/18 = 55.56%, 4/18 = 22.22%.
-        "2025,Q1,dir,A dir,18,10,4,4,55.6,22.2,22.2,false,".into(),
+        "2025,Q1,dir,A dir,18,10,4,4,55.6,22.2,22.2,33.7,75.4,46.4,false,,".into(),
         // B dir 9 < 10, C dir 0, Not stated 3: primary. Hidden B + Not stated = 12 >= 10, so no secondary.
-        format!("2025,Q1,dir,B dir,{C},primary"),
-        format!("2025,Q1,dir,C dir,{C},primary"),
-        format!("2025,Q1,dir,Not stated,{C},primary"),
+        format!("2025,Q1,dir,B dir,{C},primary,[c]"),
+        format!("2025,Q1,dir,C dir,{C},primary,[c]"),
+        format!("2025,Q1,dir,Not stated,{C},primary,[c]"),
         // Q2 overall: 20 agree, 3 neither, 9 disagree of 32: 62.5%, 9.375% -> 9.4, 28.125% -> 28.1.
-        "2025,Q2,overall,All respondents,32,20,3,9,62.5,9.4,28.1,false,".into(),
-        "2025,Q2,dir,A dir,20,20,0,0,100.0,0.0,0.0,false,".into(),
-        format!("2025,Q2,dir,B dir,{C},primary"),
-        format!("2025,Q2,dir,C dir,{C},primary"),
-        format!("2025,Q2,dir,Not stated,{C},primary"),
+        "2025,Q2,overall,All respondents,32,20,3,9,62.5,9.4,28.1,45.3,77.1,33.9,false,,".into(),
+        "2025,Q2,dir,A dir,20,20,0,0,100.0,0.0,0.0,83.9,100.0,0.0,false,,".into(),
+        format!("2025,Q2,dir,B dir,{C},primary,[c]"),
+        format!("2025,Q2,dir,C dir,{C},primary,[c]"),
+        format!("2025,Q2,dir,Not stated,{C},primary,[c]"),
         // Q3 is reverse keyed: "No" is favourable. Valid 20 + 9 + 2 (one prefers not to say):
         // positive 18 + 9 + 1 = 28 (90.32%), negative 2 + 1 = 3 (9.68%).
-        "2025,Q3,overall,All respondents,31,28,0,3,90.3,0.0,9.7,false,".into(),
-        "2025,Q3,dir,A dir,20,18,0,2,90.0,0.0,10.0,false,".into(),
-        format!("2025,Q3,dir,B dir,{C},primary"),
-        format!("2025,Q3,dir,C dir,{C},primary"),
-        format!("2025,Q3,dir,Not stated,{C},primary"),
+        "2025,Q3,overall,All respondents,31,28,0,3,90.3,0.0,9.7,75.1,96.7,21.0,false,,".into(),
+        "2025,Q3,dir,A dir,20,18,0,2,90.0,0.0,10.0,69.9,97.2,26.6,false,,".into(),
+        format!("2025,Q3,dir,B dir,{C},primary,[c]"),
+        format!("2025,Q3,dir,C dir,{C},primary,[c]"),
+        format!("2025,Q3,dir,Not stated,{C},primary,[c]"),
     ];
     rows.push(String::new());
     rows.join("\n")
@@ -45,7 +48,10 @@ fn items_match_hand_calculation() {
     assert_eq!(s.read("out/pack/tables/items.csv"), expected_items());
     assert_eq!(
         s.read("out/pack/tables/disclosure_summary.csv"),
-        "table,outcome,cells\nitems,published,6\nitems,suppressed_primary,9\nitems,suppressed_secondary,0\nitems,suppressed_small_organisation,0\n"
+        "table,outcome,cells\n\
+         indicators,published,0\nindicators,suppressed_primary,0\nindicators,suppressed_secondary,0\nindicators,suppressed_small_organisation,0\n\
+         items,published,6\nitems,suppressed_primary,9\nitems,suppressed_secondary,0\nitems,suppressed_small_organisation,0\n\
+         response_rates,published,0\nresponse_rates,suppressed_primary,0\nresponse_rates,suppressed_secondary,0\nresponse_rates,suppressed_small_organisation,0\n"
     );
     assert!(
         s.read("out/pack/tables/README.md")
@@ -75,11 +81,13 @@ fn a_lone_small_group_takes_the_next_smallest_with_it() {
     assert_eq!(
         q2,
         [
-            "2025,Q2,overall,All respondents,32,20,3,9,62.5,9.4,28.1,false,".to_string(),
-            "2025,Q2,dir,A dir,16,16,0,0,100.0,0.0,0.0,false,".to_string(),
-            format!("2025,Q2,dir,B dir,{C},secondary"),
-            format!("2025,Q2,dir,C dir,{C},primary"),
-            format!("2025,Q2,dir,Not stated,{C},primary"),
+            "2025,Q2,overall,All respondents,32,20,3,9,62.5,9.4,28.1,45.3,77.1,33.9,false,,"
+                .to_string(),
+            // statsmodels proportion_confint(16, 16, method="wilson") = (0.8063, 1.0)
+            "2025,Q2,dir,A dir,16,16,0,0,100.0,0.0,0.0,80.6,100.0,0.0,false,,".to_string(),
+            format!("2025,Q2,dir,B dir,{C},secondary,[c]"),
+            format!("2025,Q2,dir,C dir,{C},primary,[c]"),
+            format!("2025,Q2,dir,Not stated,{C},primary,[c]"),
         ]
     );
 }
@@ -98,7 +106,7 @@ fn fewer_than_30_respondents_get_no_breakdowns() {
         items
             .lines()
             .filter(|l| l.contains(",dir,"))
-            .all(|l| l.ends_with("small_organisation")),
+            .all(|l| l.contains(",true,small_organisation,")),
         "{items}"
     );
 }

@@ -1,0 +1,447 @@
+//! `audit`: an independent check of a written evidence pack. It reads only the CSV tables (not
+//! the pipeline's internal state) and fails if any published figure rests on fewer than the
+//! threshold, if a suppressed row still shows a value, or if a hidden figure can be recovered
+//! by differencing: from the overall figure and a one-way breakdown, or from a one-way total
+//! and a row or column of a two-way cross.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+/// Tables the audit knows: (file, measure column, n column, columns that are HR figures and
+/// may stay visible when a row is suppressed).
+const TABLES: &[(&str, Option<&str>, &str, &[&str])] = &[
+    ("items.csv", Some("item"), "n", &["population"]),
+    ("indicators.csv", Some("indicator"), "n", &["population"]),
+    (
+        "response_rates.csv",
+        None,
+        "responses",
+        &["headcount", "pct_of_workforce"],
+    ),
+];
+
+/// Settings recorded in the pack by `run`.
+pub const SETTINGS_FILE: &str = "disclosure.json";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub file: String,
+    pub line: u64,
+    pub message: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    #[error("{}: {message}", path.display())]
+    Unreadable { path: PathBuf, message: String },
+    #[error(
+        "{}: no {SETTINGS_FILE} with the threshold; pass --threshold",
+        dir.display()
+    )]
+    NoThreshold { dir: PathBuf },
+}
+
+/// The outcome of an audit.
+#[derive(Debug)]
+pub struct Report {
+    pub threshold: u32,
+    pub tables: Vec<String>,
+    pub rows: usize,
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    pub fn passed(&self) -> bool {
+        self.findings.is_empty() && !self.tables.is_empty()
+    }
+
+    pub fn render(&self, dir: &Path) -> String {
+        let mut s = format!(
+            "Audit of {} (threshold {}): {} table(s), {} row(s) checked: {}\n",
+            dir.display(),
+            self.threshold,
+            self.tables.len(),
+            self.rows,
+            if self.passed() { "PASS" } else { "FAIL" }
+        );
+        if self.tables.is_empty() {
+            s.push_str("  no tables found: expected tables/items.csv, indicators.csv or response_rates.csv\n");
+        }
+        for f in &self.findings {
+            s.push_str(&format!("  {}:{}: {}\n", f.file, f.line, f.message));
+        }
+        s
+    }
+}
+
+struct Row {
+    line: u64,
+    breakdown: String,
+    group: String,
+    /// `None` when suppressed.
+    n: Option<u64>,
+}
+
+/// Audit the pack in `dir` (the folder holding `tables/`).
+pub fn audit(dir: &Path, threshold: Option<u32>) -> Result<Report, AuditError> {
+    let threshold = match threshold {
+        Some(t) => t,
+        None => read_threshold(dir)?,
+    };
+    let k = u64::from(threshold);
+    let mut report = Report {
+        threshold,
+        tables: Vec::new(),
+        rows: 0,
+        findings: Vec::new(),
+    };
+    for &(file, measure_col, n_col, hr_cols) in TABLES {
+        let path = dir.join("tables").join(file);
+        if !path.exists() {
+            continue;
+        }
+        report.tables.push(file.to_string());
+        let unreadable = |message: String| AuditError::Unreadable {
+            path: path.clone(),
+            message,
+        };
+        let mut rdr = csv::Reader::from_path(&path).map_err(|e| unreadable(e.to_string()))?;
+        let header: Vec<String> = rdr
+            .headers()
+            .map_err(|e| unreadable(e.to_string()))?
+            .iter()
+            .map(str::to_string)
+            .collect();
+        let col = |name: &str| {
+            header
+                .iter()
+                .position(|h| h == name)
+                .ok_or_else(|| unreadable(format!("no `{name}` column")))
+        };
+        let (wave_c, b_c, g_c, n_c, sup_c) = (
+            col("wave")?,
+            col("breakdown")?,
+            col("group")?,
+            col(n_col)?,
+            col("suppressed")?,
+        );
+        let m_c = measure_col.map(col).transpose()?;
+        let value_cols: Vec<usize> = (g_c + 1..header.len())
+            .filter(|&i| {
+                let h = header[i].as_str();
+                h != "suppressed" && h != "suppression_reason" && !hr_cols.contains(&h)
+            })
+            .collect();
+        let mut find = |line: u64, message: String| {
+            report.findings.push(Finding {
+                file: format!("tables/{file}"),
+                line,
+                message,
+            })
+        };
+        // (wave, measure) → breakdown → rows
+        let mut parts: BTreeMap<(String, String), BTreeMap<String, Vec<Row>>> = BTreeMap::new();
+        for rec in rdr.records() {
+            let rec = rec.map_err(|e| unreadable(e.to_string()))?;
+            let line = rec.position().map_or(0, |p| p.line());
+            report.rows += 1;
+            let suppressed = &rec[sup_c] == "true";
+            let n = if suppressed {
+                for &i in &value_cols {
+                    let v = &rec[i];
+                    if !(v.is_empty() || v == super::Suppression::MARK) {
+                        find(
+                            line,
+                            format!("suppressed row shows `{}` = {v:?}", header[i]),
+                        );
+                    }
+                }
+                None
+            } else {
+                match rec[n_c].parse::<u64>() {
+                    Ok(n) => {
+                        if n < k {
+                            find(
+                                line,
+                                format!("published figure rests on {n_col} = {n}, fewer than {k}"),
+                            );
+                        }
+                        Some(n)
+                    }
+                    Err(_) => {
+                        find(
+                            line,
+                            format!(
+                                "`{n_col}` is {:?}, not a count, but the row is not marked suppressed",
+                                &rec[n_c]
+                            ),
+                        );
+                        None
+                    }
+                }
+            };
+            let key = (
+                rec[wave_c].to_string(),
+                m_c.map_or_else(String::new, |c| rec[c].to_string()),
+            );
+            parts
+                .entry(key)
+                .or_default()
+                .entry(rec[b_c].to_string())
+                .or_default()
+                .push(Row {
+                    line,
+                    breakdown: rec[b_c].to_string(),
+                    group: rec[g_c].to_string(),
+                    n,
+                });
+        }
+        for ((wave, measure), breakdowns) in &parts {
+            let what = if measure.is_empty() {
+                format!("wave {wave}")
+            } else {
+                format!("wave {wave}, {measure}")
+            };
+            let total = breakdowns
+                .get("overall")
+                .and_then(|rows| rows.first())
+                .and_then(|r| r.n);
+            let one_way: HashMap<&str, HashMap<&str, Option<u64>>> = breakdowns
+                .iter()
+                .filter(|(b, _)| b.as_str() != "overall" && !b.contains(" × "))
+                .map(|(b, rows)| {
+                    (
+                        b.as_str(),
+                        rows.iter().map(|r| (r.group.as_str(), r.n)).collect(),
+                    )
+                })
+                .collect();
+            for (b, rows) in breakdowns {
+                if b == "overall" {
+                    continue;
+                }
+                match b.split_once(" × ") {
+                    None => {
+                        if let Some(t) = total {
+                            let refs: Vec<&Row> = rows.iter().collect();
+                            check_line(t, &refs, k, &format!("{what}, {b}"), &mut find);
+                        }
+                    }
+                    Some((fa, fb)) => {
+                        let mut by_row: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
+                        let mut by_col: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
+                        for r in rows {
+                            if let Some((x, y)) = r.group.split_once(" × ") {
+                                by_row.entry(x).or_default().push(r);
+                                by_col.entry(y).or_default().push(r);
+                            }
+                        }
+                        for (field, lines) in [(fa, &by_row), (fb, &by_col)] {
+                            let Some(margins) = one_way.get(field) else {
+                                continue;
+                            };
+                            for (cat, line_rows) in lines.iter() {
+                                if let Some(Some(m)) = margins.get(cat) {
+                                    check_line(
+                                        *m,
+                                        line_rows,
+                                        k,
+                                        &format!("{what}, {b}, {field} = {cat}"),
+                                        &mut find,
+                                    );
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Cells that add up to a published `total`: the hidden ones must hold nothing, or be at
+/// least two holding at least k together.
+fn check_line(total: u64, rows: &[&Row], k: u64, what: &str, find: &mut impl FnMut(u64, String)) {
+    let published: u64 = rows.iter().filter_map(|r| r.n).sum();
+    let hidden: Vec<&&Row> = rows.iter().filter(|r| r.n.is_none()).collect();
+    let line = rows.first().map_or(0, |r| r.line);
+    if published > total {
+        find(
+            line,
+            format!("{what}: published groups add up to {published}, more than the total {total}"),
+        );
+        return;
+    }
+    let rest = total - published;
+    if rest == 0 {
+        return;
+    }
+    match hidden.len() {
+        0 => find(
+            line,
+            format!("{what}: groups add up to {published}, not the total {total} (missing rows?)"),
+        ),
+        1 => find(
+            hidden[0].line,
+            format!(
+                "{what}: the only hidden group ({:?} in {}) can be recovered: {total} - {published} = {rest}",
+                hidden[0].group, hidden[0].breakdown
+            ),
+        ),
+        _ if rest < k => find(
+            hidden[0].line,
+            format!(
+                "{what}: the {} hidden groups together hold {rest} (total {total} - published {published}), fewer than {k}",
+                hidden.len()
+            ),
+        ),
+        _ => {}
+    }
+}
+
+fn read_threshold(dir: &Path) -> Result<u32, AuditError> {
+    let path = dir.join(SETTINGS_FILE);
+    let text = std::fs::read_to_string(&path).map_err(|_| AuditError::NoThreshold {
+        dir: dir.to_path_buf(),
+    })?;
+    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| AuditError::Unreadable {
+        path: path.clone(),
+        message: e.to_string(),
+    })?;
+    v.get("threshold")
+        .and_then(|t| t.as_u64())
+        .and_then(|t| u32::try_from(t).ok())
+        .ok_or(AuditError::Unreadable {
+            path,
+            message: "no numeric `threshold`".into(),
+        })
+}
+
+/// The settings file `run` writes beside `tables/`.
+pub fn settings_json(threshold: u32) -> String {
+    format!(
+        "{{\n  \"threshold\": {threshold},\n  \"min_respondents_for_breakdowns\": {}\n}}\n",
+        super::MIN_RESPONDENTS_FOR_BREAKDOWNS
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pack(items: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("tables")).unwrap();
+        std::fs::write(dir.path().join("tables/items.csv"), items).unwrap();
+        std::fs::write(dir.path().join(SETTINGS_FILE), settings_json(10)).unwrap();
+        dir
+    }
+
+    const H: &str = "wave,item,breakdown,group,n,pct_positive,suppressed,suppression_reason\n";
+
+    fn findings(items: &str) -> Vec<String> {
+        let d = pack(&format!("{H}{items}"));
+        audit(d.path(), None)
+            .unwrap()
+            .findings
+            .into_iter()
+            .map(|f| format!("{}: {}", f.line, f.message))
+            .collect()
+    }
+
+    #[test]
+    fn a_protected_table_passes() {
+        let f = findings(
+            "2025,S01,overall,All respondents,60,50.0,false,\n\
+             2025,S01,dir,A,40,50.0,false,\n\
+             2025,S01,dir,B,[c],[c],true,primary\n\
+             2025,S01,dir,C,[c],[c],true,secondary\n",
+        );
+        assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn a_small_published_figure_fails() {
+        let f = findings("2025,S01,overall,All respondents,4,50.0,false,\n");
+        assert_eq!(f, ["2: published figure rests on n = 4, fewer than 10"]);
+    }
+
+    #[test]
+    fn a_single_hidden_group_is_recoverable() {
+        let f = findings(
+            "2025,S01,overall,All respondents,60,50.0,false,\n\
+             2025,S01,dir,A,54,50.0,false,\n\
+             2025,S01,dir,B,[c],[c],true,primary\n",
+        );
+        assert_eq!(
+            f,
+            [
+                "4: wave 2025, S01, dir: the only hidden group (\"B\" in dir) can be recovered: 60 - 54 = 6"
+            ]
+        );
+    }
+
+    #[test]
+    fn hidden_groups_that_are_small_together_fail() {
+        let f = findings(
+            "2025,S01,overall,All respondents,60,50.0,false,\n\
+             2025,S01,dir,A,53,50.0,false,\n\
+             2025,S01,dir,B,[c],[c],true,primary\n\
+             2025,S01,dir,C,[c],[c],true,primary\n",
+        );
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(
+            f[0].contains("hold 7 (total 60 - published 53), fewer than 10"),
+            "{f:?}"
+        );
+    }
+
+    #[test]
+    fn a_suppressed_row_must_not_show_values() {
+        let f = findings(
+            "2025,S01,overall,All respondents,60,50.0,false,\n\
+             2025,S01,dir,A,30,50.0,false,\n\
+             2025,S01,dir,B,[c],41.2,true,primary\n\
+             2025,S01,dir,C,[c],[c],true,secondary\n",
+        );
+        assert_eq!(f, ["4: suppressed row shows `pct_positive` = \"41.2\""]);
+    }
+
+    #[test]
+    fn cross_rows_are_checked_against_one_way_totals() {
+        let f = findings(
+            "2025,S01,overall,All respondents,100,50.0,false,\n\
+             2025,S01,dir,A,50,50.0,false,\n\
+             2025,S01,dir,B,50,50.0,false,\n\
+             2025,S01,grade,Low,50,50.0,false,\n\
+             2025,S01,grade,High,50,50.0,false,\n\
+             2025,S01,dir × grade,A × Low,[c],[c],true,primary\n\
+             2025,S01,dir × grade,A × High,45,50.0,false,\n\
+             2025,S01,dir × grade,B × Low,45,50.0,false,\n\
+             2025,S01,dir × grade,B × High,[c],[c],true,secondary\n",
+        );
+        // Row A: 50 - 45 = 5 in one hidden cell.
+        assert!(
+            f.iter()
+                .any(|m| m.contains("dir × grade, dir = A: the only hidden group")),
+            "{f:?}"
+        );
+        assert!(
+            f.iter()
+                .any(|m| m.contains("dir × grade, grade = Low: the only hidden group")),
+            "{f:?}"
+        );
+    }
+
+    #[test]
+    fn without_settings_the_threshold_must_be_given() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(matches!(
+            audit(dir.path(), None),
+            Err(AuditError::NoThreshold { .. })
+        ));
+        let r = audit(dir.path(), Some(10)).unwrap();
+        assert!(!r.passed(), "an empty folder is not a pack");
+    }
+}

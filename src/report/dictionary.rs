@@ -1,0 +1,133 @@
+//! `tables/README.md`: the data dictionary, the contract the Power BI dashboard reads. It is
+//! written from the run's actual settings.
+
+/// Settings the dictionary quotes.
+pub struct DictionarySettings {
+    pub threshold: u32,
+    pub fpc: bool,
+}
+
+pub fn data_dictionary(s: &DictionarySettings) -> String {
+    let k = s.threshold;
+    let fpc = if s.fpc {
+        "applied where the group's HR headcount is known (`population` column); it assumes non-response is ignorable"
+    } else {
+        "switched off in this run's config"
+    };
+    format!(
+        r#"# Data dictionary
+
+Tables in this folder are UTF-8 CSV with one header row. Column names and meanings are stable
+across runs and years. Rows are in a fixed order (wave, measure in schema order, breakdown,
+group in schema order with `Not stated` last). Numbers are rounded once, when written, to one
+decimal place; every sum, difference and interval is computed from unrounded values.
+
+## Suppression
+
+Outputs are published. No figure rests on fewer than **{k}** valid answers (respondents, for
+indicators scored per respondent). Where a figure is suppressed its values are removed and
+every value column shows `[c]` (confidential, as in UK official statistics);
+`suppression_reason` says why:
+
+| reason | meaning |
+|---|---|
+| `primary` | fewer than {k} valid answers in this cell |
+| `secondary` | hidden so that another hidden cell cannot be recovered by subtraction (from the overall figure, a one-way total, or a row or column of a two-way cross), or because a component of this figure is hidden (a theme's item, the item behind a yes-rate or eNPS) |
+| `small_organisation` | the wave has fewer than 30 respondents, so no breakdowns are published |
+
+`culture-metrics audit <pack>` re-reads the tables and fails if any published figure rests on
+fewer than {k} or any hidden one can be recovered by differencing.
+
+## Groups and breakdowns
+
+`breakdown` is `overall`, a demographic field (e.g. `directorate`), or a two-way cross
+(`directorate × grade`). `group` is `All respondents`, a category, `Not stated` (question left
+blank: kept as a group so groups add up to the total), or `category × category` for crosses.
+
+## Uncertainty
+
+Intervals are 95%. Proportions use the Wilson score interval; means (indices, scores) and
+theme scores use a t interval on respondent-level scores; eNPS uses a normal interval for a
+difference of proportions. The finite population correction √((N−n)/(N−1)) is {fpc}.
+`mdd` is the minimum detectable difference: the smallest change from one wave to the next that
+a two-sided 5% test would detect with 80% power for a group of this size
+((z₀.₉₇₅ + z₀.₈) × √2 × standard error).
+
+## items.csv
+
+One row per wave × item × breakdown × group.
+
+| column | type | meaning |
+|---|---|---|
+| wave | text | survey wave (year) |
+| item | text | question id from the schema (e.g. `S19`) |
+| breakdown | text | see above |
+| group | text | see above |
+| n | integer | valid answers: positive + neutral + negative ("Don't know"-type answers and blanks excluded) |
+| n_positive | integer | Agree + Strongly agree; for reverse-keyed items the favourable answers (e.g. *No* to "Have you been bullied?"); for 0–10 items 9–10 |
+| n_neutral | integer | Neither agree nor disagree (0–10 items: 7–8) |
+| n_negative | integer | Disagree + Strongly disagree (0–10 items: 0–6) |
+| pct_positive | number | 100 × n_positive / n |
+| pct_neutral | number | 100 × n_neutral / n |
+| pct_negative | number | 100 × n_negative / n |
+| ci_low, ci_high | number | 95% Wilson interval for pct_positive |
+| mdd | number | minimum detectable difference in pct_positive, percentage points |
+| suppressed | true/false | whether the values were withheld |
+| suppression_reason | text | empty, or a reason above |
+| population | integer | HR headcount used for the finite population correction (empty: not known or not applied) |
+
+## indicators.csv
+
+One row per wave × indicator × breakdown × group.
+
+| column | type | meaning |
+|---|---|---|
+| wave, breakdown, group | text | as above |
+| indicator | text | indicator id from the schema |
+| kind | text | what `value` is: `percent_positive`, `index_0_100`, `score_0_10`, `percent_yes`, `net_score` |
+| method | text | `theme-pct-positive` (mean of the items' % positive, Civil Service theme score); `index-0-100` (answers scored 0/25/50/75/100, respondent mean over answered items when at least the schema's `min_items` are answered, then mean of respondents); `score-0-10` (the same on 0/2.5/5/7.5/10, NHS Staff Survey); `yes-rate` (% answering Yes: lower is better for bullying and discrimination); `enps` (% 9–10 minus % 0–6, −100..100) |
+| n | integer | respondents with a score (themes: answering at least `min_items` of its items; yes-rate and eNPS: valid answers) |
+| value | number | the indicator |
+| ci_low, ci_high | number | 95% interval for value |
+| pct_positive, pct_neutral, pct_negative | number | themes: mean of the items' percentages; eNPS: promoters, passives, detractors; otherwise empty |
+| mdd | number | minimum detectable difference in value's units |
+| suppressed, suppression_reason, population | | as in items.csv |
+
+## response_rates.csv
+
+One row per wave × group, for the breakdowns the HR headcount file describes.
+
+| column | type | meaning |
+|---|---|---|
+| wave, breakdown, group | text | as above |
+| responses | integer | accepted responses in the group |
+| headcount | integer | staff in post (HR); empty for Not stated |
+| response_rate | number | 100 × responses / headcount |
+| below_60 | true/false | response rate under 60%: results for the group are more exposed to non-response bias |
+| pct_of_respondents | number | the group's share of all responses in the wave |
+| pct_of_workforce | number | the group's share of the headcount: compare with pct_of_respondents to see who is under-represented |
+| suppressed, suppression_reason | | as above (headcount and pct_of_workforce are HR figures and stay) |
+
+## import_reconciliation.csv
+
+Proves that every row of every export is accounted for: for each wave,
+`rows_in = accepted + excluded + rejected`.
+
+| column | type | meaning |
+|---|---|---|
+| wave | text | survey wave |
+| file | text | export file name |
+| outcome | text | `total`, `accepted`, `excluded` (set aside by a declared rule) or `rejected` (defective) |
+| reason | text | `rows_in`, `accepted`, `preview_or_test`, `incomplete`, `ragged_row`, `missing_response_id`, `duplicate_response_id`, `unknown_answer`, `unknown_category` |
+| rows | integer | number of data rows |
+
+## disclosure_summary.csv
+
+| column | type | meaning |
+|---|---|---|
+| table | text | `items`, `indicators` or `response_rates` |
+| outcome | text | `published` or `suppressed_<reason>` |
+| cells | integer | number of cells |
+"#
+    )
+}
