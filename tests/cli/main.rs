@@ -3,6 +3,7 @@
 
 mod common;
 mod import;
+mod indicators;
 mod inspect;
 mod run;
 mod sample;

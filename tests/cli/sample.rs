@@ -74,6 +74,23 @@ fn run_with_no_arguments_writes_the_pack_from_sample_data() {
         mayor.iter().all(|l| l.ends_with(",true,primary,[c]")),
         "{mayor:?}"
     );
+    // Crosses are published, and the independent audit passes on the whole pack.
+    assert!(
+        items.contains("2025,S19,directorate × grade,Resources × PO1-PO4,"),
+        "cross rows"
+    );
+    let audit = s
+        .cmd(&["audit", "sample-data/out/evidence-pack"])
+        .output()
+        .unwrap();
+    assert_eq!(audit.status.code(), Some(0), "{}", stdout(&audit));
+    assert!(stdout(&audit).contains("3 table(s)"), "{}", stdout(&audit));
+    for t in ["indicators.csv", "response_rates.csv"] {
+        assert!(
+            s.exists(&format!("sample-data/out/evidence-pack/tables/{t}")),
+            "{t}"
+        );
+    }
     let summary = s.read("sample-data/out/evidence-pack/tables/disclosure_summary.csv");
     assert!(summary.contains("items,suppressed_secondary,"), "{summary}");
     assert!(

@@ -1,0 +1,234 @@
+//! Indicators, response rates, FPC and the audit, on the hand-checked mini data.
+
+use crate::common::*;
+
+const INDICATORS: &str = r#"
+[[indicators]]
+id = "respect"
+label = "Respect"
+method = "theme-pct-positive"
+items = ["Q1", "Q2"]
+
+[[indicators]]
+id = "engagement"
+label = "Engagement"
+method = "index-0-100"
+items = ["Q1", "Q2"]
+min_items = 2
+
+[[indicators]]
+id = "bullying"
+label = "Bullying"
+method = "yes-rate"
+items = ["Q3"]
+"#;
+
+fn sandbox(extra_wave_lines: &str, top: &str) -> Sandbox {
+    let s = mini_sandbox(mini_csv(), extra_wave_lines, 0.0);
+    s.write("schema.toml", format!("{MINI_SCHEMA}{INDICATORS}"));
+    let cfg = s
+        .read("pipeline.toml")
+        .replacen("schema = ", &format!("{top}schema = "), 1);
+    s.write("pipeline.toml", cfg);
+    s
+}
+
+fn rows<'a>(table: &'a str, prefix: &str) -> Vec<&'a str> {
+    table.lines().filter(|l| l.starts_with(prefix)).collect()
+}
+
+#[test]
+fn indicators_match_hand_and_reference_calculations() {
+    let s = sandbox("", "");
+    let out = s
+        .cmd(&["run", "--config", "pipeline.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let t = s.read("out/pack/tables/indicators.csv");
+    assert!(t.starts_with(
+        "wave,indicator,kind,method,breakdown,group,n,value,ci_low,ci_high,pct_positive,pct_neutral,pct_negative,mdd,suppressed,suppression_reason,population\n"
+    ));
+    // Theme: mean of Q1 63.33% and Q2 62.5% positive = 62.92. Respondent shares of positive
+    // answers: 12 × 1, 17 × 0.5, 3 × 0 (n = 32); interval scipy.stats.t.interval(0.95, 31,
+    // loc=62.9167, scale=100 * sd(shares, ddof=1) / sqrt(32)) = (51.48, 74.35); MDD
+    // (norm.ppf(.975) + norm.ppf(.8)) * sqrt(2) * 100 * sd / sqrt(32) = 22.21.
+    // Neutral (13.33 + 9.375) / 2 = 11.35; negative (23.33 + 28.125) / 2 = 25.73.
+    assert_eq!(
+        rows(
+            &t,
+            "2025,respect,percent_positive,theme-pct-positive,overall,"
+        ),
+        [
+            "2025,respect,percent_positive,theme-pct-positive,overall,All respondents,32,62.9,51.5,74.3,62.9,11.4,25.7,22.2,false,,"
+        ]
+    );
+    // A dir: Q1 10/18 and Q2 20/20 positive: (55.56 + 100) / 2 = 77.78; shares 12 × 1, 8 × 0.5;
+    // t interval (66.02, 89.54).
+    assert!(t.contains("2025,respect,percent_positive,theme-pct-positive,dir,A dir,20,77.8,66.0,89.5,77.8,11.1,11.1,"), "{t}");
+    // B dir (9) is below the threshold; Not stated (3) too.
+    assert!(
+        t.contains("2025,respect,percent_positive,theme-pct-positive,dir,B dir,[c],"),
+        "{t}"
+    );
+    // Index: both items needed. Scores (Q1, Q2 on 0/25/50/75/100): A: SA 87.5 × 4, A 75 × 6,
+    // N 62.5 × 4, D 50 × 3, SD 37.5; B 50 × 9; Not stated 25 × 3: n 30, mean 58.75,
+    // sd 18.3212; t interval (51.91, 65.59); MDD 13.25.
+    assert_eq!(
+        rows(&t, "2025,engagement,index_0_100,index-0-100,overall,"),
+        [
+            "2025,engagement,index_0_100,index-0-100,overall,All respondents,30,58.8,51.9,65.6,,,,13.3,false,,"
+        ]
+    );
+    // Yes-rate (Q3 is reverse keyed for % positive, but the rate counts literal Yes answers):
+    // 3 of 31; statsmodels proportion_confint(3, 31, method="wilson") = (3.35%, 24.90%).
+    assert_eq!(
+        rows(&t, "2025,bullying,percent_yes,yes-rate,overall,"),
+        [
+            "2025,bullying,percent_yes,yes-rate,overall,All respondents,31,9.7,3.3,24.9,,,,21.0,false,,"
+        ]
+    );
+}
+
+#[test]
+fn response_rates_and_fpc_use_the_hr_headcount() {
+    let s = sandbox("headcount = \"hc.csv\"", "");
+    s.write("hc.csv", "dir,headcount\nA dir,40\nB dir,12\nC dir,5\n");
+    let out = s
+        .cmd(&["run", "--config", "pipeline.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let rr = s.read("out/pack/tables/response_rates.csv");
+    assert_eq!(
+        rr,
+        "wave,breakdown,group,responses,headcount,response_rate,below_60,pct_of_respondents,pct_of_workforce,suppressed,suppression_reason\n\
+         2025,overall,All respondents,32,57,56.1,true,100.0,100.0,false,\n\
+         2025,dir,A dir,20,40,50.0,true,62.5,70.2,false,\n\
+         2025,dir,B dir,[c],12,[c],[c],[c],21.1,true,primary\n\
+         2025,dir,C dir,[c],5,[c],[c],[c],8.8,true,primary\n\
+         2025,dir,Not stated,[c],,[c],[c],[c],,true,primary\n"
+    );
+    // FPC: Q1 in A dir has 18 answers from 40 staff, so the interval is narrower than the
+    // plain Wilson (33.7, 75.4): statsmodels proportion_confint(10/18 * m, m, method="wilson")
+    // with m = 18 / ((40 - 18) / 39) gives (38.66, 71.26).
+    let items = s.read("out/pack/tables/items.csv");
+    assert!(
+        items.contains("2025,Q1,dir,A dir,18,10,4,4,55.6,22.2,22.2,38.7,71.3,"),
+        "{items}"
+    );
+    assert!(items.contains(",false,,40\n"), "population recorded");
+
+    // Switched off: the same figures without the correction.
+    let cfg = s.read("pipeline.toml").replacen(
+        "schema = ",
+        "finite_population_correction = false\nschema = ",
+        1,
+    );
+    s.write("pipeline.toml", cfg);
+    assert!(
+        s.cmd(&["-q", "run", "--config", "pipeline.toml"])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    let items = s.read("out/pack/tables/items.csv");
+    assert!(
+        items.contains("2025,Q1,dir,A dir,18,10,4,4,55.6,22.2,22.2,33.7,75.4,46.4,false,,\n"),
+        "{items}"
+    );
+    assert!(
+        s.read("out/pack/tables/README.md")
+            .contains("switched off in this run's config")
+    );
+}
+
+#[test]
+fn crossing_a_field_with_itself_is_refused() {
+    let s = sandbox("", "crosses = [[\"dir\", \"dir\"]]\n");
+    let out = s
+        .cmd(&["validate", "--config", "pipeline.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("crosses a field with itself"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn audit_passes_on_a_run_and_fails_on_a_disclosive_pack() {
+    let s = sandbox("headcount = \"hc.csv\"", "");
+    s.write("hc.csv", "dir,headcount\nA dir,40\nB dir,12\nC dir,5\n");
+    assert!(
+        s.cmd(&["-q", "run", "--config", "pipeline.toml"])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    let out = s.cmd(&["audit", "out/pack"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("(threshold 10): 3 table(s)"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).trim_end().ends_with("PASS"),
+        "{}",
+        stdout(&out)
+    );
+
+    // Someone "fixes" the table by hand: un-hides the Not stated row of Q1 (3 answers) and
+    // publishes B dir's figure; both are now disclosive.
+    let items = s.read("out/pack/tables/items.csv");
+    let bad: String = items
+        .lines()
+        .map(|l| {
+            if l.starts_with("2025,Q1,dir,Not stated,") {
+                "2025,Q1,dir,Not stated,3,0,0,3,0.0,0.0,100.0,0.0,56.1,0.0,false,,".to_string()
+            } else if l.starts_with("2025,Q2,dir,B dir,") {
+                "2025,Q2,dir,B dir,9,0,0,9,0.0,0.0,100.0,0.0,29.9,0.0,false,,12".to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n";
+    s.write("out/pack/tables/items.csv", bad);
+    let out = s.cmd(&["audit", "out/pack"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let t = stdout(&out);
+    assert!(t.contains("FAIL"), "{t}");
+    assert!(
+        t.contains("tables/items.csv:6: published figure rests on n = 3, fewer than 10"),
+        "{t}"
+    );
+    assert!(
+        t.contains("published figure rests on n = 9, fewer than 10"),
+        "{t}"
+    );
+    // With B dir published, C dir (0) is Q2's only other hidden group besides Not stated (3):
+    // the hidden remainder is 3 < 10.
+    assert!(
+        t.contains("wave 2025, Q2, dir: the 2 hidden groups together hold 3"),
+        "{t}"
+    );
+}
+
+#[test]
+fn audit_needs_a_pack() {
+    let s = Sandbox::new();
+    let out = s.cmd(&["audit", "nowhere"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("pass --threshold"),
+        "{}",
+        stderr(&out)
+    );
+}
