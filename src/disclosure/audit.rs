@@ -445,3 +445,91 @@ mod tests {
         assert!(!r.passed(), "an empty folder is not a pack");
     }
 }
+
+/// End to end: random respondents → compute → derive → protect → written tables → audit.
+#[cfg(test)]
+mod end_to_end {
+    use super::*;
+    use crate::indicators::derive::{Populations, indicators, items};
+    use crate::indicators::{Breakdown, compute::compute_wave};
+    use polars::prelude::{Column, DataFrame};
+    use proptest::prelude::*;
+
+    fn schema() -> crate::schema::Schema {
+        crate::schema::testing::schema(
+            r#"
+[[questions]]
+id = "Q1"
+text = "Q1"
+type = "likert"
+scale = "agree5"
+[[questions]]
+id = "Q2"
+text = "Q2"
+type = "likert"
+scale = "agree5"
+[[demographics]]
+id = "a"
+label = "A"
+categories = ["a1", "a2", "a3"]
+[[demographics]]
+id = "b"
+label = "B"
+categories = ["b1", "b2"]
+[[indicators]]
+id = "theme"
+label = "Theme"
+method = "theme-pct-positive"
+items = ["Q1", "Q2"]
+[[indicators]]
+id = "index"
+label = "Index"
+method = "index-0-100"
+items = ["Q1", "Q2"]
+min_items = 2
+"#,
+        )
+    }
+
+    prop_compose! {
+        fn respondent()(a in 0u8..5, b in 0u8..4, q1 in 0u8..8, q2 in 0u8..8) -> (u8, u8, u8, u8) {
+            (a, b, q1, q2)
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        #[test]
+        fn every_written_pack_passes_the_audit(
+            people in proptest::collection::vec(respondent(), 0..160),
+            k in 3u32..12,
+        ) {
+            let s = schema();
+            // a: a1 a1 a2 a3 blank (skewed so small groups are common); b: b1 b1 b2 blank.
+            let a: Vec<Option<&str>> = people.iter().map(|p| [Some("a1"), Some("a1"), Some("a2"), Some("a3"), None][p.0 as usize]).collect();
+            let b: Vec<Option<&str>> = people.iter().map(|p| [Some("b1"), Some("b1"), Some("b2"), None][p.1 as usize]).collect();
+            let code = |c: u8| [Some(1u8), Some(2), Some(3), Some(4), Some(5), Some(9), None, Some(4)][c as usize];
+            let q1: Vec<Option<u8>> = people.iter().map(|p| code(p.2)).collect();
+            let q2: Vec<Option<u8>> = people.iter().map(|p| code(p.3)).collect();
+            let df = DataFrame::new(people.len(), vec![
+                Column::new("a".into(), a),
+                Column::new("b".into(), b),
+                Column::new("Q1".into(), q1),
+                Column::new("Q2".into(), q2),
+            ]).unwrap();
+            let bs = [Breakdown::Overall, Breakdown::Field(0), Breakdown::Field(1), Breakdown::Cross(0, 1)];
+            let agg = compute_wave(&s, "w", &df, &bs).unwrap();
+            let pops = Populations::new(None, true);
+            let it = items(&agg, &pops);
+            let ind = indicators(&s, &agg, &it, &pops);
+            let respondents: HashMap<String, u64> = [("w".to_string(), people.len() as u64)].into();
+            let t = crate::disclosure::protect(&s, it, ind, Vec::new(), &respondents, k);
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::create_dir_all(dir.path().join("tables")).unwrap();
+            std::fs::write(dir.path().join("tables/items.csv"), crate::report::tables::items_csv(&s, &t.items)).unwrap();
+            std::fs::write(dir.path().join("tables/indicators.csv"), crate::report::tables::indicators_csv(&s, &t.indicators)).unwrap();
+            let report = audit(dir.path(), Some(k)).unwrap();
+            prop_assert!(report.passed(), "{}", report.render(dir.path()));
+        }
+    }
+}

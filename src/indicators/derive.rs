@@ -259,3 +259,124 @@ pub fn indicators(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::indicators::compute::compute_wave;
+    use polars::prelude::{DataFrame, NamedFrom, df};
+
+    fn schema() -> Schema {
+        crate::schema::testing::schema(
+            r#"
+[[scales]]
+id = "nps11"
+answers = [
+  { code = 0, label = "0", group = "negative" }, { code = 1, label = "1", group = "negative" },
+  { code = 2, label = "2", group = "negative" }, { code = 3, label = "3", group = "negative" },
+  { code = 4, label = "4", group = "negative" }, { code = 5, label = "5", group = "negative" },
+  { code = 6, label = "6", group = "negative" }, { code = 7, label = "7", group = "neutral" },
+  { code = 8, label = "8", group = "neutral" }, { code = 9, label = "9", group = "positive" },
+  { code = 10, label = "10", group = "positive" },
+]
+[[questions]]
+id = "S21"
+text = "Valued"
+type = "likert"
+scale = "agree5"
+[[questions]]
+id = "S23"
+text = "Workload"
+type = "likert"
+scale = "agree5"
+[[questions]]
+id = "N01"
+text = "Recommend"
+type = "0-10"
+scale = "nps11"
+[[indicators]]
+id = "morale"
+label = "Morale"
+method = "score-0-10"
+items = ["S21", "S23"]
+min_items = 1
+[[indicators]]
+id = "enps"
+label = "eNPS"
+method = "enps"
+items = ["N01"]
+"#,
+        )
+    }
+
+    fn run(df: &DataFrame) -> Vec<Cell<IndicatorStats>> {
+        let s = schema();
+        let agg = compute_wave(&s, "w", df, &[Breakdown::Overall]).unwrap();
+        let pops = Populations::new(None, true);
+        let items = items(&agg, &pops);
+        indicators(&s, &agg, &items, &pops)
+    }
+
+    #[test]
+    fn nhs_style_score_and_enps_by_hand() {
+        let df = df! {
+            "S21" => [Some(5u8), Some(4), Some(2), None, Some(9)],
+            "S23" => [Some(3u8), None, Some(1), None, Some(5)],
+            "N01" => [Some(10u8), Some(9), Some(7), Some(3), Some(0)],
+        }
+        .unwrap();
+        let cells = run(&df);
+        // Score 0-10 (0/2.5/5/7.5/10), respondent mean over answered items, at least 1:
+        // r1 (10 + 5)/2 = 7.5; r2 7.5; r3 (2.5 + 0)/2 = 1.25; r4 none; r5 DK excluded → 10.
+        let m = &cells[0];
+        assert_eq!(m.n, 4);
+        let mean = (7.5 + 7.5 + 1.25 + 10.0) / 4.0;
+        assert!((m.stats.value.unwrap() - mean).abs() < 1e-12);
+        // eNPS: promoters 2 (10, 9), passive 1 (7), detractors 2 (3, 0) of 5: 40 - 40 = 0.
+        let e = &cells[1];
+        assert_eq!(e.n, 5);
+        assert!(e.stats.value.unwrap().abs() < 1e-12);
+        let [p, z, d] = e.stats.pct.unwrap();
+        assert!((p - 40.0).abs() < 1e-12 && (z - 20.0).abs() < 1e-12 && (d - 40.0).abs() < 1e-12);
+        // var = (0.4 + 0.4 - 0) / 5; 100 * 1.959963984540054 * sqrt(0.16) = 78.3985...
+        let (lo, hi) = e.stats.ci.unwrap();
+        assert!((hi - 78.39855938160216).abs() < 1e-9 && (lo + 78.39855938160216).abs() < 1e-9);
+    }
+
+    #[test]
+    fn populations_sum_hr_cells_for_the_breakdown() {
+        let hc = Headcount {
+            file: "hc.csv".into(),
+            fields: vec![0, 1],
+            cells: vec![
+                (vec![0, 0], 10),
+                (vec![0, 1], 5),
+                (vec![1, 0], 7),
+                (vec![1, 1], 3),
+            ],
+        };
+        let p = Populations::new(Some(&hc), true);
+        assert_eq!(p.of(Breakdown::Overall, Group::All), Some(25));
+        assert_eq!(p.of(Breakdown::Field(0), Group::One(Some(0))), Some(15));
+        assert_eq!(p.of(Breakdown::Field(1), Group::One(Some(0))), Some(17));
+        assert_eq!(
+            p.of(Breakdown::Cross(0, 1), Group::Two(Some(1), Some(1))),
+            Some(3)
+        );
+        assert_eq!(
+            p.of(Breakdown::Field(0), Group::One(None)),
+            None,
+            "Not stated"
+        );
+        assert_eq!(
+            p.of(Breakdown::Field(2), Group::One(Some(0))),
+            None,
+            "not an HR field"
+        );
+        assert!(!p.describes(Breakdown::Field(2)));
+        assert_eq!(
+            Populations::new(Some(&hc), false).of(Breakdown::Overall, Group::All),
+            None
+        );
+    }
+}
