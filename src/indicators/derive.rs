@@ -264,7 +264,7 @@ pub fn indicators(
 mod tests {
     use super::*;
     use crate::indicators::compute::compute_wave;
-    use polars::prelude::{DataFrame, NamedFrom, df};
+    use polars::prelude::{DataFrame, df};
 
     fn schema() -> Schema {
         crate::schema::testing::schema(
