@@ -96,6 +96,129 @@ pub fn net_score_interval(p_pos: f64, p_neg: f64, n: u64, f: f64) -> Option<(f64
     Some((100.0 * (e - half).max(-1.0), 100.0 * (e + half).min(1.0)))
 }
 
+/// A two-sided test of a change between two waves.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Test {
+    /// z or t statistic (positive when the second wave is higher).
+    pub statistic: f64,
+    pub p_value: f64,
+    /// Degrees of freedom for t tests; `None` for z tests.
+    pub df: Option<f64>,
+}
+
+/// Two-sided p-value of a standard normal statistic, from the survival function (no loss of
+/// precision in the tail).
+pub fn p_normal(z: f64) -> f64 {
+    (2.0 * Normal::standard().sf(z.abs())).min(1.0)
+}
+
+/// Two-proportion z test (pooled, as statsmodels `proportions_ztest` and the 2×2 chi-square
+/// without continuity correction) of x2/n2 against x1/n1, each term of the variance scaled by
+/// its wave's finite population correction factor f. `None` when either n is 0 or the pooled
+/// proportion is 0 or 1 (no variation to test).
+pub fn two_proportion_z(x1: u64, n1: u64, f1: f64, x2: u64, n2: u64, f2: f64) -> Option<Test> {
+    if n1 == 0 || n2 == 0 {
+        return None;
+    }
+    let (n1f, n2f) = (n1 as f64, n2 as f64);
+    let pooled = (x1 + x2) as f64 / (n1f + n2f);
+    let var = pooled * (1.0 - pooled) * (f1 / n1f + f2 / n2f);
+    if var <= 0.0 {
+        return None;
+    }
+    let z = (x2 as f64 / n2f - x1 as f64 / n1f) / var.sqrt();
+    Some(Test {
+        statistic: z,
+        p_value: p_normal(z),
+        df: None,
+    })
+}
+
+/// Welch's t test of mean2 against mean1 (as scipy `ttest_ind_from_stats(equal_var=False)`),
+/// each variance term scaled by its wave's FPC factor. `None` with fewer than 2 observations
+/// on a side or no variance at all.
+#[allow(clippy::too_many_arguments)]
+pub fn welch_t(
+    mean1: f64,
+    sd1: f64,
+    n1: u64,
+    f1: f64,
+    mean2: f64,
+    sd2: f64,
+    n2: u64,
+    f2: f64,
+) -> Option<Test> {
+    if n1 < 2 || n2 < 2 {
+        return None;
+    }
+    let v1 = f1 * sd1 * sd1 / n1 as f64;
+    let v2 = f2 * sd2 * sd2 / n2 as f64;
+    let se2 = v1 + v2;
+    if se2 <= 0.0 {
+        return None;
+    }
+    let t = (mean2 - mean1) / se2.sqrt();
+    let df = se2 * se2 / (v1 * v1 / (n1 - 1) as f64 + v2 * v2 / (n2 - 1) as f64);
+    let dist = StudentsT::new(0.0, 1.0, df).ok()?;
+    Some(Test {
+        statistic: t,
+        p_value: (2.0 * dist.sf(t.abs())).min(1.0),
+        df: Some(df),
+    })
+}
+
+/// z test of a change in a net score (eNPS) p₊ − p₋ between waves (unpooled variances
+/// (p₊ + p₋ − (p₊ − p₋)²)/n, scaled by FPC).
+pub fn net_score_z(
+    (pos1, neg1, n1, f1): (f64, f64, u64, f64),
+    (pos2, neg2, n2, f2): (f64, f64, u64, f64),
+) -> Option<Test> {
+    if n1 == 0 || n2 == 0 {
+        return None;
+    }
+    let var = |p: f64, q: f64, n: u64, f: f64| (p + q - (p - q) * (p - q)).max(0.0) / n as f64 * f;
+    let se2 = var(pos1, neg1, n1, f1) + var(pos2, neg2, n2, f2);
+    if se2 <= 0.0 {
+        return None;
+    }
+    let z = ((pos2 - neg2) - (pos1 - neg1)) / se2.sqrt();
+    Some(Test {
+        statistic: z,
+        p_value: p_normal(z),
+        df: None,
+    })
+}
+
+/// Cohen's h for two proportions: 2·asin(√p2) − 2·asin(√p1).
+pub fn cohens_h(p1: f64, p2: f64) -> f64 {
+    2.0 * p2.sqrt().asin() - 2.0 * p1.sqrt().asin()
+}
+
+/// Cohen's d with the pooled standard deviation.
+pub fn cohens_d(mean1: f64, sd1: f64, n1: u64, mean2: f64, sd2: f64, n2: u64) -> Option<f64> {
+    if n1 + n2 < 3 {
+        return None;
+    }
+    let pooled =
+        (((n1 - 1) as f64 * sd1 * sd1 + (n2 - 1) as f64 * sd2 * sd2) / (n1 + n2 - 2) as f64).sqrt();
+    (pooled > 0.0).then(|| (mean2 - mean1) / pooled)
+}
+
+/// Benjamini–Hochberg adjusted p-values (q-values), in the input order (as statsmodels
+/// `multipletests(method="fdr_bh")`).
+pub fn benjamini_hochberg(p: &[f64]) -> Vec<f64> {
+    let m = p.len();
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|&a, &b| p[a].total_cmp(&p[b]).then(a.cmp(&b)));
+    let mut q = vec![0.0; m];
+    let mut running = 1.0f64;
+    for (rank, &i) in order.iter().enumerate().rev() {
+        running = running.min(p[i] * m as f64 / (rank + 1) as f64);
+        q[i] = running.min(1.0);
+    }
+    q
+}
+
 /// Welford's online mean and variance: one pass, no stored values.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct MeanVar {
@@ -226,5 +349,92 @@ mod tests {
         let (l, h) = net_score_interval(14.0 / 40.0, 16.0 / 40.0, 40, 1.0).unwrap();
         close(l, -31.79314496503191);
         close(h, 21.793144965031903);
+    }
+
+    #[test]
+    fn two_proportion_z_matches_statsmodels() {
+        // statsmodels.stats.proportion.proportions_ztest([x2, x1], [n2, n1])
+        let t = two_proportion_z(1100, 2900, 1.0, 1350, 2850, 1.0).unwrap();
+        close(t.statistic, 7.235475610981355);
+        assert!((t.p_value - 4.639005034319753e-13).abs() < 1e-18);
+        let t = two_proportion_z(19, 30, 1.0, 12, 31, 1.0).unwrap();
+        close(t.statistic, -1.923169006217875);
+        close(t.p_value, 0.05445882830847652);
+        let t = two_proportion_z(50, 100, 1.0, 50, 100, 1.0).unwrap();
+        close(t.statistic, 0.0);
+        close(t.p_value, 1.0);
+        assert_eq!(
+            two_proportion_z(0, 10, 1.0, 0, 12, 1.0),
+            None,
+            "no variation"
+        );
+    }
+
+    #[test]
+    fn two_proportion_z_with_fpc_by_hand() {
+        // pooled p (1100 + 1350)/(2900 + 2850), variance p(1-p)(f1/n1 + f2/n2) with
+        // f = (N - n)/(N - 1), N1 = 5900, N2 = 5850 (numpy, recorded).
+        let t = two_proportion_z(
+            1100,
+            2900,
+            fpc(2900, Some(5900)),
+            1350,
+            2850,
+            fpc(2850, Some(5850)),
+        )
+        .unwrap();
+        close(t.statistic, 10.12421729968713);
+        assert!((t.p_value - 4.314164697381094e-24).abs() < 1e-30);
+    }
+
+    #[test]
+    fn welch_t_matches_scipy() {
+        // scipy.stats.ttest_ind_from_stats(62.0, 18.5, 400, 59.1, 19.2, 380, equal_var=False)
+        let t = welch_t(59.1, 19.2, 380, 1.0, 62.0, 18.5, 400, 1.0).unwrap();
+        close(t.statistic, 2.1462469483904494);
+        close(t.p_value, 0.03216436608158557);
+        close(t.df.unwrap(), 771.9619975907001);
+    }
+
+    #[test]
+    fn benjamini_hochberg_matches_statsmodels() {
+        // statsmodels.stats.multitest.multipletests(p, method="fdr_bh")[1]
+        let p = [0.001, 0.04, 0.03, 0.2, 0.0004, 0.5, 0.049];
+        let q = benjamini_hochberg(&p);
+        let want = [
+            0.0035,
+            0.0686,
+            0.0686,
+            0.23333333333333336,
+            0.0028000000000000004,
+            0.5,
+            0.0686,
+        ];
+        for (a, b) in q.iter().zip(want) {
+            close(*a, b);
+        }
+        assert!(benjamini_hochberg(&[]).is_empty());
+    }
+
+    #[test]
+    fn effect_sizes_by_reference() {
+        // numpy: 2*arcsin(sqrt(p2)) - 2*arcsin(sqrt(p1)); (m2 - m1) / pooled sd
+        close(
+            cohens_h(1100.0 / 2900.0, 1350.0 / 2850.0),
+            0.1911310302067657,
+        );
+        close(
+            cohens_d(59.1, 19.2, 380, 62.0, 18.5, 400).unwrap(),
+            0.15389308894507778,
+        );
+    }
+
+    #[test]
+    fn net_score_change_by_hand() {
+        // Wave 1: 30% promoters, 40% detractors of 200; wave 2: 40%, 30% of 250.
+        // var_i = (p + q - (p - q)^2)/n: 0.69/200 and 0.69/250; z = 0.2 / sqrt(sum).
+        let t = net_score_z((0.3, 0.4, 200, 1.0), (0.4, 0.3, 250, 1.0)).unwrap();
+        let want = 0.2 / (0.69f64 / 200.0 + 0.69 / 250.0).sqrt();
+        close(t.statistic, want);
     }
 }
