@@ -6,6 +6,7 @@
 //! analyst's pipeline settings and `synth` for the seeded sample-data generator.
 //! This file holds the pipeline itself; `main.rs` only parses arguments and prints errors.
 
+pub mod compare;
 pub mod config;
 pub mod disclosure;
 pub mod import;
@@ -299,6 +300,11 @@ pub fn run(config_path: &Path, out: Option<&Path>, opts: Options) -> Result<RunS
         config.anonymity_threshold,
     );
 
+    // Compare: the latest wave with the previous one and the baseline, published cells only.
+    let wave_ids: Vec<String> = config.waves.iter().map(|w| w.id.clone()).collect();
+    let pairs = compare::pairs(&wave_ids, &config.baseline);
+    let deltas = compare::deltas(schema, &pairs, &tables.items, &tables.indicators);
+
     // Report.
     let dest = out.map_or_else(|| config.output.clone(), Path::to_path_buf);
     let pack = report::Pack::begin(&dest)?;
@@ -315,6 +321,14 @@ pub fn run(config_path: &Path, out: Option<&Path>, opts: Options) -> Result<RunS
         &report::tables::response_rates_csv(schema, &tables.responses, &workforce),
     )?;
     pack.write(
+        "tables/deltas.csv",
+        &report::tables::deltas_csv(schema, &deltas),
+    )?;
+    pack.write(
+        "tables/trend.csv",
+        &report::tables::trend_csv(schema, &tables.indicators, &wave_ids, &deltas),
+    )?;
+    pack.write(
         "tables/import_reconciliation.csv",
         &report::tables::reconciliation_csv(&imported.waves),
     )?;
@@ -327,6 +341,7 @@ pub fn run(config_path: &Path, out: Option<&Path>, opts: Options) -> Result<RunS
         report::dictionary::data_dictionary(&report::dictionary::DictionarySettings {
             threshold: config.anonymity_threshold,
             fpc: config.fpc,
+            baseline: config.baseline.clone(),
         })
         .as_bytes(),
     )?;

@@ -158,6 +158,8 @@ pub struct Config {
     pub crosses: Vec<(String, String)>,
     /// Apply the finite population correction where headcounts are known (default on).
     pub fpc: bool,
+    /// The wave every later wave is compared with (default: the first wave).
+    pub baseline: String,
     /// `validate` and `run` fail when more than this % of rows are rejected as defective
     /// (previews, tests and incomplete responses are excluded by rule and do not count).
     pub max_rejected_pct: f64,
@@ -193,6 +195,8 @@ struct RawTop {
     crosses: Vec<[String; 2]>,
     #[serde(default)]
     finite_population_correction: Option<bool>,
+    #[serde(default)]
+    baseline: Option<String>,
 }
 
 impl Config {
@@ -211,7 +215,8 @@ impl Config {
         let base = path.parent().unwrap_or(Path::new("")).to_path_buf();
         let mut table = parse_table(path, &text).map_err(ConfigError::Config)?;
         let mut c = Collector::default();
-        const KNOWN: [&str; 9] = [
+        const KNOWN: [&str; 10] = [
+            "baseline",
             "schema",
             "output",
             "store",
@@ -419,9 +424,29 @@ impl Config {
             });
         }
 
+        let baseline = match &top.baseline {
+            Some(b) => {
+                if !waves.iter().any(|w: &Wave| &w.id == b) {
+                    c.push(
+                        "baseline",
+                        format!(
+                            "`{b}` is not one of the waves ({})",
+                            waves
+                                .iter()
+                                .map(|w| w.id.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    );
+                }
+                b.clone()
+            }
+            None => waves.first().map(|w| w.id.clone()).unwrap_or_default(),
+        };
         c.into_result(
             path,
             Config {
+                baseline,
                 path: path.to_path_buf(),
                 schema_path,
                 schema,

@@ -7,17 +7,55 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-/// Tables the audit knows: (file, measure column, n column, columns that are HR figures and
-/// may stay visible when a row is suppressed).
-const TABLES: &[(&str, Option<&str>, &str, &[&str])] = &[
-    ("items.csv", Some("item"), "n", &["population"]),
-    ("indicators.csv", Some("indicator"), "n", &["population"]),
-    (
-        "response_rates.csv",
-        None,
-        "responses",
-        &["headcount", "pct_of_workforce"],
-    ),
+/// A table the audit knows.
+struct Table {
+    file: &'static str,
+    /// Columns that, with the wave, identify one measure (the unit of differencing).
+    measure: &'static [&'static str],
+    /// Counts each published row rests on.
+    n: &'static [&'static str],
+    /// HR figures that may stay visible when a row is suppressed.
+    hr: &'static [&'static str],
+    /// Whether the table's groups add up to their totals (so differencing applies).
+    additive: bool,
+}
+
+const TABLES: &[Table] = &[
+    Table {
+        file: "items.csv",
+        measure: &["item"],
+        n: &["n"],
+        hr: &["population"],
+        additive: true,
+    },
+    Table {
+        file: "indicators.csv",
+        measure: &["indicator"],
+        n: &["n"],
+        hr: &["population"],
+        additive: true,
+    },
+    Table {
+        file: "response_rates.csv",
+        measure: &[],
+        n: &["responses"],
+        hr: &["headcount", "pct_of_workforce"],
+        additive: true,
+    },
+    Table {
+        file: "trend.csv",
+        measure: &["indicator"],
+        n: &["n"],
+        hr: &[],
+        additive: true,
+    },
+    Table {
+        file: "deltas.csv",
+        measure: &["comparison", "kind", "measure"],
+        n: &["n_from", "n_to"],
+        hr: &[],
+        additive: false,
+    },
 ];
 
 /// Settings recorded in the pack by `run`.
@@ -65,10 +103,14 @@ impl Report {
             if self.passed() { "PASS" } else { "FAIL" }
         );
         if self.tables.is_empty() {
-            s.push_str("  no tables found: expected tables/items.csv, indicators.csv or response_rates.csv\n");
+            s.push_str("  no tables found: expected tables/items.csv, indicators.csv, response_rates.csv, trend.csv or deltas.csv\n");
         }
-        for f in &self.findings {
+        const SHOWN: usize = 50;
+        for f in self.findings.iter().take(SHOWN) {
             s.push_str(&format!("  {}:{}: {}\n", f.file, f.line, f.message));
+        }
+        if self.findings.len() > SHOWN {
+            s.push_str(&format!("  ... and {} more\n", self.findings.len() - SHOWN));
         }
         s
     }
@@ -95,7 +137,8 @@ pub fn audit(dir: &Path, threshold: Option<u32>) -> Result<Report, AuditError> {
         rows: 0,
         findings: Vec::new(),
     };
-    for &(file, measure_col, n_col, hr_cols) in TABLES {
+    for table in TABLES {
+        let (file, hr_cols) = (table.file, table.hr);
         let path = dir.join("tables").join(file);
         if !path.exists() {
             continue;
@@ -118,23 +161,40 @@ pub fn audit(dir: &Path, threshold: Option<u32>) -> Result<Report, AuditError> {
                 .position(|h| h == name)
                 .ok_or_else(|| unreadable(format!("no `{name}` column")))
         };
-        let (wave_c, b_c, g_c, n_c, sup_c) = (
-            col("wave")?,
-            col("breakdown")?,
-            col("group")?,
-            col(n_col)?,
-            col("suppressed")?,
-        );
-        let m_c = measure_col.map(col).transpose()?;
+        let wave_c: Vec<usize> = if table.additive {
+            vec![col("wave")?]
+        } else {
+            vec![col("wave_from")?, col("wave_to")?]
+        };
+        let (b_c, g_c, sup_c) = (col("breakdown")?, col("group")?, col("suppressed")?);
+        let n_c: Vec<usize> = table.n.iter().map(|n| col(n)).collect::<Result<_, _>>()?;
+        let m_c: Vec<usize> = table
+            .measure
+            .iter()
+            .map(|m| col(m))
+            .collect::<Result<_, _>>()?;
+        // Value columns come after the group; text columns of the deltas table are not values.
+        const TEXT: &[&str] = &[
+            "wave",
+            "wave_from",
+            "wave_to",
+            "test",
+            "effect_size_type",
+            "verdict",
+            "reason",
+            "verdict_since_previous",
+            "suppressed",
+            "suppression_reason",
+        ];
         let value_cols: Vec<usize> = (g_c + 1..header.len())
             .filter(|&i| {
                 let h = header[i].as_str();
-                h != "suppressed" && h != "suppression_reason" && !hr_cols.contains(&h)
+                !hr_cols.contains(&h) && !TEXT.contains(&h) && !table.measure.contains(&h)
             })
             .collect();
         let mut find = |line: u64, message: String| {
             report.findings.push(Finding {
-                file: format!("tables/{file}"),
+                file: format!("tables/{}", file),
                 line,
                 message,
             })
@@ -158,31 +218,42 @@ pub fn audit(dir: &Path, threshold: Option<u32>) -> Result<Report, AuditError> {
                 }
                 None
             } else {
-                match rec[n_c].parse::<u64>() {
-                    Ok(n) => {
-                        if n < k {
-                            find(
-                                line,
-                                format!("published figure rests on {n_col} = {n}, fewer than {k}"),
-                            );
+                let mut first = None;
+                for (&c, name) in n_c.iter().zip(table.n) {
+                    match rec[c].parse::<u64>() {
+                        Ok(n) => {
+                            if n < k {
+                                find(
+                                    line,
+                                    format!(
+                                        "published figure rests on {name} = {n}, fewer than {k}"
+                                    ),
+                                );
+                            }
+                            first.get_or_insert(n);
                         }
-                        Some(n)
-                    }
-                    Err(_) => {
-                        find(
+                        Err(_) if !table.additive && rec[c].is_empty() => {}
+                        Err(_) => find(
                             line,
                             format!(
-                                "`{n_col}` is {:?}, not a count, but the row is not marked suppressed",
-                                &rec[n_c]
+                                "`{name}` is {:?}, not a count, but the row is not marked suppressed",
+                                &rec[c]
                             ),
-                        );
-                        None
+                        ),
                     }
                 }
+                first
             };
+            if !table.additive {
+                continue;
+            }
             let key = (
-                rec[wave_c].to_string(),
-                m_c.map_or_else(String::new, |c| rec[c].to_string()),
+                wave_c
+                    .iter()
+                    .map(|&c| &rec[c])
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                m_c.iter().map(|&c| &rec[c]).collect::<Vec<_>>().join(" "),
             );
             parts
                 .entry(key)

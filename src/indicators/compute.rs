@@ -71,15 +71,22 @@ fn any_code(item: &str, codes: &[u8]) -> Expr {
         .fill_null(lit(false))
 }
 
-/// The respondent-level score of an indicator, or `None` for methods scored from item counts.
-fn score_expr(schema: &Schema, ind: usize) -> Option<Expr> {
+/// The respondent-level score of an indicator over the items this wave asked, or `None` for
+/// methods scored from item counts. A theme is scored on the items present (a changed
+/// question leaves the theme's other items); an index or score needs every item.
+fn score_expr(schema: &Schema, ind: usize, present: &dyn Fn(usize) -> bool) -> Option<Expr> {
     let ind = &schema.indicators[ind];
+    let asked: Vec<usize> = ind.items.iter().copied().filter(|&q| present(q)).collect();
+    let complete = asked.len() == ind.items.len();
     let min = lit(ind.min_items as f64);
     match ind.method {
         Method::ThemePctPositive => {
+            if asked.is_empty() {
+                return None;
+            }
             let mut pos = lit(0.0);
             let mut ans = lit(0.0);
-            for &q in &ind.items {
+            for &q in &asked {
                 let question = &schema.questions[q];
                 let scale = schema.scale_of(question)?;
                 let of = |want: &dyn Fn(AnswerGroup) -> bool| -> Vec<u8> {
@@ -102,6 +109,9 @@ fn score_expr(schema: &Schema, ind: usize) -> Option<Expr> {
             )
         }
         Method::Index0To100 | Method::Score0To10 => {
+            if !complete {
+                return None;
+            }
             let top = if ind.method == Method::Index0To100 {
                 100.0
             } else {
@@ -228,14 +238,9 @@ pub fn compute_wave(
         .filter(|(_, q)| q.scale.is_some() && df.column(&q.id).is_ok())
         .map(|(i, _)| i)
         .collect();
+    let present = |q: usize| df.column(&schema.questions[q].id).is_ok();
     let scored: Vec<(usize, Expr)> = (0..schema.indicators.len())
-        .filter(|&i| {
-            schema.indicators[i]
-                .items
-                .iter()
-                .all(|&q| df.column(&schema.questions[q].id).is_ok())
-        })
-        .filter_map(|i| score_expr(schema, i).map(|e| (i, e)))
+        .filter_map(|i| score_expr(schema, i, &present).map(|e| (i, e)))
         .collect();
 
     let mut aggs: Vec<Expr> = vec![len().cast(DataType::UInt64).alias("\u{1F}respondents")];

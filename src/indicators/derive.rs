@@ -75,6 +75,11 @@ pub struct IndicatorStats {
     pub pct: Option<[f64; 3]>,
     pub mdd: Option<f64>,
     pub population: Option<u64>,
+    /// Respondent-level standard deviation in `value`'s units (themes, indices, scores), for
+    /// year-on-year tests. Not published.
+    pub sd: Option<f64>,
+    /// Literal positive / neutral / negative answer counts (yes-rate, eNPS), for tests.
+    pub raw: Option<[u64; 3]>,
 }
 
 /// Items with intervals and MDD.
@@ -188,6 +193,8 @@ pub fn indicators(
                             pct,
                             mdd: stats::mdd_mean(100.0 * score.stats.sd, score.n, f),
                             population,
+                            sd: Some(100.0 * score.stats.sd),
+                            raw: None,
                         },
                     )
                 }
@@ -205,6 +212,8 @@ pub fn indicators(
                             pct: None,
                             mdd: stats::mdd_mean(sd, score.n, f),
                             population,
+                            sd: Some(sd),
+                            raw: None,
                         },
                     )
                 }
@@ -228,6 +237,8 @@ pub fn indicators(
                                     .then(|| stats::mdd_proportion(share(pos), n, f))
                                     .flatten(),
                                 population,
+                                sd: None,
+                                raw: Some([pos, neu, neg]),
                             },
                         )
                     } else {
@@ -249,6 +260,8 @@ pub fn indicators(
                                         * (2.0 * var.max(0.0) / n as f64 * f).sqrt()
                                 }),
                                 population,
+                                sd: None,
+                                raw: Some([pos, neu, neg]),
                             },
                         )
                     }

@@ -5,10 +5,12 @@
 pub struct DictionarySettings {
     pub threshold: u32,
     pub fpc: bool,
+    pub baseline: String,
 }
 
 pub fn data_dictionary(s: &DictionarySettings) -> String {
     let k = s.threshold;
+    let baseline = &s.baseline;
     let fpc = if s.fpc {
         "applied where the group's HR headcount is known (`population` column); it assumes non-response is ignorable"
     } else {
@@ -108,6 +110,41 @@ One row per wave × group, for the breakdowns the HR headcount file describes.
 | pct_of_workforce | number | the group's share of the headcount: compare with pct_of_respondents to see who is under-represented |
 | suppressed, suppression_reason | | as above (headcount and pct_of_workforce are HR figures and stay) |
 
+## deltas.csv
+
+Year-on-year change. The latest wave is compared with the previous wave (`since_previous`) and
+with the baseline wave {baseline} (`since_baseline`). One row per comparison × measure ×
+breakdown × group.
+
+| column | type | meaning |
+|---|---|---|
+| comparison | text | `since_previous` or `since_baseline` |
+| wave_from, wave_to | text | the two waves |
+| kind | text | `item` or `indicator` |
+| measure | text | question or indicator id |
+| breakdown, group | text | as above |
+| n_from, n_to | integer | answers in each wave |
+| value_from, value_to | number | % positive (items), or the indicator's value |
+| delta | number | value_to − value_from, from unrounded values |
+| test | text | `two_proportion_z` (pooled, for percentages and yes-rates), `welch_t` (themes on respondent-level shares, indices, scores), `net_score_z` (eNPS) |
+| statistic | number | z or t |
+| p_value | number | two-sided p-value |
+| q_value | number | Benjamini–Hochberg adjusted p-value over every test in this table (one family) |
+| effect_size | number | Cohen's h (proportions) or d (means, pooled SD) |
+| effect_size_type | text | `cohens_h` or `cohens_d` |
+| verdict | text | `improved` / `declined` (q < 0.05, in the favourable / unfavourable direction: for bullying and discrimination rates lower is better), `no significant change` (tested, q ≥ 0.05), `not tested` |
+| reason | text | why a row is not tested: suppressed in a wave; too few answers (Civil Service minimums: 30 for a question, yes-rate or eNPS, 20 for a theme, 10 for an index or score); not asked in a wave; not comparable (a question whose wording or scale changed starts a new series: see the schema's crosswalk) |
+| suppressed, suppression_reason | | set when either wave's figure is suppressed; no numbers are shown |
+
+"Not tested" is not the same as "no significant change": it means the survey cannot say.
+Tests use the finite population correction when it is on (see Uncertainty).
+
+## trend.csv
+
+Each indicator × group as a series over every wave: `indicator, breakdown, group, wave, n,
+value, ci_low, ci_high`, the verdict of the change since the previous wave
+(`verdict_since_previous`, for the latest wave), and the suppression columns.
+
 ## import_reconciliation.csv
 
 Proves that every row of every export is accounted for: for each wave,
@@ -125,7 +162,7 @@ Proves that every row of every export is accounted for: for each wave,
 
 | column | type | meaning |
 |---|---|---|
-| table | text | `items`, `indicators` or `response_rates` |
+| table | text | `items`, `indicators` or `response_rates` (deltas and trend show only what these publish) |
 | outcome | text | `published` or `suppressed_<reason>` |
 | cells | integer | number of cells |
 "#

@@ -284,6 +284,145 @@ pub fn disclosure_csv(summary: &BTreeMap<&'static str, Summary>) -> Vec<u8> {
     csv_bytes(&["table", "outcome", "cells"], rows)
 }
 
+pub const DELTAS_HEADER: [&str; 22] = [
+    "comparison",
+    "wave_from",
+    "wave_to",
+    "kind",
+    "measure",
+    "breakdown",
+    "group",
+    "n_from",
+    "n_to",
+    "value_from",
+    "value_to",
+    "delta",
+    "test",
+    "statistic",
+    "p_value",
+    "q_value",
+    "effect_size",
+    "effect_size_type",
+    "verdict",
+    "reason",
+    "suppressed",
+    "suppression_reason",
+];
+
+/// p- and q-values: six decimals, or scientific notation below 0.0001 so tiny values keep
+/// their meaning (Power BI and Excel read both).
+pub fn fmt_p(p: f64) -> String {
+    if p < 1e-4 {
+        format!("{p:.2e}")
+    } else {
+        format!("{p:.6}")
+    }
+}
+
+/// `tables/deltas.csv`.
+pub fn deltas_csv(schema: &Schema, deltas: &[crate::compare::Delta]) -> Vec<u8> {
+    let rows = deltas.iter().map(|d| {
+        let mut r = vec![
+            d.comparison.to_string(),
+            d.from.clone(),
+            d.to.clone(),
+            d.kind.to_string(),
+            d.measure.clone(),
+            d.breakdown.name(schema),
+            d.group.label(schema, d.breakdown),
+        ];
+        if d.suppression.is_some() {
+            r.extend(marks(5));
+        } else {
+            r.extend([
+                d.n.map_or_else(String::new, |n| n.0.to_string()),
+                d.n.map_or_else(String::new, |n| n.1.to_string()),
+                fmt_opt(d.values.map(|v| v.0)),
+                fmt_opt(d.values.map(|v| v.1)),
+                fmt_opt(d.delta()),
+            ]);
+        }
+        r.extend([
+            d.test.map_or_else(String::new, |t| t.0.to_string()),
+            d.test
+                .map_or_else(String::new, |t| format!("{:.3}", t.1.statistic)),
+            d.test.map_or_else(String::new, |t| fmt_p(t.1.p_value)),
+            d.q_value.map_or_else(String::new, fmt_p),
+            d.effect.map_or_else(String::new, |e| format!("{:.3}", e.1)),
+            d.effect.map_or_else(String::new, |e| e.0.to_string()),
+            d.verdict.as_str().to_string(),
+            d.reason.clone(),
+        ]);
+        r.extend(suppressed_tail(d.suppression));
+        r
+    });
+    csv_bytes(&DELTAS_HEADER, rows)
+}
+
+pub const TREND_HEADER: [&str; 11] = [
+    "indicator",
+    "breakdown",
+    "group",
+    "wave",
+    "n",
+    "value",
+    "ci_low",
+    "ci_high",
+    "verdict_since_previous",
+    "suppressed",
+    "suppression_reason",
+];
+
+/// `tables/trend.csv`: each indicator × group as a series over every wave.
+pub fn trend_csv(
+    schema: &Schema,
+    rows: &[Protected<IndicatorStats>],
+    waves: &[String],
+    deltas: &[crate::compare::Delta],
+) -> Vec<u8> {
+    let wave_pos = |w: &str| waves.iter().position(|x| x == w).unwrap_or(usize::MAX);
+    let mut order: Vec<&Protected<IndicatorStats>> = rows.iter().collect();
+    order.sort_by_key(|p| (p.measure, p.breakdown, p.group, wave_pos(&p.wave)));
+    let verdicts: HashMap<(&str, &str, String, String), &str> = deltas
+        .iter()
+        .filter(|d| d.kind == "indicator" && d.comparison == "since_previous")
+        .map(|d| {
+            (
+                (
+                    d.to.as_str(),
+                    d.measure.as_str(),
+                    d.breakdown.name(schema),
+                    d.group.label(schema, d.breakdown),
+                ),
+                d.verdict.as_str(),
+            )
+        })
+        .collect();
+    let out = order.into_iter().map(|p| {
+        let ind = &schema.indicators[p.measure];
+        let (b, g) = (p.breakdown.name(schema), p.group.label(schema, p.breakdown));
+        let verdict = verdicts
+            .get(&(p.wave.as_str(), ind.id.as_str(), b.clone(), g.clone()))
+            .copied()
+            .unwrap_or("")
+            .to_string();
+        let mut r = vec![ind.id.clone(), b, g, p.wave.clone()];
+        match (&p.stats, p.n) {
+            (Some(s), Some(n)) => r.extend([
+                n.to_string(),
+                fmt_opt(s.value),
+                fmt_opt(s.ci.map(|c| c.0)),
+                fmt_opt(s.ci.map(|c| c.1)),
+            ]),
+            _ => r.extend(marks(4)),
+        }
+        r.push(verdict);
+        r.extend(suppressed_tail(p.suppression));
+        r
+    });
+    csv_bytes(&TREND_HEADER, out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -108,6 +108,15 @@ struct RawDemographic {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+struct RawCrosswalk {
+    question: String,
+    replaces: String,
+    comparable: bool,
+    reason: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawIndicator {
     id: String,
     label: String,
@@ -212,6 +221,19 @@ pub struct Indicator {
     pub min_items: usize,
 }
 
+/// How a question relates to an earlier one (the crosswalk between waves).
+#[derive(Debug, Clone)]
+pub struct Crosswalk {
+    /// Index of the newer question.
+    pub question: usize,
+    /// Index of the question it replaces in earlier waves.
+    pub replaces: usize,
+    /// `true`: the same question under a new id (compare them); `false`: a new series
+    /// (never compared).
+    pub comparable: bool,
+    pub reason: String,
+}
+
 /// A checked survey schema.
 #[derive(Debug, Clone)]
 pub struct Schema {
@@ -222,6 +244,7 @@ pub struct Schema {
     pub questions: Vec<Question>,
     pub demographics: Vec<Demographic>,
     pub indicators: Vec<Indicator>,
+    pub crosswalk: Vec<Crosswalk>,
 }
 
 /// The label for respondents who left a demographic question blank. Reserved: a schema may
@@ -251,6 +274,7 @@ impl Schema {
                 "questions",
                 "demographics",
                 "indicators",
+                "crosswalk",
             ],
             &mut c,
         );
@@ -271,11 +295,14 @@ impl Schema {
             c.take_array("demographics", table.remove("demographics"), false);
         let indicators: Vec<RawIndicator> =
             c.take_array("indicators", table.remove("indicators"), false);
+        let crosswalk: Vec<RawCrosswalk> =
+            c.take_array("crosswalk", table.remove("crosswalk"), false);
 
         let scales = build_scales(scales, &mut c);
         let questions = build_questions(questions, &scales, &mut c);
         let demographics = build_demographics(demographics, &questions, &mut c);
         let indicators = build_indicators(indicators, &questions, &mut c);
+        let crosswalk = build_crosswalk(crosswalk, &questions, &mut c);
 
         let survey = survey.unwrap_or(RawSurvey {
             id: String::new(),
@@ -292,8 +319,14 @@ impl Schema {
                 questions,
                 demographics,
                 indicators,
+                crosswalk,
             },
         )
+    }
+
+    /// The crosswalk entry saying what `question` replaces, if any.
+    pub fn replaced_by(&self, question: usize) -> Option<&Crosswalk> {
+        self.crosswalk.iter().find(|c| c.question == question)
     }
 
     pub fn question(&self, id: &str) -> Option<usize> {
@@ -598,6 +631,53 @@ fn build_demographics(
                 exact,
                 normalised,
             }
+        })
+        .collect()
+}
+
+fn build_crosswalk(
+    raw: Vec<RawCrosswalk>,
+    questions: &[Question],
+    c: &mut Collector,
+) -> Vec<Crosswalk> {
+    let find = |id: &str| questions.iter().position(|q| q.id == id);
+    let mut seen = HashSet::new();
+    raw.into_iter()
+        .filter_map(|x| {
+            let loc = format!("crosswalk ({})", x.question);
+            let (q, r) = (find(&x.question), find(&x.replaces));
+            if q.is_none() {
+                c.push(&loc, format!("unknown question `{}`", x.question));
+            }
+            if r.is_none() {
+                c.push(&loc, format!("`replaces` names unknown question `{}`", x.replaces));
+            }
+            if x.reason.trim().is_empty() {
+                c.push(&loc, "`reason` is empty: say what changed, readers see it");
+            }
+            if !seen.insert(x.question.clone()) {
+                c.push(&loc, "the question has two crosswalk entries");
+            }
+            let (q, r) = (q?, r?);
+            if q == r {
+                c.push(&loc, "a question cannot replace itself");
+                return None;
+            }
+            if x.comparable && questions[q].scale != questions[r].scale {
+                c.push(
+                    &loc,
+                    format!(
+                        "`{}` and `{}` use different scales, so they cannot be comparable; set comparable = false",
+                        x.question, x.replaces
+                    ),
+                );
+            }
+            Some(Crosswalk {
+                question: q,
+                replaces: r,
+                comparable: x.comparable,
+                reason: x.reason,
+            })
         })
         .collect()
 }

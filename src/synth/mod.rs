@@ -367,6 +367,30 @@ fn respondents(rng: &mut ChaCha8Rng, hc: &[[u32; 5]], wave_2026: bool) -> Vec<Pe
     people
 }
 
+/// The 23 agreement items, in questionnaire order.
+const LIKERT_IDS: [&str; 23] = [
+    "S01", "S02", "S03", "S04", "S05", "S06", "S07", "S08", "S09", "S10", "S11", "S12", "S13",
+    "S14", "S15", "S16", "S17", "S18", "S19", "S20", "S21", "S22", "S23",
+];
+
+/// In 2026 the merit item was reworded: a new series in the schema's crosswalk.
+const S10_2026: &str = "S10b";
+
+/// The 2026 questionnaire's id for the j-th agreement item.
+fn likert_id_2026(j: usize) -> &'static str {
+    if LIKERT_IDS[j] == "S10" {
+        S10_2026
+    } else {
+        LIKERT_IDS[j]
+    }
+}
+
+fn question<'a>(schema: &'a Schema, id: &str) -> &'a crate::schema::Question {
+    &schema.questions[schema
+        .question(id)
+        .expect("question in the committed schema")]
+}
+
 fn code_label(schema: &Schema, scale_id: &str, code: u8) -> String {
     let scale = schema
         .scales
@@ -496,20 +520,20 @@ fn qualtrics_2025(schema: &Schema, rng: &mut ChaCha8Rng, people: &mut [Person]) 
     let mut tags: Vec<String> = meta.iter().map(|m| m.0.to_string()).collect();
     let mut texts: Vec<String> = meta.iter().map(|m| m.1.to_string()).collect();
     let mut ids: Vec<String> = meta.iter().map(|m| m.2.to_string()).collect();
-    for i in 0..23 {
+    for (i, id) in LIKERT_IDS.iter().enumerate() {
         tags.push(format!("Q1_{}", i + 1));
-        texts.push(format!("{matrix} - {}", schema.questions[i].text));
+        texts.push(format!("{matrix} - {}", question(schema, id).text));
         ids.push(format!(r#"{{"ImportId":"QID1_{}"}}"#, i + 1));
     }
-    let tail_qs: [(&str, usize, &str); 4] = [
-        ("Q2", 23, "QID2"),
-        ("Q3", 24, "QID3"),
-        ("Q4", 25, "QID4"),
-        ("Q5", 26, "QID5_TEXT"),
+    let tail_qs: [(&str, &str, &str); 4] = [
+        ("Q2", "E01", "QID2"),
+        ("Q3", "E02", "QID3"),
+        ("Q4", "N01", "QID4"),
+        ("Q5", "T01", "QID5_TEXT"),
     ];
-    for (tag, qi, id) in tail_qs {
+    for (tag, q, id) in tail_qs {
         tags.push(tag.into());
-        texts.push(schema.questions[qi].text.clone());
+        texts.push(question(schema, q).text.clone());
         ids.push(format!(r#"{{"ImportId":"{id}"}}"#));
     }
     for (i, d) in schema.demographics.iter().enumerate() {
@@ -637,13 +661,17 @@ fn surveymonkey_2026(schema: &Schema, rng: &mut ChaCha8Rng, people: &mut [Person
     for i in 0..23 {
         row1.push(if i == 0 { matrix.into() } else { String::new() });
         // Excel's curly apostrophes in the wording (Windows-1252 0x92).
-        row2.push(schema.questions[i].text.replace('\'', "\u{2019}"));
+        row2.push(
+            question(schema, likert_id_2026(i))
+                .text
+                .replace('\'', "\u{2019}"),
+        );
     }
-    for qi in 23..26 {
-        row1.push(schema.questions[qi].text.clone());
+    for q in ["E01", "E02", "N01"] {
+        row1.push(question(schema, q).text.clone());
         row2.push("Response".into());
     }
-    row1.push(schema.questions[26].text.clone());
+    row1.push(question(schema, "T01").text.clone());
     row2.push("Open-Ended Response".into());
     w.write_record(&row1).expect("in memory");
     w.write_record(&row2).expect("in memory");
@@ -922,14 +950,16 @@ pub fn generate(out: &Path, staff: u32, seed: u64) -> Result<Vec<PathBuf>, Write
             d.text.as_deref().unwrap_or(&d.label)
         ));
     }
-    for q in &schema.questions[..23] {
+    for j in 0..LIKERT_IDS.len() {
+        let q = question(&schema, likert_id_2026(j));
         sm.push_str(&format!(
             "{} = \"{matrix} - {}\"\n",
             q.id,
             q.text.replace('\'', "\u{2019}")
         ));
     }
-    for q in &schema.questions[23..] {
+    for id in ["E01", "E02", "N01", "T01"] {
+        let q = question(&schema, id);
         sm.push_str(&format!("{} = \"{}\"\n", q.id, q.text));
     }
     let schema_rel = relative_path(out, Path::new("schemas/staff-survey.toml"));

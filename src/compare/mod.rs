@@ -1,0 +1,515 @@
+//! Compare: did a figure move between waves, and is the move real?
+//!
+//! The latest wave is compared with the previous one and with the baseline. Only published
+//! figures are compared (a delta is never shown where either side is suppressed), only
+//! comparable questions (the schema's crosswalk decides), and only groups with enough answers
+//! (Civil Service minimums: 30 per question, 20 per theme, 10 per index). Every test in the run
+//! is one family for the Benjamini–Hochberg false discovery rate; the verdict uses the q-value.
+
+use crate::disclosure::{Protected, Suppression};
+use crate::indicators::derive::{IndicatorStats, ItemStats};
+use crate::indicators::{Breakdown, Group};
+use crate::schema::{Method, Schema};
+use crate::stats::{self, Test};
+use std::collections::{BTreeSet, HashMap};
+
+/// Significance level for verdicts, applied to BH q-values.
+pub const ALPHA: f64 = 0.05;
+/// Civil Service minimum answers before a change is tested.
+pub const MIN_N_QUESTION: u64 = 30;
+pub const MIN_N_THEME: u64 = 20;
+pub const MIN_N_INDEX: u64 = 10;
+
+/// Which two waves a row compares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pair {
+    /// `since_previous` or `since_baseline`.
+    pub comparison: &'static str,
+    pub from: String,
+    pub to: String,
+}
+
+/// The latest wave against the previous one and against the baseline.
+pub fn pairs(waves: &[String], baseline: &str) -> Vec<Pair> {
+    let mut out = Vec::new();
+    let Some(latest) = waves.last() else {
+        return out;
+    };
+    if waves.len() >= 2 {
+        out.push(Pair {
+            comparison: "since_previous",
+            from: waves[waves.len() - 2].clone(),
+            to: latest.clone(),
+        });
+    }
+    if baseline != latest && waves.iter().any(|w| w == baseline) {
+        out.push(Pair {
+            comparison: "since_baseline",
+            from: baseline.to_string(),
+            to: latest.clone(),
+        });
+    }
+    out
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Improved,
+    Declined,
+    NoSignificantChange,
+    NotTested,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Improved => "improved",
+            Verdict::Declined => "declined",
+            Verdict::NoSignificantChange => "no significant change",
+            Verdict::NotTested => "not tested",
+        }
+    }
+}
+
+/// One row of `deltas.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Delta {
+    pub comparison: &'static str,
+    pub from: String,
+    pub to: String,
+    /// `item` or `indicator`.
+    pub kind: &'static str,
+    /// Question or indicator id in the later wave (or the earlier, if only asked then).
+    pub measure: String,
+    pub breakdown: Breakdown,
+    pub group: Group,
+    /// Both sides, only when both are published.
+    pub n: Option<(u64, u64)>,
+    pub values: Option<(f64, f64)>,
+    pub test: Option<(&'static str, Test)>,
+    pub q_value: Option<f64>,
+    pub effect: Option<(&'static str, f64)>,
+    pub verdict: Verdict,
+    /// Why a row is not tested (empty when tested).
+    pub reason: String,
+    /// Set when either side is suppressed: the row then carries no numbers.
+    pub suppression: Option<Suppression>,
+}
+
+impl Delta {
+    pub fn delta(&self) -> Option<f64> {
+        self.values.map(|(a, b)| b - a)
+    }
+}
+
+/// A figure ready to compare: value, n, and what its test needs.
+#[derive(Debug, Clone, Copy)]
+enum Sample {
+    /// x of n (percent value = 100 x / n).
+    Proportion { x: u64, n: u64, f: f64 },
+    /// mean, sd (value units), n.
+    Mean { mean: f64, sd: f64, n: u64, f: f64 },
+    /// eNPS: shares of promoters and detractors.
+    Net { pos: f64, neg: f64, n: u64, f: f64 },
+}
+
+impl Sample {
+    fn value(&self) -> f64 {
+        match *self {
+            Sample::Proportion { x, n, .. } => 100.0 * x as f64 / n as f64,
+            Sample::Mean { mean, .. } => mean,
+            Sample::Net { pos, neg, .. } => 100.0 * (pos - neg),
+        }
+    }
+}
+
+/// A test's name, result and effect size (name, value).
+type Tested = (&'static str, Test, Option<(&'static str, f64)>);
+
+fn test(a: Sample, b: Sample) -> Option<Tested> {
+    match (a, b) {
+        (
+            Sample::Proportion {
+                x: x1,
+                n: n1,
+                f: f1,
+            },
+            Sample::Proportion {
+                x: x2,
+                n: n2,
+                f: f2,
+            },
+        ) => {
+            let t = stats::two_proportion_z(x1, n1, f1, x2, n2, f2)?;
+            let h = stats::cohens_h(x1 as f64 / n1 as f64, x2 as f64 / n2 as f64);
+            Some(("two_proportion_z", t, Some(("cohens_h", h))))
+        }
+        (
+            Sample::Mean {
+                mean: m1,
+                sd: s1,
+                n: n1,
+                f: f1,
+            },
+            Sample::Mean {
+                mean: m2,
+                sd: s2,
+                n: n2,
+                f: f2,
+            },
+        ) => {
+            let t = stats::welch_t(m1, s1, n1, f1, m2, s2, n2, f2)?;
+            let d = stats::cohens_d(m1, s1, n1, m2, s2, n2).map(|d| ("cohens_d", d));
+            Some(("welch_t", t, d))
+        }
+        (
+            Sample::Net {
+                pos: p1,
+                neg: q1,
+                n: n1,
+                f: f1,
+            },
+            Sample::Net {
+                pos: p2,
+                neg: q2,
+                n: n2,
+                f: f2,
+            },
+        ) => {
+            let t = stats::net_score_z((p1, q1, n1, f1), (p2, q2, n2, f2))?;
+            Some(("net_score_z", t, None))
+        }
+        _ => None,
+    }
+}
+
+fn item_sample(p: &Protected<ItemStats>) -> Option<Sample> {
+    let s = p.stats.as_ref()?;
+    let n = p.n?;
+    (n > 0).then(|| Sample::Proportion {
+        x: s.counts.positive,
+        n,
+        f: stats::fpc(n, s.population),
+    })
+}
+
+fn indicator_sample(method: Method, p: &Protected<IndicatorStats>) -> Option<Sample> {
+    let s = p.stats.as_ref()?;
+    let n = p.n?;
+    if n == 0 {
+        return None;
+    }
+    let f = stats::fpc(n, s.population);
+    Some(match method {
+        Method::ThemePctPositive | Method::Index0To100 | Method::Score0To10 => Sample::Mean {
+            mean: s.value?,
+            sd: s.sd?,
+            n,
+            f,
+        },
+        Method::YesRate => Sample::Proportion { x: s.raw?[0], n, f },
+        Method::Enps => {
+            let [pos, _, neg] = s.raw?;
+            Sample::Net {
+                pos: pos as f64 / n as f64,
+                neg: neg as f64 / n as f64,
+                n,
+                f,
+            }
+        }
+    })
+}
+
+/// The rows of one measure for one pair, before q-values.
+#[allow(clippy::too_many_arguments)]
+fn rows_for<T>(
+    pair: &Pair,
+    kind: &'static str,
+    measure: String,
+    from: Option<usize>,
+    to: Option<usize>,
+    cells: &HashMap<(&str, usize), Vec<&Protected<T>>>,
+    not_comparable: Option<String>,
+    min_n: u64,
+    sample: &dyn Fn(&Protected<T>) -> Option<Sample>,
+    out: &mut Vec<Delta>,
+) {
+    let from_cells: HashMap<(Breakdown, Group), &Protected<T>> = from
+        .and_then(|m| cells.get(&(pair.from.as_str(), m)))
+        .map(|v| v.iter().map(|c| ((c.breakdown, c.group), *c)).collect())
+        .unwrap_or_default();
+    let to_cells: Vec<&Protected<T>> = to
+        .and_then(|m| cells.get(&(pair.to.as_str(), m)))
+        .cloned()
+        .unwrap_or_default();
+    // Rows follow the later wave's groups; a measure only asked earlier follows the earlier.
+    let driver: Vec<&Protected<T>> = if to_cells.is_empty() {
+        from.and_then(|m| cells.get(&(pair.from.as_str(), m)))
+            .cloned()
+            .unwrap_or_default()
+    } else {
+        to_cells.clone()
+    };
+    let to_map: HashMap<(Breakdown, Group), &Protected<T>> = to_cells
+        .iter()
+        .map(|c| ((c.breakdown, c.group), *c))
+        .collect();
+    for c in driver {
+        let key = (c.breakdown, c.group);
+        let (a, b) = (from_cells.get(&key), to_map.get(&key));
+        let mut row = Delta {
+            comparison: pair.comparison,
+            from: pair.from.clone(),
+            to: pair.to.clone(),
+            kind,
+            measure: measure.clone(),
+            breakdown: c.breakdown,
+            group: c.group,
+            n: None,
+            values: None,
+            test: None,
+            q_value: None,
+            effect: None,
+            verdict: Verdict::NotTested,
+            reason: String::new(),
+            suppression: None,
+        };
+        let suppressed = [a, b].into_iter().flatten().find_map(|p| p.suppression);
+        if let Some(s) = suppressed {
+            row.suppression = Some(s);
+            row.reason = "suppressed in one of the waves".into();
+        } else if let Some(why) = &not_comparable {
+            row.reason = why.clone();
+        } else if let (Some(a), Some(b)) = (a, b) {
+            match (sample(a), sample(b)) {
+                (Some(sa), Some(sb)) => {
+                    let (na, nb) = (a.n.unwrap_or(0), b.n.unwrap_or(0));
+                    row.n = Some((na, nb));
+                    row.values = Some((sa.value(), sb.value()));
+                    if na < min_n || nb < min_n {
+                        row.reason =
+                            format!("too few answers to test (fewer than {min_n} in a wave)");
+                    } else if let Some((name, t, effect)) = test(sa, sb) {
+                        row.test = Some((name, t));
+                        row.effect = effect;
+                    } else {
+                        row.reason = "no variation to test".into();
+                    }
+                }
+                _ => row.reason = "no answers in one of the waves".into(),
+            }
+        } else {
+            row.reason = format!(
+                "not asked in {}",
+                if a.is_none() { &pair.from } else { &pair.to }
+            );
+        }
+        out.push(row);
+    }
+}
+
+/// Items of an indicator asked in a wave, mapped to their earliest comparable id, for
+/// comparing composition.
+fn comparable_id(schema: &Schema, q: usize) -> Result<usize, String> {
+    match schema.replaced_by(q) {
+        Some(cw) if cw.comparable => comparable_id(schema, cw.replaces),
+        Some(cw) => Err(format!(
+            "{} replaces {}, not comparable: {}",
+            schema.questions[q].id, schema.questions[cw.replaces].id, cw.reason
+        )),
+        None => Ok(q),
+    }
+}
+
+/// Compute every delta of the run from the protected tables.
+pub fn deltas(
+    schema: &Schema,
+    pairs: &[Pair],
+    items: &[Protected<ItemStats>],
+    indicators: &[Protected<IndicatorStats>],
+) -> Vec<Delta> {
+    let mut item_cells: HashMap<(&str, usize), Vec<&Protected<ItemStats>>> = HashMap::new();
+    for c in items {
+        item_cells
+            .entry((c.wave.as_str(), c.measure))
+            .or_default()
+            .push(c);
+    }
+    let mut ind_cells: HashMap<(&str, usize), Vec<&Protected<IndicatorStats>>> = HashMap::new();
+    for c in indicators {
+        ind_cells
+            .entry((c.wave.as_str(), c.measure))
+            .or_default()
+            .push(c);
+    }
+    let asked = |wave: &str| -> BTreeSet<usize> {
+        item_cells
+            .keys()
+            .filter(|(w, _)| *w == wave)
+            .map(|(_, q)| *q)
+            .collect()
+    };
+
+    // The same two waves under two names (previous = baseline) are tested once.
+    let mut unique: Vec<&Pair> = Vec::new();
+    for p in pairs {
+        if !unique.iter().any(|u| u.from == p.from && u.to == p.to) {
+            unique.push(p);
+        }
+    }
+    let mut out = Vec::new();
+    for pair in unique.iter().copied() {
+        let (before, after) = (asked(&pair.from), asked(&pair.to));
+        // Items: every question asked in either wave, in schema order.
+        for (q, question) in schema.questions.iter().enumerate() {
+            let (in_from, in_to) = (before.contains(&q), after.contains(&q));
+            if !in_from && !in_to {
+                continue;
+            }
+            let (from, not_comparable) = if in_from && in_to {
+                (Some(q), None)
+            } else if in_to {
+                match schema.replaced_by(q) {
+                    Some(cw) if cw.comparable && before.contains(&cw.replaces) => {
+                        (Some(cw.replaces), None)
+                    }
+                    Some(cw) => (
+                        None,
+                        Some(format!(
+                            "new series: replaces {} ({})",
+                            schema.questions[cw.replaces].id, cw.reason
+                        )),
+                    ),
+                    None => (None, None),
+                }
+            } else {
+                // Only asked earlier: say what replaced it, if anything.
+                let successor = schema
+                    .crosswalk
+                    .iter()
+                    .find(|cw| cw.replaces == q && after.contains(&cw.question));
+                match successor {
+                    Some(cw) if cw.comparable => continue, // compared under the new id
+                    Some(cw) => (
+                        Some(q),
+                        Some(format!(
+                            "series ended: replaced by {} ({})",
+                            schema.questions[cw.question].id, cw.reason
+                        )),
+                    ),
+                    None => (Some(q), None),
+                }
+            };
+            rows_for(
+                pair,
+                "item",
+                question.id.clone(),
+                from,
+                in_to.then_some(q),
+                &item_cells,
+                not_comparable,
+                MIN_N_QUESTION,
+                &item_sample,
+                &mut out,
+            );
+        }
+        // Indicators: comparable when built from the same (comparable) items in both waves.
+        for (i, ind) in schema.indicators.iter().enumerate() {
+            let comp = |set: &BTreeSet<usize>| -> Result<BTreeSet<usize>, String> {
+                ind.items
+                    .iter()
+                    .filter(|q| set.contains(q))
+                    .map(|&q| comparable_id(schema, q))
+                    .collect()
+            };
+            let not_comparable = match (comp(&before), comp(&after)) {
+                (Ok(a), Ok(b)) if a == b => None,
+                (Err(e), _) | (_, Err(e)) => Some(format!("items changed: {e}")),
+                _ => Some("built from different items in the two waves".into()),
+            };
+            let min_n = match ind.method {
+                Method::ThemePctPositive => MIN_N_THEME,
+                Method::Index0To100 | Method::Score0To10 => MIN_N_INDEX,
+                Method::YesRate | Method::Enps => MIN_N_QUESTION,
+            };
+            let method = ind.method;
+            rows_for(
+                pair,
+                "indicator",
+                ind.id.clone(),
+                Some(i),
+                Some(i),
+                &ind_cells,
+                not_comparable,
+                min_n,
+                &|p| indicator_sample(method, p),
+                &mut out,
+            );
+        }
+    }
+
+    // One family: every test in the run.
+    let tested: Vec<usize> = (0..out.len()).filter(|&i| out[i].test.is_some()).collect();
+    let p: Vec<f64> = tested
+        .iter()
+        .map(|&i| out[i].test.expect("tested").1.p_value)
+        .collect();
+    let q = stats::benjamini_hochberg(&p);
+    let higher_is_better = |d: &Delta| {
+        !(d.kind == "indicator"
+            && schema
+                .indicators
+                .iter()
+                .any(|ind| ind.id == d.measure && ind.method == Method::YesRate))
+    };
+    for (&i, q) in tested.iter().zip(q) {
+        let up = out[i].delta().unwrap_or(0.0) > 0.0;
+        let better = up == higher_is_better(&out[i]);
+        out[i].q_value = Some(q);
+        out[i].verdict = if q < ALPHA {
+            if better {
+                Verdict::Improved
+            } else {
+                Verdict::Declined
+            }
+        } else {
+            Verdict::NoSignificantChange
+        };
+    }
+    // Rows for the other names of a tested pair, in the order the pairs were given.
+    let mut all = Vec::with_capacity(out.len() * pairs.len());
+    for p in pairs {
+        all.extend(
+            out.iter()
+                .filter(|d| d.from == p.from && d.to == p.to)
+                .map(|d| Delta {
+                    comparison: p.comparison,
+                    ..d.clone()
+                }),
+        );
+    }
+    all
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pairs_latest_with_previous_and_baseline() {
+        let w = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let p = pairs(&w(&["2025", "2026", "2027"]), "2025");
+        assert_eq!(p.len(), 2);
+        assert_eq!(
+            (p[0].comparison, p[0].from.as_str(), p[0].to.as_str()),
+            ("since_previous", "2026", "2027")
+        );
+        assert_eq!(
+            (p[1].comparison, p[1].from.as_str(), p[1].to.as_str()),
+            ("since_baseline", "2025", "2027")
+        );
+        // Two waves: previous and baseline are the same pair, listed under both names.
+        assert_eq!(pairs(&w(&["2025", "2026"]), "2025").len(), 2);
+        assert!(pairs(&w(&["2025"]), "2025").is_empty());
+    }
+}
