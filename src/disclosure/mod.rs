@@ -311,11 +311,12 @@ pub fn protect(
         let ind = &schema.indicators[c.measure];
         match ind.method {
             Method::ThemePctPositive | Method::YesRate | Method::Enps => {
+                // Items this wave did not ask have no cells and hide nothing.
                 ind.items.iter().any(|&q| {
                     item_hidden
                         .get(&(c.wave.as_str(), q, c.breakdown, c.group))
                         .copied()
-                        .unwrap_or(true)
+                        .unwrap_or(false)
                 })
             }
             Method::Index0To100 | Method::Score0To10 => false,

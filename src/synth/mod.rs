@@ -233,12 +233,31 @@ struct Person {
     progress: f64,
 }
 
-fn person(rng: &mut ChaCha8Rng, wave_2026: bool, directorate: usize, grade: usize) -> Person {
+/// One member of staff. Opinions persist from year to year: the person factor and each
+/// item's personal deviation are drawn once, so between waves only designed changes, staff
+/// turnover and who happens to respond move the results (the finite-population view the
+/// tests with FPC take).
+struct Staff {
+    directorate: u8,
+    grade: u8,
+    sex: u8,
+    age: u8,
+    ethnicity: u8,
+    disability: u8,
+    manager: u8,
+    z: f32,
+    e: [f32; 23],
+    /// Uniform draws deciding yes/no answers (yes when below the rate).
+    u_bullied: f32,
+    u_discriminated: f32,
+    e_nps: f32,
+}
+
+fn staff_member(rng: &mut ChaCha8Rng, directorate: usize, grade: usize) -> Staff {
     let std_normal = Normal::new(0.0, 1.0).expect("valid");
-    let d = &DIRECTORATES[directorate];
     let (sex, _) = pick(rng, &SEX);
     let (age, _) = pick(rng, &AGE);
-    let (ethnicity, eth_name) = pick(rng, &ETHNICITY);
+    let (ethnicity, _) = pick(rng, &ETHNICITY);
     let (disability, _) = pick(rng, &DISABILITY);
     let manager = if grade >= 3 || rng.random_bool(0.12) {
         pick(rng, &[("Yes", 0.8), ("No", 0.2)]).0
@@ -246,6 +265,47 @@ fn person(rng: &mut ChaCha8Rng, wave_2026: bool, directorate: usize, grade: usiz
         pick(rng, &MANAGER).0
     };
     let z = PERSON_SD * std_normal.sample(rng);
+    let mut e = [0f32; 23];
+    for x in e.iter_mut() {
+        *x = (NOISE_SD * std_normal.sample(rng)) as f32;
+    }
+    Staff {
+        directorate: directorate as u8,
+        grade: grade as u8,
+        sex: sex as u8,
+        age: age as u8,
+        ethnicity: ethnicity as u8,
+        disability: disability as u8,
+        manager: manager as u8,
+        z: z as f32,
+        e,
+        u_bullied: rng.random::<f32>(),
+        u_discriminated: rng.random::<f32>(),
+        e_nps: std_normal.sample(rng) as f32,
+    }
+}
+
+/// Everyone in post, by directorate and grade.
+fn population(rng: &mut ChaCha8Rng, hc: &[[u32; 5]]) -> Vec<Staff> {
+    let mut staff = Vec::new();
+    for (d, row) in hc.iter().enumerate() {
+        for (g, &n) in row.iter().enumerate() {
+            for _ in 0..n {
+                staff.push(staff_member(rng, d, g));
+            }
+        }
+    }
+    staff
+}
+
+/// A year later: 8% of posts have a new holder.
+const TURNOVER: f64 = 0.08;
+
+/// One wave's answers from a member of staff (skips and "Don't know" vary by wave).
+fn answers(rng: &mut ChaCha8Rng, s: &Staff, wave_2026: bool) -> Person {
+    let d = &DIRECTORATES[s.directorate as usize];
+    let eth_name = ETHNICITY[s.ethnicity as usize].0;
+    let z = f64::from(s.z);
     let mut likert = [None; 23];
     for (i, (id, p)) in BASE_PCT_POSITIVE.iter().enumerate() {
         let mut p = *p;
@@ -264,7 +324,7 @@ fn person(rng: &mut ChaCha8Rng, wave_2026: bool, directorate: usize, grade: usiz
                 _ => -0.22,
             };
         }
-        if grade == 4 {
+        if s.grade == 4 {
             mu += 0.3; // senior managers are more positive
         }
         let dont_know = if matches!(*id, "S10" | "S14" | "S20") {
@@ -277,16 +337,16 @@ fn person(rng: &mut ChaCha8Rng, wave_2026: bool, directorate: usize, grade: usiz
         } else if rng.random_bool(dont_know) {
             Some(9)
         } else {
-            let y = mu + z + NOISE_SD * std_normal.sample(rng);
+            let y = mu + z + f64::from(s.e[i]);
             Some(1 + CUTS.iter().filter(|&&c| y > c).count() as u8)
         };
     }
-    let yes_no = |rng: &mut ChaCha8Rng, p_yes: f64| -> Option<u8> {
+    let yes_no = |rng: &mut ChaCha8Rng, u: f32, p_yes: f64| -> Option<u8> {
         if rng.random_bool(0.01) {
             None
         } else if rng.random_bool(0.03) {
             Some(3)
-        } else if rng.random_bool(p_yes) {
+        } else if f64::from(u) < p_yes {
             Some(1)
         } else {
             Some(2)
@@ -297,25 +357,25 @@ fn person(rng: &mut ChaCha8Rng, wave_2026: bool, directorate: usize, grade: usiz
     } else {
         0.11
     };
-    let e01 = yes_no(rng, bully);
-    let e02 = yes_no(rng, 0.09);
+    let e01 = yes_no(rng, s.u_bullied, bully);
+    let e02 = yes_no(rng, s.u_discriminated, 0.09);
     let n01 = if rng.random_bool(0.02) {
         None
     } else {
-        let x = 6.2 + 2.2 * (z / PERSON_SD * 0.7 + 0.714 * std_normal.sample(rng)) + d.climate;
+        let x = 6.2 + 2.2 * (z / PERSON_SD * 0.7 + 0.714 * f64::from(s.e_nps)) + d.climate;
         Some(x.round().clamp(0.0, 10.0) as u8)
     };
     let comment = rng
         .random_bool(0.15)
         .then(|| COMMENTS[rng.random_range(0..COMMENTS.len())]);
     Person {
-        directorate,
-        grade,
-        sex,
-        age,
-        ethnicity,
-        disability,
-        manager,
+        directorate: s.directorate as usize,
+        grade: s.grade as usize,
+        sex: s.sex as usize,
+        age: s.age as usize,
+        ethnicity: s.ethnicity as usize,
+        disability: s.disability as usize,
+        manager: s.manager as usize,
         likert,
         e01,
         e02,
@@ -325,7 +385,7 @@ fn person(rng: &mut ChaCha8Rng, wave_2026: bool, directorate: usize, grade: usiz
     }
 }
 
-/// Headcount per directorate × grade for one wave.
+/// Headcount per directorate × grade.
 fn headcounts(rng: &mut ChaCha8Rng, staff: u32) -> Vec<[u32; 5]> {
     DIRECTORATES
         .iter()
@@ -347,16 +407,16 @@ fn headcounts(rng: &mut ChaCha8Rng, staff: u32) -> Vec<[u32; 5]> {
         .collect()
 }
 
-fn respondents(rng: &mut ChaCha8Rng, hc: &[[u32; 5]], wave_2026: bool) -> Vec<Person> {
+/// Who responds this wave, with their answers, in export order.
+fn respondents(rng: &mut ChaCha8Rng, staff: &[Staff], wave_2026: bool) -> Vec<Person> {
     let mut people = Vec::new();
-    for (d, row) in hc.iter().enumerate() {
-        for (g, &n) in row.iter().enumerate() {
-            let rr = (DIRECTORATES[d].response_rate + if g >= 3 { 0.10 } else { 0.0 }).min(0.95);
-            for _ in 0..n {
-                if rng.random_bool(rr) {
-                    people.push(person(rng, wave_2026, d, g));
-                }
-            }
+    for s in staff {
+        let g = s.grade as usize;
+        let rr = (DIRECTORATES[s.directorate as usize].response_rate
+            + if g >= 3 { 0.10 } else { 0.0 })
+        .min(0.95);
+        if rng.random_bool(rr) {
+            people.push(answers(rng, s, wave_2026));
         }
     }
     // Interleave directorates, as a real export ordered by completion time would be.
@@ -917,10 +977,17 @@ pub fn generate(out: &Path, staff: u32, seed: u64) -> Result<Vec<PathBuf>, Write
     std::fs::create_dir_all(out).map_err(io(out))?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
 
+    // The same posts in both years; some have a new holder by 2026.
     let hc25 = headcounts(&mut rng, staff);
-    let mut people25 = respondents(&mut rng, &hc25, false);
-    let hc26 = headcounts(&mut rng, staff);
-    let mut people26 = respondents(&mut rng, &hc26, true);
+    let hc26 = hc25.clone();
+    let mut staff_in_post = population(&mut rng, &hc25);
+    let mut people25 = respondents(&mut rng, &staff_in_post, false);
+    for s in staff_in_post.iter_mut() {
+        if rng.random_bool(TURNOVER) {
+            *s = staff_member(&mut rng, s.directorate as usize, s.grade as usize);
+        }
+    }
+    let mut people26 = respondents(&mut rng, &staff_in_post, true);
 
     let files: Vec<(&str, Vec<u8>)> = vec![
         (

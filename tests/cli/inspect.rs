@@ -28,7 +28,7 @@ fn inspect_describes_a_surveymonkey_export_and_suggests_a_mapping() {
         "{t}"
     );
     assert!(
-        t.contains("Rows:       2984 data rows after 2 header row(s), first on line 3"),
+        t.contains("Rows:       3008 data rows after 2 header row(s), first on line 3"),
         "{t}"
     );
     assert!(t.contains("PERSONAL DATA: never imported"), "{t}");

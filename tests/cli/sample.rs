@@ -284,3 +284,89 @@ fn published_item_percentages_match_an_independent_calculation() {
     // 23 items × 2 waves × (overall + 7 published directorates) at least.
     assert!(checked >= 23 * 2 * 8, "only {checked} rows checked");
 }
+
+#[test]
+fn designed_changes_are_significant_and_noise_is_not() {
+    let s = sample_sandbox();
+    assert!(s.cmd(&["-q", "run"]).output().unwrap().status.success());
+    let d = s.read("sample-data/out/evidence-pack/tables/deltas.csv");
+    let mut rdr = csv::Reader::from_reader(d.as_bytes());
+    let head = rdr.headers().unwrap().clone();
+    let at = |name: &str| head.iter().position(|h| h == name).unwrap();
+    let designed = culture_metrics::synth::DESIGNED_CHANGES;
+    let mut seen = 0;
+    for rec in rdr.records() {
+        let rec = rec.unwrap();
+        if &rec[at("comparison")] != "since_previous"
+            || &rec[at("kind")] != "item"
+            || &rec[at("breakdown")] != "overall"
+        {
+            continue;
+        }
+        let (item, verdict) = (&rec[at("measure")], &rec[at("verdict")]);
+        seen += 1;
+        match designed.iter().find(|(id, _)| *id == item) {
+            Some((_, change)) => {
+                let want = if *change > 0.0 {
+                    "improved"
+                } else {
+                    "declined"
+                };
+                assert_eq!(verdict, want, "{item}: designed {change:+} points: {rec:?}");
+            }
+            None if item == "S10" || item == "S10b" => {
+                assert_eq!(verdict, "not tested", "{rec:?}");
+                assert!(
+                    rec[at("reason")].contains("wording changed in 2026"),
+                    "{rec:?}"
+                );
+            }
+            None => assert_eq!(
+                verdict, "no significant change",
+                "{item} only has noise: {rec:?}"
+            ),
+        }
+    }
+    assert_eq!(seen, 27, "26 items per wave plus the changed one");
+    // The headline indicators follow their items; a theme whose item changed is not compared.
+    for (ind, want) in [
+        ("officer_member_trust", "improved"),
+        ("respect", "improved"),
+        ("engagement", "no significant change"),
+    ] {
+        let line = d
+            .lines()
+            .find(|l| {
+                l.starts_with(&format!(
+                    "since_previous,2025,2026,indicator,{ind},overall,"
+                ))
+            })
+            .unwrap();
+        assert!(line.contains(&format!(",{want},")), "{line}");
+    }
+    let fairness = d
+        .lines()
+        .find(|l| l.starts_with("since_previous,2025,2026,indicator,fairness_inclusion,overall,"))
+        .unwrap();
+    assert!(
+        fairness.contains("not tested,\"items changed: S10b replaces S10"),
+        "{fairness}"
+    );
+    // A delta is never shown where either side is suppressed.
+    for l in d.lines().filter(|l| l.contains(",Mayor's Office,")) {
+        assert!(
+            l.contains(",[c],[c],[c],[c],[c],") && l.ends_with(",true,primary"),
+            "{l}"
+        );
+    }
+    // The trend table holds every wave of every indicator series.
+    let trend = s.read("sample-data/out/evidence-pack/tables/trend.csv");
+    assert!(
+        trend.contains("officer_member_trust,overall,All respondents,2025,"),
+        "{trend}"
+    );
+    assert!(
+        trend.contains("officer_member_trust,overall,All respondents,2026,"),
+        "{trend}"
+    );
+}

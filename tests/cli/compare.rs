@@ -1,0 +1,71 @@
+//! Year-on-year comparison: hand/reference-checked deltas on the mini data, and the sample
+//! council's designed changes.
+
+use crate::common::*;
+
+fn two_waves() -> Sandbox {
+    let s = mini_sandbox(mini_csv(), "", 0.0);
+    // 2026: B dir now agree that members treat officers with respect.
+    let later = mini_csv().replace("B dir,Agree,Disagree,No", "B dir,Agree,Agree,No");
+    s.write("data26.csv", later);
+    let one = mini_config("data.csv", "", 0.0);
+    let wave26 = one[one.find("[[waves]]").unwrap()..]
+        .replace("id = \"2025\"", "id = \"2026\"")
+        .replace("data.csv", "data26.csv");
+    s.write("pipeline.toml", format!("{one}\n{wave26}"));
+    s
+}
+
+#[test]
+fn deltas_match_statsmodels() {
+    let s = two_waves();
+    let out = s
+        .cmd(&["run", "--config", "pipeline.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let d = s.read("out/pack/tables/deltas.csv");
+    let rows: Vec<&str> = d.lines().filter(|l| l.contains(",Q2,")).collect();
+    assert_eq!(
+        rows,
+        [
+            // statsmodels proportions_ztest([29, 20], [32, 32]) = (2.655760008827943,
+            // 0.007912990605738073); multipletests([1, p, 1], method="fdr_bh") gives q =
+            // 0.023738971817214218 (Q1 and Q3 did not change: p = 1); Cohen's h 0.6957.
+            "since_previous,2025,2026,item,Q2,overall,All respondents,32,32,62.5,90.6,28.1,two_proportion_z,2.656,0.007913,0.023739,0.696,cohens_h,improved,,false,",
+            // 20 answers in A dir: below the Civil Service minimum of 30 for a question.
+            "since_previous,2025,2026,item,Q2,dir,A dir,20,20,100.0,100.0,0.0,,,,,,,not tested,too few answers to test (fewer than 30 in a wave),false,",
+            "since_previous,2025,2026,item,Q2,dir,B dir,[c],[c],[c],[c],[c],,,,,,,not tested,suppressed in one of the waves,true,primary",
+            "since_previous,2025,2026,item,Q2,dir,C dir,[c],[c],[c],[c],[c],,,,,,,not tested,suppressed in one of the waves,true,primary",
+            "since_previous,2025,2026,item,Q2,dir,Not stated,[c],[c],[c],[c],[c],,,,,,,not tested,suppressed in one of the waves,true,primary",
+            // With two waves the baseline is the previous wave: the same tests, named twice.
+            "since_baseline,2025,2026,item,Q2,overall,All respondents,32,32,62.5,90.6,28.1,two_proportion_z,2.656,0.007913,0.023739,0.696,cohens_h,improved,,false,",
+            "since_baseline,2025,2026,item,Q2,dir,A dir,20,20,100.0,100.0,0.0,,,,,,,not tested,too few answers to test (fewer than 30 in a wave),false,",
+            "since_baseline,2025,2026,item,Q2,dir,B dir,[c],[c],[c],[c],[c],,,,,,,not tested,suppressed in one of the waves,true,primary",
+            "since_baseline,2025,2026,item,Q2,dir,C dir,[c],[c],[c],[c],[c],,,,,,,not tested,suppressed in one of the waves,true,primary",
+            "since_baseline,2025,2026,item,Q2,dir,Not stated,[c],[c],[c],[c],[c],,,,,,,not tested,suppressed in one of the waves,true,primary",
+        ]
+    );
+    assert!(d.contains("since_previous,2025,2026,item,Q1,overall,All respondents,30,30,63.3,63.3,0.0,two_proportion_z,0.000,1.000000,1.000000,0.000,cohens_h,no significant change,,false,"), "{d}");
+    let audit = s.cmd(&["audit", "out/pack"]).output().unwrap();
+    assert_eq!(audit.status.code(), Some(0), "{}", stdout(&audit));
+}
+
+#[test]
+fn an_unknown_baseline_is_a_config_error() {
+    let s = two_waves();
+    let cfg = s
+        .read("pipeline.toml")
+        .replacen("schema = ", "baseline = \"2019\"\nschema = ", 1);
+    s.write("pipeline.toml", cfg);
+    let out = s
+        .cmd(&["validate", "--config", "pipeline.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("baseline: `2019` is not one of the waves (2025, 2026)"),
+        "{}",
+        stderr(&out)
+    );
+}
