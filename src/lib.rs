@@ -191,15 +191,37 @@ impl Imported {
     }
 }
 
-/// Load the config and import every wave (no outputs written).
-pub fn import_config(config_path: &Path, opts: Options) -> Result<Imported, Error> {
+/// Load the config and import every wave (no outputs written). With `reuse_store`, a wave
+/// whose export, schema and mapping are unchanged since the store recorded it is not imported
+/// again: its recorded reconciliation is used and the store already holds its responses.
+pub fn import_config(
+    config_path: &Path,
+    opts: Options,
+    reuse_store: bool,
+) -> Result<Imported, Error> {
     let config = Config::load(config_path)?;
     let pb = opts.progress(config.waves.len() as u64, "importing");
     let mut waves = Vec::with_capacity(config.waves.len());
     let mut headcounts = Vec::with_capacity(config.waves.len());
     for w in &config.waves {
         pb.set_message(format!("wave {}", w.id));
-        waves.push(import::import_wave(&config.schema, w)?);
+        let fingerprint = store::fingerprint(&config.schema_path, w)?;
+        let cached = reuse_store
+            .then(|| store::cached_import(&config.store, &w.id, &fingerprint))
+            .flatten();
+        let wave = match cached {
+            Some(c) => {
+                tracing::info!(wave = %w.id, "unchanged since it was stored; not imported again");
+                c
+            }
+            None => {
+                tracing::info!(wave = %w.id, file = %w.file.display(), "importing");
+                let mut imported = import::import_wave(&config.schema, w)?;
+                imported.fingerprint = fingerprint;
+                imported
+            }
+        };
+        waves.push(wave);
         headcounts.push(match &w.headcount {
             Some(p) => Some(headcount::load(p, &config.schema)?),
             None => None,
@@ -214,9 +236,9 @@ pub fn import_config(config_path: &Path, opts: Options) -> Result<Imported, Erro
     })
 }
 
-/// `validate`: import checks only.
+/// `validate`: import checks only. Always reads the exports themselves.
 pub fn validate(config_path: &Path, opts: Options) -> Result<Imported, Error> {
-    import_config(config_path, opts)
+    import_config(config_path, opts, false)
 }
 
 /// What `run` produced.
@@ -229,7 +251,17 @@ pub struct RunSummary {
 
 /// `run`: the whole batch. Imports, stores, computes, protects and writes the pack.
 pub fn run(config_path: &Path, out: Option<&Path>, opts: Options) -> Result<RunSummary, Error> {
-    let imported = import_config(config_path, opts)?;
+    run_with(config_path, out, opts, true)
+}
+
+/// `run`, choosing whether waves already in the store may be reused (`--reimport` says no).
+pub fn run_with(
+    config_path: &Path,
+    out: Option<&Path>,
+    opts: Options,
+    reuse_store: bool,
+) -> Result<RunSummary, Error> {
+    let imported = import_config(config_path, opts, reuse_store)?;
     let over = imported.over_tolerance();
     if !over.is_empty() {
         return Err(Error::TooManyRejected {
@@ -242,8 +274,9 @@ pub fn run(config_path: &Path, out: Option<&Path>, opts: Options) -> Result<RunS
     let schema = &config.schema;
 
     // Store: later stages read canonical columns, not vendor files.
-    for w in &imported.waves {
+    for w in imported.waves.iter().filter(|w| !w.from_store) {
         store::write_wave(&config.store, schema, &w.wave, &w.data)?;
+        store::write_record(&config.store, w)?;
     }
 
     // Indicators, from the store: one pass per breakdown per wave.

@@ -66,6 +66,10 @@ enum Command {
         /// Write the evidence pack here instead of the config's `output`.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Import every wave again even if its export, schema and mapping are unchanged since
+        /// the store recorded it.
+        #[arg(long)]
+        reimport: bool,
     },
     /// Check every wave's export against the schema and mapping; print the reconciliation.
     #[command(
@@ -163,8 +167,12 @@ fn main() -> ExitCode {
 
 fn execute(command: Command, opts: Options) -> Result<i32, Error> {
     match command {
-        Command::Run { config, out } => {
-            let summary = culture_metrics::run(&config, out.as_deref(), opts)?;
+        Command::Run {
+            config,
+            out,
+            reimport,
+        } => {
+            let summary = culture_metrics::run_with(&config, out.as_deref(), opts, !reimport)?;
             if !opts.quiet {
                 eprint!("{}", summary.report);
                 eprintln!(

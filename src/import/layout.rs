@@ -7,7 +7,8 @@
 use crate::config::{DelimiterChoice, LayoutChoice};
 use std::fmt;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Layout {
     Qualtrics,
     QualtricsLegacy,

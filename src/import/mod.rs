@@ -11,7 +11,7 @@ pub mod inspect;
 pub mod layout;
 pub mod reconcile;
 
-use crate::config::{Config, Wave};
+use crate::config::Wave;
 use crate::schema::{QuestionType, Schema};
 use decode::DecodeError;
 use export::Export;
@@ -136,7 +136,7 @@ fn format_unknown_columns(
 }
 
 /// One rejected or excluded row, for the analyst's row-level list.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RowOutcome {
     pub line: u64,
     pub response_id: String,
@@ -148,7 +148,7 @@ pub struct RowOutcome {
 }
 
 /// A value that is not in the schema, with how often it occurred.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct UnknownValue {
     pub id: String,
     pub column: String,
@@ -185,9 +185,13 @@ impl WaveData {
     }
 }
 
-/// What importing one wave produced and found.
-#[derive(Debug, Clone)]
+/// What importing one wave produced and found. Everything but the data is kept in the store
+/// beside the wave, so an unchanged export is not imported again.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct WaveImport {
+    /// SHA-256 over the export, the schema and the wave's mapping (see `store::fingerprint`).
+    #[serde(default)]
+    pub fingerprint: String,
     pub wave: String,
     pub file: PathBuf,
     pub encoding: String,
@@ -199,12 +203,17 @@ pub struct WaveImport {
     pub unknown_values: Vec<UnknownValue>,
     pub personal_data_dropped: Vec<String>,
     pub warnings: Vec<String>,
+    /// The accepted responses; empty when the wave was read from the store instead.
+    #[serde(skip)]
     pub data: WaveData,
+    /// True when this import was recorded by an earlier run and the store already holds it.
+    #[serde(skip)]
+    pub from_store: bool,
 }
 
 impl WaveImport {
     pub fn accepted(&self) -> usize {
-        self.data.len()
+        self.counts.get(&Reason::Accepted).copied().unwrap_or(0)
     }
     pub fn count(&self, outcome: Outcome) -> usize {
         self.counts
@@ -620,19 +629,9 @@ pub fn import_export(
         personal_data_dropped,
         warnings,
         data,
+        fingerprint: String::new(),
+        from_store: false,
     })
-}
-
-/// Import every wave of a config, in config order.
-pub fn import_all(config: &Config) -> Result<Vec<WaveImport>, ImportError> {
-    config
-        .waves
-        .iter()
-        .map(|w| {
-            tracing::info!(wave = %w.id, file = %w.file.display(), "importing");
-            import_wave(&config.schema, w)
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -6,7 +6,10 @@ use super::layout::delimiter_name;
 use std::fmt::Write as _;
 
 /// What happened to a row. The order is the order of the checks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum Reason {
     Accepted,
     /// Excluded by rule: the vendor marked it as a preview or test.
@@ -124,6 +127,13 @@ pub fn render_text(imports: &[WaveImport], max_rejected_pct: f64) -> String {
     let mut s = String::new();
     for w in imports {
         let _ = writeln!(s, "Wave {}: {}", w.wave, w.file.display());
+        if w.from_store {
+            let _ = writeln!(
+                s,
+                "  unchanged since it was imported into the store (fingerprint {}); not imported again",
+                &w.fingerprint[..w.fingerprint.len().min(12)]
+            );
+        }
         let _ = writeln!(
             s,
             "  layout {}; encoding {}; delimiter {}",

@@ -24,6 +24,82 @@ pub enum StoreError {
     Polars { path: PathBuf, source: PolarsError },
 }
 
+/// What the store records about how a wave was imported (`<wave>.import.json`).
+pub fn record_path(store: &Path, wave: &str) -> PathBuf {
+    store.join(format!("{wave}.import.json"))
+}
+
+/// SHA-256 over everything that decides a wave's import: the tool version, the schema file,
+/// the wave's reading rules and mapping, and the export's bytes. If it is unchanged, the
+/// store's copy is what a fresh import would produce, so the wave is not imported again.
+pub fn fingerprint(schema_path: &Path, wave: &crate::config::Wave) -> Result<String, StoreError> {
+    use sha2::{Digest, Sha256};
+    use std::io::Read;
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| StoreError::Io { path, source }
+    };
+    let mut h = Sha256::new();
+    h.update(b"culture-metrics store 1\0");
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    h.update(std::fs::read(schema_path).map_err(io(schema_path))?);
+    h.update(
+        format!(
+            "{:?}",
+            (
+                wave.layout,
+                wave.encoding,
+                wave.delimiter,
+                &wave.response_id,
+                &wave.filters,
+                &wave.columns
+            )
+        )
+        .as_bytes(),
+    );
+    let mut file = File::open(&wave.file).map_err(io(&wave.file))?;
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buf).map_err(io(&wave.file))?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// The recorded import of a wave, if the store holds the wave and the record matches
+/// `fingerprint`.
+pub fn cached_import(
+    store: &Path,
+    wave: &str,
+    fingerprint: &str,
+) -> Option<crate::import::WaveImport> {
+    if !wave_path(store, wave).is_file() {
+        return None;
+    }
+    let text = std::fs::read_to_string(record_path(store, wave)).ok()?;
+    let mut record: crate::import::WaveImport = serde_json::from_str(&text).ok()?;
+    (record.fingerprint == fingerprint).then(|| {
+        record.from_store = true;
+        record
+    })
+}
+
+/// Write the import record beside the wave's data (after the data).
+pub fn write_record(store: &Path, import: &crate::import::WaveImport) -> Result<(), StoreError> {
+    let path = record_path(store, &import.wave);
+    let io = |source| StoreError::Io {
+        path: path.clone(),
+        source,
+    };
+    let json = serde_json::to_string_pretty(import).map_err(|e| io(std::io::Error::other(e)))?;
+    let tmp = path.with_extension("json.tmp");
+    std::fs::write(&tmp, json).map_err(io)?;
+    std::fs::rename(&tmp, &path).map_err(io)
+}
+
 pub fn wave_path(store: &Path, wave: &str) -> PathBuf {
     store.join(format!("{wave}.parquet"))
 }

@@ -190,3 +190,64 @@ fn bad_arguments_exit_2() {
     let out = s.cmd(&["run", "--no-such-flag"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn each_wave_is_imported_once_until_its_export_changes() {
+    let s = mini_sandbox(mini_csv(), "", 0.0);
+    let first = s
+        .cmd(&["run", "--config", "pipeline.toml"])
+        .output()
+        .unwrap();
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(!stderr(&first).contains("not imported again"));
+    assert!(s.exists("out/store/2025.import.json"));
+    let tables =
+        s.read("out/pack/tables/items.csv") + &s.read("out/pack/tables/import_reconciliation.csv");
+
+    let again = s
+        .cmd(&["run", "--config", "pipeline.toml"])
+        .output()
+        .unwrap();
+    assert!(again.status.success());
+    assert!(
+        stderr(&again).contains("unchanged since it was imported into the store"),
+        "{}",
+        stderr(&again)
+    );
+    let same =
+        s.read("out/pack/tables/items.csv") + &s.read("out/pack/tables/import_reconciliation.csv");
+    assert_eq!(
+        tables, same,
+        "the stored wave gives the same tables, reconciliation included"
+    );
+
+    // --reimport reads the export again.
+    let forced = s
+        .cmd(&["run", "--config", "pipeline.toml", "--reimport"])
+        .output()
+        .unwrap();
+    assert!(
+        !stderr(&forced).contains("not imported again"),
+        "{}",
+        stderr(&forced)
+    );
+
+    // A corrected export is imported again.
+    s.write(
+        "data.csv",
+        mini_csv().replace("B0,B dir,Agree,Disagree", "B0,B dir,Agree,Agree"),
+    );
+    let changed = s
+        .cmd(&["run", "--config", "pipeline.toml"])
+        .output()
+        .unwrap();
+    assert!(
+        !stderr(&changed).contains("not imported again"),
+        "{}",
+        stderr(&changed)
+    );
+    assert!(
+        s.read("out/pack/tables/items.csv")
+            .contains("2025,Q2,overall,All respondents,32,21,")
+    );
+}
