@@ -331,6 +331,7 @@ pub fn run_with(
         responses,
         &respondents,
         config.anonymity_threshold,
+        disclosure::MIN_RESPONDENTS_FOR_BREAKDOWNS,
     );
 
     // Compare: the latest wave with the previous one and the baseline, published cells only.

@@ -121,6 +121,75 @@ struct RawWave {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+struct RawMeetings {
+    schema: PathBuf,
+    register: PathBuf,
+    #[serde(default)]
+    threshold: Option<u32>,
+    #[serde(default)]
+    launch: Option<String>,
+    #[serde(default)]
+    baseline_months: Option<usize>,
+    #[serde(default)]
+    max_days_after: Option<i64>,
+    sources: Vec<RawSource>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    id: String,
+    channel: String,
+    file: PathBuf,
+    #[serde(default)]
+    layout: LayoutChoice,
+    #[serde(default)]
+    encoding: EncodingChoice,
+    #[serde(default)]
+    delimiter: DelimiterChoice,
+    response_id: String,
+    meeting: String,
+    date: String,
+    date_format: String,
+    #[serde(default)]
+    filters: Filters,
+    columns: BTreeMap<String, String>,
+}
+
+/// One source of meeting feedback (keyed paper forms, an online-form export).
+#[derive(Debug, Clone)]
+pub struct FeedbackSource {
+    /// How to read it; `keep` holds the `meeting` and `date` columns.
+    pub wave: Wave,
+    /// `Paper` or `Online`: a category of the feedback schema's `channel` field.
+    pub channel: String,
+    /// chrono format of the date column, e.g. `%Y-%m-%d` or `%m/%d/%Y %H:%M:%S`.
+    pub date_format: String,
+}
+
+/// Member-meeting feedback settings (`[meetings]`).
+#[derive(Debug, Clone)]
+pub struct MeetingsConfig {
+    pub schema_path: PathBuf,
+    pub schema: Schema,
+    pub register: PathBuf,
+    /// Disclosure threshold for meeting feedback (committees are small).
+    pub threshold: u32,
+    /// Launch date of the questionnaire (`YYYY-MM-DD` or `YYYY-MM`); default: the first month
+    /// with data.
+    pub launch: Option<chrono::NaiveDate>,
+    /// Months in the baseline (default 3).
+    pub baseline_months: usize,
+    /// Days after the meeting a form may still be completed (online forms).
+    pub max_days_after: i64,
+    pub sources: Vec<FeedbackSource>,
+}
+
+/// Default disclosure threshold for meeting feedback.
+pub const DEFAULT_MEETING_THRESHOLD: u32 = 5;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawTolerance {
     #[serde(default)]
     max_rejected_pct: Option<f64>,
@@ -140,6 +209,9 @@ pub struct Wave {
     pub filters: Filters,
     /// Schema id (question or demographic) → export column key, in schema order.
     pub columns: Vec<(String, String)>,
+    /// Extra columns whose raw text is kept for accepted rows (name, export column key), e.g.
+    /// a meeting reference and date on a feedback form.
+    pub keep: Vec<(String, String)>,
 }
 
 /// A checked pipeline config.
@@ -164,6 +236,8 @@ pub struct Config {
     /// (previews, tests and incomplete responses are excluded by rule and do not count).
     pub max_rejected_pct: f64,
     pub waves: Vec<Wave>,
+    /// Member-meeting feedback, if configured.
+    pub meetings: Option<MeetingsConfig>,
 }
 
 /// Default anonymity threshold: the Civil Service People Survey's 10 respondents.
@@ -215,7 +289,8 @@ impl Config {
         let base = path.parent().unwrap_or(Path::new("")).to_path_buf();
         let mut table = parse_table(path, &text).map_err(ConfigError::Config)?;
         let mut c = Collector::default();
-        const KNOWN: [&str; 10] = [
+        const KNOWN: [&str; 11] = [
+            "meetings",
             "baseline",
             "schema",
             "output",
@@ -231,6 +306,8 @@ impl Config {
         // Reported above; drop them so every other setting is still checked.
         table.retain(|k, _| KNOWN.contains(&k));
         let waves_raw: Vec<RawWave> = c.take_array("waves", table.remove("waves"), true);
+        let meetings_raw: Option<RawMeetings> =
+            table.remove("meetings").and_then(|v| c.take("meetings", v));
         let tolerance: Option<RawTolerance> = table
             .remove("tolerance")
             .and_then(|v| c.take("tolerance", v));
@@ -343,87 +420,10 @@ impl Config {
             if !seen.insert(w.id.clone()) {
                 c.push(&loc, "wave id used twice");
             }
-            let file = base.join(&w.file);
-            if !file.is_file() {
-                c.push(
-                    format!("{loc}.file"),
-                    format!(
-                        "file not found: {} (paths are relative to the config file)",
-                        file.display()
-                    ),
-                );
-            }
-            let headcount = w.headcount.map(|h| base.join(h));
-            if let Some(h) = &headcount
-                && !h.is_file()
-            {
-                c.push(
-                    format!("{loc}.headcount"),
-                    format!("file not found: {}", h.display()),
-                );
-            }
-            // Schema order, so tables and the store are laid out the same every year.
-            let mut columns = Vec::new();
-            for (id, key) in &w.columns {
-                let known = schema.question(id).is_some() || schema.demographic(id).is_some();
-                if !known {
-                    c.push(
-                        format!("{loc}.columns.{id}"),
-                        format!(
-                            "`{id}` is neither a question nor a demographic id in {}",
-                            schema_path.display()
-                        ),
-                    );
-                }
-                if key.trim().is_empty() {
-                    c.push(format!("{loc}.columns.{id}"), "the export column is empty");
-                }
-            }
-            let ordered_ids = schema
-                .demographics
-                .iter()
-                .map(|d| &d.id)
-                .chain(schema.questions.iter().map(|q| &q.id));
-            for id in ordered_ids {
-                if let Some(key) = w.columns.get(id) {
-                    columns.push((id.clone(), key.clone()));
-                }
-            }
-            if !schema
-                .questions
-                .iter()
-                .any(|q| q.kind != QuestionType::FreeText && w.columns.contains_key(&q.id))
-            {
-                c.push(
-                    format!("{loc}.columns"),
-                    "maps no scored question; map at least one question id to an export column",
-                );
-            }
-            if !w.filters.test_values.is_empty() && w.filters.test_column.is_none() {
-                c.push(
-                    format!("{loc}.filters"),
-                    "test_values given without test_column",
-                );
-            }
-            if w.filters.finished_values.is_empty() == w.filters.finished_column.is_some() {
-                c.push(
-                    format!("{loc}.filters"),
-                    "finished_column and finished_values go together",
-                );
-            }
-            waves.push(Wave {
-                id: w.id,
-                file,
-                layout: w.layout,
-                encoding: w.encoding,
-                delimiter: w.delimiter,
-                headcount,
-                response_id: w.response_id,
-                filters: w.filters,
-                columns,
-            });
+            waves.push(build_wave(w, &loc, &schema, &schema_path, &base, &mut c));
         }
 
+        let meetings = meetings_raw.and_then(|m| build_meetings(m, &base, &mut c));
         let baseline = match &top.baseline {
             Some(b) => {
                 if !waves.iter().any(|w: &Wave| &w.id == b) {
@@ -446,6 +446,7 @@ impl Config {
         c.into_result(
             path,
             Config {
+                meetings,
                 baseline,
                 path: path.to_path_buf(),
                 schema_path,
@@ -462,6 +463,210 @@ impl Config {
         )
         .map_err(ConfigError::Config)
     }
+}
+
+/// Check one wave (or meeting-feedback source) and resolve its paths and mapping.
+fn build_wave(
+    w: RawWave,
+    loc: &str,
+    schema: &Schema,
+    schema_path: &Path,
+    base: &Path,
+    c: &mut Collector,
+) -> Wave {
+    let file = base.join(&w.file);
+    if !file.is_file() {
+        c.push(
+            format!("{loc}.file"),
+            format!(
+                "file not found: {} (paths are relative to the config file)",
+                file.display()
+            ),
+        );
+    }
+    let headcount = w.headcount.map(|h| base.join(h));
+    if let Some(h) = &headcount
+        && !h.is_file()
+    {
+        c.push(
+            format!("{loc}.headcount"),
+            format!("file not found: {}", h.display()),
+        );
+    }
+    // Schema order, so tables and the store are laid out the same every year.
+    let mut columns = Vec::new();
+    for (id, key) in &w.columns {
+        let known = schema.question(id).is_some() || schema.demographic(id).is_some();
+        if !known {
+            c.push(
+                format!("{loc}.columns.{id}"),
+                format!(
+                    "`{id}` is neither a question nor a demographic id in {}",
+                    schema_path.display()
+                ),
+            );
+        }
+        if key.trim().is_empty() {
+            c.push(format!("{loc}.columns.{id}"), "the export column is empty");
+        }
+    }
+    let ordered_ids = schema
+        .demographics
+        .iter()
+        .map(|d| &d.id)
+        .chain(schema.questions.iter().map(|q| &q.id));
+    for id in ordered_ids {
+        if let Some(key) = w.columns.get(id) {
+            columns.push((id.clone(), key.clone()));
+        }
+    }
+    if !schema
+        .questions
+        .iter()
+        .any(|q| q.kind != QuestionType::FreeText && w.columns.contains_key(&q.id))
+    {
+        c.push(
+            format!("{loc}.columns"),
+            "maps no scored question; map at least one question id to an export column",
+        );
+    }
+    if !w.filters.test_values.is_empty() && w.filters.test_column.is_none() {
+        c.push(
+            format!("{loc}.filters"),
+            "test_values given without test_column",
+        );
+    }
+    if w.filters.finished_values.is_empty() == w.filters.finished_column.is_some() {
+        c.push(
+            format!("{loc}.filters"),
+            "finished_column and finished_values go together",
+        );
+    }
+    Wave {
+        id: w.id,
+        file,
+        layout: w.layout,
+        encoding: w.encoding,
+        delimiter: w.delimiter,
+        headcount,
+        response_id: w.response_id,
+        filters: w.filters,
+        columns,
+        keep: Vec::new(),
+    }
+}
+
+/// `YYYY-MM-DD` or `YYYY-MM` (the first of the month).
+pub fn parse_month_or_date(s: &str) -> Option<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .or_else(|_| chrono::NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d"))
+        .ok()
+}
+
+fn build_meetings(m: RawMeetings, base: &Path, c: &mut Collector) -> Option<MeetingsConfig> {
+    let schema_path = base.join(&m.schema);
+    let schema = match Schema::load(&schema_path) {
+        Ok(s) => s,
+        Err(problems) => {
+            for p in problems.problems {
+                c.push(
+                    format!("meetings.schema {}: {}", schema_path.display(), p.location),
+                    p.message,
+                );
+            }
+            return None;
+        }
+    };
+    let register = base.join(&m.register);
+    if !register.is_file() {
+        c.push(
+            "meetings.register",
+            format!(
+                "file not found: {} (paths are relative to the config file)",
+                register.display()
+            ),
+        );
+    }
+    let launch = m.launch.as_deref().and_then(|l| {
+        let d = parse_month_or_date(l);
+        if d.is_none() {
+            c.push(
+                "meetings.launch",
+                format!("`{l}` is not a date: use YYYY-MM-DD or YYYY-MM"),
+            );
+        }
+        d
+    });
+    let threshold = m.threshold.unwrap_or(DEFAULT_MEETING_THRESHOLD);
+    if threshold < 2 {
+        c.push(
+            "meetings.threshold",
+            format!("{threshold} protects no one; use at least 3"),
+        );
+    }
+    let baseline_months = m.baseline_months.unwrap_or(3);
+    if baseline_months < 2 {
+        c.push(
+            "meetings.baseline_months",
+            "process limits need at least 2 baseline months",
+        );
+    }
+    let channels: Vec<String> = schema
+        .demographic("channel")
+        .map(|d| schema.demographics[d].categories.clone())
+        .unwrap_or_default();
+    let mut sources = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for src in m.sources {
+        let loc = format!("meetings.sources ({})", src.id);
+        if !seen.insert(src.id.clone()) {
+            c.push(&loc, "source id used twice");
+        }
+        if !channels.contains(&src.channel) {
+            c.push(
+                format!("{loc}.channel"),
+                format!(
+                    "`{}` is not a category of the feedback schema's `channel` field ({})",
+                    src.channel,
+                    channels.join(", ")
+                ),
+            );
+        }
+        if src.date_format.trim().is_empty() {
+            c.push(
+                format!("{loc}.date_format"),
+                "empty; e.g. \"%Y-%m-%d\" or \"%m/%d/%Y %H:%M:%S\"",
+            );
+        }
+        let raw = RawWave {
+            id: src.id,
+            file: src.file,
+            layout: src.layout,
+            encoding: src.encoding,
+            delimiter: src.delimiter,
+            headcount: None,
+            response_id: src.response_id,
+            filters: src.filters,
+            columns: src.columns,
+        };
+        let mut wave = build_wave(raw, &loc, &schema, &schema_path, base, c);
+        wave.keep = vec![("meeting".into(), src.meeting), ("date".into(), src.date)];
+        sources.push(FeedbackSource {
+            wave,
+            channel: src.channel,
+            date_format: src.date_format,
+        });
+    }
+    Some(MeetingsConfig {
+        schema_path,
+        schema,
+        register,
+        threshold,
+        launch,
+        baseline_months,
+        max_days_after: m.max_days_after.unwrap_or(28),
+        sources,
+    })
 }
 
 #[cfg(test)]

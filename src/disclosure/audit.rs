@@ -594,7 +594,7 @@ min_items = 2
             let it = items(&agg, &pops);
             let ind = indicators(&s, &agg, &it, &pops);
             let respondents: HashMap<String, u64> = [("w".to_string(), people.len() as u64)].into();
-            let t = crate::disclosure::protect(&s, it, ind, Vec::new(), &respondents, k);
+            let t = crate::disclosure::protect(&s, it, ind, Vec::new(), &respondents, k, crate::disclosure::MIN_RESPONDENTS_FOR_BREAKDOWNS);
             let dir = tempfile::tempdir().unwrap();
             std::fs::create_dir_all(dir.path().join("tables")).unwrap();
             std::fs::write(dir.path().join("tables/items.csv"), crate::report::tables::items_csv(&s, &t.items)).unwrap();

@@ -284,7 +284,8 @@ fn decide_all<T>(
 }
 
 /// Apply disclosure control to everything a run computed. `respondents` is each wave's
-/// number of accepted responses (for the small-organisation rule).
+/// number of accepted responses; a wave with fewer than `min_for_breakdowns` gets no
+/// breakdowns (staff survey: [`MIN_RESPONDENTS_FOR_BREAKDOWNS`]).
 pub fn protect(
     schema: &Schema,
     items: Vec<Cell<ItemStats>>,
@@ -292,9 +293,9 @@ pub fn protect(
     responses: Vec<Cell<()>>,
     respondents: &HashMap<String, u64>,
     k: u32,
+    min_for_breakdowns: u64,
 ) -> ProtectedTables {
-    let small_org =
-        |w: &str| respondents.get(w).copied().unwrap_or(0) < MIN_RESPONDENTS_FOR_BREAKDOWNS;
+    let small_org = |w: &str| respondents.get(w).copied().unwrap_or(0) < min_for_breakdowns;
 
     let item_d = decide_all(&items, k, &small_org, &|_| false);
     let item_hidden: HashMap<(&str, usize, Breakdown, Group), bool> = items

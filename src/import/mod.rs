@@ -169,6 +169,10 @@ pub struct Comment {
 #[derive(Debug, Clone, Default)]
 pub struct WaveData {
     pub response_id: Vec<String>,
+    /// Line in the export where each accepted row starts.
+    pub line: Vec<u64>,
+    /// The wave's `keep` columns: (name, raw trimmed text per row).
+    pub kept: Vec<(String, Vec<String>)>,
     /// (demographic index in the schema, category index per row; `None` = not stated)
     pub demographics: Vec<(usize, Vec<Option<u32>>)>,
     /// (question index in the schema, answer code per row; `None` = no answer)
@@ -334,6 +338,12 @@ pub fn import_export(
             target,
         });
     }
+    let mut kept_cols = Vec::new();
+    for (name, key) in &wave.keep {
+        if let Some(index) = locate(export, wave, name, key, &mut missing)? {
+            kept_cols.push(index);
+        }
+    }
     if !missing.is_empty() {
         let hint = (export.delimiter_forced && export.delimiter != export.delimiter_sniffed)
             .then(|| {
@@ -387,6 +397,11 @@ pub fn import_export(
                 Target::Scored(q) => Some((q, Vec::new())),
                 _ => None,
             })
+            .collect(),
+        kept: wave
+            .keep
+            .iter()
+            .map(|(n, _)| (n.clone(), Vec::new()))
             .collect(),
         ..WaveData::default()
     };
@@ -586,6 +601,10 @@ pub fn import_export(
         // Accepted.
         let row = data.response_id.len();
         data.response_id.push(id.to_string());
+        data.line.push(line);
+        for (slot, &c) in data.kept.iter_mut().zip(&kept_cols) {
+            slot.1.push(rec[c].trim().to_string());
+        }
         for (slot, v) in data.demographics.iter_mut().zip(&demo_buf) {
             slot.1.push(*v);
         }
@@ -735,6 +754,7 @@ categories = ["A", "B"]
                     min_answered: None,
                 },
                 columns: vec![("dir".into(), "dir".into()), ("Q1".into(), "q1".into()), ("Q2".into(), "q2".into())],
+                keep: Vec::new(),
             };
             let got = import_wave(&schema, &wave).unwrap();
             prop_assert_eq!(got.rows_in, kinds.len());

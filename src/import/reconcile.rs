@@ -26,6 +26,11 @@ pub enum Reason {
     UnknownAnswer,
     /// Rejected: a demographic value that is not a category (or alias) in the schema.
     UnknownCategory,
+    /// Rejected (meeting feedback): the form names a meeting that is not in the register.
+    UnknownMeeting,
+    /// Rejected (meeting feedback): the form's date is missing, unreadable, or does not fit
+    /// the meeting's date in the register.
+    DateOutsideRegister,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,7 +51,7 @@ impl Outcome {
 }
 
 impl Reason {
-    pub const ALL: [Reason; 8] = [
+    pub const ALL: [Reason; 10] = [
         Reason::Accepted,
         Reason::PreviewOrTest,
         Reason::Incomplete,
@@ -55,6 +60,8 @@ impl Reason {
         Reason::DuplicateResponseId,
         Reason::UnknownAnswer,
         Reason::UnknownCategory,
+        Reason::UnknownMeeting,
+        Reason::DateOutsideRegister,
     ];
 
     /// Stable code used in tables.
@@ -68,6 +75,8 @@ impl Reason {
             Reason::DuplicateResponseId => "duplicate_response_id",
             Reason::UnknownAnswer => "unknown_answer",
             Reason::UnknownCategory => "unknown_category",
+            Reason::UnknownMeeting => "unknown_meeting",
+            Reason::DateOutsideRegister => "date_outside_register",
         }
     }
 
@@ -89,6 +98,8 @@ impl Reason {
             Reason::DuplicateResponseId => "duplicate response id (first copy kept)",
             Reason::UnknownAnswer => "answer not in the question's scale",
             Reason::UnknownCategory => "demographic value not in the schema",
+            Reason::UnknownMeeting => "meeting not in the meeting register",
+            Reason::DateOutsideRegister => "date does not fit the meeting in the register",
         }
     }
 }

@@ -201,6 +201,29 @@ pub struct Demographic {
 }
 
 impl Demographic {
+    /// A field made by the pipeline rather than read from a schema file (e.g. the committee
+    /// or month of a meeting), with exact-match categories.
+    pub fn derived(id: &str, label: &str, categories: Vec<String>) -> Demographic {
+        let exact = categories
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.clone(), i))
+            .collect();
+        let normalised = categories
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (normalise_label(c), i))
+            .collect();
+        Demographic {
+            id: id.into(),
+            label: label.into(),
+            text: None,
+            categories,
+            exact,
+            normalised,
+        }
+    }
+
     /// Index of the category an exported value names (exactly, by alias, or after
     /// normalising case and spacing); `None` if it is not in the schema.
     pub fn category_of(&self, value: &str) -> Option<usize> {

@@ -242,6 +242,7 @@ categories = ["Place", "Resources"]
                 question: "T01".into(),
                 text: "Line one\nline two".into(),
             }],
+            ..WaveData::default()
         };
         let dir = tempfile::tempdir().unwrap();
         write_wave(dir.path(), &schema, "2025", &data).unwrap();
