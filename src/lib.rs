@@ -11,6 +11,7 @@ pub mod config;
 pub mod disclosure;
 pub mod import;
 pub mod indicators;
+pub mod meetings;
 pub mod report;
 pub mod schema;
 pub mod stats;
@@ -62,6 +63,8 @@ pub enum Error {
     #[error("{0}")]
     Audit(#[from] disclosure::audit::AuditError),
     #[error("{0}")]
+    Register(#[from] meetings::register::RegisterError),
+    #[error("{0}")]
     Usage(String),
 }
 
@@ -70,7 +73,10 @@ impl Error {
         match self {
             Error::Config(_) | Error::Usage(_) | Error::Audit(_) => exit::USAGE,
             Error::Import(e) if e.is_config_error() => exit::USAGE,
-            Error::Import(_) | Error::Headcount(_) | Error::TooManyRejected { .. } => exit::DATA,
+            Error::Import(_)
+            | Error::Headcount(_)
+            | Error::Register(_)
+            | Error::TooManyRejected { .. } => exit::DATA,
             Error::Store(_) | Error::Compute(_) | Error::Output(_) => exit::OUTPUT,
         }
     }
@@ -247,6 +253,8 @@ pub struct RunSummary {
     pub report: String,
     pub item_rows: usize,
     pub indicator_rows: usize,
+    /// Meeting-feedback reconciliation and SPC signals, when configured.
+    pub feedback: Option<String>,
 }
 
 /// `run`: the whole batch. Imports, stores, computes, protects and writes the pack.
@@ -339,6 +347,24 @@ pub fn run_with(
     let pairs = compare::pairs(&wave_ids, &config.baseline);
     let deltas = compare::deltas(schema, &pairs, &tables.items, &tables.indicators);
 
+    // Member-meeting feedback, when configured: its own import, threshold and tables.
+    let feedback = config.meetings.as_ref().map(meetings::run).transpose()?;
+    if let Some(fb) = &feedback {
+        let over: Vec<&str> = fb
+            .imports
+            .iter()
+            .filter(|w| w.rejected_pct() > config.max_rejected_pct)
+            .map(|w| w.wave.as_str())
+            .collect();
+        if !over.is_empty() {
+            return Err(Error::TooManyRejected {
+                report: import::reconcile::render_text(&fb.imports, config.max_rejected_pct),
+                waves: over.join(", "),
+                tolerance: config.max_rejected_pct,
+            });
+        }
+    }
+
     // Report.
     let dest = out.map_or_else(|| config.output.clone(), Path::to_path_buf);
     let pack = report::Pack::begin(&dest)?;
@@ -370,6 +396,24 @@ pub fn run_with(
         "tables/disclosure_summary.csv",
         &report::tables::disclosure_csv(&tables.summary),
     )?;
+    if let Some(fb) = &feedback {
+        pack.write(
+            "tables/member_feedback_monthly.csv",
+            &report::tables::meetings_csv(fb),
+        )?;
+        pack.write(
+            "tables/member_feedback_spc.csv",
+            &report::tables::spc_csv(fb),
+        )?;
+        pack.write(
+            "tables/member_feedback_reconciliation.csv",
+            &report::tables::reconciliation_csv(&fb.imports),
+        )?;
+        pack.write(
+            "member_feedback_disclosure.json",
+            disclosure::audit::settings_json(fb.threshold).as_bytes(),
+        )?;
+    }
     pack.write(
         "tables/README.md",
         report::dictionary::data_dictionary(&report::dictionary::DictionarySettings {
@@ -389,5 +433,24 @@ pub fn run_with(
         report: imported.report(),
         item_rows: tables.items.len(),
         indicator_rows: tables.indicators.len(),
+        feedback: feedback.as_ref().map(|fb| {
+            let mut s = import::reconcile::render_text(&fb.imports, config.max_rejected_pct);
+            let signals: Vec<String> = fb
+                .spc
+                .iter()
+                .filter(|p| !p.signals.is_empty())
+                .map(|p| format!("{} {}", p.series, p.month))
+                .collect();
+            s.push_str(&format!(
+                "Meeting feedback baseline: {}; SPC signals: {}\n",
+                fb.baseline.join(", "),
+                if signals.is_empty() {
+                    "none".to_string()
+                } else {
+                    signals.join(", ")
+                }
+            ));
+            s
+        }),
     })
 }

@@ -175,6 +175,9 @@ fn execute(command: Command, opts: Options) -> Result<i32, Error> {
             let summary = culture_metrics::run_with(&config, out.as_deref(), opts, !reimport)?;
             if !opts.quiet {
                 eprint!("{}", summary.report);
+                if let Some(fb) = &summary.feedback {
+                    eprint!("Member-meeting feedback\n{fb}");
+                }
                 eprintln!(
                     "Wrote the evidence pack to {} ({} item rows, {} indicator rows).",
                     summary.pack.display(),

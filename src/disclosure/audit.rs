@@ -10,6 +10,10 @@ use std::path::{Path, PathBuf};
 /// A table the audit knows.
 struct Table {
     file: &'static str,
+    /// The period columns (a wave, two waves, or a quarter).
+    wave: &'static [&'static str],
+    /// The settings file holding this table's threshold.
+    settings: &'static str,
     /// Columns that, with the wave, identify one measure (the unit of differencing).
     measure: &'static [&'static str],
     /// Counts each published row rests on.
@@ -23,6 +27,8 @@ struct Table {
 const TABLES: &[Table] = &[
     Table {
         file: "items.csv",
+        wave: &["wave"],
+        settings: SETTINGS_FILE,
         measure: &["item"],
         n: &["n"],
         hr: &["population"],
@@ -30,6 +36,8 @@ const TABLES: &[Table] = &[
     },
     Table {
         file: "indicators.csv",
+        wave: &["wave"],
+        settings: SETTINGS_FILE,
         measure: &["indicator"],
         n: &["n"],
         hr: &["population"],
@@ -37,6 +45,8 @@ const TABLES: &[Table] = &[
     },
     Table {
         file: "response_rates.csv",
+        wave: &["wave"],
+        settings: SETTINGS_FILE,
         measure: &[],
         n: &["responses"],
         hr: &["headcount", "pct_of_workforce"],
@@ -44,6 +54,8 @@ const TABLES: &[Table] = &[
     },
     Table {
         file: "trend.csv",
+        wave: &["wave"],
+        settings: SETTINGS_FILE,
         measure: &["indicator"],
         n: &["n"],
         hr: &[],
@@ -51,15 +63,28 @@ const TABLES: &[Table] = &[
     },
     Table {
         file: "deltas.csv",
+        wave: &["wave_from", "wave_to"],
+        settings: SETTINGS_FILE,
         measure: &["comparison", "kind", "measure"],
         n: &["n_from", "n_to"],
         hr: &[],
         additive: false,
     },
+    Table {
+        file: "member_feedback_monthly.csv",
+        wave: &["quarter"],
+        settings: MEETINGS_SETTINGS_FILE,
+        measure: &["measure"],
+        n: &["n"],
+        hr: &["meetings_held", "attendees"],
+        additive: true,
+    },
 ];
 
 /// Settings recorded in the pack by `run`.
 pub const SETTINGS_FILE: &str = "disclosure.json";
+/// The meeting-feedback threshold, recorded separately (committees are small).
+pub const MEETINGS_SETTINGS_FILE: &str = "member_feedback_disclosure.json";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
@@ -126,13 +151,12 @@ struct Row {
 
 /// Audit the pack in `dir` (the folder holding `tables/`).
 pub fn audit(dir: &Path, threshold: Option<u32>) -> Result<Report, AuditError> {
-    let threshold = match threshold {
+    let staff_threshold = match threshold {
         Some(t) => t,
-        None => read_threshold(dir)?,
+        None => read_threshold(dir, SETTINGS_FILE)?,
     };
-    let k = u64::from(threshold);
     let mut report = Report {
-        threshold,
+        threshold: staff_threshold,
         tables: Vec::new(),
         rows: 0,
         findings: Vec::new(),
@@ -143,6 +167,11 @@ pub fn audit(dir: &Path, threshold: Option<u32>) -> Result<Report, AuditError> {
         if !path.exists() {
             continue;
         }
+        let k = u64::from(match threshold {
+            Some(t) => t,
+            None if table.settings == SETTINGS_FILE => staff_threshold,
+            None => read_threshold(dir, table.settings)?,
+        });
         report.tables.push(file.to_string());
         let unreadable = |message: String| AuditError::Unreadable {
             path: path.clone(),
@@ -161,11 +190,11 @@ pub fn audit(dir: &Path, threshold: Option<u32>) -> Result<Report, AuditError> {
                 .position(|h| h == name)
                 .ok_or_else(|| unreadable(format!("no `{name}` column")))
         };
-        let wave_c: Vec<usize> = if table.additive {
-            vec![col("wave")?]
-        } else {
-            vec![col("wave_from")?, col("wave_to")?]
-        };
+        let wave_c: Vec<usize> = table
+            .wave
+            .iter()
+            .map(|w| col(w))
+            .collect::<Result<_, _>>()?;
         let (b_c, g_c, sup_c) = (col("breakdown")?, col("group")?, col("suppressed")?);
         let n_c: Vec<usize> = table.n.iter().map(|n| col(n)).collect::<Result<_, _>>()?;
         let m_c: Vec<usize> = table
@@ -176,6 +205,8 @@ pub fn audit(dir: &Path, threshold: Option<u32>) -> Result<Report, AuditError> {
         // Value columns come after the group; text columns of the deltas table are not values.
         const TEXT: &[&str] = &[
             "wave",
+            "quarter",
+            "kind",
             "wave_from",
             "wave_to",
             "test",
@@ -371,8 +402,8 @@ fn check_line(total: u64, rows: &[&Row], k: u64, what: &str, find: &mut impl FnM
     }
 }
 
-fn read_threshold(dir: &Path) -> Result<u32, AuditError> {
-    let path = dir.join(SETTINGS_FILE);
+fn read_threshold(dir: &Path, file: &str) -> Result<u32, AuditError> {
+    let path = dir.join(file);
     let text = std::fs::read_to_string(&path).map_err(|_| AuditError::NoThreshold {
         dir: dir.to_path_buf(),
     })?;

@@ -423,6 +423,173 @@ pub fn trend_csv(
     csv_bytes(&TREND_HEADER, out)
 }
 
+pub const MEETINGS_HEADER: [&str; 16] = [
+    "quarter",
+    "breakdown",
+    "group",
+    "measure",
+    "kind",
+    "n",
+    "pct_positive",
+    "mean_0_100",
+    "ci_low",
+    "ci_high",
+    "meetings_held",
+    "meetings_covered",
+    "attendees",
+    "forms_per_attendee",
+    "suppressed",
+    "suppression_reason",
+];
+
+/// `tables/member_feedback_monthly.csv`: forms and uptake, items and indicators, for each
+/// quarter, its months, committees, committee × month, role and political group.
+pub fn meetings_csv(fb: &crate::meetings::Feedback) -> Vec<u8> {
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for q in &fb.quarters {
+        let s = &q.schema;
+        let head = |p_b: crate::indicators::Breakdown,
+                    p_g: crate::indicators::Group,
+                    measure: &str,
+                    kind: &str| {
+            vec![
+                q.quarter.clone(),
+                p_b.name(s),
+                p_g.label(s, p_b),
+                measure.to_string(),
+                kind.to_string(),
+            ]
+        };
+        for p in &q.tables.responses {
+            let mut r = head(p.breakdown, p.group, "forms", "forms");
+            let up = q.uptake.get(&(p.breakdown, p.group)).copied();
+            let held = up.map_or_else(String::new, |u| u.0.to_string());
+            let attendees = up.map_or_else(String::new, |u| u.2.to_string());
+            match p.n {
+                Some(n) => r.extend([
+                    n.to_string(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    held,
+                    up.map_or_else(String::new, |u| u.1.to_string()),
+                    attendees,
+                    up.filter(|u| u.2 > 0)
+                        .map_or_else(String::new, |u| format!("{:.3}", n as f64 / u.2 as f64)),
+                ]),
+                None => r.extend([
+                    Suppression::MARK.to_string(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    held,
+                    Suppression::MARK.to_string(),
+                    attendees,
+                    Suppression::MARK.to_string(),
+                ]),
+            }
+            r.extend(suppressed_tail(p.suppression));
+            rows.push(r);
+        }
+        for p in &q.tables.items {
+            let mut r = head(p.breakdown, p.group, &s.questions[p.measure].id, "item");
+            match (&p.stats, p.n) {
+                (Some(st), Some(n)) => r.extend([
+                    n.to_string(),
+                    fmt_opt(st.counts.pct(st.counts.positive)),
+                    fmt_opt(crate::meetings::mean_0_100(s, p.measure, &st.counts.codes)),
+                    fmt_opt(st.ci_positive.map(|c| c.0)),
+                    fmt_opt(st.ci_positive.map(|c| c.1)),
+                ]),
+                _ => r.extend(marks(5)),
+            }
+            r.extend(std::iter::repeat_n(String::new(), 4));
+            r.extend(suppressed_tail(p.suppression));
+            rows.push(r);
+        }
+        for p in &q.tables.indicators {
+            let mut r = head(
+                p.breakdown,
+                p.group,
+                &s.indicators[p.measure].id,
+                "indicator",
+            );
+            match (&p.stats, p.n) {
+                (Some(st), Some(n)) => r.extend([
+                    n.to_string(),
+                    fmt_opt(st.value),
+                    String::new(),
+                    fmt_opt(st.ci.map(|c| c.0)),
+                    fmt_opt(st.ci.map(|c| c.1)),
+                ]),
+                _ => r.extend(marks(5)),
+            }
+            r.extend(std::iter::repeat_n(String::new(), 4));
+            r.extend(suppressed_tail(p.suppression));
+            rows.push(r);
+        }
+    }
+    csv_bytes(&MEETINGS_HEADER, rows)
+}
+
+pub const SPC_HEADER: [&str; 11] = [
+    "series",
+    "month",
+    "value",
+    "n",
+    "centre",
+    "lower_limit",
+    "upper_limit",
+    "in_baseline",
+    "signals",
+    "signal",
+    "note",
+];
+
+/// `tables/member_feedback_spc.csv`: each monthly series with its baseline centre line,
+/// natural process limits and the rules that fired.
+pub fn spc_csv(fb: &crate::meetings::Feedback) -> Vec<u8> {
+    let fmt = |name: &str, v: f64| {
+        if name == "forms_per_attendee" {
+            format!("{v:.3}")
+        } else {
+            fmt1(v)
+        }
+    };
+    let rows = fb.spc.iter().map(|p| {
+        let note = if p.limits.is_none() {
+            "fewer than two baseline months with data: no limits".to_string()
+        } else if p.value.is_none() {
+            "no published value this month (no meetings, or too few forms)".to_string()
+        } else {
+            String::new()
+        };
+        vec![
+            p.series.clone(),
+            p.month.clone(),
+            p.value.map_or_else(String::new, |v| fmt(&p.series, v)),
+            p.n.map_or_else(String::new, |n| n.to_string()),
+            p.limits
+                .map_or_else(String::new, |l| fmt(&p.series, l.centre)),
+            p.limits
+                .map_or_else(String::new, |l| fmt(&p.series, l.lower)),
+            p.limits
+                .map_or_else(String::new, |l| fmt(&p.series, l.upper)),
+            p.in_baseline.to_string(),
+            p.signals
+                .iter()
+                .map(|r| r.code())
+                .collect::<Vec<_>>()
+                .join(";"),
+            (!p.signals.is_empty()).to_string(),
+            note,
+        ]
+    });
+    csv_bytes(&SPC_HEADER, rows)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,6 +13,8 @@
 //! item bank's realistic levels. Between 2025 and 2026 some items move for real
 //! ([`DESIGNED_CHANGES`]); the rest differ only by sampling noise.
 
+pub mod meetings;
+
 use crate::report::WriteError;
 use crate::schema::Schema;
 use rand::{RngExt, SeedableRng};
@@ -1001,6 +1003,8 @@ pub fn generate(out: &Path, staff: u32, seed: u64) -> Result<Vec<PathBuf>, Write
         ("hr-headcount-2025.csv", headcount_csv(&hc25)),
         ("hr-headcount-2026.csv", headcount_csv(&hc26)),
     ];
+    let mut files = files;
+    files.extend(meetings::files(seed));
     let mut written = Vec::new();
     for (name, bytes) in files {
         let path = out.join(name);
@@ -1030,9 +1034,14 @@ pub fn generate(out: &Path, staff: u32, seed: u64) -> Result<Vec<PathBuf>, Write
         sm.push_str(&format!("{} = \"{}\"\n", q.id, q.text));
     }
     let schema_rel = relative_path(out, Path::new("schemas/staff-survey.toml"));
+    let meetings_rel = relative_path(out, Path::new("schemas/member-feedback.toml"));
     let toml = PIPELINE_TOML
         .replace("{schema}", &schema_rel.to_string_lossy().replace('\\', "/"))
-        .replace("{surveymonkey_columns}", &sm);
+        .replace("{surveymonkey_columns}", &sm)
+        + &meetings::PIPELINE_SECTION.replace(
+            "{meetings_schema}",
+            &meetings_rel.to_string_lossy().replace('\\', "/"),
+        );
     let path = out.join("pipeline.toml");
     std::fs::write(&path, toml).map_err(io(&path))?;
     written.push(path);

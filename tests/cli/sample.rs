@@ -84,7 +84,7 @@ fn run_with_no_arguments_writes_the_pack_from_sample_data() {
         .output()
         .unwrap();
     assert_eq!(audit.status.code(), Some(0), "{}", stdout(&audit));
-    assert!(stdout(&audit).contains("5 table(s)"), "{}", stdout(&audit));
+    assert!(stdout(&audit).contains("6 table(s)"), "{}", stdout(&audit));
     for t in ["indicators.csv", "response_rates.csv"] {
         assert!(
             s.exists(&format!("sample-data/out/evidence-pack/tables/{t}")),
@@ -112,6 +112,9 @@ fn committed_sample_data_is_what_the_generator_makes() {
         "staff-survey-2026-surveymonkey.csv",
         "hr-headcount-2025.csv",
         "hr-headcount-2026.csv",
+        "meeting-register.csv",
+        "member-feedback-paper.csv",
+        "member-feedback-online.csv",
         "pipeline.toml",
     ] {
         let made = std::fs::read(s.path(&format!("sample-data/{f}"))).unwrap();
@@ -368,5 +371,79 @@ fn designed_changes_are_significant_and_noise_is_not() {
     assert!(
         trend.contains("officer_member_trust,overall,All respondents,2026,"),
         "{trend}"
+    );
+}
+
+#[test]
+fn meeting_feedback_signals_the_designed_improvement_and_nothing_else() {
+    let s = sample_sandbox();
+    assert!(s.cmd(&["-q", "run"]).output().unwrap().status.success());
+    let spc = s.read("sample-data/out/evidence-pack/tables/member_feedback_spc.csv");
+    let mut rdr = csv::Reader::from_reader(spc.as_bytes());
+    let head = rdr.headers().unwrap().clone();
+    let at = |name: &str| head.iter().position(|h| h == name).unwrap();
+    let from = culture_metrics::synth::meetings::SPEAKING_TIME_FROM;
+    let mut improved_months = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.unwrap();
+        let (series, month, signal) = (&rec[at("series")], &rec[at("month")], &rec[at("signal")]);
+        if series == "fair_speaking_time" {
+            if signal == "true" {
+                assert!(rec[at("signals")].contains("shift"), "{rec:?}");
+                improved_months.push(month.to_string());
+            }
+            if month < from {
+                assert_eq!(signal, "false", "no signal before the change: {rec:?}");
+            }
+        } else {
+            assert_eq!(signal, "false", "stable series must not signal: {rec:?}");
+        }
+        // Limits come from the first three months after launch.
+        assert_eq!(
+            &rec[at("in_baseline")] == "true",
+            ["2025-01", "2025-02", "2025-03"].contains(&month),
+            "{rec:?}"
+        );
+    }
+    assert_eq!(
+        improved_months.first().map(String::as_str),
+        Some(from),
+        "{improved_months:?}"
+    );
+    assert!(
+        improved_months.len() >= 7,
+        "a sustained shift: {improved_months:?}"
+    );
+
+    // Every form is accounted for, with the register checks.
+    let rec = s.read("sample-data/out/evidence-pack/tables/member_feedback_reconciliation.csv");
+    for line in [
+        "paper,member-feedback-paper.csv,rejected,unknown_meeting,1",
+        "paper,member-feedback-paper.csv,rejected,date_outside_register,1",
+        "paper,member-feedback-paper.csv,rejected,duplicate_response_id,1",
+        "online,member-feedback-online.csv,rejected,date_outside_register,1",
+    ] {
+        assert!(rec.contains(line), "{line}\n{rec}");
+    }
+
+    // No published meeting figure rests on fewer than 5 forms; small groups are hidden.
+    let t = s.read("sample-data/out/evidence-pack/tables/member_feedback_monthly.csv");
+    let mut rdr = csv::Reader::from_reader(t.as_bytes());
+    let head = rdr.headers().unwrap().clone();
+    let at = |name: &str| head.iter().position(|h| h == name).unwrap();
+    let mut hidden = 0;
+    for rec in rdr.records() {
+        let rec = rec.unwrap();
+        match rec[at("n")].parse::<u64>() {
+            Ok(n) => assert!(n >= 5, "{rec:?}"),
+            Err(_) => {
+                assert_eq!(&rec[at("suppressed")], "true", "{rec:?}");
+                hidden += 1;
+            }
+        }
+    }
+    assert!(
+        hidden > 0,
+        "some committee-months and political groups are too small to publish"
     );
 }

@@ -1,0 +1,524 @@
+//! Member-meeting feedback: questionnaires after committee meetings (keyed paper forms and an
+//! online-form export), checked against the meeting register, summarised by month and
+//! quarter, protected, and watched with statistical process control.
+//!
+//! Periods: a form counts in the month of the meeting it is about. Quarters are the unit of
+//! disclosure control: within a quarter, committee × month cells add up to committee totals
+//! and to month totals, which add up to the quarter, so the same two-way protection as the
+//! staff survey's crosses applies (with the meeting-feedback threshold, and no
+//! small-organisation rule: committees are small by nature).
+
+pub mod register;
+pub mod spc;
+
+use crate::config::MeetingsConfig;
+use crate::disclosure::{self, ProtectedTables};
+use crate::import::{self, Reason, RowOutcome, WaveImport};
+use crate::indicators::derive::{self, Populations};
+use crate::indicators::{Breakdown, Group, compute};
+use crate::schema::{AnswerGroup, Demographic, Schema};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use polars::prelude::{Column, DataFrame};
+use register::{Meeting, Register};
+use std::collections::{BTreeMap, HashMap};
+
+/// A form that passed every check.
+struct Form {
+    meeting: usize,
+    channel: String,
+    demographics: Vec<(usize, Option<u32>)>,
+    answers: Vec<(usize, Option<u8>)>,
+}
+
+/// `YYYY-MM` of a date.
+pub fn month_of(d: NaiveDate) -> String {
+    format!("{:04}-{:02}", d.year(), d.month())
+}
+
+/// `YYYY-Qn` of a `YYYY-MM` month.
+pub fn quarter_of(month: &str) -> String {
+    let m: u32 = month[5..7].parse().unwrap_or(1);
+    format!("{}-Q{}", &month[..4], (m - 1) / 3 + 1)
+}
+
+fn next_month(month: &str) -> String {
+    let (y, m): (i32, u32) = (
+        month[..4].parse().unwrap_or(0),
+        month[5..7].parse().unwrap_or(1),
+    );
+    if m == 12 {
+        format!("{:04}-01", y + 1)
+    } else {
+        format!("{y:04}-{:02}", m + 1)
+    }
+}
+
+/// Every month from `first` to `last` inclusive.
+pub fn months_between(first: &str, last: &str) -> Vec<String> {
+    let mut out = vec![first.to_string()];
+    while out.last().is_some_and(|m| m.as_str() < last) {
+        let n = next_month(out.last().expect("non-empty"));
+        out.push(n);
+    }
+    out
+}
+
+fn parse_date(s: &str, format: &str) -> Option<NaiveDate> {
+    NaiveDateTime::parse_from_str(s.trim(), format)
+        .map(|dt| dt.date())
+        .or_else(|_| NaiveDate::parse_from_str(s.trim(), format))
+        .ok()
+}
+
+/// One quarter's protected tables, with the schema whose categories label them.
+pub struct Quarter {
+    pub quarter: String,
+    pub schema: Schema,
+    pub tables: ProtectedTables,
+    /// (breakdown, group) → (meetings held, meetings with at least one form, attendees).
+    pub uptake: HashMap<(Breakdown, Group), (u32, u32, u64)>,
+}
+
+/// One point of an SPC series.
+#[derive(Debug, Clone)]
+pub struct SpcPoint {
+    pub series: String,
+    pub month: String,
+    pub value: Option<f64>,
+    pub n: Option<u64>,
+    pub limits: Option<spc::Limits>,
+    pub in_baseline: bool,
+    pub signals: Vec<spc::Rule>,
+}
+
+/// Everything the meeting-feedback stage produces.
+pub struct Feedback {
+    pub imports: Vec<WaveImport>,
+    pub quarters: Vec<Quarter>,
+    pub spc: Vec<SpcPoint>,
+    pub baseline: Vec<String>,
+    pub threshold: u32,
+}
+
+/// Demographic index of a derived field in the augmented schema.
+struct Fields {
+    committee: usize,
+    month: usize,
+}
+
+fn augmented(base: &Schema, committees: &[String], months: &[String]) -> (Schema, Fields) {
+    let mut s = base.clone();
+    s.demographics.push(Demographic::derived(
+        "committee",
+        "Committee",
+        committees.to_vec(),
+    ));
+    s.demographics
+        .push(Demographic::derived("month", "Month", months.to_vec()));
+    let n = s.demographics.len();
+    (
+        s,
+        Fields {
+            committee: n - 2,
+            month: n - 1,
+        },
+    )
+}
+
+/// Import, check against the register, compute, protect and chart the meeting feedback.
+pub fn run(cfg: &MeetingsConfig) -> Result<Feedback, crate::Error> {
+    let reg = Register::load(&cfg.register)?;
+    let schema = &cfg.schema;
+    let mut imports = Vec::new();
+    let mut forms: Vec<Form> = Vec::new();
+    let index_of: HashMap<&str, usize> = reg
+        .meetings
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.id.as_str(), i))
+        .collect();
+    for src in &cfg.sources {
+        let mut imp = import::import_wave(schema, &src.wave)?;
+        let data = std::mem::take(&mut imp.data);
+        let kept = |name: &str| &data.kept.iter().find(|(n, _)| n == name).expect("kept").1;
+        let (meeting_col, date_col) = (kept("meeting"), kept("date"));
+        let key = |name: &str| {
+            src.wave
+                .keep
+                .iter()
+                .find(|(n, _)| n == name)
+                .map_or_else(String::new, |(_, k)| format!("{k:?}"))
+        };
+        for r in 0..data.len() {
+            let (mid, date) = (meeting_col[r].as_str(), date_col[r].as_str());
+            let problem = match index_of.get(mid) {
+                None => Some((
+                    Reason::UnknownMeeting,
+                    key("meeting"),
+                    mid,
+                    "not in the meeting register".to_string(),
+                )),
+                Some(&mi) => {
+                    let m: &Meeting = &reg.meetings[mi];
+                    match parse_date(date, &src.date_format) {
+                        None => Some((
+                            Reason::DateOutsideRegister,
+                            key("date"),
+                            date,
+                            format!("not a date in the format {}", src.date_format),
+                        )),
+                        Some(d) if d < m.date || (d - m.date).num_days() > cfg.max_days_after => {
+                            Some((
+                                Reason::DateOutsideRegister,
+                                key("date"),
+                                date,
+                                format!(
+                                    "meeting {} was on {}; forms are accepted from that day to {} days after",
+                                    m.id, m.date, cfg.max_days_after
+                                ),
+                            ))
+                        }
+                        Some(_) => None,
+                    }
+                }
+            };
+            match problem {
+                Some((reason, column, value, detail)) => {
+                    *imp.counts.entry(Reason::Accepted).or_default() -= 1;
+                    *imp.counts.entry(reason).or_default() += 1;
+                    imp.rows.push(RowOutcome {
+                        line: data.line[r],
+                        response_id: data.response_id[r].clone(),
+                        reason,
+                        column: Some(column),
+                        value: Some(value.to_string()),
+                        detail,
+                    });
+                }
+                None => forms.push(Form {
+                    meeting: index_of[mid],
+                    channel: src.channel.clone(),
+                    demographics: data.demographics.iter().map(|(d, v)| (*d, v[r])).collect(),
+                    answers: data.questions.iter().map(|(q, v)| (*q, v[r])).collect(),
+                }),
+            }
+        }
+        imp.rows.sort_by_key(|r| r.line);
+        imports.push(imp);
+    }
+
+    let committees = reg.committees();
+    let month_of_form = |f: &Form| month_of(reg.meetings[f.meeting].date);
+    let first = reg
+        .meetings
+        .iter()
+        .map(|m| month_of(m.date))
+        .min()
+        .unwrap_or_default();
+    let last = reg
+        .meetings
+        .iter()
+        .map(|m| month_of(m.date))
+        .max()
+        .unwrap_or_default();
+    let all_months = months_between(&first, &last);
+    let mut quarter_months: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for m in &all_months {
+        quarter_months
+            .entry(quarter_of(m))
+            .or_default()
+            .push(m.clone());
+    }
+
+    let mut quarters = Vec::new();
+    for (q, months) in &quarter_months {
+        let (qs, f) = augmented(schema, &committees, months);
+        let in_q: Vec<&Form> = forms
+            .iter()
+            .filter(|x| quarter_of(&month_of_form(x)) == *q)
+            .collect();
+        let df = frame(&qs, &reg, &in_q)?;
+        let mut breakdowns = vec![
+            Breakdown::Overall,
+            Breakdown::Field(f.committee),
+            Breakdown::Field(f.month),
+            Breakdown::Cross(f.committee, f.month),
+        ];
+        for id in ["role", "political_group"] {
+            if let Some(d) = qs.demographic(id) {
+                breakdowns.push(Breakdown::Field(d));
+            }
+        }
+        let agg = compute::compute_wave(&qs, q, &df, &breakdowns)?;
+        let pops = Populations::new(None, false);
+        let items = derive::items(&agg, &pops);
+        let inds = derive::indicators(&qs, &agg, &items, &pops);
+        let respondents: HashMap<String, u64> = [(q.clone(), in_q.len() as u64)].into();
+        let tables = disclosure::protect(
+            &qs,
+            items,
+            inds,
+            agg.respondents,
+            &respondents,
+            cfg.threshold,
+            0,
+        );
+        let uptake = uptake(&f, &reg, months, &in_q, &committees);
+        quarters.push(Quarter {
+            quarter: q.clone(),
+            schema: qs,
+            tables,
+            uptake,
+        });
+    }
+
+    // Baseline: the first full months after launch (default: the first month with data).
+    let start = match cfg.launch {
+        Some(d) if d.day() > 1 => next_month(&month_of(d)),
+        Some(d) => month_of(d),
+        None => forms
+            .iter()
+            .map(month_of_form)
+            .min()
+            .unwrap_or(first.clone()),
+    };
+    let baseline: Vec<String> = all_months
+        .iter()
+        .filter(|m| **m >= start)
+        .take(cfg.baseline_months)
+        .cloned()
+        .collect();
+    let spc = spc_series(schema, &quarters, &all_months, &baseline, &start);
+    Ok(Feedback {
+        imports,
+        quarters,
+        spc,
+        baseline,
+        threshold: cfg.threshold,
+    })
+}
+
+/// The quarter's forms as a frame for `compute_wave`.
+fn frame(s: &Schema, reg: &Register, forms: &[&Form]) -> Result<DataFrame, crate::Error> {
+    let n = forms.len();
+    let mut cols = vec![
+        Column::new(
+            "committee".into(),
+            forms
+                .iter()
+                .map(|x| reg.meetings[x.meeting].committee.as_str())
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "month".into(),
+            forms
+                .iter()
+                .map(|x| month_of(reg.meetings[x.meeting].date))
+                .collect::<Vec<_>>(),
+        ),
+    ];
+    for (d, dem) in s.demographics.iter().enumerate() {
+        if dem.id == "committee" || dem.id == "month" {
+            continue;
+        }
+        let values: Vec<Option<&str>> = forms
+            .iter()
+            .map(|x| {
+                if dem.id == "channel" {
+                    Some(x.channel.as_str())
+                } else {
+                    x.demographics
+                        .iter()
+                        .find(|(i, _)| *i == d)
+                        .and_then(|(_, c)| c.map(|c| dem.categories[c as usize].as_str()))
+                }
+            })
+            .collect();
+        cols.push(Column::new(dem.id.as_str().into(), values));
+    }
+    for (q, question) in s.questions.iter().enumerate() {
+        if question.scale.is_none() {
+            continue;
+        }
+        if !forms.iter().any(|x| x.answers.iter().any(|(i, _)| *i == q)) && n > 0 {
+            continue;
+        }
+        let values: Vec<Option<u8>> = forms
+            .iter()
+            .map(|x| {
+                x.answers
+                    .iter()
+                    .find(|(i, _)| *i == q)
+                    .and_then(|(_, v)| *v)
+            })
+            .collect();
+        cols.push(Column::new(question.id.as_str().into(), values));
+    }
+    Ok(DataFrame::new(n, cols)?)
+}
+
+/// Meetings held, meetings with feedback, and attendees, for the groups uptake applies to.
+fn uptake(
+    f: &Fields,
+    reg: &Register,
+    months: &[String],
+    forms: &[&Form],
+    committees: &[String],
+) -> HashMap<(Breakdown, Group), (u32, u32, u64)> {
+    let mut with_forms = vec![false; reg.meetings.len()];
+    for x in forms {
+        with_forms[x.meeting] = true;
+    }
+    let mut out: HashMap<(Breakdown, Group), (u32, u32, u64)> = HashMap::new();
+    for (i, m) in reg.meetings.iter().enumerate() {
+        let month = month_of(m.date);
+        let Some(mi) = months.iter().position(|x| *x == month) else {
+            continue;
+        };
+        let ci = committees
+            .iter()
+            .position(|c| *c == m.committee)
+            .expect("from the register") as u32;
+        let mi = mi as u32;
+        for key in [
+            (Breakdown::Overall, Group::All),
+            (Breakdown::Field(f.committee), Group::One(Some(ci))),
+            (Breakdown::Field(f.month), Group::One(Some(mi))),
+            (
+                Breakdown::Cross(f.committee, f.month),
+                Group::Two(Some(ci), Some(mi)),
+            ),
+        ] {
+            let e = out.entry(key).or_default();
+            e.0 += 1;
+            e.1 += u32::from(with_forms[i]);
+            e.2 += u64::from(m.attendees());
+        }
+    }
+    out
+}
+
+/// Monthly SPC series for all committees together: forms per attendee and every indicator.
+fn spc_series(
+    schema: &Schema,
+    quarters: &[Quarter],
+    months: &[String],
+    baseline: &[String],
+    start: &str,
+) -> Vec<SpcPoint> {
+    // (series, month) → (value, n)
+    let mut values: HashMap<(String, String), (f64, u64)> = HashMap::new();
+    for q in quarters {
+        let Some(month_field) = q.schema.demographic("month") else {
+            continue;
+        };
+        let month_label = |g: Group| match g {
+            Group::One(Some(i)) => {
+                Some(q.schema.demographics[month_field].categories[i as usize].clone())
+            }
+            _ => None,
+        };
+        for r in &q.tables.responses {
+            if r.breakdown != Breakdown::Field(month_field) {
+                continue;
+            }
+            if let (Some(m), Some(n)) = (month_label(r.group), r.n)
+                && let Some(&(_, _, att)) = q.uptake.get(&(r.breakdown, r.group))
+                && att > 0
+            {
+                values.insert(("forms_per_attendee".into(), m), (n as f64 / att as f64, n));
+            }
+        }
+        for p in &q.tables.indicators {
+            if p.breakdown != Breakdown::Field(month_field) {
+                continue;
+            }
+            if let (Some(m), Some(s), Some(n)) = (month_label(p.group), &p.stats, p.n)
+                && let Some(v) = s.value
+            {
+                values.insert((schema.indicators[p.measure].id.clone(), m), (v, n));
+            }
+        }
+    }
+    let mut series: Vec<String> = vec!["forms_per_attendee".into()];
+    series.extend(schema.indicators.iter().map(|i| i.id.clone()));
+    let mut out = Vec::new();
+    for name in series {
+        // The chart starts at launch.
+        let shown: Vec<&String> = months.iter().filter(|m| m.as_str() >= start).collect();
+        let points: Vec<Option<f64>> = shown
+            .iter()
+            .map(|m| values.get(&(name.clone(), (*m).clone())).map(|v| v.0))
+            .collect();
+        let base: Vec<Option<f64>> = shown
+            .iter()
+            .zip(&points)
+            .filter(|(m, _)| baseline.contains(m))
+            .map(|(_, v)| *v)
+            .collect();
+        let limits = spc::limits(&base);
+        let sig = limits.map(|l| spc::signals(&points, &l));
+        for (i, m) in shown.iter().enumerate() {
+            out.push(SpcPoint {
+                series: name.clone(),
+                month: (*m).clone(),
+                value: points[i],
+                n: values.get(&(name.clone(), (*m).clone())).map(|v| v.1),
+                limits,
+                in_baseline: baseline.contains(m),
+                signals: sig.as_ref().map_or_else(Vec::new, |s| s[i].clone()),
+            });
+        }
+    }
+    out
+}
+
+/// Mean on 0–100 of an item's valid answers (Strongly disagree 0 … Strongly agree 100).
+pub fn mean_0_100(schema: &Schema, item: usize, codes: &[u64]) -> Option<f64> {
+    let question = &schema.questions[item];
+    let scale = schema.scale_of(question)?;
+    let mut scored: Vec<u8> = scale
+        .answers
+        .iter()
+        .filter(|a| a.group != AnswerGroup::Excluded)
+        .map(|a| a.code)
+        .collect();
+    scored.sort_unstable();
+    let steps = (scored.len().max(2) - 1) as f64;
+    let (mut sum, mut n) = (0.0, 0u64);
+    for (a, &count) in scale.answers.iter().zip(codes) {
+        if let Some(k) = scored.iter().position(|&c| c == a.code) {
+            let mut v = 100.0 * k as f64 / steps;
+            if question.reverse_keyed {
+                v = 100.0 - v;
+            }
+            sum += v * count as f64;
+            n += count;
+        }
+    }
+    (n > 0).then(|| sum / n as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_and_quarters() {
+        assert_eq!(
+            months_between("2025-11", "2026-02"),
+            ["2025-11", "2025-12", "2026-01", "2026-02"]
+        );
+        assert_eq!(quarter_of("2025-03"), "2025-Q1");
+        assert_eq!(quarter_of("2025-10"), "2025-Q4");
+        assert_eq!(
+            parse_date("10/3/2025 14:22:01", "%m/%d/%Y %H:%M:%S"),
+            NaiveDate::from_ymd_opt(2025, 10, 3)
+        );
+        assert_eq!(
+            parse_date("2025-10-03", "%Y-%m-%d"),
+            NaiveDate::from_ymd_opt(2025, 10, 3)
+        );
+        assert_eq!(parse_date("3rd Oct", "%Y-%m-%d"), None);
+    }
+}
