@@ -420,6 +420,9 @@ pub fn run_with(
             threshold: config.anonymity_threshold,
             fpc: config.fpc,
             baseline: config.baseline.clone(),
+            meetings: feedback
+                .as_ref()
+                .map(|fb| (fb.threshold, fb.baseline.clone())),
         })
         .as_bytes(),
     )?;

@@ -6,9 +6,87 @@ pub struct DictionarySettings {
     pub threshold: u32,
     pub fpc: bool,
     pub baseline: String,
+    /// Meeting feedback: its threshold and baseline months, when configured.
+    pub meetings: Option<(u32, Vec<String>)>,
 }
 
 pub fn data_dictionary(s: &DictionarySettings) -> String {
+    let mut out = staff_dictionary(s);
+    if let Some((k, baseline)) = &s.meetings {
+        out.push_str(&meetings_dictionary(*k, baseline));
+    }
+    out
+}
+
+fn meetings_dictionary(k: u32, baseline: &[String]) -> String {
+    let baseline = baseline.join(", ");
+    format!(
+        r#"
+## member_feedback_monthly.csv
+
+Feedback forms after committee meetings, by quarter. A form counts in the month of the meeting
+it is about. One row per quarter × breakdown × group × measure. Breakdowns: `overall` (the
+quarter, all committees), `committee` (the quarter), `month` (all committees), `committee ×
+month`, `role`, `political_group`. Never by individual councillor.
+
+Meeting feedback has its own disclosure threshold: no figure on fewer than **{k}** forms
+(or valid answers); hidden cells are protected against subtraction from month, committee and
+quarter totals exactly as in the staff tables.
+
+| column | type | meaning |
+|---|---|---|
+| quarter | text | `YYYY-Qn` |
+| breakdown, group | text | as above (month groups are `YYYY-MM`) |
+| measure | text | `forms`, a question id (`C01`...) or an indicator id |
+| kind | text | `forms`, `item` or `indicator` |
+| n | integer | forms returned (`forms`), valid answers (`item`), forms with a score (`indicator`) |
+| pct_positive | number | % agreeing (items), the indicator's % positive (indicators) |
+| mean_0_100 | number | items: mean answer on 0 (strongly disagree) … 100 (strongly agree) |
+| ci_low, ci_high | number | 95% interval for pct_positive |
+| meetings_held | integer | meetings in the register for the group (register fact, always shown) |
+| meetings_covered | integer | meetings with at least one accepted form |
+| attendees | integer | members attending plus other speakers (register fact, always shown) |
+| forms_per_attendee | number | uptake: forms / attendees |
+| suppressed, suppression_reason | | as above |
+
+## member_feedback_spc.csv
+
+Statistical process control (NHS England "Making Data Count" XmR charts) for monthly series
+of all committees together: `forms_per_attendee` and every meeting indicator. The centre line
+and natural process limits (centre ± 2.66 × mean moving range) come from the baseline months
+({baseline}). Signals: `outside_limits`; `shift` (7 or more points on one side of the centre);
+`trend` (6 or more points each rising or each falling); `two_of_three_near_limit` (2 of 3
+points beyond two-thirds of the way to a limit, same side). A month with no published value
+breaks runs and moving ranges.
+
+Caution: limits from three months are themselves uncertain. For a process that did not change,
+in simulation (months of about 35 forms) about 6 in 10 series showed at least one signal over
+18 months with a 3-month baseline, 4 in 10 with 6 months, 2 in 10 with 12. Treat a signal as a
+prompt to look; once a year of data exists, consider a longer baseline (`baseline_months`).
+
+| column | type | meaning |
+|---|---|---|
+| series | text | `forms_per_attendee` or an indicator id |
+| month | text | `YYYY-MM`, from the launch |
+| value | number | the month's value (uptake to 3 decimals, percentages to 1) |
+| n | integer | forms behind the value |
+| centre, lower_limit, upper_limit | number | baseline centre line and limits |
+| in_baseline | true/false | the month is one of the baseline months |
+| signals | text | rules that fired, `;`-separated |
+| signal | true/false | any rule fired |
+| note | text | why a value or the limits are missing |
+
+## member_feedback_reconciliation.csv
+
+As `import_reconciliation.csv`, for each feedback source (`paper`, `online`), with two more
+reasons: `unknown_meeting` (the form names a meeting not in the register) and
+`date_outside_register` (the date is unreadable, or not between the meeting's date and the
+allowed number of days after it).
+"#
+    )
+}
+
+fn staff_dictionary(s: &DictionarySettings) -> String {
     let k = s.threshold;
     let baseline = &s.baseline;
     let fpc = if s.fpc {
