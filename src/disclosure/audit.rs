@@ -537,6 +537,32 @@ mod tests {
     }
 
     #[test]
+    fn meeting_feedback_uses_its_own_threshold_and_quarter_structure() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("tables")).unwrap();
+        std::fs::write(dir.path().join(SETTINGS_FILE), settings_json(10)).unwrap();
+        std::fs::write(dir.path().join(MEETINGS_SETTINGS_FILE), settings_json(5)).unwrap();
+        let head = "quarter,breakdown,group,measure,kind,n,pct_positive,meetings_held,attendees,suppressed,suppression_reason\n";
+        // 6 forms is publishable under the meeting threshold of 5 (not under the staff 10);
+        // Audit Committee (3) is the only hidden committee: recoverable as 20 - 11 - 6.
+        let t = format!(
+            "{head}2025-Q1,overall,All respondents,forms,forms,20,,9,140,false,\n\
+             2025-Q1,committee,Cabinet,forms,forms,11,,3,33,false,\n\
+             2025-Q1,committee,Planning,forms,forms,6,,3,30,false,\n\
+             2025-Q1,committee,Audit Committee,forms,forms,[c],,3,21,true,primary\n"
+        );
+        std::fs::write(dir.path().join("tables/member_feedback_monthly.csv"), t).unwrap();
+        let r = audit(dir.path(), None).unwrap();
+        let msgs: Vec<&str> = r.findings.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(
+            msgs,
+            [
+                "wave 2025-Q1, forms, committee: the only hidden group (\"Audit Committee\" in committee) can be recovered: 20 - 17 = 3"
+            ]
+        );
+    }
+
+    #[test]
     fn without_settings_the_threshold_must_be_given() {
         let dir = tempfile::tempdir().unwrap();
         assert!(matches!(
