@@ -269,6 +269,7 @@ pub fn run_with(
     opts: Options,
     reuse_store: bool,
 ) -> Result<RunSummary, Error> {
+    let started = std::time::SystemTime::now();
     let imported = import_config(config_path, opts, reuse_store)?;
     let over = imported.over_tolerance();
     if !over.is_empty() {
@@ -430,6 +431,8 @@ pub fn run_with(
         disclosure::audit::SETTINGS_FILE,
         disclosure::audit::settings_json(config.anonymity_threshold).as_bytes(),
     )?;
+    let manifest = build_manifest(config, &imported, feedback.as_ref(), &pack, started)?;
+    pack.write("manifest.json", manifest.as_bytes())?;
     let pack = pack.finish()?;
     Ok(RunSummary {
         pack,
@@ -456,4 +459,114 @@ pub fn run_with(
             s
         }),
     })
+}
+
+fn file_sha(path: &Path) -> Result<(String, u64), Error> {
+    let bytes = std::fs::read(path).map_err(|source| report::WriteError {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok((report::sha256_hex(&bytes), bytes.len() as u64))
+}
+
+/// The manifest: enough for an auditor to reproduce the run.
+fn build_manifest(
+    config: &Config,
+    imported: &Imported,
+    feedback: Option<&meetings::Feedback>,
+    pack: &report::Pack,
+    started: std::time::SystemTime,
+) -> Result<String, Error> {
+    use report::manifest::{Input, Manifest};
+    let config_text = std::fs::read_to_string(&config.path).unwrap_or_default();
+    let mut schemas = Vec::new();
+    let mut add_schema = |path: &Path, schema: &schema::Schema| -> Result<(), Error> {
+        schemas.push((
+            path.display().to_string(),
+            schema.id.clone(),
+            schema.version.clone(),
+            file_sha(path)?.0,
+        ));
+        Ok(())
+    };
+    add_schema(&config.schema_path, &config.schema)?;
+    if let Some(m) = &config.meetings {
+        add_schema(&m.schema_path, &m.schema)?;
+    }
+    let mut inputs = Vec::new();
+    for (w, imp) in config.waves.iter().zip(&imported.waves) {
+        let (sha, bytes) = file_sha(&w.file)?;
+        inputs.push(Input {
+            role: format!("survey wave {}", w.id),
+            path: w.file.display().to_string(),
+            sha256: sha,
+            bytes,
+            rows_in: Some(imp.rows_in),
+            accepted: Some(imp.accepted()),
+        });
+        if let Some(h) = &w.headcount {
+            let (sha, bytes) = file_sha(h)?;
+            inputs.push(Input {
+                role: format!("HR headcount {}", w.id),
+                path: h.display().to_string(),
+                sha256: sha,
+                bytes,
+                rows_in: None,
+                accepted: None,
+            });
+        }
+    }
+    if let (Some(m), Some(fb)) = (&config.meetings, feedback) {
+        let (sha, bytes) = file_sha(&m.register)?;
+        inputs.push(Input {
+            role: "meeting register".into(),
+            path: m.register.display().to_string(),
+            sha256: sha,
+            bytes,
+            rows_in: None,
+            accepted: None,
+        });
+        for (src, imp) in m.sources.iter().zip(&fb.imports) {
+            let (sha, bytes) = file_sha(&src.wave.file)?;
+            inputs.push(Input {
+                role: format!("meeting feedback {}", src.wave.id),
+                path: src.wave.file.display().to_string(),
+                sha256: sha,
+                bytes,
+                rows_in: Some(imp.rows_in),
+                accepted: Some(imp.accepted()),
+            });
+        }
+    }
+    let settings = serde_json::json!({
+        "anonymity_threshold": config.anonymity_threshold,
+        "min_respondents_for_breakdowns": disclosure::MIN_RESPONDENTS_FOR_BREAKDOWNS,
+        "finite_population_correction": config.fpc,
+        "baseline_wave": config.baseline,
+        "breakdowns": config.breakdowns,
+        "crosses": config.crosses,
+        "max_rejected_pct": config.max_rejected_pct,
+        "significance": compare::ALPHA,
+        "multiple_testing": "Benjamini-Hochberg over every test in deltas.csv",
+        "meetings": config.meetings.as_ref().map(|m| serde_json::json!({
+            "threshold": m.threshold,
+            "baseline_months": feedback.map(|f| f.baseline.clone()),
+            "max_days_after": m.max_days_after,
+        })),
+    });
+    let started_unix = started
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    Ok(Manifest {
+        config_path: config.path.display().to_string(),
+        config_sha256: report::sha256_hex(config_text.as_bytes()),
+        config_text,
+        schemas,
+        inputs,
+        outputs: pack.written(),
+        settings,
+        started_unix,
+        seconds: started.elapsed().map_or(0.0, |d| d.as_secs_f64()),
+    }
+    .to_json())
 }

@@ -3,6 +3,7 @@
 //! half-written pack (and an earlier complete pack survives a failed re-run).
 
 pub mod dictionary;
+pub mod manifest;
 pub mod tables;
 
 use std::fs;
@@ -28,6 +29,17 @@ pub struct Pack {
     dest: PathBuf,
     tmp: PathBuf,
     finished: bool,
+    /// What has been written: path in the pack, SHA-256, size (for the manifest).
+    written: std::cell::RefCell<Vec<(String, String, usize)>>,
+}
+
+/// SHA-256 of bytes, as lowercase hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 impl Pack {
@@ -50,6 +62,7 @@ impl Pack {
             dest: dest.to_path_buf(),
             tmp,
             finished: false,
+            written: Default::default(),
         })
     }
 
@@ -61,7 +74,16 @@ impl Pack {
         }
         let mut f = fs::File::create(&path).map_err(werr(&path))?;
         f.write_all(bytes).map_err(werr(&path))?;
-        f.sync_all().map_err(werr(&path))
+        f.sync_all().map_err(werr(&path))?;
+        self.written
+            .borrow_mut()
+            .push((rel.to_string(), sha256_hex(bytes), bytes.len()));
+        Ok(())
+    }
+
+    /// Files written so far: (path in the pack, SHA-256, bytes), in writing order.
+    pub fn written(&self) -> Vec<(String, String, usize)> {
+        self.written.borrow().clone()
     }
 
     /// Move the complete pack into place, replacing an earlier one.

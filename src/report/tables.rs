@@ -74,11 +74,24 @@ pub fn fmt_opt(v: Option<f64>) -> String {
     v.map_or_else(String::new, fmt1)
 }
 
+/// Text that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab or carriage return
+/// first) gets a leading apostrophe, so Excel shows it as text (OWASP CSV injection). Numbers,
+/// negative ones included, are left alone.
+pub fn defuse(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && cell.parse::<f64>().is_err() {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
 fn csv_bytes(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
     w.write_record(header).expect("in-memory write");
     for r in rows {
-        w.write_record(&r).expect("in-memory write");
+        w.write_record(r.iter().map(|c| defuse(c).into_owned()))
+            .expect("in-memory write");
     }
     w.into_inner().expect("in-memory write")
 }
@@ -593,6 +606,20 @@ pub fn spc_csv(fb: &crate::meetings::Feedback) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spreadsheet_formulas_are_defused_but_numbers_are_not() {
+        assert_eq!(
+            defuse("=HYPERLINK(\"http://x\",\"y\")"),
+            "'=HYPERLINK(\"http://x\",\"y\")"
+        );
+        assert_eq!(defuse("+44 20"), "'+44 20");
+        assert_eq!(defuse("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(defuse("-Team"), "'-Team");
+        assert_eq!(defuse("-5.0"), "-5.0");
+        assert_eq!(defuse("1.2e-5"), "1.2e-5");
+        assert_eq!(defuse("Resources"), "Resources");
+    }
 
     #[test]
     fn one_decimal_place_without_negative_zero() {

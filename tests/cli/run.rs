@@ -251,3 +251,82 @@ fn each_wave_is_imported_once_until_its_export_changes() {
             .contains("2025,Q2,overall,All respondents,32,21,")
     );
 }
+
+fn sha256(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[test]
+fn manifest_lets_an_auditor_check_every_input_and_output() {
+    let s = mini_sandbox(mini_csv(), "", 0.0);
+    let out = s
+        .cmd(&["run", "--config", "pipeline.toml"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let m: serde_json::Value = serde_json::from_str(&s.read("out/pack/manifest.json")).unwrap();
+    assert_eq!(m["tool"]["name"], "culture-metrics");
+    assert_eq!(m["settings"]["anonymity_threshold"], 10);
+    assert_eq!(
+        m["config"]["sha256"],
+        sha256(s.read("pipeline.toml").as_bytes())
+    );
+    let input = &m["inputs"][0];
+    assert_eq!(
+        input["sha256"],
+        sha256(&std::fs::read(s.path("data.csv")).unwrap())
+    );
+    assert_eq!(
+        (input["rows_in"].as_u64(), input["accepted"].as_u64()),
+        (Some(32), Some(32))
+    );
+    let outputs = m["outputs"].as_array().unwrap();
+    assert!(outputs.len() >= 8, "{outputs:?}");
+    for o in outputs {
+        let path = o["path"].as_str().unwrap();
+        let bytes = std::fs::read(s.path(&format!("out/pack/{path}"))).unwrap();
+        assert_eq!(o["sha256"].as_str().unwrap(), sha256(&bytes), "{path}");
+    }
+    assert!(m["schemas"][0]["sha256"].as_str().unwrap().len() == 64);
+}
+
+#[test]
+fn spreadsheet_formulas_in_input_never_reach_the_tables_as_formulas() {
+    let schema = MINI_SCHEMA.replace(
+        r#"categories = ["A dir", "B dir", "C dir"]"#,
+        r#"categories = ['=HYPERLINK("http://x","A")', "@B dir", "+C dir"]"#,
+    );
+    let data = mini_csv()
+        .replace(",A dir,", ",\"=HYPERLINK(\"\"http://x\"\",\"\"A\"\")\",")
+        .replace(",B dir,", ",@B dir,");
+    let s = mini_sandbox(data, "", 0.0);
+    s.write("schema.toml", schema);
+    let out = s
+        .cmd(&["run", "--config", "pipeline.toml"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let items = s.read("out/pack/tables/items.csv");
+    let mut rdr = csv::Reader::from_reader(items.as_bytes());
+    let mut groups = std::collections::BTreeSet::new();
+    for rec in rdr.records() {
+        let rec = rec.unwrap();
+        for field in rec.iter() {
+            assert!(
+                !field.starts_with(['=', '+', '@'])
+                    && (!field.starts_with('-') || field.parse::<f64>().is_ok()),
+                "a cell a spreadsheet would run: {field:?}"
+            );
+        }
+        groups.insert(rec[3].to_string());
+    }
+    assert!(
+        groups.contains("'=HYPERLINK(\"http://x\",\"A\")"),
+        "{groups:?}"
+    );
+    assert!(groups.contains("'@B dir"), "{groups:?}");
+}
