@@ -368,53 +368,133 @@ pub fn run_with(
 
     // Report.
     let dest = out.map_or_else(|| config.output.clone(), Path::to_path_buf);
-    let pack = report::Pack::begin(&dest)?;
-    pack.write(
-        "tables/items.csv",
-        &report::tables::items_csv(schema, &tables.items),
-    )?;
-    pack.write(
-        "tables/indicators.csv",
-        &report::tables::indicators_csv(schema, &tables.indicators),
-    )?;
-    pack.write(
-        "tables/response_rates.csv",
-        &report::tables::response_rates_csv(schema, &tables.responses, &workforce),
-    )?;
-    pack.write(
-        "tables/deltas.csv",
-        &report::tables::deltas_csv(schema, &deltas),
-    )?;
-    pack.write(
-        "tables/trend.csv",
-        &report::tables::trend_csv(schema, &tables.indicators, &wave_ids, &deltas),
-    )?;
-    pack.write(
-        "tables/import_reconciliation.csv",
-        &report::tables::reconciliation_csv(&imported.waves),
-    )?;
-    pack.write(
-        "tables/disclosure_summary.csv",
-        &report::tables::disclosure_csv(&tables.summary),
-    )?;
+    // Every table once, as CSV: the pack's tables, and the source of the workbook.
+    let mut csvs: Vec<(&str, &str, &str, Vec<u8>)> = vec![
+        (
+            "indicators",
+            "Indicators",
+            "Each indicator for each wave and group, with 95% intervals and minimum detectable differences.",
+            report::tables::indicators_csv(schema, &tables.indicators),
+        ),
+        (
+            "items",
+            "Questions",
+            "Positive, neutral and negative answers to each question for each wave and group.",
+            report::tables::items_csv(schema, &tables.items),
+        ),
+        (
+            "deltas",
+            "Change since last year and since the baseline",
+            "Year-on-year change with tests, Benjamini-Hochberg q-values, effect sizes and verdicts.",
+            report::tables::deltas_csv(schema, &deltas),
+        ),
+        (
+            "trend",
+            "Indicator trends",
+            "Each indicator and group over every wave.",
+            report::tables::trend_csv(schema, &tables.indicators, &wave_ids, &deltas),
+        ),
+        (
+            "response_rates",
+            "Response rates",
+            "Responses against HR headcount, and respondents' against the workforce's composition.",
+            report::tables::response_rates_csv(schema, &tables.responses, &workforce),
+        ),
+        (
+            "import_reconciliation",
+            "Import reconciliation",
+            "Every row of every export: accepted, excluded or rejected, by reason.",
+            report::tables::reconciliation_csv(&imported.waves),
+        ),
+        (
+            "disclosure_summary",
+            "Disclosure control summary",
+            "Cells published and suppressed, by table and reason.",
+            report::tables::disclosure_csv(&tables.summary),
+        ),
+    ];
     if let Some(fb) = &feedback {
-        pack.write(
-            "tables/member_feedback_monthly.csv",
-            &report::tables::meetings_csv(fb),
-        )?;
-        pack.write(
-            "tables/member_feedback_spc.csv",
-            &report::tables::spc_csv(fb),
-        )?;
-        pack.write(
-            "tables/member_feedback_reconciliation.csv",
-            &report::tables::reconciliation_csv(&fb.imports),
-        )?;
+        csvs.push((
+            "member_feedback_monthly",
+            "Member-meeting feedback by quarter, month and committee",
+            "Forms, uptake, questions and indicators after committee meetings.",
+            report::tables::meetings_csv(fb),
+        ));
+        csvs.push((
+            "member_feedback_spc",
+            "Member-meeting feedback control charts",
+            "Monthly series with baseline centre lines, process limits and signals.",
+            report::tables::spc_csv(fb),
+        ));
+        csvs.push((
+            "member_feedback_reconciliation",
+            "Member-meeting feedback reconciliation",
+            "Every feedback form: accepted or rejected, by reason.",
+            report::tables::reconciliation_csv(&fb.imports),
+        ));
+    }
+    let pack = report::Pack::begin(&dest)?;
+    for (name, _, _, bytes) in &csvs {
+        pack.write(&format!("tables/{name}.csv"), bytes)?;
+    }
+    if let Some(fb) = &feedback {
         pack.write(
             "member_feedback_disclosure.json",
             disclosure::audit::settings_json(fb.threshold).as_bytes(),
         )?;
     }
+    let sheets: Vec<report::workbook::Sheet> = csvs
+        .iter()
+        .map(
+            |(name, title, description, bytes)| report::workbook::Sheet {
+                name,
+                title,
+                description,
+                csv: bytes,
+            },
+        )
+        .collect();
+    let cover = [
+        ("About these tables", format!(
+            "{}: results of the staff survey waves {} and, where configured, member-meeting feedback, for the Culture Change programme's evidence base.",
+            schema.title,
+            wave_ids.join(", ")
+        )),
+        ("Anonymity", format!(
+            "No figure rests on fewer than {} valid answers ({} for meeting feedback); suppressed values are shown as [c].",
+            config.anonymity_threshold,
+            config.meetings.as_ref().map_or(config.anonymity_threshold, |m| m.threshold)
+        )),
+        ("Methods", "Scoring, intervals, tests and suppression are described in tables/README.md in this evidence pack.".to_string()),
+        ("Produced by", format!("culture-metrics {}", env!("CARGO_PKG_VERSION"))),
+    ];
+    let notes = [
+        (
+            "[c]",
+            "Confidential: withheld so that no figure rests on fewer people than the threshold and no hidden figure can be recovered by subtraction.",
+        ),
+        (
+            "Rounding",
+            "Numbers are rounded to one decimal place when written; all differences come from unrounded values.",
+        ),
+        (
+            "Not stated",
+            "Respondents who left a demographic question blank, kept as a group so that groups add up to the total.",
+        ),
+        (
+            "Verdicts",
+            "'improved' and 'declined' need a Benjamini-Hochberg q-value below 0.05; 'not tested' means the survey cannot say, not that nothing changed.",
+        ),
+    ];
+    pack.write(
+        "workbook.xlsx",
+        &report::workbook::workbook(&schema.title, &cover, &notes, &sheets).map_err(|e| {
+            report::WriteError {
+                path: dest.join("workbook.xlsx"),
+                source: std::io::Error::other(e),
+            }
+        })?,
+    )?;
     pack.write(
         "tables/README.md",
         report::dictionary::data_dictionary(&report::dictionary::DictionarySettings {

@@ -5,6 +5,7 @@
 pub mod dictionary;
 pub mod manifest;
 pub mod tables;
+pub mod workbook;
 
 use std::fs;
 use std::io::Write;

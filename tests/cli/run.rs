@@ -330,3 +330,61 @@ fn spreadsheet_formulas_in_input_never_reach_the_tables_as_formulas() {
     );
     assert!(groups.contains("'@B dir"), "{groups:?}");
 }
+
+#[test]
+fn workbook_has_cover_contents_notes_and_no_formulas() {
+    let schema = MINI_SCHEMA.replace(
+        r#"categories = ["A dir", "B dir", "C dir"]"#,
+        r#"categories = ['=HYPERLINK("http://x","A")', "B dir", "C dir"]"#,
+    );
+    let data = mini_csv().replace(",A dir,", ",\"=HYPERLINK(\"\"http://x\"\",\"\"A\"\")\",");
+    let s = mini_sandbox(data, "", 0.0);
+    s.write("schema.toml", schema);
+    assert!(
+        s.cmd(&["-q", "run", "--config", "pipeline.toml"])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    let file = std::fs::File::open(s.path("out/pack/workbook.xlsx")).unwrap();
+    let mut zip = zip::ZipArchive::new(file).unwrap();
+    let mut read = |name: &str| {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut text).unwrap();
+        text
+    };
+    let book = read("xl/workbook.xml");
+    for sheet in [
+        "Cover",
+        "Contents",
+        "Notes",
+        "indicators",
+        "items",
+        "deltas",
+        "response_rates",
+    ] {
+        assert!(
+            book.contains(&format!("name=\"{sheet}\"")),
+            "{sheet}: {book}"
+        );
+    }
+    let strings = read("xl/sharedStrings.xml");
+    let kept = [
+        "<t>=HYPERLINK(\"http://x\",\"A\")</t>",
+        "<t>=HYPERLINK(&quot;http://x&quot;,&quot;A&quot;)</t>",
+    ];
+    assert!(
+        kept.iter().any(|k| strings.contains(k)),
+        "kept as text, without the CSV apostrophe: {}",
+        &strings[strings
+            .find("HYPERLINK")
+            .map_or(0, |i| i.saturating_sub(40))..][..120.min(strings.len())]
+    );
+    assert!(strings.contains("[c]"));
+    for i in 1..=8 {
+        let sheet = read(&format!("xl/worksheets/sheet{i}.xml"));
+        assert!(!sheet.contains("<f>"), "sheet {i} has a formula");
+        assert!(!sheet.contains("<mergeCell"), "sheet {i} merges cells");
+    }
+}
