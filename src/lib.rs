@@ -495,18 +495,39 @@ pub fn run_with(
             }
         })?,
     )?;
-    pack.write(
-        "tables/README.md",
-        report::dictionary::data_dictionary(&report::dictionary::DictionarySettings {
+    let dictionary = report::dictionary::data_dictionary(&report::dictionary::DictionarySettings {
+        threshold: config.anonymity_threshold,
+        fpc: config.fpc,
+        baseline: config.baseline.clone(),
+        meetings: feedback
+            .as_ref()
+            .map(|fb| (fb.threshold, fb.baseline.clone())),
+    });
+    pack.write("tables/README.md", dictionary.as_bytes())?;
+    let response_rates_csv = csvs
+        .iter()
+        .find(|c| c.0 == "response_rates")
+        .map_or(&[][..], |c| &c.3[..]);
+    let rendered = report::html::render(
+        &report::html::Input {
+            schema,
+            waves: &wave_ids,
+            baseline: &config.baseline,
+            tables: &tables,
+            deltas: &deltas,
+            feedback: feedback.as_ref(),
             threshold: config.anonymity_threshold,
             fpc: config.fpc,
-            baseline: config.baseline.clone(),
-            meetings: feedback
-                .as_ref()
-                .map(|fb| (fb.threshold, fb.baseline.clone())),
-        })
-        .as_bytes(),
-    )?;
+            response_rates_csv,
+            dictionary_md: &dictionary,
+        },
+        &format!("{}: evidence pack", schema.title),
+    );
+    pack.write("report.html", rendered.html.as_bytes())?;
+    pack.write("report.md", rendered.markdown.as_bytes())?;
+    for (file, svg) in &rendered.charts {
+        pack.write(&format!("charts/{file}"), svg.as_bytes())?;
+    }
     pack.write(
         disclosure::audit::SETTINGS_FILE,
         disclosure::audit::settings_json(config.anonymity_threshold).as_bytes(),

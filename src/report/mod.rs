@@ -2,7 +2,9 @@
 //! destination and renamed into place only when complete, so a failed run never leaves a
 //! half-written pack (and an earlier complete pack survives a failed re-run).
 
+pub mod charts;
 pub mod dictionary;
+pub mod html;
 pub mod manifest;
 pub mod tables;
 pub mod workbook;

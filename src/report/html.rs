@@ -1,0 +1,657 @@
+//! `report.html` (one self-contained file: inline CSS and SVG, no scripts) and `report.md`
+//! (the same content for committee papers), built from the protected tables only.
+//!
+//! Accessibility (WCAG 2.2 AA): real table headers with scope, captions, charts with titles
+//! and descriptions, values always printed beside any colour, readable without CSS, and
+//! every text that comes from inputs is HTML-escaped.
+
+use super::charts::{self, Point};
+use crate::compare::{Delta, Verdict};
+use crate::disclosure::{ProtectedTables, Suppression};
+use crate::indicators::{Breakdown, Group};
+use crate::schema::{Method, Schema};
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+/// Escape text for HTML element content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escape text for a Markdown table cell (no HTML, no pipes, no line breaks).
+fn md(s: &str) -> String {
+    escape(s).replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+/// Everything the report shows.
+pub struct Input<'a> {
+    pub schema: &'a Schema,
+    pub waves: &'a [String],
+    pub baseline: &'a str,
+    pub tables: &'a ProtectedTables,
+    pub deltas: &'a [Delta],
+    pub feedback: Option<&'a crate::meetings::Feedback>,
+    pub threshold: u32,
+    pub fpc: bool,
+    pub response_rates_csv: &'a [u8],
+    pub dictionary_md: &'a str,
+}
+
+pub struct Rendered {
+    pub html: String,
+    pub markdown: String,
+    /// (file name in `charts/`, SVG).
+    pub charts: Vec<(String, String)>,
+}
+
+fn fmt(v: Option<f64>) -> String {
+    v.map_or_else(|| Suppression::MARK.to_string(), super::tables::fmt1)
+}
+
+/// Headline indicators first: officer–member trust and respect, then the schema's order.
+fn indicator_order(schema: &Schema) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..schema.indicators.len()).collect();
+    order.sort_by_key(|&i| {
+        let id = schema.indicators[i].id.as_str();
+        (
+            if id.contains("trust") {
+                0
+            } else if id.contains("respect") {
+                1
+            } else {
+                2
+            },
+            i,
+        )
+    });
+    order
+}
+
+struct Table {
+    caption: String,
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+    /// Optional background shade per cell (heat map); the value is always printed too.
+    shade: Option<Vec<Vec<Option<f64>>>>,
+}
+
+impl Table {
+    fn html(&self) -> String {
+        let mut s = String::from("<table>\n");
+        let _ = writeln!(s, "<caption>{}</caption>", escape(&self.caption));
+        s.push_str("<thead><tr>");
+        for h in &self.header {
+            let _ = write!(s, "<th scope=\"col\">{}</th>", escape(h));
+        }
+        s.push_str("</tr></thead>\n<tbody>\n");
+        for (r, row) in self.rows.iter().enumerate() {
+            s.push_str("<tr>");
+            for (c, cell) in row.iter().enumerate() {
+                if c == 0 {
+                    let _ = write!(s, "<th scope=\"row\">{}</th>", escape(cell));
+                } else {
+                    let style = self
+                        .shade
+                        .as_ref()
+                        .and_then(|sh| sh.get(r)?.get(c).copied().flatten())
+                        .map(|v| {
+                            // Light to dark blue by value; text stays dark enough to read.
+                            let t = (v / 100.0).clamp(0.0, 1.0);
+                            let l = 96.0 - 40.0 * t;
+                            format!(" style=\"background:hsl(207,60%,{l:.0}%)\"")
+                        })
+                        .unwrap_or_default();
+                    let _ = write!(s, "<td{style}>{}</td>", escape(cell));
+                }
+            }
+            s.push_str("</tr>\n");
+        }
+        s.push_str("</tbody>\n</table>\n");
+        s
+    }
+
+    fn markdown(&self) -> String {
+        let mut s = format!("*{}*\n\n", md(&self.caption));
+        let _ = writeln!(
+            s,
+            "| {} |",
+            self.header
+                .iter()
+                .map(|h| md(h))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        );
+        let _ = writeln!(s, "|{}", "---|".repeat(self.header.len()));
+        for row in &self.rows {
+            let _ = writeln!(
+                s,
+                "| {} |",
+                row.iter().map(|c| md(c)).collect::<Vec<_>>().join(" | ")
+            );
+        }
+        s.push('\n');
+        s
+    }
+}
+
+enum Block {
+    Heading(u8, String),
+    Para(String),
+    Table(Table),
+    Chart {
+        file: String,
+        svg: String,
+        alt: String,
+    },
+    Markdown(String),
+}
+
+fn verdict_text(d: Option<&&Delta>) -> String {
+    match d {
+        None => "-".into(),
+        Some(d) => match d.verdict {
+            Verdict::NotTested if !d.reason.is_empty() => format!("not tested ({})", d.reason),
+            v => v.as_str().into(),
+        },
+    }
+}
+
+/// Build the report's blocks from the protected results.
+fn blocks(input: &Input) -> (Vec<Block>, Vec<(String, String)>) {
+    let s = input.schema;
+    let mut out = Vec::new();
+    let mut chart_files = Vec::new();
+    let latest = input.waves.last().cloned().unwrap_or_default();
+    let previous = input
+        .waves
+        .len()
+        .checked_sub(2)
+        .map(|i| input.waves[i].clone());
+    let ind_cell: HashMap<(&str, usize, Breakdown, Group), &crate::disclosure::Protected<_>> =
+        input
+            .tables
+            .indicators
+            .iter()
+            .map(|p| ((p.wave.as_str(), p.measure, p.breakdown, p.group), p))
+            .collect();
+    let value = |wave: &str, ind: usize, b: Breakdown, g: Group| {
+        ind_cell
+            .get(&(wave, ind, b, g))
+            .and_then(|p| p.stats.as_ref())
+            .and_then(|st| st.value.map(|v| (v, st.ci)))
+    };
+    let delta = |comparison: &str, measure: &str, kind: &str| {
+        input.deltas.iter().find(|d| {
+            d.comparison == comparison
+                && d.measure == measure
+                && d.kind == kind
+                && d.breakdown == Breakdown::Overall
+        })
+    };
+
+    out.push(Block::Para(format!(
+        "Staff survey waves {}, compared with the previous wave and with the baseline ({}). \
+         Figures are suppressed ([c]) where fewer than {} people answered or where a hidden figure \
+         could otherwise be worked out. A change is called an improvement or a decline only when it \
+         is statistically significant after allowing for the number of comparisons made.",
+        input.waves.join(", "),
+        input.baseline,
+        input.threshold
+    )));
+
+    // Headline indicators.
+    out.push(Block::Heading(2, "Headline indicators".into()));
+    let order = indicator_order(s);
+    let mut rows = Vec::new();
+    for &i in &order {
+        let ind = &s.indicators[i];
+        let now = value(&latest, i, Breakdown::Overall, Group::All);
+        let before = previous
+            .as_deref()
+            .and_then(|p| value(p, i, Breakdown::Overall, Group::All));
+        let since_prev = delta("since_previous", &ind.id, "indicator");
+        rows.push(vec![
+            ind.label.clone(),
+            fmt(before.map(|b| b.0)),
+            fmt(now.map(|n| n.0)),
+            now.and_then(|n| n.1).map_or_else(
+                || "-".into(),
+                |(l, h)| format!("{} to {}", super::tables::fmt1(l), super::tables::fmt1(h)),
+            ),
+            since_prev
+                .and_then(|d| d.delta())
+                .map_or_else(|| "-".into(), super::tables::fmt1),
+            verdict_text(since_prev.as_ref()),
+            verdict_text(delta("since_baseline", &ind.id, "indicator").as_ref()),
+        ]);
+    }
+    out.push(Block::Table(Table {
+        caption: format!("Headline indicators, all respondents ({latest})"),
+        header: vec![
+            "Indicator".into(),
+            previous.clone().unwrap_or_else(|| "Previous".into()),
+            latest.clone(),
+            "95% interval".into(),
+            "Change since previous".into(),
+            "Verdict since previous".into(),
+            "Verdict since baseline".into(),
+        ],
+        rows,
+        shade: None,
+    }));
+    let bars: Vec<(String, Vec<Option<Point>>)> = order
+        .iter()
+        .filter(|&&i| !matches!(s.indicators[i].method, Method::Score0To10 | Method::Enps))
+        .map(|&i| {
+            (
+                s.indicators[i].label.clone(),
+                input
+                    .waves
+                    .iter()
+                    .map(|w| {
+                        value(w, i, Breakdown::Overall, Group::All)
+                            .map(|(v, ci)| Point { value: v, ci })
+                    })
+                    .collect(),
+            )
+        })
+        .collect();
+    let svg = charts::indicator_bars("Indicators by wave, with 95% intervals", input.waves, &bars);
+    chart_files.push(("indicators_by_wave.svg".to_string(), svg.clone()));
+    out.push(Block::Chart {
+        file: "indicators_by_wave.svg".into(),
+        svg,
+        alt: "Bar chart of each indicator by wave with 95% interval whiskers; the values are in the table above".into(),
+    });
+
+    // Biggest significant changes.
+    out.push(Block::Heading(
+        2,
+        "Largest significant changes since the previous wave".into(),
+    ));
+    for (verdict, label) in [
+        (Verdict::Improved, "Improvements"),
+        (Verdict::Declined, "Declines"),
+    ] {
+        let mut ds: Vec<&Delta> = input
+            .deltas
+            .iter()
+            .filter(|d| {
+                d.comparison == "since_previous"
+                    && d.breakdown == Breakdown::Overall
+                    && d.verdict == verdict
+            })
+            .collect();
+        ds.sort_by(|a, b| {
+            let (x, y) = (
+                a.delta().unwrap_or(0.0).abs(),
+                b.delta().unwrap_or(0.0).abs(),
+            );
+            y.total_cmp(&x).then(a.measure.cmp(&b.measure))
+        });
+        let name = |d: &Delta| {
+            if d.kind == "item" {
+                s.question(&d.measure).map_or(d.measure.clone(), |q| {
+                    format!("{}: {}", d.measure, s.questions[q].text)
+                })
+            } else {
+                s.indicators
+                    .iter()
+                    .find(|i| i.id == d.measure)
+                    .map_or(d.measure.clone(), |i| i.label.clone())
+            }
+        };
+        let rows: Vec<Vec<String>> = ds
+            .iter()
+            .take(5)
+            .map(|d| {
+                vec![
+                    name(d),
+                    d.values
+                        .map_or_else(String::new, |v| super::tables::fmt1(v.0)),
+                    d.values
+                        .map_or_else(String::new, |v| super::tables::fmt1(v.1)),
+                    d.delta().map_or_else(String::new, super::tables::fmt1),
+                    d.q_value.map_or_else(String::new, super::tables::fmt_p),
+                ]
+            })
+            .collect();
+        if rows.is_empty() {
+            out.push(Block::Para(format!(
+                "{label}: none that are statistically significant."
+            )));
+        } else {
+            out.push(Block::Table(Table {
+                caption: format!("{label} (all respondents)"),
+                header: vec![
+                    "Question or indicator".into(),
+                    "Before".into(),
+                    "Now".into(),
+                    "Change".into(),
+                    "q-value".into(),
+                ],
+                rows,
+                shade: None,
+            }));
+        }
+    }
+
+    // Heat map and breakdowns.
+    if let Some(dir) = s.demographic("directorate") {
+        out.push(Block::Heading(
+            2,
+            format!("Indicators by directorate ({latest})"),
+        ));
+        let groups: Vec<Group> = (0..s.demographics[dir].categories.len() as u32)
+            .map(|c| Group::One(Some(c)))
+            .collect();
+        let pct: Vec<usize> = order
+            .iter()
+            .copied()
+            .filter(|&i| !matches!(s.indicators[i].method, Method::Score0To10 | Method::Enps))
+            .collect();
+        let mut rows = Vec::new();
+        let mut shade = Vec::new();
+        for g in &groups {
+            let mut row = vec![g.label(s, Breakdown::Field(dir))];
+            let mut sh = vec![None];
+            for &i in &pct {
+                let v = value(&latest, i, Breakdown::Field(dir), *g).map(|v| v.0);
+                row.push(fmt(v));
+                sh.push(v);
+            }
+            rows.push(row);
+            shade.push(sh);
+        }
+        let mut header = vec!["Directorate".to_string()];
+        header.extend(pct.iter().map(|&i| s.indicators[i].label.clone()));
+        out.push(Block::Table(Table {
+            caption:
+                "Heat map: darker cells are higher values; every value is printed; [c] = suppressed"
+                    .into(),
+            header,
+            rows,
+            shade: Some(shade),
+        }));
+    }
+    out.push(Block::Heading(2, "Headline indicators by group".into()));
+    for (d, dem) in s.demographics.iter().enumerate() {
+        let b = Breakdown::Field(d);
+        let groups: Vec<Group> = input
+            .tables
+            .indicators
+            .iter()
+            .filter(|p| p.wave == latest && p.breakdown == b && p.measure == order[0])
+            .map(|p| p.group)
+            .collect();
+        if groups.is_empty() {
+            continue;
+        }
+        let shown: Vec<usize> = order.iter().copied().take(3).collect();
+        let rows = groups
+            .iter()
+            .map(|g| {
+                let mut r = vec![g.label(s, b)];
+                for &i in &shown {
+                    let p = ind_cell.get(&(latest.as_str(), i, b, *g));
+                    r.push(fmt(value(&latest, i, b, *g).map(|v| v.0)));
+                    r.push(
+                        p.and_then(|p| p.n)
+                            .map_or_else(|| Suppression::MARK.into(), |n| n.to_string()),
+                    );
+                }
+                r
+            })
+            .collect();
+        let mut header = vec![dem.label.clone()];
+        for &i in &shown {
+            header.push(s.indicators[i].label.clone());
+            header.push("n".into());
+        }
+        out.push(Block::Table(Table {
+            caption: format!(
+                "By {} ({latest}); [c] = suppressed",
+                dem.label.to_lowercase()
+            ),
+            header,
+            rows,
+            shade: None,
+        }));
+    }
+
+    // Response rates.
+    out.push(Block::Heading(2, "Response rates".into()));
+    let mut rdr = csv::Reader::from_reader(input.response_rates_csv);
+    let rows: Vec<Vec<String>> = rdr
+        .records()
+        .flatten()
+        .filter(|r| {
+            r.get(0) == Some(latest.as_str()) && matches!(r.get(1), Some("overall" | "directorate"))
+        })
+        .map(|r| {
+            vec![
+                r[2].to_string(),
+                r[3].to_string(),
+                r[4].to_string(),
+                r[5].to_string(),
+                if &r[6] == "true" {
+                    "yes".into()
+                } else {
+                    String::new()
+                },
+            ]
+        })
+        .collect();
+    if rows.is_empty() {
+        out.push(Block::Para(
+            "No HR headcount was given, so response rates cannot be shown.".into(),
+        ));
+    } else {
+        out.push(Block::Table(Table {
+            caption: format!("Responses against HR headcount ({latest})"),
+            header: vec![
+                "Group".into(),
+                "Responses".into(),
+                "Headcount".into(),
+                "Response rate %".into(),
+                "Below 60%".into(),
+            ],
+            rows,
+            shade: None,
+        }));
+    }
+
+    // Meeting feedback.
+    if let Some(fb) = input.feedback {
+        out.push(Block::Heading(
+            2,
+            "Member-meeting feedback: control charts".into(),
+        ));
+        out.push(Block::Para(format!(
+            "Monthly values for all committees together. The centre line and process limits come from the \
+             baseline months ({}). Large triangles mark months where a signal rule fired. With only three \
+             baseline months the limits are uncertain: treat a signal as a prompt to look.",
+            fb.baseline.join(", ")
+        )));
+        let mut series: Vec<String> = fb.spc.iter().map(|p| p.series.clone()).collect();
+        series.dedup();
+        let mut rows = Vec::new();
+        for name in series {
+            let pts: Vec<&crate::meetings::SpcPoint> =
+                fb.spc.iter().filter(|p| p.series == name).collect();
+            let months: Vec<String> = pts.iter().map(|p| p.month.clone()).collect();
+            let values: Vec<Option<f64>> = pts.iter().map(|p| p.value).collect();
+            let signal: Vec<bool> = pts.iter().map(|p| !p.signals.is_empty()).collect();
+            let limits = pts
+                .first()
+                .and_then(|p| p.limits)
+                .map(|l| (l.centre, l.lower, l.upper));
+            let label = series_label(&name);
+            let svg = charts::spc_chart(&label, &months, &values, limits, &signal);
+            let file = format!("spc_{name}.svg");
+            chart_files.push((file.clone(), svg.clone()));
+            out.push(Block::Chart {
+                file,
+                svg,
+                alt: format!("Control chart of {label}"),
+            });
+            let flagged: Vec<String> = pts
+                .iter()
+                .filter(|p| !p.signals.is_empty())
+                .map(|p| {
+                    format!(
+                        "{} ({})",
+                        p.month,
+                        p.signals
+                            .iter()
+                            .map(|r| r.code())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                })
+                .collect();
+            rows.push(vec![
+                label,
+                if flagged.is_empty() {
+                    "none".into()
+                } else {
+                    flagged.join("; ")
+                },
+            ]);
+        }
+        out.push(Block::Table(Table {
+            caption: "Signals by series".into(),
+            header: vec!["Series".into(), "Months with a signal (rules)".into()],
+            rows,
+            shade: None,
+        }));
+    }
+
+    // Methodology and dictionary.
+    out.push(Block::Heading(2, "Methodology".into()));
+    out.push(Block::Para(format!(
+        "Percent positive counts Agree and Strongly agree among valid answers; Don't know and blanks are left out. \
+         Theme scores are the mean of their questions' percent positive; the engagement index scores answers 0, 25, 50, 75 \
+         and 100 and averages respondents. Intervals are 95% (Wilson for percentages, t for means){}. \
+         Year-on-year changes use a two-proportion z test for percentages and Welch's t test for means; p-values are \
+         adjusted for the number of comparisons (Benjamini-Hochberg) and a change is reported only where the adjusted \
+         value is below 0.05. Groups with fewer than 30 answers to a question (20 for a theme, 10 for an index) are not \
+         tested. Baseline wave: {}. Anonymity threshold: {} valid answers, with secondary suppression so that no hidden \
+         figure can be recovered by subtraction.",
+        if input.fpc {
+            ", with the finite population correction where the HR headcount of the group is known (this assumes that \
+             who did not respond does not bias the results)"
+        } else {
+            "; no finite population correction was applied"
+        },
+        input.baseline,
+        input.threshold
+    )));
+    out.push(Block::Markdown(input.dictionary_md.to_string()));
+    (out, chart_files)
+}
+
+fn series_label(series: &str) -> String {
+    match series {
+        "forms_per_attendee" => "Uptake: forms per attendee".to_string(),
+        other => other.replace('_', " "),
+    }
+}
+
+/// Markdown to HTML with any raw HTML in the source shown as text, never interpreted.
+fn markdown_to_html(text: &str) -> String {
+    use pulldown_cmark::{Event, Options, Parser, html};
+    let parser = Parser::new_ext(text, Options::ENABLE_TABLES).map(|e| match e {
+        Event::Html(t) | Event::InlineHtml(t) => Event::Text(t),
+        e => e,
+    });
+    let mut out = String::new();
+    html::push_html(&mut out, parser);
+    out
+}
+
+const CSS: &str = "body{font-family:Arial,Helvetica,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#0b0c0c;line-height:1.5}\
+table{border-collapse:collapse;margin:1em 0 2em;font-size:0.95em}caption{text-align:left;font-weight:bold;padding:0.3em 0}\
+th,td{border:1px solid #b1b4b6;padding:0.3em 0.6em;text-align:left;vertical-align:top}thead th{background:#f3f2f1}\
+figure{margin:1em 0 2em}svg{max-width:100%;height:auto}h1,h2,h3{line-height:1.2}";
+
+/// Render the report as HTML and Markdown.
+pub fn render(input: &Input, title: &str) -> Rendered {
+    let (blocks, charts) = blocks(input);
+    let mut html = format!(
+        "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n<h1>{}</h1>\n",
+        escape(title),
+        escape(title)
+    );
+    let mut markdown = format!("# {}\n\n", md(title));
+    for b in blocks {
+        match b {
+            Block::Heading(level, t) => {
+                let _ = writeln!(html, "<h{level}>{}</h{level}>", escape(&t));
+                let _ = writeln!(markdown, "{} {}\n", "#".repeat(level as usize), md(&t));
+            }
+            Block::Para(t) => {
+                let _ = writeln!(html, "<p>{}</p>", escape(&t));
+                let _ = writeln!(markdown, "{}\n", md(&t));
+            }
+            Block::Table(t) => {
+                html.push_str(&t.html());
+                markdown.push_str(&t.markdown());
+            }
+            Block::Chart { file, svg, alt } => {
+                let _ = writeln!(
+                    html,
+                    "<figure>\n{svg}\n<figcaption>{}</figcaption>\n</figure>",
+                    escape(&alt)
+                );
+                let _ = writeln!(markdown, "![{}](charts/{file})\n", md(&alt));
+            }
+            Block::Markdown(text) => {
+                html.push_str("<section>\n");
+                html.push_str(&markdown_to_html(&text));
+                html.push_str("</section>\n");
+                markdown.push_str(&text);
+            }
+        }
+    }
+    html.push_str("</main>\n</body>\n</html>\n");
+    Rendered {
+        html,
+        markdown,
+        charts,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping() {
+        assert_eq!(
+            escape("<script>alert('x')</script> & \"q\""),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
+        );
+        assert_eq!(md("a|b\n<c>"), "a\\|b &lt;c&gt;");
+    }
+
+    #[test]
+    fn raw_html_in_markdown_is_shown_as_text() {
+        let h = markdown_to_html(
+            "Baseline <script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n",
+        );
+        assert!(!h.contains("<script>") && !h.contains("<img"), "{h}");
+        assert!(h.contains("&lt;script&gt;"), "{h}");
+    }
+}
