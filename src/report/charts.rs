@@ -4,6 +4,7 @@
 //! the tables beside each chart).
 
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// A value with its interval.
 #[derive(Debug, Clone, Copy)]
@@ -60,21 +61,21 @@ pub fn indicator_bars(
             Ok(c) => c,
             Err(_) => return String::new(),
         };
-        let labels: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
         let _ = chart
             .configure_mesh()
             .disable_y_mesh()
+            .disable_y_axis()
             .x_desc("% or score (0-100)")
-            .y_labels(rows.len())
-            .y_label_formatter(&|y| {
-                let i = (n - y - 0.5).round() as isize;
-                if i >= 0 && (i as usize) < labels.len() && (y.fract() - 0.5).abs() < 0.01 {
-                    labels[i as usize].clone()
-                } else {
-                    String::new()
-                }
-            })
             .draw();
+        // Indicator names beside their bars (a categorical axis).
+        for (ri, (label, _)) in rows.iter().enumerate() {
+            let (px, py) = chart.backend_coord(&(0.0, n - ri as f64 - 0.5));
+            let style = ("sans-serif", 13)
+                .into_font()
+                .color(&BLACK)
+                .pos(Pos::new(HPos::Right, VPos::Center));
+            let _ = root.draw(&Text::new(label.clone(), (px - 8, py), style));
+        }
         let k = waves.len().max(1) as f64;
         for (wi, wave) in waves.iter().enumerate() {
             let colour = PALETTE[wi % PALETTE.len()];

@@ -6,5 +6,6 @@ mod compare;
 mod import;
 mod indicators;
 mod inspect;
+mod report;
 mod run;
 mod sample;
