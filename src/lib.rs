@@ -436,6 +436,10 @@ pub fn run_with(
     let pack = report::Pack::begin(&dest)?;
     for (name, _, _, bytes) in &csvs {
         pack.write(&format!("tables/{name}.csv"), bytes)?;
+        pack.write(
+            &format!("tables/{name}.parquet"),
+            &report::parquet::csv_to_parquet(bytes)?,
+        )?;
     }
     if let Some(fb) = &feedback {
         pack.write(

@@ -101,6 +101,9 @@ Tables in this folder are UTF-8 CSV with one header row. Column names and meanin
 across runs and years. Rows are in a fixed order (wave, measure in schema order, breakdown,
 group in schema order with `Not stated` last). Numbers are rounded once, when written, to one
 decimal place; every sum, difference and interval is computed from unrounded values.
+Each table is also written as Parquet (`<table>.parquet`) with typed columns for Power BI:
+whole numbers as Int64, other numbers as Float64, the rest as text; `[c]` and empty cells are
+nulls there (the `suppressed` column says why).
 
 ## Suppression
 

@@ -6,6 +6,7 @@ pub mod charts;
 pub mod dictionary;
 pub mod html;
 pub mod manifest;
+pub mod parquet;
 pub mod tables;
 pub mod workbook;
 
