@@ -259,7 +259,7 @@ pub struct RunSummary {
 
 /// `run`: the whole batch. Imports, stores, computes, protects and writes the pack.
 pub fn run(config_path: &Path, out: Option<&Path>, opts: Options) -> Result<RunSummary, Error> {
-    run_with(config_path, out, opts, true)
+    run_with(config_path, out, opts, true, &[])
 }
 
 /// `run`, choosing whether waves already in the store may be reused (`--reimport` says no).
@@ -268,9 +268,29 @@ pub fn run_with(
     out: Option<&Path>,
     opts: Options,
     reuse_store: bool,
+    deep_dives: &[String],
 ) -> Result<RunSummary, Error> {
     let started = std::time::SystemTime::now();
     let imported = import_config(config_path, opts, reuse_store)?;
+    let mut dives: Vec<usize> = Vec::new();
+    for id in imported.config.deep_dives.iter().chain(deep_dives) {
+        let schema = &imported.config.schema;
+        match schema.indicators.iter().position(|i| &i.id == id) {
+            Some(i) if !dives.contains(&i) => dives.push(i),
+            Some(_) => {}
+            None => {
+                return Err(Error::Usage(format!(
+                    "--deep-dive {id}: not an indicator in the schema; choose one of: {}",
+                    schema
+                        .indicators
+                        .iter()
+                        .map(|i| i.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            }
+        }
+    }
     let over = imported.over_tolerance();
     if !over.is_empty() {
         return Err(Error::TooManyRejected {
@@ -512,21 +532,33 @@ pub fn run_with(
         .iter()
         .find(|c| c.0 == "response_rates")
         .map_or(&[][..], |c| &c.3[..]);
-    let rendered = report::html::render(
-        &report::html::Input {
-            schema,
-            waves: &wave_ids,
-            baseline: &config.baseline,
-            tables: &tables,
-            deltas: &deltas,
-            feedback: feedback.as_ref(),
-            threshold: config.anonymity_threshold,
-            fpc: config.fpc,
-            response_rates_csv,
-            dictionary_md: &dictionary,
-        },
-        &format!("{}: evidence pack", schema.title),
-    );
+    let report_input = report::html::Input {
+        schema,
+        waves: &wave_ids,
+        baseline: &config.baseline,
+        tables: &tables,
+        deltas: &deltas,
+        feedback: feedback.as_ref(),
+        threshold: config.anonymity_threshold,
+        fpc: config.fpc,
+        response_rates_csv,
+        dictionary_md: &dictionary,
+    };
+    let rendered = report::html::render(&report_input, &format!("{}: evidence pack", schema.title));
+    for &i in &dives {
+        let dive = report::html::deep_dive(&report_input, i);
+        let id = &schema.indicators[i].id;
+        pack.write(&format!("deep-dives/{id}.html"), dive.html.as_bytes())?;
+        pack.write(
+            &format!("deep-dives/{id}.md"),
+            dive.markdown
+                .replace("](charts/", "](../charts/")
+                .as_bytes(),
+        )?;
+        for (file, svg) in &dive.charts {
+            pack.write(&format!("charts/{file}"), svg.as_bytes())?;
+        }
+    }
     pack.write("report.html", rendered.html.as_bytes())?;
     pack.write("report.md", rendered.markdown.as_bytes())?;
     for (file, svg) in &rendered.charts {

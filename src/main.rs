@@ -58,7 +58,8 @@ enum Command {
     #[command(after_help = "Examples:\n  \
         culture-metrics run                                   # the committed sample data\n  \
         culture-metrics run --config council/pipeline.toml\n  \
-        culture-metrics run --config council/pipeline.toml --out /tmp/pack-check")]
+        culture-metrics run --config council/pipeline.toml --out /tmp/pack-check\n  \
+        culture-metrics run --deep-dive officer_member_trust      # plus a focused report")]
     Run {
         /// Pipeline config (TOML).
         #[arg(long, short, default_value = DEFAULT_CONFIG)]
@@ -70,6 +71,10 @@ enum Command {
         /// the store recorded it.
         #[arg(long)]
         reimport: bool,
+        /// Also write a focused report for this indicator (repeatable), e.g.
+        /// `--deep-dive officer_member_trust`.
+        #[arg(long, value_name = "INDICATOR")]
+        deep_dive: Vec<String>,
     },
     /// Check every wave's export against the schema and mapping; print the reconciliation.
     #[command(
@@ -171,8 +176,10 @@ fn execute(command: Command, opts: Options) -> Result<i32, Error> {
             config,
             out,
             reimport,
+            deep_dive,
         } => {
-            let summary = culture_metrics::run_with(&config, out.as_deref(), opts, !reimport)?;
+            let summary =
+                culture_metrics::run_with(&config, out.as_deref(), opts, !reimport, &deep_dive)?;
             if !opts.quiet {
                 eprint!("{}", summary.report);
                 if let Some(fb) = &summary.feedback {

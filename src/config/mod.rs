@@ -232,6 +232,8 @@ pub struct Config {
     pub fpc: bool,
     /// The wave every later wave is compared with (default: the first wave).
     pub baseline: String,
+    /// Indicators that get a focused deep-dive report in every pack.
+    pub deep_dives: Vec<String>,
     /// `validate` and `run` fail when more than this % of rows are rejected as defective
     /// (previews, tests and incomplete responses are excluded by rule and do not count).
     pub max_rejected_pct: f64,
@@ -271,6 +273,8 @@ struct RawTop {
     finite_population_correction: Option<bool>,
     #[serde(default)]
     baseline: Option<String>,
+    #[serde(default)]
+    deep_dives: Vec<String>,
 }
 
 impl Config {
@@ -289,7 +293,8 @@ impl Config {
         let base = path.parent().unwrap_or(Path::new("")).to_path_buf();
         let mut table = parse_table(path, &text).map_err(ConfigError::Config)?;
         let mut c = Collector::default();
-        const KNOWN: [&str; 11] = [
+        const KNOWN: [&str; 12] = [
+            "deep_dives",
             "meetings",
             "baseline",
             "schema",
@@ -389,6 +394,22 @@ impl Config {
                 );
             }
         }
+        for d in &top.deep_dives {
+            if !schema.indicators.iter().any(|i| &i.id == d) {
+                c.push(
+                    "deep_dives",
+                    format!(
+                        "`{d}` is not an indicator in the schema; known: {}",
+                        schema
+                            .indicators
+                            .iter()
+                            .map(|i| i.id.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+            }
+        }
         for b in &breakdowns {
             if schema.demographic(b).is_none() {
                 c.push(
@@ -446,6 +467,7 @@ impl Config {
         c.into_result(
             path,
             Config {
+                deep_dives: top.deep_dives.clone(),
                 meetings,
                 baseline,
                 path: path.to_path_buf(),

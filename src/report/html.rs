@@ -589,6 +589,15 @@ figure{margin:1em 0 2em}svg{max-width:100%;height:auto}h1,h2,h3{line-height:1.2}
 /// Render the report as HTML and Markdown.
 pub fn render(input: &Input, title: &str) -> Rendered {
     let (blocks, charts) = blocks(input);
+    let (html, markdown) = render_blocks(blocks, title);
+    Rendered {
+        html,
+        markdown,
+        charts,
+    }
+}
+
+fn render_blocks(blocks: Vec<Block>, title: &str) -> (String, String) {
     let mut html = format!(
         "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n<h1>{}</h1>\n",
         escape(title),
@@ -626,6 +635,214 @@ pub fn render(input: &Input, title: &str) -> Rendered {
         }
     }
     html.push_str("</main>\n</body>\n</html>\n");
+    (html, markdown)
+}
+
+/// A focused pack for one indicator: its trend, its questions, and every breakdown.
+pub fn deep_dive(input: &Input, indicator: usize) -> Rendered {
+    let s = input.schema;
+    let ind = &s.indicators[indicator];
+    let latest = input.waves.last().cloned().unwrap_or_default();
+    let mut out = Vec::new();
+    let mut charts = Vec::new();
+    let cell =
+        |wave: &str, b: Breakdown, g: Group| {
+            input.tables.indicators.iter().find(|p| {
+                p.wave == wave && p.measure == indicator && p.breakdown == b && p.group == g
+            })
+        };
+    let delta_of = |comparison: &str, kind: &str, measure: &str, b: Breakdown, g: Group| {
+        input.deltas.iter().find(|d| {
+            d.comparison == comparison
+                && d.kind == kind
+                && d.measure == measure
+                && d.breakdown == b
+                && d.group == g
+        })
+    };
+    out.push(Block::Para(format!(
+        "Everything the survey says about {}: its trend since the baseline ({}), the questions it is built          from, and every published group. Suppressed figures are shown as [c]. Driver analysis (what most          relates to this indicator) is not part of this pack.",
+        ind.label, input.baseline
+    )));
+    out.push(Block::Heading(2, "Trend, all respondents".into()));
+    let rows = input
+        .waves
+        .iter()
+        .map(|w| {
+            let p = cell(w, Breakdown::Overall, Group::All);
+            let st = p.and_then(|p| p.stats.as_ref());
+            vec![
+                w.clone(),
+                fmt(st.and_then(|s| s.value)),
+                st.and_then(|s| s.ci).map_or_else(
+                    || "-".into(),
+                    |(l, h)| format!("{} to {}", super::tables::fmt1(l), super::tables::fmt1(h)),
+                ),
+                p.and_then(|p| p.n)
+                    .map_or_else(|| Suppression::MARK.into(), |n| n.to_string()),
+            ]
+        })
+        .collect();
+    out.push(Block::Table(Table {
+        caption: format!("{} by wave", ind.label),
+        header: vec![
+            "Wave".into(),
+            "Value".into(),
+            "95% interval".into(),
+            "n".into(),
+        ],
+        rows,
+        shade: None,
+    }));
+    for comparison in ["since_previous", "since_baseline"] {
+        if let Some(d) = delta_of(
+            comparison,
+            "indicator",
+            &ind.id,
+            Breakdown::Overall,
+            Group::All,
+        ) {
+            out.push(Block::Para(format!(
+                "Change {} ({} to {}): {} points, {}.",
+                comparison.replace('_', " "),
+                d.from,
+                d.to,
+                d.delta().map_or_else(|| "-".into(), super::tables::fmt1),
+                verdict_text(Some(&d))
+            )));
+        }
+    }
+    out.push(Block::Heading(2, "Questions".into()));
+    let rows =
+        ind.items
+            .iter()
+            .map(|&q| {
+                let question = &s.questions[q];
+                let mut r = vec![format!("{}: {}", question.id, question.text)];
+                for w in input.waves {
+                    let p = input.tables.items.iter().find(|p| {
+                        p.wave == *w && p.measure == q && p.breakdown == Breakdown::Overall
+                    });
+                    r.push(fmt(p
+                        .and_then(|p| p.stats.as_ref())
+                        .and_then(|st| st.counts.pct(st.counts.positive))));
+                }
+                r.push(verdict_text(
+                    delta_of(
+                        "since_previous",
+                        "item",
+                        &question.id,
+                        Breakdown::Overall,
+                        Group::All,
+                    )
+                    .as_ref(),
+                ));
+                r
+            })
+            .collect();
+    let mut header = vec!["Question".to_string()];
+    header.extend(input.waves.iter().map(|w| format!("{w} % positive")));
+    header.push("Verdict since previous".into());
+    out.push(Block::Table(Table {
+        caption: "The questions behind the indicator".into(),
+        header,
+        rows,
+        shade: None,
+    }));
+    out.push(Block::Heading(2, format!("Every group ({latest})")));
+    let mut breakdowns: Vec<Breakdown> = Vec::new();
+    for p in &input.tables.indicators {
+        if p.measure == indicator
+            && p.wave == latest
+            && p.breakdown != Breakdown::Overall
+            && !breakdowns.contains(&p.breakdown)
+        {
+            breakdowns.push(p.breakdown);
+        }
+    }
+    for b in breakdowns {
+        let groups: Vec<Group> = input
+            .tables
+            .indicators
+            .iter()
+            .filter(|p| p.measure == indicator && p.wave == latest && p.breakdown == b)
+            .map(|p| p.group)
+            .collect();
+        let rows = groups
+            .iter()
+            .map(|&g| {
+                let p = cell(&latest, b, g);
+                let st = p.and_then(|p| p.stats.as_ref());
+                let d = delta_of("since_previous", "indicator", &ind.id, b, g);
+                vec![
+                    g.label(s, b),
+                    fmt(st.and_then(|s| s.value)),
+                    st.and_then(|s| s.ci).map_or_else(
+                        || "-".into(),
+                        |(l, h)| {
+                            format!("{} to {}", super::tables::fmt1(l), super::tables::fmt1(h))
+                        },
+                    ),
+                    p.and_then(|p| p.n)
+                        .map_or_else(|| Suppression::MARK.into(), |n| n.to_string()),
+                    d.and_then(|d| d.delta())
+                        .map_or_else(|| "-".into(), super::tables::fmt1),
+                    verdict_text(d.as_ref()),
+                ]
+            })
+            .collect();
+        out.push(Block::Table(Table {
+            caption: format!("{} by {}", ind.label, b.name(s)),
+            header: vec![
+                "Group".into(),
+                "Value".into(),
+                "95% interval".into(),
+                "n".into(),
+                "Change since previous".into(),
+                "Verdict".into(),
+            ],
+            rows,
+            shade: None,
+        }));
+        if b == Breakdown::Field(s.demographic("directorate").unwrap_or(usize::MAX)) {
+            let bars: Vec<(String, Vec<Option<Point>>)> = groups
+                .iter()
+                .map(|&g| {
+                    (
+                        g.label(s, b),
+                        input
+                            .waves
+                            .iter()
+                            .map(|w| {
+                                cell(w, b, g).and_then(|p| p.stats.as_ref()).and_then(|st| {
+                                    st.value.map(|v| Point {
+                                        value: v,
+                                        ci: st.ci,
+                                    })
+                                })
+                            })
+                            .collect(),
+                    )
+                })
+                .collect();
+            let file = format!("deep_dive_{}_by_directorate.svg", ind.id);
+            let svg = charts::indicator_bars(
+                &format!("{} by directorate", ind.label),
+                input.waves,
+                &bars,
+            );
+            charts.push((file.clone(), svg.clone()));
+            out.push(Block::Chart {
+                file,
+                svg,
+                alt: format!(
+                    "{} by directorate and wave; suppressed groups have no bar",
+                    ind.label
+                ),
+            });
+        }
+    }
+    let (html, markdown) = render_blocks(out, &format!("Deep dive: {}", ind.label));
     Rendered {
         html,
         markdown,

@@ -877,6 +877,7 @@ anonymity_threshold = 10       # no published figure on fewer valid answers than
 # breakdowns = ["directorate", "grade"]   # default: every demographic field in the schema
 crosses = [["directorate", "grade"], ["ethnicity", "grade"]]
 finite_population_correction = true     # uses the HR headcount files where they describe a group
+deep_dives = ["officer_member_trust"]  # focused reports for the board's thematic deep dives
 
 [tolerance]
 max_rejected_pct = 1.0         # validate/run fail if more than 1% of a wave's rows are defective

@@ -180,3 +180,46 @@ fn two_runs_give_byte_identical_tables_charts_reports_and_workbook() {
         assert!(x == y, "{f} differs between runs");
     }
 }
+
+#[test]
+fn deep_dive_for_one_indicator() {
+    let s = Sandbox::new();
+    s.copy_dir("schemas", "schemas")
+        .copy_dir("sample-data", "sample-data");
+    let out = s
+        .cmd(&["-q", "run", "--deep-dive", "respect"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    for id in ["officer_member_trust", "respect"] {
+        let html = s.read(&format!(
+            "sample-data/out/evidence-pack/deep-dives/{id}.html"
+        ));
+        assert!(html.contains("<h1>Deep dive: "), "{id}");
+        assert!(
+            html.contains("by directorate × grade"),
+            "{id}: crosses are included"
+        );
+        assert!(html.contains("<svg"), "{id}: chart");
+        let md = s.read(&format!("sample-data/out/evidence-pack/deep-dives/{id}.md"));
+        assert!(
+            md.contains("](../charts/deep_dive_"),
+            "{id}: chart links resolve from deep-dives/"
+        );
+    }
+    let html = s.read("sample-data/out/evidence-pack/deep-dives/officer_member_trust.html");
+    assert!(html.contains(
+        "S19: Officers and elected members at the Council work together with mutual trust"
+    ));
+    let bad = s
+        .cmd(&["-q", "run", "--deep-dive", "happiness"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad)
+            .contains("not an indicator in the schema; choose one of: officer_member_trust"),
+        "{}",
+        stderr(&bad)
+    );
+}
