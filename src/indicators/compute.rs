@@ -121,23 +121,11 @@ fn score_expr(schema: &Schema, ind: usize, present: &dyn Fn(usize) -> bool) -> O
             let mut count = lit(0.0);
             for &q in &ind.items {
                 let question = &schema.questions[q];
-                let scale = schema.scale_of(question)?;
-                let mut scored: Vec<u8> = scale
-                    .answers
-                    .iter()
-                    .filter(|a| a.group != AnswerGroup::Excluded)
-                    .map(|a| a.code)
-                    .collect();
-                scored.sort_unstable();
-                let steps = (scored.len().max(2) - 1) as f64;
+                schema.scale_of(question)?;
                 // Strongly disagree 0, Disagree 25, ... Strongly agree 100 (or 0..10); any
                 // other code (excluded answers) scores nothing.
                 let mut score = lit(NULL).cast(DataType::Float64);
-                for (k, &code) in scored.iter().enumerate().rev() {
-                    let mut v = top * k as f64 / steps;
-                    if question.reverse_keyed {
-                        v = top - v;
-                    }
+                for (code, v) in schema.score_points(question, top).into_iter().rev() {
                     score = when(col(question.id.as_str()).eq(lit(code as u32)))
                         .then(lit(v))
                         .otherwise(score);

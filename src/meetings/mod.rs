@@ -16,7 +16,7 @@ use crate::disclosure::{self, ProtectedTables};
 use crate::import::{self, Reason, RowOutcome, WaveImport};
 use crate::indicators::derive::{self, Populations};
 use crate::indicators::{Breakdown, Group, compute};
-use crate::schema::{AnswerGroup, Demographic, Schema};
+use crate::schema::{Demographic, Schema};
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use polars::prelude::{Column, DataFrame};
 use register::{Meeting, Register};
@@ -477,21 +477,10 @@ fn spc_series(
 pub fn mean_0_100(schema: &Schema, item: usize, codes: &[u64]) -> Option<f64> {
     let question = &schema.questions[item];
     let scale = schema.scale_of(question)?;
-    let mut scored: Vec<u8> = scale
-        .answers
-        .iter()
-        .filter(|a| a.group != AnswerGroup::Excluded)
-        .map(|a| a.code)
-        .collect();
-    scored.sort_unstable();
-    let steps = (scored.len().max(2) - 1) as f64;
+    let points = schema.score_points(question, 100.0);
     let (mut sum, mut n) = (0.0, 0u64);
     for (a, &count) in scale.answers.iter().zip(codes) {
-        if let Some(k) = scored.iter().position(|&c| c == a.code) {
-            let mut v = 100.0 * k as f64 / steps;
-            if question.reverse_keyed {
-                v = 100.0 - v;
-            }
+        if let Some(&(_, v)) = points.iter().find(|(c, _)| *c == a.code) {
             sum += v * count as f64;
             n += count;
         }

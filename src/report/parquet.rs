@@ -43,12 +43,7 @@ pub fn csv_to_parquet(csv_bytes: &[u8]) -> PolarsResult<Vec<u8>> {
         } else {
             let text: Vec<Option<&str>> = values
                 .iter()
-                .map(|v| {
-                    (!v.is_empty()).then(|| match v.strip_prefix('\'') {
-                        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
-                        _ => v,
-                    })
-                })
+                .map(|v| (!v.is_empty()).then(|| super::tables::undefuse(v)))
                 .collect();
             Column::new(name, text)
         };

@@ -18,12 +18,7 @@ pub struct Sheet<'a> {
     pub csv: &'a [u8],
 }
 
-fn cell_text(v: &str) -> &str {
-    match v.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
-        _ => v,
-    }
-}
+use super::tables::undefuse as cell_text;
 
 /// Build the workbook. `cover` lines go on the cover sheet under the title; `notes` are
 /// (note, text) rows for the notes sheet.

@@ -364,6 +364,32 @@ impl Schema {
         question.scale.map(|i| &self.scales[i])
     }
 
+    /// Where each scored answer sits on a 0..`top` scale (Strongly disagree 0 … Strongly
+    /// agree `top`, equally spaced by code order; reversed for reverse-keyed questions).
+    /// Excluded answers ("Don't know") have no place. Used by the 0–100 index and the 0–10
+    /// score.
+    pub fn score_points(&self, question: &Question, top: f64) -> Vec<(u8, f64)> {
+        let Some(scale) = self.scale_of(question) else {
+            return Vec::new();
+        };
+        let mut scored: Vec<u8> = scale
+            .answers
+            .iter()
+            .filter(|a| a.group != AnswerGroup::Excluded)
+            .map(|a| a.code)
+            .collect();
+        scored.sort_unstable();
+        let steps = (scored.len().max(2) - 1) as f64;
+        scored
+            .iter()
+            .enumerate()
+            .map(|(k, &code)| {
+                let v = top * k as f64 / steps;
+                (code, if question.reverse_keyed { top - v } else { v })
+            })
+            .collect()
+    }
+
     /// The group an answer code counts in for this question, after reverse keying.
     pub fn scored_group(&self, question: &Question, code: u8) -> Option<AnswerGroup> {
         let g = self.scale_of(question)?.group_of(code)?;
