@@ -33,21 +33,9 @@ pub fn load(file: &Path, schema: &Schema) -> Result<Headcount, HeadcountError> {
         file: file.to_path_buf(),
         problems,
     };
-    let bytes = std::fs::read(file).map_err(|e| err(vec![format!("cannot read: {e}")]))?;
-    let decoded = super::decode::decode(bytes, crate::config::EncodingChoice::Auto)
-        .map_err(|e| err(vec![format!("line {}: {}", e.line, e.detail)]))?;
-    let delim = super::layout::sniff_delimiter(&decoded.text, crate::config::DelimiterChoice::Auto);
-    let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(delim)
-        .flexible(true)
-        .from_reader(decoded.text.as_bytes());
-    let header: Vec<String> = rdr
-        .headers()
-        .map_err(|e| err(vec![e.to_string()]))?
-        .iter()
-        .map(|h| h.trim().to_string())
-        .collect();
-    let mut problems = Vec::new();
+    let table = super::reference::read(file).map_err(err)?;
+    let header = &table.header;
+    let mut problems = table.problems;
     let Some(hc_col) = header.iter().position(|h| h == "headcount") else {
         return Err(err(vec![format!(
             "line 1: no `headcount` column; the header should be the demographic ids and `headcount`, e.g. `directorate,grade,headcount` (found: {})",
@@ -73,24 +61,8 @@ pub fn load(file: &Path, schema: &Schema) -> Result<Headcount, HeadcountError> {
     }
     let mut cells = Vec::new();
     let mut seen = std::collections::HashMap::new();
-    let mut lines = super::export::LineCounter::new(&decoded.text);
-    for rec in rdr.records() {
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                problems.push(e.to_string());
-                continue;
-            }
-        };
-        let line = lines.line_of(&rec);
-        if rec.len() != header.len() {
-            problems.push(format!(
-                "line {line}: {} fields, header has {}",
-                rec.len(),
-                header.len()
-            ));
-            continue;
-        }
+    for (line, rec) in &table.rows {
+        let line = *line;
         let mut key = Vec::with_capacity(fields.len());
         for (&d, &c) in fields.iter().zip(&field_cols) {
             let v = rec[c].trim();

@@ -10,6 +10,7 @@ pub mod headcount;
 pub mod inspect;
 pub mod layout;
 pub mod reconcile;
+pub mod reference;
 
 use crate::config::Wave;
 use crate::schema::{QuestionType, Schema};

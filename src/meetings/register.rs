@@ -63,22 +63,8 @@ impl Register {
             file: file.to_path_buf(),
             problems,
         };
-        let bytes = std::fs::read(file).map_err(|e| err(vec![format!("cannot read: {e}")]))?;
-        let text = crate::import::decode::decode(bytes, crate::config::EncodingChoice::Auto)
-            .map_err(|e| err(vec![format!("line {}: {}", e.line, e.detail)]))?
-            .text;
-        let delim =
-            crate::import::layout::sniff_delimiter(&text, crate::config::DelimiterChoice::Auto);
-        let mut rdr = csv::ReaderBuilder::new()
-            .delimiter(delim)
-            .flexible(true)
-            .from_reader(text.as_bytes());
-        let header: Vec<String> = rdr
-            .headers()
-            .map_err(|e| err(vec![e.to_string()]))?
-            .iter()
-            .map(|h| h.trim().to_string())
-            .collect();
+        let table = crate::import::reference::read(file).map_err(err)?;
+        let header = &table.header;
         let mut problems = Vec::new();
         let mut at = [0usize; 5];
         for (k, name) in COLUMNS.iter().enumerate() {
@@ -95,24 +81,9 @@ impl Register {
         }
         let mut meetings = Vec::new();
         let mut by_id = HashMap::new();
-        let mut lines = crate::import::export::LineCounter::new(&text);
-        for rec in rdr.records() {
-            let rec = match rec {
-                Ok(r) => r,
-                Err(e) => {
-                    problems.push(e.to_string());
-                    continue;
-                }
-            };
-            let line = lines.line_of(&rec);
-            if rec.len() != header.len() {
-                problems.push(format!(
-                    "line {line}: {} fields, header has {}",
-                    rec.len(),
-                    header.len()
-                ));
-                continue;
-            }
+        problems.extend(table.problems);
+        for (line, rec) in &table.rows {
+            let line = *line;
             let col = |k: usize| rec[at[k]].trim();
             let letter = |k: usize| crate::import::layout::column_letter(at[k]);
             let date = NaiveDate::parse_from_str(col(2), "%Y-%m-%d");
