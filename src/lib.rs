@@ -247,9 +247,27 @@ pub fn validate(config_path: &Path, opts: Options) -> Result<Imported, Error> {
     import_config(config_path, opts, false)
 }
 
+/// The newest pack recorded in the config's output folder (for `audit` without a folder).
+pub fn latest_pack(config_path: &Path) -> Result<PathBuf, Error> {
+    let config = Config::load(config_path)?;
+    report::latest_run(&config.output)
+        .filter(|p| p.is_dir())
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "no evidence pack found: {} lists no run whose folder exists.\n  How to fix: run \
+                 `culture-metrics run --config {}` first, or give the pack folder: \
+                 `culture-metrics audit <folder>`.",
+                config.output.join(report::RUNS_FILE).display(),
+                config_path.display()
+            ))
+        })
+}
+
 /// What `run` produced.
 pub struct RunSummary {
     pub pack: PathBuf,
+    /// The run's id: its folder name under the config's output.
+    pub run_id: String,
     pub report: String,
     pub item_rows: usize,
     pub indicator_rows: usize,
@@ -386,193 +404,38 @@ pub fn run_with(
         }
     }
 
-    // Report.
-    let dest = out.map_or_else(|| config.output.clone(), Path::to_path_buf);
-    // Every table once, as CSV: the pack's tables, and the source of the workbook.
-    let mut csvs: Vec<(&str, &str, &str, Vec<u8>)> = vec![
-        (
-            "indicators",
-            "Indicators",
-            "Each indicator for each wave and group, with 95% intervals and minimum detectable differences.",
-            report::tables::indicators_csv(schema, &tables.indicators),
-        ),
-        (
-            "items",
-            "Questions",
-            "Positive, neutral and negative answers to each question for each wave and group.",
-            report::tables::items_csv(schema, &tables.items),
-        ),
-        (
-            "deltas",
-            "Change since last year and since the baseline",
-            "Year-on-year change with tests, Benjamini-Hochberg q-values, effect sizes and verdicts.",
-            report::tables::deltas_csv(schema, &deltas),
-        ),
-        (
-            "trend",
-            "Indicator trends",
-            "Each indicator and group over every wave.",
-            report::tables::trend_csv(schema, &tables.indicators, &wave_ids, &deltas),
-        ),
-        (
-            "response_rates",
-            "Response rates",
-            "Responses against HR headcount, and respondents' against the workforce's composition.",
-            report::tables::response_rates_csv(schema, &tables.responses, &workforce),
-        ),
-        (
-            "import_reconciliation",
-            "Import reconciliation",
-            "Every row of every export: accepted, excluded or rejected, by reason.",
-            report::tables::reconciliation_csv(&imported.waves),
-        ),
-        (
-            "disclosure_summary",
-            "Disclosure control summary",
-            "Cells published and suppressed, by table and reason.",
-            report::tables::disclosure_csv(&tables.summary),
-        ),
-    ];
-    if let Some(fb) = &feedback {
-        csvs.push((
-            "member_feedback_monthly",
-            "Member-meeting feedback by quarter, month and committee",
-            "Forms, uptake, questions and indicators after committee meetings.",
-            report::tables::meetings_csv(fb),
-        ));
-        csvs.push((
-            "member_feedback_spc",
-            "Member-meeting feedback control charts",
-            "Monthly series with baseline centre lines, process limits and signals.",
-            report::tables::spc_csv(fb),
-        ));
-        csvs.push((
-            "member_feedback_reconciliation",
-            "Member-meeting feedback reconciliation",
-            "Every feedback form: accepted or rejected, by reason.",
-            report::tables::reconciliation_csv(&fb.imports),
-        ));
-    }
-    let pack = report::Pack::begin(&dest)?;
-    for (name, _, _, bytes) in &csvs {
-        pack.write(&format!("tables/{name}.csv"), bytes)?;
-        pack.write(
-            &format!("tables/{name}.parquet"),
-            &report::parquet::csv_to_parquet(bytes)?,
-        )?;
-    }
-    if let Some(fb) = &feedback {
-        pack.write(
-            "member_feedback_disclosure.json",
-            disclosure::audit::settings_json(fb.threshold).as_bytes(),
-        )?;
-    }
-    let sheets: Vec<report::workbook::Sheet> = csvs
+    // Report: the pack goes to `--out`, or to its own run folder under the config's output.
+    let dive_ids: Vec<&str> = dives
         .iter()
-        .map(
-            |(name, title, description, bytes)| report::workbook::Sheet {
-                name,
-                title,
-                description,
-                csv: bytes,
-            },
-        )
+        .map(|&i| schema.indicators[i].id.as_str())
         .collect();
-    let cover = [
-        ("About these tables", format!(
-            "{}: results of the staff survey waves {} and, where configured, member-meeting feedback, for the Culture Change programme's evidence base.",
-            schema.title,
-            wave_ids.join(", ")
-        )),
-        ("Anonymity", format!(
-            "No figure rests on fewer than {} valid answers ({} for meeting feedback); suppressed values are shown as [c].",
-            config.anonymity_threshold,
-            config.meetings.as_ref().map_or(config.anonymity_threshold, |m| m.threshold)
-        )),
-        ("Methods", "Scoring, intervals, tests and suppression are described in tables/README.md in this evidence pack.".to_string()),
-        ("Produced by", format!("culture-metrics {}", env!("CARGO_PKG_VERSION"))),
-    ];
-    let notes = [
-        (
-            "[c]",
-            "Confidential: withheld so that no figure rests on fewer people than the threshold and no hidden figure can be recovered by subtraction.",
-        ),
-        (
-            "Rounding",
-            "Numbers are rounded to one decimal place when written; all differences come from unrounded values.",
-        ),
-        (
-            "Not stated",
-            "Respondents who left a demographic question blank, kept as a group so that groups add up to the total.",
-        ),
-        (
-            "Verdicts",
-            "'improved' and 'declined' need a Benjamini-Hochberg q-value below 0.05; 'not tested' means the survey cannot say, not that nothing changed.",
-        ),
-    ];
-    pack.write(
-        "workbook.xlsx",
-        &report::workbook::workbook(&schema.title, &cover, &notes, &sheets).map_err(|e| {
-            report::WriteError {
-                path: dest.join("workbook.xlsx"),
-                source: std::io::Error::other(e),
-            }
-        })?,
+    let provenance = report::manifest::Provenance::collect(
+        config,
+        &imported.waves,
+        feedback.as_ref(),
+        &dive_ids,
     )?;
-    let dictionary = report::dictionary::data_dictionary(&report::dictionary::DictionarySettings {
-        threshold: config.anonymity_threshold,
-        fpc: config.fpc,
-        baseline: config.baseline.clone(),
-        meetings: feedback
-            .as_ref()
-            .map(|fb| (fb.threshold, fb.baseline.clone())),
-    });
-    pack.write("tables/README.md", dictionary.as_bytes())?;
-    let response_rates_csv = csvs
-        .iter()
-        .find(|c| c.0 == "response_rates")
-        .map_or(&[][..], |c| &c.3[..]);
-    let report_input = report::html::Input {
-        schema,
+    let dest = out.map_or_else(
+        || config.output.join(&provenance.run_id),
+        Path::to_path_buf,
+    );
+    let evidence = report::write::Evidence {
+        config,
         waves: &wave_ids,
-        baseline: &config.baseline,
+        imports: &imported.waves,
         tables: &tables,
         deltas: &deltas,
+        workforce: &workforce,
         feedback: feedback.as_ref(),
-        threshold: config.anonymity_threshold,
-        fpc: config.fpc,
-        response_rates_csv,
-        dictionary_md: &dictionary,
+        deep_dives: &dives,
     };
-    let rendered = report::html::render(&report_input, &format!("{}: evidence pack", schema.title));
-    for &i in &dives {
-        let dive = report::html::deep_dive(&report_input, i);
-        let id = &schema.indicators[i].id;
-        pack.write(&format!("deep-dives/{id}.html"), dive.html.as_bytes())?;
-        pack.write(
-            &format!("deep-dives/{id}.md"),
-            dive.markdown
-                .replace("](charts/", "](../charts/")
-                .as_bytes(),
-        )?;
-        for (file, svg) in &dive.charts {
-            pack.write(&format!("charts/{file}"), svg.as_bytes())?;
-        }
+    let pack = report::write::write_pack(&evidence, &provenance, &dest, started)?;
+    if out.is_none() {
+        report::record_run(&config.output, &provenance, &wave_ids, started)?;
     }
-    pack.write("report.html", rendered.html.as_bytes())?;
-    pack.write("report.md", rendered.markdown.as_bytes())?;
-    for (file, svg) in &rendered.charts {
-        pack.write(&format!("charts/{file}"), svg.as_bytes())?;
-    }
-    pack.write(
-        disclosure::audit::SETTINGS_FILE,
-        disclosure::audit::settings_json(config.anonymity_threshold).as_bytes(),
-    )?;
-    let manifest = build_manifest(config, &imported, feedback.as_ref(), &pack, started)?;
-    pack.write("manifest.json", manifest.as_bytes())?;
-    let pack = pack.finish()?;
     Ok(RunSummary {
         pack,
+        run_id: provenance.run_id,
         report: imported.report(),
         item_rows: tables.items.len(),
         indicator_rows: tables.indicators.len(),
@@ -596,114 +459,4 @@ pub fn run_with(
             s
         }),
     })
-}
-
-fn file_sha(path: &Path) -> Result<(String, u64), Error> {
-    let bytes = std::fs::read(path).map_err(|source| report::WriteError {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    Ok((report::sha256_hex(&bytes), bytes.len() as u64))
-}
-
-/// The manifest: enough for an auditor to reproduce the run.
-fn build_manifest(
-    config: &Config,
-    imported: &Imported,
-    feedback: Option<&meetings::Feedback>,
-    pack: &report::Pack,
-    started: std::time::SystemTime,
-) -> Result<String, Error> {
-    use report::manifest::{Input, Manifest};
-    let config_text = std::fs::read_to_string(&config.path).unwrap_or_default();
-    let mut schemas = Vec::new();
-    let mut add_schema = |path: &Path, schema: &schema::Schema| -> Result<(), Error> {
-        schemas.push((
-            path.display().to_string(),
-            schema.id.clone(),
-            schema.version.clone(),
-            file_sha(path)?.0,
-        ));
-        Ok(())
-    };
-    add_schema(&config.schema_path, &config.schema)?;
-    if let Some(m) = &config.meetings {
-        add_schema(&m.schema_path, &m.schema)?;
-    }
-    let mut inputs = Vec::new();
-    for (w, imp) in config.waves.iter().zip(&imported.waves) {
-        let (sha, bytes) = file_sha(&w.file)?;
-        inputs.push(Input {
-            role: format!("survey wave {}", w.id),
-            path: w.file.display().to_string(),
-            sha256: sha,
-            bytes,
-            rows_in: Some(imp.rows_in),
-            accepted: Some(imp.accepted()),
-        });
-        if let Some(h) = &w.headcount {
-            let (sha, bytes) = file_sha(h)?;
-            inputs.push(Input {
-                role: format!("HR headcount {}", w.id),
-                path: h.display().to_string(),
-                sha256: sha,
-                bytes,
-                rows_in: None,
-                accepted: None,
-            });
-        }
-    }
-    if let (Some(m), Some(fb)) = (&config.meetings, feedback) {
-        let (sha, bytes) = file_sha(&m.register)?;
-        inputs.push(Input {
-            role: "meeting register".into(),
-            path: m.register.display().to_string(),
-            sha256: sha,
-            bytes,
-            rows_in: None,
-            accepted: None,
-        });
-        for (src, imp) in m.sources.iter().zip(&fb.imports) {
-            let (sha, bytes) = file_sha(&src.wave.file)?;
-            inputs.push(Input {
-                role: format!("meeting feedback {}", src.wave.id),
-                path: src.wave.file.display().to_string(),
-                sha256: sha,
-                bytes,
-                rows_in: Some(imp.rows_in),
-                accepted: Some(imp.accepted()),
-            });
-        }
-    }
-    let settings = serde_json::json!({
-        "anonymity_threshold": config.anonymity_threshold,
-        "min_respondents_for_breakdowns": disclosure::MIN_RESPONDENTS_FOR_BREAKDOWNS,
-        "finite_population_correction": config.fpc,
-        "baseline_wave": config.baseline,
-        "breakdowns": config.breakdowns,
-        "crosses": config.crosses,
-        "max_rejected_pct": config.max_rejected_pct,
-        "significance": compare::ALPHA,
-        "multiple_testing": "Benjamini-Hochberg over every test in deltas.csv",
-        "meetings": config.meetings.as_ref().map(|m| serde_json::json!({
-            "threshold": m.threshold,
-            "baseline_months": feedback.map(|f| f.baseline.clone()),
-            "max_days_after": m.max_days_after,
-        })),
-    });
-    let started_unix = started
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    Ok(Manifest {
-        config_path: config.path.display().to_string(),
-        config_sha256: report::sha256_hex(config_text.as_bytes()),
-        config_text,
-        schemas,
-        inputs,
-        outputs: pack.written(),
-        settings,
-        started_unix,
-        seconds: started.elapsed().map_or(0.0, |d| d.as_secs_f64()),
-    }
-    .to_json())
 }

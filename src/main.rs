@@ -59,12 +59,16 @@ enum Command {
         culture-metrics run                                   # the committed sample data\n  \
         culture-metrics run --config council/pipeline.toml\n  \
         culture-metrics run --config council/pipeline.toml --out /tmp/pack-check\n  \
-        culture-metrics run --deep-dive officer_member_trust      # plus a focused report")]
+        culture-metrics run --deep-dive officer_member_trust      # plus a focused report\n\n\
+        Each run writes its pack to <output>/<run id>/ (output is set in the config) and adds a line to \
+        <output>/runs.csv, newest last. The run id is the latest wave and a short hash of the config, \
+        schemas and inputs: rerunning unchanged inputs replaces that run's folder, any change makes a new one.")]
     Run {
         /// Pipeline config (TOML).
         #[arg(long, short, default_value = DEFAULT_CONFIG)]
         config: PathBuf,
-        /// Write the evidence pack here instead of the config's `output`.
+        /// Write the evidence pack to exactly this folder instead of a run folder under the
+        /// config's `output` (runs.csv is not updated).
         #[arg(long)]
         out: Option<PathBuf>,
         /// Import every wave again even if its export, schema and mapping are unchanged since
@@ -117,12 +121,17 @@ enum Command {
     /// figure recoverable by differencing. Reads only the pack's tables.
     #[command(
         after_help = "Exit code 0 when the pack passes, 1 when it fails, 2 when it cannot be read.\n\nExamples:\n  \
-        culture-metrics audit sample-data/out/evidence-pack\n  \
+        culture-metrics audit                                     # the latest run of the sample config\n  \
+        culture-metrics audit --config council/pipeline.toml      # the latest run of that config\n  \
         culture-metrics audit received-pack --threshold 10"
     )]
     Audit {
-        /// The pack folder (the one holding `tables/`).
-        dir: PathBuf,
+        /// The pack folder (the one holding `tables/`); default: the latest run recorded in the
+        /// config's output folder (runs.csv).
+        dir: Option<PathBuf>,
+        /// Pipeline config whose latest run to audit when no folder is given.
+        #[arg(long, short, default_value = DEFAULT_CONFIG)]
+        config: PathBuf,
         /// Threshold to check against (default: the one the run recorded in disclosure.json).
         #[arg(long)]
         threshold: Option<u32>,
@@ -186,8 +195,10 @@ fn execute(command: Command, opts: Options) -> Result<i32, Error> {
                     eprint!("Member-meeting feedback\n{fb}");
                 }
                 eprintln!(
-                    "Wrote the evidence pack to {} ({} item rows, {} indicator rows).",
+                    "Wrote the evidence pack to {} (run {}; {} item rows, {} indicator rows).\n\
+                     Start with report.html; tables/README.md describes every table.",
                     summary.pack.display(),
+                    summary.run_id,
                     summary.item_rows,
                     summary.indicator_rows
                 );
@@ -238,7 +249,15 @@ fn execute(command: Command, opts: Options) -> Result<i32, Error> {
             print!("{text}");
             Ok(exit::OK)
         }
-        Command::Audit { dir, threshold } => {
+        Command::Audit {
+            dir,
+            config,
+            threshold,
+        } => {
+            let dir = match dir {
+                Some(d) => d,
+                None => culture_metrics::latest_pack(&config)?,
+            };
             let report = culture_metrics::disclosure::audit::audit(&dir, threshold)?;
             print!("{}", report.render(&dir));
             Ok(if report.passed() {

@@ -1,24 +1,162 @@
-//! Charts as SVG (plotters): indicator values with 95% interval whiskers by wave, and SPC
-//! control charts. Every chart gets a `<title>` and `<desc>` so screen readers can read it,
-//! and meaning never rests on colour alone (markers differ in shape, values are labelled in
-//! the tables beside each chart).
+//! Charts (plotters), each written as SVG (for the HTML report and the web) and as PNG (for
+//! slides and Word): indicator bars with 95% interval whiskers by wave, trend lines over waves,
+//! diverging stacked bars of the answers to each question, a directorate × indicator heat map,
+//! and SPC control charts.
+//!
+//! Every chart carries a `<title>` and a `<desc>` listing its values so screen readers can read
+//! it, and meaning never rests on colour alone: series differ in marker shape or position,
+//! values are printed on the chart, and the same figures are in the tables beside each chart.
+//! PNGs are drawn at twice the SVG's size with a bundled font (DejaVu Sans, `fonts/LICENSE`),
+//! so they are crisp on a slide and identical on every machine.
 
+use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// A value with its interval.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Point {
     pub value: f64,
     pub ci: Option<(f64, f64)>,
 }
 
+/// Shares of valid answers to one question, in percent (they add up to 100).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Shares {
+    pub negative: f64,
+    pub neutral: f64,
+    pub positive: f64,
+}
+
+/// Colour-blind-safe colours (GOV.UK analysis function palette).
 const PALETTE: [RGBColor; 4] = [
-    RGBColor(0, 94, 165),   // dark blue
+    RGBColor(18, 67, 109),  // dark blue
     RGBColor(244, 119, 56), // orange
-    RGBColor(0, 112, 60),   // green
-    RGBColor(106, 38, 99),  // purple
+    RGBColor(40, 161, 151), // turquoise
+    RGBColor(128, 22, 80),  // dark pink
 ];
+const GREY: RGBColor = RGBColor(110, 110, 110);
+const LIGHT_GREY: RGBColor = RGBColor(207, 207, 207);
+
+/// PNGs are drawn this many times larger than the SVG.
+pub const PNG_SCALE: u32 = 2;
+
+static FONT: &[u8] = include_bytes!("fonts/DejaVuSans.ttf");
+
+/// Register the bundled font as the family every chart uses (once per process).
+fn register_font() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        if plotters::style::register_font("sans-serif", FontStyle::Normal, FONT).is_err() {
+            tracing::error!("the bundled chart font could not be read");
+        }
+    });
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("cannot draw chart {name}: {message}")]
+pub struct ChartError {
+    pub name: String,
+    pub message: String,
+}
+
+/// A chart, ready to be drawn as SVG or PNG.
+#[derive(Debug, Clone)]
+pub struct Chart {
+    /// File name in `charts/` without extension.
+    pub name: String,
+    pub title: String,
+    /// Text alternative: what the chart shows, with its values.
+    pub desc: String,
+    size: (u32, u32),
+    kind: Kind,
+}
+
+#[derive(Debug, Clone)]
+enum Kind {
+    Bars {
+        waves: Vec<String>,
+        rows: Vec<(String, Vec<Option<Point>>)>,
+    },
+    Trend {
+        waves: Vec<String>,
+        lines: Vec<(String, Vec<Option<Point>>)>,
+    },
+    Diverging {
+        rows: Vec<(String, Option<Shares>)>,
+    },
+    Heatmap {
+        columns: Vec<String>,
+        rows: Vec<(String, Vec<Option<f64>>)>,
+    },
+    Spc {
+        months: Vec<String>,
+        values: Vec<Option<f64>>,
+        limits: Option<(f64, f64, f64)>,
+        signal: Vec<bool>,
+    },
+}
+
+type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+
+impl Chart {
+    /// The chart as a standalone SVG with an accessible name and description.
+    pub fn svg(&self) -> Result<String, ChartError> {
+        register_font();
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, self.size).into_drawing_area();
+            self.draw(&root, 1.0).map_err(|e| self.error(e))?;
+            root.present().map_err(|e| self.error(e))?;
+        }
+        Ok(accessible(svg, &self.title, &self.desc))
+    }
+
+    /// The chart as a PNG, `PNG_SCALE` times the SVG's size.
+    pub fn png(&self) -> Result<Vec<u8>, ChartError> {
+        register_font();
+        let (w, h) = (self.size.0 * PNG_SCALE, self.size.1 * PNG_SCALE);
+        let mut pixels = vec![255u8; (w * h * 3) as usize];
+        {
+            let root = BitMapBackend::with_buffer(&mut pixels, (w, h)).into_drawing_area();
+            self.draw(&root, PNG_SCALE as f64)
+                .map_err(|e| self.error(e))?;
+            root.present().map_err(|e| self.error(e))?;
+        }
+        let mut out = Vec::new();
+        let mut encoder = png::Encoder::new(&mut out, w, h);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        encoder
+            .write_header()
+            .and_then(|mut wr| wr.write_image_data(&pixels))
+            .map_err(|e| self.error(e))?;
+        Ok(out)
+    }
+
+    fn error(&self, e: impl std::fmt::Display) -> ChartError {
+        ChartError {
+            name: self.name.clone(),
+            message: e.to_string(),
+        }
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, k: f64) -> DrawResult<DB> {
+        root.fill(&WHITE)?;
+        match &self.kind {
+            Kind::Bars { waves, rows } => draw_bars(root, k, &self.title, waves, rows),
+            Kind::Trend { waves, lines } => draw_trend(root, k, &self.title, waves, lines),
+            Kind::Diverging { rows } => draw_diverging(root, k, &self.title, rows),
+            Kind::Heatmap { columns, rows } => draw_heatmap(root, k, &self.title, columns, rows),
+            Kind::Spc {
+                months,
+                values,
+                limits,
+                signal,
+            } => draw_spc(root, k, &self.title, months, values, *limits, signal),
+        }
+    }
+}
 
 fn escape(s: &str) -> String {
     super::html::escape(s)
@@ -38,200 +176,877 @@ fn accessible(svg: String, title: &str, desc: &str) -> String {
     )
 }
 
+fn fmt1(v: f64) -> String {
+    super::tables::fmt1(v)
+}
+
+/// Pixels at scale `k`.
+fn px(k: f64, v: f64) -> i32 {
+    (v * k).round() as i32
+}
+
+fn font(k: f64, size: f64) -> TextStyle<'static> {
+    ("sans-serif", size * k).into_font().color(&BLACK)
+}
+
+fn stroke(k: f64, width: f64) -> u32 {
+    (width * k).round().max(1.0) as u32
+}
+
+/// Shorten a label to about `max` characters, at a word boundary, with an ellipsis.
+fn shorten(label: &str, max: usize) -> String {
+    if label.chars().count() <= max {
+        return label.to_string();
+    }
+    let cut: String = label.chars().take(max.saturating_sub(1)).collect();
+    let cut = match cut.rfind(' ') {
+        Some(i) if i > max / 2 => &cut[..i],
+        _ => cut.as_str(),
+    };
+    format!("{}…", cut.trim_end_matches([' ', ',', ';', ':']))
+}
+
+/// Split a label into lines of about `width` characters.
+fn wrap(label: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in label.split_whitespace() {
+        match lines.last_mut() {
+            Some(l) if l.chars().count() + 1 + word.chars().count() <= width => {
+                l.push(' ');
+                l.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
+}
+
+/// The title and a legend of (marker, label) pairs across the top; returns the area below.
+fn header<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    k: f64,
+    title: &str,
+    legend: &[(Marker, RGBColor, String)],
+) -> Result<DrawingArea<DB, Shift>, DrawingAreaErrorKind<DB::ErrorType>> {
+    let height = if legend.is_empty() { 44.0 } else { 74.0 };
+    let (top, body) = root.split_vertically(px(k, height));
+    top.draw(&Text::new(
+        title.to_string(),
+        (px(k, 14.0), px(k, 22.0)),
+        font(k, 20.0).pos(Pos::new(HPos::Left, VPos::Center)),
+    ))?;
+    let mut x = px(k, 16.0);
+    let y = px(k, 56.0);
+    for (marker, colour, label) in legend {
+        marker.draw(&top, (x + px(k, 7.0), y), k, *colour)?;
+        let style = font(k, 14.0).pos(Pos::new(HPos::Left, VPos::Center));
+        let width = top
+            .estimate_text_size(label, &style)
+            .map_or(px(k, 8.0 * label.len() as f64), |(w, _)| w as i32);
+        top.draw(&Text::new(label.clone(), (x + px(k, 20.0), y), style))?;
+        x += px(k, 20.0) + width + px(k, 22.0);
+    }
+    Ok(body)
+}
+
+/// Marker shapes, so series differ by more than colour.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Marker {
+    Square,
+    Circle,
+    Triangle,
+    Diamond,
+}
+
+const MARKERS: [Marker; 4] = [
+    Marker::Circle,
+    Marker::Square,
+    Marker::Triangle,
+    Marker::Diamond,
+];
+
+impl Marker {
+    fn draw<DB: DrawingBackend>(
+        self,
+        area: &DrawingArea<DB, Shift>,
+        (x, y): (i32, i32),
+        k: f64,
+        colour: RGBColor,
+    ) -> DrawResult<DB> {
+        let r = px(k, 6.0);
+        let style = colour.filled();
+        match self {
+            Marker::Square => area.draw(&Rectangle::new([(x - r, y - r), (x + r, y + r)], style)),
+            Marker::Circle => area.draw(&Circle::new((x, y), r, style)),
+            Marker::Triangle => area.draw(&Polygon::new(
+                vec![(x, y - r - 1), (x - r - 1, y + r), (x + r + 1, y + r)],
+                style,
+            )),
+            Marker::Diamond => area.draw(&Polygon::new(
+                vec![(x, y - r - 1), (x + r + 1, y), (x, y + r + 1), (x - r - 1, y)],
+                style,
+            )),
+        }
+    }
+}
+
 /// Grouped bars: one group per indicator, one bar per wave, whiskers for the 95% interval.
 /// `rows` are (indicator label, one optional point per wave).
 pub fn indicator_bars(
+    name: &str,
     title: &str,
     waves: &[String],
     rows: &[(String, Vec<Option<Point>>)],
-) -> String {
-    let mut svg = String::new();
-    {
-        let height = 120 + 46 * rows.len() as u32;
-        let root = SVGBackend::with_string(&mut svg, (900, height)).into_drawing_area();
-        let _ = root.fill(&WHITE);
-        let n = rows.len().max(1) as f64;
-        let mut chart = match ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 22))
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(290)
-            .build_cartesian_2d(0.0..100.0, 0.0..n)
-        {
-            Ok(c) => c,
-            Err(_) => return String::new(),
-        };
-        let _ = chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .disable_y_axis()
-            .x_desc("% or score (0-100)")
-            .draw();
-        // Indicator names beside their bars (a categorical axis).
-        for (ri, (label, _)) in rows.iter().enumerate() {
-            let (px, py) = chart.backend_coord(&(0.0, n - ri as f64 - 0.5));
-            let style = ("sans-serif", 13)
-                .into_font()
-                .color(&BLACK)
-                .pos(Pos::new(HPos::Right, VPos::Center));
-            let _ = root.draw(&Text::new(label.clone(), (px - 8, py), style));
-        }
-        let k = waves.len().max(1) as f64;
-        for (wi, wave) in waves.iter().enumerate() {
-            let colour = PALETTE[wi % PALETTE.len()];
-            let mut bars = Vec::new();
-            let mut whiskers = Vec::new();
-            for (ri, (_, points)) in rows.iter().enumerate() {
-                let Some(Some(p)) = points.get(wi) else {
-                    continue;
-                };
-                let top = n - ri as f64 - 0.1 - (wi as f64) * 0.8 / k;
-                let bottom = top - 0.8 / k + 0.04;
-                bars.push(Rectangle::new(
-                    [(0.0, bottom), (p.value, top)],
-                    colour.filled(),
-                ));
-                if let Some((lo, hi)) = p.ci {
-                    let mid = (top + bottom) / 2.0;
-                    whiskers.push(PathElement::new(
-                        vec![(lo, mid), (hi, mid)],
-                        BLACK.stroke_width(2),
-                    ));
-                }
-            }
-            if let Ok(a) = chart.draw_series(bars) {
-                a.label(wave.clone()).legend(move |(x, y)| {
-                    Rectangle::new([(x, y - 5), (x + 14, y + 5)], colour.filled())
-                });
-            }
-            let _ = chart.draw_series(whiskers);
-        }
-        let _ = chart
-            .configure_series_labels()
-            .border_style(BLACK)
-            .background_style(WHITE)
-            .position(SeriesLabelPosition::LowerRight)
-            .draw();
-        let _ = root.present();
-    }
+) -> Chart {
     let desc = rows
         .iter()
-        .map(|(l, ps)| {
-            let vals: Vec<String> = waves
-                .iter()
-                .zip(ps)
-                .map(|(w, p)| match p {
-                    Some(p) => format!("{w}: {:.1}", p.value),
-                    None => format!("{w}: not published"),
-                })
-                .collect();
-            format!("{l} ({})", vals.join(", "))
+        .map(|(l, ps)| format!("{l} ({})", series_desc(waves, ps)))
+        .collect::<Vec<_>>()
+        .join("; ");
+    Chart {
+        name: name.to_string(),
+        title: title.to_string(),
+        desc: format!("95% intervals are shown as black lines. {desc}"),
+        size: (960, 130 + 22 * (waves.len().max(1) as u32 + 1) * rows.len() as u32),
+        kind: Kind::Bars {
+            waves: waves.to_vec(),
+            rows: rows.to_vec(),
+        },
+    }
+}
+
+fn series_desc(waves: &[String], points: &[Option<Point>]) -> String {
+    waves
+        .iter()
+        .zip(points)
+        .map(|(w, p)| match p {
+            Some(p) => match p.ci {
+                Some((lo, hi)) => format!(
+                    "{w}: {} (95% interval {} to {})",
+                    fmt1(p.value),
+                    fmt1(lo),
+                    fmt1(hi)
+                ),
+                None => format!("{w}: {}", fmt1(p.value)),
+            },
+            None => format!("{w}: not published"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn draw_bars<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    k: f64,
+    title: &str,
+    waves: &[String],
+    rows: &[(String, Vec<Option<Point>>)],
+) -> DrawResult<DB> {
+    let legend: Vec<_> = waves
+        .iter()
+        .enumerate()
+        .map(|(i, w)| (Marker::Square, PALETTE[i % PALETTE.len()], w.clone()))
+        .collect();
+    let body = header(root, k, title, &legend)?;
+    let n = rows.len().max(1) as f64;
+    let mut chart = ChartBuilder::on(&body)
+        .margin_right(px(k, 40.0))
+        .margin_left(px(k, 10.0))
+        .x_label_area_size(px(k, 44.0))
+        .y_label_area_size(px(k, 300.0))
+        .build_cartesian_2d(0.0..100.0, 0.0..n)?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .disable_y_axis()
+        .light_line_style(TRANSPARENT)
+        .x_label_formatter(&|x: &f64| format!("{x:.0}"))
+        .label_style(font(k, 13.0))
+        .axis_desc_style(font(k, 14.0))
+        .x_desc("Percent positive or score out of 100")
+        .draw()?;
+    let wk = waves.len().max(1) as f64;
+    for (ri, (label, points)) in rows.iter().enumerate() {
+        let (x, y) = chart.backend_coord(&(0.0, n - ri as f64 - 0.5));
+        root.draw(&Text::new(
+            shorten(label, 40),
+            (x - px(k, 10.0), y),
+            font(k, 14.0).pos(Pos::new(HPos::Right, VPos::Center)),
+        ))?;
+        for (wi, p) in points.iter().enumerate() {
+            let top = n - ri as f64 - 0.12 - (wi as f64) * 0.76 / wk;
+            let bottom = top - 0.76 / wk + 0.04;
+            let mid = (top + bottom) / 2.0;
+            let Some(p) = p else {
+                let (x, y) = chart.backend_coord(&(0.0, mid));
+                root.draw(&Text::new(
+                    "[c] not published",
+                    (x + px(k, 6.0), y),
+                    font(k, 12.0).pos(Pos::new(HPos::Left, VPos::Center)),
+                ))?;
+                continue;
+            };
+            let colour = PALETTE[wi % PALETTE.len()];
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(0.0, bottom), (p.value.clamp(0.0, 100.0), top)],
+                colour.filled(),
+            )))?;
+            let end = match p.ci {
+                Some((lo, hi)) => {
+                    let (lo, hi) = (lo.clamp(0.0, 100.0), hi.clamp(0.0, 100.0));
+                    chart.draw_series(std::iter::once(PathElement::new(
+                        vec![(lo, mid), (hi, mid)],
+                        BLACK.stroke_width(stroke(k, 2.0)),
+                    )))?;
+                    for x in [lo, hi] {
+                        let (px_, py) = chart.backend_coord(&(x, mid));
+                        let h = px(k, 4.0);
+                        root.draw(&PathElement::new(
+                            vec![(px_, py - h), (px_, py + h)],
+                            BLACK.stroke_width(stroke(k, 2.0)),
+                        ))?;
+                    }
+                    hi.max(p.value)
+                }
+                None => p.value,
+            };
+            let (x, y) = chart.backend_coord(&(end.clamp(0.0, 100.0), mid));
+            root.draw(&Text::new(
+                fmt1(p.value),
+                (x + px(k, 6.0), y),
+                font(k, 12.0).pos(Pos::new(HPos::Left, VPos::Center)),
+            ))?;
+        }
+    }
+    Ok(())
+}
+
+/// Lines over waves, one per indicator, with interval whiskers and a label at the line's end.
+pub fn trend(
+    name: &str,
+    title: &str,
+    waves: &[String],
+    lines: &[(String, Vec<Option<Point>>)],
+) -> Chart {
+    let desc = lines
+        .iter()
+        .map(|(l, ps)| format!("{l}: {}", series_desc(waves, ps)))
+        .collect::<Vec<_>>()
+        .join("; ");
+    Chart {
+        name: name.to_string(),
+        title: title.to_string(),
+        desc: format!("One line per indicator; 95% intervals as vertical lines. {desc}"),
+        size: (960, 560),
+        kind: Kind::Trend {
+            waves: waves.to_vec(),
+            lines: lines.to_vec(),
+        },
+    }
+}
+
+fn draw_trend<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    k: f64,
+    title: &str,
+    waves: &[String],
+    lines: &[(String, Vec<Option<Point>>)],
+) -> DrawResult<DB> {
+    // Colour and shape together: unique for up to 16 lines.
+    let style_of = |i: usize| {
+        (
+            MARKERS[(i + i / PALETTE.len()) % MARKERS.len()],
+            PALETTE[i % PALETTE.len()],
+        )
+    };
+    let body = header(root, k, title, &[])?;
+    let n = waves.len().max(1);
+    let (mut lo, mut hi) = (f64::MAX, f64::MIN);
+    for p in lines.iter().flat_map(|(_, ps)| ps.iter().flatten()) {
+        let (a, b) = p.ci.unwrap_or((p.value, p.value));
+        lo = lo.min(a.min(p.value));
+        hi = hi.max(b.max(p.value));
+    }
+    if lo > hi {
+        (lo, hi) = (0.0, 100.0);
+    }
+    // Whole tens around the data, so small changes are visible but the axis stays honest.
+    let lo = ((lo - 5.0) / 10.0).floor().max(0.0) * 10.0;
+    let hi = ((hi + 5.0) / 10.0).ceil().min(10.0) * 10.0;
+    let hi = if hi <= lo { lo + 10.0 } else { hi };
+    let mut chart = ChartBuilder::on(&body)
+        .margin_left(px(k, 10.0))
+        .margin_right(px(k, 300.0))
+        .margin_top(px(k, 10.0))
+        .x_label_area_size(px(k, 40.0))
+        .y_label_area_size(px(k, 60.0))
+        .build_cartesian_2d(-0.3..(n as f64 - 0.7), lo..hi)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(n)
+        .x_label_formatter(&|x| {
+            let i = x.round();
+            if (x - i).abs() < 1e-9 && i >= 0.0 {
+                waves.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .light_line_style(TRANSPARENT)
+        .y_label_formatter(&|y: &f64| format!("{y:.0}"))
+        .label_style(font(k, 13.0))
+        .axis_desc_style(font(k, 14.0))
+        .y_desc("Percent positive or score out of 100")
+        .draw()?;
+    // Lines are nudged sideways a little so their intervals do not hide each other.
+    let spread = (0.16 / lines.len().max(1) as f64).min(0.03);
+    let mut ends: Vec<(i32, String, usize)> = Vec::new();
+    for (li, (label, points)) in lines.iter().enumerate() {
+        let (marker, colour) = style_of(li);
+        let offset = (li as f64 - (lines.len() as f64 - 1.0) / 2.0) * spread;
+        let pts: Vec<(f64, f64)> = points
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| p.map(|p| (i as f64 + offset, p.value)))
+            .collect();
+        chart.draw_series(std::iter::once(PathElement::new(
+            pts.clone(),
+            colour.stroke_width(stroke(k, 2.5)),
+        )))?;
+        for (i, p) in points.iter().enumerate() {
+            let Some(p) = p else { continue };
+            let x = i as f64 + offset;
+            if let Some((a, b)) = p.ci {
+                chart.draw_series(std::iter::once(PathElement::new(
+                    vec![(x, a), (x, b)],
+                    colour.stroke_width(stroke(k, 1.5)),
+                )))?;
+            }
+            marker.draw(root, chart.backend_coord(&(x, p.value)), k, colour)?;
+        }
+        if let Some(&(x, y)) = pts.last() {
+            let (_, py) = chart.backend_coord(&(x, y));
+            ends.push((py, label.clone(), li));
+        }
+    }
+    // Direct labels at the right, moved apart so they never overlap.
+    ends.sort_by_key(|e| e.0);
+    let gap = px(k, 18.0);
+    let mut last = i32::MIN;
+    let (xr, _) = chart.backend_coord(&(n as f64 - 0.7, lo));
+    for (py, label, li) in &mut ends {
+        if *py < last + gap {
+            *py = last + gap;
+        }
+        last = *py;
+        let (marker, colour) = style_of(*li);
+        marker.draw(root, (xr + px(k, 14.0), *py), k, colour)?;
+        root.draw(&Text::new(
+            shorten(label, 34),
+            (xr + px(k, 26.0), *py),
+            font(k, 14.0).pos(Pos::new(HPos::Left, VPos::Center)),
+        ))?;
+    }
+    Ok(())
+}
+
+/// Diverging stacked bars: negative answers to the left of zero, positive to the right,
+/// neutral split across the middle; the positive and negative percentages are printed.
+pub fn diverging(name: &str, title: &str, rows: &[(String, Option<Shares>)]) -> Chart {
+    let desc = rows
+        .iter()
+        .map(|(l, s)| match s {
+            Some(s) => format!(
+                "{l}: {}% positive, {}% neutral, {}% negative",
+                fmt1(s.positive),
+                fmt1(s.neutral),
+                fmt1(s.negative)
+            ),
+            None => format!("{l}: not published"),
         })
         .collect::<Vec<_>>()
         .join("; ");
-    accessible(svg, title, &desc)
+    Chart {
+        name: name.to_string(),
+        title: title.to_string(),
+        desc,
+        size: (1100, 150 + 34 * rows.len() as u32),
+        kind: Kind::Diverging {
+            rows: rows.to_vec(),
+        },
+    }
+}
+
+fn draw_diverging<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    k: f64,
+    title: &str,
+    rows: &[(String, Option<Shares>)],
+) -> DrawResult<DB> {
+    let (neg, neu, pos) = (PALETTE[1], LIGHT_GREY, PALETTE[0]);
+    let legend = vec![
+        (Marker::Square, neg, "Negative (left)".to_string()),
+        (Marker::Square, neu, "Neutral (middle)".to_string()),
+        (Marker::Square, pos, "Positive (right)".to_string()),
+    ];
+    let body = header(root, k, title, &legend)?;
+    let n = rows.len().max(1) as f64;
+    let mut chart = ChartBuilder::on(&body)
+        .margin_right(px(k, 20.0))
+        .margin_left(px(k, 10.0))
+        .x_label_area_size(px(k, 44.0))
+        .y_label_area_size(px(k, 470.0))
+        .build_cartesian_2d(-100.0..100.0, 0.0..n)?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .disable_y_axis()
+        .x_labels(11)
+        .light_line_style(TRANSPARENT)
+        .x_label_formatter(&|x: &f64| format!("{:.0}%", x.abs()))
+        .label_style(font(k, 13.0))
+        .axis_desc_style(font(k, 14.0))
+        .x_desc("Percent of valid answers")
+        .draw()?;
+    chart.draw_series(std::iter::once(PathElement::new(
+        vec![(0.0, 0.0), (0.0, n)],
+        BLACK.stroke_width(stroke(k, 1.0)),
+    )))?;
+    for (ri, (label, shares)) in rows.iter().enumerate() {
+        let (top, bottom) = (n - ri as f64 - 0.15, n - ri as f64 - 0.85);
+        let mid = (top + bottom) / 2.0;
+        let (x, y) = chart.backend_coord(&(-100.0, mid));
+        root.draw(&Text::new(
+            shorten(label, 62),
+            (x - px(k, 10.0), y),
+            font(k, 13.0).pos(Pos::new(HPos::Right, VPos::Center)),
+        ))?;
+        let Some(s) = shares else {
+            let (x, y) = chart.backend_coord(&(0.0, mid));
+            root.draw(&Text::new(
+                "[c] not published",
+                (x + px(k, 6.0), y),
+                font(k, 12.0).pos(Pos::new(HPos::Left, VPos::Center)),
+            ))?;
+            continue;
+        };
+        let half = s.neutral / 2.0;
+        for (from, to, colour) in [
+            (-half - s.negative, -half, neg),
+            (-half, half, neu),
+            (half, half + s.positive, pos),
+        ] {
+            if to > from {
+                chart.draw_series(std::iter::once(Rectangle::new(
+                    [(from, bottom), (to, top)],
+                    colour.filled(),
+                )))?;
+            }
+        }
+        let (xl, y) = chart.backend_coord(&(-half - s.negative, mid));
+        root.draw(&Text::new(
+            format!("{}%", fmt1(s.negative)),
+            (xl - px(k, 5.0), y),
+            font(k, 12.0).pos(Pos::new(HPos::Right, VPos::Center)),
+        ))?;
+        let (xr, y) = chart.backend_coord(&(half + s.positive, mid));
+        root.draw(&Text::new(
+            format!("{}%", fmt1(s.positive)),
+            (xr + px(k, 5.0), y),
+            font(k, 12.0).pos(Pos::new(HPos::Left, VPos::Center)),
+        ))?;
+    }
+    Ok(())
+}
+
+/// A heat map of groups (rows) by indicators (columns): darker is higher, every value printed,
+/// `[c]` where suppressed.
+pub fn heatmap(
+    name: &str,
+    title: &str,
+    columns: &[String],
+    rows: &[(String, Vec<Option<f64>>)],
+) -> Chart {
+    let desc = rows
+        .iter()
+        .map(|(r, vs)| {
+            let cells: Vec<String> = columns
+                .iter()
+                .zip(vs)
+                .map(|(c, v)| format!("{c} {}", v.map_or_else(|| "[c]".to_string(), fmt1)))
+                .collect();
+            format!("{r}: {}", cells.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    Chart {
+        name: name.to_string(),
+        title: title.to_string(),
+        desc: format!("Darker cells are higher values; [c] = suppressed. {desc}"),
+        size: (
+            260 + 110 * columns.len().max(1) as u32,
+            70 + heat_header(columns) as u32 + 40 * rows.len() as u32,
+        ),
+        kind: Kind::Heatmap {
+            columns: columns.to_vec(),
+            rows: rows.to_vec(),
+        },
+    }
+}
+
+/// Height of the heat map's column labels: 16 px per wrapped line, plus a gap.
+fn heat_header(columns: &[String]) -> f64 {
+    let lines = columns.iter().map(|c| wrap(c, 14).len()).max().unwrap_or(1);
+    16.0 * lines as f64 + 16.0
+}
+
+/// The heat map's shade for a value from 0 to 100: light to dark blue, as in the HTML tables.
+fn shade(v: f64) -> HSLColor {
+    let t = (v / 100.0).clamp(0.0, 1.0);
+    HSLColor(207.0 / 360.0, 0.6, (96.0 - 40.0 * t) / 100.0)
+}
+
+fn draw_heatmap<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    k: f64,
+    title: &str,
+    columns: &[String],
+    rows: &[(String, Vec<Option<f64>>)],
+) -> DrawResult<DB> {
+    let body = header(root, k, title, &[])?;
+    let (left, top) = (px(k, 250.0), px(k, heat_header(columns)));
+    let (cw, ch) = (px(k, 110.0), px(k, 40.0));
+    let (ox, oy) = body.get_base_pixel();
+    let (ox, oy) = (ox + left, oy + top);
+    for (ci, c) in columns.iter().enumerate() {
+        let lines = wrap(c, 14);
+        let n = lines.len() as i32;
+        for (li, line) in lines.iter().enumerate() {
+            root.draw(&Text::new(
+                line.clone(),
+                (
+                    ox + ci as i32 * cw + cw / 2,
+                    oy - px(k, 8.0) - (n - 1 - li as i32) * px(k, 16.0),
+                ),
+                font(k, 13.0).pos(Pos::new(HPos::Center, VPos::Bottom)),
+            ))?;
+        }
+    }
+    for (ri, (label, values)) in rows.iter().enumerate() {
+        let y0 = oy + ri as i32 * ch;
+        root.draw(&Text::new(
+            shorten(label, 34),
+            (ox - px(k, 10.0), y0 + ch / 2),
+            font(k, 14.0).pos(Pos::new(HPos::Right, VPos::Center)),
+        ))?;
+        for (ci, v) in values.iter().enumerate() {
+            let x0 = ox + ci as i32 * cw;
+            let cell = [(x0, y0), (x0 + cw, y0 + ch)];
+            match v {
+                Some(v) => root.draw(&Rectangle::new(cell, shade(*v).filled()))?,
+                None => root.draw(&Rectangle::new(cell, WHITE.filled()))?,
+            }
+            root.draw(&Rectangle::new(cell, GREY.stroke_width(stroke(k, 1.0))))?;
+            root.draw(&Text::new(
+                v.map_or_else(|| "[c]".to_string(), fmt1),
+                (x0 + cw / 2, y0 + ch / 2),
+                font(k, 14.0).pos(Pos::new(HPos::Center, VPos::Center)),
+            ))?;
+        }
+    }
+    Ok(())
 }
 
 /// An XmR control chart: values by month, the baseline centre line and process limits;
 /// months with a signal are drawn as large triangles (not only in another colour).
 pub fn spc_chart(
+    name: &str,
     title: &str,
     months: &[String],
     values: &[Option<f64>],
     limits: Option<(f64, f64, f64)>,
     signal: &[bool],
-) -> String {
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (900, 380)).into_drawing_area();
-        let _ = root.fill(&WHITE);
-        let present: Vec<f64> = values.iter().flatten().copied().collect();
-        let (mut lo, mut hi) = present
-            .iter()
-            .fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(*v), b.max(*v)));
-        if let Some((_, l, u)) = limits {
-            lo = lo.min(l);
-            hi = hi.max(u);
-        }
-        if present.is_empty() {
-            (lo, hi) = (0.0, 1.0);
-        }
-        let pad = ((hi - lo) * 0.1).max(1e-3);
-        let n = months.len().max(1);
-        let mut chart = match ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 20))
-            .margin(12)
-            .x_label_area_size(48)
-            .y_label_area_size(60)
-            .build_cartesian_2d(0..n, (lo - pad)..(hi + pad))
-        {
-            Ok(c) => c,
-            Err(_) => return String::new(),
-        };
-        let _ = chart
-            .configure_mesh()
-            .x_labels(n.min(18))
-            .x_label_formatter(&|i| months.get(*i).cloned().unwrap_or_default())
-            .draw();
-        if let Some((c, l, u)) = limits {
-            for (y, style) in [
-                (c, BLACK.stroke_width(2)),
-                (l, RGBColor(120, 120, 120).stroke_width(1)),
-                (u, RGBColor(120, 120, 120).stroke_width(1)),
-            ] {
-                let _ = chart.draw_series(std::iter::once(PathElement::new(
-                    vec![(0, y), (n - 1, y)],
-                    style,
-                )));
-            }
-        }
-        // The series, broken at missing months.
-        let mut segment: Vec<(usize, f64)> = Vec::new();
-        let mut segments = Vec::new();
-        for (i, v) in values.iter().enumerate() {
-            match v {
-                Some(v) => segment.push((i, *v)),
-                None if !segment.is_empty() => segments.push(std::mem::take(&mut segment)),
-                None => {}
-            }
-        }
-        if !segment.is_empty() {
-            segments.push(segment);
-        }
-        for s in segments {
-            let _ = chart.draw_series(LineSeries::new(s, PALETTE[0].stroke_width(2)));
-        }
-        let _ = chart.draw_series(values.iter().enumerate().filter_map(|(i, v)| {
-            v.map(|v| {
-                if signal.get(i).copied().unwrap_or(false) {
-                    EmptyElement::at((i, v)) + TriangleMarker::new((0, 0), 9, PALETTE[1].filled())
-                } else {
-                    EmptyElement::at((i, v)) + TriangleMarker::new((0, 0), 0, PALETTE[0].filled())
-                }
-            })
-        }));
-        let _ = chart.draw_series(values.iter().enumerate().filter_map(|(i, v)| {
-            v.filter(|_| !signal.get(i).copied().unwrap_or(false))
-                .map(|v| Circle::new((i, v), 4, PALETTE[0].filled()))
-        }));
-        let _ = root.present();
-    }
+) -> Chart {
     let flagged: Vec<&str> = months
         .iter()
         .zip(signal)
         .filter(|(_, s)| **s)
         .map(|(m, _)| m.as_str())
         .collect();
+    let values_desc: Vec<String> = months
+        .iter()
+        .zip(values)
+        .map(|(m, v)| format!("{m} {}", v.map_or_else(|| "none".to_string(), fmt1)))
+        .collect();
     let desc = format!(
-        "Monthly values{}. Signals in: {}.",
+        "Monthly values{}. Signals in: {}. Values: {}.",
         limits.map_or_else(String::new, |(c, l, u)| format!(
-            "; centre line {c:.1}, lower limit {l:.1}, upper limit {u:.1}"
+            "; centre line {}, lower limit {}, upper limit {}",
+            fmt1(c),
+            fmt1(l),
+            fmt1(u)
         )),
         if flagged.is_empty() {
             "none".to_string()
         } else {
             flagged.join(", ")
-        }
+        },
+        values_desc.join(", ")
     );
-    accessible(svg, title, &desc)
+    Chart {
+        name: name.to_string(),
+        title: title.to_string(),
+        desc,
+        size: (960, 440),
+        kind: Kind::Spc {
+            months: months.to_vec(),
+            values: values.to_vec(),
+            limits,
+            signal: signal.to_vec(),
+        },
+    }
+}
+
+fn draw_spc<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    k: f64,
+    title: &str,
+    months: &[String],
+    values: &[Option<f64>],
+    limits: Option<(f64, f64, f64)>,
+    signal: &[bool],
+) -> DrawResult<DB> {
+    let legend = vec![
+        (Marker::Circle, PALETTE[0], "Monthly value".to_string()),
+        (Marker::Triangle, PALETTE[1], "Signal".to_string()),
+    ];
+    let body = header(root, k, title, &legend)?;
+    let present: Vec<f64> = values.iter().flatten().copied().collect();
+    let (mut lo, mut hi) = present
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(*v), b.max(*v)));
+    if let Some((_, l, u)) = limits {
+        lo = lo.min(l);
+        hi = hi.max(u);
+    }
+    if lo > hi {
+        (lo, hi) = (0.0, 1.0);
+    }
+    let pad = ((hi - lo) * 0.1).max(1e-3);
+    let n = months.len().max(1);
+    let mut chart = ChartBuilder::on(&body)
+        .margin_left(px(k, 10.0))
+        .margin_right(px(k, 150.0))
+        .margin_top(px(k, 10.0))
+        .x_label_area_size(px(k, 50.0))
+        .y_label_area_size(px(k, 60.0))
+        .build_cartesian_2d(-0.5..(n as f64 - 0.5), (lo - pad)..(hi + pad))?;
+    let every = n.div_ceil(12).max(1);
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(n.min(24))
+        .x_label_formatter(&|x| {
+            let i = x.round();
+            if (x - i).abs() < 1e-9 && i >= 0.0 && (i as usize) % every == 0 {
+                months.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .light_line_style(TRANSPARENT)
+        .y_label_formatter(&|y: &f64| fmt1(*y))
+        .label_style(font(k, 13.0))
+        .draw()?;
+    if let Some((c, l, u)) = limits {
+        for (y, style, label) in [
+            (c, BLACK.stroke_width(stroke(k, 2.0)), "Centre line"),
+            (l, GREY.stroke_width(stroke(k, 1.5)), "Lower limit"),
+            (u, GREY.stroke_width(stroke(k, 1.5)), "Upper limit"),
+        ] {
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![(-0.5, y), (n as f64 - 0.5, y)],
+                style,
+            )))?;
+            let (x, py) = chart.backend_coord(&(n as f64 - 0.5, y));
+            root.draw(&Text::new(
+                format!("{label} {}", fmt1(y)),
+                (x + px(k, 8.0), py),
+                font(k, 12.0).pos(Pos::new(HPos::Left, VPos::Center)),
+            ))?;
+        }
+    }
+    // The series, broken at missing months.
+    let mut segment: Vec<(f64, f64)> = Vec::new();
+    for (i, v) in values.iter().enumerate() {
+        match v {
+            Some(v) => segment.push((i as f64, *v)),
+            None if !segment.is_empty() => {
+                chart.draw_series(std::iter::once(PathElement::new(
+                    std::mem::take(&mut segment),
+                    PALETTE[0].stroke_width(stroke(k, 2.0)),
+                )))?;
+            }
+            None => {}
+        }
+    }
+    if !segment.is_empty() {
+        chart.draw_series(std::iter::once(PathElement::new(
+            segment,
+            PALETTE[0].stroke_width(stroke(k, 2.0)),
+        )))?;
+    }
+    for (i, v) in values.iter().enumerate() {
+        let Some(v) = v else { continue };
+        let at = chart.backend_coord(&(i as f64, *v));
+        if signal.get(i).copied().unwrap_or(false) {
+            let r = px(k, 10.0);
+            let (x, y) = at;
+            root.draw(&Polygon::new(
+                vec![(x, y - r), (x - r, y + r * 3 / 4), (x + r, y + r * 3 / 4)],
+                PALETTE[1].filled(),
+            ))?;
+            root.draw(&PathElement::new(
+                vec![
+                    (x, y - r),
+                    (x - r, y + r * 3 / 4),
+                    (x + r, y + r * 3 / 4),
+                    (x, y - r),
+                ],
+                BLACK.stroke_width(stroke(k, 1.0)),
+            ))?;
+        } else {
+            Marker::Circle.draw(root, at, k * 0.8, PALETTE[0])?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(v: f64) -> Option<Point> {
+        Some(Point {
+            value: v,
+            ci: Some((v - 2.0, v + 2.0)),
+        })
+    }
+
+    fn all_kinds() -> Vec<Chart> {
+        let waves = vec!["2025".to_string(), "2026".to_string()];
+        vec![
+            indicator_bars(
+                "bars",
+                "Bars",
+                &waves,
+                &[("Trust".into(), vec![p(40.0), p(47.5)]), ("Respect".into(), vec![None, p(60.0)])],
+            ),
+            trend(
+                "trend",
+                "Trend",
+                &waves,
+                &[("Trust".into(), vec![p(40.0), p(47.5)]), ("Respect".into(), vec![p(41.0), None])],
+            ),
+            diverging(
+                "answers",
+                "Answers",
+                &[
+                    (
+                        "S19 Officers and members work together with mutual trust".into(),
+                        Some(Shares {
+                            negative: 30.0,
+                            neutral: 20.0,
+                            positive: 50.0,
+                        }),
+                    ),
+                    ("S20 Suppressed".into(), None),
+                ],
+            ),
+            heatmap(
+                "heat",
+                "Heat",
+                &["Officer-member trust".into(), "Respect".into()],
+                &[("Place".into(), vec![Some(55.0), None])],
+            ),
+            spc_chart(
+                "spc",
+                "SPC",
+                &["2025-09".into(), "2025-10".into(), "2025-11".into()],
+                &[Some(3.0), None, Some(9.0)],
+                Some((4.0, 1.0, 7.0)),
+                &[false, false, true],
+            ),
+        ]
+    }
+
+    #[test]
+    fn every_chart_draws_as_accessible_svg_and_valid_png() {
+        for c in all_kinds() {
+            let svg = c.svg().unwrap();
+            assert!(svg.starts_with("<svg"), "{}", c.name);
+            assert!(svg.contains("role=\"img\"><title>"), "{}", c.name);
+            assert!(svg.contains("<text"), "{} has text", c.name);
+            let png = c.png().unwrap();
+            assert_eq!(&png[1..4], b"PNG", "{}", c.name);
+            let decoder = png::Decoder::new(std::io::Cursor::new(&png));
+            let reader = decoder.read_info().unwrap();
+            let info = reader.info();
+            assert_eq!(
+                (info.width, info.height),
+                (c.size.0 * PNG_SCALE, c.size.1 * PNG_SCALE)
+            );
+        }
+    }
+
+    #[test]
+    fn png_text_is_drawn_with_the_bundled_font() {
+        // A title alone must put dark pixels on the white canvas: without a font the text
+        // would silently be missing.
+        let c = heatmap("h", "Title", &[], &[]);
+        let png = c.png().unwrap();
+        let decoder = png::Decoder::new(std::io::Cursor::new(&png));
+        let mut reader = decoder.read_info().unwrap();
+        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+        reader.next_frame(&mut buf).unwrap();
+        assert!(buf.iter().any(|&b| b < 100), "dark pixels from the title");
+    }
+
+    #[test]
+    fn the_same_chart_draws_byte_identically() {
+        for c in all_kinds() {
+            assert_eq!(c.svg().unwrap(), c.svg().unwrap());
+            assert_eq!(c.png().unwrap(), c.png().unwrap());
+        }
+    }
+
+    #[test]
+    fn descriptions_carry_the_values_and_suppression() {
+        let kinds = all_kinds();
+        assert!(kinds[0].desc.contains("2026: 47.5 (95% interval 45.5 to 49.5)"));
+        assert!(kinds[0].desc.contains("Respect (2025: not published"));
+        assert!(kinds[2].desc.contains("50.0% positive, 20.0% neutral, 30.0% negative"));
+        assert!(kinds[3].desc.contains("Respect [c]"));
+        assert!(kinds[4].desc.contains("Signals in: 2025-11"));
+    }
+
+    #[test]
+    fn markup_in_labels_is_escaped_in_svg() {
+        let c = heatmap("h", "<b>x</b>", &["<script>".into()], &[("a&b".into(), vec![None])]);
+        let svg = c.svg().unwrap();
+        assert!(!svg.contains("<script>"));
+        assert!(!svg.contains("<b>"));
+        assert!(svg.contains("&lt;script&gt;"));
+    }
+
+    #[test]
+    fn long_labels_are_shortened_at_a_word() {
+        assert_eq!(shorten("short", 10), "short");
+        assert_eq!(
+            shorten("I feel safe to speak up about anything", 20),
+            "I feel safe to…"
+        );
+        assert_eq!(wrap("Speaking up and challenge", 14), vec!["Speaking up", "and challenge"]);
+    }
 }

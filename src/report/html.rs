@@ -5,7 +5,7 @@
 //! and descriptions, values always printed beside any colour, readable without CSS, and
 //! every text that comes from inputs is HTML-escaped.
 
-use super::charts::{self, Point};
+use super::charts::{self, Chart, ChartError, Point, Shares};
 use crate::compare::{Delta, Verdict};
 use crate::disclosure::{ProtectedTables, Suppression};
 use crate::indicators::{Breakdown, Group};
@@ -51,8 +51,8 @@ pub struct Input<'a> {
 pub struct Rendered {
     pub html: String,
     pub markdown: String,
-    /// (file name in `charts/`, SVG).
-    pub charts: Vec<(String, String)>,
+    /// (file name in `charts/`, contents): every chart as SVG and as PNG.
+    pub charts: Vec<(String, Vec<u8>)>,
 }
 
 fn fmt(v: Option<f64>) -> String {
@@ -149,11 +149,8 @@ enum Block {
     Heading(u8, String),
     Para(String),
     Table(Table),
-    Chart {
-        file: String,
-        svg: String,
-        alt: String,
-    },
+    /// A chart, with a caption that says where its values are tabulated.
+    Chart { chart: Chart, caption: String },
     Markdown(String),
 }
 
@@ -168,10 +165,9 @@ fn verdict_text(d: Option<&&Delta>) -> String {
 }
 
 /// Build the report's blocks from the protected results.
-fn blocks(input: &Input) -> (Vec<Block>, Vec<(String, String)>) {
+fn blocks(input: &Input) -> Vec<Block> {
     let s = input.schema;
     let mut out = Vec::new();
-    let mut chart_files = Vec::new();
     let latest = input.waves.last().cloned().unwrap_or_default();
     let previous = input
         .waves
@@ -267,13 +263,26 @@ fn blocks(input: &Input) -> (Vec<Block>, Vec<(String, String)>) {
             )
         })
         .collect();
-    let svg = charts::indicator_bars("Indicators by wave, with 95% intervals", input.waves, &bars);
-    chart_files.push(("indicators_by_wave.svg".to_string(), svg.clone()));
     out.push(Block::Chart {
-        file: "indicators_by_wave.svg".into(),
-        svg,
-        alt: "Bar chart of each indicator by wave with 95% interval whiskers; the values are in the table above".into(),
+        chart: charts::indicator_bars(
+            "indicators_by_wave",
+            "Indicators by wave, with 95% intervals",
+            input.waves,
+            &bars,
+        ),
+        caption: "Bar chart of each indicator by wave with 95% interval whiskers; the values are in the table above".into(),
     });
+    if input.waves.len() > 1 {
+        out.push(Block::Chart {
+            chart: charts::trend(
+                "indicator_trends",
+                "Indicator trends since the baseline",
+                input.waves,
+                &bars,
+            ),
+            caption: "Line chart of each indicator over the survey waves, with 95% intervals; the values are in tables/trend.csv".into(),
+        });
+    }
 
     // Biggest significant changes.
     out.push(Block::Heading(
@@ -347,6 +356,25 @@ fn blocks(input: &Input) -> (Vec<Block>, Vec<(String, String)>) {
         }
     }
 
+    // Answers to every question.
+    let likert: Vec<usize> = (0..s.questions.len())
+        .filter(|&q| s.questions[q].kind == crate::schema::QuestionType::Likert)
+        .collect();
+    if !likert.is_empty() {
+        out.push(Block::Heading(
+            2,
+            format!("Answers to each question ({latest})"),
+        ));
+        out.push(Block::Chart {
+            chart: charts::diverging(
+                "answers",
+                &format!("Answers to each question, all respondents ({latest})"),
+                &answer_shares(input, &latest, &likert),
+            ),
+            caption: "Diverging bar chart: negative answers to the left of the centre line, positive to the right, neutral across it; the counts are in tables/items.csv".into(),
+        });
+    }
+
     // Heat map and breakdowns.
     if let Some(dir) = s.demographic("directorate") {
         out.push(Block::Heading(
@@ -376,6 +404,19 @@ fn blocks(input: &Input) -> (Vec<Block>, Vec<(String, String)>) {
         }
         let mut header = vec!["Directorate".to_string()];
         header.extend(pct.iter().map(|&i| s.indicators[i].label.clone()));
+        out.push(Block::Chart {
+            chart: charts::heatmap(
+                "heatmap_directorate",
+                &format!("Indicators by directorate ({latest})"),
+                &header[1..],
+                &rows
+                    .iter()
+                    .zip(&shade)
+                    .map(|(r, sh)| (r[0].clone(), sh[1..].to_vec()))
+                    .collect::<Vec<_>>(),
+            ),
+            caption: "Heat map of each indicator by directorate: darker cells are higher values, every value is printed, [c] = suppressed; the same values are in the table below".into(),
+        });
         out.push(Block::Table(Table {
             caption:
                 "Heat map: darker cells are higher values; every value is printed; [c] = suppressed"
@@ -498,13 +539,18 @@ fn blocks(input: &Input) -> (Vec<Block>, Vec<(String, String)>) {
                 .and_then(|p| p.limits)
                 .map(|l| (l.centre, l.lower, l.upper));
             let label = series_label(&name);
-            let svg = charts::spc_chart(&label, &months, &values, limits, &signal);
-            let file = format!("spc_{name}.svg");
-            chart_files.push((file.clone(), svg.clone()));
             out.push(Block::Chart {
-                file,
-                svg,
-                alt: format!("Control chart of {label}"),
+                chart: charts::spc_chart(
+                    &format!("spc_{name}"),
+                    &label,
+                    &months,
+                    &values,
+                    limits,
+                    &signal,
+                ),
+                caption: format!(
+                    "Control chart of {label}: monthly values, baseline centre line and process limits; signals are large triangles and are listed in the table below"
+                ),
             });
             let flagged: Vec<String> = pts
                 .iter()
@@ -559,7 +605,40 @@ fn blocks(input: &Input) -> (Vec<Block>, Vec<(String, String)>) {
         input.threshold
     )));
     out.push(Block::Markdown(input.dictionary_md.to_string()));
-    (out, chart_files)
+    out
+}
+
+/// Negative, neutral and positive shares of valid answers to each question, for all
+/// respondents in one wave; `None` where the question's figures are suppressed.
+fn answer_shares(input: &Input, wave: &str, questions: &[usize]) -> Vec<(String, Option<Shares>)> {
+    let s = input.schema;
+    questions
+        .iter()
+        .filter_map(|&q| {
+            // Questions not asked in this wave (e.g. replaced by a reworded one) are left out;
+            // suppressed ones stay, marked.
+            let cell = input
+                .tables
+                .items
+                .iter()
+                .find(|p| p.wave == wave && p.measure == q && p.breakdown == Breakdown::Overall)?;
+            let shares = cell
+                .stats
+                .as_ref()
+                .and_then(|st| {
+                    let c = &st.counts;
+                    Some(Shares {
+                        negative: c.pct(c.negative)?,
+                        neutral: c.pct(c.neutral)?,
+                        positive: c.pct(c.positive)?,
+                    })
+                });
+            Some((
+                format!("{} {}", s.questions[q].id, s.questions[q].text),
+                shares,
+            ))
+        })
+        .collect()
 }
 
 fn series_label(series: &str) -> String {
@@ -587,17 +666,14 @@ th,td{border:1px solid #b1b4b6;padding:0.3em 0.6em;text-align:left;vertical-alig
 figure{margin:1em 0 2em}svg{max-width:100%;height:auto}h1,h2,h3{line-height:1.2}";
 
 /// Render the report as HTML and Markdown.
-pub fn render(input: &Input, title: &str) -> Rendered {
-    let (blocks, charts) = blocks(input);
-    let (html, markdown) = render_blocks(blocks, title);
-    Rendered {
-        html,
-        markdown,
-        charts,
-    }
+pub fn render(input: &Input, title: &str) -> Result<Rendered, ChartError> {
+    render_blocks(blocks(input), title)
 }
 
-fn render_blocks(blocks: Vec<Block>, title: &str) -> (String, String) {
+/// HTML and Markdown from the blocks; charts are drawn here, once each, as SVG (inline in the
+/// HTML and in `charts/`) and PNG (`charts/`, linked from the Markdown for Word and slides).
+fn render_blocks(blocks: Vec<Block>, title: &str) -> Result<Rendered, ChartError> {
+    let mut files = Vec::new();
     let mut html = format!(
         "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n<h1>{}</h1>\n",
         escape(title),
@@ -618,13 +694,22 @@ fn render_blocks(blocks: Vec<Block>, title: &str) -> (String, String) {
                 html.push_str(&t.html());
                 markdown.push_str(&t.markdown());
             }
-            Block::Chart { file, svg, alt } => {
+            Block::Chart { chart, caption } => {
+                let svg = chart.svg()?;
                 let _ = writeln!(
                     html,
                     "<figure>\n{svg}\n<figcaption>{}</figcaption>\n</figure>",
-                    escape(&alt)
+                    escape(&caption)
                 );
-                let _ = writeln!(markdown, "![{}](charts/{file})\n", md(&alt));
+                let _ = writeln!(
+                    markdown,
+                    "![{}](charts/{}.png)\n\n*{}*\n",
+                    md(&chart.title),
+                    chart.name,
+                    md(&caption)
+                );
+                files.push((format!("{}.svg", chart.name), svg.into_bytes()));
+                files.push((format!("{}.png", chart.name), chart.png()?));
             }
             Block::Markdown(text) => {
                 html.push_str("<section>\n");
@@ -635,16 +720,19 @@ fn render_blocks(blocks: Vec<Block>, title: &str) -> (String, String) {
         }
     }
     html.push_str("</main>\n</body>\n</html>\n");
-    (html, markdown)
+    Ok(Rendered {
+        html,
+        markdown,
+        charts: files,
+    })
 }
 
 /// A focused pack for one indicator: its trend, its questions, and every breakdown.
-pub fn deep_dive(input: &Input, indicator: usize) -> Rendered {
+pub fn deep_dive(input: &Input, indicator: usize) -> Result<Rendered, ChartError> {
     let s = input.schema;
     let ind = &s.indicators[indicator];
     let latest = input.waves.last().cloned().unwrap_or_default();
     let mut out = Vec::new();
-    let mut charts = Vec::new();
     let cell =
         |wave: &str, b: Breakdown, g: Group| {
             input.tables.indicators.iter().find(|p| {
@@ -661,7 +749,9 @@ pub fn deep_dive(input: &Input, indicator: usize) -> Rendered {
         })
     };
     out.push(Block::Para(format!(
-        "Everything the survey says about {}: its trend since the baseline ({}), the questions it is built          from, and every published group. Suppressed figures are shown as [c]. Driver analysis (what most          relates to this indicator) is not part of this pack.",
+        "Everything the survey says about {}: its trend since the baseline ({}), the questions it is built \
+         from, and every published group. Suppressed figures are shown as [c]. Driver analysis (what most \
+         relates to this indicator) is not part of this pack.",
         ind.label, input.baseline
     )));
     out.push(Block::Heading(2, "Trend, all respondents".into()));
@@ -712,6 +802,27 @@ pub fn deep_dive(input: &Input, indicator: usize) -> Rendered {
             )));
         }
     }
+    let overall: Vec<Option<Point>> = input
+        .waves
+        .iter()
+        .map(|w| {
+            cell(w, Breakdown::Overall, Group::All)
+                .and_then(|p| p.stats.as_ref())
+                .and_then(|st| st.value.map(|v| Point { value: v, ci: st.ci }))
+        })
+        .collect();
+    out.push(Block::Chart {
+        chart: charts::trend(
+            &format!("deep_dive_{}_trend", ind.id),
+            &format!("{} by wave, all respondents", ind.label),
+            input.waves,
+            &[(ind.label.clone(), overall)],
+        ),
+        caption: format!(
+            "Line chart of {} by wave with 95% intervals; the values are in the table above",
+            ind.label
+        ),
+    });
     out.push(Block::Heading(2, "Questions".into()));
     let rows =
         ind.items
@@ -749,6 +860,22 @@ pub fn deep_dive(input: &Input, indicator: usize) -> Rendered {
         rows,
         shade: None,
     }));
+    let likert: Vec<usize> = ind
+        .items
+        .iter()
+        .copied()
+        .filter(|&q| s.questions[q].kind == crate::schema::QuestionType::Likert)
+        .collect();
+    if !likert.is_empty() {
+        out.push(Block::Chart {
+            chart: charts::diverging(
+                &format!("deep_dive_{}_answers", ind.id),
+                &format!("Answers to the questions behind {} ({latest})", ind.label),
+                &answer_shares(input, &latest, &likert),
+            ),
+            caption: "Diverging bar chart: negative answers to the left of the centre line, positive to the right, neutral across it; the counts are in tables/items.csv".into(),
+        });
+    }
     out.push(Block::Heading(2, format!("Every group ({latest})")));
     let mut breakdowns: Vec<Breakdown> = Vec::new();
     for p in &input.tables.indicators {
@@ -825,29 +952,21 @@ pub fn deep_dive(input: &Input, indicator: usize) -> Rendered {
                     )
                 })
                 .collect();
-            let file = format!("deep_dive_{}_by_directorate.svg", ind.id);
-            let svg = charts::indicator_bars(
-                &format!("{} by directorate", ind.label),
-                input.waves,
-                &bars,
-            );
-            charts.push((file.clone(), svg.clone()));
             out.push(Block::Chart {
-                file,
-                svg,
-                alt: format!(
-                    "{} by directorate and wave; suppressed groups have no bar",
+                chart: charts::indicator_bars(
+                    &format!("deep_dive_{}_by_directorate", ind.id),
+                    &format!("{} by directorate", ind.label),
+                    input.waves,
+                    &bars,
+                ),
+                caption: format!(
+                    "{} by directorate and wave, with 95% intervals; suppressed groups are marked [c] and have no bar",
                     ind.label
                 ),
             });
         }
     }
-    let (html, markdown) = render_blocks(out, &format!("Deep dive: {}", ind.label));
-    Rendered {
-        html,
-        markdown,
-        charts,
-    }
+    render_blocks(out, &format!("Deep dive: {}", ind.label))
 }
 
 #[cfg(test)]

@@ -2,10 +2,20 @@
 //! schemas (with their SHA-256), every input with its hash and row counts, every output with
 //! its hash, the thresholds and settings, and when the run happened. The run time lives here
 //! only: the tables themselves carry no timestamps, so reruns give byte-identical tables.
+//!
+//! The run id names the pack's folder (`<output>/<run id>/`): the latest wave and a short
+//! hash of the tool version, config, schemas, inputs and deep dives. The same inputs give
+//! the same id (a rerun replaces its own folder); any change to them gives a new folder.
 
+use super::{WriteError, sha256_hex};
+use crate::config::Config;
+use crate::import::WaveImport;
+use crate::meetings::Feedback;
 use serde_json::{Value, json};
+use std::path::Path;
 
 /// One input file.
+#[derive(Debug, Clone)]
 pub struct Input {
     pub role: String,
     pub path: String,
@@ -15,16 +25,139 @@ pub struct Input {
     pub accepted: Option<usize>,
 }
 
-pub struct Manifest {
+/// One schema: path, id, version, SHA-256.
+#[derive(Debug, Clone)]
+pub struct SchemaFile {
+    pub path: String,
+    pub id: String,
+    pub version: String,
+    pub sha256: String,
+}
+
+/// Where a run's results came from: config, schemas and inputs with their hashes.
+#[derive(Debug, Clone)]
+pub struct Provenance {
+    pub run_id: String,
     pub config_path: String,
     pub config_sha256: String,
     pub config_text: String,
-    pub schemas: Vec<(String, String, String, String)>,
+    pub schemas: Vec<SchemaFile>,
     pub inputs: Vec<Input>,
+}
+
+fn file_sha(path: &Path) -> Result<(String, u64), WriteError> {
+    let bytes = std::fs::read(path).map_err(|source| WriteError {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok((sha256_hex(&bytes), bytes.len() as u64))
+}
+
+impl Provenance {
+    /// Hash the config, schemas and every input of a run. `deep_dives` are the indicator ids
+    /// given a deep dive (they change the pack, so they change the run id).
+    pub fn collect(
+        config: &Config,
+        imports: &[WaveImport],
+        feedback: Option<&Feedback>,
+        deep_dives: &[&str],
+    ) -> Result<Provenance, WriteError> {
+        let config_text = std::fs::read_to_string(&config.path).map_err(|source| WriteError {
+            path: config.path.clone(),
+            source,
+        })?;
+        let mut schemas = vec![SchemaFile {
+            path: config.schema_path.display().to_string(),
+            id: config.schema.id.clone(),
+            version: config.schema.version.clone(),
+            sha256: file_sha(&config.schema_path)?.0,
+        }];
+        if let Some(m) = &config.meetings {
+            schemas.push(SchemaFile {
+                path: m.schema_path.display().to_string(),
+                id: m.schema.id.clone(),
+                version: m.schema.version.clone(),
+                sha256: file_sha(&m.schema_path)?.0,
+            });
+        }
+        let mut inputs = Vec::new();
+        let mut add = |role: String, path: &Path, counts: Option<&WaveImport>| {
+            let (sha256, bytes) = file_sha(path)?;
+            inputs.push(Input {
+                role,
+                path: path.display().to_string(),
+                sha256,
+                bytes,
+                rows_in: counts.map(|c| c.rows_in),
+                accepted: counts.map(WaveImport::accepted),
+            });
+            Ok::<_, WriteError>(())
+        };
+        for (w, imp) in config.waves.iter().zip(imports) {
+            add(format!("survey wave {}", w.id), &w.file, Some(imp))?;
+            if let Some(h) = &w.headcount {
+                add(format!("HR headcount {}", w.id), h, None)?;
+            }
+        }
+        if let (Some(m), Some(fb)) = (&config.meetings, feedback) {
+            add("meeting register".into(), &m.register, None)?;
+            for (src, imp) in m.sources.iter().zip(&fb.imports) {
+                add(
+                    format!("meeting feedback {}", src.wave.id),
+                    &src.wave.file,
+                    Some(imp),
+                )?;
+            }
+        }
+        let config_sha256 = sha256_hex(config_text.as_bytes());
+        let mut fingerprint = format!(
+            "{} {}\nconfig {config_sha256}\n",
+            env!("CARGO_PKG_NAME"),
+            env!("CARGO_PKG_VERSION")
+        );
+        for s in &schemas {
+            fingerprint.push_str(&format!("schema {}\n", s.sha256));
+        }
+        for i in &inputs {
+            fingerprint.push_str(&format!("input {} {}\n", i.role, i.sha256));
+        }
+        for d in deep_dives {
+            fingerprint.push_str(&format!("deep dive {d}\n"));
+        }
+        let latest = config.waves.last().map_or("run", |w| w.id.as_str());
+        Ok(Provenance {
+            run_id: run_id(latest, &fingerprint),
+            config_path: config.path.display().to_string(),
+            config_sha256,
+            config_text,
+            schemas,
+            inputs,
+        })
+    }
+}
+
+/// `<latest wave>-<10 hex digits>`, with anything but letters, digits, `-` and `_` in the
+/// wave id replaced so the id is a safe folder name everywhere.
+fn run_id(latest_wave: &str, fingerprint: &str) -> String {
+    let wave: String = latest_wave
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(40)
+        .collect();
+    format!("{wave}-{}", &sha256_hex(fingerprint.as_bytes())[..10])
+}
+
+pub struct Manifest<'a> {
+    pub provenance: &'a Provenance,
     pub outputs: Vec<(String, String, usize)>,
     pub settings: Value,
-    pub started_unix: u64,
-    pub seconds: f64,
+    pub started: std::time::SystemTime,
 }
 
 /// RFC 3339 UTC time from seconds since the epoch.
@@ -34,16 +167,28 @@ pub fn utc(secs: u64) -> String {
         .unwrap_or_default()
 }
 
-impl Manifest {
+/// Seconds since the epoch.
+pub fn unix(t: std::time::SystemTime) -> u64 {
+    t.duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+impl Manifest<'_> {
     pub fn to_json(&self) -> String {
+        let p = self.provenance;
+        let seconds = self.started.elapsed().map_or(0.0, |d| d.as_secs_f64());
         let v = json!({
             "tool": { "name": env!("CARGO_PKG_NAME"), "version": env!("CARGO_PKG_VERSION") },
-            "run": { "started_utc": utc(self.started_unix), "seconds": (self.seconds * 1000.0).round() / 1000.0 },
-            "config": { "path": self.config_path, "sha256": self.config_sha256, "text": self.config_text },
-            "schemas": self.schemas.iter().map(|(path, id, version, sha)| json!({
-                "path": path, "id": id, "version": version, "sha256": sha
+            "run": {
+                "id": p.run_id,
+                "started_utc": utc(unix(self.started)),
+                "seconds": (seconds * 1000.0).round() / 1000.0
+            },
+            "config": { "path": p.config_path, "sha256": p.config_sha256, "text": p.config_text },
+            "schemas": p.schemas.iter().map(|s| json!({
+                "path": s.path, "id": s.id, "version": s.version, "sha256": s.sha256
             })).collect::<Vec<_>>(),
-            "inputs": self.inputs.iter().map(|i| json!({
+            "inputs": p.inputs.iter().map(|i| json!({
                 "role": i.role, "path": i.path, "sha256": i.sha256, "bytes": i.bytes,
                 "rows_in": i.rows_in, "accepted": i.accepted
             })).collect::<Vec<_>>(),
@@ -53,5 +198,19 @@ impl Manifest {
             "settings": self.settings,
         });
         serde_json::to_string_pretty(&v).expect("serialisable") + "\n"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_ids_name_the_latest_wave_and_change_with_any_input() {
+        let a = run_id("2026", "config x\ninput a 1\n");
+        assert_eq!(a, run_id("2026", "config x\ninput a 1\n"), "same inputs, same id");
+        assert_ne!(a, run_id("2026", "config x\ninput a 2\n"));
+        assert!(a.starts_with("2026-") && a.len() == "2026-".len() + 10, "{a}");
+        assert!(run_id("Oct 2026/27", "x").starts_with("Oct_2026_27-"));
     }
 }

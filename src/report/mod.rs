@@ -9,6 +9,7 @@ pub mod manifest;
 pub mod parquet;
 pub mod tables;
 pub mod workbook;
+pub mod write;
 
 use std::fs;
 use std::io::Write;
@@ -115,6 +116,60 @@ impl Drop for Pack {
             let _ = fs::remove_dir_all(&self.tmp);
         }
     }
+}
+
+/// The index of runs in an output folder: one line per completed run, newest last.
+pub const RUNS_FILE: &str = "runs.csv";
+
+/// Add a completed run to `<output>/runs.csv` (written beside and renamed, so the index is
+/// never half-written). Reruns of the same inputs replace their folder and add a line.
+pub fn record_run(
+    output: &Path,
+    provenance: &manifest::Provenance,
+    waves: &[String],
+    started: std::time::SystemTime,
+) -> Result<(), WriteError> {
+    let path = output.join(RUNS_FILE);
+    let mut text = match fs::read_to_string(&path) {
+        Ok(t) if !t.is_empty() => t,
+        Ok(_) => String::new(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(werr(&path)(e)),
+    };
+    if text.is_empty() {
+        text.push_str("run_id,started_utc,finished_utc,tool_version,waves,config,config_sha256\n");
+    } else if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::new());
+    let finished = manifest::unix(std::time::SystemTime::now());
+    w.write_record([
+        provenance.run_id.as_str(),
+        &manifest::utc(manifest::unix(started)),
+        &manifest::utc(finished),
+        env!("CARGO_PKG_VERSION"),
+        &waves.join(" "),
+        &tables::defuse(&provenance.config_path),
+        &provenance.config_sha256,
+    ])
+    .map_err(|e| werr(&path)(std::io::Error::other(e)))?;
+    let line = w
+        .into_inner()
+        .map_err(|e| werr(&path)(std::io::Error::other(e.to_string())))?;
+    text.push_str(&String::from_utf8_lossy(&line));
+    let tmp = output.join(format!(".{RUNS_FILE}.partial-{}", std::process::id()));
+    fs::write(&tmp, text).map_err(werr(&tmp))?;
+    fs::rename(&tmp, &path).map_err(werr(&path))
+}
+
+/// The newest run recorded in `<output>/runs.csv`, as its folder.
+pub fn latest_run(output: &Path) -> Option<PathBuf> {
+    let text = fs::read_to_string(output.join(RUNS_FILE)).ok()?;
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let last = r.records().flatten().last()?;
+    Some(output.join(last.get(0)?))
 }
 
 #[cfg(test)]

@@ -871,7 +871,7 @@ const PIPELINE_TOML: &str = r#"# Pipeline config for the synthetic council made 
 # Paths are relative to this file. Format: schemas/README.md ("Pipeline config").
 
 schema = "{schema}"
-output = "out/evidence-pack"   # the evidence pack (replaced atomically on each run)
+output = "out"                 # evidence packs: out/<run id>/, listed in out/runs.csv
 store = "out/store"            # accepted responses as Parquet, one file per wave
 anonymity_threshold = 10       # no published figure on fewer valid answers than this
 # breakdowns = ["directorate", "grade"]   # default: every demographic field in the schema

@@ -54,6 +54,21 @@ impl Sandbox {
         c
     }
 
+    /// The newest evidence pack under an output folder (the last run in its `runs.csv`),
+    /// relative to the sandbox.
+    pub fn pack(&self, output: &str) -> String {
+        let runs = self.read(&format!("{output}/runs.csv"));
+        let last = runs.lines().last().expect("a run is recorded");
+        let id = last.split(',').next().unwrap();
+        assert!(!id.is_empty() && id != "run_id", "{runs}");
+        format!("{output}/{id}")
+    }
+
+    /// Read a file of the newest evidence pack under an output folder.
+    pub fn read_pack(&self, output: &str, rel: &str) -> String {
+        self.read(&format!("{}/{rel}", self.pack(output)))
+    }
+
     pub fn exists(&self, rel: &str) -> bool {
         self.path(rel).exists()
     }
@@ -127,7 +142,7 @@ categories = ["A dir", "B dir", "C dir"]
 pub fn mini_config(file: &str, extra_wave_lines: &str, tolerance: f64) -> String {
     format!(
         r#"schema = "schema.toml"
-output = "out/pack"
+output = "out"
 store = "out/store"
 breakdowns = ["dir"]
 

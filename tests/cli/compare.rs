@@ -24,7 +24,7 @@ fn deltas_match_statsmodels() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let d = s.read("out/pack/tables/deltas.csv");
+    let d = s.read_pack("out", "tables/deltas.csv");
     let rows: Vec<&str> = d.lines().filter(|l| l.contains(",Q2,")).collect();
     assert_eq!(
         rows,
@@ -47,7 +47,7 @@ fn deltas_match_statsmodels() {
         ]
     );
     assert!(d.contains("since_previous,2025,2026,item,Q1,overall,All respondents,30,30,63.3,63.3,0.0,two_proportion_z,0.000,1.000000,1.000000,0.000,cohens_h,no significant change,,false,"), "{d}");
-    let audit = s.cmd(&["audit", "out/pack"]).output().unwrap();
+    let audit = s.cmd(&["audit", &s.pack("out")]).output().unwrap();
     assert_eq!(audit.status.code(), Some(0), "{}", stdout(&audit));
 }
 

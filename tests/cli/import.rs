@@ -10,7 +10,7 @@ fn store_frame(s: &Sandbox, rel: &str) -> DataFrame {
 }
 
 fn reconciliation(s: &Sandbox) -> String {
-    s.read("out/pack/tables/import_reconciliation.csv")
+    s.read_pack("out", "tables/import_reconciliation.csv")
 }
 
 #[test]
@@ -32,7 +32,7 @@ fn real_qualtrics_export_imports_and_drops_personal_data() {
         "{err}"
     );
     assert_eq!(
-        s.read("q/out/pack/tables/import_reconciliation.csv")
+        s.read_pack("q/out", "tables/import_reconciliation.csv")
             .lines()
             .filter(|l| l.contains(",rows_in,") || l.contains(",accepted,"))
             .collect::<Vec<_>>(),

@@ -45,7 +45,7 @@ fn indicators_match_hand_and_reference_calculations() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let t = s.read("out/pack/tables/indicators.csv");
+    let t = s.read_pack("out", "tables/indicators.csv");
     assert!(t.starts_with(
         "wave,indicator,kind,method,breakdown,group,n,value,ci_low,ci_high,pct_positive,pct_neutral,pct_negative,mdd,suppressed,suppression_reason,population\n"
     ));
@@ -99,7 +99,7 @@ fn response_rates_and_fpc_use_the_hr_headcount() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let rr = s.read("out/pack/tables/response_rates.csv");
+    let rr = s.read_pack("out", "tables/response_rates.csv");
     assert_eq!(
         rr,
         "wave,breakdown,group,responses,headcount,response_rate,below_60,pct_of_respondents,pct_of_workforce,suppressed,suppression_reason\n\
@@ -112,7 +112,7 @@ fn response_rates_and_fpc_use_the_hr_headcount() {
     // FPC: Q1 in A dir has 18 answers from 40 staff, so the interval is narrower than the
     // plain Wilson (33.7, 75.4): statsmodels proportion_confint(10/18 * m, m, method="wilson")
     // with m = 18 / ((40 - 18) / 39) gives (38.66, 71.26).
-    let items = s.read("out/pack/tables/items.csv");
+    let items = s.read_pack("out", "tables/items.csv");
     assert!(
         items.contains("2025,Q1,dir,A dir,18,10,4,4,55.6,22.2,22.2,38.7,71.3,"),
         "{items}"
@@ -133,13 +133,13 @@ fn response_rates_and_fpc_use_the_hr_headcount() {
             .status
             .success()
     );
-    let items = s.read("out/pack/tables/items.csv");
+    let items = s.read_pack("out", "tables/items.csv");
     assert!(
         items.contains("2025,Q1,dir,A dir,18,10,4,4,55.6,22.2,22.2,33.7,75.4,46.4,false,,\n"),
         "{items}"
     );
     assert!(
-        s.read("out/pack/tables/README.md")
+        s.read_pack("out", "tables/README.md")
             .contains("switched off in this run's config")
     );
 }
@@ -170,7 +170,7 @@ fn audit_passes_on_a_run_and_fails_on_a_disclosive_pack() {
             .status
             .success()
     );
-    let out = s.cmd(&["audit", "out/pack"]).output().unwrap();
+    let out = s.cmd(&["audit", &s.pack("out")]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     assert!(
         stdout(&out).contains("(threshold 10): 5 table(s)"),
@@ -185,7 +185,7 @@ fn audit_passes_on_a_run_and_fails_on_a_disclosive_pack() {
 
     // Someone "fixes" the table by hand: un-hides the Not stated row of Q1 (3 answers) and
     // publishes B dir's figure; both are now disclosive.
-    let items = s.read("out/pack/tables/items.csv");
+    let items = s.read_pack("out", "tables/items.csv");
     let bad: String = items
         .lines()
         .map(|l| {
@@ -200,8 +200,8 @@ fn audit_passes_on_a_run_and_fails_on_a_disclosive_pack() {
         .collect::<Vec<_>>()
         .join("\n")
         + "\n";
-    s.write("out/pack/tables/items.csv", bad);
-    let out = s.cmd(&["audit", "out/pack"]).output().unwrap();
+    s.write(&format!("{}/tables/items.csv", s.pack("out")), bad);
+    let out = s.cmd(&["audit", &s.pack("out")]).output().unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     let t = stdout(&out);
     assert!(t.contains("FAIL"), "{t}");

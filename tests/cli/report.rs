@@ -33,7 +33,7 @@ fn report_renders_in_headless_chromium_with_charts_and_tables() {
     s.copy_dir("schemas", "schemas")
         .copy_dir("sample-data", "sample-data");
     assert!(s.cmd(&["-q", "run"]).output().unwrap().status.success());
-    let report = s.path("sample-data/out/evidence-pack/report.html");
+    let report = s.path(&format!("{}/report.html", s.pack("sample-data/out")));
     let html = std::fs::read_to_string(&report).unwrap();
     // Self-contained: no scripts, nothing fetched from elsewhere.
     assert!(!html.contains("<script"), "no scripts");
@@ -76,9 +76,17 @@ fn report_renders_in_headless_chromium_with_charts_and_tables() {
         "rendered page"
     );
     assert!(
-        dom_text.matches("<svg").count() >= 2,
+        dom_text.matches("<svg").count() >= 5,
         "charts in the rendered page"
     );
+    for title in [
+        "<title>Indicators by wave, with 95% intervals</title>",
+        "<title>Indicator trends since the baseline</title>",
+        "<title>Answers to each question, all respondents (2026)</title>",
+        "<title>Indicators by directorate (2026)</title>",
+    ] {
+        assert!(dom_text.contains(title), "rendered chart {title}");
+    }
     assert!(
         dom_text.matches("<table>").count() >= 5,
         "tables in the rendered page"
@@ -127,7 +135,7 @@ fn html_in_group_names_is_escaped_everywhere() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    let html = s.read("out/pack/report.html");
+    let html = s.read_pack("out", "report.html");
     assert!(
         !html.contains("<script>") && !html.contains("<b>"),
         "markup survived"
@@ -140,8 +148,80 @@ fn html_in_group_names_is_escaped_everywhere() {
         html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
         "shown as text"
     );
-    let md = s.read("out/pack/report.md");
+    let md = s.read_pack("out", "report.md");
     assert!(!md.contains("<script>"), "markup survived in Markdown");
+    let charts = s.path(&format!("{}/charts", s.pack("out")));
+    let mut svgs = 0;
+    for e in std::fs::read_dir(charts).unwrap() {
+        let path = e.unwrap().path();
+        if path.extension().is_some_and(|x| x == "svg") {
+            let svg = std::fs::read_to_string(&path).unwrap();
+            assert!(
+                !svg.contains("<script") && !svg.contains("<b>"),
+                "markup survived in {}",
+                path.display()
+            );
+            svgs += 1;
+        }
+    }
+    assert!(svgs >= 2, "charts were checked");
+}
+
+#[test]
+fn every_chart_is_written_as_svg_and_png_and_linked_from_the_markdown() {
+    let s = Sandbox::new();
+    s.copy_dir("schemas", "schemas")
+        .copy_dir("sample-data", "sample-data");
+    assert!(s.cmd(&["-q", "run"]).output().unwrap().status.success());
+    let pack = s.pack("sample-data/out");
+    for name in [
+        "indicators_by_wave",
+        "indicator_trends",
+        "answers",
+        "heatmap_directorate",
+        "spc_forms_per_attendee",
+        "deep_dive_officer_member_trust_trend",
+        "deep_dive_officer_member_trust_answers",
+        "deep_dive_officer_member_trust_by_directorate",
+    ] {
+        let svg = s.read(&format!("{pack}/charts/{name}.svg"));
+        assert!(svg.contains("role=\"img\"><title>"), "{name}: accessible svg");
+        let png = std::fs::read(s.path(&format!("{pack}/charts/{name}.png"))).unwrap();
+        assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "{name}: png");
+        // Drawn at twice the SVG's size, for slides.
+        let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
+        let svg_width: u32 = svg
+            .split("width=\"")
+            .nth(1)
+            .and_then(|w| w.split('"').next())
+            .and_then(|w| w.parse().ok())
+            .unwrap();
+        assert_eq!(width, 2 * svg_width, "{name}");
+    }
+    // The diverging chart says what it shows, question by question.
+    let answers = s.read(&format!("{pack}/charts/answers.svg"));
+    assert!(answers.contains("S19 Officers and elected members at the Council work together with mutual trust: "));
+    assert!(answers.contains("% positive, "));
+    // Markdown links PNGs (Word and slides take them) and every link resolves.
+    for (md, base) in [
+        ("report.md".to_string(), pack.clone()),
+        (
+            "deep-dives/officer_member_trust.md".to_string(),
+            format!("{pack}/deep-dives"),
+        ),
+    ] {
+        let text = s.read(&format!("{pack}/{md}"));
+        let links: Vec<&str> = text
+            .split("](")
+            .skip(1)
+            .filter_map(|l| l.split(')').next())
+            .filter(|l| l.ends_with(".png"))
+            .collect();
+        assert!(links.len() >= 3, "{md}: {links:?}");
+        for l in links {
+            assert!(s.exists(&format!("{base}/{l}")), "{md}: broken link {l}");
+        }
+    }
 }
 
 #[test]
@@ -192,22 +272,20 @@ fn deep_dive_for_one_indicator() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     for id in ["officer_member_trust", "respect"] {
-        let html = s.read(&format!(
-            "sample-data/out/evidence-pack/deep-dives/{id}.html"
-        ));
+        let html = s.read(&format!("{}/deep-dives/{id}.html", s.pack("sample-data/out")));
         assert!(html.contains("<h1>Deep dive: "), "{id}");
         assert!(
             html.contains("by directorate × grade"),
             "{id}: crosses are included"
         );
         assert!(html.contains("<svg"), "{id}: chart");
-        let md = s.read(&format!("sample-data/out/evidence-pack/deep-dives/{id}.md"));
+        let md = s.read(&format!("{}/deep-dives/{id}.md", s.pack("sample-data/out")));
         assert!(
             md.contains("](../charts/deep_dive_"),
             "{id}: chart links resolve from deep-dives/"
         );
     }
-    let html = s.read("sample-data/out/evidence-pack/deep-dives/officer_member_trust.html");
+    let html = s.read_pack("sample-data/out", "deep-dives/officer_member_trust.html");
     assert!(html.contains(
         "S19: Officers and elected members at the Council work together with mutual trust"
     ));

@@ -45,16 +45,16 @@ fn items_match_hand_calculation() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(s.read("out/pack/tables/items.csv"), expected_items());
+    assert_eq!(s.read_pack("out", "tables/items.csv"), expected_items());
     assert_eq!(
-        s.read("out/pack/tables/disclosure_summary.csv"),
+        s.read_pack("out", "tables/disclosure_summary.csv"),
         "table,outcome,cells\n\
          indicators,published,0\nindicators,suppressed_primary,0\nindicators,suppressed_secondary,0\nindicators,suppressed_small_organisation,0\n\
          items,published,6\nitems,suppressed_primary,9\nitems,suppressed_secondary,0\nitems,suppressed_small_organisation,0\n\
          response_rates,published,0\nresponse_rates,suppressed_primary,0\nresponse_rates,suppressed_secondary,0\nresponse_rates,suppressed_small_organisation,0\n"
     );
     assert!(
-        s.read("out/pack/tables/README.md")
+        s.read_pack("out", "tables/README.md")
             .contains("| pct_positive | number |")
     );
 }
@@ -101,7 +101,7 @@ fn fewer_than_30_respondents_get_no_breakdowns() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let items = s.read("out/pack/tables/items.csv");
+    let items = s.read_pack("out", "tables/items.csv");
     assert!(
         items
             .lines()
@@ -145,7 +145,7 @@ fn failed_run_leaves_the_previous_pack_untouched_and_no_partial_folder() {
             .status
             .success()
     );
-    let before = s.read("out/pack/tables/items.csv");
+    let before = s.read_pack("out", "tables/items.csv");
     // Next year's export arrives damaged: more rows rejected than tolerated.
     let mut bad = mini_csv();
     bad.push_str("Z1,A dir,Agree strongly,Agree,No,\n");
@@ -160,12 +160,79 @@ fn failed_run_leaves_the_previous_pack_untouched_and_no_partial_folder() {
         "{}",
         stderr(&out)
     );
-    assert_eq!(s.read("out/pack/tables/items.csv"), before);
+    assert_eq!(s.read_pack("out", "tables/items.csv"), before);
     let names: Vec<String> = std::fs::read_dir(s.path("out"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert!(names.iter().all(|n| !n.contains("partial")), "{names:?}");
+}
+
+#[test]
+fn each_run_writes_its_own_folder_listed_in_runs_csv() {
+    let s = mini_sandbox(mini_csv(), "", 0.0);
+    let run = || {
+        let out = s
+            .cmd(&["run", "--config", "pipeline.toml"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        stderr(&out)
+    };
+    let said = run();
+    let first = s.pack("out");
+    let id = first.trim_start_matches("out/").to_string();
+    assert!(id.starts_with("2025-") && id.len() == 15, "{id}");
+    assert!(said.contains(&format!("(run {id};")), "{said}");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&s.read_pack("out", "manifest.json")).unwrap();
+    assert_eq!(manifest["run"]["id"], id.as_str());
+
+    // Same inputs: the same folder, replaced; the index gets a line.
+    run();
+    assert_eq!(s.pack("out"), first);
+    // A corrected export is a new run in a new folder; the earlier pack stays as published.
+    s.write("data.csv", mini_csv() + "Z1,A dir,Agree,Agree,No,\n");
+    run();
+    let second = s.pack("out");
+    assert_ne!(second, first);
+    assert!(s.exists(&format!("{first}/report.html")));
+    assert!(s.exists(&format!("{second}/report.html")));
+    let runs = s.read("out/runs.csv");
+    let ids: Vec<&str> = runs
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [id.as_str(), id.as_str(), &second["out/".len()..]],
+        "{runs}"
+    );
+    assert!(runs.starts_with("run_id,started_utc,finished_utc,tool_version,waves,config,config_sha256\n"));
+
+    // `audit` without a folder checks the newest run.
+    let audit = s
+        .cmd(&["audit", "--config", "pipeline.toml"])
+        .output()
+        .unwrap();
+    assert!(audit.status.success(), "{}", stdout(&audit));
+    assert!(stdout(&audit).contains(&second), "{}", stdout(&audit));
+}
+
+#[test]
+fn audit_without_a_run_says_what_to_do() {
+    let s = mini_sandbox(mini_csv(), "", 0.0);
+    let out = s
+        .cmd(&["audit", "--config", "pipeline.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("run `culture-metrics run --config pipeline.toml` first"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -202,7 +269,7 @@ fn each_wave_is_imported_once_until_its_export_changes() {
     assert!(!stderr(&first).contains("not imported again"));
     assert!(s.exists("out/store/2025.import.json"));
     let tables =
-        s.read("out/pack/tables/items.csv") + &s.read("out/pack/tables/import_reconciliation.csv");
+        s.read_pack("out", "tables/items.csv") + &s.read_pack("out", "tables/import_reconciliation.csv");
 
     let again = s
         .cmd(&["run", "--config", "pipeline.toml"])
@@ -215,7 +282,7 @@ fn each_wave_is_imported_once_until_its_export_changes() {
         stderr(&again)
     );
     let same =
-        s.read("out/pack/tables/items.csv") + &s.read("out/pack/tables/import_reconciliation.csv");
+        s.read_pack("out", "tables/items.csv") + &s.read_pack("out", "tables/import_reconciliation.csv");
     assert_eq!(
         tables, same,
         "the stored wave gives the same tables, reconciliation included"
@@ -247,7 +314,7 @@ fn each_wave_is_imported_once_until_its_export_changes() {
         stderr(&changed)
     );
     assert!(
-        s.read("out/pack/tables/items.csv")
+        s.read_pack("out", "tables/items.csv")
             .contains("2025,Q2,overall,All respondents,32,21,")
     );
 }
@@ -268,7 +335,7 @@ fn manifest_lets_an_auditor_check_every_input_and_output() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    let m: serde_json::Value = serde_json::from_str(&s.read("out/pack/manifest.json")).unwrap();
+    let m: serde_json::Value = serde_json::from_str(&s.read_pack("out", "manifest.json")).unwrap();
     assert_eq!(m["tool"]["name"], "culture-metrics");
     assert_eq!(m["settings"]["anonymity_threshold"], 10);
     assert_eq!(
@@ -288,7 +355,7 @@ fn manifest_lets_an_auditor_check_every_input_and_output() {
     assert!(outputs.len() >= 8, "{outputs:?}");
     for o in outputs {
         let path = o["path"].as_str().unwrap();
-        let bytes = std::fs::read(s.path(&format!("out/pack/{path}"))).unwrap();
+        let bytes = std::fs::read(s.path(&format!("{}/{path}", s.pack("out")))).unwrap();
         assert_eq!(o["sha256"].as_str().unwrap(), sha256(&bytes), "{path}");
     }
     assert!(m["schemas"][0]["sha256"].as_str().unwrap().len() == 64);
@@ -310,7 +377,7 @@ fn spreadsheet_formulas_in_input_never_reach_the_tables_as_formulas() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    let items = s.read("out/pack/tables/items.csv");
+    let items = s.read_pack("out", "tables/items.csv");
     let mut rdr = csv::Reader::from_reader(items.as_bytes());
     let mut groups = std::collections::BTreeSet::new();
     for rec in rdr.records() {
@@ -347,7 +414,7 @@ fn workbook_has_cover_contents_notes_and_no_formulas() {
             .status
             .success()
     );
-    let file = std::fs::File::open(s.path("out/pack/workbook.xlsx")).unwrap();
+    let file = std::fs::File::open(s.path(&format!("{}/workbook.xlsx", s.pack("out")))).unwrap();
     let mut zip = zip::ZipArchive::new(file).unwrap();
     let mut read = |name: &str| {
         let mut text = String::new();

@@ -29,7 +29,7 @@ fn run_with_no_arguments_writes_the_pack_from_sample_data() {
         "README.md",
     ] {
         assert!(
-            s.exists(&format!("sample-data/out/evidence-pack/tables/{t}")),
+            s.exists(&format!("{}/tables/{t}", s.pack("sample-data/out"))),
             "{t}"
         );
     }
@@ -37,7 +37,7 @@ fn run_with_no_arguments_writes_the_pack_from_sample_data() {
         assert!(s.exists(&format!("sample-data/out/store/{w}.parquet")));
     }
     // The reconciliation adds up for both waves.
-    let rec = s.read("sample-data/out/evidence-pack/tables/import_reconciliation.csv");
+    let rec = s.read_pack("sample-data/out", "tables/import_reconciliation.csv");
     for wave in ["2025", "2026"] {
         let rows: Vec<(String, u64)> = rec
             .lines()
@@ -64,7 +64,7 @@ fn run_with_no_arguments_writes_the_pack_from_sample_data() {
         assert!(rec.contains(line), "{line}\n{rec}");
     }
     // The small team is suppressed everywhere, and never alone.
-    let items = s.read("sample-data/out/evidence-pack/tables/items.csv");
+    let items = s.read_pack("sample-data/out", "tables/items.csv");
     let mayor: Vec<&str> = items
         .lines()
         .filter(|l| l.contains(",Mayor's Office,"))
@@ -80,18 +80,18 @@ fn run_with_no_arguments_writes_the_pack_from_sample_data() {
         "cross rows"
     );
     let audit = s
-        .cmd(&["audit", "sample-data/out/evidence-pack"])
+        .cmd(&["audit", &s.pack("sample-data/out")])
         .output()
         .unwrap();
     assert_eq!(audit.status.code(), Some(0), "{}", stdout(&audit));
     assert!(stdout(&audit).contains("6 table(s)"), "{}", stdout(&audit));
     for t in ["indicators.csv", "response_rates.csv"] {
         assert!(
-            s.exists(&format!("sample-data/out/evidence-pack/tables/{t}")),
+            s.exists(&format!("{}/tables/{t}", s.pack("sample-data/out"))),
             "{t}"
         );
     }
-    let summary = s.read("sample-data/out/evidence-pack/tables/disclosure_summary.csv");
+    let summary = s.read_pack("sample-data/out", "tables/disclosure_summary.csv");
     assert!(summary.contains("items,suppressed_secondary,"), "{summary}");
     assert!(
         !summary.contains("items,suppressed_secondary,0\n"),
@@ -178,7 +178,7 @@ fn read_rows(text: &str, delimiter: u8, skip: usize) -> Vec<Vec<String>> {
 fn published_item_percentages_match_an_independent_calculation() {
     let s = sample_sandbox();
     assert!(s.cmd(&["-q", "run"]).output().unwrap().status.success());
-    let items = s.read("sample-data/out/evidence-pack/tables/items.csv");
+    let items = s.read_pack("sample-data/out", "tables/items.csv");
 
     // 2025, Qualtrics: real responses are Status "IP Address" and Finished "True"; the first
     // copy of a repeated ResponseId counts.
@@ -292,7 +292,7 @@ fn published_item_percentages_match_an_independent_calculation() {
 fn designed_changes_are_significant_and_noise_is_not() {
     let s = sample_sandbox();
     assert!(s.cmd(&["-q", "run"]).output().unwrap().status.success());
-    let d = s.read("sample-data/out/evidence-pack/tables/deltas.csv");
+    let d = s.read_pack("sample-data/out", "tables/deltas.csv");
     let mut rdr = csv::Reader::from_reader(d.as_bytes());
     let head = rdr.headers().unwrap().clone();
     let at = |name: &str| head.iter().position(|h| h == name).unwrap();
@@ -363,7 +363,7 @@ fn designed_changes_are_significant_and_noise_is_not() {
         );
     }
     // The trend table holds every wave of every indicator series.
-    let trend = s.read("sample-data/out/evidence-pack/tables/trend.csv");
+    let trend = s.read_pack("sample-data/out", "tables/trend.csv");
     assert!(
         trend.contains("officer_member_trust,overall,All respondents,2025,"),
         "{trend}"
@@ -378,7 +378,7 @@ fn designed_changes_are_significant_and_noise_is_not() {
 fn meeting_feedback_signals_the_designed_improvement_and_nothing_else() {
     let s = sample_sandbox();
     assert!(s.cmd(&["-q", "run"]).output().unwrap().status.success());
-    let spc = s.read("sample-data/out/evidence-pack/tables/member_feedback_spc.csv");
+    let spc = s.read_pack("sample-data/out", "tables/member_feedback_spc.csv");
     let mut rdr = csv::Reader::from_reader(spc.as_bytes());
     let head = rdr.headers().unwrap().clone();
     let at = |name: &str| head.iter().position(|h| h == name).unwrap();
@@ -416,7 +416,7 @@ fn meeting_feedback_signals_the_designed_improvement_and_nothing_else() {
     );
 
     // Every form is accounted for, with the register checks.
-    let rec = s.read("sample-data/out/evidence-pack/tables/member_feedback_reconciliation.csv");
+    let rec = s.read_pack("sample-data/out", "tables/member_feedback_reconciliation.csv");
     for line in [
         "paper,member-feedback-paper.csv,rejected,unknown_meeting,1",
         "paper,member-feedback-paper.csv,rejected,date_outside_register,1",
@@ -427,7 +427,7 @@ fn meeting_feedback_signals_the_designed_improvement_and_nothing_else() {
     }
 
     // No published meeting figure rests on fewer than 5 forms; small groups are hidden.
-    let t = s.read("sample-data/out/evidence-pack/tables/member_feedback_monthly.csv");
+    let t = s.read_pack("sample-data/out", "tables/member_feedback_monthly.csv");
     let mut rdr = csv::Reader::from_reader(t.as_bytes());
     let head = rdr.headers().unwrap().clone();
     let at = |name: &str| head.iter().position(|h| h == name).unwrap();

@@ -1,0 +1,275 @@
+//! Writing the whole evidence pack from protected results: tables (CSV and Parquet) with
+//! their data dictionary, the workbook, the report and deep dives with their charts, the
+//! disclosure settings and the manifest. Only sealed (protected) tables reach this stage.
+
+use super::manifest::{Manifest, Provenance};
+use super::{Pack, WriteError, dictionary, html, parquet, tables, workbook};
+use crate::compare::Delta;
+use crate::config::Config;
+use crate::disclosure::{self, ProtectedTables};
+use crate::import::WaveImport;
+use crate::indicators::derive::Populations;
+use crate::meetings::Feedback;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// Everything the pack is written from.
+pub struct Evidence<'a> {
+    pub config: &'a Config,
+    pub waves: &'a [String],
+    pub imports: &'a [WaveImport],
+    pub tables: &'a ProtectedTables,
+    pub deltas: &'a [Delta],
+    /// Each wave's workforce from its HR headcount (for response rates).
+    pub workforce: &'a HashMap<String, Populations<'a>>,
+    pub feedback: Option<&'a Feedback>,
+    /// Indicators (indices into the schema) that get a deep dive.
+    pub deep_dives: &'a [usize],
+}
+
+/// One table of the pack: file stem, sheet title, description, CSV bytes.
+struct Table {
+    name: &'static str,
+    title: &'static str,
+    description: &'static str,
+    csv: Vec<u8>,
+}
+
+fn tables_of(e: &Evidence) -> Vec<Table> {
+    let schema = &e.config.schema;
+    let mut out = vec![
+        Table {
+            name: "indicators",
+            title: "Indicators",
+            description: "Each indicator for each wave and group, with 95% intervals and minimum detectable differences.",
+            csv: tables::indicators_csv(schema, &e.tables.indicators),
+        },
+        Table {
+            name: "items",
+            title: "Questions",
+            description: "Positive, neutral and negative answers to each question for each wave and group.",
+            csv: tables::items_csv(schema, &e.tables.items),
+        },
+        Table {
+            name: "deltas",
+            title: "Change since last year and since the baseline",
+            description: "Year-on-year change with tests, Benjamini-Hochberg q-values, effect sizes and verdicts.",
+            csv: tables::deltas_csv(schema, e.deltas),
+        },
+        Table {
+            name: "trend",
+            title: "Indicator trends",
+            description: "Each indicator and group over every wave.",
+            csv: tables::trend_csv(schema, &e.tables.indicators, e.waves, e.deltas),
+        },
+        Table {
+            name: "response_rates",
+            title: "Response rates",
+            description: "Responses against HR headcount, and respondents' against the workforce's composition.",
+            csv: tables::response_rates_csv(schema, &e.tables.responses, e.workforce),
+        },
+        Table {
+            name: "import_reconciliation",
+            title: "Import reconciliation",
+            description: "Every row of every export: accepted, excluded or rejected, by reason.",
+            csv: tables::reconciliation_csv(e.imports),
+        },
+        Table {
+            name: "disclosure_summary",
+            title: "Disclosure control summary",
+            description: "Cells published and suppressed, by table and reason.",
+            csv: tables::disclosure_csv(&e.tables.summary),
+        },
+    ];
+    if let Some(fb) = e.feedback {
+        out.push(Table {
+            name: "member_feedback_monthly",
+            title: "Member-meeting feedback by quarter, month and committee",
+            description: "Forms, uptake, questions and indicators after committee meetings.",
+            csv: tables::meetings_csv(fb),
+        });
+        out.push(Table {
+            name: "member_feedback_spc",
+            title: "Member-meeting feedback control charts",
+            description: "Monthly series with baseline centre lines, process limits and signals.",
+            csv: tables::spc_csv(fb),
+        });
+        out.push(Table {
+            name: "member_feedback_reconciliation",
+            title: "Member-meeting feedback reconciliation",
+            description: "Every feedback form: accepted or rejected, by reason.",
+            csv: tables::reconciliation_csv(&fb.imports),
+        });
+    }
+    out
+}
+
+fn workbook_bytes(e: &Evidence, tables: &[Table], dest: &Path) -> Result<Vec<u8>, WriteError> {
+    let config = e.config;
+    let schema = &config.schema;
+    let sheets: Vec<workbook::Sheet> = tables
+        .iter()
+        .map(|t| workbook::Sheet {
+            name: t.name,
+            title: t.title,
+            description: t.description,
+            csv: &t.csv,
+        })
+        .collect();
+    let cover = [
+        ("About these tables", format!(
+            "{}: results of the staff survey waves {} and, where configured, member-meeting feedback, for the Culture Change programme's evidence base.",
+            schema.title,
+            e.waves.join(", ")
+        )),
+        ("Anonymity", format!(
+            "No figure rests on fewer than {} valid answers ({} for meeting feedback); suppressed values are shown as [c].",
+            config.anonymity_threshold,
+            config.meetings.as_ref().map_or(config.anonymity_threshold, |m| m.threshold)
+        )),
+        ("Methods", "Scoring, intervals, tests and suppression are described in tables/README.md in this evidence pack.".to_string()),
+        ("Produced by", format!("culture-metrics {}", env!("CARGO_PKG_VERSION"))),
+    ];
+    let notes = [
+        (
+            "[c]",
+            "Confidential: withheld so that no figure rests on fewer people than the threshold and no hidden figure can be recovered by subtraction.",
+        ),
+        (
+            "Rounding",
+            "Numbers are rounded to one decimal place when written; all differences come from unrounded values.",
+        ),
+        (
+            "Not stated",
+            "Respondents who left a demographic question blank, kept as a group so that groups add up to the total.",
+        ),
+        (
+            "Verdicts",
+            "'improved' and 'declined' need a Benjamini-Hochberg q-value below 0.05; 'not tested' means the survey cannot say, not that nothing changed.",
+        ),
+    ];
+    workbook::workbook(&schema.title, &cover, &notes, &sheets).map_err(|e| WriteError {
+        path: dest.join("workbook.xlsx"),
+        source: std::io::Error::other(e),
+    })
+}
+
+fn chart_error(dest: &Path) -> impl Fn(super::charts::ChartError) -> WriteError + '_ {
+    move |e| WriteError {
+        path: dest.join("charts").join(&e.name),
+        source: std::io::Error::other(e),
+    }
+}
+
+/// Write the whole pack to `dest` (built beside it and renamed into place when complete).
+pub fn write_pack(
+    e: &Evidence,
+    provenance: &Provenance,
+    dest: &Path,
+    started: std::time::SystemTime,
+) -> Result<PathBuf, WriteError> {
+    let config = e.config;
+    let schema = &config.schema;
+    let tables = tables_of(e);
+    let pack = Pack::begin(dest)?;
+    for t in &tables {
+        pack.write(&format!("tables/{}.csv", t.name), &t.csv)?;
+        pack.write(
+            &format!("tables/{}.parquet", t.name),
+            &parquet::csv_to_parquet(&t.csv).map_err(|err| WriteError {
+                path: dest.join(format!("tables/{}.parquet", t.name)),
+                source: std::io::Error::other(err),
+            })?,
+        )?;
+    }
+    if let Some(fb) = e.feedback {
+        pack.write(
+            "member_feedback_disclosure.json",
+            disclosure::audit::settings_json(fb.threshold).as_bytes(),
+        )?;
+    }
+    pack.write("workbook.xlsx", &workbook_bytes(e, &tables, dest)?)?;
+    let dictionary = dictionary::data_dictionary(&dictionary::DictionarySettings {
+        threshold: config.anonymity_threshold,
+        fpc: config.fpc,
+        baseline: config.baseline.clone(),
+        meetings: e.feedback.map(|fb| (fb.threshold, fb.baseline.clone())),
+    });
+    pack.write("tables/README.md", dictionary.as_bytes())?;
+    let response_rates_csv = tables
+        .iter()
+        .find(|t| t.name == "response_rates")
+        .map_or(&[][..], |t| &t.csv[..]);
+    let report_input = html::Input {
+        schema,
+        waves: e.waves,
+        baseline: &config.baseline,
+        tables: e.tables,
+        deltas: e.deltas,
+        feedback: e.feedback,
+        threshold: config.anonymity_threshold,
+        fpc: config.fpc,
+        response_rates_csv,
+        dictionary_md: &dictionary,
+    };
+    for &i in e.deep_dives {
+        let dive = html::deep_dive(&report_input, i).map_err(chart_error(dest))?;
+        let id = &schema.indicators[i].id;
+        pack.write(&format!("deep-dives/{id}.html"), dive.html.as_bytes())?;
+        pack.write(
+            &format!("deep-dives/{id}.md"),
+            dive.markdown
+                .replace("](charts/", "](../charts/")
+                .as_bytes(),
+        )?;
+        for (file, bytes) in &dive.charts {
+            pack.write(&format!("charts/{file}"), bytes)?;
+        }
+    }
+    let rendered = html::render(&report_input, &format!("{}: evidence pack", schema.title))
+        .map_err(chart_error(dest))?;
+    pack.write("report.html", rendered.html.as_bytes())?;
+    pack.write("report.md", rendered.markdown.as_bytes())?;
+    for (file, bytes) in &rendered.charts {
+        pack.write(&format!("charts/{file}"), bytes)?;
+    }
+    pack.write(
+        disclosure::audit::SETTINGS_FILE,
+        disclosure::audit::settings_json(config.anonymity_threshold).as_bytes(),
+    )?;
+    let manifest = Manifest {
+        provenance,
+        outputs: pack.written(),
+        settings: settings(e),
+        started,
+    };
+    pack.write("manifest.json", manifest.to_json().as_bytes())?;
+    pack.finish()
+}
+
+/// The settings that shaped the results, for the manifest.
+fn settings(e: &Evidence) -> serde_json::Value {
+    let (config, feedback) = (e.config, e.feedback);
+    let dives: Vec<&str> = e
+        .deep_dives
+        .iter()
+        .map(|&i| config.schema.indicators[i].id.as_str())
+        .collect();
+    serde_json::json!({
+        "anonymity_threshold": config.anonymity_threshold,
+        "min_respondents_for_breakdowns": disclosure::MIN_RESPONDENTS_FOR_BREAKDOWNS,
+        "finite_population_correction": config.fpc,
+        "baseline_wave": config.baseline,
+        "breakdowns": config.breakdowns,
+        "crosses": config.crosses,
+        "max_rejected_pct": config.max_rejected_pct,
+        "significance": crate::compare::ALPHA,
+        "multiple_testing": "Benjamini-Hochberg over every test in deltas.csv",
+        "deep_dives": dives,
+        "meetings": config.meetings.as_ref().map(|m| serde_json::json!({
+            "threshold": m.threshold,
+            "baseline_months": feedback.map(|f| f.baseline.clone()),
+            "max_days_after": m.max_days_after,
+        })),
+    })
+}
