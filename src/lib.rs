@@ -415,10 +415,7 @@ pub fn run_with(
         feedback.as_ref(),
         &dive_ids,
     )?;
-    let dest = out.map_or_else(
-        || config.output.join(&provenance.run_id),
-        Path::to_path_buf,
-    );
+    let dest = out.map_or_else(|| config.output.join(&provenance.run_id), Path::to_path_buf);
     let evidence = report::write::Evidence {
         config,
         waves: &wave_ids,

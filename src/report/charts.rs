@@ -185,8 +185,10 @@ fn px(k: f64, v: f64) -> i32 {
     (v * k).round() as i32
 }
 
+/// Text at `size` (in the sizes used below) at scale `k`. Everything is drawn 15% larger
+/// than those sizes so charts stay readable when a page or slide shrinks them.
 fn font(k: f64, size: f64) -> TextStyle<'static> {
-    ("sans-serif", size * k).into_font().color(&BLACK)
+    ("sans-serif", size * 1.15 * k).into_font().color(&BLACK)
 }
 
 fn stroke(k: f64, width: f64) -> u32 {
@@ -283,7 +285,12 @@ impl Marker {
                 style,
             )),
             Marker::Diamond => area.draw(&Polygon::new(
-                vec![(x, y - r - 1), (x + r + 1, y), (x, y + r + 1), (x - r - 1, y)],
+                vec![
+                    (x, y - r - 1),
+                    (x + r + 1, y),
+                    (x, y + r + 1),
+                    (x - r - 1, y),
+                ],
                 style,
             )),
         }
@@ -307,7 +314,10 @@ pub fn indicator_bars(
         name: name.to_string(),
         title: title.to_string(),
         desc: format!("95% intervals are shown as black lines. {desc}"),
-        size: (960, 130 + 22 * (waves.len().max(1) as u32 + 1) * rows.len() as u32),
+        size: (
+            960,
+            130 + 22 * (waves.len().max(1) as u32 + 1) * rows.len() as u32,
+        ),
         kind: Kind::Bars {
             waves: waves.to_vec(),
             rows: rows.to_vec(),
@@ -353,7 +363,7 @@ fn draw_bars<DB: DrawingBackend>(
         .margin_right(px(k, 40.0))
         .margin_left(px(k, 10.0))
         .x_label_area_size(px(k, 44.0))
-        .y_label_area_size(px(k, 300.0))
+        .y_label_area_size(px(k, 340.0))
         .build_cartesian_2d(0.0..100.0, 0.0..n)?;
     chart
         .configure_mesh()
@@ -369,7 +379,7 @@ fn draw_bars<DB: DrawingBackend>(
     for (ri, (label, points)) in rows.iter().enumerate() {
         let (x, y) = chart.backend_coord(&(0.0, n - ri as f64 - 0.5));
         root.draw(&Text::new(
-            shorten(label, 40),
+            shorten(label, 34),
             (x - px(k, 10.0), y),
             font(k, 14.0).pos(Pos::new(HPos::Right, VPos::Center)),
         ))?;
@@ -476,7 +486,7 @@ fn draw_trend<DB: DrawingBackend>(
     let hi = if hi <= lo { lo + 10.0 } else { hi };
     let mut chart = ChartBuilder::on(&body)
         .margin_left(px(k, 10.0))
-        .margin_right(px(k, 300.0))
+        .margin_right(px(k, 330.0))
         .margin_top(px(k, 10.0))
         .x_label_area_size(px(k, 40.0))
         .y_label_area_size(px(k, 60.0))
@@ -523,7 +533,15 @@ fn draw_trend<DB: DrawingBackend>(
                     colour.stroke_width(stroke(k, 1.5)),
                 )))?;
             }
-            marker.draw(root, chart.backend_coord(&(x, p.value)), k, colour)?;
+            let at = chart.backend_coord(&(x, p.value));
+            marker.draw(root, at, k, colour)?;
+            if lines.len() == 1 {
+                root.draw(&Text::new(
+                    fmt1(p.value),
+                    (at.0 + px(k, 10.0), at.1 - px(k, 4.0)),
+                    font(k, 13.0).pos(Pos::new(HPos::Left, VPos::Bottom)),
+                ))?;
+            }
         }
         if let Some(&(x, y)) = pts.last() {
             let (_, py) = chart.backend_coord(&(x, y));
@@ -532,7 +550,7 @@ fn draw_trend<DB: DrawingBackend>(
     }
     // Direct labels at the right, moved apart so they never overlap.
     ends.sort_by_key(|e| e.0);
-    let gap = px(k, 18.0);
+    let gap = px(k, 20.0);
     let mut last = i32::MIN;
     let (xr, _) = chart.backend_coord(&(n as f64 - 0.7, lo));
     for (py, label, li) in &mut ends {
@@ -543,7 +561,7 @@ fn draw_trend<DB: DrawingBackend>(
         let (marker, colour) = style_of(*li);
         marker.draw(root, (xr + px(k, 14.0), *py), k, colour)?;
         root.draw(&Text::new(
-            shorten(label, 34),
+            shorten(label, 30),
             (xr + px(k, 26.0), *py),
             font(k, 14.0).pos(Pos::new(HPos::Left, VPos::Center)),
         ))?;
@@ -571,7 +589,7 @@ pub fn diverging(name: &str, title: &str, rows: &[(String, Option<Shares>)]) -> 
         name: name.to_string(),
         title: title.to_string(),
         desc,
-        size: (1100, 150 + 34 * rows.len() as u32),
+        size: (1160, 150 + 36 * rows.len() as u32),
         kind: Kind::Diverging {
             rows: rows.to_vec(),
         },
@@ -596,7 +614,7 @@ fn draw_diverging<DB: DrawingBackend>(
         .margin_right(px(k, 20.0))
         .margin_left(px(k, 10.0))
         .x_label_area_size(px(k, 44.0))
-        .y_label_area_size(px(k, 470.0))
+        .y_label_area_size(px(k, 520.0))
         .build_cartesian_2d(-100.0..100.0, 0.0..n)?;
     chart
         .configure_mesh()
@@ -618,7 +636,7 @@ fn draw_diverging<DB: DrawingBackend>(
         let mid = (top + bottom) / 2.0;
         let (x, y) = chart.backend_coord(&(-100.0, mid));
         root.draw(&Text::new(
-            shorten(label, 62),
+            shorten(label, 60),
             (x - px(k, 10.0), y),
             font(k, 13.0).pos(Pos::new(HPos::Right, VPos::Center)),
         ))?;
@@ -685,7 +703,7 @@ pub fn heatmap(
         title: title.to_string(),
         desc: format!("Darker cells are higher values; [c] = suppressed. {desc}"),
         size: (
-            260 + 110 * columns.len().max(1) as u32,
+            300 + 112 * columns.len().max(1) as u32,
             70 + heat_header(columns) as u32 + 40 * rows.len() as u32,
         ),
         kind: Kind::Heatmap {
@@ -695,10 +713,10 @@ pub fn heatmap(
     }
 }
 
-/// Height of the heat map's column labels: 16 px per wrapped line, plus a gap.
+/// Height of the heat map's column labels: 18 px per wrapped line, plus a gap.
 fn heat_header(columns: &[String]) -> f64 {
-    let lines = columns.iter().map(|c| wrap(c, 14).len()).max().unwrap_or(1);
-    16.0 * lines as f64 + 16.0
+    let lines = columns.iter().map(|c| wrap(c, 12).len()).max().unwrap_or(1);
+    18.0 * lines as f64 + 16.0
 }
 
 /// The heat map's shade for a value from 0 to 100: light to dark blue, as in the HTML tables.
@@ -715,19 +733,19 @@ fn draw_heatmap<DB: DrawingBackend>(
     rows: &[(String, Vec<Option<f64>>)],
 ) -> DrawResult<DB> {
     let body = header(root, k, title, &[])?;
-    let (left, top) = (px(k, 250.0), px(k, heat_header(columns)));
-    let (cw, ch) = (px(k, 110.0), px(k, 40.0));
+    let (left, top) = (px(k, 290.0), px(k, heat_header(columns)));
+    let (cw, ch) = (px(k, 112.0), px(k, 40.0));
     let (ox, oy) = body.get_base_pixel();
     let (ox, oy) = (ox + left, oy + top);
     for (ci, c) in columns.iter().enumerate() {
-        let lines = wrap(c, 14);
+        let lines = wrap(c, 12);
         let n = lines.len() as i32;
         for (li, line) in lines.iter().enumerate() {
             root.draw(&Text::new(
                 line.clone(),
                 (
                     ox + ci as i32 * cw + cw / 2,
-                    oy - px(k, 8.0) - (n - 1 - li as i32) * px(k, 16.0),
+                    oy - px(k, 8.0) - (n - 1 - li as i32) * px(k, 18.0),
                 ),
                 font(k, 13.0).pos(Pos::new(HPos::Center, VPos::Bottom)),
             ))?;
@@ -736,7 +754,7 @@ fn draw_heatmap<DB: DrawingBackend>(
     for (ri, (label, values)) in rows.iter().enumerate() {
         let y0 = oy + ri as i32 * ch;
         root.draw(&Text::new(
-            shorten(label, 34),
+            shorten(label, 28),
             (ox - px(k, 10.0), y0 + ch / 2),
             font(k, 14.0).pos(Pos::new(HPos::Right, VPos::Center)),
         ))?;
@@ -849,7 +867,7 @@ fn draw_spc<DB: DrawingBackend>(
         .x_labels(n.min(24))
         .x_label_formatter(&|x| {
             let i = x.round();
-            if (x - i).abs() < 1e-9 && i >= 0.0 && (i as usize) % every == 0 {
+            if (x - i).abs() < 1e-9 && i >= 0.0 && (i as usize).is_multiple_of(every) {
                 months.get(i as usize).cloned().unwrap_or_default()
             } else {
                 String::new()
@@ -941,13 +959,19 @@ mod tests {
                 "bars",
                 "Bars",
                 &waves,
-                &[("Trust".into(), vec![p(40.0), p(47.5)]), ("Respect".into(), vec![None, p(60.0)])],
+                &[
+                    ("Trust".into(), vec![p(40.0), p(47.5)]),
+                    ("Respect".into(), vec![None, p(60.0)]),
+                ],
             ),
             trend(
                 "trend",
                 "Trend",
                 &waves,
-                &[("Trust".into(), vec![p(40.0), p(47.5)]), ("Respect".into(), vec![p(41.0), None])],
+                &[
+                    ("Trust".into(), vec![p(40.0), p(47.5)]),
+                    ("Respect".into(), vec![p(41.0), None]),
+                ],
             ),
             diverging(
                 "answers",
@@ -1024,16 +1048,29 @@ mod tests {
     #[test]
     fn descriptions_carry_the_values_and_suppression() {
         let kinds = all_kinds();
-        assert!(kinds[0].desc.contains("2026: 47.5 (95% interval 45.5 to 49.5)"));
+        assert!(
+            kinds[0]
+                .desc
+                .contains("2026: 47.5 (95% interval 45.5 to 49.5)")
+        );
         assert!(kinds[0].desc.contains("Respect (2025: not published"));
-        assert!(kinds[2].desc.contains("50.0% positive, 20.0% neutral, 30.0% negative"));
+        assert!(
+            kinds[2]
+                .desc
+                .contains("50.0% positive, 20.0% neutral, 30.0% negative")
+        );
         assert!(kinds[3].desc.contains("Respect [c]"));
         assert!(kinds[4].desc.contains("Signals in: 2025-11"));
     }
 
     #[test]
     fn markup_in_labels_is_escaped_in_svg() {
-        let c = heatmap("h", "<b>x</b>", &["<script>".into()], &[("a&b".into(), vec![None])]);
+        let c = heatmap(
+            "h",
+            "<b>x</b>",
+            &["<script>".into()],
+            &[("a&b".into(), vec![None])],
+        );
         let svg = c.svg().unwrap();
         assert!(!svg.contains("<script>"));
         assert!(!svg.contains("<b>"));
@@ -1047,6 +1084,9 @@ mod tests {
             shorten("I feel safe to speak up about anything", 20),
             "I feel safe to…"
         );
-        assert_eq!(wrap("Speaking up and challenge", 14), vec!["Speaking up", "and challenge"]);
+        assert_eq!(
+            wrap("Speaking up and challenge", 14),
+            vec!["Speaking up", "and challenge"]
+        );
     }
 }

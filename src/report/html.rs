@@ -150,7 +150,10 @@ enum Block {
     Para(String),
     Table(Table),
     /// A chart, with a caption that says where its values are tabulated.
-    Chart { chart: Chart, caption: String },
+    Chart {
+        chart: Chart,
+        caption: String,
+    },
     Markdown(String),
 }
 
@@ -617,22 +620,18 @@ fn answer_shares(input: &Input, wave: &str, questions: &[usize]) -> Vec<(String,
         .filter_map(|&q| {
             // Questions not asked in this wave (e.g. replaced by a reworded one) are left out;
             // suppressed ones stay, marked.
-            let cell = input
-                .tables
-                .items
-                .iter()
-                .find(|p| p.wave == wave && p.measure == q && p.breakdown == Breakdown::Overall)?;
-            let shares = cell
-                .stats
-                .as_ref()
-                .and_then(|st| {
-                    let c = &st.counts;
-                    Some(Shares {
-                        negative: c.pct(c.negative)?,
-                        neutral: c.pct(c.neutral)?,
-                        positive: c.pct(c.positive)?,
-                    })
-                });
+            let cell =
+                input.tables.items.iter().find(|p| {
+                    p.wave == wave && p.measure == q && p.breakdown == Breakdown::Overall
+                })?;
+            let shares = cell.stats.as_ref().and_then(|st| {
+                let c = &st.counts;
+                Some(Shares {
+                    negative: c.pct(c.negative)?,
+                    neutral: c.pct(c.neutral)?,
+                    positive: c.pct(c.positive)?,
+                })
+            });
             Some((
                 format!("{} {}", s.questions[q].id, s.questions[q].text),
                 shares,
@@ -808,7 +807,12 @@ pub fn deep_dive(input: &Input, indicator: usize) -> Result<Rendered, ChartError
         .map(|w| {
             cell(w, Breakdown::Overall, Group::All)
                 .and_then(|p| p.stats.as_ref())
-                .and_then(|st| st.value.map(|v| Point { value: v, ci: st.ci }))
+                .and_then(|st| {
+                    st.value.map(|v| Point {
+                        value: v,
+                        ci: st.ci,
+                    })
+                })
         })
         .collect();
     out.push(Block::Chart {

@@ -208,9 +208,16 @@ mod tests {
     #[test]
     fn run_ids_name_the_latest_wave_and_change_with_any_input() {
         let a = run_id("2026", "config x\ninput a 1\n");
-        assert_eq!(a, run_id("2026", "config x\ninput a 1\n"), "same inputs, same id");
+        assert_eq!(
+            a,
+            run_id("2026", "config x\ninput a 1\n"),
+            "same inputs, same id"
+        );
         assert_ne!(a, run_id("2026", "config x\ninput a 2\n"));
-        assert!(a.starts_with("2026-") && a.len() == "2026-".len() + 10, "{a}");
+        assert!(
+            a.starts_with("2026-") && a.len() == "2026-".len() + 10,
+            "{a}"
+        );
         assert!(run_id("Oct 2026/27", "x").starts_with("Oct_2026_27-"));
     }
 }

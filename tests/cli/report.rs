@@ -185,7 +185,10 @@ fn every_chart_is_written_as_svg_and_png_and_linked_from_the_markdown() {
         "deep_dive_officer_member_trust_by_directorate",
     ] {
         let svg = s.read(&format!("{pack}/charts/{name}.svg"));
-        assert!(svg.contains("role=\"img\"><title>"), "{name}: accessible svg");
+        assert!(
+            svg.contains("role=\"img\"><title>"),
+            "{name}: accessible svg"
+        );
         let png = std::fs::read(s.path(&format!("{pack}/charts/{name}.png"))).unwrap();
         assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "{name}: png");
         // Drawn at twice the SVG's size, for slides.
@@ -200,7 +203,9 @@ fn every_chart_is_written_as_svg_and_png_and_linked_from_the_markdown() {
     }
     // The diverging chart says what it shows, question by question.
     let answers = s.read(&format!("{pack}/charts/answers.svg"));
-    assert!(answers.contains("S19 Officers and elected members at the Council work together with mutual trust: "));
+    assert!(answers.contains(
+        "S19 Officers and elected members at the Council work together with mutual trust: "
+    ));
     assert!(answers.contains("% positive, "));
     // Markdown links PNGs (Word and slides take them) and every link resolves.
     for (md, base) in [
@@ -272,7 +277,10 @@ fn deep_dive_for_one_indicator() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     for id in ["officer_member_trust", "respect"] {
-        let html = s.read(&format!("{}/deep-dives/{id}.html", s.pack("sample-data/out")));
+        let html = s.read(&format!(
+            "{}/deep-dives/{id}.html",
+            s.pack("sample-data/out")
+        ));
         assert!(html.contains("<h1>Deep dive: "), "{id}");
         assert!(
             html.contains("by directorate × grade"),

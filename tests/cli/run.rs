@@ -209,7 +209,11 @@ fn each_run_writes_its_own_folder_listed_in_runs_csv() {
         [id.as_str(), id.as_str(), &second["out/".len()..]],
         "{runs}"
     );
-    assert!(runs.starts_with("run_id,started_utc,finished_utc,tool_version,waves,config,config_sha256\n"));
+    assert!(
+        runs.starts_with(
+            "run_id,started_utc,finished_utc,tool_version,waves,config,config_sha256\n"
+        )
+    );
 
     // `audit` without a folder checks the newest run.
     let audit = s
@@ -268,8 +272,8 @@ fn each_wave_is_imported_once_until_its_export_changes() {
     assert!(first.status.success(), "{}", stderr(&first));
     assert!(!stderr(&first).contains("not imported again"));
     assert!(s.exists("out/store/2025.import.json"));
-    let tables =
-        s.read_pack("out", "tables/items.csv") + &s.read_pack("out", "tables/import_reconciliation.csv");
+    let tables = s.read_pack("out", "tables/items.csv")
+        + &s.read_pack("out", "tables/import_reconciliation.csv");
 
     let again = s
         .cmd(&["run", "--config", "pipeline.toml"])
@@ -281,8 +285,8 @@ fn each_wave_is_imported_once_until_its_export_changes() {
         "{}",
         stderr(&again)
     );
-    let same =
-        s.read_pack("out", "tables/items.csv") + &s.read_pack("out", "tables/import_reconciliation.csv");
+    let same = s.read_pack("out", "tables/items.csv")
+        + &s.read_pack("out", "tables/import_reconciliation.csv");
     assert_eq!(
         tables, same,
         "the stored wave gives the same tables, reconciliation included"

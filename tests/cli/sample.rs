@@ -416,7 +416,10 @@ fn meeting_feedback_signals_the_designed_improvement_and_nothing_else() {
     );
 
     // Every form is accounted for, with the register checks.
-    let rec = s.read_pack("sample-data/out", "tables/member_feedback_reconciliation.csv");
+    let rec = s.read_pack(
+        "sample-data/out",
+        "tables/member_feedback_reconciliation.csv",
+    );
     for line in [
         "paper,member-feedback-paper.csv,rejected,unknown_meeting,1",
         "paper,member-feedback-paper.csv,rejected,date_outside_register,1",
