@@ -2,8 +2,9 @@
 //! disclosure-controlled evidence pack.
 //!
 //! The pipeline follows the data, one module per stage:
-//! `schema → import → store → indicators → disclosure → report`, with `config` for the
-//! analyst's pipeline settings and `synth` for the seeded sample-data generator.
+//! `schema → import → store → indicators → disclosure → compare → report`, with `stats` as
+//! the shared toolbox, `meetings` for member-meeting feedback, `config` for the analyst's
+//! pipeline settings and `synth` for the seeded sample-data generator.
 //! This file holds the pipeline itself; `main.rs` only parses arguments and prints errors.
 
 pub mod compare;
@@ -290,25 +291,7 @@ pub fn run_with(
 ) -> Result<RunSummary, Error> {
     let started = std::time::SystemTime::now();
     let imported = import_config(config_path, opts, reuse_store)?;
-    let mut dives: Vec<usize> = Vec::new();
-    for id in imported.config.deep_dives.iter().chain(deep_dives) {
-        let schema = &imported.config.schema;
-        match schema.indicators.iter().position(|i| &i.id == id) {
-            Some(i) if !dives.contains(&i) => dives.push(i),
-            Some(_) => {}
-            None => {
-                return Err(Error::Usage(format!(
-                    "--deep-dive {id}: not an indicator in the schema; choose one of: {}",
-                    schema
-                        .indicators
-                        .iter()
-                        .map(|i| i.id.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )));
-            }
-        }
-    }
+    let dives = deep_dive_indicators(&imported.config, deep_dives)?;
     let over = imported.over_tolerance();
     if !over.is_empty() {
         return Err(Error::TooManyRejected {
@@ -327,20 +310,7 @@ pub fn run_with(
     }
 
     // Indicators, from the store: one pass per breakdown per wave.
-    let mut breakdowns = vec![indicators::Breakdown::Overall];
-    breakdowns.extend(
-        config
-            .breakdowns
-            .iter()
-            .filter_map(|b| schema.demographic(b))
-            .map(indicators::Breakdown::Field),
-    );
-    breakdowns.extend(config.crosses.iter().filter_map(|(a, b)| {
-        Some(indicators::Breakdown::Cross(
-            schema.demographic(a)?,
-            schema.demographic(b)?,
-        ))
-    }));
+    let breakdowns = breakdowns(config);
     let pb = opts.progress(config.waves.len() as u64, "computing");
     let (mut items, mut inds, mut responses) = (Vec::new(), Vec::new(), Vec::new());
     let mut workforce = std::collections::HashMap::new();
@@ -436,24 +406,74 @@ pub fn run_with(
         report: imported.report(),
         item_rows: tables.items.len(),
         indicator_rows: tables.indicators.len(),
-        feedback: feedback.as_ref().map(|fb| {
-            let mut s = import::reconcile::render_text(&fb.imports, config.max_rejected_pct);
-            let signals: Vec<String> = fb
-                .spc
-                .iter()
-                .filter(|p| !p.signals.is_empty())
-                .map(|p| format!("{} {}", p.series, p.month))
-                .collect();
-            s.push_str(&format!(
-                "Meeting feedback baseline: {}; SPC signals: {}\n",
-                fb.baseline.join(", "),
-                if signals.is_empty() {
-                    "none".to_string()
-                } else {
-                    signals.join(", ")
-                }
-            ));
-            s
-        }),
+        feedback: feedback
+            .as_ref()
+            .map(|fb| feedback_summary(fb, config.max_rejected_pct)),
     })
+}
+
+/// The indicators (indices into the schema) to write deep dives for: the config's, then the
+/// command line's, each once.
+fn deep_dive_indicators(config: &Config, extra: &[String]) -> Result<Vec<usize>, Error> {
+    let schema = &config.schema;
+    let mut dives: Vec<usize> = Vec::new();
+    for id in config.deep_dives.iter().chain(extra) {
+        match schema.indicators.iter().position(|i| &i.id == id) {
+            Some(i) if !dives.contains(&i) => dives.push(i),
+            Some(_) => {}
+            None => {
+                return Err(Error::Usage(format!(
+                    "--deep-dive {id}: not an indicator in the schema; choose one of: {}",
+                    schema
+                        .indicators
+                        .iter()
+                        .map(|i| i.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            }
+        }
+    }
+    Ok(dives)
+}
+
+/// Every breakdown the config asks for: overall, each field, each two-way cross.
+fn breakdowns(config: &Config) -> Vec<indicators::Breakdown> {
+    let schema = &config.schema;
+    let mut out = vec![indicators::Breakdown::Overall];
+    out.extend(
+        config
+            .breakdowns
+            .iter()
+            .filter_map(|b| schema.demographic(b))
+            .map(indicators::Breakdown::Field),
+    );
+    out.extend(config.crosses.iter().filter_map(|(a, b)| {
+        Some(indicators::Breakdown::Cross(
+            schema.demographic(a)?,
+            schema.demographic(b)?,
+        ))
+    }));
+    out
+}
+
+/// Meeting feedback's reconciliation and SPC signals, for the end-of-run summary.
+fn feedback_summary(fb: &meetings::Feedback, max_rejected_pct: f64) -> String {
+    let mut s = import::reconcile::render_text(&fb.imports, max_rejected_pct);
+    let signals: Vec<String> = fb
+        .spc
+        .iter()
+        .filter(|p| !p.signals.is_empty())
+        .map(|p| format!("{} {}", p.series, p.month))
+        .collect();
+    s.push_str(&format!(
+        "Meeting feedback baseline: {}; SPC signals: {}\n",
+        fb.baseline.join(", "),
+        if signals.is_empty() {
+            "none".to_string()
+        } else {
+            signals.join(", ")
+        }
+    ));
+    s
 }

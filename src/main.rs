@@ -126,8 +126,8 @@ enum Command {
         culture-metrics audit received-pack --threshold 10"
     )]
     Audit {
-        /// The pack folder (the one holding `tables/`); default: the latest run recorded in the
-        /// config's output folder (runs.csv).
+        /// The pack folder (the one holding `tables/`), or an output folder (its newest run);
+        /// default: the newest run in the config's output folder (runs.csv).
         dir: Option<PathBuf>,
         /// Pipeline config whose latest run to audit when no folder is given.
         #[arg(long, short, default_value = DEFAULT_CONFIG)]
@@ -255,6 +255,10 @@ fn execute(command: Command, opts: Options) -> Result<i32, Error> {
             threshold,
         } => {
             let dir = match dir {
+                // An output folder rather than a pack: its newest run.
+                Some(d) if !d.join("tables").is_dir() => {
+                    culture_metrics::report::latest_run(&d).unwrap_or(d)
+                }
                 Some(d) => d,
                 None => culture_metrics::latest_pack(&config)?,
             };

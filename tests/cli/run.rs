@@ -222,6 +222,10 @@ fn each_run_writes_its_own_folder_listed_in_runs_csv() {
         .unwrap();
     assert!(audit.status.success(), "{}", stdout(&audit));
     assert!(stdout(&audit).contains(&second), "{}", stdout(&audit));
+    // Given the output folder instead of a pack, it checks the newest run there.
+    let audit = s.cmd(&["audit", "out"]).output().unwrap();
+    assert!(audit.status.success(), "{}", stdout(&audit));
+    assert!(stdout(&audit).contains(&second), "{}", stdout(&audit));
 }
 
 #[test]
