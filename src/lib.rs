@@ -418,18 +418,13 @@ fn deep_dive_indicators(config: &Config, extra: &[String]) -> Result<Vec<usize>,
     let schema = &config.schema;
     let mut dives: Vec<usize> = Vec::new();
     for id in config.deep_dives.iter().chain(extra) {
-        match schema.indicators.iter().position(|i| &i.id == id) {
+        match schema.indicator(id) {
             Some(i) if !dives.contains(&i) => dives.push(i),
             Some(_) => {}
             None => {
                 return Err(Error::Usage(format!(
                     "--deep-dive {id}: not an indicator in the schema; choose one of: {}",
-                    schema
-                        .indicators
-                        .iter()
-                        .map(|i| i.id.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    schema.indicator_ids()
                 )));
             }
         }

@@ -395,17 +395,12 @@ impl Config {
             }
         }
         for d in &top.deep_dives {
-            if !schema.indicators.iter().any(|i| &i.id == d) {
+            if schema.indicator(d).is_none() {
                 c.push(
                     "deep_dives",
                     format!(
                         "`{d}` is not an indicator in the schema; known: {}",
-                        schema
-                            .indicators
-                            .iter()
-                            .map(|i| i.id.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        schema.indicator_ids()
                     ),
                 );
             }

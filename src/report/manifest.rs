@@ -45,12 +45,30 @@ pub struct Provenance {
     pub inputs: Vec<Input>,
 }
 
+/// SHA-256 (hex) and size of a file, read in 1 MiB blocks: exports can be gigabytes.
 fn file_sha(path: &Path) -> Result<(String, u64), WriteError> {
-    let bytes = std::fs::read(path).map_err(|source| WriteError {
+    use sha2::{Digest, Sha256};
+    let err = |source| WriteError {
         path: path.to_path_buf(),
         source,
-    })?;
-    Ok((sha256_hex(&bytes), bytes.len() as u64))
+    };
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).map_err(err)?;
+    let (mut hasher, mut buf, mut bytes) = (Sha256::new(), vec![0u8; 1 << 20], 0u64);
+    loop {
+        let n = file.read(&mut buf).map_err(err)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        bytes += n as u64;
+    }
+    let hex = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok((hex, bytes))
 }
 
 impl Provenance {

@@ -360,6 +360,19 @@ impl Schema {
         self.demographics.iter().position(|d| d.id == id)
     }
 
+    pub fn indicator(&self, id: &str) -> Option<usize> {
+        self.indicators.iter().position(|i| i.id == id)
+    }
+
+    /// Every indicator id, comma-separated (for "choose one of" messages).
+    pub fn indicator_ids(&self) -> String {
+        self.indicators
+            .iter()
+            .map(|i| i.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     pub fn scale_of(&self, question: &Question) -> Option<&Scale> {
         question.scale.map(|i| &self.scales[i])
     }
