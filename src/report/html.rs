@@ -738,6 +738,13 @@ pub fn deep_dive(input: &Input, indicator: usize) -> Result<Rendered, ChartError
                 p.wave == wave && p.measure == indicator && p.breakdown == b && p.group == g
             })
         };
+    let point = |wave: &str, b: Breakdown, g: Group| {
+        let st = cell(wave, b, g)?.stats.as_ref()?;
+        Some(Point {
+            value: st.value?,
+            ci: st.ci,
+        })
+    };
     let delta_of = |comparison: &str, kind: &str, measure: &str, b: Breakdown, g: Group| {
         input.deltas.iter().find(|d| {
             d.comparison == comparison
@@ -804,16 +811,7 @@ pub fn deep_dive(input: &Input, indicator: usize) -> Result<Rendered, ChartError
     let overall: Vec<Option<Point>> = input
         .waves
         .iter()
-        .map(|w| {
-            cell(w, Breakdown::Overall, Group::All)
-                .and_then(|p| p.stats.as_ref())
-                .and_then(|st| {
-                    st.value.map(|v| Point {
-                        value: v,
-                        ci: st.ci,
-                    })
-                })
-        })
+        .map(|w| point(w, Breakdown::Overall, Group::All))
         .collect();
     out.push(Block::Chart {
         chart: charts::trend(
@@ -941,18 +939,7 @@ pub fn deep_dive(input: &Input, indicator: usize) -> Result<Rendered, ChartError
                 .map(|&g| {
                     (
                         g.label(s, b),
-                        input
-                            .waves
-                            .iter()
-                            .map(|w| {
-                                cell(w, b, g).and_then(|p| p.stats.as_ref()).and_then(|st| {
-                                    st.value.map(|v| Point {
-                                        value: v,
-                                        ci: st.ci,
-                                    })
-                                })
-                            })
-                            .collect(),
+                        input.waves.iter().map(|w| point(w, b, g)).collect(),
                     )
                 })
                 .collect();
