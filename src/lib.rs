@@ -7,6 +7,7 @@
 //! pipeline settings and `synth` for the seeded sample-data generator.
 //! This file holds the pipeline itself; `main.rs` only parses arguments and prints errors.
 
+pub mod calendar;
 pub mod compare;
 pub mod config;
 pub mod disclosure;
@@ -317,8 +318,9 @@ pub fn run_with(
     let mut respondents = std::collections::HashMap::new();
     for (w, hc) in config.waves.iter().zip(&imported.headcounts) {
         let df = store::read_wave(&config.store, &w.id)?;
-        respondents.insert(w.id.clone(), df.height() as u64);
-        let agg = indicators::compute::compute_wave(schema, &w.id, &df, &breakdowns)?;
+        let wave = config::WaveId::new(w.id.as_str());
+        respondents.insert(wave.clone(), df.height() as u64);
+        let agg = indicators::compute::compute_wave(schema, &wave, &df, &breakdowns)?;
         let pops = indicators::derive::Populations::new(hc.as_ref(), config.fpc);
         let wave_items = indicators::derive::items(&agg, &pops);
         inds.extend(indicators::derive::indicators(
@@ -335,7 +337,7 @@ pub fn run_with(
                 .into_iter()
                 .filter(|c| hr.describes(c.breakdown)),
         );
-        workforce.insert(w.id.clone(), hr);
+        workforce.insert(wave, hr);
         pb.inc(1);
     }
     pb.finish_and_clear();
@@ -352,7 +354,11 @@ pub fn run_with(
     );
 
     // Compare: the latest wave with the previous one and the baseline, published cells only.
-    let wave_ids: Vec<String> = config.waves.iter().map(|w| w.id.clone()).collect();
+    let wave_ids: Vec<config::WaveId> = config
+        .waves
+        .iter()
+        .map(|w| config::WaveId::new(w.id.as_str()))
+        .collect();
     let pairs = compare::pairs(&wave_ids, &config.baseline);
     let deltas = compare::deltas(schema, &pairs, &tables.items, &tables.indicators);
 
@@ -463,7 +469,7 @@ fn feedback_summary(fb: &meetings::Feedback, max_rejected_pct: f64) -> String {
         .collect();
     s.push_str(&format!(
         "Meeting feedback baseline: {}; SPC signals: {}\n",
-        fb.baseline.join(", "),
+        fb.baseline_list(),
         if signals.is_empty() {
             "none".to_string()
         } else {

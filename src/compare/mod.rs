@@ -6,6 +6,7 @@
 //! (Civil Service minimums: 30 per question, 20 per theme, 10 per index). Every test in the run
 //! is one family for the Benjamini–Hochberg false discovery rate; the verdict uses the q-value.
 
+use crate::config::WaveId;
 use crate::disclosure::{Protected, Suppression};
 use crate::indicators::derive::{IndicatorStats, ItemStats};
 use crate::indicators::{Breakdown, Group};
@@ -20,32 +21,84 @@ pub const MIN_N_QUESTION: u64 = 30;
 pub const MIN_N_THEME: u64 = 20;
 pub const MIN_N_INDEX: u64 = 10;
 
+/// Which earlier wave the latest one is compared with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Comparison {
+    SincePrevious,
+    SinceBaseline,
+}
+
+impl Comparison {
+    pub const ALL: [Comparison; 2] = [Comparison::SincePrevious, Comparison::SinceBaseline];
+
+    /// The code in published tables.
+    pub fn code(self) -> &'static str {
+        match self {
+            Comparison::SincePrevious => "since_previous",
+            Comparison::SinceBaseline => "since_baseline",
+        }
+    }
+
+    /// Words for readers.
+    pub fn label(self) -> &'static str {
+        match self {
+            Comparison::SincePrevious => "since the previous wave",
+            Comparison::SinceBaseline => "since the baseline",
+        }
+    }
+}
+
+/// What a figure measures: a question or an indicator (indices into the schema).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Measure {
+    Question(usize),
+    Indicator(usize),
+}
+
+impl Measure {
+    /// The question's or indicator's id in the schema.
+    pub fn id(self, schema: &Schema) -> &str {
+        match self {
+            Measure::Question(q) => &schema.questions[q].id,
+            Measure::Indicator(i) => &schema.indicators[i].id,
+        }
+    }
+
+    /// Whether a rise is an improvement (bullying and discrimination rates: lower is better).
+    pub fn higher_is_better(self, schema: &Schema) -> bool {
+        match self {
+            Measure::Question(_) => true,
+            Measure::Indicator(i) => schema.indicators[i].method.higher_is_better(),
+        }
+    }
+}
+
 /// Which two waves a row compares.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pair {
-    /// `since_previous` or `since_baseline`.
-    pub comparison: &'static str,
-    pub from: String,
-    pub to: String,
+    pub comparison: Comparison,
+    pub from: WaveId,
+    pub to: WaveId,
 }
 
-/// The latest wave against the previous one and against the baseline.
-pub fn pairs(waves: &[String], baseline: &str) -> Vec<Pair> {
+/// The latest wave against the previous one and against the baseline. `waves` are in time
+/// order.
+pub fn pairs(waves: &[WaveId], baseline: &WaveId) -> Vec<Pair> {
     let mut out = Vec::new();
     let Some(latest) = waves.last() else {
         return out;
     };
     if waves.len() >= 2 {
         out.push(Pair {
-            comparison: "since_previous",
+            comparison: Comparison::SincePrevious,
             from: waves[waves.len() - 2].clone(),
             to: latest.clone(),
         });
     }
-    if baseline != latest && waves.iter().any(|w| w == baseline) {
+    if baseline != latest && waves.contains(baseline) {
         out.push(Pair {
-            comparison: "since_baseline",
-            from: baseline.to_string(),
+            comparison: Comparison::SinceBaseline,
+            from: baseline.clone(),
             to: latest.clone(),
         });
     }
@@ -71,27 +124,94 @@ impl Verdict {
     }
 }
 
-/// One row of `deltas.csv`.
+/// The test behind a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TestKind {
+    /// Pooled two-proportion z test (percentages, yes-rates).
+    TwoProportionZ,
+    /// Welch's t test on respondent-level scores (themes, indices, scores).
+    WelchT,
+    /// z test for a difference of net scores (eNPS).
+    NetScoreZ,
+}
+
+impl TestKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            TestKind::TwoProportionZ => "two_proportion_z",
+            TestKind::WelchT => "welch_t",
+            TestKind::NetScoreZ => "net_score_z",
+        }
+    }
+}
+
+/// The effect size reported beside a test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EffectKind {
+    CohensH,
+    CohensD,
+}
+
+impl EffectKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            EffectKind::CohensH => "cohens_h",
+            EffectKind::CohensD => "cohens_d",
+        }
+    }
+}
+
+/// Why a change was not tested.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotTested {
+    /// Either wave's figure is suppressed.
+    Suppressed,
+    /// The question's wording or scale changed (the crosswalk's reason, in words).
+    NotComparable(String),
+    /// Fewer answers than the minimum in a wave.
+    TooFewAnswers(u64),
+    NoVariation,
+    NoAnswers,
+    /// Not asked in this wave.
+    NotAsked(WaveId),
+}
+
+impl NotTested {
+    /// The reason as published.
+    pub fn text(&self) -> String {
+        match self {
+            NotTested::Suppressed => "suppressed in one of the waves".into(),
+            NotTested::NotComparable(why) => why.clone(),
+            NotTested::TooFewAnswers(min) => {
+                format!("too few answers to test (fewer than {min} in a wave)")
+            }
+            NotTested::NoVariation => "no variation to test".into(),
+            NotTested::NoAnswers => "no answers in one of the waves".into(),
+            NotTested::NotAsked(w) => format!("not asked in {w}"),
+        }
+    }
+}
+
+/// One year-on-year change of one measure in one group.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Delta {
-    pub comparison: &'static str,
-    pub from: String,
-    pub to: String,
-    /// `item` or `indicator`.
-    pub kind: &'static str,
-    /// Question or indicator id in the later wave (or the earlier, if only asked then).
-    pub measure: String,
+    pub comparison: Comparison,
+    pub from: WaveId,
+    pub to: WaveId,
+    /// The question (by its id in the later wave, or the earlier if only asked then) or
+    /// indicator.
+    pub measure: Measure,
     pub breakdown: Breakdown,
     pub group: Group,
     /// Both sides, only when both are published.
     pub n: Option<(u64, u64)>,
     pub values: Option<(f64, f64)>,
-    pub test: Option<(&'static str, Test)>,
+    pub test: Option<(TestKind, Test)>,
     pub q_value: Option<f64>,
-    pub effect: Option<(&'static str, f64)>,
+    pub effect: Option<(EffectKind, f64)>,
     pub verdict: Verdict,
-    /// Why a row is not tested (empty when tested).
-    pub reason: String,
+    /// Why a row is not tested (`None` when tested).
+    pub reason: Option<NotTested>,
     /// Set when either side is suppressed: the row then carries no numbers.
     pub suppression: Option<Suppression>,
 }
@@ -99,6 +219,13 @@ pub struct Delta {
 impl Delta {
     pub fn delta(&self) -> Option<f64> {
         self.values.map(|(a, b)| b - a)
+    }
+
+    /// The reason as published (empty when tested).
+    pub fn reason_text(&self) -> String {
+        self.reason
+            .as_ref()
+            .map_or_else(String::new, NotTested::text)
     }
 }
 
@@ -123,8 +250,8 @@ impl Sample {
     }
 }
 
-/// A test's name, result and effect size (name, value).
-type Tested = (&'static str, Test, Option<(&'static str, f64)>);
+/// A test's kind, result and effect size.
+type Tested = (TestKind, Test, Option<(EffectKind, f64)>);
 
 fn test(a: Sample, b: Sample) -> Option<Tested> {
     match (a, b) {
@@ -142,7 +269,7 @@ fn test(a: Sample, b: Sample) -> Option<Tested> {
         ) => {
             let t = stats::two_proportion_z(x1, n1, f1, x2, n2, f2)?;
             let h = stats::cohens_h(x1 as f64 / n1 as f64, x2 as f64 / n2 as f64);
-            Some(("two_proportion_z", t, Some(("cohens_h", h))))
+            Some((TestKind::TwoProportionZ, t, Some((EffectKind::CohensH, h))))
         }
         (
             Sample::Mean {
@@ -159,8 +286,8 @@ fn test(a: Sample, b: Sample) -> Option<Tested> {
             },
         ) => {
             let t = stats::welch_t(m1, s1, n1, f1, m2, s2, n2, f2)?;
-            let d = stats::cohens_d(m1, s1, n1, m2, s2, n2).map(|d| ("cohens_d", d));
-            Some(("welch_t", t, d))
+            let d = stats::cohens_d(m1, s1, n1, m2, s2, n2).map(|d| (EffectKind::CohensD, d));
+            Some((TestKind::WelchT, t, d))
         }
         (
             Sample::Net {
@@ -177,7 +304,7 @@ fn test(a: Sample, b: Sample) -> Option<Tested> {
             },
         ) => {
             let t = stats::net_score_z((p1, q1, n1, f1), (p2, q2, n2, f2))?;
-            Some(("net_score_z", t, None))
+            Some((TestKind::NetScoreZ, t, None))
         }
         _ => None,
     }
@@ -224,8 +351,7 @@ fn indicator_sample(method: Method, p: &Protected<IndicatorStats>) -> Option<Sam
 #[allow(clippy::too_many_arguments)]
 fn rows_for<T>(
     pair: &Pair,
-    kind: &'static str,
-    measure: String,
+    measure: Measure,
     from: Option<usize>,
     to: Option<usize>,
     cells: &HashMap<(&str, usize), Vec<&Protected<T>>>,
@@ -261,8 +387,7 @@ fn rows_for<T>(
             comparison: pair.comparison,
             from: pair.from.clone(),
             to: pair.to.clone(),
-            kind,
-            measure: measure.clone(),
+            measure,
             breakdown: c.breakdown,
             group: c.group,
             n: None,
@@ -271,15 +396,15 @@ fn rows_for<T>(
             q_value: None,
             effect: None,
             verdict: Verdict::NotTested,
-            reason: String::new(),
+            reason: None,
             suppression: None,
         };
         let suppressed = [a, b].into_iter().flatten().find_map(|p| p.suppression);
         if let Some(s) = suppressed {
             row.suppression = Some(s);
-            row.reason = "suppressed in one of the waves".into();
+            row.reason = Some(NotTested::Suppressed);
         } else if let Some(why) = &not_comparable {
-            row.reason = why.clone();
+            row.reason = Some(NotTested::NotComparable(why.clone()));
         } else if let (Some(a), Some(b)) = (a, b) {
             match (sample(a), sample(b)) {
                 (Some(sa), Some(sb)) => {
@@ -287,22 +412,22 @@ fn rows_for<T>(
                     row.n = Some((na, nb));
                     row.values = Some((sa.value(), sb.value()));
                     if na < min_n || nb < min_n {
-                        row.reason =
-                            format!("too few answers to test (fewer than {min_n} in a wave)");
+                        row.reason = Some(NotTested::TooFewAnswers(min_n));
                     } else if let Some((name, t, effect)) = test(sa, sb) {
                         row.test = Some((name, t));
                         row.effect = effect;
                     } else {
-                        row.reason = "no variation to test".into();
+                        row.reason = Some(NotTested::NoVariation);
                     }
                 }
-                _ => row.reason = "no answers in one of the waves".into(),
+                _ => row.reason = Some(NotTested::NoAnswers),
             }
         } else {
-            row.reason = format!(
-                "not asked in {}",
-                if a.is_none() { &pair.from } else { &pair.to }
-            );
+            row.reason = Some(NotTested::NotAsked(if a.is_none() {
+                pair.from.clone()
+            } else {
+                pair.to.clone()
+            }));
         }
         out.push(row);
     }
@@ -351,7 +476,7 @@ pub fn deltas(
     };
 
     // The same two waves under two names (previous = baseline) are tested once.
-    let mut unique: Vec<&Pair> = Vec::new();
+    let mut unique: Vec<&Pair> = Vec::with_capacity(pairs.len());
     for p in pairs {
         if !unique.iter().any(|u| u.from == p.from && u.to == p.to) {
             unique.push(p);
@@ -359,9 +484,9 @@ pub fn deltas(
     }
     let mut out = Vec::new();
     for pair in unique.iter().copied() {
-        let (before, after) = (asked(&pair.from), asked(&pair.to));
+        let (before, after) = (asked(pair.from.as_str()), asked(pair.to.as_str()));
         // Items: every question asked in either wave, in schema order.
-        for (q, question) in schema.questions.iter().enumerate() {
+        for q in 0..schema.questions.len() {
             let (in_from, in_to) = (before.contains(&q), after.contains(&q));
             if !in_from && !in_to {
                 continue;
@@ -402,8 +527,7 @@ pub fn deltas(
             };
             rows_for(
                 pair,
-                "item",
-                question.id.clone(),
+                Measure::Question(q),
                 from,
                 in_to.then_some(q),
                 &item_cells,
@@ -435,8 +559,7 @@ pub fn deltas(
             let method = ind.method;
             rows_for(
                 pair,
-                "indicator",
-                ind.id.clone(),
+                Measure::Indicator(i),
                 Some(i),
                 Some(i),
                 &ind_cells,
@@ -455,16 +578,9 @@ pub fn deltas(
         .map(|&i| out[i].test.expect("tested").1.p_value)
         .collect();
     let q = stats::benjamini_hochberg(&p);
-    let higher_is_better = |d: &Delta| {
-        !(d.kind == "indicator"
-            && schema
-                .indicators
-                .iter()
-                .any(|ind| ind.id == d.measure && ind.method == Method::YesRate))
-    };
     for (&i, q) in tested.iter().zip(q) {
         let up = out[i].delta().unwrap_or(0.0) > 0.0;
-        let better = up == higher_is_better(&out[i]);
+        let better = up == out[i].measure.higher_is_better(schema);
         out[i].q_value = Some(q);
         out[i].verdict = if q < ALPHA {
             if better {
@@ -497,19 +613,20 @@ mod tests {
 
     #[test]
     fn pairs_latest_with_previous_and_baseline() {
-        let w = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let p = pairs(&w(&["2025", "2026", "2027"]), "2025");
+        let w = |v: &[&str]| v.iter().map(|&s| WaveId::from(s)).collect::<Vec<_>>();
+        let base = WaveId::from("2025");
+        let p = pairs(&w(&["2025", "2026", "2027"]), &base);
         assert_eq!(p.len(), 2);
         assert_eq!(
             (p[0].comparison, p[0].from.as_str(), p[0].to.as_str()),
-            ("since_previous", "2026", "2027")
+            (Comparison::SincePrevious, "2026", "2027")
         );
         assert_eq!(
             (p[1].comparison, p[1].from.as_str(), p[1].to.as_str()),
-            ("since_baseline", "2025", "2027")
+            (Comparison::SinceBaseline, "2025", "2027")
         );
         // Two waves: previous and baseline are the same pair, listed under both names.
-        assert_eq!(pairs(&w(&["2025", "2026"]), "2025").len(), 2);
-        assert!(pairs(&w(&["2025"]), "2025").is_empty());
+        assert_eq!(pairs(&w(&["2025", "2026"]), &base).len(), 2);
+        assert!(pairs(&w(&["2025"]), &base).is_empty());
     }
 }

@@ -81,6 +81,58 @@ impl<'de> Deserialize<'de> for DelimiterChoice {
     }
 }
 
+/// A survey wave's id, as the config names it (e.g. `2025`). Waves are ordered by their
+/// fieldwork dates (the order of `Config::waves`), never by comparing ids. In meeting-feedback
+/// results the same slot holds the quarter a figure belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct WaveId(String);
+
+impl WaveId {
+    pub fn new(id: impl Into<String>) -> WaveId {
+        WaveId(id.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for WaveId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::borrow::Borrow<str> for WaveId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for WaveId {
+    fn from(s: &str) -> WaveId {
+        WaveId(s.to_string())
+    }
+}
+
+impl PartialEq<str> for WaveId {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<String> for WaveId {
+    fn eq(&self, other: &String) -> bool {
+        &self.0 == other
+    }
+}
+
+impl PartialEq<&str> for WaveId {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
 /// Rules that set aside rows which are not real, complete responses.
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -231,7 +283,7 @@ pub struct Config {
     /// Apply the finite population correction where headcounts are known (default on).
     pub fpc: bool,
     /// The wave every later wave is compared with (default: the first wave).
-    pub baseline: String,
+    pub baseline: WaveId,
     /// Indicators that get a focused deep-dive report in every pack.
     pub deep_dives: Vec<String>,
     /// `validate` and `run` fail when more than this % of rows are rejected as defective
@@ -455,9 +507,12 @@ impl Config {
                         ),
                     );
                 }
-                b.clone()
+                WaveId::new(b.as_str())
             }
-            None => waves.first().map(|w| w.id.clone()).unwrap_or_default(),
+            None => waves
+                .first()
+                .map(|w| WaveId::new(w.id.as_str()))
+                .unwrap_or_default(),
         };
         c.into_result(
             path,

@@ -646,11 +646,11 @@ min_items = 2
                 Column::new("Q2".into(), q2),
             ]).unwrap();
             let bs = [Breakdown::Overall, Breakdown::Field(0), Breakdown::Field(1), Breakdown::Cross(0, 1)];
-            let agg = compute_wave(&s, "w", &df, &bs).unwrap();
+            let agg = compute_wave(&s, &"w".into(), &df, &bs).unwrap();
             let pops = Populations::new(None, true);
             let it = items(&agg, &pops);
             let ind = indicators(&s, &agg, &it, &pops);
-            let respondents: HashMap<String, u64> = [("w".to_string(), people.len() as u64)].into();
+            let respondents: HashMap<crate::config::WaveId, u64> = [("w".into(), people.len() as u64)].into();
             let t = crate::disclosure::protect(&s, it, ind, Vec::new(), &respondents, k, crate::disclosure::MIN_RESPONDENTS_FOR_BREAKDOWNS);
             let dir = tempfile::tempdir().unwrap();
             std::fs::create_dir_all(dir.path().join("tables")).unwrap();

@@ -20,6 +20,7 @@
 
 pub mod audit;
 
+use crate::config::WaveId;
 use crate::indicators::derive::{IndicatorStats, ItemStats};
 use crate::indicators::{Breakdown, Cell, Group};
 use crate::schema::{Method, Schema};
@@ -54,7 +55,7 @@ impl Suppression {
 /// A figure that has been through disclosure control.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Protected<T> {
-    pub wave: String,
+    pub wave: WaveId,
     pub measure: usize,
     pub breakdown: Breakdown,
     pub group: Group,
@@ -278,7 +279,7 @@ fn decide_all<T>(
         let keys: Vec<(Breakdown, Group, u64)> =
             part.iter().map(|c| (c.breakdown, c.group, c.n)).collect();
         let f: Vec<bool> = part.iter().map(forced).collect();
-        out.extend(decide(&keys, k, small_org(&part[0].wave), &f));
+        out.extend(decide(&keys, k, small_org(part[0].wave.as_str()), &f));
     }
     out
 }
@@ -291,7 +292,7 @@ pub fn protect(
     items: Vec<Cell<ItemStats>>,
     indicators: Vec<Cell<IndicatorStats>>,
     responses: Vec<Cell<()>>,
-    respondents: &HashMap<String, u64>,
+    respondents: &HashMap<WaveId, u64>,
     k: u32,
     min_for_breakdowns: u64,
 ) -> ProtectedTables {

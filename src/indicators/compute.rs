@@ -7,6 +7,7 @@
 //! A million respondents cost one scan per breakdown, not one per cell.
 
 use super::{Breakdown, Cat, Cell, Group};
+use crate::config::WaveId;
 use crate::schema::{AnswerGroup, Method, Schema};
 use polars::prelude::*;
 use std::collections::HashMap;
@@ -48,7 +49,7 @@ pub struct ScoreSummary {
 /// Everything one wave's pass produces, in table order.
 #[derive(Debug, Clone, Default)]
 pub struct WaveAggregates {
-    pub wave: String,
+    pub wave: WaveId,
     /// Respondents per breakdown group.
     pub respondents: Vec<Cell<()>>,
     /// Ordered by item, then breakdown, then group.
@@ -215,7 +216,7 @@ fn f64_at(frame: &DataFrame, name: &str, row: Option<usize>) -> PolarsResult<Opt
 /// should start with `Overall`. Breakdowns whose fields this wave did not map are skipped.
 pub fn compute_wave(
     schema: &Schema,
-    wave: &str,
+    wave: &WaveId,
     df: &DataFrame,
     breakdowns: &[Breakdown],
 ) -> PolarsResult<WaveAggregates> {
@@ -268,7 +269,7 @@ pub fn compute_wave(
             .iter()
             .find(|&&d| df.column(&schema.demographics[d].id).is_err())
         {
-            tracing::warn!(wave, field = %schema.demographics[d].id, "field not mapped in this wave; breakdown skipped");
+            tracing::warn!(%wave, field = %schema.demographics[d].id, "field not mapped in this wave; breakdown skipped");
             continue;
         }
         let frame = if fields.is_empty() {
@@ -289,11 +290,11 @@ pub fn compute_wave(
     }
 
     let mut out = WaveAggregates {
-        wave: wave.to_string(),
+        wave: wave.clone(),
         ..Default::default()
     };
     let cell = |measure, breakdown, group, n| Cell {
-        wave: wave.to_string(),
+        wave: wave.clone(),
         measure,
         breakdown,
         group,
@@ -326,7 +327,7 @@ pub fn compute_wave(
                     }
                 }
                 out.items.push(Cell {
-                    wave: wave.to_string(),
+                    wave: wave.clone(),
                     measure: q,
                     breakdown: c.breakdown,
                     group,
@@ -344,7 +345,7 @@ pub fn compute_wave(
                 let mean = f64_at(&c.frame, &format!("{id}\u{1F}mean"), row)?.unwrap_or(0.0);
                 let sd = f64_at(&c.frame, &format!("{id}\u{1F}sd"), row)?.unwrap_or(0.0);
                 out.scores.push(Cell {
-                    wave: wave.to_string(),
+                    wave: wave.clone(),
                     measure: *i,
                     breakdown: c.breakdown,
                     group,
@@ -424,7 +425,7 @@ min_items = 2
             Breakdown::Field(0),
             Breakdown::Cross(0, 1),
         ];
-        let w = compute_wave(&s, "2025", &frame(), &bs).unwrap();
+        let w = compute_wave(&s, &"2025".into(), &frame(), &bs).unwrap();
         // S01 overall: 5,4,3,DK,blank,1 → positive 2, neutral 1, negative 1, excluded 1.
         let o = find(&w.items, 0, Breakdown::Overall, Group::All).stats;
         assert_eq!(
@@ -487,7 +488,7 @@ min_items = 2
     #[test]
     fn respondent_scores_by_hand() {
         let s = schema();
-        let w = compute_wave(&s, "2025", &frame(), &[Breakdown::Overall]).unwrap();
+        let w = compute_wave(&s, &"2025".into(), &frame(), &[Breakdown::Overall]).unwrap();
         // Theme share of positive answers per respondent (S02 reversed: 1,2 positive):
         // r1: S01 5 (+), S02 1 (+) → 1; r2: 4 (+), 2 (+) → 1; r3: 3, 5 (−) → 0;
         // r4: DK (not valid), 4 (−) → 0; r5: blank, 3 → 0; r6: 1 (−), blank → 0.

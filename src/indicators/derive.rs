@@ -324,7 +324,7 @@ items = ["N01"]
 
     fn run(df: &DataFrame) -> Vec<Cell<IndicatorStats>> {
         let s = schema();
-        let agg = compute_wave(&s, "w", df, &[Breakdown::Overall]).unwrap();
+        let agg = compute_wave(&s, &"w".into(), df, &[Breakdown::Overall]).unwrap();
         let pops = Populations::new(None, true);
         let items = items(&agg, &pops);
         indicators(&s, &agg, &items, &pops)

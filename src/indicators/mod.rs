@@ -9,6 +9,7 @@
 pub mod compute;
 pub mod derive;
 
+use crate::config::WaveId;
 use crate::schema::{NOT_STATED, Schema};
 
 /// Which cut of the respondents a figure describes.
@@ -82,7 +83,8 @@ impl Group {
 /// indicator, by schema index), which group, on how many valid answers, and its statistics.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cell<T> {
-    pub wave: String,
+    /// The survey wave (for meeting feedback, the quarter).
+    pub wave: WaveId,
     pub measure: usize,
     pub breakdown: Breakdown,
     pub group: Group,

@@ -11,7 +11,9 @@
 pub mod register;
 pub mod spc;
 
+use crate::calendar::{Quarter as Period, YearMonth};
 use crate::config::MeetingsConfig;
+use crate::config::WaveId;
 use crate::disclosure::{self, ProtectedTables};
 use crate::import::{self, Reason, RowOutcome, WaveImport};
 use crate::indicators::derive::{self, Populations};
@@ -30,39 +32,6 @@ struct Form {
     answers: Vec<(usize, Option<u8>)>,
 }
 
-/// `YYYY-MM` of a date.
-pub fn month_of(d: NaiveDate) -> String {
-    format!("{:04}-{:02}", d.year(), d.month())
-}
-
-/// `YYYY-Qn` of a `YYYY-MM` month.
-pub fn quarter_of(month: &str) -> String {
-    let m: u32 = month[5..7].parse().unwrap_or(1);
-    format!("{}-Q{}", &month[..4], (m - 1) / 3 + 1)
-}
-
-fn next_month(month: &str) -> String {
-    let (y, m): (i32, u32) = (
-        month[..4].parse().unwrap_or(0),
-        month[5..7].parse().unwrap_or(1),
-    );
-    if m == 12 {
-        format!("{:04}-01", y + 1)
-    } else {
-        format!("{y:04}-{:02}", m + 1)
-    }
-}
-
-/// Every month from `first` to `last` inclusive.
-pub fn months_between(first: &str, last: &str) -> Vec<String> {
-    let mut out = vec![first.to_string()];
-    while out.last().is_some_and(|m| m.as_str() < last) {
-        let n = next_month(out.last().expect("non-empty"));
-        out.push(n);
-    }
-    out
-}
-
 fn parse_date(s: &str, format: &str) -> Option<NaiveDate> {
     NaiveDateTime::parse_from_str(s.trim(), format)
         .map(|dt| dt.date())
@@ -72,7 +41,9 @@ fn parse_date(s: &str, format: &str) -> Option<NaiveDate> {
 
 /// One quarter's protected tables, with the schema whose categories label them.
 pub struct Quarter {
-    pub quarter: String,
+    pub quarter: Period,
+    /// The quarter's months within the register's span: the categories of the `month` field.
+    pub months: Vec<YearMonth>,
     pub schema: Schema,
     pub tables: ProtectedTables,
     /// (breakdown, group) → (meetings held, meetings with at least one form, attendees).
@@ -83,7 +54,7 @@ pub struct Quarter {
 #[derive(Debug, Clone)]
 pub struct SpcPoint {
     pub series: String,
-    pub month: String,
+    pub month: YearMonth,
     pub value: Option<f64>,
     pub n: Option<u64>,
     pub limits: Option<spc::Limits>,
@@ -96,8 +67,19 @@ pub struct Feedback {
     pub imports: Vec<WaveImport>,
     pub quarters: Vec<Quarter>,
     pub spc: Vec<SpcPoint>,
-    pub baseline: Vec<String>,
+    pub baseline: Vec<YearMonth>,
     pub threshold: u32,
+}
+
+impl Feedback {
+    /// The baseline months as text: `2025-01, 2025-02, 2025-03`.
+    pub fn baseline_list(&self) -> String {
+        self.baseline
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 /// Demographic index of a derived field in the augmented schema.
@@ -106,15 +88,18 @@ struct Fields {
     month: usize,
 }
 
-fn augmented(base: &Schema, committees: &[String], months: &[String]) -> (Schema, Fields) {
+fn augmented(base: &Schema, committees: &[String], months: &[YearMonth]) -> (Schema, Fields) {
     let mut s = base.clone();
     s.demographics.push(Demographic::derived(
         "committee",
         "Committee",
         committees.to_vec(),
     ));
-    s.demographics
-        .push(Demographic::derived("month", "Month", months.to_vec()));
+    s.demographics.push(Demographic::derived(
+        "month",
+        "Month",
+        months.iter().map(ToString::to_string).collect(),
+    ));
     let n = s.demographics.len();
     (
         s,
@@ -208,35 +193,25 @@ pub fn run(cfg: &MeetingsConfig) -> Result<Feedback, crate::Error> {
     }
 
     let committees = reg.committees();
-    let month_of_form = |f: &Form| month_of(reg.meetings[f.meeting].date);
-    let first = reg
-        .meetings
-        .iter()
-        .map(|m| month_of(m.date))
-        .min()
-        .unwrap_or_default();
-    let last = reg
-        .meetings
-        .iter()
-        .map(|m| month_of(m.date))
-        .max()
-        .unwrap_or_default();
-    let all_months = months_between(&first, &last);
-    let mut quarter_months: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for m in &all_months {
-        quarter_months
-            .entry(quarter_of(m))
-            .or_default()
-            .push(m.clone());
+    let month_of_form = |f: &Form| YearMonth::of(reg.meetings[f.meeting].date);
+    let register_months = || reg.meetings.iter().map(|m| YearMonth::of(m.date));
+    let all_months = match (register_months().min(), register_months().max()) {
+        (Some(first), Some(last)) => YearMonth::range(first, last),
+        _ => Vec::new(),
+    };
+    let mut quarter_months: BTreeMap<Period, Vec<YearMonth>> = BTreeMap::new();
+    for &m in &all_months {
+        quarter_months.entry(m.quarter()).or_default().push(m);
     }
 
     let mut quarters = Vec::new();
-    for (q, months) in &quarter_months {
+    for (&q, months) in &quarter_months {
         let (qs, f) = augmented(schema, &committees, months);
         let in_q: Vec<&Form> = forms
             .iter()
-            .filter(|x| quarter_of(&month_of_form(x)) == *q)
+            .filter(|x| month_of_form(x).quarter() == q)
             .collect();
+        let period = WaveId::new(q.to_string());
         let df = frame(&qs, &reg, &in_q)?;
         let mut breakdowns = vec![
             Breakdown::Overall,
@@ -249,11 +224,11 @@ pub fn run(cfg: &MeetingsConfig) -> Result<Feedback, crate::Error> {
                 breakdowns.push(Breakdown::Field(d));
             }
         }
-        let agg = compute::compute_wave(&qs, q, &df, &breakdowns)?;
+        let agg = compute::compute_wave(&qs, &period, &df, &breakdowns)?;
         let pops = Populations::new(None, false);
         let items = derive::items(&agg, &pops);
         let inds = derive::indicators(&qs, &agg, &items, &pops);
-        let respondents: HashMap<String, u64> = [(q.clone(), in_q.len() as u64)].into();
+        let respondents: HashMap<WaveId, u64> = [(period, in_q.len() as u64)].into();
         let tables = disclosure::protect(
             &qs,
             items,
@@ -265,7 +240,8 @@ pub fn run(cfg: &MeetingsConfig) -> Result<Feedback, crate::Error> {
         );
         let uptake = uptake(&f, &reg, months, &in_q, &committees);
         quarters.push(Quarter {
-            quarter: q.clone(),
+            quarter: q,
+            months: months.clone(),
             schema: qs,
             tables,
             uptake,
@@ -274,21 +250,18 @@ pub fn run(cfg: &MeetingsConfig) -> Result<Feedback, crate::Error> {
 
     // Baseline: the first full months after launch (default: the first month with data).
     let start = match cfg.launch {
-        Some(d) if d.day() > 1 => next_month(&month_of(d)),
-        Some(d) => month_of(d),
-        None => forms
-            .iter()
-            .map(month_of_form)
-            .min()
-            .unwrap_or(first.clone()),
-    };
-    let baseline: Vec<String> = all_months
+        Some(d) if d.day() > 1 => Some(YearMonth::of(d).next()),
+        Some(d) => Some(YearMonth::of(d)),
+        None => forms.iter().map(month_of_form).min(),
+    }
+    .or(all_months.first().copied());
+    let baseline: Vec<YearMonth> = all_months
         .iter()
-        .filter(|m| **m >= start)
+        .filter(|m| start.is_some_and(|s| **m >= s))
         .take(cfg.baseline_months)
-        .cloned()
+        .copied()
         .collect();
-    let spc = spc_series(schema, &quarters, &all_months, &baseline, &start);
+    let spc = spc_series(schema, &quarters, &all_months, &baseline, start);
     Ok(Feedback {
         imports,
         quarters,
@@ -313,7 +286,7 @@ fn frame(s: &Schema, reg: &Register, forms: &[&Form]) -> Result<DataFrame, crate
             "month".into(),
             forms
                 .iter()
-                .map(|x| month_of(reg.meetings[x.meeting].date))
+                .map(|x| YearMonth::of(reg.meetings[x.meeting].date).to_string())
                 .collect::<Vec<_>>(),
         ),
     ];
@@ -361,7 +334,7 @@ fn frame(s: &Schema, reg: &Register, forms: &[&Form]) -> Result<DataFrame, crate
 fn uptake(
     f: &Fields,
     reg: &Register,
-    months: &[String],
+    months: &[YearMonth],
     forms: &[&Form],
     committees: &[String],
 ) -> HashMap<(Breakdown, Group), (u32, u32, u64)> {
@@ -371,7 +344,7 @@ fn uptake(
     }
     let mut out: HashMap<(Breakdown, Group), (u32, u32, u64)> = HashMap::new();
     for (i, m) in reg.meetings.iter().enumerate() {
-        let month = month_of(m.date);
+        let month = YearMonth::of(m.date);
         let Some(mi) = months.iter().position(|x| *x == month) else {
             continue;
         };
@@ -402,20 +375,18 @@ fn uptake(
 fn spc_series(
     schema: &Schema,
     quarters: &[Quarter],
-    months: &[String],
-    baseline: &[String],
-    start: &str,
+    months: &[YearMonth],
+    baseline: &[YearMonth],
+    start: Option<YearMonth>,
 ) -> Vec<SpcPoint> {
     // (series, month) → (value, n)
-    let mut values: HashMap<(String, String), (f64, u64)> = HashMap::new();
+    let mut values: HashMap<(String, YearMonth), (f64, u64)> = HashMap::new();
     for q in quarters {
         let Some(month_field) = q.schema.demographic("month") else {
             continue;
         };
         let month_label = |g: Group| match g {
-            Group::One(Some(i)) => {
-                Some(q.schema.demographics[month_field].categories[i as usize].clone())
-            }
+            Group::One(Some(i)) => q.months.get(i as usize).copied(),
             _ => None,
         };
         for r in &q.tables.responses {
@@ -445,10 +416,14 @@ fn spc_series(
     let mut out = Vec::new();
     for name in series {
         // The chart starts at launch.
-        let shown: Vec<&String> = months.iter().filter(|m| m.as_str() >= start).collect();
+        let shown: Vec<YearMonth> = months
+            .iter()
+            .copied()
+            .filter(|m| start.is_some_and(|s| *m >= s))
+            .collect();
         let points: Vec<Option<f64>> = shown
             .iter()
-            .map(|m| values.get(&(name.clone(), (*m).clone())).map(|v| v.0))
+            .map(|m| values.get(&(name.clone(), *m)).map(|v| v.0))
             .collect();
         let base: Vec<Option<f64>> = shown
             .iter()
@@ -461,9 +436,9 @@ fn spc_series(
         for (i, m) in shown.iter().enumerate() {
             out.push(SpcPoint {
                 series: name.clone(),
-                month: (*m).clone(),
+                month: *m,
                 value: points[i],
-                n: values.get(&(name.clone(), (*m).clone())).map(|v| v.1),
+                n: values.get(&(name.clone(), *m)).map(|v| v.1),
                 limits,
                 in_baseline: baseline.contains(m),
                 signals: sig.as_ref().map_or_else(Vec::new, |s| s[i].clone()),
@@ -493,13 +468,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn months_and_quarters() {
-        assert_eq!(
-            months_between("2025-11", "2026-02"),
-            ["2025-11", "2025-12", "2026-01", "2026-02"]
-        );
-        assert_eq!(quarter_of("2025-03"), "2025-Q1");
-        assert_eq!(quarter_of("2025-10"), "2025-Q4");
+    fn dates_in_the_source_format() {
         assert_eq!(
             parse_date("10/3/2025 14:22:01", "%m/%d/%Y %H:%M:%S"),
             NaiveDate::from_ymd_opt(2025, 10, 3)

@@ -7,7 +7,7 @@ pub struct DictionarySettings {
     pub fpc: bool,
     pub baseline: String,
     /// Meeting feedback: its threshold and baseline months, when configured.
-    pub meetings: Option<(u32, Vec<String>)>,
+    pub meetings: Option<(u32, String)>,
 }
 
 pub fn data_dictionary(s: &DictionarySettings) -> String {
@@ -18,8 +18,7 @@ pub fn data_dictionary(s: &DictionarySettings) -> String {
     out
 }
 
-fn meetings_dictionary(k: u32, baseline: &[String]) -> String {
-    let baseline = baseline.join(", ");
+fn meetings_dictionary(k: u32, baseline: &str) -> String {
     format!(
         r#"
 ## member_feedback_monthly.csv

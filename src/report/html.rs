@@ -6,7 +6,8 @@
 //! every text that comes from inputs is HTML-escaped.
 
 use super::charts::{self, Chart, ChartError, Point, Shares};
-use crate::compare::{Delta, Verdict};
+use crate::compare::{Comparison, Delta, Measure, Verdict};
+use crate::config::WaveId;
 use crate::disclosure::{ProtectedTables, Suppression};
 use crate::indicators::{Breakdown, Group};
 use crate::schema::{Method, Schema};
@@ -37,8 +38,9 @@ fn md(s: &str) -> String {
 /// Everything the report shows.
 pub struct Input<'a> {
     pub schema: &'a Schema,
-    pub waves: &'a [String],
-    pub baseline: &'a str,
+    /// Survey waves in time order.
+    pub waves: &'a [WaveId],
+    pub baseline: &'a WaveId,
     pub tables: &'a ProtectedTables,
     pub deltas: &'a [Delta],
     pub feedback: Option<&'a crate::meetings::Feedback>,
@@ -161,7 +163,9 @@ fn verdict_text(d: Option<&&Delta>) -> String {
     match d {
         None => "-".into(),
         Some(d) => match d.verdict {
-            Verdict::NotTested if !d.reason.is_empty() => format!("not tested ({})", d.reason),
+            Verdict::NotTested if d.reason.is_some() => {
+                format!("not tested ({})", d.reason_text())
+            }
             v => v.as_str().into(),
         },
     }
@@ -171,12 +175,9 @@ fn verdict_text(d: Option<&&Delta>) -> String {
 fn blocks(input: &Input) -> Vec<Block> {
     let s = input.schema;
     let mut out = Vec::new();
-    let latest = input.waves.last().cloned().unwrap_or_default();
-    let previous = input
-        .waves
-        .len()
-        .checked_sub(2)
-        .map(|i| input.waves[i].clone());
+    let waves: Vec<String> = input.waves.iter().map(ToString::to_string).collect();
+    let latest = waves.last().cloned().unwrap_or_default();
+    let previous = waves.len().checked_sub(2).map(|i| waves[i].clone());
     let ind_cell: HashMap<(&str, usize, Breakdown, Group), &crate::disclosure::Protected<_>> =
         input
             .tables
@@ -190,12 +191,9 @@ fn blocks(input: &Input) -> Vec<Block> {
             .and_then(|p| p.stats.as_ref())
             .and_then(|st| st.value.map(|v| (v, st.ci)))
     };
-    let delta = |comparison: &str, measure: &str, kind: &str| {
+    let delta = |comparison: Comparison, measure: Measure| {
         input.deltas.iter().find(|d| {
-            d.comparison == comparison
-                && d.measure == measure
-                && d.kind == kind
-                && d.breakdown == Breakdown::Overall
+            d.comparison == comparison && d.measure == measure && d.breakdown == Breakdown::Overall
         })
     };
 
@@ -204,7 +202,7 @@ fn blocks(input: &Input) -> Vec<Block> {
          Figures are suppressed ([c]) where fewer than {} people answered or where a hidden figure \
          could otherwise be worked out. A change is called an improvement or a decline only when it \
          is statistically significant after allowing for the number of comparisons made.",
-        input.waves.join(", "),
+        waves.join(", "),
         input.baseline,
         input.threshold
     )));
@@ -219,7 +217,7 @@ fn blocks(input: &Input) -> Vec<Block> {
         let before = previous
             .as_deref()
             .and_then(|p| value(p, i, Breakdown::Overall, Group::All));
-        let since_prev = delta("since_previous", &ind.id, "indicator");
+        let since_prev = delta(Comparison::SincePrevious, Measure::Indicator(i));
         rows.push(vec![
             ind.label.clone(),
             fmt(before.map(|b| b.0)),
@@ -232,7 +230,7 @@ fn blocks(input: &Input) -> Vec<Block> {
                 .and_then(|d| d.delta())
                 .map_or_else(|| "-".into(), super::tables::fmt1),
             verdict_text(since_prev.as_ref()),
-            verdict_text(delta("since_baseline", &ind.id, "indicator").as_ref()),
+            verdict_text(delta(Comparison::SinceBaseline, Measure::Indicator(i)).as_ref()),
         ]);
     }
     out.push(Block::Table(Table {
@@ -255,8 +253,7 @@ fn blocks(input: &Input) -> Vec<Block> {
         .map(|&i| {
             (
                 s.indicators[i].label.clone(),
-                input
-                    .waves
+                waves
                     .iter()
                     .map(|w| {
                         value(w, i, Breakdown::Overall, Group::All)
@@ -270,17 +267,17 @@ fn blocks(input: &Input) -> Vec<Block> {
         chart: charts::indicator_bars(
             "indicators_by_wave",
             "Indicators by wave, with 95% intervals",
-            input.waves,
+            &waves,
             &bars,
         ),
         caption: "Bar chart of each indicator by wave with 95% interval whiskers; the values are in the table above".into(),
     });
-    if input.waves.len() > 1 {
+    if waves.len() > 1 {
         out.push(Block::Chart {
             chart: charts::trend(
                 "indicator_trends",
                 "Indicator trends since the baseline",
-                input.waves,
+                &waves,
                 &bars,
             ),
             caption: "Line chart of each indicator over the survey waves, with 95% intervals; the values are in tables/trend.csv".into(),
@@ -300,7 +297,7 @@ fn blocks(input: &Input) -> Vec<Block> {
             .deltas
             .iter()
             .filter(|d| {
-                d.comparison == "since_previous"
+                d.comparison == Comparison::SincePrevious
                     && d.breakdown == Breakdown::Overall
                     && d.verdict == verdict
             })
@@ -310,19 +307,11 @@ fn blocks(input: &Input) -> Vec<Block> {
                 a.delta().unwrap_or(0.0).abs(),
                 b.delta().unwrap_or(0.0).abs(),
             );
-            y.total_cmp(&x).then(a.measure.cmp(&b.measure))
+            y.total_cmp(&x).then(a.measure.id(s).cmp(b.measure.id(s)))
         });
-        let name = |d: &Delta| {
-            if d.kind == "item" {
-                s.question(&d.measure).map_or(d.measure.clone(), |q| {
-                    format!("{}: {}", d.measure, s.questions[q].text)
-                })
-            } else {
-                s.indicators
-                    .iter()
-                    .find(|i| i.id == d.measure)
-                    .map_or(d.measure.clone(), |i| i.label.clone())
-            }
+        let name = |d: &Delta| match d.measure {
+            Measure::Question(q) => format!("{}: {}", s.questions[q].id, s.questions[q].text),
+            Measure::Indicator(i) => s.indicators[i].label.clone(),
         };
         let rows: Vec<Vec<String>> = ds
             .iter()
@@ -526,7 +515,7 @@ fn blocks(input: &Input) -> Vec<Block> {
             "Monthly values for all committees together. The centre line and process limits come from the \
              baseline months ({}). Large triangles mark months where a signal rule fired. With only three \
              baseline months the limits are uncertain: treat a signal as a prompt to look.",
-            fb.baseline.join(", ")
+            fb.baseline_list()
         )));
         let mut series: Vec<String> = fb.spc.iter().map(|p| p.series.clone()).collect();
         series.dedup();
@@ -534,7 +523,7 @@ fn blocks(input: &Input) -> Vec<Block> {
         for name in series {
             let pts: Vec<&crate::meetings::SpcPoint> =
                 fb.spc.iter().filter(|p| p.series == name).collect();
-            let months: Vec<String> = pts.iter().map(|p| p.month.clone()).collect();
+            let months: Vec<String> = pts.iter().map(|p| p.month.to_string()).collect();
             let values: Vec<Option<f64>> = pts.iter().map(|p| p.value).collect();
             let signal: Vec<bool> = pts.iter().map(|p| !p.signals.is_empty()).collect();
             let limits = pts
@@ -730,7 +719,8 @@ fn render_blocks(blocks: Vec<Block>, title: &str) -> Result<Rendered, ChartError
 pub fn deep_dive(input: &Input, indicator: usize) -> Result<Rendered, ChartError> {
     let s = input.schema;
     let ind = &s.indicators[indicator];
-    let latest = input.waves.last().cloned().unwrap_or_default();
+    let waves: Vec<String> = input.waves.iter().map(ToString::to_string).collect();
+    let latest = waves.last().cloned().unwrap_or_default();
     let mut out = Vec::new();
     let cell =
         |wave: &str, b: Breakdown, g: Group| {
@@ -745,13 +735,9 @@ pub fn deep_dive(input: &Input, indicator: usize) -> Result<Rendered, ChartError
             ci: st.ci,
         })
     };
-    let delta_of = |comparison: &str, kind: &str, measure: &str, b: Breakdown, g: Group| {
+    let delta_of = |comparison: Comparison, measure: Measure, b: Breakdown, g: Group| {
         input.deltas.iter().find(|d| {
-            d.comparison == comparison
-                && d.kind == kind
-                && d.measure == measure
-                && d.breakdown == b
-                && d.group == g
+            d.comparison == comparison && d.measure == measure && d.breakdown == b && d.group == g
         })
     };
     out.push(Block::Para(format!(
@@ -761,8 +747,7 @@ pub fn deep_dive(input: &Input, indicator: usize) -> Result<Rendered, ChartError
         ind.label, input.baseline
     )));
     out.push(Block::Heading(2, "Trend, all respondents".into()));
-    let rows = input
-        .waves
+    let rows = waves
         .iter()
         .map(|w| {
             let p = cell(w, Breakdown::Overall, Group::All);
@@ -790,17 +775,16 @@ pub fn deep_dive(input: &Input, indicator: usize) -> Result<Rendered, ChartError
         rows,
         shade: None,
     }));
-    for comparison in ["since_previous", "since_baseline"] {
+    for comparison in Comparison::ALL {
         if let Some(d) = delta_of(
             comparison,
-            "indicator",
-            &ind.id,
+            Measure::Indicator(indicator),
             Breakdown::Overall,
             Group::All,
         ) {
             out.push(Block::Para(format!(
                 "Change {} ({} to {}): {} points, {}.",
-                comparison.replace('_', " "),
+                comparison.code().replace('_', " "),
                 d.from,
                 d.to,
                 d.delta().map_or_else(|| "-".into(), super::tables::fmt1),
@@ -808,8 +792,7 @@ pub fn deep_dive(input: &Input, indicator: usize) -> Result<Rendered, ChartError
             )));
         }
     }
-    let overall: Vec<Option<Point>> = input
-        .waves
+    let overall: Vec<Option<Point>> = waves
         .iter()
         .map(|w| point(w, Breakdown::Overall, Group::All))
         .collect();
@@ -817,7 +800,7 @@ pub fn deep_dive(input: &Input, indicator: usize) -> Result<Rendered, ChartError
         chart: charts::trend(
             &format!("deep_dive_{}_trend", ind.id),
             &format!("{} by wave, all respondents", ind.label),
-            input.waves,
+            &waves,
             &[(ind.label.clone(), overall)],
         ),
         caption: format!(
@@ -832,7 +815,7 @@ pub fn deep_dive(input: &Input, indicator: usize) -> Result<Rendered, ChartError
             .map(|&q| {
                 let question = &s.questions[q];
                 let mut r = vec![format!("{}: {}", question.id, question.text)];
-                for w in input.waves {
+                for w in &waves {
                     let p = input.tables.items.iter().find(|p| {
                         p.wave == *w && p.measure == q && p.breakdown == Breakdown::Overall
                     });
@@ -842,9 +825,8 @@ pub fn deep_dive(input: &Input, indicator: usize) -> Result<Rendered, ChartError
                 }
                 r.push(verdict_text(
                     delta_of(
-                        "since_previous",
-                        "item",
-                        &question.id,
+                        Comparison::SincePrevious,
+                        Measure::Question(q),
                         Breakdown::Overall,
                         Group::All,
                     )
@@ -854,7 +836,7 @@ pub fn deep_dive(input: &Input, indicator: usize) -> Result<Rendered, ChartError
             })
             .collect();
     let mut header = vec!["Question".to_string()];
-    header.extend(input.waves.iter().map(|w| format!("{w} % positive")));
+    header.extend(waves.iter().map(|w| format!("{w} % positive")));
     header.push("Verdict since previous".into());
     out.push(Block::Table(Table {
         caption: "The questions behind the indicator".into(),
@@ -902,7 +884,12 @@ pub fn deep_dive(input: &Input, indicator: usize) -> Result<Rendered, ChartError
             .map(|&g| {
                 let p = cell(&latest, b, g);
                 let st = p.and_then(|p| p.stats.as_ref());
-                let d = delta_of("since_previous", "indicator", &ind.id, b, g);
+                let d = delta_of(
+                    Comparison::SincePrevious,
+                    Measure::Indicator(indicator),
+                    b,
+                    g,
+                );
                 vec![
                     g.label(s, b),
                     fmt(st.and_then(|s| s.value)),
@@ -939,7 +926,7 @@ pub fn deep_dive(input: &Input, indicator: usize) -> Result<Rendered, ChartError
                 .map(|&g| {
                     (
                         g.label(s, b),
-                        input.waves.iter().map(|w| point(w, b, g)).collect(),
+                        waves.iter().map(|w| point(w, b, g)).collect(),
                     )
                 })
                 .collect();
@@ -947,7 +934,7 @@ pub fn deep_dive(input: &Input, indicator: usize) -> Result<Rendered, ChartError
                 chart: charts::indicator_bars(
                     &format!("deep_dive_{}_by_directorate", ind.id),
                     &format!("{} by directorate", ind.label),
-                    input.waves,
+                    &waves,
                     &bars,
                 ),
                 caption: format!(

@@ -126,7 +126,7 @@ pub const RUNS_FILE: &str = "runs.csv";
 pub fn record_run(
     output: &Path,
     provenance: &manifest::Provenance,
-    waves: &[String],
+    waves: &[crate::config::WaveId],
     started: std::time::SystemTime,
 ) -> Result<(), WriteError> {
     let path = output.join(RUNS_FILE);
@@ -150,7 +150,11 @@ pub fn record_run(
         &manifest::utc(manifest::unix(started)),
         &manifest::utc(finished),
         env!("CARGO_PKG_VERSION"),
-        &waves.join(" "),
+        &waves
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" "),
         &tables::defuse(&provenance.config_path),
         &provenance.config_sha256,
     ])

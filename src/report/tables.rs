@@ -119,7 +119,7 @@ fn marks(n: usize) -> impl Iterator<Item = String> {
 pub fn items_csv(schema: &Schema, items: &[Protected<ItemStats>]) -> Vec<u8> {
     let rows = items.iter().map(|p| {
         let mut r = vec![
-            p.wave.clone(),
+            p.wave.to_string(),
             schema.questions[p.measure].id.clone(),
             p.breakdown.name(schema),
             p.group.label(schema, p.breakdown),
@@ -179,7 +179,7 @@ pub fn indicators_csv(schema: &Schema, rows: &[Protected<IndicatorStats>]) -> Ve
     let rows = rows.iter().map(|p| {
         let ind = &schema.indicators[p.measure];
         let mut r = vec![
-            p.wave.clone(),
+            p.wave.to_string(),
             ind.id.clone(),
             kind(ind.method).into(),
             method_name(ind.method).into(),
@@ -217,14 +217,15 @@ pub fn indicators_csv(schema: &Schema, rows: &[Protected<IndicatorStats>]) -> Ve
 pub fn response_rates_csv(
     schema: &Schema,
     responses: &[Protected<()>],
-    headcounts: &HashMap<String, Populations>,
+    headcounts: &HashMap<crate::config::WaveId, Populations>,
 ) -> Vec<u8> {
     let mut totals: BTreeMap<&str, (Option<u64>, Option<u64>)> = BTreeMap::new();
+    // (wave, (responses, headcount)) of the whole organisation.
     for p in responses {
         if p.breakdown == crate::indicators::Breakdown::Overall {
             let pops = headcounts.get(&p.wave);
             totals.insert(
-                &p.wave,
+                p.wave.as_str(),
                 (p.n, pops.and_then(|h| h.of(p.breakdown, p.group))),
             );
         }
@@ -238,7 +239,7 @@ pub fn response_rates_csv(
         let headcount = pops.of(p.breakdown, p.group);
         let (total_resp, total_hc) = totals.get(p.wave.as_str()).copied().unwrap_or((None, None));
         let mut r = vec![
-            p.wave.clone(),
+            p.wave.to_string(),
             p.breakdown.name(schema),
             p.group.label(schema, p.breakdown),
         ];
@@ -343,12 +344,16 @@ pub fn fmt_p(p: f64) -> String {
 /// `tables/deltas.csv`.
 pub fn deltas_csv(schema: &Schema, deltas: &[crate::compare::Delta]) -> Vec<u8> {
     let rows = deltas.iter().map(|d| {
+        let (kind, measure) = match d.measure {
+            crate::compare::Measure::Question(_) => ("item", d.measure.id(schema)),
+            crate::compare::Measure::Indicator(_) => ("indicator", d.measure.id(schema)),
+        };
         let mut r = vec![
-            d.comparison.to_string(),
-            d.from.clone(),
-            d.to.clone(),
-            d.kind.to_string(),
-            d.measure.clone(),
+            d.comparison.code().to_string(),
+            d.from.to_string(),
+            d.to.to_string(),
+            kind.to_string(),
+            measure.to_string(),
             d.breakdown.name(schema),
             d.group.label(schema, d.breakdown),
         ];
@@ -364,15 +369,16 @@ pub fn deltas_csv(schema: &Schema, deltas: &[crate::compare::Delta]) -> Vec<u8> 
             ]);
         }
         r.extend([
-            d.test.map_or_else(String::new, |t| t.0.to_string()),
+            d.test.map_or_else(String::new, |t| t.0.code().to_string()),
             d.test
                 .map_or_else(String::new, |t| format!("{:.3}", t.1.statistic)),
             d.test.map_or_else(String::new, |t| fmt_p(t.1.p_value)),
             d.q_value.map_or_else(String::new, fmt_p),
             d.effect.map_or_else(String::new, |e| format!("{:.3}", e.1)),
-            d.effect.map_or_else(String::new, |e| e.0.to_string()),
+            d.effect
+                .map_or_else(String::new, |e| e.0.code().to_string()),
             d.verdict.as_str().to_string(),
-            d.reason.clone(),
+            d.reason_text(),
         ]);
         r.extend(suppressed_tail(d.suppression));
         r
@@ -398,20 +404,24 @@ pub const TREND_HEADER: [&str; 11] = [
 pub fn trend_csv(
     schema: &Schema,
     rows: &[Protected<IndicatorStats>],
-    waves: &[String],
+    waves: &[crate::config::WaveId],
     deltas: &[crate::compare::Delta],
 ) -> Vec<u8> {
-    let wave_pos = |w: &str| waves.iter().position(|x| x == w).unwrap_or(usize::MAX);
+    let wave_pos =
+        |w: &crate::config::WaveId| waves.iter().position(|x| x == w).unwrap_or(usize::MAX);
     let mut order: Vec<&Protected<IndicatorStats>> = rows.iter().collect();
     order.sort_by_key(|p| (p.measure, p.breakdown, p.group, wave_pos(&p.wave)));
     let verdicts: HashMap<(&str, &str, String, String), &str> = deltas
         .iter()
-        .filter(|d| d.kind == "indicator" && d.comparison == "since_previous")
+        .filter(|d| {
+            matches!(d.measure, crate::compare::Measure::Indicator(_))
+                && d.comparison == crate::compare::Comparison::SincePrevious
+        })
         .map(|d| {
             (
                 (
                     d.to.as_str(),
-                    d.measure.as_str(),
+                    d.measure.id(schema),
                     d.breakdown.name(schema),
                     d.group.label(schema, d.breakdown),
                 ),
@@ -427,7 +437,7 @@ pub fn trend_csv(
             .copied()
             .unwrap_or("")
             .to_string();
-        let mut r = vec![ind.id.clone(), b, g, p.wave.clone()];
+        let mut r = vec![ind.id.clone(), b, g, p.wave.to_string()];
         match (&p.stats, p.n) {
             (Some(s), Some(n)) => r.extend([
                 n.to_string(),
@@ -474,7 +484,7 @@ pub fn meetings_csv(fb: &crate::meetings::Feedback) -> Vec<u8> {
                     measure: &str,
                     kind: &str| {
             vec![
-                q.quarter.clone(),
+                q.quarter.to_string(),
                 p_b.name(s),
                 p_g.label(s, p_b),
                 measure.to_string(),
@@ -589,7 +599,7 @@ pub fn spc_csv(fb: &crate::meetings::Feedback) -> Vec<u8> {
         };
         vec![
             p.series.clone(),
-            p.month.clone(),
+            p.month.to_string(),
             p.value.map_or_else(String::new, |v| fmt(&p.series, v)),
             p.n.map_or_else(String::new, |n| n.to_string()),
             p.limits

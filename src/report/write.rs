@@ -16,12 +16,13 @@ use std::path::{Path, PathBuf};
 /// Everything the pack is written from.
 pub struct Evidence<'a> {
     pub config: &'a Config,
-    pub waves: &'a [String],
+    /// Survey waves in time order.
+    pub waves: &'a [crate::config::WaveId],
     pub imports: &'a [WaveImport],
     pub tables: &'a ProtectedTables,
     pub deltas: &'a [Delta],
     /// Each wave's workforce from its HR headcount (for response rates).
-    pub workforce: &'a HashMap<String, Populations<'a>>,
+    pub workforce: &'a HashMap<crate::config::WaveId, Populations<'a>>,
     pub feedback: Option<&'a Feedback>,
     /// Indicators (indices into the schema) that get a deep dive.
     pub deep_dives: &'a [usize],
@@ -120,7 +121,7 @@ fn workbook_bytes(e: &Evidence, tables: &[Table], dest: &Path) -> Result<Vec<u8>
         ("About these tables", format!(
             "{}: results of the staff survey waves {} and, where configured, member-meeting feedback, for the Culture Change programme's evidence base.",
             schema.title,
-            e.waves.join(", ")
+            e.waves.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
         )),
         ("Anonymity", format!(
             "No figure rests on fewer than {} valid answers ({} for meeting feedback); suppressed values are shown as [c].",
@@ -192,8 +193,8 @@ pub fn write_pack(
     let dictionary = dictionary::data_dictionary(&dictionary::DictionarySettings {
         threshold: config.anonymity_threshold,
         fpc: config.fpc,
-        baseline: config.baseline.clone(),
-        meetings: e.feedback.map(|fb| (fb.threshold, fb.baseline.clone())),
+        baseline: config.baseline.to_string(),
+        meetings: e.feedback.map(|fb| (fb.threshold, fb.baseline_list())),
     });
     pack.write("tables/README.md", dictionary.as_bytes())?;
     let response_rates_csv = tables
@@ -259,7 +260,7 @@ fn settings(e: &Evidence) -> serde_json::Value {
         "anonymity_threshold": config.anonymity_threshold,
         "min_respondents_for_breakdowns": disclosure::MIN_RESPONDENTS_FOR_BREAKDOWNS,
         "finite_population_correction": config.fpc,
-        "baseline_wave": config.baseline,
+        "baseline_wave": config.baseline.as_str(),
         "breakdowns": config.breakdowns,
         "crosses": config.crosses,
         "max_rejected_pct": config.max_rejected_pct,
@@ -268,7 +269,7 @@ fn settings(e: &Evidence) -> serde_json::Value {
         "deep_dives": dives,
         "meetings": config.meetings.as_ref().map(|m| serde_json::json!({
             "threshold": m.threshold,
-            "baseline_months": feedback.map(|f| f.baseline.clone()),
+            "baseline_months": feedback.map(|f| f.baseline.iter().map(ToString::to_string).collect::<Vec<_>>()),
             "max_days_after": m.max_days_after,
         })),
     })

@@ -52,6 +52,55 @@ pub enum Method {
     Enps,
 }
 
+impl Method {
+    /// Whether a higher value is better: true except for yes-rates (bullying and
+    /// discrimination: lower is better).
+    pub fn higher_is_better(self) -> bool {
+        self != Method::YesRate
+    }
+
+    /// The code in published tables and the schema file.
+    pub fn code(self) -> &'static str {
+        match self {
+            Method::ThemePctPositive => "theme-pct-positive",
+            Method::Index0To100 => "index-0-100",
+            Method::Score0To10 => "score-0-10",
+            Method::YesRate => "yes-rate",
+            Method::Enps => "enps",
+        }
+    }
+
+    /// What the value is, as a short unit for labels and Power BI.
+    pub fn unit(self) -> &'static str {
+        match self {
+            Method::ThemePctPositive => "% positive",
+            Method::Index0To100 => "index 0-100",
+            Method::Score0To10 => "score 0-10",
+            Method::YesRate => "% yes",
+            Method::Enps => "eNPS -100 to 100",
+        }
+    }
+
+    /// How the value is scored, in a sentence.
+    pub fn description(self) -> &'static str {
+        match self {
+            Method::ThemePctPositive => {
+                "Mean of its questions' % positive (Civil Service theme score)."
+            }
+            Method::Index0To100 => {
+                "Answers scored 0, 25, 50, 75 and 100; each respondent's mean over the questions they answered, then the mean of respondents (Civil Service engagement index)."
+            }
+            Method::Score0To10 => {
+                "Answers scored 0, 2.5, 5, 7.5 and 10; each respondent's mean, then the mean of respondents (NHS Staff Survey theme score)."
+            }
+            Method::YesRate => "% answering Yes; lower is better.",
+            Method::Enps => {
+                "% scoring 9-10 (promoters) minus % scoring 0-6 (detractors), from -100 to 100."
+            }
+        }
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawSurvey {
