@@ -4,7 +4,11 @@
 //! Paths inside the config are relative to the config file. Every problem is reported at
 //! once; unknown keys are errors.
 
-use crate::schema::toml_load::{Collector, FileProblems, Problem, check_top_level, parse_table};
+pub mod timeline;
+
+use crate::schema::toml_load::{
+    Collector, FileProblems, Problem, check_top_level, entry_lines, parse_table,
+};
 use crate::schema::{QuestionType, Schema};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -156,6 +160,10 @@ pub struct Filters {
 #[serde(deny_unknown_fields)]
 struct RawWave {
     id: String,
+    #[serde(default)]
+    fieldwork_start: Option<toml::Value>,
+    #[serde(default)]
+    fieldwork_end: Option<toml::Value>,
     file: PathBuf,
     #[serde(default)]
     layout: LayoutChoice,
@@ -247,10 +255,14 @@ struct RawTolerance {
     max_rejected_pct: Option<f64>,
 }
 
-/// One survey wave (one October export) and how to read it.
+/// One survey wave (one October export) and how to read it. Meeting-feedback sources are read
+/// the same way.
 #[derive(Debug, Clone)]
 pub struct Wave {
     pub id: String,
+    /// When the survey was open: always set for survey waves (checked when the config is
+    /// loaded), `None` for meeting-feedback sources.
+    pub fieldwork: Option<timeline::Fieldwork>,
     pub file: PathBuf,
     pub layout: LayoutChoice,
     pub encoding: EncodingChoice,
@@ -282,13 +294,14 @@ pub struct Config {
     pub crosses: Vec<(String, String)>,
     /// Apply the finite population correction where headcounts are known (default on).
     pub fpc: bool,
-    /// The wave every later wave is compared with (default: the first wave).
+    /// The wave every later wave is compared with (default: the earliest wave).
     pub baseline: WaveId,
     /// Indicators that get a focused deep-dive report in every pack.
     pub deep_dives: Vec<String>,
     /// `validate` and `run` fail when more than this % of rows are rejected as defective
     /// (previews, tests and incomplete responses are excluded by rule and do not count).
     pub max_rejected_pct: f64,
+    /// Survey waves in time order (by fieldwork), whatever their order in the file.
     pub waves: Vec<Wave>,
     /// Member-meeting feedback, if configured.
     pub meetings: Option<MeetingsConfig>,
@@ -362,7 +375,8 @@ impl Config {
         check_top_level(&table, &KNOWN, &mut c);
         // Reported above; drop them so every other setting is still checked.
         table.retain(|k, _| KNOWN.contains(&k));
-        let waves_raw: Vec<RawWave> = c.take_array("waves", table.remove("waves"), true);
+        let waves_raw: Vec<(usize, RawWave)> =
+            c.take_array_indexed("waves", table.remove("waves"), true);
         let meetings_raw: Option<RawMeetings> =
             table.remove("meetings").and_then(|v| c.take("meetings", v));
         let tolerance: Option<RawTolerance> = table
@@ -481,15 +495,7 @@ impl Config {
             );
         }
 
-        let mut waves = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        for w in waves_raw {
-            let loc = format!("waves ({})", w.id);
-            if !seen.insert(w.id.clone()) {
-                c.push(&loc, "wave id used twice");
-            }
-            waves.push(build_wave(w, &loc, &schema, &schema_path, &base, &mut c));
-        }
+        let waves = survey_waves(waves_raw, &text, &schema, &schema_path, &base, &mut c);
 
         let meetings = meetings_raw.and_then(|m| build_meetings(m, &base, &mut c));
         let baseline = match &top.baseline {
@@ -535,6 +541,81 @@ impl Config {
         )
         .map_err(ConfigError::Config)
     }
+}
+
+/// Check the survey waves, with their places in time, and put them in time order.
+fn survey_waves(
+    raw: Vec<(usize, RawWave)>,
+    text: &str,
+    schema: &Schema,
+    schema_path: &Path,
+    base: &Path,
+    c: &mut Collector,
+) -> Vec<Wave> {
+    let lines = entry_lines(text, "waves");
+    let mut entries = Vec::with_capacity(raw.len());
+    let mut waves = Vec::with_capacity(raw.len());
+    for (i, w) in raw {
+        let line = lines.get(i).copied();
+        let loc = match line {
+            Some(l) => format!("waves ({}, line {l})", w.id),
+            None => format!("waves ({})", w.id),
+        };
+        let fieldwork = fieldwork_of(&w, &loc, c);
+        if let Some(p) = timeline::id_problem(&w.id, fieldwork) {
+            c.push(&loc, p);
+        }
+        entries.push(timeline::Entry {
+            location: loc.clone(),
+            id: WaveId::new(w.id.as_str()),
+            line,
+            fieldwork,
+        });
+        let mut wave = build_wave(w, &loc, schema, schema_path, base, c);
+        wave.fieldwork = fieldwork;
+        waves.push(wave);
+    }
+    timeline::check(&entries, c);
+    // Stable: waves whose dates are missing (already an error) keep their place.
+    waves.sort_by_key(|w| w.fieldwork.map(|f| (f.start, f.end)));
+    waves
+}
+
+/// A wave's fieldwork dates, each problem reported.
+fn fieldwork_of(w: &RawWave, loc: &str, c: &mut Collector) -> Option<timeline::Fieldwork> {
+    let (start, end) = match (&w.fieldwork_start, &w.fieldwork_end) {
+        (None, None) => {
+            c.push(
+                loc,
+                "missing fieldwork dates: add the days the survey was open, e.g. \
+                 fieldwork_start = \"2025-10-01\" and fieldwork_end = \"2025-10-31\"",
+            );
+            return None;
+        }
+        (start, end) => (start, end),
+    };
+    let mut date = |key: &str, v: &Option<toml::Value>| match v {
+        None => {
+            c.push(
+                format!("{loc}.{key}"),
+                "missing: give both fieldwork_start and fieldwork_end (YYYY-MM-DD)",
+            );
+            None
+        }
+        Some(v) => timeline::date_value(v)
+            .map_err(|e| c.push(format!("{loc}.{key}"), e))
+            .ok(),
+    };
+    let (start, end) = (date("fieldwork_start", start), date("fieldwork_end", end));
+    let (start, end) = (start?, end?);
+    if end < start {
+        c.push(
+            loc,
+            format!("fieldwork_end {end} is before fieldwork_start {start}"),
+        );
+        return None;
+    }
+    Some(timeline::Fieldwork { start, end })
 }
 
 /// Check one wave (or meeting-feedback source) and resolve its paths and mapping.
@@ -616,6 +697,7 @@ fn build_wave(
     }
     Wave {
         id: w.id,
+        fieldwork: None,
         file,
         layout: w.layout,
         encoding: w.encoding,
@@ -712,6 +794,8 @@ fn build_meetings(m: RawMeetings, base: &Path, c: &mut Collector) -> Option<Meet
         }
         let raw = RawWave {
             id: src.id,
+            fieldwork_start: None,
+            fieldwork_end: None,
             file: src.file,
             layout: src.layout,
             encoding: src.encoding,

@@ -91,6 +91,67 @@ fn match_schema(schema: &Schema, key: &str, text: &str) -> Option<String> {
     None
 }
 
+/// Columns where vendors record when a response was given.
+const DATE_KEYS: &[&str] = &[
+    "startdate",
+    "start date",
+    "enddate",
+    "end date",
+    "recordeddate",
+    "recorded date",
+    "start time",
+    "completion time",
+];
+
+/// Date formats seen in exports: ISO (Qualtrics), US (SurveyMonkey, Microsoft Forms), UK.
+const DATE_FORMATS: &[&str] = &[
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y",
+];
+
+/// The first and last response dates in a date column, per format, so the format that reads
+/// every value can be chosen at the end.
+#[derive(Default)]
+struct DateSpan {
+    /// Per format: values that failed, and the earliest and latest date read.
+    per_format: Vec<(usize, Option<(chrono::NaiveDate, chrono::NaiveDate)>)>,
+}
+
+impl DateSpan {
+    fn add(&mut self, v: &str) {
+        if self.per_format.is_empty() {
+            self.per_format = vec![(0, None); DATE_FORMATS.len()];
+        }
+        for (f, (failed, span)) in DATE_FORMATS.iter().zip(self.per_format.iter_mut()) {
+            let d = chrono::NaiveDateTime::parse_from_str(v, f)
+                .map(|dt| dt.date())
+                .or_else(|_| chrono::NaiveDate::parse_from_str(v, f));
+            match d {
+                Ok(d) => {
+                    *span = Some(span.map_or((d, d), |(a, b)| (a.min(d), b.max(d))));
+                }
+                Err(_) => *failed += 1,
+            }
+        }
+    }
+
+    /// The span read by the first format that reads every value.
+    fn span(&self) -> Option<(chrono::NaiveDate, chrono::NaiveDate)> {
+        self.per_format
+            .iter()
+            .find(|(failed, span)| *failed == 0 && span.is_some())
+            .and_then(|(_, span)| *span)
+    }
+}
+
 const ID_KEYS: &[&str] = &[
     "responseid",
     "response id",
@@ -118,6 +179,13 @@ pub fn inspect(
             samples: Vec::new(),
         })
         .collect();
+    let date_cols: Vec<usize> = export
+        .columns
+        .iter()
+        .filter(|c| DATE_KEYS.contains(&normalise_label(&c.key).as_str()))
+        .map(|c| c.index)
+        .collect();
+    let mut dates = DateSpan::default();
     let mut rows = 0usize;
     let mut ragged = Vec::new();
     let mut mojibake = 0usize;
@@ -138,6 +206,9 @@ pub fn inspect(
             let v = v.trim();
             if v.is_empty() {
                 continue;
+            }
+            if date_cols.contains(&i) {
+                dates.add(v);
             }
             let st = &mut stats[i];
             st.filled += 1;
@@ -242,7 +313,31 @@ pub fn inspect(
         "# Starter mapping: paste into your pipeline config and check every line."
     );
     let _ = writeln!(s, "[[waves]]");
-    let _ = writeln!(s, "id = \"YYYY\"  # the survey year");
+    match dates.span() {
+        Some((first, last)) => {
+            let _ = writeln!(
+                s,
+                "id = \"{}\"  # the survey year (from the response dates)",
+                chrono::Datelike::year(&last)
+            );
+            let _ = writeln!(
+                s,
+                "fieldwork_start = \"{first}\"  # first response: check the day the survey opened"
+            );
+            let _ = writeln!(
+                s,
+                "fieldwork_end = \"{last}\"    # last response: check the day it closed"
+            );
+        }
+        None => {
+            let _ = writeln!(s, "id = \"YYYY\"  # the survey year, e.g. \"2025\"");
+            let _ = writeln!(
+                s,
+                "fieldwork_start = \"YYYY-MM-DD\"  # the day the survey opened"
+            );
+            let _ = writeln!(s, "fieldwork_end = \"YYYY-MM-DD\"    # the day it closed");
+        }
+    }
     let _ = writeln!(
         s,
         "file = {}",

@@ -740,6 +740,7 @@ categories = ["A", "B"]
             let file = dir.path().join("x.csv");
             std::fs::write(&file, &text).unwrap();
             let wave = Wave {
+                fieldwork: None,
                 id: "w".into(),
                 file,
                 layout: LayoutChoice::Plain,

@@ -102,6 +102,20 @@ impl Collector {
         value: Option<toml::Value>,
         required: bool,
     ) -> Vec<T> {
+        self.take_array_indexed(name, value, required)
+            .into_iter()
+            .map(|(_, v)| v)
+            .collect()
+    }
+
+    /// As [`Collector::take_array`], with each entry's position in the array (entries that
+    /// fail are reported and left out, so positions can skip).
+    pub fn take_array_indexed<T: DeserializeOwned>(
+        &mut self,
+        name: &str,
+        value: Option<toml::Value>,
+        required: bool,
+    ) -> Vec<(usize, T)> {
         let Some(value) = value else {
             if required {
                 self.push(
@@ -122,7 +136,7 @@ impl Collector {
         for (i, item) in items.into_iter().enumerate() {
             let loc = entry_location(name, i, &item);
             if let Some(v) = self.take(&loc, item) {
-                out.push(v);
+                out.push((i, v));
             }
         }
         out
@@ -135,6 +149,36 @@ pub fn entry_location(name: &str, index: usize, item: &toml::Value) -> String {
         Some(id) => format!("{name}[{index}] ({id})"),
         None => format!("{name}[{index}]"),
     }
+}
+
+/// The line of each entry of the array of tables `name` (`[[waves]]`): the line of its `id`
+/// key, or of its `[[name]]` header when it has no id. Empty when the text has no such array.
+pub fn entry_lines(text: &str, name: &str) -> Vec<usize> {
+    let Ok(doc) = toml::de::DeTable::parse(text) else {
+        return Vec::new();
+    };
+    let Some(value) = doc.get_ref().get(name) else {
+        return Vec::new();
+    };
+    let toml::de::DeValue::Array(entries) = value.get_ref() else {
+        return Vec::new();
+    };
+    entries
+        .iter()
+        .map(|e| {
+            let at = match e.get_ref() {
+                toml::de::DeValue::Table(t) => {
+                    t.get("id").map_or(e.span().start, |v| v.span().start)
+                }
+                _ => e.span().start,
+            };
+            line_of(text, at)
+        })
+        .collect()
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
 /// Parse a TOML document into a table. Syntax errors stop here (nothing else can be read),
@@ -173,9 +217,8 @@ pub fn check_top_level(table: &toml::Table, known: &[&str], c: &mut Collector) {
 
 fn line_col(text: &str, offset: usize) -> String {
     let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    format!("line {line}, column {col}")
+    format!("line {}, column {col}", line_of(text, offset))
 }
 
 /// serde's messages are good but wordy in places; keep them on one line.
@@ -222,6 +265,13 @@ size = "big"
         assert!(c.problems[0].message.contains("unknown field `sise`"));
         assert_eq!(c.problems[1].location, "things[2] (c)");
         assert!(c.problems[1].message.contains("invalid type"));
+    }
+
+    #[test]
+    fn entries_are_found_by_line() {
+        let text = "a = 1\n\n[[waves]]\nfile = \"x\"\nid = \"2025\"\n\n[[waves]]\nfile = \"y\"\n";
+        assert_eq!(entry_lines(text, "waves"), [5, 7]);
+        assert!(entry_lines(text, "questions").is_empty());
     }
 
     #[test]

@@ -878,6 +878,7 @@ anonymity_threshold = 10       # no published figure on fewer valid answers than
 crosses = [["directorate", "grade"], ["ethnicity", "grade"]]
 finite_population_correction = true     # uses the HR headcount files where they describe a group
 deep_dives = ["officer_member_trust"]  # focused reports for the board's thematic deep dives
+baseline = "2025"              # the wave every later one is compared with (default: the earliest)
 
 [tolerance]
 max_rejected_pct = 1.0         # validate/run fail if more than 1% of a wave's rows are defective
@@ -885,6 +886,8 @@ max_rejected_pct = 1.0         # validate/run fail if more than 1% of a wave's r
 # ---- 2025 baseline: Qualtrics, 3 header rows, UTF-8 with BOM
 [[waves]]
 id = "2025"
+fieldwork_start = "2025-10-06"   # the days the survey was open: waves are ordered by these
+fieldwork_end = "2025-10-31"
 file = "staff-survey-2025-qualtrics.csv"
 layout = "qualtrics"
 encoding = "auto"
@@ -938,6 +941,8 @@ T01 = "Q5"
 # (Windows-1252, semicolons). Column keys are "question" or "question - row label".
 [[waves]]
 id = "2026"
+fieldwork_start = "2026-10-06"
+fieldwork_end = "2026-10-31"
 file = "staff-survey-2026-surveymonkey.csv"
 layout = "surveymonkey"
 encoding = "auto"

@@ -151,6 +151,8 @@ max_rejected_pct = {tolerance}
 
 [[waves]]
 id = "2025"
+fieldwork_start = "2025-10-01"
+fieldwork_end = "2025-10-31"
 file = "{file}"
 response_id = "id"
 {extra_wave_lines}

@@ -11,6 +11,7 @@ fn two_waves() -> Sandbox {
     let one = mini_config("data.csv", "", 0.0);
     let wave26 = one[one.find("[[waves]]").unwrap()..]
         .replace("id = \"2025\"", "id = \"2026\"")
+        .replace("2025-10-", "2026-10-")
         .replace("data.csv", "data26.csv");
     s.write("pipeline.toml", format!("{one}\n{wave26}"));
     s

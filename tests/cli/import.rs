@@ -452,7 +452,7 @@ fn config_typos_are_all_reported_at_once() {
     error: pipeline.toml has 3 problems:
       - threshold: unknown section or key `threshold`; expected one of: deep_dives, meetings, baseline, schema, output, store, anonymity_threshold, breakdowns, crosses, finite_population_correction, tolerance, waves
       - breakdowns: `directorate` is not a demographic field in the schema; known: dir
-      - waves (2025).columns.Q9: `Q9` is neither a question nor a demographic id in schema.toml
+      - waves (2025, line 11).columns.Q9: `Q9` is neither a question nor a demographic id in schema.toml
     ");
 }
 
@@ -467,7 +467,7 @@ fn missing_file_is_a_config_error() {
     assert_eq!(out.status.code(), Some(2));
     insta::assert_snapshot!(stderr(&out), @r"
     error: pipeline.toml has 1 problem:
-      - waves (2025).file: file not found: data.csv (paths are relative to the config file)
+      - waves (2025, line 10).file: file not found: data.csv (paths are relative to the config file)
     ");
 }
 

@@ -33,6 +33,10 @@ fn inspect_describes_a_surveymonkey_export_and_suggests_a_mapping() {
     );
     assert!(t.contains("PERSONAL DATA: never imported"), "{t}");
     assert!(t.contains("response_id = \"Respondent ID\""), "{t}");
+    // Fieldwork from the response dates (SurveyMonkey writes them month first).
+    assert!(t.contains("id = \"2026\"  # the survey year"), "{t}");
+    assert!(t.contains("fieldwork_start = \"2026-10-06\""), "{t}");
+    assert!(t.contains("fieldwork_end = \"2026-10-31\""), "{t}");
     assert!(
         t.contains("directorate = \"Which directorate do you work in?\""),
         "{t}"

@@ -9,3 +9,4 @@ mod inspect;
 mod report;
 mod run;
 mod sample;
+mod waves;
