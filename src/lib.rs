@@ -395,6 +395,9 @@ pub fn run_with(
     let evidence = report::write::Evidence {
         config,
         waves: &wave_ids,
+        breakdowns: &breakdowns,
+        run_id: &provenance.run_id,
+        config_sha256: &provenance.config_sha256,
         imports: &imported.waves,
         tables: &tables,
         deltas: &deltas,

@@ -1,85 +1,16 @@
-//! `audit`: an independent check of a written evidence pack. It reads only the CSV tables (not
-//! the pipeline's internal state) and fails if any published figure rests on fewer than the
-//! threshold, if a suppressed row still shows a value, or if a hidden figure can be recovered
-//! by differencing: from the overall figure and a one-way breakdown, or from a one-way total
-//! and a row or column of a two-way cross.
+//! `audit`: an independent check of a written evidence pack. It reads only the pack's tables
+//! (not the pipeline's internal state), guided by the table registry's declarations, and fails
+//! if a declared table is missing or has other columns or types than declared, if a key repeats
+//! or a reference does not resolve, if any published figure rests on fewer than the threshold,
+//! if a suppressed row still shows a value, or if a hidden figure can be recovered by
+//! differencing: from the organisation's figure and a one-way breakdown, or from a one-way total
+//! and a row or column of a two-way breakdown. Meeting feedback's month and quarter tables are
+//! checked together (months within a quarter are one more breakdown), under their own
+//! threshold.
 
+use crate::report::registry::{Disclosure, Period, Role, Table, Threshold};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-
-/// A table the audit knows.
-struct Table {
-    file: &'static str,
-    /// The period columns (a wave, two waves, or a quarter).
-    wave: &'static [&'static str],
-    /// The settings file holding this table's threshold.
-    settings: &'static str,
-    /// Columns that, with the wave, identify one measure (the unit of differencing).
-    measure: &'static [&'static str],
-    /// Counts each published row rests on.
-    n: &'static [&'static str],
-    /// HR figures that may stay visible when a row is suppressed.
-    hr: &'static [&'static str],
-    /// Whether the table's groups add up to their totals (so differencing applies).
-    additive: bool,
-}
-
-const TABLES: &[Table] = &[
-    Table {
-        file: "items.csv",
-        wave: &["wave"],
-        settings: SETTINGS_FILE,
-        measure: &["item"],
-        n: &["n"],
-        hr: &["population"],
-        additive: true,
-    },
-    Table {
-        file: "indicators.csv",
-        wave: &["wave"],
-        settings: SETTINGS_FILE,
-        measure: &["indicator"],
-        n: &["n"],
-        hr: &["population"],
-        additive: true,
-    },
-    Table {
-        file: "response_rates.csv",
-        wave: &["wave"],
-        settings: SETTINGS_FILE,
-        measure: &[],
-        n: &["responses"],
-        hr: &["headcount", "pct_of_workforce"],
-        additive: true,
-    },
-    Table {
-        file: "trend.csv",
-        wave: &["wave"],
-        settings: SETTINGS_FILE,
-        measure: &["indicator"],
-        n: &["n"],
-        hr: &[],
-        additive: true,
-    },
-    Table {
-        file: "deltas.csv",
-        wave: &["wave_from", "wave_to"],
-        settings: SETTINGS_FILE,
-        measure: &["comparison", "kind", "measure"],
-        n: &["n_from", "n_to"],
-        hr: &[],
-        additive: false,
-    },
-    Table {
-        file: "member_feedback_monthly.csv",
-        wave: &["quarter"],
-        settings: MEETINGS_SETTINGS_FILE,
-        measure: &["measure"],
-        n: &["n"],
-        hr: &["meetings_held", "attendees"],
-        additive: true,
-    },
-];
 
 /// Settings recorded in the pack by `run`.
 pub const SETTINGS_FILE: &str = "disclosure.json";
@@ -128,7 +59,7 @@ impl Report {
             if self.passed() { "PASS" } else { "FAIL" }
         );
         if self.tables.is_empty() {
-            s.push_str("  no tables found: expected tables/items.csv, indicators.csv, response_rates.csv, trend.csv or deltas.csv\n");
+            s.push_str("  no tables found: expected the evidence pack's tables/ folder (fact_item_results.csv and the rest)\n");
         }
         const SHOWN: usize = 50;
         for f in self.findings.iter().take(SHOWN) {
@@ -141,236 +72,523 @@ impl Report {
     }
 }
 
+/// A table as the audit reads it: its header and records, as text.
+struct Csv {
+    header: Vec<String>,
+    records: Vec<(u64, csv::StringRecord)>,
+}
+
+fn read_csv(path: &Path) -> Result<Csv, AuditError> {
+    let unreadable = |message: String| AuditError::Unreadable {
+        path: path.to_path_buf(),
+        message,
+    };
+    let mut rdr = csv::Reader::from_path(path).map_err(|e| unreadable(e.to_string()))?;
+    let header = rdr
+        .headers()
+        .map_err(|e| unreadable(e.to_string()))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let mut records = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| unreadable(e.to_string()))?;
+        records.push((rec.position().map_or(0, |p| p.line()), rec));
+    }
+    Ok(Csv { header, records })
+}
+
+/// A Parquet file's columns as (name, Arrow type name).
+fn parquet_columns(path: &Path) -> Result<Vec<(String, String)>, String> {
+    use polars::prelude::{DataType, ParquetReader, SerReader};
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let df = ParquetReader::new(file)
+        .finish()
+        .map_err(|e| e.to_string())?;
+    Ok(df
+        .columns()
+        .iter()
+        .map(|c| {
+            let ty = match c.dtype() {
+                DataType::Int64 => "Int64".to_string(),
+                DataType::Float64 => "Float64".to_string(),
+                DataType::Boolean => "Boolean".to_string(),
+                DataType::Date => "Date32".to_string(),
+                DataType::String => "Utf8".to_string(),
+                other => other.to_string(),
+            };
+            (c.name().to_string(), ty)
+        })
+        .collect())
+}
+
+/// One published cell of an additive family.
 struct Row {
+    table: &'static str,
     line: u64,
-    breakdown: String,
     group: String,
-    /// `None` when suppressed.
+    /// `None` when withheld.
     n: Option<u64>,
 }
 
-/// Audit the pack in `dir` (the folder holding `tables/`).
+/// The demographic fields a group is defined by: `[]` for everyone, `[(directorate, A)]`, or
+/// `[(directorate, A), (grade, B)]`.
+type Fields = Vec<(String, String)>;
+
+/// The groups a dimension defines, by key.
+fn group_fields(csv: &Csv) -> HashMap<String, Fields> {
+    let col = |name: &str| csv.header.iter().position(|h| h == name);
+    let key = col("group_key");
+    let sides = [
+        (col("field_1_id"), col("category_1")),
+        (col("field_2_id"), col("category_2")),
+    ];
+    let mut out = HashMap::new();
+    let Some(key) = key else { return out };
+    for (_, rec) in &csv.records {
+        let fields = sides
+            .iter()
+            .filter_map(|&(f, c)| {
+                let (f, c) = (rec.get(f?)?, rec.get(c?)?);
+                (!f.is_empty()).then(|| (f.to_string(), c.to_string()))
+            })
+            .collect();
+        out.insert(rec[key].to_string(), fields);
+    }
+    out
+}
+
+/// Audit the pack in `dir` (the folder holding `tables/`): every table the registry declares
+/// must be there with its declared columns (CSV) and types (Parquet); keys must be unique and
+/// references must resolve; and disclosure control must hold (see the module docs).
 pub fn audit(dir: &Path, threshold: Option<u32>) -> Result<Report, AuditError> {
-    let staff_threshold = match threshold {
+    let registry = crate::report::model::registry();
+    let staff_k = match threshold {
         Some(t) => t,
         None => read_threshold(dir, SETTINGS_FILE)?,
     };
     let mut report = Report {
-        threshold: staff_threshold,
+        threshold: staff_k,
         tables: Vec::new(),
         rows: 0,
         findings: Vec::new(),
     };
-    for table in TABLES {
-        let (file, hr_cols) = (table.file, table.hr);
-        let path = dir.join("tables").join(file);
-        if !path.exists() {
+    let mut data: HashMap<&'static str, Csv> = HashMap::new();
+    for t in &registry {
+        let path = dir.join(file_of(t));
+        if path.exists() {
+            data.insert(t.name, read_csv(&path)?);
+        }
+    }
+    if data.is_empty() {
+        return Ok(report);
+    }
+    let mut find = |file: String, line: u64, message: String| {
+        report.findings.push(Finding {
+            file,
+            line,
+            message,
+        })
+    };
+    let checked = check_files(dir, &registry, &data, &mut find);
+    check_references(&checked, &data, &mut find);
+    let thresholds = Thresholds {
+        dir,
+        given: threshold,
+        staff: staff_k,
+        feedback: None,
+    };
+    let parts = figures(&checked, &data, thresholds, &mut find)?;
+    for (key, cells) in &parts {
+        let what = if key.measure.is_empty() {
+            key.period.clone()
+        } else {
+            format!("{}, {}", key.period, key.measure)
+        };
+        check_partition(cells, key.k, &what, &mut find);
+    }
+    report.tables = checked.iter().map(|t| file_of(t)).collect();
+    report.rows = checked.iter().map(|t| data[t.name].records.len()).sum();
+    Ok(report)
+}
+
+fn file_of(t: &Table) -> String {
+    format!("tables/{}.csv", t.name)
+}
+
+/// Every declared table is there, with its declared columns (CSV) and types (Parquet), and a
+/// unique primary key. Returns the tables fit for the other checks.
+fn check_files<'r>(
+    dir: &Path,
+    registry: &[&'r Table],
+    data: &HashMap<&'static str, Csv>,
+    find: &mut impl FnMut(String, u64, String),
+) -> Vec<&'r Table> {
+    let mut checked = Vec::new();
+    for t in registry {
+        let Some(csv) = data.get(t.name) else {
+            find(
+                file_of(t),
+                0,
+                "missing: every evidence pack has this table".into(),
+            );
+            continue;
+        };
+        let declared: Vec<&str> = t.columns.iter().map(|c| c.name).collect();
+        if csv.header != declared {
+            find(
+                file_of(t),
+                1,
+                format!(
+                    "columns are {} but the table declares {}",
+                    csv.header.join(","),
+                    declared.join(",")
+                ),
+            );
             continue;
         }
-        let k = u64::from(match threshold {
-            Some(t) => t,
-            None if table.settings == SETTINGS_FILE => staff_threshold,
-            None => read_threshold(dir, table.settings)?,
-        });
-        report.tables.push(file.to_string());
-        let unreadable = |message: String| AuditError::Unreadable {
-            path: path.clone(),
-            message,
+        let parquet = format!("tables/{}.parquet", t.name);
+        let typed = |cols: &mut dyn Iterator<Item = (&str, &str)>| {
+            cols.map(|(n, t)| format!("{n}:{t}"))
+                .collect::<Vec<_>>()
+                .join(",")
         };
-        let mut rdr = csv::Reader::from_path(&path).map_err(|e| unreadable(e.to_string()))?;
-        let header: Vec<String> = rdr
-            .headers()
-            .map_err(|e| unreadable(e.to_string()))?
-            .iter()
-            .map(str::to_string)
-            .collect();
-        let col = |name: &str| {
-            header
+        let declared = typed(&mut t.columns.iter().map(|c| (c.name, c.ty.name())));
+        match parquet_columns(&dir.join(&parquet)) {
+            Ok(found) => {
+                let found = typed(&mut found.iter().map(|(n, t)| (n.as_str(), t.as_str())));
+                if found != declared {
+                    find(
+                        parquet,
+                        0,
+                        format!("schema is {found} but the table declares {declared}"),
+                    );
+                }
+            }
+            Err(e) => find(parquet, 0, format!("cannot be read: {e}")),
+        }
+        let key: Vec<usize> = t.primary_key.iter().filter_map(|k| t.column(k)).collect();
+        let mut seen = HashMap::new();
+        for (line, rec) in &csv.records {
+            let k: Vec<&str> = key.iter().map(|&i| rec.get(i).unwrap_or("")).collect();
+            if let Some(first) = seen.insert(k.join("\u{1f}"), *line) {
+                find(
+                    file_of(t),
+                    *line,
+                    format!(
+                        "primary key ({}) repeats line {first}",
+                        t.primary_key.join(", ")
+                    ),
+                );
+            }
+        }
+        checked.push(*t);
+    }
+    checked
+}
+
+/// Every value of a foreign key is a key of its dimension.
+fn check_references(
+    checked: &[&Table],
+    data: &HashMap<&'static str, Csv>,
+    find: &mut impl FnMut(String, u64, String),
+) {
+    for t in checked {
+        for fk in t.foreign_keys {
+            let dim = checked.iter().find(|d| d.name == fk.table);
+            let (Some(c), Some(dim)) = (t.column(fk.column), dim) else {
+                continue;
+            };
+            let Some(r) = dim.column(fk.references) else {
+                continue;
+            };
+            let keys: std::collections::HashSet<&str> = data[dim.name]
+                .records
                 .iter()
-                .position(|h| h == name)
-                .ok_or_else(|| unreadable(format!("no `{name}` column")))
+                .map(|(_, rec)| &rec[r])
+                .collect();
+            for (line, rec) in &data[t.name].records {
+                let v = &rec[c];
+                if !v.is_empty() && !keys.contains(v) {
+                    find(
+                        file_of(t),
+                        *line,
+                        format!(
+                            "{} `{v}` is not in {}.{}",
+                            fk.column, fk.table, fk.references
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Which threshold a table is checked against.
+struct Thresholds<'a> {
+    dir: &'a Path,
+    /// `--threshold`: one number for every table.
+    given: Option<u32>,
+    staff: u32,
+    /// Read from the pack when a feedback table first needs it.
+    feedback: Option<u32>,
+}
+
+impl Thresholds<'_> {
+    fn of(&mut self, t: Threshold) -> Result<u64, AuditError> {
+        Ok(u64::from(match (self.given, t) {
+            (Some(k), _) => k,
+            (None, Threshold::Staff) => self.staff,
+            (None, Threshold::Feedback) => match self.feedback {
+                Some(k) => k,
+                None => *self
+                    .feedback
+                    .insert(read_threshold(self.dir, MEETINGS_SETTINGS_FILE)?),
+            },
+        }))
+    }
+}
+
+/// The unit of differencing: one family's cells in one period, for one measure.
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct PartitionKey {
+    family: &'static str,
+    k: u64,
+    period: String,
+    measure: String,
+}
+
+type Partitions = BTreeMap<PartitionKey, Vec<(Fields, Row)>>;
+
+/// The columns of a table with a role.
+fn with_role(t: &Table, role: Role) -> Vec<usize> {
+    (0..t.columns.len())
+        .filter(|&i| t.columns[i].role == role)
+        .collect()
+}
+
+/// Every table of figures: no published figure under the threshold, no figure in a withheld
+/// row; and the cells of additive tables, by partition, for the differencing checks.
+fn figures(
+    checked: &[&Table],
+    data: &HashMap<&'static str, Csv>,
+    mut thresholds: Thresholds,
+    find: &mut impl FnMut(String, u64, String),
+) -> Result<Partitions, AuditError> {
+    let groups: HashMap<&str, HashMap<String, Fields>> = ["dim_group", "dim_feedback_group"]
+        .into_iter()
+        .filter_map(|d| data.get(d).map(|csv| (d, group_fields(csv))))
+        .collect();
+    let quarter_of_month = data.get("dim_month").map(months).unwrap_or_default();
+    let mut parts = Partitions::new();
+    for t in checked {
+        let Disclosure::Figures {
+            threshold,
+            additive,
+        } = t.disclosure
+        else {
+            continue;
         };
-        let wave_c: Vec<usize> = table
-            .wave
+        let csv = &data[t.name];
+        if csv.records.is_empty() {
+            continue;
+        }
+        let k = thresholds.of(threshold)?;
+        let counts = with_role(t, Role::Count);
+        let shown: Vec<usize> = counts
             .iter()
-            .map(|w| col(w))
-            .collect::<Result<_, _>>()?;
-        let (b_c, g_c, sup_c) = (col("breakdown")?, col("group")?, col("suppressed")?);
-        let n_c: Vec<usize> = table.n.iter().map(|n| col(n)).collect::<Result<_, _>>()?;
-        let m_c: Vec<usize> = table
-            .measure
-            .iter()
-            .map(|m| col(m))
-            .collect::<Result<_, _>>()?;
-        // Value columns come after the group; text columns of the deltas table are not values.
-        const TEXT: &[&str] = &[
-            "wave",
-            "quarter",
-            "kind",
-            "wave_from",
-            "wave_to",
-            "test",
-            "effect_size_type",
-            "verdict",
-            "reason",
-            "verdict_since_previous",
-            "suppressed",
-            "suppression_reason",
-        ];
-        let value_cols: Vec<usize> = (g_c + 1..header.len())
-            .filter(|&i| {
-                let h = header[i].as_str();
-                !hr_cols.contains(&h) && !TEXT.contains(&h) && !table.measure.contains(&h)
-            })
+            .copied()
+            .chain(with_role(t, Role::Value))
             .collect();
-        let mut find = |line: u64, message: String| {
-            report.findings.push(Finding {
-                file: format!("tables/{}", file),
-                line,
-                message,
-            })
-        };
-        // (wave, measure) → breakdown → rows
-        let mut parts: BTreeMap<(String, String), BTreeMap<String, Vec<Row>>> = BTreeMap::new();
-        for rec in rdr.records() {
-            let rec = rec.map_err(|e| unreadable(e.to_string()))?;
-            let line = rec.position().map_or(0, |p| p.line());
-            report.rows += 1;
-            let suppressed = &rec[sup_c] == "true";
-            let n = if suppressed {
-                for &i in &value_cols {
+        let suppressed = with_role(t, Role::Suppressed).first().copied();
+        for (line, rec) in &csv.records {
+            let line = *line;
+            let n = if suppressed.is_some_and(|c| &rec[c] == "true") {
+                for &i in &shown {
                     let v = &rec[i];
                     if !(v.is_empty() || v == super::Suppression::MARK) {
                         find(
+                            file_of(t),
                             line,
-                            format!("suppressed row shows `{}` = {v:?}", header[i]),
+                            format!("suppressed row shows `{}` = {v:?}", t.columns[i].name),
                         );
                     }
                 }
                 None
             } else {
-                let mut first = None;
-                for (&c, name) in n_c.iter().zip(table.n) {
-                    match rec[c].parse::<u64>() {
-                        Ok(n) => {
-                            if n < k {
-                                find(
-                                    line,
-                                    format!(
-                                        "published figure rests on {name} = {n}, fewer than {k}"
-                                    ),
-                                );
-                            }
-                            first.get_or_insert(n);
-                        }
-                        Err(_) if !table.additive && rec[c].is_empty() => {}
-                        Err(_) => find(
-                            line,
-                            format!(
-                                "`{name}` is {:?}, not a count, but the row is not marked suppressed",
-                                &rec[c]
-                            ),
-                        ),
-                    }
-                }
-                first
-            };
-            if !table.additive {
-                continue;
-            }
-            let key = (
-                wave_c
-                    .iter()
-                    .map(|&c| &rec[c])
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                m_c.iter().map(|&c| &rec[c]).collect::<Vec<_>>().join(" "),
-            );
-            parts
-                .entry(key)
-                .or_default()
-                .entry(rec[b_c].to_string())
-                .or_default()
-                .push(Row {
-                    line,
-                    breakdown: rec[b_c].to_string(),
-                    group: rec[g_c].to_string(),
-                    n,
-                });
-        }
-        for ((wave, measure), breakdowns) in &parts {
-            let what = if measure.is_empty() {
-                format!("wave {wave}")
-            } else {
-                format!("wave {wave}, {measure}")
-            };
-            let total = breakdowns
-                .get("overall")
-                .and_then(|rows| rows.first())
-                .and_then(|r| r.n);
-            let one_way: HashMap<&str, HashMap<&str, Option<u64>>> = breakdowns
-                .iter()
-                .filter(|(b, _)| b.as_str() != "overall" && !b.contains(" × "))
-                .map(|(b, rows)| {
-                    (
-                        b.as_str(),
-                        rows.iter().map(|r| (r.group.as_str(), r.n)).collect(),
-                    )
+                published_count(t, rec, &counts, k, additive.is_some(), &mut |m| {
+                    find(file_of(t), line, m)
                 })
-                .collect();
-            for (b, rows) in breakdowns {
-                if b == "overall" {
-                    continue;
+            };
+            let Some(a) = additive else { continue };
+            let group = &rec[t.column(a.group).expect("checked declaration")];
+            let Some(mut fields) = groups.get(a.groups).and_then(|g| g.get(group)).cloned() else {
+                find(
+                    file_of(t),
+                    line,
+                    format!("group `{group}` is not in {}", a.groups),
+                );
+                continue;
+            };
+            let at = &rec[t.column(a.period.column()).expect("checked declaration")];
+            let period = match a.period {
+                Period::Column(_) => at.to_string(),
+                Period::MonthOfQuarter(_) => {
+                    let Some(q) = quarter_of_month.get(at) else {
+                        find(file_of(t), line, format!("month {at} is not in dim_month"));
+                        continue;
+                    };
+                    fields.push(("month".into(), at.to_string()));
+                    q.clone()
                 }
-                match b.split_once(" × ") {
-                    None => {
-                        if let Some(t) = total {
-                            let refs: Vec<&Row> = rows.iter().collect();
-                            check_line(t, &refs, k, &format!("{what}, {b}"), &mut find);
-                        }
-                    }
-                    Some((fa, fb)) => {
-                        let mut by_row: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
-                        let mut by_col: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
-                        for r in rows {
-                            if let Some((x, y)) = r.group.split_once(" × ") {
-                                by_row.entry(x).or_default().push(r);
-                                by_col.entry(y).or_default().push(r);
-                            }
-                        }
-                        for (field, lines) in [(fa, &by_row), (fb, &by_col)] {
-                            let Some(margins) = one_way.get(field) else {
-                                continue;
-                            };
-                            for (cat, line_rows) in lines.iter() {
-                                if let Some(Some(m)) = margins.get(cat) {
-                                    check_line(
-                                        *m,
-                                        line_rows,
-                                        k,
-                                        &format!("{what}, {b}, {field} = {cat}"),
-                                        &mut find,
-                                    );
-                                }
-                            }
-                        }
-                    }
+            };
+            let measure: Vec<&str> = t
+                .primary_key
+                .iter()
+                .filter(|&&c| c != a.period.column() && c != a.group)
+                .filter_map(|c| t.column(c))
+                .map(|c| &rec[c])
+                .collect();
+            let key = PartitionKey {
+                family: a.family,
+                k,
+                period,
+                measure: measure.join(" "),
+            };
+            let row = Row {
+                table: t.name,
+                line,
+                group: group.to_string(),
+                n,
+            };
+            parts.entry(key).or_default().push((fields, row));
+        }
+    }
+    Ok(parts)
+}
+
+/// The count a published row rests on (its first count column), each count checked against
+/// the threshold. Tables that are not additive may leave counts empty (a change not tested).
+fn published_count(
+    t: &Table,
+    rec: &csv::StringRecord,
+    counts: &[usize],
+    k: u64,
+    additive: bool,
+    find: &mut impl FnMut(String),
+) -> Option<u64> {
+    let mut first = None;
+    for &c in counts {
+        let name = t.columns[c].name;
+        match rec[c].parse::<u64>() {
+            Ok(n) => {
+                if n < k {
+                    find(format!(
+                        "published figure rests on {name} = {n}, fewer than {k}"
+                    ));
+                }
+                first.get_or_insert(n);
+            }
+            Err(_) if !additive && rec[c].is_empty() => {}
+            Err(_) => find(format!(
+                "`{name}` is {:?}, not a count, but the row is not marked suppressed",
+                &rec[c]
+            )),
+        }
+    }
+    first
+}
+
+/// `dim_month`: month_start → quarter_key.
+fn months(csv: &Csv) -> HashMap<String, String> {
+    let col = |n: &str| csv.header.iter().position(|h| h == n);
+    match (col("month_start"), col("quarter_key")) {
+        (Some(m), Some(q)) => csv
+            .records
+            .iter()
+            .map(|(_, r)| (r[m].to_string(), r[q].to_string()))
+            .collect(),
+        _ => HashMap::new(),
+    }
+}
+
+/// Two-way cells by their pair of fields: (first category, second category, cell).
+type TwoWay<'a> = BTreeMap<(&'a str, &'a str), Vec<(&'a str, &'a str, &'a Row)>>;
+
+/// One period and measure of a family: the organisation's figure, one-way groups that add up
+/// to it, and two-way groups whose rows and columns add up to one-way totals.
+fn check_partition(
+    cells: &[(Fields, Row)],
+    k: u64,
+    what: &str,
+    find: &mut impl FnMut(String, u64, String),
+) {
+    let total = cells
+        .iter()
+        .find(|(f, _)| f.is_empty())
+        .and_then(|(_, r)| r.n);
+    let mut one_way: BTreeMap<&str, Vec<(&str, &Row)>> = BTreeMap::new();
+    let mut two_way = TwoWay::new();
+    for (f, r) in cells {
+        match f.as_slice() {
+            [(a, x)] => one_way.entry(a).or_default().push((x, r)),
+            [(a, x), (b, y)] => two_way.entry((a, b)).or_default().push((x, y, r)),
+            _ => {}
+        }
+    }
+    if let Some(t) = total {
+        for (field, rows) in &one_way {
+            let refs: Vec<&Row> = rows.iter().map(|(_, r)| *r).collect();
+            check_line(t, &refs, k, &format!("{what}, {field}"), find);
+        }
+    }
+    let margin = |field: &str, cat: &str| -> Option<u64> {
+        one_way
+            .get(field)?
+            .iter()
+            .find(|(c, _)| *c == cat)
+            .and_then(|(_, r)| r.n)
+    };
+    for ((fa, fb), rows) in &two_way {
+        let mut by_row: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
+        let mut by_col: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
+        for (x, y, r) in rows {
+            by_row.entry(x).or_default().push(r);
+            by_col.entry(y).or_default().push(r);
+        }
+        for (field, lines) in [(fa, &by_row), (fb, &by_col)] {
+            for (cat, line_rows) in lines.iter() {
+                if let Some(m) = margin(field, cat) {
+                    check_line(
+                        m,
+                        line_rows,
+                        k,
+                        &format!("{what}, {fa} × {fb}, {field} = {cat}"),
+                        find,
+                    );
                 }
             }
         }
     }
-    Ok(report)
 }
 
 /// Cells that add up to a published `total`: the hidden ones must hold nothing, or be at
 /// least two holding at least k together.
-fn check_line(total: u64, rows: &[&Row], k: u64, what: &str, find: &mut impl FnMut(u64, String)) {
+fn check_line(
+    total: u64,
+    rows: &[&Row],
+    k: u64,
+    what: &str,
+    find: &mut impl FnMut(String, u64, String),
+) {
     let published: u64 = rows.iter().filter_map(|r| r.n).sum();
     let hidden: Vec<&&Row> = rows.iter().filter(|r| r.n.is_none()).collect();
-    let line = rows.first().map_or(0, |r| r.line);
+    let file = |r: &Row| format!("tables/{}.csv", r.table);
+    let Some(first) = rows.first() else { return };
     if published > total {
         find(
-            line,
+            file(first),
+            first.line,
             format!("{what}: published groups add up to {published}, more than the total {total}"),
         );
         return;
@@ -381,17 +599,20 @@ fn check_line(total: u64, rows: &[&Row], k: u64, what: &str, find: &mut impl FnM
     }
     match hidden.len() {
         0 => find(
-            line,
+            file(first),
+            first.line,
             format!("{what}: groups add up to {published}, not the total {total} (missing rows?)"),
         ),
         1 => find(
+            file(hidden[0]),
             hidden[0].line,
             format!(
-                "{what}: the only hidden group ({:?} in {}) can be recovered: {total} - {published} = {rest}",
-                hidden[0].group, hidden[0].breakdown
+                "{what}: the only hidden group ({}) can be recovered: {total} - {published} = {rest}",
+                hidden[0].group
             ),
         ),
         _ if rest < k => find(
+            file(hidden[0]),
             hidden[0].line,
             format!(
                 "{what}: the {} hidden groups together hold {rest} (total {total} - published {published}), fewer than {k}",
@@ -431,67 +652,125 @@ pub fn settings_json(threshold: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::model::registry;
+    use crate::report::registry::TableData;
 
-    fn pack(items: &str) -> tempfile::TempDir {
+    /// A pack with every declared table empty (CSV and Parquet), the settings, and then the
+    /// given CSV tables (header taken from the declaration, `rows` as CSV lines).
+    fn pack(tables: &[(&str, &str)]) -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("tables")).unwrap();
-        std::fs::write(dir.path().join("tables/items.csv"), items).unwrap();
+        for def in registry() {
+            let empty = TableData {
+                def,
+                rows: Vec::new(),
+            };
+            for (rel, bytes) in crate::report::write::table_files(&empty).unwrap() {
+                std::fs::write(dir.path().join(rel), bytes).unwrap();
+            }
+        }
+        for (name, rows) in tables {
+            let def = registry().into_iter().find(|t| t.name == *name).unwrap();
+            let header: Vec<&str> = def.columns.iter().map(|c| c.name).collect();
+            std::fs::write(
+                dir.path().join(format!("tables/{name}.csv")),
+                format!("{}\n{rows}", header.join(",")),
+            )
+            .unwrap();
+        }
         std::fs::write(dir.path().join(SETTINGS_FILE), settings_json(10)).unwrap();
         dir
     }
 
-    const H: &str = "wave,item,breakdown,group,n,pct_positive,suppressed,suppression_reason\n";
+    const GROUPS: &str = "overall,organisation,overall,All,All,,,,,,,,,false,1\n\
+        dir=A,one-way,dir,Dir,A,dir,Dir,A,1,,,,,false,2\n\
+        dir=B,one-way,dir,Dir,B,dir,Dir,B,2,,,,,false,3\n\
+        dir=C,one-way,dir,Dir,C,dir,Dir,C,3,,,,,false,4\n\
+        grade=Low,one-way,grade,Grade,Low,grade,Grade,Low,1,,,,,false,5\n\
+        grade=High,one-way,grade,Grade,High,grade,Grade,High,2,,,,,false,6\n\
+        dir=A | grade=Low,two-way,dir_by_grade,Dir by grade,A / Low,dir,Dir,A,1,grade,Grade,Low,1,false,7\n\
+        dir=A | grade=High,two-way,dir_by_grade,Dir by grade,A / High,dir,Dir,A,1,grade,Grade,High,2,false,8\n\
+        dir=B | grade=Low,two-way,dir_by_grade,Dir by grade,B / Low,dir,Dir,B,2,grade,Grade,Low,1,false,9\n\
+        dir=B | grade=High,two-way,dir_by_grade,Dir by grade,B / High,dir,Dir,B,2,grade,Grade,High,2,false,10\n";
+    const WAVE: &str =
+        "2025,2025 (Oct 2025),2025-10-01,2025-10-31,2025-10-01,2025/26,true,true,1\n";
+    const MONTH: &str =
+        "2025-10-01,2025-10-31,2025-10,Oct 2025,2025,10,2025-Q4,2025/26,3,2025/26 Q3,false,1\n";
+    const QUARTER: &str =
+        "2025-Q4,Oct-Dec 2025,2025-10-01,2025-12-31,2025,4,2025/26,3,2025/26 Q3,1\n";
+    const QUESTION: &str = "S01,staff-survey,Staff,Proud,Proud,likert,agree5,,false,,S01,,,,1\n";
 
-    fn findings(items: &str) -> Vec<String> {
-        let d = pack(&format!("{H}{items}"));
+    /// Item rows `group,n,suppressed,reason`, with a value that shows or not.
+    fn items(rows: &[(&str, &str, &str)]) -> String {
+        rows.iter()
+            .map(|(g, n, reason)| {
+                let hidden = !reason.is_empty();
+                let v = if hidden { "[c]" } else { "50.0" };
+                format!("2025,S01,{g},{n},{v},{v},{v},{v},{v},{v},{v},{v},{v},,{hidden},{reason}\n")
+            })
+            .collect()
+    }
+
+    fn findings(item_rows: &str) -> Vec<String> {
+        let d = pack(&[
+            ("dim_group", GROUPS),
+            ("dim_wave", WAVE),
+            ("dim_month", MONTH),
+            ("dim_quarter", QUARTER),
+            ("dim_question", QUESTION),
+            ("fact_item_results", item_rows),
+        ]);
         audit(d.path(), None)
             .unwrap()
             .findings
             .into_iter()
-            .map(|f| format!("{}: {}", f.line, f.message))
+            .map(|f| format!("{}:{}: {}", f.file, f.line, f.message))
             .collect()
     }
 
     #[test]
     fn a_protected_table_passes() {
-        let f = findings(
-            "2025,S01,overall,All respondents,60,50.0,false,\n\
-             2025,S01,dir,A,40,50.0,false,\n\
-             2025,S01,dir,B,[c],[c],true,primary\n\
-             2025,S01,dir,C,[c],[c],true,secondary\n",
-        );
-        assert!(f.is_empty(), "{f:?}");
+        let f = findings(&items(&[
+            ("overall", "60", ""),
+            ("dir=A", "40", ""),
+            ("dir=B", "[c]", "primary"),
+            ("dir=C", "[c]", "secondary"),
+        ]));
+        assert!(f.is_empty(), "{f:#?}");
     }
 
     #[test]
     fn a_small_published_figure_fails() {
-        let f = findings("2025,S01,overall,All respondents,4,50.0,false,\n");
-        assert_eq!(f, ["2: published figure rests on n = 4, fewer than 10"]);
+        let f = findings(&items(&[("overall", "4", "")]));
+        assert_eq!(
+            f,
+            ["tables/fact_item_results.csv:2: published figure rests on n = 4, fewer than 10"]
+        );
     }
 
     #[test]
     fn a_single_hidden_group_is_recoverable() {
-        let f = findings(
-            "2025,S01,overall,All respondents,60,50.0,false,\n\
-             2025,S01,dir,A,54,50.0,false,\n\
-             2025,S01,dir,B,[c],[c],true,primary\n",
-        );
+        let f = findings(&items(&[
+            ("overall", "60", ""),
+            ("dir=A", "54", ""),
+            ("dir=B", "[c]", "primary"),
+        ]));
         assert_eq!(
             f,
             [
-                "4: wave 2025, S01, dir: the only hidden group (\"B\" in dir) can be recovered: 60 - 54 = 6"
+                "tables/fact_item_results.csv:4: 2025, S01, dir: the only hidden group (dir=B) can be recovered: 60 - 54 = 6"
             ]
         );
     }
 
     #[test]
     fn hidden_groups_that_are_small_together_fail() {
-        let f = findings(
-            "2025,S01,overall,All respondents,60,50.0,false,\n\
-             2025,S01,dir,A,53,50.0,false,\n\
-             2025,S01,dir,B,[c],[c],true,primary\n\
-             2025,S01,dir,C,[c],[c],true,primary\n",
-        );
+        let f = findings(&items(&[
+            ("overall", "60", ""),
+            ("dir=A", "53", ""),
+            ("dir=B", "[c]", "primary"),
+            ("dir=C", "[c]", "primary"),
+        ]));
         assert_eq!(f.len(), 1, "{f:?}");
         assert!(
             f[0].contains("hold 7 (total 60 - published 53), fewer than 10"),
@@ -501,63 +780,124 @@ mod tests {
 
     #[test]
     fn a_suppressed_row_must_not_show_values() {
-        let f = findings(
-            "2025,S01,overall,All respondents,60,50.0,false,\n\
-             2025,S01,dir,A,30,50.0,false,\n\
-             2025,S01,dir,B,[c],41.2,true,primary\n\
-             2025,S01,dir,C,[c],[c],true,secondary\n",
+        let rows = items(&[
+            ("overall", "60", ""),
+            ("dir=A", "30", ""),
+            ("dir=B", "[c]", "primary"),
+            ("dir=C", "[c]", "secondary"),
+        ])
+        .replacen("2025,S01,dir=B,[c],[c]", "2025,S01,dir=B,[c],41", 1);
+        let f = findings(&rows);
+        assert_eq!(
+            f,
+            ["tables/fact_item_results.csv:4: suppressed row shows `n_positive` = \"41\""]
         );
-        assert_eq!(f, ["4: suppressed row shows `pct_positive` = \"41.2\""]);
     }
 
     #[test]
     fn cross_rows_are_checked_against_one_way_totals() {
-        let f = findings(
-            "2025,S01,overall,All respondents,100,50.0,false,\n\
-             2025,S01,dir,A,50,50.0,false,\n\
-             2025,S01,dir,B,50,50.0,false,\n\
-             2025,S01,grade,Low,50,50.0,false,\n\
-             2025,S01,grade,High,50,50.0,false,\n\
-             2025,S01,dir × grade,A × Low,[c],[c],true,primary\n\
-             2025,S01,dir × grade,A × High,45,50.0,false,\n\
-             2025,S01,dir × grade,B × Low,45,50.0,false,\n\
-             2025,S01,dir × grade,B × High,[c],[c],true,secondary\n",
-        );
-        // Row A: 50 - 45 = 5 in one hidden cell.
+        let f = findings(&items(&[
+            ("overall", "100", ""),
+            ("dir=A", "50", ""),
+            ("dir=B", "50", ""),
+            ("grade=Low", "50", ""),
+            ("grade=High", "50", ""),
+            ("dir=A | grade=Low", "[c]", "primary"),
+            ("dir=A | grade=High", "45", ""),
+            ("dir=B | grade=Low", "45", ""),
+            ("dir=B | grade=High", "[c]", "secondary"),
+        ]));
+        // Row A: 50 - 45 = 5 in one hidden cell; so is column Low.
         assert!(
             f.iter()
-                .any(|m| m.contains("dir × grade, dir = A: the only hidden group")),
-            "{f:?}"
+                .any(|m| m
+                    .contains("dir × grade, dir = A: the only hidden group (dir=A | grade=Low)")),
+            "{f:#?}"
         );
         assert!(
             f.iter()
                 .any(|m| m.contains("dir × grade, grade = Low: the only hidden group")),
-            "{f:?}"
+            "{f:#?}"
         );
     }
 
     #[test]
-    fn meeting_feedback_uses_its_own_threshold_and_quarter_structure() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("tables")).unwrap();
-        std::fs::write(dir.path().join(SETTINGS_FILE), settings_json(10)).unwrap();
-        std::fs::write(dir.path().join(MEETINGS_SETTINGS_FILE), settings_json(5)).unwrap();
-        let head = "quarter,breakdown,group,measure,kind,n,pct_positive,meetings_held,attendees,suppressed,suppression_reason\n";
-        // 6 forms is publishable under the meeting threshold of 5 (not under the staff 10);
-        // Audit Committee (3) is the only hidden committee: recoverable as 20 - 11 - 6.
-        let t = format!(
-            "{head}2025-Q1,overall,All respondents,forms,forms,20,,9,140,false,\n\
-             2025-Q1,committee,Cabinet,forms,forms,11,,3,33,false,\n\
-             2025-Q1,committee,Planning,forms,forms,6,,3,30,false,\n\
-             2025-Q1,committee,Audit Committee,forms,forms,[c],,3,21,true,primary\n"
-        );
-        std::fs::write(dir.path().join("tables/member_feedback_monthly.csv"), t).unwrap();
-        let r = audit(dir.path(), None).unwrap();
+    fn tables_must_match_their_declarations_and_references_must_resolve() {
+        let d = pack(&[
+            ("dim_group", GROUPS),
+            ("dim_wave", WAVE),
+            ("dim_month", MONTH),
+            ("dim_quarter", QUARTER),
+            ("dim_question", QUESTION),
+            (
+                "fact_item_results",
+                &items(&[("overall", "60", "")]).replace(",S01,", ",S99,"),
+            ),
+        ]);
+        // A column renamed in one CSV, a Parquet file with a different type, a missing table.
+        let rr = d.path().join("tables/fact_response_rates.csv");
+        let text = std::fs::read_to_string(&rr)
+            .unwrap()
+            .replace("below_60", "below_sixty");
+        std::fs::write(&rr, text).unwrap();
+        let wrong = polars::prelude::df!("wave_id" => [1i64]).unwrap();
+        let mut buf = Vec::new();
+        polars::prelude::ParquetWriter::new(&mut buf)
+            .finish(&mut wrong.clone())
+            .unwrap();
+        std::fs::write(d.path().join("tables/dim_wave.parquet"), buf).unwrap();
+        std::fs::remove_file(d.path().join("tables/run_info.csv")).unwrap();
+        let r = audit(d.path(), None).unwrap();
+        let msgs: Vec<String> = r
+            .findings
+            .iter()
+            .map(|f| format!("{}:{}: {}", f.file, f.line, f.message))
+            .collect();
+        assert!(!r.passed());
+        for want in [
+            "tables/dim_wave.parquet:0: schema is wave_id:Int64 but the table declares wave_id:Utf8,",
+            "tables/fact_response_rates.csv:1: columns are wave_id,group_key,responses,headcount,response_rate,below_sixty",
+            "tables/run_info.csv:0: missing: every evidence pack has this table",
+            "tables/fact_item_results.csv:2: question_id `S99` is not in dim_question.question_id",
+        ] {
+            assert!(
+                msgs.iter().any(|m| m.starts_with(want)),
+                "{want}\n{msgs:#?}"
+            );
+        }
+    }
+
+    #[test]
+    fn meeting_feedback_months_and_quarters_are_checked_together_under_their_own_threshold() {
+        let groups = "overall,all forms,overall,All forms,All forms,,,,1\n\
+            committee=Cabinet,one-way,committee,Committee,Cabinet,committee,Cabinet,Cabinet,2\n\
+            committee=Planning,one-way,committee,Committee,Planning,committee,Planning,Planning,3\n";
+        let committees = "Cabinet,Cabinet,3,1\nPlanning,Planning,3,2\n";
+        // 6 forms is publishable under the meeting threshold of 5 (not under the staff 10).
+        // The quarter's Planning total (14) is published and October's Planning cell is the
+        // only hidden cell of Planning's months: 14 - 8 = 6 recovered.
+        let quarter = "2025-Q4,overall,30,6,6,60,0.5,false,\n\
+            2025-Q4,committee=Cabinet,16,3,3,30,0.533,false,\n\
+            2025-Q4,committee=Planning,14,3,3,30,0.467,false,\n";
+        let month = "2025-10-01,overall,30,6,6,60,0.5,false,\n\
+            2025-10-01,committee=Cabinet,16,3,3,30,0.533,false,\n\
+            2025-10-01,committee=Planning,[c],3,[c],30,[c],true,primary\n";
+        let d = pack(&[
+            ("dim_month", MONTH),
+            ("dim_quarter", QUARTER),
+            ("dim_committee", committees),
+            ("dim_feedback_group", groups),
+            ("fact_feedback_uptake_quarter", quarter),
+            ("fact_feedback_uptake_month", month),
+        ]);
+        std::fs::write(d.path().join(MEETINGS_SETTINGS_FILE), settings_json(5)).unwrap();
+        let r = audit(d.path(), None).unwrap();
         let msgs: Vec<&str> = r.findings.iter().map(|f| f.message.as_str()).collect();
         assert_eq!(
             msgs,
             [
-                "wave 2025-Q1, forms, committee: the only hidden group (\"Audit Committee\" in committee) can be recovered: 20 - 17 = 3"
+                "2025-Q4, committee × month, committee = Planning: the only hidden group (committee=Planning) can be recovered: 14 - 0 = 14",
+                "2025-Q4, committee × month, month = 2025-10-01: the only hidden group (committee=Planning) can be recovered: 30 - 16 = 14",
             ]
         );
     }
@@ -578,8 +918,10 @@ mod tests {
 #[cfg(test)]
 mod end_to_end {
     use super::*;
+    use crate::config::WaveId;
     use crate::indicators::derive::{Populations, indicators, items};
-    use crate::indicators::{Breakdown, compute::compute_wave};
+    use crate::indicators::{Breakdown, Group, compute::compute_wave};
+    use crate::report::model::{self, Model};
     use polars::prelude::{Column, DataFrame};
     use proptest::prelude::*;
 
@@ -646,16 +988,48 @@ min_items = 2
                 Column::new("Q2".into(), q2),
             ]).unwrap();
             let bs = [Breakdown::Overall, Breakdown::Field(0), Breakdown::Field(1), Breakdown::Cross(0, 1)];
-            let agg = compute_wave(&s, &"w".into(), &df, &bs).unwrap();
+            let wave = WaveId::from("2025");
+            let agg = compute_wave(&s, &wave, &df, &bs).unwrap();
             let pops = Populations::new(None, true);
             let it = items(&agg, &pops);
             let ind = indicators(&s, &agg, &it, &pops);
-            let respondents: HashMap<crate::config::WaveId, u64> = [("w".into(), people.len() as u64)].into();
+            let respondents: HashMap<WaveId, u64> = [(wave, people.len() as u64)].into();
             let t = crate::disclosure::protect(&s, it, ind, Vec::new(), &respondents, k, crate::disclosure::MIN_RESPONDENTS_FOR_BREAKDOWNS);
+            let mut groups: Vec<(Breakdown, Group)> = t.items.iter().map(|p| (p.breakdown, p.group)).collect();
+            groups.extend(t.indicators.iter().map(|p| (p.breakdown, p.group)));
+            groups.sort();
+            groups.dedup();
+            let months = model::dim_month(&[crate::calendar::YearMonth::new(2025, 10).unwrap()], &[]);
+            let (dim_ind, bridge) = model::dim_indicator(&[&s]);
+            let m = Model {
+                waves: vec![model::DimWave {
+                    wave_id: "2025".into(),
+                    wave_label: "2025".into(),
+                    fieldwork_start: chrono::NaiveDate::from_ymd_opt(2025, 10, 1).unwrap(),
+                    fieldwork_end: chrono::NaiveDate::from_ymd_opt(2025, 10, 31).unwrap(),
+                    fieldwork_month: chrono::NaiveDate::from_ymd_opt(2025, 10, 1).unwrap(),
+                    financial_year: "2025/26".into(),
+                    is_baseline: true,
+                    is_latest: true,
+                    sort_order: 1,
+                }],
+                questions: model::dim_question(&[&s]),
+                indicators: dim_ind,
+                indicator_questions: bridge,
+                groups: model::dim_group(&s, &groups),
+                months: months.0,
+                quarters: months.1,
+                item_results: model::item_results(&s, &t.items),
+                indicator_results: model::indicator_results(&s, &t.indicators),
+                ..Model::default()
+            };
             let dir = tempfile::tempdir().unwrap();
             std::fs::create_dir_all(dir.path().join("tables")).unwrap();
-            std::fs::write(dir.path().join("tables/items.csv"), crate::report::tables::items_csv(&s, &t.items)).unwrap();
-            std::fs::write(dir.path().join("tables/indicators.csv"), crate::report::tables::indicators_csv(&s, &t.indicators)).unwrap();
+            for table in m.tables() {
+                for (rel, bytes) in crate::report::write::table_files(&table).unwrap() {
+                    std::fs::write(dir.path().join(rel), bytes).unwrap();
+                }
+            }
             let report = audit(dir.path(), Some(k)).unwrap();
             prop_assert!(report.passed(), "{}", report.render(dir.path()));
         }

@@ -68,6 +68,10 @@ pub struct Feedback {
     pub quarters: Vec<Quarter>,
     pub spc: Vec<SpcPoint>,
     pub baseline: Vec<YearMonth>,
+    /// Every month from the register's first meeting to its last.
+    pub months: Vec<YearMonth>,
+    /// Committees in the register (alphabetical) with how many meetings each held.
+    pub committees: Vec<(String, u32)>,
     pub threshold: u32,
 }
 
@@ -262,11 +266,20 @@ pub fn run(cfg: &MeetingsConfig) -> Result<Feedback, crate::Error> {
         .copied()
         .collect();
     let spc = spc_series(schema, &quarters, &all_months, &baseline, start);
+    let committees = committees
+        .into_iter()
+        .map(|c| {
+            let held = reg.meetings.iter().filter(|m| m.committee == c).count() as u32;
+            (c, held)
+        })
+        .collect();
     Ok(Feedback {
         imports,
         quarters,
         spc,
         baseline,
+        months: all_months,
+        committees,
         threshold: cfg.threshold,
     })
 }

@@ -10,6 +10,7 @@ use crate::compare::{Comparison, Delta, Measure, Verdict};
 use crate::config::WaveId;
 use crate::disclosure::{ProtectedTables, Suppression};
 use crate::indicators::{Breakdown, Group};
+use crate::report::registry::Figure;
 use crate::schema::{Method, Schema};
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -46,7 +47,8 @@ pub struct Input<'a> {
     pub feedback: Option<&'a crate::meetings::Feedback>,
     pub threshold: u32,
     pub fpc: bool,
-    pub response_rates_csv: &'a [u8],
+    /// The published tables, typed.
+    pub model: &'a crate::report::model::Model,
     pub dictionary_md: &'a str,
 }
 
@@ -55,6 +57,15 @@ pub struct Rendered {
     pub markdown: String,
     /// (file name in `charts/`, contents): every chart as SVG and as PNG.
     pub charts: Vec<(String, Vec<u8>)>,
+}
+
+/// A published figure as text: its value, `[c]` when withheld, empty when there is none.
+fn figure_text<T>(f: &Figure<T>, show: impl Fn(&T) -> String) -> String {
+    match f {
+        Figure::Shown(v) => show(v),
+        Figure::Blank => String::new(),
+        Figure::Withheld => Suppression::MARK.to_string(),
+    }
 }
 
 fn fmt(v: Option<f64>) -> String {
@@ -280,7 +291,7 @@ fn blocks(input: &Input) -> Vec<Block> {
                 &waves,
                 &bars,
             ),
-            caption: "Line chart of each indicator over the survey waves, with 95% intervals; the values are in tables/trend.csv".into(),
+            caption: "Line chart of each indicator over the survey waves, with 95% intervals; the values are in tables/fact_indicator_results.csv".into(),
         });
     }
 
@@ -363,7 +374,7 @@ fn blocks(input: &Input) -> Vec<Block> {
                 &format!("Answers to each question, all respondents ({latest})"),
                 &answer_shares(input, &latest, &likert),
             ),
-            caption: "Diverging bar chart: negative answers to the left of the centre line, positive to the right, neutral across it; the counts are in tables/items.csv".into(),
+            caption: "Diverging bar chart: negative answers to the left of the centre line, positive to the right, neutral across it; the counts are in tables/fact_item_results.csv".into(),
         });
     }
 
@@ -465,25 +476,26 @@ fn blocks(input: &Input) -> Vec<Block> {
 
     // Response rates.
     out.push(Block::Heading(2, "Response rates".into()));
-    let mut rdr = csv::Reader::from_reader(input.response_rates_csv);
-    let rows: Vec<Vec<String>> = rdr
-        .records()
-        .flatten()
-        .filter(|r| {
-            r.get(0) == Some(latest.as_str()) && matches!(r.get(1), Some("overall" | "directorate"))
-        })
-        .map(|r| {
-            vec![
-                r[2].to_string(),
-                r[3].to_string(),
-                r[4].to_string(),
-                r[5].to_string(),
-                if &r[6] == "true" {
-                    "yes".into()
-                } else {
-                    String::new()
-                },
-            ]
+    let rows: Vec<Vec<String>> = input
+        .model
+        .response_rates
+        .iter()
+        .filter(|r| r.wave_id == latest)
+        .filter_map(|r| {
+            let g = input.model.group(&r.group_key)?;
+            matches!(g.breakdown_id.as_str(), "overall" | "directorate").then(|| {
+                vec![
+                    g.group_label.clone(),
+                    figure_text(&r.responses, |n| n.to_string()),
+                    r.headcount.map_or_else(String::new, |h| h.to_string()),
+                    figure_text(&r.response_rate, |v| super::tables::fmt1(*v)),
+                    if r.below_60 == Figure::Shown(true) {
+                        "yes".into()
+                    } else {
+                        String::new()
+                    },
+                ]
+            })
         })
         .collect();
     if rows.is_empty() {
@@ -857,7 +869,7 @@ pub fn deep_dive(input: &Input, indicator: usize) -> Result<Rendered, ChartError
                 &format!("Answers to the questions behind {} ({latest})", ind.label),
                 &answer_shares(input, &latest, &likert),
             ),
-            caption: "Diverging bar chart: negative answers to the left of the centre line, positive to the right, neutral across it; the counts are in tables/items.csv".into(),
+            caption: "Diverging bar chart: negative answers to the left of the centre line, positive to the right, neutral across it; the counts are in tables/fact_item_results.csv".into(),
         });
     }
     out.push(Block::Heading(2, format!("Every group ({latest})")));

@@ -1,55 +1,70 @@
-//! The pack's tables as Parquet too, typed for Power BI: a column whose values are all whole
-//! numbers (or empty / `[c]`) becomes Int64, all numbers Float64, anything else text; `[c]`
-//! and empty cells become nulls (the `suppressed` column says why). Built from the same
-//! protected CSV bytes, so it cannot show anything the CSV does not.
+//! The pack's tables as Parquet, typed as the registry declares (never inferred from values):
+//! Int64, Float64 (full precision), Boolean, Date32 and UTF-8 text. Withheld and missing values
+//! are nulls (the `suppressed` and `suppression_reason` columns say why). An empty table and a
+//! column that happens to be all null keep their declared types, so a Power BI model built on
+//! one run refreshes on the next.
 
+use super::registry::{ArrowType, Cell, TableData};
 use polars::prelude::*;
 
-fn is_missing(v: &str) -> bool {
-    v.is_empty() || v == crate::disclosure::Suppression::MARK
+fn column(t: &TableData, i: usize) -> Column {
+    let def = &t.def.columns[i];
+    let name: PlSmallStr = def.name.into();
+    let cells = t.rows.iter().map(|r| &r[i]);
+    match def.ty {
+        ArrowType::Int64 => Column::new(
+            name,
+            cells
+                .map(|c| match c {
+                    Cell::Int(v) => Some(*v),
+                    _ => None,
+                })
+                .collect::<Vec<_>>(),
+        ),
+        ArrowType::Float64 => Column::new(
+            name,
+            cells
+                .map(|c| match c {
+                    Cell::Float(v) => Some(*v),
+                    _ => None,
+                })
+                .collect::<Vec<_>>(),
+        ),
+        ArrowType::Boolean => Column::new(
+            name,
+            cells
+                .map(|c| match c {
+                    Cell::Bool(v) => Some(*v),
+                    _ => None,
+                })
+                .collect::<Vec<_>>(),
+        ),
+        ArrowType::Date32 => {
+            let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch");
+            let days: Vec<Option<i32>> = cells
+                .map(|c| match c {
+                    Cell::Date(d) => i32::try_from((*d - epoch).num_days()).ok(),
+                    _ => None,
+                })
+                .collect();
+            Series::new(name, days).into_date().into_column()
+        }
+        ArrowType::Utf8 => Column::new(
+            name,
+            cells
+                .map(|c| match c {
+                    Cell::Text(s) => Some(s.as_str()),
+                    _ => None,
+                })
+                .collect::<Vec<_>>(),
+        ),
+    }
 }
 
-/// Convert one of the pack's CSV tables to Parquet bytes.
-pub fn csv_to_parquet(csv_bytes: &[u8]) -> PolarsResult<Vec<u8>> {
-    let mut rdr = csv::Reader::from_reader(csv_bytes);
-    let header: Vec<String> = rdr
-        .headers()
-        .map(|h| h.iter().map(str::to_string).collect())
-        .unwrap_or_default();
-    let records: Vec<csv::StringRecord> = rdr.records().flatten().collect();
-    let n = records.len();
-    let mut cols = Vec::with_capacity(header.len());
-    for (c, name) in header.iter().enumerate() {
-        let values: Vec<&str> = records.iter().map(|r| r.get(c).unwrap_or("")).collect();
-        let present = || values.iter().filter(|v| !is_missing(v));
-        let name: PlSmallStr = name.as_str().into();
-        let column = if present().clone().count() > 0 && present().all(|v| v.parse::<i64>().is_ok())
-        {
-            Column::new(
-                name,
-                values
-                    .iter()
-                    .map(|v| v.parse::<i64>().ok())
-                    .collect::<Vec<_>>(),
-            )
-        } else if present().clone().count() > 0 && present().all(|v| v.parse::<f64>().is_ok()) {
-            Column::new(
-                name,
-                values
-                    .iter()
-                    .map(|v| v.parse::<f64>().ok())
-                    .collect::<Vec<_>>(),
-            )
-        } else {
-            let text: Vec<Option<&str>> = values
-                .iter()
-                .map(|v| (!v.is_empty()).then(|| super::tables::undefuse(v)))
-                .collect();
-            Column::new(name, text)
-        };
-        cols.push(column);
-    }
-    let mut df = DataFrame::new(n, cols)?;
+/// `tables/<name>.parquet`.
+pub fn parquet_bytes(t: &TableData) -> PolarsResult<Vec<u8>> {
+    let cols = (0..t.def.columns.len()).map(|i| column(t, i)).collect();
+    let mut df = DataFrame::new(t.rows.len(), cols)?;
     let mut out = Vec::new();
     ParquetWriter::new(&mut out)
         .with_compression(ParquetCompression::Zstd(None))
@@ -60,24 +75,86 @@ pub fn csv_to_parquet(csv_bytes: &[u8]) -> PolarsResult<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::model::{FactResponseRate, RunInfo};
+    use crate::report::registry::Figure;
+
+    fn read(bytes: Vec<u8>) -> DataFrame {
+        ParquetReader::new(std::io::Cursor::new(bytes))
+            .finish()
+            .unwrap()
+    }
 
     #[test]
-    fn columns_are_typed_and_suppressed_cells_are_null() {
-        let csv = b"wave,group,n,pct,suppressed\n2025,A,12,50.5,false\n2025,'=X,[c],[c],true\n";
-        let bytes = csv_to_parquet(csv).unwrap();
-        let df = ParquetReader::new(std::io::Cursor::new(bytes))
-            .finish()
-            .unwrap();
-        assert_eq!(df.column("wave").unwrap().dtype(), &DataType::Int64);
-        assert_eq!(df.column("n").unwrap().i64().unwrap().get(1), None);
-        assert_eq!(df.column("pct").unwrap().f64().unwrap().get(0), Some(50.5));
+    fn columns_keep_their_declared_types_even_when_empty_or_all_withheld() {
+        let withheld = FactResponseRate {
+            wave_id: "2025".into(),
+            group_key: "directorate=A".into(),
+            responses: Figure::Withheld,
+            headcount: Some(14),
+            response_rate: Figure::Withheld,
+            below_60: Figure::Withheld,
+            pct_of_respondents: Figure::Withheld,
+            pct_of_workforce: Some(0.2),
+            suppressed: true,
+            suppression_reason: Some("primary".into()),
+        };
+        let full = read(parquet_bytes(&TableData::of(&[withheld])).unwrap());
+        let empty = read(parquet_bytes(&TableData::of::<FactResponseRate>(&[])).unwrap());
+        assert_eq!(full.schema(), empty.schema(), "no rows, same types");
+        assert_eq!(full.column("responses").unwrap().dtype(), &DataType::Int64);
         assert_eq!(
-            df.column("group").unwrap().str().unwrap().get(1),
-            Some("=X")
+            full.column("responses").unwrap().i64().unwrap().get(0),
+            None
+        );
+        assert_eq!(full.column("below_60").unwrap().dtype(), &DataType::Boolean);
+        assert_eq!(
+            full.column("suppressed").unwrap().bool().unwrap().get(0),
+            Some(true)
         );
         assert_eq!(
-            df.column("suppressed").unwrap().str().unwrap().get(1),
-            Some("true")
+            full.column("headcount").unwrap().i64().unwrap().get(0),
+            Some(14)
         );
+        assert_eq!(
+            full.column("response_rate").unwrap().dtype(),
+            &DataType::Float64
+        );
+    }
+
+    #[test]
+    fn dates_are_dates_and_text_is_text() {
+        let run = RunInfo {
+            run_id: "2026-abc".into(),
+            tool_version: "0".into(),
+            config_sha256: "=1".into(),
+            latest_wave_id: None,
+            baseline_wave_id: Some("2025".into()),
+            waves: 2,
+            anonymity_threshold: 10,
+            feedback_threshold: None,
+            min_respondents_for_breakdowns: 30,
+            finite_population_correction: true,
+            significance_level: 0.05,
+        };
+        let df = read(parquet_bytes(&TableData::of(&[run])).unwrap());
+        assert_eq!(
+            df.column("config_sha256").unwrap().str().unwrap().get(0),
+            Some("=1")
+        );
+        assert_eq!(
+            df.column("latest_wave_id").unwrap().dtype(),
+            &DataType::String
+        );
+        assert_eq!(
+            df.column("feedback_threshold").unwrap().dtype(),
+            &DataType::Int64
+        );
+        let months = crate::report::model::dim_month(
+            &[crate::calendar::YearMonth::new(2025, 3).unwrap()],
+            &[],
+        )
+        .0;
+        let df = read(parquet_bytes(&TableData::of(&months)).unwrap());
+        assert_eq!(df.column("month_start").unwrap().dtype(), &DataType::Date);
     }
 }

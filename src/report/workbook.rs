@@ -3,31 +3,24 @@
 //! table per sheet starting in A1 after its title lines, a single header row, no merged cells,
 //! no blank rows inside tables, `[c]` for suppressed values, and numbers stored as numbers.
 //!
-//! It is built from the pack's own CSV tables (already through disclosure control), so it
-//! cannot show anything the tables do not. Cells are written as strings or numbers, never as
-//! formulas; the CSVs' leading apostrophe on formula-like text is a CSV-only guard and is
-//! removed here.
+//! Each sheet is a table of the registry, written from its typed cells (already through
+//! disclosure control), so it cannot show anything the CSV tables do not: numbers rounded as
+//! the CSV rounds them, flags as TRUE/FALSE, dates as dates. Cells are never formulas.
 
+use super::registry::{Cell, Format as NumberFormat, TableData};
+use super::tables::{WITHHELD, fmt_number};
+use chrono::Datelike;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, XlsxError};
 
-/// A table for the workbook: sheet name (≤ 31 characters), title, description, CSV bytes.
-pub struct Sheet<'a> {
-    pub name: &'a str,
-    pub title: &'a str,
-    pub description: &'a str,
-    pub csv: &'a [u8],
-}
-
-use super::tables::undefuse as cell_text;
-
 /// Build the workbook. `cover` lines go on the cover sheet under the title; `notes` are
-/// (note, text) rows for the notes sheet.
+/// (note, text) rows for the notes sheet; one sheet per table that has rows.
 pub fn workbook(
     title: &str,
     cover: &[(&str, String)],
     notes: &[(&str, &str)],
-    sheets: &[Sheet],
+    tables: &[TableData],
 ) -> Result<Vec<u8>, XlsxError> {
+    let sheets: Vec<&TableData> = tables.iter().filter(|t| !t.rows.is_empty()).collect();
     let mut wb = Workbook::new();
     // A fixed creation date keeps the file identical from one run to the next.
     wb.set_properties(
@@ -64,10 +57,11 @@ pub fn workbook(
     ws.write_string_with_format(2, 1, "Table title", &bold)?;
     ws.write_url_with_text(3, 0, "internal:'Notes'!A1", "Notes")?;
     ws.write_string(3, 1, "Notes, suppression codes and methods")?;
-    for (i, s) in sheets.iter().enumerate() {
+    for (i, t) in sheets.iter().enumerate() {
         let r = 4 + i as u32;
-        ws.write_url_with_text(r, 0, format!("internal:'{}'!A1", s.name).as_str(), s.name)?;
-        ws.write_string(r, 1, s.title)?;
+        let name = t.def.name;
+        ws.write_url_with_text(r, 0, format!("internal:'{name}'!A1").as_str(), name)?;
+        ws.write_string(r, 1, t.def.title)?;
     }
     ws.set_column_width(0, 28)?;
     ws.set_column_width(1, 90)?;
@@ -85,33 +79,61 @@ pub fn workbook(
     ws.set_column_width(0, 12)?;
     ws.set_column_width(1, 110)?;
 
-    for s in sheets {
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    let decimals = |d: usize| Format::new().set_num_format(format!("0.{}", "0".repeat(d)));
+    for t in sheets {
         let ws = wb.add_worksheet();
-        ws.set_name(s.name)?;
-        ws.write_string_with_format(0, 0, s.title, &heading)?;
-        ws.write_string(1, 0, s.description)?;
+        ws.set_name(t.def.name)?;
+        ws.write_string_with_format(0, 0, t.def.title, &heading)?;
+        ws.write_string(1, 0, t.def.grain)?;
         ws.write_string(
             2,
             0,
             "This worksheet contains one table. Suppressed values are shown as [c]; see Notes.",
         )?;
-        let mut rdr = csv::ReaderBuilder::new().from_reader(s.csv);
-        let header: Vec<String> = rdr
-            .headers()
-            .map(|h| h.iter().map(str::to_string).collect())
-            .unwrap_or_default();
-        for (c, h) in header.iter().enumerate() {
-            ws.write_string_with_format(3, c as u16, h, &bold)?;
-            ws.set_column_width(c as u16, (h.len() as f64 + 4.0).max(12.0))?;
+        for (c, col) in t.def.columns.iter().enumerate() {
+            ws.write_string_with_format(3, c as u16, col.name, &bold)?;
+            ws.set_column_width(c as u16, (col.name.len() as f64 + 4.0).max(12.0))?;
         }
-        for (r, rec) in rdr.records().flatten().enumerate() {
+        for (r, row) in t.rows.iter().enumerate() {
             let r = 4 + r as u32;
-            for (c, v) in rec.iter().enumerate() {
+            for ((c, cell), col) in row.iter().enumerate().zip(t.def.columns) {
                 let c = c as u16;
-                match v.parse::<f64>() {
-                    Ok(n) if n.is_finite() => ws.write_number(r, c, n)?,
-                    _ => ws.write_string(r, c, cell_text(v))?,
-                };
+                match cell {
+                    Cell::Null => {}
+                    Cell::Withheld => {
+                        ws.write_string(r, c, WITHHELD)?;
+                    }
+                    Cell::Int(v) => {
+                        ws.write_number(r, c, *v as f64)?;
+                    }
+                    Cell::Float(v) => {
+                        // The number the CSV shows, stored as a number.
+                        let shown: f64 = fmt_number(*v, col.format).parse().unwrap_or(*v);
+                        match col.format.decimals() {
+                            Some(d) if col.format != NumberFormat::Plain => {
+                                ws.write_number_with_format(r, c, shown, &decimals(d))?;
+                            }
+                            _ => {
+                                ws.write_number(r, c, shown)?;
+                            }
+                        }
+                    }
+                    Cell::Bool(b) => {
+                        ws.write_boolean(r, c, *b)?;
+                    }
+                    Cell::Date(d) => {
+                        let x = ExcelDateTime::from_ymd(
+                            d.year() as u16,
+                            d.month() as u8,
+                            d.day() as u8,
+                        )?;
+                        ws.write_datetime_with_format(r, c, &x, &date)?;
+                    }
+                    Cell::Text(s) => {
+                        ws.write_string(r, c, s)?;
+                    }
+                }
             }
         }
     }
@@ -121,38 +143,35 @@ pub fn workbook(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn formula_guard_is_removed_only_from_formula_like_text() {
-        assert_eq!(cell_text("'=SUM(A1)"), "=SUM(A1)");
-        assert_eq!(cell_text("'tis"), "'tis");
-        assert_eq!(cell_text("Resources"), "Resources");
-    }
+    use crate::report::model::RunInfo;
 
     #[test]
     fn builds_a_workbook_and_is_deterministic() {
-        let csv = b"wave,group,n\n2025,A,12\n2025,'=HYPERLINK(1),[c]\n";
-        let sheets = [Sheet {
-            name: "items",
-            title: "Items",
-            description: "d",
-            csv,
-        }];
-        let a = workbook(
-            "T",
-            &[("About", "x".into())],
-            &[("[c]", "confidential")],
-            &sheets,
-        )
-        .unwrap();
-        let b = workbook(
-            "T",
-            &[("About", "x".into())],
-            &[("[c]", "confidential")],
-            &sheets,
-        )
-        .unwrap();
+        let run = RunInfo {
+            run_id: "2026-abc".into(),
+            tool_version: "0".into(),
+            config_sha256: "=HYPERLINK(1)".into(),
+            latest_wave_id: Some("2026".into()),
+            baseline_wave_id: Some("2025".into()),
+            waves: 2,
+            anonymity_threshold: 10,
+            feedback_threshold: None,
+            min_respondents_for_breakdowns: 30,
+            finite_population_correction: true,
+            significance_level: 0.05,
+        };
+        let tables = [TableData::of(&[run])];
+        let make = || {
+            workbook(
+                "T",
+                &[("About", "x".into())],
+                &[("[c]", "confidential")],
+                &tables,
+            )
+            .unwrap()
+        };
+        let a = make();
         assert!(a.starts_with(b"PK"), "an xlsx is a zip file");
-        assert_eq!(a, b);
+        assert_eq!(a, make());
     }
 }

@@ -3,11 +3,14 @@
 //! disclosure settings and the manifest. Only sealed (protected) tables reach this stage.
 
 use super::manifest::{Manifest, Provenance};
+use super::model::Model;
+use super::registry::{TableData, schema_json};
 use super::{Pack, WriteError, dictionary, html, parquet, tables, workbook};
 use crate::compare::Delta;
-use crate::config::Config;
+use crate::config::{Config, WaveId};
 use crate::disclosure::{self, ProtectedTables};
 use crate::import::WaveImport;
+use crate::indicators::Breakdown;
 use crate::indicators::derive::Populations;
 use crate::meetings::Feedback;
 use std::collections::HashMap;
@@ -17,106 +20,25 @@ use std::path::{Path, PathBuf};
 pub struct Evidence<'a> {
     pub config: &'a Config,
     /// Survey waves in time order.
-    pub waves: &'a [crate::config::WaveId],
+    pub waves: &'a [WaveId],
+    /// The breakdowns results were computed for, in publication order.
+    pub breakdowns: &'a [Breakdown],
     pub imports: &'a [WaveImport],
     pub tables: &'a ProtectedTables,
     pub deltas: &'a [Delta],
     /// Each wave's workforce from its HR headcount (for response rates).
-    pub workforce: &'a HashMap<crate::config::WaveId, Populations<'a>>,
+    pub workforce: &'a HashMap<WaveId, Populations<'a>>,
     pub feedback: Option<&'a Feedback>,
     /// Indicators (indices into the schema) that get a deep dive.
     pub deep_dives: &'a [usize],
+    /// The run's id and the config's SHA-256, for `run_info`.
+    pub run_id: &'a str,
+    pub config_sha256: &'a str,
 }
 
-/// One table of the pack: file stem, sheet title, description, CSV bytes.
-struct Table {
-    name: &'static str,
-    title: &'static str,
-    description: &'static str,
-    csv: Vec<u8>,
-}
-
-fn tables_of(e: &Evidence) -> Vec<Table> {
-    let schema = &e.config.schema;
-    let mut out = vec![
-        Table {
-            name: "indicators",
-            title: "Indicators",
-            description: "Each indicator for each wave and group, with 95% intervals and minimum detectable differences.",
-            csv: tables::indicators_csv(schema, &e.tables.indicators),
-        },
-        Table {
-            name: "items",
-            title: "Questions",
-            description: "Positive, neutral and negative answers to each question for each wave and group.",
-            csv: tables::items_csv(schema, &e.tables.items),
-        },
-        Table {
-            name: "deltas",
-            title: "Change since last year and since the baseline",
-            description: "Year-on-year change with tests, Benjamini-Hochberg q-values, effect sizes and verdicts.",
-            csv: tables::deltas_csv(schema, e.deltas),
-        },
-        Table {
-            name: "trend",
-            title: "Indicator trends",
-            description: "Each indicator and group over every wave.",
-            csv: tables::trend_csv(schema, &e.tables.indicators, e.waves, e.deltas),
-        },
-        Table {
-            name: "response_rates",
-            title: "Response rates",
-            description: "Responses against HR headcount, and respondents' against the workforce's composition.",
-            csv: tables::response_rates_csv(schema, &e.tables.responses, e.workforce),
-        },
-        Table {
-            name: "import_reconciliation",
-            title: "Import reconciliation",
-            description: "Every row of every export: accepted, excluded or rejected, by reason.",
-            csv: tables::reconciliation_csv(e.imports),
-        },
-        Table {
-            name: "disclosure_summary",
-            title: "Disclosure control summary",
-            description: "Cells published and suppressed, by table and reason.",
-            csv: tables::disclosure_csv(&e.tables.summary),
-        },
-    ];
-    if let Some(fb) = e.feedback {
-        out.push(Table {
-            name: "member_feedback_monthly",
-            title: "Member-meeting feedback by quarter, month and committee",
-            description: "Forms, uptake, questions and indicators after committee meetings.",
-            csv: tables::meetings_csv(fb),
-        });
-        out.push(Table {
-            name: "member_feedback_spc",
-            title: "Member-meeting feedback control charts",
-            description: "Monthly series with baseline centre lines, process limits and signals.",
-            csv: tables::spc_csv(fb),
-        });
-        out.push(Table {
-            name: "member_feedback_reconciliation",
-            title: "Member-meeting feedback reconciliation",
-            description: "Every feedback form: accepted or rejected, by reason.",
-            csv: tables::reconciliation_csv(&fb.imports),
-        });
-    }
-    out
-}
-
-fn workbook_bytes(e: &Evidence, tables: &[Table], dest: &Path) -> Result<Vec<u8>, WriteError> {
+fn workbook_bytes(e: &Evidence, tables: &[TableData], dest: &Path) -> Result<Vec<u8>, WriteError> {
     let config = e.config;
     let schema = &config.schema;
-    let sheets: Vec<workbook::Sheet> = tables
-        .iter()
-        .map(|t| workbook::Sheet {
-            name: t.name,
-            title: t.title,
-            description: t.description,
-            csv: &t.csv,
-        })
-        .collect();
     let cover = [
         ("About these tables", format!(
             "{}: results of the staff survey waves {} and, where configured, member-meeting feedback, for the Culture Change programme's evidence base.",
@@ -128,7 +50,7 @@ fn workbook_bytes(e: &Evidence, tables: &[Table], dest: &Path) -> Result<Vec<u8>
             config.anonymity_threshold,
             config.meetings.as_ref().map_or(config.anonymity_threshold, |m| m.threshold)
         )),
-        ("Methods", "Scoring, intervals, tests and suppression are described in tables/README.md in this evidence pack.".to_string()),
+        ("Methods", "Scoring, intervals, tests and suppression are described in tables/README.md in this evidence pack; tables/schema.json describes every table for software.".to_string()),
         ("Produced by", format!("culture-metrics {}", env!("CARGO_PKG_VERSION"))),
     ];
     let notes = [
@@ -149,7 +71,7 @@ fn workbook_bytes(e: &Evidence, tables: &[Table], dest: &Path) -> Result<Vec<u8>
             "'improved' and 'declined' need a Benjamini-Hochberg q-value below 0.05; 'not tested' means the survey cannot say, not that nothing changed.",
         ),
     ];
-    workbook::workbook(&schema.title, &cover, &notes, &sheets).map_err(|e| WriteError {
+    workbook::workbook(&schema.title, &cover, &notes, tables).map_err(|e| WriteError {
         path: dest.join("workbook.xlsx"),
         source: std::io::Error::other(e),
     })
@@ -162,6 +84,15 @@ fn chart_error(dest: &Path) -> impl Fn(super::charts::ChartError) -> WriteError 
     }
 }
 
+/// A table's two files: `tables/<name>.csv` and `tables/<name>.parquet`.
+pub fn table_files(t: &TableData) -> polars::prelude::PolarsResult<[(String, Vec<u8>); 2]> {
+    let name = t.def.name;
+    Ok([
+        (format!("tables/{name}.csv"), tables::csv_bytes(t)),
+        (format!("tables/{name}.parquet"), parquet::parquet_bytes(t)?),
+    ])
+}
+
 /// Write the whole pack to `dest` (built beside it and renamed into place when complete).
 pub fn write_pack(
     e: &Evidence,
@@ -171,18 +102,20 @@ pub fn write_pack(
 ) -> Result<PathBuf, WriteError> {
     let config = e.config;
     let schema = &config.schema;
-    let tables = tables_of(e);
+    let model = Model::build(e);
+    let tables = model.tables();
     let pack = Pack::begin(dest)?;
     for t in &tables {
-        pack.write(&format!("tables/{}.csv", t.name), &t.csv)?;
-        pack.write(
-            &format!("tables/{}.parquet", t.name),
-            &parquet::csv_to_parquet(&t.csv).map_err(|err| WriteError {
-                path: dest.join(format!("tables/{}.parquet", t.name)),
-                source: std::io::Error::other(err),
-            })?,
-        )?;
+        let files = table_files(t).map_err(|err| WriteError {
+            path: dest.join(format!("tables/{}.parquet", t.def.name)),
+            source: std::io::Error::other(err),
+        })?;
+        for (rel, bytes) in files {
+            pack.write(&rel, &bytes)?;
+        }
     }
+    let defs: Vec<_> = tables.iter().map(|t| t.def).collect();
+    pack.write("tables/schema.json", schema_json(&defs).as_bytes())?;
     if let Some(fb) = e.feedback {
         pack.write(
             "member_feedback_disclosure.json",
@@ -190,17 +123,16 @@ pub fn write_pack(
         )?;
     }
     pack.write("workbook.xlsx", &workbook_bytes(e, &tables, dest)?)?;
-    let dictionary = dictionary::data_dictionary(&dictionary::DictionarySettings {
-        threshold: config.anonymity_threshold,
-        fpc: config.fpc,
-        baseline: config.baseline.to_string(),
-        meetings: e.feedback.map(|fb| (fb.threshold, fb.baseline_list())),
-    });
+    let dictionary = dictionary::data_dictionary(
+        &dictionary::DictionarySettings {
+            threshold: config.anonymity_threshold,
+            fpc: config.fpc,
+            baseline: config.baseline.to_string(),
+            meetings: e.feedback.map(|fb| (fb.threshold, fb.baseline_list())),
+        },
+        &defs,
+    );
     pack.write("tables/README.md", dictionary.as_bytes())?;
-    let response_rates_csv = tables
-        .iter()
-        .find(|t| t.name == "response_rates")
-        .map_or(&[][..], |t| &t.csv[..]);
     let report_input = html::Input {
         schema,
         waves: e.waves,
@@ -210,7 +142,7 @@ pub fn write_pack(
         feedback: e.feedback,
         threshold: config.anonymity_threshold,
         fpc: config.fpc,
-        response_rates_csv,
+        model: &model,
         dictionary_md: &dictionary,
     };
     for &i in e.deep_dives {

@@ -133,6 +133,8 @@ struct RawScale {
 struct RawQuestion {
     id: String,
     text: String,
+    #[serde(default)]
+    short: Option<String>,
     #[serde(rename = "type")]
     kind: QuestionType,
     #[serde(default)]
@@ -231,6 +233,8 @@ impl Scale {
 pub struct Question {
     pub id: String,
     pub text: String,
+    /// A short label for charts and slicers (optional).
+    pub short: Option<String>,
     pub kind: QuestionType,
     /// Index into `Schema::scales`; `None` for free text.
     pub scale: Option<usize>,
@@ -628,6 +632,7 @@ fn build_questions(raw: Vec<RawQuestion>, scales: &[Scale], c: &mut Collector) -
             Question {
                 id: q.id,
                 text: q.text,
+                short: q.short,
                 kind: q.kind,
                 scale,
                 reverse_keyed: q.reverse_keyed,

@@ -69,6 +69,21 @@ impl Sandbox {
         self.read(&format!("{}/{rel}", self.pack(output)))
     }
 
+    /// A table of the newest pack under an output folder, without its byte-order mark.
+    pub fn read_table(&self, output: &str, name: &str) -> String {
+        self.read_csv(&format!("{}/tables/{name}.csv", self.pack(output)))
+    }
+
+    /// A CSV table by path, without its byte-order mark (every table starts with one, so
+    /// Excel reads it as UTF-8).
+    pub fn read_csv(&self, rel: &str) -> String {
+        let text = self.read(rel);
+        match text.strip_prefix('\u{feff}') {
+            Some(t) => t.to_string(),
+            None => panic!("{rel} does not start with a UTF-8 byte-order mark"),
+        }
+    }
+
     pub fn exists(&self, rel: &str) -> bool {
         self.path(rel).exists()
     }

@@ -9,8 +9,27 @@ fn store_frame(s: &Sandbox, rel: &str) -> DataFrame {
         .unwrap()
 }
 
+/// The newest pack's reconciliation as `source,outcome,reason,rows` lines, each file's
+/// `rows_in` first.
+fn reconciliation_in(s: &Sandbox, output: &str) -> String {
+    let mut out = String::new();
+    let files = s.read_table(output, "dim_import_source");
+    let mut rdr = csv::Reader::from_reader(files.as_bytes());
+    for r in rdr.records() {
+        let r = r.unwrap();
+        out.push_str(&format!("{},{},total,rows_in,{}\n", &r[0], &r[4], &r[7]));
+    }
+    let rec = s.read_table(output, "fact_import_reconciliation");
+    let mut rdr = csv::Reader::from_reader(rec.as_bytes());
+    for r in rdr.records() {
+        let r = r.unwrap();
+        out.push_str(&format!("{},{},{},{}\n", &r[0], &r[1], &r[2], &r[4]));
+    }
+    out
+}
+
 fn reconciliation(s: &Sandbox) -> String {
-    s.read_pack("out", "tables/import_reconciliation.csv")
+    reconciliation_in(s, "out")
 }
 
 #[test]
@@ -32,13 +51,13 @@ fn real_qualtrics_export_imports_and_drops_personal_data() {
         "{err}"
     );
     assert_eq!(
-        s.read_pack("q/out", "tables/import_reconciliation.csv")
+        reconciliation_in(&s, "q/out")
             .lines()
             .filter(|l| l.contains(",rows_in,") || l.contains(",accepted,"))
             .collect::<Vec<_>>(),
         [
-            "2017,sample.csv,total,rows_in,1",
-            "2017,sample.csv,accepted,accepted,1"
+            "qualtrics-fixture/2017,sample.csv,total,rows_in,1",
+            "qualtrics-fixture/2017,accepted,accepted,1"
         ]
     );
     let df = store_frame(&s, "q/out/store/2017.parquet");
@@ -232,9 +251,9 @@ fn rejected_rows_within_tolerance_pass_and_are_counted() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let rec = reconciliation(&s);
-    assert!(rec.contains("2025,data.csv,total,rows_in,33"), "{rec}");
-    assert!(rec.contains("2025,data.csv,accepted,accepted,32"), "{rec}");
-    assert!(rec.contains("2025,data.csv,rejected,ragged_row,1"), "{rec}");
+    assert!(rec.contains("mini/2025,data.csv,total,rows_in,33"), "{rec}");
+    assert!(rec.contains("mini/2025,accepted,accepted,32"), "{rec}");
+    assert!(rec.contains("mini/2025,rejected,ragged_row,1"), "{rec}");
 }
 
 #[test]
@@ -398,13 +417,13 @@ fn previews_incomplete_and_duplicates_are_accounted_for() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let rec = reconciliation(&s);
     for line in [
-        "2025,data.csv,total,rows_in,36",
-        "2025,data.csv,accepted,accepted,32",
-        "2025,data.csv,excluded,preview_or_test,1",
-        "2025,data.csv,excluded,incomplete,1",
-        "2025,data.csv,rejected,missing_response_id,1",
-        "2025,data.csv,rejected,duplicate_response_id,1",
-        "2025,data.csv,rejected,ragged_row,0",
+        "mini/2025,data.csv,total,rows_in,36",
+        "mini/2025,accepted,accepted,32",
+        "mini/2025,excluded,preview_or_test,1",
+        "mini/2025,excluded,incomplete,1",
+        "mini/2025,rejected,missing_response_id,1",
+        "mini/2025,rejected,duplicate_response_id,1",
+        "mini/2025,rejected,ragged_row,0",
     ] {
         assert!(rec.contains(line), "{line} missing from\n{rec}");
     }
@@ -428,7 +447,7 @@ fn schema_typo_is_a_config_error_listing_every_problem() {
     insta::assert_snapshot!(stderr(&out), @r"
     error: the schema named by pipeline.toml is not valid.
     schema.toml has 2 problems:
-      - questions[2] (Q3): unknown field `reverse_keyd`, expected one of `id`, `text`, `type`, `scale`, `reverse_keyed`, `source`
+      - questions[2] (Q3): unknown field `reverse_keyd`, expected one of `id`, `text`, `short`, `type`, `scale`, `reverse_keyed`, `source`
       - questions (Q1): unknown scale `agree7`; known scales: agree5, yes_no
     ");
 }

@@ -45,48 +45,46 @@ fn indicators_match_hand_and_reference_calculations() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let t = s.read_pack("out", "tables/indicators.csv");
+    let t = s.read_table("out", "fact_indicator_results");
     assert!(t.starts_with(
-        "wave,indicator,kind,method,breakdown,group,n,value,ci_low,ci_high,pct_positive,pct_neutral,pct_negative,mdd,suppressed,suppression_reason,population\n"
+        "wave_id,indicator_id,group_key,n,value,ci_low,ci_high,pct_positive,pct_neutral,pct_negative,mdd,population,suppressed,suppression_reason\n"
     ));
+    // What each value is, once, in the indicator dimension.
+    let dims = s.read_table("out", "dim_indicator");
+    assert!(
+        dims.contains("respect,mini,Mini,Respect,theme-pct-positive,% positive,"),
+        "{dims}"
+    );
+    assert!(dims.contains("bullying,mini,Mini,Bullying,yes-rate,% yes,% answering Yes; lower is better.,false,1,3\n"), "{dims}");
     // Theme: mean of Q1 63.33% and Q2 62.5% positive = 62.92. Respondent shares of positive
     // answers: 12 × 1, 17 × 0.5, 3 × 0 (n = 32); interval scipy.stats.t.interval(0.95, 31,
     // loc=62.9167, scale=100 * sd(shares, ddof=1) / sqrt(32)) = (51.48, 74.35); MDD
     // (norm.ppf(.975) + norm.ppf(.8)) * sqrt(2) * 100 * sd / sqrt(32) = 22.21.
     // Neutral (13.33 + 9.375) / 2 = 11.35; negative (23.33 + 28.125) / 2 = 25.73.
     assert_eq!(
-        rows(
-            &t,
-            "2025,respect,percent_positive,theme-pct-positive,overall,"
-        ),
-        [
-            "2025,respect,percent_positive,theme-pct-positive,overall,All respondents,32,62.9,51.5,74.3,62.9,11.4,25.7,22.2,false,,"
-        ]
+        rows(&t, "2025,respect,overall,"),
+        ["2025,respect,overall,32,62.9,51.5,74.3,62.9,11.4,25.7,22.2,,false,"]
     );
     // A dir: Q1 10/18 and Q2 20/20 positive: (55.56 + 100) / 2 = 77.78; shares 12 × 1, 8 × 0.5;
     // t interval (66.02, 89.54).
-    assert!(t.contains("2025,respect,percent_positive,theme-pct-positive,dir,A dir,20,77.8,66.0,89.5,77.8,11.1,11.1,"), "{t}");
-    // B dir (9) is below the threshold; Not stated (3) too.
     assert!(
-        t.contains("2025,respect,percent_positive,theme-pct-positive,dir,B dir,[c],"),
+        t.contains("2025,respect,dir=A dir,20,77.8,66.0,89.5,77.8,11.1,11.1,"),
         "{t}"
     );
+    // B dir (9) is below the threshold; Not stated (3) too.
+    assert!(t.contains("2025,respect,dir=B dir,[c],"), "{t}");
     // Index: both items needed. Scores (Q1, Q2 on 0/25/50/75/100): A: SA 87.5 × 4, A 75 × 6,
     // N 62.5 × 4, D 50 × 3, SD 37.5; B 50 × 9; Not stated 25 × 3: n 30, mean 58.75,
     // sd 18.3212; t interval (51.91, 65.59); MDD 13.25.
     assert_eq!(
-        rows(&t, "2025,engagement,index_0_100,index-0-100,overall,"),
-        [
-            "2025,engagement,index_0_100,index-0-100,overall,All respondents,30,58.8,51.9,65.6,,,,13.3,false,,"
-        ]
+        rows(&t, "2025,engagement,overall,"),
+        ["2025,engagement,overall,30,58.8,51.9,65.6,,,,13.3,,false,"]
     );
     // Yes-rate (Q3 is reverse keyed for % positive, but the rate counts literal Yes answers):
     // 3 of 31; statsmodels proportion_confint(3, 31, method="wilson") = (3.35%, 24.90%).
     assert_eq!(
-        rows(&t, "2025,bullying,percent_yes,yes-rate,overall,"),
-        [
-            "2025,bullying,percent_yes,yes-rate,overall,All respondents,31,9.7,3.3,24.9,,,,21.0,false,,"
-        ]
+        rows(&t, "2025,bullying,overall,"),
+        ["2025,bullying,overall,31,9.7,3.3,24.9,,,,21.0,,false,"]
     );
 }
 
@@ -99,25 +97,25 @@ fn response_rates_and_fpc_use_the_hr_headcount() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let rr = s.read_pack("out", "tables/response_rates.csv");
+    let rr = s.read_table("out", "fact_response_rates");
     assert_eq!(
         rr,
-        "wave,breakdown,group,responses,headcount,response_rate,below_60,pct_of_respondents,pct_of_workforce,suppressed,suppression_reason\n\
-         2025,overall,All respondents,32,57,56.1,true,100.0,100.0,false,\n\
-         2025,dir,A dir,20,40,50.0,true,62.5,70.2,false,\n\
-         2025,dir,B dir,[c],12,[c],[c],[c],21.1,true,primary\n\
-         2025,dir,C dir,[c],5,[c],[c],[c],8.8,true,primary\n\
-         2025,dir,Not stated,[c],,[c],[c],[c],,true,primary\n"
+        "wave_id,group_key,responses,headcount,response_rate,below_60,pct_of_respondents,pct_of_workforce,suppressed,suppression_reason\n\
+         2025,overall,32,57,56.1,true,100.0,100.0,false,\n\
+         2025,dir=A dir,20,40,50.0,true,62.5,70.2,false,\n\
+         2025,dir=B dir,[c],12,[c],[c],[c],21.1,true,primary\n\
+         2025,dir=C dir,[c],5,[c],[c],[c],8.8,true,primary\n\
+         2025,dir=Not stated,[c],,[c],[c],[c],,true,primary\n"
     );
     // FPC: Q1 in A dir has 18 answers from 40 staff, so the interval is narrower than the
     // plain Wilson (33.7, 75.4): statsmodels proportion_confint(10/18 * m, m, method="wilson")
     // with m = 18 / ((40 - 18) / 39) gives (38.66, 71.26).
-    let items = s.read_pack("out", "tables/items.csv");
+    let items = s.read_table("out", "fact_item_results");
     assert!(
-        items.contains("2025,Q1,dir,A dir,18,10,4,4,55.6,22.2,22.2,38.7,71.3,"),
+        items.contains("2025,Q1,dir=A dir,18,10,4,4,55.6,22.2,22.2,38.7,71.3,"),
         "{items}"
     );
-    assert!(items.contains(",false,,40\n"), "population recorded");
+    assert!(items.contains(",40,false,\n"), "population recorded");
 
     // Switched off: the same figures without the correction.
     let cfg = s.read("pipeline.toml").replacen(
@@ -133,9 +131,9 @@ fn response_rates_and_fpc_use_the_hr_headcount() {
             .status
             .success()
     );
-    let items = s.read_pack("out", "tables/items.csv");
+    let items = s.read_table("out", "fact_item_results");
     assert!(
-        items.contains("2025,Q1,dir,A dir,18,10,4,4,55.6,22.2,22.2,33.7,75.4,46.4,false,,\n"),
+        items.contains("2025,Q1,dir=A dir,18,10,4,4,55.6,22.2,22.2,33.7,75.4,46.4,,false,\n"),
         "{items}"
     );
     assert!(
@@ -173,7 +171,7 @@ fn audit_passes_on_a_run_and_fails_on_a_disclosive_pack() {
     let out = s.cmd(&["audit", &s.pack("out")]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     assert!(
-        stdout(&out).contains("(threshold 10): 5 table(s)"),
+        stdout(&out).contains("(threshold 10): 25 table(s)"),
         "{}",
         stdout(&out)
     );
@@ -185,14 +183,14 @@ fn audit_passes_on_a_run_and_fails_on_a_disclosive_pack() {
 
     // Someone "fixes" the table by hand: un-hides the Not stated row of Q1 (3 answers) and
     // publishes B dir's figure; both are now disclosive.
-    let items = s.read_pack("out", "tables/items.csv");
+    let items = s.read_table("out", "fact_item_results");
     let bad: String = items
         .lines()
         .map(|l| {
-            if l.starts_with("2025,Q1,dir,Not stated,") {
-                "2025,Q1,dir,Not stated,3,0,0,3,0.0,0.0,100.0,0.0,56.1,0.0,false,,".to_string()
-            } else if l.starts_with("2025,Q2,dir,B dir,") {
-                "2025,Q2,dir,B dir,9,0,0,9,0.0,0.0,100.0,0.0,29.9,0.0,false,,12".to_string()
+            if l.starts_with("2025,Q1,dir=Not stated,") {
+                "2025,Q1,dir=Not stated,3,0,0,3,0.0,0.0,100.0,0.0,56.1,0.0,,false,".to_string()
+            } else if l.starts_with("2025,Q2,dir=B dir,") {
+                "2025,Q2,dir=B dir,9,0,0,9,0.0,0.0,100.0,0.0,29.9,0.0,12,false,".to_string()
             } else {
                 l.to_string()
             }
@@ -200,13 +198,18 @@ fn audit_passes_on_a_run_and_fails_on_a_disclosive_pack() {
         .collect::<Vec<_>>()
         .join("\n")
         + "\n";
-    s.write(&format!("{}/tables/items.csv", s.pack("out")), bad);
+    s.write(
+        &format!("{}/tables/fact_item_results.csv", s.pack("out")),
+        bad,
+    );
     let out = s.cmd(&["audit", &s.pack("out")]).output().unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     let t = stdout(&out);
     assert!(t.contains("FAIL"), "{t}");
     assert!(
-        t.contains("tables/items.csv:6: published figure rests on n = 3, fewer than 10"),
+        t.contains(
+            "tables/fact_item_results.csv:6: published figure rests on n = 3, fewer than 10"
+        ),
         "{t}"
     );
     assert!(
@@ -216,7 +219,7 @@ fn audit_passes_on_a_run_and_fails_on_a_disclosive_pack() {
     // With B dir published, C dir (0) is Q2's only other hidden group besides Not stated (3):
     // the hidden remainder is 3 < 10.
     assert!(
-        t.contains("wave 2025, Q2, dir: the 2 hidden groups together hold 3"),
+        t.contains("2025, Q2, dir: the 2 hidden groups together hold 3"),
         "{t}"
     );
 }

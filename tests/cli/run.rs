@@ -2,36 +2,36 @@
 
 use crate::common::*;
 
-/// A suppressed items row: ten value columns, then the flags, reason and population.
-const C: &str = "[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],true";
+/// A suppressed item row: ten counts and values, the population, then the flag.
+const C: &str = "[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],true";
 
 /// Worked by hand from the counts documented on `mini_csv`.
 fn expected_items() -> String {
     let mut rows = vec![
-        "wave,item,breakdown,group,n,n_positive,n_neutral,n_negative,pct_positive,pct_neutral,pct_negative,ci_low,ci_high,mdd,suppressed,suppression_reason,population".to_string(),
+        "wave_id,question_id,group_key,n,n_positive,n_neutral,n_negative,pct_positive,pct_neutral,pct_negative,ci_low,ci_high,mdd,population,suppressed,suppression_reason".to_string(),
         // Intervals and MDDs: statsmodels proportion_confint(x, n, method="wilson") and
         // 100 * (norm.ppf(.975) + norm.ppf(.8)) * sqrt(2 p (1 - p) / n); no headcount, so no FPC.
         // Q1 overall: 18 + 9 + 3 valid; positive 10 + 9 = 19 (63.33%), neutral 4 (13.33%), negative 4 + 3 = 7 (23.33%).
-        "2025,Q1,overall,All respondents,30,19,4,7,63.3,13.3,23.3,45.5,78.1,34.9,false,,".into(),
+        "2025,Q1,overall,30,19,4,7,63.3,13.3,23.3,45.5,78.1,34.9,,false,".into(),
         // A dir: DK and blank excluded: 18 valid; 10/18 = 55.56%, 4/18 = 22.22%.
-        "2025,Q1,dir,A dir,18,10,4,4,55.6,22.2,22.2,33.7,75.4,46.4,false,,".into(),
+        "2025,Q1,dir=A dir,18,10,4,4,55.6,22.2,22.2,33.7,75.4,46.4,,false,".into(),
         // B dir 9 < 10, C dir 0, Not stated 3: primary. Hidden B + Not stated = 12 >= 10, so no secondary.
-        format!("2025,Q1,dir,B dir,{C},primary,[c]"),
-        format!("2025,Q1,dir,C dir,{C},primary,[c]"),
-        format!("2025,Q1,dir,Not stated,{C},primary,[c]"),
+        format!("2025,Q1,dir=B dir,{C},primary"),
+        format!("2025,Q1,dir=C dir,{C},primary"),
+        format!("2025,Q1,dir=Not stated,{C},primary"),
         // Q2 overall: 20 agree, 3 neither, 9 disagree of 32: 62.5%, 9.375% -> 9.4, 28.125% -> 28.1.
-        "2025,Q2,overall,All respondents,32,20,3,9,62.5,9.4,28.1,45.3,77.1,33.9,false,,".into(),
-        "2025,Q2,dir,A dir,20,20,0,0,100.0,0.0,0.0,83.9,100.0,0.0,false,,".into(),
-        format!("2025,Q2,dir,B dir,{C},primary,[c]"),
-        format!("2025,Q2,dir,C dir,{C},primary,[c]"),
-        format!("2025,Q2,dir,Not stated,{C},primary,[c]"),
+        "2025,Q2,overall,32,20,3,9,62.5,9.4,28.1,45.3,77.1,33.9,,false,".into(),
+        "2025,Q2,dir=A dir,20,20,0,0,100.0,0.0,0.0,83.9,100.0,0.0,,false,".into(),
+        format!("2025,Q2,dir=B dir,{C},primary"),
+        format!("2025,Q2,dir=C dir,{C},primary"),
+        format!("2025,Q2,dir=Not stated,{C},primary"),
         // Q3 is reverse keyed: "No" is favourable. Valid 20 + 9 + 2 (one prefers not to say):
         // positive 18 + 9 + 1 = 28 (90.32%), negative 2 + 1 = 3 (9.68%).
-        "2025,Q3,overall,All respondents,31,28,0,3,90.3,0.0,9.7,75.1,96.7,21.0,false,,".into(),
-        "2025,Q3,dir,A dir,20,18,0,2,90.0,0.0,10.0,69.9,97.2,26.6,false,,".into(),
-        format!("2025,Q3,dir,B dir,{C},primary,[c]"),
-        format!("2025,Q3,dir,C dir,{C},primary,[c]"),
-        format!("2025,Q3,dir,Not stated,{C},primary,[c]"),
+        "2025,Q3,overall,31,28,0,3,90.3,0.0,9.7,75.1,96.7,21.0,,false,".into(),
+        "2025,Q3,dir=A dir,20,18,0,2,90.0,0.0,10.0,69.9,97.2,26.6,,false,".into(),
+        format!("2025,Q3,dir=B dir,{C},primary"),
+        format!("2025,Q3,dir=C dir,{C},primary"),
+        format!("2025,Q3,dir=Not stated,{C},primary"),
     ];
     rows.push(String::new());
     rows.join("\n")
@@ -45,17 +45,20 @@ fn items_match_hand_calculation() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(s.read_pack("out", "tables/items.csv"), expected_items());
-    assert_eq!(
-        s.read_pack("out", "tables/disclosure_summary.csv"),
-        "table,outcome,cells\n\
-         indicators,published,0\nindicators,suppressed_primary,0\nindicators,suppressed_secondary,0\nindicators,suppressed_small_organisation,0\n\
-         items,published,6\nitems,suppressed_primary,9\nitems,suppressed_secondary,0\nitems,suppressed_small_organisation,0\n\
-         response_rates,published,0\nresponse_rates,suppressed_primary,0\nresponse_rates,suppressed_secondary,0\nresponse_rates,suppressed_small_organisation,0\n"
+    assert_eq!(s.read_table("out", "fact_item_results"), expected_items());
+    let summary = s.read_table("out", "fact_disclosure_summary");
+    assert!(
+        summary.starts_with(
+            "table_name,outcome,rows\n\
+             fact_item_results,published,6\nfact_item_results,suppressed_primary,9\n\
+             fact_item_results,suppressed_secondary,0\nfact_item_results,suppressed_small_organisation,0\n\
+             fact_indicator_results,published,0\n"
+        ),
+        "{summary}"
     );
     assert!(
         s.read_pack("out", "tables/README.md")
-            .contains("| pct_positive | number |")
+            .contains("| pct_positive | Float64 | % | 100 × n_positive / n. Rounded to 1 decimal place in CSV. `[c]` where withheld. |")
     );
 }
 
@@ -73,7 +76,7 @@ fn a_lone_small_group_takes_the_next_smallest_with_it() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let items = s.read("pack2/tables/items.csv");
+    let items = s.read_csv("pack2/tables/fact_item_results.csv");
     let q2: Vec<&str> = items
         .lines()
         .filter(|l| l.starts_with("2025,Q2,"))
@@ -81,13 +84,12 @@ fn a_lone_small_group_takes_the_next_smallest_with_it() {
     assert_eq!(
         q2,
         [
-            "2025,Q2,overall,All respondents,32,20,3,9,62.5,9.4,28.1,45.3,77.1,33.9,false,,"
-                .to_string(),
+            "2025,Q2,overall,32,20,3,9,62.5,9.4,28.1,45.3,77.1,33.9,,false,".to_string(),
             // statsmodels proportion_confint(16, 16, method="wilson") = (0.8063, 1.0)
-            "2025,Q2,dir,A dir,16,16,0,0,100.0,0.0,0.0,80.6,100.0,0.0,false,,".to_string(),
-            format!("2025,Q2,dir,B dir,{C},secondary,[c]"),
-            format!("2025,Q2,dir,C dir,{C},primary,[c]"),
-            format!("2025,Q2,dir,Not stated,{C},primary,[c]"),
+            "2025,Q2,dir=A dir,16,16,0,0,100.0,0.0,0.0,80.6,100.0,0.0,,false,".to_string(),
+            format!("2025,Q2,dir=B dir,{C},secondary"),
+            format!("2025,Q2,dir=C dir,{C},primary"),
+            format!("2025,Q2,dir=Not stated,{C},primary"),
         ]
     );
 }
@@ -101,12 +103,12 @@ fn fewer_than_30_respondents_get_no_breakdowns() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let items = s.read_pack("out", "tables/items.csv");
+    let items = s.read_table("out", "fact_item_results");
     assert!(
         items
             .lines()
-            .filter(|l| l.contains(",dir,"))
-            .all(|l| l.contains(",true,small_organisation,")),
+            .filter(|l| l.contains(",dir="))
+            .all(|l| l.ends_with(",true,small_organisation")),
         "{items}"
     );
 }
@@ -121,18 +123,21 @@ fn two_runs_give_byte_identical_tables() {
             .unwrap();
         assert!(o.status.success());
     }
-    for t in [
-        "items.csv",
-        "import_reconciliation.csv",
-        "disclosure_summary.csv",
-        "README.md",
-    ] {
-        assert_eq!(
-            s.read(&format!("a/tables/{t}")),
-            s.read(&format!("b/tables/{t}")),
-            "{t}"
+    let mut compared = 0;
+    for e in std::fs::read_dir(s.path("a/tables")).unwrap() {
+        let name = e.unwrap().file_name().to_string_lossy().into_owned();
+        let (a, b) = (
+            std::fs::read(s.path(&format!("a/tables/{name}"))).unwrap(),
+            std::fs::read(s.path(&format!("b/tables/{name}"))).unwrap(),
         );
+        assert!(a == b, "{name} differs between runs");
+        compared += 1;
     }
+    assert_eq!(
+        compared,
+        2 * 25 + 2,
+        "every table as CSV and Parquet, the README and schema.json"
+    );
 }
 
 #[test]
@@ -145,7 +150,7 @@ fn failed_run_leaves_the_previous_pack_untouched_and_no_partial_folder() {
             .status
             .success()
     );
-    let before = s.read_pack("out", "tables/items.csv");
+    let before = s.read_table("out", "fact_item_results");
     // Next year's export arrives damaged: more rows rejected than tolerated.
     let mut bad = mini_csv();
     bad.push_str("Z1,A dir,Agree strongly,Agree,No,\n");
@@ -160,7 +165,7 @@ fn failed_run_leaves_the_previous_pack_untouched_and_no_partial_folder() {
         "{}",
         stderr(&out)
     );
-    assert_eq!(s.read_pack("out", "tables/items.csv"), before);
+    assert_eq!(s.read_table("out", "fact_item_results"), before);
     let names: Vec<String> = std::fs::read_dir(s.path("out"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -276,8 +281,9 @@ fn each_wave_is_imported_once_until_its_export_changes() {
     assert!(first.status.success(), "{}", stderr(&first));
     assert!(!stderr(&first).contains("not imported again"));
     assert!(s.exists("out/store/2025.import.json"));
-    let tables = s.read_pack("out", "tables/items.csv")
-        + &s.read_pack("out", "tables/import_reconciliation.csv");
+    let tables = s.read_table("out", "fact_item_results")
+        + &s.read_table("out", "fact_import_reconciliation")
+        + &s.read_table("out", "dim_import_source");
 
     let again = s
         .cmd(&["run", "--config", "pipeline.toml"])
@@ -289,8 +295,9 @@ fn each_wave_is_imported_once_until_its_export_changes() {
         "{}",
         stderr(&again)
     );
-    let same = s.read_pack("out", "tables/items.csv")
-        + &s.read_pack("out", "tables/import_reconciliation.csv");
+    let same = s.read_table("out", "fact_item_results")
+        + &s.read_table("out", "fact_import_reconciliation")
+        + &s.read_table("out", "dim_import_source");
     assert_eq!(
         tables, same,
         "the stored wave gives the same tables, reconciliation included"
@@ -322,8 +329,8 @@ fn each_wave_is_imported_once_until_its_export_changes() {
         stderr(&changed)
     );
     assert!(
-        s.read_pack("out", "tables/items.csv")
-            .contains("2025,Q2,overall,All respondents,32,21,")
+        s.read_table("out", "fact_item_results")
+            .contains("2025,Q2,overall,32,21,")
     );
 }
 
@@ -385,25 +392,33 @@ fn spreadsheet_formulas_in_input_never_reach_the_tables_as_formulas() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    let items = s.read_pack("out", "tables/items.csv");
-    let mut rdr = csv::Reader::from_reader(items.as_bytes());
-    let mut groups = std::collections::BTreeSet::new();
-    for rec in rdr.records() {
-        let rec = rec.unwrap();
-        for field in rec.iter() {
-            assert!(
-                !field.starts_with(['=', '+', '@'])
-                    && (!field.starts_with('-') || field.parse::<f64>().is_ok()),
-                "a cell a spreadsheet would run: {field:?}"
-            );
+    let pack = s.pack("out");
+    let mut tables = 0;
+    for e in std::fs::read_dir(s.path(&format!("{pack}/tables"))).unwrap() {
+        let name = e.unwrap().file_name().to_string_lossy().into_owned();
+        if !name.ends_with(".csv") {
+            continue;
         }
-        groups.insert(rec[3].to_string());
+        tables += 1;
+        let text = s.read_csv(&format!("{pack}/tables/{name}"));
+        let mut rdr = csv::Reader::from_reader(text.as_bytes());
+        for rec in rdr.records() {
+            for field in rec.unwrap().iter() {
+                assert!(
+                    !field.starts_with(['=', '+', '@'])
+                        && (!field.starts_with('-') || field.parse::<f64>().is_ok()),
+                    "{name}: a cell a spreadsheet would run: {field:?}"
+                );
+            }
+        }
     }
+    assert_eq!(tables, 25);
+    let groups = s.read_table("out", "dim_group");
     assert!(
-        groups.contains("'=HYPERLINK(\"http://x\",\"A\")"),
-        "{groups:?}"
+        groups.contains(",\"'=HYPERLINK(\"\"http://x\"\",\"\"A\"\")\","),
+        "{groups}"
     );
-    assert!(groups.contains("'@B dir"), "{groups:?}");
+    assert!(groups.contains(",'@B dir,"), "{groups}");
 }
 
 #[test]
@@ -434,10 +449,12 @@ fn workbook_has_cover_contents_notes_and_no_formulas() {
         "Cover",
         "Contents",
         "Notes",
-        "indicators",
-        "items",
-        "deltas",
-        "response_rates",
+        "dim_wave",
+        "dim_group",
+        "dim_question",
+        "fact_item_results",
+        "fact_import_reconciliation",
+        "run_info",
     ] {
         assert!(
             book.contains(&format!("name=\"{sheet}\"")),

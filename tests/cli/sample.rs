@@ -23,10 +23,11 @@ fn run_with_no_arguments_writes_the_pack_from_sample_data() {
     let out = s.cmd(&["run"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     for t in [
-        "items.csv",
-        "import_reconciliation.csv",
-        "disclosure_summary.csv",
+        "fact_item_results.csv",
+        "fact_import_reconciliation.csv",
+        "fact_disclosure_summary.csv",
         "README.md",
+        "schema.json",
     ] {
         assert!(
             s.exists(&format!("{}/tables/{t}", s.pack("sample-data/out"))),
@@ -37,46 +38,49 @@ fn run_with_no_arguments_writes_the_pack_from_sample_data() {
         assert!(s.exists(&format!("sample-data/out/store/{w}.parquet")));
     }
     // The reconciliation adds up for both waves.
-    let rec = s.read_pack("sample-data/out", "tables/import_reconciliation.csv");
-    for wave in ["2025", "2026"] {
-        let rows: Vec<(String, u64)> = rec
-            .lines()
-            .skip(1)
-            .filter(|l| l.starts_with(&format!("{wave},")))
-            .map(|l| {
-                let f: Vec<&str> = l.split(',').collect();
-                (f[3].to_string(), f[4].parse().unwrap())
-            })
-            .collect();
-        let rows_in = rows.iter().find(|r| r.0 == "rows_in").unwrap().1;
-        let rest: u64 = rows.iter().filter(|r| r.0 != "rows_in").map(|r| r.1).sum();
-        assert_eq!(rows_in, rest, "wave {wave}");
+    let rec = s.read_table("sample-data/out", "fact_import_reconciliation");
+    let files = s.read_table("sample-data/out", "dim_import_source");
+    let rows: Vec<(String, String, u64)> = csv::Reader::from_reader(rec.as_bytes())
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[0].to_string(), r[2].to_string(), r[4].parse().unwrap())
+        })
+        .collect();
+    for r in csv::Reader::from_reader(files.as_bytes()).records() {
+        let r = r.unwrap();
+        let rows_in: u64 = r[7].parse().unwrap();
+        let rest: u64 = rows.iter().filter(|x| x.0 == r[0]).map(|x| x.2).sum();
+        assert_eq!(rows_in, rest, "{}: every row accounted for", &r[0]);
     }
     // The designed defects are all caught.
-    for line in [
-        "2025,staff-survey-2025-qualtrics.csv,excluded,preview_or_test,5",
-        "2025,staff-survey-2025-qualtrics.csv,rejected,duplicate_response_id,4",
-        "2026,staff-survey-2026-surveymonkey.csv,excluded,preview_or_test,3",
-        "2026,staff-survey-2026-surveymonkey.csv,rejected,duplicate_response_id,3",
-        "2026,staff-survey-2026-surveymonkey.csv,rejected,unknown_answer,2",
-        "2026,staff-survey-2026-surveymonkey.csv,rejected,unknown_category,0",
+    for (source, reason, n) in [
+        ("staff-survey/2025", "preview_or_test", 5),
+        ("staff-survey/2025", "duplicate_response_id", 4),
+        ("staff-survey/2026", "preview_or_test", 3),
+        ("staff-survey/2026", "duplicate_response_id", 3),
+        ("staff-survey/2026", "unknown_answer", 2),
+        ("staff-survey/2026", "unknown_category", 0),
     ] {
-        assert!(rec.contains(line), "{line}\n{rec}");
+        assert!(
+            rows.contains(&(source.into(), reason.into(), n)),
+            "{source} {reason} {n}\n{rec}"
+        );
     }
     // The small team is suppressed everywhere, and never alone.
-    let items = s.read_pack("sample-data/out", "tables/items.csv");
+    let items = s.read_table("sample-data/out", "fact_item_results");
     let mayor: Vec<&str> = items
         .lines()
-        .filter(|l| l.contains(",Mayor's Office,"))
+        .filter(|l| l.contains(",directorate=Mayor's Office,"))
         .collect();
     assert_eq!(mayor.len(), 26 * 2, "26 scored items in two waves");
     assert!(
-        mayor.iter().all(|l| l.ends_with(",true,primary,[c]")),
+        mayor.iter().all(|l| l.ends_with(",[c],true,primary")),
         "{mayor:?}"
     );
     // Crosses are published, and the independent audit passes on the whole pack.
     assert!(
-        items.contains("2025,S19,directorate × grade,Resources × PO1-PO4,"),
+        items.contains("2025,S19,directorate=Resources | grade=PO1-PO4,"),
         "cross rows"
     );
     let audit = s
@@ -84,17 +88,20 @@ fn run_with_no_arguments_writes_the_pack_from_sample_data() {
         .output()
         .unwrap();
     assert_eq!(audit.status.code(), Some(0), "{}", stdout(&audit));
-    assert!(stdout(&audit).contains("6 table(s)"), "{}", stdout(&audit));
-    for t in ["indicators.csv", "response_rates.csv"] {
+    assert!(stdout(&audit).contains("25 table(s)"), "{}", stdout(&audit));
+    for t in ["fact_indicator_results.csv", "fact_response_rates.csv"] {
         assert!(
             s.exists(&format!("{}/tables/{t}", s.pack("sample-data/out"))),
             "{t}"
         );
     }
-    let summary = s.read_pack("sample-data/out", "tables/disclosure_summary.csv");
-    assert!(summary.contains("items,suppressed_secondary,"), "{summary}");
+    let summary = s.read_table("sample-data/out", "fact_disclosure_summary");
     assert!(
-        !summary.contains("items,suppressed_secondary,0\n"),
+        summary.contains("fact_item_results,suppressed_secondary,"),
+        "{summary}"
+    );
+    assert!(
+        !summary.contains("fact_item_results,suppressed_secondary,0\n"),
         "{summary}"
     );
 }
@@ -178,7 +185,7 @@ fn read_rows(text: &str, delimiter: u8, skip: usize) -> Vec<Vec<String>> {
 fn published_item_percentages_match_an_independent_calculation() {
     let s = sample_sandbox();
     assert!(s.cmd(&["-q", "run"]).output().unwrap().status.success());
-    let items = s.read_pack("sample-data/out", "tables/items.csv");
+    let items = s.read_table("sample-data/out", "fact_item_results");
 
     // 2025, Qualtrics: real responses are Status "IP Address" and Finished "True"; the first
     // copy of a repeated ResponseId counts.
@@ -261,18 +268,19 @@ fn published_item_percentages_match_an_independent_calculation() {
     let at = |name: &str| head.iter().position(|h| h == name).unwrap();
     for rec in rdr.records() {
         let rec = rec.unwrap();
-        let (wave, item, breakdown, group) = (
-            &rec[at("wave")],
-            &rec[at("item")],
-            &rec[at("breakdown")],
-            &rec[at("group")],
+        let (wave, item, key) = (
+            &rec[at("wave_id")],
+            &rec[at("question_id")],
+            &rec[at("group_key")],
         );
         if !item.starts_with('S') || &rec[at("suppressed")] == "true" {
             continue;
         }
-        if breakdown != "overall" && breakdown != "directorate" {
-            continue;
-        }
+        let group = match key.strip_prefix("directorate=") {
+            _ if key == "overall" => "All respondents",
+            Some(g) if !g.contains(" | ") => g,
+            _ => continue,
+        };
         let tally = if wave == "2025" { &t25 } else { &t26 };
         let (n, pos) = tally[&(item.to_string(), group.to_string())];
         assert_eq!(&rec[at("n")], n.to_string(), "{rec:?}");
@@ -292,7 +300,7 @@ fn published_item_percentages_match_an_independent_calculation() {
 fn designed_changes_are_significant_and_noise_is_not() {
     let s = sample_sandbox();
     assert!(s.cmd(&["-q", "run"]).output().unwrap().status.success());
-    let d = s.read_pack("sample-data/out", "tables/deltas.csv");
+    let d = s.read_table("sample-data/out", "fact_item_changes");
     let mut rdr = csv::Reader::from_reader(d.as_bytes());
     let head = rdr.headers().unwrap().clone();
     let at = |name: &str| head.iter().position(|h| h == name).unwrap();
@@ -300,13 +308,10 @@ fn designed_changes_are_significant_and_noise_is_not() {
     let mut seen = 0;
     for rec in rdr.records() {
         let rec = rec.unwrap();
-        if &rec[at("comparison")] != "since_previous"
-            || &rec[at("kind")] != "item"
-            || &rec[at("breakdown")] != "overall"
-        {
+        if &rec[at("comparison")] != "since_previous" || &rec[at("group_key")] != "overall" {
             continue;
         }
-        let (item, verdict) = (&rec[at("measure")], &rec[at("verdict")]);
+        let (item, verdict) = (&rec[at("question_id")], &rec[at("verdict")]);
         seen += 1;
         match designed.iter().find(|(id, _)| *id == item) {
             Some((_, change)) => {
@@ -332,6 +337,8 @@ fn designed_changes_are_significant_and_noise_is_not() {
     }
     assert_eq!(seen, 27, "26 items per wave plus the changed one");
     // The headline indicators follow their items; a theme whose item changed is not compared.
+    let items = d;
+    let d = s.read_table("sample-data/out", "fact_indicator_changes");
     for (ind, want) in [
         ("officer_member_trust", "improved"),
         ("respect", "improved"),
@@ -339,46 +346,47 @@ fn designed_changes_are_significant_and_noise_is_not() {
     ] {
         let line = d
             .lines()
-            .find(|l| {
-                l.starts_with(&format!(
-                    "since_previous,2025,2026,indicator,{ind},overall,"
-                ))
-            })
+            .find(|l| l.starts_with(&format!("since_previous,2025,2026,{ind},overall,")))
             .unwrap();
         assert!(line.contains(&format!(",{want},")), "{line}");
     }
     let fairness = d
         .lines()
-        .find(|l| l.starts_with("since_previous,2025,2026,indicator,fairness_inclusion,overall,"))
+        .find(|l| l.starts_with("since_previous,2025,2026,fairness_inclusion,overall,"))
         .unwrap();
     assert!(
         fairness.contains("not tested,\"items changed: S10b replaces S10"),
         "{fairness}"
     );
     // A delta is never shown where either side is suppressed.
-    for l in d.lines().filter(|l| l.contains(",Mayor's Office,")) {
+    let mut mayor = 0;
+    for l in d
+        .lines()
+        .chain(items.lines())
+        .filter(|l| l.contains(",directorate=Mayor's Office,"))
+    {
         assert!(
             l.contains(",[c],[c],[c],[c],[c],") && l.ends_with(",true,primary"),
             "{l}"
         );
+        mayor += 1;
     }
-    // The trend table holds every wave of every indicator series.
-    let trend = s.read_pack("sample-data/out", "tables/trend.csv");
-    assert!(
-        trend.contains("officer_member_trust,overall,All respondents,2025,"),
-        "{trend}"
-    );
-    assert!(
-        trend.contains("officer_member_trust,overall,All respondents,2026,"),
-        "{trend}"
-    );
+    assert!(mayor > 27, "{mayor}");
+    // Every wave of every indicator series, for trend charts.
+    let results = s.read_table("sample-data/out", "fact_indicator_results");
+    for wave in ["2025", "2026"] {
+        assert!(
+            results.contains(&format!("\n{wave},officer_member_trust,overall,")),
+            "{results}"
+        );
+    }
 }
 
 #[test]
 fn meeting_feedback_signals_the_designed_improvement_and_nothing_else() {
     let s = sample_sandbox();
     assert!(s.cmd(&["-q", "run"]).output().unwrap().status.success());
-    let spc = s.read_pack("sample-data/out", "tables/member_feedback_spc.csv");
+    let spc = s.read_table("sample-data/out", "fact_feedback_spc");
     let mut rdr = csv::Reader::from_reader(spc.as_bytes());
     let head = rdr.headers().unwrap().clone();
     let at = |name: &str| head.iter().position(|h| h == name).unwrap();
@@ -386,7 +394,11 @@ fn meeting_feedback_signals_the_designed_improvement_and_nothing_else() {
     let mut improved_months = Vec::new();
     for rec in rdr.records() {
         let rec = rec.unwrap();
-        let (series, month, signal) = (&rec[at("series")], &rec[at("month")], &rec[at("signal")]);
+        let (series, month, signal) = (
+            &rec[at("series_id")],
+            &rec[at("month_start")][..7],
+            &rec[at("signal")],
+        );
         if series == "fair_speaking_time" {
             if signal == "true" {
                 assert!(rec[at("signals")].contains("shift"), "{rec:?}");
@@ -416,32 +428,48 @@ fn meeting_feedback_signals_the_designed_improvement_and_nothing_else() {
     );
 
     // Every form is accounted for, with the register checks.
-    let rec = s.read_pack(
-        "sample-data/out",
-        "tables/member_feedback_reconciliation.csv",
-    );
-    for line in [
-        "paper,member-feedback-paper.csv,rejected,unknown_meeting,1",
-        "paper,member-feedback-paper.csv,rejected,date_outside_register,1",
-        "paper,member-feedback-paper.csv,rejected,duplicate_response_id,1",
-        "online,member-feedback-online.csv,rejected,date_outside_register,1",
+    let rec = s.read_table("sample-data/out", "fact_import_reconciliation");
+    for (source, reason) in [
+        ("member-feedback/paper", "unknown_meeting"),
+        ("member-feedback/paper", "date_outside_register"),
+        ("member-feedback/paper", "duplicate_response_id"),
+        ("member-feedback/online", "date_outside_register"),
     ] {
-        assert!(rec.contains(line), "{line}\n{rec}");
+        assert!(
+            rec.lines().any(
+                |l| l.starts_with(&format!("{source},rejected,{reason},")) && l.ends_with(",1")
+            ),
+            "{source} {reason}\n{rec}"
+        );
     }
 
     // No published meeting figure rests on fewer than 5 forms; small groups are hidden.
-    let t = s.read_pack("sample-data/out", "tables/member_feedback_monthly.csv");
-    let mut rdr = csv::Reader::from_reader(t.as_bytes());
-    let head = rdr.headers().unwrap().clone();
-    let at = |name: &str| head.iter().position(|h| h == name).unwrap();
     let mut hidden = 0;
-    for rec in rdr.records() {
-        let rec = rec.unwrap();
-        match rec[at("n")].parse::<u64>() {
-            Ok(n) => assert!(n >= 5, "{rec:?}"),
-            Err(_) => {
-                assert_eq!(&rec[at("suppressed")], "true", "{rec:?}");
-                hidden += 1;
+    for table in [
+        "fact_feedback_uptake_month",
+        "fact_feedback_uptake_quarter",
+        "fact_feedback_item_month",
+        "fact_feedback_item_quarter",
+        "fact_feedback_indicator_month",
+        "fact_feedback_indicator_quarter",
+    ] {
+        let t = s.read_table("sample-data/out", table);
+        let mut rdr = csv::Reader::from_reader(t.as_bytes());
+        let head = rdr.headers().unwrap().clone();
+        let at = |name: &str| head.iter().position(|h| h == name).unwrap();
+        let count = if table.contains("uptake") {
+            "forms"
+        } else {
+            "n"
+        };
+        for rec in rdr.records() {
+            let rec = rec.unwrap();
+            match rec[at(count)].parse::<u64>() {
+                Ok(n) => assert!(n >= 5, "{table}: {rec:?}"),
+                Err(_) => {
+                    assert_eq!(&rec[at("suppressed")], "true", "{table}: {rec:?}");
+                    hidden += 1;
+                }
             }
         }
     }

@@ -1,0 +1,333 @@
+//! The published data model: a star schema for Power BI, built from protected results only.
+//!
+//! Dimensions (`dim_*`, `bridge_*`) describe waves, questions, indicators, groups, months,
+//! quarters, committees and imported files, with labels and sort orders; facts (`fact_*`) hold
+//! one grain each and point at dimensions by key; `run_info` says which run wrote the pack.
+//! Every table is declared once (see [`registry`](super::registry)); every writer and the
+//! audit follow those declarations, and the report reads these typed rows.
+
+pub mod dims;
+pub mod feedback;
+pub mod staff;
+
+pub use dims::*;
+pub use feedback::*;
+pub use staff::*;
+
+use super::registry::{Row, Table, TableData};
+use super::write::Evidence;
+use crate::calendar::YearMonth;
+use crate::disclosure::Suppression;
+use crate::indicators::{Breakdown, Group};
+use crate::published_table;
+use std::collections::BTreeSet;
+
+published_table! {
+    /// Which run wrote the pack, with the settings that shaped it.
+    pub struct RunInfo in "run_info" {
+        title: "This run",
+        grain: "One row: the run that wrote these tables.",
+        primary_key: ["run_id"],
+        foreign_keys: [
+            "latest_wave_id" -> "dim_wave"."wave_id",
+            "baseline_wave_id" -> "dim_wave"."wave_id",
+        ],
+        disclosure: Disclosure::None,
+        columns: {
+            run_id: String => (Key, Plain, "", "The run's id: the latest wave and a fingerprint of the tool, config, schemas and every input (the run's folder name)."),
+            tool_version: String => (Attribute, Plain, "", "culture-metrics version."),
+            config_sha256: String => (Attribute, Plain, "", "SHA-256 of the pipeline config (manifest.json has every input's)."),
+            latest_wave_id: Option<String> => (Key, Plain, "", "The latest wave."),
+            baseline_wave_id: Option<String> => (Key, Plain, "", "The baseline wave."),
+            waves: u32 => (Attribute, Plain, "waves", "Staff-survey waves in the pack."),
+            anonymity_threshold: u32 => (Attribute, Plain, "answers", "No staff-survey figure rests on fewer valid answers than this."),
+            feedback_threshold: Option<u32> => (Attribute, Plain, "forms", "No meeting-feedback figure rests on fewer forms or answers than this."),
+            min_respondents_for_breakdowns: u64 => (Attribute, Plain, "respondents", "A wave with fewer respondents publishes no breakdowns."),
+            finite_population_correction: bool => (Attribute, Plain, "", "Intervals and tests use the finite population correction where the HR headcount is known."),
+            significance_level: f64 => (Attribute, D2, "", "Changes are called improved or declined when their Benjamini-Hochberg q-value is below this."),
+        }
+    }
+}
+
+/// Every table of the pack, typed.
+#[derive(Default)]
+pub struct Model {
+    pub waves: Vec<DimWave>,
+    pub questions: Vec<DimQuestion>,
+    pub indicators: Vec<DimIndicator>,
+    pub indicator_questions: Vec<BridgeIndicatorQuestion>,
+    pub groups: Vec<DimGroup>,
+    pub months: Vec<DimMonth>,
+    pub quarters: Vec<DimQuarter>,
+    pub committees: Vec<DimCommittee>,
+    pub import_sources: Vec<DimImportSource>,
+    pub item_results: Vec<FactItemResult>,
+    pub indicator_results: Vec<FactIndicatorResult>,
+    pub response_rates: Vec<FactResponseRate>,
+    pub item_changes: Vec<FactItemChange>,
+    pub indicator_changes: Vec<FactIndicatorChange>,
+    pub feedback: FeedbackFacts,
+    pub import_reconciliation: Vec<FactImportReconciliation>,
+    pub run: Vec<RunInfo>,
+}
+
+/// Every published table's declaration, in the order the pack lists them.
+pub fn registry() -> Vec<&'static Table> {
+    vec![
+        DimWave::table(),
+        DimQuestion::table(),
+        DimIndicator::table(),
+        BridgeIndicatorQuestion::table(),
+        DimGroup::table(),
+        DimMonth::table(),
+        DimQuarter::table(),
+        DimCommittee::table(),
+        DimFeedbackGroup::table(),
+        DimImportSource::table(),
+        FactItemResult::table(),
+        FactIndicatorResult::table(),
+        FactResponseRate::table(),
+        FactItemChange::table(),
+        FactIndicatorChange::table(),
+        FactFeedbackUptakeMonth::table(),
+        FactFeedbackUptakeQuarter::table(),
+        FactFeedbackItemMonth::table(),
+        FactFeedbackItemQuarter::table(),
+        FactFeedbackIndicatorMonth::table(),
+        FactFeedbackIndicatorQuarter::table(),
+        FactFeedbackSpc::table(),
+        FactImportReconciliation::table(),
+        FactDisclosureSummary::table(),
+        RunInfo::table(),
+    ]
+}
+
+/// The code of a suppression reason, as published.
+pub(crate) fn suppression(s: Option<Suppression>) -> Option<String> {
+    s.map(|s| s.code().to_string())
+}
+
+/// `Grade` → `grade` (but `LGBT` stays).
+pub(crate) fn lower_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match (chars.next(), chars.next()) {
+        (Some(a), Some(b)) if a.is_uppercase() && !b.is_uppercase() => {
+            a.to_lowercase().chain(s.chars().skip(1)).collect()
+        }
+        _ => s.to_string(),
+    }
+}
+
+/// Groups in publication order: the config's breakdowns in order, categories in schema order,
+/// Not stated last.
+fn staff_groups(e: &Evidence) -> Vec<(Breakdown, Group)> {
+    let t = e.tables;
+    let seen: BTreeSet<(Breakdown, Group)> = t
+        .items
+        .iter()
+        .map(|p| (p.breakdown, p.group))
+        .chain(t.indicators.iter().map(|p| (p.breakdown, p.group)))
+        .chain(t.responses.iter().map(|p| (p.breakdown, p.group)))
+        .collect();
+    let cat = |c: Option<u32>| c.unwrap_or(u32::MAX);
+    let mut groups: Vec<(Breakdown, Group)> = seen.into_iter().collect();
+    groups.sort_by_key(|&(b, g)| {
+        let at = e
+            .breakdowns
+            .iter()
+            .position(|x| *x == b)
+            .unwrap_or(usize::MAX);
+        let within = match g {
+            Group::All => (0, 0),
+            Group::One(c) => (cat(c), 0),
+            Group::Two(x, y) => (cat(x), cat(y)),
+        };
+        (at, within)
+    });
+    groups
+}
+
+impl Model {
+    /// Build every table from the protected results.
+    pub fn build(e: &Evidence) -> Model {
+        let schema = &e.config.schema;
+        let feedback_schema = e.config.meetings.as_ref().map(|m| &m.schema);
+        let schemas: Vec<&crate::schema::Schema> =
+            std::iter::once(schema).chain(feedback_schema).collect();
+        let (indicators, indicator_questions) = dims::dim_indicator(&schemas);
+        let waves = dims::dim_wave(e);
+        let mut months: Vec<YearMonth> = waves
+            .iter()
+            .flat_map(|w| {
+                [
+                    YearMonth::of(w.fieldwork_start),
+                    YearMonth::of(w.fieldwork_end),
+                ]
+            })
+            .collect();
+        let mut baseline = Vec::new();
+        if let Some(fb) = e.feedback {
+            months.extend(fb.months.iter().copied());
+            baseline = fb.baseline.clone();
+        }
+        let (months, quarters) = dims::dim_month(&months, &baseline);
+        let (item_changes, indicator_changes) = staff::changes(schema, e.deltas);
+        let feedback = match (e.feedback, feedback_schema) {
+            (Some(fb), Some(s)) => feedback::facts(fb, s),
+            _ => FeedbackFacts::default(),
+        };
+        let committees = e.feedback.map_or_else(Vec::new, |fb| {
+            fb.committees
+                .iter()
+                .enumerate()
+                .map(|(i, (name, held))| DimCommittee {
+                    committee_id: name.clone(),
+                    committee_name: name.clone(),
+                    meetings_in_register: *held,
+                    sort_order: i as u32 + 1,
+                })
+                .collect()
+        });
+        let sources: Vec<(String, &crate::import::WaveImport, Option<String>)> = e
+            .imports
+            .iter()
+            .map(|w| (staff::source_id(&schema.id, w), w, Some(w.wave.clone())))
+            .chain(e.feedback.into_iter().flat_map(|fb| {
+                let id = feedback_schema.map_or("member-feedback", |s| s.id.as_str());
+                fb.imports
+                    .iter()
+                    .map(move |w| (staff::source_id(id, w), w, None))
+            }))
+            .collect();
+        let import_sources = sources
+            .iter()
+            .enumerate()
+            .map(|(i, (id, w, wave))| DimImportSource {
+                source_id: id.clone(),
+                survey_id: id.split('/').next().unwrap_or_default().to_string(),
+                wave_id: wave.clone(),
+                source: w.wave.clone(),
+                file: w
+                    .file
+                    .file_name()
+                    .map_or_else(String::new, |f| f.to_string_lossy().into_owned()),
+                layout: w.layout.config_name().to_string(),
+                encoding: w
+                    .encoding
+                    .split(" (")
+                    .next()
+                    .unwrap_or_default()
+                    .to_string(),
+                rows_in: w.rows_in as u64,
+                accepted: w.accepted() as u64,
+                excluded: w.count(crate::import::Outcome::Excluded) as u64,
+                rejected: w.count(crate::import::Outcome::Rejected) as u64,
+                rejected_pct: w.rejected_pct(),
+                sort_order: i as u32 + 1,
+            })
+            .collect();
+        let pairs: Vec<(String, &crate::import::WaveImport)> =
+            sources.iter().map(|(id, w, _)| (id.clone(), *w)).collect();
+        let config = e.config;
+        Model {
+            run: vec![RunInfo {
+                run_id: e.run_id.to_string(),
+                tool_version: env!("CARGO_PKG_VERSION").into(),
+                config_sha256: e.config_sha256.to_string(),
+                latest_wave_id: e.waves.last().map(ToString::to_string),
+                baseline_wave_id: Some(config.baseline.to_string()),
+                waves: e.waves.len() as u32,
+                anonymity_threshold: config.anonymity_threshold,
+                feedback_threshold: config.meetings.as_ref().map(|m| m.threshold),
+                min_respondents_for_breakdowns: crate::disclosure::MIN_RESPONDENTS_FOR_BREAKDOWNS,
+                finite_population_correction: config.fpc,
+                significance_level: crate::compare::ALPHA,
+            }],
+            waves,
+            questions: dims::dim_question(&schemas),
+            indicators,
+            indicator_questions,
+            groups: dims::dim_group(schema, &staff_groups(e)),
+            months,
+            quarters,
+            committees,
+            import_sources,
+            item_results: staff::item_results(schema, &e.tables.items),
+            indicator_results: staff::indicator_results(schema, &e.tables.indicators),
+            response_rates: staff::response_rates(e),
+            item_changes,
+            indicator_changes,
+            feedback,
+            import_reconciliation: staff::reconciliation(&pairs),
+        }
+    }
+
+    /// Every table as cells, in the order of [`registry`]; the disclosure summary is counted
+    /// from the results tables themselves.
+    pub fn tables(&self) -> Vec<TableData> {
+        let fb = &self.feedback;
+        let mut out = vec![
+            TableData::of(&self.waves),
+            TableData::of(&self.questions),
+            TableData::of(&self.indicators),
+            TableData::of(&self.indicator_questions),
+            TableData::of(&self.groups),
+            TableData::of(&self.months),
+            TableData::of(&self.quarters),
+            TableData::of(&self.committees),
+            TableData::of(&fb.groups),
+            TableData::of(&self.import_sources),
+            TableData::of(&self.item_results),
+            TableData::of(&self.indicator_results),
+            TableData::of(&self.response_rates),
+            TableData::of(&self.item_changes),
+            TableData::of(&self.indicator_changes),
+            TableData::of(&fb.uptake_month),
+            TableData::of(&fb.uptake_quarter),
+            TableData::of(&fb.item_month),
+            TableData::of(&fb.item_quarter),
+            TableData::of(&fb.indicator_month),
+            TableData::of(&fb.indicator_quarter),
+            TableData::of(&fb.spc),
+            TableData::of(&self.import_reconciliation),
+        ];
+        let summary = staff::disclosure_summary(&out);
+        out.push(TableData::of(&summary));
+        out.push(TableData::of(&self.run));
+        out
+    }
+
+    /// The staff group a key names.
+    pub fn group(&self, key: &str) -> Option<&DimGroup> {
+        self.groups.iter().find(|g| g.group_key == key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_declaration_is_sound() {
+        let problems = super::super::registry::check(&registry());
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+
+    #[test]
+    fn the_model_lists_its_tables_in_registry_order() {
+        let names: Vec<&str> = Model::default()
+            .tables()
+            .iter()
+            .map(|t| t.def.name)
+            .collect();
+        let declared: Vec<&str> = registry().iter().map(|t| t.name).collect();
+        assert_eq!(names, declared);
+    }
+
+    #[test]
+    fn labels_lower_only_ordinary_words() {
+        assert_eq!(lower_first("Grade"), "grade");
+        assert_eq!(lower_first("LGBT status"), "LGBT status");
+        assert_eq!(lower_first(""), "");
+    }
+}

@@ -1,0 +1,507 @@
+//! Staff-survey facts: results per question and indicator, response rates, year-on-year
+//! changes, the import reconciliation and the disclosure summary. Built from protected results
+//! only.
+
+use super::dims::group_key;
+use super::{Evidence, suppression};
+use crate::compare::{Delta, Measure};
+use crate::disclosure::{Protected, Suppression};
+use crate::import::{Reason, WaveImport};
+use crate::indicators::Breakdown;
+use crate::indicators::derive::{IndicatorStats, ItemStats};
+use crate::published_table;
+use crate::report::registry::{Cell, Disclosure, Figure, Role, TableData};
+use crate::schema::Schema;
+use std::collections::BTreeMap;
+
+/// Response rates below this are flagged (methodology: non-response bias risk).
+pub const LOW_RESPONSE_RATE: f64 = 60.0;
+
+published_table! {
+    /// One question's answers in one group.
+    pub struct FactItemResult in "fact_item_results" {
+        title: "Answers to each question",
+        grain: "One row per wave × question × group of staff.",
+        primary_key: ["wave_id", "question_id", "group_key"],
+        foreign_keys: [
+            "wave_id" -> "dim_wave"."wave_id",
+            "question_id" -> "dim_question"."question_id",
+            "group_key" -> "dim_group"."group_key",
+        ],
+        disclosure: Disclosure::Figures {
+            threshold: Threshold::Staff,
+            additive: Some(Additive { family: "items", period: Period::Column("wave_id"), group: "group_key", groups: "dim_group" }),
+        },
+        columns: {
+            wave_id: String => (Key, Plain, "", "The wave."),
+            question_id: String => (Key, Plain, "", "The question."),
+            group_key: String => (Key, Plain, "", "The group of staff."),
+            n: Figure<u64> => (Count, Plain, "answers", "Valid answers: positive + neutral + negative (Don't know and blanks are left out)."),
+            n_positive: Figure<u64> => (Value, Plain, "answers", "Agree and Strongly agree; for reverse-keyed questions the favourable answers (No to \"Have you been bullied?\"); for 0-10 questions 9-10."),
+            n_neutral: Figure<u64> => (Value, Plain, "answers", "Neither agree nor disagree (0-10 questions: 7-8)."),
+            n_negative: Figure<u64> => (Value, Plain, "answers", "Disagree and Strongly disagree (0-10 questions: 0-6)."),
+            pct_positive: Figure<f64> => (Value, D1, "%", "100 × n_positive / n."),
+            pct_neutral: Figure<f64> => (Value, D1, "%", "100 × n_neutral / n."),
+            pct_negative: Figure<f64> => (Value, D1, "%", "100 × n_negative / n."),
+            ci_low: Figure<f64> => (Value, D1, "%", "Lower end of the 95% Wilson interval for pct_positive."),
+            ci_high: Figure<f64> => (Value, D1, "%", "Upper end of the 95% Wilson interval for pct_positive."),
+            mdd: Figure<f64> => (Value, D1, "percentage points", "Minimum detectable difference: the smallest change in pct_positive to the next wave that a 5% test would detect with 80% power for a group of this size."),
+            population: Figure<u64> => (Admin, Plain, "staff", "HR headcount used for the finite population correction (empty: not known or not applied)."),
+            suppressed: bool => (Suppressed, Plain, "", "The row's figures are withheld: `[c]` in CSV and the workbook, null in Parquet."),
+            suppression_reason: Option<String> => (Reason, Plain, "", "`primary`, `secondary` or `small_organisation`; empty when published."),
+        }
+    }
+}
+
+published_table! {
+    /// One indicator in one group.
+    pub struct FactIndicatorResult in "fact_indicator_results" {
+        title: "Indicators",
+        grain: "One row per wave × indicator × group of staff.",
+        primary_key: ["wave_id", "indicator_id", "group_key"],
+        foreign_keys: [
+            "wave_id" -> "dim_wave"."wave_id",
+            "indicator_id" -> "dim_indicator"."indicator_id",
+            "group_key" -> "dim_group"."group_key",
+        ],
+        disclosure: Disclosure::Figures {
+            threshold: Threshold::Staff,
+            additive: Some(Additive { family: "indicators", period: Period::Column("wave_id"), group: "group_key", groups: "dim_group" }),
+        },
+        columns: {
+            wave_id: String => (Key, Plain, "", "The wave."),
+            indicator_id: String => (Key, Plain, "", "The indicator."),
+            group_key: String => (Key, Plain, "", "The group of staff."),
+            n: Figure<u64> => (Count, Plain, "respondents", "Respondents with a score (themes: answering at least the schema's min_items of its questions; yes-rate and eNPS: valid answers)."),
+            value: Figure<f64> => (Value, D1, "dim_indicator.unit", "The indicator, in its unit (dim_indicator.unit)."),
+            ci_low: Figure<f64> => (Value, D1, "dim_indicator.unit", "Lower end of the 95% interval for value (t interval on respondent scores; Wilson for yes-rates; normal for eNPS)."),
+            ci_high: Figure<f64> => (Value, D1, "dim_indicator.unit", "Upper end of the 95% interval for value."),
+            pct_positive: Figure<f64> => (Value, D1, "%", "Themes: mean of the questions' % positive; eNPS: % promoters; otherwise empty."),
+            pct_neutral: Figure<f64> => (Value, D1, "%", "Themes: mean % neutral; eNPS: % passives."),
+            pct_negative: Figure<f64> => (Value, D1, "%", "Themes: mean % negative; eNPS: % detractors."),
+            mdd: Figure<f64> => (Value, D1, "dim_indicator.unit", "Minimum detectable difference in value's unit (5% test, 80% power)."),
+            population: Figure<u64> => (Admin, Plain, "staff", "HR headcount used for the finite population correction."),
+            suppressed: bool => (Suppressed, Plain, "", "The row's figures are withheld."),
+            suppression_reason: Option<String> => (Reason, Plain, "", "`primary`, `secondary` (also: one of the indicator's questions is withheld) or `small_organisation`."),
+        }
+    }
+}
+
+published_table! {
+    /// Responses against the workforce in one group.
+    pub struct FactResponseRate in "fact_response_rates" {
+        title: "Response rates",
+        grain: "One row per wave × group of staff, for the breakdowns the HR headcount file describes.",
+        primary_key: ["wave_id", "group_key"],
+        foreign_keys: [
+            "wave_id" -> "dim_wave"."wave_id",
+            "group_key" -> "dim_group"."group_key",
+        ],
+        disclosure: Disclosure::Figures {
+            threshold: Threshold::Staff,
+            additive: Some(Additive { family: "responses", period: Period::Column("wave_id"), group: "group_key", groups: "dim_group" }),
+        },
+        columns: {
+            wave_id: String => (Key, Plain, "", "The wave."),
+            group_key: String => (Key, Plain, "", "The group of staff."),
+            responses: Figure<u64> => (Count, Plain, "responses", "Accepted responses in the group."),
+            headcount: Option<u64> => (Admin, Plain, "staff", "Staff in post (HR); empty for Not stated. Published even where responses are withheld."),
+            response_rate: Figure<f64> => (Value, D1, "%", "100 × responses / headcount."),
+            below_60: Figure<bool> => (Value, Plain, "", "Response rate under 60%: results for the group are more exposed to non-response bias."),
+            pct_of_respondents: Figure<f64> => (Value, D1, "%", "The group's share of all responses in the wave."),
+            pct_of_workforce: Option<f64> => (Admin, D1, "%", "The group's share of the headcount: compare with pct_of_respondents to see who is under-represented."),
+            suppressed: bool => (Suppressed, Plain, "", "The row's figures are withheld."),
+            suppression_reason: Option<String> => (Reason, Plain, "", "Why."),
+        }
+    }
+}
+
+published_table! {
+    /// A question's change between two waves in one group.
+    pub struct FactItemChange in "fact_item_changes" {
+        title: "Change in each question since the previous wave and the baseline",
+        grain: "One row per comparison × question × group of staff (the latest wave against the previous one, and against the baseline).",
+        primary_key: ["comparison", "wave_from", "wave_to", "question_id", "group_key"],
+        foreign_keys: [
+            "wave_from" -> "dim_wave"."wave_id",
+            "wave_to" -> "dim_wave"."wave_id",
+            "question_id" -> "dim_question"."question_id",
+            "group_key" -> "dim_group"."group_key",
+        ],
+        disclosure: Disclosure::Figures { threshold: Threshold::Staff, additive: None },
+        columns: {
+            comparison: String => (Key, Plain, "", "`since_previous` or `since_baseline`."),
+            wave_from: String => (Key, Plain, "", "The earlier wave."),
+            wave_to: String => (Key, Plain, "", "The later wave."),
+            question_id: String => (Key, Plain, "", "The question (its id in the later wave; a reworded comparable question is compared with the one it replaces)."),
+            group_key: String => (Key, Plain, "", "The group of staff."),
+            n_from: Figure<u64> => (Count, Plain, "answers", "Valid answers in the earlier wave."),
+            n_to: Figure<u64> => (Count, Plain, "answers", "Valid answers in the later wave."),
+            value_from: Figure<f64> => (Value, D1, "%", "% positive in the earlier wave."),
+            value_to: Figure<f64> => (Value, D1, "%", "% positive in the later wave."),
+            delta: Figure<f64> => (Value, D1, "percentage points", "value_to − value_from, from unrounded values."),
+            test: Option<String> => (Attribute, Plain, "", "`two_proportion_z` (pooled two-proportion z test)."),
+            statistic: Figure<f64> => (Value, D3, "", "The z statistic."),
+            p_value: Figure<f64> => (Value, PValue, "", "Two-sided p-value."),
+            q_value: Figure<f64> => (Value, PValue, "", "Benjamini-Hochberg adjusted p-value over every test in both change tables (one family)."),
+            effect_size: Figure<f64> => (Value, D3, "", "Cohen's h."),
+            effect_size_type: Option<String> => (Attribute, Plain, "", "`cohens_h`."),
+            verdict: String => (Attribute, Plain, "", "`improved` / `declined` (q < 0.05 in the favourable / unfavourable direction), `no significant change` (tested, q ≥ 0.05) or `not tested`."),
+            reason: Option<String> => (Attribute, Plain, "", "Why a row is not tested: suppressed in a wave; too few answers (fewer than 30 in a wave); not asked in a wave; not comparable (see dim_question.series_id)."),
+            suppressed: bool => (Suppressed, Plain, "", "Either wave's figure is withheld, so no numbers are shown."),
+            suppression_reason: Option<String> => (Reason, Plain, "", "Why."),
+        }
+    }
+}
+
+published_table! {
+    /// An indicator's change between two waves in one group.
+    pub struct FactIndicatorChange in "fact_indicator_changes" {
+        title: "Change in each indicator since the previous wave and the baseline",
+        grain: "One row per comparison × indicator × group of staff (the latest wave against the previous one, and against the baseline).",
+        primary_key: ["comparison", "wave_from", "wave_to", "indicator_id", "group_key"],
+        foreign_keys: [
+            "wave_from" -> "dim_wave"."wave_id",
+            "wave_to" -> "dim_wave"."wave_id",
+            "indicator_id" -> "dim_indicator"."indicator_id",
+            "group_key" -> "dim_group"."group_key",
+        ],
+        disclosure: Disclosure::Figures { threshold: Threshold::Staff, additive: None },
+        columns: {
+            comparison: String => (Key, Plain, "", "`since_previous` or `since_baseline`."),
+            wave_from: String => (Key, Plain, "", "The earlier wave."),
+            wave_to: String => (Key, Plain, "", "The later wave."),
+            indicator_id: String => (Key, Plain, "", "The indicator."),
+            group_key: String => (Key, Plain, "", "The group of staff."),
+            n_from: Figure<u64> => (Count, Plain, "respondents", "Respondents with a score in the earlier wave."),
+            n_to: Figure<u64> => (Count, Plain, "respondents", "Respondents with a score in the later wave."),
+            value_from: Figure<f64> => (Value, D1, "dim_indicator.unit", "The indicator in the earlier wave."),
+            value_to: Figure<f64> => (Value, D1, "dim_indicator.unit", "The indicator in the later wave."),
+            delta: Figure<f64> => (Value, D1, "dim_indicator.unit", "value_to − value_from, from unrounded values (percentage points for percentages)."),
+            test: Option<String> => (Attribute, Plain, "", "`welch_t` (themes on respondent-level shares, indices, scores), `two_proportion_z` (yes-rates), `net_score_z` (eNPS)."),
+            statistic: Figure<f64> => (Value, D3, "", "z or t."),
+            p_value: Figure<f64> => (Value, PValue, "", "Two-sided p-value."),
+            q_value: Figure<f64> => (Value, PValue, "", "Benjamini-Hochberg adjusted p-value over every test in both change tables (one family)."),
+            effect_size: Figure<f64> => (Value, D3, "", "Cohen's h (yes-rates) or d (means, pooled SD); empty for eNPS."),
+            effect_size_type: Option<String> => (Attribute, Plain, "", "`cohens_h` or `cohens_d`."),
+            verdict: String => (Attribute, Plain, "", "`improved` / `declined` (q < 0.05, in the favourable / unfavourable direction: for bullying and discrimination rates lower is better), `no significant change` or `not tested`."),
+            reason: Option<String> => (Attribute, Plain, "", "Why a row is not tested: suppressed; too few answers (20 for a theme, 10 for an index or score, 30 for a yes-rate or eNPS); built from different questions in the two waves."),
+            suppressed: bool => (Suppressed, Plain, "", "Either wave's figure is withheld, so no numbers are shown."),
+            suppression_reason: Option<String> => (Reason, Plain, "", "Why."),
+        }
+    }
+}
+
+published_table! {
+    /// Rows of one imported file with one outcome.
+    pub struct FactImportReconciliation in "fact_import_reconciliation" {
+        title: "Import reconciliation",
+        grain: "One row per imported file × reason a row can end with (every reason listed, 0 where none): the rows add up to dim_import_source.rows_in.",
+        primary_key: ["source_id", "reason"],
+        foreign_keys: ["source_id" -> "dim_import_source"."source_id"],
+        disclosure: Disclosure::None,
+        columns: {
+            source_id: String => (Key, Plain, "", "The imported file."),
+            outcome: String => (Attribute, Plain, "", "`accepted`, `excluded` (set aside by a declared rule) or `rejected` (defective)."),
+            reason: String => (Key, Plain, "", "`accepted`, `preview_or_test`, `incomplete`, `ragged_row`, `missing_response_id`, `duplicate_response_id`, `unknown_answer`, `unknown_category`, `unknown_meeting`, `date_outside_register`."),
+            reason_description: String => (Attribute, Plain, "", "The reason in words."),
+            rows: u64 => (Attribute, Plain, "rows", "Data rows of the file with this outcome."),
+        }
+    }
+}
+
+published_table! {
+    /// Cells published and withheld in one table.
+    pub struct FactDisclosureSummary in "fact_disclosure_summary" {
+        title: "Disclosure control summary",
+        grain: "One row per results table × outcome (published, or withheld for each reason).",
+        primary_key: ["table_name", "outcome"],
+        foreign_keys: [],
+        disclosure: Disclosure::None,
+        columns: {
+            table_name: String => (Key, Plain, "", "A results table in this folder."),
+            outcome: String => (Key, Plain, "", "`published`, `suppressed_primary`, `suppressed_secondary` or `suppressed_small_organisation`."),
+            rows: u64 => (Attribute, Plain, "rows", "Rows of the table with this outcome."),
+        }
+    }
+}
+
+pub fn item_results(schema: &Schema, items: &[Protected<ItemStats>]) -> Vec<FactItemResult> {
+    items
+        .iter()
+        .map(|p| {
+            let hidden = p.suppression.is_some();
+            let st = p.stats.as_ref().filter(|_| !hidden);
+            let c = st.map(|s| &s.counts);
+            let f = |v: Option<f64>| Figure::of(v, hidden);
+            FactItemResult {
+                wave_id: p.wave.to_string(),
+                question_id: schema.questions[p.measure].id.clone(),
+                group_key: group_key(schema, p.breakdown, p.group),
+                n: Figure::of(p.n, hidden),
+                n_positive: Figure::of(c.map(|c| c.positive), hidden),
+                n_neutral: Figure::of(c.map(|c| c.neutral), hidden),
+                n_negative: Figure::of(c.map(|c| c.negative), hidden),
+                pct_positive: f(c.and_then(|c| c.pct(c.positive))),
+                pct_neutral: f(c.and_then(|c| c.pct(c.neutral))),
+                pct_negative: f(c.and_then(|c| c.pct(c.negative))),
+                ci_low: f(st.and_then(|s| s.ci_positive.map(|c| c.0))),
+                ci_high: f(st.and_then(|s| s.ci_positive.map(|c| c.1))),
+                mdd: f(st.and_then(|s| s.mdd)),
+                population: Figure::of(st.and_then(|s| s.population), hidden),
+                suppressed: hidden,
+                suppression_reason: suppression(p.suppression),
+            }
+        })
+        .collect()
+}
+
+pub fn indicator_results(
+    schema: &Schema,
+    rows: &[Protected<IndicatorStats>],
+) -> Vec<FactIndicatorResult> {
+    rows.iter()
+        .map(|p| {
+            let hidden = p.suppression.is_some();
+            let st = p.stats.as_ref().filter(|_| !hidden);
+            let f = |v: Option<f64>| Figure::of(v, hidden);
+            FactIndicatorResult {
+                wave_id: p.wave.to_string(),
+                indicator_id: schema.indicators[p.measure].id.clone(),
+                group_key: group_key(schema, p.breakdown, p.group),
+                n: Figure::of(p.n, hidden),
+                value: f(st.and_then(|s| s.value)),
+                ci_low: f(st.and_then(|s| s.ci.map(|c| c.0))),
+                ci_high: f(st.and_then(|s| s.ci.map(|c| c.1))),
+                pct_positive: f(st.and_then(|s| s.pct.map(|p| p[0]))),
+                pct_neutral: f(st.and_then(|s| s.pct.map(|p| p[1]))),
+                pct_negative: f(st.and_then(|s| s.pct.map(|p| p[2]))),
+                mdd: f(st.and_then(|s| s.mdd)),
+                population: Figure::of(st.and_then(|s| s.population), hidden),
+                suppressed: hidden,
+                suppression_reason: suppression(p.suppression),
+            }
+        })
+        .collect()
+}
+
+/// Response rates for every group the HR headcount file describes.
+pub fn response_rates(e: &Evidence) -> Vec<FactResponseRate> {
+    let schema = &e.config.schema;
+    let responses = &e.tables.responses;
+    // Each wave's whole organisation: (responses, headcount).
+    let mut totals: BTreeMap<&str, (Option<u64>, Option<u64>)> = BTreeMap::new();
+    for p in responses
+        .iter()
+        .filter(|p| p.breakdown == Breakdown::Overall)
+    {
+        let hc = e
+            .workforce
+            .get(&p.wave)
+            .and_then(|h| h.of(p.breakdown, p.group));
+        totals.insert(p.wave.as_str(), (p.n, hc));
+    }
+    responses
+        .iter()
+        .filter_map(|p| {
+            let pops = e.workforce.get(&p.wave)?;
+            if !pops.describes(p.breakdown) {
+                return None;
+            }
+            let hidden = p.suppression.is_some();
+            let headcount = pops.of(p.breakdown, p.group);
+            let (total_resp, total_hc) = totals.get(p.wave.as_str()).copied().unwrap_or_default();
+            let n = p.n.filter(|_| !hidden);
+            let rate = n
+                .zip(headcount.filter(|&h| h > 0))
+                .map(|(n, h)| 100.0 * n as f64 / h as f64);
+            let share = |x: Option<u64>, t: Option<u64>| match (x, t) {
+                (Some(x), Some(t)) if t > 0 => Some(100.0 * x as f64 / t as f64),
+                _ => None,
+            };
+            Some(FactResponseRate {
+                wave_id: p.wave.to_string(),
+                group_key: group_key(schema, p.breakdown, p.group),
+                responses: Figure::of(n, hidden),
+                headcount,
+                response_rate: Figure::of(rate, hidden),
+                below_60: Figure::of(rate.map(|r| r < LOW_RESPONSE_RATE), hidden),
+                pct_of_respondents: Figure::of(share(n, total_resp), hidden),
+                pct_of_workforce: share(headcount, total_hc),
+                suppressed: hidden,
+                suppression_reason: suppression(p.suppression),
+            })
+        })
+        .collect()
+}
+
+/// The numbers every change row shares, whichever measure it is about.
+struct ChangeFigures {
+    comparison: String,
+    wave_from: String,
+    wave_to: String,
+    group_key: String,
+    n_from: Figure<u64>,
+    n_to: Figure<u64>,
+    value_from: Figure<f64>,
+    value_to: Figure<f64>,
+    delta: Figure<f64>,
+    test: Option<String>,
+    statistic: Figure<f64>,
+    p_value: Figure<f64>,
+    q_value: Figure<f64>,
+    effect_size: Figure<f64>,
+    effect_size_type: Option<String>,
+    verdict: String,
+    reason: Option<String>,
+    suppressed: bool,
+    suppression_reason: Option<String>,
+}
+
+fn change_figures(schema: &Schema, d: &Delta) -> ChangeFigures {
+    let hidden = d.suppression.is_some();
+    let f = |v: Option<f64>| Figure::of(v, hidden);
+    ChangeFigures {
+        comparison: d.comparison.code().into(),
+        wave_from: d.from.to_string(),
+        wave_to: d.to.to_string(),
+        group_key: group_key(schema, d.breakdown, d.group),
+        n_from: Figure::of(d.n.map(|n| n.0), hidden),
+        n_to: Figure::of(d.n.map(|n| n.1), hidden),
+        value_from: f(d.values.map(|v| v.0)),
+        value_to: f(d.values.map(|v| v.1)),
+        delta: f(d.delta()),
+        test: d.test.map(|t| t.0.code().to_string()),
+        statistic: f(d.test.map(|t| t.1.statistic)),
+        p_value: f(d.test.map(|t| t.1.p_value)),
+        q_value: f(d.q_value),
+        effect_size: f(d.effect.map(|e| e.1)),
+        effect_size_type: d.effect.map(|e| e.0.code().to_string()),
+        verdict: d.verdict.as_str().into(),
+        reason: d.reason.as_ref().map(crate::compare::NotTested::text),
+        suppressed: hidden,
+        suppression_reason: suppression(d.suppression),
+    }
+}
+
+pub fn changes(
+    schema: &Schema,
+    deltas: &[Delta],
+) -> (Vec<FactItemChange>, Vec<FactIndicatorChange>) {
+    let (mut items, mut indicators) = (Vec::new(), Vec::new());
+    for d in deltas {
+        let c = change_figures(schema, d);
+        match d.measure {
+            Measure::Question(q) => items.push(FactItemChange {
+                comparison: c.comparison,
+                wave_from: c.wave_from,
+                wave_to: c.wave_to,
+                question_id: schema.questions[q].id.clone(),
+                group_key: c.group_key,
+                n_from: c.n_from,
+                n_to: c.n_to,
+                value_from: c.value_from,
+                value_to: c.value_to,
+                delta: c.delta,
+                test: c.test,
+                statistic: c.statistic,
+                p_value: c.p_value,
+                q_value: c.q_value,
+                effect_size: c.effect_size,
+                effect_size_type: c.effect_size_type,
+                verdict: c.verdict,
+                reason: c.reason,
+                suppressed: c.suppressed,
+                suppression_reason: c.suppression_reason,
+            }),
+            Measure::Indicator(i) => indicators.push(FactIndicatorChange {
+                comparison: c.comparison,
+                wave_from: c.wave_from,
+                wave_to: c.wave_to,
+                indicator_id: schema.indicators[i].id.clone(),
+                group_key: c.group_key,
+                n_from: c.n_from,
+                n_to: c.n_to,
+                value_from: c.value_from,
+                value_to: c.value_to,
+                delta: c.delta,
+                test: c.test,
+                statistic: c.statistic,
+                p_value: c.p_value,
+                q_value: c.q_value,
+                effect_size: c.effect_size,
+                effect_size_type: c.effect_size_type,
+                verdict: c.verdict,
+                reason: c.reason,
+                suppressed: c.suppressed,
+                suppression_reason: c.suppression_reason,
+            }),
+        }
+    }
+    (items, indicators)
+}
+
+/// `staff-survey/2025`, `member-feedback/paper`.
+pub fn source_id(survey: &str, import: &WaveImport) -> String {
+    format!("{survey}/{}", import.wave)
+}
+
+pub fn reconciliation(sources: &[(String, &WaveImport)]) -> Vec<FactImportReconciliation> {
+    let mut out = Vec::new();
+    for (id, w) in sources {
+        for r in Reason::ALL {
+            out.push(FactImportReconciliation {
+                source_id: id.clone(),
+                outcome: r.outcome().as_str().into(),
+                reason: r.code().into(),
+                reason_description: r.describe().into(),
+                rows: w.counts.get(&r).copied().unwrap_or(0) as u64,
+            });
+        }
+    }
+    out
+}
+
+/// Rows published and withheld (by reason) in each results table with a suppression column.
+pub fn disclosure_summary(tables: &[TableData]) -> Vec<FactDisclosureSummary> {
+    let mut out = Vec::new();
+    for t in tables {
+        let additive = matches!(
+            t.def.disclosure,
+            Disclosure::Figures {
+                additive: Some(_),
+                ..
+            }
+        );
+        let reason = t.def.columns.iter().position(|c| c.role == Role::Reason);
+        let (true, Some(reason)) = (additive, reason) else {
+            continue;
+        };
+        let mut counts = [0u64; 4];
+        for row in &t.rows {
+            let i = match &row[reason] {
+                Cell::Text(r) if r == Suppression::Primary.code() => 1,
+                Cell::Text(r) if r == Suppression::Secondary.code() => 2,
+                Cell::Text(r) if r == Suppression::SmallOrganisation.code() => 3,
+                _ => 0,
+            };
+            counts[i] += 1;
+        }
+        for (outcome, rows) in [
+            "published",
+            "suppressed_primary",
+            "suppressed_secondary",
+            "suppressed_small_organisation",
+        ]
+        .into_iter()
+        .zip(counts)
+        {
+            out.push(FactDisclosureSummary {
+                table_name: t.def.name.into(),
+                outcome: outcome.into(),
+                rows,
+            });
+        }
+    }
+    out
+}
