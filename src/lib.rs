@@ -268,6 +268,8 @@ pub fn latest_pack(config_path: &Path) -> Result<PathBuf, Error> {
 /// What `run` produced.
 pub struct RunSummary {
     pub pack: PathBuf,
+    /// `<output>/latest/`, replaced by this run (`None` with `--out`).
+    pub latest: Option<PathBuf>,
     /// The run's id: its folder name under the config's output.
     pub run_id: String,
     pub report: String,
@@ -406,11 +408,16 @@ pub fn run_with(
         deep_dives: &dives,
     };
     let pack = report::write::write_pack(&evidence, &provenance, &dest, started)?;
-    if out.is_none() {
-        report::record_run(&config.output, &provenance, &wave_ids, started)?;
-    }
+    let latest = match out {
+        Some(_) => None,
+        None => {
+            report::record_run(&config.output, &provenance, &wave_ids, started)?;
+            Some(report::publish_latest(&config.output, &pack)?)
+        }
+    };
     Ok(RunSummary {
         pack,
+        latest,
         run_id: provenance.run_id,
         report: imported.report(),
         item_rows: tables.items.len(),

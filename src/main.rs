@@ -60,9 +60,11 @@ enum Command {
         culture-metrics run --config council/pipeline.toml\n  \
         culture-metrics run --config council/pipeline.toml --out /tmp/pack-check\n  \
         culture-metrics run --deep-dive officer_member_trust      # plus a focused report\n\n\
-        Each run writes its pack to <output>/<run id>/ (output is set in the config) and adds a line to \
-        <output>/runs.csv, newest last. The run id is the latest wave and a short hash of the config, \
-        schemas and inputs: rerunning unchanged inputs replaces that run's folder, any change makes a new one.")]
+        Each run writes its pack to <output>/<run id>/ (output is set in the config), adds a line to \
+        <output>/runs.csv, newest last, and then copies the pack to <output>/latest/, the fixed place for \
+        the Power BI data source (a failed run leaves latest/ as it was). The run id is the latest wave and \
+        a short hash of the config, schemas and inputs: rerunning unchanged inputs replaces that run's \
+        folder, any change makes a new one.")]
     Run {
         /// Pipeline config (TOML).
         #[arg(long, short, default_value = DEFAULT_CONFIG)]
@@ -202,6 +204,12 @@ fn execute(command: Command, opts: Options) -> Result<i32, Error> {
                     summary.item_rows,
                     summary.indicator_rows
                 );
+                if let Some(latest) = &summary.latest {
+                    eprintln!(
+                        "Copied to {}: point Power BI at its tables/ folder once; every run replaces it.",
+                        latest.display()
+                    );
+                }
             }
             Ok(exit::OK)
         }

@@ -498,6 +498,9 @@ impl Config {
         let waves = survey_waves(waves_raw, &text, &schema, &schema_path, &base, &mut c);
 
         let meetings = meetings_raw.and_then(|m| build_meetings(m, &base, &mut c));
+        if let Some(m) = &meetings {
+            shared_ids(&schema, &m.schema, &mut c);
+        }
         let baseline = match &top.baseline {
             Some(b) => {
                 if !waves.iter().any(|w: &Wave| &w.id == b) {
@@ -707,6 +710,33 @@ fn build_wave(
         filters: w.filters,
         columns,
         keep: Vec::new(),
+    }
+}
+
+/// The published tables key questions and indicators of both questionnaires by id, so the
+/// meeting-feedback schema may not reuse a staff-survey id.
+fn shared_ids(staff: &Schema, feedback: &Schema, c: &mut Collector) {
+    for q in &feedback.questions {
+        if staff.question(&q.id).is_some() {
+            c.push(
+                "meetings.schema",
+                format!(
+                    "question id `{}` is also a question in the staff-survey schema; the published tables key questions by id, so rename one",
+                    q.id
+                ),
+            );
+        }
+    }
+    for i in &feedback.indicators {
+        if staff.indicator(&i.id).is_some() {
+            c.push(
+                "meetings.schema",
+                format!(
+                    "indicator id `{}` is also an indicator in the staff-survey schema; the published tables key indicators by id, so rename one",
+                    i.id
+                ),
+            );
+        }
     }
 }
 

@@ -104,35 +104,6 @@ impl Reason {
     }
 }
 
-/// `import_reconciliation.csv`: one row per wave and reason, plus a `rows_in` total row.
-/// Every reason is listed (with 0 where none) so the table has the same shape every year.
-pub fn reconciliation_rows(imports: &[WaveImport]) -> Vec<[String; 5]> {
-    let mut out = Vec::new();
-    for w in imports {
-        out.push([
-            w.wave.clone(),
-            w.file
-                .file_name()
-                .map_or_else(String::new, |f| f.to_string_lossy().into_owned()),
-            "total".into(),
-            "rows_in".into(),
-            w.rows_in.to_string(),
-        ]);
-        for r in Reason::ALL {
-            out.push([
-                w.wave.clone(),
-                w.file
-                    .file_name()
-                    .map_or_else(String::new, |f| f.to_string_lossy().into_owned()),
-                r.outcome().as_str().into(),
-                r.code().into(),
-                w.counts.get(&r).copied().unwrap_or(0).to_string(),
-            ]);
-        }
-    }
-    out
-}
-
 /// The reconciliation as the analyst reads it in the terminal.
 pub fn render_text(imports: &[WaveImport], max_rejected_pct: f64) -> String {
     let mut s = String::new();

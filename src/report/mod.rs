@@ -73,7 +73,7 @@ impl Pack {
         })
     }
 
-    /// Write a file at `rel` (e.g. `tables/items.csv`) inside the pack.
+    /// Write a file at `rel` (e.g. `tables/dim_wave.csv`) inside the pack.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), WriteError> {
         let path = self.tmp.join(rel);
         if let Some(dir) = path.parent() {
@@ -95,21 +95,62 @@ impl Pack {
 
     /// Move the complete pack into place, replacing an earlier one.
     pub fn finish(mut self) -> Result<PathBuf, WriteError> {
-        if self.dest.exists() {
-            let old = self.tmp.with_extension("old");
-            if old.exists() {
-                // Left by a run that was killed between the two renames below.
-                fs::remove_dir_all(&old).map_err(werr(&old))?;
-            }
-            fs::rename(&self.dest, &old).map_err(werr(&self.dest))?;
-            fs::rename(&self.tmp, &self.dest).map_err(werr(&self.dest))?;
-            fs::remove_dir_all(&old).map_err(werr(&old))?;
-        } else {
-            fs::rename(&self.tmp, &self.dest).map_err(werr(&self.dest))?;
-        }
+        replace_dir(&self.tmp, &self.dest)?;
         self.finished = true;
         Ok(self.dest.clone())
     }
+}
+
+/// Put the complete folder `ready` at `dest`, replacing whatever was there: the old one is moved
+/// aside, the new one renamed into place, then the old one removed.
+fn replace_dir(ready: &Path, dest: &Path) -> Result<(), WriteError> {
+    if dest.exists() {
+        let old = ready.with_extension("old");
+        if old.exists() {
+            // Left by a run that was killed between the two renames below.
+            fs::remove_dir_all(&old).map_err(werr(&old))?;
+        }
+        fs::rename(dest, &old).map_err(werr(dest))?;
+        fs::rename(ready, dest).map_err(werr(dest))?;
+        fs::remove_dir_all(&old).map_err(werr(&old))?;
+    } else {
+        fs::rename(ready, dest).map_err(werr(dest))?;
+    }
+    Ok(())
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<(), WriteError> {
+    fs::create_dir_all(to).map_err(werr(to))?;
+    for entry in fs::read_dir(from).map_err(werr(from))? {
+        let entry = entry.map_err(werr(from))?;
+        let (src, dst) = (entry.path(), to.join(entry.file_name()));
+        if entry.file_type().map_err(werr(&src))?.is_dir() {
+            copy_dir(&src, &dst)?;
+        } else {
+            fs::copy(&src, &dst).map_err(werr(&dst))?;
+        }
+    }
+    Ok(())
+}
+
+/// The folder under an output folder that always holds the newest complete run: the one
+/// place a Power BI data source points at.
+pub const LATEST: &str = "latest";
+
+/// Copy a finished run folder to `<output>/latest/`, replacing the previous one only once the
+/// copy is complete (a run that fails before this leaves `latest/` as it was).
+pub fn publish_latest(output: &Path, run: &Path) -> Result<PathBuf, WriteError> {
+    let dest = output.join(LATEST);
+    let tmp = output.join(format!(".{LATEST}.partial-{}", std::process::id()));
+    if tmp.exists() {
+        fs::remove_dir_all(&tmp).map_err(werr(&tmp))?;
+    }
+    if let Err(e) = copy_dir(run, &tmp) {
+        let _ = fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+    replace_dir(&tmp, &dest)?;
+    Ok(dest)
 }
 
 impl Drop for Pack {

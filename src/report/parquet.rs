@@ -61,13 +61,38 @@ fn column(t: &TableData, i: usize) -> Column {
     }
 }
 
+/// The Arrow schema recorded in the file (`ARROW:schema`): the declared types, with text as
+/// plain `Utf8` (what pyarrow, pandas and DuckDB read as `string`), not the string-view type
+/// polars uses in memory. The bytes on disk are the same Parquet strings either way.
+fn arrow_schema(t: &TableData) -> ArrowSchema {
+    t.def
+        .columns
+        .iter()
+        .map(|c| {
+            let ty = match c.ty {
+                ArrowType::Int64 => ArrowDataType::Int64,
+                ArrowType::Float64 => ArrowDataType::Float64,
+                ArrowType::Boolean => ArrowDataType::Boolean,
+                ArrowType::Date32 => ArrowDataType::Date32,
+                ArrowType::Utf8 => ArrowDataType::Utf8,
+            };
+            let name: PlSmallStr = c.name.into();
+            (name.clone(), ArrowField::new(name, ty, true))
+        })
+        .collect()
+}
+
 /// `tables/<name>.parquet`.
 pub fn parquet_bytes(t: &TableData) -> PolarsResult<Vec<u8>> {
     let cols = (0..t.def.columns.len()).map(|i| column(t, i)).collect();
     let mut df = DataFrame::new(t.rows.len(), cols)?;
+    let schema = polars_parquet::write::schema_to_metadata_key(&arrow_schema(t));
+    let metadata =
+        KeyValueMetadata::from_static(vec![(schema.key, schema.value.unwrap_or_default())]);
     let mut out = Vec::new();
     ParquetWriter::new(&mut out)
         .with_compression(ParquetCompression::Zstd(None))
+        .with_key_value_metadata(Some(metadata))
         .finish(&mut df)?;
     Ok(out)
 }

@@ -197,7 +197,7 @@ fn settings(e: &Evidence) -> serde_json::Value {
         "crosses": config.crosses,
         "max_rejected_pct": config.max_rejected_pct,
         "significance": crate::compare::ALPHA,
-        "multiple_testing": "Benjamini-Hochberg over every test in deltas.csv",
+        "multiple_testing": "Benjamini-Hochberg over every test in fact_item_changes and fact_indicator_changes",
         "deep_dives": dives,
         "meetings": config.meetings.as_ref().map(|m| serde_json::json!({
             "threshold": m.threshold,

@@ -17,7 +17,7 @@ fn reconciliation_in(s: &Sandbox, output: &str) -> String {
     let mut rdr = csv::Reader::from_reader(files.as_bytes());
     for r in rdr.records() {
         let r = r.unwrap();
-        out.push_str(&format!("{},{},total,rows_in,{}\n", &r[0], &r[4], &r[7]));
+        out.push_str(&format!("{},{},total,rows_in,{}\n", &r[0], &r[3], &r[6]));
     }
     let rec = s.read_table(output, "fact_import_reconciliation");
     let mut rdr = csv::Reader::from_reader(rec.as_bytes());

@@ -6,6 +6,7 @@ mod compare;
 mod import;
 mod indicators;
 mod inspect;
+mod powerbi;
 mod report;
 mod run;
 mod sample;

@@ -480,3 +480,79 @@ fn workbook_has_cover_contents_notes_and_no_formulas() {
         assert!(!sheet.contains("<mergeCell"), "sheet {i} merges cells");
     }
 }
+
+#[test]
+fn latest_holds_the_newest_run_and_a_failed_run_leaves_it_untouched() {
+    let s = mini_sandbox(mini_csv(), "", 0.0);
+    let run = |args: &[&str]| {
+        let mut all = vec!["run", "--config", "pipeline.toml"];
+        all.extend_from_slice(args);
+        s.cmd(&all).output().unwrap()
+    };
+    let first = run(&[]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(
+        stderr(&first).contains("Copied to out/latest: point Power BI at its tables/ folder once"),
+        "{}",
+        stderr(&first)
+    );
+    let latest = || s.read_csv("out/latest/tables/fact_item_results.csv");
+    assert_eq!(latest(), s.read_table("out", "fact_item_results"));
+    let run_id = |dir: &str| {
+        let info = s.read_csv(&format!("{dir}/tables/run_info.csv"));
+        info.lines()
+            .nth(1)
+            .unwrap()
+            .split(',')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        run_id("out/latest"),
+        s.pack("out").trim_start_matches("out/")
+    );
+
+    // A corrected export: a new run folder, and latest/ follows it.
+    s.write(
+        "data.csv",
+        mini_csv().replace("B0,B dir,Agree,Disagree", "B0,B dir,Agree,Agree"),
+    );
+    assert!(run(&[]).status.success());
+    assert!(latest().contains("2025,Q2,overall,32,21,"), "{}", latest());
+    assert_eq!(
+        run_id("out/latest"),
+        s.pack("out").trim_start_matches("out/")
+    );
+    let before = std::fs::read(s.path("out/latest/manifest.json")).unwrap();
+
+    // A damaged export fails: latest/ is exactly as it was, with no half-copied folder beside it.
+    let mut bad = mini_csv();
+    bad.push_str("Z1,A dir,Agree strongly,Agree,No,\n");
+    s.write("data.csv", bad);
+    assert_eq!(run(&[]).status.code(), Some(1));
+    assert_eq!(
+        std::fs::read(s.path("out/latest/manifest.json")).unwrap(),
+        before
+    );
+    // `--out` writes elsewhere and leaves latest/ alone.
+    s.write("data.csv", mini_csv());
+    assert!(run(&["--out", "elsewhere"]).status.success());
+    assert_eq!(
+        std::fs::read(s.path("out/latest/manifest.json")).unwrap(),
+        before
+    );
+    let names: Vec<String> = std::fs::read_dir(s.path("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names
+            .iter()
+            .all(|n| !n.contains("partial") && !n.ends_with(".old")),
+        "{names:?}"
+    );
+    // The audit reads latest/ like any pack.
+    let audit = s.cmd(&["audit", "out/latest"]).output().unwrap();
+    assert!(audit.status.success(), "{}", stdout(&audit));
+}

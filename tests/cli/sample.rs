@@ -49,7 +49,7 @@ fn run_with_no_arguments_writes_the_pack_from_sample_data() {
         .collect();
     for r in csv::Reader::from_reader(files.as_bytes()).records() {
         let r = r.unwrap();
-        let rows_in: u64 = r[7].parse().unwrap();
+        let rows_in: u64 = r[6].parse().unwrap();
         let rest: u64 = rows.iter().filter(|x| x.0 == r[0]).map(|x| x.2).sum();
         assert_eq!(rows_in, rest, "{}: every row accounted for", &r[0]);
     }

@@ -231,7 +231,6 @@ published_table! {
             source_id: String => (Key, Plain, "", "`staff-survey/2025` or `member-feedback/paper`."),
             survey_id: String => (Attribute, Plain, "", "`staff-survey` or `member-feedback`."),
             wave_id: Option<String> => (Key, Plain, "", "The staff-survey wave the file holds."),
-            source: String => (Attribute, Plain, "", "The wave or feedback source id in the config."),
             file: String => (Attribute, Plain, "", "The file's name."),
             layout: String => (Attribute, Plain, "", "The export layout it was read with."),
             encoding: String => (Attribute, Plain, "", "The text encoding it was read with."),

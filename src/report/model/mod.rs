@@ -206,7 +206,6 @@ impl Model {
                 source_id: id.clone(),
                 survey_id: id.split('/').next().unwrap_or_default().to_string(),
                 wave_id: wave.clone(),
-                source: w.wave.clone(),
                 file: w
                     .file
                     .file_name()
