@@ -29,10 +29,10 @@ pub fn data_dictionary(s: &DictionarySettings, tables: &[&Table]) -> String {
 }
 
 fn introduction(tables: &[&Table]) -> String {
-    let names = |dims: bool| {
+    let names = |prefix: &[&str]| {
         tables
             .iter()
-            .filter(|t| t.is_dimension() == dims)
+            .filter(|t| prefix.iter().any(|p| t.name.starts_with(p)))
             .map(|t| format!("`{}`", t.name))
             .collect::<Vec<_>>()
             .join(", ")
@@ -64,8 +64,8 @@ question, indicator or group has the same key in every run, so a model built onc
 refreshing. Rows are in a fixed order, and every sum, difference and interval is computed from
 unrounded values.
 "#,
-        dims = names(true),
-        facts = names(false),
+        dims = names(&["dim_", "bridge_"]),
+        facts = names(&["fact_"]),
     )
 }
 
@@ -74,7 +74,11 @@ fn relationships(tables: &[&Table]) -> String {
     let mut s = String::from(
         "\n## Relationships\n\nEach arrow is a one-to-many relationship from a dimension's key to the \
          column that references it (single direction in Power BI). Where a fact references the \
-         same dimension twice (`wave_from`, `wave_to`), make one relationship active.\n\n```mermaid\nerDiagram\n",
+         same dimension twice (`wave_from`, `wave_to`), make one relationship active. References \
+         that start from a dimension or `run_info` (`dim_question.replaces_question_id`, \
+         `dim_question.primary_indicator_id`, `dim_wave.fieldwork_month`, ...) say how the \
+         dimensions relate; in Power BI, relate dimensions to facts and use these as lookups, so \
+         every filter has one path.\n\n```mermaid\nerDiagram\n",
     );
     let mut list = String::new();
     for t in tables {

@@ -180,11 +180,6 @@ impl Table {
     pub fn column(&self, name: &str) -> Option<usize> {
         self.columns.iter().position(|c| c.name == name)
     }
-
-    /// Dimensions are the tables facts point at; everything else is a fact or run table.
-    pub fn is_dimension(&self) -> bool {
-        self.name.starts_with("dim_") || self.name.starts_with("bridge_")
-    }
 }
 
 /// A value as a writer sees it.

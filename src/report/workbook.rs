@@ -147,19 +147,7 @@ mod tests {
 
     #[test]
     fn builds_a_workbook_and_is_deterministic() {
-        let run = RunInfo {
-            run_id: "2026-abc".into(),
-            tool_version: "0".into(),
-            config_sha256: "=HYPERLINK(1)".into(),
-            latest_wave_id: Some("2026".into()),
-            baseline_wave_id: Some("2025".into()),
-            waves: 2,
-            anonymity_threshold: 10,
-            feedback_threshold: None,
-            min_respondents_for_breakdowns: 30,
-            finite_population_correction: true,
-            significance_level: 0.05,
-        };
+        let run = RunInfo::example();
         let tables = [TableData::of(&[run])];
         let make = || {
             workbook(

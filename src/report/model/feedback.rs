@@ -305,9 +305,27 @@ pub fn facts(fb: &Feedback, schema: &Schema) -> FeedbackFacts {
         used.insert((order, b, g));
         group_key(&q.schema, b, g)
     };
+    // A row of the month table or of the quarter table: the same figures, keyed by period.
+    macro_rules! by_period {
+        ($place:expr, $q:expr, $f:expr, $month:ident: $month_row:ident, $quarter:ident: $quarter_row:ident,
+         { $($field:ident: $value:expr),* $(,)? }) => {
+            match $place {
+                Some(Place::Month(m, b, g)) => out.$month.push($month_row {
+                    month_start: m.first_day(),
+                    group_key: key_of($q, $f, b, g),
+                    $($field: $value),*
+                }),
+                Some(Place::Quarter(b, g)) => out.$quarter.push($quarter_row {
+                    quarter_key: $q.quarter.to_string(),
+                    group_key: key_of($q, $f, b, g),
+                    $($field: $value),*
+                }),
+                None => {}
+            }
+        };
+    }
     for q in &fb.quarters {
         let f = fields(q);
-        let quarter_key = q.quarter.to_string();
         for p in &q.tables.responses {
             let hidden = p.suppression.is_some();
             let up = q.uptake.get(&(p.breakdown, p.group)).copied();
@@ -315,46 +333,30 @@ pub fn facts(fb: &Feedback, schema: &Schema) -> FeedbackFacts {
             let per_attendee = n
                 .zip(up.map(|u| u.2).filter(|&a| a > 0))
                 .map(|(n, a)| n as f64 / a as f64);
-            let (forms, covered, rate) = (
-                Figure::of(n, hidden),
-                Figure::of(up.map(|u| u.1), hidden),
-                Figure::of(per_attendee, hidden),
+            by_period!(
+                place(q, &f, p.breakdown, p.group), q, &f,
+                uptake_month: FactFeedbackUptakeMonth,
+                uptake_quarter: FactFeedbackUptakeQuarter,
+                {
+                    forms: Figure::of(n, hidden),
+                    meetings_held: up.map(|u| u.0),
+                    meetings_covered: Figure::of(up.map(|u| u.1), hidden),
+                    attendees: up.map(|u| u.2),
+                    forms_per_attendee: Figure::of(per_attendee, hidden),
+                    suppressed: hidden,
+                    suppression_reason: suppression(p.suppression),
+                }
             );
-            match place(q, &f, p.breakdown, p.group) {
-                Some(Place::Month(m, b, g)) => out.uptake_month.push(FactFeedbackUptakeMonth {
-                    month_start: m.first_day(),
-                    group_key: key_of(q, &f, b, g),
-                    forms,
-                    meetings_held: up.map(|u| u.0),
-                    meetings_covered: covered,
-                    attendees: up.map(|u| u.2),
-                    forms_per_attendee: rate,
-                    suppressed: hidden,
-                    suppression_reason: suppression(p.suppression),
-                }),
-                Some(Place::Quarter(b, g)) => out.uptake_quarter.push(FactFeedbackUptakeQuarter {
-                    quarter_key: quarter_key.clone(),
-                    group_key: key_of(q, &f, b, g),
-                    forms,
-                    meetings_held: up.map(|u| u.0),
-                    meetings_covered: covered,
-                    attendees: up.map(|u| u.2),
-                    forms_per_attendee: rate,
-                    suppressed: hidden,
-                    suppression_reason: suppression(p.suppression),
-                }),
-                None => {}
-            }
         }
         for p in &q.tables.items {
             let hidden = p.suppression.is_some();
             let [pct, mean, lo, hi] = item_figures(&q.schema, p);
-            let question_id = q.schema.questions[p.measure].id.clone();
-            match place(q, &f, p.breakdown, p.group) {
-                Some(Place::Month(m, b, g)) => out.item_month.push(FactFeedbackItemMonth {
-                    month_start: m.first_day(),
-                    question_id,
-                    group_key: key_of(q, &f, b, g),
+            by_period!(
+                place(q, &f, p.breakdown, p.group), q, &f,
+                item_month: FactFeedbackItemMonth,
+                item_quarter: FactFeedbackItemQuarter,
+                {
+                    question_id: q.schema.questions[p.measure].id.clone(),
                     n: Figure::of(p.n, hidden),
                     pct_positive: pct,
                     mean_0_100: mean,
@@ -362,55 +364,26 @@ pub fn facts(fb: &Feedback, schema: &Schema) -> FeedbackFacts {
                     ci_high: hi,
                     suppressed: hidden,
                     suppression_reason: suppression(p.suppression),
-                }),
-                Some(Place::Quarter(b, g)) => out.item_quarter.push(FactFeedbackItemQuarter {
-                    quarter_key: quarter_key.clone(),
-                    question_id,
-                    group_key: key_of(q, &f, b, g),
-                    n: Figure::of(p.n, hidden),
-                    pct_positive: pct,
-                    mean_0_100: mean,
-                    ci_low: lo,
-                    ci_high: hi,
-                    suppressed: hidden,
-                    suppression_reason: suppression(p.suppression),
-                }),
-                None => {}
-            }
+                }
+            );
         }
         for p in &q.tables.indicators {
             let hidden = p.suppression.is_some();
             let [value, lo, hi] = indicator_figures(p);
-            let indicator_id = q.schema.indicators[p.measure].id.clone();
-            match place(q, &f, p.breakdown, p.group) {
-                Some(Place::Month(m, b, g)) => {
-                    out.indicator_month.push(FactFeedbackIndicatorMonth {
-                        month_start: m.first_day(),
-                        indicator_id,
-                        group_key: key_of(q, &f, b, g),
-                        n: Figure::of(p.n, hidden),
-                        value,
-                        ci_low: lo,
-                        ci_high: hi,
-                        suppressed: hidden,
-                        suppression_reason: suppression(p.suppression),
-                    })
+            by_period!(
+                place(q, &f, p.breakdown, p.group), q, &f,
+                indicator_month: FactFeedbackIndicatorMonth,
+                indicator_quarter: FactFeedbackIndicatorQuarter,
+                {
+                    indicator_id: q.schema.indicators[p.measure].id.clone(),
+                    n: Figure::of(p.n, hidden),
+                    value: value,
+                    ci_low: lo,
+                    ci_high: hi,
+                    suppressed: hidden,
+                    suppression_reason: suppression(p.suppression),
                 }
-                Some(Place::Quarter(b, g)) => {
-                    out.indicator_quarter.push(FactFeedbackIndicatorQuarter {
-                        quarter_key: quarter_key.clone(),
-                        indicator_id,
-                        group_key: key_of(q, &f, b, g),
-                        n: Figure::of(p.n, hidden),
-                        value,
-                        ci_low: lo,
-                        ci_high: hi,
-                        suppressed: hidden,
-                        suppression_reason: suppression(p.suppression),
-                    })
-                }
-                None => {}
-            }
+            );
         }
     }
     // Months in time order, then measure and group as the quarter listed them.

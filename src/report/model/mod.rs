@@ -49,6 +49,26 @@ published_table! {
     }
 }
 
+#[cfg(test)]
+impl RunInfo {
+    /// A run row for tests; its config hash looks like a formula, to test the writers' guard.
+    pub fn example() -> RunInfo {
+        RunInfo {
+            run_id: "2026-abc".into(),
+            tool_version: "0".into(),
+            config_sha256: "=HYPERLINK(1)".into(),
+            latest_wave_id: None,
+            baseline_wave_id: Some("2025".into()),
+            waves: 2,
+            anonymity_threshold: 10,
+            feedback_threshold: None,
+            min_respondents_for_breakdowns: 30,
+            finite_population_correction: true,
+            significance_level: 0.05,
+        }
+    }
+}
+
 /// Every table of the pack, typed.
 #[derive(Default)]
 pub struct Model {

@@ -335,53 +335,35 @@ pub fn response_rates(e: &Evidence) -> Vec<FactResponseRate> {
         .collect()
 }
 
-/// The numbers every change row shares, whichever measure it is about.
-struct ChangeFigures {
-    comparison: String,
-    wave_from: String,
-    wave_to: String,
-    group_key: String,
-    n_from: Figure<u64>,
-    n_to: Figure<u64>,
-    value_from: Figure<f64>,
-    value_to: Figure<f64>,
-    delta: Figure<f64>,
-    test: Option<String>,
-    statistic: Figure<f64>,
-    p_value: Figure<f64>,
-    q_value: Figure<f64>,
-    effect_size: Figure<f64>,
-    effect_size_type: Option<String>,
-    verdict: String,
-    reason: Option<String>,
-    suppressed: bool,
-    suppression_reason: Option<String>,
-}
-
-fn change_figures(schema: &Schema, d: &Delta) -> ChangeFigures {
-    let hidden = d.suppression.is_some();
-    let f = |v: Option<f64>| Figure::of(v, hidden);
-    ChangeFigures {
-        comparison: d.comparison.code().into(),
-        wave_from: d.from.to_string(),
-        wave_to: d.to.to_string(),
-        group_key: group_key(schema, d.breakdown, d.group),
-        n_from: Figure::of(d.n.map(|n| n.0), hidden),
-        n_to: Figure::of(d.n.map(|n| n.1), hidden),
-        value_from: f(d.values.map(|v| v.0)),
-        value_to: f(d.values.map(|v| v.1)),
-        delta: f(d.delta()),
-        test: d.test.map(|t| t.0.code().to_string()),
-        statistic: f(d.test.map(|t| t.1.statistic)),
-        p_value: f(d.test.map(|t| t.1.p_value)),
-        q_value: f(d.q_value),
-        effect_size: f(d.effect.map(|e| e.1)),
-        effect_size_type: d.effect.map(|e| e.0.code().to_string()),
-        verdict: d.verdict.as_str().into(),
-        reason: d.reason.as_ref().map(crate::compare::NotTested::text),
-        suppressed: hidden,
-        suppression_reason: suppression(d.suppression),
-    }
+/// A change row of either table: the same columns but for the measure's key.
+macro_rules! change_row {
+    ($row:ident { $measure:ident: $id:expr }, $schema:expr, $d:expr) => {{
+        let d: &Delta = $d;
+        let hidden = d.suppression.is_some();
+        let f = |v: Option<f64>| Figure::of(v, hidden);
+        $row {
+            comparison: d.comparison.code().into(),
+            wave_from: d.from.to_string(),
+            wave_to: d.to.to_string(),
+            $measure: $id,
+            group_key: group_key($schema, d.breakdown, d.group),
+            n_from: Figure::of(d.n.map(|n| n.0), hidden),
+            n_to: Figure::of(d.n.map(|n| n.1), hidden),
+            value_from: f(d.values.map(|v| v.0)),
+            value_to: f(d.values.map(|v| v.1)),
+            delta: f(d.delta()),
+            test: d.test.map(|t| t.0.code().to_string()),
+            statistic: f(d.test.map(|t| t.1.statistic)),
+            p_value: f(d.test.map(|t| t.1.p_value)),
+            q_value: f(d.q_value),
+            effect_size: f(d.effect.map(|e| e.1)),
+            effect_size_type: d.effect.map(|e| e.0.code().to_string()),
+            verdict: d.verdict.as_str().into(),
+            reason: d.reason.as_ref().map(crate::compare::NotTested::text),
+            suppressed: hidden,
+            suppression_reason: suppression(d.suppression),
+        }
+    }};
 }
 
 pub fn changes(
@@ -390,52 +372,21 @@ pub fn changes(
 ) -> (Vec<FactItemChange>, Vec<FactIndicatorChange>) {
     let (mut items, mut indicators) = (Vec::new(), Vec::new());
     for d in deltas {
-        let c = change_figures(schema, d);
         match d.measure {
-            Measure::Question(q) => items.push(FactItemChange {
-                comparison: c.comparison,
-                wave_from: c.wave_from,
-                wave_to: c.wave_to,
-                question_id: schema.questions[q].id.clone(),
-                group_key: c.group_key,
-                n_from: c.n_from,
-                n_to: c.n_to,
-                value_from: c.value_from,
-                value_to: c.value_to,
-                delta: c.delta,
-                test: c.test,
-                statistic: c.statistic,
-                p_value: c.p_value,
-                q_value: c.q_value,
-                effect_size: c.effect_size,
-                effect_size_type: c.effect_size_type,
-                verdict: c.verdict,
-                reason: c.reason,
-                suppressed: c.suppressed,
-                suppression_reason: c.suppression_reason,
-            }),
-            Measure::Indicator(i) => indicators.push(FactIndicatorChange {
-                comparison: c.comparison,
-                wave_from: c.wave_from,
-                wave_to: c.wave_to,
-                indicator_id: schema.indicators[i].id.clone(),
-                group_key: c.group_key,
-                n_from: c.n_from,
-                n_to: c.n_to,
-                value_from: c.value_from,
-                value_to: c.value_to,
-                delta: c.delta,
-                test: c.test,
-                statistic: c.statistic,
-                p_value: c.p_value,
-                q_value: c.q_value,
-                effect_size: c.effect_size,
-                effect_size_type: c.effect_size_type,
-                verdict: c.verdict,
-                reason: c.reason,
-                suppressed: c.suppressed,
-                suppression_reason: c.suppression_reason,
-            }),
+            Measure::Question(q) => items.push(change_row!(
+                FactItemChange {
+                    question_id: schema.questions[q].id.clone()
+                },
+                schema,
+                d
+            )),
+            Measure::Indicator(i) => indicators.push(change_row!(
+                FactIndicatorChange {
+                    indicator_id: schema.indicators[i].id.clone()
+                },
+                schema,
+                d
+            )),
         }
     }
     (items, indicators)
