@@ -10,7 +10,6 @@ pub mod compute;
 pub mod derive;
 
 use crate::config::WaveId;
-use crate::schema::{NOT_STATED, Schema};
 
 /// Which cut of the respondents a figure describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -24,18 +23,6 @@ pub enum Breakdown {
 }
 
 impl Breakdown {
-    /// Name used in tables: `overall`, the demographic id, or `a × b`.
-    pub fn name(self, schema: &Schema) -> String {
-        match self {
-            Breakdown::Overall => "overall".into(),
-            Breakdown::Field(d) => schema.demographics[d].id.clone(),
-            Breakdown::Cross(a, b) => format!(
-                "{} × {}",
-                schema.demographics[a].id, schema.demographics[b].id
-            ),
-        }
-    }
-
     /// The demographic fields this breakdown groups by.
     pub fn fields(self) -> Vec<usize> {
         match self {
@@ -47,8 +34,8 @@ impl Breakdown {
 }
 
 /// A group within a breakdown. A category is its index in the schema; `None` is
-/// "Not stated" (left blank), so groups always add up to their total. Ordered as the schema
-/// lists categories, with Not stated last.
+/// "Not stated" (left blank), so groups always add up to their total. Labels and keys for
+/// readers and tables come from `report::model` (`group_label`, `group_key`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Group {
     All,
@@ -58,26 +45,6 @@ pub enum Group {
 
 /// A category of one field: `Some(index)`, or `None` for Not stated.
 pub type Cat = Option<u32>;
-
-fn cat_label(schema: &Schema, field: usize, c: Cat) -> &str {
-    match c {
-        Some(i) => &schema.demographics[field].categories[i as usize],
-        None => NOT_STATED,
-    }
-}
-
-impl Group {
-    pub fn label(self, schema: &Schema, breakdown: Breakdown) -> String {
-        match (self, breakdown) {
-            (Group::All, _) => "All respondents".into(),
-            (Group::One(c), Breakdown::Field(d)) => cat_label(schema, d, c).to_string(),
-            (Group::Two(x, y), Breakdown::Cross(a, b)) => {
-                format!("{} × {}", cat_label(schema, a, x), cat_label(schema, b, y))
-            }
-            _ => unreachable!("group {self:?} does not belong to {breakdown:?}"),
-        }
-    }
-}
 
 /// One computed figure before disclosure control: which wave, which measure (an item or an
 /// indicator, by schema index), which group, on how many valid answers, and its statistics.

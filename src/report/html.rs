@@ -10,6 +10,7 @@ use crate::compare::{Comparison, Delta, Measure, Verdict};
 use crate::config::WaveId;
 use crate::disclosure::{ProtectedTables, Suppression};
 use crate::indicators::{Breakdown, Group};
+use crate::report::model::{breakdown_label, group_label};
 use crate::report::registry::Figure;
 use crate::schema::{Method, Schema};
 use std::collections::HashMap;
@@ -395,7 +396,7 @@ fn blocks(input: &Input) -> Vec<Block> {
         let mut rows = Vec::new();
         let mut shade = Vec::new();
         for g in &groups {
-            let mut row = vec![g.label(s, Breakdown::Field(dir))];
+            let mut row = vec![group_label(s, Breakdown::Field(dir), *g)];
             let mut sh = vec![None];
             for &i in &pct {
                 let v = value(&latest, i, Breakdown::Field(dir), *g).map(|v| v.0);
@@ -446,7 +447,7 @@ fn blocks(input: &Input) -> Vec<Block> {
         let rows = groups
             .iter()
             .map(|g| {
-                let mut r = vec![g.label(s, b)];
+                let mut r = vec![group_label(s, b, *g)];
                 for &i in &shown {
                     let p = ind_cell.get(&(latest.as_str(), i, b, *g));
                     r.push(fmt(value(&latest, i, b, *g).map(|v| v.0)));
@@ -903,7 +904,7 @@ pub fn deep_dive(input: &Input, indicator: usize) -> Result<Rendered, ChartError
                     g,
                 );
                 vec![
-                    g.label(s, b),
+                    group_label(s, b, g),
                     fmt(st.and_then(|s| s.value)),
                     st.and_then(|s| s.ci).map_or_else(
                         || "-".into(),
@@ -920,7 +921,11 @@ pub fn deep_dive(input: &Input, indicator: usize) -> Result<Rendered, ChartError
             })
             .collect();
         out.push(Block::Table(Table {
-            caption: format!("{} by {}", ind.label, b.name(s)),
+            caption: format!(
+                "{} by {}",
+                ind.label,
+                crate::report::model::lower_first(&breakdown_label(s, b))
+            ),
             header: vec![
                 "Group".into(),
                 "Value".into(),
@@ -937,7 +942,7 @@ pub fn deep_dive(input: &Input, indicator: usize) -> Result<Rendered, ChartError
                 .iter()
                 .map(|&g| {
                     (
-                        g.label(s, b),
+                        group_label(s, b, g),
                         waves.iter().map(|w| point(w, b, g)).collect(),
                     )
                 })

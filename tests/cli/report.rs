@@ -283,7 +283,7 @@ fn deep_dive_for_one_indicator() {
         ));
         assert!(html.contains("<h1>Deep dive: "), "{id}");
         assert!(
-            html.contains("by directorate × grade"),
+            html.contains("by directorate and grade"),
             "{id}: crosses are included"
         );
         assert!(html.contains("<svg"), "{id}: chart");

@@ -116,7 +116,7 @@ published_table! {
             group_key: String => (Key, Plain, "", "Stable key: `overall`, `directorate=Resources`, or `directorate=Resources | grade=PO1-PO4`. The same group has the same key every year."),
             level: String => (Attribute, Plain, "", "`organisation` (everyone), `one-way` (one breakdown field) or `two-way` (a cross of two fields)."),
             breakdown_id: String => (Attribute, Plain, "", "`overall`, the demographic field (`directorate`) or the cross (`directorate_by_grade`)."),
-            breakdown_label: String => (Attribute, Plain, "", "The breakdown for readers: `All respondents`, `Directorate`, `Directorate by grade`."),
+            breakdown_label: String => (Attribute, Plain, "", "The breakdown for readers: `All respondents`, `Directorate`, `Directorate and grade`."),
             group_label: String => (Attribute, Plain, "", "The group for readers: `All respondents`, `Resources`, `Resources / PO1-PO4`."),
             field_1_id: Option<String> => (Attribute, Plain, "", "The (first) demographic field; empty for the organisation."),
             field_1_label: Option<String> => (Attribute, Plain, "", "Its label, e.g. `Directorate`."),
@@ -282,13 +282,13 @@ pub fn breakdown_id(schema: &Schema, b: Breakdown) -> String {
     }
 }
 
-/// `All respondents`, `Directorate`, `Directorate by grade`.
+/// `All respondents`, `Directorate`, `Directorate and grade`.
 pub fn breakdown_label(schema: &Schema, b: Breakdown) -> String {
     match b {
         Breakdown::Overall => "All respondents".into(),
         Breakdown::Field(d) => schema.demographics[d].label.clone(),
         Breakdown::Cross(a, b) => format!(
-            "{} by {}",
+            "{} and {}",
             schema.demographics[a].label,
             lower_first(&schema.demographics[b].label)
         ),

@@ -128,7 +128,7 @@ pub(crate) fn suppression(s: Option<Suppression>) -> Option<String> {
 }
 
 /// `Grade` → `grade` (but `LGBT` stays).
-pub(crate) fn lower_first(s: &str) -> String {
+pub fn lower_first(s: &str) -> String {
     let mut chars = s.chars();
     match (chars.next(), chars.next()) {
         (Some(a), Some(b)) if a.is_uppercase() && !b.is_uppercase() => {
