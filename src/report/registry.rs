@@ -280,13 +280,6 @@ impl<T> Figure<T> {
             (false, None) => Figure::Blank,
         }
     }
-
-    pub fn shown(&self) -> Option<&T> {
-        match self {
-            Figure::Shown(v) => Some(v),
-            _ => None,
-        }
-    }
 }
 
 impl<T: Field> Field for Figure<T> {
