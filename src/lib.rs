@@ -394,7 +394,7 @@ pub fn run_with(
         &dive_ids,
     )?;
     let dest = out.map_or_else(|| config.output.join(&provenance.run_id), Path::to_path_buf);
-    let evidence = report::write::Evidence {
+    let evidence = report::model::Evidence {
         config,
         waves: &wave_ids,
         breakdowns: &breakdowns,

@@ -158,9 +158,7 @@ impl Chart {
     }
 }
 
-fn escape(s: &str) -> String {
-    super::html::escape(s)
-}
+use super::markup::escape;
 
 /// Give a plotters SVG an accessible name and description.
 fn accessible(svg: String, title: &str, desc: &str) -> String {

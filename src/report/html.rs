@@ -6,6 +6,7 @@
 //! every text that comes from inputs is HTML-escaped.
 
 use super::charts::{self, Chart, ChartError, Point, Shares};
+pub use super::markup::escape;
 use crate::compare::{Comparison, Delta, Measure, Verdict};
 use crate::config::WaveId;
 use crate::disclosure::{ProtectedTables, Suppression};
@@ -15,22 +16,6 @@ use crate::report::registry::Figure;
 use crate::schema::{Method, Schema};
 use std::collections::HashMap;
 use std::fmt::Write as _;
-
-/// Escape text for HTML element content and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// Escape text for a Markdown table cell (no HTML, no pipes, no line breaks).
 fn md(s: &str) -> String {
@@ -969,11 +954,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn escaping() {
-        assert_eq!(
-            escape("<script>alert('x')</script> & \"q\""),
-            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
-        );
+    fn markdown_cells_are_escaped() {
         assert_eq!(md("a|b\n<c>"), "a\\|b &lt;c&gt;");
     }
 

@@ -6,6 +6,7 @@ pub mod charts;
 pub mod dictionary;
 pub mod html;
 pub mod manifest;
+pub mod markup;
 pub mod model;
 pub mod parquet;
 pub mod registry;

@@ -3,38 +3,11 @@
 //! disclosure settings and the manifest. Only sealed (protected) tables reach this stage.
 
 use super::manifest::{Manifest, Provenance};
-use super::model::Model;
+use super::model::{Evidence, Model};
 use super::registry::{TableData, schema_json};
 use super::{Pack, WriteError, dictionary, html, parquet, tables, workbook};
-use crate::compare::Delta;
-use crate::config::{Config, WaveId};
-use crate::disclosure::{self, ProtectedTables};
-use crate::import::WaveImport;
-use crate::indicators::Breakdown;
-use crate::indicators::derive::Populations;
-use crate::meetings::Feedback;
-use std::collections::HashMap;
+use crate::disclosure;
 use std::path::{Path, PathBuf};
-
-/// Everything the pack is written from.
-pub struct Evidence<'a> {
-    pub config: &'a Config,
-    /// Survey waves in time order.
-    pub waves: &'a [WaveId],
-    /// The breakdowns results were computed for, in publication order.
-    pub breakdowns: &'a [Breakdown],
-    pub imports: &'a [WaveImport],
-    pub tables: &'a ProtectedTables,
-    pub deltas: &'a [Delta],
-    /// Each wave's workforce from its HR headcount (for response rates).
-    pub workforce: &'a HashMap<WaveId, Populations<'a>>,
-    pub feedback: Option<&'a Feedback>,
-    /// Indicators (indices into the schema) that get a deep dive.
-    pub deep_dives: &'a [usize],
-    /// The run's id and the config's SHA-256, for `run_info`.
-    pub run_id: &'a str,
-    pub config_sha256: &'a str,
-}
 
 fn workbook_bytes(e: &Evidence, tables: &[TableData], dest: &Path) -> Result<Vec<u8>, WriteError> {
     let config = e.config;

@@ -15,12 +15,18 @@ pub use feedback::*;
 pub use staff::*;
 
 use super::registry::{Row, Table, TableData};
-use super::write::Evidence;
 use crate::calendar::YearMonth;
+use crate::compare::Delta;
+use crate::config::{Config, WaveId};
+use crate::disclosure::ProtectedTables;
 use crate::disclosure::Suppression;
+use crate::import::WaveImport;
+use crate::indicators::derive::Populations;
 use crate::indicators::{Breakdown, Group};
+use crate::meetings::Feedback;
 use crate::published_table;
 use std::collections::BTreeSet;
+use std::collections::HashMap;
 
 published_table! {
     /// Which run wrote the pack, with the settings that shaped it.
@@ -67,6 +73,26 @@ impl RunInfo {
             significance_level: 0.05,
         }
     }
+}
+
+/// Everything the pack is written from: the config and the protected results.
+pub struct Evidence<'a> {
+    pub config: &'a Config,
+    /// Survey waves in time order.
+    pub waves: &'a [WaveId],
+    /// The breakdowns results were computed for, in publication order.
+    pub breakdowns: &'a [Breakdown],
+    pub imports: &'a [WaveImport],
+    pub tables: &'a ProtectedTables,
+    pub deltas: &'a [Delta],
+    /// Each wave's workforce from its HR headcount (for response rates).
+    pub workforce: &'a HashMap<WaveId, Populations<'a>>,
+    pub feedback: Option<&'a Feedback>,
+    /// Indicators (indices into the schema) that get a deep dive.
+    pub deep_dives: &'a [usize],
+    /// The run's id and the config's SHA-256, for `run_info`.
+    pub run_id: &'a str,
+    pub config_sha256: &'a str,
 }
 
 /// Every table of the pack, typed.
