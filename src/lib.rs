@@ -475,7 +475,7 @@ fn feedback_summary(fb: &meetings::Feedback, max_rejected_pct: f64) -> String {
         .spc
         .iter()
         .filter(|p| !p.signals.is_empty())
-        .map(|p| format!("{} {}", p.series, p.month))
+        .map(|p| format!("{} {}", p.series.id(&fb.schema), p.month))
         .collect();
     s.push_str(&format!(
         "Meeting feedback baseline: {}; SPC signals: {}\n",

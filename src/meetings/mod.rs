@@ -50,10 +50,37 @@ pub struct Quarter {
     pub uptake: HashMap<(Breakdown, Group), (u32, u32, u64)>,
 }
 
+/// A monthly series watched with a control chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Series {
+    /// Forms per attendee.
+    Uptake,
+    /// A meeting indicator (index into the feedback schema's indicators).
+    Indicator(usize),
+}
+
+impl Series {
+    /// The series' id in tables: `forms_per_attendee` or the indicator's id.
+    pub fn id(self, schema: &Schema) -> &str {
+        match self {
+            Series::Uptake => "forms_per_attendee",
+            Series::Indicator(i) => &schema.indicators[i].id,
+        }
+    }
+
+    /// The series for readers.
+    pub fn label(self, schema: &Schema) -> String {
+        match self {
+            Series::Uptake => "Uptake: forms per attendee".into(),
+            Series::Indicator(i) => schema.indicators[i].label.clone(),
+        }
+    }
+}
+
 /// One point of an SPC series.
 #[derive(Debug, Clone)]
 pub struct SpcPoint {
-    pub series: String,
+    pub series: Series,
     pub month: YearMonth,
     pub value: Option<f64>,
     pub n: Option<u64>,
@@ -64,6 +91,8 @@ pub struct SpcPoint {
 
 /// Everything the meeting-feedback stage produces.
 pub struct Feedback {
+    /// The feedback schema (its questions and indicators name the series and tables).
+    pub schema: Schema,
     pub imports: Vec<WaveImport>,
     pub quarters: Vec<Quarter>,
     pub spc: Vec<SpcPoint>,
@@ -274,6 +303,7 @@ pub fn run(cfg: &MeetingsConfig) -> Result<Feedback, crate::Error> {
         })
         .collect();
     Ok(Feedback {
+        schema: schema.clone(),
         imports,
         quarters,
         spc,
@@ -393,7 +423,7 @@ fn spc_series(
     start: Option<YearMonth>,
 ) -> Vec<SpcPoint> {
     // (series, month) → (value, n)
-    let mut values: HashMap<(String, YearMonth), (f64, u64)> = HashMap::new();
+    let mut values: HashMap<(Series, YearMonth), (f64, u64)> = HashMap::new();
     for q in quarters {
         let Some(month_field) = q.schema.demographic("month") else {
             continue;
@@ -410,7 +440,7 @@ fn spc_series(
                 && let Some(&(_, _, att)) = q.uptake.get(&(r.breakdown, r.group))
                 && att > 0
             {
-                values.insert(("forms_per_attendee".into(), m), (n as f64 / att as f64, n));
+                values.insert((Series::Uptake, m), (n as f64 / att as f64, n));
             }
         }
         for p in &q.tables.indicators {
@@ -420,12 +450,12 @@ fn spc_series(
             if let (Some(m), Some(s), Some(n)) = (month_label(p.group), &p.stats, p.n)
                 && let Some(v) = s.value
             {
-                values.insert((schema.indicators[p.measure].id.clone(), m), (v, n));
+                values.insert((Series::Indicator(p.measure), m), (v, n));
             }
         }
     }
-    let mut series: Vec<String> = vec!["forms_per_attendee".into()];
-    series.extend(schema.indicators.iter().map(|i| i.id.clone()));
+    let mut series = vec![Series::Uptake];
+    series.extend((0..schema.indicators.len()).map(Series::Indicator));
     let mut out = Vec::new();
     for name in series {
         // The chart starts at launch.
@@ -436,7 +466,7 @@ fn spc_series(
             .collect();
         let points: Vec<Option<f64>> = shown
             .iter()
-            .map(|m| values.get(&(name.clone(), *m)).map(|v| v.0))
+            .map(|m| values.get(&(name, *m)).map(|v| v.0))
             .collect();
         let base: Vec<Option<f64>> = shown
             .iter()
@@ -448,10 +478,10 @@ fn spc_series(
         let sig = limits.map(|l| spc::signals(&points, &l));
         for (i, m) in shown.iter().enumerate() {
             out.push(SpcPoint {
-                series: name.clone(),
+                series: name,
                 month: *m,
                 value: points[i],
-                n: values.get(&(name.clone(), *m)).map(|v| v.1),
+                n: values.get(&(name, *m)).map(|v| v.1),
                 limits,
                 in_baseline: baseline.contains(m),
                 signals: sig.as_ref().map_or_else(Vec::new, |s| s[i].clone()),

@@ -515,7 +515,7 @@ fn blocks(input: &Input) -> Vec<Block> {
              baseline months the limits are uncertain: treat a signal as a prompt to look.",
             fb.baseline_list()
         )));
-        let mut series: Vec<String> = fb.spc.iter().map(|p| p.series.clone()).collect();
+        let mut series: Vec<crate::meetings::Series> = fb.spc.iter().map(|p| p.series).collect();
         series.dedup();
         let mut rows = Vec::new();
         for name in series {
@@ -528,10 +528,11 @@ fn blocks(input: &Input) -> Vec<Block> {
                 .first()
                 .and_then(|p| p.limits)
                 .map(|l| (l.centre, l.lower, l.upper));
-            let label = series_label(&name);
+            let id = name.id(&fb.schema);
+            let label = series_label(id);
             out.push(Block::Chart {
                 chart: charts::spc_chart(
-                    &format!("spc_{name}"),
+                    &format!("spc_{id}"),
                     &label,
                     &months,
                     &values,

@@ -10,7 +10,7 @@ use crate::calendar::YearMonth;
 use crate::disclosure::Protected;
 use crate::indicators::derive::{IndicatorStats, ItemStats};
 use crate::indicators::{Breakdown, Group};
-use crate::meetings::{Feedback, Quarter};
+use crate::meetings::{Feedback, Quarter, Series};
 use crate::published_table;
 use crate::report::registry::Figure;
 use crate::schema::Schema;
@@ -441,7 +441,10 @@ fn spc(fb: &Feedback, schema: &Schema) -> Vec<FactFeedbackSpc> {
     fb.spc
         .iter()
         .map(|p| {
-            let indicator = schema.indicator(&p.series);
+            let indicator = match p.series {
+                Series::Indicator(i) => Some(schema.indicators[i].id.clone()),
+                Series::Uptake => None,
+            };
             let note = if p.limits.is_none() {
                 Some("fewer than two baseline months with data: no limits".to_string())
             } else if p.value.is_none() {
@@ -450,12 +453,9 @@ fn spc(fb: &Feedback, schema: &Schema) -> Vec<FactFeedbackSpc> {
                 None
             };
             FactFeedbackSpc {
-                series_id: p.series.clone(),
-                series_label: indicator.map_or_else(
-                    || "Uptake: forms per attendee".to_string(),
-                    |i| schema.indicators[i].label.clone(),
-                ),
-                indicator_id: indicator.map(|i| schema.indicators[i].id.clone()),
+                series_id: p.series.id(schema).to_string(),
+                series_label: p.series.label(schema),
+                indicator_id: indicator,
                 month_start: p.month.first_day(),
                 value: p.value,
                 n: p.n,
