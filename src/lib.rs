@@ -19,6 +19,7 @@ pub mod schema;
 pub mod stats;
 pub mod store;
 pub mod synth;
+pub mod timings;
 
 use config::{Config, ConfigError};
 use import::{ImportError, WaveImport, headcount};
@@ -207,13 +208,22 @@ pub fn import_config(
     opts: Options,
     reuse_store: bool,
 ) -> Result<Imported, Error> {
-    let config = Config::load(config_path)?;
+    import_timed(config_path, opts, reuse_store, &timings::Timings::default())
+}
+
+fn import_timed(
+    config_path: &Path,
+    opts: Options,
+    reuse_store: bool,
+    timings: &timings::Timings,
+) -> Result<Imported, Error> {
+    let config = timings.time("load config and schemas", || Config::load(config_path))?;
     let pb = opts.progress(config.waves.len() as u64, "importing");
-    let mut waves = Vec::with_capacity(config.waves.len());
-    let mut headcounts = Vec::with_capacity(config.waves.len());
-    for w in &config.waves {
-        pb.set_message(format!("wave {}", w.id));
-        let fingerprint = store::fingerprint(&config.schema_path, w)?;
+    // Waves are imported in parallel (each on its own core); results keep the config's order.
+    let import_one = |w: &config::Wave| -> Result<WaveImport, Error> {
+        let fingerprint = timings.time("fingerprint exports", || {
+            store::fingerprint(&config.schema_path, w)
+        })?;
         let cached = reuse_store
             .then(|| store::cached_import(&config.store, &w.id, &fingerprint))
             .flatten();
@@ -224,17 +234,25 @@ pub fn import_config(
             }
             None => {
                 tracing::info!(wave = %w.id, file = %w.file.display(), "importing");
-                let mut imported = import::import_wave(&config.schema, w)?;
+                let mut imported =
+                    timings.time("import", || import::import_wave(&config.schema, w))?;
                 imported.fingerprint = fingerprint;
                 imported
             }
         };
-        waves.push(wave);
+        pb.inc(1);
+        Ok(wave)
+    };
+    use rayon::prelude::*;
+    // Collected in order first, so that with several bad waves the first is the one reported.
+    let results: Vec<Result<WaveImport, Error>> = config.waves.par_iter().map(import_one).collect();
+    let waves: Vec<WaveImport> = results.into_iter().collect::<Result<_, _>>()?;
+    let mut headcounts = Vec::with_capacity(config.waves.len());
+    for w in &config.waves {
         headcounts.push(match &w.headcount {
             Some(p) => Some(headcount::load(p, &config.schema)?),
             None => None,
         });
-        pb.inc(1);
     }
     pb.finish_and_clear();
     Ok(Imported {
@@ -277,6 +295,8 @@ pub struct RunSummary {
     pub indicator_rows: usize,
     /// Meeting-feedback reconciliation and SPC signals, when configured.
     pub feedback: Option<String>,
+    /// Where the time went.
+    pub timings: timings::Timings,
 }
 
 /// `run`: the whole batch. Imports, stores, computes, protects and writes the pack.
@@ -293,7 +313,8 @@ pub fn run_with(
     deep_dives: &[String],
 ) -> Result<RunSummary, Error> {
     let started = std::time::SystemTime::now();
-    let imported = import_config(config_path, opts, reuse_store)?;
+    let timings = timings::Timings::default();
+    let imported = import_timed(config_path, opts, reuse_store, &timings)?;
     let dives = deep_dive_indicators(&imported.config, deep_dives)?;
     let over = imported.over_tolerance();
     if !over.is_empty() {
@@ -307,9 +328,20 @@ pub fn run_with(
     let schema = &config.schema;
 
     // Store: later stages read canonical columns, not vendor files.
-    for w in imported.waves.iter().filter(|w| !w.from_store) {
-        store::write_wave(&config.store, schema, &w.wave, &w.data)?;
-        store::write_record(&config.store, w)?;
+    {
+        use rayon::prelude::*;
+        let written: Vec<Result<(), store::StoreError>> = imported
+            .waves
+            .par_iter()
+            .filter(|w| !w.from_store)
+            .map(|w| {
+                timings.time("store write", || {
+                    store::write_wave(&config.store, schema, &w.wave, &w.data)?;
+                    store::write_record(&config.store, w)
+                })
+            })
+            .collect();
+        written.into_iter().collect::<Result<(), _>>()?;
     }
 
     // Indicators, from the store: one pass per breakdown per wave.
@@ -318,11 +350,26 @@ pub fn run_with(
     let (mut items, mut inds, mut responses) = (Vec::new(), Vec::new(), Vec::new());
     let mut workforce = std::collections::HashMap::new();
     let mut respondents = std::collections::HashMap::new();
-    for (w, hc) in config.waves.iter().zip(&imported.headcounts) {
-        let df = store::read_wave(&config.store, &w.id)?;
+    for ((w, hc), imp) in config
+        .waves
+        .iter()
+        .zip(&imported.headcounts)
+        .zip(&imported.waves)
+    {
+        // A wave imported just now is counted from memory; one reused reads the store's codes.
+        let codes = if imp.from_store {
+            timings.time("store read", || {
+                let df = store::read_codes(&config.store, schema, &w.id)?;
+                indicators::compute::responses(schema, &df).map_err(Error::Compute)
+            })?
+        } else {
+            indicators::engine::Responses::from_data(schema, &imp.data)
+        };
         let wave = config::WaveId::new(w.id.as_str());
-        respondents.insert(wave.clone(), df.height() as u64);
-        let agg = indicators::compute::compute_wave(schema, &wave, &df, &breakdowns)?;
+        respondents.insert(wave.clone(), codes.rows as u64);
+        let agg = timings.time("compute", || {
+            indicators::engine::count_wave(schema, &wave, &codes, &breakdowns)
+        });
         let pops = indicators::derive::Populations::new(hc.as_ref(), config.fpc);
         let wave_items = indicators::derive::items(&agg, &pops);
         inds.extend(indicators::derive::indicators(
@@ -345,15 +392,17 @@ pub fn run_with(
     pb.finish_and_clear();
 
     // Disclosure control, before any writer.
-    let tables = disclosure::protect(
-        schema,
-        items,
-        inds,
-        responses,
-        &respondents,
-        config.anonymity_threshold,
-        disclosure::MIN_RESPONDENTS_FOR_BREAKDOWNS,
-    );
+    let tables = timings.time("disclosure control", || {
+        disclosure::protect(
+            schema,
+            items,
+            inds,
+            responses,
+            &respondents,
+            config.anonymity_threshold,
+            disclosure::MIN_RESPONDENTS_FOR_BREAKDOWNS,
+        )
+    });
 
     // Compare: the latest wave with the previous one and the baseline, published cells only.
     let wave_ids: Vec<config::WaveId> = config
@@ -362,10 +411,14 @@ pub fn run_with(
         .map(|w| config::WaveId::new(w.id.as_str()))
         .collect();
     let pairs = compare::pairs(&wave_ids, &config.baseline);
-    let deltas = compare::deltas(schema, &pairs, &tables.items, &tables.indicators);
+    let deltas = timings.time("compare waves", || {
+        compare::deltas(schema, &pairs, &tables.items, &tables.indicators)
+    });
 
     // Member-meeting feedback, when configured: its own import, threshold and tables.
-    let feedback = config.meetings.as_ref().map(meetings::run).transpose()?;
+    let feedback = timings.time("meeting feedback", || {
+        config.meetings.as_ref().map(meetings::run).transpose()
+    })?;
     if let Some(fb) = &feedback {
         let over: Vec<&str> = fb
             .imports
@@ -407,15 +460,16 @@ pub fn run_with(
         feedback: feedback.as_ref(),
         deep_dives: &dives,
     };
-    let pack = report::write::write_pack(&evidence, &provenance, &dest, started)?;
+    let pack = report::write::write_pack(&evidence, &provenance, &dest, started, &timings)?;
     let latest = match out {
         Some(_) => None,
-        None => {
+        None => timings.time("copy to latest", || {
             report::record_run(&config.output, &provenance, &wave_ids, started)?;
-            Some(report::publish_latest(&config.output, &pack)?)
-        }
+            report::publish_latest(&config.output, &pack).map(Some)
+        })?,
     };
     Ok(RunSummary {
+        timings,
         pack,
         latest,
         run_id: provenance.run_id,

@@ -59,7 +59,8 @@ enum Command {
         culture-metrics run                                   # the committed sample data\n  \
         culture-metrics run --config council/pipeline.toml\n  \
         culture-metrics run --config council/pipeline.toml --out /tmp/pack-check\n  \
-        culture-metrics run --deep-dive officer_member_trust      # plus a focused report\n\n\
+        culture-metrics run --deep-dive officer_member_trust      # plus a focused report\n  \
+        culture-metrics run --timings                         # where the time goes\n\n\
         Each run writes its pack to <output>/<run id>/ (output is set in the config), adds a line to \
         <output>/runs.csv, newest last, and then copies the pack to <output>/latest/, the fixed place for \
         the Power BI data source (a failed run leaves latest/ as it was). The run id is the latest wave and \
@@ -81,6 +82,9 @@ enum Command {
         /// `--deep-dive officer_member_trust`.
         #[arg(long, value_name = "INDICATOR")]
         deep_dive: Vec<String>,
+        /// Print each stage's wall time and the peak memory on stderr (also in manifest.json).
+        #[arg(long)]
+        timings: bool,
     },
     /// Check every wave's export against the schema and mapping; print the reconciliation.
     #[command(
@@ -142,7 +146,8 @@ enum Command {
     /// data, or bigger inputs for benchmarks.
     #[command(after_help = "Examples:\n  \
         culture-metrics generate --out sample-data            # re-create the committed sample\n  \
-        culture-metrics generate --out /tmp/big --staff 1000000")]
+        culture-metrics generate --out /tmp/big --staff 1000000\n  \
+        culture-metrics generate --out /tmp/national --workload 1000000   # the benchmark workload")]
     Generate {
         /// Folder to write the exports, headcount files and pipeline.toml into.
         #[arg(long)]
@@ -153,6 +158,10 @@ enum Command {
         /// Random seed: the same seed gives byte-identical files.
         #[arg(long, default_value_t = culture_metrics::synth::DEFAULT_SEED)]
         seed: u64,
+        /// Instead of the council sample, write the national-scale benchmark workload: two
+        /// plain-CSV waves of N respondents, 60 items, 8 demographic fields, schema and config.
+        #[arg(long, value_name = "N", conflicts_with = "staff")]
+        workload: Option<u32>,
     },
 }
 
@@ -188,9 +197,13 @@ fn execute(command: Command, opts: Options) -> Result<i32, Error> {
             out,
             reimport,
             deep_dive,
+            timings,
         } => {
             let summary =
                 culture_metrics::run_with(&config, out.as_deref(), opts, !reimport, &deep_dive)?;
+            if timings {
+                eprint!("{}", summary.timings.render());
+            }
             if !opts.quiet {
                 eprint!("{}", summary.report);
                 if let Some(fb) = &summary.feedback {
@@ -278,9 +291,17 @@ fn execute(command: Command, opts: Options) -> Result<i32, Error> {
                 exit::DATA
             })
         }
-        Command::Generate { out, staff, seed } => {
-            let written =
-                culture_metrics::synth::generate(&out, staff, seed).map_err(Error::Output)?;
+        Command::Generate {
+            out,
+            staff,
+            seed,
+            workload,
+        } => {
+            let written = match workload {
+                Some(n) => culture_metrics::synth::workload::generate(&out, n, seed),
+                None => culture_metrics::synth::generate(&out, staff, seed),
+            }
+            .map_err(Error::Output)?;
             if !opts.quiet {
                 for f in written {
                     eprintln!("wrote {}", f.display());

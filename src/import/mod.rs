@@ -256,6 +256,61 @@ impl fmt::Debug for Mapped {
     }
 }
 
+/// What each distinct value of one column maps to, learned as the rows are read: a column holds a
+/// handful of distinct labels, so the schema's lookup runs once per distinct value instead of
+/// once per cell. Columns with many distinct values (past [`ValueCache::MAX`]) fall back to
+/// the lookup for the rest.
+struct ValueCache<T> {
+    /// (the value packed into a word when it is at most 8 bytes long, the value, its meaning)
+    entries: Vec<(u64, Box<str>, Option<T>)>,
+}
+
+/// A value of up to 8 bytes as one word (its length in the top byte keeps `"1"` and `"1\0"`
+/// apart); `None` for longer values.
+fn pack(value: &str) -> Option<u64> {
+    let b = value.as_bytes();
+    (b.len() <= 7).then(|| {
+        let mut w = (b.len() as u64) << 56;
+        for (i, &x) in b.iter().enumerate() {
+            w |= u64::from(x) << (8 * i);
+        }
+        w
+    })
+}
+
+impl<T: Copy> ValueCache<T> {
+    const MAX: usize = 64;
+
+    fn new() -> Self {
+        ValueCache {
+            entries: Vec::new(),
+        }
+    }
+
+    fn get(&mut self, value: &str, lookup: impl FnOnce(&str) -> Option<T>) -> Option<T> {
+        let packed = pack(value);
+        let hit = match packed {
+            Some(w) => self.entries.iter().find(|(k, _, _)| *k == w),
+            None => self
+                .entries
+                .iter()
+                .find(|(k, v, _)| *k == u64::MAX && **v == *value),
+        };
+        if let Some((_, _, found)) = hit {
+            return *found;
+        }
+        let found = lookup(value);
+        if self.entries.len() < Self::MAX {
+            self.entries
+                .push((packed.unwrap_or(u64::MAX), value.into(), found));
+        }
+        found
+    }
+}
+
+/// A fast, deterministic hash map for the per-row bookkeeping (response ids).
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+
 fn describe_column(export: &Export, index: usize) -> String {
     format!("{} ({:?})", column_letter(index), export.columns[index].key)
 }
@@ -406,10 +461,23 @@ pub fn import_export(
             .collect(),
         ..WaveData::default()
     };
+    // Every line is at most one row: size the columns once instead of growing them.
+    let lines_in_file = memchr::memchr_iter(b'\n', export.decoded.text.as_bytes()).count() + 1;
+    data.response_id.reserve(lines_in_file);
+    data.line.reserve(lines_in_file);
+    for (_, v) in &mut data.demographics {
+        v.reserve(lines_in_file);
+    }
+    for (_, v) in &mut data.questions {
+        v.reserve(lines_in_file);
+    }
+    let mut categories: Vec<ValueCache<usize>> = mapped.iter().map(|_| ValueCache::new()).collect();
+    let mut answers: Vec<ValueCache<u8>> = mapped.iter().map(|_| ValueCache::new()).collect();
     let mut counts: BTreeMap<Reason, usize> = BTreeMap::new();
     let mut rows: Vec<RowOutcome> = Vec::new();
     let mut unknown: BTreeMap<(usize, String), (usize, u64)> = BTreeMap::new();
-    let mut seen: HashMap<String, u64> = HashMap::new();
+    let mut seen: FastMap<String, u64> =
+        FastMap::with_capacity_and_hasher(lines_in_file, Default::default());
     let mut rows_in = 0usize;
 
     // Scratch buffers for one row, reused: no allocation per cell on the accepted path.
@@ -523,7 +591,8 @@ pub fn import_export(
                     demo_buf[di] = if v.is_empty() {
                         None
                     } else {
-                        match schema.demographics[d].category_of(v) {
+                        let dem = &schema.demographics[d];
+                        match categories[mi].get(v, |v| dem.category_of(v)) {
                             Some(c) => Some(c as u32),
                             None => {
                                 let e =
@@ -544,7 +613,7 @@ pub fn import_export(
                         let scale = schema
                             .scale_of(&schema.questions[q])
                             .expect("scored questions have scales");
-                        match scale.code_of(v) {
+                        match answers[mi].get(v, |v| scale.code_of(v)) {
                             Some(c) => Some(c),
                             None => {
                                 let e =

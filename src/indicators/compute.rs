@@ -1,14 +1,16 @@
-//! One columnar pass per breakdown: a polars group-by whose aggregations are
+//! What a wave's counting produces, per breakdown and group:
 //! - per item and answer code, how many chose it (so any grouping of answers can be derived);
 //! - per indicator that scores respondents (theme share, 0–100 index, 0–10 score), the mean,
 //!   standard deviation and count of respondent scores;
 //! - the number of respondents.
 //!
-//! A million respondents cost one scan per breakdown, not one per cell.
+//! The counting itself is the engine's (`engine.rs`); this module turns a stored frame into the
+//! engine's codes.
 
-use super::{Breakdown, Cat, Cell, Group};
+use super::engine::{NOT_STATED, Responses, count_wave};
+use super::{Breakdown, Cell};
 use crate::config::WaveId;
-use crate::schema::{AnswerGroup, Method, Schema};
+use crate::schema::Schema;
 use polars::prelude::*;
 use std::collections::HashMap;
 
@@ -59,157 +61,57 @@ pub struct WaveAggregates {
     pub scores: Vec<Cell<ScoreSummary>>,
 }
 
-fn code_col(item: &str, code: u8) -> String {
-    format!("{item}\u{1F}{code}")
-}
-
-fn any_code(item: &str, codes: &[u8]) -> Expr {
-    codes
-        .iter()
-        .map(|&c| col(item).eq(lit(c as u32)))
-        .reduce(|a, b| a.or(b))
-        .unwrap_or(lit(false))
-        .fill_null(lit(false))
-}
-
-/// The respondent-level score of an indicator over the items this wave asked, or `None` for
-/// methods scored from item counts. A theme is scored on the items present (a changed
-/// question leaves the theme's other items); an index or score needs every item.
-fn score_expr(schema: &Schema, ind: usize, present: &dyn Fn(usize) -> bool) -> Option<Expr> {
-    let ind = &schema.indicators[ind];
-    let asked: Vec<usize> = ind.items.iter().copied().filter(|&q| present(q)).collect();
-    let complete = asked.len() == ind.items.len();
-    let min = lit(ind.min_items as f64);
-    match ind.method {
-        Method::ThemePctPositive => {
-            if asked.is_empty() {
-                return None;
+/// A wave's frame as the engine's codes. Demographic columns hold category labels (meeting
+/// feedback, tests) or the store's category indices (UInt32); answers are the scale's codes
+/// (UInt8). Null is Not stated / no answer.
+pub fn responses(schema: &Schema, df: &DataFrame) -> PolarsResult<Responses> {
+    let mut r = Responses::new(schema, df.height());
+    for (d, dem) in schema.demographics.iter().enumerate() {
+        let Ok(col) = df.column(&dem.id) else {
+            continue;
+        };
+        let codes: Vec<u32> = match col.dtype() {
+            DataType::String => {
+                let lookup: HashMap<&str, u32> = dem
+                    .categories
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| (c.as_str(), i as u32))
+                    .collect();
+                col.str()?
+                    .iter()
+                    .map(|v| v.and_then(|s| lookup.get(s).copied()).unwrap_or(NOT_STATED))
+                    .collect()
             }
-            let mut pos = lit(0.0);
-            let mut ans = lit(0.0);
-            for &q in &asked {
-                let question = &schema.questions[q];
-                let scale = schema.scale_of(question)?;
-                let of = |want: &dyn Fn(AnswerGroup) -> bool| -> Vec<u8> {
-                    scale
-                        .answers
-                        .iter()
-                        .filter(|a| schema.scored_group(question, a.code).is_some_and(want))
-                        .map(|a| a.code)
-                        .collect()
-                };
-                let positive = of(&|g| g == AnswerGroup::Positive);
-                let valid = of(&|g| g != AnswerGroup::Excluded);
-                pos = pos + any_code(&question.id, &positive).cast(DataType::Float64);
-                ans = ans + any_code(&question.id, &valid).cast(DataType::Float64);
-            }
-            Some(
-                when(ans.clone().gt_eq(min))
-                    .then(pos / ans)
-                    .otherwise(lit(NULL).cast(DataType::Float64)),
-            )
-        }
-        Method::Index0To100 | Method::Score0To10 => {
-            if !complete {
-                return None;
-            }
-            let top = if ind.method == Method::Index0To100 {
-                100.0
-            } else {
-                10.0
-            };
-            let mut sum = lit(0.0);
-            let mut count = lit(0.0);
-            for &q in &ind.items {
-                let question = &schema.questions[q];
-                schema.scale_of(question)?;
-                // Strongly disagree 0, Disagree 25, ... Strongly agree 100 (or 0..10); any
-                // other code (excluded answers) scores nothing.
-                let mut score = lit(NULL).cast(DataType::Float64);
-                for (code, v) in schema.score_points(question, top).into_iter().rev() {
-                    score = when(col(question.id.as_str()).eq(lit(code as u32)))
-                        .then(lit(v))
-                        .otherwise(score);
-                }
-                sum = sum + score.clone().fill_null(lit(0.0));
-                count = count + score.is_not_null().cast(DataType::Float64);
-            }
-            Some(
-                when(count.clone().gt_eq(min))
-                    .then(sum / count)
-                    .otherwise(lit(NULL).cast(DataType::Float64)),
-            )
-        }
-        Method::YesRate | Method::Enps => None,
+            _ => col
+                .cast(&DataType::UInt32)?
+                .u32()?
+                .iter()
+                .map(|v| {
+                    v.filter(|&c| (c as usize) < dem.categories.len())
+                        .unwrap_or(NOT_STATED)
+                })
+                .collect(),
+        };
+        r.fields[d] = Some(codes);
     }
-}
-
-/// Groups of a breakdown in table order, with the aggregated frame's row for each
-/// (`None`: a category nobody in the wave chose, listed so tables keep their shape).
-fn groups_of(
-    schema: &Schema,
-    breakdown: Breakdown,
-    frame: &DataFrame,
-) -> PolarsResult<Vec<(Group, Option<usize>)>> {
-    let fields = breakdown.fields();
-    let mut present: HashMap<Vec<Cat>, usize> = HashMap::new();
-    let mut keys: Vec<Vec<Cat>> = vec![Vec::new(); frame.height()];
-    for &d in &fields {
-        let dem = &schema.demographics[d];
-        let lookup: HashMap<&str, u32> = dem
-            .categories
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.as_str(), i as u32))
-            .collect();
-        for (row, v) in frame.column(&dem.id)?.str()?.iter().enumerate() {
-            keys[row].push(v.and_then(|s| lookup.get(s).copied()));
-        }
+    for (q, question) in schema.questions.iter().enumerate() {
+        let (Some(_), Ok(col)) = (question.scale, df.column(&question.id)) else {
+            continue;
+        };
+        let lut = Responses::slots(schema, q);
+        let col = col.cast(&DataType::UInt8)?;
+        let slots: Vec<u8> = match col.u8()?.cont_slice() {
+            Ok(values) => values.iter().map(|&c| lut[c as usize]).collect(),
+            Err(_) => col
+                .u8()?
+                .iter()
+                .map(|v| v.map_or(0, |c| lut[c as usize]))
+                .collect(),
+        };
+        r.answers[q] = Some(slots);
     }
-    for (row, k) in keys.into_iter().enumerate() {
-        present.insert(k, row);
-    }
-    let all = |d: usize| -> Vec<Cat> {
-        (0..schema.demographics[d].categories.len() as u32)
-            .map(Some)
-            .chain(std::iter::once(None))
-            .collect()
-    };
-    let row = |k: &Vec<Cat>| present.get(k).copied();
-    Ok(match breakdown {
-        Breakdown::Overall => vec![(Group::All, Some(0))],
-        Breakdown::Field(d) => all(d)
-            .into_iter()
-            .filter(|c| c.is_some() || row(&vec![*c]).is_some())
-            .map(|c| (Group::One(c), row(&vec![c])))
-            .collect(),
-        Breakdown::Cross(a, b) => {
-            let mut out = Vec::new();
-            for x in all(a) {
-                for y in all(b) {
-                    let r = row(&vec![x, y]);
-                    if (x.is_some() && y.is_some()) || r.is_some() {
-                        out.push((Group::Two(x, y), r));
-                    }
-                }
-            }
-            out
-        }
-    })
-}
-
-fn u64_at(frame: &DataFrame, name: &str, row: Option<usize>) -> PolarsResult<u64> {
-    Ok(match row {
-        Some(r) => frame.column(name)?.u64()?.get(r).unwrap_or(0),
-        None => 0,
-    })
-}
-
-fn f64_at(frame: &DataFrame, name: &str, row: Option<usize>) -> PolarsResult<Option<f64>> {
-    Ok(match row {
-        Some(r) => frame.column(name)?.f64()?.get(r),
-        None => None,
-    })
+    Ok(r)
 }
 
 /// Compute every aggregate of one wave (a frame from the store) for `breakdowns`, which
@@ -220,147 +122,14 @@ pub fn compute_wave(
     df: &DataFrame,
     breakdowns: &[Breakdown],
 ) -> PolarsResult<WaveAggregates> {
-    let items: Vec<usize> = schema
-        .questions
-        .iter()
-        .enumerate()
-        .filter(|(_, q)| q.scale.is_some() && df.column(&q.id).is_ok())
-        .map(|(i, _)| i)
-        .collect();
-    let present = |q: usize| df.column(&schema.questions[q].id).is_ok();
-    let scored: Vec<(usize, Expr)> = (0..schema.indicators.len())
-        .filter_map(|i| score_expr(schema, i, &present).map(|e| (i, e)))
-        .collect();
-
-    let mut aggs: Vec<Expr> = vec![len().cast(DataType::UInt64).alias("\u{1F}respondents")];
-    for &q in &items {
-        let question = &schema.questions[q];
-        for a in &schema.scale_of(question).expect("scored").answers {
-            aggs.push(
-                col(question.id.as_str())
-                    .eq(lit(a.code as u32))
-                    .sum()
-                    .cast(DataType::UInt64)
-                    .alias(code_col(&question.id, a.code)),
-            );
-        }
-    }
-    for (i, e) in &scored {
-        let id = &schema.indicators[*i].id;
-        aggs.push(e.clone().mean().alias(format!("{id}\u{1F}mean")));
-        aggs.push(e.clone().std(1).alias(format!("{id}\u{1F}sd")));
-        aggs.push(
-            e.clone()
-                .count()
-                .cast(DataType::UInt64)
-                .alias(format!("{id}\u{1F}n")),
-        );
-    }
-
-    struct Computed {
-        breakdown: Breakdown,
-        groups: Vec<(Group, Option<usize>)>,
-        frame: DataFrame,
-    }
-    let mut computed = Vec::new();
-    for &b in breakdowns {
-        let fields = b.fields();
-        if let Some(&d) = fields
-            .iter()
-            .find(|&&d| df.column(&schema.demographics[d].id).is_err())
-        {
-            tracing::warn!(%wave, field = %schema.demographics[d].id, "field not mapped in this wave; breakdown skipped");
-            continue;
-        }
-        let frame = if fields.is_empty() {
-            df.clone().lazy().select(aggs.clone()).collect()?
-        } else {
-            let by: Vec<Expr> = fields
-                .iter()
-                .map(|&d| col(schema.demographics[d].id.as_str()))
-                .collect();
-            df.clone().lazy().group_by(by).agg(aggs.clone()).collect()?
-        };
-        let groups = groups_of(schema, b, &frame)?;
-        computed.push(Computed {
-            breakdown: b,
-            groups,
-            frame,
-        });
-    }
-
-    let mut out = WaveAggregates {
-        wave: wave.clone(),
-        ..Default::default()
-    };
-    let cell = |measure, breakdown, group, n| Cell {
-        wave: wave.clone(),
-        measure,
-        breakdown,
-        group,
-        n,
-        stats: (),
-    };
-    for c in &computed {
-        for &(g, row) in &c.groups {
-            let n = u64_at(&c.frame, "\u{1F}respondents", row)?;
-            out.respondents.push(cell(0, c.breakdown, g, n));
-        }
-    }
-    for &q in &items {
-        let question = &schema.questions[q];
-        let scale = schema.scale_of(question).expect("scored");
-        for c in &computed {
-            for &(group, row) in &c.groups {
-                let mut counts = ItemCounts::default();
-                for a in &scale.answers {
-                    let n = u64_at(&c.frame, &code_col(&question.id, a.code), row)?;
-                    counts.codes.push(n);
-                    match schema
-                        .scored_group(question, a.code)
-                        .expect("code of scale")
-                    {
-                        AnswerGroup::Positive => counts.positive += n,
-                        AnswerGroup::Neutral => counts.neutral += n,
-                        AnswerGroup::Negative => counts.negative += n,
-                        AnswerGroup::Excluded => counts.excluded += n,
-                    }
-                }
-                out.items.push(Cell {
-                    wave: wave.clone(),
-                    measure: q,
-                    breakdown: c.breakdown,
-                    group,
-                    n: counts.n(),
-                    stats: counts,
-                });
-            }
-        }
-    }
-    for (i, _) in &scored {
-        let id = &schema.indicators[*i].id;
-        for c in &computed {
-            for &(group, row) in &c.groups {
-                let n = u64_at(&c.frame, &format!("{id}\u{1F}n"), row)?;
-                let mean = f64_at(&c.frame, &format!("{id}\u{1F}mean"), row)?.unwrap_or(0.0);
-                let sd = f64_at(&c.frame, &format!("{id}\u{1F}sd"), row)?.unwrap_or(0.0);
-                out.scores.push(Cell {
-                    wave: wave.clone(),
-                    measure: *i,
-                    breakdown: c.breakdown,
-                    group,
-                    n,
-                    stats: ScoreSummary { mean, sd },
-                });
-            }
-        }
-    }
-    Ok(out)
+    let r = responses(schema, df)?;
+    Ok(count_wave(schema, wave, &r, breakdowns))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::indicators::Group;
 
     fn schema() -> Schema {
         crate::schema::testing::schema(

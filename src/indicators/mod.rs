@@ -8,6 +8,7 @@
 
 pub mod compute;
 pub mod derive;
+pub mod engine;
 
 use crate::config::WaveId;
 

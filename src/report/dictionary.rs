@@ -49,7 +49,8 @@ files, with labels and a `sort_order` column for each (use Power BI's *Sort by c
 Each table is written twice, with the same columns in the same order:
 
 - `<table>.parquet`: typed as declared below (Int64, Float64, Boolean, Date32, UTF-8 text),
-  full precision, withheld and missing values as nulls. The types never change between runs:
+  numbers rounded as each column says (the same figures as the CSV), withheld and missing
+  values as nulls. The types never change between runs:
   a first-year pack, a multi-year pack and a pack where a column is entirely suppressed have
   the same schema. Power BI: Int64 is *Whole number*, Float64 *Decimal number*, Boolean
   *True/False*, Date32 *Date*, text *Text*.
@@ -182,10 +183,10 @@ prompt to look; once a year of data exists, consider a longer baseline (`baselin
 
 fn rounding(f: Format) -> &'static str {
     match f {
-        Format::D1 => " Rounded to 1 decimal place in CSV.",
-        Format::D2 => " Rounded to 2 decimal places in CSV.",
-        Format::D3 => " Rounded to 3 decimal places in CSV.",
-        Format::PValue => " In CSV: 6 decimal places, or scientific notation below 0.0001.",
+        Format::D1 => " Rounded to 1 decimal place.",
+        Format::D2 => " Rounded to 2 decimal places.",
+        Format::D3 => " Rounded to 3 decimal places.",
+        Format::PValue => " Rounded to 6 decimal places, or 3 significant figures below 0.0001.",
         Format::Plain => "",
     }
 }

@@ -176,6 +176,8 @@ pub struct Manifest<'a> {
     pub outputs: Vec<(String, String, usize)>,
     pub settings: Value,
     pub started: std::time::SystemTime,
+    /// (stage, seconds) so far.
+    pub timings: Vec<(String, f64)>,
 }
 
 /// RFC 3339 UTC time from seconds since the epoch.
@@ -200,7 +202,12 @@ impl Manifest<'_> {
             "run": {
                 "id": p.run_id,
                 "started_utc": utc(unix(self.started)),
-                "seconds": (seconds * 1000.0).round() / 1000.0
+                "seconds": (seconds * 1000.0).round() / 1000.0,
+                "stages": self.timings.iter().map(|(stage, s)| json!({
+                    "stage": stage, "seconds": (s * 1000.0).round() / 1000.0
+                })).collect::<Vec<_>>(),
+                "peak_memory_mib": crate::timings::peak_memory_bytes()
+                    .map(|b| (b as f64 / 1048576.0 * 10.0).round() / 10.0),
             },
             "config": { "path": p.config_path, "sha256": p.config_sha256, "text": p.config_text },
             "schemas": p.schemas.iter().map(|s| json!({

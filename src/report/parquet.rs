@@ -1,11 +1,21 @@
 //! The pack's tables as Parquet, typed as the registry declares (never inferred from values):
-//! Int64, Float64 (full precision), Boolean, Date32 and UTF-8 text. Withheld and missing values
-//! are nulls (the `suppressed` and `suppression_reason` columns say why). An empty table and a
-//! column that happens to be all null keep their declared types, so a Power BI model built on
-//! one run refreshes on the next.
+//! Int64, Float64, Boolean, Date32 and UTF-8 text. Withheld and missing values are nulls (the
+//! `suppressed` and `suppression_reason` columns say why). An empty table and a column that
+//! happens to be all null keep their declared types, so a Power BI model built on one run
+//! refreshes on the next.
+//!
+//! Numbers are the published figures: rounded as the column declares, exactly as the CSV and
+//! the workbook show them, so every format of the pack publishes the same number (and no
+//! format publishes more precision than disclosure control and the methodology intend).
 
-use super::registry::{ArrowType, Cell, TableData};
+use super::registry::{ArrowType, Cell, Format, TableData};
+use super::tables::fmt_number;
 use polars::prelude::*;
+
+/// A number as the pack publishes it: the value its CSV cell shows.
+fn published(v: f64, format: Format) -> f64 {
+    fmt_number(v, format).parse().unwrap_or(v)
+}
 
 fn column(t: &TableData, i: usize) -> Column {
     let def = &t.def.columns[i];
@@ -25,7 +35,7 @@ fn column(t: &TableData, i: usize) -> Column {
             name,
             cells
                 .map(|c| match c {
-                    Cell::Float(v) => Some(*v),
+                    Cell::Float(v) => Some(published(*v, def.format)),
                     _ => None,
                 })
                 .collect::<Vec<_>>(),
@@ -119,7 +129,7 @@ mod tests {
             response_rate: Figure::Withheld,
             below_60: Figure::Withheld,
             pct_of_respondents: Figure::Withheld,
-            pct_of_workforce: Some(0.2),
+            pct_of_workforce: Some(21.052_631_578_9),
             suppressed: true,
             suppression_reason: Some("primary".into()),
         };

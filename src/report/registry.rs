@@ -64,7 +64,7 @@ pub enum Role {
     Reason,
 }
 
-/// How a number is written in CSV and the workbook (Parquet keeps full precision).
+/// How a number is published: the rounding every format (CSV, Parquet, workbook) applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// As it is (whole numbers, text, flags, dates).

@@ -72,21 +72,25 @@ pub fn write_pack(
     provenance: &Provenance,
     dest: &Path,
     started: std::time::SystemTime,
+    timings: &crate::timings::Timings,
 ) -> Result<PathBuf, WriteError> {
     let config = e.config;
     let schema = &config.schema;
-    let model = Model::build(e);
+    let model = timings.time("build tables", || Model::build(e));
     let tables = model.tables();
     let pack = Pack::begin(dest)?;
-    for t in &tables {
-        let files = table_files(t).map_err(|err| WriteError {
-            path: dest.join(format!("tables/{}.parquet", t.def.name)),
-            source: std::io::Error::other(err),
-        })?;
-        for (rel, bytes) in files {
-            pack.write(&rel, &bytes)?;
+    timings.time("write tables", || {
+        for t in &tables {
+            let files = table_files(t).map_err(|err| WriteError {
+                path: dest.join(format!("tables/{}.parquet", t.def.name)),
+                source: std::io::Error::other(err),
+            })?;
+            for (rel, bytes) in files {
+                pack.write(&rel, &bytes)?;
+            }
         }
-    }
+        Ok::<(), WriteError>(())
+    })?;
     let defs: Vec<_> = tables.iter().map(|t| t.def).collect();
     pack.write("tables/schema.json", schema_json(&defs).as_bytes())?;
     if let Some(fb) = e.feedback {
@@ -95,7 +99,8 @@ pub fn write_pack(
             disclosure::audit::settings_json(fb.threshold).as_bytes(),
         )?;
     }
-    pack.write("workbook.xlsx", &workbook_bytes(e, &tables, dest)?)?;
+    let workbook = timings.time("workbook", || workbook_bytes(e, &tables, dest))?;
+    pack.write("workbook.xlsx", &workbook)?;
     let dictionary = dictionary::data_dictionary(
         &dictionary::DictionarySettings {
             threshold: config.anonymity_threshold,
@@ -118,6 +123,7 @@ pub fn write_pack(
         model: &model,
         dictionary_md: &dictionary,
     };
+    let report_started = std::time::Instant::now();
     for &i in e.deep_dives {
         let dive = html::deep_dive(&report_input, i).map_err(chart_error(dest))?;
         let id = &schema.indicators[i].id;
@@ -139,6 +145,7 @@ pub fn write_pack(
     for (file, bytes) in &rendered.charts {
         pack.write(&format!("charts/{file}"), bytes)?;
     }
+    timings.add("report, deep dives and charts", report_started.elapsed());
     pack.write(
         disclosure::audit::SETTINGS_FILE,
         disclosure::audit::settings_json(config.anonymity_threshold).as_bytes(),
@@ -148,6 +155,7 @@ pub fn write_pack(
         outputs: pack.written(),
         settings: settings(e),
         started,
+        timings: timings.stages(),
     };
     pack.write("manifest.json", manifest.to_json().as_bytes())?;
     pack.finish()

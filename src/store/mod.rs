@@ -1,11 +1,12 @@
 //! The store: accepted responses as Parquet, one file per wave, so later stages (and later
 //! years) read canonical columns instead of vendor files.
 //!
-//! `<store>/<wave>.parquet` holds `response_id`, `wave`, one string column per mapped
-//! demographic (category label, null = not stated) and one `UInt8` column per mapped scored
-//! question (the scale's code, null = no answer). Questions a wave did not ask are absent, not
-//! null: "not asked" and "not answered" stay different. Free text goes to
-//! `<store>/<wave>.comments.parquet` (`response_id`, `question`, `text`) and is never published.
+//! `<store>/<wave>.parquet` holds `response_id`, one `UInt32` column per mapped demographic
+//! (the category's index in the schema, null = not stated) and one `UInt8` column per mapped
+//! scored question (the scale's code, null = no answer): the codes the counting engine reads,
+//! with no labels to map back. Questions a wave did not ask are absent, not null: "not asked"
+//! and "not answered" stay different. Free text goes to `<store>/<wave>.comments.parquet`
+//! (`response_id`, `question`, `text`) and is never published.
 
 use crate::import::WaveData;
 use crate::schema::Schema;
@@ -40,7 +41,7 @@ pub fn fingerprint(schema_path: &Path, wave: &crate::config::Wave) -> Result<Str
         move |source| StoreError::Io { path, source }
     };
     let mut h = Sha256::new();
-    h.update(b"culture-metrics store 1\0");
+    h.update(b"culture-metrics store 2\0");
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
     h.update(std::fs::read(schema_path).map_err(io(schema_path))?);
     h.update(
@@ -109,19 +110,16 @@ pub fn comments_path(store: &Path, wave: &str) -> PathBuf {
 }
 
 /// Canonical responses of one wave as a DataFrame.
-pub fn to_frame(schema: &Schema, wave: &str, data: &WaveData) -> PolarsResult<DataFrame> {
+pub fn to_frame(schema: &Schema, data: &WaveData) -> PolarsResult<DataFrame> {
     let n = data.len();
     let mut cols: Vec<Column> =
-        Vec::with_capacity(2 + data.demographics.len() + data.questions.len());
+        Vec::with_capacity(1 + data.demographics.len() + data.questions.len());
     cols.push(Column::new("response_id".into(), &data.response_id));
-    cols.push(Column::new("wave".into(), vec![wave; n]));
     for (d, values) in &data.demographics {
-        let dem = &schema.demographics[*d];
-        let labels: Vec<Option<&str>> = values
-            .iter()
-            .map(|v| v.map(|i| dem.categories[i as usize].as_str()))
-            .collect();
-        cols.push(Column::new(dem.id.as_str().into(), labels));
+        cols.push(Column::new(
+            schema.demographics[*d].id.as_str().into(),
+            values,
+        ));
     }
     for (q, values) in &data.questions {
         cols.push(Column::new(schema.questions[*q].id.as_str().into(), values));
@@ -181,21 +179,50 @@ pub fn write_wave(
         move |source| StoreError::Polars { path, source }
     };
     let p = wave_path(store, wave);
-    let mut df = to_frame(schema, wave, data).map_err(polars(&p))?;
+    let mut df = to_frame(schema, data).map_err(polars(&p))?;
     write_parquet(&p, &mut df)?;
     let p = comments_path(store, wave);
     let mut comments = comments_frame(data).map_err(polars(&p))?;
     write_parquet(&p, &mut comments)
 }
 
-/// Read one wave's responses back from the store.
+/// Read one wave's responses back from the store: every column (response ids included).
 pub fn read_wave(store: &Path, wave: &str) -> Result<DataFrame, StoreError> {
+    read(store, wave, None)
+}
+
+/// Read the columns the counting engine needs: the schema's demographics and questions the
+/// wave has (not the response ids).
+pub fn read_codes(store: &Path, schema: &Schema, wave: &str) -> Result<DataFrame, StoreError> {
+    let path = wave_path(store, wave);
+    let polars = |source| StoreError::Polars {
+        path: path.clone(),
+        source,
+    };
+    let file = File::open(&path).map_err(|source| StoreError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    let present = ParquetReader::new(file).schema().map_err(polars)?;
+    let wanted: Vec<String> = schema
+        .demographics
+        .iter()
+        .map(|d| &d.id)
+        .chain(schema.questions.iter().map(|q| &q.id))
+        .filter(|id| present.contains(id.as_str()))
+        .cloned()
+        .collect();
+    read(store, wave, Some(wanted))
+}
+
+fn read(store: &Path, wave: &str, columns: Option<Vec<String>>) -> Result<DataFrame, StoreError> {
     let path = wave_path(store, wave);
     let file = File::open(&path).map_err(|source| StoreError::Io {
         path: path.clone(),
         source,
     })?;
     ParquetReader::new(file)
+        .with_columns(columns)
         .finish()
         .map_err(|source| StoreError::Polars { path, source })
 }
@@ -248,14 +275,28 @@ categories = ["Place", "Resources"]
         write_wave(dir.path(), &schema, "2025", &data).unwrap();
         let df = read_wave(dir.path(), "2025").unwrap();
         assert_eq!(df.height(), 3);
-        let dir_col: Vec<Option<&str>> = df
+        let dir_col: Vec<Option<u32>> = df
             .column("directorate")
             .unwrap()
-            .str()
+            .u32()
             .unwrap()
             .iter()
             .collect();
-        assert_eq!(dir_col, [Some("Resources"), None, Some("Place")]);
+        assert_eq!(
+            dir_col,
+            [Some(1), None, Some(0)],
+            "category indices, not labels"
+        );
+        let codes = read_codes(dir.path(), &schema, "2025").unwrap();
+        assert_eq!(
+            codes
+                .get_column_names()
+                .iter()
+                .map(|c| c.as_str())
+                .collect::<Vec<_>>(),
+            ["directorate", "E01"],
+            "only what the engine reads"
+        );
         let e01: Vec<Option<u8>> = df.column("E01").unwrap().u8().unwrap().iter().collect();
         assert_eq!(e01, [Some(1), Some(2), None]);
         assert!(

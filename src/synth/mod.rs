@@ -14,6 +14,7 @@
 //! ([`DESIGNED_CHANGES`]); the rest differ only by sampling noise.
 
 pub mod meetings;
+pub mod workload;
 
 use crate::report::WriteError;
 use crate::schema::Schema;

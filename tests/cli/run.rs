@@ -58,7 +58,7 @@ fn items_match_hand_calculation() {
     );
     assert!(
         s.read_pack("out", "tables/README.md")
-            .contains("| pct_positive | Float64 | % | 100 × n_positive / n. Rounded to 1 decimal place in CSV. `[c]` where withheld. |")
+            .contains("| pct_positive | Float64 | % | 100 × n_positive / n. Rounded to 1 decimal place. `[c]` where withheld. |")
     );
 }
 

@@ -1,0 +1,448 @@
+//! The counting engine: one pass over a wave's rows per breakdown fills a counts array
+//! (group × question × answer), and every statistic downstream reads those counts (or the
+//! respondent scores, computed once per indicator), never the rows again.
+//!
+//! Answers arrive as small integer codes: each row's position in the question's scale plus one
+//! (0 = no answer), one byte per answer. Groups are dense indices: a one-way breakdown's
+//! categories in schema order with Not stated last, a two-way breakdown's pairs row-major, the
+//! whole organisation as a group of its own. Breakdowns are counted in parallel.
+//!
+//! Weights slot in here: a weighted wave would carry a weight per row, and each counts array a
+//! companion array of the sums of weights and of squared weights, filled in the same pass.
+
+use super::compute::{ItemCounts, ScoreSummary, WaveAggregates};
+use super::{Breakdown, Cat, Cell, Group};
+use crate::config::WaveId;
+use crate::schema::{AnswerGroup, Method, Schema};
+use rayon::prelude::*;
+
+/// A demographic field left blank (Not stated), in [`Responses::fields`].
+pub const NOT_STATED: u32 = u32::MAX;
+
+/// One wave's responses as codes, column by column.
+#[derive(Debug, Clone, Default)]
+pub struct Responses {
+    pub rows: usize,
+    /// Per schema demographic (by index): each row's category index, or [`NOT_STATED`];
+    /// `None` when the wave did not map the field.
+    pub fields: Vec<Option<Vec<u32>>>,
+    /// Per schema question (by index): each row's answer as its position in the question's
+    /// scale plus one (0 = no answer); `None` when the wave did not ask it (or it is free text).
+    pub answers: Vec<Option<Vec<u8>>>,
+}
+
+impl Responses {
+    /// An empty set of columns for `rows` rows of `schema`.
+    pub fn new(schema: &Schema, rows: usize) -> Responses {
+        Responses {
+            rows,
+            fields: vec![None; schema.demographics.len()],
+            answers: vec![None; schema.questions.len()],
+        }
+    }
+
+    /// A freshly imported wave's accepted responses as codes.
+    pub fn from_data(schema: &Schema, data: &crate::import::WaveData) -> Responses {
+        let mut r = Responses::new(schema, data.len());
+        for (d, values) in &data.demographics {
+            r.fields[*d] = Some(values.iter().map(|v| v.unwrap_or(NOT_STATED)).collect());
+        }
+        for (q, values) in &data.questions {
+            let lut = Responses::slots(schema, *q);
+            r.answers[*q] = Some(
+                values
+                    .iter()
+                    .map(|v| v.map_or(0, |c| lut[c as usize]))
+                    .collect(),
+            );
+        }
+        r
+    }
+
+    /// For each scale code, its answer position + 1 (0 for a code the scale does not have).
+    pub fn slots(schema: &Schema, question: usize) -> [u8; 256] {
+        let mut lut = [0u8; 256];
+        for (code, slot) in lut.iter_mut().enumerate() {
+            *slot = Responses::answer_slot(schema, question, code as u8);
+        }
+        lut
+    }
+
+    /// The answer position + 1 for a scale code (0 for a code the scale does not have).
+    pub fn answer_slot(schema: &Schema, question: usize, code: u8) -> u8 {
+        schema
+            .scale_of(&schema.questions[question])
+            .and_then(|s| s.answers.iter().position(|a| a.code == code))
+            .map_or(0, |p| p as u8 + 1)
+    }
+}
+
+/// How a breakdown's groups are numbered: `sizes` are the fields' category counts plus one
+/// (for Not stated).
+struct Layout {
+    breakdown: Breakdown,
+    fields: Vec<usize>,
+    sizes: Vec<usize>,
+}
+
+impl Layout {
+    fn groups(&self) -> usize {
+        self.sizes.iter().product()
+    }
+
+    /// The dense index of each row's group.
+    fn index(&self, r: &Responses) -> Vec<u32> {
+        let mut idx = vec![0u32; r.rows];
+        for (&f, &size) in self.fields.iter().zip(&self.sizes) {
+            let col = r.fields[f].as_ref().expect("checked mapped");
+            let not_stated = size as u32 - 1;
+            for (i, &c) in idx.iter_mut().zip(col) {
+                let c = if c == NOT_STATED { not_stated } else { c };
+                *i = *i * size as u32 + c;
+            }
+        }
+        idx
+    }
+
+    /// The group a dense index stands for.
+    fn group(&self, g: usize) -> Group {
+        let cat = |i: usize, size: usize| -> Cat { (i + 1 < size).then_some(i as u32) };
+        match self.breakdown {
+            Breakdown::Overall => Group::All,
+            Breakdown::Field(_) => Group::One(cat(g, self.sizes[0])),
+            Breakdown::Cross(..) => {
+                let (sa, sb) = (self.sizes[0], self.sizes[1]);
+                Group::Two(cat(g / sb, sa), cat(g % sb, sb))
+            }
+        }
+    }
+}
+
+/// Where each question's answers sit in a group's row of counts.
+struct Slots {
+    /// (question, first slot, answers in its scale)
+    questions: Vec<(usize, usize, usize)>,
+    stride: usize,
+}
+
+/// What one breakdown's pass produced.
+struct Tally {
+    layout: Layout,
+    respondents: Vec<u64>,
+    /// groups × stride
+    counts: Vec<u64>,
+    /// Per scored indicator: (n, mean, sd) per group.
+    scores: Vec<Vec<(u64, f64, f64)>>,
+}
+
+/// Respondent-level scores of the indicators scored per respondent (themes, indices,
+/// scores), in the schema's order: (indicator, score per row, NaN = no score).
+fn respondent_scores(schema: &Schema, r: &Responses) -> Vec<(usize, Vec<f64>)> {
+    (0..schema.indicators.len())
+        .into_par_iter()
+        .filter_map(|i| score(schema, r, i).map(|s| (i, s)))
+        .collect()
+}
+
+/// An indicator's score for every row, or `None` for methods scored from item counts (and a
+/// theme none of whose questions this wave asked, or an index missing a question).
+fn score(schema: &Schema, r: &Responses, i: usize) -> Option<Vec<f64>> {
+    let ind = &schema.indicators[i];
+    let asked: Vec<usize> = ind
+        .items
+        .iter()
+        .copied()
+        .filter(|&q| r.answers[q].is_some())
+        .collect();
+    let min = ind.min_items as f64;
+    // Per question, per answer slot: what the answer counts as.
+    let lut = |q: usize, f: &dyn Fn(u8) -> Option<f64>| -> Vec<Option<f64>> {
+        let scale = schema.scale_of(&schema.questions[q]);
+        std::iter::once(None)
+            .chain(
+                scale
+                    .into_iter()
+                    .flat_map(|s| s.answers.iter().map(|a| f(a.code))),
+            )
+            .collect()
+    };
+    match ind.method {
+        Method::ThemePctPositive => {
+            if asked.is_empty() {
+                return None;
+            }
+            // Per question: its answers, and per answer slot whether it is positive and valid.
+            struct ThemeQuestion<'a> {
+                answers: &'a [u8],
+                positive: Vec<f64>,
+                valid: Vec<f64>,
+            }
+            let questions: Vec<ThemeQuestion> = asked
+                .iter()
+                .map(|&q| {
+                    let question = &schema.questions[q];
+                    let group = |c| schema.scored_group(question, c);
+                    let flag = |f: &dyn Fn(u8) -> bool| -> Vec<f64> {
+                        lut(q, &|c| Some(f64::from(f(c))))
+                            .into_iter()
+                            .map(|v| v.unwrap_or(0.0))
+                            .collect()
+                    };
+                    ThemeQuestion {
+                        answers: r.answers[q].as_deref().expect("asked"),
+                        positive: flag(&|c| group(c) == Some(AnswerGroup::Positive)),
+                        valid: flag(&|c| group(c).is_some_and(|g| g != AnswerGroup::Excluded)),
+                    }
+                })
+                .collect();
+            Some(
+                (0..r.rows)
+                    .map(|row| {
+                        let (mut pos, mut ans) = (0.0, 0.0);
+                        for t in &questions {
+                            let s = t.answers[row] as usize;
+                            pos += t.positive[s];
+                            ans += t.valid[s];
+                        }
+                        if ans >= min { pos / ans } else { f64::NAN }
+                    })
+                    .collect(),
+            )
+        }
+        Method::Index0To100 | Method::Score0To10 => {
+            if asked.len() != ind.items.len() {
+                return None;
+            }
+            let top = if ind.method == Method::Index0To100 {
+                100.0
+            } else {
+                10.0
+            };
+            let tables: Vec<(&[u8], Vec<Option<f64>>)> = asked
+                .iter()
+                .map(|&q| {
+                    let points = schema.score_points(&schema.questions[q], top);
+                    (
+                        r.answers[q].as_deref().expect("asked"),
+                        lut(q, &|c| points.iter().find(|(k, _)| *k == c).map(|p| p.1)),
+                    )
+                })
+                .collect();
+            Some(
+                (0..r.rows)
+                    .map(|row| {
+                        let (mut sum, mut count) = (0.0, 0.0);
+                        for (col, points) in &tables {
+                            if let Some(v) = points[col[row] as usize] {
+                                sum += v;
+                                count += 1.0;
+                            }
+                        }
+                        if count >= min { sum / count } else { f64::NAN }
+                    })
+                    .collect(),
+            )
+        }
+        Method::YesRate | Method::Enps => None,
+    }
+}
+
+/// n, mean and sample standard deviation of the scores in each group (two passes: means
+/// first, then squared deviations from them).
+fn group_scores(idx: &[u32], scores: &[f64], groups: usize) -> Vec<(u64, f64, f64)> {
+    let mut n = vec![0u64; groups];
+    let mut sum = vec![0.0f64; groups];
+    for (&g, &x) in idx.iter().zip(scores) {
+        if !x.is_nan() {
+            n[g as usize] += 1;
+            sum[g as usize] += x;
+        }
+    }
+    let mean: Vec<f64> = sum
+        .iter()
+        .zip(&n)
+        .map(|(s, &k)| if k > 0 { s / k as f64 } else { 0.0 })
+        .collect();
+    let mut ss = vec![0.0f64; groups];
+    for (&g, &x) in idx.iter().zip(scores) {
+        if !x.is_nan() {
+            let d = x - mean[g as usize];
+            ss[g as usize] += d * d;
+        }
+    }
+    (0..groups)
+        .map(|g| {
+            let sd = if n[g] > 1 {
+                (ss[g] / (n[g] - 1) as f64).sqrt()
+            } else {
+                0.0
+            };
+            (n[g], mean[g], sd)
+        })
+        .collect()
+}
+
+fn tally(r: &Responses, layout: Layout, slots: &Slots, scores: &[(usize, Vec<f64>)]) -> Tally {
+    let idx = layout.index(r);
+    let groups = layout.groups();
+    let mut respondents = vec![0u64; groups];
+    for &g in &idx {
+        respondents[g as usize] += 1;
+    }
+    let mut counts = vec![0u64; groups * slots.stride];
+    for &(q, first, _) in &slots.questions {
+        let col = r.answers[q].as_deref().expect("asked");
+        for (&g, &a) in idx.iter().zip(col) {
+            counts[g as usize * slots.stride + first + a as usize] += 1;
+        }
+    }
+    let scores = scores
+        .iter()
+        .map(|(_, s)| group_scores(&idx, s, groups))
+        .collect();
+    Tally {
+        layout,
+        respondents,
+        counts,
+        scores,
+    }
+}
+
+/// Count one wave for `breakdowns` (which should start with `Overall`). Breakdowns whose fields
+/// the wave did not map are skipped.
+pub fn count_wave(
+    schema: &Schema,
+    wave: &WaveId,
+    r: &Responses,
+    breakdowns: &[Breakdown],
+) -> WaveAggregates {
+    let mut slots = Slots {
+        questions: Vec::new(),
+        stride: 0,
+    };
+    for (q, question) in schema.questions.iter().enumerate() {
+        if let (Some(scale), Some(_)) = (schema.scale_of(question), &r.answers[q]) {
+            slots.questions.push((q, slots.stride, scale.answers.len()));
+            slots.stride += scale.answers.len() + 1;
+        }
+    }
+    let layouts: Vec<Layout> = breakdowns
+        .iter()
+        .filter_map(|&b| {
+            let fields = b.fields();
+            if let Some(&d) = fields.iter().find(|&&d| r.fields[d].is_none()) {
+                tracing::warn!(%wave, field = %schema.demographics[d].id, "field not mapped in this wave; breakdown skipped");
+                return None;
+            }
+            let sizes = fields
+                .iter()
+                .map(|&d| schema.demographics[d].categories.len() + 1)
+                .collect();
+            Some(Layout {
+                breakdown: b,
+                fields,
+                sizes,
+            })
+        })
+        .collect();
+    let scores = respondent_scores(schema, r);
+    let tallies: Vec<Tally> = layouts
+        .into_par_iter()
+        .map(|l| tally(r, l, &slots, &scores))
+        .collect();
+    aggregates(schema, wave, &slots, &scores, tallies)
+}
+
+/// The groups a breakdown lists: every category (and pair of categories), and Not stated only
+/// where someone is in it, so tables keep their shape from year to year.
+fn listed(t: &Tally) -> Vec<usize> {
+    (0..t.layout.groups())
+        .filter(|&g| {
+            let stated = match t.layout.group(g) {
+                Group::All => true,
+                Group::One(c) => c.is_some(),
+                Group::Two(x, y) => x.is_some() && y.is_some(),
+            };
+            stated || t.respondents[g] > 0
+        })
+        .collect()
+}
+
+/// The engine's counts as the cells the rest of the pipeline reads, in table order: by
+/// measure, then breakdown, then group.
+fn aggregates(
+    schema: &Schema,
+    wave: &WaveId,
+    slots: &Slots,
+    scores: &[(usize, Vec<f64>)],
+    tallies: Vec<Tally>,
+) -> WaveAggregates {
+    let cell = |measure, t: &Tally, g: usize, n| Cell {
+        wave: wave.clone(),
+        measure,
+        breakdown: t.layout.breakdown,
+        group: t.layout.group(g),
+        n,
+        stats: (),
+    };
+    let lists: Vec<Vec<usize>> = tallies.iter().map(listed).collect();
+    let mut out = WaveAggregates {
+        wave: wave.clone(),
+        ..Default::default()
+    };
+    for (t, list) in tallies.iter().zip(&lists) {
+        for &g in list {
+            out.respondents.push(cell(0, t, g, t.respondents[g]));
+        }
+    }
+    for &(q, first, answers) in &slots.questions {
+        let question = &schema.questions[q];
+        let scale = schema.scale_of(question).expect("scored");
+        for (t, list) in tallies.iter().zip(&lists) {
+            for &g in list {
+                let row = &t.counts[g * slots.stride + first + 1..][..answers];
+                let mut counts = ItemCounts {
+                    codes: row.to_vec(),
+                    ..ItemCounts::default()
+                };
+                for (a, &n) in scale.answers.iter().zip(row) {
+                    match schema
+                        .scored_group(question, a.code)
+                        .expect("code of scale")
+                    {
+                        AnswerGroup::Positive => counts.positive += n,
+                        AnswerGroup::Neutral => counts.neutral += n,
+                        AnswerGroup::Negative => counts.negative += n,
+                        AnswerGroup::Excluded => counts.excluded += n,
+                    }
+                }
+                let c = cell(q, t, g, counts.n());
+                out.items.push(Cell {
+                    stats: counts,
+                    wave: c.wave,
+                    measure: c.measure,
+                    breakdown: c.breakdown,
+                    group: c.group,
+                    n: c.n,
+                });
+            }
+        }
+    }
+    for (k, &(i, _)) in scores.iter().enumerate() {
+        for (t, list) in tallies.iter().zip(&lists) {
+            for &g in list {
+                let (n, mean, sd) = t.scores[k][g];
+                let c = cell(i, t, g, n);
+                out.scores.push(Cell {
+                    stats: ScoreSummary { mean, sd },
+                    wave: c.wave,
+                    measure: c.measure,
+                    breakdown: c.breakdown,
+                    group: c.group,
+                    n: c.n,
+                });
+            }
+        }
+    }
+    out
+}
