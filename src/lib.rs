@@ -225,9 +225,9 @@ fn import_timed(
             store::fingerprint(&config.schema_path, w)
         })?;
         let cached = reuse_store
-            .then(|| store::cached_import(&config.store, &w.id, &fingerprint))
+            .then(|| store::cached_import(&config.store, &w.id, &fingerprint.import))
             .flatten();
-        let wave = match cached {
+        let mut wave = match cached {
             Some(c) => {
                 tracing::info!(wave = %w.id, "unchanged since it was stored; not imported again");
                 c
@@ -236,10 +236,11 @@ fn import_timed(
                 tracing::info!(wave = %w.id, file = %w.file.display(), "importing");
                 let mut imported =
                     timings.time("import", || import::import_wave(&config.schema, w))?;
-                imported.fingerprint = fingerprint;
+                imported.fingerprint = fingerprint.import.clone();
                 imported
             }
         };
+        wave.file_sha256 = Some((fingerprint.file_sha256, fingerprint.file_bytes));
         pb.inc(1);
         Ok(wave)
     };
@@ -314,7 +315,7 @@ pub fn run_with(
 ) -> Result<RunSummary, Error> {
     let started = std::time::SystemTime::now();
     let timings = timings::Timings::default();
-    let imported = import_timed(config_path, opts, reuse_store, &timings)?;
+    let mut imported = import_timed(config_path, opts, reuse_store, &timings)?;
     let dives = deep_dive_indicators(&imported.config, deep_dives)?;
     let over = imported.over_tolerance();
     if !over.is_empty() {
@@ -324,72 +325,29 @@ pub fn run_with(
             tolerance: imported.config.max_rejected_pct,
         });
     }
+    let codes = wave_codes(&mut imported, &timings)?;
+    let imported = imported;
     let config = &imported.config;
     let schema = &config.schema;
 
-    // Store: later stages read canonical columns, not vendor files.
-    {
-        use rayon::prelude::*;
-        let written: Vec<Result<(), store::StoreError>> = imported
-            .waves
-            .par_iter()
-            .filter(|w| !w.from_store)
-            .map(|w| {
-                timings.time("store write", || {
-                    store::write_wave(&config.store, schema, &w.wave, &w.data)?;
-                    store::write_record(&config.store, w)
-                })
-            })
-            .collect();
-        written.into_iter().collect::<Result<(), _>>()?;
-    }
-
-    // Indicators, from the store: one pass per breakdown per wave.
+    // Fresh waves go to the store (later runs and years read their codes) while they are
+    // counted; the run stops before any pack is written if the store cannot be written.
     let breakdowns = breakdowns(config);
-    let pb = opts.progress(config.waves.len() as u64, "computing");
-    let (mut items, mut inds, mut responses) = (Vec::new(), Vec::new(), Vec::new());
-    let mut workforce = std::collections::HashMap::new();
-    let mut respondents = std::collections::HashMap::new();
-    for ((w, hc), imp) in config
-        .waves
-        .iter()
-        .zip(&imported.headcounts)
-        .zip(&imported.waves)
-    {
-        // A wave imported just now is counted from memory; one reused reads the store's codes.
-        let codes = if imp.from_store {
-            timings.time("store read", || {
-                let df = store::read_codes(&config.store, schema, &w.id)?;
-                indicators::compute::responses(schema, &df).map_err(Error::Compute)
-            })?
-        } else {
-            indicators::engine::Responses::from_data(schema, &imp.data)
-        };
-        let wave = config::WaveId::new(w.id.as_str());
-        respondents.insert(wave.clone(), codes.rows as u64);
-        let agg = timings.time("compute", || {
-            indicators::engine::count_wave(schema, &wave, &codes, &breakdowns)
-        });
-        let pops = indicators::derive::Populations::new(hc.as_ref(), config.fpc);
-        let wave_items = indicators::derive::items(&agg, &pops);
-        inds.extend(indicators::derive::indicators(
-            schema,
-            &agg,
-            &wave_items,
-            &pops,
-        ));
-        items.extend(wave_items);
-        // Response rates exist for the groups the HR file describes.
-        let hr = indicators::derive::Populations::new(hc.as_ref(), true);
-        responses.extend(
-            agg.respondents
-                .into_iter()
-                .filter(|c| hr.describes(c.breakdown)),
-        );
-        workforce.insert(wave, hr);
-        pb.inc(1);
-    }
-    pb.finish_and_clear();
+    let counted = std::thread::scope(|scope| {
+        let writer = scope.spawn(|| store_fresh_waves(&imported, &codes, &timings));
+        let counted = count_waves(&imported, &codes, &breakdowns, opts, &timings);
+        let stored = writer
+            .join()
+            .unwrap_or_else(|_| Err(Error::Usage("the store writer stopped unexpectedly".into())));
+        stored.map(|()| counted)
+    })?;
+    let Counted {
+        items,
+        indicators: inds,
+        responses,
+        workforce,
+        respondents,
+    } = counted;
 
     // Disclosure control, before any writer.
     let tables = timings.time("disclosure control", || {
@@ -480,6 +438,115 @@ pub fn run_with(
             .as_ref()
             .map(|fb| feedback_summary(fb, config.max_rejected_pct)),
     })
+}
+
+/// The counting engine's codes for every wave, in the config's order: moved out of a fresh
+/// import, or read from the store for a wave reused from an earlier run (in parallel).
+fn wave_codes(
+    imported: &mut Imported,
+    timings: &timings::Timings,
+) -> Result<Vec<indicators::engine::Responses>, Error> {
+    use rayon::prelude::*;
+    let config = &imported.config;
+    let codes: Vec<Result<indicators::engine::Responses, Error>> = imported
+        .waves
+        .par_iter_mut()
+        .zip(config.waves.par_iter())
+        .map(|(imp, w)| {
+            if imp.from_store {
+                timings.time("store read", || {
+                    store::read_responses(&config.store, &config.schema, &w.id).map_err(Error::from)
+                })
+            } else {
+                Ok(indicators::engine::Responses::from_data(
+                    &config.schema,
+                    &mut imp.data,
+                ))
+            }
+        })
+        .collect();
+    codes.into_iter().collect()
+}
+
+/// Write every freshly imported wave (codes, response ids, comments, import record) to the
+/// store, in parallel.
+fn store_fresh_waves(
+    imported: &Imported,
+    codes: &[indicators::engine::Responses],
+    timings: &timings::Timings,
+) -> Result<(), Error> {
+    use rayon::prelude::*;
+    let config = &imported.config;
+    let written: Vec<Result<(), store::StoreError>> = imported
+        .waves
+        .par_iter()
+        .zip(codes.par_iter())
+        .filter(|(w, _)| !w.from_store)
+        .map(|(w, c)| {
+            timings.time("store write", || {
+                store::write_wave(&config.store, &config.schema, &w.wave, &w.data, c)?;
+                store::write_record(&config.store, w)
+            })
+        })
+        .collect();
+    written.into_iter().collect::<Result<(), _>>()?;
+    Ok(())
+}
+
+/// What counting every wave produced, before disclosure control.
+struct Counted<'a> {
+    items: Vec<indicators::Cell<indicators::derive::ItemStats>>,
+    indicators: Vec<indicators::Cell<indicators::derive::IndicatorStats>>,
+    responses: Vec<indicators::Cell<()>>,
+    workforce: std::collections::HashMap<config::WaveId, indicators::derive::Populations<'a>>,
+    respondents: std::collections::HashMap<config::WaveId, u64>,
+}
+
+/// Count every wave with the engine and derive values, intervals and MDDs.
+fn count_waves<'a>(
+    imported: &'a Imported,
+    codes: &[indicators::engine::Responses],
+    breakdowns: &[indicators::Breakdown],
+    opts: Options,
+    timings: &timings::Timings,
+) -> Counted<'a> {
+    let config = &imported.config;
+    let schema = &config.schema;
+    let pb = opts.progress(config.waves.len() as u64, "computing");
+    let mut out = Counted {
+        items: Vec::new(),
+        indicators: Vec::new(),
+        responses: Vec::new(),
+        workforce: std::collections::HashMap::new(),
+        respondents: std::collections::HashMap::new(),
+    };
+    for ((w, hc), codes) in config.waves.iter().zip(&imported.headcounts).zip(codes) {
+        let wave = config::WaveId::new(w.id.as_str());
+        out.respondents.insert(wave.clone(), codes.rows as u64);
+        let agg = timings.time("compute", || {
+            indicators::engine::count_wave(schema, &wave, codes, breakdowns)
+        });
+        let pops = indicators::derive::Populations::new(hc.as_ref(), config.fpc);
+        let wave_items = indicators::derive::items(&agg, &pops);
+        out.indicators.extend(indicators::derive::indicators(
+            schema,
+            &agg,
+            &wave_items,
+            &pops,
+        ));
+        out.items.extend(wave_items);
+        // Response rates exist for the groups the HR file describes.
+        let hr = indicators::derive::Populations::new(hc.as_ref(), true);
+        out.responses.extend(
+            agg.respondents
+                .into_iter()
+                .filter(|c| hr.describes(c.breakdown)),
+        );
+        out.workforce.insert(wave, hr);
+        pb.inc(1);
+    }
+    pb.finish_and_clear();
+    out
 }
 
 /// The indicators (indices into the schema) to write deep dives for: the config's, then the

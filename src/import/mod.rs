@@ -13,6 +13,7 @@ pub mod reconcile;
 pub mod reference;
 
 use crate::config::Wave;
+use crate::indicators::engine::{NOT_STATED, Responses};
 use crate::schema::{QuestionType, Schema};
 use decode::DecodeError;
 use export::Export;
@@ -166,18 +167,67 @@ pub struct Comment {
     pub text: String,
 }
 
+/// Response ids, one after another in one text buffer (no allocation per row).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Ids {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Ids {
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    pub fn push(&mut self, id: &str) {
+        self.text.push_str(id);
+        self.ends.push(self.text.len());
+    }
+
+    pub fn reserve(&mut self, rows: usize) {
+        self.ends.reserve(rows);
+        self.text.reserve(rows * 16);
+    }
+
+    /// The `i`-th id.
+    pub fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        (0..self.len()).map(|i| self.get(i))
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<S> for Ids {
+    fn from_iter<I: IntoIterator<Item = S>>(iter: I) -> Ids {
+        let mut ids = Ids::default();
+        for id in iter {
+            ids.push(id.as_ref());
+        }
+        ids
+    }
+}
+
 /// Accepted responses of one wave, column by column.
 #[derive(Debug, Clone, Default)]
 pub struct WaveData {
-    pub response_id: Vec<String>,
+    pub response_id: Ids,
     /// Line in the export where each accepted row starts.
     pub line: Vec<u64>,
     /// The wave's `keep` columns: (name, raw trimmed text per row).
     pub kept: Vec<(String, Vec<String>)>,
-    /// (demographic index in the schema, category index per row; `None` = not stated)
-    pub demographics: Vec<(usize, Vec<Option<u32>>)>,
-    /// (question index in the schema, answer code per row; `None` = no answer)
-    pub questions: Vec<(usize, Vec<Option<u8>>)>,
+    /// (demographic index in the schema, category index per row, or
+    /// [`NOT_STATED`](crate::indicators::engine::NOT_STATED) where left blank)
+    pub demographics: Vec<(usize, Vec<u32>)>,
+    /// (question index in the schema, answer per row as its position in the question's scale
+    /// plus one; 0 = no answer): the counting engine's codes, one byte each
+    pub questions: Vec<(usize, Vec<u8>)>,
     pub comments: Vec<Comment>,
 }
 
@@ -197,6 +247,9 @@ pub struct WaveImport {
     /// SHA-256 over the export, the schema and the wave's mapping (see `store::fingerprint`).
     #[serde(default)]
     pub fingerprint: String,
+    /// The export's SHA-256 and size as read by this run (for the manifest), when known.
+    #[serde(skip)]
+    pub file_sha256: Option<(String, u64)>,
     pub wave: String,
     pub file: PathBuf,
     pub encoding: String,
@@ -261,7 +314,9 @@ impl fmt::Debug for Mapped {
 /// once per cell. Columns with many distinct values (past [`ValueCache::MAX`]) fall back to
 /// the lookup for the rest.
 struct ValueCache<T> {
-    /// (the value packed into a word when it is at most 8 bytes long, the value, its meaning)
+    /// One-byte values (answer codes keyed as digits), by their byte: looked up directly.
+    bytes: [Option<Option<T>>; 128],
+    /// (the value packed into a word when it is at most 7 bytes long, the value, its meaning)
     entries: Vec<(u64, Box<str>, Option<T>)>,
 }
 
@@ -283,11 +338,17 @@ impl<T: Copy> ValueCache<T> {
 
     fn new() -> Self {
         ValueCache {
+            bytes: [None; 128],
             entries: Vec::new(),
         }
     }
 
     fn get(&mut self, value: &str, lookup: impl FnOnce(&str) -> Option<T>) -> Option<T> {
+        if let &[b] = value.as_bytes()
+            && b < 128
+        {
+            return *self.bytes[b as usize].get_or_insert_with(|| lookup(value));
+        }
         let packed = pack(value);
         let hit = match packed {
             Some(w) => self.entries.iter().find(|(k, _, _)| *k == w),
@@ -308,8 +369,104 @@ impl<T: Copy> ValueCache<T> {
     }
 }
 
-/// A fast, deterministic hash map for the per-row bookkeeping (response ids).
-type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+/// Accepted rows' codes, gathered row by row and handed to the columns a block at a time: one
+/// write stream per column per block instead of a scattered write per cell.
+struct RowBlock {
+    demographics: Vec<u32>,
+    answers: Vec<u8>,
+    rows: usize,
+}
+
+impl RowBlock {
+    const ROWS: usize = 2048;
+
+    fn new(fields: usize, questions: usize) -> RowBlock {
+        RowBlock {
+            demographics: Vec::with_capacity(Self::ROWS * fields),
+            answers: Vec::with_capacity(Self::ROWS * questions),
+            rows: 0,
+        }
+    }
+
+    fn push(&mut self, demographics: &[u32], answers: &[u8], data: &mut WaveData) {
+        self.demographics.extend_from_slice(demographics);
+        self.answers.extend_from_slice(answers);
+        self.rows += 1;
+        if self.rows == Self::ROWS {
+            self.flush(data);
+        }
+    }
+
+    fn flush(&mut self, data: &mut WaveData) {
+        let (nd, nq) = (data.demographics.len(), data.questions.len());
+        for (i, (_, col)) in data.demographics.iter_mut().enumerate() {
+            col.extend(self.demographics.iter().skip(i).step_by(nd));
+        }
+        for (i, (_, col)) in data.questions.iter_mut().enumerate() {
+            col.extend(self.answers.iter().skip(i).step_by(nq));
+        }
+        self.demographics.clear();
+        self.answers.clear();
+        self.rows = 0;
+    }
+}
+
+/// `str::trim`, without decoding characters when the value neither starts nor ends with a
+/// space or a non-ASCII character (nearly every cell).
+fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(&a), Some(&b)) if a > b' ' && a < 0x80 && b > b' ' && b < 0x80 => s,
+        _ => s.trim(),
+    }
+}
+
+/// The response ids seen so far, with the line of each first copy: one text buffer for all of
+/// them (no allocation per row) and a hash index over it.
+struct SeenIds {
+    text: String,
+    /// (start in `text`, length, line, next entry with the same hash or `u32::MAX`)
+    entries: Vec<(u32, u32, u64, u32)>,
+    heads: HashMap<u64, u32, foldhash::fast::FixedState>,
+    hasher: foldhash::fast::FixedState,
+}
+
+impl SeenIds {
+    fn with_capacity(rows: usize) -> SeenIds {
+        SeenIds {
+            text: String::with_capacity(rows * 16),
+            entries: Vec::with_capacity(rows),
+            heads: HashMap::with_capacity_and_hasher(rows, Default::default()),
+            hasher: Default::default(),
+        }
+    }
+
+    fn hash(&self, id: &str) -> u64 {
+        std::hash::BuildHasher::hash_one(&self.hasher, id)
+    }
+
+    /// The line of the first row with this id.
+    fn get(&self, id: &str) -> Option<u64> {
+        let mut at = *self.heads.get(&self.hash(id))?;
+        while at != u32::MAX {
+            let (start, len, line, next) = self.entries[at as usize];
+            if &self.text[start as usize..(start + len) as usize] == id {
+                return Some(line);
+            }
+            at = next;
+        }
+        None
+    }
+
+    /// Remember `id` (not seen before) as first seen on `line`.
+    fn insert(&mut self, id: &str, line: u64) {
+        let h = self.hash(id);
+        let next = self.heads.get(&h).copied().unwrap_or(u32::MAX);
+        self.heads.insert(h, self.entries.len() as u32);
+        self.entries
+            .push((self.text.len() as u32, id.len() as u32, line, next));
+        self.text.push_str(id);
+    }
+}
 
 fn describe_column(export: &Export, index: usize) -> String {
     format!("{} ({:?})", column_letter(index), export.columns[index].key)
@@ -473,16 +630,29 @@ pub fn import_export(
     }
     let mut categories: Vec<ValueCache<usize>> = mapped.iter().map(|_| ValueCache::new()).collect();
     let mut answers: Vec<ValueCache<u8>> = mapped.iter().map(|_| ValueCache::new()).collect();
+    // Per mapped scored column: its scale, and each scale code's answer slot.
+    let scales: Vec<Option<(&crate::schema::Scale, [u8; 256])>> = mapped
+        .iter()
+        .map(|m| match m.target {
+            Target::Scored(q) => Some((
+                schema
+                    .scale_of(&schema.questions[q])
+                    .expect("scored questions have scales"),
+                Responses::slots(schema, q),
+            )),
+            _ => None,
+        })
+        .collect();
     let mut counts: BTreeMap<Reason, usize> = BTreeMap::new();
     let mut rows: Vec<RowOutcome> = Vec::new();
     let mut unknown: BTreeMap<(usize, String), (usize, u64)> = BTreeMap::new();
-    let mut seen: FastMap<String, u64> =
-        FastMap::with_capacity_and_hasher(lines_in_file, Default::default());
+    let mut seen = SeenIds::with_capacity(lines_in_file);
     let mut rows_in = 0usize;
 
     // Scratch buffers for one row, reused: no allocation per cell on the accepted path.
-    let mut demo_buf: Vec<Option<u32>> = vec![None; data.demographics.len()];
-    let mut q_buf: Vec<Option<u8>> = vec![None; data.questions.len()];
+    let mut demo_buf: Vec<u32> = vec![NOT_STATED; data.demographics.len()];
+    let mut q_buf: Vec<u8> = vec![0; data.questions.len()];
+    let mut block = RowBlock::new(demo_buf.len(), q_buf.len());
     let mut text_buf: Vec<(usize, usize)> = Vec::new(); // (mapped index, field index)
 
     let mut rdr = export.data_reader()?;
@@ -567,7 +737,7 @@ pub fn import_export(
             );
             continue;
         }
-        if let Some(&first) = seen.get(id) {
+        if let Some(first) = seen.get(id) {
             reject(
                 Reason::DuplicateResponseId,
                 id,
@@ -585,42 +755,40 @@ pub fn import_export(
         let (mut di, mut qi) = (0, 0);
         text_buf.clear();
         for (mi, m) in mapped.iter().enumerate() {
-            let v = rec[m.index].trim();
+            let v = trim(&rec[m.index]);
             match m.target {
                 Target::Demographic(d) => {
                     demo_buf[di] = if v.is_empty() {
-                        None
+                        NOT_STATED
                     } else {
                         let dem = &schema.demographics[d];
                         match categories[mi].get(v, |v| dem.category_of(v)) {
-                            Some(c) => Some(c as u32),
+                            Some(c) => c as u32,
                             None => {
                                 let e =
                                     unknown.entry((m.index, v.to_string())).or_insert((0, line));
                                 e.0 += 1;
                                 first_unknown_category.get_or_insert((mi, v.to_string()));
-                                None
+                                NOT_STATED
                             }
                         }
                     };
                     di += 1;
                 }
-                Target::Scored(q) => {
+                Target::Scored(_) => {
                     q_buf[qi] = if v.is_empty() {
-                        None
+                        0
                     } else {
                         answered += 1;
-                        let scale = schema
-                            .scale_of(&schema.questions[q])
-                            .expect("scored questions have scales");
-                        match answers[mi].get(v, |v| scale.code_of(v)) {
-                            Some(c) => Some(c),
+                        let (scale, slots) = scales[mi].as_ref().expect("scored");
+                        match answers[mi].get(v, |v| scale.code_of(v).map(|c| slots[c as usize])) {
+                            Some(slot) => slot,
                             None => {
                                 let e =
                                     unknown.entry((m.index, v.to_string())).or_insert((0, line));
                                 e.0 += 1;
                                 first_unknown_answer.get_or_insert((mi, v.to_string()));
-                                None
+                                0
                             }
                         }
                     };
@@ -645,7 +813,7 @@ pub fn import_export(
             );
             continue;
         }
-        seen.insert(id.to_string(), line);
+        seen.insert(id, line);
         if let Some((mi, v)) = first_unknown_answer {
             let m = &mapped[mi];
             reject(
@@ -670,17 +838,12 @@ pub fn import_export(
         }
         // Accepted.
         let row = data.response_id.len();
-        data.response_id.push(id.to_string());
+        data.response_id.push(id);
         data.line.push(line);
         for (slot, &c) in data.kept.iter_mut().zip(&kept_cols) {
             slot.1.push(rec[c].trim().to_string());
         }
-        for (slot, v) in data.demographics.iter_mut().zip(&demo_buf) {
-            slot.1.push(*v);
-        }
-        for (slot, v) in data.questions.iter_mut().zip(&q_buf) {
-            slot.1.push(*v);
-        }
+        block.push(&demo_buf, &q_buf, &mut data);
         for &(mi, fi) in &text_buf {
             data.comments.push(Comment {
                 row,
@@ -689,6 +852,7 @@ pub fn import_export(
             });
         }
     }
+    block.flush(&mut data);
     *counts.entry(Reason::Accepted).or_default() = data.len();
 
     let unknown_values = unknown
@@ -719,6 +883,7 @@ pub fn import_export(
         warnings,
         data,
         fingerprint: String::new(),
+        file_sha256: None,
         from_store: false,
     })
 }

@@ -41,22 +41,25 @@ impl Responses {
         }
     }
 
-    /// A freshly imported wave's accepted responses as codes.
-    pub fn from_data(schema: &Schema, data: &crate::import::WaveData) -> Responses {
+    /// A freshly imported wave's accepted responses: its code columns move over (the import
+    /// already holds them in the engine's layout); response ids and comments stay.
+    pub fn from_data(schema: &Schema, data: &mut crate::import::WaveData) -> Responses {
         let mut r = Responses::new(schema, data.len());
-        for (d, values) in &data.demographics {
-            r.fields[*d] = Some(values.iter().map(|v| v.unwrap_or(NOT_STATED)).collect());
+        for (d, values) in std::mem::take(&mut data.demographics) {
+            r.fields[d] = Some(values);
         }
-        for (q, values) in &data.questions {
-            let lut = Responses::slots(schema, *q);
-            r.answers[*q] = Some(
-                values
-                    .iter()
-                    .map(|v| v.map_or(0, |c| lut[c as usize]))
-                    .collect(),
-            );
+        for (q, values) in std::mem::take(&mut data.questions) {
+            r.answers[q] = Some(values);
         }
         r
+    }
+
+    /// The scale code of an answer slot (`None` for 0, no answer).
+    pub fn code_of_slot(schema: &Schema, question: usize, slot: u8) -> Option<u8> {
+        let scale = schema.scale_of(&schema.questions[question])?;
+        (slot > 0)
+            .then(|| scale.answers.get(slot as usize - 1).map(|a| a.code))
+            .flatten()
     }
 
     /// For each scale code, its answer position + 1 (0 for a code the scale does not have).
@@ -77,15 +80,16 @@ impl Responses {
     }
 }
 
-/// How a breakdown's groups are numbered: `sizes` are the fields' category counts plus one
-/// (for Not stated).
-struct Layout {
-    breakdown: Breakdown,
+/// A grid of groups: every combination of some fields' categories (each with Not stated),
+/// numbered row-major (the first field's category most significant). `sizes` are the fields'
+/// category counts plus one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Grid {
     fields: Vec<usize>,
     sizes: Vec<usize>,
 }
 
-impl Layout {
+impl Grid {
     fn groups(&self) -> usize {
         self.sizes.iter().product()
     }
@@ -104,18 +108,108 @@ impl Layout {
         idx
     }
 
+    /// Each field's category digit of a group index.
+    fn digits(&self, mut g: usize) -> Vec<usize> {
+        let mut d = vec![0; self.sizes.len()];
+        for (k, &size) in self.sizes.iter().enumerate().rev() {
+            d[k] = g % size;
+            g /= size;
+        }
+        d
+    }
+
+    /// For each group of this grid, the group of `coarse` it falls in (`coarse`'s fields must
+    /// be among this grid's).
+    fn onto(&self, coarse: &Grid) -> Vec<u32> {
+        let at: Vec<usize> = coarse
+            .fields
+            .iter()
+            .map(|f| self.fields.iter().position(|x| x == f).expect("sub-grid"))
+            .collect();
+        (0..self.groups())
+            .map(|g| {
+                let d = self.digits(g);
+                at.iter()
+                    .zip(&coarse.sizes)
+                    .fold(0, |acc, (&k, &size)| acc * size + d[k]) as u32
+            })
+            .collect()
+    }
+}
+
+/// A breakdown and the grid its groups are numbered in.
+struct Layout {
+    breakdown: Breakdown,
+    grid: Grid,
+}
+
+impl Layout {
+    fn groups(&self) -> usize {
+        self.grid.groups()
+    }
+
     /// The group a dense index stands for.
     fn group(&self, g: usize) -> Group {
+        let sizes = &self.grid.sizes;
         let cat = |i: usize, size: usize| -> Cat { (i + 1 < size).then_some(i as u32) };
         match self.breakdown {
             Breakdown::Overall => Group::All,
-            Breakdown::Field(_) => Group::One(cat(g, self.sizes[0])),
+            Breakdown::Field(_) => Group::One(cat(g, sizes[0])),
             Breakdown::Cross(..) => {
-                let (sa, sb) = (self.sizes[0], self.sizes[1]);
+                let (sa, sb) = (sizes[0], sizes[1]);
                 Group::Two(cat(g / sb, sa), cat(g % sb, sb))
             }
         }
     }
+}
+
+/// Groups at most in a grid that packs several one-way breakdowns (its counts stay in cache).
+const PACKED_GROUPS: usize = 256;
+
+/// The grids to count, and for each breakdown the grid it is read from: every two-way
+/// breakdown is a grid; one-way breakdowns are read from a grid that holds their field (a
+/// cross, or a pack of small fields); the organisation from any. So each row is visited once
+/// per grid, not once per breakdown, and the breakdowns' counts are exact sums of grid cells.
+fn plan(layouts: &[Layout]) -> (Vec<Grid>, Vec<usize>) {
+    let mut grids: Vec<Grid> = Vec::new();
+    for l in layouts.iter().filter(|l| l.grid.fields.len() > 1) {
+        if !grids.contains(&l.grid) {
+            grids.push(l.grid.clone());
+        }
+    }
+    let covered = |grids: &[Grid], f: usize| grids.iter().any(|g| g.fields.contains(&f));
+    for l in layouts.iter().filter(|l| l.grid.fields.len() == 1) {
+        let (f, size) = (l.grid.fields[0], l.grid.sizes[0]);
+        if covered(&grids, f) {
+            continue;
+        }
+        match grids.last_mut() {
+            Some(g) if g.fields.len() > 1 || g.groups() * size > PACKED_GROUPS => {
+                grids.push(l.grid.clone())
+            }
+            Some(g) => {
+                g.fields.push(f);
+                g.sizes.push(size);
+            }
+            None => grids.push(l.grid.clone()),
+        }
+    }
+    if grids.is_empty() {
+        grids.push(Grid {
+            fields: Vec::new(),
+            sizes: Vec::new(),
+        });
+    }
+    let of = layouts
+        .iter()
+        .map(|l| {
+            grids
+                .iter()
+                .position(|g| l.grid.fields.iter().all(|f| g.fields.contains(f)))
+                .expect("every breakdown's fields are in a grid")
+        })
+        .collect();
+    (grids, of)
 }
 
 /// Where each question's answers sit in a group's row of counts.
@@ -282,24 +376,63 @@ fn group_scores(idx: &[u32], scores: &[f64], groups: usize) -> Vec<(u64, f64, f6
         .collect()
 }
 
-fn tally(r: &Responses, layout: Layout, slots: &Slots, scores: &[(usize, Vec<f64>)]) -> Tally {
-    let idx = layout.index(r);
-    let groups = layout.groups();
-    let mut respondents = vec![0u64; groups];
+/// One grid's counts: respondents and answers per group.
+struct GridCounts {
+    respondents: Vec<u64>,
+    /// groups × stride
+    counts: Vec<u64>,
+}
+
+/// The counting pass: every row once, every asked question's answer into its group's row.
+fn count_grid(r: &Responses, grid: &Grid, slots: &Slots) -> GridCounts {
+    let idx = grid.index(r);
+    let mut respondents = vec![0u64; grid.groups()];
     for &g in &idx {
         respondents[g as usize] += 1;
     }
-    let mut counts = vec![0u64; groups * slots.stride];
+    let mut counts = vec![0u64; grid.groups() * slots.stride];
     for &(q, first, _) in &slots.questions {
         let col = r.answers[q].as_deref().expect("asked");
         for (&g, &a) in idx.iter().zip(col) {
             counts[g as usize * slots.stride + first + a as usize] += 1;
         }
     }
-    let scores = scores
-        .iter()
-        .map(|(_, s)| group_scores(&idx, s, groups))
-        .collect();
+    GridCounts {
+        respondents,
+        counts,
+    }
+}
+
+/// A breakdown's tally: its counts summed from the grid's cells, and its respondent scores.
+fn tally(
+    r: &Responses,
+    layout: Layout,
+    grid: &Grid,
+    fine: &GridCounts,
+    slots: &Slots,
+    scores: &[(usize, Vec<f64>)],
+) -> Tally {
+    let groups = layout.groups();
+    let map = grid.onto(&layout.grid);
+    let mut respondents = vec![0u64; groups];
+    let mut counts = vec![0u64; groups * slots.stride];
+    for (fine_g, &g) in map.iter().enumerate() {
+        respondents[g as usize] += fine.respondents[fine_g];
+        let from = &fine.counts[fine_g * slots.stride..][..slots.stride];
+        let to = &mut counts[g as usize * slots.stride..][..slots.stride];
+        for (t, f) in to.iter_mut().zip(from) {
+            *t += f;
+        }
+    }
+    let scores = if scores.is_empty() {
+        Vec::new()
+    } else {
+        let idx = layout.grid.index(r);
+        scores
+            .iter()
+            .map(|(_, s)| group_scores(&idx, s, groups))
+            .collect()
+    };
     Tally {
         layout,
         respondents,
@@ -340,15 +473,17 @@ pub fn count_wave(
                 .collect();
             Some(Layout {
                 breakdown: b,
-                fields,
-                sizes,
+                grid: Grid { fields, sizes },
             })
         })
         .collect();
     let scores = respondent_scores(schema, r);
+    let (grids, of) = plan(&layouts);
+    let counted: Vec<GridCounts> = grids.par_iter().map(|g| count_grid(r, g, &slots)).collect();
     let tallies: Vec<Tally> = layouts
         .into_par_iter()
-        .map(|l| tally(r, l, &slots, &scores))
+        .zip(of)
+        .map(|(l, gi)| tally(r, l, &grids[gi], &counted[gi], &slots, &scores))
         .collect();
     aggregates(schema, wave, &slots, &scores, tallies)
 }

@@ -17,6 +17,7 @@ use crate::config::WaveId;
 use crate::disclosure::{self, ProtectedTables};
 use crate::import::{self, Reason, RowOutcome, WaveImport};
 use crate::indicators::derive::{self, Populations};
+use crate::indicators::engine::{NOT_STATED, Responses};
 use crate::indicators::{Breakdown, Group, compute};
 use crate::schema::{Demographic, Schema};
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
@@ -206,7 +207,7 @@ pub fn run(cfg: &MeetingsConfig) -> Result<Feedback, crate::Error> {
                     *imp.counts.entry(reason).or_default() += 1;
                     imp.rows.push(RowOutcome {
                         line: data.line[r],
-                        response_id: data.response_id[r].clone(),
+                        response_id: data.response_id.get(r).to_string(),
                         reason,
                         column: Some(column),
                         value: Some(value.to_string()),
@@ -216,8 +217,16 @@ pub fn run(cfg: &MeetingsConfig) -> Result<Feedback, crate::Error> {
                 None => forms.push(Form {
                     meeting: index_of[mid],
                     channel: src.channel.clone(),
-                    demographics: data.demographics.iter().map(|(d, v)| (*d, v[r])).collect(),
-                    answers: data.questions.iter().map(|(q, v)| (*q, v[r])).collect(),
+                    demographics: data
+                        .demographics
+                        .iter()
+                        .map(|(d, v)| (*d, (v[r] != NOT_STATED).then_some(v[r])))
+                        .collect(),
+                    answers: data
+                        .questions
+                        .iter()
+                        .map(|(q, v)| (*q, Responses::code_of_slot(schema, *q, v[r])))
+                        .collect(),
                 }),
             }
         }

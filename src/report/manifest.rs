@@ -100,7 +100,11 @@ impl Provenance {
         }
         let mut inputs = Vec::new();
         let mut add = |role: String, path: &Path, counts: Option<&WaveImport>| {
-            let (sha256, bytes) = file_sha(path)?;
+            // An export was hashed when the run read it; anything else is hashed now.
+            let (sha256, bytes) = match counts.and_then(|c| c.file_sha256.clone()) {
+                Some(known) => known,
+                None => file_sha(path)?,
+            };
             inputs.push(Input {
                 role,
                 path: path.display().to_string(),

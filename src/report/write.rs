@@ -78,29 +78,7 @@ pub fn write_pack(
     let schema = &config.schema;
     let model = timings.time("build tables", || Model::build(e));
     let tables = model.tables();
-    let pack = Pack::begin(dest)?;
-    timings.time("write tables", || {
-        for t in &tables {
-            let files = table_files(t).map_err(|err| WriteError {
-                path: dest.join(format!("tables/{}.parquet", t.def.name)),
-                source: std::io::Error::other(err),
-            })?;
-            for (rel, bytes) in files {
-                pack.write(&rel, &bytes)?;
-            }
-        }
-        Ok::<(), WriteError>(())
-    })?;
     let defs: Vec<_> = tables.iter().map(|t| t.def).collect();
-    pack.write("tables/schema.json", schema_json(&defs).as_bytes())?;
-    if let Some(fb) = e.feedback {
-        pack.write(
-            "member_feedback_disclosure.json",
-            disclosure::audit::settings_json(fb.threshold).as_bytes(),
-        )?;
-    }
-    let workbook = timings.time("workbook", || workbook_bytes(e, &tables, dest))?;
-    pack.write("workbook.xlsx", &workbook)?;
     let dictionary = dictionary::data_dictionary(
         &dictionary::DictionarySettings {
             threshold: config.anonymity_threshold,
@@ -110,7 +88,6 @@ pub fn write_pack(
         },
         &defs,
     );
-    pack.write("tables/README.md", dictionary.as_bytes())?;
     let report_input = html::Input {
         schema,
         waves: e.waves,
@@ -123,10 +100,59 @@ pub fn write_pack(
         model: &model,
         dictionary_md: &dictionary,
     };
-    let report_started = std::time::Instant::now();
-    for &i in e.deep_dives {
-        let dive = html::deep_dive(&report_input, i).map_err(chart_error(dest))?;
-        let id = &schema.indicators[i].id;
+    // The files are made in parallel (tables, workbook, report with deep dives and charts),
+    // then written into the pack in a fixed order.
+    use rayon::prelude::*;
+    let (files, (workbook, reports)) = rayon::join(
+        || {
+            timings.time("write tables", || {
+                tables
+                    .par_iter()
+                    .map(|t| {
+                        table_files(t).map_err(|err| WriteError {
+                            path: dest.join(format!("tables/{}.parquet", t.def.name)),
+                            source: std::io::Error::other(err),
+                        })
+                    })
+                    .collect::<Vec<_>>()
+            })
+        },
+        || {
+            rayon::join(
+                || timings.time("workbook", || workbook_bytes(e, &tables, dest)),
+                || {
+                    timings.time("report, deep dives and charts", || {
+                        let dives = e
+                            .deep_dives
+                            .iter()
+                            .map(|&i| html::deep_dive(&report_input, i).map(|d| (i, d)))
+                            .collect::<Result<Vec<_>, _>>()?;
+                        let title = format!("{}: evidence pack", schema.title);
+                        let main = html::render(&report_input, &title)?;
+                        Ok::<_, super::charts::ChartError>((dives, main))
+                    })
+                },
+            )
+        },
+    );
+    let (dives, rendered) = reports.map_err(chart_error(dest))?;
+    let pack = Pack::begin(dest)?;
+    for table in files {
+        for (rel, bytes) in table? {
+            pack.write(&rel, &bytes)?;
+        }
+    }
+    pack.write("tables/schema.json", schema_json(&defs).as_bytes())?;
+    if let Some(fb) = e.feedback {
+        pack.write(
+            "member_feedback_disclosure.json",
+            disclosure::audit::settings_json(fb.threshold).as_bytes(),
+        )?;
+    }
+    pack.write("workbook.xlsx", &workbook?)?;
+    pack.write("tables/README.md", dictionary.as_bytes())?;
+    for (i, dive) in &dives {
+        let id = &schema.indicators[*i].id;
         pack.write(&format!("deep-dives/{id}.html"), dive.html.as_bytes())?;
         pack.write(
             &format!("deep-dives/{id}.md"),
@@ -138,14 +164,11 @@ pub fn write_pack(
             pack.write(&format!("charts/{file}"), bytes)?;
         }
     }
-    let rendered = html::render(&report_input, &format!("{}: evidence pack", schema.title))
-        .map_err(chart_error(dest))?;
     pack.write("report.html", rendered.html.as_bytes())?;
     pack.write("report.md", rendered.markdown.as_bytes())?;
     for (file, bytes) in &rendered.charts {
         pack.write(&format!("charts/{file}"), bytes)?;
     }
-    timings.add("report, deep dives and charts", report_started.elapsed());
     pack.write(
         disclosure::audit::SETTINGS_FILE,
         disclosure::audit::settings_json(config.anonymity_threshold).as_bytes(),

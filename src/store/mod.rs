@@ -2,13 +2,17 @@
 //! years) read canonical columns instead of vendor files.
 //!
 //! `<store>/<wave>.parquet` holds `response_id`, one `UInt32` column per mapped demographic
-//! (the category's index in the schema, null = not stated) and one `UInt8` column per mapped
-//! scored question (the scale's code, null = no answer): the codes the counting engine reads,
-//! with no labels to map back. Questions a wave did not ask are absent, not null: "not asked"
-//! and "not answered" stay different. Free text goes to `<store>/<wave>.comments.parquet`
-//! (`response_id`, `question`, `text`) and is never published.
+//! (the category's position in the schema's list, 1 for the first; 0 = not stated) and one
+//! `UInt8` column per mapped scored question (the answer's position in the question's scale,
+//! 1 for the first answer listed; 0 = no answer): the codes the counting engine counts, read
+//! straight into it, with no labels to map back and no nulls to unpack. The store is read
+//! only with the schema it was written with (the import fingerprint covers the schema file).
+//! Questions a wave did not ask are absent: "not asked" and "not answered" stay different.
+//! Free text goes to `<store>/<wave>.comments.parquet` (`response_id`, `question`, `text`)
+//! and is never published.
 
 use crate::import::WaveData;
+use crate::indicators::engine::{NOT_STATED, Responses};
 use crate::schema::Schema;
 use polars::prelude::*;
 use std::fs::File;
@@ -23,6 +27,11 @@ pub enum StoreError {
     },
     #[error("store {}: {source}", path.display())]
     Polars { path: PathBuf, source: PolarsError },
+    #[error(
+        "store {}: {what}, which is not a code of the schema: the store is damaged or was written for another schema.\n  How to fix: run again with --reimport to import the wave's export afresh.",
+        path.display()
+    )]
+    Damaged { path: PathBuf, what: String },
 }
 
 /// What the store records about how a wave was imported (`<wave>.import.json`).
@@ -30,18 +39,43 @@ pub fn record_path(store: &Path, wave: &str) -> PathBuf {
     store.join(format!("{wave}.import.json"))
 }
 
-/// SHA-256 over everything that decides a wave's import: the tool version, the schema file,
-/// the wave's reading rules and mapping, and the export's bytes. If it is unchanged, the
-/// store's copy is what a fresh import would produce, so the wave is not imported again.
-pub fn fingerprint(schema_path: &Path, wave: &crate::config::Wave) -> Result<String, StoreError> {
+/// An export's SHA-256 and size, and the wave's import fingerprint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fingerprint {
+    /// SHA-256 over everything that decides a wave's import: the tool version, the schema
+    /// file, the wave's reading rules and mapping, and the export's SHA-256. If it is
+    /// unchanged, the store's copy is what a fresh import would produce.
+    pub import: String,
+    /// The export's own SHA-256 and size (for the manifest: each export is read once a run).
+    pub file_sha256: String,
+    pub file_bytes: u64,
+}
+
+/// Read the export once: its hash, and the wave's import fingerprint.
+pub fn fingerprint(
+    schema_path: &Path,
+    wave: &crate::config::Wave,
+) -> Result<Fingerprint, StoreError> {
     use sha2::{Digest, Sha256};
     use std::io::Read;
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| StoreError::Io { path, source }
     };
+    let mut file = File::open(&wave.file).map_err(io(&wave.file))?;
+    let (mut file_hash, mut buf, mut bytes) = (Sha256::new(), vec![0u8; 1 << 20], 0u64);
+    loop {
+        let n = file.read(&mut buf).map_err(io(&wave.file))?;
+        if n == 0 {
+            break;
+        }
+        file_hash.update(&buf[..n]);
+        bytes += n as u64;
+    }
+    let hex = |d: &[u8]| d.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let file_sha256 = hex(&file_hash.finalize());
     let mut h = Sha256::new();
-    h.update(b"culture-metrics store 2\0");
+    h.update(b"culture-metrics store 3\0");
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
     h.update(std::fs::read(schema_path).map_err(io(schema_path))?);
     h.update(
@@ -58,16 +92,12 @@ pub fn fingerprint(schema_path: &Path, wave: &crate::config::Wave) -> Result<Str
         )
         .as_bytes(),
     );
-    let mut file = File::open(&wave.file).map_err(io(&wave.file))?;
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = file.read(&mut buf).map_err(io(&wave.file))?;
-        if n == 0 {
-            break;
-        }
-        h.update(&buf[..n]);
-    }
-    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    h.update(file_sha256.as_bytes());
+    Ok(Fingerprint {
+        import: hex(&h.finalize()),
+        file_sha256,
+        file_bytes: bytes,
+    })
 }
 
 /// The recorded import of a wave, if the store holds the wave and the record matches
@@ -109,20 +139,30 @@ pub fn comments_path(store: &Path, wave: &str) -> PathBuf {
     store.join(format!("{wave}.comments.parquet"))
 }
 
-/// Canonical responses of one wave as a DataFrame.
-pub fn to_frame(schema: &Schema, data: &WaveData) -> PolarsResult<DataFrame> {
+/// Canonical responses of one wave as a DataFrame: response ids and the engine's codes.
+pub fn to_frame(schema: &Schema, data: &WaveData, codes: &Responses) -> PolarsResult<DataFrame> {
     let n = data.len();
-    let mut cols: Vec<Column> =
-        Vec::with_capacity(1 + data.demographics.len() + data.questions.len());
-    cols.push(Column::new("response_id".into(), &data.response_id));
-    for (d, values) in &data.demographics {
-        cols.push(Column::new(
-            schema.demographics[*d].id.as_str().into(),
-            values,
-        ));
+    let ids: Vec<&str> = data.response_id.iter().collect();
+    let mut cols: Vec<Column> = vec![Column::new("response_id".into(), ids)];
+    for (d, values) in codes.fields.iter().enumerate() {
+        if let Some(values) = values {
+            let positions: Vec<u32> = values
+                .iter()
+                .map(|&c| if c == NOT_STATED { 0 } else { c + 1 })
+                .collect();
+            cols.push(Column::new(
+                schema.demographics[d].id.as_str().into(),
+                positions,
+            ));
+        }
     }
-    for (q, values) in &data.questions {
-        cols.push(Column::new(schema.questions[*q].id.as_str().into(), values));
+    for (q, values) in codes.answers.iter().enumerate() {
+        if let Some(values) = values {
+            cols.push(Column::new(
+                schema.questions[q].id.as_str().into(),
+                values.as_slice(),
+            ));
+        }
     }
     DataFrame::new(n, cols)
 }
@@ -131,7 +171,7 @@ fn comments_frame(data: &WaveData) -> PolarsResult<DataFrame> {
     let ids: Vec<&str> = data
         .comments
         .iter()
-        .map(|c| data.response_id[c.row].as_str())
+        .map(|c| data.response_id.get(c.row))
         .collect();
     let qs: Vec<&str> = data.comments.iter().map(|c| c.question.as_str()).collect();
     let texts: Vec<&str> = data.comments.iter().map(|c| c.text.as_str()).collect();
@@ -152,7 +192,7 @@ fn write_parquet(path: &Path, df: &mut DataFrame) -> Result<(), StoreError> {
         path: path.to_path_buf(),
         source,
     };
-    let file = File::create(&tmp).map_err(io)?;
+    let file = std::io::BufWriter::with_capacity(1 << 20, File::create(&tmp).map_err(io)?);
     ParquetWriter::new(file)
         .with_compression(ParquetCompression::Zstd(None))
         .finish(df)
@@ -163,12 +203,13 @@ fn write_parquet(path: &Path, df: &mut DataFrame) -> Result<(), StoreError> {
     std::fs::rename(&tmp, path).map_err(io)
 }
 
-/// Write one wave (responses and comments) into the store.
+/// Write one wave (response ids, codes and comments) into the store.
 pub fn write_wave(
     store: &Path,
     schema: &Schema,
     wave: &str,
     data: &WaveData,
+    codes: &Responses,
 ) -> Result<(), StoreError> {
     std::fs::create_dir_all(store).map_err(|source| StoreError::Io {
         path: store.to_path_buf(),
@@ -179,7 +220,7 @@ pub fn write_wave(
         move |source| StoreError::Polars { path, source }
     };
     let p = wave_path(store, wave);
-    let mut df = to_frame(schema, data).map_err(polars(&p))?;
+    let mut df = to_frame(schema, data, codes).map_err(polars(&p))?;
     write_parquet(&p, &mut df)?;
     let p = comments_path(store, wave);
     let mut comments = comments_frame(data).map_err(polars(&p))?;
@@ -191,9 +232,24 @@ pub fn read_wave(store: &Path, wave: &str) -> Result<DataFrame, StoreError> {
     read(store, wave, None)
 }
 
-/// Read the columns the counting engine needs: the schema's demographics and questions the
-/// wave has (not the response ids).
-pub fn read_codes(store: &Path, schema: &Schema, wave: &str) -> Result<DataFrame, StoreError> {
+/// A column's values, chunk by chunk (a file's row groups arrive as chunks); a null (which the
+/// store never writes) becomes `null`, an out-of-range value the caller rejects.
+fn chunk_values<T: PolarsNumericType>(ca: &ChunkedArray<T>, null: T::Native) -> Vec<T::Native> {
+    let mut out = Vec::with_capacity(ca.len());
+    for arr in ca.downcast_iter() {
+        if arr.validity().is_none_or(|v| v.unset_bits() == 0) {
+            out.extend_from_slice(arr.values());
+        } else {
+            out.extend(arr.iter().map(|v| v.copied().unwrap_or(null)));
+        }
+    }
+    out
+}
+
+/// Read a wave's codes straight into the counting engine: the schema's demographics and
+/// questions the wave has (not the response ids). A value out of range means the store was
+/// damaged or written for another schema: an error, never a miscount.
+pub fn read_responses(store: &Path, schema: &Schema, wave: &str) -> Result<Responses, StoreError> {
     let path = wave_path(store, wave);
     let polars = |source| StoreError::Polars {
         path: path.clone(),
@@ -212,7 +268,40 @@ pub fn read_codes(store: &Path, schema: &Schema, wave: &str) -> Result<DataFrame
         .filter(|id| present.contains(id.as_str()))
         .cloned()
         .collect();
-    read(store, wave, Some(wanted))
+    let df = read(store, wave, Some(wanted))?;
+    let damaged = |what: String| StoreError::Damaged {
+        path: path.clone(),
+        what,
+    };
+    let mut r = Responses::new(schema, df.height());
+    for (d, dem) in schema.demographics.iter().enumerate() {
+        let Ok(col) = df.column(&dem.id) else {
+            continue;
+        };
+        let k = dem.categories.len() as u32;
+        let values = chunk_values(col.u32().map_err(polars)?, u32::MAX);
+        if let Some(bad) = values.iter().find(|&&p| p > k) {
+            return Err(damaged(format!("`{}` holds {bad}", dem.id)));
+        }
+        r.fields[d] = Some(
+            values
+                .into_iter()
+                .map(|p| if p == 0 { NOT_STATED } else { p - 1 })
+                .collect(),
+        );
+    }
+    for (q, question) in schema.questions.iter().enumerate() {
+        let (Some(scale), Ok(col)) = (schema.scale_of(question), df.column(&question.id)) else {
+            continue;
+        };
+        let top = scale.answers.len() as u8;
+        let slots = chunk_values(col.u8().map_err(polars)?, u8::MAX);
+        if let Some(bad) = slots.iter().find(|&&s| s > top) {
+            return Err(damaged(format!("`{}` holds {bad}", question.id)));
+        }
+        r.answers[q] = Some(slots);
+    }
+    Ok(r)
 }
 
 fn read(store: &Path, wave: &str, columns: Option<Vec<String>>) -> Result<DataFrame, StoreError> {
@@ -231,6 +320,21 @@ fn read(store: &Path, wave: &str, columns: Option<Vec<String>>) -> Result<DataFr
 mod tests {
     use super::*;
     use crate::import::Comment;
+
+    #[test]
+    fn a_damaged_store_is_an_error_not_a_miscount() {
+        let schema = crate::schema::testing::schema(
+            "[[questions]]\nid = \"Q1\"\ntext = \"Q1\"\ntype = \"likert\"\nscale = \"agree5\"\n",
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let mut df = df!("response_id" => ["a", "b"], "Q1" => [1u8, 77]).unwrap();
+        write_parquet(&wave_path(dir.path(), "2025"), &mut df).unwrap();
+        let err = read_responses(dir.path(), &schema, "2025").unwrap_err();
+        assert!(
+            err.to_string().contains("`Q1` holds 77") && err.to_string().contains("--reimport"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn a_wave_round_trips_through_parquet() {
@@ -261,9 +365,9 @@ categories = ["Place", "Resources"]
         )
         .unwrap();
         let data = WaveData {
-            response_id: vec!["R1".into(), "R2".into(), "R3".into()],
-            demographics: vec![(0, vec![Some(1), None, Some(0)])],
-            questions: vec![(0, vec![Some(1), Some(2), None])],
+            response_id: ["R1", "R2", "R3"].into_iter().collect(),
+            demographics: vec![(0, vec![1, NOT_STATED, 0])],
+            questions: vec![(0, vec![1, 2, 0])],
             comments: vec![Comment {
                 row: 1,
                 question: "T01".into(),
@@ -272,33 +376,28 @@ categories = ["Place", "Resources"]
             ..WaveData::default()
         };
         let dir = tempfile::tempdir().unwrap();
-        write_wave(dir.path(), &schema, "2025", &data).unwrap();
+        let mut moved = data.clone();
+        let codes = Responses::from_data(&schema, &mut moved);
+        write_wave(dir.path(), &schema, "2025", &moved, &codes).unwrap();
         let df = read_wave(dir.path(), "2025").unwrap();
         assert_eq!(df.height(), 3);
-        let dir_col: Vec<Option<u32>> = df
-            .column("directorate")
-            .unwrap()
-            .u32()
-            .unwrap()
-            .iter()
-            .collect();
-        assert_eq!(
-            dir_col,
-            [Some(1), None, Some(0)],
-            "category indices, not labels"
-        );
-        let codes = read_codes(dir.path(), &schema, "2025").unwrap();
-        assert_eq!(
-            codes
-                .get_column_names()
+        let column = |name: &str| -> Vec<Option<u32>> {
+            df.column(name)
+                .unwrap()
+                .cast(&DataType::UInt32)
+                .unwrap()
+                .u32()
+                .unwrap()
                 .iter()
-                .map(|c| c.as_str())
-                .collect::<Vec<_>>(),
-            ["directorate", "E01"],
-            "only what the engine reads"
-        );
-        let e01: Vec<Option<u8>> = df.column("E01").unwrap().u8().unwrap().iter().collect();
-        assert_eq!(e01, [Some(1), Some(2), None]);
+                .collect()
+        };
+        // Positions from 1, 0 for blank: no labels to map back, no nulls.
+        assert_eq!(column("directorate"), [Some(2), Some(0), Some(1)]);
+        assert_eq!(column("E01"), [Some(1), Some(2), Some(0)]);
+        // Read back, the engine gets exactly what the import made.
+        let back = read_responses(dir.path(), &schema, "2025").unwrap();
+        assert_eq!(back.fields, codes.fields);
+        assert_eq!(back.answers, codes.answers);
         assert!(
             df.column("T01").is_err(),
             "free text is not in the responses file"

@@ -478,3 +478,29 @@ fn meeting_feedback_signals_the_designed_improvement_and_nothing_else() {
         "some committee-months and political groups are too small to publish"
     );
 }
+
+/// Every table of the sample pack, pinned byte for byte: a change to any published figure
+/// (a new engine, a refactor) shows here as a changed hash, to be reviewed deliberately.
+#[test]
+fn sample_pack_tables_are_pinned() {
+    use sha2::{Digest, Sha256};
+    let s = sample_sandbox();
+    let out = s.cmd(&["-q", "run", "--out", "pack"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut files: Vec<String> = std::fs::read_dir(s.path("pack/tables"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with("run_info."))
+        .collect();
+    files.sort();
+    let mut pinned = String::new();
+    for f in &files {
+        let bytes = std::fs::read(s.path(&format!("pack/tables/{f}"))).unwrap();
+        let hash: String = Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        pinned.push_str(&format!("{} {f}\n", &hash[..16]));
+    }
+    insta::assert_snapshot!("sample_pack_tables", pinned);
+}
