@@ -43,11 +43,14 @@ impl Timings {
     pub fn render(&self) -> String {
         let stages = self.stages();
         let total: f64 = stages.iter().map(|s| s.1).sum();
-        let mut s = String::from("Stage timings (wall seconds):\n");
+        let mut s = String::from(
+            "Stage timings (seconds in each stage; stages that run in parallel, such as waves\n\
+             imported side by side, add up to more than the wall time):\n",
+        );
         for (name, secs) in &stages {
             s.push_str(&format!("  {name:<28} {secs:>8.3}\n"));
         }
-        s.push_str(&format!("  {:<28} {total:>8.3}\n", "total of the stages"));
+        s.push_str(&format!("  {:<28} {total:>8.3}\n", "sum of the stages"));
         if let Some(peak) = peak_memory_bytes() {
             s.push_str(&format!(
                 "  {:<28} {:>8.1} MiB\n",
