@@ -64,12 +64,13 @@ impl Measure {
         }
     }
 
-    /// Whether a rise is an improvement (bullying and discrimination rates: lower is better).
+    /// Whether a rise is an improvement, as the schema declares.
     pub fn higher_is_better(self, schema: &Schema) -> bool {
-        match self {
-            Measure::Question(_) => true,
-            Measure::Indicator(i) => schema.indicators[i].method.higher_is_better(),
-        }
+        let d = match self {
+            Measure::Question(q) => schema.questions[q].direction,
+            Measure::Indicator(i) => schema.indicators[i].direction,
+        };
+        d == crate::schema::Direction::HigherIsBetter
     }
 }
 

@@ -52,13 +52,15 @@ pub enum Method {
     Enps,
 }
 
-impl Method {
-    /// Whether a higher value is better: true except for yes-rates (bullying and
-    /// discrimination: lower is better).
-    pub fn higher_is_better(self) -> bool {
-        self != Method::YesRate
-    }
+/// Whether a rise in a figure is good news.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Direction {
+    HigherIsBetter,
+    LowerIsBetter,
+}
 
+impl Method {
     /// The code in published tables and the schema file.
     pub fn code(self) -> &'static str {
         match self {
@@ -135,6 +137,8 @@ struct RawQuestion {
     text: String,
     #[serde(default)]
     short: Option<String>,
+    #[serde(default)]
+    direction: Option<Direction>,
     #[serde(rename = "type")]
     kind: QuestionType,
     #[serde(default)]
@@ -172,6 +176,8 @@ struct RawIndicator {
     id: String,
     label: String,
     method: Method,
+    #[serde(default)]
+    direction: Option<Direction>,
     items: Vec<String>,
     #[serde(default)]
     min_items: Option<usize>,
@@ -235,6 +241,9 @@ pub struct Question {
     pub text: String,
     /// A short label for charts and slicers (optional).
     pub short: Option<String>,
+    /// Whether a rise in % positive is good news (default: it is; positive answers are the
+    /// favourable ones, reverse keying included).
+    pub direction: Direction,
     pub kind: QuestionType,
     /// Index into `Schema::scales`; `None` for free text.
     pub scale: Option<usize>,
@@ -292,6 +301,8 @@ pub struct Indicator {
     pub id: String,
     pub label: String,
     pub method: Method,
+    /// Whether a rise is good news: declared in the schema (a yes-rate must say).
+    pub direction: Direction,
     /// Indexes into `Schema::questions`.
     pub items: Vec<usize>,
     pub min_items: usize,
@@ -633,6 +644,7 @@ fn build_questions(raw: Vec<RawQuestion>, scales: &[Scale], c: &mut Collector) -
                 id: q.id,
                 text: q.text,
                 short: q.short,
+                direction: q.direction.unwrap_or(Direction::HigherIsBetter),
                 kind: q.kind,
                 scale,
                 reverse_keyed: q.reverse_keyed,
@@ -850,10 +862,25 @@ fn build_indicators(
             if ind.method == Method::Enps && ind.items.len() != 1 {
                 c.push(&loc, "an eNPS indicator is built from exactly one 0-10 item");
             }
+            let direction = match (ind.direction, ind.method) {
+                (Some(d), _) => d,
+                (None, Method::YesRate) => {
+                    c.push(
+                        &loc,
+                        "a yes-rate is good news or bad news depending on the question (bullied: lower is better; \
+                         had an appraisal: higher is better); say which with direction = \"lower-is-better\" or \
+                         \"higher-is-better\"",
+                    );
+                    Direction::LowerIsBetter
+                }
+                // Themes, indices, scores and eNPS count favourable answers up.
+                (None, _) => Direction::HigherIsBetter,
+            };
             Indicator {
                 id: ind.id,
                 label: ind.label,
                 method: ind.method,
+                direction,
                 items,
                 min_items,
             }
@@ -864,6 +891,50 @@ fn build_indicators(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_yes_rate_must_say_which_way_is_good() {
+        let body = |direction: &str| {
+            format!(
+                r#"[survey]
+id = "s"
+title = "S"
+version = "1"
+[[scales]]
+id = "yn"
+answers = [{{ code = 1, label = "Yes", group = "positive" }}, {{ code = 2, label = "No", group = "negative" }}]
+[[questions]]
+id = "E01"
+text = "Have you had an appraisal?"
+type = "yes-no"
+scale = "yn"
+[[indicators]]
+id = "appraised"
+label = "Had an appraisal"
+method = "yes-rate"
+items = ["E01"]
+{direction}
+"#
+            )
+        };
+        let err = Schema::from_toml(Path::new("s.toml"), &body("")).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("indicators (appraised): a yes-rate is good news or bad news"),
+            "{err}"
+        );
+        let s = Schema::from_toml(
+            Path::new("s.toml"),
+            &body("direction = \"higher-is-better\""),
+        )
+        .unwrap();
+        assert_eq!(s.indicators[0].direction, Direction::HigherIsBetter);
+        assert_eq!(
+            s.questions[0].direction,
+            Direction::HigherIsBetter,
+            "questions default"
+        );
+    }
 
     const MINI_BODY: &str = r#"
 [[scales]]

@@ -443,7 +443,7 @@ fn schema_typo_is_a_config_error_listing_every_problem() {
     insta::assert_snapshot!(stderr(&out), @r"
     error: the schema named by pipeline.toml is not valid.
     schema.toml has 2 problems:
-      - questions[2] (Q3): unknown field `reverse_keyd`, expected one of `id`, `text`, `short`, `type`, `scale`, `reverse_keyed`, `source`
+      - questions[2] (Q3): unknown field `reverse_keyd`, expected one of `id`, `text`, `short`, `direction`, `type`, `scale`, `reverse_keyed`, `source`
       - questions (Q1): unknown scale `agree7`; known scales: agree5, yes_no
     ");
 }

@@ -20,6 +20,7 @@ min_items = 2
 id = "bullying"
 label = "Bullying"
 method = "yes-rate"
+direction = "lower-is-better"
 items = ["Q3"]
 "#;
 

@@ -78,7 +78,7 @@ published_table! {
             method: String => (Attribute, Plain, "", "`theme-pct-positive`, `index-0-100`, `score-0-10`, `yes-rate` or `enps`."),
             unit: String => (Attribute, Plain, "", "What `value` is measured in: `% positive`, `index 0-100`, `score 0-10`, `% yes` or `eNPS -100 to 100`."),
             description: String => (Attribute, Plain, "", "How the value is scored."),
-            higher_is_better: bool => (Attribute, Plain, "", "False for bullying and discrimination rates, where lower is better."),
+            higher_is_better: bool => (Attribute, Plain, "", "Whether a rise is good news, as the schema declares (false for bullying and discrimination rates)."),
             questions: u32 => (Attribute, Plain, "questions", "How many questions it is built from."),
             sort_order: u32 => (Attribute, Plain, "", "Schema order, staff survey first."),
         }
@@ -457,7 +457,7 @@ pub fn dim_indicator(schemas: &[&Schema]) -> (Vec<DimIndicator>, Vec<BridgeIndic
                 method: ind.method.code().into(),
                 unit: ind.method.unit().into(),
                 description: ind.method.description().into(),
-                higher_is_better: ind.method.higher_is_better(),
+                higher_is_better: ind.direction == crate::schema::Direction::HigherIsBetter,
                 questions: ind.items.len() as u32,
                 sort_order: dims.len() as u32 + 1,
             });
