@@ -3,8 +3,12 @@
 //! The latest wave is compared with the previous one and with the baseline. Only published
 //! figures are compared (a delta is never shown where either side is suppressed), only
 //! comparable questions (the schema's crosswalk decides), and only groups with enough answers
-//! (Civil Service minimums: 30 per question, 20 per theme, 10 per index). Every test in the run
-//! is one family for the Benjamini–Hochberg false discovery rate; the verdict uses the q-value.
+//! (Civil Service minimums: 30 per question, 20 per theme, 10 per index).
+//!
+//! The Benjamini–Hochberg false discovery rate is controlled within pre-specified families,
+//! for each pair of waves: the headline indicators for the whole organisation, every item for
+//! the whole organisation, and each breakdown's tests. The verdict uses the q-value within its
+//! family, so the board's headline does not move when an analyst adds a breakdown.
 
 use crate::config::WaveId;
 use crate::disclosure::{Protected, Suppression};
@@ -12,7 +16,7 @@ use crate::indicators::derive::{IndicatorStats, ItemStats};
 use crate::indicators::{Breakdown, Group};
 use crate::schema::{Method, Schema};
 use crate::stats::{self, Test};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Significance level for verdicts, applied to BH q-values.
 pub const ALPHA: f64 = 0.05;
@@ -71,6 +75,27 @@ impl Measure {
             Measure::Indicator(i) => schema.indicators[i].direction,
         };
         d == crate::schema::Direction::HigherIsBetter
+    }
+}
+
+/// A pre-specified family of tests for the false discovery rate (within one pair of waves).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Family {
+    /// The indicators, for the whole organisation.
+    Headline,
+    /// Every question, for the whole organisation.
+    Items,
+    /// Every test (questions and indicators) of one breakdown.
+    Breakdown(Breakdown),
+}
+
+impl Family {
+    pub fn of(measure: Measure, breakdown: Breakdown) -> Family {
+        match (breakdown, measure) {
+            (Breakdown::Overall, Measure::Indicator(_)) => Family::Headline,
+            (Breakdown::Overall, Measure::Question(_)) => Family::Items,
+            (b, _) => Family::Breakdown(b),
+        }
     }
 }
 
@@ -208,6 +233,13 @@ pub struct Delta {
     pub n: Option<(u64, u64)>,
     pub values: Option<(f64, f64)>,
     pub test: Option<(TestKind, Test)>,
+    /// The family whose false discovery rate the q-value controls.
+    pub family: Family,
+    /// How many tests the family holds (for this pair of waves).
+    pub family_tests: usize,
+    /// The p-value a change in this family had to reach to be declared (BH's effective
+    /// threshold); `None` when the family has no tests.
+    pub family_threshold: Option<f64>,
     pub q_value: Option<f64>,
     pub effect: Option<(EffectKind, f64)>,
     pub verdict: Verdict,
@@ -394,6 +426,9 @@ fn rows_for<T>(
             n: None,
             values: None,
             test: None,
+            family: Family::of(measure, c.breakdown),
+            family_tests: 0,
+            family_threshold: None,
             q_value: None,
             effect: None,
             verdict: Verdict::NotTested,
@@ -572,26 +607,44 @@ pub fn deltas(
         }
     }
 
-    // One family: every test in the run.
-    let tested: Vec<usize> = (0..out.len()).filter(|&i| out[i].test.is_some()).collect();
-    let p: Vec<f64> = tested
-        .iter()
-        .map(|&i| out[i].test.expect("tested").1.p_value)
-        .collect();
-    let q = stats::benjamini_hochberg(&p);
-    for (&i, q) in tested.iter().zip(q) {
-        let up = out[i].delta().unwrap_or(0.0) > 0.0;
-        let better = up == out[i].measure.higher_is_better(schema);
-        out[i].q_value = Some(q);
-        out[i].verdict = if q < ALPHA {
-            if better {
-                Verdict::Improved
+    // Benjamini–Hochberg within each family of each pair of waves.
+    let mut families: BTreeMap<(&WaveId, &WaveId, Family), Vec<usize>> = BTreeMap::new();
+    for (i, d) in out.iter().enumerate() {
+        families
+            .entry((&d.from, &d.to, d.family))
+            .or_default()
+            .push(i);
+    }
+    let families: Vec<Vec<usize>> = families.into_values().collect();
+    for members in families {
+        let tested: Vec<usize> = members
+            .iter()
+            .copied()
+            .filter(|&i| out[i].test.is_some())
+            .collect();
+        let p: Vec<f64> = tested
+            .iter()
+            .map(|&i| out[i].test.expect("tested").1.p_value)
+            .collect();
+        let threshold = stats::bh_threshold(&p, ALPHA);
+        for &i in &members {
+            out[i].family_tests = tested.len();
+            out[i].family_threshold = threshold;
+        }
+        for (&i, q) in tested.iter().zip(stats::benjamini_hochberg(&p)) {
+            let up = out[i].delta().unwrap_or(0.0) > 0.0;
+            let better = up == out[i].measure.higher_is_better(schema);
+            out[i].q_value = Some(q);
+            out[i].verdict = if q < ALPHA {
+                if better {
+                    Verdict::Improved
+                } else {
+                    Verdict::Declined
+                }
             } else {
-                Verdict::Declined
-            }
-        } else {
-            Verdict::NoSignificantChange
-        };
+                Verdict::NoSignificantChange
+            };
+        }
     }
     // Rows for the other names of a tested pair, in the order the pairs were given.
     let mut all = Vec::with_capacity(out.len() * pairs.len());

@@ -146,9 +146,13 @@ a two-sided 5% test would detect with 80% power for a group of this size
 ## Change between waves
 
 The latest wave is compared with the previous wave (`since_previous`) and with the baseline
-wave {baseline} (`since_baseline`) in `fact_item_changes` and `fact_indicator_changes`. Every
-test in both tables is one family for the Benjamini–Hochberg false discovery rate; a change is
-`improved` or `declined` only when its q-value is below 0.05. "Not tested" is not the same as
+wave {baseline} (`since_baseline`) in `fact_item_changes` and `fact_indicator_changes`. The
+Benjamini–Hochberg false discovery rate is controlled within families fixed before the data are
+seen, for each pair of waves (`family`): `headline`, the indicators for the whole organisation;
+`items`, every question for the whole organisation; and `breakdown:<id>`, every question and
+indicator of one breakdown. A change is `improved` or `declined` only when its q-value within
+its family is below 0.05; `family_threshold` is the p-value that took. Adding a breakdown adds
+a family and leaves the headline's q-values as they were. "Not tested" is not the same as
 "no significant change": it means the survey cannot say. A question whose wording or scale
 changed starts a new series (`dim_question.series_id`) and is never compared with the old one.
 "#

@@ -582,8 +582,9 @@ fn blocks(input: &Input) -> Vec<Block> {
          Theme scores are the mean of their questions' percent positive; the engagement index scores answers 0, 25, 50, 75 \
          and 100 and averages respondents. Intervals are 95% (Wilson for percentages, t for means){}. \
          Year-on-year changes use a two-proportion z test for percentages and Welch's t test for means; p-values are \
-         adjusted for the number of comparisons (Benjamini-Hochberg) and a change is reported only where the adjusted \
-         value is below 0.05. Groups with fewer than 30 answers to a question (20 for a theme, 10 for an index) are not \
+         adjusted for the number of comparisons (Benjamini-Hochberg) within families fixed in advance (the headline \
+         indicators; all questions for the whole organisation; each breakdown), and a change is reported only where the \
+         adjusted value is below 0.05, so adding a breakdown never changes a headline verdict. Groups with fewer than 30 answers to a question (20 for a theme, 10 for an index) are not \
          tested. Baseline wave: {}. Anonymity threshold: {} valid answers, with secondary suppression so that no hidden \
          figure can be recovered by subtraction.",
         if input.fpc {

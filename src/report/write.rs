@@ -41,7 +41,7 @@ fn workbook_bytes(e: &Evidence, tables: &[TableData], dest: &Path) -> Result<Vec
         ),
         (
             "Verdicts",
-            "'improved' and 'declined' need a Benjamini-Hochberg q-value below 0.05; 'not tested' means the survey cannot say, not that nothing changed.",
+            "'improved' and 'declined' need a Benjamini-Hochberg q-value below 0.05 within the change's family (headline indicators, all questions, or one breakdown: see the family column); 'not tested' means the survey cannot say, not that nothing changed.",
         ),
     ];
     workbook::workbook(&schema.title, &cover, &notes, tables).map_err(|e| WriteError {
@@ -201,7 +201,7 @@ fn settings(e: &Evidence) -> serde_json::Value {
         "crosses": config.crosses,
         "max_rejected_pct": config.max_rejected_pct,
         "significance": crate::compare::ALPHA,
-        "multiple_testing": "Benjamini-Hochberg over every test in fact_item_changes and fact_indicator_changes",
+        "multiple_testing": "Benjamini-Hochberg within pre-specified families for each pair of waves: headline indicators (whole organisation), all questions (whole organisation), each breakdown",
         "deep_dives": dives,
         "meetings": config.meetings.as_ref().map(|m| serde_json::json!({
             "threshold": m.threshold,

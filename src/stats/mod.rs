@@ -219,6 +219,23 @@ pub fn benjamini_hochberg(p: &[f64]) -> Vec<f64> {
     q
 }
 
+/// The Benjamini–Hochberg procedure's effective p-value threshold at level `alpha` for a
+/// family of m tests: the largest k·α/m with p₍ₖ₎ ≤ k·α/m (every test with p at or below it
+/// is declared), or α/m, what the smallest p-value would need, when nothing is declared.
+/// `None` for an empty family. A test is declared exactly when its q-value is below α
+/// (ties at the boundary aside), so this is the p-value a change has to reach.
+pub fn bh_threshold(p: &[f64], alpha: f64) -> Option<f64> {
+    let m = p.len();
+    if m == 0 {
+        return None;
+    }
+    let mut sorted = p.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let step = alpha / m as f64;
+    let k = (1..=m).rev().find(|&k| sorted[k - 1] <= k as f64 * step);
+    Some(k.unwrap_or(1) as f64 * step)
+}
+
 /// Welford's online mean and variance: one pass, no stored values.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct MeanVar {
@@ -414,6 +431,25 @@ mod tests {
             close(*a, b);
         }
         assert!(benjamini_hochberg(&[]).is_empty());
+    }
+
+    #[test]
+    fn bh_threshold_is_the_last_step_under_the_line() {
+        // Sorted: 0.0004 0.001 0.03 0.04 0.049 0.2 0.5; m = 7, steps k·0.05/7 = 0.00714k.
+        // k = 2 (0.001 ≤ 0.0143) is the largest k under the line: 0.03 > 0.0214, 0.04 > 0.0286,
+        // 0.049 > 0.0357, 0.2 > 0.0429, 0.5 > 0.05.
+        let p = [0.001, 0.04, 0.03, 0.2, 0.0004, 0.5, 0.049];
+        close(bh_threshold(&p, 0.05).unwrap(), 2.0 * 0.05 / 7.0);
+        // Declared (q < 0.05) exactly when p ≤ the threshold.
+        let t = bh_threshold(&p, 0.05).unwrap();
+        for (pi, qi) in p.iter().zip(benjamini_hochberg(&p)) {
+            assert_eq!(*pi <= t, qi < 0.05, "p = {pi}");
+        }
+        // Nothing declared: what the smallest p would need.
+        close(bh_threshold(&[0.3, 0.9], 0.05).unwrap(), 0.025);
+        // Everything declared: alpha itself.
+        close(bh_threshold(&[0.01, 0.02], 0.05).unwrap(), 0.05);
+        assert_eq!(bh_threshold(&[], 0.05), None);
     }
 
     #[test]

@@ -26,29 +26,30 @@ fn deltas_match_statsmodels() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let d = s.read_table("out", "fact_item_changes");
-    assert!(d.starts_with("comparison,wave_from,wave_to,question_id,group_key,n_from,n_to,value_from,value_to,delta,test,statistic,p_value,q_value,effect_size,effect_size_type,verdict,reason,suppressed,suppression_reason\n"));
+    assert!(d.starts_with("comparison,wave_from,wave_to,question_id,group_key,n_from,n_to,value_from,value_to,delta,test,statistic,p_value,family,family_tests,family_threshold,q_value,effect_size,effect_size_type,verdict,reason,suppressed,suppression_reason\n"));
     let rows: Vec<&str> = d.lines().filter(|l| l.contains(",Q2,")).collect();
     assert_eq!(
         rows,
         [
             // statsmodels proportions_ztest([29, 20], [32, 32]) = (2.655760008827943,
             // 0.007912990605738073); multipletests([1, p, 1], method="fdr_bh") gives q =
-            // 0.023738971817214218 (Q1 and Q3 did not change: p = 1); Cohen's h 0.6957.
-            "since_previous,2025,2026,Q2,overall,32,32,62.5,90.6,28.1,two_proportion_z,2.656,0.007913,0.023739,0.696,cohens_h,improved,,false,",
+            // 0.023738971817214218 within the family of the organisation's 3 items (Q1 and Q3
+            // did not change: p = 1); BH's threshold 1 × 0.05 / 3; Cohen's h 0.6957.
+            "since_previous,2025,2026,Q2,overall,32,32,62.5,90.6,28.1,two_proportion_z,2.656,0.007913,items,3,0.016667,0.023739,0.696,cohens_h,improved,,false,",
             // 20 answers in A dir: below the Civil Service minimum of 30 for a question.
-            "since_previous,2025,2026,Q2,dir=A dir,20,20,100.0,100.0,0.0,,,,,,,not tested,too few answers to test (fewer than 30 in a wave),false,",
-            "since_previous,2025,2026,Q2,dir=B dir,[c],[c],[c],[c],[c],,[c],[c],[c],[c],,not tested,suppressed in one of the waves,true,primary",
-            "since_previous,2025,2026,Q2,dir=C dir,[c],[c],[c],[c],[c],,[c],[c],[c],[c],,not tested,suppressed in one of the waves,true,primary",
-            "since_previous,2025,2026,Q2,dir=Not stated,[c],[c],[c],[c],[c],,[c],[c],[c],[c],,not tested,suppressed in one of the waves,true,primary",
+            "since_previous,2025,2026,Q2,dir=A dir,20,20,100.0,100.0,0.0,,,,breakdown:dir,0,,,,,not tested,too few answers to test (fewer than 30 in a wave),false,",
+            "since_previous,2025,2026,Q2,dir=B dir,[c],[c],[c],[c],[c],,[c],[c],breakdown:dir,0,,[c],[c],,not tested,suppressed in one of the waves,true,primary",
+            "since_previous,2025,2026,Q2,dir=C dir,[c],[c],[c],[c],[c],,[c],[c],breakdown:dir,0,,[c],[c],,not tested,suppressed in one of the waves,true,primary",
+            "since_previous,2025,2026,Q2,dir=Not stated,[c],[c],[c],[c],[c],,[c],[c],breakdown:dir,0,,[c],[c],,not tested,suppressed in one of the waves,true,primary",
             // With two waves the baseline is the previous wave: the same tests, named twice.
-            "since_baseline,2025,2026,Q2,overall,32,32,62.5,90.6,28.1,two_proportion_z,2.656,0.007913,0.023739,0.696,cohens_h,improved,,false,",
-            "since_baseline,2025,2026,Q2,dir=A dir,20,20,100.0,100.0,0.0,,,,,,,not tested,too few answers to test (fewer than 30 in a wave),false,",
-            "since_baseline,2025,2026,Q2,dir=B dir,[c],[c],[c],[c],[c],,[c],[c],[c],[c],,not tested,suppressed in one of the waves,true,primary",
-            "since_baseline,2025,2026,Q2,dir=C dir,[c],[c],[c],[c],[c],,[c],[c],[c],[c],,not tested,suppressed in one of the waves,true,primary",
-            "since_baseline,2025,2026,Q2,dir=Not stated,[c],[c],[c],[c],[c],,[c],[c],[c],[c],,not tested,suppressed in one of the waves,true,primary",
+            "since_baseline,2025,2026,Q2,overall,32,32,62.5,90.6,28.1,two_proportion_z,2.656,0.007913,items,3,0.016667,0.023739,0.696,cohens_h,improved,,false,",
+            "since_baseline,2025,2026,Q2,dir=A dir,20,20,100.0,100.0,0.0,,,,breakdown:dir,0,,,,,not tested,too few answers to test (fewer than 30 in a wave),false,",
+            "since_baseline,2025,2026,Q2,dir=B dir,[c],[c],[c],[c],[c],,[c],[c],breakdown:dir,0,,[c],[c],,not tested,suppressed in one of the waves,true,primary",
+            "since_baseline,2025,2026,Q2,dir=C dir,[c],[c],[c],[c],[c],,[c],[c],breakdown:dir,0,,[c],[c],,not tested,suppressed in one of the waves,true,primary",
+            "since_baseline,2025,2026,Q2,dir=Not stated,[c],[c],[c],[c],[c],,[c],[c],breakdown:dir,0,,[c],[c],,not tested,suppressed in one of the waves,true,primary",
         ]
     );
-    assert!(d.contains("since_previous,2025,2026,Q1,overall,30,30,63.3,63.3,0.0,two_proportion_z,0.000,1.000000,1.000000,0.000,cohens_h,no significant change,,false,"), "{d}");
+    assert!(d.contains("since_previous,2025,2026,Q1,overall,30,30,63.3,63.3,0.0,two_proportion_z,0.000,1.000000,items,3,0.016667,1.000000,0.000,cohens_h,no significant change,,false,"), "{d}");
     let audit = s.cmd(&["audit", &s.pack("out")]).output().unwrap();
     assert_eq!(audit.status.code(), Some(0), "{}", stdout(&audit));
 }

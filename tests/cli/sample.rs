@@ -297,7 +297,7 @@ fn published_item_percentages_match_an_independent_calculation() {
 }
 
 #[test]
-fn designed_changes_are_significant_and_noise_is_not() {
+fn designed_changes_are_declared_and_noise_rarely_is() {
     let s = sample_sandbox();
     assert!(s.cmd(&["-q", "run"]).output().unwrap().status.success());
     let d = s.read_table("sample-data/out", "fact_item_changes");
@@ -306,6 +306,7 @@ fn designed_changes_are_significant_and_noise_is_not() {
     let at = |name: &str| head.iter().position(|h| h == name).unwrap();
     let designed = culture_metrics::synth::DESIGNED_CHANGES;
     let mut seen = 0;
+    let mut noise_declared = Vec::new();
     for rec in rdr.records() {
         let rec = rec.unwrap();
         if &rec[at("comparison")] != "since_previous" || &rec[at("group_key")] != "overall" {
@@ -329,13 +330,26 @@ fn designed_changes_are_significant_and_noise_is_not() {
                     "{rec:?}"
                 );
             }
-            None => assert_eq!(
-                verdict, "no significant change",
-                "{item} only has noise: {rec:?}"
-            ),
+            None => {
+                assert!(
+                    ["no significant change", "improved", "declined"].contains(&verdict),
+                    "{item}: {rec:?}"
+                );
+                if verdict != "no significant change" {
+                    noise_declared.push(item.to_string());
+                }
+            }
         }
     }
     assert_eq!(seen, 27, "26 items per wave plus the changed one");
+    // The false discovery rate is 5% of what is declared, not zero: with 5 designed changes
+    // and 20 items of noise (which drift up by about a point in the generator), one chance
+    // discovery is within what Benjamini-Hochberg promises; more would mean a broken test.
+    // In the committed sample it is S13 (+2.6 points, p = 0.0058, q = 0.024 among 25 items).
+    assert!(
+        noise_declared.len() <= 1,
+        "noise declared: {noise_declared:?}"
+    );
     // The headline indicators follow their items; a theme whose item changed is not compared.
     let items = d;
     let d = s.read_table("sample-data/out", "fact_indicator_changes");
@@ -503,4 +517,60 @@ fn sample_pack_tables_are_pinned() {
         pinned.push_str(&format!("{} {f}\n", &hash[..16]));
     }
     insta::assert_snapshot!("sample_pack_tables", pinned);
+}
+
+#[test]
+fn headline_q_values_do_not_move_when_a_cross_is_added() {
+    // The families are fixed in advance: the headline indicators, the organisation's items
+    // and each breakdown. Adding a cross adds a family and changes nothing else.
+    let rows = |crosses: &str| {
+        let s = sample_sandbox();
+        let cfg = s.read("sample-data/pipeline.toml");
+        let line = cfg.lines().find(|l| l.starts_with("crosses = ")).unwrap();
+        s.write(
+            "sample-data/pipeline.toml",
+            cfg.replace(line, &format!("crosses = {crosses}")),
+        );
+        let out = s.cmd(&["-q", "run"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let mut kept = BTreeMap::new();
+        let mut families = HashSet::new();
+        for table in ["fact_indicator_changes", "fact_item_changes"] {
+            let t = s.read_table("sample-data/out", table);
+            let mut rdr = csv::Reader::from_reader(t.as_bytes());
+            let head = rdr.headers().unwrap().clone();
+            let at = |name: &str| head.iter().position(|h| h == name).unwrap();
+            for rec in rdr.records() {
+                let rec = rec.unwrap();
+                families.insert(rec[at("family")].to_string());
+                if !rec[at("group_key")].contains(" | ") {
+                    let key = format!(
+                        "{table} {}",
+                        rec.iter().take(5).collect::<Vec<_>>().join(",")
+                    );
+                    kept.insert(key, rec.iter().collect::<Vec<_>>().join(","));
+                }
+            }
+        }
+        (kept, families)
+    };
+    let (before, fam_before) = rows("[]");
+    let (after, fam_after) = rows("[[\"directorate\", \"grade\"], [\"ethnicity\", \"grade\"]]");
+    assert!(!fam_before.contains("breakdown:directorate_by_grade"));
+    assert!(
+        fam_after.contains("breakdown:directorate_by_grade"),
+        "{fam_after:?}"
+    );
+    let headline = before
+        .iter()
+        .filter(|(k, v)| k.contains(",overall") && v.contains(",headline,"))
+        .count();
+    assert!(
+        headline >= 20,
+        "two comparisons × at least 10 headline indicators: {headline}"
+    );
+    assert_eq!(before.len(), after.len());
+    for (k, v) in &before {
+        assert_eq!(Some(v), after.get(k), "{k}");
+    }
 }

@@ -2,9 +2,9 @@
 //! changes, the import reconciliation and the disclosure summary. Built from protected results
 //! only.
 
-use super::dims::group_key;
+use super::dims::{breakdown_id, group_key};
 use super::{Evidence, suppression};
-use crate::compare::{Delta, Measure};
+use crate::compare::{Delta, Family, Measure};
 use crate::disclosure::{Protected, Suppression};
 use crate::import::{Reason, WaveImport};
 use crate::indicators::Breakdown;
@@ -143,7 +143,10 @@ published_table! {
             test: Option<String> => (Attribute, Plain, "", "`two_proportion_z` (pooled two-proportion z test)."),
             statistic: Figure<f64> => (Value, D3, "", "The z statistic."),
             p_value: Figure<f64> => (Value, PValue, "", "Two-sided p-value."),
-            q_value: Figure<f64> => (Value, PValue, "", "Benjamini-Hochberg adjusted p-value over every test in both change tables (one family)."),
+            family: String => (Attribute, Plain, "", "The family of tests whose false discovery rate the q-value controls, for this pair of waves: `headline` (the indicators, whole organisation), `items` (every question, whole organisation) or `breakdown:<breakdown_id>` (every question and indicator of that breakdown, e.g. `breakdown:directorate`)."),
+            family_tests: u64 => (Attribute, Plain, "tests", "How many tests the family holds."),
+            family_threshold: Option<f64> => (Attribute, PValue, "", "The p-value a change in this family had to reach to be declared: Benjamini-Hochberg's effective threshold (the largest k × 0.05 / family_tests under which the k smallest p-values fall; 0.05 / family_tests when none does)."),
+            q_value: Figure<f64> => (Value, PValue, "", "Benjamini-Hochberg adjusted p-value within the row's family."),
             effect_size: Figure<f64> => (Value, D3, "", "Cohen's h."),
             effect_size_type: Option<String> => (Attribute, Plain, "", "`cohens_h`."),
             verdict: String => (Attribute, Plain, "", "`improved` / `declined` (q < 0.05 in the favourable / unfavourable direction), `no significant change` (tested, q ≥ 0.05) or `not tested`."),
@@ -181,7 +184,10 @@ published_table! {
             test: Option<String> => (Attribute, Plain, "", "`welch_t` (themes on respondent-level shares, indices, scores), `two_proportion_z` (yes-rates), `net_score_z` (eNPS)."),
             statistic: Figure<f64> => (Value, D3, "", "z or t."),
             p_value: Figure<f64> => (Value, PValue, "", "Two-sided p-value."),
-            q_value: Figure<f64> => (Value, PValue, "", "Benjamini-Hochberg adjusted p-value over every test in both change tables (one family)."),
+            family: String => (Attribute, Plain, "", "The family of tests whose false discovery rate the q-value controls, for this pair of waves: `headline` (the indicators, whole organisation), `items` (every question, whole organisation) or `breakdown:<breakdown_id>` (every question and indicator of that breakdown, e.g. `breakdown:directorate`)."),
+            family_tests: u64 => (Attribute, Plain, "tests", "How many tests the family holds."),
+            family_threshold: Option<f64> => (Attribute, PValue, "", "The p-value a change in this family had to reach to be declared: Benjamini-Hochberg's effective threshold (the largest k × 0.05 / family_tests under which the k smallest p-values fall; 0.05 / family_tests when none does)."),
+            q_value: Figure<f64> => (Value, PValue, "", "Benjamini-Hochberg adjusted p-value within the row's family."),
             effect_size: Figure<f64> => (Value, D3, "", "Cohen's h (yes-rates) or d (means, pooled SD); empty for eNPS."),
             effect_size_type: Option<String> => (Attribute, Plain, "", "`cohens_h` or `cohens_d`."),
             verdict: String => (Attribute, Plain, "", "`improved` / `declined` (q < 0.05, in the favourable / unfavourable direction: for bullying and discrimination rates lower is better), `no significant change` or `not tested`."),
@@ -335,6 +341,15 @@ pub fn response_rates(e: &Evidence) -> Vec<FactResponseRate> {
         .collect()
 }
 
+/// `headline`, `items`, `breakdown:directorate`.
+pub fn family_code(schema: &Schema, f: Family) -> String {
+    match f {
+        Family::Headline => "headline".into(),
+        Family::Items => "items".into(),
+        Family::Breakdown(b) => format!("breakdown:{}", breakdown_id(schema, b)),
+    }
+}
+
 /// A change row of either table: the same columns but for the measure's key.
 macro_rules! change_row {
     ($row:ident { $measure:ident: $id:expr }, $schema:expr, $d:expr) => {{
@@ -355,6 +370,9 @@ macro_rules! change_row {
             test: d.test.map(|t| t.0.code().to_string()),
             statistic: f(d.test.map(|t| t.1.statistic)),
             p_value: f(d.test.map(|t| t.1.p_value)),
+            family: family_code($schema, d.family),
+            family_tests: d.family_tests as u64,
+            family_threshold: d.family_threshold,
             q_value: f(d.q_value),
             effect_size: f(d.effect.map(|e| e.1)),
             effect_size_type: d.effect.map(|e| e.0.code().to_string()),
