@@ -2,8 +2,10 @@
 //!
 //! The latest wave is compared with the previous one and with the baseline. Only published
 //! figures are compared (a delta is never shown where either side is suppressed), only
-//! comparable questions (the schema's crosswalk decides), and only groups with enough answers
-//! (Civil Service minimums: 30 per question, 20 per theme, 10 per index).
+//! comparable questions (the schema's crosswalk decides). Every change has a 95% interval and
+//! its minimum detectable differences (at 5%, and at the threshold its family's false discovery
+//! rate needed). A change resting on fewer than 30 answers in either wave is shown with its
+//! interval but marked low reliability (`[u]`) and given no verdict.
 //!
 //! The Benjamini–Hochberg false discovery rate is controlled within pre-specified families,
 //! for each pair of waves: the headline indicators for the whole organisation, every item for
@@ -20,10 +22,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Significance level for verdicts, applied to BH q-values.
 pub const ALPHA: f64 = 0.05;
-/// Civil Service minimum answers before a change is tested.
-pub const MIN_N_QUESTION: u64 = 30;
-pub const MIN_N_THEME: u64 = 20;
-pub const MIN_N_INDEX: u64 = 10;
+/// Answers needed in each wave for a change to be tested; below it the change is shown as
+/// low reliability (`[u]`) with no verdict (ONS and Civil Service practice: 30).
+pub const MIN_N_RELIABLE: u64 = 30;
 
 /// Which earlier wave the latest one is compared with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -194,8 +195,8 @@ pub enum NotTested {
     Suppressed,
     /// The question's wording or scale changed (the crosswalk's reason, in words).
     NotComparable(String),
-    /// Fewer answers than the minimum in a wave.
-    TooFewAnswers(u64),
+    /// Fewer than [`MIN_N_RELIABLE`] answers in a wave: low reliability, no verdict.
+    LowReliability,
     NoVariation,
     NoAnswers,
     /// Not asked in this wave.
@@ -208,9 +209,9 @@ impl NotTested {
         match self {
             NotTested::Suppressed => "suppressed in one of the waves".into(),
             NotTested::NotComparable(why) => why.clone(),
-            NotTested::TooFewAnswers(min) => {
-                format!("too few answers to test (fewer than {min} in a wave)")
-            }
+            NotTested::LowReliability => format!(
+                "low reliability [u]: fewer than {MIN_N_RELIABLE} answers in a wave, so no verdict"
+            ),
             NotTested::NoVariation => "no variation to test".into(),
             NotTested::NoAnswers => "no answers in one of the waves".into(),
             NotTested::NotAsked(w) => format!("not asked in {w}"),
@@ -233,6 +234,16 @@ pub struct Delta {
     pub n: Option<(u64, u64)>,
     pub values: Option<(f64, f64)>,
     pub test: Option<(TestKind, Test)>,
+    /// 95% interval for the change (value_to − value_from), in the measure's unit.
+    pub change_ci: Option<(f64, f64)>,
+    /// The change's standard error, in the measure's unit.
+    pub se: Option<f64>,
+    /// Minimum detectable difference (80% power) at an unadjusted 5% test.
+    pub mdd: Option<f64>,
+    /// Minimum detectable difference at the family's BH threshold: the change a verdict needs.
+    pub mdd_family: Option<f64>,
+    /// Fewer than [`MIN_N_RELIABLE`] answers in a wave: published with `[u]`, no verdict.
+    pub low_reliability: bool,
     /// The family whose false discovery rate the q-value controls.
     pub family: Family,
     /// How many tests the family holds (for this pair of waves).
@@ -280,6 +291,57 @@ impl Sample {
             Sample::Mean { mean, .. } => mean,
             Sample::Net { pos, neg, .. } => 100.0 * (pos - neg),
         }
+    }
+}
+
+/// The change's 95% interval and standard error, in the measure's unit.
+fn change_interval(a: Sample, b: Sample) -> Option<((f64, f64), f64)> {
+    match (a, b) {
+        (
+            Sample::Proportion {
+                x: x1,
+                n: n1,
+                f: f1,
+            },
+            Sample::Proportion {
+                x: x2,
+                n: n2,
+                f: f2,
+            },
+        ) => {
+            let (l, h) = stats::newcombe_difference(x1, n1, f1, x2, n2, f2)?;
+            let se = stats::se_difference_of_proportions(x1, n1, f1, x2, n2, f2)?;
+            Some(((100.0 * l, 100.0 * h), 100.0 * se))
+        }
+        (
+            Sample::Mean {
+                mean: m1,
+                sd: s1,
+                n: n1,
+                f: f1,
+            },
+            Sample::Mean {
+                mean: m2,
+                sd: s2,
+                n: n2,
+                f: f2,
+            },
+        ) => stats::welch_interval(m1, s1, n1, f1, m2, s2, n2, f2),
+        (
+            Sample::Net {
+                pos: p1,
+                neg: q1,
+                n: n1,
+                f: f1,
+            },
+            Sample::Net {
+                pos: p2,
+                neg: q2,
+                n: n2,
+                f: f2,
+            },
+        ) => stats::net_score_difference_interval((p1, q1, n1, f1), (p2, q2, n2, f2)),
+        _ => None,
     }
 }
 
@@ -389,7 +451,6 @@ fn rows_for<T>(
     to: Option<usize>,
     cells: &HashMap<(&str, usize), Vec<&Protected<T>>>,
     not_comparable: Option<String>,
-    min_n: u64,
     sample: &dyn Fn(&Protected<T>) -> Option<Sample>,
     out: &mut Vec<Delta>,
 ) {
@@ -426,6 +487,11 @@ fn rows_for<T>(
             n: None,
             values: None,
             test: None,
+            change_ci: None,
+            se: None,
+            mdd: None,
+            mdd_family: None,
+            low_reliability: false,
             family: Family::of(measure, c.breakdown),
             family_tests: 0,
             family_threshold: None,
@@ -447,8 +513,14 @@ fn rows_for<T>(
                     let (na, nb) = (a.n.unwrap_or(0), b.n.unwrap_or(0));
                     row.n = Some((na, nb));
                     row.values = Some((sa.value(), sb.value()));
-                    if na < min_n || nb < min_n {
-                        row.reason = Some(NotTested::TooFewAnswers(min_n));
+                    if let Some((ci, se)) = change_interval(sa, sb) {
+                        row.change_ci = Some(ci);
+                        row.se = Some(se);
+                        row.mdd = stats::mdd_for(se, ALPHA);
+                    }
+                    if na < MIN_N_RELIABLE || nb < MIN_N_RELIABLE {
+                        row.low_reliability = true;
+                        row.reason = Some(NotTested::LowReliability);
                     } else if let Some((name, t, effect)) = test(sa, sb) {
                         row.test = Some((name, t));
                         row.effect = effect;
@@ -568,7 +640,6 @@ pub fn deltas(
                 in_to.then_some(q),
                 &item_cells,
                 not_comparable,
-                MIN_N_QUESTION,
                 &item_sample,
                 &mut out,
             );
@@ -587,11 +658,6 @@ pub fn deltas(
                 (Err(e), _) | (_, Err(e)) => Some(format!("items changed: {e}")),
                 _ => Some("built from different items in the two waves".into()),
             };
-            let min_n = match ind.method {
-                Method::ThemePctPositive => MIN_N_THEME,
-                Method::Index0To100 | Method::Score0To10 => MIN_N_INDEX,
-                Method::YesRate | Method::Enps => MIN_N_QUESTION,
-            };
             let method = ind.method;
             rows_for(
                 pair,
@@ -600,7 +666,6 @@ pub fn deltas(
                 Some(i),
                 &ind_cells,
                 not_comparable,
-                min_n,
                 &|p| indicator_sample(method, p),
                 &mut out,
             );
@@ -628,8 +693,12 @@ pub fn deltas(
             .collect();
         let threshold = stats::bh_threshold(&p, ALPHA);
         for &i in &members {
-            out[i].family_tests = tested.len();
-            out[i].family_threshold = threshold;
+            let d = &mut out[i];
+            d.family_tests = tested.len();
+            d.family_threshold = threshold;
+            d.mdd_family =
+                d.se.zip(threshold)
+                    .and_then(|(se, t)| stats::mdd_for(se, t));
         }
         for (&i, q) in tested.iter().zip(stats::benjamini_hochberg(&p)) {
             let up = out[i].delta().unwrap_or(0.0) > 0.0;

@@ -141,7 +141,10 @@ theme scores use a t interval on respondent-level scores; eNPS uses a normal int
 difference of proportions. The finite population correction √((N−n)/(N−1)) is {fpc}.
 `mdd` is the minimum detectable difference: the smallest change from one wave to the next that
 a two-sided 5% test would detect with 80% power for a group of this size
-((z₀.₉₇₅ + z₀.₈) × √2 × standard error).
+((z₀.₉₇₅ + z₀.₈) × √2 × standard error). It is unadjusted: a verdict needs the stricter
+threshold of its family (below), so what a verdict can detect is larger; the change tables give
+both (`mdd_unadjusted`, `mdd_at_family_threshold`). 0-10 scores are published to two decimals,
+everything else to one (`dim_indicator.decimals`).
 
 ## Change between waves
 
@@ -152,7 +155,15 @@ seen, for each pair of waves (`family`): `headline`, the indicators for the whol
 `items`, every question for the whole organisation; and `breakdown:<id>`, every question and
 indicator of one breakdown. A change is `improved` or `declined` only when its q-value within
 its family is below 0.05; `family_threshold` is the p-value that took. Adding a breakdown adds
-a family and leaves the headline's q-values as they were. "Not tested" is not the same as
+a family and leaves the headline's q-values as they were.
+
+Every change has a 95% interval (`delta_ci_low`, `delta_ci_high`): Newcombe's hybrid score
+interval for a difference of percentages, Welch's t interval for a difference of means, a normal
+interval for eNPS, each with the finite population correction. The interval is not adjusted
+for the number of comparisons, so it can exclude zero where the family's q-value gives no
+verdict. A change resting on fewer than
+30 answers in either wave is published with its interval but marked low reliability
+(`low_reliability`, `[u]` in the report) and given no verdict. "Not tested" is not the same as
 "no significant change": it means the survey cannot say. A question whose wording or scale
 changed starts a new series (`dim_question.series_id`) and is never compared with the old one.
 "#
@@ -192,6 +203,9 @@ fn rounding(f: Format) -> &'static str {
         Format::D3 => " Rounded to 3 decimal places.",
         Format::PValue => " Rounded to 6 decimal places, or 3 significant figures below 0.0001.",
         Format::Plain => "",
+        Format::Unit => {
+            " Rounded as the row's unit needs (dim_indicator.decimals): 2 decimal places for 0-10 scores, 1 otherwise."
+        }
     }
 }
 

@@ -58,6 +58,44 @@ fn fmt(v: Option<f64>) -> String {
     v.map_or_else(|| Suppression::MARK.to_string(), super::tables::fmt1)
 }
 
+/// Decimals a measure is published with (0–10 scores to two).
+fn decimals(s: &Schema, m: Measure) -> usize {
+    match m {
+        Measure::Question(_) => 1,
+        Measure::Indicator(i) => usize::from(s.indicators[i].method.decimals()),
+    }
+}
+
+/// A change with its sign, its 95% interval and `[u]` when it rests on fewer than 30 answers:
+/// `+8.9 (6.7 to 11.1)`, `-27.4 (-45.0 to -8.1) [u]`.
+fn change_text(s: &Schema, d: &Delta) -> String {
+    let dp = decimals(s, d.measure);
+    let num = |v: f64| super::tables::fmt_decimals(v, dp);
+    let Some(delta) = d.delta() else {
+        return if d.suppression.is_some() {
+            Suppression::MARK.into()
+        } else {
+            "-".into()
+        };
+    };
+    let signed = |v: f64| {
+        let t = num(v);
+        if v > 0.0 && t.chars().any(|c| c.is_ascii_digit() && c != '0') {
+            format!("+{t}")
+        } else {
+            t
+        }
+    };
+    let mut out = signed(delta);
+    if let Some((l, h)) = d.change_ci {
+        out.push_str(&format!(" ({} to {})", num(l), num(h)));
+    }
+    if d.low_reliability {
+        out.push_str(" [u]");
+    }
+    out
+}
+
 /// Headline indicators first: officer–member trust and respect, then the schema's order.
 fn indicator_order(schema: &Schema) -> Vec<usize> {
     let mut order: Vec<usize> = (0..schema.indicators.len()).collect();
@@ -215,17 +253,28 @@ fn blocks(input: &Input) -> Vec<Block> {
             .as_deref()
             .and_then(|p| value(p, i, Breakdown::Overall, Group::All));
         let since_prev = delta(Comparison::SincePrevious, Measure::Indicator(i));
+        let dp = usize::from(ind.method.decimals());
+        let num = |v: Option<f64>| {
+            v.map_or_else(
+                || Suppression::MARK.to_string(),
+                |v| super::tables::fmt_decimals(v, dp),
+            )
+        };
         rows.push(vec![
             ind.label.clone(),
-            fmt(before.map(|b| b.0)),
-            fmt(now.map(|n| n.0)),
+            num(before.map(|b| b.0)),
+            num(now.map(|n| n.0)),
             now.and_then(|n| n.1).map_or_else(
                 || "-".into(),
-                |(l, h)| format!("{} to {}", super::tables::fmt1(l), super::tables::fmt1(h)),
+                |(l, h)| {
+                    format!(
+                        "{} to {}",
+                        super::tables::fmt_decimals(l, dp),
+                        super::tables::fmt_decimals(h, dp)
+                    )
+                },
             ),
-            since_prev
-                .and_then(|d| d.delta())
-                .map_or_else(|| "-".into(), super::tables::fmt1),
+            since_prev.map_or_else(|| "-".into(), |d| change_text(s, d)),
             verdict_text(since_prev.as_ref()),
             verdict_text(delta(Comparison::SinceBaseline, Measure::Indicator(i)).as_ref()),
         ]);
@@ -237,7 +286,7 @@ fn blocks(input: &Input) -> Vec<Block> {
             previous.clone().unwrap_or_else(|| "Previous".into()),
             latest.clone(),
             "95% interval".into(),
-            "Change since previous".into(),
+            "Change since previous (95% interval)".into(),
             "Verdict since previous".into(),
             "Verdict since baseline".into(),
         ],
@@ -314,13 +363,14 @@ fn blocks(input: &Input) -> Vec<Block> {
             .iter()
             .take(5)
             .map(|d| {
+                let dp = decimals(s, d.measure);
                 vec![
                     name(d),
                     d.values
-                        .map_or_else(String::new, |v| super::tables::fmt1(v.0)),
+                        .map_or_else(String::new, |v| super::tables::fmt_decimals(v.0, dp)),
                     d.values
-                        .map_or_else(String::new, |v| super::tables::fmt1(v.1)),
-                    d.delta().map_or_else(String::new, super::tables::fmt1),
+                        .map_or_else(String::new, |v| super::tables::fmt_decimals(v.1, dp)),
+                    change_text(s, d),
                     d.q_value.map_or_else(String::new, super::tables::fmt_p),
                 ]
             })
@@ -336,7 +386,7 @@ fn blocks(input: &Input) -> Vec<Block> {
                     "Question or indicator".into(),
                     "Before".into(),
                     "Now".into(),
-                    "Change".into(),
+                    "Change (95% interval)".into(),
                     "q-value".into(),
                 ],
                 rows,
@@ -584,8 +634,10 @@ fn blocks(input: &Input) -> Vec<Block> {
          Year-on-year changes use a two-proportion z test for percentages and Welch's t test for means; p-values are \
          adjusted for the number of comparisons (Benjamini-Hochberg) within families fixed in advance (the headline \
          indicators; all questions for the whole organisation; each breakdown), and a change is reported only where the \
-         adjusted value is below 0.05, so adding a breakdown never changes a headline verdict. Groups with fewer than 30 answers to a question (20 for a theme, 10 for an index) are not \
-         tested. Baseline wave: {}. Anonymity threshold: {} valid answers, with secondary suppression so that no hidden \
+         adjusted value is below 0.05, so adding a breakdown never changes a headline verdict. Every change has a 95% interval \
+         (Newcombe's score interval for percentages, Welch's t for means); it is not adjusted for the number of comparisons, \
+         so an interval can exclude zero without the change getting a verdict. A change resting on fewer than 30 answers in \
+         either wave is marked [u] (low reliability) and given no verdict. Baseline wave: {}. Anonymity threshold: {} valid answers, with secondary suppression so that no hidden \
          figure can be recovered by subtraction.",
         if input.fpc {
             ", with the finite population correction where the HR headcount of the group is known (this assumes that \
@@ -718,6 +770,20 @@ fn render_blocks(blocks: Vec<Block>, title: &str) -> Result<Rendered, ChartError
 /// A focused pack for one indicator: its trend, its questions, and every breakdown.
 pub fn deep_dive(input: &Input, indicator: usize) -> Result<Rendered, ChartError> {
     let s = input.schema;
+    let dp = usize::from(s.indicators[indicator].method.decimals());
+    let num = |v: Option<f64>| {
+        v.map_or_else(
+            || Suppression::MARK.to_string(),
+            |v| super::tables::fmt_decimals(v, dp),
+        )
+    };
+    let range = |l: f64, h: f64| {
+        format!(
+            "{} to {}",
+            super::tables::fmt_decimals(l, dp),
+            super::tables::fmt_decimals(h, dp)
+        )
+    };
     let ind = &s.indicators[indicator];
     let waves: Vec<String> = input.waves.iter().map(ToString::to_string).collect();
     let latest = waves.last().cloned().unwrap_or_default();
@@ -754,11 +820,9 @@ pub fn deep_dive(input: &Input, indicator: usize) -> Result<Rendered, ChartError
             let st = p.and_then(|p| p.stats.as_ref());
             vec![
                 w.clone(),
-                fmt(st.and_then(|s| s.value)),
-                st.and_then(|s| s.ci).map_or_else(
-                    || "-".into(),
-                    |(l, h)| format!("{} to {}", super::tables::fmt1(l), super::tables::fmt1(h)),
-                ),
+                num(st.and_then(|s| s.value)),
+                st.and_then(|s| s.ci)
+                    .map_or_else(|| "-".into(), |(l, h)| range(l, h)),
                 p.and_then(|p| p.n)
                     .map_or_else(|| Suppression::MARK.into(), |n| n.to_string()),
             ]
@@ -782,12 +846,23 @@ pub fn deep_dive(input: &Input, indicator: usize) -> Result<Rendered, ChartError
             Breakdown::Overall,
             Group::All,
         ) {
+            let dp = decimals(s, d.measure);
+            let detectable = match (d.mdd, d.mdd_family) {
+                (Some(m), Some(f)) => format!(
+                    " A change of {} could be detected at 5% without adjustment; a verdict in this family \
+                     (p below {}) needs about {}.",
+                    super::tables::fmt_decimals(m, dp),
+                    super::tables::fmt_p(d.family_threshold.unwrap_or(f64::NAN)),
+                    super::tables::fmt_decimals(f, dp)
+                ),
+                _ => String::new(),
+            };
             out.push(Block::Para(format!(
-                "Change {} ({} to {}): {} points, {}.",
-                comparison.code().replace('_', " "),
+                "Change {} ({} to {}): {} (95% interval in brackets), {}.{detectable}",
+                comparison.label(),
                 d.from,
                 d.to,
-                d.delta().map_or_else(|| "-".into(), super::tables::fmt1),
+                change_text(s, d),
                 verdict_text(Some(&d))
             )));
         }
@@ -892,17 +967,12 @@ pub fn deep_dive(input: &Input, indicator: usize) -> Result<Rendered, ChartError
                 );
                 vec![
                     group_label(s, b, g),
-                    fmt(st.and_then(|s| s.value)),
-                    st.and_then(|s| s.ci).map_or_else(
-                        || "-".into(),
-                        |(l, h)| {
-                            format!("{} to {}", super::tables::fmt1(l), super::tables::fmt1(h))
-                        },
-                    ),
+                    num(st.and_then(|s| s.value)),
+                    st.and_then(|s| s.ci)
+                        .map_or_else(|| "-".into(), |(l, h)| range(l, h)),
                     p.and_then(|p| p.n)
                         .map_or_else(|| Suppression::MARK.into(), |n| n.to_string()),
-                    d.and_then(|d| d.delta())
-                        .map_or_else(|| "-".into(), super::tables::fmt1),
+                    d.as_ref().map_or_else(|| "-".into(), |d| change_text(s, d)),
                     verdict_text(d.as_ref()),
                 ]
             })
@@ -918,7 +988,7 @@ pub fn deep_dive(input: &Input, indicator: usize) -> Result<Rendered, ChartError
                 "Value".into(),
                 "95% interval".into(),
                 "n".into(),
-                "Change since previous".into(),
+                "Change since previous (95% interval)".into(),
                 "Verdict".into(),
             ],
             rows,

@@ -36,6 +36,10 @@ fn column(t: &TableData, i: usize) -> Column {
             cells
                 .map(|c| match c {
                     Cell::Float(v) => Some(published(*v, def.format)),
+                    Cell::Decimal(v, d) => {
+                        let shown = super::tables::fmt_decimals(*v, usize::from(*d));
+                        Some(shown.parse().unwrap_or(*v))
+                    }
                     _ => None,
                 })
                 .collect::<Vec<_>>(),

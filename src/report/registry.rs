@@ -77,6 +77,9 @@ pub enum Format {
     D3,
     /// p- and q-values: six decimals, or scientific notation below 0.0001.
     PValue,
+    /// As the row's unit needs (an [`InUnit`] value): two decimals for 0–10 scores, one for
+    /// percentages, indices and eNPS (`dim_indicator.decimals`).
+    Unit,
 }
 
 impl Format {
@@ -85,7 +88,7 @@ impl Format {
             Format::D1 => Some(1),
             Format::D2 => Some(2),
             Format::D3 => Some(3),
-            Format::Plain | Format::PValue => None,
+            Format::Plain | Format::PValue | Format::Unit => None,
         }
     }
 }
@@ -191,6 +194,8 @@ pub enum Cell {
     Withheld,
     Int(i64),
     Float(f64),
+    /// A number with the decimals its row's unit is published with.
+    Decimal(f64, u8),
     Bool(bool),
     Date(NaiveDate),
     Text(String),
@@ -228,6 +233,25 @@ impl Field for f64 {
     fn cell(&self) -> Cell {
         if self.is_finite() {
             Cell::Float(*self)
+        } else {
+            Cell::Null
+        }
+    }
+}
+
+/// A figure in its row's unit, published with that unit's decimals (0–10 scores to two,
+/// everything else to one): for columns whose unit varies by row (`Format::Unit`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct InUnit {
+    pub value: f64,
+    pub decimals: u8,
+}
+
+impl Field for InUnit {
+    const TYPE: ArrowType = ArrowType::Float64;
+    fn cell(&self) -> Cell {
+        if self.value.is_finite() {
+            Cell::Decimal(self.value, self.decimals)
         } else {
             Cell::Null
         }

@@ -75,6 +75,7 @@ pub fn cell_text(cell: &Cell, format: Format) -> Cow<'_, str> {
         Cell::Withheld => Cow::Borrowed(WITHHELD),
         Cell::Int(v) => Cow::Owned(v.to_string()),
         Cell::Float(v) => Cow::Owned(fmt_number(*v, format)),
+        Cell::Decimal(v, d) => Cow::Owned(fmt_decimals(*v, usize::from(*d))),
         Cell::Bool(b) => Cow::Borrowed(if *b { "true" } else { "false" }),
         Cell::Date(d) => Cow::Owned(d.format("%Y-%m-%d").to_string()),
         Cell::Text(s) => defuse(s),
@@ -134,6 +135,9 @@ mod tests {
         assert_eq!(cell_text(&Cell::Withheld, Format::D1), "[c]");
         assert_eq!(cell_text(&Cell::Null, Format::D1), "");
         assert_eq!(cell_text(&Cell::Float(2.0 / 3.0), Format::D3), "0.667");
+        // A 0–10 score keeps two decimals whatever the column's other rows use.
+        assert_eq!(cell_text(&Cell::Decimal(6.549, 2), Format::Unit), "6.55");
+        assert_eq!(cell_text(&Cell::Decimal(-0.004, 2), Format::Unit), "0.00");
         assert_eq!(cell_text(&Cell::Bool(true), Format::Plain), "true");
         assert_eq!(
             cell_text(

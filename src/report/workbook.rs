@@ -119,6 +119,11 @@ pub fn workbook(
                             }
                         }
                     }
+                    Cell::Decimal(v, d) => {
+                        let d = usize::from(*d);
+                        let shown: f64 = super::tables::fmt_decimals(*v, d).parse().unwrap_or(*v);
+                        ws.write_number_with_format(r, c, shown, &decimals(d))?;
+                    }
                     Cell::Bool(b) => {
                         ws.write_boolean(r, c, *b)?;
                     }

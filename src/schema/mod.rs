@@ -83,6 +83,15 @@ impl Method {
         }
     }
 
+    /// Decimal places a value (and its interval and change) is published with: two for a 0–10
+    /// score, where one decimal hides most real movement; one for everything on a 0–100 scale.
+    pub fn decimals(self) -> u8 {
+        match self {
+            Method::Score0To10 => 2,
+            _ => 1,
+        }
+    }
+
     /// How the value is scored, in a sentence.
     pub fn description(self) -> &'static str {
         match self {
@@ -95,7 +104,7 @@ impl Method {
             Method::Score0To10 => {
                 "Answers scored 0, 2.5, 5, 7.5 and 10; each respondent's mean, then the mean of respondents (NHS Staff Survey theme score)."
             }
-            Method::YesRate => "% answering Yes; lower is better.",
+            Method::YesRate => "% answering Yes (whether that is good news is `higher_is_better`).",
             Method::Enps => {
                 "% scoring 9-10 (promoters) minus % scoring 0-6 (detractors), from -100 to 100."
             }

@@ -84,6 +84,106 @@ pub fn mdd_mean(sd: f64, n: u64, f: f64) -> Option<f64> {
     (n >= 2).then(|| mdd_multiplier() * (2.0 * f).sqrt() * sd / (n as f64).sqrt())
 }
 
+/// The minimum detectable difference for a change whose standard error is `se`, at a
+/// two-sided significance threshold `p_threshold` and 80% power:
+/// (z₁₋ₜ/₂ + z₀.₈) · se. At t = 0.05 this is the unadjusted MDD; at a family's BH threshold
+/// it is what a change has to be to get a verdict.
+pub fn mdd_for(se: f64, p_threshold: f64) -> Option<f64> {
+    (se.is_finite() && se > 0.0 && p_threshold > 0.0 && p_threshold < 1.0)
+        .then(|| (z(1.0 - p_threshold / 2.0) + z(POWER)) * se)
+}
+
+/// Standard error of p₂ − p₁ (unpooled), each term scaled by its wave's FPC factor, as a
+/// proportion.
+pub fn se_difference_of_proportions(
+    x1: u64,
+    n1: u64,
+    f1: f64,
+    x2: u64,
+    n2: u64,
+    f2: f64,
+) -> Option<f64> {
+    if n1 == 0 || n2 == 0 {
+        return None;
+    }
+    let v = |x: u64, n: u64, f: f64| {
+        let p = x as f64 / n as f64;
+        f.max(0.0) * p * (1.0 - p) / n as f64
+    };
+    Some((v(x1, n1, f1) + v(x2, n2, f2)).sqrt())
+}
+
+/// 95% interval for a change in a proportion p₂ − p₁ (as proportions): Newcombe's hybrid
+/// score interval (1998, method 10), built from each wave's Wilson interval so it agrees with
+/// the published levels' intervals and behaves near 0 and 1 and at small n (statsmodels
+/// `confint_proportions_2indep(method="newcomb")`). The FPC enters through each Wilson
+/// interval's effective n.
+pub fn newcombe_difference(
+    x1: u64,
+    n1: u64,
+    f1: f64,
+    x2: u64,
+    n2: u64,
+    f2: f64,
+) -> Option<(f64, f64)> {
+    let (l1, u1) = wilson(x1, n1, f1)?;
+    let (l2, u2) = wilson(x2, n2, f2)?;
+    let (p1, p2) = (x1 as f64 / n1 as f64, x2 as f64 / n2 as f64);
+    let d = p2 - p1;
+    let low = d - ((p2 - l2).powi(2) + (u1 - p1).powi(2)).sqrt();
+    let high = d + ((u2 - p2).powi(2) + (p1 - l1).powi(2)).sqrt();
+    Some((low.max(-1.0), high.min(1.0)))
+}
+
+/// 95% Welch interval for a change in a mean, mean₂ − mean₁ (as scipy
+/// `ttest_ind(equal_var=False).confidence_interval()`), each variance term scaled by its
+/// wave's FPC factor; with its standard error. `None` with fewer than 2 observations on a side.
+#[allow(clippy::too_many_arguments)]
+pub fn welch_interval(
+    mean1: f64,
+    sd1: f64,
+    n1: u64,
+    f1: f64,
+    mean2: f64,
+    sd2: f64,
+    n2: u64,
+    f2: f64,
+) -> Option<((f64, f64), f64)> {
+    if n1 < 2 || n2 < 2 {
+        return None;
+    }
+    let v1 = f1.max(0.0) * sd1 * sd1 / n1 as f64;
+    let v2 = f2.max(0.0) * sd2 * sd2 / n2 as f64;
+    let se = (v1 + v2).sqrt();
+    let d = mean2 - mean1;
+    if se <= 0.0 {
+        return Some(((d, d), 0.0));
+    }
+    let df = (v1 + v2).powi(2) / (v1 * v1 / (n1 - 1) as f64 + v2 * v2 / (n2 - 1) as f64);
+    let t = StudentsT::new(0.0, 1.0, df)
+        .ok()?
+        .inverse_cdf(1.0 - (1.0 - CONFIDENCE) / 2.0);
+    Some(((d - t * se, d + t * se), se))
+}
+
+/// 95% normal interval for a change in a net score (eNPS), in points, with its standard error
+/// in points: unpooled variances (p₊ + p₋ − (p₊ − p₋)²)/n, scaled by FPC.
+pub fn net_score_difference_interval(
+    (pos1, neg1, n1, f1): (f64, f64, u64, f64),
+    (pos2, neg2, n2, f2): (f64, f64, u64, f64),
+) -> Option<((f64, f64), f64)> {
+    if n1 == 0 || n2 == 0 {
+        return None;
+    }
+    let var = |p: f64, q: f64, n: u64, f: f64| {
+        (p + q - (p - q) * (p - q)).max(0.0) / n as f64 * f.max(0.0)
+    };
+    let se = 100.0 * (var(pos1, neg1, n1, f1) + var(pos2, neg2, n2, f2)).sqrt();
+    let d = 100.0 * ((pos2 - neg2) - (pos1 - neg1));
+    let half = z95() * se;
+    Some((((d - half).max(-200.0), (d + half).min(200.0)), se))
+}
+
 /// Normal interval for a net score p₊ − p₋ (eNPS), in points (−100..100): each answer scores
 /// +1, 0 or −1, so the variance is (p₊ + p₋ − (p₊ − p₋)²) / n.
 pub fn net_score_interval(p_pos: f64, p_neg: f64, n: u64, f: f64) -> Option<(f64, f64)> {
@@ -431,6 +531,80 @@ mod tests {
             close(*a, b);
         }
         assert!(benjamini_hochberg(&[]).is_empty());
+    }
+
+    #[test]
+    fn change_intervals_match_statsmodels_and_scipy() {
+        // statsmodels 0.15 confint_proportions_2indep(29, 32, 20, 32, method="newcomb",
+        // compare="diff") = (0.07328584895358944, 0.4642928330540585): 29/32 later, 20/32
+        // earlier.
+        let (l, h) = newcombe_difference(20, 32, 1.0, 29, 32, 1.0).unwrap();
+        close(l, 0.07328584895358944);
+        close(h, 0.4642928330540585);
+        // (1650, 2843, 1657, 2887) → (-0.019152805099097562, 0.031978872364575195).
+        let (l, h) = newcombe_difference(1657, 2887, 1.0, 1650, 2843, 1.0).unwrap();
+        close(l, -0.019152805099097562);
+        close(h, 0.031978872364575195);
+        // A zero count: (3, 25, 0, 21) → (-0.05334676671199473, 0.2995579392092733).
+        let (l, h) = newcombe_difference(0, 21, 1.0, 3, 25, 1.0).unwrap();
+        close(l, -0.05334676671199473);
+        close(h, 0.2995579392092733);
+        // FPC: each Wilson interval on n/f, so f = 0.5 is the interval of twice the answers.
+        let a = newcombe_difference(20, 32, 0.5, 29, 32, 0.5).unwrap();
+        let b = newcombe_difference(40, 64, 1.0, 58, 64, 1.0).unwrap();
+        close(a.0, b.0);
+        close(a.1, b.1);
+
+        // scipy 1.17 ttest_ind(b, a, equal_var=False).confidence_interval() with
+        // a = 1..10, b = [3,5,6,7,8,9,9,10,12,14]: (-0.1608059824621142, 5.760805982462116);
+        // means 5.5 and 8.3, sds 3.0276503540974917 and 3.2676869155073254.
+        let ((l, h), se) = welch_interval(
+            5.5,
+            3.0276503540974917,
+            10,
+            1.0,
+            8.3,
+            3.2676869155073254,
+            10,
+            1.0,
+        )
+        .unwrap();
+        close(l, -0.1608059824621142);
+        close(h, 5.760805982462116);
+        close(
+            se,
+            ((3.0276503540974917f64.powi(2) + 3.2676869155073254f64.powi(2)) / 10.0).sqrt(),
+        );
+
+        // eNPS by hand: 40% / 20% of 100 then 50% / 10% of 100. Variances
+        // (0.6 − 0.04)/100 = 0.0056 and (0.6 − 0.16)/100 = 0.0044; se = 10 points;
+        // change 40 − 20 = 20 points ± 1.959964 × 10.
+        let ((l, h), se) =
+            net_score_difference_interval((0.4, 0.2, 100, 1.0), (0.5, 0.1, 100, 1.0)).unwrap();
+        close(se, 10.0);
+        close(l, 20.0 - 19.59963984540054);
+        close(h, 20.0 + 19.59963984540054);
+    }
+
+    #[test]
+    fn mdd_at_a_stricter_threshold_is_larger() {
+        // scipy: norm.ppf(0.975) + norm.ppf(0.8) = 2.801585218...; at p ≤ 0.0024,
+        // norm.ppf(1 − 0.0012) + norm.ppf(0.8) = 3.8772936001999927 (1.384 times).
+        close(mdd_for(1.0, 0.05).unwrap(), 2.8015852181129683);
+        let strict = mdd_for(1.0, 0.0024).unwrap();
+        close(strict, 3.8772936001999927);
+        assert!(
+            (strict / mdd_for(1.0, 0.05).unwrap() - 1.384).abs() < 0.001,
+            "{strict}"
+        );
+        // The unadjusted MDD of a proportion at the same se agrees with mdd_proportion.
+        let se = (2.0 * 0.6 * 0.4 / 400.0f64).sqrt();
+        close(
+            100.0 * mdd_for(se, 0.05).unwrap(),
+            mdd_proportion(0.6, 400, 1.0).unwrap(),
+        );
+        assert_eq!(mdd_for(0.0, 0.05), None);
+        assert_eq!(se_difference_of_proportions(30, 100, 1.0, 0, 0, 1.0), None);
     }
 
     #[test]

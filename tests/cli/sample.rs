@@ -574,3 +574,76 @@ fn headline_q_values_do_not_move_when_a_cross_is_added() {
         assert_eq!(Some(v), after.get(k), "{k}");
     }
 }
+
+#[test]
+fn scores_0_to_10_are_published_to_two_decimals() {
+    // One decimal on a 0-10 scale hid morale's decline ("6.6 -> 6.5, -0.1").
+    let s = sample_sandbox();
+    assert!(s.cmd(&["-q", "run"]).output().unwrap().status.success());
+    let dims = s.read_table("sample-data/out", "dim_indicator");
+    let line = dims
+        .lines()
+        .find(|l| l.starts_with("morale_wellbeing,"))
+        .unwrap();
+    assert!(
+        line.contains(",score 0-10,") && line.ends_with(",2,6"),
+        "{line}"
+    );
+    let two = |v: &str| v.split_once('.').is_some_and(|(_, d)| d.len() == 2);
+    let one = |v: &str| v.split_once('.').is_some_and(|(_, d)| d.len() == 1);
+    for (table, cols) in [
+        (
+            "fact_indicator_results",
+            &["value", "ci_low", "ci_high", "mdd"][..],
+        ),
+        (
+            "fact_indicator_changes",
+            &[
+                "value_from",
+                "value_to",
+                "delta",
+                "delta_ci_low",
+                "delta_ci_high",
+                "mdd_unadjusted",
+            ][..],
+        ),
+    ] {
+        let t = s.read_table("sample-data/out", table);
+        let mut rdr = csv::Reader::from_reader(t.as_bytes());
+        let head = rdr.headers().unwrap().clone();
+        let at = |name: &str| head.iter().position(|h| h == name).unwrap();
+        let (mut scores, mut others) = (0, 0);
+        for rec in rdr.records() {
+            let rec = rec.unwrap();
+            if rec[at("group_key")] != *"overall" {
+                continue;
+            }
+            let score = &rec[at("indicator_id")] == "morale_wellbeing";
+            for c in cols {
+                let v = &rec[at(c)];
+                if v.is_empty() {
+                    continue;
+                }
+                if score {
+                    assert!(two(v), "{table}.{c} = {v}: {rec:?}");
+                    scores += 1;
+                } else {
+                    assert!(one(v), "{table}.{c} = {v}: {rec:?}");
+                    others += 1;
+                }
+            }
+        }
+        assert!(
+            scores >= cols.len() && others > 10 * cols.len(),
+            "{table}: {scores} {others}"
+        );
+    }
+    // The board paper shows the same figures: 6.64 -> 6.52, a change of -0.11.
+    let report = s.read(&format!("{}/report.html", s.pack("sample-data/out")));
+    assert!(
+        report.contains("Morale and wellbeing</th><td>6.64</td><td>6.52</td>"),
+        "{}",
+        &report[report.find("Morale and wellbeing").unwrap()..][..300]
+    );
+    assert!(report.contains("-0.11 (-0.20 to -0.03)"));
+}

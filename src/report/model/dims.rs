@@ -80,6 +80,7 @@ published_table! {
             description: String => (Attribute, Plain, "", "How the value is scored."),
             higher_is_better: bool => (Attribute, Plain, "", "Whether a rise is good news, as the schema declares (false for bullying and discrimination rates)."),
             questions: u32 => (Attribute, Plain, "questions", "How many questions it is built from."),
+            decimals: u32 => (Attribute, Plain, "", "Decimal places its values are published with (2 for 0-10 scores, 1 otherwise): use it for the measure's format string."),
             sort_order: u32 => (Attribute, Plain, "", "Schema order, staff survey first."),
         }
     }
@@ -459,6 +460,7 @@ pub fn dim_indicator(schemas: &[&Schema]) -> (Vec<DimIndicator>, Vec<BridgeIndic
                 description: ind.method.description().into(),
                 higher_is_better: ind.direction == crate::schema::Direction::HigherIsBetter,
                 questions: ind.items.len() as u32,
+                decimals: u32::from(ind.method.decimals()),
                 sort_order: dims.len() as u32 + 1,
             });
             for (i, &q) in ind.items.iter().enumerate() {

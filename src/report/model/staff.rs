@@ -10,7 +10,7 @@ use crate::import::{Reason, WaveImport};
 use crate::indicators::Breakdown;
 use crate::indicators::derive::{IndicatorStats, ItemStats};
 use crate::published_table;
-use crate::report::registry::{Cell, Disclosure, Figure, Role, TableData};
+use crate::report::registry::{Cell, Disclosure, Figure, InUnit, Role, TableData};
 use crate::schema::Schema;
 use std::collections::BTreeMap;
 
@@ -73,13 +73,13 @@ published_table! {
             indicator_id: String => (Key, Plain, "", "The indicator."),
             group_key: String => (Key, Plain, "", "The group of staff."),
             n: Figure<u64> => (Count, Plain, "respondents", "Respondents with a score (themes: answering at least the schema's min_items of its questions; yes-rate and eNPS: valid answers)."),
-            value: Figure<f64> => (Value, D1, "dim_indicator.unit", "The indicator, in its unit (dim_indicator.unit)."),
-            ci_low: Figure<f64> => (Value, D1, "dim_indicator.unit", "Lower end of the 95% interval for value (t interval on respondent scores; Wilson for yes-rates; normal for eNPS)."),
-            ci_high: Figure<f64> => (Value, D1, "dim_indicator.unit", "Upper end of the 95% interval for value."),
+            value: Figure<InUnit> => (Value, Unit, "dim_indicator.unit", "The indicator, in its unit (dim_indicator.unit)."),
+            ci_low: Figure<InUnit> => (Value, Unit, "dim_indicator.unit", "Lower end of the 95% interval for value (t interval on respondent scores; Wilson for yes-rates; normal for eNPS)."),
+            ci_high: Figure<InUnit> => (Value, Unit, "dim_indicator.unit", "Upper end of the 95% interval for value."),
             pct_positive: Figure<f64> => (Value, D1, "%", "Themes: mean of the questions' % positive; eNPS: % promoters; otherwise empty."),
             pct_neutral: Figure<f64> => (Value, D1, "%", "Themes: mean % neutral; eNPS: % passives."),
             pct_negative: Figure<f64> => (Value, D1, "%", "Themes: mean % negative; eNPS: % detractors."),
-            mdd: Figure<f64> => (Value, D1, "dim_indicator.unit", "Minimum detectable difference in value's unit (5% test, 80% power)."),
+            mdd: Figure<InUnit> => (Value, Unit, "dim_indicator.unit", "Minimum detectable difference in value's unit (5% test, 80% power)."),
             population: Figure<u64> => (Admin, Plain, "staff", "HR headcount used for the finite population correction."),
             suppressed: bool => (Suppressed, Plain, "", "The row's figures are withheld."),
             suppression_reason: Option<String> => (Reason, Plain, "", "`primary`, `secondary` (also: one of the indicator's questions is withheld) or `small_organisation`."),
@@ -140,6 +140,11 @@ published_table! {
             value_from: Figure<f64> => (Value, D1, "%", "% positive in the earlier wave."),
             value_to: Figure<f64> => (Value, D1, "%", "% positive in the later wave."),
             delta: Figure<f64> => (Value, D1, "percentage points", "value_to − value_from, from unrounded values."),
+            delta_ci_low: Figure<f64> => (Value, D1, "percentage points", "Lower end of the 95% interval for the change (Newcombe's hybrid score interval from the two waves' Wilson intervals, with the finite population correction)."),
+            delta_ci_high: Figure<f64> => (Value, D1, "percentage points", "Upper end of the 95% interval for the change."),
+            low_reliability: Figure<bool> => (Value, Plain, "", "Fewer than 30 answers in a wave: the change is shown, marked [u] in the report, and given no verdict."),
+            mdd_unadjusted: Figure<f64> => (Value, D1, "percentage points", "Minimum detectable difference at an unadjusted 5% test with 80% power, from the two waves' standard errors."),
+            mdd_at_family_threshold: Figure<f64> => (Value, D1, "percentage points", "Minimum detectable difference at the family's threshold (family_threshold) with 80% power: the smallest change that would get a verdict."),
             test: Option<String> => (Attribute, Plain, "", "`two_proportion_z` (pooled two-proportion z test)."),
             statistic: Figure<f64> => (Value, D3, "", "The z statistic."),
             p_value: Figure<f64> => (Value, PValue, "", "Two-sided p-value."),
@@ -150,7 +155,7 @@ published_table! {
             effect_size: Figure<f64> => (Value, D3, "", "Cohen's h."),
             effect_size_type: Option<String> => (Attribute, Plain, "", "`cohens_h`."),
             verdict: String => (Attribute, Plain, "", "`improved` / `declined` (q < 0.05 in the favourable / unfavourable direction), `no significant change` (tested, q ≥ 0.05) or `not tested`."),
-            reason: Option<String> => (Attribute, Plain, "", "Why a row is not tested: suppressed in a wave; too few answers (fewer than 30 in a wave); not asked in a wave; not comparable (see dim_question.series_id)."),
+            reason: Option<String> => (Attribute, Plain, "", "Why a row is not tested: suppressed in a wave; low reliability [u] (fewer than 30 answers in a wave); not asked in a wave; not comparable (see dim_question.series_id)."),
             suppressed: bool => (Suppressed, Plain, "", "Either wave's figure is withheld, so no numbers are shown."),
             suppression_reason: Option<String> => (Reason, Plain, "", "Why."),
         }
@@ -178,9 +183,14 @@ published_table! {
             group_key: String => (Key, Plain, "", "The group of staff."),
             n_from: Figure<u64> => (Count, Plain, "respondents", "Respondents with a score in the earlier wave."),
             n_to: Figure<u64> => (Count, Plain, "respondents", "Respondents with a score in the later wave."),
-            value_from: Figure<f64> => (Value, D1, "dim_indicator.unit", "The indicator in the earlier wave."),
-            value_to: Figure<f64> => (Value, D1, "dim_indicator.unit", "The indicator in the later wave."),
-            delta: Figure<f64> => (Value, D1, "dim_indicator.unit", "value_to − value_from, from unrounded values (percentage points for percentages)."),
+            value_from: Figure<InUnit> => (Value, Unit, "dim_indicator.unit", "The indicator in the earlier wave."),
+            value_to: Figure<InUnit> => (Value, Unit, "dim_indicator.unit", "The indicator in the later wave."),
+            delta: Figure<InUnit> => (Value, Unit, "dim_indicator.unit", "value_to − value_from, from unrounded values (percentage points for percentages)."),
+            delta_ci_low: Figure<InUnit> => (Value, Unit, "dim_indicator.unit", "Lower end of the 95% interval for the change (Welch t for themes, indices and scores; Newcombe's hybrid score interval for yes-rates; normal for eNPS; with the finite population correction)."),
+            delta_ci_high: Figure<InUnit> => (Value, Unit, "dim_indicator.unit", "Upper end of the 95% interval for the change."),
+            low_reliability: Figure<bool> => (Value, Plain, "", "Fewer than 30 respondents with a score in a wave: the change is shown, marked [u] in the report, and given no verdict."),
+            mdd_unadjusted: Figure<InUnit> => (Value, Unit, "dim_indicator.unit", "Minimum detectable difference at an unadjusted 5% test with 80% power, from the two waves' standard errors."),
+            mdd_at_family_threshold: Figure<InUnit> => (Value, Unit, "dim_indicator.unit", "Minimum detectable difference at the family's threshold (family_threshold) with 80% power: the smallest change that would get a verdict."),
             test: Option<String> => (Attribute, Plain, "", "`welch_t` (themes on respondent-level shares, indices, scores), `two_proportion_z` (yes-rates), `net_score_z` (eNPS)."),
             statistic: Figure<f64> => (Value, D3, "", "z or t."),
             p_value: Figure<f64> => (Value, PValue, "", "Two-sided p-value."),
@@ -191,7 +201,7 @@ published_table! {
             effect_size: Figure<f64> => (Value, D3, "", "Cohen's h (yes-rates) or d (means, pooled SD); empty for eNPS."),
             effect_size_type: Option<String> => (Attribute, Plain, "", "`cohens_h` or `cohens_d`."),
             verdict: String => (Attribute, Plain, "", "`improved` / `declined` (q < 0.05, in the favourable / unfavourable direction: for bullying and discrimination rates lower is better), `no significant change` or `not tested`."),
-            reason: Option<String> => (Attribute, Plain, "", "Why a row is not tested: suppressed; too few answers (20 for a theme, 10 for an index or score, 30 for a yes-rate or eNPS); built from different questions in the two waves."),
+            reason: Option<String> => (Attribute, Plain, "", "Why a row is not tested: suppressed; low reliability [u] (fewer than 30 respondents with a score in a wave); built from different questions in the two waves."),
             suppressed: bool => (Suppressed, Plain, "", "Either wave's figure is withheld, so no numbers are shown."),
             suppression_reason: Option<String> => (Reason, Plain, "", "Why."),
         }
@@ -271,18 +281,20 @@ pub fn indicator_results(
             let hidden = p.suppression.is_some();
             let st = p.stats.as_ref().filter(|_| !hidden);
             let f = |v: Option<f64>| Figure::of(v, hidden);
+            let decimals = schema.indicators[p.measure].method.decimals();
+            let u = |v: Option<f64>| Figure::of(v.map(|value| InUnit { value, decimals }), hidden);
             FactIndicatorResult {
                 wave_id: p.wave.to_string(),
                 indicator_id: schema.indicators[p.measure].id.clone(),
                 group_key: group_key(schema, p.breakdown, p.group),
                 n: Figure::of(p.n, hidden),
-                value: f(st.and_then(|s| s.value)),
-                ci_low: f(st.and_then(|s| s.ci.map(|c| c.0))),
-                ci_high: f(st.and_then(|s| s.ci.map(|c| c.1))),
+                value: u(st.and_then(|s| s.value)),
+                ci_low: u(st.and_then(|s| s.ci.map(|c| c.0))),
+                ci_high: u(st.and_then(|s| s.ci.map(|c| c.1))),
                 pct_positive: f(st.and_then(|s| s.pct.map(|p| p[0]))),
                 pct_neutral: f(st.and_then(|s| s.pct.map(|p| p[1]))),
                 pct_negative: f(st.and_then(|s| s.pct.map(|p| p[2]))),
-                mdd: f(st.and_then(|s| s.mdd)),
+                mdd: u(st.and_then(|s| s.mdd)),
                 population: Figure::of(st.and_then(|s| s.population), hidden),
                 suppressed: hidden,
                 suppression_reason: suppression(p.suppression),
@@ -352,10 +364,11 @@ pub fn family_code(schema: &Schema, f: Family) -> String {
 
 /// A change row of either table: the same columns but for the measure's key.
 macro_rules! change_row {
-    ($row:ident { $measure:ident: $id:expr }, $schema:expr, $d:expr) => {{
+    ($row:ident { $measure:ident: $id:expr }, $schema:expr, $d:expr, $num:expr) => {{
         let d: &Delta = $d;
         let hidden = d.suppression.is_some();
         let f = |v: Option<f64>| Figure::of(v, hidden);
+        let u = |v: Option<f64>| Figure::of(v.map($num), hidden);
         $row {
             comparison: d.comparison.code().into(),
             wave_from: d.from.to_string(),
@@ -364,9 +377,14 @@ macro_rules! change_row {
             group_key: group_key($schema, d.breakdown, d.group),
             n_from: Figure::of(d.n.map(|n| n.0), hidden),
             n_to: Figure::of(d.n.map(|n| n.1), hidden),
-            value_from: f(d.values.map(|v| v.0)),
-            value_to: f(d.values.map(|v| v.1)),
-            delta: f(d.delta()),
+            value_from: u(d.values.map(|v| v.0)),
+            value_to: u(d.values.map(|v| v.1)),
+            delta: u(d.delta()),
+            delta_ci_low: u(d.change_ci.map(|c| c.0)),
+            delta_ci_high: u(d.change_ci.map(|c| c.1)),
+            low_reliability: Figure::of(Some(d.low_reliability), hidden),
+            mdd_unadjusted: u(d.mdd),
+            mdd_at_family_threshold: u(d.mdd_family),
             test: d.test.map(|t| t.0.code().to_string()),
             statistic: f(d.test.map(|t| t.1.statistic)),
             p_value: f(d.test.map(|t| t.1.p_value)),
@@ -396,14 +414,19 @@ pub fn changes(
                     question_id: schema.questions[q].id.clone()
                 },
                 schema,
-                d
+                d,
+                |v: f64| v
             )),
             Measure::Indicator(i) => indicators.push(change_row!(
                 FactIndicatorChange {
                     indicator_id: schema.indicators[i].id.clone()
                 },
                 schema,
-                d
+                d,
+                |value: f64| InUnit {
+                    value,
+                    decimals: schema.indicators[i].method.decimals()
+                }
             )),
         }
     }
