@@ -595,8 +595,16 @@ fn feedback_summary(fb: &meetings::Feedback, max_rejected_pct: f64) -> String {
     let signals: Vec<String> = fb
         .spc
         .iter()
-        .filter(|p| !p.signals.is_empty())
-        .map(|p| format!("{} {}", p.series.id(&fb.schema), p.month))
+        .filter(|p| !p.chart.signals.is_empty())
+        .map(|p| {
+            let provisional = p.chart.status == Some(meetings::spc::Status::Provisional);
+            format!(
+                "{} {}{}",
+                p.series.id(&fb.schema),
+                p.month,
+                if provisional { " (provisional)" } else { "" }
+            )
+        })
         .collect();
     s.push_str(&format!(
         "Meeting feedback baseline: {}; SPC signals: {}\n",

@@ -193,6 +193,18 @@ struct RawMeetings {
     #[serde(default)]
     max_days_after: Option<i64>,
     sources: Vec<RawSource>,
+    #[serde(default)]
+    step_changes: Vec<RawStepChange>,
+}
+
+/// `[[meetings.step_changes]]`: the analyst's declaration that a process changed.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStepChange {
+    month: String,
+    reason: String,
+    #[serde(default)]
+    series: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -243,6 +255,24 @@ pub struct MeetingsConfig {
     /// Days after the meeting a form may still be completed (online forms).
     pub max_days_after: i64,
     pub sources: Vec<FeedbackSource>,
+    /// Declared step changes: control-chart limits are recalculated from these months.
+    pub step_changes: Vec<StepChange>,
+}
+
+/// A change to the process the analyst declares (a new chairing protocol, say): the control
+/// charts of `series` (all of them when empty) get new limits from `month`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepChange {
+    pub month: crate::calendar::YearMonth,
+    pub reason: String,
+    /// Series ids (`forms_per_attendee` or indicator ids); empty = every series.
+    pub series: Vec<String>,
+}
+
+impl StepChange {
+    pub fn applies_to(&self, series_id: &str) -> bool {
+        self.series.is_empty() || self.series.iter().any(|s| s == series_id)
+    }
 }
 
 /// Default disclosure threshold for meeting feedback.
@@ -843,6 +873,42 @@ fn build_meetings(m: RawMeetings, base: &Path, c: &mut Collector) -> Option<Meet
             date_format: src.date_format,
         });
     }
+    let mut step_changes = Vec::new();
+    for (i, st) in m.step_changes.into_iter().enumerate() {
+        let loc = format!("meetings.step_changes[{i}]");
+        let month = parse_month_or_date(&st.month).map(crate::calendar::YearMonth::of);
+        if month.is_none() {
+            c.push(
+                format!("{loc}.month"),
+                format!("`{}` is not a month: use YYYY-MM", st.month),
+            );
+        }
+        if st.reason.trim().is_empty() {
+            c.push(
+                format!("{loc}.reason"),
+                "say why the process changed (it is printed on the chart)",
+            );
+        }
+        let known: Vec<&str> = std::iter::once(crate::meetings::UPTAKE_ID)
+            .chain(schema.indicators.iter().map(|i| i.id.as_str()))
+            .collect();
+        let series = st.series.unwrap_or_default();
+        for id in &series {
+            if !known.contains(&id.as_str()) {
+                c.push(
+                    format!("{loc}.series"),
+                    format!("`{id}` is not a control chart; known: {}", known.join(", ")),
+                );
+            }
+        }
+        if let Some(month) = month {
+            step_changes.push(StepChange {
+                month,
+                reason: st.reason.trim().to_string(),
+                series,
+            });
+        }
+    }
     Some(MeetingsConfig {
         schema_path,
         schema,
@@ -852,6 +918,7 @@ fn build_meetings(m: RawMeetings, base: &Path, c: &mut Collector) -> Option<Meet
         baseline_months,
         max_days_after: m.max_days_after.unwrap_or(28),
         sources,
+        step_changes,
     })
 }
 

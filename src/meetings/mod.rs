@@ -51,6 +51,9 @@ pub struct Quarter {
     pub uptake: HashMap<(Breakdown, Group), (u32, u32, u64)>,
 }
 
+/// The uptake series' id in tables and config.
+pub const UPTAKE_ID: &str = "forms_per_attendee";
+
 /// A monthly series watched with a control chart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Series {
@@ -64,8 +67,17 @@ impl Series {
     /// The series' id in tables: `forms_per_attendee` or the indicator's id.
     pub fn id(self, schema: &Schema) -> &str {
         match self {
-            Series::Uptake => "forms_per_attendee",
+            Series::Uptake => UPTAKE_ID,
             Series::Indicator(i) => &schema.indicators[i].id,
+        }
+    }
+
+    /// The kind of chart, for readers.
+    pub fn chart_kind_label(self, schema: &Schema) -> &'static str {
+        match self {
+            Series::Uptake => "p-chart (forms out of attendees)",
+            Series::Indicator(i) if schema.indicators[i].items.len() == 1 => "p-chart (% positive)",
+            Series::Indicator(_) => "mean of respondents' scores",
         }
     }
 
@@ -84,10 +96,14 @@ pub struct SpcPoint {
     pub series: Series,
     pub month: YearMonth,
     pub value: Option<f64>,
+    /// Forms (uptake) or respondents behind the value.
     pub n: Option<u64>,
-    pub limits: Option<spc::Limits>,
+    pub kind: spc::ChartKind,
+    /// The month's place on the chart: limits, status, calibration, signals.
+    pub chart: spc::Charted,
     pub in_baseline: bool,
-    pub signals: Vec<spc::Rule>,
+    /// The declared step change that starts new limits at this month, if any.
+    pub step_change: Option<String>,
 }
 
 /// Everything the meeting-feedback stage produces.
@@ -303,7 +319,14 @@ pub fn run(cfg: &MeetingsConfig) -> Result<Feedback, crate::Error> {
         .take(cfg.baseline_months)
         .copied()
         .collect();
-    let spc = spc_series(schema, &quarters, &all_months, &baseline, start);
+    let spc = spc_series(
+        schema,
+        &quarters,
+        &all_months,
+        &baseline,
+        start,
+        &cfg.step_changes,
+    );
     let committees = committees
         .into_iter()
         .map(|c| {
@@ -423,16 +446,18 @@ fn uptake(
     out
 }
 
-/// Monthly SPC series for all committees together: forms per attendee and every indicator.
+/// Monthly SPC series for all committees together: forms per attendee and every indicator,
+/// each on the chart that fits it (see [`spc`]).
 fn spc_series(
     schema: &Schema,
     quarters: &[Quarter],
     months: &[YearMonth],
     baseline: &[YearMonth],
     start: Option<YearMonth>,
+    steps: &[crate::config::StepChange],
 ) -> Vec<SpcPoint> {
-    // (series, month) → (value, n)
-    let mut values: HashMap<(Series, YearMonth), (f64, u64)> = HashMap::new();
+    // (series, month) → (observation, n published)
+    let mut values: HashMap<(Series, YearMonth), (spc::Obs, u64)> = HashMap::new();
     for q in quarters {
         let Some(month_field) = q.schema.demographic("month") else {
             continue;
@@ -449,7 +474,12 @@ fn spc_series(
                 && let Some(&(_, _, att)) = q.uptake.get(&(r.breakdown, r.group))
                 && att > 0
             {
-                values.insert((Series::Uptake, m), (n as f64 / att as f64, n));
+                let o = spc::Obs {
+                    value: n as f64 / att as f64,
+                    size: att as f64,
+                    sd: None,
+                };
+                values.insert((Series::Uptake, m), (o, n));
             }
         }
         for p in &q.tables.indicators {
@@ -459,41 +489,60 @@ fn spc_series(
             if let (Some(m), Some(s), Some(n)) = (month_label(p.group), &p.stats, p.n)
                 && let Some(v) = s.value
             {
-                values.insert((Series::Indicator(p.measure), m), (v, n));
+                let o = spc::Obs {
+                    value: v,
+                    size: n as f64,
+                    sd: s.sd,
+                };
+                values.insert((Series::Indicator(p.measure), m), (o, n));
             }
         }
     }
     let mut series = vec![Series::Uptake];
     series.extend((0..schema.indicators.len()).map(Series::Indicator));
+    // The chart starts at launch.
+    let shown: Vec<YearMonth> = months
+        .iter()
+        .copied()
+        .filter(|m| start.is_some_and(|s| *m >= s))
+        .collect();
     let mut out = Vec::new();
     for name in series {
-        // The chart starts at launch.
-        let shown: Vec<YearMonth> = months
-            .iter()
-            .copied()
-            .filter(|m| start.is_some_and(|s| *m >= s))
-            .collect();
-        let points: Vec<Option<f64>> = shown
+        let (kind, scale) = match name {
+            Series::Uptake => (spc::ChartKind::P, 1.0),
+            // One question: a proportion of answers. Several: person-level scores.
+            Series::Indicator(i) if schema.indicators[i].items.len() == 1 => {
+                (spc::ChartKind::P, 100.0)
+            }
+            Series::Indicator(_) => (spc::ChartKind::PersonMean, 100.0),
+        };
+        let id = name.id(schema);
+        let points: Vec<Option<spc::Obs>> = shown
             .iter()
             .map(|m| values.get(&(name, *m)).map(|v| v.0))
             .collect();
-        let base: Vec<Option<f64>> = shown
+        let declared: Vec<(usize, &str)> = steps
             .iter()
-            .zip(&points)
-            .filter(|(m, _)| baseline.contains(m))
-            .map(|(_, v)| *v)
+            .filter(|s| s.applies_to(id))
+            .filter_map(|s| {
+                shown
+                    .iter()
+                    .position(|m| *m == s.month)
+                    .map(|i| (i, s.reason.as_str()))
+            })
             .collect();
-        let limits = spc::limits(&base);
-        let sig = limits.map(|l| spc::signals(&points, &l));
-        for (i, m) in shown.iter().enumerate() {
+        let at: Vec<usize> = declared.iter().map(|d| d.0).collect();
+        let charted = spc::chart(kind, scale, &points, &at);
+        for ((i, m), c) in shown.iter().enumerate().zip(charted) {
             out.push(SpcPoint {
                 series: name,
                 month: *m,
-                value: points[i],
+                value: points[i].map(|o| o.value),
                 n: values.get(&(name, *m)).map(|v| v.1),
-                limits,
+                kind,
+                chart: c,
                 in_baseline: baseline.contains(m),
-                signals: sig.as_ref().map_or_else(Vec::new, |s| s[i].clone()),
+                step_change: declared.iter().find(|d| d.0 == i).map(|d| d.1.to_string()),
             });
         }
     }

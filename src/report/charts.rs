@@ -90,10 +90,8 @@ enum Kind {
         rows: Vec<(String, Vec<Option<f64>>)>,
     },
     Spc {
-        months: Vec<String>,
-        values: Vec<Option<f64>>,
-        limits: Option<(f64, f64, f64)>,
-        signal: Vec<bool>,
+        months: Vec<SpcMonth>,
+        decimals: usize,
     },
 }
 
@@ -148,12 +146,7 @@ impl Chart {
             Kind::Trend { waves, lines } => draw_trend(root, k, &self.title, waves, lines),
             Kind::Diverging { rows } => draw_diverging(root, k, &self.title, rows),
             Kind::Heatmap { columns, rows } => draw_heatmap(root, k, &self.title, columns, rows),
-            Kind::Spc {
-                months,
-                values,
-                limits,
-                signal,
-            } => draw_spc(root, k, &self.title, months, values, *limits, signal),
+            Kind::Spc { months, decimals } => draw_spc(root, k, &self.title, months, *decimals),
         }
     }
 }
@@ -256,6 +249,8 @@ enum Marker {
     Circle,
     Triangle,
     Diamond,
+    /// An outlined triangle (a signal against provisional limits).
+    TriangleOutline,
 }
 
 const MARKERS: [Marker; 4] = [
@@ -281,6 +276,15 @@ impl Marker {
             Marker::Triangle => area.draw(&Polygon::new(
                 vec![(x, y - r - 1), (x - r - 1, y + r), (x + r + 1, y + r)],
                 style,
+            )),
+            Marker::TriangleOutline => area.draw(&PathElement::new(
+                vec![
+                    (x, y - r - 1),
+                    (x - r - 1, y + r),
+                    (x + r + 1, y + r),
+                    (x, y - r - 1),
+                ],
+                colour.stroke_width(stroke(k, 2.0)),
             )),
             Marker::Diamond => area.draw(&Polygon::new(
                 vec![
@@ -774,87 +778,159 @@ fn draw_heatmap<DB: DrawingBackend>(
     Ok(())
 }
 
-/// An XmR control chart: values by month, the baseline centre line and process limits;
-/// months with a signal are drawn as large triangles (not only in another colour).
-pub fn spc_chart(
-    name: &str,
-    title: &str,
-    months: &[String],
-    values: &[Option<f64>],
-    limits: Option<(f64, f64, f64)>,
-    signal: &[bool],
-) -> Chart {
-    let flagged: Vec<&str> = months
-        .iter()
-        .zip(signal)
-        .filter(|(_, s)| **s)
-        .map(|(m, _)| m.as_str())
-        .collect();
-    let values_desc: Vec<String> = months
-        .iter()
-        .zip(values)
-        .map(|(m, v)| format!("{m} {}", v.map_or_else(|| "none".to_string(), fmt1)))
-        .collect();
-    let desc = format!(
-        "Monthly values{}. Signals in: {}. Values: {}.",
-        limits.map_or_else(String::new, |(c, l, u)| format!(
-            "; centre line {}, lower limit {}, upper limit {}",
-            fmt1(c),
-            fmt1(l),
-            fmt1(u)
-        )),
-        if flagged.is_empty() {
+/// One month of a control chart as drawn.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpcMonth {
+    pub label: String,
+    pub value: Option<f64>,
+    /// The centre line in force this month.
+    pub centre: Option<f64>,
+    /// (lower, upper) for this month's n.
+    pub limits: Option<(f64, f64)>,
+    /// The limits are provisional (fewer than 12 months with data behind them).
+    pub provisional: bool,
+    pub baseline: bool,
+    /// The limits were frozen at this month.
+    pub frozen_here: bool,
+    /// A declared step change starts here (its reason).
+    pub step: Option<String>,
+    pub signal: bool,
+}
+
+/// A control chart: monthly values, the centre line and limits for each month (stepped, as
+/// each month's n and each step change moves them; dashed while provisional), the baseline
+/// months shaded, the point where the limits were frozen, and signals (filled triangles;
+/// outlined against provisional limits).
+pub fn spc_chart(name: &str, title: &str, months: &[SpcMonth], decimals: usize) -> Chart {
+    let num = |v: f64| super::tables::fmt_decimals(v, decimals);
+    let list = |f: &dyn Fn(&SpcMonth) -> bool| {
+        let v: Vec<&str> = months
+            .iter()
+            .filter(|m| f(m))
+            .map(|m| m.label.as_str())
+            .collect();
+        if v.is_empty() {
             "none".to_string()
         } else {
-            flagged.join(", ")
-        },
-        values_desc.join(", ")
+            v.join(", ")
+        }
+    };
+    let mut desc = format!(
+        "Monthly values with the centre line and process limits for each month's number of forms. \
+         Baseline months: {}. ",
+        list(&|m| m.baseline)
     );
+    if let Some(f) = months.iter().find(|m| m.frozen_here) {
+        desc.push_str(&format!("Limits frozen at {}. ", f.label));
+    }
+    if months.iter().any(|m| m.provisional) {
+        desc.push_str(&format!(
+            "Provisional limits (only points outside them count) in: {}. ",
+            list(&|m| m.provisional)
+        ));
+    }
+    for m in months.iter().filter(|m| m.step.is_some()) {
+        desc.push_str(&format!(
+            "Step change from {}: {}. ",
+            m.label,
+            m.step.as_deref().unwrap_or_default()
+        ));
+    }
+    desc.push_str(&format!("Signals in: {}. Values: ", list(&|m| m.signal)));
+    desc.push_str(
+        &months
+            .iter()
+            .map(|m| match (m.value, m.limits) {
+                (Some(v), Some((l, u))) => {
+                    format!("{} {} (limits {} to {})", m.label, num(v), num(l), num(u))
+                }
+                (Some(v), None) => format!("{} {}", m.label, num(v)),
+                (None, _) => format!("{} none", m.label),
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    desc.push('.');
     Chart {
         name: name.to_string(),
         title: title.to_string(),
         desc,
-        size: (960, 440),
+        size: (960, 460),
         kind: Kind::Spc {
             months: months.to_vec(),
-            values: values.to_vec(),
-            limits,
-            signal: signal.to_vec(),
+            decimals,
         },
     }
+}
+
+/// A dashed horizontal or sloped line from `a` to `b` in backend pixels.
+fn dashed<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    a: (i32, i32),
+    b: (i32, i32),
+    style: ShapeStyle,
+    dash: i32,
+) -> DrawResult<DB> {
+    let (dx, dy) = ((b.0 - a.0) as f64, (b.1 - a.1) as f64);
+    let len = (dx * dx + dy * dy).sqrt();
+    if len < 1.0 {
+        return Ok(());
+    }
+    let steps = (len / f64::from(dash.max(1))).ceil() as i32;
+    for i in (0..steps).step_by(2) {
+        let t0 = f64::from(i) / f64::from(steps);
+        let t1 = (f64::from(i + 1) / f64::from(steps)).min(1.0);
+        let p = |t: f64| (a.0 + (dx * t).round() as i32, a.1 + (dy * t).round() as i32);
+        root.draw(&PathElement::new(vec![p(t0), p(t1)], style))?;
+    }
+    Ok(())
 }
 
 fn draw_spc<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     k: f64,
     title: &str,
-    months: &[String],
-    values: &[Option<f64>],
-    limits: Option<(f64, f64, f64)>,
-    signal: &[bool],
+    months: &[SpcMonth],
+    decimals: usize,
 ) -> DrawResult<DB> {
-    let legend = vec![
+    let num = |v: f64| super::tables::fmt_decimals(v, decimals);
+    let mut legend = vec![
         (Marker::Circle, PALETTE[0], "Monthly value".to_string()),
         (Marker::Triangle, PALETTE[1], "Signal".to_string()),
     ];
+    if months.iter().any(|m| m.provisional) {
+        legend.push((
+            Marker::TriangleOutline,
+            PALETTE[1],
+            "Signal against provisional limits".to_string(),
+        ));
+    }
     let body = header(root, k, title, &legend)?;
-    let present: Vec<f64> = values.iter().flatten().copied().collect();
-    let (mut lo, mut hi) = present
-        .iter()
-        .fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(*v), b.max(*v)));
-    if let Some((_, l, u)) = limits {
-        lo = lo.min(l);
-        hi = hi.max(u);
+    let mut lo = f64::MAX;
+    let mut hi = f64::MIN;
+    for m in months {
+        for v in [
+            m.value,
+            m.centre,
+            m.limits.map(|l| l.0),
+            m.limits.map(|l| l.1),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            lo = lo.min(v);
+            hi = hi.max(v);
+        }
     }
     if lo > hi {
         (lo, hi) = (0.0, 1.0);
     }
-    let pad = ((hi - lo) * 0.1).max(1e-3);
+    let pad = ((hi - lo) * 0.12).max(1e-3);
     let n = months.len().max(1);
     let mut chart = ChartBuilder::on(&body)
         .margin_left(px(k, 10.0))
         .margin_right(px(k, 150.0))
-        .margin_top(px(k, 10.0))
+        .margin_top(px(k, 24.0))
         .x_label_area_size(px(k, 50.0))
         .y_label_area_size(px(k, 60.0))
         .build_cartesian_2d(-0.5..(n as f64 - 0.5), (lo - pad)..(hi + pad))?;
@@ -866,28 +942,126 @@ fn draw_spc<DB: DrawingBackend>(
         .x_label_formatter(&|x| {
             let i = x.round();
             if (x - i).abs() < 1e-9 && i >= 0.0 && (i as usize).is_multiple_of(every) {
-                months.get(i as usize).cloned().unwrap_or_default()
+                months
+                    .get(i as usize)
+                    .map(|m| m.label.clone())
+                    .unwrap_or_default()
             } else {
                 String::new()
             }
         })
         .light_line_style(TRANSPARENT)
-        .y_label_formatter(&|y: &f64| fmt1(*y))
+        .y_label_formatter(&|y: &f64| num(*y))
         .label_style(font(k, 13.0))
         .draw()?;
-    if let Some((c, l, u)) = limits {
-        for (y, style, label) in [
-            (c, BLACK.stroke_width(stroke(k, 2.0)), "Centre line"),
-            (l, GREY.stroke_width(stroke(k, 1.5)), "Lower limit"),
-            (u, GREY.stroke_width(stroke(k, 1.5)), "Upper limit"),
-        ] {
-            chart.draw_series(std::iter::once(PathElement::new(
-                vec![(-0.5, y), (n as f64 - 0.5, y)],
-                style,
-            )))?;
-            let (x, py) = chart.backend_coord(&(n as f64 - 0.5, y));
+    let (y_top, y_bottom) = (hi + pad, lo - pad);
+    // Baseline months, shaded.
+    let base: Vec<usize> = (0..months.len()).filter(|&i| months[i].baseline).collect();
+    if let (Some(&a), Some(&b)) = (base.first(), base.last()) {
+        let tl = chart.backend_coord(&(a as f64 - 0.5, y_top));
+        let br = chart.backend_coord(&(b as f64 + 0.5, y_bottom));
+        root.draw(&Rectangle::new([tl, br], RGBColor(236, 236, 236).filled()))?;
+        root.draw(&Text::new(
+            "Baseline".to_string(),
+            (tl.0 + px(k, 4.0), tl.1 - px(k, 12.0)),
+            font(k, 12.0).pos(Pos::new(HPos::Left, VPos::Center)),
+        ))?;
+    }
+    // Step changes and the freeze point, as vertical lines.
+    for (i, m) in months.iter().enumerate() {
+        if let Some(reason) = &m.step {
+            let top = chart.backend_coord(&(i as f64 - 0.5, y_top));
+            let bottom = chart.backend_coord(&(i as f64 - 0.5, y_bottom));
+            root.draw(&PathElement::new(
+                vec![top, bottom],
+                BLACK.stroke_width(stroke(k, 1.5)),
+            ))?;
             root.draw(&Text::new(
-                format!("{label} {}", fmt1(y)),
+                format!("Step change: {}", shorten(reason, 40)),
+                (top.0 + px(k, 4.0), top.1 - px(k, 12.0)),
+                font(k, 12.0).pos(Pos::new(HPos::Left, VPos::Center)),
+            ))?;
+        }
+        if m.frozen_here {
+            let top = chart.backend_coord(&(i as f64 + 0.5, y_top));
+            let bottom = chart.backend_coord(&(i as f64 + 0.5, y_bottom));
+            dashed(
+                root,
+                top,
+                bottom,
+                GREY.stroke_width(stroke(k, 1.5)),
+                px(k, 5.0),
+            )?;
+            root.draw(&Text::new(
+                "Limits frozen".to_string(),
+                (top.0 + px(k, 4.0), bottom.1 - px(k, 10.0)),
+                font(k, 12.0).pos(Pos::new(HPos::Left, VPos::Center)),
+            ))?;
+        }
+    }
+    // Centre line and limits, month by month (stepped); dashed while provisional.
+    for (i, m) in months.iter().enumerate() {
+        let (x0, x1) = (i as f64 - 0.5, i as f64 + 0.5);
+        let lines = [
+            (m.centre, BLACK.stroke_width(stroke(k, 2.0))),
+            (m.limits.map(|l| l.0), GREY.stroke_width(stroke(k, 1.5))),
+            (m.limits.map(|l| l.1), GREY.stroke_width(stroke(k, 1.5))),
+        ];
+        for (y, style) in lines {
+            let Some(y) = y else { continue };
+            let (a, b) = (chart.backend_coord(&(x0, y)), chart.backend_coord(&(x1, y)));
+            if m.provisional {
+                dashed(root, a, b, style, px(k, 4.0))?;
+            } else {
+                root.draw(&PathElement::new(vec![a, b], style))?;
+            }
+        }
+        // Risers join this month's limits to the next month's, so the steps read as lines.
+        if let (Some(next), Some((l, u))) = (months.get(i + 1), m.limits)
+            && let Some((nl, nu)) = next.limits
+        {
+            for (y0, y1) in [(l, nl), (u, nu)] {
+                let a = chart.backend_coord(&(x1, y0));
+                let b = chart.backend_coord(&(x1, y1));
+                root.draw(&PathElement::new(
+                    vec![a, b],
+                    GREY.stroke_width(stroke(k, 1.0)),
+                ))?;
+            }
+        }
+    }
+    // Labels at the right for the last month with limits.
+    if let Some((i, m)) = months
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(_, m)| m.limits.is_some())
+    {
+        let (l, u) = m.limits.expect("found");
+        let mut placed: Vec<i32> = Vec::new();
+        let centre = m.centre.unwrap_or(f64::NAN);
+        let mut labels = vec![
+            (centre, format!("Centre {}", num(centre))),
+            (u, format!("Upper limit {}", num(u))),
+            (l, format!("Lower limit {}", num(l))),
+        ];
+        if m.provisional {
+            // Under the centre label: the limits are not settled yet.
+            labels.insert(1, (centre, "(limits provisional)".to_string()));
+        }
+        for (y, label) in labels {
+            if !y.is_finite() {
+                continue;
+            }
+            let (_, py) = chart.backend_coord(&(i as f64, y));
+            let mut py = py;
+            while placed.iter().any(|p| (p - py).abs() < px(k, 14.0)) {
+                py += px(k, 14.0);
+            }
+            placed.push(py);
+            let (x, _) = chart.backend_coord(&(n as f64 - 0.5, y));
+            root.draw(&Text::new(
+                label,
                 (x + px(k, 8.0), py),
                 font(k, 12.0).pos(Pos::new(HPos::Left, VPos::Center)),
             ))?;
@@ -895,9 +1069,9 @@ fn draw_spc<DB: DrawingBackend>(
     }
     // The series, broken at missing months.
     let mut segment: Vec<(f64, f64)> = Vec::new();
-    for (i, v) in values.iter().enumerate() {
-        match v {
-            Some(v) => segment.push((i as f64, *v)),
+    for (i, m) in months.iter().enumerate() {
+        match m.value {
+            Some(v) => segment.push((i as f64, v)),
             None if !segment.is_empty() => {
                 chart.draw_series(std::iter::once(PathElement::new(
                     std::mem::take(&mut segment),
@@ -913,25 +1087,31 @@ fn draw_spc<DB: DrawingBackend>(
             PALETTE[0].stroke_width(stroke(k, 2.0)),
         )))?;
     }
-    for (i, v) in values.iter().enumerate() {
-        let Some(v) = v else { continue };
-        let at = chart.backend_coord(&(i as f64, *v));
-        if signal.get(i).copied().unwrap_or(false) {
+    for (i, m) in months.iter().enumerate() {
+        let Some(v) = m.value else { continue };
+        let at = chart.backend_coord(&(i as f64, v));
+        if m.signal {
             let r = px(k, 10.0);
             let (x, y) = at;
-            root.draw(&Polygon::new(
-                vec![(x, y - r), (x - r, y + r * 3 / 4), (x + r, y + r * 3 / 4)],
-                PALETTE[1].filled(),
-            ))?;
-            root.draw(&PathElement::new(
-                vec![
-                    (x, y - r),
-                    (x - r, y + r * 3 / 4),
-                    (x + r, y + r * 3 / 4),
-                    (x, y - r),
-                ],
-                BLACK.stroke_width(stroke(k, 1.0)),
-            ))?;
+            let outline = vec![
+                (x, y - r),
+                (x - r, y + r * 3 / 4),
+                (x + r, y + r * 3 / 4),
+                (x, y - r),
+            ];
+            if m.provisional {
+                root.draw(&Polygon::new(outline[..3].to_vec(), WHITE.filled()))?;
+                root.draw(&PathElement::new(
+                    outline,
+                    PALETTE[1].stroke_width(stroke(k, 2.5)),
+                ))?;
+            } else {
+                root.draw(&Polygon::new(outline[..3].to_vec(), PALETTE[1].filled()))?;
+                root.draw(&PathElement::new(
+                    outline,
+                    BLACK.stroke_width(stroke(k, 1.0)),
+                ))?;
+            }
         } else {
             Marker::Circle.draw(root, at, k * 0.8, PALETTE[0])?;
         }
@@ -995,10 +1175,42 @@ mod tests {
             spc_chart(
                 "spc",
                 "SPC",
-                &["2025-09".into(), "2025-10".into(), "2025-11".into()],
-                &[Some(3.0), None, Some(9.0)],
-                Some((4.0, 1.0, 7.0)),
-                &[false, false, true],
+                &[
+                    SpcMonth {
+                        label: "2025-09".into(),
+                        value: Some(3.0),
+                        centre: Some(4.0),
+                        limits: Some((1.0, 7.0)),
+                        provisional: true,
+                        baseline: true,
+                        frozen_here: false,
+                        step: None,
+                        signal: false,
+                    },
+                    SpcMonth {
+                        label: "2025-10".into(),
+                        value: None,
+                        centre: Some(4.0),
+                        limits: None,
+                        provisional: false,
+                        baseline: false,
+                        frozen_here: true,
+                        step: None,
+                        signal: false,
+                    },
+                    SpcMonth {
+                        label: "2025-11".into(),
+                        value: Some(9.0),
+                        centre: Some(6.0),
+                        limits: Some((2.0, 8.5)),
+                        provisional: false,
+                        baseline: false,
+                        frozen_here: false,
+                        step: Some("New chairing protocol".into()),
+                        signal: true,
+                    },
+                ],
+                1,
             ),
         ]
     }

@@ -183,15 +183,26 @@ forms (or valid answers). Within a quarter, committee × month cells add up to c
 month totals, which add up to the quarter; hidden cells are protected against subtraction
 across the month and quarter tables together.
 
-`fact_feedback_spc` holds statistical process control charts (NHS England "Making Data Count"
-XmR charts) for monthly series of all committees together. The centre line and natural process
-limits (centre ± 2.66 × mean moving range) come from the baseline months ({baseline}). A month
-with no published value breaks runs and moving ranges.
+`fact_feedback_spc` holds statistical process control charts (NHS England "Making Data Count")
+for monthly series of all committees together, each on the chart that fits it. One question's
+% positive, and forms per attendee, are proportions on a **p-chart**: centre p̄ (all calibration
+months pooled), limits p̄ ± 3√(p̄(1−p̄)/n) for the month's own n, so they step from month to month.
+A theme of several questions is a **mean of respondents' scores**: one person's answers are
+correlated, so the limits are c̄ ± 3s/√n with s the pooled spread of respondents' scores. Limits
+are clipped to the scale. They come from the first 12 months with data (`in_calibration`);
+until 12 exist they are **provisional** (recomputed as months arrive, and only a point outside
+them counts), then **frozen** (`limits_frozen`) and four rules apply: a point outside the
+limits, 7 in a row on one side of the centre, 6 rising or falling, 2 of 3 beyond two-thirds of
+the way to a limit. A step change the analyst declares (`step_change`, with its reason) starts
+new limits. A month with no published value breaks runs. The programme's baseline months
+({baseline}) are marked but do not set the limits.
 
-Caution: limits from three months are themselves uncertain. For a process that did not change,
-in simulation (months of about 35 forms) about 6 in 10 series showed at least one signal over
-18 months with a 3-month baseline, 4 in 10 with 6 months, 2 in 10 with 12. Treat a signal as a
-prompt to look; once a year of data exists, consider a longer baseline (`baseline_months`).
+False signals: on a process that did not change, with months like the council's (about 70%
+positive, 17–59 forms), these charts signal at least once in about 15% of 18-month series
+(simulated: 14% for one question, 16% for a theme of two, 15% for uptake; 17% even with the
+true rate known). Treat a signal as a prompt to look, not a finding. They are also slow at this
+size: a real 10-point rise from month 10 is caught by month 18 in about 58% of single-question
+series, 77% of two-question themes and 92% of uptake series.
 "#
     )
 }

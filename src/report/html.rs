@@ -560,10 +560,17 @@ fn blocks(input: &Input) -> Vec<Block> {
             "Member-meeting feedback: control charts".into(),
         ));
         out.push(Block::Para(format!(
-            "Monthly values for all committees together. The centre line and process limits come from the \
-             baseline months ({}). Large triangles mark months where a signal rule fired. With only three \
-             baseline months the limits are uncertain: treat a signal as a prompt to look.",
-            fb.baseline_list()
+            "Monthly values for all committees together, each on the chart that fits it: a p-chart for one \
+             question's % positive and for forms per attendee (limits for each month's own number of forms, so \
+             they step from month to month), and limits from respondents' scores for a theme of several \
+             questions. Limits come from the first {freeze} months with data; until then they are provisional \
+             (dashed) and only a point outside them counts, drawn as an outlined triangle. Once frozen, four \
+             rules apply: a point outside the limits, 7 points in a row on one side of the centre, 6 rising or \
+             falling, 2 of 3 close to a limit. A declared step change starts new limits. Baseline months: {}. \
+             Even on a stable process these rules signal at least once in about 15% of 18-month series, so a \
+             signal is a prompt to look, not a finding.",
+            fb.baseline_list(),
+            freeze = crate::meetings::spc::FREEZE_POINTS,
         )));
         let mut series: Vec<crate::meetings::Series> = fb.spc.iter().map(|p| p.series).collect();
         series.dedup();
@@ -571,45 +578,81 @@ fn blocks(input: &Input) -> Vec<Block> {
         for name in series {
             let pts: Vec<&crate::meetings::SpcPoint> =
                 fb.spc.iter().filter(|p| p.series == name).collect();
-            let months: Vec<String> = pts.iter().map(|p| p.month.to_string()).collect();
-            let values: Vec<Option<f64>> = pts.iter().map(|p| p.value).collect();
-            let signal: Vec<bool> = pts.iter().map(|p| !p.signals.is_empty()).collect();
-            let limits = pts
-                .first()
-                .and_then(|p| p.limits)
-                .map(|l| (l.centre, l.lower, l.upper));
+            let provisional = |p: &crate::meetings::SpcPoint| {
+                p.chart.status == Some(crate::meetings::spc::Status::Provisional)
+            };
+            let months: Vec<charts::SpcMonth> = pts
+                .iter()
+                .map(|p| charts::SpcMonth {
+                    label: p.month.to_string(),
+                    value: p.value,
+                    centre: p.chart.centre,
+                    limits: p.chart.limits.map(|l| (l.lower, l.upper)),
+                    provisional: provisional(p),
+                    baseline: p.in_baseline,
+                    frozen_here: p.chart.frozen_here,
+                    step: p.step_change.clone(),
+                    signal: !p.chart.signals.is_empty(),
+                })
+                .collect();
             let id = name.id(&fb.schema);
-            let label = series_label(id);
+            let label = name.label(&fb.schema);
+            let decimals = if name == crate::meetings::Series::Uptake {
+                2
+            } else {
+                1
+            };
             out.push(Block::Chart {
-                chart: charts::spc_chart(
-                    &format!("spc_{id}"),
-                    &label,
-                    &months,
-                    &values,
-                    limits,
-                    &signal,
-                ),
+                chart: charts::spc_chart(&format!("spc_{id}"), &label, &months, decimals),
                 caption: format!(
-                    "Control chart of {label}: monthly values, baseline centre line and process limits; signals are large triangles and are listed in the table below"
+                    "Control chart of {label}: monthly values with the centre line and limits for each month (dashed while provisional), the baseline shaded; signals are triangles and are listed in the table below; the values are in tables/fact_feedback_spc.csv"
                 ),
             });
             let flagged: Vec<String> = pts
                 .iter()
-                .filter(|p| !p.signals.is_empty())
+                .filter(|p| !p.chart.signals.is_empty())
                 .map(|p| {
                     format!(
-                        "{} ({})",
+                        "{} ({}{})",
                         p.month,
-                        p.signals
+                        p.chart
+                            .signals
                             .iter()
                             .map(|r| r.code())
                             .collect::<Vec<_>>()
-                            .join(", ")
+                            .join(", "),
+                        if provisional(p) {
+                            "; provisional limits"
+                        } else {
+                            ""
+                        }
                     )
                 })
                 .collect();
+            let limits = match (
+                pts.iter().find(|p| p.chart.frozen_here),
+                pts.iter().any(|p| provisional(p)),
+            ) {
+                (Some(f), false) => format!("frozen at {}", f.month),
+                (Some(f), true) => {
+                    format!("frozen at {}; provisional after a step change", f.month)
+                }
+                (None, true) => "provisional".into(),
+                (None, false) => "none (too few months)".into(),
+            };
+            let steps: Vec<String> = pts
+                .iter()
+                .filter_map(|p| p.step_change.as_ref().map(|r| format!("{}: {r}", p.month)))
+                .collect();
             rows.push(vec![
                 label,
+                name.chart_kind_label(&fb.schema).into(),
+                limits,
+                if steps.is_empty() {
+                    "none".into()
+                } else {
+                    steps.join("; ")
+                },
                 if flagged.is_empty() {
                     "none".into()
                 } else {
@@ -619,7 +662,13 @@ fn blocks(input: &Input) -> Vec<Block> {
         }
         out.push(Block::Table(Table {
             caption: "Signals by series".into(),
-            header: vec!["Series".into(), "Months with a signal (rules)".into()],
+            header: vec![
+                "Series".into(),
+                "Chart".into(),
+                "Limits".into(),
+                "Step changes".into(),
+                "Months with a signal (rules)".into(),
+            ],
             rows,
             shade: None,
         }));
@@ -679,13 +728,6 @@ fn answer_shares(input: &Input, wave: &str, questions: &[usize]) -> Vec<(String,
             ))
         })
         .collect()
-}
-
-fn series_label(series: &str) -> String {
-    match series {
-        "forms_per_attendee" => "Uptake: forms per attendee".to_string(),
-        other => other.replace('_', " "),
-    }
 }
 
 /// Markdown to HTML with any raw HTML in the source shown as text, never interpreted.

@@ -86,11 +86,10 @@ struct Meeting {
 /// The generated files: (name, bytes).
 pub fn files(seed: u64) -> Vec<(&'static str, Vec<u8>)> {
     use chrono::Datelike;
-    // With a 3-month baseline a stable monthly series signals at least once in 18 months in
-    // about 59% of realisations (simulated: binomial months of 35 forms, the four rules
-    // below). The sample is a teaching set, so this realisation was picked from the first 16
-    // because its stable series show no false signal; the real risk is stated in the pack.
-    let mut rng = ChaCha8Rng::seed_from_u64((seed ^ 0x6d65_6574_696e_6773).wrapping_add(7));
+    // One realisation from the seed, not chosen among seeds: whatever false signals its stable
+    // series show are what the pack should show (about 15% of stable 18-month series signal
+    // at least once on these charts; see `meetings::spc`).
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x6d65_6574_696e_6773);
     let normal = Normal::new(0.0, 1.0).expect("valid");
     let mut meetings = Vec::new();
     for k in 0..18u32 {
@@ -316,9 +315,17 @@ pub const PIPELINE_SECTION: &str = r#"
 schema = "{meetings_schema}"
 register = "meeting-register.csv"   # meeting_id, committee, date, members_attending, other_speakers
 threshold = 5                      # meeting feedback has its own, smaller disclosure threshold
-launch = "2025-01"                 # the baseline is the first 3 full months from here
+launch = "2025-01"                 # the baseline is the first 3 full months from here; control
+                                   # limits come from the first 12 months with data
 baseline_months = 3
 max_days_after = 28                # online forms must be completed within 28 days of the meeting
+
+# A change to how meetings are run: the control charts of these series get new limits from
+# this month (leave `series` out to restart every chart).
+[[meetings.step_changes]]
+month = "2025-10"
+reason = "New chairing protocol: speaking time shared between groups"
+series = ["fair_speaking_time"]
 
 [[meetings.sources]]
 id = "paper"

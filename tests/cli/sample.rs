@@ -397,7 +397,7 @@ fn designed_changes_are_declared_and_noise_rarely_is() {
 }
 
 #[test]
-fn meeting_feedback_signals_the_designed_improvement_and_nothing_else() {
+fn meeting_feedback_charts_fit_the_data_and_show_the_declared_step() {
     let s = sample_sandbox();
     assert!(s.cmd(&["-q", "run"]).output().unwrap().status.success());
     let spc = s.read_table("sample-data/out", "fact_feedback_spc");
@@ -405,41 +405,72 @@ fn meeting_feedback_signals_the_designed_improvement_and_nothing_else() {
     let head = rdr.headers().unwrap().clone();
     let at = |name: &str| head.iter().position(|h| h == name).unwrap();
     let from = culture_metrics::synth::meetings::SPEAKING_TIME_FROM;
-    let mut improved_months = Vec::new();
+    let num = |v: &str| v.parse::<f64>().ok();
+    let (mut before, mut after) = (None, None);
+    let mut limits_by_month: BTreeMap<String, HashSet<String>> = BTreeMap::new();
     for rec in rdr.records() {
         let rec = rec.unwrap();
-        let (series, month, signal) = (
-            &rec[at("series_id")],
-            &rec[at("month_start")][..7],
-            &rec[at("signal")],
-        );
-        if series == "fair_speaking_time" {
-            if signal == "true" {
-                assert!(rec[at("signals")].contains("shift"), "{rec:?}");
-                improved_months.push(month.to_string());
-            }
-            if month < from {
-                assert_eq!(signal, "false", "no signal before the change: {rec:?}");
-            }
-        } else {
-            assert_eq!(signal, "false", "stable series must not signal: {rec:?}");
-        }
-        // Limits come from the first three months after launch.
+        let (series, month) = (&rec[at("series_id")], &rec[at("month_start")][..7]);
+        // Limits come from the first 12 months with data; the baseline is the first three.
         assert_eq!(
             &rec[at("in_baseline")] == "true",
             ["2025-01", "2025-02", "2025-03"].contains(&month),
             "{rec:?}"
         );
+        if !rec[at("upper_limit")].is_empty() {
+            limits_by_month
+                .entry(series.to_string())
+                .or_default()
+                .insert(rec[at("upper_limit")].to_string());
+            let (l, c, u) = (
+                num(&rec[at("lower_limit")]).unwrap(),
+                num(&rec[at("centre")]).unwrap(),
+                num(&rec[at("upper_limit")]).unwrap(),
+            );
+            assert!(0.0 <= l && l < c && c < u && u <= 100.0, "{rec:?}");
+        }
+        if series == "fair_speaking_time" {
+            // The analyst declared the chairing protocol: new limits from October 2025, both
+            // segments too short to freeze, so provisional (only the outside rule).
+            assert_eq!(&rec[at("chart")], "person_level_mean");
+            assert_eq!(&rec[at("limits_status")], "provisional", "{rec:?}");
+            assert_eq!(!rec[at("step_change")].is_empty(), month == from, "{rec:?}");
+            assert!(
+                rec[at("signals")]
+                    .split(';')
+                    .all(|r| r.is_empty() || r == "outside_limits")
+            );
+            let centre = num(&rec[at("centre")]);
+            if month < from {
+                before = centre;
+            } else {
+                after = centre;
+            }
+        } else {
+            // Twelve months with data (August's recess has none) freeze the limits in January 2026.
+            assert_eq!(&rec[at("chart")], "p_chart", "{rec:?}");
+            assert_eq!(&rec[at("limits_status")], "frozen", "{rec:?}");
+            assert_eq!(
+                &rec[at("limits_frozen")] == "true",
+                month == "2026-01",
+                "{rec:?}"
+            );
+        }
+        if series == "forms_per_attendee" && month == "2025-12" {
+            // The designed December dip (18 forms per 100 attendees against about 40), which
+            // the old XmR chart missed, is below the p-chart's lower limit for that month's n.
+            assert!(rec[at("signals")].contains("outside_limits"), "{rec:?}");
+        }
     }
-    assert_eq!(
-        improved_months.first().map(String::as_str),
-        Some(from),
-        "{improved_months:?}"
-    );
-    assert!(
-        improved_months.len() >= 7,
-        "a sustained shift: {improved_months:?}"
-    );
+    let rise = after.unwrap() - before.unwrap();
+    assert!((15.0..30.0).contains(&rise), "designed +22 points: {rise}");
+    // Limits step with each month's n: no series has one constant pair of limits.
+    for (series, uppers) in &limits_by_month {
+        assert!(uppers.len() > 5, "{series}: {uppers:?}");
+    }
+    let report = s.read(&format!("{}/report.html", s.pack("sample-data/out")));
+    assert!(report.contains("New chairing protocol"));
+    assert!(report.contains("provisional"));
 
     // Every form is accounted for, with the register checks.
     let rec = s.read_table("sample-data/out", "fact_import_reconciliation");
@@ -646,4 +677,25 @@ fn scores_0_to_10_are_published_to_two_decimals() {
         &report[report.find("Morale and wellbeing").unwrap()..][..300]
     );
     assert!(report.contains("-0.11 (-0.20 to -0.03)"));
+}
+
+#[test]
+fn a_step_change_needs_a_month_a_reason_and_known_charts() {
+    let s = sample_sandbox();
+    let cfg = s.read("sample-data/pipeline.toml").replace(
+        "month = \"2025-10\"\nreason = \"New chairing protocol: speaking time shared between groups\"\nseries = [\"fair_speaking_time\"]",
+        "month = \"October\"\nreason = \" \"\nseries = [\"fair_speaking\"]",
+    );
+    s.write("sample-data/pipeline.toml", cfg);
+    let out = s.cmd(&["validate"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    // Every problem at once, each with where it is and how to fix it.
+    for want in [
+        "meetings.step_changes[0].month: `October` is not a month: use YYYY-MM",
+        "meetings.step_changes[0].reason: say why the process changed",
+        "meetings.step_changes[0].series: `fair_speaking` is not a control chart; known: forms_per_attendee, fair_speaking_time,",
+    ] {
+        assert!(err.contains(want), "{want}\n{err}");
+    }
 }

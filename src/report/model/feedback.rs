@@ -208,13 +208,18 @@ published_table! {
             indicator_id: Option<String> => (Key, Plain, "", "The indicator, for indicator series."),
             month_start: NaiveDate => (Key, Plain, "", "The month."),
             value: Option<f64> => (Value, D3, "forms per attendee, or %", "The month's published value (empty: no meetings, or too few forms)."),
-            n: Option<u64> => (Count, Plain, "forms", "Forms behind the value."),
-            centre: Option<f64> => (Value, D3, "as value", "Centre line: mean of the baseline months."),
-            lower_limit: Option<f64> => (Value, D3, "as value", "Lower natural process limit: centre − 2.66 × mean moving range of the baseline."),
-            upper_limit: Option<f64> => (Value, D3, "as value", "Upper natural process limit: centre + 2.66 × mean moving range."),
-            in_baseline: bool => (Attribute, Plain, "", "The month is one of the baseline months."),
-            signals: Option<String> => (Attribute, Plain, "", "Rules that fired, `;`-separated: `outside_limits`, `shift` (7+ points on one side), `trend` (6+ rising or falling), `two_of_three_near_limit`."),
-            signal: bool => (Attribute, Plain, "", "Any rule fired."),
+            n: Option<u64> => (Count, Plain, "forms", "Forms (uptake) or respondents with a score (indicators) behind the value."),
+            chart: String => (Attribute, Plain, "", "`p_chart` (one question's % positive, or forms out of attendees: limits centre ± 3√(p(1−p)/n) for the month's n) or `person_level_mean` (a composite of several questions: limits centre ± 3s/√n, s the pooled spread of respondents' scores)."),
+            centre: Option<f64> => (Value, D3, "as value", "Centre line: the calibration months' pooled value (Σ value × n / Σ n)."),
+            lower_limit: Option<f64> => (Value, D3, "as value", "Lower process limit for this month's n (3σ; at least 0). Empty in a month without data."),
+            upper_limit: Option<f64> => (Value, D3, "as value", "Upper process limit for this month's n (3σ; at most 100%, or 1 form per attendee)."),
+            limits_status: Option<String> => (Attribute, Plain, "", "`provisional` (fewer than 12 months with data since launch or the last step change: limits recomputed as months arrive, only the outside-the-limits rule applies) or `frozen` (fixed from the first 12 months with data; all four rules apply)."),
+            in_baseline: bool => (Attribute, Plain, "", "The month is one of the programme's baseline months."),
+            in_calibration: bool => (Attribute, Plain, "", "The month's data went into the limits."),
+            limits_frozen: bool => (Attribute, Plain, "", "The limits were frozen at this month (the 12th month with data)."),
+            step_change: Option<String> => (Attribute, Plain, "", "A step change the analyst declared from this month (the reason): limits are recalculated from here."),
+            signals: Option<String> => (Attribute, Plain, "", "Rules that fired, `;`-separated: `outside_limits`, `shift` (7+ points on one side), `trend` (6+ rising or falling), `two_of_three_near_limit` (2 of 3 beyond 2σ)."),
+            signal: bool => (Attribute, Plain, "", "Any rule fired (against provisional limits when limits_status is `provisional`)."),
             note: Option<String> => (Attribute, Plain, "", "Why a value or the limits are missing."),
         }
     }
@@ -445,8 +450,12 @@ fn spc(fb: &Feedback, schema: &Schema) -> Vec<FactFeedbackSpc> {
                 Series::Indicator(i) => Some(schema.indicators[i].id.clone()),
                 Series::Uptake => None,
             };
-            let note = if p.limits.is_none() {
-                Some("fewer than two baseline months with data: no limits".to_string())
+            let c = &p.chart;
+            let note = if c.status.is_none() {
+                Some(format!(
+                    "fewer than {} months with data since launch or the last step change: no limits",
+                    crate::meetings::spc::MIN_POINTS
+                ))
             } else if p.value.is_none() {
                 Some("no published value this month (no meetings, or too few forms)".to_string())
             } else {
@@ -459,18 +468,23 @@ fn spc(fb: &Feedback, schema: &Schema) -> Vec<FactFeedbackSpc> {
                 month_start: p.month.first_day(),
                 value: p.value,
                 n: p.n,
-                centre: p.limits.map(|l| l.centre),
-                lower_limit: p.limits.map(|l| l.lower),
-                upper_limit: p.limits.map(|l| l.upper),
+                chart: p.kind.code().into(),
+                centre: c.centre,
+                lower_limit: c.limits.map(|l| l.lower),
+                upper_limit: c.limits.map(|l| l.upper),
+                limits_status: c.status.map(|s| s.code().to_string()),
                 in_baseline: p.in_baseline,
-                signals: (!p.signals.is_empty()).then(|| {
-                    p.signals
+                in_calibration: c.calibration,
+                limits_frozen: c.frozen_here,
+                step_change: p.step_change.clone(),
+                signals: (!c.signals.is_empty()).then(|| {
+                    c.signals
                         .iter()
                         .map(|r| r.code())
                         .collect::<Vec<_>>()
                         .join(";")
                 }),
-                signal: !p.signals.is_empty(),
+                signal: !c.signals.is_empty(),
                 note,
             }
         })
