@@ -8,6 +8,8 @@
 //! non-response is ignorable. f = 1 means no correction; f = 0 (everyone answered) means no
 //! sampling error.
 
+pub mod rake;
+
 use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 
 /// Two-sided 95% level throughout (methodology: 95%).
