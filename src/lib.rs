@@ -524,7 +524,7 @@ fn count_waves<'a>(
         let wave = config::WaveId::new(w.id.as_str());
         out.respondents.insert(wave.clone(), codes.rows as u64);
         let agg = timings.time("compute", || {
-            indicators::engine::count_wave(schema, &wave, codes, breakdowns)
+            indicators::engine::count_wave(schema, &wave, codes, breakdowns, None)
         });
         let pops = indicators::derive::Populations::new(hc.as_ref(), config.fpc);
         let wave_items = indicators::derive::items(&agg, &pops);

@@ -276,18 +276,18 @@ impl Delta {
 /// A figure ready to compare: value, n, and what its test needs.
 #[derive(Debug, Clone, Copy)]
 enum Sample {
-    /// x of n (percent value = 100 x / n).
-    Proportion { x: u64, n: u64, f: f64 },
-    /// mean, sd (value units), n.
-    Mean { mean: f64, sd: f64, n: u64, f: f64 },
+    /// x of n (percent value = 100 x / n). With weights, x = p·n_eff and n = n_eff (Kish).
+    Proportion { x: f64, n: f64, f: f64 },
+    /// mean, sd (value units), n (n_eff with weights).
+    Mean { mean: f64, sd: f64, n: f64, f: f64 },
     /// eNPS: shares of promoters and detractors.
-    Net { pos: f64, neg: f64, n: u64, f: f64 },
+    Net { pos: f64, neg: f64, n: f64, f: f64 },
 }
 
 impl Sample {
     fn value(&self) -> f64 {
         match *self {
-            Sample::Proportion { x, n, .. } => 100.0 * x as f64 / n as f64,
+            Sample::Proportion { x, n, .. } => 100.0 * x / n,
             Sample::Mean { mean, .. } => mean,
             Sample::Net { pos, neg, .. } => 100.0 * (pos - neg),
         }
@@ -363,7 +363,7 @@ fn test(a: Sample, b: Sample) -> Option<Tested> {
             },
         ) => {
             let t = stats::two_proportion_z(x1, n1, f1, x2, n2, f2)?;
-            let h = stats::cohens_h(x1 as f64 / n1 as f64, x2 as f64 / n2 as f64);
+            let h = stats::cohens_h(x1 / n1, x2 / n2);
             Some((TestKind::TwoProportionZ, t, Some((EffectKind::CohensH, h))))
         }
         (
@@ -405,12 +405,15 @@ fn test(a: Sample, b: Sample) -> Option<Tested> {
     }
 }
 
+/// An item's figure for testing: counts, or with weights the weighted share on Kish's
+/// effective n. The FPC follows the unweighted n.
 fn item_sample(p: &Protected<ItemStats>) -> Option<Sample> {
     let s = p.stats.as_ref()?;
     let n = p.n?;
+    let (x, n_used) = s.counts.positive_of();
     (n > 0).then(|| Sample::Proportion {
-        x: s.counts.positive,
-        n,
+        x,
+        n: n_used,
         f: stats::fpc(n, s.population),
     })
 }
@@ -422,23 +425,43 @@ fn indicator_sample(method: Method, p: &Protected<IndicatorStats>) -> Option<Sam
         return None;
     }
     let f = stats::fpc(n, s.population);
+    let n_used = s.n_eff.unwrap_or(n as f64);
     Some(match method {
         Method::ThemePctPositive | Method::Index0To100 | Method::Score0To10 => Sample::Mean {
             mean: s.value?,
             sd: s.sd?,
-            n,
+            n: n_used,
             f,
         },
-        Method::YesRate => Sample::Proportion { x: s.raw?[0], n, f },
-        Method::Enps => {
-            let [pos, _, neg] = s.raw?;
-            Sample::Net {
-                pos: pos as f64 / n as f64,
-                neg: neg as f64 / n as f64,
-                n,
+        Method::YesRate => match s.n_eff {
+            Some(n_eff) => Sample::Proportion {
+                x: s.value? / 100.0 * n_eff,
+                n: n_eff,
                 f,
+            },
+            None => Sample::Proportion {
+                x: s.raw?[0] as f64,
+                n: n as f64,
+                f,
+            },
+        },
+        Method::Enps => match (s.n_eff, s.pct) {
+            (Some(n_eff), Some(pct)) => Sample::Net {
+                pos: pct[0] / 100.0,
+                neg: pct[2] / 100.0,
+                n: n_eff,
+                f,
+            },
+            _ => {
+                let [pos, _, neg] = s.raw?;
+                Sample::Net {
+                    pos: pos as f64 / n as f64,
+                    neg: neg as f64 / n as f64,
+                    n: n as f64,
+                    f,
+                }
             }
-        }
+        },
     })
 }
 

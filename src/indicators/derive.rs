@@ -80,6 +80,15 @@ pub struct IndicatorStats {
     pub sd: Option<f64>,
     /// Literal positive / neutral / negative answer counts (yes-rate, eNPS), for tests.
     pub raw: Option<[u64; 3]>,
+    /// Kish's effective n behind value (weighted waves only): intervals and tests use it.
+    pub n_eff: Option<f64>,
+}
+
+impl IndicatorStats {
+    /// The design effect of the weights: n / n_eff (weighted waves only).
+    pub fn design_effect(&self, n: u64) -> Option<f64> {
+        self.n_eff.filter(|&e| e > 0.0).map(|e| n as f64 / e)
+    }
 }
 
 /// Items with intervals and MDD.
@@ -90,7 +99,9 @@ pub fn items(agg: &WaveAggregates, pops: &Populations) -> Vec<Cell<ItemStats>> {
             let population = pops.of(c.breakdown, c.group);
             let f = stats::fpc(c.n, population);
             let counts = c.stats.clone();
-            let p = counts.pct(counts.positive).map(|v| v / 100.0);
+            let p = counts.pct_positive().map(|v| v / 100.0);
+            // Counts, or with weights the weighted share on Kish's effective n.
+            let (x, n) = counts.positive_of();
             Cell {
                 wave: c.wave.clone(),
                 measure: c.measure,
@@ -98,9 +109,8 @@ pub fn items(agg: &WaveAggregates, pops: &Populations) -> Vec<Cell<ItemStats>> {
                 group: c.group,
                 n: c.n,
                 stats: ItemStats {
-                    ci_positive: stats::wilson(counts.positive, c.n, f)
-                        .map(|(l, h)| (100.0 * l, 100.0 * h)),
-                    mdd: p.and_then(|p| stats::mdd_proportion(p, c.n, f)),
+                    ci_positive: stats::wilson(x, n, f).map(|(l, h)| (100.0 * l, 100.0 * h)),
+                    mdd: p.and_then(|p| stats::mdd_proportion(p, n, f)),
                     population,
                     counts,
                 },
@@ -111,6 +121,34 @@ pub fn items(agg: &WaveAggregates, pops: &Populations) -> Vec<Cell<ItemStats>> {
 
 /// Counts of the scale's raw groups (before reverse keying): yes/no and 0–10 items are
 /// scored on what was literally answered.
+/// The weighted shares of the literal groups and Kish's effective n (weighted waves).
+fn raw_shares_weighted(
+    schema: &Schema,
+    item: usize,
+    counts: &ItemCounts,
+) -> Option<([f64; 3], f64)> {
+    let w = counts.weighted.as_ref()?;
+    let scale = schema.scale_of(&schema.questions[item])?;
+    let (mut g, mut sq) = ([0.0f64; 3], 0.0);
+    for ((a, &sum), &s2) in scale.answers.iter().zip(&w.codes).zip(&w.codes_sq) {
+        let k = match a.group {
+            AnswerGroup::Positive => 0,
+            AnswerGroup::Neutral => 1,
+            AnswerGroup::Negative => 2,
+            AnswerGroup::Excluded => continue,
+        };
+        g[k] += sum;
+        sq += s2;
+    }
+    let total: f64 = g.iter().sum();
+    (total > 0.0).then(|| {
+        (
+            g.map(|x| x / total),
+            stats::rake::effective_n(total, sq).unwrap_or(0.0),
+        )
+    })
+}
+
 fn raw_groups(schema: &Schema, item: usize, counts: &ItemCounts) -> [u64; 3] {
     let scale = schema
         .scale_of(&schema.questions[item])
@@ -167,10 +205,12 @@ pub fn indicators(
                         if let Some(c) = item_at.get(&(q, b, group)) {
                             let ct = &c.stats.counts;
                             if ct.n() > 0 {
-                                for (s, v) in
-                                    sums.iter_mut().zip([ct.positive, ct.neutral, ct.negative])
-                                {
-                                    *s += ct.pct(v).unwrap_or(0.0);
+                                for (s, v) in sums.iter_mut().zip([
+                                    ct.pct_positive(),
+                                    ct.pct_neutral(),
+                                    ct.pct_negative(),
+                                ]) {
+                                    *s += v.unwrap_or(0.0);
                                 }
                                 k += 1;
                             }
@@ -179,10 +219,11 @@ pub fn indicators(
                     let pct = (k > 0).then(|| sums.map(|s| s / k as f64));
                     let f = stats::fpc(score.n, population);
                     let value = pct.map(|p| p[0]);
+                    let n = score.stats.n_eff.unwrap_or(score.n as f64);
                     // Interval: the respondent-level standard error of the share of positive
                     // answers, around the theme score (the mean of the items' % positive).
                     let ci = value.and_then(|v| {
-                        stats::t_interval(v, 100.0 * score.stats.sd, score.n, f)
+                        stats::t_interval(v, 100.0 * score.stats.sd, n, f)
                             .map(|(l, h)| (l.max(0.0), h.min(100.0)))
                     });
                     cell(
@@ -191,10 +232,11 @@ pub fn indicators(
                             value,
                             ci,
                             pct,
-                            mdd: stats::mdd_mean(100.0 * score.stats.sd, score.n, f),
+                            mdd: stats::mdd_mean(100.0 * score.stats.sd, n, f),
                             population,
                             sd: Some(100.0 * score.stats.sd),
                             raw: None,
+                            n_eff: score.stats.n_eff,
                         },
                     )
                 }
@@ -204,16 +246,18 @@ pub fn indicators(
                     };
                     let f = stats::fpc(score.n, population);
                     let (mean, sd) = (score.stats.mean, score.stats.sd);
+                    let n = score.stats.n_eff.unwrap_or(score.n as f64);
                     cell(
                         score.n,
                         IndicatorStats {
                             value: (score.n > 0).then_some(mean),
-                            ci: stats::t_interval(mean, sd, score.n, f),
+                            ci: stats::t_interval(mean, sd, n, f),
                             pct: None,
-                            mdd: stats::mdd_mean(sd, score.n, f),
+                            mdd: stats::mdd_mean(sd, n, f),
                             population,
                             sd: Some(sd),
                             raw: None,
+                            n_eff: score.stats.n_eff,
                         },
                     )
                 }
@@ -225,43 +269,57 @@ pub fn indicators(
                     let [pos, neu, neg] = raw_groups(schema, q, &c.stats.counts);
                     let n = pos + neu + neg;
                     let f = stats::fpc(n, population);
-                    let share = |x: u64| x as f64 / n as f64;
+                    // Shares and the sample size for intervals: the counts, or with weights
+                    // the weighted shares on Kish's effective n.
+                    let weighted = raw_shares_weighted(schema, q, &c.stats.counts);
+                    let (shares, n_used) = match weighted {
+                        Some((sh, n_eff)) => (sh, n_eff),
+                        None if n > 0 => ([pos, neu, neg].map(|x| x as f64 / n as f64), n as f64),
+                        None => ([0.0; 3], 0.0),
+                    };
+                    let n_eff = weighted.map(|w| w.1);
                     if ind.method == Method::YesRate {
+                        let p = shares[0];
+                        // Unweighted: exactly the counts (x of n), as before weighting existed.
+                        let x = if weighted.is_some() {
+                            p * n_used
+                        } else {
+                            pos as f64
+                        };
                         cell(
                             n,
                             IndicatorStats {
-                                value: (n > 0).then(|| 100.0 * share(pos)),
-                                ci: stats::wilson(pos, n, f).map(|(l, h)| (100.0 * l, 100.0 * h)),
+                                value: (n > 0).then_some(100.0 * p),
+                                ci: stats::wilson(x, n_used, f)
+                                    .map(|(l, h)| (100.0 * l, 100.0 * h)),
                                 pct: None,
                                 mdd: (n > 0)
-                                    .then(|| stats::mdd_proportion(share(pos), n, f))
+                                    .then(|| stats::mdd_proportion(p, n_used, f))
                                     .flatten(),
                                 population,
                                 sd: None,
                                 raw: Some([pos, neu, neg]),
+                                n_eff,
                             },
                         )
                     } else {
-                        let (pp, pn) = if n > 0 {
-                            (share(pos), share(neg))
-                        } else {
-                            (0.0, 0.0)
-                        };
+                        let (pp, pn) = (shares[0], shares[2]);
                         let var = pp + pn - (pp - pn) * (pp - pn);
                         cell(
                             n,
                             IndicatorStats {
                                 value: (n > 0).then_some(100.0 * (pp - pn)),
-                                ci: stats::net_score_interval(pp, pn, n, f),
-                                pct: (n > 0).then(|| [100.0 * pp, 100.0 * share(neu), 100.0 * pn]),
+                                ci: stats::net_score_interval(pp, pn, n_used, f),
+                                pct: (n > 0).then(|| [100.0 * pp, 100.0 * shares[1], 100.0 * pn]),
                                 mdd: (n > 0).then(|| {
                                     100.0
                                         * (stats::z95() + stats::z(stats::POWER))
-                                        * (2.0 * var.max(0.0) / n as f64 * f).sqrt()
+                                        * (2.0 * var.max(0.0) / n_used * f).sqrt()
                                 }),
                                 population,
                                 sd: None,
                                 raw: Some([pos, neu, neg]),
+                                n_eff,
                             },
                         )
                     }

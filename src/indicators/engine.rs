@@ -7,10 +7,11 @@
 //! categories in schema order with Not stated last, a two-way breakdown's pairs row-major, the
 //! whole organisation as a group of its own. Breakdowns are counted in parallel.
 //!
-//! Weights slot in here: a weighted wave would carry a weight per row, and each counts array a
-//! companion array of the sums of weights and of squared weights, filled in the same pass.
+//! A weighted wave (raked to HR margins) carries a weight per row, and each counts array a
+//! companion array of the sums of weights and of squared weights, filled in the same pass; the
+//! unweighted counts stay, because disclosure control and the published n use them.
 
-use super::compute::{ItemCounts, ScoreSummary, WaveAggregates};
+use super::compute::{ItemCounts, ScoreSummary, WaveAggregates, WeightedCounts};
 use super::{Breakdown, Cat, Cell, Group};
 use crate::config::WaveId;
 use crate::schema::{AnswerGroup, Method, Schema};
@@ -219,14 +220,32 @@ struct Slots {
     stride: usize,
 }
 
+/// Sums of weights and of squared weights, laid out like the counts (groups × stride).
+#[derive(Debug, Clone)]
+struct WeightSums {
+    sum: Vec<f64>,
+    sq: Vec<f64>,
+}
+
+/// One group's respondent scores: n, mean and standard deviation (weighted when the wave is),
+/// and Kish's effective n when weighted.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct GroupScore {
+    n: u64,
+    mean: f64,
+    sd: f64,
+    n_eff: Option<f64>,
+}
+
 /// What one breakdown's pass produced.
 struct Tally {
     layout: Layout,
     respondents: Vec<u64>,
     /// groups × stride
     counts: Vec<u64>,
-    /// Per scored indicator: (n, mean, sd) per group.
-    scores: Vec<Vec<(u64, f64, f64)>>,
+    weighted: Option<WeightSums>,
+    /// Per scored indicator, per group.
+    scores: Vec<Vec<GroupScore>>,
 }
 
 /// Respondent-level scores of the indicators scored per respondent (themes, indices,
@@ -341,9 +360,61 @@ fn score(schema: &Schema, r: &Responses, i: usize) -> Option<Vec<f64>> {
     }
 }
 
-/// n, mean and sample standard deviation of the scores in each group (two passes: means
-/// first, then squared deviations from them).
-fn group_scores(idx: &[u32], scores: &[f64], groups: usize) -> Vec<(u64, f64, f64)> {
+/// n, mean and standard deviation of the scores in each group, weighted when `weights` are
+/// given (two passes: means first, then squared deviations from them). The weighted standard
+/// deviation is Σw(x − x̄)²/Σw × n/(n − 1), which is the sample SD when all weights are equal.
+fn group_scores(
+    idx: &[u32],
+    scores: &[f64],
+    groups: usize,
+    weights: Option<&[f64]>,
+) -> Vec<GroupScore> {
+    let Some(w) = weights else {
+        return group_scores_unweighted(idx, scores, groups);
+    };
+    let mut n = vec![0u64; groups];
+    let (mut sw, mut sw2, mut swx) = (
+        vec![0.0f64; groups],
+        vec![0.0f64; groups],
+        vec![0.0f64; groups],
+    );
+    for ((&g, &x), &wi) in idx.iter().zip(scores).zip(w) {
+        if !x.is_nan() {
+            let g = g as usize;
+            n[g] += 1;
+            sw[g] += wi;
+            sw2[g] += wi * wi;
+            swx[g] += wi * x;
+        }
+    }
+    let mean: Vec<f64> = (0..groups)
+        .map(|g| if sw[g] > 0.0 { swx[g] / sw[g] } else { 0.0 })
+        .collect();
+    let mut ss = vec![0.0f64; groups];
+    for ((&g, &x), &wi) in idx.iter().zip(scores).zip(w) {
+        if !x.is_nan() {
+            let d = x - mean[g as usize];
+            ss[g as usize] += wi * d * d;
+        }
+    }
+    (0..groups)
+        .map(|g| {
+            let sd = if n[g] > 1 && sw[g] > 0.0 {
+                (ss[g] / sw[g] * n[g] as f64 / (n[g] - 1) as f64).sqrt()
+            } else {
+                0.0
+            };
+            GroupScore {
+                n: n[g],
+                mean: mean[g],
+                sd,
+                n_eff: Some(crate::stats::rake::effective_n(sw[g], sw2[g]).unwrap_or(0.0)),
+            }
+        })
+        .collect()
+}
+
+fn group_scores_unweighted(idx: &[u32], scores: &[f64], groups: usize) -> Vec<GroupScore> {
     let mut n = vec![0u64; groups];
     let mut sum = vec![0.0f64; groups];
     for (&g, &x) in idx.iter().zip(scores) {
@@ -371,7 +442,12 @@ fn group_scores(idx: &[u32], scores: &[f64], groups: usize) -> Vec<(u64, f64, f6
             } else {
                 0.0
             };
-            (n[g], mean[g], sd)
+            GroupScore {
+                n: n[g],
+                mean: mean[g],
+                sd,
+                n_eff: None,
+            }
         })
         .collect()
 }
@@ -381,25 +457,45 @@ struct GridCounts {
     respondents: Vec<u64>,
     /// groups × stride
     counts: Vec<u64>,
+    weighted: Option<WeightSums>,
 }
 
-/// The counting pass: every row once, every asked question's answer into its group's row.
-fn count_grid(r: &Responses, grid: &Grid, slots: &Slots) -> GridCounts {
+/// The counting pass: every row once, every asked question's answer into its group's row
+/// (and, for a weighted wave, its weight and squared weight beside it).
+fn count_grid(r: &Responses, grid: &Grid, slots: &Slots, weights: Option<&[f64]>) -> GridCounts {
     let idx = grid.index(r);
     let mut respondents = vec![0u64; grid.groups()];
     for &g in &idx {
         respondents[g as usize] += 1;
     }
-    let mut counts = vec![0u64; grid.groups() * slots.stride];
+    let cells = grid.groups() * slots.stride;
+    let mut counts = vec![0u64; cells];
+    let mut weighted = weights.map(|_| WeightSums {
+        sum: vec![0.0; cells],
+        sq: vec![0.0; cells],
+    });
     for &(q, first, _) in &slots.questions {
         let col = r.answers[q].as_deref().expect("asked");
-        for (&g, &a) in idx.iter().zip(col) {
-            counts[g as usize * slots.stride + first + a as usize] += 1;
+        match (&mut weighted, weights) {
+            (Some(ws), Some(w)) => {
+                for ((&g, &a), &wi) in idx.iter().zip(col).zip(w) {
+                    let at = g as usize * slots.stride + first + a as usize;
+                    counts[at] += 1;
+                    ws.sum[at] += wi;
+                    ws.sq[at] += wi * wi;
+                }
+            }
+            _ => {
+                for (&g, &a) in idx.iter().zip(col) {
+                    counts[g as usize * slots.stride + first + a as usize] += 1;
+                }
+            }
         }
     }
     GridCounts {
         respondents,
         counts,
+        weighted,
     }
 }
 
@@ -411,17 +507,37 @@ fn tally(
     fine: &GridCounts,
     slots: &Slots,
     scores: &[(usize, Vec<f64>)],
+    weights: Option<&[f64]>,
 ) -> Tally {
     let groups = layout.groups();
     let map = grid.onto(&layout.grid);
     let mut respondents = vec![0u64; groups];
     let mut counts = vec![0u64; groups * slots.stride];
+    let mut weighted = fine.weighted.as_ref().map(|_| WeightSums {
+        sum: vec![0.0; groups * slots.stride],
+        sq: vec![0.0; groups * slots.stride],
+    });
     for (fine_g, &g) in map.iter().enumerate() {
         respondents[g as usize] += fine.respondents[fine_g];
         let from = &fine.counts[fine_g * slots.stride..][..slots.stride];
         let to = &mut counts[g as usize * slots.stride..][..slots.stride];
         for (t, f) in to.iter_mut().zip(from) {
             *t += f;
+        }
+        if let (Some(to), Some(from)) = (&mut weighted, &fine.weighted) {
+            let range = |g: usize| g * slots.stride..(g + 1) * slots.stride;
+            for (t, f) in to.sum[range(g as usize)]
+                .iter_mut()
+                .zip(&from.sum[range(fine_g)])
+            {
+                *t += f;
+            }
+            for (t, f) in to.sq[range(g as usize)]
+                .iter_mut()
+                .zip(&from.sq[range(fine_g)])
+            {
+                *t += f;
+            }
         }
     }
     let scores = if scores.is_empty() {
@@ -430,24 +546,27 @@ fn tally(
         let idx = layout.grid.index(r);
         scores
             .iter()
-            .map(|(_, s)| group_scores(&idx, s, groups))
+            .map(|(_, s)| group_scores(&idx, s, groups, weights))
             .collect()
     };
     Tally {
         layout,
         respondents,
         counts,
+        weighted,
         scores,
     }
 }
 
 /// Count one wave for `breakdowns` (which should start with `Overall`). Breakdowns whose fields
-/// the wave did not map are skipped.
+/// the wave did not map are skipped. `weights` (one per row) make every share, mean and
+/// effective n weighted; counts stay unweighted.
 pub fn count_wave(
     schema: &Schema,
     wave: &WaveId,
     r: &Responses,
     breakdowns: &[Breakdown],
+    weights: Option<&[f64]>,
 ) -> WaveAggregates {
     let mut slots = Slots {
         questions: Vec::new(),
@@ -479,11 +598,14 @@ pub fn count_wave(
         .collect();
     let scores = respondent_scores(schema, r);
     let (grids, of) = plan(&layouts);
-    let counted: Vec<GridCounts> = grids.par_iter().map(|g| count_grid(r, g, &slots)).collect();
+    let counted: Vec<GridCounts> = grids
+        .par_iter()
+        .map(|g| count_grid(r, g, &slots, weights))
+        .collect();
     let tallies: Vec<Tally> = layouts
         .into_par_iter()
         .zip(of)
-        .map(|(l, gi)| tally(r, l, &grids[gi], &counted[gi], &slots, &scores))
+        .map(|(l, gi)| tally(r, l, &grids[gi], &counted[gi], &slots, &scores, weights))
         .collect();
     aggregates(schema, wave, &slots, &scores, tallies)
 }
@@ -535,22 +657,39 @@ fn aggregates(
         let scale = schema.scale_of(question).expect("scored");
         for (t, list) in tallies.iter().zip(&lists) {
             for &g in list {
-                let row = &t.counts[g * slots.stride + first + 1..][..answers];
+                let at = g * slots.stride + first + 1;
+                let row = &t.counts[at..][..answers];
                 let mut counts = ItemCounts {
                     codes: row.to_vec(),
                     ..ItemCounts::default()
                 };
-                for (a, &n) in scale.answers.iter().zip(row) {
-                    match schema
+                let mut weighted = t.weighted.as_ref().map(|ws| WeightedCounts {
+                    codes: ws.sum[at..][..answers].to_vec(),
+                    codes_sq: ws.sq[at..][..answers].to_vec(),
+                    ..WeightedCounts::default()
+                });
+                for (k, (a, &n)) in scale.answers.iter().zip(row).enumerate() {
+                    let group = schema
                         .scored_group(question, a.code)
-                        .expect("code of scale")
-                    {
+                        .expect("code of scale");
+                    match group {
                         AnswerGroup::Positive => counts.positive += n,
                         AnswerGroup::Neutral => counts.neutral += n,
                         AnswerGroup::Negative => counts.negative += n,
                         AnswerGroup::Excluded => counts.excluded += n,
                     }
+                    if let Some(w) = &mut weighted {
+                        let (sum, sq) = (w.codes[k], w.codes_sq[k]);
+                        match group {
+                            AnswerGroup::Positive => w.positive += sum,
+                            AnswerGroup::Neutral => w.neutral += sum,
+                            AnswerGroup::Negative => w.negative += sum,
+                            AnswerGroup::Excluded => continue,
+                        }
+                        w.valid_sq += sq;
+                    }
                 }
+                counts.weighted = weighted;
                 let c = cell(q, t, g, counts.n());
                 out.items.push(Cell {
                     stats: counts,
@@ -566,10 +705,14 @@ fn aggregates(
     for (k, &(i, _)) in scores.iter().enumerate() {
         for (t, list) in tallies.iter().zip(&lists) {
             for &g in list {
-                let (n, mean, sd) = t.scores[k][g];
-                let c = cell(i, t, g, n);
+                let s = t.scores[k][g];
+                let c = cell(i, t, g, s.n);
                 out.scores.push(Cell {
-                    stats: ScoreSummary { mean, sd },
+                    stats: ScoreSummary {
+                        mean: s.mean,
+                        sd: s.sd,
+                        n_eff: s.n_eff,
+                    },
                     wave: c.wave,
                     measure: c.measure,
                     breakdown: c.breakdown,
@@ -704,7 +847,7 @@ categories = ["d1", "d2"]
                 Breakdown::Cross(0, 1),
                 Breakdown::Cross(2, 3),
             ];
-            let agg = count_wave(&s, &WaveId::from("w"), &r, &bs);
+            let agg = count_wave(&s, &WaveId::from("w"), &r, &bs, None);
             for b in bs {
                 let fields = b.fields();
                 let sizes: Vec<usize> = fields.iter().map(|&d| s.demographics[d].categories.len() + 1).collect();

@@ -717,9 +717,9 @@ fn answer_shares(input: &Input, wave: &str, questions: &[usize]) -> Vec<(String,
             let shares = cell.stats.as_ref().and_then(|st| {
                 let c = &st.counts;
                 Some(Shares {
-                    negative: c.pct(c.negative)?,
-                    neutral: c.pct(c.neutral)?,
-                    positive: c.pct(c.positive)?,
+                    negative: c.pct_negative()?,
+                    neutral: c.pct_neutral()?,
+                    positive: c.pct_positive()?,
                 })
             });
             Some((
@@ -938,7 +938,7 @@ pub fn deep_dive(input: &Input, indicator: usize) -> Result<Rendered, ChartError
                     });
                     r.push(fmt(p
                         .and_then(|p| p.stats.as_ref())
-                        .and_then(|st| st.counts.pct(st.counts.positive))));
+                        .and_then(|st| st.counts.pct_positive())));
                 }
                 r.push(verdict_text(
                     delta_of(

@@ -38,16 +38,16 @@ pub fn fpc(n: u64, population: Option<u64>) -> f64 {
 
 /// Wilson score interval for x successes in n, as proportions in [0, 1]. With a variance
 /// factor f < 1 (finite population correction) the effective sample size is n / f.
-/// `None` when n = 0.
-pub fn wilson(x: u64, n: u64, f: f64) -> Option<(f64, f64)> {
-    if n == 0 {
+/// `None` when n = 0. With weights, x = p·n_eff and n = n_eff (Kish).
+pub fn wilson(x: f64, n: f64, f: f64) -> Option<(f64, f64)> {
+    if n <= 0.0 {
         return None;
     }
-    let p = x as f64 / n as f64;
+    let p = x / n;
     if f <= 0.0 {
         return Some((p, p));
     }
-    let n_eff = n as f64 / f;
+    let n_eff = n / f;
     let z = z95();
     let z2 = z * z;
     let denom = 1.0 + z2 / n_eff;
@@ -58,14 +58,15 @@ pub fn wilson(x: u64, n: u64, f: f64) -> Option<(f64, f64)> {
 
 /// t-based interval for a mean from n observations with sample standard deviation `sd`
 /// (ddof = 1), with variance factor f. `None` for fewer than 2 observations.
-pub fn t_interval(mean: f64, sd: f64, n: u64, f: f64) -> Option<(f64, f64)> {
-    if n < 2 {
+/// With weights, n is Kish's effective sample size.
+pub fn t_interval(mean: f64, sd: f64, n: f64, f: f64) -> Option<(f64, f64)> {
+    if n < 2.0 {
         return None;
     }
-    let t = StudentsT::new(0.0, 1.0, (n - 1) as f64)
-        .expect("valid degrees of freedom")
+    let t = StudentsT::new(0.0, 1.0, n - 1.0)
+        .ok()?
         .inverse_cdf(1.0 - (1.0 - CONFIDENCE) / 2.0);
-    let half = t * sd / (n as f64).sqrt() * f.max(0.0).sqrt();
+    let half = t * sd / n.sqrt() * f.max(0.0).sqrt();
     Some((mean - half, mean + half))
 }
 
@@ -76,14 +77,14 @@ fn mdd_multiplier() -> f64 {
 /// Minimum detectable difference (in percentage points) between two waves of a group with
 /// n valid answers each, for a proportion near p, at 95% confidence and 80% power:
 /// (z₀.₉₇₅ + z₀.₈) · √(2 p (1 − p) / n) · √f. `None` when n = 0.
-pub fn mdd_proportion(p: f64, n: u64, f: f64) -> Option<f64> {
-    (n > 0).then(|| 100.0 * mdd_multiplier() * (2.0 * p * (1.0 - p) / n as f64 * f).sqrt())
+pub fn mdd_proportion(p: f64, n: f64, f: f64) -> Option<f64> {
+    (n > 0.0).then(|| 100.0 * mdd_multiplier() * (2.0 * p * (1.0 - p) / n * f).sqrt())
 }
 
 /// Minimum detectable difference for a mean (same units as the mean):
 /// (z₀.₉₇₅ + z₀.₈) · √2 · sd / √n · √f. `None` for fewer than 2 observations.
-pub fn mdd_mean(sd: f64, n: u64, f: f64) -> Option<f64> {
-    (n >= 2).then(|| mdd_multiplier() * (2.0 * f).sqrt() * sd / (n as f64).sqrt())
+pub fn mdd_mean(sd: f64, n: f64, f: f64) -> Option<f64> {
+    (n >= 2.0).then(|| mdd_multiplier() * (2.0 * f).sqrt() * sd / n.sqrt())
 }
 
 /// The minimum detectable difference for a change whose standard error is `se`, at a
@@ -98,19 +99,19 @@ pub fn mdd_for(se: f64, p_threshold: f64) -> Option<f64> {
 /// Standard error of p₂ − p₁ (unpooled), each term scaled by its wave's FPC factor, as a
 /// proportion.
 pub fn se_difference_of_proportions(
-    x1: u64,
-    n1: u64,
+    x1: f64,
+    n1: f64,
     f1: f64,
-    x2: u64,
-    n2: u64,
+    x2: f64,
+    n2: f64,
     f2: f64,
 ) -> Option<f64> {
-    if n1 == 0 || n2 == 0 {
+    if n1 <= 0.0 || n2 <= 0.0 {
         return None;
     }
-    let v = |x: u64, n: u64, f: f64| {
-        let p = x as f64 / n as f64;
-        f.max(0.0) * p * (1.0 - p) / n as f64
+    let v = |x: f64, n: f64, f: f64| {
+        let p = x / n;
+        f.max(0.0) * p * (1.0 - p) / n
     };
     Some((v(x1, n1, f1) + v(x2, n2, f2)).sqrt())
 }
@@ -121,16 +122,16 @@ pub fn se_difference_of_proportions(
 /// `confint_proportions_2indep(method="newcomb")`). The FPC enters through each Wilson
 /// interval's effective n.
 pub fn newcombe_difference(
-    x1: u64,
-    n1: u64,
+    x1: f64,
+    n1: f64,
     f1: f64,
-    x2: u64,
-    n2: u64,
+    x2: f64,
+    n2: f64,
     f2: f64,
 ) -> Option<(f64, f64)> {
     let (l1, u1) = wilson(x1, n1, f1)?;
     let (l2, u2) = wilson(x2, n2, f2)?;
-    let (p1, p2) = (x1 as f64 / n1 as f64, x2 as f64 / n2 as f64);
+    let (p1, p2) = (x1 / n1, x2 / n2);
     let d = p2 - p1;
     let low = d - ((p2 - l2).powi(2) + (u1 - p1).powi(2)).sqrt();
     let high = d + ((u2 - p2).powi(2) + (p1 - l1).powi(2)).sqrt();
@@ -144,24 +145,24 @@ pub fn newcombe_difference(
 pub fn welch_interval(
     mean1: f64,
     sd1: f64,
-    n1: u64,
+    n1: f64,
     f1: f64,
     mean2: f64,
     sd2: f64,
-    n2: u64,
+    n2: f64,
     f2: f64,
 ) -> Option<((f64, f64), f64)> {
-    if n1 < 2 || n2 < 2 {
+    if n1 < 2.0 || n2 < 2.0 {
         return None;
     }
-    let v1 = f1.max(0.0) * sd1 * sd1 / n1 as f64;
-    let v2 = f2.max(0.0) * sd2 * sd2 / n2 as f64;
+    let v1 = f1.max(0.0) * sd1 * sd1 / n1;
+    let v2 = f2.max(0.0) * sd2 * sd2 / n2;
     let se = (v1 + v2).sqrt();
     let d = mean2 - mean1;
     if se <= 0.0 {
         return Some(((d, d), 0.0));
     }
-    let df = (v1 + v2).powi(2) / (v1 * v1 / (n1 - 1) as f64 + v2 * v2 / (n2 - 1) as f64);
+    let df = (v1 + v2).powi(2) / (v1 * v1 / (n1 - 1.0) + v2 * v2 / (n2 - 1.0));
     let t = StudentsT::new(0.0, 1.0, df)
         .ok()?
         .inverse_cdf(1.0 - (1.0 - CONFIDENCE) / 2.0);
@@ -171,15 +172,14 @@ pub fn welch_interval(
 /// 95% normal interval for a change in a net score (eNPS), in points, with its standard error
 /// in points: unpooled variances (p₊ + p₋ − (p₊ − p₋)²)/n, scaled by FPC.
 pub fn net_score_difference_interval(
-    (pos1, neg1, n1, f1): (f64, f64, u64, f64),
-    (pos2, neg2, n2, f2): (f64, f64, u64, f64),
+    (pos1, neg1, n1, f1): (f64, f64, f64, f64),
+    (pos2, neg2, n2, f2): (f64, f64, f64, f64),
 ) -> Option<((f64, f64), f64)> {
-    if n1 == 0 || n2 == 0 {
+    if n1 <= 0.0 || n2 <= 0.0 {
         return None;
     }
-    let var = |p: f64, q: f64, n: u64, f: f64| {
-        (p + q - (p - q) * (p - q)).max(0.0) / n as f64 * f.max(0.0)
-    };
+    let var =
+        |p: f64, q: f64, n: f64, f: f64| (p + q - (p - q) * (p - q)).max(0.0) / n * f.max(0.0);
     let se = 100.0 * (var(pos1, neg1, n1, f1) + var(pos2, neg2, n2, f2)).sqrt();
     let d = 100.0 * ((pos2 - neg2) - (pos1 - neg1));
     let half = z95() * se;
@@ -188,12 +188,12 @@ pub fn net_score_difference_interval(
 
 /// Normal interval for a net score p₊ − p₋ (eNPS), in points (−100..100): each answer scores
 /// +1, 0 or −1, so the variance is (p₊ + p₋ − (p₊ − p₋)²) / n.
-pub fn net_score_interval(p_pos: f64, p_neg: f64, n: u64, f: f64) -> Option<(f64, f64)> {
-    if n == 0 {
+pub fn net_score_interval(p_pos: f64, p_neg: f64, n: f64, f: f64) -> Option<(f64, f64)> {
+    if n <= 0.0 {
         return None;
     }
     let e = p_pos - p_neg;
-    let var = (p_pos + p_neg - e * e).max(0.0) / n as f64 * f;
+    let var = (p_pos + p_neg - e * e).max(0.0) / n * f;
     let half = z95() * var.sqrt();
     Some((100.0 * (e - half).max(-1.0), 100.0 * (e + half).min(1.0)))
 }
@@ -218,17 +218,16 @@ pub fn p_normal(z: f64) -> f64 {
 /// without continuity correction) of x2/n2 against x1/n1, each term of the variance scaled by
 /// its wave's finite population correction factor f. `None` when either n is 0 or the pooled
 /// proportion is 0 or 1 (no variation to test).
-pub fn two_proportion_z(x1: u64, n1: u64, f1: f64, x2: u64, n2: u64, f2: f64) -> Option<Test> {
-    if n1 == 0 || n2 == 0 {
+pub fn two_proportion_z(x1: f64, n1: f64, f1: f64, x2: f64, n2: f64, f2: f64) -> Option<Test> {
+    if n1 <= 0.0 || n2 <= 0.0 {
         return None;
     }
-    let (n1f, n2f) = (n1 as f64, n2 as f64);
-    let pooled = (x1 + x2) as f64 / (n1f + n2f);
-    let var = pooled * (1.0 - pooled) * (f1 / n1f + f2 / n2f);
+    let pooled = (x1 + x2) / (n1 + n2);
+    let var = pooled * (1.0 - pooled) * (f1 / n1 + f2 / n2);
     if var <= 0.0 {
         return None;
     }
-    let z = (x2 as f64 / n2f - x1 as f64 / n1f) / var.sqrt();
+    let z = (x2 / n2 - x1 / n1) / var.sqrt();
     Some(Test {
         statistic: z,
         p_value: p_normal(z),
@@ -243,24 +242,24 @@ pub fn two_proportion_z(x1: u64, n1: u64, f1: f64, x2: u64, n2: u64, f2: f64) ->
 pub fn welch_t(
     mean1: f64,
     sd1: f64,
-    n1: u64,
+    n1: f64,
     f1: f64,
     mean2: f64,
     sd2: f64,
-    n2: u64,
+    n2: f64,
     f2: f64,
 ) -> Option<Test> {
-    if n1 < 2 || n2 < 2 {
+    if n1 < 2.0 || n2 < 2.0 {
         return None;
     }
-    let v1 = f1 * sd1 * sd1 / n1 as f64;
-    let v2 = f2 * sd2 * sd2 / n2 as f64;
+    let v1 = f1 * sd1 * sd1 / n1;
+    let v2 = f2 * sd2 * sd2 / n2;
     let se2 = v1 + v2;
     if se2 <= 0.0 {
         return None;
     }
     let t = (mean2 - mean1) / se2.sqrt();
-    let df = se2 * se2 / (v1 * v1 / (n1 - 1) as f64 + v2 * v2 / (n2 - 1) as f64);
+    let df = se2 * se2 / (v1 * v1 / (n1 - 1.0) + v2 * v2 / (n2 - 1.0));
     let dist = StudentsT::new(0.0, 1.0, df).ok()?;
     Some(Test {
         statistic: t,
@@ -272,13 +271,13 @@ pub fn welch_t(
 /// z test of a change in a net score (eNPS) p₊ − p₋ between waves (unpooled variances
 /// (p₊ + p₋ − (p₊ − p₋)²)/n, scaled by FPC).
 pub fn net_score_z(
-    (pos1, neg1, n1, f1): (f64, f64, u64, f64),
-    (pos2, neg2, n2, f2): (f64, f64, u64, f64),
+    (pos1, neg1, n1, f1): (f64, f64, f64, f64),
+    (pos2, neg2, n2, f2): (f64, f64, f64, f64),
 ) -> Option<Test> {
-    if n1 == 0 || n2 == 0 {
+    if n1 <= 0.0 || n2 <= 0.0 {
         return None;
     }
-    let var = |p: f64, q: f64, n: u64, f: f64| (p + q - (p - q) * (p - q)).max(0.0) / n as f64 * f;
+    let var = |p: f64, q: f64, n: f64, f: f64| (p + q - (p - q) * (p - q)).max(0.0) / n * f;
     let se2 = var(pos1, neg1, n1, f1) + var(pos2, neg2, n2, f2);
     if se2 <= 0.0 {
         return None;
@@ -297,12 +296,11 @@ pub fn cohens_h(p1: f64, p2: f64) -> f64 {
 }
 
 /// Cohen's d with the pooled standard deviation.
-pub fn cohens_d(mean1: f64, sd1: f64, n1: u64, mean2: f64, sd2: f64, n2: u64) -> Option<f64> {
-    if n1 + n2 < 3 {
+pub fn cohens_d(mean1: f64, sd1: f64, n1: f64, mean2: f64, sd2: f64, n2: f64) -> Option<f64> {
+    if n1 + n2 < 3.0 {
         return None;
     }
-    let pooled =
-        (((n1 - 1) as f64 * sd1 * sd1 + (n2 - 1) as f64 * sd2 * sd2) / (n1 + n2 - 2) as f64).sqrt();
+    let pooled = (((n1 - 1.0) * sd1 * sd1 + (n2 - 1.0) * sd2 * sd2) / (n1 + n2 - 2.0)).sqrt();
     (pooled > 0.0).then(|| (mean2 - mean1) / pooled)
 }
 
@@ -390,11 +388,11 @@ mod tests {
             (5, 10, 0.23659309051256394, 0.7634069094874361),
         ];
         for (x, n, lo, hi) in cases {
-            let (l, h) = wilson(x, n, 1.0).unwrap();
+            let (l, h) = wilson(x as f64, n as f64, 1.0).unwrap();
             close(l, lo);
             close(h, hi);
         }
-        assert_eq!(wilson(0, 0, 1.0), None);
+        assert_eq!(wilson(0.0, 0.0, 1.0), None);
     }
 
     #[test]
@@ -403,12 +401,12 @@ mod tests {
         // proportion_confint(19/30 * n_eff, n_eff, method="wilson") with n_eff = 30 / f.
         let f = fpc(30, Some(50));
         close(f, 0.40816326530612246);
-        let (l, h) = wilson(19, 30, f).unwrap();
+        let (l, h) = wilson(19.0, 30.0, f).unwrap();
         close(l, 0.5191094262970319);
         close(h, 0.7343122223098295);
         // Everyone answered: no sampling error.
         assert_eq!(
-            wilson(7, 12, fpc(12, Some(12))),
+            wilson(7.0, 12.0, fpc(12, Some(12))),
             Some((7.0 / 12.0, 7.0 / 12.0))
         );
     }
@@ -433,30 +431,30 @@ mod tests {
         }
         close(mv.mean, 65.0);
         close(mv.sd(), 33.74742788552764);
-        let (l, h) = t_interval(mv.mean, mv.sd(), 10, 1.0).unwrap();
+        let (l, h) = t_interval(mv.mean, mv.sd(), 10.0, 1.0).unwrap();
         close(l, 40.858544403340815);
         close(h, 89.14145559665918);
         // With N = 40: scale multiplied by sqrt(30/39).
-        let (l, h) = t_interval(mv.mean, mv.sd(), 10, fpc(10, Some(40))).unwrap();
+        let (l, h) = t_interval(mv.mean, mv.sd(), 10.0, fpc(10, Some(40))).unwrap();
         close(l, 43.826542771205496);
         close(h, 86.1734572287945);
-        assert_eq!(t_interval(50.0, 0.0, 1, 1.0), None);
+        assert_eq!(t_interval(50.0, 0.0, 1.0, 1.0), None);
     }
 
     #[test]
     fn minimum_detectable_differences() {
         // 100 * (norm.ppf(.975) + norm.ppf(.8)) * sqrt(2 p (1-p) / n), p = 19/30, n = 30
         close(
-            mdd_proportion(19.0 / 30.0, 30, 1.0).unwrap(),
+            mdd_proportion(19.0 / 30.0, 30.0, 1.0).unwrap(),
             34.858612459147125,
         );
         close(
-            mdd_proportion(19.0 / 30.0, 30, fpc(30, Some(50))).unwrap(),
+            mdd_proportion(19.0 / 30.0, 30.0, fpc(30, Some(50))).unwrap(),
             22.270350588564025,
         );
         // (z + z) * sqrt(2) * sd / sqrt(n) for the t-interval data above
         close(
-            mdd_mean(33.74742788552764, 10, 1.0).unwrap(),
+            mdd_mean(33.74742788552764, 10.0, 1.0).unwrap(),
             42.28238857887607,
         );
     }
@@ -465,7 +463,7 @@ mod tests {
     fn net_score_interval_by_hand() {
         // 40 answers: 14 promoters, 10 passives, 16 detractors: eNPS -5;
         // var = (0.35 + 0.40 - 0.05^2) / 40; 100 * (-0.05 ± 1.959963984540054 * sqrt(var))
-        let (l, h) = net_score_interval(14.0 / 40.0, 16.0 / 40.0, 40, 1.0).unwrap();
+        let (l, h) = net_score_interval(14.0 / 40.0, 16.0 / 40.0, 40.0, 1.0).unwrap();
         close(l, -31.79314496503191);
         close(h, 21.793144965031903);
     }
@@ -473,17 +471,17 @@ mod tests {
     #[test]
     fn two_proportion_z_matches_statsmodels() {
         // statsmodels.stats.proportion.proportions_ztest([x2, x1], [n2, n1])
-        let t = two_proportion_z(1100, 2900, 1.0, 1350, 2850, 1.0).unwrap();
+        let t = two_proportion_z(1100.0, 2900.0, 1.0, 1350.0, 2850.0, 1.0).unwrap();
         close(t.statistic, 7.235475610981355);
         assert!((t.p_value - 4.639005034319753e-13).abs() < 1e-18);
-        let t = two_proportion_z(19, 30, 1.0, 12, 31, 1.0).unwrap();
+        let t = two_proportion_z(19.0, 30.0, 1.0, 12.0, 31.0, 1.0).unwrap();
         close(t.statistic, -1.923169006217875);
         close(t.p_value, 0.05445882830847652);
-        let t = two_proportion_z(50, 100, 1.0, 50, 100, 1.0).unwrap();
+        let t = two_proportion_z(50.0, 100.0, 1.0, 50.0, 100.0, 1.0).unwrap();
         close(t.statistic, 0.0);
         close(t.p_value, 1.0);
         assert_eq!(
-            two_proportion_z(0, 10, 1.0, 0, 12, 1.0),
+            two_proportion_z(0.0, 10.0, 1.0, 0.0, 12.0, 1.0),
             None,
             "no variation"
         );
@@ -494,11 +492,11 @@ mod tests {
         // pooled p (1100 + 1350)/(2900 + 2850), variance p(1-p)(f1/n1 + f2/n2) with
         // f = (N - n)/(N - 1), N1 = 5900, N2 = 5850 (numpy, recorded).
         let t = two_proportion_z(
-            1100,
-            2900,
+            1100.0,
+            2900.0,
             fpc(2900, Some(5900)),
-            1350,
-            2850,
+            1350.0,
+            2850.0,
             fpc(2850, Some(5850)),
         )
         .unwrap();
@@ -509,7 +507,7 @@ mod tests {
     #[test]
     fn welch_t_matches_scipy() {
         // scipy.stats.ttest_ind_from_stats(62.0, 18.5, 400, 59.1, 19.2, 380, equal_var=False)
-        let t = welch_t(59.1, 19.2, 380, 1.0, 62.0, 18.5, 400, 1.0).unwrap();
+        let t = welch_t(59.1, 19.2, 380.0, 1.0, 62.0, 18.5, 400.0, 1.0).unwrap();
         close(t.statistic, 2.1462469483904494);
         close(t.p_value, 0.03216436608158557);
         close(t.df.unwrap(), 771.9619975907001);
@@ -540,20 +538,20 @@ mod tests {
         // statsmodels 0.15 confint_proportions_2indep(29, 32, 20, 32, method="newcomb",
         // compare="diff") = (0.07328584895358944, 0.4642928330540585): 29/32 later, 20/32
         // earlier.
-        let (l, h) = newcombe_difference(20, 32, 1.0, 29, 32, 1.0).unwrap();
+        let (l, h) = newcombe_difference(20.0, 32.0, 1.0, 29.0, 32.0, 1.0).unwrap();
         close(l, 0.07328584895358944);
         close(h, 0.4642928330540585);
         // (1650, 2843, 1657, 2887) → (-0.019152805099097562, 0.031978872364575195).
-        let (l, h) = newcombe_difference(1657, 2887, 1.0, 1650, 2843, 1.0).unwrap();
+        let (l, h) = newcombe_difference(1657.0, 2887.0, 1.0, 1650.0, 2843.0, 1.0).unwrap();
         close(l, -0.019152805099097562);
         close(h, 0.031978872364575195);
         // A zero count: (3, 25, 0, 21) → (-0.05334676671199473, 0.2995579392092733).
-        let (l, h) = newcombe_difference(0, 21, 1.0, 3, 25, 1.0).unwrap();
+        let (l, h) = newcombe_difference(0.0, 21.0, 1.0, 3.0, 25.0, 1.0).unwrap();
         close(l, -0.05334676671199473);
         close(h, 0.2995579392092733);
         // FPC: each Wilson interval on n/f, so f = 0.5 is the interval of twice the answers.
-        let a = newcombe_difference(20, 32, 0.5, 29, 32, 0.5).unwrap();
-        let b = newcombe_difference(40, 64, 1.0, 58, 64, 1.0).unwrap();
+        let a = newcombe_difference(20.0, 32.0, 0.5, 29.0, 32.0, 0.5).unwrap();
+        let b = newcombe_difference(40.0, 64.0, 1.0, 58.0, 64.0, 1.0).unwrap();
         close(a.0, b.0);
         close(a.1, b.1);
 
@@ -563,11 +561,11 @@ mod tests {
         let ((l, h), se) = welch_interval(
             5.5,
             3.0276503540974917,
-            10,
+            10.0,
             1.0,
             8.3,
             3.2676869155073254,
-            10,
+            10.0,
             1.0,
         )
         .unwrap();
@@ -582,7 +580,7 @@ mod tests {
         // (0.6 − 0.04)/100 = 0.0056 and (0.6 − 0.16)/100 = 0.0044; se = 10 points;
         // change 40 − 20 = 20 points ± 1.959964 × 10.
         let ((l, h), se) =
-            net_score_difference_interval((0.4, 0.2, 100, 1.0), (0.5, 0.1, 100, 1.0)).unwrap();
+            net_score_difference_interval((0.4, 0.2, 100.0, 1.0), (0.5, 0.1, 100.0, 1.0)).unwrap();
         close(se, 10.0);
         close(l, 20.0 - 19.59963984540054);
         close(h, 20.0 + 19.59963984540054);
@@ -603,10 +601,13 @@ mod tests {
         let se = (2.0 * 0.6 * 0.4 / 400.0f64).sqrt();
         close(
             100.0 * mdd_for(se, 0.05).unwrap(),
-            mdd_proportion(0.6, 400, 1.0).unwrap(),
+            mdd_proportion(0.6, 400.0, 1.0).unwrap(),
         );
         assert_eq!(mdd_for(0.0, 0.05), None);
-        assert_eq!(se_difference_of_proportions(30, 100, 1.0, 0, 0, 1.0), None);
+        assert_eq!(
+            se_difference_of_proportions(30.0, 100.0, 1.0, 0.0, 0.0, 1.0),
+            None
+        );
     }
 
     #[test]
@@ -636,7 +637,7 @@ mod tests {
             0.1911310302067657,
         );
         close(
-            cohens_d(59.1, 19.2, 380, 62.0, 18.5, 400).unwrap(),
+            cohens_d(59.1, 19.2, 380.0, 62.0, 18.5, 400.0).unwrap(),
             0.15389308894507778,
         );
     }
@@ -645,7 +646,7 @@ mod tests {
     fn net_score_change_by_hand() {
         // Wave 1: 30% promoters, 40% detractors of 200; wave 2: 40%, 30% of 250.
         // var_i = (p + q - (p - q)^2)/n: 0.69/200 and 0.69/250; z = 0.2 / sqrt(sum).
-        let t = net_score_z((0.3, 0.4, 200, 1.0), (0.4, 0.3, 250, 1.0)).unwrap();
+        let t = net_score_z((0.3, 0.4, 200.0, 1.0), (0.4, 0.3, 250.0, 1.0)).unwrap();
         let want = 0.2 / (0.69f64 / 200.0 + 0.69 / 250.0).sqrt();
         close(t.statistic, want);
     }

@@ -278,7 +278,7 @@ fn item_figures(s: &Schema, p: &Protected<ItemStats>) -> [Figure<f64>; 4] {
     let st = p.stats.as_ref().filter(|_| !hidden);
     let f = |v: Option<f64>| Figure::of(v, hidden);
     [
-        f(st.and_then(|s| s.counts.pct(s.counts.positive))),
+        f(st.and_then(|s| s.counts.pct_positive())),
         f(st.and_then(|st| crate::meetings::mean_0_100(s, p.measure, &st.counts.codes))),
         f(st.and_then(|s| s.ci_positive.map(|c| c.0))),
         f(st.and_then(|s| s.ci_positive.map(|c| c.1))),
