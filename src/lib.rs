@@ -20,6 +20,7 @@ pub mod stats;
 pub mod store;
 pub mod synth;
 pub mod timings;
+pub mod weighting;
 
 use config::{Config, ConfigError};
 use import::{ImportError, WaveImport, headcount};
@@ -68,6 +69,8 @@ pub enum Error {
     #[error("{0}")]
     Register(#[from] meetings::register::RegisterError),
     #[error("{0}")]
+    Weighting(#[from] weighting::WeightingError),
+    #[error("{0}")]
     Usage(String),
 }
 
@@ -79,6 +82,7 @@ impl Error {
             Error::Import(_)
             | Error::Headcount(_)
             | Error::Register(_)
+            | Error::Weighting(_)
             | Error::TooManyRejected { .. } => exit::DATA,
             Error::Store(_) | Error::Compute(_) | Error::Output(_) => exit::OUTPUT,
         }
@@ -329,13 +333,14 @@ pub fn run_with(
     let imported = imported;
     let config = &imported.config;
     let schema = &config.schema;
+    let weights = timings.time("weighting", || weigh_waves(&imported, &codes))?;
 
     // Fresh waves go to the store (later runs and years read their codes) while they are
     // counted; the run stops before any pack is written if the store cannot be written.
     let breakdowns = breakdowns(config);
     let counted = std::thread::scope(|scope| {
         let writer = scope.spawn(|| store_fresh_waves(&imported, &codes, &timings));
-        let counted = count_waves(&imported, &codes, &breakdowns, opts, &timings);
+        let counted = count_waves(&imported, &codes, &weights, &breakdowns, opts, &timings);
         let stored = writer
             .join()
             .unwrap_or_else(|_| Err(Error::Usage("the store writer stopped unexpectedly".into())));
@@ -417,6 +422,7 @@ pub fn run_with(
         workforce: &workforce,
         feedback: feedback.as_ref(),
         deep_dives: &dives,
+        weights: &weights,
     };
     let pack = report::write::write_pack(&evidence, &provenance, &dest, started, &timings)?;
     let latest = match out {
@@ -493,6 +499,26 @@ fn store_fresh_waves(
     Ok(())
 }
 
+/// Rake every wave to its HR margins when `[weighting]` is configured (one entry per wave,
+/// `None` without weighting), and keep the weights in the store beside the wave.
+fn weigh_waves(
+    imported: &Imported,
+    codes: &[indicators::engine::Responses],
+) -> Result<Vec<Option<weighting::WaveWeights>>, Error> {
+    let config = &imported.config;
+    let Some(cfg) = &config.weighting else {
+        return Ok(vec![None; codes.len()]);
+    };
+    let mut out = Vec::with_capacity(codes.len());
+    for ((w, hc), r) in config.waves.iter().zip(&imported.headcounts).zip(codes) {
+        let wave = config::WaveId::new(w.id.as_str());
+        let ww = weighting::weigh(&config.schema, cfg, &wave, hc.as_ref(), r)?;
+        store::write_weights(&config.store, &w.id, &ww.weights)?;
+        out.push(Some(ww));
+    }
+    Ok(out)
+}
+
 /// What counting every wave produced, before disclosure control.
 struct Counted<'a> {
     items: Vec<indicators::Cell<indicators::derive::ItemStats>>,
@@ -506,6 +532,7 @@ struct Counted<'a> {
 fn count_waves<'a>(
     imported: &'a Imported,
     codes: &[indicators::engine::Responses],
+    weights: &[Option<weighting::WaveWeights>],
     breakdowns: &[indicators::Breakdown],
     opts: Options,
     timings: &timings::Timings,
@@ -520,11 +547,18 @@ fn count_waves<'a>(
         workforce: std::collections::HashMap::new(),
         respondents: std::collections::HashMap::new(),
     };
-    for ((w, hc), codes) in config.waves.iter().zip(&imported.headcounts).zip(codes) {
+    for (((w, hc), codes), ww) in config
+        .waves
+        .iter()
+        .zip(&imported.headcounts)
+        .zip(codes)
+        .zip(weights)
+    {
         let wave = config::WaveId::new(w.id.as_str());
         out.respondents.insert(wave.clone(), codes.rows as u64);
+        let weights = ww.as_ref().map(|ww| ww.weights.as_slice());
         let agg = timings.time("compute", || {
-            indicators::engine::count_wave(schema, &wave, codes, breakdowns, None)
+            indicators::engine::count_wave(schema, &wave, codes, breakdowns, weights)
         });
         let pops = indicators::derive::Populations::new(hc.as_ref(), config.fpc);
         let wave_items = indicators::derive::items(&agg, &pops);

@@ -335,6 +335,33 @@ pub struct Config {
     pub waves: Vec<Wave>,
     /// Member-meeting feedback, if configured.
     pub meetings: Option<MeetingsConfig>,
+    /// Non-response weighting of the staff survey, if configured.
+    pub weighting: Option<Weighting>,
+}
+
+/// `[weighting]`: rake each wave's respondents to its HR headcount margins.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Weighting {
+    /// Demographic fields (schema indices) whose HR headcount the weights must reproduce.
+    pub margins: Vec<usize>,
+    /// Weights kept within [min, max] × the mean weight, if set.
+    pub trim: Option<(f64, f64)>,
+    /// Raking cycles before giving up.
+    pub max_iterations: usize,
+}
+
+/// Margins must fit to this (difference in shares).
+pub const WEIGHTING_TOLERANCE: f64 = 1e-9;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWeighting {
+    method: String,
+    margins: Vec<String>,
+    #[serde(default)]
+    trim: Option<[f64; 2]>,
+    #[serde(default)]
+    max_iterations: Option<usize>,
 }
 
 /// Default anonymity threshold: the Civil Service People Survey's 10 respondents.
@@ -388,7 +415,7 @@ impl Config {
         let base = path.parent().unwrap_or(Path::new("")).to_path_buf();
         let mut table = parse_table(path, &text).map_err(ConfigError::Config)?;
         let mut c = Collector::default();
-        const KNOWN: [&str; 12] = [
+        const KNOWN: [&str; 13] = [
             "deep_dives",
             "meetings",
             "baseline",
@@ -400,6 +427,7 @@ impl Config {
             "crosses",
             "finite_population_correction",
             "tolerance",
+            "weighting",
             "waves",
         ];
         check_top_level(&table, &KNOWN, &mut c);
@@ -412,6 +440,9 @@ impl Config {
         let tolerance: Option<RawTolerance> = table
             .remove("tolerance")
             .and_then(|v| c.take("tolerance", v));
+        let weighting_raw: Option<RawWeighting> = table
+            .remove("weighting")
+            .and_then(|v| c.take("weighting", v));
         let top: Option<RawTop> = c.take("top level", toml::Value::Table(table));
 
         let Some(top) = top else {
@@ -527,6 +558,18 @@ impl Config {
 
         let waves = survey_waves(waves_raw, &text, &schema, &schema_path, &base, &mut c);
 
+        let weighting = weighting_raw.map(|w| build_weighting(w, &schema, &waves, &mut c));
+        for m in weighting.iter().flat_map(|w| &w.margins) {
+            let id = &schema.demographics[*m].id;
+            if !breakdowns.contains(id) {
+                c.push(
+                    "weighting.margins",
+                    format!(
+                        "`{id}` is weighted to but not in `breakdowns`; the weighting diagnostics are published by its groups, so add it there"
+                    ),
+                );
+            }
+        }
         let meetings = meetings_raw.and_then(|m| build_meetings(m, &base, &mut c));
         if let Some(m) = &meetings {
             shared_ids(&schema, &m.schema, &mut c);
@@ -558,6 +601,7 @@ impl Config {
             Config {
                 deep_dives: top.deep_dives.clone(),
                 meetings,
+                weighting,
                 baseline,
                 path: path.to_path_buf(),
                 schema_path,
@@ -775,6 +819,74 @@ pub fn parse_month_or_date(s: &str) -> Option<chrono::NaiveDate> {
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .or_else(|_| chrono::NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d"))
         .ok()
+}
+
+fn build_weighting(
+    w: RawWeighting,
+    schema: &Schema,
+    waves: &[Wave],
+    c: &mut Collector,
+) -> Weighting {
+    if w.method != "rake" {
+        c.push(
+            "weighting.method",
+            format!(
+                "`{}` is not a weighting method; use \"rake\" (iterative proportional fitting to HR headcount margins)",
+                w.method
+            ),
+        );
+    }
+    if w.margins.is_empty() {
+        c.push(
+            "weighting.margins",
+            "name at least one demographic field whose HR headcount is known, e.g. [\"directorate\", \"grade\"]",
+        );
+    }
+    let mut margins = Vec::new();
+    for m in &w.margins {
+        match schema.demographic(m) {
+            Some(d) if margins.contains(&d) => {
+                c.push("weighting.margins", format!("`{m}` is listed twice"));
+            }
+            Some(d) => margins.push(d),
+            None => c.push(
+                "weighting.margins",
+                format!(
+                    "`{m}` is not a demographic field in the schema; known: {}",
+                    schema
+                        .demographics
+                        .iter()
+                        .map(|d| d.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ),
+        }
+    }
+    let trim = w.trim.map(|[lo, hi]| (lo, hi));
+    if let Some((lo, hi)) = trim
+        && !(lo > 0.0 && lo < 1.0 && hi > 1.0 && hi.is_finite())
+    {
+        c.push(
+            "weighting.trim",
+            format!(
+                "[{lo}, {hi}] are multiples of the mean weight: the first must be between 0 and 1, the second above 1 (e.g. [0.3, 3.0])"
+            ),
+        );
+    }
+    for wave in waves {
+        if wave.headcount.is_none() {
+            c.push(
+                format!("waves ({})", wave.id),
+                "weighting needs the wave's HR headcount: add `headcount = \"...\"` (a CSV with the margins' fields and a headcount column)",
+            );
+        }
+    }
+    Weighting {
+        margins,
+        trim,
+        max_iterations: w.max_iterations.unwrap_or(10_000),
+    }
 }
 
 fn build_meetings(m: RawMeetings, base: &Path, c: &mut Collector) -> Option<MeetingsConfig> {

@@ -706,7 +706,8 @@ mod tests {
             .map(|(g, n, reason)| {
                 let hidden = !reason.is_empty();
                 let v = if hidden { "[c]" } else { "50.0" };
-                format!("2025,S01,{g},{n},{v},{v},{v},{v},{v},{v},{v},{v},{v},,{hidden},{reason}\n")
+                let de = if hidden { "[c]" } else { "" };
+                format!("2025,S01,{g},{n},{v},{v},{v},{v},{v},{v},{v},{v},{v},false,{de},,{hidden},{reason}\n")
             })
             .collect()
     }
@@ -1019,8 +1020,8 @@ min_items = 2
                 groups: model::dim_group(&s, &groups),
                 months: months.0,
                 quarters: months.1,
-                item_results: model::item_results(&s, &t.items),
-                indicator_results: model::indicator_results(&s, &t.indicators),
+                item_results: model::item_results(&s, &t.items, false),
+                indicator_results: model::indicator_results(&s, &t.indicators, false),
                 ..Model::default()
             };
             let dir = tempfile::tempdir().unwrap();

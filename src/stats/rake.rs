@@ -333,7 +333,10 @@ mod tests {
         ];
         let free = rake(12, &margins, None, 1e-9, 1000).unwrap();
         close(free.weights[10], 25.0, 1e-6);
-        assert!(free.weights[10] >= 3.0 * 100.0 / 12.0 - 1e-6, "three times the mean weight");
+        assert!(
+            free.weights[10] >= 3.0 * 100.0 / 12.0 - 1e-6,
+            "three times the mean weight"
+        );
         // Bounds that cannot hold with two respondents carrying half the population.
         assert!(matches!(
             rake(12, &margins, Some((0.5, 2.5)), 1e-9, 1000),

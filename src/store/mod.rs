@@ -203,6 +203,26 @@ fn write_parquet(path: &Path, df: &mut DataFrame) -> Result<(), StoreError> {
     std::fs::rename(&tmp, path).map_err(io)
 }
 
+pub fn weights_path(store: &Path, wave: &str) -> PathBuf {
+    store.join(format!("{wave}.weights.parquet"))
+}
+
+/// Write a wave's non-response weights beside it: one `weight` per respondent, in the wave
+/// file's row order. Kept for audit and reuse; never published.
+pub fn write_weights(store: &Path, wave: &str, weights: &[f64]) -> Result<(), StoreError> {
+    std::fs::create_dir_all(store).map_err(|source| StoreError::Io {
+        path: store.to_path_buf(),
+        source,
+    })?;
+    let p = weights_path(store, wave);
+    let mut df = DataFrame::new(weights.len(), vec![Column::new("weight".into(), weights)])
+        .map_err(|source| StoreError::Polars {
+            path: p.clone(),
+            source,
+        })?;
+    write_parquet(&p, &mut df)
+}
+
 /// Write one wave (response ids, codes and comments) into the store.
 pub fn write_wave(
     store: &Path,

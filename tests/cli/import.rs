@@ -463,9 +463,9 @@ fn config_typos_are_all_reported_at_once() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    insta::assert_snapshot!(stderr(&out), @r"
+    insta::assert_snapshot!(stderr(&out), @"
     error: pipeline.toml has 3 problems:
-      - threshold: unknown section or key `threshold`; expected one of: deep_dives, meetings, baseline, schema, output, store, anonymity_threshold, breakdowns, crosses, finite_population_correction, tolerance, waves
+      - threshold: unknown section or key `threshold`; expected one of: deep_dives, meetings, baseline, schema, output, store, anonymity_threshold, breakdowns, crosses, finite_population_correction, tolerance, weighting, waves
       - breakdowns: `directorate` is not a demographic field in the schema; known: dir
       - waves (2025, line 11).columns.Q9: `Q9` is neither a question nor a demographic id in schema.toml
     ");

@@ -48,7 +48,7 @@ fn indicators_match_hand_and_reference_calculations() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let t = s.read_table("out", "fact_indicator_results");
     assert!(t.starts_with(
-        "wave_id,indicator_id,group_key,n,value,ci_low,ci_high,pct_positive,pct_neutral,pct_negative,mdd,population,suppressed,suppression_reason\n"
+        "wave_id,indicator_id,group_key,n,value,ci_low,ci_high,pct_positive,pct_neutral,pct_negative,mdd,weighted,design_effect,population,suppressed,suppression_reason\n"
     ));
     // What each value is, once, in the indicator dimension.
     let dims = s.read_table("out", "dim_indicator");
@@ -64,7 +64,7 @@ fn indicators_match_hand_and_reference_calculations() {
     // Neutral (13.33 + 9.375) / 2 = 11.35; negative (23.33 + 28.125) / 2 = 25.73.
     assert_eq!(
         rows(&t, "2025,respect,overall,"),
-        ["2025,respect,overall,32,62.9,51.5,74.3,62.9,11.4,25.7,22.2,,false,"]
+        ["2025,respect,overall,32,62.9,51.5,74.3,62.9,11.4,25.7,22.2,false,,,false,"]
     );
     // A dir: Q1 10/18 and Q2 20/20 positive: (55.56 + 100) / 2 = 77.78; shares 12 × 1, 8 × 0.5;
     // t interval (66.02, 89.54).
@@ -79,13 +79,13 @@ fn indicators_match_hand_and_reference_calculations() {
     // sd 18.3212; t interval (51.91, 65.59); MDD 13.25.
     assert_eq!(
         rows(&t, "2025,engagement,overall,"),
-        ["2025,engagement,overall,30,58.8,51.9,65.6,,,,13.3,,false,"]
+        ["2025,engagement,overall,30,58.8,51.9,65.6,,,,13.3,false,,,false,"]
     );
     // Yes-rate (Q3 is reverse keyed for % positive, but the rate counts literal Yes answers):
     // 3 of 31; statsmodels proportion_confint(3, 31, method="wilson") = (3.35%, 24.90%).
     assert_eq!(
         rows(&t, "2025,bullying,overall,"),
-        ["2025,bullying,overall,31,9.7,3.3,24.9,,,,21.0,,false,"]
+        ["2025,bullying,overall,31,9.7,3.3,24.9,,,,21.0,false,,,false,"]
     );
 }
 
@@ -134,7 +134,8 @@ fn response_rates_and_fpc_use_the_hr_headcount() {
     );
     let items = s.read_table("out", "fact_item_results");
     assert!(
-        items.contains("2025,Q1,dir=A dir,18,10,4,4,55.6,22.2,22.2,33.7,75.4,46.4,,false,\n"),
+        items
+            .contains("2025,Q1,dir=A dir,18,10,4,4,55.6,22.2,22.2,33.7,75.4,46.4,false,,,false,\n"),
         "{items}"
     );
     assert!(
@@ -172,7 +173,7 @@ fn audit_passes_on_a_run_and_fails_on_a_disclosive_pack() {
     let out = s.cmd(&["audit", &s.pack("out")]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     assert!(
-        stdout(&out).contains("(threshold 10): 25 table(s)"),
+        stdout(&out).contains("(threshold 10): 27 table(s)"),
         "{}",
         stdout(&out)
     );
@@ -189,9 +190,10 @@ fn audit_passes_on_a_run_and_fails_on_a_disclosive_pack() {
         .lines()
         .map(|l| {
             if l.starts_with("2025,Q1,dir=Not stated,") {
-                "2025,Q1,dir=Not stated,3,0,0,3,0.0,0.0,100.0,0.0,56.1,0.0,,false,".to_string()
+                "2025,Q1,dir=Not stated,3,0,0,3,0.0,0.0,100.0,0.0,56.1,0.0,false,,,false,"
+                    .to_string()
             } else if l.starts_with("2025,Q2,dir=B dir,") {
-                "2025,Q2,dir=B dir,9,0,0,9,0.0,0.0,100.0,0.0,29.9,0.0,12,false,".to_string()
+                "2025,Q2,dir=B dir,9,0,0,9,0.0,0.0,100.0,0.0,29.9,0.0,false,,12,false,".to_string()
             } else {
                 l.to_string()
             }

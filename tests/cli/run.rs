@@ -2,33 +2,34 @@
 
 use crate::common::*;
 
-/// A suppressed item row: ten counts and values, the population, then the flag.
-const C: &str = "[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],true";
+/// A suppressed item row: ten counts and values, weighted (false), the design effect, the
+/// population, then the flag.
+const C: &str = "[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],false,[c],[c],true";
 
 /// Worked by hand from the counts documented on `mini_csv`.
 fn expected_items() -> String {
     let mut rows = vec![
-        "wave_id,question_id,group_key,n,n_positive,n_neutral,n_negative,pct_positive,pct_neutral,pct_negative,ci_low,ci_high,mdd,population,suppressed,suppression_reason".to_string(),
+        "wave_id,question_id,group_key,n,n_positive,n_neutral,n_negative,pct_positive,pct_neutral,pct_negative,ci_low,ci_high,mdd,weighted,design_effect,population,suppressed,suppression_reason".to_string(),
         // Intervals and MDDs: statsmodels proportion_confint(x, n, method="wilson") and
         // 100 * (norm.ppf(.975) + norm.ppf(.8)) * sqrt(2 p (1 - p) / n); no headcount, so no FPC.
         // Q1 overall: 18 + 9 + 3 valid; positive 10 + 9 = 19 (63.33%), neutral 4 (13.33%), negative 4 + 3 = 7 (23.33%).
-        "2025,Q1,overall,30,19,4,7,63.3,13.3,23.3,45.5,78.1,34.9,,false,".into(),
+        "2025,Q1,overall,30,19,4,7,63.3,13.3,23.3,45.5,78.1,34.9,false,,,false,".into(),
         // A dir: DK and blank excluded: 18 valid; 10/18 = 55.56%, 4/18 = 22.22%.
-        "2025,Q1,dir=A dir,18,10,4,4,55.6,22.2,22.2,33.7,75.4,46.4,,false,".into(),
+        "2025,Q1,dir=A dir,18,10,4,4,55.6,22.2,22.2,33.7,75.4,46.4,false,,,false,".into(),
         // B dir 9 < 10, C dir 0, Not stated 3: primary. Hidden B + Not stated = 12 >= 10, so no secondary.
         format!("2025,Q1,dir=B dir,{C},primary"),
         format!("2025,Q1,dir=C dir,{C},primary"),
         format!("2025,Q1,dir=Not stated,{C},primary"),
         // Q2 overall: 20 agree, 3 neither, 9 disagree of 32: 62.5%, 9.375% -> 9.4, 28.125% -> 28.1.
-        "2025,Q2,overall,32,20,3,9,62.5,9.4,28.1,45.3,77.1,33.9,,false,".into(),
-        "2025,Q2,dir=A dir,20,20,0,0,100.0,0.0,0.0,83.9,100.0,0.0,,false,".into(),
+        "2025,Q2,overall,32,20,3,9,62.5,9.4,28.1,45.3,77.1,33.9,false,,,false,".into(),
+        "2025,Q2,dir=A dir,20,20,0,0,100.0,0.0,0.0,83.9,100.0,0.0,false,,,false,".into(),
         format!("2025,Q2,dir=B dir,{C},primary"),
         format!("2025,Q2,dir=C dir,{C},primary"),
         format!("2025,Q2,dir=Not stated,{C},primary"),
         // Q3 is reverse keyed: "No" is favourable. Valid 20 + 9 + 2 (one prefers not to say):
         // positive 18 + 9 + 1 = 28 (90.32%), negative 2 + 1 = 3 (9.68%).
-        "2025,Q3,overall,31,28,0,3,90.3,0.0,9.7,75.1,96.7,21.0,,false,".into(),
-        "2025,Q3,dir=A dir,20,18,0,2,90.0,0.0,10.0,69.9,97.2,26.6,,false,".into(),
+        "2025,Q3,overall,31,28,0,3,90.3,0.0,9.7,75.1,96.7,21.0,false,,,false,".into(),
+        "2025,Q3,dir=A dir,20,18,0,2,90.0,0.0,10.0,69.9,97.2,26.6,false,,,false,".into(),
         format!("2025,Q3,dir=B dir,{C},primary"),
         format!("2025,Q3,dir=C dir,{C},primary"),
         format!("2025,Q3,dir=Not stated,{C},primary"),
@@ -58,7 +59,7 @@ fn items_match_hand_calculation() {
     );
     assert!(
         s.read_pack("out", "tables/README.md")
-            .contains("| pct_positive | Float64 | % | 100 × n_positive / n. Rounded to 1 decimal place. `[c]` where withheld. |")
+            .contains("| pct_positive | Float64 | % | 100 × n_positive / n; when `weighted`, the weighted share of valid answers. Rounded to 1 decimal place. `[c]` where withheld. |")
     );
 }
 
@@ -84,9 +85,9 @@ fn a_lone_small_group_takes_the_next_smallest_with_it() {
     assert_eq!(
         q2,
         [
-            "2025,Q2,overall,32,20,3,9,62.5,9.4,28.1,45.3,77.1,33.9,,false,".to_string(),
+            "2025,Q2,overall,32,20,3,9,62.5,9.4,28.1,45.3,77.1,33.9,false,,,false,".to_string(),
             // statsmodels proportion_confint(16, 16, method="wilson") = (0.8063, 1.0)
-            "2025,Q2,dir=A dir,16,16,0,0,100.0,0.0,0.0,80.6,100.0,0.0,,false,".to_string(),
+            "2025,Q2,dir=A dir,16,16,0,0,100.0,0.0,0.0,80.6,100.0,0.0,false,,,false,".to_string(),
             format!("2025,Q2,dir=B dir,{C},secondary"),
             format!("2025,Q2,dir=C dir,{C},primary"),
             format!("2025,Q2,dir=Not stated,{C},primary"),
@@ -135,7 +136,7 @@ fn two_runs_give_byte_identical_tables() {
     }
     assert_eq!(
         compared,
-        2 * 25 + 2,
+        2 * 27 + 2,
         "every table as CSV and Parquet, the README and schema.json"
     );
 }
@@ -412,7 +413,7 @@ fn spreadsheet_formulas_in_input_never_reach_the_tables_as_formulas() {
             }
         }
     }
-    assert_eq!(tables, 25);
+    assert_eq!(tables, 27);
     let groups = s.read_table("out", "dim_group");
     assert!(
         groups.contains(",\"'=HYPERLINK(\"\"http://x\"\",\"\"A\"\")\","),

@@ -9,10 +9,12 @@
 pub mod dims;
 pub mod feedback;
 pub mod staff;
+pub mod weighting;
 
 pub use dims::*;
 pub use feedback::*;
 pub use staff::*;
+pub use weighting::{FactWeightingMargin, FactWeightingSummary};
 
 use super::registry::{Row, Table, TableData};
 use crate::calendar::YearMonth;
@@ -93,6 +95,8 @@ pub struct Evidence<'a> {
     /// The run's id and the config's SHA-256, for `run_info`.
     pub run_id: &'a str,
     pub config_sha256: &'a str,
+    /// Each wave's non-response weights (`None` everywhere without `[weighting]`).
+    pub weights: &'a [Option<crate::weighting::WaveWeights>],
 }
 
 /// Every table of the pack, typed.
@@ -114,6 +118,8 @@ pub struct Model {
     pub indicator_changes: Vec<FactIndicatorChange>,
     pub feedback: FeedbackFacts,
     pub import_reconciliation: Vec<FactImportReconciliation>,
+    pub weighting_margins: Vec<FactWeightingMargin>,
+    pub weighting_summary: Vec<FactWeightingSummary>,
     pub run: Vec<RunInfo>,
 }
 
@@ -133,6 +139,8 @@ pub fn registry() -> Vec<&'static Table> {
         FactItemResult::table(),
         FactIndicatorResult::table(),
         FactResponseRate::table(),
+        FactWeightingMargin::table(),
+        FactWeightingSummary::table(),
         FactItemChange::table(),
         FactIndicatorChange::table(),
         FactFeedbackUptakeMonth::table(),
@@ -217,7 +225,9 @@ impl Model {
             baseline = fb.baseline.clone();
         }
         let (months, quarters) = dims::dim_month(&months, &baseline);
-        let (item_changes, indicator_changes) = staff::changes(schema, e.deltas);
+        let (item_changes, indicator_changes) =
+            staff::changes(schema, e.deltas, e.config.weighting.is_some());
+        let (weighting_margins, weighting_summary) = weighting::weighting(e);
         let feedback = match (e.feedback, feedback_schema) {
             (Some(fb), Some(s)) => feedback::facts(fb, s),
             _ => FeedbackFacts::default(),
@@ -297,9 +307,19 @@ impl Model {
             quarters,
             committees,
             import_sources,
-            item_results: staff::item_results(schema, &e.tables.items),
-            indicator_results: staff::indicator_results(schema, &e.tables.indicators),
+            item_results: staff::item_results(
+                schema,
+                &e.tables.items,
+                e.config.weighting.is_some(),
+            ),
+            indicator_results: staff::indicator_results(
+                schema,
+                &e.tables.indicators,
+                e.config.weighting.is_some(),
+            ),
             response_rates: staff::response_rates(e),
+            weighting_margins,
+            weighting_summary,
             item_changes,
             indicator_changes,
             feedback,
@@ -325,6 +345,8 @@ impl Model {
             TableData::of(&self.item_results),
             TableData::of(&self.indicator_results),
             TableData::of(&self.response_rates),
+            TableData::of(&self.weighting_margins),
+            TableData::of(&self.weighting_summary),
             TableData::of(&self.item_changes),
             TableData::of(&self.indicator_changes),
             TableData::of(&fb.uptake_month),

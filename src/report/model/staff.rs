@@ -40,12 +40,14 @@ published_table! {
             n_positive: Figure<u64> => (Value, Plain, "answers", "Agree and Strongly agree; for reverse-keyed questions the favourable answers (No to \"Have you been bullied?\"); for 0-10 questions 9-10."),
             n_neutral: Figure<u64> => (Value, Plain, "answers", "Neither agree nor disagree (0-10 questions: 7-8)."),
             n_negative: Figure<u64> => (Value, Plain, "answers", "Disagree and Strongly disagree (0-10 questions: 0-6)."),
-            pct_positive: Figure<f64> => (Value, D1, "%", "100 × n_positive / n."),
-            pct_neutral: Figure<f64> => (Value, D1, "%", "100 × n_neutral / n."),
-            pct_negative: Figure<f64> => (Value, D1, "%", "100 × n_negative / n."),
+            pct_positive: Figure<f64> => (Value, D1, "%", "100 × n_positive / n; when `weighted`, the weighted share of valid answers."),
+            pct_neutral: Figure<f64> => (Value, D1, "%", "100 × n_neutral / n (weighted when `weighted`)."),
+            pct_negative: Figure<f64> => (Value, D1, "%", "100 × n_negative / n (weighted when `weighted`)."),
             ci_low: Figure<f64> => (Value, D1, "%", "Lower end of the 95% Wilson interval for pct_positive."),
             ci_high: Figure<f64> => (Value, D1, "%", "Upper end of the 95% Wilson interval for pct_positive."),
             mdd: Figure<f64> => (Value, D1, "percentage points", "Minimum detectable difference: the smallest change in pct_positive to the next wave that a 5% test would detect with 80% power for a group of this size."),
+            weighted: bool => (Attribute, Plain, "", "Percentages, interval and MDD are weighted to the HR headcount ([weighting]); n and the counts are always unweighted."),
+            design_effect: Figure<f64> => (Value, D3, "", "Kish's design effect of the weights behind the row (1 + CV²): the interval uses n / design_effect. Empty when unweighted."),
             population: Figure<u64> => (Admin, Plain, "staff", "HR headcount used for the finite population correction (empty: not known or not applied)."),
             suppressed: bool => (Suppressed, Plain, "", "The row's figures are withheld: `[c]` in CSV and the workbook, null in Parquet."),
             suppression_reason: Option<String> => (Reason, Plain, "", "`primary`, `secondary` or `small_organisation`; empty when published."),
@@ -80,6 +82,8 @@ published_table! {
             pct_neutral: Figure<f64> => (Value, D1, "%", "Themes: mean % neutral; eNPS: % passives."),
             pct_negative: Figure<f64> => (Value, D1, "%", "Themes: mean % negative; eNPS: % detractors."),
             mdd: Figure<InUnit> => (Value, Unit, "dim_indicator.unit", "Minimum detectable difference in value's unit (5% test, 80% power)."),
+            weighted: bool => (Attribute, Plain, "", "value, interval and MDD are weighted to the HR headcount ([weighting]); n is always unweighted."),
+            design_effect: Figure<f64> => (Value, D3, "", "Kish's design effect of the weights behind the row: the interval uses n / design_effect. Empty when unweighted."),
             population: Figure<u64> => (Admin, Plain, "staff", "HR headcount used for the finite population correction."),
             suppressed: bool => (Suppressed, Plain, "", "The row's figures are withheld."),
             suppression_reason: Option<String> => (Reason, Plain, "", "`primary`, `secondary` (also: one of the indicator's questions is withheld) or `small_organisation`."),
@@ -145,6 +149,7 @@ published_table! {
             low_reliability: Figure<bool> => (Value, Plain, "", "Fewer than 30 answers in a wave: the change is shown, marked [u] in the report, and given no verdict."),
             mdd_unadjusted: Figure<f64> => (Value, D1, "percentage points", "Minimum detectable difference at an unadjusted 5% test with 80% power, from the two waves' standard errors."),
             mdd_at_family_threshold: Figure<f64> => (Value, D1, "percentage points", "Minimum detectable difference at the family's threshold (family_threshold) with 80% power: the smallest change that would get a verdict."),
+            weighted: bool => (Attribute, Plain, "", "Values, interval and test are weighted to the HR headcount, on Kish's effective n; n_from and n_to are unweighted."),
             test: Option<String> => (Attribute, Plain, "", "`two_proportion_z` (pooled two-proportion z test)."),
             statistic: Figure<f64> => (Value, D3, "", "The z statistic."),
             p_value: Figure<f64> => (Value, PValue, "", "Two-sided p-value."),
@@ -191,6 +196,7 @@ published_table! {
             low_reliability: Figure<bool> => (Value, Plain, "", "Fewer than 30 respondents with a score in a wave: the change is shown, marked [u] in the report, and given no verdict."),
             mdd_unadjusted: Figure<InUnit> => (Value, Unit, "dim_indicator.unit", "Minimum detectable difference at an unadjusted 5% test with 80% power, from the two waves' standard errors."),
             mdd_at_family_threshold: Figure<InUnit> => (Value, Unit, "dim_indicator.unit", "Minimum detectable difference at the family's threshold (family_threshold) with 80% power: the smallest change that would get a verdict."),
+            weighted: bool => (Attribute, Plain, "", "Values, interval and test are weighted to the HR headcount, on Kish's effective n; n_from and n_to are unweighted."),
             test: Option<String> => (Attribute, Plain, "", "`welch_t` (themes on respondent-level shares, indices, scores), `two_proportion_z` (yes-rates), `net_score_z` (eNPS)."),
             statistic: Figure<f64> => (Value, D3, "", "z or t."),
             p_value: Figure<f64> => (Value, PValue, "", "Two-sided p-value."),
@@ -242,7 +248,11 @@ published_table! {
     }
 }
 
-pub fn item_results(schema: &Schema, items: &[Protected<ItemStats>]) -> Vec<FactItemResult> {
+pub fn item_results(
+    schema: &Schema,
+    items: &[Protected<ItemStats>],
+    weighted: bool,
+) -> Vec<FactItemResult> {
     items
         .iter()
         .map(|p| {
@@ -264,6 +274,8 @@ pub fn item_results(schema: &Schema, items: &[Protected<ItemStats>]) -> Vec<Fact
                 ci_low: f(st.and_then(|s| s.ci_positive.map(|c| c.0))),
                 ci_high: f(st.and_then(|s| s.ci_positive.map(|c| c.1))),
                 mdd: f(st.and_then(|s| s.mdd)),
+                weighted,
+                design_effect: f(c.and_then(|c| c.design_effect())),
                 population: Figure::of(st.and_then(|s| s.population), hidden),
                 suppressed: hidden,
                 suppression_reason: suppression(p.suppression),
@@ -275,6 +287,7 @@ pub fn item_results(schema: &Schema, items: &[Protected<ItemStats>]) -> Vec<Fact
 pub fn indicator_results(
     schema: &Schema,
     rows: &[Protected<IndicatorStats>],
+    weighted: bool,
 ) -> Vec<FactIndicatorResult> {
     rows.iter()
         .map(|p| {
@@ -295,6 +308,8 @@ pub fn indicator_results(
                 pct_neutral: f(st.and_then(|s| s.pct.map(|p| p[1]))),
                 pct_negative: f(st.and_then(|s| s.pct.map(|p| p[2]))),
                 mdd: u(st.and_then(|s| s.mdd)),
+                weighted,
+                design_effect: f(st.and_then(|s| s.design_effect(p.n.unwrap_or(0)))),
                 population: Figure::of(st.and_then(|s| s.population), hidden),
                 suppressed: hidden,
                 suppression_reason: suppression(p.suppression),
@@ -364,7 +379,7 @@ pub fn family_code(schema: &Schema, f: Family) -> String {
 
 /// A change row of either table: the same columns but for the measure's key.
 macro_rules! change_row {
-    ($row:ident { $measure:ident: $id:expr }, $schema:expr, $d:expr, $num:expr) => {{
+    ($row:ident { $measure:ident: $id:expr }, $schema:expr, $d:expr, $weighted:expr, $num:expr) => {{
         let d: &Delta = $d;
         let hidden = d.suppression.is_some();
         let f = |v: Option<f64>| Figure::of(v, hidden);
@@ -385,6 +400,7 @@ macro_rules! change_row {
             low_reliability: Figure::of(Some(d.low_reliability), hidden),
             mdd_unadjusted: u(d.mdd),
             mdd_at_family_threshold: u(d.mdd_family),
+            weighted: $weighted,
             test: d.test.map(|t| t.0.code().to_string()),
             statistic: f(d.test.map(|t| t.1.statistic)),
             p_value: f(d.test.map(|t| t.1.p_value)),
@@ -405,6 +421,7 @@ macro_rules! change_row {
 pub fn changes(
     schema: &Schema,
     deltas: &[Delta],
+    weighted: bool,
 ) -> (Vec<FactItemChange>, Vec<FactIndicatorChange>) {
     let (mut items, mut indicators) = (Vec::new(), Vec::new());
     for d in deltas {
@@ -415,6 +432,7 @@ pub fn changes(
                 },
                 schema,
                 d,
+                weighted,
                 |v: f64| v
             )),
             Measure::Indicator(i) => indicators.push(change_row!(
@@ -423,6 +441,7 @@ pub fn changes(
                 },
                 schema,
                 d,
+                weighted,
                 |value: f64| InUnit {
                     value,
                     decimals: schema.indicators[i].method.decimals()
