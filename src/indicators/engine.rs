@@ -804,6 +804,89 @@ categories = ["d1", "d2"]
         );
     }
 
+    #[test]
+    fn weights_give_weighted_shares_and_kish_n_while_counts_stay_counts() {
+        // Four respondents in a1, a1, a2, a2 answering Q1 Agree, Disagree, Agree, (none),
+        // with weights 1, 3, 2, 5. Overall: 2 positive of 3 valid (counts); weighted
+        // positive 1 + 2 = 3 of 1 + 3 + 2 = 6 valid: 50%; Kish n = 6² / (1 + 9 + 4) = 36/14.
+        let s = schema();
+        let mut r = Responses::new(&s, 4);
+        r.fields = vec![
+            Some(vec![0, 0, 1, 1]),
+            Some(vec![0; 4]),
+            Some(vec![0; 4]),
+            Some(vec![0; 4]),
+        ];
+        let agree = Responses::answer_slot(&s, 0, 4);
+        let disagree = Responses::answer_slot(&s, 0, 2);
+        r.answers[0] = Some(vec![agree, disagree, agree, 0]);
+        let w = [1.0, 3.0, 2.0, 5.0];
+        let agg = count_wave(
+            &s,
+            &WaveId::from("w"),
+            &r,
+            &[Breakdown::Overall, Breakdown::Field(0)],
+            Some(&w),
+        );
+        let overall = agg
+            .items
+            .iter()
+            .find(|c| c.breakdown == Breakdown::Overall && c.measure == 0)
+            .unwrap();
+        let c = &overall.stats;
+        assert_eq!((c.positive, c.negative, c.n()), (2, 1, 3));
+        assert!((c.pct_positive().unwrap() - 50.0).abs() < 1e-12);
+        let (x, n) = c.positive_of();
+        assert!((n - 36.0 / 14.0).abs() < 1e-12 && (x - 0.5 * n).abs() < 1e-12);
+        assert!((c.design_effect().unwrap() - 3.0 / (36.0 / 14.0)).abs() < 1e-12);
+        // Group a2: one valid answer (Agree) with weight 2: 100%.
+        let a2 = agg
+            .items
+            .iter()
+            .find(|x| {
+                x.breakdown == Breakdown::Field(0)
+                    && x.group == Group::One(Some(1))
+                    && x.measure == 0
+            })
+            .unwrap();
+        assert_eq!(a2.stats.pct_positive(), Some(100.0));
+        // Equal weights change nothing but add the effective n (= n).
+        let plain = count_wave(&s, &WaveId::from("w"), &r, &[Breakdown::Overall], None);
+        let ones = count_wave(
+            &s,
+            &WaveId::from("w"),
+            &r,
+            &[Breakdown::Overall],
+            Some(&[1.0; 4]),
+        );
+        assert_eq!(
+            plain.items[0].stats.pct_positive(),
+            ones.items[0].stats.pct_positive()
+        );
+        assert_eq!(ones.items[0].stats.positive_of(), (2.0, 3.0));
+    }
+
+    #[test]
+    fn weighted_respondent_scores_by_hand() {
+        // Scores 10, 20, (none), 40 with weights 1, 3, 2, 5: Σw = 9, mean (10 + 60 + 200) / 9
+        // = 30; Σw(x − 30)² = 400 + 300 + 500 = 1200; sd² = 1200 / 9 × 3/2 = 200;
+        // Kish n = 81 / (1 + 9 + 25).
+        let g = group_scores(
+            &[0, 0, 0, 0],
+            &[10.0, 20.0, f64::NAN, 40.0],
+            1,
+            Some(&[1.0, 3.0, 2.0, 5.0]),
+        );
+        assert_eq!(g[0].n, 3);
+        assert!((g[0].mean - 30.0).abs() < 1e-12);
+        assert!((g[0].sd - 200f64.sqrt()).abs() < 1e-12);
+        assert!((g[0].n_eff.unwrap() - 81.0 / 35.0).abs() < 1e-12);
+        // Equal weights: the unweighted mean and sample SD.
+        let eq = group_scores(&[0, 0, 0], &[10.0, 20.0, 40.0], 1, Some(&[2.0; 3]));
+        let un = group_scores(&[0, 0, 0], &[10.0, 20.0, 40.0], 1, None);
+        assert!((eq[0].mean - un[0].mean).abs() < 1e-12 && (eq[0].sd - un[0].sd).abs() < 1e-12);
+    }
+
     fn naive(r: &Responses, fields: &[usize], sizes: &[usize], q: usize) -> Vec<[u64; 7]> {
         let groups: usize = sizes.iter().product();
         let mut out = vec![[0u64; 7]; groups];

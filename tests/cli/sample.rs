@@ -699,3 +699,194 @@ fn a_step_change_needs_a_month_a_reason_and_known_charts() {
         assert!(err.contains(want), "{want}\n{err}");
     }
 }
+
+/// The sample with `[weighting]` raking each wave to its HR headcount by directorate and grade.
+fn weighted_sample() -> Sandbox {
+    let s = sample_sandbox();
+    let cfg = s.read("sample-data/pipeline.toml");
+    let at = cfg.find("[[waves]]").unwrap();
+    s.write(
+        "sample-data/pipeline.toml",
+        format!(
+            "{}[weighting]\nmethod = \"rake\"\nmargins = [\"directorate\", \"grade\"]\n\n{}",
+            &cfg[..at],
+            &cfg[at..]
+        ),
+    );
+    s
+}
+
+#[test]
+fn weighted_percentages_equal_an_independent_raking_of_the_stored_responses() {
+    let has_pyarrow = std::process::Command::new("python3")
+        .args(["-c", "import pyarrow, numpy"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_pyarrow {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "pyarrow is not installed: .ci/run installs it"
+        );
+        eprintln!("skipped: needs Python's pyarrow and numpy");
+        return;
+    }
+    let s = weighted_sample();
+    let out = s.cmd(&["-q", "run"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // Independently: read the store and the HR files as an analyst would, rake by plain
+    // iterative proportional fitting (respondents who did not state a margin sit out its
+    // step), and compute each question's weighted % positive for the whole organisation.
+    let script = r#"
+import csv, json, sys, tomllib
+import numpy as np
+import pyarrow.parquet as pq
+schema = tomllib.load(open("schemas/staff-survey.toml", "rb"))
+cats = {d["id"]: d["categories"] for d in schema["demographics"]}
+scales = {s["id"]: s["answers"] for s in schema["scales"]}
+out = {}
+for wave in ["2025", "2026"]:
+    t = pq.read_table(f"sample-data/out/store/{wave}.parquet").to_pydict()
+    n = len(t["response_id"])
+    hc = list(csv.DictReader(open(f"sample-data/hr-headcount-{wave}.csv", encoding="utf-8-sig")))
+    margins = []
+    for field in ["directorate", "grade"]:
+        codes = np.array(t[field], dtype=np.int64) - 1  # stored as category + 1; 0 = not stated
+        target = np.zeros(len(cats[field]))
+        for row in hc:
+            target[cats[field].index(row[field])] += int(row["headcount"])
+        margins.append((codes, target))
+    w = np.full(n, margins[0][1].sum() / n)
+    for _ in range(1000):
+        for codes, target in margins:
+            stated = codes >= 0
+            sums = np.bincount(codes[stated], weights=w[stated], minlength=len(target))
+            factor = target / target.sum() * sums.sum() / sums
+            w[stated] *= factor[codes[stated]]
+        gap = 0.0
+        for codes, target in margins:
+            stated = codes >= 0
+            sums = np.bincount(codes[stated], weights=w[stated], minlength=len(target))
+            gap = max(gap, np.abs(sums / sums.sum() - target / target.sum()).max())
+        if gap < 1e-12:
+            break
+    stored = np.array(pq.read_table(f"sample-data/out/store/{wave}.weights.parquet")["weight"])
+    if np.abs(stored - w).max() > 1e-6:
+        sys.exit(f"{wave}: stored weights differ by {np.abs(stored - w).max()}")
+    for q in schema["questions"]:
+        if q["id"] not in t or "scale" not in q:
+            continue
+        answers = scales[q["scale"]]
+        flip = {"positive": "negative", "negative": "positive"} if q.get("reverse_keyed") else {}
+        group = [flip.get(a["group"], a["group"]) for a in answers]
+        slot = np.array(t[q["id"]], dtype=np.int64)  # answer position + 1; 0 = none
+        pos = np.isin(slot, [k + 1 for k, g in enumerate(group) if g == "positive"])
+        valid = np.isin(slot, [k + 1 for k, g in enumerate(group) if g in ("positive", "neutral", "negative")])
+        out[f"{wave},{q['id']}"] = [100 * w[pos].sum() / w[valid].sum(), int(valid.sum())]
+print(json.dumps(out))
+"#;
+    let py = std::process::Command::new("python3")
+        .args(["-c", script])
+        .current_dir(s.path(""))
+        .output()
+        .unwrap();
+    assert!(
+        py.status.success(),
+        "{}",
+        String::from_utf8_lossy(&py.stderr)
+    );
+    let want: BTreeMap<String, (f64, u64)> = serde_json::from_slice(&py.stdout).unwrap();
+    let items = s.read_table("sample-data/out", "fact_item_results");
+    let mut rdr = csv::Reader::from_reader(items.as_bytes());
+    let head = rdr.headers().unwrap().clone();
+    let at = |name: &str| head.iter().position(|h| h == name).unwrap();
+    let mut checked = 0;
+    for rec in rdr.records() {
+        let rec = rec.unwrap();
+        if &rec[at("group_key")] != "overall" {
+            continue;
+        }
+        let key = format!("{},{}", &rec[at("wave_id")], &rec[at("question_id")]);
+        let (pct, n) = want[&key];
+        let published: f64 = rec[at("pct_positive")].parse().unwrap();
+        assert!(
+            (published - pct).abs() <= 0.05 + 1e-9,
+            "{key}: published {published}, independent {pct}"
+        );
+        assert_eq!(
+            rec[at("n")].parse::<u64>().unwrap(),
+            n,
+            "{key}: unweighted n"
+        );
+        assert_eq!(&rec[at("weighted")], "true");
+        assert!(
+            rec[at("design_effect")].parse::<f64>().unwrap() > 1.0,
+            "{rec:?}"
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, want.len(), "every question of both waves");
+}
+
+#[test]
+fn disclosure_sees_unweighted_counts_whether_or_not_weighting_is_on() {
+    let unweighted = sample_sandbox();
+    assert!(
+        unweighted
+            .cmd(&["-q", "run"])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    let weighted = weighted_sample();
+    assert!(
+        weighted
+            .cmd(&["-q", "run"])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    for table in ["fact_item_results", "fact_indicator_results"] {
+        let rows = |s: &Sandbox| -> Vec<Vec<String>> {
+            let t = s.read_table("sample-data/out", table);
+            let mut rdr = csv::Reader::from_reader(t.as_bytes());
+            let head = rdr.headers().unwrap().clone();
+            let keep: Vec<usize> = [
+                "wave_id",
+                "group_key",
+                "n",
+                "suppressed",
+                "suppression_reason",
+            ]
+            .iter()
+            .map(|c| head.iter().position(|h| h == *c).unwrap())
+            .chain([1])
+            .collect();
+            rdr.records()
+                .map(|r| {
+                    let r = r.unwrap();
+                    keep.iter().map(|&i| r[i].to_string()).collect()
+                })
+                .collect()
+        };
+        let (a, b) = (rows(&unweighted), rows(&weighted));
+        assert_eq!(a.len(), b.len(), "{table}");
+        // The same n, the same cells withheld for the same reasons.
+        assert_eq!(a, b, "{table}");
+    }
+    // And the weights did change the figures.
+    let value = |s: &Sandbox| {
+        let t = s.read_table("sample-data/out", "fact_indicator_results");
+        t.lines()
+            .find(|l| l.starts_with("2026,officer_member_trust,overall,"))
+            .unwrap()
+            .to_string()
+    };
+    assert_ne!(value(&unweighted), value(&weighted));
+    let audit = weighted
+        .cmd(&["audit", &weighted.pack("sample-data/out")])
+        .output()
+        .unwrap();
+    assert_eq!(audit.status.code(), Some(0), "{}", stdout(&audit));
+}
