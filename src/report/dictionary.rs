@@ -12,12 +12,15 @@ pub struct DictionarySettings {
     pub baseline: String,
     /// Meeting feedback: its threshold and baseline months, when configured.
     pub meetings: Option<(u32, String)>,
+    /// The margins results are weighted to (`directorate and grade`), when `[weighting]` is on.
+    pub weighted_by: Option<String>,
 }
 
 pub fn data_dictionary(s: &DictionarySettings, tables: &[&Table]) -> String {
     let mut out = introduction(tables);
     out.push_str(&relationships(tables));
     out.push_str(&staff_methods(s));
+    out.push_str(&weighting_methods(s.weighted_by.as_deref()));
     if let Some((k, baseline)) = &s.meetings {
         out.push_str(&meetings_methods(*k, baseline));
     }
@@ -170,6 +173,36 @@ changed starts a new series (`dim_question.series_id`) and is never compared wit
     )
 }
 
+fn weighting_methods(by: Option<&str>) -> String {
+    match by {
+        Some(by) => format!(
+            r#"
+## Non-response weighting
+
+Results are weighted to each wave's HR headcount by {by}: respondents are raked (iterative
+proportional fitting) until every category's weighted share of those who stated it matches its
+share of the workforce to within 1e-9. A respondent who left a margin's question blank sits
+out that margin's step. Percentages, scores, intervals and tests use the weights; intervals and
+tests replace n with Kish's effective sample size n / (1 + CV² of the weights)
+(`design_effect` = 1 + CV²). The counts (`n`, `n_positive`, ...) are always the unweighted
+responses, and every disclosure decision is made on them. `weighted` says which rows are
+weighted; `fact_weighting_margins` compares respondents with the workforce on each margin
+before and after weighting, and `fact_weighting_summary` describes the weights. Weights per
+person are kept in the store and never published. Weighting corrects only for who answered by
+{by}: it assumes that, within those groups, staff who did not answer think like those who did.
+"#
+        ),
+        None => r#"
+## Non-response
+
+Results are not weighted (`weighted` is false): every response counts once, so groups with
+higher response rates count for more, and the intervals assume that staff who did not answer
+think like those who did. `[weighting]` in the config rakes results to the HR headcount.
+"#
+        .to_string(),
+    }
+}
+
 fn meetings_methods(k: u32, baseline: &str) -> String {
     format!(
         r#"
@@ -276,6 +309,7 @@ mod tests {
                 fpc: true,
                 baseline: "2025".into(),
                 meetings: Some((5, "2025-01, 2025-02, 2025-03".into())),
+                weighted_by: Some("directorate and grade".into()),
             },
             &tables,
         );

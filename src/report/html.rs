@@ -36,6 +36,9 @@ pub struct Input<'a> {
     /// The published tables, typed.
     pub model: &'a crate::report::model::Model,
     pub dictionary_md: &'a str,
+    /// The margins results are weighted to, for readers (`directorate and grade`), when
+    /// `[weighting]` is on.
+    pub weighted_by: Option<String>,
 }
 
 pub struct Rendered {
@@ -293,6 +296,39 @@ fn blocks(input: &Input) -> Vec<Block> {
         rows,
         shade: None,
     }));
+    // What the intervals do not cover, beside them: who did not answer.
+    let overall_rate = input
+        .model
+        .response_rates
+        .iter()
+        .find(|r| r.wave_id == latest && r.group_key == "overall")
+        .and_then(|r| match r.response_rate {
+            Figure::Shown(v) => Some(v),
+            _ => None,
+        });
+    out.push(Block::Para(format!(
+        "The 95% intervals allow for sampling error only.{} They assume that staff who did not answer \
+         would have answered like those who did{}. {}",
+        overall_rate.map_or_else(String::new, |r| format!(
+            " {}% of staff answered in {latest}.",
+            super::tables::fmt_decimals(r, 0)
+        )),
+        match &input.weighted_by {
+            Some(by) => format!(" in the same {by} (non-response is otherwise ignorable)"),
+            None => " (non-response is ignorable)".to_string(),
+        },
+        match &input.weighted_by {
+            Some(by) => format!(
+                "Results are weighted to the HR headcount by {by}, so groups that answered less count \
+                 for their share of staff; intervals and tests allow for the weights (Kish's effective \
+                 sample size), and tables/fact_weighting_margins.csv shows how far respondents differed \
+                 from the workforce."
+            ),
+            None => "Results are not weighted: groups with higher response rates count for more (see the \
+                     response rates below)."
+                .to_string(),
+        }
+    )));
     let bars: Vec<(String, Vec<Option<Point>>)> = order
         .iter()
         .filter(|&&i| !matches!(s.indicators[i].method, Method::Score0To10 | Method::Enps))
@@ -697,6 +733,29 @@ fn blocks(input: &Input) -> Vec<Block> {
         input.baseline,
         input.threshold
     )));
+    out.push(Block::Para(match &input.weighted_by {
+        Some(by) => format!(
+            "Non-response: each wave's respondents are weighted to the HR headcount by {by} (raking: iterative \
+             proportional fitting until every category's weighted share matches the workforce's to 1e-9). \
+             Percentages, scores, intervals and tests use the weights, with Kish's effective sample size \
+             n / (1 + CV² of the weights) in place of n; the counts n and every disclosure decision use the \
+             unweighted responses. Weighting corrects for who answered by {by} only: it assumes that within \
+             those groups staff who did not answer think like those who did."
+        ),
+        None => "Non-response: results are not weighted. They assume that staff who did not answer think like those \
+                 who did; where response rates differ between groups (see the response rates), the groups that \
+                 answered more count for more."
+            .to_string(),
+    }));
+    if input.feedback.is_some() {
+        out.push(Block::Para(format!(
+            "Control charts: limits are set from the first {} months with data and then frozen; on a process that \
+             did not change, the four rules still signal at least once in about 15% of 18-month series (simulated on \
+             months like the council's: about 70% positive, 17 to 59 forms), so a signal is a prompt to look, not a \
+             finding.",
+            crate::meetings::spc::FREEZE_POINTS
+        )));
+    }
     out.push(Block::Markdown(input.dictionary_md.to_string()));
     out
 }

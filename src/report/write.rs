@@ -79,12 +79,24 @@ pub fn write_pack(
     let model = timings.time("build tables", || Model::build(e));
     let tables = model.tables();
     let defs: Vec<_> = tables.iter().map(|t| t.def).collect();
+    let weighted_by = config.weighting.as_ref().map(|w| {
+        let labels: Vec<String> = w
+            .margins
+            .iter()
+            .map(|&d| super::model::lower_first(&schema.demographics[d].label))
+            .collect();
+        match labels.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+            _ => labels.join(""),
+        }
+    });
     let dictionary = dictionary::data_dictionary(
         &dictionary::DictionarySettings {
             threshold: config.anonymity_threshold,
             fpc: config.fpc,
             baseline: config.baseline.to_string(),
             meetings: e.feedback.map(|fb| (fb.threshold, fb.baseline_list())),
+            weighted_by: weighted_by.clone(),
         },
         &defs,
     );
@@ -99,6 +111,7 @@ pub fn write_pack(
         fpc: config.fpc,
         model: &model,
         dictionary_md: &dictionary,
+        weighted_by,
     };
     // The files are made in parallel (tables, workbook, report with deep dives and charts),
     // then written into the pack in a fixed order.

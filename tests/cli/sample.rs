@@ -890,3 +890,50 @@ fn disclosure_sees_unweighted_counts_whether_or_not_weighting_is_on() {
         .unwrap();
     assert_eq!(audit.status.code(), Some(0), "{}", stdout(&audit));
 }
+
+#[test]
+fn weighting_settings_are_checked_all_at_once_and_data_it_cannot_use_stops_the_run() {
+    let s = sample_sandbox();
+    let cfg = s.read("sample-data/pipeline.toml");
+    let at = cfg.find("[[waves]]").unwrap();
+    let with =
+        |section: &str, extra: &str| format!("{extra}{}{section}\n\n{}", &cfg[..at], &cfg[at..]);
+    s.write(
+        "sample-data/pipeline.toml",
+        with(
+            "[weighting]\nmethod = \"ipf\"\nmargins = [\"directorat\", \"directorate\"]\ntrim = [2.0, 0.5]",
+            "breakdowns = [\"grade\"]\n",
+        ),
+    );
+    let out = s.cmd(&["validate"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    for want in [
+        "weighting.method: `ipf` is not a weighting method; use \"rake\"",
+        "weighting.margins: `directorat` is not a demographic field in the schema; known: directorate, grade,",
+        "weighting.trim: [2, 0.5] are multiples of the mean weight",
+        "weighting.margins: `directorate` is weighted to but not in `breakdowns`",
+    ] {
+        assert!(err.contains(want), "{want}\n{err}");
+    }
+    // A margin the HR file has no column for: the data cannot be weighted, nothing written.
+    s.write(
+        "sample-data/pipeline.toml",
+        with(
+            "[weighting]\nmethod = \"rake\"\nmargins = [\"line_manager\"]",
+            "",
+        ),
+    );
+    let out = s.cmd(&["run"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("weighting wave 2025: ") && err.contains("has no `line_manager` column"),
+        "{err}"
+    );
+    assert!(
+        err.contains("How to fix: add the column to the headcount file"),
+        "{err}"
+    );
+    assert!(!s.exists("sample-data/out/latest"), "no pack");
+}
