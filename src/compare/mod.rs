@@ -230,8 +230,10 @@ pub struct Delta {
     pub measure: Measure,
     pub breakdown: Breakdown,
     pub group: Group,
-    /// Both sides, only when both are published.
+    /// Both sides, only when both are published (unweighted).
     pub n: Option<(u64, u64)>,
+    /// Kish's design effect of each side's weights (weighted waves only).
+    pub design_effects: (Option<f64>, Option<f64>),
     pub values: Option<(f64, f64)>,
     pub test: Option<(TestKind, Test)>,
     /// 95% interval for the change (value_to − value_from), in the measure's unit.
@@ -475,6 +477,7 @@ fn rows_for<T>(
     cells: &HashMap<(&str, usize), Vec<&Protected<T>>>,
     not_comparable: Option<String>,
     sample: &dyn Fn(&Protected<T>) -> Option<Sample>,
+    design_effect: &dyn Fn(&Protected<T>) -> Option<f64>,
     out: &mut Vec<Delta>,
 ) {
     let from_cells: HashMap<(Breakdown, Group), &Protected<T>> = from
@@ -508,6 +511,7 @@ fn rows_for<T>(
             breakdown: c.breakdown,
             group: c.group,
             n: None,
+            design_effects: (None, None),
             values: None,
             test: None,
             change_ci: None,
@@ -535,6 +539,7 @@ fn rows_for<T>(
                 (Some(sa), Some(sb)) => {
                     let (na, nb) = (a.n.unwrap_or(0), b.n.unwrap_or(0));
                     row.n = Some((na, nb));
+                    row.design_effects = (design_effect(a), design_effect(b));
                     row.values = Some((sa.value(), sb.value()));
                     if let Some((ci, se)) = change_interval(sa, sb) {
                         row.change_ci = Some(ci);
@@ -664,6 +669,7 @@ pub fn deltas(
                 &item_cells,
                 not_comparable,
                 &item_sample,
+                &|p| p.stats.as_ref().and_then(|s| s.counts.design_effect()),
                 &mut out,
             );
         }
@@ -690,6 +696,11 @@ pub fn deltas(
                 &ind_cells,
                 not_comparable,
                 &|p| indicator_sample(method, p),
+                &|p| {
+                    p.stats
+                        .as_ref()
+                        .and_then(|s| s.design_effect(p.n.unwrap_or(0)))
+                },
                 &mut out,
             );
         }

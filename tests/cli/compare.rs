@@ -26,7 +26,7 @@ fn deltas_match_statsmodels() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let d = s.read_table("out", "fact_item_changes");
-    assert!(d.starts_with("comparison,wave_from,wave_to,question_id,group_key,n_from,n_to,value_from,value_to,delta,delta_ci_low,delta_ci_high,low_reliability,mdd_unadjusted,mdd_at_family_threshold,weighted,test,statistic,p_value,family,family_tests,family_threshold,q_value,effect_size,effect_size_type,verdict,reason,suppressed,suppression_reason\n"));
+    assert!(d.starts_with("comparison,wave_from,wave_to,question_id,group_key,n_from,n_to,value_from,value_to,delta,delta_ci_low,delta_ci_high,low_reliability,mdd_unadjusted,mdd_at_family_threshold,weighted,design_effect_from,design_effect_to,test,statistic,p_value,family,family_tests,family_threshold,q_value,effect_size,effect_size_type,verdict,reason,suppressed,suppression_reason\n"));
     let rows: Vec<&str> = d.lines().filter(|l| l.contains(",Q2,")).collect();
     assert_eq!(
         rows,
@@ -39,23 +39,23 @@ fn deltas_match_statsmodels() {
             // = (0.0733, 0.4643). MDD: (norm.ppf(0.975) + norm.ppf(0.8)) × se with
             // se = √(0.625·0.375/32 + 0.90625·0.09375/32) = 27.987 points, and at the family's
             // threshold (norm.ppf(1 − 0.05/3/2) + norm.ppf(0.8)) × se = 32.322.
-            "since_previous,2025,2026,Q2,overall,32,32,62.5,90.6,28.1,7.3,46.4,false,28.0,32.3,false,two_proportion_z,2.656,0.007913,items,3,0.016667,0.023739,0.696,cohens_h,improved,,false,",
+            "since_previous,2025,2026,Q2,overall,32,32,62.5,90.6,28.1,7.3,46.4,false,28.0,32.3,false,,,two_proportion_z,2.656,0.007913,items,3,0.016667,0.023739,0.696,cohens_h,improved,,false,",
             // 20 answers in A dir: fewer than 30, so low reliability and no verdict, but the
             // interval is shown: newcomb for 20/20 vs 20/20 = (-0.1611, 0.1611); no MDD (no
             // variation, se 0).
-            "since_previous,2025,2026,Q2,dir=A dir,20,20,100.0,100.0,0.0,-16.1,16.1,true,,,false,,,,breakdown:dir,0,,,,,not tested,\"low reliability [u]: fewer than 30 answers in a wave, so no verdict\",false,",
-            "since_previous,2025,2026,Q2,dir=B dir,[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],false,,[c],[c],breakdown:dir,0,,[c],[c],,not tested,suppressed in one of the waves,true,primary",
-            "since_previous,2025,2026,Q2,dir=C dir,[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],false,,[c],[c],breakdown:dir,0,,[c],[c],,not tested,suppressed in one of the waves,true,primary",
-            "since_previous,2025,2026,Q2,dir=Not stated,[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],false,,[c],[c],breakdown:dir,0,,[c],[c],,not tested,suppressed in one of the waves,true,primary",
+            "since_previous,2025,2026,Q2,dir=A dir,20,20,100.0,100.0,0.0,-16.1,16.1,true,,,false,,,,,,breakdown:dir,0,,,,,not tested,\"low reliability [u]: fewer than 30 answers in a wave, so no verdict\",false,",
+            "since_previous,2025,2026,Q2,dir=B dir,[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],false,[c],[c],,[c],[c],breakdown:dir,0,,[c],[c],,not tested,suppressed in one of the waves,true,primary",
+            "since_previous,2025,2026,Q2,dir=C dir,[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],false,[c],[c],,[c],[c],breakdown:dir,0,,[c],[c],,not tested,suppressed in one of the waves,true,primary",
+            "since_previous,2025,2026,Q2,dir=Not stated,[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],false,[c],[c],,[c],[c],breakdown:dir,0,,[c],[c],,not tested,suppressed in one of the waves,true,primary",
             // With two waves the baseline is the previous wave: the same tests, named twice.
-            "since_baseline,2025,2026,Q2,overall,32,32,62.5,90.6,28.1,7.3,46.4,false,28.0,32.3,false,two_proportion_z,2.656,0.007913,items,3,0.016667,0.023739,0.696,cohens_h,improved,,false,",
-            "since_baseline,2025,2026,Q2,dir=A dir,20,20,100.0,100.0,0.0,-16.1,16.1,true,,,false,,,,breakdown:dir,0,,,,,not tested,\"low reliability [u]: fewer than 30 answers in a wave, so no verdict\",false,",
-            "since_baseline,2025,2026,Q2,dir=B dir,[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],false,,[c],[c],breakdown:dir,0,,[c],[c],,not tested,suppressed in one of the waves,true,primary",
-            "since_baseline,2025,2026,Q2,dir=C dir,[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],false,,[c],[c],breakdown:dir,0,,[c],[c],,not tested,suppressed in one of the waves,true,primary",
-            "since_baseline,2025,2026,Q2,dir=Not stated,[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],false,,[c],[c],breakdown:dir,0,,[c],[c],,not tested,suppressed in one of the waves,true,primary",
+            "since_baseline,2025,2026,Q2,overall,32,32,62.5,90.6,28.1,7.3,46.4,false,28.0,32.3,false,,,two_proportion_z,2.656,0.007913,items,3,0.016667,0.023739,0.696,cohens_h,improved,,false,",
+            "since_baseline,2025,2026,Q2,dir=A dir,20,20,100.0,100.0,0.0,-16.1,16.1,true,,,false,,,,,,breakdown:dir,0,,,,,not tested,\"low reliability [u]: fewer than 30 answers in a wave, so no verdict\",false,",
+            "since_baseline,2025,2026,Q2,dir=B dir,[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],false,[c],[c],,[c],[c],breakdown:dir,0,,[c],[c],,not tested,suppressed in one of the waves,true,primary",
+            "since_baseline,2025,2026,Q2,dir=C dir,[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],false,[c],[c],,[c],[c],breakdown:dir,0,,[c],[c],,not tested,suppressed in one of the waves,true,primary",
+            "since_baseline,2025,2026,Q2,dir=Not stated,[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],false,[c],[c],,[c],[c],breakdown:dir,0,,[c],[c],,not tested,suppressed in one of the waves,true,primary",
         ]
     );
-    assert!(d.contains("since_previous,2025,2026,Q1,overall,30,30,63.3,63.3,0.0,-23.2,23.2,false,34.9,40.3,false,two_proportion_z,0.000,1.000000,items,3,0.016667,1.000000,0.000,cohens_h,no significant change,,false,"), "{d}");
+    assert!(d.contains("since_previous,2025,2026,Q1,overall,30,30,63.3,63.3,0.0,-23.2,23.2,false,34.9,40.3,false,,,two_proportion_z,0.000,1.000000,items,3,0.016667,1.000000,0.000,cohens_h,no significant change,,false,"), "{d}");
     let audit = s.cmd(&["audit", &s.pack("out")]).output().unwrap();
     assert_eq!(audit.status.code(), Some(0), "{}", stdout(&audit));
 }

@@ -825,6 +825,22 @@ print(json.dumps(out))
         checked += 1;
     }
     assert_eq!(checked, want.len(), "every question of both waves");
+    // Changes are weighted too, and say by how much the weights cost.
+    let changes = s.read_table("sample-data/out", "fact_indicator_changes");
+    let mut rdr = csv::Reader::from_reader(changes.as_bytes());
+    let head = rdr.headers().unwrap().clone();
+    let at = |name: &str| head.iter().position(|h| h == name).unwrap();
+    let trust = rdr
+        .records()
+        .map(Result::unwrap)
+        .find(|r| {
+            &r[at("indicator_id")] == "officer_member_trust" && &r[at("group_key")] == "overall"
+        })
+        .unwrap();
+    assert_eq!(&trust[at("weighted")], "true");
+    for c in ["design_effect_from", "design_effect_to"] {
+        assert!(trust[at(c)].parse::<f64>().unwrap() > 1.0, "{trust:?}");
+    }
 }
 
 #[test]
