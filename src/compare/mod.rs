@@ -296,61 +296,18 @@ impl Sample {
     }
 }
 
-/// The change's 95% interval and standard error, in the measure's unit.
-fn change_interval(a: Sample, b: Sample) -> Option<((f64, f64), f64)> {
-    match (a, b) {
-        (
-            Sample::Proportion {
-                x: x1,
-                n: n1,
-                f: f1,
-            },
-            Sample::Proportion {
-                x: x2,
-                n: n2,
-                f: f2,
-            },
-        ) => {
-            let (l, h) = stats::newcombe_difference(x1, n1, f1, x2, n2, f2)?;
-            let se = stats::se_difference_of_proportions(x1, n1, f1, x2, n2, f2)?;
-            Some(((100.0 * l, 100.0 * h), 100.0 * se))
-        }
-        (
-            Sample::Mean {
-                mean: m1,
-                sd: s1,
-                n: n1,
-                f: f1,
-            },
-            Sample::Mean {
-                mean: m2,
-                sd: s2,
-                n: n2,
-                f: f2,
-            },
-        ) => stats::welch_interval(m1, s1, n1, f1, m2, s2, n2, f2),
-        (
-            Sample::Net {
-                pos: p1,
-                neg: q1,
-                n: n1,
-                f: f1,
-            },
-            Sample::Net {
-                pos: p2,
-                neg: q2,
-                n: n2,
-                f: f2,
-            },
-        ) => stats::net_score_difference_interval((p1, q1, n1, f1), (p2, q2, n2, f2)),
-        _ => None,
-    }
+/// What comparing two figures gives: the test (kind, result, effect size) and the change's
+/// 95% interval with its standard error, in the measure's unit.
+struct Compared {
+    test: Option<Tested>,
+    interval: Option<((f64, f64), f64)>,
 }
 
 /// A test's kind, result and effect size.
 type Tested = (TestKind, Test, Option<(EffectKind, f64)>);
 
-fn test(a: Sample, b: Sample) -> Option<Tested> {
+/// Test a change and put an interval around it, by the kind of figure.
+fn compare(a: Sample, b: Sample) -> Compared {
     match (a, b) {
         (
             Sample::Proportion {
@@ -363,11 +320,15 @@ fn test(a: Sample, b: Sample) -> Option<Tested> {
                 n: n2,
                 f: f2,
             },
-        ) => {
-            let t = stats::two_proportion_z(x1, n1, f1, x2, n2, f2)?;
-            let h = stats::cohens_h(x1 / n1, x2 / n2);
-            Some((TestKind::TwoProportionZ, t, Some((EffectKind::CohensH, h))))
-        }
+        ) => Compared {
+            test: stats::two_proportion_z(x1, n1, f1, x2, n2, f2).map(|t| {
+                let h = stats::cohens_h(x1 / n1, x2 / n2);
+                (TestKind::TwoProportionZ, t, Some((EffectKind::CohensH, h)))
+            }),
+            interval: stats::newcombe_difference(x1, n1, f1, x2, n2, f2)
+                .zip(stats::se_difference_of_proportions(x1, n1, f1, x2, n2, f2))
+                .map(|((l, h), se)| ((100.0 * l, 100.0 * h), 100.0 * se)),
+        },
         (
             Sample::Mean {
                 mean: m1,
@@ -381,11 +342,13 @@ fn test(a: Sample, b: Sample) -> Option<Tested> {
                 n: n2,
                 f: f2,
             },
-        ) => {
-            let t = stats::welch_t(m1, s1, n1, f1, m2, s2, n2, f2)?;
-            let d = stats::cohens_d(m1, s1, n1, m2, s2, n2).map(|d| (EffectKind::CohensD, d));
-            Some((TestKind::WelchT, t, d))
-        }
+        ) => Compared {
+            test: stats::welch_t(m1, s1, n1, f1, m2, s2, n2, f2).map(|t| {
+                let d = stats::cohens_d(m1, s1, n1, m2, s2, n2).map(|d| (EffectKind::CohensD, d));
+                (TestKind::WelchT, t, d)
+            }),
+            interval: stats::welch_interval(m1, s1, n1, f1, m2, s2, n2, f2),
+        },
         (
             Sample::Net {
                 pos: p1,
@@ -399,11 +362,15 @@ fn test(a: Sample, b: Sample) -> Option<Tested> {
                 n: n2,
                 f: f2,
             },
-        ) => {
-            let t = stats::net_score_z((p1, q1, n1, f1), (p2, q2, n2, f2))?;
-            Some((TestKind::NetScoreZ, t, None))
-        }
-        _ => None,
+        ) => Compared {
+            test: stats::net_score_z((p1, q1, n1, f1), (p2, q2, n2, f2))
+                .map(|t| (TestKind::NetScoreZ, t, None)),
+            interval: stats::net_score_difference_interval((p1, q1, n1, f1), (p2, q2, n2, f2)),
+        },
+        _ => Compared {
+            test: None,
+            interval: None,
+        },
     }
 }
 
@@ -541,7 +508,8 @@ fn rows_for<T>(
                     row.n = Some((na, nb));
                     row.design_effects = (design_effect(a), design_effect(b));
                     row.values = Some((sa.value(), sb.value()));
-                    if let Some((ci, se)) = change_interval(sa, sb) {
+                    let compared = compare(sa, sb);
+                    if let Some((ci, se)) = compared.interval {
                         row.change_ci = Some(ci);
                         row.se = Some(se);
                         row.mdd = stats::mdd_for(se, ALPHA);
@@ -549,7 +517,7 @@ fn rows_for<T>(
                     if na < MIN_N_RELIABLE || nb < MIN_N_RELIABLE {
                         row.low_reliability = true;
                         row.reason = Some(NotTested::LowReliability);
-                    } else if let Some((name, t, effect)) = test(sa, sb) {
+                    } else if let Some((name, t, effect)) = compared.test {
                         row.test = Some((name, t));
                         row.effect = effect;
                     } else {

@@ -138,6 +138,25 @@ pub fn newcombe_difference(
     Some((low.max(-1.0), high.min(1.0)))
 }
 
+/// The variance of a difference of two means (each term scaled by its wave's FPC factor f)
+/// and its Welch–Satterthwaite degrees of freedom, from (sd, n, f) per wave. `None` with
+/// fewer than 2 observations on a side.
+fn welch_variance(
+    (sd1, n1, f1): (f64, f64, f64),
+    (sd2, n2, f2): (f64, f64, f64),
+) -> Option<(f64, f64)> {
+    if n1 < 2.0 || n2 < 2.0 {
+        return None;
+    }
+    let v1 = f1.max(0.0) * sd1 * sd1 / n1;
+    let v2 = f2.max(0.0) * sd2 * sd2 / n2;
+    let se2 = v1 + v2;
+    Some((
+        se2,
+        se2 * se2 / (v1 * v1 / (n1 - 1.0) + v2 * v2 / (n2 - 1.0)),
+    ))
+}
+
 /// 95% Welch interval for a change in a mean, mean₂ − mean₁ (as scipy
 /// `ttest_ind(equal_var=False).confidence_interval()`), each variance term scaled by its
 /// wave's FPC factor; with its standard error. `None` with fewer than 2 observations on a side.
@@ -152,17 +171,12 @@ pub fn welch_interval(
     n2: f64,
     f2: f64,
 ) -> Option<((f64, f64), f64)> {
-    if n1 < 2.0 || n2 < 2.0 {
-        return None;
-    }
-    let v1 = f1.max(0.0) * sd1 * sd1 / n1;
-    let v2 = f2.max(0.0) * sd2 * sd2 / n2;
-    let se = (v1 + v2).sqrt();
+    let (se2, df) = welch_variance((sd1, n1, f1), (sd2, n2, f2))?;
+    let se = se2.sqrt();
     let d = mean2 - mean1;
     if se <= 0.0 {
         return Some(((d, d), 0.0));
     }
-    let df = (v1 + v2).powi(2) / (v1 * v1 / (n1 - 1.0) + v2 * v2 / (n2 - 1.0));
     let t = StudentsT::new(0.0, 1.0, df)
         .ok()?
         .inverse_cdf(1.0 - (1.0 - CONFIDENCE) / 2.0);
@@ -249,17 +263,11 @@ pub fn welch_t(
     n2: f64,
     f2: f64,
 ) -> Option<Test> {
-    if n1 < 2.0 || n2 < 2.0 {
-        return None;
-    }
-    let v1 = f1 * sd1 * sd1 / n1;
-    let v2 = f2 * sd2 * sd2 / n2;
-    let se2 = v1 + v2;
+    let (se2, df) = welch_variance((sd1, n1, f1), (sd2, n2, f2))?;
     if se2 <= 0.0 {
         return None;
     }
     let t = (mean2 - mean1) / se2.sqrt();
-    let df = se2 * se2 / (v1 * v1 / (n1 - 1.0) + v2 * v2 / (n2 - 1.0));
     let dist = StudentsT::new(0.0, 1.0, df).ok()?;
     Some(Test {
         statistic: t,

@@ -250,3 +250,20 @@ pub fn squash(s: &str) -> String {
         .collect::<Vec<_>>()
         .join(" ")
 }
+
+/// Whether Python can import these modules (for tests that read outputs back as an analyst's
+/// tools do). On CI they must be there: `.ci/run` installs them.
+pub fn python_has(modules: &str) -> bool {
+    let ok = std::process::Command::new("python3")
+        .args(["-c", &format!("import {modules}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "Python's {modules} is not installed: .ci/run installs it"
+        );
+        eprintln!("skipped: install Python's {modules} to run this test");
+    }
+    ok
+}

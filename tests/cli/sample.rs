@@ -718,16 +718,7 @@ fn weighted_sample() -> Sandbox {
 
 #[test]
 fn weighted_percentages_equal_an_independent_raking_of_the_stored_responses() {
-    let has_pyarrow = std::process::Command::new("python3")
-        .args(["-c", "import pyarrow, numpy"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !has_pyarrow {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "pyarrow is not installed: .ci/run installs it"
-        );
-        eprintln!("skipped: needs Python's pyarrow and numpy");
+    if !python_has("pyarrow, numpy") {
         return;
     }
     let s = weighted_sample();
