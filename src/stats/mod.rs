@@ -8,6 +8,7 @@
 //! non-response is ignorable. f = 1 means no correction; f = 0 (everyone answered) means no
 //! sampling error.
 
+pub mod lmg;
 pub mod rake;
 
 use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
