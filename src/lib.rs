@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod compare;
 pub mod config;
 pub mod disclosure;
+pub mod drivers;
 pub mod import;
 pub mod indicators;
 pub mod meetings;
@@ -354,6 +355,20 @@ pub fn run_with(
         respondents,
     } = counted;
 
+    // Key drivers of the latest wave (association, not cause), for groups large enough.
+    let drivers = timings.time("key drivers", || {
+        match (config.waves.last(), codes.last()) {
+            (Some(w), Some(r)) => drivers::analyse(
+                schema,
+                &config.drivers,
+                &config::WaveId::new(w.id.as_str()),
+                r,
+                &breakdowns,
+            ),
+            _ => Vec::new(),
+        }
+    });
+
     // Disclosure control, before any writer.
     let tables = timings.time("disclosure control", || {
         disclosure::protect(
@@ -423,6 +438,7 @@ pub fn run_with(
         feedback: feedback.as_ref(),
         deep_dives: &dives,
         weights: &weights,
+        drivers: &drivers,
     };
     let pack = report::write::write_pack(&evidence, &provenance, &dest, started, &timings)?;
     let latest = match out {

@@ -337,6 +337,8 @@ pub struct Config {
     pub meetings: Option<MeetingsConfig>,
     /// Non-response weighting of the staff survey, if configured.
     pub weighting: Option<Weighting>,
+    /// Key driver analysis (on by default for the outcomes the schema has).
+    pub drivers: crate::drivers::DriverSettings,
 }
 
 /// `[weighting]`: rake each wave's respondents to its HR headcount margins.
@@ -352,6 +354,21 @@ pub struct Weighting {
 
 /// Margins must fit to this (difference in shares).
 pub const WEIGHTING_TOLERANCE: f64 = 1e-9;
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawDrivers {
+    #[serde(default)]
+    outcomes: Option<Vec<String>>,
+    #[serde(default)]
+    drivers: Option<Vec<String>>,
+    #[serde(default)]
+    min_respondents: Option<u64>,
+    #[serde(default)]
+    bootstrap: Option<usize>,
+    #[serde(default)]
+    seed: Option<u64>,
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -415,7 +432,7 @@ impl Config {
         let base = path.parent().unwrap_or(Path::new("")).to_path_buf();
         let mut table = parse_table(path, &text).map_err(ConfigError::Config)?;
         let mut c = Collector::default();
-        const KNOWN: [&str; 13] = [
+        const KNOWN: [&str; 14] = [
             "deep_dives",
             "meetings",
             "baseline",
@@ -428,6 +445,7 @@ impl Config {
             "finite_population_correction",
             "tolerance",
             "weighting",
+            "drivers",
             "waves",
         ];
         check_top_level(&table, &KNOWN, &mut c);
@@ -443,6 +461,8 @@ impl Config {
         let weighting_raw: Option<RawWeighting> = table
             .remove("weighting")
             .and_then(|v| c.take("weighting", v));
+        let drivers_raw: Option<RawDrivers> =
+            table.remove("drivers").and_then(|v| c.take("drivers", v));
         let top: Option<RawTop> = c.take("top level", toml::Value::Table(table));
 
         let Some(top) = top else {
@@ -559,6 +579,7 @@ impl Config {
         let waves = survey_waves(waves_raw, &text, &schema, &schema_path, &base, &mut c);
 
         let weighting = weighting_raw.map(|w| build_weighting(w, &schema, &waves, &mut c));
+        let drivers = build_drivers(drivers_raw, &schema, threshold, &mut c);
         for m in weighting.iter().flat_map(|w| &w.margins) {
             let id = &schema.demographics[*m].id;
             if !breakdowns.contains(id) {
@@ -602,6 +623,7 @@ impl Config {
                 deep_dives: top.deep_dives.clone(),
                 meetings,
                 weighting,
+                drivers,
                 baseline,
                 path: path.to_path_buf(),
                 schema_path,
@@ -819,6 +841,88 @@ pub fn parse_month_or_date(s: &str) -> Option<chrono::NaiveDate> {
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .or_else(|_| chrono::NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d"))
         .ok()
+}
+
+fn build_drivers(
+    raw: Option<RawDrivers>,
+    schema: &Schema,
+    threshold: u32,
+    c: &mut Collector,
+) -> crate::drivers::DriverSettings {
+    use crate::drivers as d;
+    let configured = raw.is_some();
+    let raw = raw.unwrap_or_default();
+    let lookup = |key: &str, ids: &[String], c: &mut Collector| -> Vec<usize> {
+        let mut out = Vec::new();
+        for id in ids {
+            match schema.indicator(id) {
+                Some(i) if d::scorable(schema, i) => out.push(i),
+                Some(_) => c.push(
+                    format!("drivers.{key}"),
+                    format!(
+                        "`{id}` is not scored from agreement questions (yes/no, 0-10 and eNPS indicators cannot take part)"
+                    ),
+                ),
+                None => c.push(
+                    format!("drivers.{key}"),
+                    format!(
+                        "`{id}` is not an indicator in the schema; known: {}",
+                        schema.indicator_ids()
+                    ),
+                ),
+            }
+        }
+        out
+    };
+    let outcomes = match &raw.outcomes {
+        Some(ids) => lookup("outcomes", ids, c),
+        // By default the outcomes the board asks about, where the schema has them.
+        None => d::DEFAULT_OUTCOMES
+            .iter()
+            .filter_map(|id| schema.indicator(id))
+            .filter(|&i| d::scorable(schema, i))
+            .collect(),
+    };
+    let drivers = raw.drivers.as_ref().map(|ids| lookup("drivers", ids, c));
+    let settings = d::DriverSettings {
+        outcomes,
+        drivers,
+        // Never below the anonymity threshold unless asked (and then it is refused below).
+        min_respondents: raw
+            .min_respondents
+            .unwrap_or(d::DEFAULT_MIN_RESPONDENTS.max(u64::from(threshold))),
+        bootstrap: raw.bootstrap.unwrap_or(d::DEFAULT_BOOTSTRAP),
+        seed: raw.seed.unwrap_or(d::DEFAULT_SEED),
+    };
+    if settings.min_respondents < u64::from(threshold).max(30) {
+        c.push(
+            "drivers.min_respondents",
+            format!(
+                "{} is too few for a regression of several themes; use at least 30 (and the anonymity threshold); the Civil Service uses 100",
+                settings.min_respondents
+            ),
+        );
+    }
+    if configured && settings.bootstrap == 0 {
+        c.push(
+            "drivers.bootstrap",
+            "0 draws gives no interval; use 200 or more (200 is the default)",
+        );
+    }
+    for &o in &settings.outcomes {
+        let n = d::drivers_of(schema, &settings, o).len();
+        if n > crate::stats::lmg::MAX_DRIVERS {
+            c.push(
+                "drivers",
+                format!(
+                    "{} has {n} drivers; an exact decomposition takes at most {}: list fewer in drivers.drivers",
+                    schema.indicators[o].id,
+                    crate::stats::lmg::MAX_DRIVERS
+                ),
+            );
+        }
+    }
+    settings
 }
 
 fn build_weighting(

@@ -82,6 +82,136 @@ impl Correlations {
     }
 }
 
+impl Correlations {
+    /// From a row-major matrix (`k` values a row: the outcome, then the drivers), over every
+    /// row or over the rows `pick` names (a bootstrap draw: an index may repeat). A row's
+    /// values sit together in memory, so a random draw costs one cache line a row.
+    pub fn of_matrix(data: &[f64], k: usize, pick: Option<&[u32]>) -> Option<Correlations> {
+        let rows = data.len() / k.max(1);
+        let n = pick.map_or(rows, <[u32]>::len);
+        if k == 0 || n < k + 1 {
+            return None;
+        }
+        let row = |i: usize| -> &[f64] {
+            let r = pick.map_or(i, |p| p[i] as usize);
+            &data[r * k..(r + 1) * k]
+        };
+        let mut means = vec![0.0; k];
+        for i in 0..n {
+            for (m, v) in means.iter_mut().zip(row(i)) {
+                *m += v;
+            }
+        }
+        means.iter_mut().for_each(|m| *m /= n as f64);
+        let mut cov = vec![0.0; k * k];
+        let mut centred = vec![0.0; k];
+        for i in 0..n {
+            for ((c, v), m) in centred.iter_mut().zip(row(i)).zip(&means) {
+                *c = v - m;
+            }
+            for a in 0..k {
+                let ca = centred[a];
+                for b in a..k {
+                    cov[a * k + b] += ca * centred[b];
+                }
+            }
+        }
+        let sd: Vec<f64> = (0..k).map(|a| cov[a * k + a].sqrt()).collect();
+        if sd.iter().any(|&s| s <= 0.0 || !s.is_finite()) {
+            return None;
+        }
+        let mut r = vec![0.0; k * k];
+        for a in 0..k {
+            for b in a..k {
+                let v = if a == b {
+                    1.0
+                } else {
+                    cov[a * k + b] / (sd[a] * sd[b])
+                };
+                r[a * k + b] = v;
+                r[b * k + a] = v;
+            }
+        }
+        Some(Correlations { n, r, k })
+    }
+}
+
+/// Sums over some rows: count, Σx and Σxxᵀ (upper triangle, row-major k × k), from which a
+/// correlation matrix follows. Blocks of rows summarised this way can be resampled instead of
+/// the rows themselves.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Moments {
+    pub n: f64,
+    pub sum: Vec<f64>,
+    pub cross: Vec<f64>,
+    pub k: usize,
+}
+
+impl Moments {
+    pub fn new(k: usize) -> Moments {
+        Moments {
+            n: 0.0,
+            sum: vec![0.0; k],
+            cross: vec![0.0; k * k],
+            k,
+        }
+    }
+
+    pub fn push(&mut self, row: &[f64]) {
+        let k = self.k;
+        self.n += 1.0;
+        for a in 0..k {
+            self.sum[a] += row[a];
+            for b in a..k {
+                self.cross[a * k + b] += row[a] * row[b];
+            }
+        }
+    }
+
+    pub fn add(&mut self, other: &Moments) {
+        self.n += other.n;
+        for (s, o) in self.sum.iter_mut().zip(&other.sum) {
+            *s += o;
+        }
+        for (s, o) in self.cross.iter_mut().zip(&other.cross) {
+            *s += o;
+        }
+    }
+}
+
+impl Correlations {
+    /// From summed moments (Σxxᵀ/n − x̄x̄ᵀ; fine for scores on 0–100).
+    pub fn of_moments(m: &Moments) -> Option<Correlations> {
+        let k = m.k;
+        if m.n < (k + 1) as f64 {
+            return None;
+        }
+        let mean: Vec<f64> = m.sum.iter().map(|s| s / m.n).collect();
+        let cov = |a: usize, b: usize| m.cross[a * k + b] / m.n - mean[a] * mean[b];
+        let sd: Vec<f64> = (0..k).map(|a| cov(a, a).max(0.0).sqrt()).collect();
+        if sd.iter().any(|&s| s <= 1e-12 || !s.is_finite()) {
+            return None;
+        }
+        let mut r = vec![0.0; k * k];
+        for a in 0..k {
+            for b in a..k {
+                let v = if a == b {
+                    1.0
+                } else {
+                    cov(a, b) / (sd[a] * sd[b])
+                };
+                r[a * k + b] = v;
+                r[b * k + a] = v;
+            }
+        }
+        Some(Correlations {
+            n: m.n as usize,
+            r,
+            k,
+        })
+    }
+}
+
 /// Solve the symmetric positive definite system A x = b (Cholesky); `None` if A is singular.
 fn solve_spd(a: &[f64], b: &[f64], m: usize) -> Option<Vec<f64>> {
     let mut l = vec![0.0; m * m];
@@ -276,6 +406,8 @@ mod tests {
     }
 
     #[test]
+    // The reference values are R's `print(x, digits = 18)`, kept verbatim.
+    #[allow(clippy::excessive_precision)]
     fn reproduces_relaimpos_swiss_example() {
         // R 4.2.2, relaimpo 2.2-7, the example in ?calc.relimp:
         //   linmod <- lm(swiss); calc.relimp(linmod, type = "lmg", rela = TRUE)
@@ -360,6 +492,35 @@ mod tests {
             close(*a, *b, 1e-12);
         }
         assert_eq!(weighted.n, plain.n);
+        // The same draw given as row indices into a row-major matrix.
+        let cols = swiss();
+        let matrix: Vec<f64> = (0..47)
+            .flat_map(|i| cols.iter().map(move |c| c[i]))
+            .collect();
+        let rows: Vec<u32> = (0..47u32)
+            .flat_map(|i| std::iter::repeat_n(i, (i % 3) as usize))
+            .collect();
+        let by_rows = Correlations::of_matrix(&matrix, 6, Some(&rows)).unwrap();
+        for (a, b) in by_rows.r.iter().zip(&plain.r) {
+            close(*a, *b, 1e-12);
+        }
+        let all = Correlations::of_matrix(&matrix, 6, None).unwrap();
+        // And from moments summed block by block.
+        let mut total = Moments::new(6);
+        for block in matrix.chunks(6 * 10) {
+            let mut m = Moments::new(6);
+            block.chunks(6).for_each(|row| m.push(row));
+            total.add(&m);
+        }
+        let by_moments = Correlations::of_moments(&total).unwrap();
+        for (a, b) in by_moments.r.iter().zip(&all.r) {
+            close(*a, *b, 1e-10);
+        }
+        let refs: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
+        let by_cols = Correlations::of(&refs, None).unwrap();
+        for (a, b) in all.r.iter().zip(&by_cols.r) {
+            close(*a, *b, 1e-12);
+        }
     }
 
     #[test]

@@ -267,3 +267,8 @@ pub fn python_has(modules: &str) -> bool {
     }
     ok
 }
+
+/// How many tables a pack publishes: one per declaration in the registry.
+pub fn published_tables() -> usize {
+    culture_metrics::report::model::registry().len()
+}

@@ -3,6 +3,7 @@
 
 mod common;
 mod compare;
+mod drivers;
 mod import;
 mod indicators;
 mod inspect;

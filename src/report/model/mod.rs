@@ -7,11 +7,13 @@
 //! audit follow those declarations, and the report reads these typed rows.
 
 pub mod dims;
+pub mod drivers;
 pub mod feedback;
 pub mod staff;
 pub mod weighting;
 
 pub use dims::*;
+pub use drivers::FactDriver;
 pub use feedback::*;
 pub use staff::*;
 pub use weighting::{FactWeightingMargin, FactWeightingSummary};
@@ -97,6 +99,8 @@ pub struct Evidence<'a> {
     pub config_sha256: &'a str,
     /// Each wave's non-response weights (`None` everywhere without `[weighting]`).
     pub weights: &'a [Option<crate::weighting::WaveWeights>],
+    /// Key driver analyses of the latest wave.
+    pub drivers: &'a [crate::drivers::Analysis],
 }
 
 /// Every table of the pack, typed.
@@ -120,6 +124,7 @@ pub struct Model {
     pub import_reconciliation: Vec<FactImportReconciliation>,
     pub weighting_margins: Vec<FactWeightingMargin>,
     pub weighting_summary: Vec<FactWeightingSummary>,
+    pub drivers: Vec<FactDriver>,
     pub run: Vec<RunInfo>,
 }
 
@@ -143,6 +148,7 @@ pub fn registry() -> Vec<&'static Table> {
         FactWeightingSummary::table(),
         FactItemChange::table(),
         FactIndicatorChange::table(),
+        FactDriver::table(),
         FactFeedbackUptakeMonth::table(),
         FactFeedbackUptakeQuarter::table(),
         FactFeedbackItemMonth::table(),
@@ -320,6 +326,7 @@ impl Model {
             response_rates: staff::response_rates(e),
             weighting_margins,
             weighting_summary,
+            drivers: drivers::drivers(e),
             item_changes,
             indicator_changes,
             feedback,
@@ -349,6 +356,7 @@ impl Model {
             TableData::of(&self.weighting_summary),
             TableData::of(&self.item_changes),
             TableData::of(&self.indicator_changes),
+            TableData::of(&self.drivers),
             TableData::of(&fb.uptake_month),
             TableData::of(&fb.uptake_quarter),
             TableData::of(&fb.item_month),

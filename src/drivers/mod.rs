@@ -1,0 +1,526 @@
+//! Key driver analysis: what most relates to an outcome (the engagement index, officer–member
+//! trust). For each outcome, the latest wave's respondents' outcome score is regressed on the
+//! other themes' scores and R² is shared out among the themes by the Shapley decomposition
+//! (LMG, [`crate::stats::lmg`]), with a seeded bootstrap interval for each share. As the Civil
+//! Service People Survey does, this is presented as association, not cause, and only for
+//! the whole organisation and groups large enough to carry a regression.
+//!
+//! A respondent's score on a theme is the mean of the 0–100 scores (0, 25, 50, 75, 100) of
+//! the theme's questions they answered, needing the indicator's `min_items`. Yes/no and 0–10
+//! questions are not scored this way, so yes-rates and eNPS are never drivers. A respondent
+//! missing the outcome or any driver is left out (listwise) and counted.
+
+use crate::config::WaveId;
+use crate::indicators::engine::{NOT_STATED, Responses};
+use crate::indicators::{Breakdown, Group};
+use crate::schema::{Method, QuestionType, Schema};
+use crate::stats::lmg::{self, Correlations};
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+
+/// `[drivers]`, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DriverSettings {
+    /// Outcome indicators (schema indices).
+    pub outcomes: Vec<usize>,
+    /// Driver indicators; `None` = every theme scored from agreement questions except the
+    /// outcome (and indices such as engagement, which are outcomes themselves).
+    pub drivers: Option<Vec<usize>>,
+    /// Smallest group (respondents with every score) analysed.
+    pub min_respondents: u64,
+    /// Bootstrap draws for each share's interval.
+    pub bootstrap: usize,
+    pub seed: u64,
+}
+
+pub const DEFAULT_OUTCOMES: [&str; 2] = ["engagement", "officer_member_trust"];
+pub const DEFAULT_MIN_RESPONDENTS: u64 = 100;
+pub const DEFAULT_BOOTSTRAP: usize = 200;
+/// Up to this many respondents the bootstrap resamples respondents. A larger group is shuffled
+/// (seeded) into this many blocks, each summarised once by its sums and cross-products, and
+/// the bootstrap resamples blocks: the block sums are independent and identically
+/// distributed, so resampling them bootstraps the correlations (and so the shares), and a
+/// million respondents cost what a few thousand do.
+pub const BOOTSTRAP_CAP: usize = 5_000;
+pub const BOOTSTRAP_BLOCKS: usize = 500;
+pub const DEFAULT_SEED: u64 = 20_251_001;
+
+/// Whether an indicator can be scored 0–100 per respondent from agreement questions.
+pub fn scorable(schema: &Schema, indicator: usize) -> bool {
+    let ind = &schema.indicators[indicator];
+    matches!(
+        ind.method,
+        Method::ThemePctPositive | Method::Index0To100 | Method::Score0To10
+    ) && ind
+        .items
+        .iter()
+        .all(|&q| schema.questions[q].kind == QuestionType::Likert)
+}
+
+/// The drivers of an outcome: the configured ones, or every scorable theme but the outcome.
+pub fn drivers_of(schema: &Schema, s: &DriverSettings, outcome: usize) -> Vec<usize> {
+    match &s.drivers {
+        Some(d) => d.iter().copied().filter(|&i| i != outcome).collect(),
+        None => (0..schema.indicators.len())
+            .filter(|&i| {
+                i != outcome
+                    && scorable(schema, i)
+                    && schema.indicators[i].method != Method::Index0To100
+            })
+            .collect(),
+    }
+}
+
+/// Each respondent's 0–100 score on an indicator (NaN: fewer answered questions than
+/// `min_items`); `None` when the wave asked none of its questions.
+pub fn scores_0_100(schema: &Schema, r: &Responses, indicator: usize) -> Option<Vec<f64>> {
+    let ind = &schema.indicators[indicator];
+    let tables: Vec<(&[u8], Vec<Option<f64>>)> = ind
+        .items
+        .iter()
+        .filter_map(|&q| {
+            let col = r.answers[q].as_deref()?;
+            let question = &schema.questions[q];
+            let scale = schema.scale_of(question)?;
+            let points = schema.score_points(question, 100.0);
+            let by_slot: Vec<Option<f64>> = std::iter::once(None)
+                .chain(
+                    scale
+                        .answers
+                        .iter()
+                        .map(|a| points.iter().find(|(c, _)| *c == a.code).map(|p| p.1)),
+                )
+                .collect();
+            Some((col, by_slot))
+        })
+        .collect();
+    if tables.is_empty() {
+        return None;
+    }
+    let min = ind.min_items.max(1) as f64;
+    Some(
+        (0..r.rows)
+            .map(|row| {
+                let (mut sum, mut k) = (0.0, 0.0);
+                for (col, by_slot) in &tables {
+                    if let Some(v) = by_slot.get(col[row] as usize).copied().flatten() {
+                        sum += v;
+                        k += 1.0;
+                    }
+                }
+                if k >= min { sum / k } else { f64::NAN }
+            })
+            .collect(),
+    )
+}
+
+/// One driver's part in one analysis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DriverRow {
+    pub indicator: usize,
+    /// Share of R² (0–1).
+    pub share: f64,
+    /// Bootstrap 95% percentile interval for the share.
+    pub share_ci: Option<(f64, f64)>,
+    pub beta: f64,
+    /// Mean 0–100 score of the respondents analysed.
+    pub score: f64,
+    /// 1 = the largest share.
+    pub rank: usize,
+    pub quadrant: Quadrant,
+}
+
+/// Where a driver sits: importance against current score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quadrant {
+    /// Above-average importance, score at or above the drivers' median: keep it up.
+    Strength,
+    /// Above-average importance, score below the median: where to act.
+    Priority,
+    /// Below-average importance, high score.
+    Maintain,
+    /// Below-average importance, low score.
+    Monitor,
+}
+
+impl Quadrant {
+    pub fn code(self) -> &'static str {
+        match self {
+            Quadrant::Strength => "strength",
+            Quadrant::Priority => "priority",
+            Quadrant::Maintain => "maintain",
+            Quadrant::Monitor => "monitor",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Quadrant::Strength => "Strength",
+            Quadrant::Priority => "Priority",
+            Quadrant::Maintain => "Maintain",
+            Quadrant::Monitor => "Monitor",
+        }
+    }
+}
+
+/// One outcome in one group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Analysis {
+    pub wave: WaveId,
+    pub outcome: usize,
+    pub breakdown: Breakdown,
+    pub group: Group,
+    /// Respondents in the group.
+    pub respondents: u64,
+    /// Respondents with the outcome and every driver (the regression's n).
+    pub used: u64,
+    pub r2: f64,
+    /// Bootstrap draws that gave a decomposition.
+    pub replicates: usize,
+    pub drivers: Vec<DriverRow>,
+}
+
+/// A deterministic seed for one analysis (the same whatever order analyses run in).
+fn seed_for(seed: u64, outcome: usize, b: Breakdown, g: Group) -> u64 {
+    use std::hash::{Hash, Hasher};
+    // FNV-1a over a fixed encoding: stable across Rust versions, unlike DefaultHasher.
+    struct Fnv(u64);
+    impl Hasher for Fnv {
+        fn finish(&self) -> u64 {
+            self.0
+        }
+        fn write(&mut self, bytes: &[u8]) {
+            for &b in bytes {
+                self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+            }
+        }
+    }
+    let mut h = Fnv(0xcbf2_9ce4_8422_2325 ^ seed);
+    (outcome, b, g).hash(&mut h);
+    h.finish()
+}
+
+/// Key drivers of every configured outcome, for the whole organisation and every one-way
+/// group of `breakdowns` with at least `min_respondents` complete respondents.
+pub fn analyse(
+    schema: &Schema,
+    s: &DriverSettings,
+    wave: &WaveId,
+    r: &Responses,
+    breakdowns: &[Breakdown],
+) -> Vec<Analysis> {
+    // Scores once per indicator.
+    let needed: std::collections::BTreeSet<usize> = s
+        .outcomes
+        .iter()
+        .flat_map(|&o| std::iter::once(o).chain(drivers_of(schema, s, o)))
+        .collect();
+    let scores: std::collections::HashMap<usize, Vec<f64>> = needed
+        .into_par_iter()
+        .filter_map(|i| scores_0_100(schema, r, i).map(|v| (i, v)))
+        .collect();
+    // The groups: everyone, then each category of each one-way breakdown.
+    let mut groups: Vec<(Breakdown, Group, Vec<u32>)> =
+        vec![(Breakdown::Overall, Group::All, (0..r.rows as u32).collect())];
+    for &b in breakdowns {
+        let Breakdown::Field(d) = b else { continue };
+        let Some(col) = r.fields[d].as_deref() else {
+            continue;
+        };
+        let cats = schema.demographics[d].categories.len();
+        let mut rows: Vec<Vec<u32>> = vec![Vec::new(); cats + 1];
+        for (i, &c) in col.iter().enumerate() {
+            let k = if c == NOT_STATED { cats } else { c as usize };
+            rows[k].push(i as u32);
+        }
+        for (k, rows) in rows.into_iter().enumerate() {
+            let cat = (k < cats).then_some(k as u32);
+            groups.push((b, Group::One(cat), rows));
+        }
+    }
+    // Per outcome, once: its drivers and the respondents with every score, as a row-major
+    // matrix (outcome first); each respondent's row in it, or None.
+    struct Prepared {
+        outcome: usize,
+        drivers: Vec<usize>,
+        k: usize,
+        matrix: Vec<f64>,
+        at: Vec<Option<u32>>,
+    }
+    let prepared: Vec<Prepared> = s
+        .outcomes
+        .iter()
+        .filter_map(|&outcome| {
+            let drivers: Vec<usize> = drivers_of(schema, s, outcome)
+                .into_iter()
+                .filter(|i| scores.contains_key(i))
+                .collect();
+            let y = scores.get(&outcome)?;
+            if drivers.is_empty() || drivers.len() > lmg::MAX_DRIVERS {
+                return None;
+            }
+            let cols: Vec<&[f64]> = std::iter::once(y.as_slice())
+                .chain(drivers.iter().map(|d| scores[d].as_slice()))
+                .collect();
+            let k = cols.len();
+            let mut matrix = Vec::new();
+            let mut at = vec![None; r.rows];
+            let mut next = 0u32;
+            for (i, slot) in at.iter_mut().enumerate() {
+                if cols.iter().all(|c| !c[i].is_nan()) {
+                    matrix.extend(cols.iter().map(|c| c[i]));
+                    *slot = Some(next);
+                    next += 1;
+                }
+            }
+            Some(Prepared {
+                outcome,
+                drivers,
+                k,
+                matrix,
+                at,
+            })
+        })
+        .collect();
+    type Job<'a> = (&'a Prepared, &'a (Breakdown, Group, Vec<u32>));
+    let jobs: Vec<Job> = prepared
+        .iter()
+        .flat_map(|p| groups.iter().map(move |g| (p, g)))
+        .collect();
+    jobs.into_par_iter()
+        .filter_map(|(p, (b, g, rows))| {
+            let (k, matrix, drivers) = (p.k, &p.matrix, &p.drivers);
+            // Listwise: the group's respondents with the outcome and every driver.
+            let used: Vec<u32> = rows.iter().filter_map(|&i| p.at[i as usize]).collect();
+            let n = used.len();
+            if (n as u64) < s.min_respondents {
+                return None;
+            }
+            let mut rng = ChaCha8Rng::seed_from_u64(seed_for(s.seed, p.outcome, *b, *g));
+            let mut draws: Vec<Vec<f64>> = vec![Vec::with_capacity(s.bootstrap); drivers.len()];
+            let mut keep = |d: Option<lmg::Decomposition>| {
+                if let Some(d) = d {
+                    for (slot, share) in draws.iter_mut().zip(d.shares()) {
+                        slot.push(share);
+                    }
+                }
+            };
+            let (full, means) = if n <= BOOTSTRAP_CAP {
+                // Resample respondents with replacement.
+                let full = lmg::lmg(&Correlations::of_matrix(matrix, k, Some(&used))?)?;
+                let mut pick = vec![0u32; n];
+                for _ in 0..s.bootstrap {
+                    for q in pick.iter_mut() {
+                        *q = used[rng.random_range(0..n)];
+                    }
+                    keep(
+                        Correlations::of_matrix(matrix, k, Some(&pick)).and_then(|c| lmg::lmg(&c)),
+                    );
+                }
+                let means: Vec<f64> = (1..k)
+                    .map(|j| {
+                        used.iter()
+                            .map(|&i| matrix[i as usize * k + j])
+                            .sum::<f64>()
+                            / n as f64
+                    })
+                    .collect();
+                (full, means)
+            } else {
+                // Very large groups: respondents dealt at random into blocks, each summed
+                // once; the bootstrap resamples the blocks.
+                let mut order = used.clone();
+                for i in (1..n).rev() {
+                    order.swap(i, rng.random_range(0..=i));
+                }
+                let mut blocks = vec![lmg::Moments::new(k); BOOTSTRAP_BLOCKS];
+                for (i, &row) in order.iter().enumerate() {
+                    let row = row as usize;
+                    blocks[i % BOOTSTRAP_BLOCKS].push(&matrix[row * k..(row + 1) * k]);
+                }
+                let mut all = lmg::Moments::new(k);
+                blocks.iter().for_each(|m| all.add(m));
+                let full = lmg::lmg(&Correlations::of_moments(&all)?)?;
+                for _ in 0..s.bootstrap {
+                    let mut total = lmg::Moments::new(k);
+                    for _ in 0..BOOTSTRAP_BLOCKS {
+                        total.add(&blocks[rng.random_range(0..BOOTSTRAP_BLOCKS)]);
+                    }
+                    keep(Correlations::of_moments(&total).and_then(|c| lmg::lmg(&c)));
+                }
+                let means: Vec<f64> = (1..k).map(|j| all.sum[j] / all.n).collect();
+                (full, means)
+            };
+            let replicates = draws.first().map_or(0, Vec::len);
+            let shares = full.shares();
+            let mut sorted_means = means.clone();
+            sorted_means.sort_by(f64::total_cmp);
+            let median = lmg::quantile(&sorted_means, 0.5).unwrap_or(0.0);
+            let average = 1.0 / drivers.len() as f64;
+            let mut order: Vec<usize> = (0..drivers.len()).collect();
+            order.sort_by(|&a, &b| shares[b].total_cmp(&shares[a]).then(a.cmp(&b)));
+            let rows_out = drivers
+                .iter()
+                .enumerate()
+                .map(|(j, &indicator)| {
+                    let mut d = std::mem::take(&mut draws[j]);
+                    d.sort_by(f64::total_cmp);
+                    let ci = lmg::quantile(&d, 0.025).zip(lmg::quantile(&d, 0.975));
+                    let important = shares[j] >= average;
+                    let high = means[j] >= median;
+                    DriverRow {
+                        indicator,
+                        share: shares[j],
+                        share_ci: ci,
+                        beta: full.beta[j],
+                        score: means[j],
+                        rank: order.iter().position(|&x| x == j).expect("ranked") + 1,
+                        quadrant: match (important, high) {
+                            (true, true) => Quadrant::Strength,
+                            (true, false) => Quadrant::Priority,
+                            (false, true) => Quadrant::Maintain,
+                            (false, false) => Quadrant::Monitor,
+                        },
+                    }
+                })
+                .collect();
+            Some(Analysis {
+                wave: wave.clone(),
+                outcome: p.outcome,
+                breakdown: *b,
+                group: *g,
+                respondents: rows.len() as u64,
+                used: n as u64,
+                r2: full.r2,
+                replicates,
+                drivers: rows_out,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn schema() -> Schema {
+        crate::schema::testing::schema(
+            r#"
+[[questions]]
+id = "Q1"
+text = "Q1"
+type = "likert"
+scale = "agree5"
+[[questions]]
+id = "Q2"
+text = "Q2"
+type = "likert"
+scale = "agree5"
+[[questions]]
+id = "Q3"
+text = "Q3"
+type = "likert"
+scale = "agree5"
+[[indicators]]
+id = "outcome"
+label = "Outcome"
+method = "index-0-100"
+items = ["Q1"]
+[[indicators]]
+id = "a"
+label = "A"
+method = "theme-pct-positive"
+items = ["Q2", "Q3"]
+min_items = 2
+[[indicators]]
+id = "b"
+label = "B"
+method = "theme-pct-positive"
+items = ["Q3"]
+[[demographics]]
+id = "dir"
+label = "Directorate"
+categories = ["X", "Y"]
+"#,
+        )
+    }
+
+    #[test]
+    fn respondent_scores_are_means_of_answered_questions_on_0_100() {
+        let s = schema();
+        let mut r = Responses::new(&s, 3);
+        let slot = |code| Responses::answer_slot(&s, 1, code);
+        // Q2: Agree, Don't know, (none); Q3: Strongly agree, Disagree, Neither.
+        r.answers[1] = Some(vec![slot(4), slot(9), 0]);
+        r.answers[2] = Some(vec![slot(5), slot(2), slot(3)]);
+        let a = scores_0_100(&s, &r, 1).unwrap();
+        assert_eq!(a[0], (75.0 + 100.0) / 2.0);
+        assert!(
+            a[1].is_nan() && a[2].is_nan(),
+            "min_items 2: Don't know and blank don't count"
+        );
+        let b = scores_0_100(&s, &r, 2).unwrap();
+        assert_eq!(b, [100.0, 25.0, 50.0]);
+        assert_eq!(scores_0_100(&s, &r, 0), None, "Q1 not asked");
+    }
+
+    #[test]
+    fn small_groups_are_not_analysed_and_listwise_deletion_is_counted() {
+        let s = schema();
+        let n = 300;
+        let mut r = Responses::new(&s, n);
+        let mut rng = ChaCha8Rng::seed_from_u64(9);
+        let pick = |rng: &mut ChaCha8Rng| Responses::answer_slot(&s, 0, rng.random_range(1..=5u8));
+        let q2: Vec<u8> = (0..n).map(|_| pick(&mut rng)).collect();
+        let q3: Vec<u8> = (0..n).map(|_| pick(&mut rng)).collect();
+        // The outcome follows Q2 and Q3 with noise; 20 respondents skip it.
+        let q1: Vec<u8> = (0..n)
+            .map(|i| {
+                if i < 20 {
+                    0
+                } else {
+                    let v = (q2[i] + q3[i]) / 2 + u8::from(rng.random_bool(0.3));
+                    v.clamp(1, 5)
+                }
+            })
+            .collect();
+        r.answers = vec![Some(q1), Some(q2), Some(q3)];
+        // 250 in X, 50 in Y: only X (and everyone) reach 100.
+        r.fields = vec![Some((0..n as u32).map(|i| u32::from(i >= 250)).collect())];
+        let settings = DriverSettings {
+            outcomes: vec![0],
+            drivers: None,
+            min_respondents: 100,
+            bootstrap: 50,
+            seed: 1,
+        };
+        let out = analyse(
+            &s,
+            &settings,
+            &WaveId::from("w"),
+            &r,
+            &[Breakdown::Field(0)],
+        );
+        let groups: Vec<Group> = out.iter().map(|a| a.group).collect();
+        assert_eq!(groups, [Group::All, Group::One(Some(0))]);
+        let all = &out[0];
+        assert_eq!((all.respondents, all.used), (300, 280));
+        let total: f64 = all.drivers.iter().map(|d| d.share).sum();
+        assert!((total - 1.0).abs() < 1e-12);
+        assert_eq!(all.replicates, 50);
+        for d in &all.drivers {
+            let (lo, hi) = d.share_ci.unwrap();
+            assert!(lo <= d.share && d.share <= hi, "{d:?}");
+        }
+        // The same seed gives the same intervals.
+        let again = analyse(
+            &s,
+            &settings,
+            &WaveId::from("w"),
+            &r,
+            &[Breakdown::Field(0)],
+        );
+        assert_eq!(out, again);
+    }
+}

@@ -1,0 +1,91 @@
+//! Key drivers: each theme's share of what the outcome's regression explains, for the whole
+//! organisation and the large groups. A group's drivers are published only where its outcome
+//! figure is published (disclosure control has the last word).
+
+use super::Evidence;
+use super::dims::group_key;
+use crate::indicators::{Breakdown, Group};
+use crate::published_table;
+use crate::report::registry::Figure;
+use std::collections::HashMap;
+
+published_table! {
+    /// One theme's part in explaining one outcome in one group.
+    pub struct FactDriver in "fact_drivers" {
+        title: "Key drivers: what relates most to each outcome",
+        grain: "One row per wave × outcome indicator × group of staff × driver theme, for the latest wave, the whole organisation and groups with enough respondents (association, not cause).",
+        primary_key: ["wave_id", "outcome_indicator_id", "group_key", "driver_indicator_id"],
+        foreign_keys: [
+            "wave_id" -> "dim_wave"."wave_id",
+            "outcome_indicator_id" -> "dim_indicator"."indicator_id",
+            "driver_indicator_id" -> "dim_indicator"."indicator_id",
+            "group_key" -> "dim_group"."group_key",
+        ],
+        disclosure: Disclosure::Figures { threshold: Threshold::Staff, additive: None },
+        columns: {
+            wave_id: String => (Key, Plain, "", "The wave (the latest)."),
+            outcome_indicator_id: String => (Key, Plain, "", "The outcome explained."),
+            group_key: String => (Key, Plain, "", "The group of staff analysed."),
+            driver_indicator_id: String => (Key, Plain, "", "The theme whose part this row gives."),
+            respondents: u64 => (Attribute, Plain, "respondents", "Respondents in the group."),
+            n: u64 => (Count, Plain, "respondents", "Respondents with the outcome and every driver (the regression's n; at least drivers.min_respondents, 100 by default)."),
+            excluded: u64 => (Attribute, Plain, "respondents", "Respondents left out because the outcome or a driver was missing (listwise deletion)."),
+            r_squared: f64 => (Value, D3, "", "Share of the outcome's variance the drivers explain together (R²)."),
+            share_of_r2: f64 => (Value, D1, "%", "The driver's share of R²: the Shapley decomposition (LMG), its average gain in R² over every order the drivers can enter. The drivers' shares add up to 100."),
+            share_ci_low: Figure<f64> => (Value, D1, "%", "Lower end of the bootstrap 95% percentile interval for the share (seeded: the same every run)."),
+            share_ci_high: Figure<f64> => (Value, D1, "%", "Upper end of that interval."),
+            standardised_beta: f64 => (Value, D3, "", "The driver's standardised coefficient in the model with every driver (it can be small or negative when drivers overlap; the share is the measure to read)."),
+            driver_score: f64 => (Value, D1, "score 0-100", "The group's mean score on the driver (questions scored 0, 25, 50, 75, 100), among the respondents analysed."),
+            rank: u32 => (Attribute, Plain, "", "1 = the largest share."),
+            quadrant: String => (Attribute, Plain, "", "`priority` (above-average share, score below the drivers' median: where to act), `strength` (above-average share, score at or above the median), `maintain` or `monitor` (below-average share, high or low score)."),
+            bootstrap_draws: u32 => (Attribute, Plain, "draws", "Bootstrap resamples behind the interval."),
+        }
+    }
+}
+
+/// Every published driver row: analyses whose group's outcome figure is published.
+pub fn drivers(e: &Evidence) -> Vec<FactDriver> {
+    let schema = &e.config.schema;
+    let published: HashMap<(&str, usize, Breakdown, Group), bool> = e
+        .tables
+        .indicators
+        .iter()
+        .map(|p| {
+            (
+                (p.wave.as_str(), p.measure, p.breakdown, p.group),
+                p.suppression.is_none(),
+            )
+        })
+        .collect();
+    let mut out = Vec::new();
+    for a in e.drivers {
+        let shown = published
+            .get(&(a.wave.as_str(), a.outcome, a.breakdown, a.group))
+            .copied()
+            .unwrap_or(false);
+        if !shown {
+            continue;
+        }
+        for d in &a.drivers {
+            out.push(FactDriver {
+                wave_id: a.wave.to_string(),
+                outcome_indicator_id: schema.indicators[a.outcome].id.clone(),
+                group_key: group_key(schema, a.breakdown, a.group),
+                driver_indicator_id: schema.indicators[d.indicator].id.clone(),
+                respondents: a.respondents,
+                n: a.used,
+                excluded: a.respondents - a.used,
+                r_squared: a.r2,
+                share_of_r2: 100.0 * d.share,
+                share_ci_low: Figure::of(d.share_ci.map(|c| 100.0 * c.0), false),
+                share_ci_high: Figure::of(d.share_ci.map(|c| 100.0 * c.1), false),
+                standardised_beta: d.beta,
+                driver_score: d.score,
+                rank: d.rank as u32,
+                quadrant: d.quadrant.code().into(),
+                bootstrap_draws: a.replicates as u32,
+            });
+        }
+    }
+    out
+}

@@ -1,0 +1,175 @@
+//! Key drivers: the shares of R² the pipeline computes for the sample equal an independent
+//! computation (numpy, every subset of drivers) from the stored responses and the schema.
+
+use crate::common::*;
+use culture_metrics::config::{Config, WaveId};
+use culture_metrics::drivers;
+use culture_metrics::indicators::{Breakdown, Group};
+
+/// The independent computation: theme scores from the stored answer slots and the schema's
+/// scales (0/25/50/75/100, reverse keying, Don't know not scored, `min_items`), listwise
+/// deletion, and LMG as the average over subset sizes of the mean gain in R² — every R²
+/// from least squares on the raw scores (numpy.linalg.lstsq), not from correlations.
+const INDEPENDENT_LMG: &str = r#"
+import itertools, json, math, sys, tomllib
+import numpy as np, pyarrow.parquet as pq
+
+schema = tomllib.load(open(sys.argv[1], "rb"))
+t = pq.read_table(sys.argv[2])
+asked = json.loads(sys.argv[3])
+scales = {s["id"]: s["answers"] for s in schema["scales"]}
+questions = {q["id"]: q for q in schema["questions"]}
+inds = {i["id"]: i for i in schema["indicators"]}
+
+def points(q):
+    answers = scales[q["scale"]]
+    scored = sorted(a["code"] for a in answers if a["group"] != "excluded")
+    by_code = {c: 100.0 * k / (len(scored) - 1) for k, c in enumerate(scored)}
+    if q.get("reverse_keyed"):
+        by_code = {c: 100.0 - v for c, v in by_code.items()}
+    # Stored slot s (1-based) is the scale's s-th answer; 0 is no answer.
+    return [math.nan] + [by_code.get(a["code"], math.nan) for a in answers]
+
+def score(ind_id):
+    ind = inds[ind_id]
+    cols = [np.array(points(questions[q]))[t.column(q).to_numpy(zero_copy_only=False).astype(int)]
+            for q in ind["items"] if q in t.column_names]
+    m = np.vstack(cols)
+    k = np.sum(~np.isnan(m), axis=0)
+    s = np.nansum(m, axis=0) / np.where(k > 0, k, 1)
+    return np.where(k >= max(ind.get("min_items", 1), 1), s, np.nan)
+
+def r2(y, X):
+    A = np.column_stack([np.ones(len(y))] + X)
+    coef, *_ = np.linalg.lstsq(A, y, rcond=None)
+    resid = y - A @ coef
+    return 1.0 - resid @ resid / np.sum((y - y.mean()) ** 2)
+
+out = []
+for job in asked:
+    y = score(job["outcome"])
+    xs = [score(d) for d in job["drivers"]]
+    rows = ~np.isnan(y)
+    for x in xs:
+        rows &= ~np.isnan(x)
+    if job["field"] is not None:
+        rows &= t.column(job["field"]).to_numpy() == job["slot"]
+    y = y[rows]
+    xs = [x[rows] for x in xs]
+    p = len(xs)
+    cache = {(): 0.0}
+    for size in range(1, p + 1):
+        for sub in itertools.combinations(range(p), size):
+            cache[sub] = r2(y, [xs[j] for j in sub])
+    lmg = []
+    for j in range(p):
+        others = [i for i in range(p) if i != j]
+        total = 0.0
+        for size in range(p):
+            gains = [cache[tuple(sorted(s + (j,)))] - cache[s]
+                     for s in itertools.combinations(others, size)]
+            total += sum(gains) / len(gains)
+        lmg.append(total / p)
+    full = cache[tuple(range(p))]
+    out.append({"n": int(rows.sum()), "r2": full, "shares": [v / full for v in lmg]})
+print(json.dumps(out))
+"#;
+
+#[test]
+fn sample_drivers_match_an_independent_lmg_to_1e_9() {
+    if !python_has("numpy, pyarrow") {
+        eprintln!("skipped: python3 with numpy and pyarrow is needed");
+        return;
+    }
+    let s = Sandbox::new();
+    s.copy_dir("schemas", "schemas")
+        .copy_dir("sample-data", "sample-data");
+    let run = s.cmd(&["-q", "run"]).output().unwrap();
+    assert!(run.status.success(), "{}", stderr(&run));
+
+    let config = Config::load(&s.path("sample-data/pipeline.toml")).unwrap();
+    let schema = &config.schema;
+    let wave = config.waves.last().unwrap().id.as_str().to_string();
+    let responses = culture_metrics::store::read_responses(&config.store, schema, &wave).unwrap();
+    let directorate = schema.demographic("directorate").unwrap();
+    let analyses = drivers::analyse(
+        schema,
+        &config.drivers,
+        &WaveId::new(&wave),
+        &responses,
+        &[Breakdown::Field(directorate)],
+    );
+    // The whole organisation for both outcomes, and the largest directorate.
+    let largest = analyses
+        .iter()
+        .filter(|a| matches!(a.group, Group::One(Some(_))))
+        .max_by_key(|a| a.used)
+        .expect("a directorate is analysed")
+        .group;
+    let picked: Vec<&drivers::Analysis> = analyses
+        .iter()
+        .filter(|a| a.group == Group::All || a.group == largest)
+        .collect();
+    assert_eq!(
+        picked.len(),
+        4,
+        "two outcomes × (everyone, one directorate)"
+    );
+    let jobs: Vec<String> = picked
+        .iter()
+        .map(|a| {
+            let ids: Vec<String> = a
+                .drivers
+                .iter()
+                .map(|d| format!("\"{}\"", schema.indicators[d.indicator].id))
+                .collect();
+            let (field, slot) = match a.group {
+                // Stored demographic codes are 1-based category slots.
+                Group::One(Some(c)) => ("\"directorate\"".to_string(), c + 1),
+                _ => ("null".to_string(), 0),
+            };
+            format!(
+                "{{\"outcome\":\"{}\",\"drivers\":[{}],\"field\":{field},\"slot\":{slot}}}",
+                schema.indicators[a.outcome].id,
+                ids.join(",")
+            )
+        })
+        .collect();
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            INDEPENDENT_LMG,
+            config.schema_path.to_str().unwrap(),
+            config
+                .store
+                .join(format!("{wave}.parquet"))
+                .to_str()
+                .unwrap(),
+            &format!("[{}]", jobs.join(",")),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let reference: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for (a, r) in picked.iter().zip(reference.as_array().unwrap()) {
+        assert_eq!(a.used, r["n"].as_u64().unwrap(), "listwise n");
+        let r2 = r["r2"].as_f64().unwrap();
+        assert!((a.r2 - r2).abs() < 1e-9, "R² {} vs {r2}", a.r2);
+        let shares = r["shares"].as_array().unwrap();
+        assert_eq!(a.drivers.len(), shares.len());
+        assert!(a.drivers.len() >= 6, "the sample has six or more drivers");
+        for (d, want) in a.drivers.iter().zip(shares) {
+            let want = want.as_f64().unwrap();
+            assert!(
+                (d.share - want).abs() < 1e-9,
+                "{}: share {} vs numpy {want}",
+                schema.indicators[d.indicator].id,
+                d.share
+            );
+        }
+    }
+}
