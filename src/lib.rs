@@ -49,6 +49,10 @@ pub enum Error {
     Import(#[from] ImportError),
     #[error("{0}")]
     Headcount(#[from] headcount::HeadcountError),
+    #[error("{0}")]
+    Benchmark(#[from] import::benchmarks::BenchmarkError),
+    #[error("{0}")]
+    CommentCodes(#[from] import::comment_codes::CommentCodesError),
     #[error(
         "{report}Data rejected: wave(s) {waves} rejected more rows than the tolerance of {tolerance}% \
          (tolerance.max_rejected_pct in the config). Nothing was written.\n  How to fix: read the reasons above; \
@@ -82,6 +86,8 @@ impl Error {
             Error::Import(e) if e.is_config_error() => exit::USAGE,
             Error::Import(_)
             | Error::Headcount(_)
+            | Error::Benchmark(_)
+            | Error::CommentCodes(_)
             | Error::Register(_)
             | Error::Weighting(_)
             | Error::TooManyRejected { .. } => exit::DATA,
@@ -120,6 +126,8 @@ pub struct Imported {
     pub config: Config,
     pub waves: Vec<WaveImport>,
     pub headcounts: Vec<Option<headcount::Headcount>>,
+    /// External benchmark values (`[benchmarks] files`), checked against the schema.
+    pub benchmarks: import::benchmarks::Benchmarks,
 }
 
 impl Imported {
@@ -260,11 +268,16 @@ fn import_timed(
             None => None,
         });
     }
+    let benchmarks = match &config.benchmarks {
+        Some(b) if !b.files.is_empty() => import::benchmarks::load(&b.files, &config.schema)?,
+        _ => Default::default(),
+    };
     pb.finish_and_clear();
     Ok(Imported {
         config,
         waves,
         headcounts,
+        benchmarks,
     })
 }
 
@@ -369,8 +382,13 @@ pub fn run_with(
         }
     });
 
+    // Comment themes: each wave's coded comments, counted by group.
+    let theme_cells = timings.time("comment themes", || {
+        comment_theme_cells(config, &codes, &breakdowns)
+    })?;
+
     // Disclosure control, before any writer.
-    let tables = timings.time("disclosure control", || {
+    let mut tables = timings.time("disclosure control", || {
         disclosure::protect(
             schema,
             items,
@@ -382,6 +400,14 @@ pub fn run_with(
         )
     });
 
+    tables.protect_themes(
+        theme_cells,
+        &respondents,
+        config.anonymity_threshold,
+        disclosure::MIN_RESPONDENTS_FOR_BREAKDOWNS,
+    );
+    let tables = tables;
+
     // Compare: the latest wave with the previous one and the baseline, published cells only.
     let wave_ids: Vec<config::WaveId> = config
         .waves
@@ -391,6 +417,22 @@ pub fn run_with(
     let pairs = compare::pairs(&wave_ids, &config.baseline);
     let deltas = timings.time("compare waves", || {
         compare::deltas(schema, &pairs, &tables.items, &tables.indicators)
+    });
+    // Benchmarks: the latest wave's published figures against external values and, for a
+    // multi-organisation export, the median of the organisations.
+    let benchmarks = timings.time("benchmarks", || {
+        match (config.waves.last(), wave_ids.last()) {
+            (Some(w), Some(id)) => compare::benchmarks::compare(
+                schema,
+                &tables,
+                &imported.benchmarks,
+                id,
+                w.fieldwork
+                    .map_or(i32::MAX, |f| chrono::Datelike::year(&f.start)),
+                config.benchmarks.as_ref().and_then(|b| b.organisation),
+            ),
+            _ => Vec::new(),
+        }
     });
 
     // Member-meeting feedback, when configured: its own import, threshold and tables.
@@ -439,6 +481,7 @@ pub fn run_with(
         deep_dives: &dives,
         weights: &weights,
         drivers: &drivers,
+        benchmarks: &benchmarks,
     };
     let pack = report::write::write_pack(&evidence, &provenance, &dest, started, &timings)?;
     let latest = match out {
@@ -620,6 +663,59 @@ fn deep_dive_indicators(config: &Config, extra: &[String]) -> Result<Vec<usize>,
 }
 
 /// Every breakdown the config asks for: overall, each field, each two-way cross.
+/// Every wave's comment-theme cells, from its coded comments file matched to the stored
+/// responses. A code for a response the wave did not accept stops the run (nothing dropped).
+fn comment_theme_cells(
+    config: &Config,
+    codes: &[indicators::engine::Responses],
+    breakdowns: &[indicators::Breakdown],
+) -> Result<Vec<indicators::Cell<indicators::comments::ThemeStats>>, Error> {
+    let mut cells = Vec::new();
+    for (w, r) in config.waves.iter().zip(codes) {
+        let Some(file) = &w.comment_codes else {
+            continue;
+        };
+        let coded = import::comment_codes::load(file, &config.schema)?;
+        let ids = store::read_response_ids(&config.store, &w.id)?;
+        let row_of: std::collections::HashMap<&str, usize> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.as_str(), i))
+            .collect();
+        let mut problems = Vec::new();
+        // One entry per respondent: a response coded on several lines has its themes merged.
+        let mut merged: std::collections::BTreeMap<usize, std::collections::BTreeSet<usize>> =
+            Default::default();
+        for (id, line, themes) in &coded.codes {
+            match row_of.get(id.as_str()) {
+                Some(&row) => merged.entry(row).or_default().extend(themes),
+                None => problems.push(format!(
+                    "line {line}: response `{id}` is not an accepted response of wave {} (a test, partial or rejected response, or from another wave); remove the line or check the file",
+                    w.id
+                )),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(Error::CommentCodes(
+                import::comment_codes::CommentCodesError {
+                    file: file.clone(),
+                    problems,
+                },
+            ));
+        }
+        let rows: Vec<(usize, &std::collections::BTreeSet<usize>)> =
+            merged.iter().map(|(r, t)| (*r, t)).collect();
+        cells.extend(indicators::comments::count(
+            &config.schema,
+            &config::WaveId::new(w.id.as_str()),
+            r,
+            &rows,
+            breakdowns,
+        ));
+    }
+    Ok(cells)
+}
+
 fn breakdowns(config: &Config) -> Vec<indicators::Breakdown> {
     let schema = &config.schema;
     let mut out = vec![indicators::Breakdown::Overall];

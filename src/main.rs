@@ -147,7 +147,8 @@ enum Command {
     #[command(after_help = "Examples:\n  \
         culture-metrics generate --out sample-data            # re-create the committed sample\n  \
         culture-metrics generate --out /tmp/big --staff 1000000\n  \
-        culture-metrics generate --out /tmp/national --workload 1000000   # the benchmark workload")]
+        culture-metrics generate --out /tmp/national --workload 1000000   # the benchmark workload\n  \
+        culture-metrics generate --out /tmp/group --workload 20000 --organisations 12   # several organisations in one export")]
     Generate {
         /// Folder to write the exports, headcount files and pipeline.toml into.
         #[arg(long)]
@@ -162,6 +163,11 @@ enum Command {
         /// plain-CSV waves of N respondents, 60 items, 8 demographic fields, schema and config.
         #[arg(long, value_name = "N", conflicts_with = "staff")]
         workload: Option<u32>,
+        /// With --workload: one export holding this many organisations (an `organisation`
+        /// column), compared with the Civil Service medians and with each other.
+        #[arg(long, value_name = "K", requires = "workload", default_value_t = 0,
+              value_parser = clap::value_parser!(u16).range(0..=99))]
+        organisations: u16,
     },
 }
 
@@ -296,9 +302,15 @@ fn execute(command: Command, opts: Options) -> Result<i32, Error> {
             staff,
             seed,
             workload,
+            organisations,
         } => {
             let written = match workload {
-                Some(n) => culture_metrics::synth::workload::generate(&out, n, seed),
+                Some(n) => culture_metrics::synth::workload::generate(
+                    &out,
+                    n,
+                    seed,
+                    usize::from(organisations),
+                ),
                 None => culture_metrics::synth::generate(&out, staff, seed),
             }
             .map_err(Error::Output)?;

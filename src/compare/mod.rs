@@ -18,6 +18,8 @@ use crate::indicators::derive::{IndicatorStats, ItemStats};
 use crate::indicators::{Breakdown, Group};
 use crate::schema::{Method, Schema};
 use crate::stats::{self, Test};
+
+pub mod benchmarks;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Significance level for verdicts, applied to BH q-values.

@@ -173,6 +173,8 @@ struct RawWave {
     delimiter: DelimiterChoice,
     #[serde(default)]
     headcount: Option<PathBuf>,
+    #[serde(default)]
+    comment_codes: Option<PathBuf>,
     response_id: String,
     #[serde(default)]
     filters: Filters,
@@ -298,6 +300,8 @@ pub struct Wave {
     pub encoding: EncodingChoice,
     pub delimiter: DelimiterChoice,
     pub headcount: Option<PathBuf>,
+    /// Coded comments: response id → comment theme(s), as the vendor or analyst delivers them.
+    pub comment_codes: Option<PathBuf>,
     /// Export column holding the vendor's response id.
     pub response_id: String,
     pub filters: Filters,
@@ -339,6 +343,26 @@ pub struct Config {
     pub weighting: Option<Weighting>,
     /// Key driver analysis (on by default for the outcomes the schema has).
     pub drivers: crate::drivers::DriverSettings,
+    /// External benchmarks and the organisation field, if configured.
+    pub benchmarks: Option<BenchmarkSettings>,
+}
+
+/// `[benchmarks]`: files of published results to compare with, and (when one export holds
+/// several organisations) the demographic field that names the organisation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BenchmarkSettings {
+    pub files: Vec<PathBuf>,
+    /// Schema demographic index of the organisation field.
+    pub organisation: Option<usize>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBenchmarks {
+    #[serde(default)]
+    files: Vec<String>,
+    #[serde(default)]
+    organisation: Option<String>,
 }
 
 /// `[weighting]`: rake each wave's respondents to its HR headcount margins.
@@ -432,7 +456,7 @@ impl Config {
         let base = path.parent().unwrap_or(Path::new("")).to_path_buf();
         let mut table = parse_table(path, &text).map_err(ConfigError::Config)?;
         let mut c = Collector::default();
-        const KNOWN: [&str; 14] = [
+        const KNOWN: [&str; 15] = [
             "deep_dives",
             "meetings",
             "baseline",
@@ -446,6 +470,7 @@ impl Config {
             "tolerance",
             "weighting",
             "drivers",
+            "benchmarks",
             "waves",
         ];
         check_top_level(&table, &KNOWN, &mut c);
@@ -463,6 +488,9 @@ impl Config {
             .and_then(|v| c.take("weighting", v));
         let drivers_raw: Option<RawDrivers> =
             table.remove("drivers").and_then(|v| c.take("drivers", v));
+        let benchmarks_raw: Option<RawBenchmarks> = table
+            .remove("benchmarks")
+            .and_then(|v| c.take("benchmarks", v));
         let top: Option<RawTop> = c.take("top level", toml::Value::Table(table));
 
         let Some(top) = top else {
@@ -591,6 +619,44 @@ impl Config {
                 );
             }
         }
+        let benchmarks = benchmarks_raw.map(|b| {
+            if b.files.is_empty() && b.organisation.is_none() {
+                c.push(
+                    "benchmarks",
+                    "empty: list benchmark files (files = [\"../schemas/benchmarks/csps-median.csv\"]) or name the organisation field",
+                );
+            }
+            let files: Vec<PathBuf> = b.files.iter().map(|f| base.join(f)).collect();
+            for (f, raw) in files.iter().zip(&b.files) {
+                if !f.is_file() {
+                    c.push(
+                        "benchmarks.files",
+                        format!("`{raw}` is not a file (paths are relative to this config)"),
+                    );
+                }
+            }
+            let organisation = b.organisation.as_ref().and_then(|o| match schema.demographic(o) {
+                Some(d) if breakdowns.contains(o) => Some(d),
+                Some(_) => {
+                    c.push(
+                        "benchmarks.organisation",
+                        format!("`{o}` is not in `breakdowns`; results per organisation are its groups, so add it there"),
+                    );
+                    None
+                }
+                None => {
+                    c.push(
+                        "benchmarks.organisation",
+                        format!("`{o}` is not a demographic field in the schema"),
+                    );
+                    None
+                }
+            });
+            BenchmarkSettings {
+                files,
+                organisation,
+            }
+        });
         let meetings = meetings_raw.and_then(|m| build_meetings(m, &base, &mut c));
         if let Some(m) = &meetings {
             shared_ids(&schema, &m.schema, &mut c);
@@ -624,6 +690,7 @@ impl Config {
                 meetings,
                 weighting,
                 drivers,
+                benchmarks,
                 baseline,
                 path: path.to_path_buf(),
                 schema_path,
@@ -745,6 +812,21 @@ fn build_wave(
             format!("file not found: {}", h.display()),
         );
     }
+    let comment_codes = w.comment_codes.map(|h| base.join(h));
+    if let Some(h) = &comment_codes {
+        if !h.is_file() {
+            c.push(
+                format!("{loc}.comment_codes"),
+                format!("file not found: {}", h.display()),
+            );
+        }
+        if schema.comment_themes.is_empty() {
+            c.push(
+                format!("{loc}.comment_codes"),
+                "the schema lists no [[comment_themes]] to code comments to",
+            );
+        }
+    }
     // Schema order, so tables and the store are laid out the same every year.
     let mut columns = Vec::new();
     for (id, key) in &w.columns {
@@ -802,6 +884,7 @@ fn build_wave(
         encoding: w.encoding,
         delimiter: w.delimiter,
         headcount,
+        comment_codes,
         response_id: w.response_id,
         filters: w.filters,
         columns,
@@ -1077,6 +1160,7 @@ fn build_meetings(m: RawMeetings, base: &Path, c: &mut Collector) -> Option<Meet
             encoding: src.encoding,
             delimiter: src.delimiter,
             headcount: None,
+            comment_codes: None,
             response_id: src.response_id,
             filters: src.filters,
             columns: src.columns,

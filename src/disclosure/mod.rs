@@ -264,7 +264,46 @@ pub struct ProtectedTables {
     pub indicators: Vec<Protected<IndicatorStats>>,
     /// Respondents per group (for response rates).
     pub responses: Vec<Protected<()>>,
+    /// Comment themes: coded respondents and mentions per group.
+    pub themes: Vec<Protected<crate::indicators::comments::ThemeStats>>,
     pub summary: BTreeMap<&'static str, Summary>,
+}
+
+impl ProtectedTables {
+    /// Protect comment-theme cells: the same rules, with the coded respondents as the count;
+    /// a group whose respondent count is withheld shows no theme counts either.
+    pub fn protect_themes(
+        &mut self,
+        cells: Vec<Cell<crate::indicators::comments::ThemeStats>>,
+        respondents: &HashMap<WaveId, u64>,
+        k: u32,
+        min_for_breakdowns: u64,
+    ) {
+        let small_org = |w: &str| respondents.get(w).copied().unwrap_or(0) < min_for_breakdowns;
+        let hidden_group: HashMap<(&str, Breakdown, Group), bool> = self
+            .responses
+            .iter()
+            .map(|p| {
+                (
+                    (p.wave.as_str(), p.breakdown, p.group),
+                    p.suppression.is_some(),
+                )
+            })
+            .collect();
+        let forced = |c: &Cell<crate::indicators::comments::ThemeStats>| {
+            hidden_group
+                .get(&(c.wave.as_str(), c.breakdown, c.group))
+                .copied()
+                .unwrap_or(false)
+        };
+        let d = decide_all(&cells, k, &small_org, &forced);
+        let s = self.summary.entry("comment_themes").or_default();
+        for x in &d {
+            s.add(*x);
+        }
+        self.themes
+            .extend(cells.into_iter().zip(d).map(|(c, d)| seal(c, d)));
+    }
 }
 
 fn decide_all<T>(

@@ -4,6 +4,8 @@
 //! *excluded/rejected with a reason*; unknown answer labels and categories are counted per
 //! column and reported, never mapped by guesswork; personal-data columns are never read.
 
+pub mod benchmarks;
+pub mod comment_codes;
 pub mod decode;
 pub mod export;
 pub mod headcount;
@@ -981,6 +983,7 @@ categories = ["A", "B"]
                 encoding: EncodingChoice::Auto,
                 delimiter: DelimiterChoice::Auto,
                 headcount: None,
+                comment_codes: None,
                 response_id: "id".into(),
                 filters: Filters {
                     test_column: Some("status".into()),

@@ -6,6 +6,7 @@
 //! code, and respondent-level score summaries per indicator); `derive` turns those
 //! aggregates into values, intervals and minimum detectable differences.
 
+pub mod comments;
 pub mod compute;
 pub mod derive;
 pub mod engine;

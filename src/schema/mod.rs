@@ -156,6 +156,8 @@ struct RawQuestion {
     reverse_keyed: bool,
     #[serde(default)]
     source: Option<String>,
+    #[serde(default)]
+    benchmarks: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -190,6 +192,8 @@ struct RawIndicator {
     items: Vec<String>,
     #[serde(default)]
     min_items: Option<usize>,
+    #[serde(default)]
+    benchmarks: Vec<String>,
 }
 
 /// One answer option of a scale.
@@ -258,6 +262,50 @@ pub struct Question {
     pub scale: Option<usize>,
     pub reverse_keyed: bool,
     pub source: Option<String>,
+    /// The external benchmark questions it is compared with (`benchmarks = ["CSPS:B47"]`).
+    pub benchmarks: Vec<BenchmarkRef>,
+}
+
+/// A benchmark measure in a benchmark file: its source (e.g. `CSPS`) and id there (`B47`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct BenchmarkRef {
+    pub source: String,
+    pub id: String,
+}
+
+impl std::fmt::Display for BenchmarkRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.source, self.id)
+    }
+}
+
+/// `["CSPS:B47"]` → references, each malformed one reported.
+fn benchmark_refs(raw: &[String], loc: &str, c: &mut Collector) -> Vec<BenchmarkRef> {
+    let mut out: Vec<BenchmarkRef> = Vec::new();
+    for r in raw {
+        match r.split_once(':') {
+            Some((source, id)) if !source.trim().is_empty() && !id.trim().is_empty() => {
+                let r = BenchmarkRef {
+                    source: source.trim().to_string(),
+                    id: id.trim().to_string(),
+                };
+                if out.iter().any(|o| o.source == r.source) {
+                    c.push(
+                        loc,
+                        format!("two benchmarks from {}: keep one per source", r.source),
+                    );
+                }
+                out.push(r);
+            }
+            _ => c.push(
+                loc,
+                format!(
+                    "benchmark `{r}` should be SOURCE:ID as the benchmark file names them, e.g. \"CSPS:B47\""
+                ),
+            ),
+        }
+    }
+    out
 }
 
 #[derive(Debug, Clone)]
@@ -315,6 +363,8 @@ pub struct Indicator {
     /// Indexes into `Schema::questions`.
     pub items: Vec<usize>,
     pub min_items: usize,
+    /// The external benchmark measures it is compared with (`benchmarks = ["CSPS:EES"]`).
+    pub benchmarks: Vec<BenchmarkRef>,
 }
 
 /// How a question relates to an earlier one (the crosswalk between waves).
@@ -341,6 +391,75 @@ pub struct Schema {
     pub demographics: Vec<Demographic>,
     pub indicators: Vec<Indicator>,
     pub crosswalk: Vec<Crosswalk>,
+    /// The themes comments are coded to (`[[comment_themes]]`).
+    pub comment_themes: Vec<CommentTheme>,
+}
+
+/// A theme that free-text comments are coded to.
+#[derive(Debug, Clone)]
+pub struct CommentTheme {
+    pub id: String,
+    pub label: String,
+    /// Index of the free-text question whose comments it codes.
+    pub question: usize,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCommentTheme {
+    id: String,
+    label: String,
+    #[serde(default)]
+    question: Option<String>,
+}
+
+fn build_comment_themes(
+    raw: Vec<RawCommentTheme>,
+    questions: &[Question],
+    c: &mut Collector,
+) -> Vec<CommentTheme> {
+    check_unique("comment_themes", raw.iter().map(|t| t.id.as_str()), c);
+    let free: Vec<usize> = (0..questions.len())
+        .filter(|&q| questions[q].kind == QuestionType::FreeText)
+        .collect();
+    raw.into_iter()
+        .filter_map(|t| {
+            let loc = format!("comment_themes ({})", t.id);
+            check_id(&t.id, &loc, c);
+            if t.label.trim().is_empty() {
+                c.push(
+                    &loc,
+                    "`label` is empty: give the theme's name as readers should see it",
+                );
+            }
+            let question = match &t.question {
+                Some(q) => match questions.iter().position(|x| &x.id == q) {
+                    Some(i) if questions[i].kind == QuestionType::FreeText => Some(i),
+                    Some(_) => {
+                        c.push(&loc, format!("question `{q}` is not a free-text question"));
+                        None
+                    }
+                    None => {
+                        c.push(&loc, format!("unknown question `{q}`"));
+                        None
+                    }
+                },
+                None if free.len() == 1 => Some(free[0]),
+                None => {
+                    c.push(
+                        &loc,
+                        "say which free-text question it codes: question = \"T01\"",
+                    );
+                    None
+                }
+            };
+            Some(CommentTheme {
+                id: t.id,
+                label: t.label,
+                question: question?,
+            })
+        })
+        .collect()
 }
 
 /// The label for respondents who left a demographic question blank. Reserved: a schema may
@@ -371,6 +490,7 @@ impl Schema {
                 "demographics",
                 "indicators",
                 "crosswalk",
+                "comment_themes",
             ],
             &mut c,
         );
@@ -393,12 +513,15 @@ impl Schema {
             c.take_array("indicators", table.remove("indicators"), false);
         let crosswalk: Vec<RawCrosswalk> =
             c.take_array("crosswalk", table.remove("crosswalk"), false);
+        let comment_themes: Vec<RawCommentTheme> =
+            c.take_array("comment_themes", table.remove("comment_themes"), false);
 
         let scales = build_scales(scales, &mut c);
         let questions = build_questions(questions, &scales, &mut c);
         let demographics = build_demographics(demographics, &questions, &mut c);
         let indicators = build_indicators(indicators, &questions, &mut c);
         let crosswalk = build_crosswalk(crosswalk, &questions, &mut c);
+        let comment_themes = build_comment_themes(comment_themes, &questions, &mut c);
 
         let survey = survey.unwrap_or(RawSurvey {
             id: String::new(),
@@ -416,6 +539,7 @@ impl Schema {
                 demographics,
                 indicators,
                 crosswalk,
+                comment_themes,
             },
         )
     }
@@ -657,6 +781,7 @@ fn build_questions(raw: Vec<RawQuestion>, scales: &[Scale], c: &mut Collector) -
                 kind: q.kind,
                 scale,
                 reverse_keyed: q.reverse_keyed,
+                benchmarks: benchmark_refs(&q.benchmarks, &loc, c),
                 source: q.source,
             }
         })
@@ -886,6 +1011,7 @@ fn build_indicators(
                 (None, _) => Direction::HigherIsBetter,
             };
             Indicator {
+                benchmarks: benchmark_refs(&ind.benchmarks, &loc, c),
                 id: ind.id,
                 label: ind.label,
                 method: ind.method,

@@ -252,6 +252,62 @@ pub fn read_wave(store: &Path, wave: &str) -> Result<DataFrame, StoreError> {
     read(store, wave, None)
 }
 
+/// A wave's response ids, in the store's row order (the order of [`read_responses`]' rows).
+pub fn read_response_ids(store: &Path, wave: &str) -> Result<Vec<String>, StoreError> {
+    let path = wave_path(store, wave);
+    let df = read(store, wave, Some(vec!["response_id".to_string()]))?;
+    let col = df
+        .column("response_id")
+        .and_then(|c| c.cast(&DataType::String))
+        .map_err(|source| StoreError::Polars {
+            path: path.clone(),
+            source,
+        })?;
+    let ca = col
+        .str()
+        .map_err(|source| StoreError::Polars { path, source })?;
+    Ok(ca.iter().map(|v| v.unwrap_or("").to_string()).collect())
+}
+
+/// A wave's stored comments: (response id, question id, text).
+pub fn read_comments(
+    store: &Path,
+    wave: &str,
+) -> Result<Vec<(String, String, String)>, StoreError> {
+    let path = comments_path(store, wave);
+    let file = File::open(&path).map_err(|source| StoreError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    let df = ParquetReader::new(file)
+        .finish()
+        .map_err(|source| StoreError::Polars {
+            path: path.clone(),
+            source,
+        })?;
+    let col = |name: &str| -> Result<Vec<String>, StoreError> {
+        let c = df
+            .column(name)
+            .and_then(|c| c.cast(&DataType::String))
+            .map_err(|source| StoreError::Polars {
+                path: path.clone(),
+                source,
+            })?;
+        let ca = c.str().map_err(|source| StoreError::Polars {
+            path: path.clone(),
+            source,
+        })?;
+        Ok(ca.iter().map(|v| v.unwrap_or("").to_string()).collect())
+    };
+    let (ids, qs, texts) = (col("response_id")?, col("question")?, col("text")?);
+    Ok(ids
+        .into_iter()
+        .zip(qs)
+        .zip(texts)
+        .map(|((a, b), c)| (a, b, c))
+        .collect())
+}
+
 /// A column's values, chunk by chunk (a file's row groups arrive as chunks); a null (which the
 /// store never writes) becomes `null`, an out-of-range value the caller rejects.
 fn chunk_values<T: PolarsNumericType>(ca: &ChunkedArray<T>, null: T::Native) -> Vec<T::Native> {

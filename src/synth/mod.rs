@@ -194,6 +194,22 @@ const COMMENTS: [&str; 12] = [
     "Nothing - relations in my area are good.",
 ];
 
+/// The themes each of [`COMMENTS`] is coded to (ids of the schema's `[[comment_themes]]`).
+const COMMENT_THEMES: [&str; 12] = [
+    "joint_working",
+    "member_conduct",
+    "protocol",
+    "member_conduct; protocol",
+    "member_conduct",
+    "joint_working",
+    "leadership_culture",
+    "training",
+    "protocol",
+    "leadership_culture",
+    "responsiveness",
+    "no_change",
+];
+
 /// Latent scale: 5-point answers are cuts of `mu + person + effects + noise`.
 const CUTS: [f64; 4] = [-1.3, -0.5, 0.2, 1.4];
 const PERSON_SD: f64 = 0.9;
@@ -698,7 +714,14 @@ fn qualtrics_2025(schema: &Schema, rng: &mut ChaCha8Rng, people: &mut [Person]) 
     out
 }
 
-fn surveymonkey_2026(schema: &Schema, rng: &mut ChaCha8Rng, people: &mut [Person]) -> Vec<u8> {
+/// The 2026 export, and the coded comments file a vendor would deliver with it (accepted
+/// responses with a comment: response id → themes).
+fn surveymonkey_2026(
+    schema: &Schema,
+    rng: &mut ChaCha8Rng,
+    people: &mut [Person],
+) -> (Vec<u8>, Vec<u8>) {
+    let mut coded = String::from("response_id,themes\n");
     let mut w = csv::WriterBuilder::new()
         .delimiter(b';')
         .terminator(csv::Terminator::CRLF)
@@ -784,7 +807,7 @@ fn surveymonkey_2026(schema: &Schema, rng: &mut ChaCha8Rng, people: &mut [Person
             r.push(match a {
                 None => String::new(),
                 // Two answers no schema knows: rejected and reported, never guessed.
-                Some(_) if j == 0 && (i == 211 || i == 1711) => "Agree strongly".into(),
+                Some(_) if j == 0 && rejected(i) => "Agree strongly".into(),
                 Some(5) if rng.random_bool(0.05) => "Strongly Agree".into(),
                 Some(c) => code_label(schema, "agree5", *c),
             });
@@ -798,6 +821,13 @@ fn surveymonkey_2026(schema: &Schema, rng: &mut ChaCha8Rng, people: &mut [Person
         }
         r.push(p.comment.unwrap_or("").replace('\'', "\u{2019}"));
         w.write_record(&r).expect("in memory");
+        if let Some(c) = p.comment.filter(|_| !rejected(i)) {
+            let k = COMMENTS
+                .iter()
+                .position(|x| *x == c)
+                .expect("a known comment");
+            coded.push_str(&format!("{},{}\n", r[0], COMMENT_THEMES[k]));
+        }
         // Responses through the test collector, made while checking the survey link, and
         // repeated rows.
         if let Some(k) = defects.test_copy(i) {
@@ -814,7 +844,12 @@ fn surveymonkey_2026(schema: &Schema, rng: &mut ChaCha8Rng, people: &mut [Person
     let utf8 = String::from_utf8(w.into_inner().expect("in memory")).expect("utf-8");
     let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(&utf8);
     assert!(!unmappable, "all generated text is in Windows-1252");
-    bytes.into_owned()
+    (bytes.into_owned(), coded.into_bytes())
+}
+
+/// Rows of the 2026 export given an answer no schema knows (rejected at import).
+fn rejected(i: usize) -> bool {
+    i == 211 || i == 1711
 }
 
 /// Defects written while streaming rows (constant memory at any size): test copies right
@@ -884,6 +919,9 @@ baseline = "2025"              # the wave every later one is compared with (defa
 [tolerance]
 max_rejected_pct = 1.0         # validate/run fail if more than 1% of a wave's rows are defective
 
+[benchmarks]                   # published results to compare with: schemas/benchmarks/README.md
+files = ["{benchmarks}"]   # Civil Service People Survey medians (the schema maps questions to them)
+
 # ---- 2025 baseline: Qualtrics, 3 header rows, UTF-8 with BOM
 [[waves]]
 id = "2025"
@@ -949,6 +987,7 @@ layout = "surveymonkey"
 encoding = "auto"
 delimiter = "auto"
 headcount = "hr-headcount-2026.csv"
+comment_codes = "staff-survey-2026-comment-codes.csv"   # T01 comments coded to the schema's themes
 response_id = "Respondent ID"
 
 [waves.filters]
@@ -998,15 +1037,12 @@ pub fn generate(out: &Path, staff: u32, seed: u64) -> Result<Vec<PathBuf>, Write
     }
     let mut people26 = respondents(&mut rng, &staff_in_post, true);
 
+    let export25 = qualtrics_2025(&schema, &mut rng, &mut people25);
+    let (export26, codes26) = surveymonkey_2026(&schema, &mut rng, &mut people26);
     let files: Vec<(&str, Vec<u8>)> = vec![
-        (
-            "staff-survey-2025-qualtrics.csv",
-            qualtrics_2025(&schema, &mut rng, &mut people25),
-        ),
-        (
-            "staff-survey-2026-surveymonkey.csv",
-            surveymonkey_2026(&schema, &mut rng, &mut people26),
-        ),
+        ("staff-survey-2025-qualtrics.csv", export25),
+        ("staff-survey-2026-surveymonkey.csv", export26),
+        ("staff-survey-2026-comment-codes.csv", codes26),
         ("hr-headcount-2025.csv", headcount_csv(&hc25)),
         ("hr-headcount-2026.csv", headcount_csv(&hc26)),
     ];
@@ -1044,6 +1080,12 @@ pub fn generate(out: &Path, staff: u32, seed: u64) -> Result<Vec<PathBuf>, Write
     let meetings_rel = relative_path(out, Path::new("schemas/member-feedback.toml"));
     let toml = PIPELINE_TOML
         .replace("{schema}", &schema_rel.to_string_lossy().replace('\\', "/"))
+        .replace(
+            "{benchmarks}",
+            &relative_path(out, Path::new("schemas/benchmarks/csps-median.csv"))
+                .to_string_lossy()
+                .replace('\\', "/"),
+        )
         .replace("{surveymonkey_columns}", &sm)
         + &meetings::PIPELINE_SECTION.replace(
             "{meetings_schema}",

@@ -6,6 +6,13 @@
 //! It is the shape of a Civil Service People Survey or NHS Staff Survey supply (a numeric
 //! export of a large organisation), not a council's vendor export: the council sample data is
 //! what `generate` writes without `--workload`.
+//!
+//! With `--organisations K` the export holds K organisations (an `organisation` column, as a
+//! Civil Service or NHS-wide supply does): sizes from large to small, the last one with only
+//! six respondents (so disclosure control withholds it), each with its own climate. The
+//! questions are mapped to the Civil Service People Survey items of the same number and the
+//! shipped CSPS medians are written beside the config, so each organisation is compared with
+//! the Civil Service median and with the median of the organisations.
 
 use crate::report::WriteError;
 use rand::{RngExt, SeedableRng};
@@ -99,12 +106,23 @@ const FIELDS: [Field; 8] = [
     ),
 ];
 
+/// The shipped Civil Service People Survey medians (written beside a multi-organisation config).
+const CSPS_MEDIAN: &str = include_str!("../../schemas/benchmarks/csps-median.csv");
+
+/// Respondents of the last, smallest organisation (below the anonymity threshold).
+pub const SMALL_ORGANISATION: u32 = 6;
+
+/// The name of organisation `k` (0-based).
+pub fn organisation_name(k: usize) -> String {
+    format!("Organisation {:02}", k + 1)
+}
+
 /// Share of answers left blank.
 const BLANK: f64 = 0.03;
 /// Share of respondents who leave a demographic question blank.
 const NOT_STATED: f64 = 0.02;
 
-fn schema_toml() -> String {
+fn schema_toml(organisations: usize) -> String {
     let mut s = String::from(
         "# Benchmark workload schema (culture-metrics generate --workload N).\n\n\
          [survey]\nid = \"workload\"\ntitle = \"National staff survey (benchmark)\"\nversion = \"1\"\n\n\
@@ -115,6 +133,18 @@ fn schema_toml() -> String {
     for i in 1..=ITEMS {
         s.push_str(&format!(
             "\n[[questions]]\nid = \"B{i:02}\"\ntext = \"Benchmark statement {i}\"\ntype = \"likert\"\nscale = \"agree5\"\n"
+        ));
+        if organisations > 0 {
+            s.push_str(&format!("benchmarks = [\"CSPS:B{i:02}\"]\n"));
+        }
+    }
+    if organisations > 0 {
+        let names: Vec<String> = (0..organisations)
+            .map(|k| format!("\"{}\"", organisation_name(k)))
+            .collect();
+        s.push_str(&format!(
+            "\n[[demographics]]\nid = \"organisation\"\nlabel = \"Organisation\"\ncategories = [{}]\n",
+            names.join(", ")
         ));
     }
     for (id, label, cats) in FIELDS {
@@ -141,17 +171,25 @@ fn schema_toml() -> String {
     s
 }
 
-fn config_toml() -> String {
+fn config_toml(organisations: usize) -> String {
     let mut s = String::from(
         "# Benchmark workload config (culture-metrics generate --workload N).\n\
          schema = \"workload-schema.toml\"\noutput = \"out\"\nstore = \"out/store\"\n\
          crosses = [[\"directorate\", \"grade\"], [\"ethnicity\", \"grade\"]]\n",
     );
+    if organisations > 0 {
+        s.push_str(
+            "\n[benchmarks]\nfiles = [\"csps-median.csv\"]\norganisation = \"organisation\"   # one export, several organisations\n",
+        );
+    }
     for year in [2025, 2026] {
         s.push_str(&format!(
             "\n[[waves]]\nid = \"{year}\"\nfieldwork_start = \"{year}-10-01\"\nfieldwork_end = \"{year}-10-31\"\n\
              file = \"wave-{year}.csv\"\nlayout = \"plain\"\nencoding = \"utf-8\"\ndelimiter = \",\"\nresponse_id = \"id\"\n\n[waves.columns]\n"
         ));
+        if organisations > 0 {
+            s.push_str("organisation = \"organisation\"\n");
+        }
         for (id, _, _) in FIELDS {
             s.push_str(&format!("{id} = \"{id}\"\n"));
         }
@@ -173,7 +211,31 @@ fn pick(rng: &mut ChaCha8Rng, cats: &[(&str, f64)]) -> usize {
     cats.len() - 1
 }
 
-fn wave(path: &Path, respondents: u32, year: i32, seed: u64) -> std::io::Result<()> {
+/// Organisation of respondent `r`: the last organisation takes the first few respondents;
+/// the rest are dealt with shares falling as 1/(k+1).
+fn organisation_of(rng: &mut ChaCha8Rng, r: u32, organisations: usize) -> usize {
+    if r < SMALL_ORGANISATION {
+        return organisations - 1;
+    }
+    let big = organisations.saturating_sub(1).max(1);
+    let total: f64 = (0..big).map(|k| 1.0 / (k + 1) as f64).sum();
+    let mut u: f64 = rng.random::<f64>() * total;
+    for k in 0..big {
+        u -= 1.0 / (k + 1) as f64;
+        if u < 0.0 {
+            return k;
+        }
+    }
+    big - 1
+}
+
+fn wave(
+    path: &Path,
+    respondents: u32,
+    year: i32,
+    seed: u64,
+    organisations: usize,
+) -> std::io::Result<()> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ year as u64);
     let noise = Normal::new(0.0, 1.0).expect("valid");
     let item_level: Vec<f64> = (0..ITEMS)
@@ -189,6 +251,9 @@ fn wave(path: &Path, respondents: u32, year: i32, seed: u64) -> std::io::Result<
     let mut out = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
     let mut line = String::with_capacity(512);
     line.push_str("id");
+    if organisations > 0 {
+        line.push_str(",organisation");
+    }
     for (id, _, _) in FIELDS {
         line.push(',');
         line.push_str(id);
@@ -202,6 +267,13 @@ fn wave(path: &Path, respondents: u32, year: i32, seed: u64) -> std::io::Result<
         line.clear();
         line.push_str(&format!("{year}-{r:07}"));
         let mut climate = 0.0;
+        if organisations > 0 {
+            let k = organisation_of(&mut rng, r, organisations);
+            line.push(',');
+            line.push_str(&organisation_name(k));
+            // Organisations differ in climate, as Civil Service departments do.
+            climate += 0.5 * ((k as f64 * 1.7).sin());
+        }
         for (f, (_, _, cats)) in FIELDS.iter().enumerate() {
             line.push(',');
             if rng.random::<f64>() < NOT_STATED {
@@ -209,7 +281,7 @@ fn wave(path: &Path, respondents: u32, year: i32, seed: u64) -> std::io::Result<
             }
             let c = pick(&mut rng, cats);
             if f == 0 {
-                climate = (c as f64 - 3.5) * 0.08;
+                climate += (c as f64 - 3.5) * 0.08;
             }
             line.push_str(cats[c].0);
         }
@@ -235,25 +307,35 @@ fn wave(path: &Path, respondents: u32, year: i32, seed: u64) -> std::io::Result<
     out.flush()
 }
 
-/// Write the workload into `out`: schema, config and two waves of `respondents` each.
-pub fn generate(out: &Path, respondents: u32, seed: u64) -> Result<Vec<PathBuf>, WriteError> {
+/// Write the workload into `out`: schema, config and two waves of `respondents` each; with
+/// `organisations` > 0, a multi-organisation export and the CSPS medians to compare with.
+pub fn generate(
+    out: &Path,
+    respondents: u32,
+    seed: u64,
+    organisations: usize,
+) -> Result<Vec<PathBuf>, WriteError> {
     let err = |path: &Path| {
         let path = path.to_path_buf();
         move |source| WriteError { path, source }
     };
     std::fs::create_dir_all(out).map_err(err(out))?;
     let mut written = Vec::new();
-    for (name, text) in [
-        ("workload-schema.toml", schema_toml()),
-        ("pipeline.toml", config_toml()),
-    ] {
+    let mut texts = vec![
+        ("workload-schema.toml", schema_toml(organisations)),
+        ("pipeline.toml", config_toml(organisations)),
+    ];
+    if organisations > 0 {
+        texts.push(("csps-median.csv", CSPS_MEDIAN.to_string()));
+    }
+    for (name, text) in texts {
         let p = out.join(name);
         std::fs::write(&p, text).map_err(err(&p))?;
         written.push(p);
     }
     for year in [2025, 2026] {
         let p = out.join(format!("wave-{year}.csv"));
-        wave(&p, respondents, year, seed).map_err(err(&p))?;
+        wave(&p, respondents, year, seed, organisations).map_err(err(&p))?;
         written.push(p);
     }
     Ok(written)
@@ -266,14 +348,14 @@ mod tests {
     #[test]
     fn the_workload_is_a_valid_config_and_the_same_every_time() {
         let dir = tempfile::tempdir().unwrap();
-        generate(dir.path(), 200, 7).unwrap();
+        generate(dir.path(), 200, 7, 0).unwrap();
         let config = crate::config::Config::load(&dir.path().join("pipeline.toml")).unwrap();
         assert_eq!(config.schema.questions.len(), ITEMS);
         assert_eq!(config.schema.demographics.len(), 8);
         assert_eq!(config.crosses.len(), 2);
         let a = std::fs::read(dir.path().join("wave-2026.csv")).unwrap();
         let again = tempfile::tempdir().unwrap();
-        generate(again.path(), 200, 7).unwrap();
+        generate(again.path(), 200, 7, 0).unwrap();
         assert_eq!(
             a,
             std::fs::read(again.path().join("wave-2026.csv")).unwrap()

@@ -35,14 +35,20 @@ impl Sandbox {
     }
 
     /// Copy a folder of the repository (e.g. `tests/fixtures/qualtrics`) into the sandbox.
+    /// Subfolders come too (`schemas/benchmarks`), but never a run's `out/` folder.
     pub fn copy_dir(&self, from_repo: &str, to: &str) -> &Self {
         let src = Path::new(env!("CARGO_MANIFEST_DIR")).join(from_repo);
         for entry in std::fs::read_dir(&src).unwrap() {
             let entry = entry.unwrap();
-            if entry.file_type().unwrap().is_file() {
-                let dest = self.path(to).join(entry.file_name());
+            let kind = entry.file_type().unwrap();
+            let name = entry.file_name();
+            if kind.is_file() {
+                let dest = self.path(to).join(&name);
                 std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
                 std::fs::copy(entry.path(), dest).unwrap();
+            } else if kind.is_dir() && name != "out" {
+                let name = name.to_string_lossy();
+                self.copy_dir(&format!("{from_repo}/{name}"), &format!("{to}/{name}"));
             }
         }
         self

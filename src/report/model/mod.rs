@@ -6,12 +6,16 @@
 //! Every table is declared once (see [`registry`](super::registry)); every writer and the
 //! audit follow those declarations, and the report reads these typed rows.
 
+pub mod benchmarks;
+pub mod comments;
 pub mod dims;
 pub mod drivers;
 pub mod feedback;
 pub mod staff;
 pub mod weighting;
 
+pub use benchmarks::{FactIndicatorBenchmark, FactItemBenchmark};
+pub use comments::{DimCommentTheme, FactCommentTheme};
 pub use dims::*;
 pub use drivers::FactDriver;
 pub use feedback::*;
@@ -101,6 +105,8 @@ pub struct Evidence<'a> {
     pub weights: &'a [Option<crate::weighting::WaveWeights>],
     /// Key driver analyses of the latest wave.
     pub drivers: &'a [crate::drivers::Analysis],
+    /// The latest wave against external benchmarks and the median of organisations.
+    pub benchmarks: &'a [crate::compare::benchmarks::BenchmarkComparison],
 }
 
 /// Every table of the pack, typed.
@@ -125,6 +131,10 @@ pub struct Model {
     pub weighting_margins: Vec<FactWeightingMargin>,
     pub weighting_summary: Vec<FactWeightingSummary>,
     pub drivers: Vec<FactDriver>,
+    pub item_benchmarks: Vec<FactItemBenchmark>,
+    pub indicator_benchmarks: Vec<FactIndicatorBenchmark>,
+    pub comment_theme_dim: Vec<DimCommentTheme>,
+    pub comment_themes: Vec<FactCommentTheme>,
     pub run: Vec<RunInfo>,
 }
 
@@ -141,6 +151,7 @@ pub fn registry() -> Vec<&'static Table> {
         DimCommittee::table(),
         DimFeedbackGroup::table(),
         DimImportSource::table(),
+        DimCommentTheme::table(),
         FactItemResult::table(),
         FactIndicatorResult::table(),
         FactResponseRate::table(),
@@ -149,6 +160,9 @@ pub fn registry() -> Vec<&'static Table> {
         FactItemChange::table(),
         FactIndicatorChange::table(),
         FactDriver::table(),
+        FactItemBenchmark::table(),
+        FactIndicatorBenchmark::table(),
+        FactCommentTheme::table(),
         FactFeedbackUptakeMonth::table(),
         FactFeedbackUptakeQuarter::table(),
         FactFeedbackItemMonth::table(),
@@ -327,6 +341,10 @@ impl Model {
             weighting_margins,
             weighting_summary,
             drivers: drivers::drivers(e),
+            item_benchmarks: benchmarks::item_benchmarks(e),
+            indicator_benchmarks: benchmarks::indicator_benchmarks(e),
+            comment_theme_dim: comments::dim_comment_themes(e),
+            comment_themes: comments::comment_themes(e),
             item_changes,
             indicator_changes,
             feedback,
@@ -349,6 +367,7 @@ impl Model {
             TableData::of(&self.committees),
             TableData::of(&fb.groups),
             TableData::of(&self.import_sources),
+            TableData::of(&self.comment_theme_dim),
             TableData::of(&self.item_results),
             TableData::of(&self.indicator_results),
             TableData::of(&self.response_rates),
@@ -357,6 +376,9 @@ impl Model {
             TableData::of(&self.item_changes),
             TableData::of(&self.indicator_changes),
             TableData::of(&self.drivers),
+            TableData::of(&self.item_benchmarks),
+            TableData::of(&self.indicator_benchmarks),
+            TableData::of(&self.comment_themes),
             TableData::of(&fb.uptake_month),
             TableData::of(&fb.uptake_quarter),
             TableData::of(&fb.item_month),

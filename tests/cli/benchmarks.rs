@@ -1,0 +1,223 @@
+//! Benchmarks: every mapped question and indicator against the shipped Civil Service medians,
+//! and a generated multi-organisation export against the median of its organisations.
+
+use crate::common::*;
+use std::collections::{BTreeMap, HashMap};
+
+type Rows = Vec<HashMap<String, String>>;
+
+fn rows(text: &str) -> Rows {
+    let mut rdr = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let header: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
+    rdr.records()
+        .map(|r| {
+            header
+                .iter()
+                .cloned()
+                .zip(r.unwrap().iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+fn num(r: &HashMap<String, String>, col: &str) -> f64 {
+    r[col]
+        .parse()
+        .unwrap_or_else(|_| panic!("{col} = {:?} in {r:?}", r[col]))
+}
+
+#[test]
+fn every_mapped_question_and_indicator_is_compared_with_the_civil_service_median() {
+    let s = Sandbox::new();
+    s.copy_dir("schemas", "schemas")
+        .copy_dir("sample-data", "sample-data");
+    let run = s.cmd(&["-q", "run", "--out", "out"]).output().unwrap();
+    assert!(run.status.success(), "{}", stderr(&run));
+    let schema = std::fs::read_to_string(s.path("schemas/staff-survey.toml")).unwrap();
+    // The CSPS medians for 2019 as published (csps-2009-2019-median-benchmark-scores.csv).
+    let published: BTreeMap<&str, f64> = [
+        ("S01", 67.0),
+        ("S02", 61.0),
+        ("S03", 52.0),
+        ("S04", 52.0),
+        ("S05", 50.0),
+        ("S06", 86.0),
+        ("S08", 82.0),
+        ("S09", 78.0),
+        ("S11", 50.0),
+        ("S15", 82.0),
+        ("S16", 84.0),
+        ("S17", 51.0),
+        ("S18", 35.0),
+        ("S21", 68.0),
+        ("S23", 63.0),
+    ]
+    .into();
+    assert_eq!(
+        schema.matches("benchmarks = [\"CSPS:B").count(),
+        published.len(),
+        "every mapped question is checked here"
+    );
+    let items = rows(&s.read_csv("out/tables/fact_item_results.csv"));
+    let bench = rows(&s.read_csv("out/tables/fact_item_benchmarks.csv"));
+    assert_eq!(bench.len(), published.len());
+    for b in &bench {
+        let q = b["question_id"].as_str();
+        assert_eq!(b["group_key"], "overall");
+        assert_eq!(b["benchmark_year"], "2019");
+        assert_eq!(num(b, "benchmark_value"), published[q], "{q}");
+        let council = items
+            .iter()
+            .find(|r| {
+                r["wave_id"] == "2026" && r["question_id"] == q && r["group_key"] == "overall"
+            })
+            .unwrap();
+        assert_eq!(
+            b["value"], council["pct_positive"],
+            "{q}: the results table's figure"
+        );
+        assert_eq!(b["ci_low"], council["ci_low"]);
+        // Difference from unrounded figures: within rounding of the published ones.
+        let d = num(b, "value") - num(b, "benchmark_value");
+        assert!((num(b, "difference") - d).abs() <= 0.051, "{q}");
+        let outside = num(b, "benchmark_value") < num(b, "ci_low")
+            || num(b, "benchmark_value") > num(b, "ci_high");
+        assert_eq!(b["outside_interval"], outside.to_string(), "{q}");
+        let standing = match (outside, d > 0.0) {
+            (false, _) => "similar",
+            (true, true) => "better",
+            (true, false) => "worse",
+        };
+        assert_eq!(b["standing"], standing, "{q}");
+    }
+    // The sample's S23 is 13.8 points below the Civil Service (49.2% vs 63%): a clear gap.
+    let s23 = bench.iter().find(|b| b["question_id"] == "S23").unwrap();
+    assert_eq!(s23["standing"], "worse");
+    let inds = rows(&s.read_csv("out/tables/fact_indicator_benchmarks.csv"));
+    let keys: Vec<(&str, &str)> = inds
+        .iter()
+        .map(|r| (r["indicator_id"].as_str(), r["benchmark_key"].as_str()))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            ("engagement", "CSPS:EES"),
+            ("understanding_priorities", "CSPS:op_ts")
+        ]
+    );
+    assert_eq!(num(&inds[0], "benchmark_value"), 63.0);
+    assert_eq!(num(&inds[1], "benchmark_value"), 83.0);
+}
+
+#[test]
+fn a_multi_organisation_export_gives_each_organisation_and_the_median_of_organisations() {
+    let s = Sandbox::new();
+    let made = s
+        .cmd(&[
+            "-q",
+            "generate",
+            "--out",
+            "group",
+            "--workload",
+            "3000",
+            "--organisations",
+            "8",
+        ])
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", stderr(&made));
+    let run = s
+        .cmd(&[
+            "-q",
+            "run",
+            "--config",
+            "group/pipeline.toml",
+            "--out",
+            "pack",
+        ])
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", stderr(&run));
+    let audit = s
+        .cmd(&["audit", "pack", "--config", "group/pipeline.toml"])
+        .output()
+        .unwrap();
+    assert!(
+        audit.status.success(),
+        "{}{}",
+        stdout(&audit),
+        stderr(&audit)
+    );
+
+    let items = rows(&s.read_csv("pack/tables/fact_item_results.csv"));
+    let bench = rows(&s.read_csv("pack/tables/fact_item_benchmarks.csv"));
+    let orgs: Vec<String> = (1..=8)
+        .map(|k| format!("organisation=Organisation {k:02}"))
+        .collect();
+    let mut medians_checked = 0;
+    for q in (1..=60).map(|i| format!("B{i:02}")) {
+        let mine: Vec<_> = bench.iter().filter(|b| b["question_id"] == q).collect();
+        // Everyone against CSPS; each organisation against CSPS and the median.
+        assert_eq!(mine.len(), 1 + 2 * orgs.len(), "{q}");
+        let org_values: Vec<Option<f64>> = orgs
+            .iter()
+            .map(|g| {
+                let r = items
+                    .iter()
+                    .find(|r| {
+                        r["wave_id"] == "2026" && r["question_id"] == q && &r["group_key"] == g
+                    })
+                    .unwrap();
+                r["pct_positive"].parse().ok()
+            })
+            .collect();
+        let mut published: Vec<f64> = org_values.iter().flatten().copied().collect();
+        published.sort_by(f64::total_cmp);
+        let m = published.len();
+        assert!(
+            m >= 5 && m < orgs.len(),
+            "{q}: the smallest organisation is withheld"
+        );
+        let median = if m % 2 == 1 {
+            published[m / 2]
+        } else {
+            (published[m / 2 - 1] + published[m / 2]) / 2.0
+        };
+        for (g, v) in orgs.iter().zip(&org_values) {
+            let row = |key: &str| {
+                mine.iter()
+                    .find(|b| &b["group_key"] == g && b["benchmark_key"] == key)
+                    .unwrap_or_else(|| panic!("{q} {g} {key}"))
+            };
+            let against_median = row("median_of_organisations");
+            assert_eq!(against_median["benchmark_organisations"], m.to_string());
+            // The median of the rounded figures is within rounding of the published one.
+            assert!(
+                (num(against_median, "benchmark_value") - median).abs() <= 0.051,
+                "{q}: {} vs {median}",
+                against_median["benchmark_value"]
+            );
+            match v {
+                Some(v) => {
+                    assert_eq!(num(against_median, "value"), *v);
+                    assert!(
+                        (num(against_median, "difference") - (v - median)).abs() <= 0.11,
+                        "{q} {g}"
+                    );
+                }
+                None => {
+                    // Withheld for the organisation: its figure and difference stay hidden.
+                    for r in [against_median, row(&format!("CSPS:{q}"))] {
+                        assert_eq!(r["value"], "[c]");
+                        assert_eq!(r["difference"], "[c]");
+                        assert_eq!(r["suppressed"], "true");
+                    }
+                }
+            }
+            medians_checked += 1;
+        }
+        let all = mine.iter().find(|b| b["group_key"] == "overall").unwrap();
+        assert_eq!(all["benchmark_key"], format!("CSPS:{q}"));
+    }
+    assert_eq!(medians_checked, 60 * 8);
+}
