@@ -408,6 +408,12 @@ pub fn run_with(
     );
     let tables = tables;
 
+    // The opt-in quotes file: redacted comments from groups whose theme counts are published.
+    let quotes = match &config.quotes {
+        Some(q) => comment_quotes(config, q, &codes, &tables)?,
+        None => None,
+    };
+
     // Compare: the latest wave with the previous one and the baseline, published cells only.
     let wave_ids: Vec<config::WaveId> = config
         .waves
@@ -482,6 +488,7 @@ pub fn run_with(
         weights: &weights,
         drivers: &drivers,
         benchmarks: &benchmarks,
+        quotes: quotes.as_deref(),
     };
     let pack = report::write::write_pack(&evidence, &provenance, &dest, started, &timings)?;
     let latest = match out {
@@ -714,6 +721,114 @@ fn comment_theme_cells(
         ));
     }
     Ok(cells)
+}
+
+/// Most quotes listed under one theme.
+const QUOTES_PER_THEME: usize = 20;
+
+/// The quotes file (Markdown) for the latest wave with coded comments: each theme's comments,
+/// redacted, from respondents whose group (of `q.by`) has its theme count published.
+fn comment_quotes(
+    config: &Config,
+    q: &config::QuoteSettings,
+    codes: &[indicators::engine::Responses],
+    tables: &disclosure::ProtectedTables,
+) -> Result<Option<String>, Error> {
+    use indicators::{Breakdown, Group};
+    let schema = &config.schema;
+    let Some((w, r)) = config
+        .waves
+        .iter()
+        .zip(codes)
+        .rev()
+        .find(|(w, _)| w.comment_codes.is_some())
+    else {
+        return Ok(None);
+    };
+    let file = w.comment_codes.as_ref().expect("found");
+    let coded = import::comment_codes::load(file, schema)?;
+    let ids = store::read_response_ids(&config.store, &w.id)?;
+    let row_of: std::collections::HashMap<&str, usize> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.as_str(), i))
+        .collect();
+    let texts: std::collections::HashMap<(String, String), String> =
+        store::read_comments(&config.store, &w.id)?
+            .into_iter()
+            .map(|(id, qid, text)| ((id, qid), text))
+            .collect();
+    let published: std::collections::HashSet<(usize, Group)> = tables
+        .themes
+        .iter()
+        .filter(|p| {
+            p.wave.as_str() == w.id
+                && p.breakdown == Breakdown::Field(q.by)
+                && p.suppression.is_none()
+        })
+        .map(|p| (p.measure, p.group))
+        .collect();
+    let redactor = disclosure::redact::Redactor::new(&q.names);
+    let field = &schema.demographics[q.by];
+    let mut out = format!(
+        "# Staff comments by theme, {wave}: FOR INTERNAL USE ONLY\n\n         > **Not for publication.** Comments to question {qid} of the {wave} staff survey, coded to themes, \
+         for the programme team's deep dive. Email addresses, phone numbers, staff numbers and the \
+         {names} names on the supplied list have been removed; only comments from {field} groups whose theme \
+         counts are published (at least {k} coded comments, after secondary suppression) are shown, \
+         at most {max} per theme. A comment can appear under several themes.\n",
+        wave = w.id,
+        qid = schema
+            .comment_themes
+            .first()
+            .map_or("", |t| schema.questions[t.question].id.as_str()),
+        names = q.names.len(),
+        field = lower_first(&field.label),
+        k = config.anonymity_threshold,
+        max = QUOTES_PER_THEME,
+    );
+    for (t, theme) in schema.comment_themes.iter().enumerate() {
+        let qid = &schema.questions[theme.question].id;
+        let mut lines = Vec::new();
+        for (id, _, themes) in &coded.codes {
+            if !themes.contains(&t) || lines.len() >= QUOTES_PER_THEME {
+                continue;
+            }
+            let (Some(&row), Some(text)) = (
+                row_of.get(id.as_str()),
+                texts.get(&(id.clone(), qid.clone())),
+            ) else {
+                continue;
+            };
+            let cat = r.fields[q.by].as_deref().map(|c| c[row]);
+            let group = match cat {
+                Some(c) if c != indicators::engine::NOT_STATED => Group::One(Some(c)),
+                _ => Group::One(None),
+            };
+            if !published.contains(&(t, group)) {
+                continue;
+            }
+            let (clean, _) = redactor.redact(text);
+            let label = match group {
+                Group::One(Some(c)) => field.categories[c as usize].clone(),
+                _ => schema::NOT_STATED.to_string(),
+            };
+            let one_line = clean.split_whitespace().collect::<Vec<_>>().join(" ");
+            lines.push(format!("- “{one_line}” ({label})"));
+        }
+        out.push_str(&format!("\n## {} ({} shown)\n\n", theme.label, lines.len()));
+        if lines.is_empty() {
+            out.push_str("No comment can be shown for this theme.\n");
+        }
+        for l in lines {
+            out.push_str(&l);
+            out.push('\n');
+        }
+    }
+    Ok(Some(out))
+}
+
+fn lower_first(s: &str) -> String {
+    report::model::lower_first(s)
 }
 
 fn breakdowns(config: &Config) -> Vec<indicators::Breakdown> {

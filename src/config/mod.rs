@@ -345,6 +345,24 @@ pub struct Config {
     pub drivers: crate::drivers::DriverSettings,
     /// External benchmarks and the organisation field, if configured.
     pub benchmarks: Option<BenchmarkSettings>,
+    /// The opt-in quotes file for the deep dive (redacted comments, internal use).
+    pub quotes: Option<QuoteSettings>,
+}
+
+/// `[quotes]`: redacted comments for the deep dive, marked for internal use.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuoteSettings {
+    /// Names to remove (one per line in the file).
+    pub names: Vec<String>,
+    /// Schema demographic index: quotes only from groups of it whose theme counts are published.
+    pub by: usize,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawQuotes {
+    names: String,
+    by: String,
 }
 
 /// `[benchmarks]`: files of published results to compare with, and (when one export holds
@@ -456,7 +474,7 @@ impl Config {
         let base = path.parent().unwrap_or(Path::new("")).to_path_buf();
         let mut table = parse_table(path, &text).map_err(ConfigError::Config)?;
         let mut c = Collector::default();
-        const KNOWN: [&str; 15] = [
+        const KNOWN: [&str; 16] = [
             "deep_dives",
             "meetings",
             "baseline",
@@ -471,6 +489,7 @@ impl Config {
             "weighting",
             "drivers",
             "benchmarks",
+            "quotes",
             "waves",
         ];
         check_top_level(&table, &KNOWN, &mut c);
@@ -488,6 +507,8 @@ impl Config {
             .and_then(|v| c.take("weighting", v));
         let drivers_raw: Option<RawDrivers> =
             table.remove("drivers").and_then(|v| c.take("drivers", v));
+        let quotes_raw: Option<RawQuotes> =
+            table.remove("quotes").and_then(|v| c.take("quotes", v));
         let benchmarks_raw: Option<RawBenchmarks> = table
             .remove("benchmarks")
             .and_then(|v| c.take("benchmarks", v));
@@ -657,6 +678,33 @@ impl Config {
                 organisation,
             }
         });
+        let quotes = quotes_raw.and_then(|q| {
+            let path = base.join(&q.names);
+            let names = match std::fs::read_to_string(&path) {
+                Ok(t) => t
+                    .lines()
+                    .map(|l| l.trim().trim_start_matches('\u{feff}').to_string())
+                    .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                    .collect(),
+                Err(e) => {
+                    c.push(
+                        "quotes.names",
+                        format!("cannot read `{}`: {e} (one name per line; paths are relative to this config)", q.names),
+                    );
+                    Vec::new()
+                }
+            };
+            match schema.demographic(&q.by) {
+                Some(d) if breakdowns.contains(&q.by) => Some(QuoteSettings { names, by: d }),
+                _ => {
+                    c.push(
+                        "quotes.by",
+                        format!("`{}` is not a demographic field in `breakdowns`", q.by),
+                    );
+                    None
+                }
+            }
+        });
         let meetings = meetings_raw.and_then(|m| build_meetings(m, &base, &mut c));
         if let Some(m) = &meetings {
             shared_ids(&schema, &m.schema, &mut c);
@@ -691,6 +739,7 @@ impl Config {
                 weighting,
                 drivers,
                 benchmarks,
+                quotes,
                 baseline,
                 path: path.to_path_buf(),
                 schema_path,

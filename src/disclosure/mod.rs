@@ -19,6 +19,7 @@
 //! independently.
 
 pub mod audit;
+pub mod redact;
 
 use crate::config::WaveId;
 use crate::indicators::derive::{IndicatorStats, ItemStats};

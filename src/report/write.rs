@@ -177,6 +177,9 @@ pub fn write_pack(
             pack.write(&format!("charts/{file}"), bytes)?;
         }
     }
+    if let Some(q) = e.quotes {
+        pack.write("deep-dives/comment-quotes-internal.md", q.as_bytes())?;
+    }
     pack.write("report.html", rendered.html.as_bytes())?;
     pack.write("report.md", rendered.markdown.as_bytes())?;
     for (file, bytes) in &rendered.charts {

@@ -440,10 +440,10 @@ fn schema_typo_is_a_config_error_listing_every_problem() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    insta::assert_snapshot!(stderr(&out), @r"
+    insta::assert_snapshot!(stderr(&out), @"
     error: the schema named by pipeline.toml is not valid.
     schema.toml has 2 problems:
-      - questions[2] (Q3): unknown field `reverse_keyd`, expected one of `id`, `text`, `short`, `direction`, `type`, `scale`, `reverse_keyed`, `source`
+      - questions[2] (Q3): unknown field `reverse_keyd`, expected one of `id`, `text`, `short`, `direction`, `type`, `scale`, `reverse_keyed`, `source`, `benchmarks`
       - questions (Q1): unknown scale `agree7`; known scales: agree5, yes_no
     ");
 }
@@ -465,7 +465,7 @@ fn config_typos_are_all_reported_at_once() {
     assert_eq!(out.status.code(), Some(2));
     insta::assert_snapshot!(stderr(&out), @"
     error: pipeline.toml has 3 problems:
-      - threshold: unknown section or key `threshold`; expected one of: deep_dives, meetings, baseline, schema, output, store, anonymity_threshold, breakdowns, crosses, finite_population_correction, tolerance, weighting, drivers, waves
+      - threshold: unknown section or key `threshold`; expected one of: deep_dives, meetings, baseline, schema, output, store, anonymity_threshold, breakdowns, crosses, finite_population_correction, tolerance, weighting, drivers, benchmarks, quotes, waves
       - breakdowns: `directorate` is not a demographic field in the schema; known: dir
       - waves (2025, line 11).columns.Q9: `Q9` is neither a question nor a demographic id in schema.toml
     ");

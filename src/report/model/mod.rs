@@ -107,6 +107,8 @@ pub struct Evidence<'a> {
     pub drivers: &'a [crate::drivers::Analysis],
     /// The latest wave against external benchmarks and the median of organisations.
     pub benchmarks: &'a [crate::compare::benchmarks::BenchmarkComparison],
+    /// The opt-in quotes file (Markdown, internal use), when `[quotes]` is configured.
+    pub quotes: Option<&'a str>,
 }
 
 /// Every table of the pack, typed.
