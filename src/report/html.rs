@@ -710,6 +710,8 @@ fn blocks(input: &Input) -> Vec<Block> {
         }));
     }
 
+    out.extend(insight_blocks(input, None));
+
     // Methodology and dictionary.
     out.push(Block::Heading(2, "Methodology".into()));
     out.push(Block::Para(format!(
@@ -1119,7 +1121,214 @@ pub fn deep_dive(input: &Input, indicator: usize) -> Result<Rendered, ChartError
             });
         }
     }
+    out.extend(insight_blocks(input, Some(&ind.id)));
     render_blocks(out, &format!("Deep dive: {}", ind.label))
+}
+
+/// Key drivers, benchmarks and comment themes for the report (`outcome` = `None`) or a deep
+/// dive (that outcome's drivers only), from the published tables.
+fn insight_blocks(input: &Input, outcome: Option<&str>) -> Vec<Block> {
+    let s = input.schema;
+    let m = input.model;
+    let mut out = Vec::new();
+    let label = |id: &str| {
+        s.indicator(id)
+            .map_or_else(|| id.to_string(), |i| s.indicators[i].label.clone())
+    };
+    let f1 = |v: f64| super::tables::fmt1(v);
+    // Key drivers for the whole organisation.
+    let mut outcomes: Vec<&str> = m
+        .drivers
+        .iter()
+        .filter(|d| d.group_key == "overall")
+        .map(|d| d.outcome_indicator_id.as_str())
+        .filter(|o| outcome.is_none_or(|x| x == *o))
+        .collect();
+    outcomes.dedup();
+    if !outcomes.is_empty() {
+        out.push(Block::Heading(
+            2,
+            "What relates most to the outcome: key drivers".into(),
+        ));
+        out.push(Block::Para(
+            "Each theme's share of what a regression of the outcome on all the themes explains (R², shared out by the \
+             Shapley method, LMG), with a bootstrap 95% interval. This is association, not cause: a large share says \
+             where the outcome and the theme move together, not that acting on the theme will move the outcome. \
+             *Priority*: above-average share and a score below the other drivers' median, where action may pay most; \
+             *strength*: above-average share and a high score."
+                .into(),
+        ));
+        for o in outcomes {
+            let mut rows: Vec<&crate::report::model::FactDriver> = m
+                .drivers
+                .iter()
+                .filter(|d| d.group_key == "overall" && d.outcome_indicator_id == o)
+                .collect();
+            rows.sort_by_key(|d| d.rank);
+            let Some(first) = rows.first() else { continue };
+            out.push(Block::Table(Table {
+                caption: format!(
+                    "Key drivers of {} ({}): R² {:.2}, {} respondents with every score ({} left out)",
+                    crate::report::model::lower_first(&label(o)),
+                    first.wave_id,
+                    first.r_squared,
+                    first.n,
+                    first.excluded
+                ),
+                header: vec![
+                    "Rank".into(),
+                    "Theme".into(),
+                    "Share of R² %".into(),
+                    "95% interval".into(),
+                    "Mean score (0-100)".into(),
+                    "Quadrant".into(),
+                ],
+                rows: rows
+                    .iter()
+                    .map(|d| {
+                        vec![
+                            d.rank.to_string(),
+                            label(&d.driver_indicator_id),
+                            f1(d.share_of_r2),
+                            match (&d.share_ci_low, &d.share_ci_high) {
+                                (Figure::Shown(l), Figure::Shown(h)) => format!("{} to {}", f1(*l), f1(*h)),
+                                _ => "-".into(),
+                            },
+                            f1(d.driver_score),
+                            {
+                                let mut q = d.quadrant.clone();
+                                if let Some(c) = q.get_mut(0..1) {
+                                    c.make_ascii_uppercase();
+                                }
+                                q
+                            },
+                        ]
+                    })
+                    .collect(),
+                shade: None,
+            }));
+        }
+    }
+    // Benchmarks, whole organisation (report only).
+    if outcome.is_none() {
+        let rows: Vec<Vec<String>> = m
+            .indicator_benchmarks
+            .iter()
+            .filter(|b| b.group_key == "overall")
+            .map(|b| {
+                (
+                    label(&b.indicator_id),
+                    b.benchmark_key.clone(),
+                    b.benchmark_year,
+                    figure_text(&b.value, |v| f1(v.value)),
+                    f1(b.benchmark_value.value),
+                    figure_text(&b.difference, |v| f1(v.value)),
+                    figure_text(&b.standing, Clone::clone),
+                )
+            })
+            .chain(
+                m.item_benchmarks
+                    .iter()
+                    .filter(|b| b.group_key == "overall")
+                    .map(|b| {
+                        (
+                            s.question(&b.question_id).map_or_else(
+                                || b.question_id.clone(),
+                                |q| s.questions[q].text.clone(),
+                            ),
+                            b.benchmark_key.clone(),
+                            b.benchmark_year,
+                            figure_text(&b.value, |v| f1(*v)),
+                            f1(b.benchmark_value),
+                            figure_text(&b.difference, |v| f1(*v)),
+                            figure_text(&b.standing, Clone::clone),
+                        )
+                    }),
+            )
+            .map(|(what, key, year, v, b, d, st)| {
+                vec![
+                    what,
+                    format!(
+                        "{key} ({})",
+                        year.map_or_else(String::new, |y| y.to_string())
+                    ),
+                    v,
+                    b,
+                    d,
+                    st,
+                ]
+            })
+            .collect();
+        if !rows.is_empty() {
+            out.push(Block::Heading(
+                2,
+                "How we compare: external benchmarks".into(),
+            ));
+            out.push(Block::Para(
+                "The council's latest figures against published benchmarks (CSPS: the Civil Service People Survey median \
+                 of organisations, rounded to whole percent at source). *Better* or *worse* means the benchmark lies \
+                 outside the council figure's 95% interval; *similar* means it lies within it. Wording differs only in \
+                 the organisation's name."
+                    .into(),
+            ));
+            out.push(Block::Table(Table {
+                caption: "Council against benchmarks, whole organisation".into(),
+                header: vec![
+                    "Measure".into(),
+                    "Benchmark (year)".into(),
+                    "Council".into(),
+                    "Benchmark".into(),
+                    "Difference (points)".into(),
+                    "Standing".into(),
+                ],
+                rows,
+                shade: None,
+            }));
+        }
+    }
+    // Comment themes, whole organisation, latest wave with coded comments.
+    if let Some(wave) = m.comment_themes.iter().map(|t| t.wave_id.clone()).max() {
+        let rows: Vec<Vec<String>> = m
+            .comment_theme_dim
+            .iter()
+            .filter_map(|t| {
+                let r = m.comment_themes.iter().find(|r| {
+                    r.wave_id == wave && r.theme_id == t.theme_id && r.group_key == "overall"
+                })?;
+                Some(vec![
+                    t.theme_label.clone(),
+                    figure_text(&r.mentions, |n| n.to_string()),
+                    figure_text(&r.pct_of_comments, |v| f1(*v)),
+                ])
+            })
+            .collect();
+        let n = m
+            .comment_themes
+            .iter()
+            .find(|r| r.wave_id == wave && r.group_key == "overall")
+            .map_or_else(String::new, |r| figure_text(&r.n, |n| n.to_string()));
+        out.push(Block::Heading(
+            2,
+            "What staff wrote about: comment themes".into(),
+        ));
+        out.push(Block::Para(format!(
+            "{n} coded comments in {wave}, counted by the themes they were coded to (a comment can have several). \
+             Counts by group are in the comment-themes table, withheld for groups with fewer than {} coded comments; \
+             the comments themselves are never published.",
+            input.threshold
+        )));
+        out.push(Block::Table(Table {
+            caption: format!("Comment themes, whole organisation ({wave})"),
+            header: vec![
+                "Theme".into(),
+                "Comments".into(),
+                "% of coded comments".into(),
+            ],
+            rows,
+            shade: None,
+        }));
+    }
+    out
 }
 
 #[cfg(test)]
