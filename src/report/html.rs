@@ -1207,6 +1207,36 @@ fn insight_blocks(input: &Input, outcome: Option<&str>) -> Vec<Block> {
                     .collect(),
                 shade: None,
             }));
+            let mut scores: Vec<f64> = rows.iter().map(|d| d.driver_score).collect();
+            scores.sort_by(f64::total_cmp);
+            let median = crate::stats::lmg::quantile(&scores, 0.5).unwrap_or(50.0);
+            let points: Vec<charts::DriverPoint> = rows
+                .iter()
+                .map(|d| charts::DriverPoint {
+                    label: label(&d.driver_indicator_id),
+                    share: d.share_of_r2,
+                    ci: match (&d.share_ci_low, &d.share_ci_high) {
+                        (Figure::Shown(l), Figure::Shown(h)) => Some((*l, *h)),
+                        _ => None,
+                    },
+                    score: d.driver_score,
+                })
+                .collect();
+            let name = label(o);
+            out.push(Block::Chart {
+                chart: charts::quadrant(
+                    &format!("drivers_{o}"),
+                    &format!("What relates most to {}", crate::report::model::lower_first(&name)),
+                    &points,
+                    100.0 / rows.len() as f64,
+                    median,
+                ),
+                caption: format!(
+                    "Key drivers of {}: each theme's share of R² (with its 95% interval) against its current score; \
+                     dashed lines at the average share and the drivers' median score",
+                    crate::report::model::lower_first(&name)
+                ),
+            });
         }
     }
     // Benchmarks, whole organisation (report only).
