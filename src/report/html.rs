@@ -1239,12 +1239,48 @@ fn insight_blocks(input: &Input, outcome: Option<&str>) -> Vec<Block> {
             });
         }
     }
-    // Benchmarks, whole organisation (report only).
-    if outcome.is_none() {
+    // In a deep dive, the benchmarks of its indicator and its questions (if any are mapped).
+    if let Some(id) = outcome
+        && let Some(i) = s.indicator(id)
+    {
+        let ind = &s.indicators[i];
+        let mapped = !ind.benchmarks.is_empty()
+            || ind
+                .items
+                .iter()
+                .any(|&q| !s.questions[q].benchmarks.is_empty());
+        out.push(Block::Heading(2, "How we compare".into()));
+        if !mapped {
+            out.push(Block::Para(format!(
+                "No external survey asks the questions behind {} in the same words (they are this council's own or \
+                 another survey's, without a published benchmark in the pack's benchmark files), so there is no \
+                 benchmark to compare with.",
+                crate::report::model::lower_first(&ind.label)
+            )));
+        }
+    }
+    // Benchmarks, whole organisation (report only; a deep dive shows its own mapped ones).
+    if outcome.is_none()
+        || outcome.and_then(|o| s.indicator(o)).is_some_and(|i| {
+            let ind = &s.indicators[i];
+            !ind.benchmarks.is_empty()
+                || ind
+                    .items
+                    .iter()
+                    .any(|&q| !s.questions[q].benchmarks.is_empty())
+        })
+    {
+        let keep_q = |q: &str| match outcome.and_then(|o| s.indicator(o)) {
+            Some(i) => s
+                .question(q)
+                .is_some_and(|q| s.indicators[i].items.contains(&q)),
+            None => true,
+        };
+        let keep_i = |id: &str| outcome.is_none_or(|o| o == id);
         let rows: Vec<Vec<String>> = m
             .indicator_benchmarks
             .iter()
-            .filter(|b| b.group_key == "overall")
+            .filter(|b| b.group_key == "overall" && keep_i(&b.indicator_id))
             .map(|b| {
                 (
                     label(&b.indicator_id),
@@ -1259,7 +1295,7 @@ fn insight_blocks(input: &Input, outcome: Option<&str>) -> Vec<Block> {
             .chain(
                 m.item_benchmarks
                     .iter()
-                    .filter(|b| b.group_key == "overall")
+                    .filter(|b| b.group_key == "overall" && keep_q(&b.question_id))
                     .map(|b| {
                         (
                             s.question(&b.question_id).map_or_else(
@@ -1290,10 +1326,12 @@ fn insight_blocks(input: &Input, outcome: Option<&str>) -> Vec<Block> {
             })
             .collect();
         if !rows.is_empty() {
-            out.push(Block::Heading(
-                2,
-                "How we compare: external benchmarks".into(),
-            ));
+            if outcome.is_none() {
+                out.push(Block::Heading(
+                    2,
+                    "How we compare: external benchmarks".into(),
+                ));
+            }
             out.push(Block::Para(
                 "The council's latest figures against published benchmarks (CSPS: the Civil Service People Survey median \
                  of organisations, rounded to whole percent at source). *Better* or *worse* means the benchmark lies \
