@@ -14,6 +14,8 @@ pub struct DictionarySettings {
     pub meetings: Option<(u32, String)>,
     /// The margins results are weighted to (`directorate and grade`), when `[weighting]` is on.
     pub weighted_by: Option<String>,
+    /// Key drivers: smallest group analysed and bootstrap draws.
+    pub drivers: (u64, usize),
 }
 
 pub fn data_dictionary(s: &DictionarySettings, tables: &[&Table]) -> String {
@@ -21,6 +23,7 @@ pub fn data_dictionary(s: &DictionarySettings, tables: &[&Table]) -> String {
     out.push_str(&relationships(tables));
     out.push_str(&staff_methods(s));
     out.push_str(&weighting_methods(s.weighted_by.as_deref()));
+    out.push_str(&insight_methods(s));
     if let Some((k, baseline)) = &s.meetings {
         out.push_str(&meetings_methods(*k, baseline));
     }
@@ -203,6 +206,51 @@ think like those who did. `[weighting]` in the config rakes results to the HR he
     }
 }
 
+fn insight_methods(s: &DictionarySettings) -> String {
+    let (min, draws) = s.drivers;
+    let k = s.threshold;
+    format!(
+        r#"
+## Key drivers
+
+For each outcome (`fact_drivers.outcome_indicator_id`), each respondent's outcome score is
+regressed on their scores on the other themes (a theme score is the mean of the respondent's
+answered questions scored 0, 25, 50, 75, 100, needing the indicator's minimum number of answered
+questions; yes/no questions and eNPS are not drivers). R² is shared out among the themes by
+the Shapley decomposition (LMG: each theme's gain in R², averaged over every order in which the
+themes can enter), exact over every subset; the shares add up to 100. The 95% interval is the
+2.5th and 97.5th percentile of {draws} bootstrap resamples of respondents (seeded, so the same
+every run; groups of more than 5,000 are resampled in 500 random blocks). Respondents missing
+the outcome or any driver are left out and counted (`excluded`). Only the whole organisation
+and groups with at least {min} analysed respondents are shown, and only where the group's
+outcome figure is published. A driver's share is **association, not cause**: themes that move
+with the outcome, not proof that acting on them will move it. Unweighted.
+
+## Benchmarks
+
+`fact_item_benchmarks` and `fact_indicator_benchmarks` compare the latest wave with published
+values (source, year and wording in `benchmark_label`; the Civil Service People Survey median is
+the median of its organisations' scores, rounded to whole percent at source) using the latest
+benchmark year not after the wave's fieldwork. `difference` is the council's figure minus the
+benchmark; `outside_interval` is TRUE when the benchmark lies outside the council figure's 95%
+interval, and `standing` then says `better` or `worse` by the direction that is good news
+(otherwise `similar`). In a multi-organisation export each organisation is also compared with
+the median of the organisations' published figures (`median_of_organisations`, the way the
+Civil Service median is made); an organisation whose figure is withheld keeps the benchmark
+but shows `[c]` for its own figure and difference, and takes no part in the median.
+
+## Comment themes
+
+Free-text comments are coded to themes by the survey vendor or an analyst (one comment can
+have several). `fact_comment_themes` counts, per group, the respondents whose comment was coded
+(`n`) and those coded to each theme (`mentions`). Groups with fewer than {k} coded comments are
+withheld, with secondary suppression so no withheld count can be recovered from the others, and
+a group whose respondent count is withheld shows no theme counts either. The comments
+themselves are never published.
+"#
+    )
+}
+
 fn meetings_methods(k: u32, baseline: &str) -> String {
     format!(
         r#"
@@ -310,6 +358,7 @@ mod tests {
                 baseline: "2025".into(),
                 meetings: Some((5, "2025-01, 2025-02, 2025-03".into())),
                 weighted_by: Some("directorate and grade".into()),
+                drivers: (100, 200),
             },
             &tables,
         );

@@ -97,6 +97,7 @@ pub fn write_pack(
             baseline: config.baseline.to_string(),
             meetings: e.feedback.map(|fb| (fb.threshold, fb.baseline_list())),
             weighted_by: weighted_by.clone(),
+            drivers: (config.drivers.min_respondents, config.drivers.bootstrap),
         },
         &defs,
     );
