@@ -37,8 +37,8 @@ pub struct DriverSettings {
 pub const DEFAULT_OUTCOMES: [&str; 2] = ["engagement", "officer_member_trust"];
 pub const DEFAULT_MIN_RESPONDENTS: u64 = 100;
 pub const DEFAULT_BOOTSTRAP: usize = 200;
-/// Up to this many respondents the bootstrap resamples respondents. A larger group is shuffled
-/// (seeded) into this many blocks, each summarised once by its sums and cross-products, and
+/// Up to this many respondents the bootstrap resamples respondents. A larger group is dealt
+/// at random (seeded) into this many blocks, each summarised once by its sums and cross-products, and
 /// the bootstrap resamples blocks: the block sums are independent and identically
 /// distributed, so resampling them bootstraps the correlations (and so the shares), and a
 /// million respondents cost what a few thousand do.
@@ -328,16 +328,14 @@ pub fn analyse(
                     .collect();
                 (full, means)
             } else {
-                // Very large groups: respondents dealt at random into blocks, each summed
-                // once; the bootstrap resamples the blocks.
-                let mut order = used.clone();
-                for i in (1..n).rev() {
-                    order.swap(i, rng.random_range(0..=i));
-                }
+                // Very large groups: each respondent dealt at random into one of the blocks
+                // (rows read in order, so the matrix streams through the cache), each block
+                // summed once; the bootstrap resamples the blocks.
                 let mut blocks = vec![lmg::Moments::new(k); BOOTSTRAP_BLOCKS];
-                for (i, &row) in order.iter().enumerate() {
+                for &row in &used {
                     let row = row as usize;
-                    blocks[i % BOOTSTRAP_BLOCKS].push(&matrix[row * k..(row + 1) * k]);
+                    blocks[rng.random_range(0..BOOTSTRAP_BLOCKS)]
+                        .push(&matrix[row * k..(row + 1) * k]);
                 }
                 let mut all = lmg::Moments::new(k);
                 blocks.iter().for_each(|m| all.add(m));

@@ -1125,6 +1125,15 @@ pub fn deep_dive(input: &Input, indicator: usize) -> Result<Rendered, ChartError
     render_blocks(out, &format!("Deep dive: {}", ind.label))
 }
 
+/// A benchmark source as readers know it.
+fn source_name(source: &str) -> String {
+    match source {
+        "CSPS" => "Civil Service median".into(),
+        "NHS" => "NHS Staff Survey".into(),
+        other => other.to_string(),
+    }
+}
+
 /// Key drivers, benchmarks and comment themes for the report (`outcome` = `None`) or a deep
 /// dive (that outcome's drivers only), from the published tables.
 fn insight_blocks(input: &Input, outcome: Option<&str>) -> Vec<Block> {
@@ -1284,7 +1293,7 @@ fn insight_blocks(input: &Input, outcome: Option<&str>) -> Vec<Block> {
             .map(|b| {
                 (
                     label(&b.indicator_id),
-                    b.benchmark_key.clone(),
+                    b.benchmark_source.clone(),
                     b.benchmark_year,
                     figure_text(&b.value, |v| f1(v.value)),
                     f1(b.benchmark_value.value),
@@ -1302,7 +1311,7 @@ fn insight_blocks(input: &Input, outcome: Option<&str>) -> Vec<Block> {
                                 || b.question_id.clone(),
                                 |q| s.questions[q].text.clone(),
                             ),
-                            b.benchmark_key.clone(),
+                            b.benchmark_source.clone(),
                             b.benchmark_year,
                             figure_text(&b.value, |v| f1(*v)),
                             f1(b.benchmark_value),
@@ -1315,7 +1324,8 @@ fn insight_blocks(input: &Input, outcome: Option<&str>) -> Vec<Block> {
                 vec![
                     what,
                     format!(
-                        "{key} ({})",
+                        "{} {}",
+                        source_name(&key),
                         year.map_or_else(String::new, |y| y.to_string())
                     ),
                     v,
@@ -1343,7 +1353,7 @@ fn insight_blocks(input: &Input, outcome: Option<&str>) -> Vec<Block> {
                 caption: "Council against benchmarks, whole organisation".into(),
                 header: vec![
                     "Measure".into(),
-                    "Benchmark (year)".into(),
+                    "Compared with".into(),
                     "Council".into(),
                     "Benchmark".into(),
                     "Difference (points)".into(),
