@@ -406,6 +406,7 @@ pub fn run_with(
         config.anonymity_threshold,
         disclosure::MIN_RESPONDENTS_FOR_BREAKDOWNS,
     );
+    tables.protect_drivers(drivers, config.anonymity_threshold);
     let tables = tables;
 
     // The opt-in quotes file: redacted comments from groups whose theme counts are published.
@@ -486,7 +487,6 @@ pub fn run_with(
         feedback: feedback.as_ref(),
         deep_dives: &dives,
         weights: &weights,
-        drivers: &drivers,
         benchmarks: &benchmarks,
         quotes: quotes.as_deref(),
     };

@@ -267,10 +267,93 @@ pub struct ProtectedTables {
     pub responses: Vec<Protected<()>>,
     /// Comment themes: coded respondents and mentions per group.
     pub themes: Vec<Protected<crate::indicators::comments::ThemeStats>>,
+    /// Key driver analyses (`measure` = the outcome indicator; `n` = respondents analysed).
+    pub drivers: Vec<Protected<crate::drivers::Analysis>>,
     pub summary: BTreeMap<&'static str, Summary>,
 }
 
 impl ProtectedTables {
+    /// Protect key driver analyses. Each outcome's groups form lines like any breakdown, with
+    /// the respondents analysed as the count: a group not analysed (too few respondents),
+    /// whose outcome figure or respondent count is withheld, is hidden, and more groups are
+    /// hidden until no withheld count can be recovered as "overall minus the rest".
+    pub fn protect_drivers(&mut self, mut runs: Vec<crate::drivers::GroupRun>, k: u32) {
+        runs.sort_by(|a, b| {
+            (a.wave.as_str(), a.outcome, a.breakdown, a.group).cmp(&(
+                b.wave.as_str(),
+                b.outcome,
+                b.breakdown,
+                b.group,
+            ))
+        });
+        let outcome_hidden: HashMap<(&str, usize, Breakdown, Group), bool> = self
+            .indicators
+            .iter()
+            .map(|p| {
+                (
+                    (p.wave.as_str(), p.measure, p.breakdown, p.group),
+                    p.suppression.is_some(),
+                )
+            })
+            .collect();
+        let count_hidden: HashMap<(&str, Breakdown, Group), bool> = self
+            .responses
+            .iter()
+            .map(|p| {
+                (
+                    (p.wave.as_str(), p.breakdown, p.group),
+                    p.suppression.is_some(),
+                )
+            })
+            .collect();
+        let cells: Vec<Cell<Option<crate::drivers::Analysis>>> = runs
+            .into_iter()
+            .map(|r| Cell {
+                wave: r.wave,
+                measure: r.outcome,
+                breakdown: r.breakdown,
+                group: r.group,
+                n: r.used,
+                stats: r.analysis,
+            })
+            .collect();
+        let forced = |c: &Cell<Option<crate::drivers::Analysis>>| {
+            c.stats.is_none()
+                || outcome_hidden
+                    .get(&(c.wave.as_str(), c.measure, c.breakdown, c.group))
+                    .copied()
+                    .unwrap_or(true)
+                || count_hidden
+                    .get(&(c.wave.as_str(), c.breakdown, c.group))
+                    .copied()
+                    .unwrap_or(false)
+        };
+        let d = decide_all(&cells, k, &|_| false, &forced);
+        let s = self.summary.entry("drivers").or_default();
+        for x in &d {
+            s.add(*x);
+        }
+        self.drivers = cells
+            .into_iter()
+            .zip(d)
+            .filter_map(|(c, d)| {
+                let p = seal(c, d);
+                // Only analysed groups become rows; the others only took part in the decision.
+                p.stats.as_ref()?.as_ref()?;
+                Some(Protected {
+                    wave: p.wave,
+                    measure: p.measure,
+                    breakdown: p.breakdown,
+                    group: p.group,
+                    n: p.n,
+                    stats: p.stats.flatten(),
+                    suppression: p.suppression,
+                    sealed: Sealed,
+                })
+            })
+            .collect();
+    }
+
     /// Protect comment-theme cells: the same rules, with the coded respondents as the count;
     /// a group whose respondent count is withheld shows no theme counts either.
     pub fn protect_themes(

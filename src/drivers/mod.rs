@@ -181,6 +181,21 @@ pub struct Analysis {
     pub drivers: Vec<DriverRow>,
 }
 
+/// One outcome in one group, analysed or not: how many respondents it has and how many have
+/// the outcome and every driver. Disclosure control decides from these which groups'
+/// analyses may be published.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupRun {
+    pub wave: WaveId,
+    pub outcome: usize,
+    pub breakdown: Breakdown,
+    pub group: Group,
+    pub respondents: u64,
+    pub used: u64,
+    /// `None` below `min_respondents`.
+    pub analysis: Option<Analysis>,
+}
+
 /// A deterministic seed for one analysis (the same whatever order analyses run in).
 fn seed_for(seed: u64, outcome: usize, b: Breakdown, g: Group) -> u64 {
     use std::hash::{Hash, Hasher};
@@ -202,14 +217,15 @@ fn seed_for(seed: u64, outcome: usize, b: Breakdown, g: Group) -> u64 {
 }
 
 /// Key drivers of every configured outcome, for the whole organisation and every one-way
-/// group of `breakdowns` with at least `min_respondents` complete respondents.
+/// group of `breakdowns` with at least `min_respondents` complete respondents; every group
+/// (with respondents) is listed with its counts, analysed or not.
 pub fn analyse(
     schema: &Schema,
     s: &DriverSettings,
     wave: &WaveId,
     r: &Responses,
     breakdowns: &[Breakdown],
-) -> Vec<Analysis> {
+) -> Vec<GroupRun> {
     // Scores once per indicator.
     let needed: std::collections::BTreeSet<usize> = s
         .outcomes
@@ -289,113 +305,148 @@ pub fn analyse(
         .flat_map(|p| groups.iter().map(move |g| (p, g)))
         .collect();
     jobs.into_par_iter()
-        .filter_map(|(p, (b, g, rows))| {
-            let (k, matrix, drivers) = (p.k, &p.matrix, &p.drivers);
+        .filter(|(_, (_, _, rows))| !rows.is_empty())
+        .map(|(p, (b, g, rows))| {
             // Listwise: the group's respondents with the outcome and every driver.
             let used: Vec<u32> = rows.iter().filter_map(|&i| p.at[i as usize]).collect();
-            let n = used.len();
-            if (n as u64) < s.min_respondents {
-                return None;
-            }
-            let mut rng = ChaCha8Rng::seed_from_u64(seed_for(s.seed, p.outcome, *b, *g));
-            let mut draws: Vec<Vec<f64>> = vec![Vec::with_capacity(s.bootstrap); drivers.len()];
-            let mut keep = |d: Option<lmg::Decomposition>| {
-                if let Some(d) = d {
-                    for (slot, share) in draws.iter_mut().zip(d.shares()) {
-                        slot.push(share);
-                    }
-                }
-            };
-            let (full, means) = if n <= BOOTSTRAP_CAP {
-                // Resample respondents with replacement.
-                let full = lmg::lmg(&Correlations::of_matrix(matrix, k, Some(&used))?)?;
-                let mut pick = vec![0u32; n];
-                for _ in 0..s.bootstrap {
-                    for q in pick.iter_mut() {
-                        *q = used[rng.random_range(0..n)];
-                    }
-                    keep(
-                        Correlations::of_matrix(matrix, k, Some(&pick)).and_then(|c| lmg::lmg(&c)),
-                    );
-                }
-                let means: Vec<f64> = (1..k)
-                    .map(|j| {
-                        used.iter()
-                            .map(|&i| matrix[i as usize * k + j])
-                            .sum::<f64>()
-                            / n as f64
-                    })
-                    .collect();
-                (full, means)
-            } else {
-                // Very large groups: each respondent dealt at random into one of the blocks
-                // (rows read in order, so the matrix streams through the cache), each block
-                // summed once; the bootstrap resamples the blocks.
-                let mut blocks = vec![lmg::Moments::new(k); BOOTSTRAP_BLOCKS];
-                for &row in &used {
-                    let row = row as usize;
-                    blocks[rng.random_range(0..BOOTSTRAP_BLOCKS)]
-                        .push(&matrix[row * k..(row + 1) * k]);
-                }
-                let mut all = lmg::Moments::new(k);
-                blocks.iter().for_each(|m| all.add(m));
-                let full = lmg::lmg(&Correlations::of_moments(&all)?)?;
-                for _ in 0..s.bootstrap {
-                    let mut total = lmg::Moments::new(k);
-                    for _ in 0..BOOTSTRAP_BLOCKS {
-                        total.add(&blocks[rng.random_range(0..BOOTSTRAP_BLOCKS)]);
-                    }
-                    keep(Correlations::of_moments(&total).and_then(|c| lmg::lmg(&c)));
-                }
-                let means: Vec<f64> = (1..k).map(|j| all.sum[j] / all.n).collect();
-                (full, means)
-            };
-            let replicates = draws.first().map_or(0, Vec::len);
-            let shares = full.shares();
-            let mut sorted_means = means.clone();
-            sorted_means.sort_by(f64::total_cmp);
-            let median = lmg::quantile(&sorted_means, 0.5).unwrap_or(0.0);
-            let average = 1.0 / drivers.len() as f64;
-            let mut order: Vec<usize> = (0..drivers.len()).collect();
-            order.sort_by(|&a, &b| shares[b].total_cmp(&shares[a]).then(a.cmp(&b)));
-            let rows_out = drivers
-                .iter()
-                .enumerate()
-                .map(|(j, &indicator)| {
-                    let mut d = std::mem::take(&mut draws[j]);
-                    d.sort_by(f64::total_cmp);
-                    let ci = lmg::quantile(&d, 0.025).zip(lmg::quantile(&d, 0.975));
-                    let important = shares[j] >= average;
-                    let high = means[j] >= median;
-                    DriverRow {
-                        indicator,
-                        share: shares[j],
-                        share_ci: ci,
-                        beta: full.beta[j],
-                        score: means[j],
-                        rank: order.iter().position(|&x| x == j).expect("ranked") + 1,
-                        quadrant: match (important, high) {
-                            (true, true) => Quadrant::Strength,
-                            (true, false) => Quadrant::Priority,
-                            (false, true) => Quadrant::Maintain,
-                            (false, false) => Quadrant::Monitor,
-                        },
-                    }
-                })
-                .collect();
-            Some(Analysis {
+            GroupRun {
                 wave: wave.clone(),
                 outcome: p.outcome,
                 breakdown: *b,
                 group: *g,
                 respondents: rows.len() as u64,
-                used: n as u64,
-                r2: full.r2,
-                replicates,
-                drivers: rows_out,
-            })
+                used: used.len() as u64,
+                analysis: (used.len() as u64 >= s.min_respondents)
+                    .then(|| {
+                        analyse_group(
+                            s,
+                            wave,
+                            p.outcome,
+                            &p.drivers,
+                            p.k,
+                            &p.matrix,
+                            *b,
+                            *g,
+                            rows.len(),
+                            &used,
+                        )
+                    })
+                    .flatten(),
+            }
         })
         .collect()
+}
+
+/// One group's decomposition and bootstrap (`used`: its rows of the prepared matrix).
+#[allow(clippy::too_many_arguments)]
+fn analyse_group(
+    s: &DriverSettings,
+    wave: &WaveId,
+    outcome: usize,
+    drivers: &[usize],
+    k: usize,
+    matrix: &[f64],
+    b: Breakdown,
+    g: Group,
+    respondents: usize,
+    used: &[u32],
+) -> Option<Analysis> {
+    let n = used.len();
+    let used = used.to_vec();
+    let mut rng = ChaCha8Rng::seed_from_u64(seed_for(s.seed, outcome, b, g));
+    let mut draws: Vec<Vec<f64>> = vec![Vec::with_capacity(s.bootstrap); drivers.len()];
+    let mut keep = |d: Option<lmg::Decomposition>| {
+        if let Some(d) = d {
+            for (slot, share) in draws.iter_mut().zip(d.shares()) {
+                slot.push(share);
+            }
+        }
+    };
+    let (full, means) = if n <= BOOTSTRAP_CAP {
+        // Resample respondents with replacement.
+        let full = lmg::lmg(&Correlations::of_matrix(matrix, k, Some(&used))?)?;
+        let mut pick = vec![0u32; n];
+        for _ in 0..s.bootstrap {
+            for q in pick.iter_mut() {
+                *q = used[rng.random_range(0..n)];
+            }
+            keep(Correlations::of_matrix(matrix, k, Some(&pick)).and_then(|c| lmg::lmg(&c)));
+        }
+        let means: Vec<f64> = (1..k)
+            .map(|j| {
+                used.iter()
+                    .map(|&i| matrix[i as usize * k + j])
+                    .sum::<f64>()
+                    / n as f64
+            })
+            .collect();
+        (full, means)
+    } else {
+        // Very large groups: each respondent dealt at random into one of the blocks
+        // (rows read in order, so the matrix streams through the cache), each block
+        // summed once; the bootstrap resamples the blocks.
+        let mut blocks = vec![lmg::Moments::new(k); BOOTSTRAP_BLOCKS];
+        for &row in &used {
+            let row = row as usize;
+            blocks[rng.random_range(0..BOOTSTRAP_BLOCKS)].push(&matrix[row * k..(row + 1) * k]);
+        }
+        let mut all = lmg::Moments::new(k);
+        blocks.iter().for_each(|m| all.add(m));
+        let full = lmg::lmg(&Correlations::of_moments(&all)?)?;
+        for _ in 0..s.bootstrap {
+            let mut total = lmg::Moments::new(k);
+            for _ in 0..BOOTSTRAP_BLOCKS {
+                total.add(&blocks[rng.random_range(0..BOOTSTRAP_BLOCKS)]);
+            }
+            keep(Correlations::of_moments(&total).and_then(|c| lmg::lmg(&c)));
+        }
+        let means: Vec<f64> = (1..k).map(|j| all.sum[j] / all.n).collect();
+        (full, means)
+    };
+    let replicates = draws.first().map_or(0, Vec::len);
+    let shares = full.shares();
+    let mut sorted_means = means.clone();
+    sorted_means.sort_by(f64::total_cmp);
+    let median = lmg::quantile(&sorted_means, 0.5).unwrap_or(0.0);
+    let average = 1.0 / drivers.len() as f64;
+    let mut order: Vec<usize> = (0..drivers.len()).collect();
+    order.sort_by(|&a, &b| shares[b].total_cmp(&shares[a]).then(a.cmp(&b)));
+    let rows_out = drivers
+        .iter()
+        .enumerate()
+        .map(|(j, &indicator)| {
+            let mut d = std::mem::take(&mut draws[j]);
+            d.sort_by(f64::total_cmp);
+            let ci = lmg::quantile(&d, 0.025).zip(lmg::quantile(&d, 0.975));
+            let important = shares[j] >= average;
+            let high = means[j] >= median;
+            DriverRow {
+                indicator,
+                share: shares[j],
+                share_ci: ci,
+                beta: full.beta[j],
+                score: means[j],
+                rank: order.iter().position(|&x| x == j).expect("ranked") + 1,
+                quadrant: match (important, high) {
+                    (true, true) => Quadrant::Strength,
+                    (true, false) => Quadrant::Priority,
+                    (false, true) => Quadrant::Maintain,
+                    (false, false) => Quadrant::Monitor,
+                },
+            }
+        })
+        .collect();
+    Some(Analysis {
+        wave: wave.clone(),
+        outcome,
+        breakdown: b,
+        group: g,
+        respondents: respondents as u64,
+        used: n as u64,
+        r2: full.r2,
+        replicates,
+        drivers: rows_out,
+    })
 }
 
 #[cfg(test)]
@@ -500,10 +551,22 @@ categories = ["X", "Y"]
             &r,
             &[Breakdown::Field(0)],
         );
-        let groups: Vec<Group> = out.iter().map(|a| a.group).collect();
-        assert_eq!(groups, [Group::All, Group::One(Some(0))]);
-        let all = &out[0];
+        // Every group with respondents is listed with its counts; only X and everyone reach 100.
+        let listed: Vec<(Group, u64, bool)> = out
+            .iter()
+            .map(|g| (g.group, g.respondents, g.analysis.is_some()))
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                (Group::All, 300, true),
+                (Group::One(Some(0)), 250, true),
+                (Group::One(Some(1)), 50, false)
+            ]
+        );
+        let all = out[0].analysis.as_ref().unwrap();
         assert_eq!((all.respondents, all.used), (300, 280));
+        assert_eq!(out[0].used, 280);
         let total: f64 = all.drivers.iter().map(|d| d.share).sum();
         assert!((total - 1.0).abs() < 1e-12);
         assert_eq!(all.replicates, 50);

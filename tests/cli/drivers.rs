@@ -92,13 +92,14 @@ fn sample_drivers_match_an_independent_lmg_to_1e_9() {
     let wave = config.waves.last().unwrap().id.as_str().to_string();
     let responses = culture_metrics::store::read_responses(&config.store, schema, &wave).unwrap();
     let directorate = schema.demographic("directorate").unwrap();
-    let analyses = drivers::analyse(
+    let runs = drivers::analyse(
         schema,
         &config.drivers,
         &WaveId::new(&wave),
         &responses,
         &[Breakdown::Field(directorate)],
     );
+    let analyses: Vec<drivers::Analysis> = runs.into_iter().filter_map(|r| r.analysis).collect();
     // The whole organisation for both outcomes, and the largest directorate.
     let largest = analyses
         .iter()
@@ -172,4 +173,62 @@ fn sample_drivers_match_an_independent_lmg_to_1e_9() {
             );
         }
     }
+}
+
+#[test]
+fn no_withheld_group_count_can_be_recovered_from_the_published_drivers() {
+    let s = Sandbox::new();
+    s.copy_dir("schemas", "schemas")
+        .copy_dir("sample-data", "sample-data");
+    let run = s.cmd(&["-q", "run", "--out", "out"]).output().unwrap();
+    assert!(run.status.success(), "{}", stderr(&run));
+    let text = s.read_csv("out/tables/fact_drivers.csv");
+    let mut rdr = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    // (outcome, group) → analysed n, once per analysis.
+    let mut n: std::collections::BTreeMap<(String, String), u64> = Default::default();
+    for r in rdr.records() {
+        let r = r.unwrap();
+        n.insert((r[1].to_string(), r[2].to_string()), r[5].parse().unwrap());
+    }
+    let groups = s.read_csv("out/tables/dim_group.csv");
+    let mut gr = csv::Reader::from_reader(groups.trim_start_matches('\u{feff}').as_bytes());
+    let header: Vec<String> = gr.headers().unwrap().iter().map(String::from).collect();
+    let (key, level, breakdown) = (
+        header.iter().position(|h| h == "group_key").unwrap(),
+        header.iter().position(|h| h == "level").unwrap(),
+        header.iter().position(|h| h == "breakdown_id").unwrap(),
+    );
+    let mut by_breakdown: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for r in gr.records() {
+        let r = r.unwrap();
+        if &r[level] == "one-way" {
+            by_breakdown
+                .entry(r[breakdown].to_string())
+                .or_default()
+                .push(r[key].to_string());
+        }
+    }
+    let mut lines = 0;
+    let mut hidden_somewhere = 0;
+    for outcome in ["engagement", "officer_member_trust"] {
+        let overall = n[&(outcome.to_string(), "overall".to_string())];
+        for (b, members) in &by_breakdown {
+            let shown: Vec<u64> = members
+                .iter()
+                .filter_map(|g| n.get(&(outcome.to_string(), g.clone())).copied())
+                .collect();
+            let rest = overall - shown.iter().sum::<u64>();
+            let missing = members.len() - shown.len();
+            assert!(
+                rest == 0 || (rest >= 10 && missing >= 2),
+                "{outcome} by {b}: {rest} respondents in {missing} withheld group(s) could be recovered"
+            );
+            lines += 1;
+            hidden_somewhere += usize::from(rest > 0);
+        }
+    }
+    assert!(
+        lines >= 14 && hidden_somewhere > 0,
+        "{lines} {hidden_somewhere}"
+    );
 }

@@ -1,13 +1,10 @@
 //! Key drivers: each theme's share of what the outcome's regression explains, for the whole
-//! organisation and the large groups. A group's drivers are published only where its outcome
-//! figure is published (disclosure control has the last word).
+//! organisation and the large groups, as disclosure control lets them through.
 
 use super::Evidence;
 use super::dims::group_key;
-use crate::indicators::{Breakdown, Group};
 use crate::published_table;
 use crate::report::registry::Figure;
-use std::collections::HashMap;
 
 published_table! {
     /// One theme's part in explaining one outcome in one group.
@@ -43,29 +40,16 @@ published_table! {
     }
 }
 
-/// Every published driver row: analyses whose group's outcome figure is published.
+/// Every published driver row: analyses that disclosure control let through (their group's
+/// outcome figure and respondent count are published, and no withheld group's count can be
+/// recovered from the groups shown).
 pub fn drivers(e: &Evidence) -> Vec<FactDriver> {
     let schema = &e.config.schema;
-    let published: HashMap<(&str, usize, Breakdown, Group), bool> = e
-        .tables
-        .indicators
-        .iter()
-        .map(|p| {
-            (
-                (p.wave.as_str(), p.measure, p.breakdown, p.group),
-                p.suppression.is_none(),
-            )
-        })
-        .collect();
     let mut out = Vec::new();
-    for a in e.drivers {
-        let shown = published
-            .get(&(a.wave.as_str(), a.outcome, a.breakdown, a.group))
-            .copied()
-            .unwrap_or(false);
-        if !shown {
+    for p in &e.tables.drivers {
+        let Some(a) = p.stats.as_ref().filter(|_| p.suppression.is_none()) else {
             continue;
-        }
+        };
         for d in &a.drivers {
             out.push(FactDriver {
                 wave_id: a.wave.to_string(),

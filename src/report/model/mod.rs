@@ -103,8 +103,6 @@ pub struct Evidence<'a> {
     pub config_sha256: &'a str,
     /// Each wave's non-response weights (`None` everywhere without `[weighting]`).
     pub weights: &'a [Option<crate::weighting::WaveWeights>],
-    /// Key driver analyses of the latest wave.
-    pub drivers: &'a [crate::drivers::Analysis],
     /// The latest wave against external benchmarks and the median of organisations.
     pub benchmarks: &'a [crate::compare::benchmarks::BenchmarkComparison],
     /// The opt-in quotes file (Markdown, internal use), when `[quotes]` is configured.
