@@ -128,6 +128,8 @@ pub struct Imported {
     pub headcounts: Vec<Option<headcount::Headcount>>,
     /// External benchmark values (`[benchmarks] files`), checked against the schema.
     pub benchmarks: import::benchmarks::Benchmarks,
+    /// Each wave's coded comments (`comment_codes`), checked against the schema's themes.
+    pub comment_codes: Vec<Option<import::comment_codes::CommentCodes>>,
 }
 
 impl Imported {
@@ -272,12 +274,20 @@ fn import_timed(
         Some(b) if !b.files.is_empty() => import::benchmarks::load(&b.files, &config.schema)?,
         _ => Default::default(),
     };
+    let mut comment_codes = Vec::with_capacity(config.waves.len());
+    for w in &config.waves {
+        comment_codes.push(match &w.comment_codes {
+            Some(p) => Some(import::comment_codes::load(p, &config.schema)?),
+            None => None,
+        });
+    }
     pb.finish_and_clear();
     Ok(Imported {
         config,
         waves,
         headcounts,
         benchmarks,
+        comment_codes,
     })
 }
 
@@ -384,7 +394,7 @@ pub fn run_with(
 
     // Comment themes: each wave's coded comments, counted by group.
     let theme_cells = timings.time("comment themes", || {
-        comment_theme_cells(config, &codes, &breakdowns)
+        comment_theme_cells(config, &imported.comment_codes, &codes, &breakdowns)
     })?;
 
     // Disclosure control, before any writer.
@@ -411,7 +421,7 @@ pub fn run_with(
 
     // The opt-in quotes file: redacted comments from groups whose theme counts are published.
     let quotes = match &config.quotes {
-        Some(q) => comment_quotes(config, q, &codes, &tables)?,
+        Some(q) => comment_quotes(config, q, &imported.comment_codes, &codes, &tables)?,
         None => None,
     };
 
@@ -674,15 +684,16 @@ fn deep_dive_indicators(config: &Config, extra: &[String]) -> Result<Vec<usize>,
 /// responses. A code for a response the wave did not accept stops the run (nothing dropped).
 fn comment_theme_cells(
     config: &Config,
+    coded_files: &[Option<import::comment_codes::CommentCodes>],
     codes: &[indicators::engine::Responses],
     breakdowns: &[indicators::Breakdown],
 ) -> Result<Vec<indicators::Cell<indicators::comments::ThemeStats>>, Error> {
     let mut cells = Vec::new();
-    for (w, r) in config.waves.iter().zip(codes) {
-        let Some(file) = &w.comment_codes else {
+    for ((w, r), coded) in config.waves.iter().zip(codes).zip(coded_files) {
+        let Some(coded) = coded else {
             continue;
         };
-        let coded = import::comment_codes::load(file, &config.schema)?;
+        let file = &coded.file;
         let ids = store::read_response_ids(&config.store, &w.id)?;
         let row_of: std::collections::HashMap<&str, usize> = ids
             .iter()
@@ -731,22 +742,22 @@ const QUOTES_PER_THEME: usize = 20;
 fn comment_quotes(
     config: &Config,
     q: &config::QuoteSettings,
+    coded_files: &[Option<import::comment_codes::CommentCodes>],
     codes: &[indicators::engine::Responses],
     tables: &disclosure::ProtectedTables,
 ) -> Result<Option<String>, Error> {
     use indicators::{Breakdown, Group};
     let schema = &config.schema;
-    let Some((w, r)) = config
+    let Some(((w, r), Some(coded))) = config
         .waves
         .iter()
         .zip(codes)
+        .zip(coded_files)
         .rev()
-        .find(|(w, _)| w.comment_codes.is_some())
+        .find(|(_, c)| c.is_some())
     else {
         return Ok(None);
     };
-    let file = w.comment_codes.as_ref().expect("found");
-    let coded = import::comment_codes::load(file, schema)?;
     let ids = store::read_response_ids(&config.store, &w.id)?;
     let row_of: std::collections::HashMap<&str, usize> = ids
         .iter()

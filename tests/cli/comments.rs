@@ -126,3 +126,18 @@ fn quotes_are_redacted_internal_and_only_from_published_groups() {
     assert!(shown > 50, "{shown}");
     assert!(!quotes.contains("Mayor's Office"));
 }
+
+#[test]
+fn validate_reports_an_unknown_theme_in_the_coded_comments_with_its_line() {
+    let s = sandbox();
+    s.write(
+        "sample-data/staff-survey-2026-comment-codes.csv",
+        "response_id,themes\n118204679526,member_conduct; parking\n",
+    );
+    let out = s.cmd(&["validate"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!(stderr(&out), @"
+    error: sample-data/staff-survey-2026-comment-codes.csv: 1 problem(s) in the coded comments file:
+      - line 2, column B: `parking` is not a comment theme in the schema; known: member_conduct, joint_working, protocol, leadership_culture, training, responsiveness, no_change
+    ");
+}
