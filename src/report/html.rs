@@ -1364,6 +1364,84 @@ fn insight_blocks(input: &Input, outcome: Option<&str>) -> Vec<Block> {
             }));
         }
     }
+    // Several organisations in one export: how each compares, question by question.
+    let orgs: Vec<String> = {
+        let mut seen = std::collections::HashSet::new();
+        m.item_benchmarks
+            .iter()
+            .filter(|b| b.benchmark_key == super::model::benchmarks::ORGANISATION_MEDIAN)
+            .filter(|b| seen.insert(b.group_key.clone()))
+            .map(|b| b.group_key.clone())
+            .collect()
+    };
+    if outcome.is_none() && !orgs.is_empty() {
+        let tally = |group: &str, median: bool| -> [usize; 4] {
+            let mut t = [0; 4];
+            for b in m.item_benchmarks.iter().filter(|b| {
+                b.group_key == group
+                    && (b.benchmark_key == super::model::benchmarks::ORGANISATION_MEDIAN) == median
+            }) {
+                let k = match &b.standing {
+                    Figure::Shown(x) if x == "better" => 0,
+                    Figure::Shown(x) if x == "similar" => 1,
+                    Figure::Shown(x) if x == "worse" => 2,
+                    _ => 3,
+                };
+                t[k] += 1;
+            }
+            t
+        };
+        let rows: Vec<Vec<String>> = orgs
+            .iter()
+            .map(|g| {
+                let label = m
+                    .group(g)
+                    .map_or_else(|| g.clone(), |d| d.group_label.clone());
+                let (a, b) = (tally(g, true), tally(g, false));
+                let cell = |t: [usize; 4], i: usize| {
+                    if t[3] > 0 && t[..3].iter().sum::<usize>() == 0 {
+                        Suppression::MARK.to_string()
+                    } else {
+                        t[i].to_string()
+                    }
+                };
+                vec![
+                    label,
+                    cell(a, 0),
+                    cell(a, 1),
+                    cell(a, 2),
+                    cell(b, 0),
+                    cell(b, 1),
+                    cell(b, 2),
+                ]
+            })
+            .collect();
+        out.push(Block::Heading(2, "How the organisations compare".into()));
+        out.push(Block::Para(format!(
+            "This export holds {} organisations. Each organisation's questions are compared with the median of the \
+             organisations' published figures (how the Civil Service benchmark is made) and with the external \
+             benchmark: the count of questions where it is better, similar (the benchmark within its 95% interval) \
+             or worse. An organisation too small to publish shows {}; it takes no part in the median. Figures per \
+             question are in the benchmark tables.",
+            orgs.len(),
+            Suppression::MARK
+        )));
+        out.push(Block::Table(Table {
+            caption: "Questions better, similar and worse than the benchmarks, by organisation"
+                .into(),
+            header: vec![
+                "Organisation".into(),
+                "Better than median".into(),
+                "Similar to median".into(),
+                "Worse than median".into(),
+                "Better than external".into(),
+                "Similar to external".into(),
+                "Worse than external".into(),
+            ],
+            rows,
+            shade: None,
+        }));
+    }
     // Comment themes, whole organisation, latest wave with coded comments.
     if let Some(wave) = m.comment_themes.iter().map(|t| t.wave_id.clone()).max() {
         let rows: Vec<Vec<String>> = m

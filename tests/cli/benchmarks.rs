@@ -220,4 +220,24 @@ fn a_multi_organisation_export_gives_each_organisation_and_the_median_of_organis
         assert_eq!(all["benchmark_key"], format!("CSPS:{q}"));
     }
     assert_eq!(medians_checked, 60 * 8);
+    // The report summarises each organisation against the median and the Civil Service.
+    let report = std::fs::read_to_string(s.path("pack/report.md")).unwrap();
+    assert!(
+        report.contains("This export holds 8 organisations."),
+        "{report}"
+    );
+    assert!(report.contains("| Organisation 08 | [c] | [c] | [c] | [c] | [c] | [c] |"));
+    let section = &report[report.find("## How the organisations compare").unwrap()..];
+    let first = section
+        .lines()
+        .find(|l| l.starts_with("| Organisation 01 |"))
+        .unwrap();
+    let counts: Vec<usize> = first
+        .split('|')
+        .skip(2)
+        .take(6)
+        .map(|c| c.trim().parse().unwrap())
+        .collect();
+    assert_eq!(counts[..3].iter().sum::<usize>(), 60, "{first}");
+    assert_eq!(counts[3..].iter().sum::<usize>(), 60, "{first}");
 }
