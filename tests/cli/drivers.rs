@@ -232,3 +232,72 @@ fn no_withheld_group_count_can_be_recovered_from_the_published_drivers() {
         "{lines} {hidden_somewhere}"
     );
 }
+
+#[test]
+fn drivers_benchmarks_and_themes_reach_the_report_deep_dive_workbook_and_tables() {
+    let s = Sandbox::new();
+    s.copy_dir("schemas", "schemas")
+        .copy_dir("sample-data", "sample-data");
+    let run = s.cmd(&["-q", "run", "--out", "out"]).output().unwrap();
+    assert!(run.status.success(), "{}", stderr(&run));
+    let report = std::fs::read_to_string(s.path("out/report.md")).unwrap();
+    for heading in [
+        "## What relates most to the outcome: key drivers",
+        "## How we compare: external benchmarks",
+        "## What staff wrote about: comment themes",
+    ] {
+        assert!(report.contains(heading), "report: {heading}");
+    }
+    assert!(report.contains("charts/drivers_officer_member_trust.png"));
+    let dive = std::fs::read_to_string(s.path("out/deep-dives/officer_member_trust.md")).unwrap();
+    for heading in [
+        "## What relates most to the outcome: key drivers",
+        "## How we compare",
+        "## What staff wrote about: comment themes",
+    ] {
+        assert!(dive.contains(heading), "deep dive: {heading}");
+    }
+    assert!(
+        !dive.contains("Key drivers of engagement"),
+        "the dive shows its own outcome"
+    );
+    let svg =
+        std::fs::read_to_string(s.path("out/charts/drivers_officer_member_trust.svg")).unwrap();
+    assert!(svg.contains("<title>What relates most to officer-member trust</title>"));
+    assert!(
+        svg.contains("Speaking up and challenge: share of R²"),
+        "values in the description"
+    );
+    if !python_has("openpyxl") {
+        eprintln!("skipped the workbook check: python3 with openpyxl is needed");
+        return;
+    }
+    let script = r#"
+import openpyxl, sys
+wb = openpyxl.load_workbook(sys.argv[1], read_only=True)
+for name in ["fact_drivers", "fact_item_benchmarks", "fact_indicator_benchmarks", "fact_comment_themes", "dim_comment_theme"]:
+    rows = [r for r in wb[name].iter_rows(values_only=True) if any(c is not None for c in r)]
+    print(name, len(rows))
+"#;
+    let out = std::process::Command::new("python3")
+        .args(["-c", script, s.path("out/workbook.xlsx").to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let (name, rows) = line.split_once(' ').unwrap();
+        let rows: usize = rows.parse().unwrap();
+        let csv_rows = s
+            .read_csv(&format!("out/tables/{name}.csv"))
+            .lines()
+            .count()
+            - 1;
+        assert!(csv_rows > 0, "{name} has rows");
+        // The sheet holds three title lines, the header and one row per table row.
+        assert_eq!(rows, csv_rows + 4, "{name}");
+    }
+}
