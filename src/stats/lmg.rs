@@ -58,27 +58,7 @@ impl Correlations {
                 }
             }
         }
-        let sd: Vec<f64> = (0..k).map(|a| cov[a * k + a].sqrt()).collect();
-        if sd.iter().any(|&s| s <= 0.0 || !s.is_finite()) {
-            return None;
-        }
-        let mut r = vec![0.0; k * k];
-        for a in 0..k {
-            for b in a..k {
-                let v = if a == b {
-                    1.0
-                } else {
-                    cov[a * k + b] / (sd[a] * sd[b])
-                };
-                r[a * k + b] = v;
-                r[b * k + a] = v;
-            }
-        }
-        Some(Correlations {
-            n: total as usize,
-            r,
-            k,
-        })
+        Correlations::from_covariance(k, total as usize, |a, b| cov[a * k + b], 0.0)
     }
 }
 
@@ -116,23 +96,7 @@ impl Correlations {
                 }
             }
         }
-        let sd: Vec<f64> = (0..k).map(|a| cov[a * k + a].sqrt()).collect();
-        if sd.iter().any(|&s| s <= 0.0 || !s.is_finite()) {
-            return None;
-        }
-        let mut r = vec![0.0; k * k];
-        for a in 0..k {
-            for b in a..k {
-                let v = if a == b {
-                    1.0
-                } else {
-                    cov[a * k + b] / (sd[a] * sd[b])
-                };
-                r[a * k + b] = v;
-                r[b * k + a] = v;
-            }
-        }
-        Some(Correlations { n, r, k })
+        Correlations::from_covariance(k, n, |a, b| cov[a * k + b], 0.0)
     }
 }
 
@@ -188,8 +152,19 @@ impl Correlations {
         }
         let mean: Vec<f64> = m.sum.iter().map(|s| s / m.n).collect();
         let cov = |a: usize, b: usize| m.cross[a * k + b] / m.n - mean[a] * mean[b];
+        Correlations::from_covariance(k, m.n as usize, cov, 1e-12)
+    }
+
+    /// Correlations from covariances (or cross-products: only their ratios matter; the upper
+    /// triangle is read); `None` when a variable's standard deviation is not above `min_sd`.
+    fn from_covariance(
+        k: usize,
+        n: usize,
+        cov: impl Fn(usize, usize) -> f64,
+        min_sd: f64,
+    ) -> Option<Correlations> {
         let sd: Vec<f64> = (0..k).map(|a| cov(a, a).max(0.0).sqrt()).collect();
-        if sd.iter().any(|&s| s <= 1e-12 || !s.is_finite()) {
+        if sd.iter().any(|&s| s <= min_sd || !s.is_finite()) {
             return None;
         }
         let mut r = vec![0.0; k * k];
@@ -204,11 +179,7 @@ impl Correlations {
                 r[b * k + a] = v;
             }
         }
-        Some(Correlations {
-            n: m.n as usize,
-            r,
-            k,
-        })
+        Some(Correlations { n, r, k })
     }
 }
 
