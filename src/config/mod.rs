@@ -4,6 +4,7 @@
 //! Paths inside the config are relative to the config file. Every problem is reported at
 //! once; unknown keys are errors.
 
+pub mod drivers;
 pub mod timeline;
 
 use crate::schema::toml_load::{
@@ -342,7 +343,7 @@ pub struct Config {
     /// Non-response weighting of the staff survey, if configured.
     pub weighting: Option<Weighting>,
     /// Key driver analysis (on by default for the outcomes the schema has).
-    pub drivers: crate::drivers::DriverSettings,
+    pub drivers: drivers::DriverSettings,
     /// External benchmarks and the organisation field, if configured.
     pub benchmarks: Option<BenchmarkSettings>,
     /// The opt-in quotes file for the deep dive (redacted comments, internal use).
@@ -980,15 +981,15 @@ fn build_drivers(
     schema: &Schema,
     threshold: u32,
     c: &mut Collector,
-) -> crate::drivers::DriverSettings {
-    use crate::drivers as d;
+) -> drivers::DriverSettings {
+    use drivers as d;
     let configured = raw.is_some();
     let raw = raw.unwrap_or_default();
     let lookup = |key: &str, ids: &[String], c: &mut Collector| -> Vec<usize> {
         let mut out = Vec::new();
         for id in ids {
             match schema.indicator(id) {
-                Some(i) if d::scorable(schema, i) => out.push(i),
+                Some(i) if schema.scored_per_respondent(i) => out.push(i),
                 Some(_) => c.push(
                     format!("drivers.{key}"),
                     format!(
@@ -1012,7 +1013,7 @@ fn build_drivers(
         None => d::DEFAULT_OUTCOMES
             .iter()
             .filter_map(|id| schema.indicator(id))
-            .filter(|&i| d::scorable(schema, i))
+            .filter(|&i| schema.scored_per_respondent(i))
             .collect(),
     };
     let drivers = raw.drivers.as_ref().map(|ids| lookup("drivers", ids, c));

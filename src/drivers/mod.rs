@@ -13,30 +13,17 @@
 use crate::config::WaveId;
 use crate::indicators::engine::{NOT_STATED, Responses};
 use crate::indicators::{Breakdown, Group};
-use crate::schema::{Method, QuestionType, Schema};
+use crate::schema::Schema;
 use crate::stats::lmg::{self, Correlations};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
-/// `[drivers]`, checked.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DriverSettings {
-    /// Outcome indicators (schema indices).
-    pub outcomes: Vec<usize>,
-    /// Driver indicators; `None` = every theme scored from agreement questions except the
-    /// outcome (and indices such as engagement, which are outcomes themselves).
-    pub drivers: Option<Vec<usize>>,
-    /// Smallest group (respondents with every score) analysed.
-    pub min_respondents: u64,
-    /// Bootstrap draws for each share's interval.
-    pub bootstrap: usize,
-    pub seed: u64,
-}
+pub use crate::config::drivers::{
+    DEFAULT_BOOTSTRAP, DEFAULT_MIN_RESPONDENTS, DEFAULT_OUTCOMES, DEFAULT_SEED, DriverSettings,
+    drivers_of,
+};
 
-pub const DEFAULT_OUTCOMES: [&str; 2] = ["engagement", "officer_member_trust"];
-pub const DEFAULT_MIN_RESPONDENTS: u64 = 100;
-pub const DEFAULT_BOOTSTRAP: usize = 200;
 /// Up to this many respondents the bootstrap resamples respondents. A larger group is dealt
 /// at random (seeded) into this many blocks, each summarised once by its sums and cross-products, and
 /// the bootstrap resamples blocks: the block sums are independent and identically
@@ -44,33 +31,6 @@ pub const DEFAULT_BOOTSTRAP: usize = 200;
 /// million respondents cost what a few thousand do.
 pub const BOOTSTRAP_CAP: usize = 5_000;
 pub const BOOTSTRAP_BLOCKS: usize = 500;
-pub const DEFAULT_SEED: u64 = 20_251_001;
-
-/// Whether an indicator can be scored 0–100 per respondent from agreement questions.
-pub fn scorable(schema: &Schema, indicator: usize) -> bool {
-    let ind = &schema.indicators[indicator];
-    matches!(
-        ind.method,
-        Method::ThemePctPositive | Method::Index0To100 | Method::Score0To10
-    ) && ind
-        .items
-        .iter()
-        .all(|&q| schema.questions[q].kind == QuestionType::Likert)
-}
-
-/// The drivers of an outcome: the configured ones, or every scorable theme but the outcome.
-pub fn drivers_of(schema: &Schema, s: &DriverSettings, outcome: usize) -> Vec<usize> {
-    match &s.drivers {
-        Some(d) => d.iter().copied().filter(|&i| i != outcome).collect(),
-        None => (0..schema.indicators.len())
-            .filter(|&i| {
-                i != outcome
-                    && scorable(schema, i)
-                    && schema.indicators[i].method != Method::Index0To100
-            })
-            .collect(),
-    }
-}
 
 /// Each respondent's 0–100 score on an indicator (NaN: fewer answered questions than
 /// `min_items`); `None` when the wave asked none of its questions.

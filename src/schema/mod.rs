@@ -467,6 +467,19 @@ fn build_comment_themes(
 pub const NOT_STATED: &str = "Not stated";
 
 impl Schema {
+    /// Whether an indicator can be scored 0–100 per respondent from agreement questions (so
+    /// it can take part in key driver analysis; yes-rates and eNPS cannot).
+    pub fn scored_per_respondent(&self, indicator: usize) -> bool {
+        let ind = &self.indicators[indicator];
+        matches!(
+            ind.method,
+            Method::ThemePctPositive | Method::Index0To100 | Method::Score0To10
+        ) && ind
+            .items
+            .iter()
+            .all(|&q| self.questions[q].kind == QuestionType::Likert)
+    }
+
     pub fn load(path: &Path) -> Result<Schema, FileProblems> {
         let text = std::fs::read_to_string(path).map_err(|e| FileProblems {
             file: path.to_path_buf(),
