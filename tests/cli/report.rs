@@ -309,3 +309,88 @@ fn deep_dive_for_one_indicator() {
         stderr(&bad)
     );
 }
+
+/// The text a reader of an HTML page sees, one block a line: no styles, charts as their
+/// accessible name and description, entities decoded.
+fn visible_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    // Drop <style> and <head> matter; keep <svg> only as its <title> and <desc>.
+    while let Some(i) = rest.find('<') {
+        out.push_str(&rest[..i]);
+        let tag_end = rest[i..].find('>').map_or(rest.len(), |j| i + j + 1);
+        let tag = &rest[i..tag_end];
+        let name: String = tag[1..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '/')
+            .collect::<String>()
+            .to_ascii_lowercase();
+        rest = &rest[tag_end..];
+        match name.as_str() {
+            "style" | "script" | "head" => {
+                let close = format!("</{name}>");
+                rest = rest.find(&close).map_or("", |j| &rest[j + close.len()..]);
+            }
+            "svg" => {
+                let end = rest.find("</svg>").unwrap_or(rest.len());
+                let svg = &rest[..end];
+                let inner = |t: &str| {
+                    let open = format!("<{t}>");
+                    svg.find(&open).and_then(|a| {
+                        let a = a + open.len();
+                        svg[a..]
+                            .find(&format!("</{t}>"))
+                            .map(|b| svg[a..a + b].to_string())
+                    })
+                };
+                out.push_str(&format!(
+                    "\n[chart: {} | {}]\n",
+                    inner("title").unwrap_or_default(),
+                    inner("desc").unwrap_or_default()
+                ));
+                rest = rest.get(end + "</svg>".len()..).unwrap_or("");
+            }
+            "p" | "/p" | "br" | "h1" | "/h1" | "h2" | "/h2" | "h3" | "/h3" | "tr" | "/tr"
+            | "li" | "caption" | "/caption" | "figcaption" | "/figcaption" | "div" | "/div"
+            | "table" | "/table" => out.push('\n'),
+            "td" | "th" => out.push_str(" | "),
+            _ => {}
+        }
+    }
+    out.push_str(rest);
+    let decoded = out
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&");
+    decoded
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// What the board reads, pinned before the report is rebuilt (issue 14): any change to the
+/// sample's report.md, the report page's visible text or the trust deep dive is deliberate.
+#[test]
+fn sample_report_text_is_pinned() {
+    let s = Sandbox::new();
+    s.copy_dir("schemas", "schemas")
+        .copy_dir("sample-data", "sample-data");
+    let out = s.cmd(&["-q", "run", "--out", "out"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let read = |p: &str| std::fs::read_to_string(s.path(p)).unwrap();
+    insta::assert_snapshot!("report_md", read("out/report.md"));
+    insta::assert_snapshot!("report_html_text", visible_text(&read("out/report.html")));
+    insta::assert_snapshot!(
+        "deep_dive_trust_md",
+        read("out/deep-dives/officer_member_trust.md")
+    );
+    insta::assert_snapshot!(
+        "deep_dive_trust_html_text",
+        visible_text(&read("out/deep-dives/officer_member_trust.html"))
+    );
+}
