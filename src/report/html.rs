@@ -195,6 +195,8 @@ enum Block {
         caption: String,
     },
     Markdown(String),
+    /// A bulleted list of plain-text points.
+    Bullets(Vec<String>),
 }
 
 fn verdict_text(d: Option<&&Delta>) -> String {
@@ -244,6 +246,24 @@ fn blocks(input: &Input) -> Vec<Block> {
         input.baseline,
         input.threshold
     )));
+
+    // Main points, written from the figures.
+    let points = super::view::main_points(
+        s,
+        input.tables,
+        input.deltas,
+        &latest,
+        input.baseline.as_str(),
+    );
+    if !points.is_empty() {
+        out.push(Block::Heading(2, "Main points".into()));
+        out.push(Block::Bullets(
+            points
+                .iter()
+                .map(|p| format!("{} {}", p.marker.symbol(), p.text))
+                .collect(),
+        ));
+    }
 
     // Headline indicators.
     out.push(Block::Heading(2, "Headline indicators".into()));
@@ -392,7 +412,7 @@ fn blocks(input: &Input) -> Vec<Block> {
             y.total_cmp(&x).then(a.measure.id(s).cmp(b.measure.id(s)))
         });
         let name = |d: &Delta| match d.measure {
-            Measure::Question(q) => format!("{}: {}", s.questions[q].id, s.questions[q].text),
+            Measure::Question(q) => s.questions[q].text.clone(),
             Measure::Indicator(i) => s.indicators[i].label.clone(),
         };
         let rows: Vec<Vec<String>> = ds
@@ -407,7 +427,6 @@ fn blocks(input: &Input) -> Vec<Block> {
                     d.values
                         .map_or_else(String::new, |v| super::tables::fmt_decimals(v.1, dp)),
                     change_text(s, d),
-                    d.q_value.map_or_else(String::new, super::tables::fmt_p),
                 ]
             })
             .collect();
@@ -423,7 +442,6 @@ fn blocks(input: &Input) -> Vec<Block> {
                     "Before".into(),
                     "Now".into(),
                     "Change (95% interval)".into(),
-                    "q-value".into(),
                 ],
                 rows,
                 shade: None,
@@ -853,6 +871,15 @@ fn render_blocks(blocks: Vec<Block>, title: &str) -> Result<Rendered, ChartError
                 );
                 files.push((format!("{}.svg", chart.name), svg.into_bytes()));
                 files.push((format!("{}.png", chart.name), chart.png()?));
+            }
+            Block::Bullets(items) => {
+                html.push_str("<ul class=\"points\">\n");
+                for i in &items {
+                    let _ = writeln!(html, "<li>{}</li>", escape(i));
+                    let _ = writeln!(markdown, "- {}", md(i));
+                }
+                html.push_str("</ul>\n");
+                markdown.push('\n');
             }
             Block::Markdown(text) => {
                 html.push_str("<section>\n");

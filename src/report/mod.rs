@@ -11,6 +11,7 @@ pub mod model;
 pub mod parquet;
 pub mod registry;
 pub mod tables;
+pub mod view;
 pub mod workbook;
 pub mod write;
 

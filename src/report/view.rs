@@ -1,0 +1,336 @@
+//! The report's view model: what a reader sees, built from the typed results before any
+//! HTML or Markdown is written. Numbers carry their units in words ("49.2% positive",
+//! "up 8.9 percentage points"), changes carry their verdict in words and a marker that does
+//! not rely on colour, and p- and q-values are written as readers expect ("< 0.001").
+
+use crate::compare::{Comparison, Delta, Measure, NotTested, Verdict};
+use crate::disclosure::ProtectedTables;
+use crate::indicators::{Breakdown, Group};
+use crate::schema::{Method, Schema};
+
+/// A change's marker: ▲ a significant rise, ▼ a significant fall, ● no significant change,
+/// ○ not tested. The words beside it say whether the move is good news.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Marker {
+    Up,
+    Down,
+    Level,
+    Untested,
+}
+
+impl Marker {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Marker::Up => "▲",
+            Marker::Down => "▼",
+            Marker::Level => "●",
+            Marker::Untested => "○",
+        }
+    }
+}
+
+/// One sentence of the main points, plain text (the renderer escapes it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MainPoint {
+    pub marker: Marker,
+    pub text: String,
+}
+
+/// A p- or q-value as a reader expects it: "< 0.001", else two significant figures.
+pub fn reader_p(p: f64) -> String {
+    if !p.is_finite() {
+        return String::new();
+    }
+    if p < 0.001 {
+        return "< 0.001".into();
+    }
+    let digits = (1 - p.log10().floor() as i32).max(0) as usize;
+    format!("{p:.digits$}")
+}
+
+/// An indicator's value with its unit in words.
+pub fn value_text(method: Method, v: f64) -> String {
+    let d = usize::from(method.decimals());
+    match method {
+        Method::ThemePctPositive => format!("{v:.d$}% positive"),
+        Method::Index0To100 => format!("{v:.d$} out of 100"),
+        Method::Score0To10 => format!("{v:.d$} out of 10"),
+        Method::YesRate => format!("{v:.d$}% said yes"),
+        Method::Enps => format!("an eNPS of {}", signed(v, d)),
+    }
+}
+
+/// A number with a true minus sign when negative.
+fn signed(v: f64, d: usize) -> String {
+    let s = format!("{:.d$}", v.abs());
+    if v < 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0') {
+        format!("−{s}")
+    } else {
+        s
+    }
+}
+
+/// "up 8.9 percentage points" / "down 0.11 points" / "unchanged".
+pub fn change_words(method: Method, delta: f64) -> String {
+    let d = usize::from(method.decimals());
+    let unit = match method {
+        Method::ThemePctPositive | Method::YesRate => "percentage points",
+        _ => "points",
+    };
+    let size = format!("{:.d$}", delta.abs());
+    if size.chars().all(|c| !c.is_ascii_digit() || c == '0') {
+        return "unchanged".into();
+    }
+    let unit = if size == format!("{:.d$}", 1.0) {
+        unit.trim_end_matches('s')
+    } else {
+        unit
+    };
+    format!("{} {size} {unit}", if delta > 0.0 { "up" } else { "down" })
+}
+
+/// Why a change was not tested, in a reader's words (no question ids).
+pub fn reader_reason(r: &NotTested) -> String {
+    match r {
+        NotTested::Suppressed => "too few answers to publish in one of the waves".into(),
+        NotTested::NotComparable(_) => {
+            "its questions changed between the waves, so the figures are not comparable".into()
+        }
+        NotTested::LowReliability => "too few answers for a reliable comparison".into(),
+        NotTested::NoVariation => {
+            "everyone answered the same way, so there is nothing to test".into()
+        }
+        NotTested::NoAnswers => "no answers in one of the waves".into(),
+        NotTested::NotAsked(w) => format!("not asked in {w}"),
+    }
+}
+
+/// A verdict in words, with its marker.
+fn verdict_words(d: &Delta) -> (Marker, String) {
+    let rise = d.delta().is_some_and(|x| x > 0.0);
+    match d.verdict {
+        Verdict::Improved => (
+            if rise { Marker::Up } else { Marker::Down },
+            "a significant improvement".into(),
+        ),
+        Verdict::Declined => (
+            if rise { Marker::Up } else { Marker::Down },
+            "a significant decline".into(),
+        ),
+        Verdict::NoSignificantChange => (
+            Marker::Level,
+            "not a significant change (it could be chance)".into(),
+        ),
+        Verdict::NotTested => (
+            Marker::Untested,
+            format!(
+                "not tested ({})",
+                d.reason.as_ref().map_or_else(String::new, reader_reason)
+            ),
+        ),
+    }
+}
+
+/// The headline indicators in reading order: officer–member trust and respect first (the
+/// programme's purpose), then the schema's order.
+pub fn headline_order(schema: &Schema) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..schema.indicators.len()).collect();
+    order.sort_by_key(|&i| {
+        let id = schema.indicators[i].id.as_str();
+        (
+            match id {
+                "officer_member_trust" => 0,
+                "respect" => 1,
+                _ => 2,
+            },
+            i,
+        )
+    });
+    order
+}
+
+/// Three to six sentences for the top of the report, written from the figures: officer–member
+/// trust and respect always, then every other headline indicator that changed significantly,
+/// then how many did not.
+pub fn main_points(
+    schema: &Schema,
+    tables: &ProtectedTables,
+    deltas: &[Delta],
+    latest: &str,
+    baseline: &str,
+) -> Vec<MainPoint> {
+    let value = |i: usize| {
+        tables
+            .indicators
+            .iter()
+            .find(|p| {
+                p.wave.as_str() == latest
+                    && p.measure == i
+                    && p.breakdown == Breakdown::Overall
+                    && p.group == Group::All
+            })
+            .and_then(|p| p.stats.as_ref())
+            .and_then(|s| s.value)
+    };
+    let change = |i: usize, c: Comparison| {
+        deltas.iter().find(|d| {
+            d.comparison == c
+                && d.measure == Measure::Indicator(i)
+                && d.breakdown == Breakdown::Overall
+        })
+    };
+    let sentence = |i: usize| -> Option<MainPoint> {
+        let ind = &schema.indicators[i];
+        let v = value(i)?;
+        let mut text = format!("{}: {} in {latest}", ind.label, value_text(ind.method, v));
+        let Some(prev) = change(i, Comparison::SincePrevious) else {
+            text.push('.');
+            return Some(MainPoint {
+                marker: Marker::Untested,
+                text,
+            });
+        };
+        let (marker, verdict) = verdict_words(prev);
+        let since = if prev.from.as_str() == baseline {
+            format!("the {baseline} baseline")
+        } else {
+            prev.from.to_string()
+        };
+        match prev.delta() {
+            Some(d) => text.push_str(&format!(
+                ", {} since {since}; {verdict}",
+                change_words(ind.method, d)
+            )),
+            None => text.push_str(&format!("; {verdict}")),
+        }
+        if prev.from.as_str() != baseline
+            && let Some(base) = change(i, Comparison::SinceBaseline)
+            && let Some(d) = base.delta()
+        {
+            let (_, v) = verdict_words(base);
+            text.push_str(&format!(
+                "; since the {baseline} baseline, {} ({v})",
+                change_words(ind.method, d)
+            ));
+        }
+        text.push('.');
+        Some(MainPoint { marker, text })
+    };
+    let order = headline_order(schema);
+    let mut out: Vec<MainPoint> = Vec::new();
+    let mut shown: Vec<usize> = Vec::new();
+    for &i in &order {
+        let id = schema.indicators[i].id.as_str();
+        if (id == "officer_member_trust" || id == "respect")
+            && let Some(p) = sentence(i)
+        {
+            out.push(p);
+            shown.push(i);
+        }
+    }
+    for &i in &order {
+        if shown.contains(&i) || out.len() >= 5 {
+            continue;
+        }
+        let significant = change(i, Comparison::SincePrevious)
+            .is_some_and(|d| matches!(d.verdict, Verdict::Improved | Verdict::Declined));
+        if significant && let Some(p) = sentence(i) {
+            out.push(p);
+            shown.push(i);
+        }
+    }
+    // Fill to three with the next headline indicators.
+    for &i in &order {
+        if out.len() >= 3 {
+            break;
+        }
+        if !shown.contains(&i)
+            && let Some(p) = sentence(i)
+        {
+            out.push(p);
+            shown.push(i);
+        }
+    }
+    let rest: Vec<&Delta> = order
+        .iter()
+        .filter(|i| !shown.contains(i))
+        .filter_map(|&i| change(i, Comparison::SincePrevious))
+        .collect();
+    let level = rest
+        .iter()
+        .filter(|d| d.verdict == Verdict::NoSignificantChange)
+        .count();
+    let untested: Vec<&&Delta> = rest
+        .iter()
+        .filter(|d| d.verdict == Verdict::NotTested)
+        .collect();
+    if let [one] = untested.as_slice()
+        && out.len() < 5
+        && let Measure::Indicator(i) = one.measure
+    {
+        out.push(MainPoint {
+            marker: Marker::Untested,
+            text: format!(
+                "{} could not be compared with {}: {}.",
+                schema.indicators[i].label,
+                one.from,
+                one.reason.as_ref().map_or_else(String::new, reader_reason)
+            ),
+        });
+    } else if untested.len() > 1 && out.len() < 5 {
+        out.push(MainPoint {
+            marker: Marker::Untested,
+            text: format!(
+                "{} headline indicators could not be compared with the previous wave (see the table below).",
+                untested.len()
+            ),
+        });
+    }
+    if level > 0 && out.len() < 6 {
+        let from = rest.first().map(|d| d.from.to_string()).unwrap_or_default();
+        out.push(MainPoint {
+            marker: Marker::Level,
+            text: format!(
+                "The other {level} headline indicator{} showed no significant change since {from}.",
+                if level == 1 { "" } else { "s" }
+            ),
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn p_values_as_readers_expect_them() {
+        assert_eq!(reader_p(2.42e-24), "< 0.001");
+        assert_eq!(reader_p(0.001), "0.0010");
+        assert_eq!(reader_p(0.03216), "0.032");
+        assert_eq!(reader_p(0.5), "0.50");
+        assert_eq!(reader_p(0.0456), "0.046");
+    }
+
+    #[test]
+    fn values_and_changes_carry_units_in_words() {
+        assert_eq!(
+            value_text(Method::ThemePctPositive, 49.234),
+            "49.2% positive"
+        );
+        assert_eq!(value_text(Method::Score0To10, 6.5213), "6.52 out of 10");
+        assert_eq!(value_text(Method::Index0To100, 58.9), "58.9 out of 100");
+        assert_eq!(value_text(Method::YesRate, 10.71), "10.7% said yes");
+        assert_eq!(value_text(Method::Enps, -41.44), "an eNPS of −41.4");
+        assert_eq!(
+            change_words(Method::ThemePctPositive, 8.86),
+            "up 8.9 percentage points"
+        );
+        assert_eq!(
+            change_words(Method::ThemePctPositive, -1.0),
+            "down 1.0 percentage point"
+        );
+        assert_eq!(change_words(Method::Score0To10, -0.114), "down 0.11 points");
+        assert_eq!(change_words(Method::Index0To100, 0.01), "unchanged");
+    }
+}
