@@ -204,7 +204,10 @@ fn verdict_text(d: Option<&&Delta>) -> String {
         None => "-".into(),
         Some(d) => match d.verdict {
             Verdict::NotTested if d.reason.is_some() => {
-                format!("not tested ({})", d.reason_text())
+                format!(
+                    "not tested ({})",
+                    super::view::reader_reason(d.reason.as_ref().expect("checked"))
+                )
             }
             v => v.as_str().into(),
         },
@@ -801,10 +804,7 @@ fn answer_shares(input: &Input, wave: &str, questions: &[usize]) -> Vec<(String,
                     positive: c.pct_positive()?,
                 })
             });
-            Some((
-                format!("{} {}", s.questions[q].id, s.questions[q].text),
-                shares,
-            ))
+            Some((s.questions[q].text.clone(), shares))
         })
         .collect()
 }
@@ -1019,7 +1019,7 @@ pub fn deep_dive(input: &Input, indicator: usize) -> Result<Rendered, ChartError
             .iter()
             .map(|&q| {
                 let question = &s.questions[q];
-                let mut r = vec![format!("{}: {}", question.id, question.text)];
+                let mut r = vec![question.text.clone()];
                 for w in &waves {
                     let p = input.tables.items.iter().find(|p| {
                         p.wave == *w && p.measure == q && p.breakdown == Breakdown::Overall

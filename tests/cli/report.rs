@@ -203,9 +203,11 @@ fn every_chart_is_written_as_svg_and_png_and_linked_from_the_markdown() {
     }
     // The diverging chart says what it shows, question by question.
     let answers = s.read(&format!("{pack}/charts/answers.svg"));
-    assert!(answers.contains(
-        "S19 Officers and elected members at the Council work together with mutual trust: "
-    ));
+    assert!(
+        answers.contains(
+            "Officers and elected members at the Council work together with mutual trust: "
+        )
+    );
     assert!(answers.contains("% positive, "));
     // Markdown links PNGs (Word and slides take them) and every link resolves.
     for (md, base) in [
@@ -294,9 +296,12 @@ fn deep_dive_for_one_indicator() {
         );
     }
     let html = s.read_pack("sample-data/out", "deep-dives/officer_member_trust.html");
-    assert!(html.contains(
-        "S19: Officers and elected members at the Council work together with mutual trust"
-    ));
+    assert!(
+        html.contains(
+            "Officers and elected members at the Council work together with mutual trust"
+        )
+    );
+    assert!(!html.contains("S19:"), "wording, not question ids");
     let bad = s
         .cmd(&["-q", "run", "--deep-dive", "happiness"])
         .output()
@@ -393,4 +398,105 @@ fn sample_report_text_is_pinned() {
         "deep_dive_trust_html_text",
         visible_text(&read("out/deep-dives/officer_member_trust.html"))
     );
+}
+
+/// Ids a reader could meet: the schema's question, indicator and demographic ids that do not
+/// read as words (`S19`, `officer_member_trust`, `line_manager`; not `respect`).
+fn id_like(schema_toml: &str) -> Vec<String> {
+    let v: toml::Value = toml::from_str(schema_toml).unwrap();
+    let mut out = Vec::new();
+    for section in ["questions", "indicators", "demographics"] {
+        for e in v[section].as_array().unwrap() {
+            let id = e["id"].as_str().unwrap();
+            if id.chars().any(|c| c.is_ascii_digit() || c == '_') {
+                out.push(id.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// Every place `id` stands as a word in `text`, ignoring link targets and file names.
+fn id_hits(text: &str, id: &str) -> Vec<String> {
+    let mut hits = Vec::new();
+    for line in text.lines() {
+        // Link targets and chart file names are for software, not readers.
+        let mut reader = String::new();
+        let mut rest = line;
+        while let Some(i) = rest.find("](") {
+            reader.push_str(&rest[..i]);
+            rest = rest[i..].find(')').map_or("", |j| &rest[i + j + 1..]);
+        }
+        reader.push_str(rest);
+        let bytes = reader.as_bytes();
+        let mut from = 0;
+        while let Some(i) = reader[from..].find(id) {
+            let at = from + i;
+            let before = at.checked_sub(1).map(|b| bytes[b]);
+            let after = bytes.get(at + id.len()).copied();
+            let word = |c: Option<u8>| {
+                c.is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'/' || c == b'.')
+            };
+            if !word(before) && !word(after) {
+                hits.push(line.chars().take(160).collect());
+                break;
+            }
+            from = at + id.len();
+        }
+    }
+    hits
+}
+
+/// Readers see wording and labels: no question, indicator or field id in the report or the
+/// deep dive (the data dictionary, written for Power BI authors, names columns and keys).
+#[test]
+fn no_ids_where_readers_look() {
+    let s = Sandbox::new();
+    s.copy_dir("schemas", "schemas")
+        .copy_dir("sample-data", "sample-data");
+    let out = s.cmd(&["-q", "run", "--out", "out"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let ids = id_like(&std::fs::read_to_string(s.path("schemas/staff-survey.toml")).unwrap());
+    assert!(ids.contains(&"S19".to_string()) && ids.contains(&"officer_member_trust".to_string()));
+    // The scanner finds an id as a word and ignores file names and link targets.
+    assert_eq!(id_hits("| S19: Officers and members", "S19").len(), 1);
+    assert!(id_hits("by line_manager (2026)", "line_manager").len() == 1);
+    assert!(
+        id_hits(
+            "![Trust](../charts/deep_dive_officer_member_trust.png)",
+            "officer_member_trust"
+        )
+        .is_empty()
+    );
+    let reader_part = |text: String| match text.find("Data dictionary") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    };
+    let read = |p: &str| std::fs::read_to_string(s.path(p)).unwrap();
+    let pages = [
+        ("report.md", reader_part(read("out/report.md"))),
+        (
+            "report.html",
+            reader_part(visible_text(&read("out/report.html"))),
+        ),
+        (
+            "trust deep dive (md)",
+            reader_part(read("out/deep-dives/officer_member_trust.md")),
+        ),
+        (
+            "trust deep dive (html)",
+            reader_part(visible_text(&read(
+                "out/deep-dives/officer_member_trust.html",
+            ))),
+        ),
+    ];
+    let mut found = Vec::new();
+    for (page, text) in &pages {
+        for id in &ids {
+            for hit in id_hits(text, id) {
+                found.push(format!("{page}: `{id}` in: {hit}"));
+            }
+        }
+    }
+    assert!(found.is_empty(), "{}", found.join("\n"));
 }
