@@ -348,6 +348,38 @@ pub struct Config {
     pub benchmarks: Option<BenchmarkSettings>,
     /// The opt-in quotes file for the deep dive (redacted comments, internal use).
     pub quotes: Option<QuoteSettings>,
+    /// Who publishes the pack, and its status (`[publication]`): the workbook's cover and the
+    /// report's furniture.
+    pub publication: Publication,
+}
+
+/// `[publication]`: what a published statistical release states about itself.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Publication {
+    pub organisation: Option<String>,
+    /// The release's title (default: the schema's title).
+    pub title: Option<String>,
+    /// E.g. "Management information" or "Official statistics in development".
+    pub status: Option<String>,
+    /// Who to ask: a team and an email address.
+    pub contact: Option<String>,
+    /// The publication date (not the run date: the same inputs give the same pack).
+    pub published: Option<chrono::NaiveDate>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawPublication {
+    #[serde(default)]
+    organisation: Option<String>,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    contact: Option<String>,
+    #[serde(default)]
+    published: Option<toml::Value>,
 }
 
 /// `[quotes]`: redacted comments for the deep dive, marked for internal use.
@@ -475,7 +507,7 @@ impl Config {
         let base = path.parent().unwrap_or(Path::new("")).to_path_buf();
         let mut table = parse_table(path, &text).map_err(ConfigError::Config)?;
         let mut c = Collector::default();
-        const KNOWN: [&str; 16] = [
+        const KNOWN: [&str; 17] = [
             "deep_dives",
             "meetings",
             "baseline",
@@ -491,6 +523,7 @@ impl Config {
             "drivers",
             "benchmarks",
             "quotes",
+            "publication",
             "waves",
         ];
         check_top_level(&table, &KNOWN, &mut c);
@@ -508,6 +541,9 @@ impl Config {
             .and_then(|v| c.take("weighting", v));
         let drivers_raw: Option<RawDrivers> =
             table.remove("drivers").and_then(|v| c.take("drivers", v));
+        let publication_raw: Option<RawPublication> = table
+            .remove("publication")
+            .and_then(|v| c.take("publication", v));
         let quotes_raw: Option<RawQuotes> =
             table.remove("quotes").and_then(|v| c.take("quotes", v));
         let benchmarks_raw: Option<RawBenchmarks> = table
@@ -706,6 +742,27 @@ impl Config {
                 }
             }
         });
+        let publication = publication_raw.map_or_else(Publication::default, |p| {
+            let published = p
+                .published
+                .as_ref()
+                .and_then(|v| match timeline::date_value(v) {
+                    Ok(d) => Some(d),
+                    Err(e) => {
+                        c.push("publication.published", e);
+                        None
+                    }
+                });
+            let text =
+                |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+            Publication {
+                organisation: text(p.organisation),
+                title: text(p.title),
+                status: text(p.status),
+                contact: text(p.contact),
+                published,
+            }
+        });
         let meetings = meetings_raw.and_then(|m| build_meetings(m, &base, &mut c));
         if let Some(m) = &meetings {
             shared_ids(&schema, &m.schema, &mut c);
@@ -741,6 +798,7 @@ impl Config {
                 drivers,
                 benchmarks,
                 quotes,
+                publication,
                 baseline,
                 path: path.to_path_buf(),
                 schema_path,

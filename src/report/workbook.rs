@@ -1,7 +1,10 @@
-//! `workbook.xlsx`, following the UK Government Analysis Function guidance for accessible
-//! statistical spreadsheets: a cover sheet, a contents sheet with links, a notes sheet, one
-//! table per sheet starting in A1 after its title lines, a single header row, no merged cells,
-//! no blank rows inside tables, `[c]` for suppressed values, and numbers stored as numbers.
+//! `workbook.xlsx`, following the UK Government Analysis Function guidance for releasing
+//! statistics in spreadsheets: a cover sheet (title, organisation, publication date, status,
+//! fieldwork, source, contact), a contents sheet with links, a notes sheet, and one table per
+//! sheet: an Excel table with a name, under its title lines, with one header row in plain
+//! English with units, frozen; no merged cells; no empty cells inside a table (`[c]` for a
+//! withheld value, `[z]` where a value does not apply); numbers stored as numbers with the
+//! column's decimals; TRUE/FALSE as Excel booleans.
 //!
 //! Each sheet is a table of the registry, written from its typed cells (already through
 //! disclosure control), so it cannot show anything the CSV tables do not: numbers rounded as
@@ -10,7 +13,48 @@
 use super::registry::{Cell, Format as NumberFormat, TableData};
 use super::tables::{WITHHELD, fmt_number};
 use chrono::Datelike;
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, XlsxError};
+use rust_xlsxwriter::{
+    DocProperties, ExcelDateTime, Format, Table, TableColumn, TableStyle, Workbook, XlsxError,
+};
+
+/// The shorthand for a value that does not apply (no interval for one answer, no suppression
+/// reason for a published row).
+pub const NOT_APPLICABLE: &str = "[z]";
+
+/// A column's header in plain English, with its unit: `pct_positive` → "Percent positive (%)".
+pub fn plain_header(col: &super::registry::Column) -> String {
+    let words: Vec<String> = col
+        .name
+        .split('_')
+        .map(|w| match w {
+            "pct" => "percent".to_string(),
+            "ci" => "95% interval".to_string(),
+            "n" => "number".to_string(),
+            "id" => "ID".to_string(),
+            "mdd" => "minimum detectable difference".to_string(),
+            "r2" => "R²".to_string(),
+            "q" => "q".to_string(),
+            "p" => "p".to_string(),
+            "fpc" => "finite population correction".to_string(),
+            "sd" => "standard deviation".to_string(),
+            "spc" => "control chart".to_string(),
+            "enps" => "eNPS".to_string(),
+            "nps" => "NPS".to_string(),
+            "hr" => "HR".to_string(),
+            other => other.to_string(),
+        })
+        .collect();
+    let mut text = words.join(" ");
+    if let Some(first) = text.get(0..1) {
+        text = first.to_uppercase() + &text[1..];
+    }
+    let unit = match col.unit {
+        "" => String::new(),
+        "dim_indicator.unit" => " (indicator's unit)".to_string(),
+        u => format!(" ({u})"),
+    };
+    text + &unit
+}
 
 /// Build the workbook. `cover` lines go on the cover sheet under the title; `notes` are
 /// (note, text) rows for the notes sheet; one sheet per table that has rows.
@@ -89,18 +133,33 @@ pub fn workbook(
         ws.write_string(
             2,
             0,
-            "This worksheet contains one table. Suppressed values are shown as [c]; see Notes.",
+            "This worksheet contains one table. [c] = withheld to protect confidentiality; [z] = not applicable (see Notes).",
         )?;
+        let mut seen = std::collections::HashSet::new();
+        let headers: Vec<TableColumn> = t
+            .def
+            .columns
+            .iter()
+            .map(|col| {
+                let mut h = plain_header(col);
+                if !seen.insert(h.clone()) {
+                    h = format!("{h} [{}]", col.name);
+                }
+                TableColumn::new().set_header(h)
+            })
+            .collect();
         for (c, col) in t.def.columns.iter().enumerate() {
-            ws.write_string_with_format(3, c as u16, col.name, &bold)?;
-            ws.set_column_width(c as u16, (col.name.len() as f64 + 4.0).max(12.0))?;
+            let width = (plain_header(col).chars().count() as f64 + 4.0).clamp(12.0, 48.0);
+            ws.set_column_width(c as u16, width)?;
         }
         for (r, row) in t.rows.iter().enumerate() {
             let r = 4 + r as u32;
             for ((c, cell), col) in row.iter().enumerate().zip(t.def.columns) {
                 let c = c as u16;
                 match cell {
-                    Cell::Null => {}
+                    Cell::Null => {
+                        ws.write_string(r, c, NOT_APPLICABLE)?;
+                    }
                     Cell::Withheld => {
                         ws.write_string(r, c, WITHHELD)?;
                     }
@@ -135,12 +194,23 @@ pub fn workbook(
                         )?;
                         ws.write_datetime_with_format(r, c, &x, &date)?;
                     }
+                    Cell::Text(s) if s.is_empty() => {
+                        ws.write_string(r, c, NOT_APPLICABLE)?;
+                    }
                     Cell::Text(s) => {
                         ws.write_string(r, c, s)?;
                     }
                 }
             }
         }
+        let last_row = 3 + t.rows.len() as u32;
+        let last_col = t.def.columns.len().saturating_sub(1) as u16;
+        let table = Table::new()
+            .set_name(t.def.name)
+            .set_style(TableStyle::Light1)
+            .set_columns(&headers);
+        ws.add_table(3, 0, last_row, last_col, &table)?;
+        ws.set_freeze_panes(4, 0)?;
     }
     wb.save_to_buffer()
 }

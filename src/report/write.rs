@@ -9,17 +9,94 @@ use super::{Pack, WriteError, dictionary, html, parquet, tables, workbook};
 use crate::disclosure;
 use std::path::{Path, PathBuf};
 
-fn workbook_bytes(e: &Evidence, tables: &[TableData], dest: &Path) -> Result<Vec<u8>, WriteError> {
+/// "1 December 2026".
+fn long_date(d: chrono::NaiveDate) -> String {
+    d.format("%-d %B %Y").to_string()
+}
+
+/// A count with thousands separators.
+fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn workbook_bytes(
+    e: &Evidence,
+    model: &Model,
+    tables: &[TableData],
+    dest: &Path,
+) -> Result<Vec<u8>, WriteError> {
     let config = e.config;
     let schema = &config.schema;
+    let p = &config.publication;
+    let title = p.title.clone().unwrap_or_else(|| schema.title.clone());
+    let waves: Vec<String> = e.waves.iter().map(ToString::to_string).collect();
+    let fieldwork = config
+        .waves
+        .iter()
+        .map(|w| match w.fieldwork {
+            Some(f) => format!("{}: {} to {}", w.id, long_date(f.start), long_date(f.end)),
+            None => w.id.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    let latest = waves.last().cloned().unwrap_or_default();
+    let responses = model
+        .response_rates
+        .iter()
+        .find(|r| r.wave_id == latest && r.group_key == "overall");
+    let responses_text = match responses {
+        Some(r) => match (&r.responses, r.headcount) {
+            (super::registry::Figure::Shown(n), Some(h)) if h > 0 => format!(
+                "{} responses from {} staff in post ({:.0}%) in {latest}",
+                thousands(*n),
+                thousands(h),
+                100.0 * *n as f64 / h as f64
+            ),
+            (super::registry::Figure::Shown(n), _) => {
+                format!("{} responses in {latest}", thousands(*n))
+            }
+            _ => "Withheld [c]".to_string(),
+        },
+        None => format!(
+            "{} responses in {latest} (no HR headcount, so no response rate)",
+            e.imports.last().map_or(0, |w| w.accepted() as u64)
+        ),
+    };
+    let unset = |what: &str| format!("Not stated: set `{what}` under [publication] in the config");
     let cover = [
+        ("Organisation", p.organisation.clone().unwrap_or_else(|| unset("organisation"))),
+        (
+            "Publication date",
+            p.published
+                .map(long_date)
+                .unwrap_or_else(|| "Not published: a draft (set `published` under [publication] in the config)".into()),
+        ),
+        ("Status", p.status.clone().unwrap_or_else(|| "Draft: not for publication".into())),
+        ("Fieldwork", fieldwork),
+        ("Responses", responses_text),
+        ("Source", format!(
+            "{}{}, waves {}{}",
+            schema.title,
+            p.organisation.as_deref().map_or_else(String::new, |o| format!(" of {o}")),
+            waves.join(", "),
+            if config.meetings.is_some() { "; member-meeting feedback forms" } else { "" }
+        )),
+        ("Contact", p.contact.clone().unwrap_or_else(|| unset("contact"))),
         ("About these tables", format!(
             "{}: results of the staff survey waves {} and, where configured, member-meeting feedback, for the Culture Change programme's evidence base.",
             schema.title,
-            e.waves.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+            waves.join(", ")
         )),
         ("Anonymity", format!(
-            "No figure rests on fewer than {} valid answers ({} for meeting feedback); suppressed values are shown as [c].",
+            "No figure rests on fewer than {} valid answers ({} for meeting feedback); withheld values are shown as [c].",
             config.anonymity_threshold,
             config.meetings.as_ref().map_or(config.anonymity_threshold, |m| m.threshold)
         )),
@@ -30,6 +107,10 @@ fn workbook_bytes(e: &Evidence, tables: &[TableData], dest: &Path) -> Result<Vec
         (
             "[c]",
             "Confidential: withheld so that no figure rests on fewer people than the threshold and no hidden figure can be recovered by subtraction.",
+        ),
+        (
+            "[z]",
+            "Not applicable: the value does not exist for this row (for example no interval for a single answer, or no suppression reason for a published row).",
         ),
         (
             "Rounding",
@@ -44,7 +125,7 @@ fn workbook_bytes(e: &Evidence, tables: &[TableData], dest: &Path) -> Result<Vec
             "'improved' and 'declined' need a Benjamini-Hochberg q-value below 0.05 within the change's family (headline indicators, all questions, or one breakdown: see the family column); 'not tested' means the survey cannot say, not that nothing changed.",
         ),
     ];
-    workbook::workbook(&schema.title, &cover, &notes, tables).map_err(|e| WriteError {
+    workbook::workbook(&title, &cover, &notes, tables).map_err(|e| WriteError {
         path: dest.join("workbook.xlsx"),
         source: std::io::Error::other(e),
     })
@@ -133,7 +214,7 @@ pub fn write_pack(
         },
         || {
             rayon::join(
-                || timings.time("workbook", || workbook_bytes(e, &tables, dest)),
+                || timings.time("workbook", || workbook_bytes(e, &model, &tables, dest)),
                 || {
                     timings.time("report, deep dives and charts", || {
                         let dives = e

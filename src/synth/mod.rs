@@ -919,6 +919,12 @@ baseline = "2025"              # the wave every later one is compared with (defa
 [tolerance]
 max_rejected_pct = 1.0         # validate/run fail if more than 1% of a wave's rows are defective
 
+[publication]                  # what the workbook's cover and the report say about the release
+organisation = "London Borough of Examplefield (synthetic sample)"
+status = "Management information: not official statistics"
+contact = "Culture Change programme team, culture.change@examplefield.gov.uk"
+published = "2026-12-01"
+
 [benchmarks]                   # published results to compare with: schemas/benchmarks/README.md
 files = ["{benchmarks}"]   # Civil Service People Survey medians (the schema maps questions to them)
 

@@ -557,3 +557,81 @@ fn latest_holds_the_newest_run_and_a_failed_run_leaves_it_untouched() {
     let audit = s.cmd(&["audit", "out/latest"]).output().unwrap();
     assert!(audit.status.success(), "{}", stdout(&audit));
 }
+
+/// The workbook follows the government guidance for statistics in spreadsheets, read back as
+/// a user's tool would (openpyxl): a named Excel table on every data sheet, no empty cell
+/// inside a table, numeric columns numbers (or the [c]/[z] shorthand), plain-English headers,
+/// frozen header rows, no merged cells, and a cover with date, contact, source and status.
+#[test]
+fn workbook_meets_the_government_standard_for_statistics_in_spreadsheets() {
+    if !python_has("openpyxl") {
+        eprintln!("skipped: python3 with openpyxl is needed");
+        return;
+    }
+    let s = Sandbox::new();
+    s.copy_dir("schemas", "schemas")
+        .copy_dir("sample-data", "sample-data");
+    let run = s.cmd(&["-q", "run", "--out", "out"]).output().unwrap();
+    assert!(run.status.success(), "{}", stderr(&run));
+    let script = r#"
+import openpyxl, sys
+wb = openpyxl.load_workbook(sys.argv[1])
+problems = []
+cover = {}
+rows = [r[0] for r in wb["Cover"].iter_rows(values_only=True)]
+for label, value in zip(rows, rows[1:]):
+    if label in ("Publication date", "Contact", "Source", "Status", "Organisation", "Fieldwork", "Responses"):
+        cover[label] = value
+for need in ("Publication date", "Contact", "Source", "Status"):
+    if not cover.get(need) or str(cover[need]).startswith("Not stated"):
+        problems.append(f"cover: {need} missing")
+sheets = 0
+for ws in wb.worksheets:
+    if ws.merged_cells.ranges:
+        problems.append(f"{ws.title}: merged cells")
+    if ws.title in ("Cover", "Contents", "Notes"):
+        continue
+    sheets += 1
+    tables = list(ws.tables.items())
+    if len(tables) != 1 or tables[0][0] != ws.title:
+        problems.append(f"{ws.title}: tables {tables}")
+        continue
+    ref = tables[0][1]
+    if not ref.startswith("A4:") or ws.freeze_panes != "A5":
+        problems.append(f"{ws.title}: table at {ref}, frozen at {ws.freeze_panes}")
+    cells = ws[ref]
+    header = [c.value for c in cells[0]]
+    if any(not h or "_" in h for h in header) or len(set(header)) != len(header):
+        problems.append(f"{ws.title}: headers {header}")
+    if len(cells) - 1 != ws.max_row - 4:
+        problems.append(f"{ws.title}: the table does not cover every row")
+    for j, h in enumerate(header):
+        values = [row[j].value for row in cells[1:]]
+        if any(v is None or v == "" for v in values):
+            problems.append(f"{ws.title}: empty cell in {h}")
+        numeric = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        if numeric:
+            odd = [v for v in values if not (isinstance(v, (int, float)) and not isinstance(v, bool)) and v not in ("[c]", "[z]", "[u]")]
+            if odd:
+                problems.append(f"{ws.title}: {h} mixes numbers with {odd[:3]}")
+        if any(v in ("true", "false", "TRUE", "FALSE") for v in values):
+            problems.append(f"{ws.title}: {h} has TRUE/FALSE as text")
+print(sheets)
+print("\n".join(problems))
+"#;
+    let out = std::process::Command::new("python3")
+        .args(["-c", script, s.path("out/workbook.xlsx").to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut lines = text.lines();
+    let sheets: usize = lines.next().unwrap().parse().unwrap();
+    assert!(sheets >= 25, "{sheets} data sheets");
+    let problems: Vec<&str> = lines.filter(|l| !l.is_empty()).collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
