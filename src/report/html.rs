@@ -128,7 +128,13 @@ struct Table {
 
 impl Table {
     fn html(&self) -> String {
-        let mut s = String::from("<table>\n");
+        // The heat map's table repeats the chart's printed values: on screen for screen
+        // readers and copying, left out of print.
+        let mut s = String::from(if self.shade.is_some() {
+            "<table class=\"heat\">\n"
+        } else {
+            "<table>\n"
+        });
         let _ = writeln!(s, "<caption>{}</caption>", escape(&self.caption));
         s.push_str("<thead><tr>");
         for h in &self.header {
@@ -779,8 +785,22 @@ fn blocks(input: &Input) -> Vec<Block> {
             crate::meetings::spc::FREEZE_POINTS
         )));
     }
-    out.push(Block::Markdown(input.dictionary_md.to_string()));
+    out.push(Block::Para(
+        "The methods in full (scoring, suppression, intervals, tests, drivers, benchmarks, comment themes, \
+         meeting feedback) and every published table and column are described in the methodology and data \
+         dictionary (data-dictionary.html in this evidence pack; tables/README.md beside the tables)."
+            .into(),
+    ));
     out
+}
+
+/// The methodology and data dictionary as a page of its own (`data-dictionary.html`, `.md`).
+pub fn dictionary_page(input: &Input, title: &str) -> Result<Rendered, ChartError> {
+    let text = input
+        .dictionary_md
+        .strip_prefix("# Data dictionary\n")
+        .unwrap_or(input.dictionary_md);
+    render_blocks(vec![Block::Markdown(text.to_string())], title)
 }
 
 /// Negative, neutral and positive shares of valid answers to each question, for all
@@ -824,7 +844,15 @@ fn markdown_to_html(text: &str) -> String {
 const CSS: &str = "body{font-family:Arial,Helvetica,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#0b0c0c;line-height:1.5}\
 table{border-collapse:collapse;margin:1em 0 2em;font-size:0.95em}caption{text-align:left;font-weight:bold;padding:0.3em 0}\
 th,td{border:1px solid #b1b4b6;padding:0.3em 0.6em;text-align:left;vertical-align:top}thead th{background:#f3f2f1}\
-figure{margin:1em 0 2em}svg{max-width:100%;height:auto}h1,h2,h3{line-height:1.2}";
+figure{margin:1em 0 2em}svg{max-width:100%;height:auto}h1,h2,h3{line-height:1.2}\
+@page{size:A4;margin:12mm 12mm 14mm}\
+@media print{body{font-size:8pt;line-height:1.25;max-width:none;margin:0;padding:0}\
+h1{font-size:15pt;margin:0 0 0.3em}h2{font-size:11pt;margin:0.7em 0 0.2em;break-after:avoid}h3{font-size:9.5pt}\
+p{margin:0.25em 0}ul{margin:0.2em 0;padding-left:1.2em}table{font-size:7pt;margin:0.3em 0 0.6em;break-inside:auto}\
+th,td{padding:1px 3px}tr{break-inside:avoid}caption{padding:0.1em 0}\
+figure{margin:0.2em 0 0.5em;break-inside:avoid}svg{width:auto;max-width:100%;max-height:7.5cm;display:block}\
+figcaption{font-size:7pt}table.heat{display:none}\
+figure.half{display:inline-block;width:49%;vertical-align:top;margin-right:0.5%}}";
 
 /// Render the report as HTML and Markdown.
 pub fn render(input: &Input, title: &str) -> Result<Rendered, ChartError> {
@@ -857,9 +885,16 @@ fn render_blocks(blocks: Vec<Block>, title: &str) -> Result<Rendered, ChartError
             }
             Block::Chart { chart, caption } => {
                 let svg = chart.svg()?;
+                // Control charts and driver charts print two to a row.
+                let class = if chart.name.starts_with("spc_") || chart.name.starts_with("drivers_")
+                {
+                    " class=\"half\""
+                } else {
+                    ""
+                };
                 let _ = writeln!(
                     html,
-                    "<figure>\n{svg}\n<figcaption>{}</figcaption>\n</figure>",
+                    "<figure{class}>\n{svg}\n<figcaption>{}</figcaption>\n</figure>",
                     escape(&caption)
                 );
                 let _ = writeln!(

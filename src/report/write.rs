@@ -224,13 +224,17 @@ pub fn write_pack(
                             .collect::<Result<Vec<_>, _>>()?;
                         let title = format!("{}: evidence pack", schema.title);
                         let main = html::render(&report_input, &title)?;
-                        Ok::<_, super::charts::ChartError>((dives, main))
+                        let dictionary = html::dictionary_page(
+                            &report_input,
+                            &format!("{}: methodology and data dictionary", schema.title),
+                        )?;
+                        Ok::<_, super::charts::ChartError>((dives, (main, dictionary)))
                     })
                 },
             )
         },
     );
-    let (dives, rendered) = reports.map_err(chart_error(dest))?;
+    let (dives, (rendered, dictionary_page)) = reports.map_err(chart_error(dest))?;
     let pack = Pack::begin(dest)?;
     for table in files {
         for (rel, bytes) in table? {
@@ -262,6 +266,8 @@ pub fn write_pack(
     if let Some(q) = e.quotes {
         pack.write("deep-dives/comment-quotes-internal.md", q.as_bytes())?;
     }
+    pack.write("data-dictionary.html", dictionary_page.html.as_bytes())?;
+    pack.write("data-dictionary.md", dictionary_page.markdown.as_bytes())?;
     pack.write("report.html", rendered.html.as_bytes())?;
     pack.write("report.md", rendered.markdown.as_bytes())?;
     for (file, bytes) in &rendered.charts {

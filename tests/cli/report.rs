@@ -500,3 +500,74 @@ fn no_ids_where_readers_look() {
     }
     assert!(found.is_empty(), "{}", found.join("\n"));
 }
+
+/// Pages of a PDF as Chromium writes it (each page object says `/Type /Page`).
+fn pdf_pages(pdf: &[u8]) -> usize {
+    let needle = b"/Type";
+    let mut pages = 0;
+    let mut i = 0;
+    while let Some(at) = pdf[i..].windows(needle.len()).position(|w| w == needle) {
+        let mut j = i + at + needle.len();
+        while pdf.get(j).is_some_and(|c| c.is_ascii_whitespace()) {
+            j += 1;
+        }
+        if pdf[j..].starts_with(b"/Page") && pdf.get(j + 5).is_none_or(|c| *c != b's') {
+            pages += 1;
+        }
+        i = j;
+    }
+    pages
+}
+
+/// The board report prints on A4 in at most 8 pages (headless Chromium's print to PDF, the
+/// print stylesheet, the data dictionary on its own page).
+#[test]
+fn board_report_prints_on_at_most_eight_a4_pages() {
+    let Some(browser) = chromium() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "chromium is not installed: .ci/run installs Debian's chromium package"
+        );
+        eprintln!("skipped: install Debian's `chromium` to run it");
+        return;
+    };
+    let s = Sandbox::new();
+    s.copy_dir("schemas", "schemas")
+        .copy_dir("sample-data", "sample-data");
+    let out = s.cmd(&["-q", "run", "--out", "out"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let pdf = s.path("report.pdf");
+    let print = std::process::Command::new(browser)
+        .args(FLAGS)
+        .arg(format!(
+            "--user-data-dir={}",
+            s.path("chromium-profile").display()
+        ))
+        .args(["--no-pdf-header-footer", "--virtual-time-budget=5000"])
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", s.path("out/report.html").display()))
+        .output()
+        .unwrap();
+    assert!(
+        print.status.success(),
+        "{}",
+        String::from_utf8_lossy(&print.stderr)
+    );
+    let bytes = std::fs::read(&pdf).unwrap();
+    let pages = pdf_pages(&bytes);
+    assert!(
+        (1..=8).contains(&pages),
+        "the board report prints on {pages} A4 pages"
+    );
+    let a4 = b"/MediaBox [0 0 594.9";
+    assert!(
+        bytes.windows(a4.len()).any(|w| w == a4),
+        "A4 pages (595 x 842 points)"
+    );
+    // The dictionary is a page of its own, linked from the report.
+    let report = std::fs::read_to_string(s.path("out/report.html")).unwrap();
+    assert!(!report.contains("## Tables") && !report.contains("<h2>Relationships</h2>"));
+    assert!(report.contains("data-dictionary.html"));
+    let dictionary = std::fs::read_to_string(s.path("out/data-dictionary.html")).unwrap();
+    assert!(dictionary.contains("<h2>Relationships</h2>"));
+}
