@@ -39,6 +39,11 @@ pub struct Input<'a> {
     /// The margins results are weighted to, for readers (`directorate and grade`), when
     /// `[weighting]` is on.
     pub weighted_by: Option<String>,
+    /// What the release states about itself (organisation, date, status, fieldwork,
+    /// responses, source, contact): the cover block.
+    pub facts: Vec<(&'static str, String)>,
+    /// The source line under every table and chart.
+    pub source: String,
 }
 
 pub struct Rendered {
@@ -203,6 +208,8 @@ enum Block {
     Markdown(String),
     /// A bulleted list of plain-text points.
     Bullets(Vec<String>),
+    /// The cover block: (label, text) pairs; the contents follow it.
+    Facts(Vec<(&'static str, String)>),
 }
 
 fn verdict_text(d: Option<&&Delta>) -> String {
@@ -246,6 +253,7 @@ fn blocks(input: &Input) -> Vec<Block> {
         })
     };
 
+    out.push(Block::Facts(input.facts.clone()));
     out.push(Block::Para(format!(
         "Staff survey waves {}, compared with the previous wave and with the baseline ({}). \
          Figures are suppressed ([c]) where fewer than {} people answered or where a hidden figure \
@@ -800,7 +808,7 @@ pub fn dictionary_page(input: &Input, title: &str) -> Result<Rendered, ChartErro
         .dictionary_md
         .strip_prefix("# Data dictionary\n")
         .unwrap_or(input.dictionary_md);
-    render_blocks(vec![Block::Markdown(text.to_string())], title)
+    render_blocks(vec![Block::Markdown(text.to_string())], title, None)
 }
 
 /// Negative, neutral and positive shares of valid answers to each question, for all
@@ -845,6 +853,8 @@ const CSS: &str = "body{font-family:Arial,Helvetica,sans-serif;max-width:1100px;
 table{border-collapse:collapse;margin:1em 0 2em;font-size:0.95em}caption{text-align:left;font-weight:bold;padding:0.3em 0}\
 th,td{border:1px solid #b1b4b6;padding:0.3em 0.6em;text-align:left;vertical-align:top}thead th{background:#f3f2f1}\
 figure{margin:1em 0 2em}svg{max-width:100%;height:auto}h1,h2,h3{line-height:1.2}\
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:0.1em 1em;margin:0 0 1em}dl.facts dt{font-weight:bold}dl.facts dd{margin:0}\
+.source{font-size:0.85em;color:#505a5f}ul.points{list-style:none;padding-left:0}ul.points li{margin:0.3em 0}\
 @page{size:A4;margin:12mm 12mm 14mm}\
 @media print{body{font-size:8pt;line-height:1.25;max-width:none;margin:0;padding:0}\
 h1{font-size:15pt;margin:0 0 0.3em}h2{font-size:11pt;margin:0.7em 0 0.2em;break-after:avoid}h3{font-size:9.5pt}\
@@ -852,17 +862,76 @@ p{margin:0.25em 0}ul{margin:0.2em 0;padding-left:1.2em}table{font-size:7pt;margi
 th,td{padding:1px 3px}tr{break-inside:avoid}caption{padding:0.1em 0}\
 figure{margin:0.2em 0 0.5em;break-inside:avoid}svg{width:auto;max-width:100%;max-height:7.5cm;display:block}\
 figcaption{font-size:7pt}table.heat{display:none}\
-figure.half{display:inline-block;width:49%;vertical-align:top;margin-right:0.5%}}";
+figure.half{display:inline-block;width:49%;vertical-align:top;margin-right:0.5%}\
+ul.contents{columns:3;font-size:7pt}nav h2{font-size:9pt}.source{font-size:6.5pt}p.source{margin:0 0 0.4em}}";
 
 /// Render the report as HTML and Markdown.
 pub fn render(input: &Input, title: &str) -> Result<Rendered, ChartError> {
-    render_blocks(blocks(input), title)
+    render_blocks(blocks(input), title, Some(&input.source))
+}
+
+/// A heading's anchor: lower case, words joined by hyphens.
+fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
 }
 
 /// HTML and Markdown from the blocks; charts are drawn here, once each, as SVG (inline in the
 /// HTML and in `charts/`) and PNG (`charts/`, linked from the Markdown for Word and slides).
-fn render_blocks(blocks: Vec<Block>, title: &str) -> Result<Rendered, ChartError> {
+fn render_blocks(
+    blocks: Vec<Block>,
+    title: &str,
+    source: Option<&str>,
+) -> Result<Rendered, ChartError> {
     let mut files = Vec::new();
+    // Anchors for the second-level headings, and the contents that link to them.
+    let mut anchors: Vec<(String, String)> = Vec::new();
+    for b in &blocks {
+        if let Block::Heading(2, t) = b {
+            let mut a = slug(t);
+            while anchors.iter().any(|(x, _)| x == &a) {
+                a.push('-');
+                a.push('2');
+            }
+            anchors.push((a, t.clone()));
+        }
+    }
+    let mut next_anchor = anchors.iter();
+    let contents_html = {
+        let mut h = String::from(
+            "<nav aria-label=\"Contents\">\n<h2>Contents</h2>\n<ul class=\"contents\">\n",
+        );
+        for (a, t) in &anchors {
+            let _ = writeln!(h, "<li><a href=\"#{a}\">{}</a></li>", escape(t));
+        }
+        h.push_str("</ul>\n</nav>\n");
+        h
+    };
+    let contents_md = {
+        let mut m = String::from("## Contents\n\n");
+        for (a, t) in &anchors {
+            let _ = writeln!(m, "- [{}](#{a})", md(t));
+        }
+        m.push('\n');
+        m
+    };
+    let source_html = |html: &mut String| {
+        if let Some(src) = source {
+            let _ = writeln!(html, "<p class=\"source\">Source: {}</p>", escape(src));
+        }
+    };
+    let source_md = |markdown: &mut String| {
+        if let Some(src) = source {
+            let _ = writeln!(markdown, "Source: {}\n", md(src));
+        }
+    };
     let mut html = format!(
         "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n<h1>{}</h1>\n",
         escape(title),
@@ -871,6 +940,11 @@ fn render_blocks(blocks: Vec<Block>, title: &str) -> Result<Rendered, ChartError
     let mut markdown = format!("# {}\n\n", md(title));
     for b in blocks {
         match b {
+            Block::Heading(2, t) => {
+                let a = next_anchor.next().map_or_else(String::new, |x| x.0.clone());
+                let _ = writeln!(html, "<h2 id=\"{a}\">{}</h2>", escape(&t));
+                let _ = writeln!(markdown, "## {}\n", md(&t));
+            }
             Block::Heading(level, t) => {
                 let _ = writeln!(html, "<h{level}>{}</h{level}>", escape(&t));
                 let _ = writeln!(markdown, "{} {}\n", "#".repeat(level as usize), md(&t));
@@ -882,6 +956,21 @@ fn render_blocks(blocks: Vec<Block>, title: &str) -> Result<Rendered, ChartError
             Block::Table(t) => {
                 html.push_str(&t.html());
                 markdown.push_str(&t.markdown());
+                source_html(&mut html);
+                source_md(&mut markdown);
+            }
+            Block::Facts(facts) => {
+                html.push_str("<dl class=\"facts\">\n");
+                for (k, v) in &facts {
+                    let _ = writeln!(html, "<dt>{}</dt><dd>{}</dd>", escape(k), escape(v));
+                    let _ = writeln!(markdown, "**{}:** {}  ", md(k), md(v));
+                }
+                html.push_str("</dl>\n");
+                markdown.push('\n');
+                if anchors.len() > 1 {
+                    html.push_str(&contents_html);
+                    markdown.push_str(&contents_md);
+                }
             }
             Block::Chart { chart, caption } => {
                 let svg = chart.svg()?;
@@ -894,8 +983,12 @@ fn render_blocks(blocks: Vec<Block>, title: &str) -> Result<Rendered, ChartError
                 };
                 let _ = writeln!(
                     html,
-                    "<figure{class}>\n{svg}\n<figcaption>{}</figcaption>\n</figure>",
-                    escape(&caption)
+                    "<figure{class}>\n{svg}\n<figcaption>{}{}</figcaption>\n</figure>",
+                    escape(&caption),
+                    source.map_or_else(String::new, |s| format!(
+                        "<span class=\"source\"> Source: {}</span>",
+                        escape(s)
+                    ))
                 );
                 let _ = writeln!(
                     markdown,
@@ -904,6 +997,7 @@ fn render_blocks(blocks: Vec<Block>, title: &str) -> Result<Rendered, ChartError
                     chart.name,
                     md(&caption)
                 );
+                source_md(&mut markdown);
                 files.push((format!("{}.svg", chart.name), svg.into_bytes()));
                 files.push((format!("{}.png", chart.name), chart.png()?));
             }
@@ -1184,7 +1278,12 @@ pub fn deep_dive(input: &Input, indicator: usize) -> Result<Rendered, ChartError
         }
     }
     out.extend(insight_blocks(input, Some(&ind.id)));
-    render_blocks(out, &format!("Deep dive: {}", ind.label))
+    out.insert(0, Block::Facts(input.facts.clone()));
+    render_blocks(
+        out,
+        &format!("Deep dive: {}", ind.label),
+        Some(&input.source),
+    )
 }
 
 /// A benchmark source as readers know it.

@@ -27,16 +27,11 @@ fn thousands(n: u64) -> String {
     out
 }
 
-fn workbook_bytes(
-    e: &Evidence,
-    model: &Model,
-    tables: &[TableData],
-    dest: &Path,
-) -> Result<Vec<u8>, WriteError> {
+/// What a release states about itself, for the workbook's cover and the report's cover block:
+/// organisation, publication date, status, fieldwork, responses, source and contact.
+fn release_facts(e: &Evidence, model: &Model) -> Vec<(&'static str, String)> {
     let config = e.config;
-    let schema = &config.schema;
     let p = &config.publication;
-    let title = p.title.clone().unwrap_or_else(|| schema.title.clone());
     let waves: Vec<String> = e.waves.iter().map(ToString::to_string).collect();
     let fieldwork = config
         .waves
@@ -71,25 +66,72 @@ fn workbook_bytes(
         ),
     };
     let unset = |what: &str| format!("Not stated: set `{what}` under [publication] in the config");
-    let cover = [
-        ("Organisation", p.organisation.clone().unwrap_or_else(|| unset("organisation"))),
+    vec![
+        (
+            "Organisation",
+            p.organisation
+                .clone()
+                .unwrap_or_else(|| unset("organisation")),
+        ),
         (
             "Publication date",
-            p.published
-                .map(long_date)
-                .unwrap_or_else(|| "Not published: a draft (set `published` under [publication] in the config)".into()),
+            p.published.map(long_date).unwrap_or_else(|| {
+                "Not published: a draft (set `published` under [publication] in the config)".into()
+            }),
         ),
-        ("Status", p.status.clone().unwrap_or_else(|| "Draft: not for publication".into())),
+        (
+            "Status",
+            p.status
+                .clone()
+                .unwrap_or_else(|| "Draft: not for publication".into()),
+        ),
         ("Fieldwork", fieldwork),
         ("Responses", responses_text),
-        ("Source", format!(
-            "{}{}, waves {}{}",
-            schema.title,
-            p.organisation.as_deref().map_or_else(String::new, |o| format!(" of {o}")),
-            waves.join(", "),
-            if config.meetings.is_some() { "; member-meeting feedback forms" } else { "" }
-        )),
-        ("Contact", p.contact.clone().unwrap_or_else(|| unset("contact"))),
+        ("Source", source_line(e)),
+        (
+            "Contact",
+            p.contact.clone().unwrap_or_else(|| unset("contact")),
+        ),
+    ]
+}
+
+/// The source line under every table and chart.
+fn source_line(e: &Evidence) -> String {
+    let config = e.config;
+    let waves: Vec<String> = e.waves.iter().map(ToString::to_string).collect();
+    format!(
+        "{}{}, waves {}{}",
+        config.schema.title,
+        config
+            .publication
+            .organisation
+            .as_deref()
+            .map_or_else(String::new, |o| format!(" of {o}")),
+        waves.join(", "),
+        if config.meetings.is_some() {
+            "; member-meeting feedback forms"
+        } else {
+            ""
+        }
+    )
+}
+
+fn workbook_bytes(
+    e: &Evidence,
+    model: &Model,
+    tables: &[TableData],
+    dest: &Path,
+) -> Result<Vec<u8>, WriteError> {
+    let config = e.config;
+    let schema = &config.schema;
+    let title = config
+        .publication
+        .title
+        .clone()
+        .unwrap_or_else(|| schema.title.clone());
+    let waves: Vec<String> = e.waves.iter().map(ToString::to_string).collect();
+    let mut cover = release_facts(e, model);
+    cover.extend([
         ("About these tables", format!(
             "{}: results of the staff survey waves {} and, where configured, member-meeting feedback, for the Culture Change programme's evidence base.",
             schema.title,
@@ -102,7 +144,7 @@ fn workbook_bytes(
         )),
         ("Methods", "Scoring, intervals, tests and suppression are described in tables/README.md in this evidence pack; tables/schema.json describes every table for software.".to_string()),
         ("Produced by", format!("culture-metrics {}", env!("CARGO_PKG_VERSION"))),
-    ];
+    ]);
     let notes = [
         (
             "[c]",
@@ -194,6 +236,8 @@ pub fn write_pack(
         model: &model,
         dictionary_md: &dictionary,
         weighted_by,
+        facts: release_facts(e, &model),
+        source: source_line(e),
     };
     // The files are made in parallel (tables, workbook, report with deep dives and charts),
     // then written into the pack in a fixed order.
