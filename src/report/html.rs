@@ -366,42 +366,30 @@ fn blocks(input: &Input) -> Vec<Block> {
                 .to_string(),
         }
     )));
-    let bars: Vec<(String, Vec<Option<Point>>)> = order
+    // Every headline indicator, each on its own scale: small multiples.
+    let panels: Vec<charts::Panel> = order
         .iter()
-        .filter(|&&i| !matches!(s.indicators[i].method, Method::Score0To10 | Method::Enps))
         .map(|&i| {
-            (
-                s.indicators[i].label.clone(),
-                waves
-                    .iter()
-                    .map(|w| {
-                        value(w, i, Breakdown::Overall, Group::All)
-                            .map(|(v, ci)| Point { value: v, ci })
-                    })
-                    .collect(),
-            )
+            let ind = &s.indicators[i];
+            let points: Vec<Option<Point>> = waves
+                .iter()
+                .map(|w| {
+                    value(w, i, Breakdown::Overall, Group::All)
+                        .map(|(v, ci)| Point { value: v, ci })
+                })
+                .collect();
+            super::view::panel(ind, points)
         })
         .collect();
     out.push(Block::Chart {
-        chart: charts::indicator_bars(
+        chart: charts::panels(
             "indicators_by_wave",
-            "Indicators by wave, with 95% intervals",
+            "Headline indicators by wave, with 95% intervals",
             &waves,
-            &bars,
+            &panels,
         ),
-        caption: "Bar chart of each indicator by wave with 95% interval whiskers; the values are in the table above".into(),
+        caption: "One panel per indicator, each on its own scale; the latest wave is the filled point and earlier waves are hollow; the values are in the table above".into(),
     });
-    if waves.len() > 1 {
-        out.push(Block::Chart {
-            chart: charts::trend(
-                "indicator_trends",
-                "Indicator trends since the baseline",
-                &waves,
-                &bars,
-            ),
-            caption: "Line chart of each indicator over the survey waves, with 95% intervals; the values are in tables/fact_indicator_results.csv".into(),
-        });
-    }
 
     // Biggest significant changes.
     out.push(Block::Heading(

@@ -131,6 +131,46 @@ fn verdict_words(d: &Delta) -> (Marker, String) {
     }
 }
 
+/// An indicator's panel for the small-multiples chart: its unit in words and an honest axis
+/// (whole steps around the data, within the scale's bounds, never narrower than a fifth of it).
+pub fn panel(
+    ind: &crate::schema::Indicator,
+    points: Vec<Option<crate::report::charts::Point>>,
+) -> crate::report::charts::Panel {
+    let (unit, bounds, step) = match ind.method {
+        Method::ThemePctPositive => ("% positive", (0.0, 100.0), 10.0),
+        Method::Index0To100 => ("out of 100", (0.0, 100.0), 10.0),
+        Method::Score0To10 => ("out of 10", (0.0, 10.0), 1.0),
+        Method::YesRate => ("% yes", (0.0, 100.0), 10.0),
+        Method::Enps => ("eNPS", (-100.0, 100.0), 10.0),
+    };
+    let (mut lo, mut hi) = (f64::MAX, f64::MIN);
+    for p in points.iter().flatten() {
+        let (a, b) = p.ci.unwrap_or((p.value, p.value));
+        lo = lo.min(a.min(p.value));
+        hi = hi.max(b.max(p.value));
+    }
+    let range = if lo > hi {
+        bounds
+    } else {
+        let mut lo = ((lo - step / 2.0) / step).floor() * step;
+        let mut hi = ((hi + step / 2.0) / step).ceil() * step;
+        let min_span = (bounds.1 - bounds.0) / 5.0;
+        while hi - lo < min_span {
+            lo -= step;
+            hi += step;
+        }
+        (lo.max(bounds.0), hi.min(bounds.1))
+    };
+    crate::report::charts::Panel {
+        label: ind.label.clone(),
+        unit: unit.to_string(),
+        range,
+        decimals: usize::from(ind.method.decimals()),
+        points,
+    }
+}
+
 /// The headline indicators in reading order: officer–member trust and respect first (the
 /// programme's purpose), then the schema's order.
 pub fn headline_order(schema: &Schema) -> Vec<usize> {
