@@ -766,6 +766,19 @@ impl Config {
         let meetings = meetings_raw.and_then(|m| build_meetings(m, &base, &mut c));
         if let Some(m) = &meetings {
             shared_ids(&schema, &m.schema, &mut c);
+            for ind in &m.schema.indicators {
+                if let Some(cp) = &ind.counterpart
+                    && schema.indicator(cp).is_none()
+                {
+                    c.push(
+                        format!("meetings.schema: indicators ({}).counterpart", ind.id),
+                        format!(
+                            "`{cp}` is not an indicator of the staff survey schema; known: {}",
+                            schema.indicator_ids()
+                        ),
+                    );
+                }
+            }
         }
         let baseline = match &top.baseline {
             Some(b) => {

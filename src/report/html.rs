@@ -640,33 +640,7 @@ fn blocks(input: &Input) -> Vec<Block> {
             let provisional = |p: &crate::meetings::SpcPoint| {
                 p.chart.status == Some(crate::meetings::spc::Status::Provisional)
             };
-            let months: Vec<charts::SpcMonth> = pts
-                .iter()
-                .map(|p| charts::SpcMonth {
-                    label: p.month.to_string(),
-                    value: p.value,
-                    centre: p.chart.centre,
-                    limits: p.chart.limits.map(|l| (l.lower, l.upper)),
-                    provisional: provisional(p),
-                    baseline: p.in_baseline,
-                    frozen_here: p.chart.frozen_here,
-                    step: p.step_change.clone(),
-                    signal: !p.chart.signals.is_empty(),
-                })
-                .collect();
-            let id = name.id(&fb.schema);
-            let label = name.label(&fb.schema);
-            let decimals = if name == crate::meetings::Series::Uptake {
-                2
-            } else {
-                1
-            };
-            out.push(Block::Chart {
-                chart: charts::spc_chart(&format!("spc_{id}"), &label, &months, decimals),
-                caption: format!(
-                    "Control chart of {label}: monthly values with the centre line and limits for each month (dashed while provisional), the baseline shaded; signals are triangles and are listed in the table below; the values are in tables/fact_feedback_spc.csv"
-                ),
-            });
+            out.push(spc_block(fb, name, true));
             let flagged: Vec<String> = pts
                 .iter()
                 .filter(|p| !p.chart.signals.is_empty())
@@ -704,7 +678,7 @@ fn blocks(input: &Input) -> Vec<Block> {
                 .filter_map(|p| p.step_change.as_ref().map(|r| format!("{}: {r}", p.month)))
                 .collect();
             rows.push(vec![
-                label,
+                name.label(&fb.schema).to_string(),
                 name.chart_kind_label(&fb.schema).into(),
                 limits,
                 if steps.is_empty() {
@@ -1014,6 +988,47 @@ fn render_blocks(
     })
 }
 
+/// A meeting-feedback series' control chart, as a block.
+fn spc_block(
+    fb: &crate::meetings::Feedback,
+    name: crate::meetings::Series,
+    table_below: bool,
+) -> Block {
+    let pts: Vec<&crate::meetings::SpcPoint> = fb.spc.iter().filter(|p| p.series == name).collect();
+    let months: Vec<charts::SpcMonth> = pts
+        .iter()
+        .map(|p| charts::SpcMonth {
+            label: p.month.to_string(),
+            value: p.value,
+            centre: p.chart.centre,
+            limits: p.chart.limits.map(|l| (l.lower, l.upper)),
+            provisional: p.chart.status == Some(crate::meetings::spc::Status::Provisional),
+            baseline: p.in_baseline,
+            frozen_here: p.chart.frozen_here,
+            step: p.step_change.clone(),
+            signal: !p.chart.signals.is_empty(),
+        })
+        .collect();
+    let id = name.id(&fb.schema);
+    let label = name.label(&fb.schema);
+    let decimals = if name == crate::meetings::Series::Uptake {
+        2
+    } else {
+        1
+    };
+    Block::Chart {
+        chart: charts::spc_chart(&format!("spc_{id}"), &label, &months, decimals),
+        caption: format!(
+            "Control chart of {label}: monthly values with the centre line and limits for each month (dashed while provisional), the baseline shaded; signals are triangles{}; the values are in tables/fact_feedback_spc.csv",
+            if table_below {
+                " and are listed in the table below"
+            } else {
+                ""
+            }
+        ),
+    }
+}
+
 /// A focused pack for one indicator: its trend, its questions, and every breakdown.
 pub fn deep_dive(input: &Input, indicator: usize) -> Result<Rendered, ChartError> {
     let s = input.schema;
@@ -1263,6 +1278,26 @@ pub fn deep_dive(input: &Input, indicator: usize) -> Result<Rendered, ChartError
                     ind.label
                 ),
             });
+        }
+    }
+    // The same relationship seen from the committee room: meeting-feedback series that the
+    // feedback schema pairs with this indicator (`counterpart`).
+    if let Some(fb) = input.feedback {
+        let paired: Vec<usize> = (0..fb.schema.indicators.len())
+            .filter(|&j| fb.schema.indicators[j].counterpart.as_deref() == Some(ind.id.as_str()))
+            .collect();
+        if !paired.is_empty() {
+            out.push(Block::Heading(2, "Member-meeting feedback".into()));
+            out.push(Block::Para(format!(
+                "After committee meetings, officers and members say how the meeting went; these monthly series \
+                 ask about {} in the committee room. Limits come from the first {} months with data; a signal is \
+                 a prompt to look, not a finding (the main report explains the rules).",
+                crate::report::model::lower_first(&ind.label),
+                crate::meetings::spc::FREEZE_POINTS
+            )));
+            for j in paired {
+                out.push(spc_block(fb, crate::meetings::Series::Indicator(j), false));
+            }
         }
     }
     out.extend(insight_blocks(input, Some(&ind.id)));

@@ -194,6 +194,8 @@ struct RawIndicator {
     min_items: Option<usize>,
     #[serde(default)]
     benchmarks: Vec<String>,
+    #[serde(default)]
+    counterpart: Option<String>,
 }
 
 /// One answer option of a scale.
@@ -365,6 +367,9 @@ pub struct Indicator {
     pub min_items: usize,
     /// The external benchmark measures it is compared with (`benchmarks = ["CSPS:EES"]`).
     pub benchmarks: Vec<BenchmarkRef>,
+    /// In the meeting-feedback schema: the staff-survey indicator this one mirrors (its deep
+    /// dive shows this series).
+    pub counterpart: Option<String>,
 }
 
 /// How a question relates to an earlier one (the crosswalk between waves).
@@ -1025,6 +1030,7 @@ fn build_indicators(
             };
             Indicator {
                 benchmarks: benchmark_refs(&ind.benchmarks, &loc, c),
+                counterpart: ind.counterpart.clone(),
                 id: ind.id,
                 label: ind.label,
                 method: ind.method,

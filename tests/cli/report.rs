@@ -312,6 +312,12 @@ fn deep_dive_for_one_indicator() {
         )
     );
     assert!(!html.contains("S19:"), "wording, not question ids");
+    // The committee-room view of the same relationship: the paired meeting-feedback series.
+    assert!(html.contains("<h2 id=\"member-meeting-feedback\">Member-meeting feedback</h2>"));
+    assert!(html.contains("<title>Officer-member trust (meetings)</title>"));
+    let respect = s.read_pack("sample-data/out", "deep-dives/respect.html");
+    assert!(respect.contains("<title>Officer-member respect</title>"));
+    assert!(!respect.contains("<title>Officer-member trust (meetings)</title>"));
     let bad = s
         .cmd(&["-q", "run", "--deep-dive", "happiness"])
         .output()
@@ -580,4 +586,23 @@ fn board_report_prints_on_at_most_eight_a4_pages() {
     assert!(report.contains("data-dictionary.html"));
     let dictionary = std::fs::read_to_string(s.path("out/data-dictionary.html")).unwrap();
     assert!(dictionary.contains("<h2>Relationships</h2>"));
+}
+
+#[test]
+fn a_meeting_indicator_paired_with_an_unknown_staff_indicator_is_a_config_error() {
+    let s = Sandbox::new();
+    s.copy_dir("schemas", "schemas")
+        .copy_dir("sample-data", "sample-data");
+    let schema = std::fs::read_to_string(s.path("schemas/member-feedback.toml")).unwrap();
+    s.write(
+        "schemas/member-feedback.toml",
+        schema.replace("counterpart = \"respect\"", "counterpart = \"respekt\""),
+    );
+    let out = s.cmd(&["-q", "run"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("indicators (officer_member_respect).counterpart: `respekt` is not an indicator of the staff survey schema"),
+        "{}",
+        stderr(&out)
+    );
 }
