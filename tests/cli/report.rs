@@ -606,3 +606,93 @@ fn a_meeting_indicator_paired_with_an_unknown_staff_indicator_is_a_config_error(
         stderr(&out)
     );
 }
+
+/// Text of a chart that would run past its edges: each `<text>` (not rotated) with its width
+/// estimated from its font size (DejaVu Sans averages about 0.55 em a character).
+fn clipped_text(svg: &str) -> Vec<String> {
+    let attr = |tag: &str, name: &str| -> Option<f64> {
+        let key = format!(" {name}=\"");
+        let i = tag.find(&key)? + key.len();
+        tag[i..].split('"').next()?.parse().ok()
+    };
+    let Some(open) = svg.find("<svg") else {
+        return vec!["no <svg>".into()];
+    };
+    let head = &svg[open..svg[open..].find('>').map_or(svg.len(), |j| open + j)];
+    let width = attr(head, "width").unwrap_or(0.0);
+    let mut out = Vec::new();
+    let mut rest = svg;
+    while let Some(i) = rest.find("<text") {
+        let tag_end = rest[i..].find('>').map_or(rest.len(), |j| i + j);
+        let tag = &rest[i..tag_end];
+        let body_end = rest[tag_end..]
+            .find("</text>")
+            .map_or(rest.len(), |j| tag_end + j);
+        let text: String = rest[tag_end + 1..body_end]
+            .replace("&amp;", "&")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .trim()
+            .to_string();
+        rest = &rest[body_end..];
+        if tag.contains("rotate(") || text.is_empty() {
+            continue;
+        }
+        let (Some(x), Some(size)) = (attr(tag, "x"), attr(tag, "font-size")) else {
+            continue;
+        };
+        let w = 0.55 * size * text.chars().count() as f64;
+        let x0 = if tag.contains("text-anchor=\"middle\"") {
+            x - w / 2.0
+        } else if tag.contains("text-anchor=\"end\"") {
+            x - w
+        } else {
+            x
+        };
+        if x0 < -1.0 || x0 + w > width + 1.0 {
+            out.push(format!("{text:?} spans {x0:.0}..{:.0} of {width}", x0 + w));
+        }
+    }
+    out
+}
+
+/// Titles, legends and labels fit inside every chart of the report and the deep dives.
+#[test]
+fn chart_text_is_never_clipped() {
+    let s = Sandbox::new();
+    s.copy_dir("schemas", "schemas")
+        .copy_dir("sample-data", "sample-data");
+    let out = s
+        .cmd(&["-q", "run", "--out", "out", "--deep-dive", "respect"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        clipped_text(
+            r#"<svg width="100" height="50"><text x="90" font-size="10">too long</text></svg>"#
+        )
+        .len(),
+        1,
+        "the check sees a label past the edge"
+    );
+    let mut problems = Vec::new();
+    let mut charts = 0;
+    for e in std::fs::read_dir(s.path("out/charts")).unwrap() {
+        let path = e.unwrap().path();
+        if path.extension().is_none_or(|x| x != "svg") {
+            continue;
+        }
+        charts += 1;
+        let svg = std::fs::read_to_string(&path).unwrap();
+        for p in clipped_text(&svg) {
+            problems.push(format!(
+                "{}: {p}",
+                path.file_name().unwrap().to_string_lossy()
+            ));
+        }
+    }
+    assert!(charts >= 15, "{charts} charts");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
