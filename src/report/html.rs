@@ -17,9 +17,14 @@ use crate::schema::{Method, Schema};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-/// Escape text for a Markdown table cell (no HTML, no pipes, no line breaks).
+/// Escape text for Markdown: no HTML (`&`, `<`, `>` as entities), no pipes, no line breaks.
+/// Apostrophes and quotes stay as they are, so the text reads as written.
 fn md(s: &str) -> String {
-    escape(s).replace('|', "\\|").replace(['\n', '\r'], " ")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('|', "\\|")
+        .replace(['\n', '\r'], " ")
 }
 
 /// Everything the report shows.
