@@ -109,25 +109,6 @@ fn change_text(s: &Schema, d: &Delta) -> String {
     out
 }
 
-/// Headline indicators first: officer–member trust and respect, then the schema's order.
-fn indicator_order(schema: &Schema) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..schema.indicators.len()).collect();
-    order.sort_by_key(|&i| {
-        let id = schema.indicators[i].id.as_str();
-        (
-            if id.contains("trust") {
-                0
-            } else if id.contains("respect") {
-                1
-            } else {
-                2
-            },
-            i,
-        )
-    });
-    order
-}
-
 struct Table {
     caption: String,
     header: Vec<String>,
@@ -289,7 +270,7 @@ fn blocks(input: &Input) -> Vec<Block> {
 
     // Headline indicators.
     out.push(Block::Heading(2, "Headline indicators".into()));
-    let order = indicator_order(s);
+    let order = super::view::headline_order(s);
     let mut rows = Vec::new();
     for &i in &order {
         let ind = &s.indicators[i];

@@ -171,27 +171,18 @@ pub fn panel(
     }
 }
 
-/// The headline indicators in reading order: officer–member trust and respect first (the
-/// programme's purpose), then the schema's order.
+/// The headline indicators in reading order: the schema's order (a schema lists first the
+/// indicators the board reads first: for this programme, officer–member trust and respect).
 pub fn headline_order(schema: &Schema) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..schema.indicators.len()).collect();
-    order.sort_by_key(|&i| {
-        let id = schema.indicators[i].id.as_str();
-        (
-            match id {
-                "officer_member_trust" => 0,
-                "respect" => 1,
-                _ => 2,
-            },
-            i,
-        )
-    });
-    order
+    (0..schema.indicators.len()).collect()
 }
 
-/// Three to six sentences for the top of the report, written from the figures: officer–member
-/// trust and respect always, then every other headline indicator that changed significantly,
-/// then how many did not.
+/// How many of the first headline indicators the main points always state.
+pub const LEAD_INDICATORS: usize = 2;
+
+/// Three to six sentences for the top of the report, written from the figures: the lead
+/// indicators always (the schema's first two: officer–member trust and respect), then every
+/// other headline indicator that changed significantly, then how many did not.
 pub fn main_points(
     schema: &Schema,
     tables: &ProtectedTables,
@@ -259,11 +250,8 @@ pub fn main_points(
     let order = headline_order(schema);
     let mut out: Vec<MainPoint> = Vec::new();
     let mut shown: Vec<usize> = Vec::new();
-    for &i in &order {
-        let id = schema.indicators[i].id.as_str();
-        if (id == "officer_member_trust" || id == "respect")
-            && let Some(p) = sentence(i)
-        {
+    for &i in order.iter().take(LEAD_INDICATORS) {
+        if let Some(p) = sentence(i) {
             out.push(p);
             shown.push(i);
         }
