@@ -793,7 +793,7 @@ fn comment_quotes(
             .first()
             .map_or("", |t| schema.questions[t.question].id.as_str()),
         names = q.names.len(),
-        field = lower_first(&field.label),
+        field = report::model::lower_first(&field.label),
         k = config.anonymity_threshold,
         max = QUOTES_PER_THEME,
     );
@@ -836,10 +836,6 @@ fn comment_quotes(
         }
     }
     Ok(Some(out))
-}
-
-fn lower_first(s: &str) -> String {
-    report::model::lower_first(s)
 }
 
 fn breakdowns(config: &Config) -> Vec<indicators::Breakdown> {

@@ -210,6 +210,16 @@ fn fmt1(v: f64) -> String {
     super::tables::fmt1(v)
 }
 
+/// The wave at a whole-number position of a wave axis (empty between waves).
+fn wave_at(waves: &[String], x: f64) -> String {
+    let i = x.round();
+    if (x - i).abs() < 1e-9 && i >= 0.0 {
+        waves.get(i as usize).cloned().unwrap_or_default()
+    } else {
+        String::new()
+    }
+}
+
 /// Pixels at scale `k`.
 fn px(k: f64, v: f64) -> i32 {
     (v * k).round() as i32
@@ -536,14 +546,7 @@ fn draw_trend<DB: DrawingBackend>(
         .configure_mesh()
         .disable_x_mesh()
         .x_labels(n)
-        .x_label_formatter(&|x| {
-            let i = x.round();
-            if (x - i).abs() < 1e-9 && i >= 0.0 {
-                waves.get(i as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
+        .x_label_formatter(&|x| wave_at(waves, *x))
         .light_line_style(TRANSPARENT)
         .y_label_formatter(&|y: &f64| format!("{y:.0}"))
         .label_style(font(k, 13.0))
@@ -979,14 +982,7 @@ fn draw_panels<DB: DrawingBackend>(
             .configure_mesh()
             .disable_x_mesh()
             .x_labels(n)
-            .x_label_formatter(&|x| {
-                let i = x.round();
-                if (x - i).abs() < 1e-9 && i >= 0.0 {
-                    waves.get(i as usize).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                }
-            })
+            .x_label_formatter(&|x| wave_at(waves, *x))
             .y_labels(5)
             .light_line_style(TRANSPARENT)
             .y_label_formatter(&|y: &f64| format!("{y:.0}"))
