@@ -51,6 +51,8 @@ pub fn plain_header(col: &super::registry::Column) -> String {
     let unit = match col.unit {
         "" => String::new(),
         "dim_indicator.unit" => " (indicator's unit)".to_string(),
+        // "Respondents", not "Respondents (respondents)".
+        u if text.to_lowercase() == u => String::new(),
         u => format!(" ({u})"),
     };
     text + &unit
@@ -219,6 +221,29 @@ pub fn workbook(
 mod tests {
     use super::*;
     use crate::report::model::RunInfo;
+
+    #[test]
+    fn headers_are_plain_english_with_units_said_once() {
+        let col = |name, unit| super::super::registry::Column {
+            name,
+            ty: super::super::registry::ArrowType::Int64,
+            role: super::super::registry::Role::Value,
+            format: NumberFormat::Plain,
+            unit,
+            description: "",
+        };
+        assert_eq!(
+            plain_header(&col("pct_positive", "%")),
+            "Percent positive (%)"
+        );
+        assert_eq!(plain_header(&col("ci_low", "%")), "95% interval low (%)");
+        assert_eq!(
+            plain_header(&col("respondents", "respondents")),
+            "Respondents"
+        );
+        assert_eq!(plain_header(&col("n", "answers")), "Number (answers)");
+        assert_eq!(plain_header(&col("wave_id", "")), "Wave ID");
+    }
 
     #[test]
     fn builds_a_workbook_and_is_deterministic() {
