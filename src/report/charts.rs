@@ -131,8 +131,9 @@ pub struct DriverPoint {
 type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
 
 impl Chart {
-    /// The chart as a standalone SVG with an accessible name and description.
-    pub fn svg(&self) -> Result<String, ChartError> {
+    /// The chart as a standalone SVG with an accessible name and description; every text in
+    /// it is escaped as it is drawn, so pages print it as it is.
+    pub fn svg(&self) -> Result<SafeMarkup, ChartError> {
         register_font();
         let mut svg = String::new();
         {
@@ -140,7 +141,11 @@ impl Chart {
             self.draw(&root, 1.0).map_err(|e| self.error(e))?;
             root.present().map_err(|e| self.error(e))?;
         }
-        Ok(accessible(svg, &self.title, &self.desc))
+        Ok(SafeMarkup::escaped_at_source(accessible(
+            svg,
+            &self.title,
+            &self.desc,
+        )))
     }
 
     /// The chart as a PNG, `PNG_SCALE` times the SVG's size.
@@ -190,7 +195,7 @@ impl Chart {
     }
 }
 
-use super::markup::escape;
+use super::markup::{SafeMarkup, escape};
 
 /// Give a plotters SVG an accessible name and description.
 fn accessible(svg: String, title: &str, desc: &str) -> String {
@@ -1552,7 +1557,7 @@ mod tests {
     #[test]
     fn every_chart_draws_as_accessible_svg_and_valid_png() {
         for c in all_kinds() {
-            let svg = c.svg().unwrap();
+            let svg = c.svg().unwrap().into_string();
             assert!(svg.starts_with("<svg"), "{}", c.name);
             assert!(svg.contains("role=\"img\"><title>"), "{}", c.name);
             assert!(svg.contains("<text"), "{} has text", c.name);
@@ -1615,7 +1620,7 @@ mod tests {
             &["<script>".into()],
             &[("a&b".into(), vec![None])],
         );
-        let svg = c.svg().unwrap();
+        let svg = c.svg().unwrap().into_string();
         assert!(!svg.contains("<script>"));
         assert!(!svg.contains("<b>"));
         assert!(svg.contains("&lt;script&gt;"));

@@ -1,5 +1,63 @@
-//! Escaping for the markup the pack writes (HTML and SVG): every text that comes from inputs
-//! goes through here before it reaches a page or a chart.
+//! Escaping for the markup the pack writes (HTML, SVG and Markdown): every text that comes
+//! from inputs goes through here before it reaches a page or a chart. The page templates
+//! escape every value by default (HTML with askama's escaper, Markdown with [`Markdown`]);
+//! the only markup they print as it is comes as [`SafeMarkup`], which only this crate's chart
+//! drawing and Markdown conversion make, each escaping the text it puts in.
+
+use std::fmt;
+
+/// Markup this crate wrote and escaped at its source: a chart's SVG (its title, description
+/// and labels escaped as they are drawn), or HTML converted from the data dictionary's
+/// Markdown with any raw HTML in it shown as text. Templates print it without escaping.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SafeMarkup(String);
+
+impl SafeMarkup {
+    /// Only for markup whose every input text has been escaped on the way in.
+    pub(super) fn escaped_at_source(markup: String) -> Self {
+        SafeMarkup(markup)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl fmt::Display for SafeMarkup {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl askama::filters::HtmlSafe for SafeMarkup {}
+
+/// The Markdown templates' escaper: no HTML (`&`, `<`, `>` as entities), no pipes (they
+/// would split a table cell), no line breaks. Apostrophes and quotes stay as they are, so the
+/// text reads as written.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Markdown;
+
+impl askama::filters::Escaper for Markdown {
+    fn write_escaped_str<W: fmt::Write>(&self, mut dest: W, string: &str) -> fmt::Result {
+        let mut rest = string;
+        while let Some(i) = rest.find(['&', '<', '>', '|', '\n', '\r']) {
+            dest.write_str(&rest[..i])?;
+            dest.write_str(match rest.as_bytes()[i] {
+                b'&' => "&amp;",
+                b'<' => "&lt;",
+                b'>' => "&gt;",
+                b'|' => "\\|",
+                _ => " ",
+            })?;
+            rest = &rest[i + 1..];
+        }
+        dest.write_str(rest)
+    }
+}
 
 /// Escape text for HTML element content and attribute values.
 pub fn escape(s: &str) -> String {
@@ -20,6 +78,21 @@ pub fn escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn markdown(s: &str) -> String {
+        let mut out = String::new();
+        askama::filters::Escaper::write_escaped_str(&Markdown, &mut out, s).unwrap();
+        out
+    }
+
+    #[test]
+    fn markdown_cells_are_escaped() {
+        assert_eq!(
+            markdown("a|b\n<c> & Council's \"x\""),
+            "a\\|b &lt;c&gt; &amp; Council's \"x\""
+        );
+        assert_eq!(markdown("a\r\nb"), "a  b");
+    }
 
     #[test]
     fn markup_characters_are_escaped() {

@@ -4,12 +4,12 @@
 
 pub mod charts;
 pub mod dictionary;
-pub mod html;
 pub mod manifest;
 pub mod markup;
 pub mod model;
 pub mod parquet;
 pub mod registry;
+pub mod render;
 pub mod tables;
 pub mod view;
 pub mod workbook;

@@ -5,7 +5,7 @@
 use super::manifest::{Manifest, Provenance};
 use super::model::{Evidence, Model};
 use super::registry::{TableData, schema_json};
-use super::{Pack, WriteError, dictionary, html, parquet, tables, workbook};
+use super::{Pack, WriteError, dictionary, parquet, render, tables, view, workbook};
 use crate::disclosure;
 use std::path::{Path, PathBuf};
 
@@ -173,9 +173,12 @@ fn workbook_bytes(
     })
 }
 
-fn chart_error(dest: &Path) -> impl Fn(super::charts::ChartError) -> WriteError + '_ {
+fn render_error(dest: &Path) -> impl Fn(render::RenderError) -> WriteError + '_ {
     move |e| WriteError {
-        path: dest.join("charts").join(&e.name),
+        path: match &e {
+            render::RenderError::Chart(c) => dest.join("charts").join(&c.name),
+            render::RenderError::Template { .. } => dest.to_path_buf(),
+        },
         source: std::io::Error::other(e),
     }
 }
@@ -224,7 +227,7 @@ pub fn write_pack(
         },
         &defs,
     );
-    let report_input = html::Input {
+    let report_input = view::Input {
         schema,
         waves: e.waves,
         baseline: &config.baseline,
@@ -264,21 +267,23 @@ pub fn write_pack(
                         let dives = e
                             .deep_dives
                             .iter()
-                            .map(|&i| html::deep_dive(&report_input, i).map(|d| (i, d)))
+                            .map(|&i| {
+                                render::render(&view::deep_dive(&report_input, i)).map(|d| (i, d))
+                            })
                             .collect::<Result<Vec<_>, _>>()?;
                         let title = format!("{}: evidence pack", schema.title);
-                        let main = html::render(&report_input, &title)?;
-                        let dictionary = html::dictionary_page(
+                        let main = render::render(&view::board_report(&report_input, &title))?;
+                        let dictionary = render::render(&view::dictionary_page(
                             &report_input,
                             &format!("{}: methodology and data dictionary", schema.title),
-                        )?;
-                        Ok::<_, super::charts::ChartError>((dives, (main, dictionary)))
+                        ))?;
+                        Ok::<_, render::RenderError>((dives, (main, dictionary)))
                     })
                 },
             )
         },
     );
-    let (dives, (rendered, dictionary_page)) = reports.map_err(chart_error(dest))?;
+    let (dives, (rendered, dictionary_page)) = reports.map_err(render_error(dest))?;
     let pack = Pack::begin(dest)?;
     for table in files {
         for (rel, bytes) in table? {

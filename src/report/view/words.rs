@@ -1,5 +1,5 @@
-//! The report's view model: what a reader sees, built from the typed results before any
-//! HTML or Markdown is written. Numbers carry their units in words ("49.2% positive",
+//! Words for readers: what a figure, a change and a verdict say, built from the typed results
+//! before any HTML or Markdown is written. Numbers carry their units in words ("49.2% positive",
 //! "up 8.9 percentage points"), changes carry their verdict in words and a marker that does
 //! not rely on colour, and p- and q-values are written as readers expect ("< 0.001").
 

@@ -1,0 +1,206 @@
+//! A page of the view model as HTML and Markdown, through the templates in
+//! `report/templates/` (askama: checked when the crate compiles, so a template cannot name a
+//! field the view does not have, and every value is escaped for its format unless it is
+//! [`SafeMarkup`]: a chart's SVG or converted Markdown, escaped where it was made).
+//!
+//! Why askama rather than maud: the templates are files a report writer can read and edit as
+//! HTML and Markdown (maud's are Rust macros), one engine writes both formats with an
+//! escaper for each, and the data dictionary's Markdown stays Markdown.
+//!
+//! `report.html` is one self-contained file (inline CSS and SVG, no scripts). Accessibility
+//! (WCAG 2.2 AA): real table headers with scope, captions, charts with titles and
+//! descriptions, values always printed beside any colour, readable without CSS.
+
+use super::charts::ChartError;
+use super::markup::SafeMarkup;
+use super::view::{Figure, Item, Page};
+use askama::Template;
+
+/// A page written out: HTML, Markdown, and its charts.
+pub struct Rendered {
+    pub html: String,
+    pub markdown: String,
+    /// (file name in `charts/`, contents): every chart as SVG and as PNG.
+    pub charts: Vec<(String, Vec<u8>)>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error(transparent)]
+    Chart(#[from] ChartError),
+    #[error("cannot write the page {title:?}: {message}")]
+    Template { title: String, message: String },
+}
+
+#[derive(Template)]
+#[template(path = "page.html", config = "src/report/templates/askama.toml")]
+struct HtmlPage<'a> {
+    page: &'a Page,
+    /// Each figure's SVG, by its number.
+    svgs: &'a [SafeMarkup],
+}
+
+impl HtmlPage<'_> {
+    fn svg(&self, figure: &Figure) -> &SafeMarkup {
+        &self.svgs[figure.number]
+    }
+
+    fn markdown_html(&self, text: &str) -> SafeMarkup {
+        markdown_to_html(text)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "page.md", config = "src/report/templates/askama.toml")]
+struct MarkdownPage<'a> {
+    page: &'a Page,
+}
+
+/// HTML and Markdown for a page; its charts are drawn here, once each, as SVG (inline in the
+/// HTML and in `charts/`) and PNG (`charts/`, linked from the Markdown for Word and slides).
+pub fn render(page: &Page) -> Result<Rendered, RenderError> {
+    let figures = page.figure_list();
+    debug_assert!(figures.iter().enumerate().all(|(i, f)| f.number == i));
+    let mut svgs = Vec::with_capacity(figures.len());
+    let mut charts = Vec::with_capacity(2 * figures.len());
+    for f in &figures {
+        let svg = f.chart.svg()?;
+        charts.push((
+            format!("{}.svg", f.chart.name),
+            svg.as_str().as_bytes().to_vec(),
+        ));
+        charts.push((format!("{}.png", f.chart.name), f.chart.png()?));
+        svgs.push(svg);
+    }
+    let failed = |e: askama::Error| RenderError::Template {
+        title: page.title.clone(),
+        message: e.to_string(),
+    };
+    let html = HtmlPage { page, svgs: &svgs }.render().map_err(failed)?;
+    let markdown = MarkdownPage { page }.render().map_err(failed)?;
+    Ok(Rendered {
+        html,
+        markdown,
+        charts,
+    })
+}
+
+/// Markdown to HTML with any raw HTML in the source shown as text, never interpreted.
+fn markdown_to_html(text: &str) -> SafeMarkup {
+    use pulldown_cmark::{Event, Options, Parser, html};
+    let parser = Parser::new_ext(text, Options::ENABLE_TABLES).map(|e| match e {
+        Event::Html(t) | Event::InlineHtml(t) => Event::Text(t),
+        e => e,
+    });
+    let mut out = String::new();
+    html::push_html(&mut out, parser);
+    SafeMarkup::escaped_at_source(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::view::{MainPoint, Marker, PageBuilder, Table};
+
+    #[test]
+    fn raw_html_in_markdown_is_shown_as_text() {
+        let h = markdown_to_html(
+            "Baseline <script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n",
+        )
+        .into_string();
+        assert!(!h.contains("<script>") && !h.contains("<img"), "{h}");
+        assert!(h.contains("&lt;script&gt;"), "{h}");
+    }
+
+    /// A small page with markup in every kind of text.
+    fn hostile_page() -> Page {
+        let mut b = PageBuilder::new(
+            "Report <b>",
+            Some("Staff survey & <i>feedback</i>"),
+            &[("Organisation", "A <script>alert(1)</script> council".into())],
+        );
+        b.para("Intro with <img src=x onerror=alert(1)> & more");
+        b.section("Main <points>");
+        b.points(vec![MainPoint {
+            marker: Marker::Up,
+            text: "Trust | up \"6\" points".into(),
+        }]);
+        b.section("Tables");
+        b.figure(
+            crate::report::charts::trend(
+                "trend",
+                "Trend <b>",
+                &["2025".into(), "2026".into()],
+                &[("Trust <i>".into(), vec![None, None])],
+            ),
+            "Caption <em>",
+        );
+        b.table(Table::new(
+            "Caption <u>",
+            vec!["Group".into(), "Value | %".into()],
+            vec![vec!["<Team>".into(), "1 & 2".into()]],
+        ));
+        b.finish()
+    }
+
+    #[test]
+    fn every_value_is_escaped_in_html() {
+        let r = render(&hostile_page()).unwrap();
+        for raw in [
+            "<b>", "<script>", "<img", "<i>", "<points>", "<u>", "<Team>",
+        ] {
+            assert!(!r.html.contains(raw), "{raw} reached the HTML:\n{}", r.html);
+        }
+        assert!(
+            r.html
+                .contains("Intro with &#60;img src=x onerror=alert(1)&#62; &#38; more")
+        );
+        assert!(
+            r.html
+                .contains("<h2 id=\"main-points\">Main &#60;points&#62;</h2>")
+        );
+        assert!(
+            r.html.contains("<a href=\"#tables\">Tables</a>"),
+            "contents link"
+        );
+        // The chart's SVG is printed as markup, its texts escaped where it was drawn.
+        assert!(r.html.contains("<figure>\n<svg"), "{}", r.html);
+        assert!(r.html.contains("Trend &lt;b&gt;") && r.html.contains("Caption &#60;em&#62;"));
+        assert_eq!(r.charts.len(), 2, "the chart as SVG and PNG");
+    }
+
+    #[test]
+    fn html_templates_never_switch_escaping_off() {
+        // Only `SafeMarkup` (charts' SVG, converted Markdown) reaches HTML unescaped.
+        for (name, text) in [
+            ("page.html", include_str!("templates/page.html")),
+            ("item.html", include_str!("templates/item.html")),
+        ] {
+            for off in ["|safe", "| safe", "escape(", "|e(", "autoescape"] {
+                assert!(!text.contains(off), "{name} uses {off}");
+            }
+        }
+    }
+
+    #[test]
+    fn markdown_is_escaped_and_tables_keep_their_columns() {
+        let r = render(&hostile_page()).unwrap();
+        let md = &r.markdown;
+        assert!(md.starts_with("# Report &lt;b&gt;\n\n**Organisation:** A &lt;script&gt;alert(1)&lt;/script&gt; council  \n\n"), "{md}");
+        assert!(md.contains("- ▲ Trust \\| up \"6\" points\n"), "{md}");
+        assert!(
+            md.contains("| Group | Value \\| % |\n|---|---|\n| &lt;Team&gt; | 1 &amp; 2 |\n\n"),
+            "{md}"
+        );
+        assert!(
+            md.contains("Source: Staff survey &amp; &lt;i&gt;feedback&lt;/i&gt;\n\n"),
+            "{md}"
+        );
+        assert!(
+            md.contains(
+                "## Contents\n\n- [Main &lt;points&gt;](#main-points)\n- [Tables](#tables)\n\n"
+            ),
+            "{md}"
+        );
+    }
+}

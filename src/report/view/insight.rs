@@ -1,0 +1,352 @@
+//! Key drivers, benchmarks and comment themes on the pages, from the published tables.
+
+use super::{Input, PageBuilder, Table, figure_text};
+use crate::disclosure::Suppression;
+use crate::report::charts;
+use crate::report::registry::Figure;
+use crate::report::tables::fmt1;
+
+/// A benchmark source as readers know it.
+fn source_name(source: &str) -> String {
+    match source {
+        "CSPS" => "Civil Service median".into(),
+        "NHS" => "NHS Staff Survey".into(),
+        other => other.to_string(),
+    }
+}
+
+/// Key drivers, benchmarks and comment themes for the report (`outcome` = `None`) or a deep
+/// dive (that outcome's drivers only), from the published tables.
+pub fn insight(page: &mut PageBuilder, input: &Input, outcome: Option<&str>) {
+    let s = input.schema;
+    let m = input.model;
+    let label = |id: &str| {
+        s.indicator(id)
+            .map_or_else(|| id.to_string(), |i| s.indicators[i].label.clone())
+    };
+    let f1 = |v: f64| fmt1(v);
+    // Key drivers for the whole organisation.
+    let mut outcomes: Vec<&str> = m
+        .drivers
+        .iter()
+        .filter(|d| d.group_key == "overall")
+        .map(|d| d.outcome_indicator_id.as_str())
+        .filter(|o| outcome.is_none_or(|x| x == *o))
+        .collect();
+    outcomes.dedup();
+    if !outcomes.is_empty() {
+        page.section("What relates most to the outcome: key drivers");
+        page.para(
+            "Each theme's share of what a regression of the outcome on all the themes explains (R², shared out by the \
+             Shapley method, LMG), with a bootstrap 95% interval. This is association, not cause: a large share says \
+             where the outcome and the theme move together, not that acting on the theme will move the outcome. \
+             *Priority*: above-average share and a score below the other drivers' median, where action may pay most; \
+             *strength*: above-average share and a high score.",
+        );
+        for o in outcomes {
+            let mut rows: Vec<&crate::report::model::FactDriver> = m
+                .drivers
+                .iter()
+                .filter(|d| d.group_key == "overall" && d.outcome_indicator_id == o)
+                .collect();
+            rows.sort_by_key(|d| d.rank);
+            let Some(first) = rows.first() else { continue };
+            page.table(Table::new(
+format!(
+                    "Key drivers of {} ({}): R² {:.2}, {} respondents with every score ({} left out)",
+                    crate::report::model::lower_first(&label(o)),
+                    first.wave_id,
+                    first.r_squared,
+                    first.n,
+                    first.excluded
+                ),
+vec![
+                    "Rank".into(),
+                    "Theme".into(),
+                    "Share of R² %".into(),
+                    "95% interval".into(),
+                    "Mean score (0-100)".into(),
+                    "Quadrant".into(),
+                ],
+rows
+                    .iter()
+                    .map(|d| {
+                        vec![
+                            d.rank.to_string(),
+                            label(&d.driver_indicator_id),
+                            f1(d.share_of_r2),
+                            match (&d.share_ci_low, &d.share_ci_high) {
+                                (Figure::Shown(l), Figure::Shown(h)) => format!("{} to {}", f1(*l), f1(*h)),
+                                _ => "-".into(),
+                            },
+                            f1(d.driver_score),
+                            {
+                                let mut q = d.quadrant.clone();
+                                if let Some(c) = q.get_mut(0..1) {
+                                    c.make_ascii_uppercase();
+                                }
+                                q
+                            },
+                        ]
+                    })
+                    .collect(),
+));
+            let mut scores: Vec<f64> = rows.iter().map(|d| d.driver_score).collect();
+            scores.sort_by(f64::total_cmp);
+            let median = crate::stats::lmg::quantile(&scores, 0.5).unwrap_or(50.0);
+            let points: Vec<charts::DriverPoint> = rows
+                .iter()
+                .map(|d| charts::DriverPoint {
+                    label: label(&d.driver_indicator_id),
+                    share: d.share_of_r2,
+                    ci: match (&d.share_ci_low, &d.share_ci_high) {
+                        (Figure::Shown(l), Figure::Shown(h)) => Some((*l, *h)),
+                        _ => None,
+                    },
+                    score: d.driver_score,
+                })
+                .collect();
+            let name = label(o);
+            page.figure(
+charts::quadrant(
+                    &format!("drivers_{o}"),
+                    &format!("What relates most to {}", crate::report::model::lower_first(&name)),
+                    &points,
+                    100.0 / rows.len() as f64,
+                    median,
+                ),
+format!(
+                    "Key drivers of {}: each theme's share of R² (with its 95% interval) against its current score; \
+                     dashed lines at the average share and the drivers' median score",
+                    crate::report::model::lower_first(&name)
+                ),
+);
+        }
+    }
+    // In a deep dive, the benchmarks of its indicator and its questions (if any are mapped).
+    if let Some(id) = outcome
+        && let Some(i) = s.indicator(id)
+    {
+        let ind = &s.indicators[i];
+        let mapped = !ind.benchmarks.is_empty()
+            || ind
+                .items
+                .iter()
+                .any(|&q| !s.questions[q].benchmarks.is_empty());
+        page.section("How we compare");
+        if !mapped {
+            page.para(format!(
+                "No external survey asks the questions behind {} in the same words (they are this council's own or \
+                 another survey's, without a published benchmark in the pack's benchmark files), so there is no \
+                 benchmark to compare with.",
+                crate::report::model::lower_first(&ind.label)
+            ));
+        }
+    }
+    // Benchmarks, whole organisation (report only; a deep dive shows its own mapped ones).
+    if outcome.is_none()
+        || outcome.and_then(|o| s.indicator(o)).is_some_and(|i| {
+            let ind = &s.indicators[i];
+            !ind.benchmarks.is_empty()
+                || ind
+                    .items
+                    .iter()
+                    .any(|&q| !s.questions[q].benchmarks.is_empty())
+        })
+    {
+        let keep_q = |q: &str| match outcome.and_then(|o| s.indicator(o)) {
+            Some(i) => s
+                .question(q)
+                .is_some_and(|q| s.indicators[i].items.contains(&q)),
+            None => true,
+        };
+        let keep_i = |id: &str| outcome.is_none_or(|o| o == id);
+        let rows: Vec<Vec<String>> = m
+            .indicator_benchmarks
+            .iter()
+            .filter(|b| b.group_key == "overall" && keep_i(&b.indicator_id))
+            .map(|b| {
+                (
+                    label(&b.indicator_id),
+                    b.benchmark_source.clone(),
+                    b.benchmark_year,
+                    figure_text(&b.value, |v| f1(v.value)),
+                    f1(b.benchmark_value.value),
+                    figure_text(&b.difference, |v| f1(v.value)),
+                    figure_text(&b.standing, Clone::clone),
+                )
+            })
+            .chain(
+                m.item_benchmarks
+                    .iter()
+                    .filter(|b| b.group_key == "overall" && keep_q(&b.question_id))
+                    .map(|b| {
+                        (
+                            s.question(&b.question_id).map_or_else(
+                                || b.question_id.clone(),
+                                |q| s.questions[q].text.clone(),
+                            ),
+                            b.benchmark_source.clone(),
+                            b.benchmark_year,
+                            figure_text(&b.value, |v| f1(*v)),
+                            f1(b.benchmark_value),
+                            figure_text(&b.difference, |v| f1(*v)),
+                            figure_text(&b.standing, Clone::clone),
+                        )
+                    }),
+            )
+            .map(|(what, key, year, v, b, d, st)| {
+                vec![
+                    what,
+                    format!(
+                        "{} {}",
+                        source_name(&key),
+                        year.map_or_else(String::new, |y| y.to_string())
+                    ),
+                    v,
+                    b,
+                    d,
+                    st,
+                ]
+            })
+            .collect();
+        if !rows.is_empty() {
+            if outcome.is_none() {
+                page.section("How we compare: external benchmarks");
+            }
+            page.para(
+                "The council's latest figures against published benchmarks (CSPS: the Civil Service People Survey median \
+                 of organisations, rounded to whole percent at source). *Better* or *worse* means the benchmark lies \
+                 outside the council figure's 95% interval; *similar* means it lies within it. Wording differs only in \
+                 the organisation's name.",
+            );
+            page.table(Table::new(
+                "Council against benchmarks, whole organisation",
+                vec![
+                    "Measure".into(),
+                    "Compared with".into(),
+                    "Council".into(),
+                    "Benchmark".into(),
+                    "Difference (points)".into(),
+                    "Standing".into(),
+                ],
+                rows,
+            ));
+        }
+    }
+    // Several organisations in one export: how each compares, question by question.
+    let orgs: Vec<String> = {
+        let mut seen = std::collections::HashSet::new();
+        m.item_benchmarks
+            .iter()
+            .filter(|b| b.benchmark_key == crate::report::model::benchmarks::ORGANISATION_MEDIAN)
+            .filter(|b| seen.insert(b.group_key.clone()))
+            .map(|b| b.group_key.clone())
+            .collect()
+    };
+    if outcome.is_none() && !orgs.is_empty() {
+        let tally = |group: &str, median: bool| -> [usize; 4] {
+            let mut t = [0; 4];
+            for b in m.item_benchmarks.iter().filter(|b| {
+                b.group_key == group
+                    && (b.benchmark_key == crate::report::model::benchmarks::ORGANISATION_MEDIAN)
+                        == median
+            }) {
+                let k = match &b.standing {
+                    Figure::Shown(x) if x == "better" => 0,
+                    Figure::Shown(x) if x == "similar" => 1,
+                    Figure::Shown(x) if x == "worse" => 2,
+                    _ => 3,
+                };
+                t[k] += 1;
+            }
+            t
+        };
+        let rows: Vec<Vec<String>> = orgs
+            .iter()
+            .map(|g| {
+                let label = m
+                    .group(g)
+                    .map_or_else(|| g.clone(), |d| d.group_label.clone());
+                let (a, b) = (tally(g, true), tally(g, false));
+                let cell = |t: [usize; 4], i: usize| {
+                    if t[3] > 0 && t[..3].iter().sum::<usize>() == 0 {
+                        Suppression::MARK.to_string()
+                    } else {
+                        t[i].to_string()
+                    }
+                };
+                vec![
+                    label,
+                    cell(a, 0),
+                    cell(a, 1),
+                    cell(a, 2),
+                    cell(b, 0),
+                    cell(b, 1),
+                    cell(b, 2),
+                ]
+            })
+            .collect();
+        page.section("How the organisations compare");
+        page.para(format!(
+            "This export holds {} organisations. Each organisation's questions are compared with the median of the \
+             organisations' published figures (how the Civil Service benchmark is made) and with the external \
+             benchmark: the count of questions where it is better, similar (the benchmark within its 95% interval) \
+             or worse. An organisation too small to publish shows {}; it takes no part in the median. Figures per \
+             question are in the benchmark tables.",
+            orgs.len(),
+            Suppression::MARK
+        ));
+        page.table(Table::new(
+            "Questions better, similar and worse than the benchmarks, by organisation",
+            vec![
+                "Organisation".into(),
+                "Better than median".into(),
+                "Similar to median".into(),
+                "Worse than median".into(),
+                "Better than external".into(),
+                "Similar to external".into(),
+                "Worse than external".into(),
+            ],
+            rows,
+        ));
+    }
+    // Comment themes, whole organisation, latest wave with coded comments.
+    if let Some(wave) = m.comment_themes.iter().map(|t| t.wave_id.clone()).max() {
+        let rows: Vec<Vec<String>> = m
+            .comment_theme_dim
+            .iter()
+            .filter_map(|t| {
+                let r = m.comment_themes.iter().find(|r| {
+                    r.wave_id == wave && r.theme_id == t.theme_id && r.group_key == "overall"
+                })?;
+                Some(vec![
+                    t.theme_label.clone(),
+                    figure_text(&r.mentions, |n| n.to_string()),
+                    figure_text(&r.pct_of_comments, |v| f1(*v)),
+                ])
+            })
+            .collect();
+        let n = m
+            .comment_themes
+            .iter()
+            .find(|r| r.wave_id == wave && r.group_key == "overall")
+            .map_or_else(String::new, |r| figure_text(&r.n, |n| n.to_string()));
+        page.section("What staff wrote about: comment themes");
+        page.para(format!(
+            "{n} coded comments in {wave}, counted by the themes they were coded to (a comment can have several). \
+             Counts by group are in the comment-themes table, withheld for groups with fewer than {} coded comments; \
+             the comments themselves are never published.",
+            input.threshold
+        ));
+        page.table(Table::new(
+            format!("Comment themes, whole organisation ({wave})"),
+            vec![
+                "Theme".into(),
+                "Comments".into(),
+                "% of coded comments".into(),
+            ],
+            rows,
+        ));
+    }
+}
