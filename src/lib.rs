@@ -781,27 +781,12 @@ fn comment_quotes(
         .collect();
     let redactor = disclosure::redact::Redactor::new(&q.names);
     let field = &schema.demographics[q.by];
-    let mut out = format!(
-        "# Staff comments by theme, {wave}: FOR INTERNAL USE ONLY\n\n         > **Not for publication.** Comments to question {qid} of the {wave} staff survey, coded to themes, \
-         for the programme team's deep dive. Email addresses, phone numbers, staff numbers and the \
-         {names} names on the supplied list have been removed; only comments from {field} groups whose theme \
-         counts are published (at least {k} coded comments, after secondary suppression) are shown, \
-         at most {max} per theme. A comment can appear under several themes.\n",
-        wave = w.id,
-        qid = schema
-            .comment_themes
-            .first()
-            .map_or("", |t| schema.questions[t.question].id.as_str()),
-        names = q.names.len(),
-        field = report::model::lower_first(&field.label),
-        k = config.anonymity_threshold,
-        max = QUOTES_PER_THEME,
-    );
+    let mut themes = Vec::new();
     for (t, theme) in schema.comment_themes.iter().enumerate() {
         let qid = &schema.questions[theme.question].id;
-        let mut lines = Vec::new();
-        for (id, _, themes) in &coded.codes {
-            if !themes.contains(&t) || lines.len() >= QUOTES_PER_THEME {
+        let mut quotes = Vec::new();
+        for (id, _, coded_themes) in &coded.codes {
+            if !coded_themes.contains(&t) || quotes.len() >= QUOTES_PER_THEME {
                 continue;
             }
             let (Some(&row), Some(text)) = (
@@ -823,19 +808,34 @@ fn comment_quotes(
                 Group::One(Some(c)) => field.categories[c as usize].clone(),
                 _ => schema::NOT_STATED.to_string(),
             };
-            let one_line = clean.split_whitespace().collect::<Vec<_>>().join(" ");
-            lines.push(format!("- “{one_line}” ({label})"));
+            quotes.push(report::view::Quote {
+                text: clean.split_whitespace().collect::<Vec<_>>().join(" "),
+                group: label,
+            });
         }
-        out.push_str(&format!("\n## {} ({} shown)\n\n", theme.label, lines.len()));
-        if lines.is_empty() {
-            out.push_str("No comment can be shown for this theme.\n");
-        }
-        for l in lines {
-            out.push_str(&l);
-            out.push('\n');
-        }
+        themes.push(report::view::QuoteTheme {
+            label: theme.label.clone(),
+            quotes,
+        });
     }
-    Ok(Some(out))
+    let page = report::view::QuotesPage {
+        wave: w.id.to_string(),
+        question: schema
+            .comment_themes
+            .first()
+            .map_or_else(String::new, |t| schema.questions[t.question].text.clone()),
+        names: q.names.len(),
+        field: report::model::lower_first(&field.label),
+        threshold: config.anonymity_threshold,
+        per_theme: QUOTES_PER_THEME,
+        themes,
+    };
+    report::render::quotes(&page).map(Some).map_err(|e| {
+        Error::Output(report::WriteError {
+            path: config.output.join("deep-dives/comment-quotes-internal.md"),
+            source: std::io::Error::other(e),
+        })
+    })
 }
 
 fn breakdowns(config: &Config) -> Vec<indicators::Breakdown> {

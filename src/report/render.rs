@@ -13,7 +13,7 @@
 
 use super::charts::ChartError;
 use super::markup::SafeMarkup;
-use super::view::{Figure, Item, Page};
+use super::view::{Figure, Item, Page, QuotesPage};
 use askama::Template;
 
 /// A page written out: HTML, Markdown, and its charts.
@@ -54,6 +54,17 @@ impl HtmlPage<'_> {
 #[template(path = "page.md", config = "src/report/templates/askama.toml")]
 struct MarkdownPage<'a> {
     page: &'a Page,
+}
+
+#[derive(Template)]
+#[template(path = "quotes.md", config = "src/report/templates/askama.toml")]
+struct QuotesMarkdown<'a> {
+    page: &'a QuotesPage,
+}
+
+/// The internal quotes file as Markdown (comments escaped: a comment cannot add markup).
+pub fn quotes(page: &QuotesPage) -> Result<String, askama::Error> {
+    QuotesMarkdown { page }.render()
 }
 
 /// HTML and Markdown for a page; its charts are drawn here, once each, as SVG (inline in the
@@ -167,6 +178,44 @@ mod tests {
         assert!(r.html.contains("<figure>\n<svg"), "{}", r.html);
         assert!(r.html.contains("Trend &lt;b&gt;") && r.html.contains("Caption &#60;em&#62;"));
         assert_eq!(r.charts.len(), 2, "the chart as SVG and PNG");
+    }
+
+    #[test]
+    fn quotes_file_escapes_comments_and_says_when_a_theme_has_none() {
+        use crate::report::view::{Quote, QuoteTheme};
+        let md = quotes(&QuotesPage {
+            wave: "2026".into(),
+            question: "What one thing would improve trust?".into(),
+            names: 3,
+            field: "directorate".into(),
+            threshold: 10,
+            per_theme: 20,
+            themes: vec![
+                QuoteTheme {
+                    label: "Trust".into(),
+                    quotes: vec![Quote {
+                        text: "<script>x</script> | more".into(),
+                        group: "Resources".into(),
+                    }],
+                },
+                QuoteTheme {
+                    label: "Pay".into(),
+                    quotes: vec![],
+                },
+            ],
+        })
+        .unwrap();
+        assert!(md.starts_with("# Staff comments by theme, 2026: FOR INTERNAL USE ONLY\n\n> **Not for publication.** Comments to the question “What one thing would improve trust?”"), "{md}");
+        assert!(
+            md.contains(
+                "\n## Trust (1 shown)\n\n- “&lt;script&gt;x&lt;/script&gt; \\| more” (Resources)\n"
+            ),
+            "{md}"
+        );
+        assert!(
+            md.ends_with("\n## Pay (0 shown)\n\nNo comment can be shown for this theme.\n"),
+            "{md}"
+        );
     }
 
     #[test]
