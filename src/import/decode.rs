@@ -147,6 +147,44 @@ fn decode_utf16(bytes: &[u8], start: usize, enc: TextEncoding) -> Result<String,
     })
 }
 
+/// A file that is not valid UTF-8 but holds UTF-8 characters (multi-byte sequences) after
+/// its first invalid byte: the error names both places.
+fn mixed_encodings(bytes: &[u8]) -> Option<DecodeError> {
+    let mut offset = 0;
+    let mut first_bad: Option<usize> = None;
+    for chunk in bytes.utf8_chunks() {
+        let valid = chunk.valid();
+        if first_bad.is_some()
+            && let Some((i, c)) = valid.char_indices().find(|(_, c)| !c.is_ascii())
+        {
+            let bad = first_bad.unwrap_or(0);
+            let lossy = String::from_utf8_lossy(&bytes[..bad]);
+            let (line, column) = position(&lossy);
+            let good = String::from_utf8_lossy(&bytes[..offset + i]);
+            let (good_line, good_column) = position(&good);
+            return Some(DecodeError {
+                line,
+                column,
+                encoding: TextEncoding::Utf8,
+                detail: format!(
+                    "byte 0x{:02X} is not UTF-8, but line {good_line}, column {good_column} holds the UTF-8 character {c:?}: \
+                     the file mixes two encodings, so reading it as either would garble part of it",
+                    bytes[bad]
+                ),
+                hint: "re-save the whole file as \"CSV UTF-8\" in Excel, or ask the vendor for a fresh export; \
+                       set encoding = \"windows-1252\" or \"utf-8\" for this wave only if you have checked the text"
+                    .into(),
+            });
+        }
+        offset += valid.len();
+        if !chunk.invalid().is_empty() && first_bad.is_none() {
+            first_bad = Some(offset);
+        }
+        offset += chunk.invalid().len();
+    }
+    None
+}
+
 /// Decode a whole file. `choice` is the wave's `encoding` setting.
 pub fn decode(bytes: Vec<u8>, choice: EncodingChoice) -> Result<Decoded, DecodeError> {
     let detected_bom = bom(&bytes);
@@ -186,6 +224,11 @@ pub fn decode(bytes: Vec<u8>, choice: EncodingChoice) -> Result<Decoded, DecodeE
                         if prefix.iter().any(|&b| b >= 0x80) {
                             return decode_utf8(bytes, 0).map(|_| unreachable!());
                         }
+                        // UTF-8 characters after it mean a mixed file (a UTF-8 export edited
+                        // in a Windows-1252 tool): reading it either way garbles part of it.
+                        if let Some(err) = mixed_encodings(&bytes) {
+                            return Err(err);
+                        }
                         (
                             TextEncoding::Windows1252,
                             0,
@@ -216,6 +259,27 @@ pub fn decode(bytes: Vec<u8>, choice: EncodingChoice) -> Result<Decoded, DecodeE
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn windows_1252_byte_before_utf8_text_is_an_error_not_mojibake() {
+        // 0x92 (Windows-1252 apostrophe) on line 2, then "é" as UTF-8 on line 3.
+        let bytes = b"id,comment\n1,don\x92t\n2,caf\xC3\xA9\n".to_vec();
+        let e = decode(bytes, EncodingChoice::Auto).unwrap_err();
+        assert_eq!((e.line, e.column), (2, 6));
+        assert!(
+            e.detail.contains("line 3, column 6") && e.detail.contains("mixes two encodings"),
+            "{}",
+            e.detail
+        );
+        // Plain Windows-1252 is still read as such, and forcing it is honoured.
+        let plain = b"id,comment\n1,don\x92t\n2,caf\xE9\n".to_vec();
+        assert_eq!(
+            decode(plain, EncodingChoice::Auto).unwrap().text,
+            "id,comment\n1,don\u{2019}t\n2,caf\u{e9}\n"
+        );
+        let forced = b"1,don\x92t caf\xC3\xA9".to_vec();
+        assert!(decode(forced, EncodingChoice::Windows1252).is_ok());
+    }
 
     #[test]
     fn utf8_bom_is_stripped() {

@@ -174,12 +174,76 @@ impl Export {
     }
 }
 
+/// The longest field the importer takes, in bytes. Survey comments are far shorter; a longer
+/// field is a quote left open that swallowed the rows after it, or text that should not be
+/// stored, and its row is rejected.
+pub const MAX_FIELD_BYTES: usize = 10_000;
+
+/// A record that ran on across the rows after it because a quote was left open (a stray `"`
+/// in a comment): the file's physical lines that the record took, each a row of the file.
+///
+/// `span` is the record's raw text as it stands in the file. The record is a runaway when a
+/// line after its first holds a whole row (at least as many delimiters as the header has
+/// columns, less one): a comment written over several lines does not. Returns, for each
+/// line that holds a row (the first always), its offset from the record's first line and
+/// the value in the response-id column as far as it can be read (`""` when it cannot).
+pub fn runaway_rows(
+    span: &str,
+    delimiter: u8,
+    n_cols: usize,
+    id_col: usize,
+) -> Option<Vec<(u64, String)>> {
+    if n_cols < 3 {
+        return None;
+    }
+    // A record's span starts at the end of the previous record's line ending (CRLF files).
+    let body = span
+        .trim_start_matches(['\r', '\n'])
+        .trim_end_matches(['\r', '\n']);
+    let delim = char::from(delimiter);
+    let looks_like_row = |l: &str| l.matches(delim).count() + 1 >= n_cols;
+    let mut rows = Vec::new();
+    for (k, line) in body.split('\n').enumerate() {
+        if k == 0 || looks_like_row(line) {
+            let id = line
+                .trim_end_matches('\r')
+                .split(delim)
+                .nth(id_col)
+                .map_or_else(String::new, |f| {
+                    f.trim().trim_matches('"').trim().to_string()
+                });
+            rows.push((k as u64, id));
+        }
+    }
+    (rows.len() > 1).then_some(rows)
+}
+
 fn reader(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {
     csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stray_quote_that_swallows_rows_is_found_with_each_row() {
+        let span = "R1,A,\"It's \"\"fine, Agree\r\nR2,B,ok,Agree\r\nR3,A,\"x\",Agree\r\n";
+        assert_eq!(
+            runaway_rows(span, b',', 4, 0),
+            Some(vec![(0, "R1".into()), (1, "R2".into()), (2, "R3".into())])
+        );
+    }
+
+    #[test]
+    fn a_comment_over_several_lines_is_not_a_runaway() {
+        let span = "\nR1,A,\"First line,\nsecond line\nthird\",Agree\r\n";
+        assert_eq!(runaway_rows(span, b',', 4, 0), None);
+    }
 }
 
 /// Line numbers of records, counted from byte offsets. (The csv crate's own line counter is

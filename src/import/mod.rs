@@ -674,6 +674,32 @@ pub fn import_export(
         }
         rows_in += 1;
         let line = lines.line_of(&rec);
+        // A quote left open runs a record on into the rows after it: reject every row it
+        // took, each with its own line, so rows in = rows in the file.
+        if memchr::memchr(b'\n', rec.as_slice().as_bytes()).is_some() {
+            let start = rec.position().map_or(0, |p| p.byte()) as usize;
+            let end = rdr.position().byte() as usize;
+            let span = export.decoded.text.get(start..end).unwrap_or("");
+            if let Some(taken) = export::runaway_rows(span, export.delimiter, n_cols, rid) {
+                let last = line + taken.last().map_or(0, |t| t.0);
+                for (k, id) in taken {
+                    rows_in += usize::from(k > 0);
+                    *counts.entry(Reason::UnterminatedQuote).or_default() += 1;
+                    rows.push(RowOutcome {
+                        line: line + k,
+                        response_id: id,
+                        reason: Reason::UnterminatedQuote,
+                        column: None,
+                        value: None,
+                        detail: format!(
+                            "a quote opened on line {line} is not closed where its field ends, so lines {line} to {last} \
+                             were read as one row; close or remove the stray \" and export again"
+                        ),
+                    });
+                }
+                continue;
+            }
+        }
         let mut reject = |reason: Reason,
                           id: &str,
                           column: Option<String>,
@@ -703,6 +729,22 @@ pub fn import_export(
             continue;
         }
         let id = rec[rid].trim();
+        if rec.as_slice().len() > export::MAX_FIELD_BYTES
+            && let Some(long) = rec.iter().position(|f| f.len() > export::MAX_FIELD_BYTES)
+        {
+            reject(
+                Reason::OverlongField,
+                id,
+                Some(describe_column(export, long)),
+                None,
+                format!(
+                    "{} characters; the longest field taken is {} (the text is not stored)",
+                    rec[long].chars().count(),
+                    export::MAX_FIELD_BYTES
+                ),
+            );
+            continue;
+        }
         if let Some(tc) = test_col {
             let v = rec[tc].trim();
             if f.test_values.iter().any(|t| t == v) {

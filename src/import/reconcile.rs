@@ -18,6 +18,11 @@ pub enum Reason {
     Incomplete,
     /// Rejected: the row has a different number of fields from the header.
     RaggedRow,
+    /// Rejected: a quote left open ran the row on into the rows after it; each row it took
+    /// is rejected with its own line.
+    UnterminatedQuote,
+    /// Rejected: a field longer than the importer takes (never stored).
+    OverlongField,
     /// Rejected: no response id.
     MissingResponseId,
     /// Rejected: a response id already seen (the first copy is kept).
@@ -51,11 +56,13 @@ impl Outcome {
 }
 
 impl Reason {
-    pub const ALL: [Reason; 10] = [
+    pub const ALL: [Reason; 12] = [
         Reason::Accepted,
         Reason::PreviewOrTest,
         Reason::Incomplete,
         Reason::RaggedRow,
+        Reason::UnterminatedQuote,
+        Reason::OverlongField,
         Reason::MissingResponseId,
         Reason::DuplicateResponseId,
         Reason::UnknownAnswer,
@@ -71,6 +78,8 @@ impl Reason {
             Reason::PreviewOrTest => "preview_or_test",
             Reason::Incomplete => "incomplete",
             Reason::RaggedRow => "ragged_row",
+            Reason::UnterminatedQuote => "unterminated_quote",
+            Reason::OverlongField => "overlong_field",
             Reason::MissingResponseId => "missing_response_id",
             Reason::DuplicateResponseId => "duplicate_response_id",
             Reason::UnknownAnswer => "unknown_answer",
@@ -94,6 +103,8 @@ impl Reason {
             Reason::PreviewOrTest => "preview or test response (filters.test_column)",
             Reason::Incomplete => "incomplete response (filters.finished_column / min_answered)",
             Reason::RaggedRow => "ragged row: field count differs from the header",
+            Reason::UnterminatedQuote => "a quote left open ran into the rows after it",
+            Reason::OverlongField => "a field longer than 10,000 characters (not stored)",
             Reason::MissingResponseId => "no response id",
             Reason::DuplicateResponseId => "duplicate response id (first copy kept)",
             Reason::UnknownAnswer => "answer not in the question's scale",

@@ -6,6 +6,7 @@ mod comments;
 mod common;
 mod compare;
 mod drivers;
+mod hardening;
 mod import;
 mod indicators;
 mod inspect;

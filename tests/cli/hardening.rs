@@ -1,0 +1,169 @@
+//! Hardening (issue 15): each case an attack on the pipeline found, as a regression test
+//! named after what it guards.
+
+use crate::common::*;
+
+fn sample() -> Sandbox {
+    let s = Sandbox::new();
+    s.copy_dir("schemas", "schemas")
+        .copy_dir("sample-data", "sample-data");
+    s
+}
+
+const SURVEYMONKEY: &str = "sample-data/staff-survey-2026-surveymonkey.csv";
+
+/// The attack's case: one stray `"` at the start of a SurveyMonkey comment (data line 2,919
+/// counting CRLF rows). The old importer read 2,969 rows from a file of 3,008 records: one
+/// comment field of about 19,000 characters swallowed 39 whole rows, IP addresses included.
+fn stray_quote(s: &Sandbox) {
+    let bytes = std::fs::read(s.path(SURVEYMONKEY)).unwrap();
+    let mut rows: Vec<Vec<u8>> = bytes.split(|&b| b == b'\n').map(<[u8]>::to_vec).collect();
+    // Physical rows split on CRLF (comments hold bare LFs): find the 2,919th CRLF row.
+    let text = bytes;
+    let mut crlf_rows: Vec<&[u8]> = Vec::new();
+    let mut start = 0;
+    for i in 0..text.len().saturating_sub(1) {
+        if text[i] == b'\r' && text[i + 1] == b'\n' {
+            crlf_rows.push(&text[start..i]);
+            start = i + 2;
+        }
+    }
+    let row = crlf_rows[2918].to_vec();
+    let mut k = 0;
+    let mut seen = 0;
+    while seen < 42 {
+        if row[k] == b';' {
+            seen += 1;
+        }
+        k += 1;
+    }
+    let mut damaged = row.clone();
+    damaged.insert(k, b'"');
+    let i = rows
+        .iter()
+        .position(|r| r.strip_suffix(b"\r").unwrap_or(r) == row.as_slice())
+        .unwrap();
+    rows[i] = [damaged.as_slice(), b"\r"].concat();
+    s.write(SURVEYMONKEY, rows.join(&b'\n'));
+}
+
+#[test]
+fn unterminated_quote_rejects_every_row_it_swallowed_and_loses_none() {
+    let s = sample();
+    stray_quote(&s);
+    let out = s
+        .cmd(&[
+            "validate",
+            "--config",
+            "sample-data/pipeline.toml",
+            "--rejects",
+            "rejects.csv",
+        ])
+        .output()
+        .unwrap();
+    let text = stdout(&out) + &stderr(&out);
+    // 40 of 3,008 rows rejected is over the 1% tolerance: the data is rejected, not published.
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    let wave = &text[text.find("Wave 2026: sample-data").unwrap()..];
+    let count = |what: &str| -> usize {
+        let line = wave.lines().find(|l| l.contains(what)).unwrap();
+        line.split_whitespace()
+            .rev()
+            .find_map(|w| w.parse().ok())
+            .unwrap()
+    };
+    assert_eq!(
+        count("rows in file"),
+        3008,
+        "rows in = records in the file\n{wave}"
+    );
+    assert_eq!(count("a quote left open"), 40, "{wave}");
+    assert!(wave.contains("3008  (ok)"), "{wave}");
+    let rejects = s.read("rejects.csv");
+    let lines: Vec<u64> = rejects
+        .lines()
+        .filter(|l| l.contains(",unterminated_quote,"))
+        .map(|l| l.split(',').nth(2).unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(lines.len(), 40);
+    assert!(
+        lines.windows(2).all(|w| w[1] == w[0] + 1),
+        "one line each: {lines:?}"
+    );
+    assert!(
+        !rejects.contains("198.51.100."),
+        "no swallowed text (IP addresses) in the rejects file"
+    );
+}
+
+#[test]
+fn overlong_comment_is_rejected_and_never_stored() {
+    let s = sample();
+    let text = std::fs::read(s.path(SURVEYMONKEY)).unwrap();
+    let long = "word ".repeat(2_500);
+    let needle = b";Less shouting in the chamber.";
+    let at = text
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .unwrap();
+    let damaged = [&text[..at + 1], long.as_bytes(), &text[at + 1..]].concat();
+    s.write(SURVEYMONKEY, damaged);
+    let out = s
+        .cmd(&[
+            "validate",
+            "--config",
+            "sample-data/pipeline.toml",
+            "--rejects",
+            "rejects.csv",
+        ])
+        .output()
+        .unwrap();
+    let text = stdout(&out) + &stderr(&out);
+    assert!(
+        text.contains("a field longer than 10,000 characters"),
+        "{text}"
+    );
+    let rejects = s.read("rejects.csv");
+    let row = rejects
+        .lines()
+        .find(|l| l.contains(",overlong_field,"))
+        .unwrap();
+    assert!(!row.contains("word word"), "the text is not copied: {row}");
+    // The coded-comments file must not name the rejected response.
+    let codes_file = "sample-data/staff-survey-2026-comment-codes.csv";
+    let codes: String = s
+        .read(codes_file)
+        .lines()
+        .filter(|l| !l.starts_with("118204679526,"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    s.write(codes_file, codes);
+    let run = s.cmd(&["-q", "run", "--out", "out"]).output().unwrap();
+    assert!(run.status.success(), "{}", stderr(&run));
+    // Nowhere but the export itself: not the store, the pack or the rejects file.
+    for e in walk(&s.path("")) {
+        if e.ends_with(SURVEYMONKEY) {
+            continue;
+        }
+        let bytes = std::fs::read(&e).unwrap();
+        assert!(
+            !bytes.windows(20).any(|w| w == b"word word word word "),
+            "the long comment reached {}",
+            e.display()
+        );
+    }
+}
+
+/// Every file under a folder.
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
