@@ -12,6 +12,7 @@ pub mod compare;
 pub mod config;
 pub mod disclosure;
 pub mod drivers;
+pub mod fault;
 pub mod import;
 pub mod indicators;
 pub mod meetings;
@@ -130,6 +131,9 @@ pub struct Imported {
     pub benchmarks: import::benchmarks::Benchmarks,
     /// Each wave's coded comments (`comment_codes`), checked against the schema's themes.
     pub comment_codes: Vec<Option<import::comment_codes::CommentCodes>>,
+    /// A run's hold on its output and store folders (none for `validate`, which writes
+    /// neither): taken before the store is read, released when the run ends.
+    pub locks: Vec<report::OutputLock>,
 }
 
 impl Imported {
@@ -223,16 +227,30 @@ pub fn import_config(
     opts: Options,
     reuse_store: bool,
 ) -> Result<Imported, Error> {
-    import_timed(config_path, opts, reuse_store, &timings::Timings::default())
+    import_timed(
+        config_path,
+        opts,
+        reuse_store,
+        false,
+        &timings::Timings::default(),
+    )
 }
 
 fn import_timed(
     config_path: &Path,
     opts: Options,
     reuse_store: bool,
+    lock: bool,
     timings: &timings::Timings,
 ) -> Result<Imported, Error> {
     let config = timings.time("load config and schemas", || Config::load(config_path))?;
+    let mut locks = Vec::new();
+    if lock {
+        locks.push(report::OutputLock::acquire(&config.output)?);
+        if !config.store.starts_with(&config.output) {
+            locks.push(report::OutputLock::acquire(&config.store)?);
+        }
+    }
     let pb = opts.progress(config.waves.len() as u64, "importing");
     // Waves are imported in parallel (each on its own core); results keep the config's order.
     let import_one = |w: &config::Wave| -> Result<WaveImport, Error> {
@@ -288,6 +306,7 @@ fn import_timed(
         headcounts,
         benchmarks,
         comment_codes,
+        locks,
     })
 }
 
@@ -343,7 +362,7 @@ pub fn run_with(
 ) -> Result<RunSummary, Error> {
     let started = std::time::SystemTime::now();
     let timings = timings::Timings::default();
-    let mut imported = import_timed(config_path, opts, reuse_store, &timings)?;
+    let mut imported = import_timed(config_path, opts, reuse_store, true, &timings)?;
     let dives = deep_dive_indicators(&imported.config, deep_dives)?;
     let over = imported.over_tolerance();
     if !over.is_empty() {
@@ -484,6 +503,13 @@ pub fn run_with(
         &dive_ids,
     )?;
     let dest = out.map_or_else(|| config.output.join(&provenance.run_id), Path::to_path_buf);
+    // `--out` elsewhere: hold that folder too while the pack goes in.
+    let _out_lock = match dest.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(parent) if out.is_some() && !parent.starts_with(&config.output) => {
+            Some(report::OutputLock::acquire(parent)?)
+        }
+        _ => None,
+    };
     let evidence = report::model::Evidence {
         config,
         waves: &wave_ids,
@@ -566,8 +592,12 @@ fn store_fresh_waves(
         .filter(|(w, _)| !w.from_store)
         .map(|(w, c)| {
             timings.time("store write", || {
-                store::write_wave(&config.store, &config.schema, &w.wave, &w.data, c)?;
-                store::write_record(&config.store, w)
+                // The record goes first and comes back last, so it only ever vouches for
+                // files that were completely written.
+                store::remove_record(&config.store, &w.wave)?;
+                let files = store::write_wave(&config.store, &config.schema, &w.wave, &w.data, c)?;
+                fault::point("store-before-record");
+                store::write_record(&config.store, w, &files)
             })
         })
         .collect();

@@ -226,26 +226,6 @@ fn reader(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {
         .from_reader(text.as_bytes())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_stray_quote_that_swallows_rows_is_found_with_each_row() {
-        let span = "R1,A,\"It's \"\"fine, Agree\r\nR2,B,ok,Agree\r\nR3,A,\"x\",Agree\r\n";
-        assert_eq!(
-            runaway_rows(span, b',', 4, 0),
-            Some(vec![(0, "R1".into()), (1, "R2".into()), (2, "R3".into())])
-        );
-    }
-
-    #[test]
-    fn a_comment_over_several_lines_is_not_a_runaway() {
-        let span = "\nR1,A,\"First line,\nsecond line\nthird\",Agree\r\n";
-        assert_eq!(runaway_rows(span, b',', 4, 0), None);
-    }
-}
-
 /// Line numbers of records, counted from byte offsets. (The csv crate's own line counter is
 /// one behind on CRLF files, because a record ends at `\r` and its `\n` is counted with the
 /// next record; Excel and SurveyMonkey write CRLF.) Offsets must be asked in increasing order.
@@ -278,5 +258,25 @@ impl<'a> LineCounter<'a> {
             .count() as u64;
         self.pos = at;
         self.line
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stray_quote_that_swallows_rows_is_found_with_each_row() {
+        let span = "R1,A,\"It's \"\"fine, Agree\r\nR2,B,ok,Agree\r\nR3,A,\"x\",Agree\r\n";
+        assert_eq!(
+            runaway_rows(span, b',', 4, 0),
+            Some(vec![(0, "R1".into()), (1, "R2".into()), (2, "R3".into())])
+        );
+    }
+
+    #[test]
+    fn a_comment_over_several_lines_is_not_a_runaway() {
+        let span = "\nR1,A,\"First line,\nsecond line\nthird\",Agree\r\n";
+        assert_eq!(runaway_rows(span, b',', 4, 0), None);
     }
 }

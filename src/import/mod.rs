@@ -269,6 +269,10 @@ pub struct WaveImport {
     /// True when this import was recorded by an earlier run and the store already holds it.
     #[serde(skip)]
     pub from_store: bool,
+    /// The store's data files for this wave and their SHA-256, as written (set in the import
+    /// record only: see `store::write_record`).
+    #[serde(default, skip_serializing)]
+    pub store_files: BTreeMap<String, String>,
 }
 
 impl WaveImport {
@@ -929,6 +933,7 @@ pub fn import_export(
         fingerprint: String::new(),
         file_sha256: None,
         from_store: false,
+        store_files: BTreeMap::new(),
     })
 }
 

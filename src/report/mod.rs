@@ -97,26 +97,132 @@ impl Pack {
 
     /// Move the complete pack into place, replacing an earlier one.
     pub fn finish(mut self) -> Result<PathBuf, WriteError> {
-        replace_dir(&self.tmp, &self.dest)?;
+        replace_dir(&self.tmp, &self.dest, "pack")?;
         self.finished = true;
         Ok(self.dest.clone())
     }
 }
 
-/// Put the complete folder `ready` at `dest`, replacing whatever was there: the old one is moved
-/// aside, the new one renamed into place, then the old one removed.
-fn replace_dir(ready: &Path, dest: &Path) -> Result<(), WriteError> {
-    if dest.exists() {
+/// Put the complete folder `ready` at `dest`, replacing whatever was there, so that at every
+/// moment `dest` holds either the old folder or the new one, never none: on Linux the two are
+/// swapped in one step (`renameat2` with `RENAME_EXCHANGE`) and the old one, now at `ready`,
+/// removed; elsewhere the old one is moved aside first, and [`clean_stale`] puts it back if a
+/// run is stopped between the two renames.
+fn replace_dir(ready: &Path, dest: &Path, what: &str) -> Result<(), WriteError> {
+    if !dest.exists() {
+        return fs::rename(ready, dest).map_err(werr(dest));
+    }
+    crate::fault::point(&format!("{what}-before-swap"));
+    if exchange(ready, dest).map_err(werr(dest))? {
+        crate::fault::point(&format!("{what}-after-swap"));
+        fs::remove_dir_all(ready).map_err(werr(ready))?;
+    } else {
         let old = ready.with_extension("old");
         if old.exists() {
-            // Left by a run that was killed between the two renames below.
             fs::remove_dir_all(&old).map_err(werr(&old))?;
         }
         fs::rename(dest, &old).map_err(werr(dest))?;
+        crate::fault::point(&format!("{what}-between-renames"));
         fs::rename(ready, dest).map_err(werr(dest))?;
         fs::remove_dir_all(&old).map_err(werr(&old))?;
-    } else {
-        fs::rename(ready, dest).map_err(werr(dest))?;
+    }
+    Ok(())
+}
+
+/// Swap two paths in one step where the system can; `false` where it cannot (then the caller
+/// renames twice).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<bool> {
+    use std::os::unix::ffi::OsStrExt;
+    let c =
+        |p: &Path| std::ffi::CString::new(p.as_os_str().as_bytes()).map_err(std::io::Error::other);
+    let (a, b) = (c(a)?, c(b)?);
+    // SAFETY: two valid NUL-terminated paths; renameat2 only reads them.
+    let rc = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if rc == 0 {
+        return Ok(true);
+    }
+    let err = std::io::Error::last_os_error();
+    match err.raw_os_error() {
+        Some(libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP) => Ok(false),
+        _ => Err(err),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<bool> {
+    Ok(false)
+}
+
+/// A run's hold on an output folder (`<output>/.culture-metrics.lock`, an advisory lock the
+/// system releases when the process ends, however it ends): a second run on the same folder
+/// waits for the first to finish instead of mixing its files in.
+pub struct OutputLock {
+    _file: fs::File,
+}
+
+impl OutputLock {
+    pub const FILE: &'static str = ".culture-metrics.lock";
+
+    /// Take the folder's lock, waiting (and saying so) while another run holds it; then clean
+    /// what runs stopped half-way left behind.
+    pub fn acquire(dir: &Path) -> Result<OutputLock, WriteError> {
+        fs::create_dir_all(dir).map_err(werr(dir))?;
+        let path = dir.join(Self::FILE);
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(werr(&path))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                tracing::warn!(
+                    "another culture-metrics run is writing to {}; waiting for it to finish",
+                    dir.display()
+                );
+                file.lock().map_err(werr(&path))?;
+            }
+            Err(fs::TryLockError::Error(e)) => return Err(werr(&path)(e)),
+        }
+        clean_stale(dir)?;
+        Ok(OutputLock { _file: file })
+    }
+}
+
+/// Remove what stopped runs left in a folder (`.<name>.partial-<pid>` folders and files), and
+/// put back a folder moved aside (`.<name>.partial-<pid>.old`) whose replacement never
+/// arrived. Only under the folder's [`OutputLock`], so no running run's files are touched.
+pub fn clean_stale(dir: &Path) -> Result<(), WriteError> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Ok(());
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some((target, _)) = name
+            .strip_prefix('.')
+            .and_then(|n| n.split_once(".partial-"))
+        else {
+            continue;
+        };
+        let path = entry.path();
+        let dest = dir.join(target);
+        if name.ends_with(".old") && !dest.exists() {
+            fs::rename(&path, &dest).map_err(werr(&path))?;
+        } else if path.is_dir() {
+            fs::remove_dir_all(&path).map_err(werr(&path))?;
+        } else {
+            fs::remove_file(&path).map_err(werr(&path))?;
+        }
     }
     Ok(())
 }
@@ -151,7 +257,7 @@ pub fn publish_latest(output: &Path, run: &Path) -> Result<PathBuf, WriteError> 
         let _ = fs::remove_dir_all(&tmp);
         return Err(e);
     }
-    replace_dir(&tmp, &dest)?;
+    replace_dir(&tmp, &dest, "latest")?;
     Ok(dest)
 }
 
@@ -210,6 +316,7 @@ pub fn record_run(
     text.push_str(&String::from_utf8_lossy(&line));
     let tmp = output.join(format!(".{RUNS_FILE}.partial-{}", std::process::id()));
     fs::write(&tmp, text).map_err(werr(&tmp))?;
+    crate::fault::point("runs-before-rename");
     fs::rename(&tmp, &path).map_err(werr(&path))
 }
 
@@ -224,6 +331,42 @@ pub fn latest_run(output: &Path) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_folder_moved_aside_comes_back_and_partials_go() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        fs::create_dir_all(d.join(".latest.partial-7.old/tables")).unwrap();
+        fs::create_dir_all(d.join(".run1.partial-9/tables")).unwrap();
+        fs::write(d.join(".runs.csv.partial-3"), "x").unwrap();
+        fs::create_dir_all(d.join("run2")).unwrap();
+        fs::create_dir_all(d.join(".run2.partial-4.old")).unwrap();
+        clean_stale(d).unwrap();
+        let mut left: Vec<String> = fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            ["latest", "run2"],
+            "the old latest/ restored; the rest removed"
+        );
+        assert!(d.join("latest/tables").is_dir());
+    }
+
+    #[test]
+    fn replacing_a_folder_swaps_old_for_new() {
+        let dir = tempfile::tempdir().unwrap();
+        let (ready, dest) = (dir.path().join(".p.partial-1"), dir.path().join("p"));
+        fs::create_dir_all(&dest).unwrap();
+        fs::write(dest.join("a"), "old").unwrap();
+        fs::create_dir_all(&ready).unwrap();
+        fs::write(ready.join("a"), "new").unwrap();
+        replace_dir(&ready, &dest, "test").unwrap();
+        assert_eq!(fs::read_to_string(dest.join("a")).unwrap(), "new");
+        assert!(!ready.exists());
+    }
 
     #[test]
     fn an_unfinished_pack_leaves_nothing_and_keeps_the_old_one() {

@@ -57,23 +57,12 @@ pub fn fingerprint(
     wave: &crate::config::Wave,
 ) -> Result<Fingerprint, StoreError> {
     use sha2::{Digest, Sha256};
-    use std::io::Read;
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| StoreError::Io { path, source }
     };
-    let mut file = File::open(&wave.file).map_err(io(&wave.file))?;
-    let (mut file_hash, mut buf, mut bytes) = (Sha256::new(), vec![0u8; 1 << 20], 0u64);
-    loop {
-        let n = file.read(&mut buf).map_err(io(&wave.file))?;
-        if n == 0 {
-            break;
-        }
-        file_hash.update(&buf[..n]);
-        bytes += n as u64;
-    }
+    let (file_sha256, bytes) = sha256_file(&wave.file).map_err(io(&wave.file))?;
     let hex = |d: &[u8]| d.iter().map(|b| format!("{b:02x}")).collect::<String>();
-    let file_sha256 = hex(&file_hash.finalize());
     let mut h = Sha256::new();
     h.update(b"culture-metrics store 3\0");
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
@@ -100,32 +89,86 @@ pub fn fingerprint(
     })
 }
 
-/// The recorded import of a wave, if the store holds the wave and the record matches
-/// `fingerprint`.
+/// A file's SHA-256 (hex) and size, read in 1 MiB blocks.
+pub fn sha256_file(path: &Path) -> std::io::Result<(String, u64)> {
+    use sha2::{Digest, Sha256};
+    use std::io::Read;
+    let mut file = File::open(path)?;
+    let (mut hash, mut buf, mut bytes) = (Sha256::new(), vec![0u8; 1 << 20], 0u64);
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hash.update(&buf[..n]);
+        bytes += n as u64;
+    }
+    Ok((hex(&hash.finalize()), bytes))
+}
+
+fn hex(d: &[u8]) -> String {
+    d.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The recorded import of a wave, if the store holds the wave, the record matches
+/// `fingerprint`, and every data file the record lists still has the SHA-256 it was written
+/// with (a wave whose files were changed or half-replaced, e.g. by a run killed while writing,
+/// is imported again rather than trusted).
 pub fn cached_import(
     store: &Path,
     wave: &str,
     fingerprint: &str,
 ) -> Option<crate::import::WaveImport> {
-    if !wave_path(store, wave).is_file() {
-        return None;
-    }
     let text = std::fs::read_to_string(record_path(store, wave)).ok()?;
     let mut record: crate::import::WaveImport = serde_json::from_str(&text).ok()?;
-    (record.fingerprint == fingerprint).then(|| {
-        record.from_store = true;
-        record
-    })
+    if record.fingerprint != fingerprint {
+        return None;
+    }
+    let expected = [wave_path(store, wave), comments_path(store, wave)];
+    for path in &expected {
+        let name = path.file_name()?.to_string_lossy();
+        let recorded = record.store_files.get(name.as_ref())?;
+        let (actual, _) = sha256_file(path).ok()?;
+        if &actual != recorded {
+            tracing::warn!(file = %path.display(), "store file does not match its import record; importing again");
+            return None;
+        }
+    }
+    record.from_store = true;
+    Some(record)
 }
 
-/// Write the import record beside the wave's data (after the data).
-pub fn write_record(store: &Path, import: &crate::import::WaveImport) -> Result<(), StoreError> {
+/// Remove a wave's import record: done before its data files are replaced, so that a run
+/// stopped half-way leaves no record that could vouch for them.
+pub fn remove_record(store: &Path, wave: &str) -> Result<(), StoreError> {
+    let path = record_path(store, wave);
+    match std::fs::remove_file(&path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(StoreError::Io { path, source: e })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Write the import record beside the wave's data, last: with the SHA-256 of each data file
+/// (`files`: file name → hash), so the record vouches for exactly those bytes.
+pub fn write_record(
+    store: &Path,
+    import: &crate::import::WaveImport,
+    files: &[(String, String)],
+) -> Result<(), StoreError> {
     let path = record_path(store, &import.wave);
     let io = |source| StoreError::Io {
         path: path.clone(),
         source,
     };
-    let json = serde_json::to_string_pretty(import).map_err(|e| io(std::io::Error::other(e)))?;
+    let mut value = serde_json::to_value(import).map_err(|e| io(std::io::Error::other(e)))?;
+    value["store_files"] = files
+        .iter()
+        .map(|(name, hash)| (name.clone(), serde_json::Value::String(hash.clone())))
+        .collect::<serde_json::Map<_, _>>()
+        .into();
+    let json = serde_json::to_string_pretty(&value).map_err(|e| io(std::io::Error::other(e)))?;
     let tmp = path.with_extension("json.tmp");
     std::fs::write(&tmp, json).map_err(io)?;
     std::fs::rename(&tmp, &path).map_err(io)
@@ -185,22 +228,29 @@ fn comments_frame(data: &WaveData) -> PolarsResult<DataFrame> {
     )
 }
 
-/// Write a frame to `path` atomically (temp file, then rename).
-fn write_parquet(path: &Path, df: &mut DataFrame) -> Result<(), StoreError> {
+/// Write a frame to `path` atomically (temp file, then rename); returns the file's name and
+/// SHA-256.
+fn write_parquet(path: &Path, df: &mut DataFrame) -> Result<(String, String), StoreError> {
+    use sha2::{Digest, Sha256};
     let tmp = path.with_extension("parquet.tmp");
     let io = |source| StoreError::Io {
         path: path.to_path_buf(),
         source,
     };
-    let file = std::io::BufWriter::with_capacity(1 << 20, File::create(&tmp).map_err(io)?);
-    ParquetWriter::new(file)
+    let mut bytes = Vec::new();
+    ParquetWriter::new(&mut bytes)
         .with_compression(ParquetCompression::Zstd(None))
         .finish(df)
         .map_err(|source| StoreError::Polars {
             path: path.to_path_buf(),
             source,
         })?;
-    std::fs::rename(&tmp, path).map_err(io)
+    std::fs::write(&tmp, &bytes).map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(io)?;
+    let name = path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    Ok((name, hex(&Sha256::digest(&bytes))))
 }
 
 pub fn weights_path(store: &Path, wave: &str) -> PathBuf {
@@ -220,17 +270,18 @@ pub fn write_weights(store: &Path, wave: &str, weights: &[f64]) -> Result<(), St
             path: p.clone(),
             source,
         })?;
-    write_parquet(&p, &mut df)
+    write_parquet(&p, &mut df).map(|_| ())
 }
 
-/// Write one wave (response ids, codes and comments) into the store.
+/// Write one wave (response ids, codes and comments) into the store; returns each file's
+/// name and SHA-256 for the import record.
 pub fn write_wave(
     store: &Path,
     schema: &Schema,
     wave: &str,
     data: &WaveData,
     codes: &Responses,
-) -> Result<(), StoreError> {
+) -> Result<Vec<(String, String)>, StoreError> {
     std::fs::create_dir_all(store).map_err(|source| StoreError::Io {
         path: store.to_path_buf(),
         source,
@@ -241,10 +292,11 @@ pub fn write_wave(
     };
     let p = wave_path(store, wave);
     let mut df = to_frame(schema, data, codes).map_err(polars(&p))?;
-    write_parquet(&p, &mut df)?;
+    let responses = write_parquet(&p, &mut df)?;
+    crate::fault::point("store-between-files");
     let p = comments_path(store, wave);
     let mut comments = comments_frame(data).map_err(polars(&p))?;
-    write_parquet(&p, &mut comments)
+    Ok(vec![responses, write_parquet(&p, &mut comments)?])
 }
 
 /// Read one wave's responses back from the store: every column (response ids included).

@@ -167,3 +167,154 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+const STORE_RECORD: &str = "sample-data/out/store/2026.import.json";
+const LATEST_ITEMS: &str = "sample-data/out/latest/tables/fact_item_results.csv";
+
+/// The 2026 export with different answers but the same respondents (so the coded comments
+/// still match): every "Strongly agree" becomes "Disagree" (bytes, so Windows-1252 survives).
+fn changed_answers(original: &[u8]) -> Vec<u8> {
+    replace_bytes(original, b"Strongly agree", b"Disagree")
+}
+
+fn replace_bytes(hay: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(hay.len());
+    let mut i = 0;
+    while i < hay.len() {
+        if hay[i..].starts_with(from) {
+            out.extend_from_slice(to);
+            i += from.len();
+        } else {
+            out.push(hay[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+fn run_ok(s: &Sandbox, args: &[&str]) {
+    let out = s.cmd(args).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn store_killed_while_writing_then_export_restored_imports_again() {
+    let s = sample();
+    run_ok(&s, &["-q", "run"]);
+    let before = s.read(LATEST_ITEMS);
+    let original = std::fs::read(s.path(SURVEYMONKEY)).unwrap();
+    // A changed export, and the run killed after the store's data files, before its record.
+    s.write(SURVEYMONKEY, changed_answers(&original));
+    let killed = s
+        .cmd(&["-q", "run"])
+        .env("CULTURE_METRICS_FAULT", "store-before-record")
+        .output()
+        .unwrap();
+    assert!(!killed.status.success(), "the fault point stopped the run");
+    // The original export back: the store holds the changed wave's files, so it must not
+    // be trusted as "unchanged".
+    s.write(SURVEYMONKEY, &original);
+    run_ok(&s, &["-q", "run"]);
+    assert_eq!(
+        s.read(LATEST_ITEMS),
+        before,
+        "the published figures are the original export's"
+    );
+}
+
+#[test]
+fn store_files_that_do_not_match_their_record_are_imported_again() {
+    let s = sample();
+    run_ok(&s, &["-q", "run"]);
+    let before = s.read(LATEST_ITEMS);
+    let record_a = s.read(STORE_RECORD);
+    let original = std::fs::read(s.path(SURVEYMONKEY)).unwrap();
+    s.write(SURVEYMONKEY, changed_answers(&original));
+    run_ok(&s, &["-q", "run"]);
+    assert_ne!(
+        s.read(LATEST_ITEMS),
+        before,
+        "the changed export changes the figures"
+    );
+    // The state a crash between the store's renames used to leave: the changed export's data
+    // under the original export's record.
+    s.write(STORE_RECORD, record_a);
+    s.write(SURVEYMONKEY, &original);
+    run_ok(&s, &["-q", "run"]);
+    assert_eq!(
+        s.read(LATEST_ITEMS),
+        before,
+        "the store's copy was checked, not trusted"
+    );
+}
+
+/// Every complete pack a reader can reach: `latest/` and each run listed in `runs.csv`.
+fn assert_packs_complete(s: &Sandbox, after: &str) {
+    for f in [
+        "report.html",
+        "manifest.json",
+        "tables/fact_item_results.csv",
+    ] {
+        assert!(
+            s.exists(&format!("sample-data/out/latest/{f}")),
+            "latest/{f} missing after {after}"
+        );
+    }
+    let runs = s.read("sample-data/out/runs.csv");
+    for line in runs.lines().skip(1) {
+        let id = line.split(',').next().unwrap();
+        assert!(
+            s.exists(&format!("sample-data/out/{id}/manifest.json")),
+            "run {id} in runs.csv has no pack after {after}"
+        );
+    }
+}
+
+#[test]
+fn killing_a_run_at_every_rename_leaves_the_old_or_the_new_pack_never_none() {
+    let s = sample();
+    run_ok(&s, &["-q", "run"]);
+    for point in [
+        "store-between-files",
+        "store-before-record",
+        "pack-before-swap",
+        "pack-after-swap",
+        "runs-before-rename",
+        "latest-before-swap",
+        "latest-after-swap",
+    ] {
+        let out = s
+            .cmd(&["-q", "run", "--reimport"])
+            .env("CULTURE_METRICS_FAULT", point)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{point}: the run was stopped");
+        assert_packs_complete(&s, point);
+    }
+    // The next run cleans what the stopped ones left and publishes.
+    run_ok(&s, &["-q", "run"]);
+    assert_packs_complete(&s, "a clean run");
+    let left: Vec<String> = std::fs::read_dir(s.path("sample-data/out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".partial-"))
+        .collect();
+    assert!(left.is_empty(), "stale folders left: {left:?}");
+}
+
+#[test]
+fn concurrent_runs_on_one_output_wait_for_each_other() {
+    let s = sample();
+    let outs: Vec<std::process::Output> = std::thread::scope(|scope| {
+        let runs: Vec<_> = (0..2)
+            .map(|_| scope.spawn(|| s.cmd(&["-q", "run"]).output().unwrap()))
+            .collect();
+        runs.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    for out in &outs {
+        assert!(out.status.success(), "{}", stderr(out));
+    }
+    let runs = s.read("sample-data/out/runs.csv");
+    assert_eq!(runs.lines().count(), 3, "both runs recorded: {runs}");
+    assert_packs_complete(&s, "two runs at once");
+}
