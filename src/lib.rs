@@ -197,16 +197,19 @@ impl Imported {
                 .file_name()
                 .map_or_else(String::new, |f| f.to_string_lossy().into_owned());
             for r in &wave.rows {
+                // Analysts open this file in Excel: values from the export that look like
+                // formulas (`=HYPERLINK(...)`) are written as text, as in the pack's tables.
+                let defuse = report::tables::defuse;
                 w.write_record([
-                    wave.wave.as_str(),
-                    &file,
+                    defuse(wave.wave.as_str()).as_ref(),
+                    &defuse(&file),
                     &r.line.to_string(),
-                    &r.response_id,
+                    &defuse(&r.response_id),
                     r.reason.outcome().as_str(),
                     r.reason.code(),
-                    r.column.as_deref().unwrap_or(""),
-                    r.value.as_deref().unwrap_or(""),
-                    &r.detail,
+                    &defuse(r.column.as_deref().unwrap_or("")),
+                    &defuse(r.value.as_deref().unwrap_or("")),
+                    &defuse(&r.detail),
                 ])
                 .map_err(err)?;
             }

@@ -840,6 +840,12 @@ fn survey_waves(
     c: &mut Collector,
 ) -> Vec<Wave> {
     let lines = entry_lines(text, "waves");
+    if raw.is_empty() {
+        c.push(
+            "waves",
+            "no survey waves: add a [[waves]] entry for each survey export (schemas/README.md, \"Pipeline config\")",
+        );
+    }
     let mut entries = Vec::with_capacity(raw.len());
     let mut waves = Vec::with_capacity(raw.len());
     for (i, w) in raw {

@@ -28,6 +28,10 @@ pub struct HeadcountError {
     pub problems: Vec<String>,
 }
 
+/// The largest headcount a group can have (more than the NHS employs): larger numbers are a
+/// wrong column or a damaged file, and sums of them could not overflow.
+pub const MAX_HEADCOUNT: u64 = 10_000_000;
+
 pub fn load(file: &Path, schema: &Schema) -> Result<Headcount, HeadcountError> {
     let err = |problems: Vec<String>| HeadcountError {
         file: file.to_path_buf(),
@@ -76,7 +80,15 @@ pub fn load(file: &Path, schema: &Schema) -> Result<Headcount, HeadcountError> {
             }
         }
         let n = match rec[hc_col].trim().parse::<u64>() {
-            Ok(n) => n,
+            Ok(n) if n <= MAX_HEADCOUNT => n,
+            Ok(n) => {
+                problems.push(format!(
+                    "line {line}, column {}: headcount {n} is more than any organisation employs \
+                     (the largest taken is {MAX_HEADCOUNT}); check the column is a headcount",
+                    super::layout::column_letter(hc_col),
+                ));
+                continue;
+            }
             Err(_) => {
                 problems.push(format!(
                     "line {line}, column {}: headcount `{}` is not a whole number",

@@ -94,6 +94,15 @@ pub enum ImportError {
         id: String,
         key: String,
     },
+    #[error(
+        "{}: wave {wave} uses column {key:?} as response_id, but it holds personal data (an email, a name, an IP address...) and response ids are stored.\n  How to fix: set response_id to the vendor's anonymous response id (Qualtrics `ResponseId`, SurveyMonkey `Respondent ID`).",
+        file.display()
+    )]
+    PersonalResponseId {
+        file: PathBuf,
+        wave: String,
+        key: String,
+    },
 }
 
 impl ImportError {
@@ -101,7 +110,9 @@ impl ImportError {
     pub fn is_config_error(&self) -> bool {
         matches!(
             self,
-            ImportError::UnknownColumns { .. } | ImportError::PersonalData { .. }
+            ImportError::UnknownColumns { .. }
+                | ImportError::PersonalData { .. }
+                | ImportError::PersonalResponseId { .. }
         )
     }
 }
@@ -516,6 +527,15 @@ pub fn import_export(
 ) -> Result<WaveImport, ImportError> {
     let mut missing = Vec::new();
     let rid = locate(export, wave, "response_id", &wave.response_id, &mut missing)?;
+    if let Some(r) = rid
+        && is_personal_data(&export.columns[r])
+    {
+        return Err(ImportError::PersonalResponseId {
+            file: export.file.clone(),
+            wave: wave.id.clone(),
+            key: wave.response_id.clone(),
+        });
+    }
     let f = &wave.filters;
     let test_col = match &f.test_column {
         Some(k) => locate(export, wave, "filters.test_column", k, &mut missing)?,

@@ -44,13 +44,17 @@ pub struct Markdown;
 impl askama::filters::Escaper for Markdown {
     fn write_escaped_str<W: fmt::Write>(&self, mut dest: W, string: &str) -> fmt::Result {
         let mut rest = string;
-        while let Some(i) = rest.find(['&', '<', '>', '|', '\n', '\r']) {
+        while let Some(i) = rest.find(['&', '<', '>', '|', '\n', '\r', ']']) {
             dest.write_str(&rest[..i])?;
             dest.write_str(match rest.as_bytes()[i] {
                 b'&' => "&amp;",
                 b'<' => "&lt;",
                 b'>' => "&gt;",
                 b'|' => "\\|",
+                // `](`, `][` and `]:` would make a link, an image or a link definition out of
+                // a value; a lone `[c]` stays as it is.
+                b']' if matches!(rest.as_bytes().get(i + 1), Some(b'(' | b'[' | b':')) => "]\\",
+                b']' => "]",
                 _ => " ",
             })?;
             rest = &rest[i + 1..];
@@ -92,6 +96,18 @@ mod tests {
             "a\\|b &lt;c&gt; &amp; Council's \"x\""
         );
         assert_eq!(markdown("a\r\nb"), "a  b");
+        // No links, images or link definitions from values; `[c]` stays readable.
+        assert_eq!(
+            markdown("[b](javascript:alert(1))"),
+            "[b]\\(javascript:alert(1))"
+        );
+        assert_eq!(
+            markdown("![x](http://evil/p.png)"),
+            "![x]\\(http://evil/p.png)"
+        );
+        assert_eq!(markdown("[r]: javascript:x"), "[r]\\: javascript:x");
+        assert_eq!(markdown("[a][r]"), "[a]\\[r]");
+        assert_eq!(markdown("45.2 [c] [u]"), "45.2 [c] [u]");
     }
 
     #[test]

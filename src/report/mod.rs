@@ -301,11 +301,13 @@ pub fn record_run(
         &manifest::utc(manifest::unix(started)),
         &manifest::utc(finished),
         env!("CARGO_PKG_VERSION"),
-        &waves
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(" "),
+        &tables::defuse(
+            &waves
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
         &tables::defuse(&provenance.config_path),
         &provenance.config_sha256,
     ])

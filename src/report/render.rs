@@ -96,12 +96,32 @@ pub fn render(page: &Page) -> Result<Rendered, RenderError> {
     })
 }
 
-/// Markdown to HTML with any raw HTML in the source shown as text, never interpreted.
+/// Markdown to HTML with any raw HTML in the source shown as text, never interpreted; links
+/// only to places in the page, web pages and email addresses (a `javascript:` or other URL
+/// becomes its text), and no images (the pack loads nothing from elsewhere).
 fn markdown_to_html(text: &str) -> SafeMarkup {
-    use pulldown_cmark::{Event, Options, Parser, html};
-    let parser = Parser::new_ext(text, Options::ENABLE_TABLES).map(|e| match e {
-        Event::Html(t) | Event::InlineHtml(t) => Event::Text(t),
-        e => e,
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
+    let safe_url = |url: &str| {
+        let lower = url.trim().to_ascii_lowercase();
+        let scheme = lower.split_once(':').map(|(s, _)| s);
+        match scheme {
+            None => true,
+            Some(s) if s.contains(['/', '?', '#']) => true,
+            Some(s) => matches!(s, "http" | "https" | "mailto"),
+        }
+    };
+    // For each open link, whether it is kept (its end tag follows suit).
+    let mut links: Vec<bool> = Vec::new();
+    let parser = Parser::new_ext(text, Options::ENABLE_TABLES).filter_map(|e| match e {
+        Event::Html(t) | Event::InlineHtml(t) => Some(Event::Text(t)),
+        Event::Start(Tag::Link { ref dest_url, .. }) => {
+            let keep = safe_url(dest_url);
+            links.push(keep);
+            keep.then_some(e)
+        }
+        Event::End(TagEnd::Link) => links.pop().unwrap_or(false).then_some(e),
+        Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => None,
+        e => Some(e),
     });
     let mut out = String::new();
     html::push_html(&mut out, parser);
@@ -121,6 +141,25 @@ mod tests {
         .into_string();
         assert!(!h.contains("<script>") && !h.contains("<img"), "{h}");
         assert!(h.contains("&lt;script&gt;"), "{h}");
+    }
+
+    #[test]
+    fn markdown_links_go_only_to_pages_and_images_are_dropped() {
+        let h = markdown_to_html(
+            "[a](javascript:alert(1)) [b](JavaScript:x) [c](https://www.gov.uk) [d](#methods) \
+             [e](tables/README.md) ![f](http://evil/x.png) [g](data:text/html,x)",
+        )
+        .into_string();
+        assert!(!h.to_ascii_lowercase().contains("javascript:"), "{h}");
+        assert!(!h.contains("<img") && !h.contains("data:"), "{h}");
+        for keep in [
+            "href=\"https://www.gov.uk\"",
+            "href=\"#methods\"",
+            "href=\"tables/README.md\"",
+        ] {
+            assert!(h.contains(keep), "{keep}: {h}");
+        }
+        assert!(h.starts_with("<p>a b "), "the text stays: {h}");
     }
 
     /// A small page with markup in every kind of text.

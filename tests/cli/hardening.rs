@@ -318,3 +318,158 @@ fn concurrent_runs_on_one_output_wait_for_each_other() {
     assert_eq!(runs.lines().count(), 3, "both runs recorded: {runs}");
     assert_packs_complete(&s, "two runs at once");
 }
+
+#[test]
+fn rejects_file_neutralises_formulas_from_the_export() {
+    let data = mini_csv()
+        + "=1+1,A dir,Agree,Agree,No,\n"
+        + "X1,A dir,\"=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",Agree,No,\n";
+    let s = mini_sandbox(data, "", 100.0);
+    let out = s
+        .cmd(&[
+            "validate",
+            "--config",
+            "pipeline.toml",
+            "--rejects",
+            "rejects.csv",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rejects = s.read("rejects.csv");
+    for line in rejects.lines().skip(1) {
+        for cell in line.split(',') {
+            let cell = cell.trim_start_matches('"');
+            assert!(
+                !cell.starts_with(['=', '+', '@']),
+                "formula reaches Excel: {line}"
+            );
+        }
+    }
+    assert!(rejects.contains("'=HYPERLINK"), "{rejects}");
+}
+
+#[test]
+fn markdown_and_html_carry_no_links_or_images_from_data() {
+    let schema = MINI_SCHEMA.replace(
+        r#"categories = ["A dir", "B dir", "C dir"]"#,
+        r#"categories = ["[x](javascript:alert(1))", "![i](http://evil/p.png)", "C dir"]"#,
+    ) + "\n[[indicators]]\nid = \"respect\"\nlabel = \"Respect [r](javascript:x)\"\nmethod = \"theme-pct-positive\"\nitems = [\"Q1\", \"Q2\"]\n";
+    let data = mini_csv()
+        .replace(",A dir,", ",[x](javascript:alert(1)),")
+        .replace(",B dir,", ",![i](http://evil/p.png),");
+    let s = mini_sandbox(data, "", 0.0);
+    s.write("schema.toml", schema);
+    let out = s
+        .cmd(&["-q", "run", "--config", "pipeline.toml"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    for file in [
+        "report.md",
+        "report.html",
+        "data-dictionary.md",
+        "data-dictionary.html",
+    ] {
+        let text = s.read(&format!("out/latest/{file}"));
+        if file.ends_with(".md") {
+            assert!(!text.contains("](javascript:"), "a live link in {file}");
+            assert!(!text.contains("](http://evil"), "a remote image in {file}");
+        }
+        assert!(
+            !text.to_ascii_lowercase().contains("href=\"javascript:"),
+            "a javascript: URL in {file}"
+        );
+        assert!(!text.contains("<img"), "an image in {file}");
+    }
+    let md = s.read("out/latest/report.md");
+    assert!(
+        md.contains("[x]\\(javascript:alert(1))"),
+        "the label is shown as text: {}",
+        md.lines()
+            .filter(|l| l.contains("javascript"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
+#[test]
+fn headcount_too_large_to_be_real_is_an_error_not_a_wrapped_number() {
+    let s = mini_sandbox(mini_csv(), "headcount = \"hc.csv\"", 0.0);
+    s.write(
+        "hc.csv",
+        "dir,headcount\nA dir,18446744073709551615\nB dir,20\nC dir,5\n",
+    );
+    let out = s
+        .cmd(&["-q", "run", "--config", "pipeline.toml"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("line 2") && err.contains("more than any organisation employs"),
+        "{err}"
+    );
+    assert!(!s.exists("out/latest"), "nothing published");
+}
+
+#[test]
+fn response_id_naming_a_personal_data_column_is_refused() {
+    let data = mini_csv().replacen("id,dir,", "RecipientEmail,dir,", 1);
+    let s = mini_sandbox(data, "", 0.0);
+    s.write(
+        "pipeline.toml",
+        mini_config("data.csv", "", 0.0)
+            .replace("response_id = \"id\"", "response_id = \"RecipientEmail\""),
+    );
+    let out = s
+        .cmd(&["validate", "--config", "pipeline.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "a config error");
+    assert!(
+        stderr(&out).contains("holds personal data"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn wave_id_outside_the_safe_pattern_is_a_config_error() {
+    for id in [
+        "../../etc/2025",
+        "/tmp/2025",
+        "2025/../x",
+        "[b](javascript:x)2025",
+    ] {
+        let s = mini_sandbox(mini_csv(), "", 0.0);
+        s.write(
+            "pipeline.toml",
+            mini_config("data.csv", "", 0.0).replace("id = \"2025\"", &format!("id = {id:?}")),
+        );
+        let out = s
+            .cmd(&["-q", "run", "--config", "pipeline.toml"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{id}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("must use only letters, digits"),
+            "{id}"
+        );
+        assert!(!s.exists("out/store"), "{id}: nothing written");
+    }
+}
+
+#[test]
+fn empty_wave_list_is_a_config_error() {
+    let s = mini_sandbox(mini_csv(), "", 0.0);
+    let config = mini_config("data.csv", "", 0.0);
+    let head = &config[..config.find("[[waves]]").unwrap()];
+    s.write("pipeline.toml", format!("{head}waves = []\n"));
+    let out = s
+        .cmd(&["-q", "run", "--config", "pipeline.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("no survey waves"), "{}", stderr(&out));
+}
