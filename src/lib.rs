@@ -318,6 +318,17 @@ pub fn validate(config_path: &Path, opts: Options) -> Result<Imported, Error> {
     import_config(config_path, opts, false)
 }
 
+/// The thresholds `audit` checks against, from the config (staff survey, meeting feedback);
+/// `None` when the config cannot be read (a pack received on its own).
+pub fn audit_thresholds(config_path: &Path) -> Option<(u32, Option<u32>)> {
+    Config::load(config_path).ok().map(|c| {
+        (
+            c.anonymity_threshold,
+            c.meetings.as_ref().map(|m| m.threshold),
+        )
+    })
+}
+
 /// The newest pack recorded in the config's output folder (for `audit` without a folder).
 pub fn latest_pack(config_path: &Path) -> Result<PathBuf, Error> {
     let config = Config::load(config_path)?;
@@ -427,8 +438,12 @@ pub fn run_with(
             inds,
             responses,
             &respondents,
-            config.anonymity_threshold,
-            disclosure::MIN_RESPONDENTS_FOR_BREAKDOWNS,
+            disclosure::Rules {
+                k: config.anonymity_threshold,
+                min_for_breakdowns: disclosure::MIN_RESPONDENTS_FOR_BREAKDOWNS,
+                attribute_below: config.attribute_disclosure.below(),
+                linear_attack: true,
+            },
         )
     });
 

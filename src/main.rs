@@ -138,7 +138,8 @@ enum Command {
         /// Pipeline config whose latest run to audit when no folder is given.
         #[arg(long, short, default_value = DEFAULT_CONFIG)]
         config: PathBuf,
-        /// Threshold to check against (default: the one the run recorded in disclosure.json).
+        /// Threshold to check against (default: the config's anonymity_threshold; for a pack
+        /// with no config at hand, the one the run recorded in disclosure.json).
         #[arg(long)]
         threshold: Option<u32>,
     },
@@ -289,7 +290,11 @@ fn execute(command: Command, opts: Options) -> Result<i32, Error> {
                 Some(d) => d,
                 None => culture_metrics::latest_pack(&config)?,
             };
-            let report = culture_metrics::disclosure::audit::audit(&dir, threshold)?;
+            let report = culture_metrics::disclosure::audit::audit_with(
+                &dir,
+                threshold,
+                culture_metrics::audit_thresholds(&config),
+            )?;
             print!("{}", report.render(&dir));
             Ok(if report.passed() {
                 exit::OK

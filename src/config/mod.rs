@@ -4,6 +4,7 @@
 //! Paths inside the config are relative to the config file. Every problem is reported at
 //! once; unknown keys are errors.
 
+pub mod attribute;
 pub mod drivers;
 pub mod timeline;
 
@@ -323,6 +324,8 @@ pub struct Config {
     pub store: PathBuf,
     /// No published figure rests on fewer respondents than this.
     pub anonymity_threshold: u32,
+    /// Small groups whose members all answered alike (`[attribute_disclosure]`).
+    pub attribute_disclosure: attribute::AttributeDisclosure,
     /// Demographic fields to break results down by (default: all of them).
     pub breakdowns: Vec<String>,
     /// Two-way crosses, e.g. directorate × grade.
@@ -507,7 +510,8 @@ impl Config {
         let base = path.parent().unwrap_or(Path::new("")).to_path_buf();
         let mut table = parse_table(path, &text).map_err(ConfigError::Config)?;
         let mut c = Collector::default();
-        const KNOWN: [&str; 17] = [
+        const KNOWN: [&str; 18] = [
+            "attribute_disclosure",
             "deep_dives",
             "meetings",
             "baseline",
@@ -549,6 +553,9 @@ impl Config {
         let benchmarks_raw: Option<RawBenchmarks> = table
             .remove("benchmarks")
             .and_then(|v| c.take("benchmarks", v));
+        let attribute_raw: Option<attribute::RawAttribute> = table
+            .remove("attribute_disclosure")
+            .and_then(|v| c.take("attribute_disclosure", v));
         let top: Option<RawTop> = c.take("top level", toml::Value::Table(table));
 
         let Some(top) = top else {
@@ -666,6 +673,7 @@ impl Config {
 
         let weighting = weighting_raw.map(|w| build_weighting(w, &schema, &waves, &mut c));
         let drivers = build_drivers(drivers_raw, &schema, threshold, &mut c);
+        let attribute_disclosure = attribute::build(attribute_raw, threshold, &mut c);
         for m in weighting.iter().flat_map(|w| &w.margins) {
             let id = &schema.demographics[*m].id;
             if !breakdowns.contains(id) {
@@ -819,6 +827,7 @@ impl Config {
                 output: base.join(top.output),
                 store: base.join(top.store),
                 anonymity_threshold: threshold,
+                attribute_disclosure,
                 breakdowns,
                 crosses,
                 fpc: top.finite_population_correction.unwrap_or(true),

@@ -162,10 +162,23 @@ fn group_fields(csv: &Csv) -> HashMap<String, Fields> {
 /// must be there with its declared columns (CSV) and types (Parquet); keys must be unique and
 /// references must resolve; and disclosure control must hold (see the module docs).
 pub fn audit(dir: &Path, threshold: Option<u32>) -> Result<Report, AuditError> {
+    audit_with(dir, threshold, None)
+}
+
+/// [`audit`] with the thresholds of the config that made the pack (staff survey, and meeting
+/// feedback when configured): a pack's own record of its thresholds is only the fallback for
+/// a pack received without its config, since a pack cannot vouch for itself. `threshold`
+/// (`--threshold`) overrides both.
+pub fn audit_with(
+    dir: &Path,
+    threshold: Option<u32>,
+    config: Option<(u32, Option<u32>)>,
+) -> Result<Report, AuditError> {
     let registry = crate::report::model::registry();
-    let staff_k = match threshold {
-        Some(t) => t,
-        None => read_threshold(dir, SETTINGS_FILE)?,
+    let staff_k = match (threshold, config) {
+        (Some(t), _) => t,
+        (None, Some((staff, _))) => staff,
+        (None, None) => read_threshold(dir, SETTINGS_FILE)?,
     };
     let mut report = Report {
         threshold: staff_k,
@@ -196,7 +209,7 @@ pub fn audit(dir: &Path, threshold: Option<u32>) -> Result<Report, AuditError> {
         dir,
         given: threshold,
         staff: staff_k,
-        feedback: None,
+        feedback: config.and_then(|c| c.1),
     };
     let parts = figures(&checked, &data, thresholds, &mut find)?;
     for (key, cells) in &parts {
@@ -207,6 +220,7 @@ pub fn audit(dir: &Path, threshold: Option<u32>) -> Result<Report, AuditError> {
         };
         check_partition(cells, key.k, &what, &mut find);
     }
+    differencing_attack(&data, staff_k, &mut find);
     report.tables = checked.iter().map(|t| file_of(t)).collect();
     report.rows = checked.iter().map(|t| data[t.name].records.len()).sum();
     Ok(report)
@@ -707,7 +721,12 @@ mod tests {
                 let hidden = !reason.is_empty();
                 let v = if hidden { "[c]" } else { "50.0" };
                 let de = if hidden { "[c]" } else { "" };
-                format!("2025,S01,{g},{n},{v},{v},{v},{v},{v},{v},{v},{v},{v},false,{de},,{hidden},{reason}\n")
+                // Answer counts that add up: half positive, a quarter neutral, the rest negative.
+                let counts = match n.parse::<u64>() {
+                    Ok(n) if !hidden => format!("{},{},{}", n / 2, n / 4, n - n / 2 - n / 4),
+                    _ => "[c],[c],[c]".into(),
+                };
+                format!("2025,S01,{g},{n},{counts},{v},{v},{v},{v},{v},{v},false,{de},,{hidden},{reason}\n")
             })
             .collect()
     }
@@ -757,11 +776,18 @@ mod tests {
             ("dir=B", "[c]", "primary"),
         ]));
         assert_eq!(
-            f,
-            [
-                "tables/fact_item_results.csv:4: 2025, S01, dir: the only hidden group (dir=B) can be recovered: 60 - 54 = 6"
-            ]
+            f[0],
+            "tables/fact_item_results.csv:4: 2025, S01, dir: the only hidden group (dir=B) can be recovered: 60 - 54 = 6"
         );
+        // The LP attacker recovers its answers too (30 - 27 positive, 15 - 13 neutral, ...).
+        for what in ["n_positive = 3", "n_neutral = 2", "n_negative = 1", "n = 6"] {
+            assert!(
+                f.iter()
+                    .any(|m| m.contains("dir=B: a withheld figure can be worked out")
+                        && m.ends_with(what)),
+                "{what}: {f:#?}"
+            );
+        }
     }
 
     #[test]
@@ -995,7 +1021,7 @@ min_items = 2
             let it = items(&agg, &pops);
             let ind = indicators(&s, &agg, &it, &pops);
             let respondents: HashMap<WaveId, u64> = [(wave, people.len() as u64)].into();
-            let t = crate::disclosure::protect(&s, it, ind, Vec::new(), &respondents, k, crate::disclosure::MIN_RESPONDENTS_FOR_BREAKDOWNS);
+            let t = crate::disclosure::protect(&s, it, ind, Vec::new(), &respondents, crate::disclosure::Rules { k, min_for_breakdowns: crate::disclosure::MIN_RESPONDENTS_FOR_BREAKDOWNS, attribute_below: None, linear_attack: true });
             let mut groups: Vec<(Breakdown, Group)> = t.items.iter().map(|p| (p.breakdown, p.group)).collect();
             groups.extend(t.indicators.iter().map(|p| (p.breakdown, p.group)));
             groups.sort();
@@ -1032,7 +1058,221 @@ min_items = 2
                 }
             }
             let report = audit(dir.path(), Some(k)).unwrap();
-            prop_assert!(report.passed(), "{}", report.render(dir.path()));
+            prop_assert!(report.passed(), "{}\n{}", report.render(dir.path()), std::fs::read_to_string(dir.path().join("tables/fact_indicator_results.csv")).unwrap_or_default());
         }
     }
+}
+
+/// The differencing attack on the written tables: for each additive family (an item's
+/// answer counts, an indicator's respondents, the response counts, a comment theme's
+/// mentions, by wave), an LP over every line the groups make (see [`super::attack`]); any
+/// withheld value it pins down is a finding. Groups without a row are empty (the pipeline
+/// writes every group with respondents).
+fn differencing_attack(
+    data: &HashMap<&'static str, Csv>,
+    k: u32,
+    find: &mut impl FnMut(String, u64, String),
+) {
+    let Some(dim) = data.get("dim_group") else {
+        return;
+    };
+    let groups = group_fields(dim);
+    let col = |csv: &Csv, name: &str| {
+        csv.header
+            .iter()
+            .position(|h| h.trim_start_matches('\u{feff}') == name)
+    };
+    // Respondents per (wave, group) where published: an upper bound on any count of a group.
+    let mut respondents: HashMap<(String, String), f64> = HashMap::new();
+    if let Some(rr) = data.get("fact_response_rates")
+        && let (Some(w), Some(g), Some(n)) = (
+            col(rr, "wave_id"),
+            col(rr, "group_key"),
+            col(rr, "responses"),
+        )
+    {
+        for (_, rec) in &rr.records {
+            if let Ok(v) = rec[n].parse::<f64>() {
+                respondents.insert((rec[w].to_string(), rec[g].to_string()), v);
+            }
+        }
+    }
+    // (table, family columns, count columns, bounded by respondents); a count column named
+    // `-n` is the cell's `n` less the other counts (those who did not mention a theme).
+    let specs: [(&str, &[&str], &[&str], bool); 4] = [
+        (
+            "fact_item_results",
+            &["wave_id", "question_id"],
+            &["n_positive", "n_neutral", "n_negative"],
+            true,
+        ),
+        (
+            "fact_indicator_results",
+            &["wave_id", "indicator_id"],
+            &["n"],
+            true,
+        ),
+        ("fact_response_rates", &["wave_id"], &["responses"], false),
+        (
+            "fact_comment_themes",
+            &["wave_id", "theme_id"],
+            &["mentions", "-n"],
+            false,
+        ),
+    ];
+    for (table, family_cols, count_cols, bounded) in specs {
+        let Some(csv) = data.get(table) else {
+            continue;
+        };
+        let fam: Option<Vec<usize>> = family_cols.iter().map(|c| col(csv, c)).collect();
+        let complement = count_cols.contains(&"-n");
+        let counts: Option<Vec<usize>> = count_cols
+            .iter()
+            .map(|c| col(csv, if *c == "-n" { "n" } else { c }))
+            .collect();
+        let (Some(fam), Some(counts), Some(gcol), Some(reason)) = (
+            fam,
+            counts,
+            col(csv, "group_key"),
+            col(csv, "suppression_reason"),
+        ) else {
+            continue;
+        };
+        let wave_col = col(csv, "wave_id");
+        let mut families: BTreeMap<Vec<String>, Vec<&(u64, csv::StringRecord)>> = BTreeMap::new();
+        for r in &csv.records {
+            let key = fam.iter().map(|&c| r.1[c].to_string()).collect();
+            families.entry(key).or_default().push(r);
+        }
+        for (key, rows) in families {
+            let mut index: HashMap<&str, usize> = HashMap::new();
+            let mut family = super::attack::Family {
+                counts: counts.len(),
+                ..Default::default()
+            };
+            for (_, rec) in &rows {
+                let mut values: Option<Vec<f64>> =
+                    counts.iter().map(|&c| rec[c].parse::<f64>().ok()).collect();
+                if complement && let Some(v) = values.as_mut() {
+                    let others: f64 = v[..v.len() - 1].iter().sum();
+                    if let Some(last) = v.last_mut() {
+                        *last -= others;
+                    }
+                }
+                let withheld = !rec[reason].is_empty();
+                let upper = if bounded {
+                    wave_col.and_then(|w| {
+                        respondents
+                            .get(&(rec[w].to_string(), rec[gcol].to_string()))
+                            .copied()
+                    })
+                } else {
+                    None
+                };
+                index.insert(&rec[gcol], family.cells.len());
+                family.cells.push(super::attack::Cell {
+                    published: if withheld { None } else { values },
+                    size: match &rec[reason] {
+                        "primary" => super::attack::Size::Below,
+                        "secondary" => super::attack::Size::AtLeast,
+                        _ => super::attack::Size::Any,
+                    },
+                    upper,
+                });
+            }
+            family.lines = lines(&groups, &index);
+            let out = super::attack::attack(&family, k);
+            let keys: Vec<&str> = rows.iter().map(|r| &r.1[gcol]).collect();
+            if out.inconsistent {
+                find(
+                    format!("tables/{table}.csv"),
+                    rows[0].0,
+                    format!(
+                        "{}: the published figures do not add up (no counts fit every total), so the differencing check could not run",
+                        key.join(", ")
+                    ),
+                );
+            }
+            for leak in out.leaks {
+                let what = match leak.figure {
+                    super::attack::Figure::Count(j) => format!(
+                        "{} = {}",
+                        count_cols[j].replace("-n", "n - mentions"),
+                        leak.value
+                    ),
+                    super::attack::Figure::Size => format!(
+                        "{} = {}",
+                        if counts.len() > 1 { "n" } else { count_cols[0] },
+                        leak.value
+                    ),
+                    super::attack::Figure::AllBut(j) if leak.value == 0.0 => format!(
+                        "every member is in {} (n - {} = 0)",
+                        count_cols[j], count_cols[j]
+                    ),
+                    super::attack::Figure::AllBut(j) => {
+                        format!("n - {} = {}", count_cols[j], leak.value)
+                    }
+                };
+                find(
+                    format!("tables/{table}.csv"),
+                    rows[leak.cell].0,
+                    format!(
+                        "{}, {}: a withheld figure can be worked out from the published ones: {what}",
+                        key.join(", "),
+                        keys[leak.cell]
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// The lines a family's groups make: the whole organisation is the sum of each field's
+/// groups, and a one-way group the sum of its row (or column) of each cross with it.
+fn lines(
+    groups: &HashMap<String, Fields>,
+    index: &HashMap<&str, usize>,
+) -> Vec<(usize, Vec<usize>)> {
+    let mut by_fields: BTreeMap<Vec<&str>, Vec<(&Fields, usize)>> = BTreeMap::new();
+    for (&key, &i) in index {
+        if let Some(f) = groups.get(key) {
+            by_fields
+                .entry(f.iter().map(|(id, _)| id.as_str()).collect())
+                .or_default()
+                .push((f, i));
+        }
+    }
+    let mut out = Vec::new();
+    let overall = index.get("overall").copied();
+    for (fields, members) in &by_fields {
+        let mut parts: Vec<usize> = members.iter().map(|m| m.1).collect();
+        parts.sort_unstable();
+        match fields.len() {
+            1 => {
+                if let Some(o) = overall {
+                    out.push((o, parts));
+                }
+            }
+            2 => {
+                for side in 0..2 {
+                    let mut by_total: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+                    for (f, i) in members {
+                        by_total.entry(f[side].1.as_str()).or_default().push(*i);
+                    }
+                    for (category, mut parts) in by_total {
+                        let total = by_fields.get(&vec![fields[side]]).and_then(|one| {
+                            one.iter().find(|(f, _)| f[0].1 == category).map(|m| m.1)
+                        });
+                        if let Some(t) = total {
+                            parts.sort_unstable();
+                            out.push((t, parts));
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out.sort();
+    out
 }

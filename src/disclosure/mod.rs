@@ -18,6 +18,7 @@
 //! Suppressed values are removed, not just flagged. `audit` checks the written tables
 //! independently.
 
+pub mod attack;
 pub mod audit;
 pub mod redact;
 
@@ -36,7 +37,8 @@ pub enum Suppression {
     Primary,
     /// Hidden so that another hidden figure cannot be recovered.
     Secondary,
-    /// The wave has too few respondents for any breakdown.
+    /// The wave has too few respondents for any breakdown, or the whole organisation's
+    /// figure is itself withheld, so no group's is shown.
     SmallOrganisation,
 }
 
@@ -151,9 +153,12 @@ pub fn decide(
         .zip(&d)
         .any(|(c, s)| c.0 == Breakdown::Overall && s.is_some());
     if overall_hidden {
+        // No breakdown of a figure the whole organisation cannot have: every group is
+        // withheld for the same reason, so the reasons say nothing about any group's size
+        // (a mix of primary and secondary would: see `attack`).
         for (c, s) in cells.iter().zip(d.iter_mut()) {
-            if c.0 != Breakdown::Overall && s.is_none() {
-                *s = Some(Suppression::Secondary);
+            if c.0 != Breakdown::Overall {
+                *s = Some(Suppression::SmallOrganisation);
             }
         }
         return d;
@@ -328,7 +333,18 @@ impl ProtectedTables {
                     .copied()
                     .unwrap_or(false)
         };
-        let d = decide_all(&cells, k, &|_| false, &forced);
+        let d = decide_all(
+            &cells,
+            k,
+            &|_| false,
+            &forced,
+            &Counting {
+                values: &|c: &Cell<Option<crate::drivers::Analysis>>| vec![c.n as f64],
+                sizes: true,
+                upper: &|_| None,
+                attack: true,
+            },
+        );
         let s = self.summary.entry("drivers").or_default();
         for x in &d {
             s.add(*x);
@@ -380,7 +396,22 @@ impl ProtectedTables {
                 .copied()
                 .unwrap_or(false)
         };
-        let d = decide_all(&cells, k, &small_org, &forced);
+        let d = decide_all(
+            &cells,
+            k,
+            &small_org,
+            &forced,
+            &Counting {
+                // Coded respondents who mentioned the theme, and who did not.
+                values: &|c: &Cell<crate::indicators::comments::ThemeStats>| {
+                    let m = c.stats.mentions.min(c.n);
+                    vec![m as f64, (c.n - m) as f64]
+                },
+                sizes: true,
+                upper: &|_| None,
+                attack: true,
+            },
+        );
         let s = self.summary.entry("comment_themes").or_default();
         for x in &d {
             s.add(*x);
@@ -390,21 +421,222 @@ impl ProtectedTables {
     }
 }
 
-fn decide_all<T>(
+/// How a family's cells are counted for the differencing attacker.
+struct Counting<'a, T> {
+    /// The counts of a cell that add up across groups (an item's positive, neutral and
+    /// negative answers; one count elsewhere).
+    values: &'a (dyn Fn(&Cell<T>) -> Vec<f64> + Sync),
+    /// Whether a withheld cell's reason tells its size (primary: below the threshold,
+    /// secondary: at least the threshold). Not for counts smaller than the cell's `n`.
+    sizes: bool,
+    /// A published upper bound on a cell's size (its group's respondents), as readers see.
+    upper: &'a (dyn Fn(&Cell<T>) -> Option<f64> + Sync),
+    /// Whether to run the differencing attacker (member feedback is protected by its line
+    /// rules across months and quarters, not yet by the attacker).
+    attack: bool,
+}
+
+fn decide_all<T: Sync>(
     cells: &[Cell<T>],
     k: u32,
-    small_org: &dyn Fn(&str) -> bool,
-    forced: &dyn Fn(&Cell<T>) -> bool,
+    small_org: &(dyn Fn(&str) -> bool + Sync),
+    forced: &(dyn Fn(&Cell<T>) -> bool + Sync),
+    counting: &Counting<T>,
 ) -> Vec<Option<Suppression>> {
-    let mut out = Vec::with_capacity(cells.len());
-    for r in partitions(cells) {
-        let part = &cells[r];
-        let keys: Vec<(Breakdown, Group, u64)> =
-            part.iter().map(|c| (c.breakdown, c.group, c.n)).collect();
-        let f: Vec<bool> = part.iter().map(forced).collect();
-        out.extend(decide(&keys, k, small_org(part[0].wave.as_str()), &f));
+    use rayon::prelude::*;
+    partitions(cells)
+        .into_par_iter()
+        .map(|r| {
+            let part = &cells[r];
+            let keys: Vec<(Breakdown, Group, u64)> =
+                part.iter().map(|c| (c.breakdown, c.group, c.n)).collect();
+            let f: Vec<bool> = part.iter().map(forced).collect();
+            let values: Vec<Vec<f64>> = part.iter().map(|c| (counting.values)(c)).collect();
+            let upper: Vec<Option<f64>> = part.iter().map(|c| (counting.upper)(c)).collect();
+            if !counting.attack {
+                return decide(&keys, k, small_org(part[0].wave.as_str()), &f);
+            }
+            decide_safe(
+                &keys,
+                k,
+                small_org(part[0].wave.as_str()),
+                &f,
+                &values,
+                &upper,
+                counting.sizes,
+            )
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// The lines a family's cells make, as (total, parts): the whole organisation is the sum of
+/// each field's groups; a one-way group is the sum of its row (or column) of each cross.
+fn family_lines(keys: &[(Breakdown, Group, u64)]) -> Vec<(usize, Vec<usize>)> {
+    let overall = keys.iter().position(|c| c.0 == Breakdown::Overall);
+    let mut fields: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    let mut one: HashMap<(usize, Option<u32>), usize> = HashMap::new();
+    let mut rows: BTreeMap<(usize, usize, Option<u32>), Vec<usize>> = BTreeMap::new();
+    let mut cols: BTreeMap<(usize, usize, Option<u32>), Vec<usize>> = BTreeMap::new();
+    for (i, &(b, g, _)) in keys.iter().enumerate() {
+        match (b, g) {
+            (Breakdown::Field(f), Group::One(x)) => {
+                fields.entry(f).or_default().push(i);
+                one.insert((f, x), i);
+            }
+            (Breakdown::Cross(fa, fb), Group::Two(x, y)) => {
+                rows.entry((fa, fb, x)).or_default().push(i);
+                cols.entry((fa, fb, y)).or_default().push(i);
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    if let Some(o) = overall {
+        out.extend(fields.into_values().map(|parts| (o, parts)));
+    }
+    for ((fa, _, x), parts) in rows {
+        if let Some(&t) = one.get(&(fa, x)) {
+            out.push((t, parts));
+        }
+    }
+    for ((_, fb, y), parts) in cols {
+        if let Some(&t) = one.get(&(fb, y)) {
+            out.push((t, parts));
+        }
     }
     out
+}
+
+/// [`decide`], then more cells hidden until the differencing attacker (an LP over every line
+/// of the family, knowing what each withheld cell's reason says about its size) can work out
+/// no withheld count: for each value it pins down, the smallest published group that shares
+/// a line with it is hidden too, and the line rules applied again.
+fn decide_safe(
+    keys: &[(Breakdown, Group, u64)],
+    k: u32,
+    small_org: bool,
+    forced: &[bool],
+    values: &[Vec<f64>],
+    upper: &[Option<f64>],
+    sizes: bool,
+) -> Vec<Option<Suppression>> {
+    let lines = family_lines(keys);
+    let is_total: Vec<bool> = (0..keys.len())
+        .map(|i| lines.iter().any(|(t, _)| *t == i))
+        .collect();
+    let mut forced = forced.to_vec();
+    forced.resize(keys.len(), false);
+    let mut all_hidden = false;
+    loop {
+        let d = decide(keys, k, small_org, &forced);
+        if d.iter().all(Option::is_none) || lines.is_empty() {
+            return d;
+        }
+        let family = attack::Family {
+            counts: values.first().map_or(1, Vec::len),
+            cells: (0..keys.len())
+                .map(|i| attack::Cell {
+                    published: d[i].is_none().then(|| values[i].clone()),
+                    size: match d[i] {
+                        Some(Suppression::Primary) => attack::Size::Below,
+                        Some(Suppression::Secondary) if sizes => attack::Size::AtLeast,
+                        _ => attack::Size::Any,
+                    },
+                    upper: upper.get(i).copied().flatten(),
+                })
+                .collect(),
+            lines: lines.clone(),
+        };
+        let out = attack::attack(&family, k);
+        let leaks = out.leaks;
+        if leaks.is_empty() {
+            return d;
+        }
+        let mut added = false;
+        for leak in leaks {
+            // A line-mate that brings some of what was pinned back into doubt: for a count,
+            // a group with some of that count; for "everyone answered alike", a group where
+            // not everyone did; for a size, any group with members.
+            let helps = |i: usize| {
+                let v = &values[i];
+                let total: f64 = v.iter().sum();
+                match leak.figure {
+                    attack::Figure::Count(j) => v[j] > 0.0,
+                    attack::Figure::AllBut(j) => total - v[j] > 0.0,
+                    attack::Figure::Size => total > 0.0,
+                }
+            };
+            // The nearest published groups: those sharing a line with the cell, else with
+            // the withheld groups beside it, and so on outwards.
+            let mut frontier = vec![leak.cell];
+            let mut seen = vec![false; keys.len()];
+            seen[leak.cell] = true;
+            // (total?, not helpful?, distance, n, index): the cheapest cell to hide.
+            let mut best: Option<(bool, bool, usize, u64, usize)> = None;
+            let mut level = 0;
+            while !frontier.is_empty() && level < 4 {
+                level += 1;
+                let mut mates: Vec<usize> = Vec::new();
+                for (t, parts) in &lines {
+                    if frontier.iter().any(|c| c == t || parts.contains(c)) {
+                        for &i in parts.iter().chain(std::iter::once(t)) {
+                            if !seen[i] {
+                                seen[i] = true;
+                                mates.push(i);
+                            }
+                        }
+                    }
+                }
+                for &i in &mates {
+                    if d[i].is_none() && !forced[i] && keys[i].0 != Breakdown::Overall {
+                        // Cross cells before one-way groups: hiding a one-way group hides its
+                        // row of every cross and every theme built on the item for that group.
+                        let cost = (is_total[i], !helps(i), level, keys[i].2, i);
+                        if best.is_none_or(|b| cost < b) {
+                            best = Some(cost);
+                        }
+                    }
+                }
+                if best.is_some_and(|b| !b.0 && !b.1) {
+                    break;
+                }
+                frontier = mates.into_iter().filter(|&i| d[i].is_some()).collect();
+            }
+            let next = best.map(|b| b.4);
+            if let Some(i) = next {
+                forced[i] = true;
+                added = true;
+            }
+        }
+        if !added && all_hidden {
+            // Every group is withheld already: what is left follows from the whole
+            // organisation's figures alone.
+            return d;
+        }
+        if !added {
+            // Nothing left to hide beside it: withhold every group.
+            for (i, key) in keys.iter().enumerate() {
+                forced[i] |= key.0 != Breakdown::Overall;
+            }
+            all_hidden = true;
+        }
+    }
+}
+
+/// The rules a table family is protected by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rules {
+    /// The anonymity threshold.
+    pub k: u32,
+    /// A wave with fewer respondents gets no breakdowns.
+    pub min_for_breakdowns: u64,
+    /// Groups smaller than this whose members all answered alike are withheld (`None`: off).
+    pub attribute_below: Option<u64>,
+    /// Hide more until the differencing attacker recovers nothing (see [`attack`]).
+    pub linear_attack: bool,
 }
 
 /// Apply disclosure control to everything a run computed. `respondents` is each wave's
@@ -416,12 +648,65 @@ pub fn protect(
     indicators: Vec<Cell<IndicatorStats>>,
     responses: Vec<Cell<()>>,
     respondents: &HashMap<WaveId, u64>,
-    k: u32,
-    min_for_breakdowns: u64,
+    rules: Rules,
 ) -> ProtectedTables {
+    let Rules {
+        k,
+        min_for_breakdowns,
+        attribute_below,
+        linear_attack,
+    } = rules;
     let small_org = |w: &str| respondents.get(w).copied().unwrap_or(0) < min_for_breakdowns;
 
-    let item_d = decide_all(&items, k, &small_org, &|_| false);
+    // Attribute disclosure: in a group smaller than `attribute_below`, a question every
+    // member answered the same way (0% or 100% positive or negative) tells each member's
+    // answer; such cells are withheld (as secondary) unless the rule is off.
+    let unanimous = |c: &Cell<ItemStats>| {
+        let n = c.n;
+        let counts = &c.stats.counts;
+        attribute_below.is_some_and(|below| {
+            c.breakdown != Breakdown::Overall
+                && n > 0
+                && n < below
+                && [counts.positive, counts.negative]
+                    .iter()
+                    .any(|&x| x == 0 || x == n)
+        })
+    };
+    // Respondents first: a group's published respondent count bounds its other counts.
+    let resp_d = decide_all(
+        &responses,
+        k,
+        &small_org,
+        &|_| false,
+        &Counting {
+            values: &|c: &Cell<()>| vec![c.n as f64],
+            sizes: true,
+            upper: &|_| None,
+            attack: linear_attack,
+        },
+    );
+    let respondents_shown: HashMap<(&str, Breakdown, Group), f64> = responses
+        .iter()
+        .zip(&resp_d)
+        .filter(|(_, d)| d.is_none())
+        .map(|(c, _)| ((c.wave.as_str(), c.breakdown, c.group), c.n as f64))
+        .collect();
+    let item_upper = |c: &Cell<ItemStats>| {
+        respondents_shown
+            .get(&(c.wave.as_str(), c.breakdown, c.group))
+            .copied()
+    };
+    let item_counting = Counting {
+        values: &|c: &Cell<ItemStats>| {
+            let t = &c.stats.counts;
+            vec![t.positive as f64, t.neutral as f64, t.negative as f64]
+        },
+        sizes: true,
+        upper: &item_upper,
+        attack: linear_attack,
+    };
+    let item_d = decide_all(&items, k, &small_org, &unanimous, &item_counting);
     let item_hidden: HashMap<(&str, usize, Breakdown, Group), bool> = items
         .iter()
         .zip(&item_d)
@@ -447,8 +732,22 @@ pub fn protect(
             Method::Index0To100 | Method::Score0To10 => false,
         }
     };
-    let ind_d = decide_all(&indicators, k, &small_org, &forced_by_items);
-    let resp_d = decide_all(&responses, k, &small_org, &|_| false);
+    let ind_d = decide_all(
+        &indicators,
+        k,
+        &small_org,
+        &forced_by_items,
+        &Counting {
+            values: &|c: &Cell<IndicatorStats>| vec![c.n as f64],
+            sizes: true,
+            upper: &|c: &Cell<IndicatorStats>| {
+                respondents_shown
+                    .get(&(c.wave.as_str(), c.breakdown, c.group))
+                    .copied()
+            },
+            attack: linear_attack,
+        },
+    );
 
     let mut tables = ProtectedTables::default();
     let mut sum = |name: &'static str, ds: &[Option<Suppression>]| {

@@ -1071,4 +1071,115 @@ categories = ["A", "B"]
             prop_assert_eq!(got.rows.len(), got.rows_in - got.accepted(), "one row-level entry per set-aside row");
         }
     }
+
+    /// A wave over `file` with the plain mini mapping (no filters).
+    fn plain_wave(file: std::path::PathBuf) -> Wave {
+        Wave {
+            fieldwork: None,
+            id: "w".into(),
+            file,
+            layout: LayoutChoice::Auto,
+            encoding: EncodingChoice::Auto,
+            delimiter: DelimiterChoice::Auto,
+            headcount: None,
+            comment_codes: None,
+            response_id: "id".into(),
+            filters: Filters::default(),
+            columns: vec![
+                ("dir".into(), "dir".into()),
+                ("Q1".into(), "q1".into()),
+                ("Q2".into(), "q2".into()),
+            ],
+            keep: Vec::new(),
+        }
+    }
+
+    /// Import `bytes` as an export: an error is fine, a panic or a lost row is not.
+    fn import_bytes(bytes: &[u8]) -> Result<WaveImport, ImportError> {
+        let schema = crate::schema::testing::schema(BODY);
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("x.csv");
+        std::fs::write(&file, bytes).unwrap();
+        import_wave(&schema, &plain_wave(file))
+    }
+
+    /// One damage done to a valid export: bytes inserted, deleted or replaced, with the
+    /// characters that break CSVs most (quotes, delimiters, line ends, NUL, a Windows-1252
+    /// byte, a UTF-8 character, a BOM).
+    fn damage() -> impl Strategy<Value = (usize, u8, Vec<u8>)> {
+        let nasty = prop_oneof![
+            Just(b"\"".to_vec()),
+            Just(b",".to_vec()),
+            Just(b";".to_vec()),
+            Just(b"\n".to_vec()),
+            Just(b"\r".to_vec()),
+            Just(b"\r\n".to_vec()),
+            Just(vec![0u8]),
+            Just(vec![0x92u8]),
+            Just("é".as_bytes().to_vec()),
+            Just(vec![0xEF, 0xBB, 0xBF]),
+            Just(b"=HYPERLINK(\"x\")".to_vec()),
+            proptest::collection::vec(any::<u8>(), 1..6),
+        ];
+        (any::<usize>(), 0u8..3, nasty)
+    }
+
+    proptest! {
+        // Bounded: a few seconds in CI (the corpus below keeps what earlier runs found).
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        /// The importer's fuzz target: damaged exports never panic, and every row the file
+        /// holds is accounted for (accepted, excluded or rejected with a reason).
+        #[test]
+        fn damaged_exports_never_panic_and_lose_no_row(
+            rows in 1usize..30,
+            damages in proptest::collection::vec(damage(), 1..6),
+        ) {
+            let mut bytes = b"id,dir,q1,q2,comment\n".to_vec();
+            for i in 0..rows {
+                bytes.extend_from_slice(format!("R{i},A,Agree,Disagree,\"fine, thanks\"\n").as_bytes());
+            }
+            for (at, op, insert) in damages {
+                let at = at % (bytes.len() + 1);
+                match op {
+                    0 => {
+                        bytes.splice(at..at, insert);
+                    }
+                    1 => {
+                        let end = (at + insert.len()).min(bytes.len());
+                        bytes.drain(at..end);
+                    }
+                    _ => {
+                        let end = (at + insert.len()).min(bytes.len());
+                        bytes.splice(at..end, insert);
+                    }
+                }
+            }
+            if let Ok(got) = import_bytes(&bytes) {
+                prop_assert_eq!(got.counts.values().sum::<usize>(), got.rows_in);
+                prop_assert_eq!(got.rows.len(), got.rows_in - got.accepted());
+            }
+        }
+    }
+
+    /// The committed corpus (`tests/fuzz-corpus/`): inputs that broke earlier versions or
+    /// that the fuzz target should always meet.
+    #[test]
+    fn fuzz_corpus_never_panics_and_loses_no_row() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-corpus");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let bytes = std::fs::read(&path).unwrap();
+            if let Ok(got) = import_bytes(&bytes) {
+                assert_eq!(
+                    got.counts.values().sum::<usize>(),
+                    got.rows_in,
+                    "{}",
+                    path.display()
+                );
+            }
+            seen += 1;
+        }
+        assert!(seen >= 8, "the corpus is there: {seen} files");
+    }
 }

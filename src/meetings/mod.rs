@@ -293,8 +293,12 @@ pub fn run(cfg: &MeetingsConfig) -> Result<Feedback, crate::Error> {
             inds,
             agg.respondents,
             &respondents,
-            cfg.threshold,
-            0,
+            disclosure::Rules {
+                k: cfg.threshold,
+                min_for_breakdowns: 0,
+                attribute_below: None,
+                linear_attack: false,
+            },
         );
         let uptake = uptake(&f, &reg, months, &in_q, &committees);
         quarters.push(Quarter {

@@ -123,13 +123,14 @@ count and value column is `[c]` in CSV (null in Parquet), `suppressed` is true a
 | reason | meaning |
 |---|---|
 | `primary` | fewer than {k} valid answers in this cell |
-| `secondary` | hidden so that another hidden cell cannot be recovered by subtraction (from the organisation's figure, a one-way total, or a row or column of a two-way breakdown), or because a component of this figure is hidden (a theme's question, the question behind a yes-rate or eNPS) |
-| `small_organisation` | the wave has fewer than 30 respondents, so no breakdowns are published |
+| `secondary` | hidden so that no withheld count (of the cell's size, or of its positive, neutral or negative answers) can be worked out from the published figures: by subtraction from the organisation's figure, a one-way total, or a row or column of a two-way breakdown, or by a linear program over all of them together; or because a component of this figure is hidden (a theme's question, the question behind a yes-rate or eNPS); or because everyone in a group smaller than the attribute rule's size (`[attribute_disclosure]`, 30 by default) answered alike, which would tell each member's answer |
+| `small_organisation` | the wave has fewer than 30 respondents, or the whole organisation's figure is itself withheld, so no breakdowns are published |
 
-Administrative figures (HR headcounts, meetings in the register) stay published. Run
-`culture-metrics audit <pack>`: it re-reads these tables and fails if any published figure rests
-on fewer than the threshold or any hidden one can be recovered by differencing, and checks that
-every file has the columns and types declared here.
+A group's HR headcount is withheld with its responses; meetings in the register stay
+published. Run `culture-metrics audit <pack>`: it re-reads these tables and fails if any
+published figure rests on fewer than the threshold or any hidden one can be recovered by
+differencing (including the linear program), and checks that every file has the columns and
+types declared here.
 
 ## Groups
 

@@ -129,11 +129,11 @@ mod tests {
             wave_id: "2025".into(),
             group_key: "directorate=A".into(),
             responses: Figure::Withheld,
-            headcount: Some(14),
+            headcount: Figure::Withheld,
             response_rate: Figure::Withheld,
             below_60: Figure::Withheld,
             pct_of_respondents: Figure::Withheld,
-            pct_of_workforce: Some(21.052_631_578_9),
+            pct_of_workforce: Figure::Withheld,
             suppressed: true,
             suppression_reason: Some("primary".into()),
         };
@@ -152,7 +152,8 @@ mod tests {
         );
         assert_eq!(
             full.column("headcount").unwrap().i64().unwrap().get(0),
-            Some(14)
+            None,
+            "a withheld group's headcount is withheld too"
         );
         assert_eq!(
             full.column("response_rate").unwrap().dtype(),

@@ -297,6 +297,14 @@ pub enum Figure<T> {
 
 impl<T> Figure<T> {
     /// `Withheld` when the row is suppressed, else the value or `Blank`.
+    /// The value when it is published.
+    pub fn shown(&self) -> Option<&T> {
+        match self {
+            Figure::Shown(v) => Some(v),
+            _ => None,
+        }
+    }
+
     pub fn of(value: Option<T>, withheld: bool) -> Figure<T> {
         match (withheld, value) {
             (true, _) => Figure::Withheld,

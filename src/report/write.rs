@@ -48,7 +48,7 @@ fn release_facts(e: &Evidence, model: &Model) -> Vec<(&'static str, String)> {
         .iter()
         .find(|r| r.wave_id == latest && r.group_key == "overall");
     let responses_text = match responses {
-        Some(r) => match (&r.responses, r.headcount) {
+        Some(r) => match (&r.responses, r.headcount.shown().copied()) {
             (super::registry::Figure::Shown(n), Some(h)) if h > 0 => format!(
                 "{} responses from {} staff in post ({:.0}%) in {latest}",
                 thousands(*n),

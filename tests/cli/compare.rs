@@ -43,13 +43,15 @@ fn deltas_match_statsmodels() {
             // 20 answers in A dir: fewer than 30, so low reliability and no verdict, but the
             // interval is shown: newcomb for 20/20 vs 20/20 = (-0.1611, 0.1611); no MDD (no
             // variation, se 0).
-            "since_previous,2025,2026,Q2,dir=A dir,20,20,100.0,100.0,0.0,-16.1,16.1,true,,,false,,,,,,breakdown:dir,0,,,,,not tested,\"low reliability [u]: fewer than 30 answers in a wave, so no verdict\",false,",
+            // A dir: 20 of 20 agree in both waves, withheld by the attribute rule.
+            "since_previous,2025,2026,Q2,dir=A dir,[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],false,[c],[c],,[c],[c],breakdown:dir,0,,[c],[c],,not tested,suppressed in one of the waves,true,secondary",
             "since_previous,2025,2026,Q2,dir=B dir,[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],false,[c],[c],,[c],[c],breakdown:dir,0,,[c],[c],,not tested,suppressed in one of the waves,true,primary",
             "since_previous,2025,2026,Q2,dir=C dir,[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],false,[c],[c],,[c],[c],breakdown:dir,0,,[c],[c],,not tested,suppressed in one of the waves,true,primary",
             "since_previous,2025,2026,Q2,dir=Not stated,[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],false,[c],[c],,[c],[c],breakdown:dir,0,,[c],[c],,not tested,suppressed in one of the waves,true,primary",
             // With two waves the baseline is the previous wave: the same tests, named twice.
             "since_baseline,2025,2026,Q2,overall,32,32,62.5,90.6,28.1,7.3,46.4,false,28.0,32.3,false,,,two_proportion_z,2.656,0.007913,items,3,0.016667,0.023739,0.696,cohens_h,improved,,false,",
-            "since_baseline,2025,2026,Q2,dir=A dir,20,20,100.0,100.0,0.0,-16.1,16.1,true,,,false,,,,,,breakdown:dir,0,,,,,not tested,\"low reliability [u]: fewer than 30 answers in a wave, so no verdict\",false,",
+            // A dir: 20 of 20 agree in both waves, withheld by the attribute rule.
+            "since_baseline,2025,2026,Q2,dir=A dir,[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],false,[c],[c],,[c],[c],breakdown:dir,0,,[c],[c],,not tested,suppressed in one of the waves,true,secondary",
             "since_baseline,2025,2026,Q2,dir=B dir,[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],false,[c],[c],,[c],[c],breakdown:dir,0,,[c],[c],,not tested,suppressed in one of the waves,true,primary",
             "since_baseline,2025,2026,Q2,dir=C dir,[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],false,[c],[c],,[c],[c],breakdown:dir,0,,[c],[c],,not tested,suppressed in one of the waves,true,primary",
             "since_baseline,2025,2026,Q2,dir=Not stated,[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],false,[c],[c],,[c],[c],breakdown:dir,0,,[c],[c],,not tested,suppressed in one of the waves,true,primary",

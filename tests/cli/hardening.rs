@@ -473,3 +473,86 @@ fn empty_wave_list_is_a_config_error() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("no survey waves"), "{}", stderr(&out));
 }
+
+#[test]
+fn linear_attack_recovers_no_hidden_count_from_the_sample_pack() {
+    // The attack's case: 222 hidden counts were recoverable by an LP over the published
+    // tables (e.g. Children's Services × Senior management's bullied count: 86 − (22 + 14 +
+    // 32 + 10) = 8). The built-in attacker runs in `audit`; an independent one (scipy's HiGHS,
+    // tests/cli/attack.py) must agree.
+    let s = sample();
+    run_ok(&s, &["-q", "run"]);
+    let audit = s.cmd(&["audit"]).current_dir(s.path("")).output().unwrap();
+    let report = stdout(&audit);
+    assert!(audit.status.success(), "{report}");
+    assert!(!report.contains("can be worked out"), "{report}");
+    if !python_has("scipy") {
+        eprintln!("scipy not installed: the independent attacker was skipped");
+        return;
+    }
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cli/attack.py");
+    let out = std::process::Command::new("python3")
+        .arg(script)
+        .arg(s.path("sample-data/out/latest"))
+        .arg("10")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.trim_end().ends_with("recovered 0"), "{text}");
+}
+
+#[test]
+fn crafted_small_groups_leak_nothing_to_the_linear_attack() {
+    // A small organisation's crafted export: a published group where nobody was bullied,
+    // hidden cells beside it, and a cross: the pack must pass the LP audit.
+    let mut data = mini_csv();
+    // Everyone in B dir answers Q3 "No" already; make Not stated all "Yes" as well.
+    data = data.replace(
+        "N0,,Strongly disagree,Neither agree nor disagree,Yes,",
+        "N0,,Agree,Agree,Yes,",
+    );
+    for i in 0..12 {
+        data.push_str(&format!("X{i},C dir,Agree,Disagree,No,\n"));
+    }
+    let s = mini_sandbox(data, "", 100.0);
+    let out = s
+        .cmd(&["-q", "run", "--config", "pipeline.toml"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let audit = s
+        .cmd(&["audit", "--config", "pipeline.toml"])
+        .output()
+        .unwrap();
+    assert!(audit.status.success(), "{}", stdout(&audit));
+    // The attribute rule: C dir's 12 all agree with Q1, so that cell is withheld.
+    let items = s.read_table("out", "fact_item_results");
+    assert!(
+        items
+            .lines()
+            .any(|l| l.starts_with("2025,Q1,dir=C dir,[c],")),
+        "{items}"
+    );
+}
+
+#[test]
+fn audit_takes_the_threshold_from_the_config_not_from_the_pack() {
+    let s = sample();
+    run_ok(&s, &["-q", "run"]);
+    // A pack that claims a lower threshold of its own does not lower the bar.
+    let settings = "sample-data/out/latest/disclosure.json";
+    let text = s
+        .read(settings)
+        .replace("\"threshold\": 10", "\"threshold\": 3");
+    s.write(settings, text);
+    let out = s
+        .cmd(&["audit", "sample-data/out/latest"])
+        .output()
+        .unwrap();
+    assert!(stdout(&out).contains("(threshold 10)"), "{}", stdout(&out));
+}

@@ -465,7 +465,7 @@ fn config_typos_are_all_reported_at_once() {
     assert_eq!(out.status.code(), Some(2));
     insta::assert_snapshot!(stderr(&out), @"
     error: pipeline.toml has 3 problems:
-      - threshold: unknown section or key `threshold`; expected one of: deep_dives, meetings, baseline, schema, output, store, anonymity_threshold, breakdowns, crosses, finite_population_correction, tolerance, weighting, drivers, benchmarks, quotes, publication, waves
+      - threshold: unknown section or key `threshold`; expected one of: attribute_disclosure, deep_dives, meetings, baseline, schema, output, store, anonymity_threshold, breakdowns, crosses, finite_population_correction, tolerance, weighting, drivers, benchmarks, quotes, publication, waves
       - breakdowns: `directorate` is not a demographic field in the schema; known: dir
       - waves (2025, line 11).columns.Q9: `Q9` is neither a question nor a demographic id in schema.toml
     ");

@@ -66,10 +66,13 @@ fn indicators_match_hand_and_reference_calculations() {
         rows(&t, "2025,respect,overall,"),
         ["2025,respect,overall,32,62.9,51.5,74.3,62.9,11.4,25.7,22.2,false,,,false,"]
     );
-    // A dir: Q1 10/18 and Q2 20/20 positive: (55.56 + 100) / 2 = 77.78; shares 12 × 1, 8 × 0.5;
-    // t interval (66.02, 89.54).
+    // A dir would be Q1 10/18 and Q2 20/20 positive: (55.56 + 100) / 2 = 77.78 (t interval
+    // 66.02 to 89.54), but both items are withheld for A (Q1 by the linear attack's repair,
+    // Q2 by the attribute rule: all 20 agree), so the theme is withheld with them.
     assert!(
-        t.contains("2025,respect,dir=A dir,20,77.8,66.0,89.5,77.8,11.1,11.1,"),
+        t.contains(
+            "2025,respect,dir=A dir,[c],[c],[c],[c],[c],[c],[c],[c],false,[c],[c],true,secondary"
+        ),
         "{t}"
     );
     // B dir (9) is below the threshold; Not stated (3) too.
@@ -104,16 +107,16 @@ fn response_rates_and_fpc_use_the_hr_headcount() {
         "wave_id,group_key,responses,headcount,response_rate,below_60,pct_of_respondents,pct_of_workforce,suppressed,suppression_reason\n\
          2025,overall,32,57,56.1,true,100.0,100.0,false,\n\
          2025,dir=A dir,20,40,50.0,true,62.5,70.2,false,\n\
-         2025,dir=B dir,[c],12,[c],[c],[c],21.1,true,primary\n\
-         2025,dir=C dir,[c],5,[c],[c],[c],8.8,true,primary\n\
-         2025,dir=Not stated,[c],,[c],[c],[c],,true,primary\n"
+         2025,dir=B dir,[c],[c],[c],[c],[c],[c],true,primary\n\
+         2025,dir=C dir,[c],[c],[c],[c],[c],[c],true,primary\n\
+         2025,dir=Not stated,[c],[c],[c],[c],[c],[c],true,primary\n"
     );
-    // FPC: Q1 in A dir has 18 answers from 40 staff, so the interval is narrower than the
-    // plain Wilson (33.7, 75.4): statsmodels proportion_confint(10/18 * m, m, method="wilson")
-    // with m = 18 / ((40 - 18) / 39) gives (38.66, 71.26).
+    // FPC: Q3 in A dir has 20 answers from 40 staff, so the interval is narrower than the
+    // plain Wilson (69.9, 97.2): statsmodels proportion_confint(18/20 * m, m, method="wilson")
+    // with m = 20 / ((40 - 20) / 39) = 39 gives (76.74, 96.09).
     let items = s.read_table("out", "fact_item_results");
     assert!(
-        items.contains("2025,Q1,dir=A dir,18,10,4,4,55.6,22.2,22.2,38.7,71.3,"),
+        items.contains("2025,Q3,dir=A dir,20,18,0,2,90.0,0.0,10.0,76.7,96.1,"),
         "{items}"
     );
     assert!(items.contains(",40,false,\n"), "population recorded");
@@ -134,8 +137,7 @@ fn response_rates_and_fpc_use_the_hr_headcount() {
     );
     let items = s.read_table("out", "fact_item_results");
     assert!(
-        items
-            .contains("2025,Q1,dir=A dir,18,10,4,4,55.6,22.2,22.2,33.7,75.4,46.4,false,,,false,\n"),
+        items.contains("2025,Q3,dir=A dir,20,18,0,2,90.0,0.0,10.0,69.9,97.2,26.6,false,,,false,\n"),
         "{items}"
     );
     assert!(
@@ -219,10 +221,10 @@ fn audit_passes_on_a_run_and_fails_on_a_disclosive_pack() {
         t.contains("published figure rests on n = 9, fewer than 10"),
         "{t}"
     );
-    // With B dir published, C dir (0) is Q2's only other hidden group besides Not stated (3):
-    // the hidden remainder is 3 < 10.
+    // With B dir's 9 published as all negative, Q2's published negatives account for every
+    // negative answer: the linear attack pins the hidden groups' negatives at 0.
     assert!(
-        t.contains("2025, Q2, dir: the 2 hidden groups together hold 3"),
+        t.contains("2025, Q2, dir=Not stated: a withheld figure can be worked out from the published ones: n_negative = 0"),
         "{t}"
     );
 }

@@ -14,15 +14,20 @@ fn expected_items() -> String {
         // 100 * (norm.ppf(.975) + norm.ppf(.8)) * sqrt(2 p (1 - p) / n); no headcount, so no FPC.
         // Q1 overall: 18 + 9 + 3 valid; positive 10 + 9 = 19 (63.33%), neutral 4 (13.33%), negative 4 + 3 = 7 (23.33%).
         "2025,Q1,overall,30,19,4,7,63.3,13.3,23.3,45.5,78.1,34.9,false,,,false,".into(),
-        // A dir: DK and blank excluded: 18 valid; 10/18 = 55.56%, 4/18 = 22.22%.
-        "2025,Q1,dir=A dir,18,10,4,4,55.6,22.2,22.2,33.7,75.4,46.4,false,,,false,".into(),
-        // B dir 9 < 10, C dir 0, Not stated 3: primary. Hidden B + Not stated = 12 >= 10, so no secondary.
+        // A dir would be 18 valid (DK and blank excluded): 10/18 = 55.56%, 4/18 = 22.22%
+        // ("2025,Q1,dir=A dir,18,10,4,4,55.6,22.2,22.2,33.7,75.4,46.4,..."). But B dir 9 < 10,
+        // C dir 0 and Not stated 3 are primary, and overall minus A would show that none of
+        // the 12 in B and Not stated answered "neither" (4 - 4 = 0): the linear attack pins
+        // their neutral counts at 0, so A is withheld too.
+        format!("2025,Q1,dir=A dir,{C},secondary"),
         format!("2025,Q1,dir=B dir,{C},primary"),
         format!("2025,Q1,dir=C dir,{C},primary"),
         format!("2025,Q1,dir=Not stated,{C},primary"),
         // Q2 overall: 20 agree, 3 neither, 9 disagree of 32: 62.5%, 9.375% -> 9.4, 28.125% -> 28.1.
         "2025,Q2,overall,32,20,3,9,62.5,9.4,28.1,45.3,77.1,33.9,false,,,false,".into(),
-        "2025,Q2,dir=A dir,20,20,0,0,100.0,0.0,0.0,83.9,100.0,0.0,false,,,false,".into(),
+        // A dir: all 20 agree (100%): a group under 30 where everyone answered alike is
+        // withheld by the attribute rule (it would tell each member's answer).
+        format!("2025,Q2,dir=A dir,{C},secondary"),
         format!("2025,Q2,dir=B dir,{C},primary"),
         format!("2025,Q2,dir=C dir,{C},primary"),
         format!("2025,Q2,dir=Not stated,{C},primary"),
@@ -51,8 +56,8 @@ fn items_match_hand_calculation() {
     assert!(
         summary.starts_with(
             "table_name,outcome,rows\n\
-             fact_item_results,published,6\nfact_item_results,suppressed_primary,9\n\
-             fact_item_results,suppressed_secondary,0\nfact_item_results,suppressed_small_organisation,0\n\
+             fact_item_results,published,4\nfact_item_results,suppressed_primary,9\n\
+             fact_item_results,suppressed_secondary,2\nfact_item_results,suppressed_small_organisation,0\n\
              fact_indicator_results,published,0\n"
         ),
         "{summary}"
@@ -86,8 +91,8 @@ fn a_lone_small_group_takes_the_next_smallest_with_it() {
         q2,
         [
             "2025,Q2,overall,32,20,3,9,62.5,9.4,28.1,45.3,77.1,33.9,false,,,false,".to_string(),
-            // statsmodels proportion_confint(16, 16, method="wilson") = (0.8063, 1.0)
-            "2025,Q2,dir=A dir,16,16,0,0,100.0,0.0,0.0,80.6,100.0,0.0,false,,,false,".to_string(),
+            // A dir's 16 all agree: withheld by the attribute rule (under 30, unanimous).
+            format!("2025,Q2,dir=A dir,{C},secondary"),
             format!("2025,Q2,dir=B dir,{C},secondary"),
             format!("2025,Q2,dir=C dir,{C},primary"),
             format!("2025,Q2,dir=Not stated,{C},primary"),

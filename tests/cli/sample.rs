@@ -296,8 +296,8 @@ fn published_item_percentages_match_an_independent_calculation() {
         );
         checked += 1;
     }
-    // 23 items × 2 waves × (overall + 7 published directorates) at least.
-    assert!(checked >= 23 * 2 * 8, "only {checked} rows checked");
+    // 23 items × 2 waves × (overall + 6 published directorates) at least.
+    assert!(checked >= 23 * 2 * 7, "only {checked} rows checked");
 }
 
 #[test]
@@ -557,7 +557,9 @@ fn sample_pack_tables_are_pinned() {
 #[test]
 fn headline_q_values_do_not_move_when_a_cross_is_added() {
     // The families are fixed in advance: the headline indicators, the organisation's items
-    // and each breakdown. Adding a cross adds a family and changes nothing else.
+    // and each breakdown. Adding a cross adds a family and changes nothing for the whole
+    // organisation. (It can change a one-way breakdown: a cross adds lines along which a
+    // one-way figure could be worked out, so disclosure control may withhold more groups.)
     let rows = |crosses: &str| {
         let s = sample_sandbox();
         let cfg = s.read("sample-data/pipeline.toml");
@@ -578,7 +580,7 @@ fn headline_q_values_do_not_move_when_a_cross_is_added() {
             for rec in rdr.records() {
                 let rec = rec.unwrap();
                 families.insert(rec[at("family")].to_string());
-                if !rec[at("group_key")].contains(" | ") {
+                if &rec[at("group_key")] == "overall" {
                     let key = format!(
                         "{table} {}",
                         rec.iter().take(5).collect::<Vec<_>>().join(",")

@@ -433,7 +433,7 @@ impl<'a> Board<'a> {
                     vec![
                         g.group_label.clone(),
                         figure_text(&r.responses, |n| n.to_string()),
-                        r.headcount.map_or_else(String::new, |h| h.to_string()),
+                        figure_text(&r.headcount, |h| h.to_string()),
                         figure_text(&r.response_rate, |v| fmt1(*v)),
                         if r.below_60 == Published::Shown(true) {
                             "yes".into()
