@@ -122,6 +122,57 @@ fn parquet_columns(path: &Path) -> Result<Vec<(String, String)>, String> {
         .collect())
 }
 
+/// The Parquet copy of a table withholds what the CSV withholds: the same rows, in the same
+/// order, and no value where the CSV shows `[c]` (a figure slipped into the Parquet file alone
+/// would reach Power BI unseen by the CSV checks).
+fn check_parquet_withholds(
+    path: &Path,
+    csv: &Csv,
+    file: &str,
+    find: &mut impl FnMut(String, u64, String),
+) {
+    use polars::prelude::{ParquetReader, SerReader};
+    let Ok(df) = std::fs::File::open(path)
+        .map_err(|e| e.to_string())
+        .and_then(|f| ParquetReader::new(f).finish().map_err(|e| e.to_string()))
+    else {
+        return;
+    };
+    if df.height() > csv.records.len() {
+        // Rows the CSV does not have cannot be checked against it.
+        find(
+            file.to_string(),
+            0,
+            format!(
+                "holds {} rows but the CSV holds {}",
+                df.height(),
+                csv.records.len()
+            ),
+        );
+        return;
+    }
+    if df.height() < csv.records.len() {
+        return;
+    }
+    for (j, name) in csv.header.iter().enumerate() {
+        let Ok(column) = df.column(name.trim_start_matches('\u{feff}')) else {
+            continue;
+        };
+        let nulls = column.is_null();
+        for (row, (line, rec)) in csv.records.iter().enumerate() {
+            if rec.get(j) == Some(crate::disclosure::Suppression::MARK)
+                && nulls.get(row) == Some(false)
+            {
+                find(
+                    file.to_string(),
+                    *line,
+                    format!("`{name}` holds a value the CSV withholds ([c])"),
+                );
+            }
+        }
+    }
+}
+
 /// One published cell of an additive family.
 struct Row {
     table: &'static str,
@@ -277,6 +328,8 @@ fn check_files<'r>(
                         0,
                         format!("schema is {found} but the table declares {declared}"),
                     );
+                } else {
+                    check_parquet_withholds(&dir.join(&parquet), csv, &parquet, find);
                 }
             }
             Err(e) => find(parquet, 0, format!("cannot be read: {e}")),
@@ -746,6 +799,46 @@ mod tests {
             .into_iter()
             .map(|f| format!("{}:{}: {}", f.file, f.line, f.message))
             .collect()
+    }
+
+    #[test]
+    fn a_figure_slipped_into_the_parquet_file_alone_fails() {
+        use crate::report::model::FactResponseRate;
+        use crate::report::registry::Figure;
+        // The CSV withholds B's responses; the Parquet copy was edited to show them.
+        let rows = |shown: bool| {
+            vec![FactResponseRate {
+                wave_id: "2025".into(),
+                group_key: "dir=B".into(),
+                responses: if shown {
+                    Figure::Shown(4)
+                } else {
+                    Figure::Withheld
+                },
+                headcount: Figure::Withheld,
+                response_rate: Figure::Withheld,
+                below_60: Figure::Withheld,
+                pct_of_respondents: Figure::Withheld,
+                pct_of_workforce: Figure::Withheld,
+                suppressed: true,
+                suppression_reason: Some("primary".into()),
+            }]
+        };
+        let d = pack(&[("dim_group", GROUPS), ("dim_wave", WAVE)]);
+        let csv = crate::report::tables::csv_bytes(&TableData::of(&rows(false)));
+        std::fs::write(d.path().join("tables/fact_response_rates.csv"), csv).unwrap();
+        let leaked = crate::report::parquet::parquet_bytes(&TableData::of(&rows(true))).unwrap();
+        std::fs::write(d.path().join("tables/fact_response_rates.parquet"), leaked).unwrap();
+        let f: Vec<String> = audit(d.path(), None)
+            .unwrap()
+            .findings
+            .into_iter()
+            .map(|f| format!("{}:{}: {}", f.file, f.line, f.message))
+            .collect();
+        assert!(
+            f.contains(&"tables/fact_response_rates.parquet:2: `responses` holds a value the CSV withholds ([c])".to_string()),
+            "{f:#?}"
+        );
     }
 
     #[test]
