@@ -556,3 +556,30 @@ fn audit_takes_the_threshold_from_the_config_not_from_the_pack() {
         .unwrap();
     assert!(stdout(&out).contains("(threshold 10)"), "{}", stdout(&out));
 }
+
+#[test]
+fn headcount_of_a_withheld_group_is_withheld_too() {
+    // The attack read Mayor's Office × Senior management = 1 from the HR headcount of a group
+    // whose responses were withheld.
+    let s = sample();
+    run_ok(&s, &["-q", "run"]);
+    let rates = s.read_csv("sample-data/out/latest/tables/fact_response_rates.csv");
+    let mut withheld = 0;
+    for line in rates.lines().skip(1) {
+        let cells: Vec<&str> = line.rsplitn(9, ',').collect();
+        // From the end: reason, suppressed, pct_of_workforce, pct_of_respondents, below_60,
+        // response_rate, headcount, responses, wave + group.
+        if cells[1] == "true" {
+            withheld += 1;
+            assert_eq!(
+                cells[6], "[c]",
+                "headcount shown for a withheld group: {line}"
+            );
+            assert_eq!(
+                cells[2], "[c]",
+                "workforce share shown for a withheld group: {line}"
+            );
+        }
+    }
+    assert!(withheld > 10, "the sample withholds groups: {withheld}");
+}
