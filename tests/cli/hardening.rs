@@ -12,6 +12,22 @@ fn sample() -> Sandbox {
 
 const SURVEYMONKEY: &str = "sample-data/staff-survey-2026-surveymonkey.csv";
 
+/// `validate` on the sample with a rejects file: the outcome and everything it printed.
+fn validate_sample(s: &Sandbox) -> (std::process::Output, String) {
+    let out = s
+        .cmd(&[
+            "validate",
+            "--config",
+            "sample-data/pipeline.toml",
+            "--rejects",
+            "rejects.csv",
+        ])
+        .output()
+        .unwrap();
+    let text = stdout(&out) + &stderr(&out);
+    (out, text)
+}
+
 /// The attack's case: one stray `"` at the start of a SurveyMonkey comment (data line 2,919
 /// counting CRLF rows). The old importer read 2,969 rows from a file of 3,008 records: one
 /// comment field of about 19,000 characters swallowed 39 whole rows, IP addresses included.
@@ -51,17 +67,7 @@ fn stray_quote(s: &Sandbox) {
 fn unterminated_quote_rejects_every_row_it_swallowed_and_loses_none() {
     let s = sample();
     stray_quote(&s);
-    let out = s
-        .cmd(&[
-            "validate",
-            "--config",
-            "sample-data/pipeline.toml",
-            "--rejects",
-            "rejects.csv",
-        ])
-        .output()
-        .unwrap();
-    let text = stdout(&out) + &stderr(&out);
+    let (out, text) = validate_sample(&s);
     // 40 of 3,008 rows rejected is over the 1% tolerance: the data is rejected, not published.
     assert_eq!(out.status.code(), Some(1), "{text}");
     let wave = &text[text.find("Wave 2026: sample-data").unwrap()..];
@@ -108,17 +114,7 @@ fn overlong_comment_is_rejected_and_never_stored() {
         .unwrap();
     let damaged = [&text[..at + 1], long.as_bytes(), &text[at + 1..]].concat();
     s.write(SURVEYMONKEY, damaged);
-    let out = s
-        .cmd(&[
-            "validate",
-            "--config",
-            "sample-data/pipeline.toml",
-            "--rejects",
-            "rejects.csv",
-        ])
-        .output()
-        .unwrap();
-    let text = stdout(&out) + &stderr(&out);
+    let (_, text) = validate_sample(&s);
     assert!(
         text.contains("a field longer than 10,000 characters"),
         "{text}"
