@@ -530,7 +530,17 @@ fn decide_safe(
     let mut forced = forced.to_vec();
     forced.resize(keys.len(), false);
     let mut all_hidden = false;
+    let mut rounds = 0;
     loop {
+        rounds += 1;
+        if rounds > MAX_REPAIR_ROUNDS && !all_hidden {
+            // A table this tangled is not worth publishing below the whole organisation:
+            // withhold every group rather than search on (the run must end).
+            for (i, key) in keys.iter().enumerate() {
+                forced[i] |= key.0 != Breakdown::Overall;
+            }
+            all_hidden = true;
+        }
         let d = decide(keys, k, small_org, &forced);
         if d.iter().all(Option::is_none) || lines.is_empty() {
             return d;
@@ -625,6 +635,9 @@ fn decide_safe(
         }
     }
 }
+
+/// Rounds of "attack, then hide more" before a family's groups are all withheld instead.
+const MAX_REPAIR_ROUNDS: usize = 64;
 
 /// The rules a table family is protected by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
