@@ -278,6 +278,19 @@ pub struct ProtectedTables {
 }
 
 impl ProtectedTables {
+    /// Whether each group's respondent count is withheld, by (wave, breakdown, group).
+    fn responses_withheld(&self) -> HashMap<(&str, Breakdown, Group), bool> {
+        self.responses
+            .iter()
+            .map(|p| {
+                (
+                    (p.wave.as_str(), p.breakdown, p.group),
+                    p.suppression.is_some(),
+                )
+            })
+            .collect()
+    }
+
     /// Protect key driver analyses. Each outcome's groups form lines like any breakdown, with
     /// the respondents analysed as the count: a group not analysed (too few respondents),
     /// whose outcome figure or respondent count is withheld, is hidden, and more groups are
@@ -301,16 +314,7 @@ impl ProtectedTables {
                 )
             })
             .collect();
-        let count_hidden: HashMap<(&str, Breakdown, Group), bool> = self
-            .responses
-            .iter()
-            .map(|p| {
-                (
-                    (p.wave.as_str(), p.breakdown, p.group),
-                    p.suppression.is_some(),
-                )
-            })
-            .collect();
+        let count_hidden = self.responses_withheld();
         let cells: Vec<Cell<Option<crate::drivers::Analysis>>> = runs
             .into_iter()
             .map(|r| Cell {
@@ -380,16 +384,7 @@ impl ProtectedTables {
         min_for_breakdowns: u64,
     ) {
         let small_org = |w: &str| respondents.get(w).copied().unwrap_or(0) < min_for_breakdowns;
-        let hidden_group: HashMap<(&str, Breakdown, Group), bool> = self
-            .responses
-            .iter()
-            .map(|p| {
-                (
-                    (p.wave.as_str(), p.breakdown, p.group),
-                    p.suppression.is_some(),
-                )
-            })
-            .collect();
+        let hidden_group = self.responses_withheld();
         let forced = |c: &Cell<crate::indicators::comments::ThemeStats>| {
             hidden_group
                 .get(&(c.wave.as_str(), c.breakdown, c.group))
