@@ -4,9 +4,11 @@
 //! or a reference does not resolve, if any published figure rests on fewer than the threshold,
 //! if a suppressed row still shows a value, or if a hidden figure can be recovered by
 //! differencing: from the organisation's figure and a one-way breakdown, or from a one-way total
-//! and a row or column of a two-way breakdown. Meeting feedback's month and quarter tables are
-//! checked together (months within a quarter are one more breakdown), under their own
-//! threshold.
+//! and a row or column of a two-way breakdown, and by a linear-programming attacker over every
+//! line at once. Meeting feedback's month and quarter tables are checked together (months
+//! within a quarter are one more breakdown), under their own threshold. The pack's other
+//! outputs (Parquet copies, workbook, report pages, control charts) must withhold what the
+//! tables withhold (see `audit_outputs`).
 
 use crate::report::registry::{Disclosure, Period, Role, Table, Threshold};
 use std::collections::{BTreeMap, HashMap};
@@ -73,9 +75,9 @@ impl Report {
 }
 
 /// A table as the audit reads it: its header and records, as text.
-struct Csv {
-    header: Vec<String>,
-    records: Vec<(u64, csv::StringRecord)>,
+pub(super) struct Csv {
+    pub(super) header: Vec<String>,
+    pub(super) records: Vec<(u64, csv::StringRecord)>,
 }
 
 fn read_csv(path: &Path) -> Result<Csv, AuditError> {
@@ -180,6 +182,71 @@ struct Row {
     group: String,
     /// `None` when withheld.
     n: Option<u64>,
+    /// What the differencing attacker reads from the row, for the tables it attacks.
+    attack: Option<AttackCell>,
+}
+
+/// A row as the differencing attacker sees it.
+struct AttackCell {
+    /// The counts it publishes (see [`ATTACKED`]), `None` when withheld.
+    counts: Option<Vec<f64>>,
+    size: super::attack::Size,
+    /// (period value as written, group key): where a published upper bound on its size is.
+    at: (String, String),
+}
+
+/// How the attacker reads one count of a row.
+#[derive(Clone, Copy)]
+enum Count {
+    /// A count column.
+    Col(&'static str),
+    /// `n` less the other counts (those who did not mention a theme).
+    Rest(&'static str),
+}
+
+impl Count {
+    fn name(self) -> &'static str {
+        match self {
+            Count::Col(c) => c,
+            Count::Rest(name) => name,
+        }
+    }
+}
+
+/// The tables the differencing attacker reads, with the counts each row's size is the sum of.
+/// Member feedback's tables are not among them yet: they are protected by the line rules
+/// across months and quarters, which the LP attacker shows are not enough there (a committee's
+/// quarter against its months' primary-suppressed cells).
+const ATTACKED: &[(&str, &[Count])] = &[
+    (
+        "fact_item_results",
+        &[
+            Count::Col("n_positive"),
+            Count::Col("n_neutral"),
+            Count::Col("n_negative"),
+        ],
+    ),
+    ("fact_indicator_results", &[Count::Col("n")]),
+    ("fact_response_rates", &[Count::Col("responses")]),
+    (
+        "fact_comment_themes",
+        &[Count::Col("mentions"), Count::Rest("n - mentions")],
+    ),
+];
+
+/// The attacker's reading of a published row's counts; `None` when any is not a number.
+fn attack_counts(t: &Table, rec: &csv::StringRecord, counts: &[Count]) -> Option<Vec<f64>> {
+    let num = |c: &str| rec.get(t.column(c)?)?.parse::<f64>().ok();
+    let n = num("n");
+    let mut out = Vec::with_capacity(counts.len());
+    for c in counts {
+        let v = match *c {
+            Count::Col(c) => num(c)?,
+            Count::Rest(_) => n? - out.iter().sum::<f64>(),
+        };
+        out.push(v);
+    }
+    Some(out)
 }
 
 /// The demographic fields a group is defined by: `[]` for everyone, `[(directorate, A)]`, or
@@ -271,7 +338,10 @@ pub fn audit_with(
         };
         check_partition(cells, key.k, &what, &mut find);
     }
-    differencing_attack(&data, staff_k, &mut find);
+    differencing_attack(&data, &parts, &mut find);
+    super::audit_outputs::control_chart(&data, &mut find);
+    super::audit_outputs::workbook(dir, &checked, &data, &mut find);
+    super::audit_outputs::report_pages(dir, &data, &mut find);
     report.tables = checked.iter().map(|t| file_of(t)).collect();
     report.rows = checked.iter().map(|t| data[t.name].records.len()).sum();
     Ok(report)
@@ -522,11 +592,31 @@ fn figures(
                 period,
                 measure: measure.join(" "),
             };
+            let attack = ATTACKED.iter().find(|a| a.0 == t.name).map(|(_, counts)| {
+                let reason = t
+                    .column("suppression_reason")
+                    .and_then(|c| rec.get(c))
+                    .unwrap_or("");
+                AttackCell {
+                    counts: if n.is_some() && reason.is_empty() {
+                        attack_counts(t, rec, counts)
+                    } else {
+                        None
+                    },
+                    size: match reason {
+                        "primary" => super::attack::Size::Below,
+                        "secondary" => super::attack::Size::AtLeast,
+                        _ => super::attack::Size::Any,
+                    },
+                    at: (at.to_string(), group.to_string()),
+                }
+            });
             let row = Row {
                 table: t.name,
                 line,
                 group: group.to_string(),
                 n,
+                attack,
             };
             parts.entry(key).or_default().push((fields, row));
         }
@@ -1156,187 +1246,134 @@ min_items = 2
     }
 }
 
-/// The differencing attack on the written tables: for each additive family (an item's
-/// answer counts, an indicator's respondents, the response counts, a comment theme's
-/// mentions, by wave), an LP over every line the groups make (see [`super::attack`]); any
-/// withheld value it pins down is a finding. Groups without a row are empty (the pipeline
-/// writes every group with respondents).
+/// The differencing attack on the written tables: for each additive family the attacker reads
+/// (see [`ATTACKED`]: an item's answer counts, an indicator's respondents, the response
+/// counts, a comment theme's mentions, by wave), an LP over every line the
+/// groups make (see [`super::attack`]); any withheld value it pins down is a finding. Groups
+/// without a row are empty (the pipeline writes every group with respondents).
 fn differencing_attack(
     data: &HashMap<&'static str, Csv>,
-    k: u32,
+    parts: &Partitions,
     find: &mut impl FnMut(String, u64, String),
 ) {
-    let Some(dim) = data.get("dim_group") else {
-        return;
-    };
-    let groups = group_fields(dim);
+    let bounds = upper_bounds(data);
+    for (key, cells) in parts {
+        let Some(first) = cells.iter().find_map(|(_, r)| r.attack.as_ref().map(|_| r)) else {
+            continue;
+        };
+        let Some(&(_, counts)) = ATTACKED.iter().find(|a| a.0 == first.table) else {
+            continue;
+        };
+        let rows: Vec<&(Fields, Row)> = cells.iter().filter(|(_, r)| r.attack.is_some()).collect();
+        let mut family = super::attack::Family {
+            counts: counts.len(),
+            ..Default::default()
+        };
+        for (_, r) in &rows {
+            let a = r.attack.as_ref().expect("filtered");
+            family.cells.push(super::attack::Cell {
+                published: a.counts.clone(),
+                size: a.size,
+                upper: bounds.get(r.table).and_then(|b| b.get(&a.at)).copied(),
+            });
+        }
+        family.lines = lines(rows.iter().map(|(f, _)| f));
+        let out = super::attack::attack(&family, key.k as u32);
+        let what = if key.measure.is_empty() {
+            key.period.clone()
+        } else {
+            format!("{}, {}", key.period, key.measure)
+        };
+        if out.inconsistent {
+            find(
+                format!("tables/{}.csv", rows[0].1.table),
+                rows[0].1.line,
+                format!(
+                    "{what}: the published figures do not add up (no counts fit every total), so the differencing check could not run"
+                ),
+            );
+        }
+        for leak in out.leaks {
+            let name = |j: usize| counts[j].name();
+            let figure = match leak.figure {
+                super::attack::Figure::Count(j) => format!("{} = {}", name(j), leak.value),
+                super::attack::Figure::Size => format!(
+                    "{} = {}",
+                    if counts.len() > 1 { "n" } else { name(0) },
+                    leak.value
+                ),
+                super::attack::Figure::AllBut(j) if leak.value == 0.0 => {
+                    format!("every member is in {} (n - {} = 0)", name(j), name(j))
+                }
+                super::attack::Figure::AllBut(j) => format!("n - {} = {}", name(j), leak.value),
+            };
+            let row = &rows[leak.cell];
+            let month = row
+                .0
+                .iter()
+                .find(|(f, _)| f == "month" && row.1.table.ends_with("_month"))
+                .map(|(_, m)| format!("{m}, "))
+                .unwrap_or_default();
+            find(
+                format!("tables/{}.csv", row.1.table),
+                row.1.line,
+                format!(
+                    "{what}, {month}{}: a withheld figure can be worked out from the published ones: {figure}",
+                    row.1.group
+                ),
+            );
+        }
+    }
+}
+
+/// Published upper bounds on a withheld row's size, by table, then (period value, group): a
+/// staff group's respondents (from the response rates).
+fn upper_bounds(
+    data: &HashMap<&'static str, Csv>,
+) -> HashMap<&'static str, HashMap<(String, String), f64>> {
     let col = |csv: &Csv, name: &str| {
         csv.header
             .iter()
             .position(|h| h.trim_start_matches('\u{feff}') == name)
     };
-    // Respondents per (wave, group) where published: an upper bound on any count of a group.
-    let mut respondents: HashMap<(String, String), f64> = HashMap::new();
-    if let Some(rr) = data.get("fact_response_rates")
-        && let (Some(w), Some(g), Some(n)) = (
-            col(rr, "wave_id"),
-            col(rr, "group_key"),
-            col(rr, "responses"),
-        )
-    {
-        for (_, rec) in &rr.records {
-            if let Ok(v) = rec[n].parse::<f64>() {
-                respondents.insert((rec[w].to_string(), rec[g].to_string()), v);
-            }
-        }
-    }
-    // (table, family columns, count columns, bounded by respondents); a count column named
-    // `-n` is the cell's `n` less the other counts (those who did not mention a theme).
-    let specs: [(&str, &[&str], &[&str], bool); 4] = [
-        (
-            "fact_item_results",
-            &["wave_id", "question_id"],
-            &["n_positive", "n_neutral", "n_negative"],
-            true,
-        ),
-        (
-            "fact_indicator_results",
-            &["wave_id", "indicator_id"],
-            &["n"],
-            true,
-        ),
-        ("fact_response_rates", &["wave_id"], &["responses"], false),
-        (
-            "fact_comment_themes",
-            &["wave_id", "theme_id"],
-            &["mentions", "-n"],
-            false,
-        ),
-    ];
-    for (table, family_cols, count_cols, bounded) in specs {
+    let read = |table: &str, period: &str, values: &[&str]| {
+        let mut out = HashMap::new();
         let Some(csv) = data.get(table) else {
-            continue;
+            return out;
         };
-        let fam: Option<Vec<usize>> = family_cols.iter().map(|c| col(csv, c)).collect();
-        let complement = count_cols.contains(&"-n");
-        let counts: Option<Vec<usize>> = count_cols
-            .iter()
-            .map(|c| col(csv, if *c == "-n" { "n" } else { c }))
-            .collect();
-        let (Some(fam), Some(counts), Some(gcol), Some(reason)) = (
-            fam,
-            counts,
-            col(csv, "group_key"),
-            col(csv, "suppression_reason"),
-        ) else {
-            continue;
+        let (Some(p), Some(g)) = (col(csv, period), col(csv, "group_key")) else {
+            return out;
         };
-        let wave_col = col(csv, "wave_id");
-        let mut families: BTreeMap<Vec<String>, Vec<&(u64, csv::StringRecord)>> = BTreeMap::new();
-        for r in &csv.records {
-            let key = fam.iter().map(|&c| r.1[c].to_string()).collect();
-            families.entry(key).or_default().push(r);
-        }
-        for (key, rows) in families {
-            let mut index: HashMap<&str, usize> = HashMap::new();
-            let mut family = super::attack::Family {
-                counts: counts.len(),
-                ..Default::default()
-            };
-            for (_, rec) in &rows {
-                let mut values: Option<Vec<f64>> =
-                    counts.iter().map(|&c| rec[c].parse::<f64>().ok()).collect();
-                if complement && let Some(v) = values.as_mut() {
-                    let others: f64 = v[..v.len() - 1].iter().sum();
-                    if let Some(last) = v.last_mut() {
-                        *last -= others;
-                    }
-                }
-                let withheld = !rec[reason].is_empty();
-                let upper = if bounded {
-                    wave_col.and_then(|w| {
-                        respondents
-                            .get(&(rec[w].to_string(), rec[gcol].to_string()))
-                            .copied()
-                    })
-                } else {
-                    None
-                };
-                index.insert(&rec[gcol], family.cells.len());
-                family.cells.push(super::attack::Cell {
-                    published: if withheld { None } else { values },
-                    size: match &rec[reason] {
-                        "primary" => super::attack::Size::Below,
-                        "secondary" => super::attack::Size::AtLeast,
-                        _ => super::attack::Size::Any,
-                    },
-                    upper,
-                });
-            }
-            family.lines = lines(&groups, &index);
-            let out = super::attack::attack(&family, k);
-            let keys: Vec<&str> = rows.iter().map(|r| &r.1[gcol]).collect();
-            if out.inconsistent {
-                find(
-                    format!("tables/{table}.csv"),
-                    rows[0].0,
-                    format!(
-                        "{}: the published figures do not add up (no counts fit every total), so the differencing check could not run",
-                        key.join(", ")
-                    ),
-                );
-            }
-            for leak in out.leaks {
-                let what = match leak.figure {
-                    super::attack::Figure::Count(j) => format!(
-                        "{} = {}",
-                        count_cols[j].replace("-n", "n - mentions"),
-                        leak.value
-                    ),
-                    super::attack::Figure::Size => format!(
-                        "{} = {}",
-                        if counts.len() > 1 { "n" } else { count_cols[0] },
-                        leak.value
-                    ),
-                    super::attack::Figure::AllBut(j) if leak.value == 0.0 => format!(
-                        "every member is in {} (n - {} = 0)",
-                        count_cols[j], count_cols[j]
-                    ),
-                    super::attack::Figure::AllBut(j) => {
-                        format!("n - {} = {}", count_cols[j], leak.value)
-                    }
-                };
-                find(
-                    format!("tables/{table}.csv"),
-                    rows[leak.cell].0,
-                    format!(
-                        "{}, {}: a withheld figure can be worked out from the published ones: {what}",
-                        key.join(", "),
-                        keys[leak.cell]
-                    ),
-                );
+        let values: Vec<usize> = values.iter().filter_map(|v| col(csv, v)).collect();
+        for (_, rec) in &csv.records {
+            if let Some(v) = values.iter().find_map(|&c| rec[c].parse::<f64>().ok()) {
+                out.insert((rec[p].to_string(), rec[g].to_string()), v);
             }
         }
-    }
+        out
+    };
+    let staff = read("fact_response_rates", "wave_id", &["responses"]);
+    HashMap::from([
+        ("fact_item_results", staff.clone()),
+        ("fact_indicator_results", staff),
+    ])
 }
 
 /// The lines a family's groups make: the whole organisation is the sum of each field's
 /// groups, and a one-way group the sum of its row (or column) of each cross with it.
-fn lines(
-    groups: &HashMap<String, Fields>,
-    index: &HashMap<&str, usize>,
-) -> Vec<(usize, Vec<usize>)> {
+fn lines<'a>(cells: impl Iterator<Item = &'a Fields>) -> Vec<(usize, Vec<usize>)> {
     let mut by_fields: BTreeMap<Vec<&str>, Vec<(&Fields, usize)>> = BTreeMap::new();
-    for (&key, &i) in index {
-        if let Some(f) = groups.get(key) {
-            by_fields
-                .entry(f.iter().map(|(id, _)| id.as_str()).collect())
-                .or_default()
-                .push((f, i));
+    let mut overall = None;
+    for (i, f) in cells.enumerate() {
+        if f.is_empty() {
+            overall = Some(i);
         }
+        by_fields
+            .entry(f.iter().map(|(id, _)| id.as_str()).collect())
+            .or_default()
+            .push((f, i));
     }
     let mut out = Vec::new();
-    let overall = index.get("overall").copied();
     for (fields, members) in &by_fields {
         let mut parts: Vec<usize> = members.iter().map(|m| m.1).collect();
         parts.sort_unstable();

@@ -20,6 +20,7 @@
 
 pub mod attack;
 pub mod audit;
+mod audit_outputs;
 pub mod redact;
 
 use crate::config::WaveId;

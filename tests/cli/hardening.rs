@@ -579,3 +579,122 @@ fn headcount_of_a_withheld_group_is_withheld_too() {
     }
     assert!(withheld > 10, "the sample withholds groups: {withheld}");
 }
+
+/// `audit` of the sample pack after `tamper` changed one output: its report.
+fn audit_after(s: &Sandbox, tamper: impl FnOnce(&std::path::Path)) -> (bool, String) {
+    let pack = s.path("sample-data/out/latest");
+    let copy = s.path("tampered");
+    let _ = std::fs::remove_dir_all(&copy);
+    copy_tree(&pack, &copy);
+    tamper(&copy);
+    let out = s
+        .cmd(&["audit", "--config", "sample-data/pipeline.toml"])
+        .arg(&copy)
+        .output()
+        .unwrap();
+    (out.status.success(), stdout(&out))
+}
+
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+#[test]
+fn audit_finds_a_withheld_figure_placed_only_in_the_report_workbook_or_control_chart() {
+    // The attack placed figures the tables withhold in report.html, the workbook and the
+    // control-chart table alone, and `audit` passed. Each is now read.
+    let s = sample();
+    run_ok(&s, &["-q", "run"]);
+    let (ok, report) = audit_after(&s, |_| {});
+    assert!(ok, "the untouched pack passes: {report}");
+
+    // A withheld directorate figure in the report's table of groups (first [c] cell of the
+    // "By directorate (2026)" table), in each format.
+    for page in ["report.md", "report.html"] {
+        let (ok, report) = audit_after(&s, |dir| {
+            let path = dir.join(page);
+            let text = std::fs::read_to_string(&path).unwrap();
+            let at = text
+                .find("By directorate (2026)")
+                .expect("table of directorates");
+            // A cell, not the caption's key to the [c] mark.
+            let cell = if page.ends_with(".md") {
+                "| [c] |"
+            } else {
+                ">[c]<"
+            };
+            let rel = text[at..].find(cell).expect("a withheld cell") + cell.find('[').unwrap();
+            let mut changed = text.clone();
+            changed.replace_range(at + rel..at + rel + 3, "41.7");
+            std::fs::write(&path, changed).unwrap();
+        });
+        assert!(!ok, "{page}: {report}");
+        assert!(
+            report.contains(&format!("  {page}:"))
+                && report.contains("shows `41.7`")
+                && report.contains("withholds"),
+            "{page}: {report}"
+        );
+    }
+
+    // A withheld indicator value written into its workbook sheet.
+    if python_has("openpyxl") {
+        let (ok, report) = audit_after(&s, |dir| {
+            let script = "import sys, openpyxl\n\
+                wb = openpyxl.load_workbook(sys.argv[1])\n\
+                ws = wb['fact_indicator_results']\n\
+                done = False\n\
+                for row in ws.iter_rows(min_row=5):\n\
+                \x20   for c in row:\n\
+                \x20       if c.value == '[c]' and not done:\n\
+                \x20           c.value = 41.7; done = True\n\
+                wb.save(sys.argv[1])\n";
+            let out = std::process::Command::new("python3")
+                .args(["-c", script])
+                .arg(dir.join("workbook.xlsx"))
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        });
+        assert!(!ok, "{report}");
+        assert!(
+            report.contains("workbook.xlsx:")
+                && report.contains("sheet fact_indicator_results shows 41.7"),
+            "{report}"
+        );
+    } else {
+        eprintln!("openpyxl not installed: the workbook case was skipped");
+    }
+
+    // A month the member-feedback tables withhold, drawn on the control chart.
+    let (ok, report) = audit_after(&s, |dir| {
+        let path = dir.join("tables/fact_feedback_spc.csv");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let line = text
+            .lines()
+            .find(|l| l.contains("no published value this month"))
+            .expect("a month with no published value")
+            .to_string();
+        let mut fields: Vec<String> = line.split(',').map(str::to_string).collect();
+        fields[4] = "50.000".into();
+        std::fs::write(&path, text.replace(&line, &fields.join(","))).unwrap();
+    });
+    assert!(!ok, "{report}");
+    assert!(
+        report.contains("tables/fact_feedback_spc.csv:")
+            && report.contains("is shown on the control chart, but the month's table withholds it"),
+        "{report}"
+    );
+}
