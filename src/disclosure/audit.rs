@@ -80,6 +80,15 @@ pub(super) struct Csv {
     pub(super) records: Vec<(u64, csv::StringRecord)>,
 }
 
+impl Csv {
+    /// The position of the column `name`.
+    pub(super) fn column(&self, name: &str) -> Option<usize> {
+        self.header
+            .iter()
+            .position(|h| h.trim_start_matches('\u{feff}') == name)
+    }
+}
+
 fn read_csv(path: &Path) -> Result<Csv, AuditError> {
     let unreadable = |message: String| AuditError::Unreadable {
         path: path.to_path_buf(),
@@ -255,7 +264,7 @@ type Fields = Vec<(String, String)>;
 
 /// The groups a dimension defines, by key.
 fn group_fields(csv: &Csv) -> HashMap<String, Fields> {
-    let col = |name: &str| csv.header.iter().position(|h| h == name);
+    let col = |name: &str| csv.column(name);
     let key = col("group_key");
     let sides = [
         (col("field_1_id"), col("category_1")),
@@ -658,8 +667,7 @@ fn published_count(
 
 /// `dim_month`: month_start → quarter_key.
 fn months(csv: &Csv) -> HashMap<String, String> {
-    let col = |n: &str| csv.header.iter().position(|h| h == n);
-    match (col("month_start"), col("quarter_key")) {
+    match (csv.column("month_start"), csv.column("quarter_key")) {
         (Some(m), Some(q)) => csv
             .records
             .iter()
@@ -1331,20 +1339,15 @@ fn differencing_attack(
 fn upper_bounds(
     data: &HashMap<&'static str, Csv>,
 ) -> HashMap<&'static str, HashMap<(String, String), f64>> {
-    let col = |csv: &Csv, name: &str| {
-        csv.header
-            .iter()
-            .position(|h| h.trim_start_matches('\u{feff}') == name)
-    };
     let read = |table: &str, period: &str, values: &[&str]| {
         let mut out = HashMap::new();
         let Some(csv) = data.get(table) else {
             return out;
         };
-        let (Some(p), Some(g)) = (col(csv, period), col(csv, "group_key")) else {
+        let (Some(p), Some(g)) = (csv.column(period), csv.column("group_key")) else {
             return out;
         };
-        let values: Vec<usize> = values.iter().filter_map(|v| col(csv, v)).collect();
+        let values: Vec<usize> = values.iter().filter_map(|v| csv.column(v)).collect();
         for (_, rec) in &csv.records {
             if let Some(v) = values.iter().find_map(|&c| rec[c].parse::<f64>().ok()) {
                 out.insert((rec[p].to_string(), rec[g].to_string()), v);

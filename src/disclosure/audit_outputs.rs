@@ -19,15 +19,9 @@ use std::path::Path;
 
 type Find<'a> = dyn FnMut(String, u64, String) + 'a;
 
-fn col(csv: &Csv, name: &str) -> Option<usize> {
-    csv.header
-        .iter()
-        .position(|h| h.trim_start_matches('\u{feff}') == name)
-}
-
 /// Rows of `csv` as maps of the named columns (missing columns read as "").
 fn rows<'c>(csv: &'c Csv, names: &[&str]) -> Vec<(u64, Vec<&'c str>)> {
-    let at: Vec<Option<usize>> = names.iter().map(|n| col(csv, n)).collect();
+    let at: Vec<Option<usize>> = names.iter().map(|n| csv.column(n)).collect();
     csv.records
         .iter()
         .map(|(line, rec)| {
