@@ -443,6 +443,9 @@ pub fn run_with(
                 min_for_breakdowns: disclosure::MIN_RESPONDENTS_FOR_BREAKDOWNS,
                 attribute_below: config.attribute_disclosure.below(),
                 linear_attack: true,
+                reasons: true,
+                hide_last: None,
+                answers: disclosure::Answers::Each,
             },
         )
     });

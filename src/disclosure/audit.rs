@@ -209,7 +209,9 @@ struct AttackCell {
 enum Count {
     /// A count column.
     Col(&'static str),
-    /// `n` less the other counts (those who did not mention a theme).
+    /// A percentage of `n` (one decimal place fixes the count for any group under 1,000).
+    Share(&'static str, &'static str),
+    /// `n` less the other counts (those who did not mention a theme, did not answer positively).
     Rest(&'static str),
 }
 
@@ -217,15 +219,14 @@ impl Count {
     fn name(self) -> &'static str {
         match self {
             Count::Col(c) => c,
-            Count::Rest(name) => name,
+            Count::Share(_, name) | Count::Rest(name) => name,
         }
     }
 }
 
 /// The tables the differencing attacker reads, with the counts each row's size is the sum of.
-/// Member feedback's tables are not among them yet: they are protected by the line rules
-/// across months and quarters, which the LP attacker shows are not enough there (a committee's
-/// quarter against its months' primary-suppressed cells).
+/// Member feedback's month tables join their quarter's families (months are one more
+/// breakdown).
 const ATTACKED: &[(&str, &[Count])] = &[
     (
         "fact_item_results",
@@ -241,6 +242,24 @@ const ATTACKED: &[(&str, &[Count])] = &[
         "fact_comment_themes",
         &[Count::Col("mentions"), Count::Rest("n - mentions")],
     ),
+    (
+        "fact_feedback_item_quarter",
+        &[
+            Count::Share("pct_positive", "positive answers"),
+            Count::Rest("n - positive answers"),
+        ],
+    ),
+    (
+        "fact_feedback_item_month",
+        &[
+            Count::Share("pct_positive", "positive answers"),
+            Count::Rest("n - positive answers"),
+        ],
+    ),
+    ("fact_feedback_indicator_quarter", &[Count::Col("n")]),
+    ("fact_feedback_indicator_month", &[Count::Col("n")]),
+    ("fact_feedback_uptake_quarter", &[Count::Col("forms")]),
+    ("fact_feedback_uptake_month", &[Count::Col("forms")]),
 ];
 
 /// The attacker's reading of a published row's counts; `None` when any is not a number.
@@ -251,6 +270,7 @@ fn attack_counts(t: &Table, rec: &csv::StringRecord, counts: &[Count]) -> Option
     for c in counts {
         let v = match *c {
             Count::Col(c) => num(c)?,
+            Count::Share(c, _) => (num(c)? * n? / 100.0).round(),
             Count::Rest(_) => n? - out.iter().sum::<f64>(),
         };
         out.push(v);
@@ -1099,7 +1119,7 @@ mod tests {
             2025-Q4,committee=Planning,14,3,3,30,0.467,false,\n";
         let month = "2025-10-01,overall,30,6,6,60,0.5,false,\n\
             2025-10-01,committee=Cabinet,16,3,3,30,0.533,false,\n\
-            2025-10-01,committee=Planning,[c],3,[c],30,[c],true,primary\n";
+            2025-10-01,committee=Planning,[c],3,[c],30,[c],true,confidential\n";
         let d = pack(&[
             ("dim_month", MONTH),
             ("dim_quarter", QUARTER),
@@ -1116,6 +1136,7 @@ mod tests {
             [
                 "2025-Q4, committee × month, committee = Planning: the only hidden group (committee=Planning) can be recovered: 14 - 0 = 14",
                 "2025-Q4, committee × month, month = 2025-10-01: the only hidden group (committee=Planning) can be recovered: 30 - 16 = 14",
+                "2025-Q4, 2025-10-01, committee=Planning: a withheld figure can be worked out from the published ones: forms = 14",
             ]
         );
     }
@@ -1212,7 +1233,7 @@ min_items = 2
             let it = items(&agg, &pops);
             let ind = indicators(&s, &agg, &it, &pops);
             let respondents: HashMap<WaveId, u64> = [(wave, people.len() as u64)].into();
-            let t = crate::disclosure::protect(&s, it, ind, Vec::new(), &respondents, crate::disclosure::Rules { k, min_for_breakdowns: crate::disclosure::MIN_RESPONDENTS_FOR_BREAKDOWNS, attribute_below: None, linear_attack: true });
+            let t = crate::disclosure::protect(&s, it, ind, Vec::new(), &respondents, crate::disclosure::Rules { k, min_for_breakdowns: crate::disclosure::MIN_RESPONDENTS_FOR_BREAKDOWNS, attribute_below: None, linear_attack: true, reasons: true, answers: crate::disclosure::Answers::Each, hide_last: None });
             let mut groups: Vec<(Breakdown, Group)> = t.items.iter().map(|p| (p.breakdown, p.group)).collect();
             groups.extend(t.indicators.iter().map(|p| (p.breakdown, p.group)));
             groups.sort();
@@ -1256,7 +1277,8 @@ min_items = 2
 
 /// The differencing attack on the written tables: for each additive family the attacker reads
 /// (see [`ATTACKED`]: an item's answer counts, an indicator's respondents, the response
-/// counts, a comment theme's mentions, by wave), an LP over every line the
+/// counts, a comment theme's mentions by wave; meeting feedback's forms, answers and
+/// indicators by quarter with its months as one more breakdown), an LP over every line the
 /// groups make (see [`super::attack`]); any withheld value it pins down is a finding. Groups
 /// without a row are empty (the pipeline writes every group with respondents).
 fn differencing_attack(
@@ -1335,7 +1357,8 @@ fn differencing_attack(
 }
 
 /// Published upper bounds on a withheld row's size, by table, then (period value, group): a
-/// staff group's respondents (from the response rates).
+/// staff group's respondents (from the response rates); a meeting group's forms where
+/// published, else the attendees of its meetings (from the uptake tables).
 fn upper_bounds(
     data: &HashMap<&'static str, Csv>,
 ) -> HashMap<&'static str, HashMap<(String, String), f64>> {
@@ -1356,9 +1379,31 @@ fn upper_bounds(
         out
     };
     let staff = read("fact_response_rates", "wave_id", &["responses"]);
+    let quarter = read(
+        "fact_feedback_uptake_quarter",
+        "quarter_key",
+        &["forms", "attendees"],
+    );
+    let month = read(
+        "fact_feedback_uptake_month",
+        "month_start",
+        &["forms", "attendees"],
+    );
+    let attendees_q = read(
+        "fact_feedback_uptake_quarter",
+        "quarter_key",
+        &["attendees"],
+    );
+    let attendees_m = read("fact_feedback_uptake_month", "month_start", &["attendees"]);
     HashMap::from([
         ("fact_item_results", staff.clone()),
         ("fact_indicator_results", staff),
+        ("fact_feedback_item_quarter", quarter.clone()),
+        ("fact_feedback_indicator_quarter", quarter),
+        ("fact_feedback_item_month", month.clone()),
+        ("fact_feedback_indicator_month", month),
+        ("fact_feedback_uptake_quarter", attendees_q),
+        ("fact_feedback_uptake_month", attendees_m),
     ])
 }
 

@@ -41,6 +41,10 @@ pub enum Suppression {
     /// The wave has too few respondents for any breakdown, or the whole organisation's
     /// figure is itself withheld, so no group's is shown.
     SmallOrganisation,
+    /// Withheld, either reason (too few, or to protect another figure) and not saying which:
+    /// where groups are as small as member feedback's committees, "too few" bounds a hidden
+    /// count so tightly that subtraction recovers it.
+    Confidential,
 }
 
 impl Suppression {
@@ -52,6 +56,7 @@ impl Suppression {
             Suppression::Primary => "primary",
             Suppression::Secondary => "secondary",
             Suppression::SmallOrganisation => "small_organisation",
+            Suppression::Confidential => "confidential",
         }
     }
 }
@@ -90,6 +95,8 @@ impl Summary {
             Some(Suppression::Primary) => self.primary += 1,
             Some(Suppression::Secondary) => self.secondary += 1,
             Some(Suppression::SmallOrganisation) => self.small_organisation += 1,
+            // Cells are counted by their reason before it is replaced by this one.
+            Some(Suppression::Confidential) => self.secondary += 1,
         }
     }
 }
@@ -348,6 +355,7 @@ impl ProtectedTables {
                 sizes: true,
                 upper: &|_| None,
                 attack: true,
+                hide_last: None,
             },
         );
         let s = self.summary.entry("drivers").or_default();
@@ -406,6 +414,7 @@ impl ProtectedTables {
                 sizes: true,
                 upper: &|_| None,
                 attack: true,
+                hide_last: None,
             },
         );
         let s = self.summary.entry("comment_themes").or_default();
@@ -427,9 +436,10 @@ struct Counting<'a, T> {
     sizes: bool,
     /// A published upper bound on a cell's size (its group's respondents), as readers see.
     upper: &'a (dyn Fn(&Cell<T>) -> Option<f64> + Sync),
-    /// Whether to run the differencing attacker (member feedback is protected by its line
-    /// rules across months and quarters, not yet by the attacker).
+    /// Whether to run the differencing attacker.
     attack: bool,
+    /// Groups of this breakdown are hidden to protect others only when nothing else will do.
+    hide_last: Option<Breakdown>,
 }
 
 fn decide_all<T: Sync>(
@@ -457,9 +467,12 @@ fn decide_all<T: Sync>(
                 k,
                 small_org(part[0].wave.as_str()),
                 &f,
-                &values,
-                &upper,
-                counting.sizes,
+                &Seen {
+                    values: &values,
+                    upper: &upper,
+                    sizes: counting.sizes,
+                    hide_last: counting.hide_last,
+                },
             )
         })
         .collect::<Vec<_>>()
@@ -506,6 +519,18 @@ fn family_lines(keys: &[(Breakdown, Group, u64)]) -> Vec<(usize, Vec<usize>)> {
     out
 }
 
+/// What the attacker reads of a family's cells, by position, and which groups to hide last.
+#[derive(Clone, Copy)]
+struct Seen<'a> {
+    /// Each cell's counts (see [`Counting::values`]).
+    values: &'a [Vec<f64>],
+    /// A published upper bound on each cell's size.
+    upper: &'a [Option<f64>],
+    /// Whether withheld cells' reasons tell their sizes.
+    sizes: bool,
+    hide_last: Option<Breakdown>,
+}
+
 /// [`decide`], then more cells hidden until the differencing attacker (an LP over every line
 /// of the family, knowing what each withheld cell's reason says about its size) can work out
 /// no withheld count: for each value it pins down, the smallest published group that shares
@@ -515,10 +540,14 @@ fn decide_safe(
     k: u32,
     small_org: bool,
     forced: &[bool],
-    values: &[Vec<f64>],
-    upper: &[Option<f64>],
-    sizes: bool,
+    seen: &Seen,
 ) -> Vec<Option<Suppression>> {
+    let Seen {
+        values,
+        upper,
+        sizes,
+        hide_last,
+    } = *seen;
     let lines = family_lines(keys);
     let is_total: Vec<bool> = (0..keys.len())
         .map(|i| lines.iter().any(|(t, _)| *t == i))
@@ -547,7 +576,7 @@ fn decide_safe(
                 .map(|i| attack::Cell {
                     published: d[i].is_none().then(|| values[i].clone()),
                     size: match d[i] {
-                        Some(Suppression::Primary) => attack::Size::Below,
+                        Some(Suppression::Primary) if sizes => attack::Size::Below,
                         Some(Suppression::Secondary) if sizes => attack::Size::AtLeast,
                         _ => attack::Size::Any,
                     },
@@ -580,8 +609,9 @@ fn decide_safe(
             let mut frontier = vec![leak.cell];
             let mut seen = vec![false; keys.len()];
             seen[leak.cell] = true;
-            // (total?, not helpful?, distance, n, index): the cheapest cell to hide.
-            let mut best: Option<(bool, bool, usize, u64, usize)> = None;
+            // (total?, hidden last?, not helpful?, distance, n, index): the cheapest cell to
+            // hide.
+            let mut best: Option<(bool, bool, bool, usize, u64, usize)> = None;
             let mut level = 0;
             while !frontier.is_empty() && level < 4 {
                 level += 1;
@@ -600,18 +630,19 @@ fn decide_safe(
                     if d[i].is_none() && !forced[i] && keys[i].0 != Breakdown::Overall {
                         // Cross cells before one-way groups: hiding a one-way group hides its
                         // row of every cross and every theme built on the item for that group.
-                        let cost = (is_total[i], !helps(i), level, keys[i].2, i);
+                        let last = Some(keys[i].0) == hide_last;
+                        let cost = (is_total[i], last, !helps(i), level, keys[i].2, i);
                         if best.is_none_or(|b| cost < b) {
                             best = Some(cost);
                         }
                     }
                 }
-                if best.is_some_and(|b| !b.0 && !b.1) {
+                if best.is_some_and(|b| !b.0 && !b.1 && !b.2) {
                     break;
                 }
                 frontier = mates.into_iter().filter(|&i| d[i].is_some()).collect();
             }
-            let next = best.map(|b| b.4);
+            let next = best.map(|b| b.5);
             if let Some(i) = next {
                 forced[i] = true;
                 added = true;
@@ -646,6 +677,23 @@ pub struct Rules {
     pub attribute_below: Option<u64>,
     /// Hide more until the differencing attacker recovers nothing (see [`attack`]).
     pub linear_attack: bool,
+    /// Groups of this breakdown are hidden to protect other figures only when nothing else
+    /// will do (member feedback's months: they are the control charts' points).
+    pub hide_last: Option<Breakdown>,
+    /// Whether withheld cells say why (primary or secondary); if not, they are published as
+    /// [`Suppression::Confidential`] and the attacker does not learn their sizes from them.
+    pub reasons: bool,
+    /// The answer counts a reader can work out from an item's published row.
+    pub answers: Answers,
+}
+
+/// What an item's published row tells a reader about its answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answers {
+    /// Positive, neutral and negative counts (the staff survey's item table).
+    Each,
+    /// Only the positive count (% positive × n: member feedback publishes no other share).
+    Positive,
 }
 
 /// Apply disclosure control to everything a run computed. `respondents` is each wave's
@@ -664,6 +712,9 @@ pub fn protect(
         min_for_breakdowns,
         attribute_below,
         linear_attack,
+        reasons,
+        answers,
+        hide_last,
     } = rules;
     let small_org = |w: &str| respondents.get(w).copied().unwrap_or(0) < min_for_breakdowns;
 
@@ -690,9 +741,10 @@ pub fn protect(
         &|_| false,
         &Counting {
             values: &|c: &Cell<()>| vec![c.n as f64],
-            sizes: true,
+            sizes: reasons,
             upper: &|_| None,
             attack: linear_attack,
+            hide_last,
         },
     );
     let respondents_shown: HashMap<(&str, Breakdown, Group), f64> = responses
@@ -709,11 +761,15 @@ pub fn protect(
     let item_counting = Counting {
         values: &|c: &Cell<ItemStats>| {
             let t = &c.stats.counts;
-            vec![t.positive as f64, t.neutral as f64, t.negative as f64]
+            match answers {
+                Answers::Each => vec![t.positive as f64, t.neutral as f64, t.negative as f64],
+                Answers::Positive => vec![t.positive as f64, (t.neutral + t.negative) as f64],
+            }
         },
-        sizes: true,
+        sizes: reasons,
         upper: &item_upper,
         attack: linear_attack,
+        hide_last,
     };
     let item_d = decide_all(&items, k, &small_org, &unanimous, &item_counting);
     let item_hidden: HashMap<(&str, usize, Breakdown, Group), bool> = items
@@ -748,13 +804,14 @@ pub fn protect(
         &forced_by_items,
         &Counting {
             values: &|c: &Cell<IndicatorStats>| vec![c.n as f64],
-            sizes: true,
+            sizes: reasons,
             upper: &|c: &Cell<IndicatorStats>| {
                 respondents_shown
                     .get(&(c.wave.as_str(), c.breakdown, c.group))
                     .copied()
             },
             attack: linear_attack,
+            hide_last,
         },
     );
 
@@ -768,20 +825,27 @@ pub fn protect(
     sum("items", &item_d);
     sum("indicators", &ind_d);
     sum("response_rates", &resp_d);
+    // Counted by reason above; published without it where reasons are not told.
+    let told = |d: Option<Suppression>| match d {
+        Some(Suppression::Primary | Suppression::Secondary) if !reasons => {
+            Some(Suppression::Confidential)
+        }
+        d => d,
+    };
     tables.items = items
         .into_iter()
         .zip(item_d)
-        .map(|(c, d)| seal(c, d))
+        .map(|(c, d)| seal(c, told(d)))
         .collect();
     tables.indicators = indicators
         .into_iter()
         .zip(ind_d)
-        .map(|(c, d)| seal(c, d))
+        .map(|(c, d)| seal(c, told(d)))
         .collect();
     tables.responses = responses
         .into_iter()
         .zip(resp_d)
-        .map(|(c, d)| seal(c, d))
+        .map(|(c, d)| seal(c, told(d)))
         .collect();
     tables
 }
@@ -988,5 +1052,100 @@ mod properties {
                 }
             }
         }
+    }
+}
+#[cfg(test)]
+mod kept_groups {
+    use super::*;
+
+    /// A member-feedback family: 5 committees × 3 months (forms, and positive answers), the
+    /// committees' and months' totals and the whole quarter, with reasons not told.
+    type Keys = Vec<(Breakdown, Group, u64)>;
+
+    fn family() -> (Keys, Vec<Vec<f64>>) {
+        let forms: [[u64; 3]; 5] = [[5, 1, 7], [4, 10, 6], [3, 10, 2], [10, 9, 10], [2, 10, 6]];
+        let positive: [[u64; 3]; 5] = [[0, 1, 6], [2, 8, 4], [2, 7, 1], [2, 9, 0], [0, 1, 2]];
+        let mut keys = Vec::new();
+        let mut values = Vec::new();
+        let mut push = |b, g, n: u64, p: u64| {
+            keys.push((b, g, n));
+            values.push(vec![p as f64, (n - p) as f64]);
+        };
+        let sum = |t: &[[u64; 3]; 5], c: Option<usize>, m: Option<usize>| -> u64 {
+            (0..5)
+                .filter(|&i| c.is_none_or(|c| c == i))
+                .flat_map(|i| {
+                    (0..3)
+                        .filter(move |&j| m.is_none_or(|m| m == j))
+                        .map(move |j| t[i][j])
+                })
+                .sum()
+        };
+        push(
+            Breakdown::Overall,
+            Group::All,
+            sum(&forms, None, None),
+            sum(&positive, None, None),
+        );
+        for c in 0..5 {
+            let g = Group::One(Some(c as u32));
+            push(
+                Breakdown::Field(0),
+                g,
+                sum(&forms, Some(c), None),
+                sum(&positive, Some(c), None),
+            );
+        }
+        for m in 0..3 {
+            let g = Group::One(Some(m as u32));
+            push(
+                Breakdown::Field(1),
+                g,
+                sum(&forms, None, Some(m)),
+                sum(&positive, None, Some(m)),
+            );
+        }
+        for c in 0..5 {
+            for m in 0..3 {
+                let g = Group::Two(Some(c as u32), Some(m as u32));
+                push(Breakdown::Cross(0, 1), g, forms[c][m], positive[c][m]);
+            }
+        }
+        (keys, values)
+    }
+
+    #[test]
+    fn months_are_hidden_last_so_the_control_chart_keeps_its_points() {
+        let (keys, values) = family();
+        let upper = vec![None; keys.len()];
+        let months_hidden = |d: &[Option<Suppression>]| {
+            (0..keys.len())
+                .filter(|&i| keys[i].0 == Breakdown::Field(1) && d[i].is_some())
+                .count()
+        };
+        let seen = |hide_last| Seen {
+            values: &values,
+            upper: &upper,
+            sizes: false,
+            hide_last,
+        };
+        let cheapest = decide_safe(&keys, 5, false, &[], &seen(None));
+        let kept = decide_safe(&keys, 5, false, &[], &seen(Some(Breakdown::Field(1))));
+        // Hiding the cheapest cell each time takes two of the three months with it; keeping
+        // months last hides committees instead, and the attacker still recovers nothing.
+        assert_eq!(months_hidden(&cheapest), 2);
+        assert_eq!(months_hidden(&kept), 0);
+        let family = attack::Family {
+            counts: 2,
+            cells: (0..keys.len())
+                .map(|i| attack::Cell {
+                    published: kept[i].is_none().then(|| values[i].clone()),
+                    size: attack::Size::Any,
+                    upper: None,
+                })
+                .collect(),
+            lines: family_lines(&keys),
+        };
+        assert!(attack::attack(&family, 5).leaks.is_empty());
     }
 }

@@ -297,7 +297,14 @@ pub fn run(cfg: &MeetingsConfig) -> Result<Feedback, crate::Error> {
                 k: cfg.threshold,
                 min_for_breakdowns: 0,
                 attribute_below: None,
-                linear_attack: false,
+                linear_attack: true,
+                // Committees are small: saying which cells are too small would bound them so
+                // tightly that a quarter's total gives its months away.
+                reasons: false,
+                // The months are the control charts' points.
+                hide_last: Some(Breakdown::Field(f.month)),
+                // The item tables publish % positive (and a mean), not each answer's count.
+                answers: disclosure::Answers::Positive,
             },
         );
         let uptake = uptake(&f, &reg, months, &in_q, &committees);

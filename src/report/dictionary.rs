@@ -125,12 +125,15 @@ count and value column is `[c]` in CSV (null in Parquet), `suppressed` is true a
 | `primary` | fewer than {k} valid answers in this cell |
 | `secondary` | hidden so that no withheld count (of the cell's size, or of its positive, neutral or negative answers) can be worked out from the published figures: by subtraction from the organisation's figure, a one-way total, or a row or column of a two-way breakdown, or by a linear program over all of them together; or because a component of this figure is hidden (a theme's question, the question behind a yes-rate or eNPS); or because everyone in a group smaller than the attribute rule's size (`[attribute_disclosure]`, 30 by default) answered alike, which would tell each member's answer |
 | `small_organisation` | the wave has fewer than 30 respondents, or the whole organisation's figure is itself withheld, so no breakdowns are published |
+| `confidential` | member feedback only: withheld for either of the first two reasons, without saying which. Committees give a handful of forms a month, so "fewer than the threshold" would bound a hidden month so tightly that its committee's quarter gives it away |
 
 A group's HR headcount is withheld with its responses; meetings in the register stay
 published. Run `culture-metrics audit <pack>`: it re-reads these tables and fails if any
 published figure rests on fewer than the threshold or any hidden one can be recovered by
-differencing (including the linear program), and checks that every file has the columns and
-types declared here.
+differencing (including the linear program, over the staff survey's tables and member
+feedback's quarters and months), checks that every file has the columns and types declared
+here, and that the workbook, the report pages and the control charts show nothing these
+tables withhold.
 
 ## Groups
 

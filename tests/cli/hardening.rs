@@ -475,13 +475,33 @@ fn linear_attack_recovers_no_hidden_count_from_the_sample_pack() {
     // The attack's case: 222 hidden counts were recoverable by an LP over the published
     // tables (e.g. Children's Services × Senior management's bullied count: 86 − (22 + 14 +
     // 32 + 10) = 8). The built-in attacker runs in `audit`; an independent one (scipy's HiGHS,
-    // tests/cli/attack.py) must agree.
+    // tests/cli/attack.py) must agree, on the staff tables (threshold 10) and on member
+    // feedback's quarters and months (threshold 5: 93 forms and answer counts were
+    // recoverable there when its cells said which were too small).
     let s = sample();
     run_ok(&s, &["-q", "run"]);
     let audit = s.cmd(&["audit"]).current_dir(s.path("")).output().unwrap();
     let report = stdout(&audit);
     assert!(audit.status.success(), "{report}");
     assert!(!report.contains("can be worked out"), "{report}");
+    // Member feedback's cells do not say which are too small: that bound is what pinned them.
+    for table in ["fact_feedback_item_month", "fact_feedback_uptake_quarter"] {
+        let text = s.read_table("sample-data/out", table);
+        let mut rdr = csv::Reader::from_reader(text.as_bytes());
+        let at = rdr
+            .headers()
+            .unwrap()
+            .iter()
+            .position(|h| h == "suppression_reason")
+            .unwrap();
+        let reasons: std::collections::BTreeSet<String> =
+            rdr.records().map(|r| r.unwrap()[at].to_string()).collect();
+        assert_eq!(
+            reasons,
+            ["".to_string(), "confidential".to_string()].into(),
+            "{table}"
+        );
+    }
     if !python_has("scipy") {
         eprintln!("scipy not installed: the independent attacker was skipped");
         return;
@@ -490,7 +510,7 @@ fn linear_attack_recovers_no_hidden_count_from_the_sample_pack() {
     let out = std::process::Command::new("python3")
         .arg(script)
         .arg(s.path("sample-data/out/latest"))
-        .arg("10")
+        .args(["10", "5"])
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);

@@ -58,7 +58,7 @@ fn items_match_hand_calculation() {
             "table_name,outcome,rows\n\
              fact_item_results,published,4\nfact_item_results,suppressed_primary,9\n\
              fact_item_results,suppressed_secondary,2\nfact_item_results,suppressed_small_organisation,0\n\
-             fact_indicator_results,published,0\n"
+             fact_item_results,suppressed_confidential,0\nfact_indicator_results,published,0\n"
         ),
         "{summary}"
     );

@@ -40,7 +40,7 @@ published_table! {
             attendees: Option<u64> => (Admin, Plain, "people", "Members attending plus other speakers (register facts, always shown)."),
             forms_per_attendee: Figure<f64> => (Value, D3, "forms per attendee", "Uptake: forms / attendees."),
             suppressed: bool => (Suppressed, Plain, "", "The row's figures are withheld (meeting feedback's own threshold)."),
-            suppression_reason: Option<String> => (Reason, Plain, "", "`primary` or `secondary`."),
+            suppression_reason: Option<String> => (Reason, Plain, "", "`confidential` (fewer forms than the threshold, or hidden to protect another figure: committees are too small to say which)."),
         }
     }
 }
@@ -68,7 +68,7 @@ published_table! {
             attendees: Option<u64> => (Admin, Plain, "people", "Members attending plus other speakers (all forms and committees only)."),
             forms_per_attendee: Figure<f64> => (Value, D3, "forms per attendee", "Uptake: forms / attendees."),
             suppressed: bool => (Suppressed, Plain, "", "The row's figures are withheld."),
-            suppression_reason: Option<String> => (Reason, Plain, "", "`primary` or `secondary`."),
+            suppression_reason: Option<String> => (Reason, Plain, "", "`confidential` (fewer forms than the threshold, or hidden to protect another figure: committees are too small to say which)."),
         }
     }
 }
@@ -98,7 +98,7 @@ published_table! {
             ci_low: Figure<f64> => (Value, D1, "%", "Lower end of the 95% Wilson interval for pct_positive."),
             ci_high: Figure<f64> => (Value, D1, "%", "Upper end of the 95% Wilson interval for pct_positive."),
             suppressed: bool => (Suppressed, Plain, "", "The row's figures are withheld."),
-            suppression_reason: Option<String> => (Reason, Plain, "", "`primary` or `secondary`."),
+            suppression_reason: Option<String> => (Reason, Plain, "", "`confidential` (fewer forms than the threshold, or hidden to protect another figure: committees are too small to say which)."),
         }
     }
 }
@@ -128,7 +128,7 @@ published_table! {
             ci_low: Figure<f64> => (Value, D1, "%", "Lower end of the 95% Wilson interval for pct_positive."),
             ci_high: Figure<f64> => (Value, D1, "%", "Upper end of the 95% Wilson interval for pct_positive."),
             suppressed: bool => (Suppressed, Plain, "", "The row's figures are withheld."),
-            suppression_reason: Option<String> => (Reason, Plain, "", "`primary` or `secondary`."),
+            suppression_reason: Option<String> => (Reason, Plain, "", "`confidential` (fewer forms than the threshold, or hidden to protect another figure: committees are too small to say which)."),
         }
     }
 }
@@ -157,7 +157,7 @@ published_table! {
             ci_low: Figure<f64> => (Value, D1, "dim_indicator.unit", "Lower end of the 95% interval."),
             ci_high: Figure<f64> => (Value, D1, "dim_indicator.unit", "Upper end of the 95% interval."),
             suppressed: bool => (Suppressed, Plain, "", "The row's figures are withheld."),
-            suppression_reason: Option<String> => (Reason, Plain, "", "`primary` or `secondary` (also: one of its questions is withheld)."),
+            suppression_reason: Option<String> => (Reason, Plain, "", "`confidential` (fewer forms than the threshold, one of its questions is withheld, or hidden to protect another figure: committees are too small to say which)."),
         }
     }
 }
@@ -186,7 +186,7 @@ published_table! {
             ci_low: Figure<f64> => (Value, D1, "dim_indicator.unit", "Lower end of the 95% interval."),
             ci_high: Figure<f64> => (Value, D1, "dim_indicator.unit", "Upper end of the 95% interval."),
             suppressed: bool => (Suppressed, Plain, "", "The row's figures are withheld."),
-            suppression_reason: Option<String> => (Reason, Plain, "", "`primary` or `secondary`."),
+            suppression_reason: Option<String> => (Reason, Plain, "", "`confidential` (fewer forms than the threshold, or hidden to protect another figure: committees are too small to say which)."),
         }
     }
 }

@@ -246,7 +246,7 @@ published_table! {
         disclosure: Disclosure::None,
         columns: {
             table_name: String => (Key, Plain, "", "A results table in this folder."),
-            outcome: String => (Key, Plain, "", "`published`, `suppressed_primary`, `suppressed_secondary` or `suppressed_small_organisation`."),
+            outcome: String => (Key, Plain, "", "`published`, `suppressed_primary`, `suppressed_secondary`, `suppressed_small_organisation` or `suppressed_confidential` (member feedback, which does not say why)."),
             rows: u64 => (Attribute, Plain, "rows", "Rows of the table with this outcome."),
         }
     }
@@ -494,12 +494,20 @@ pub fn disclosure_summary(tables: &[TableData]) -> Vec<FactDisclosureSummary> {
         let (true, Some(reason)) = (additive, reason) else {
             continue;
         };
-        let mut counts = [0u64; 4];
+        // Published, then each reason a row can give.
+        let reasons = [
+            Suppression::Primary,
+            Suppression::Secondary,
+            Suppression::SmallOrganisation,
+            Suppression::Confidential,
+        ];
+        let mut counts = [0u64; 5];
         for row in &t.rows {
             let i = match &row[reason] {
-                Cell::Text(r) if r == Suppression::Primary.code() => 1,
-                Cell::Text(r) if r == Suppression::Secondary.code() => 2,
-                Cell::Text(r) if r == Suppression::SmallOrganisation.code() => 3,
+                Cell::Text(r) => reasons
+                    .iter()
+                    .position(|s| s.code() == r)
+                    .map_or(0, |i| i + 1),
                 _ => 0,
             };
             counts[i] += 1;
@@ -509,6 +517,7 @@ pub fn disclosure_summary(tables: &[TableData]) -> Vec<FactDisclosureSummary> {
             "suppressed_primary",
             "suppressed_secondary",
             "suppressed_small_organisation",
+            "suppressed_confidential",
         ]
         .into_iter()
         .zip(counts)
