@@ -368,6 +368,7 @@ pub fn audit_with(
         check_partition(cells, key.k, &what, &mut find);
     }
     differencing_attack(&data, &parts, &mut find);
+    super::audit_outputs::built_on_results(&data, &mut find);
     super::audit_outputs::control_chart(&data, &mut find);
     super::audit_outputs::workbook(dir, &checked, &data, &mut find);
     super::audit_outputs::report_pages(dir, &data, &mut find);

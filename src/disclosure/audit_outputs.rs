@@ -8,6 +8,8 @@
 //!   named by group labels, its columns by indicator names, each perhaps followed by its `n`),
 //!   a cell whose figure `fact_indicator_results` withholds for that wave (named in the
 //!   table's caption, else the latest) shows no number.
+//! - **Tables built on the results** (changes between waves, benchmarks, key drivers): a row
+//!   shows figures only for a group, measure and wave whose results are published.
 //! - **Control charts**: `fact_feedback_spc` shows a month's value only where the month's
 //!   table publishes the whole month's figure, on the same number of forms.
 //!
@@ -91,6 +93,81 @@ pub(super) fn control_chart(data: &HashMap<&'static str, Csv>, find: &mut Find) 
                 ),
             ),
             Some(_) => {}
+        }
+    }
+}
+
+/// Tables built on the results show a group's figures only where its results are published:
+/// (table, measure column, wave columns, results table, results' measure column).
+const BUILT_ON_RESULTS: &[(&str, &str, &[&str], &str, &str)] = &[
+    (
+        "fact_item_changes",
+        "question_id",
+        &["wave_from", "wave_to"],
+        "fact_item_results",
+        "question_id",
+    ),
+    (
+        "fact_indicator_changes",
+        "indicator_id",
+        &["wave_from", "wave_to"],
+        "fact_indicator_results",
+        "indicator_id",
+    ),
+    (
+        "fact_item_benchmarks",
+        "question_id",
+        &["wave_id"],
+        "fact_item_results",
+        "question_id",
+    ),
+    (
+        "fact_indicator_benchmarks",
+        "indicator_id",
+        &["wave_id"],
+        "fact_indicator_results",
+        "indicator_id",
+    ),
+    (
+        "fact_drivers",
+        "outcome_indicator_id",
+        &["wave_id"],
+        "fact_indicator_results",
+        "indicator_id",
+    ),
+];
+
+/// Changes, benchmarks and drivers withhold what the results they are built on withhold.
+pub(super) fn built_on_results(data: &HashMap<&'static str, Csv>, find: &mut Find) {
+    for &(table, measure, waves, results, results_measure) in BUILT_ON_RESULTS {
+        let (Some(t), Some(r)) = (data.get(table), data.get(results)) else {
+            continue;
+        };
+        let withheld: std::collections::HashSet<(&str, &str, &str)> =
+            rows(r, &["wave_id", results_measure, "group_key", "suppressed"])
+                .into_iter()
+                .filter(|(_, r)| r[3] == "true")
+                .map(|(_, r)| (r[0], r[1], r[2]))
+                .collect();
+        let mut names = vec![measure, "group_key", "suppressed"];
+        names.extend(waves);
+        for (line, row) in rows(t, &names) {
+            if row[2] == "true" {
+                continue;
+            }
+            if let Some(w) = row[3..]
+                .iter()
+                .find(|w| withheld.contains(&(**w, row[0], row[1])))
+            {
+                find(
+                    format!("tables/{table}.csv"),
+                    line,
+                    format!(
+                        "shows figures for {}, {}, {w}, which tables/{results}.csv withholds",
+                        row[0], row[1]
+                    ),
+                );
+            }
         }
     }
 }

@@ -132,8 +132,8 @@ published. Run `culture-metrics audit <pack>`: it re-reads these tables and fail
 published figure rests on fewer than the threshold or any hidden one can be recovered by
 differencing (including the linear program, over the staff survey's tables and member
 feedback's quarters and months), checks that every file has the columns and types declared
-here, and that the workbook, the report pages and the control charts show nothing these
-tables withhold.
+here, and that the workbook, the report pages, the changes, benchmarks and key drivers and
+the control charts show nothing these tables withhold.
 
 ## Groups
 

@@ -630,7 +630,8 @@ fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
 #[test]
 fn audit_finds_a_withheld_figure_placed_only_in_the_report_workbook_or_control_chart() {
     // The attack placed figures the tables withhold in report.html, the workbook and the
-    // control-chart table alone, and `audit` passed. Each is now read.
+    // control-chart table alone, and `audit` passed. Each is now read, and so are the tables
+    // built on the results (changes between waves here).
     let s = sample();
     run_ok(&s, &["-q", "run"]);
     let (ok, report) = audit_after(&s, |_| {});
@@ -697,6 +698,27 @@ fn audit_finds_a_withheld_figure_placed_only_in_the_report_workbook_or_control_c
     } else {
         eprintln!("openpyxl not installed: the workbook case was skipped");
     }
+
+    // A change between waves shown for a group whose results are withheld.
+    let (ok, report) = audit_after(&s, |dir| {
+        let path = dir.join("tables/fact_indicator_changes.csv");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("since_previous,") && l.ends_with(",true,secondary"))
+            .expect("a withheld change")
+            .to_string();
+        let shown = line
+            .replace("[c]", "50")
+            .replace(",true,secondary", ",false,");
+        std::fs::write(&path, text.replace(&line, &shown)).unwrap();
+    });
+    assert!(!ok, "{report}");
+    assert!(
+        report.contains("tables/fact_indicator_changes.csv:")
+            && report.contains("which tables/fact_indicator_results.csv withholds"),
+        "{report}"
+    );
 
     // A month the member-feedback tables withhold, drawn on the control chart.
     let (ok, report) = audit_after(&s, |dir| {
