@@ -2,7 +2,8 @@
 //! the same kind of answer (0% or 100% positive or negative), which would tell each member's
 //! answer. ONS guidance on disclosure control for tables treats such "group disclosure" in
 //! small cells as a disclosure whether or not the count itself is small: the default is to
-//! withhold the cell (shown as `[c]`, secondary, with the protection that follows).
+//! withhold the cell (shown as `[c]`, secondary, with the protection that follows); `mark`
+//! publishes it flagged (`all_alike` in the item table), for a circulation that may see it.
 
 use serde::Deserialize;
 
@@ -12,6 +13,8 @@ use serde::Deserialize;
 pub enum AttributeRule {
     /// Withhold the cell (default).
     Suppress,
+    /// Publish it, flagged as a group whose members' answers can be read off.
+    Mark,
     /// Publish it (for internal packs whose readers may see every answer).
     Off,
 }
@@ -38,9 +41,15 @@ impl Default for AttributeDisclosure {
 }
 
 impl AttributeDisclosure {
-    /// The group size below which unanimous cells are withheld; `None` when the rule is off.
+    /// The group size below which unanimous cells are withheld; `None` unless suppressing.
     pub fn below(&self) -> Option<u64> {
         (self.rule == AttributeRule::Suppress).then_some(self.below)
+    }
+
+    /// The group size below which unanimous cells are published flagged; `None` unless
+    /// marking.
+    pub fn marked_below(&self) -> Option<u64> {
+        (self.rule == AttributeRule::Mark).then_some(self.below)
     }
 }
 

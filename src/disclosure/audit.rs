@@ -898,7 +898,7 @@ mod tests {
                     Ok(n) if !hidden => format!("{},{},{}", n / 2, n / 4, n - n / 2 - n / 4),
                     _ => "[c],[c],[c]".into(),
                 };
-                format!("2025,S01,{g},{n},{counts},{v},{v},{v},{v},{v},{v},false,{de},,{hidden},{reason}\n")
+                format!("2025,S01,{g},{n},{counts},{v},{v},{v},{v},{v},{v},false,{de},,{hidden},{reason},false\n")
             })
             .collect()
     }
@@ -1259,7 +1259,7 @@ min_items = 2
                 groups: model::dim_group(&s, &groups),
                 months: months.0,
                 quarters: months.1,
-                item_results: model::item_results(&s, &t.items, false),
+                item_results: model::item_results(&s, &t.items, false, None),
                 indicator_results: model::indicator_results(&s, &t.indicators, false),
                 ..Model::default()
             };

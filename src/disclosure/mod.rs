@@ -29,6 +29,22 @@ use crate::indicators::{Breakdown, Cell, Group};
 use crate::schema::{Method, Schema};
 use std::collections::{BTreeMap, HashMap};
 
+/// Whether a group smaller than `below` answered a question all alike (0% or 100% positive or
+/// negative), which tells each member's answer: the attribute rule's test.
+pub fn all_alike(
+    breakdown: Breakdown,
+    counts: &crate::indicators::compute::ItemCounts,
+    below: u64,
+) -> bool {
+    let n = counts.positive + counts.neutral + counts.negative;
+    breakdown != Breakdown::Overall
+        && n > 0
+        && n < below
+        && [counts.positive, counts.negative]
+            .iter()
+            .any(|&x| x == 0 || x == n)
+}
+
 /// Fewer respondents than this in a wave: no demographic breakdowns (Victorian People Matter).
 pub const MIN_RESPONDENTS_FOR_BREAKDOWNS: u64 = 30;
 
@@ -722,16 +738,7 @@ pub fn protect(
     // member answered the same way (0% or 100% positive or negative) tells each member's
     // answer; such cells are withheld (as secondary) unless the rule is off.
     let unanimous = |c: &Cell<ItemStats>| {
-        let n = c.n;
-        let counts = &c.stats.counts;
-        attribute_below.is_some_and(|below| {
-            c.breakdown != Breakdown::Overall
-                && n > 0
-                && n < below
-                && [counts.positive, counts.negative]
-                    .iter()
-                    .any(|&x| x == 0 || x == n)
-        })
+        attribute_below.is_some_and(|below| all_alike(c.breakdown, &c.stats.counts, below))
     };
     // Respondents first: a group's published respondent count bounds its other counts.
     let resp_d = decide_all(

@@ -502,6 +502,12 @@ fn linear_attack_recovers_no_hidden_count_from_the_sample_pack() {
             "{table}"
         );
     }
+    assert_independent_attacker_recovers_nothing(&s.path("sample-data/out/latest"), &["10", "5"]);
+}
+
+/// The independent attacker (tests/cli/attack.py, scipy's HiGHS) on a pack: `thresholds` are
+/// the staff survey's and, if given, member feedback's.
+fn assert_independent_attacker_recovers_nothing(pack: &std::path::Path, thresholds: &[&str]) {
     if !python_has("scipy") {
         eprintln!("scipy not installed: the independent attacker was skipped");
         return;
@@ -509,8 +515,8 @@ fn linear_attack_recovers_no_hidden_count_from_the_sample_pack() {
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cli/attack.py");
     let out = std::process::Command::new("python3")
         .arg(script)
-        .arg(s.path("sample-data/out/latest"))
-        .args(["10", "5"])
+        .arg(pack)
+        .args(thresholds)
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
@@ -546,6 +552,7 @@ fn crafted_small_groups_leak_nothing_to_the_linear_attack() {
         .output()
         .unwrap();
     assert!(audit.status.success(), "{}", stdout(&audit));
+    assert_independent_attacker_recovers_nothing(&s.path("out/latest"), &["10"]);
     // The attribute rule: C dir's 12 all agree with Q1, so that cell is withheld.
     let items = s.read_table("out", "fact_item_results");
     assert!(
@@ -739,4 +746,49 @@ fn audit_finds_a_withheld_figure_placed_only_in_the_report_workbook_or_control_c
             && report.contains("is shown on the control chart, but the month's table withholds it"),
         "{report}"
     );
+}
+
+#[test]
+fn attribute_rule_mark_publishes_a_unanimous_small_group_flagged() {
+    // `[attribute_disclosure] rule = "mark"`: C dir's 12 all answer alike; the default rule
+    // withholds such cells (see crafted_small_groups_leak_nothing_to_the_linear_attack),
+    // "mark" publishes them with `all_alike` true, and every other row false.
+    let mut data = mini_csv();
+    for i in 0..12 {
+        data.push_str(&format!("X{i},C dir,Agree,Disagree,No,\n"));
+    }
+    let s = mini_sandbox(data, "", 100.0);
+    let config = s.read("pipeline.toml") + "\n[attribute_disclosure]\nrule = \"mark\"\n";
+    s.write("pipeline.toml", config);
+    let out = s
+        .cmd(&["-q", "run", "--config", "pipeline.toml"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let items = s.read_table("out", "fact_item_results");
+    let mut rdr = csv::Reader::from_reader(items.as_bytes());
+    let head = rdr.headers().unwrap().clone();
+    let at = |name: &str| head.iter().position(|h| h == name).unwrap();
+    let mut flagged = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.unwrap();
+        if &rec[at("all_alike")] == "true" {
+            flagged.push(format!(
+                "{} {} {}",
+                &rec[at("wave_id")],
+                &rec[at("question_id")],
+                &rec[at("group_key")]
+            ));
+            assert_eq!(&rec[at("suppressed")], "false");
+        } else {
+            assert_eq!(&rec[at("all_alike")], "false");
+        }
+    }
+    // Q3 ("No" from all 12) is the flagged one; Q1's cell is withheld anyway, beside B dir's.
+    assert_eq!(flagged, ["2025 Q3 dir=C dir"], "{items}");
+    let audit = s
+        .cmd(&["audit", "--config", "pipeline.toml"])
+        .output()
+        .unwrap();
+    assert!(audit.status.success(), "{}", stdout(&audit));
 }

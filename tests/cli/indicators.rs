@@ -119,7 +119,7 @@ fn response_rates_and_fpc_use_the_hr_headcount() {
         items.contains("2025,Q3,dir=A dir,20,18,0,2,90.0,0.0,10.0,76.7,96.1,"),
         "{items}"
     );
-    assert!(items.contains(",40,false,\n"), "population recorded");
+    assert!(items.contains(",40,false,,false\n"), "population recorded");
 
     // Switched off: the same figures without the correction.
     let cfg = s.read("pipeline.toml").replacen(
@@ -137,7 +137,9 @@ fn response_rates_and_fpc_use_the_hr_headcount() {
     );
     let items = s.read_table("out", "fact_item_results");
     assert!(
-        items.contains("2025,Q3,dir=A dir,20,18,0,2,90.0,0.0,10.0,69.9,97.2,26.6,false,,,false,\n"),
+        items.contains(
+            "2025,Q3,dir=A dir,20,18,0,2,90.0,0.0,10.0,69.9,97.2,26.6,false,,,false,,false\n"
+        ),
         "{items}"
     );
     assert!(
@@ -192,10 +194,11 @@ fn audit_passes_on_a_run_and_fails_on_a_disclosive_pack() {
         .lines()
         .map(|l| {
             if l.starts_with("2025,Q1,dir=Not stated,") {
-                "2025,Q1,dir=Not stated,3,0,0,3,0.0,0.0,100.0,0.0,56.1,0.0,false,,,false,"
+                "2025,Q1,dir=Not stated,3,0,0,3,0.0,0.0,100.0,0.0,56.1,0.0,false,,,false,,false"
                     .to_string()
             } else if l.starts_with("2025,Q2,dir=B dir,") {
-                "2025,Q2,dir=B dir,9,0,0,9,0.0,0.0,100.0,0.0,29.9,0.0,false,,12,false,".to_string()
+                "2025,Q2,dir=B dir,9,0,0,9,0.0,0.0,100.0,0.0,29.9,0.0,false,,12,false,,false"
+                    .to_string()
             } else {
                 l.to_string()
             }

@@ -75,7 +75,7 @@ fn run_with_no_arguments_writes_the_pack_from_sample_data() {
         .collect();
     assert_eq!(mayor.len(), 26 * 2, "26 scored items in two waves");
     assert!(
-        mayor.iter().all(|l| l.ends_with(",[c],true,primary")),
+        mayor.iter().all(|l| l.ends_with(",[c],true,primary,false")),
         "{mayor:?}"
     );
     // Crosses are published, and the independent audit passes on the whole pack.

@@ -331,6 +331,7 @@ impl Model {
                 schema,
                 &e.tables.items,
                 e.config.weighting.is_some(),
+                e.config.attribute_disclosure.marked_below(),
             ),
             indicator_results: staff::indicator_results(
                 schema,

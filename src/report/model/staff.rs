@@ -51,6 +51,7 @@ published_table! {
             population: Figure<u64> => (Admin, Plain, "staff", "HR headcount used for the finite population correction (empty: not known or not applied)."),
             suppressed: bool => (Suppressed, Plain, "", "The row's figures are withheld: `[c]` in CSV and the workbook, null in Parquet."),
             suppression_reason: Option<String> => (Reason, Plain, "", "`primary`, `secondary` or `small_organisation`; empty when published."),
+            all_alike: bool => (Attribute, Plain, "", "Published although every member of this group (smaller than `[attribute_disclosure] below`) answered alike, 0% or 100% positive or negative, so each member's answer can be read off: only with `[attribute_disclosure] rule = \"mark\"`; under the default rule such rows are withheld, so this is false."),
         }
     }
 }
@@ -256,6 +257,7 @@ pub fn item_results(
     schema: &Schema,
     items: &[Protected<ItemStats>],
     weighted: bool,
+    marked_below: Option<u64>,
 ) -> Vec<FactItemResult> {
     items
         .iter()
@@ -283,6 +285,9 @@ pub fn item_results(
                 population: Figure::of(st.and_then(|s| s.population), hidden),
                 suppressed: hidden,
                 suppression_reason: suppression(p.suppression),
+                all_alike: c
+                    .zip(marked_below)
+                    .is_some_and(|(c, below)| crate::disclosure::all_alike(p.breakdown, c, below)),
             }
         })
         .collect()
