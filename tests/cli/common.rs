@@ -274,6 +274,26 @@ pub fn python_has(modules: &str) -> bool {
     ok
 }
 
+/// Run `python3` with `args` (in `dir`, if given), failing the test with Python's error output
+/// unless it succeeds; returns what it printed.
+pub fn python<S: AsRef<std::ffi::OsStr>>(
+    args: impl IntoIterator<Item = S>,
+    dir: Option<&Path>,
+) -> Vec<u8> {
+    let mut cmd = std::process::Command::new("python3");
+    cmd.args(args);
+    if let Some(dir) = dir {
+        cmd.current_dir(dir);
+    }
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
 /// How many tables a pack publishes: one per declaration in the registry.
 pub fn published_tables() -> usize {
     culture_metrics::report::model::registry().len()

@@ -136,8 +136,8 @@ fn sample_drivers_match_an_independent_lmg_to_1e_9() {
             )
         })
         .collect();
-    let out = std::process::Command::new("python3")
-        .args([
+    let out = python(
+        [
             "-c",
             INDEPENDENT_LMG,
             config.schema_path.to_str().unwrap(),
@@ -147,15 +147,10 @@ fn sample_drivers_match_an_independent_lmg_to_1e_9() {
                 .to_str()
                 .unwrap(),
             &format!("[{}]", jobs.join(",")),
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        ],
+        None,
     );
-    let reference: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reference: serde_json::Value = serde_json::from_slice(&out).unwrap();
     for (a, r) in picked.iter().zip(reference.as_array().unwrap()) {
         assert_eq!(a.used, r["n"].as_u64().unwrap(), "listwise n");
         let r2 = r["r2"].as_f64().unwrap();
@@ -279,16 +274,11 @@ for name in ["fact_drivers", "fact_item_benchmarks", "fact_indicator_benchmarks"
     rows = [r for r in wb[name].iter_rows(values_only=True) if any(c is not None for c in r)]
     print(name, len(rows))
 "#;
-    let out = std::process::Command::new("python3")
-        .args(["-c", script, s.path("out/workbook.xlsx").to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = python(
+        ["-c", script, s.path("out/workbook.xlsx").to_str().unwrap()],
+        None,
     );
-    for line in String::from_utf8_lossy(&out.stdout).lines() {
+    for line in String::from_utf8_lossy(&out).lines() {
         let (name, rows) = line.split_once(' ').unwrap();
         let rows: usize = rows.parse().unwrap();
         let csv_rows = s

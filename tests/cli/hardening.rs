@@ -513,18 +513,10 @@ fn assert_independent_attacker_recovers_nothing(pack: &std::path::Path, threshol
         return;
     }
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cli/attack.py");
-    let out = std::process::Command::new("python3")
-        .arg(script)
-        .arg(pack)
-        .args(thresholds)
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let mut args = vec![script.into_os_string(), pack.into()];
+    args.extend(thresholds.iter().map(Into::into));
+    let out = python(args, None);
+    let text = String::from_utf8_lossy(&out);
     assert!(text.trim_end().ends_with("recovered 0"), "{text}");
 }
 
@@ -685,16 +677,8 @@ fn audit_finds_a_withheld_figure_placed_only_in_the_report_workbook_or_control_c
                 \x20       if c.value == '[c]' and not done:\n\
                 \x20           c.value = 41.7; done = True\n\
                 wb.save(sys.argv[1])\n";
-            let out = std::process::Command::new("python3")
-                .args(["-c", script])
-                .arg(dir.join("workbook.xlsx"))
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            let book = dir.join("workbook.xlsx");
+            python(["-c", script, book.to_str().unwrap()], None);
         });
         assert!(!ok, "{report}");
         assert!(

@@ -317,18 +317,9 @@ for t in schema["tables"]:
         sys.exit(f"{t['name']}: {got} != {declared}")
 print(len(schema["tables"]))
 "#;
-    let out = std::process::Command::new("python3")
-        .args(["-c", script])
-        .current_dir(s.path(""))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = python(["-c", script], Some(&s.path("")));
     assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
+        String::from_utf8_lossy(&out).trim(),
         published_tables().to_string()
     );
 }

@@ -625,16 +625,11 @@ for ws in wb.worksheets:
 print(sheets)
 print("\n".join(problems))
 "#;
-    let out = std::process::Command::new("python3")
-        .args(["-c", script, s.path("out/workbook.xlsx").to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = python(
+        ["-c", script, s.path("out/workbook.xlsx").to_str().unwrap()],
+        None,
     );
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = String::from_utf8_lossy(&out);
     let mut lines = text.lines();
     let sheets: usize = lines.next().unwrap().parse().unwrap();
     assert!(sheets >= 25, "{sheets} data sheets");

@@ -781,17 +781,8 @@ for wave in ["2025", "2026"]:
         out[f"{wave},{q['id']}"] = [100 * w[pos].sum() / w[valid].sum(), int(valid.sum())]
 print(json.dumps(out))
 "#;
-    let py = std::process::Command::new("python3")
-        .args(["-c", script])
-        .current_dir(s.path(""))
-        .output()
-        .unwrap();
-    assert!(
-        py.status.success(),
-        "{}",
-        String::from_utf8_lossy(&py.stderr)
-    );
-    let want: BTreeMap<String, (f64, u64)> = serde_json::from_slice(&py.stdout).unwrap();
+    let py = python(["-c", script], Some(&s.path("")));
+    let want: BTreeMap<String, (f64, u64)> = serde_json::from_slice(&py).unwrap();
     let items = s.read_table("sample-data/out", "fact_item_results");
     let mut rdr = csv::Reader::from_reader(items.as_bytes());
     let head = rdr.headers().unwrap().clone();
