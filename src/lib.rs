@@ -16,6 +16,8 @@ pub mod fault;
 pub mod import;
 pub mod indicators;
 pub mod meetings;
+pub mod plain;
+pub mod project;
 pub mod report;
 pub mod schema;
 pub mod stats;
@@ -31,6 +33,8 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 /// Exit codes, documented in the README.
+pub use plain::{cannot_read, not_found};
+
 pub mod exit {
     pub const OK: i32 = 0;
     /// Data rejected: a file cannot be imported, or more rows were rejected than tolerated.
@@ -148,7 +152,11 @@ impl Imported {
 
     /// The reconciliation as text, with response rates where a headcount is known.
     pub fn report(&self) -> String {
-        let mut s = import::reconcile::render_text(&self.waves, self.config.max_rejected_pct);
+        let mut s = import::reconcile::render_text(
+            &self.waves,
+            self.config.max_rejected_pct,
+            import::reconcile::Imports::SurveyWaves,
+        );
         for (w, hc) in self.waves.iter().zip(&self.headcounts) {
             if let Some(hc) = hc {
                 let total = hc.total();
@@ -222,18 +230,26 @@ impl Imported {
     }
 }
 
-/// Load the config and import every wave (no outputs written). With `reuse_store`, a wave
+/// Which waves the store may stand in for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reuse {
+    /// `run`: a wave whose export, schema and mapping are unchanged since the store recorded it
+    /// is not imported again, and a wave whose export was archived is read from the store.
+    Stored,
+    /// `validate`: every export there is read; an archived one's recorded import is reported.
+    ArchivedOnly,
+    /// `run --reimport`: every export is read; a missing one is an error.
+    Nothing,
+}
+
+/// Load the config and import every wave (no outputs written). With `Reuse::Stored`, a wave
 /// whose export, schema and mapping are unchanged since the store recorded it is not imported
 /// again: its recorded reconciliation is used and the store already holds its responses.
-pub fn import_config(
-    config_path: &Path,
-    opts: Options,
-    reuse_store: bool,
-) -> Result<Imported, Error> {
+pub fn import_config(config_path: &Path, opts: Options, reuse: Reuse) -> Result<Imported, Error> {
     import_timed(
         config_path,
         opts,
-        reuse_store,
+        reuse,
         false,
         &timings::Timings::default(),
     )
@@ -242,7 +258,7 @@ pub fn import_config(
 fn import_timed(
     config_path: &Path,
     opts: Options,
-    reuse_store: bool,
+    reuse: Reuse,
     lock: bool,
     timings: &timings::Timings,
 ) -> Result<Imported, Error> {
@@ -257,10 +273,37 @@ fn import_timed(
     let pb = opts.progress(config.waves.len() as u64, "importing");
     // Waves are imported in parallel (each on its own core); results keep the config's order.
     let import_one = |w: &config::Wave| -> Result<WaveImport, Error> {
+        if !w.file.is_file() {
+            // An archived export: the store's copy stands in when it is what importing the
+            // export with today's schema and mapping would give.
+            let missing = not_found("export", &w.file);
+            if reuse == Reuse::Nothing {
+                return Err(Error::Usage(format!(
+                    "wave {}: {missing}, and --reimport imports every export again from its file.\n  \
+                     How to fix: put the export back, or run without --reimport to use the copy of \
+                     wave {} that the store holds.",
+                    w.id, w.id
+                )));
+            }
+            return match store::archived_import(&config.store, &config.schema_path, w) {
+                Some(wave) => {
+                    tracing::info!(wave = %w.id, "export archived; using the store's copy");
+                    pb.inc(1);
+                    Ok(wave)
+                }
+                None => Err(Error::Usage(format!(
+                    "wave {}: {missing}. The store holds wave {}, but imported with a different \
+                     schema, mapping or export (or by an older version of this program), so it cannot \
+                     stand in for the file.\n  How to fix: put the export back and run again; once the \
+                     store holds the wave, the export can be archived.",
+                    w.id, w.id
+                ))),
+            };
+        }
         let fingerprint = timings.time("fingerprint exports", || {
             store::fingerprint(&config.schema_path, w)
         })?;
-        let cached = reuse_store
+        let cached = (reuse == Reuse::Stored)
             .then(|| store::cached_import(&config.store, &w.id, &fingerprint.import))
             .flatten();
         let mut wave = match cached {
@@ -313,13 +356,35 @@ fn import_timed(
     })
 }
 
-/// `validate`: import checks only. Always reads the exports themselves.
+/// `validate`: import checks only. Always reads the exports themselves (an archived export's
+/// wave is reported as the store recorded it).
 pub fn validate(config_path: &Path, opts: Options) -> Result<Imported, Error> {
-    import_config(config_path, opts, false)
+    import_config(config_path, opts, Reuse::ArchivedOnly)
 }
 
 /// The thresholds `audit` checks against, from the config (staff survey, meeting feedback);
 /// `None` when the config cannot be read (a pack received on its own).
+/// The config a command uses: the one given with `--config`, else `pipeline.toml` in the
+/// current folder. Never the sample's: a forgotten flag must not quietly run the sample.
+pub fn find_config(given: Option<&Path>) -> Result<PathBuf, Error> {
+    if let Some(p) = given {
+        return Ok(p.to_path_buf());
+    }
+    let here = Path::new(project::CONFIG_FILE);
+    if here.is_file() {
+        return Ok(here.to_path_buf());
+    }
+    Err(Error::Usage(format!(
+        "no pipeline config: --config was not given and there is no {file} in this folder ({folder}).\n  \
+         How to fix: start a project from your survey export with\n    \
+         culture-metrics init my-survey --export path/to/export.csv\n  \
+         then run the commands from the folder it makes, or give the config: `--config my-survey/{file}`.\n  \
+         To try the committed sample: `culture-metrics run --config sample-data/{file}`.",
+        file = project::CONFIG_FILE,
+        folder = plain::folder_of(here),
+    )))
+}
+
 pub fn audit_thresholds(config_path: &Path) -> Option<(u32, Option<u32>)> {
     Config::load(config_path).ok().map(|c| {
         (
@@ -357,6 +422,8 @@ pub struct RunSummary {
     pub indicator_rows: usize,
     /// Meeting-feedback reconciliation and SPC signals, when configured.
     pub feedback: Option<String>,
+    /// The latest wave's headline indicators and their changes, for the terminal.
+    pub headline: String,
     /// Where the time went.
     pub timings: timings::Timings,
 }
@@ -376,7 +443,12 @@ pub fn run_with(
 ) -> Result<RunSummary, Error> {
     let started = std::time::SystemTime::now();
     let timings = timings::Timings::default();
-    let mut imported = import_timed(config_path, opts, reuse_store, true, &timings)?;
+    let reuse = if reuse_store {
+        Reuse::Stored
+    } else {
+        Reuse::Nothing
+    };
+    let mut imported = import_timed(config_path, opts, reuse, true, &timings)?;
     let dives = deep_dive_indicators(&imported.config, deep_dives)?;
     let over = imported.over_tolerance();
     if !over.is_empty() {
@@ -505,7 +577,11 @@ pub fn run_with(
             .collect();
         if !over.is_empty() {
             return Err(Error::TooManyRejected {
-                report: import::reconcile::render_text(&fb.imports, config.max_rejected_pct),
+                report: import::reconcile::render_text(
+                    &fb.imports,
+                    config.max_rejected_pct,
+                    import::reconcile::Imports::FeedbackSources,
+                ),
                 waves: over.join(", "),
                 tolerance: config.max_rejected_pct,
             });
@@ -555,7 +631,17 @@ pub fn run_with(
             report::publish_latest(&config.output, &pack).map(Some)
         })?,
     };
+    let headline = wave_ids.last().map_or_else(String::new, |latest| {
+        report::view::headline(
+            schema,
+            &tables,
+            &deltas,
+            latest.as_str(),
+            config.baseline.as_str(),
+        )
+    });
     Ok(RunSummary {
+        headline,
         timings,
         pack,
         latest,
@@ -910,7 +996,11 @@ fn breakdowns(config: &Config) -> Vec<indicators::Breakdown> {
 
 /// Meeting feedback's reconciliation and SPC signals, for the end-of-run summary.
 fn feedback_summary(fb: &meetings::Feedback, max_rejected_pct: f64) -> String {
-    let mut s = import::reconcile::render_text(&fb.imports, max_rejected_pct);
+    let mut s = import::reconcile::render_text(
+        &fb.imports,
+        max_rejected_pct,
+        import::reconcile::Imports::FeedbackSources,
+    );
     let signals: Vec<String> = fb
         .spc
         .iter()

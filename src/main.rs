@@ -7,17 +7,18 @@ use culture_metrics::{Error, Options, exit};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-const DEFAULT_CONFIG: &str = "sample-data/pipeline.toml";
-
 #[derive(Parser)]
 #[command(
     name = "culture-metrics",
     version,
     about = "Staff-survey exports and member-meeting feedback -> a published, disclosure-controlled evidence pack",
-    after_help = "Typical first use with a new vendor export:\n  \
-        culture-metrics inspect export.csv --schema schemas/staff-survey.toml   # see the file, get a starter mapping\n  \
-        culture-metrics validate --config my/pipeline.toml                      # check every row\n  \
-        culture-metrics run --config my/pipeline.toml                           # write the evidence pack\n\n\
+    after_help = "First use with a vendor export:\n  \
+        culture-metrics init my-survey --export export-2025.csv   # a project folder with a pipeline.toml\n  \
+        cd my-survey\n  \
+        culture-metrics validate                                  # check every row\n  \
+        culture-metrics run                                       # write the evidence pack\n  \
+        culture-metrics add-wave --export export-2026.csv         # next year's survey\n\n\
+        Commands read pipeline.toml in the current folder unless --config names another.\n\
         Exit codes: 0 ok, 1 data rejected, 2 usage or config error, 3 outputs could not be written."
 )]
 struct Cli {
@@ -56,7 +57,8 @@ impl From<LayoutArg> for LayoutChoice {
 enum Command {
     /// Run the whole batch: import every wave, store it, compute and protect results, write the pack.
     #[command(after_help = "Examples:\n  \
-        culture-metrics run                                   # the committed sample data\n  \
+        culture-metrics run                                   # pipeline.toml in this folder\n  \
+        culture-metrics run --config sample-data/pipeline.toml   # the committed sample data\n  \
         culture-metrics run --config council/pipeline.toml\n  \
         culture-metrics run --config council/pipeline.toml --out /tmp/pack-check\n  \
         culture-metrics run --deep-dive officer_member_trust      # plus a focused report\n  \
@@ -67,9 +69,9 @@ enum Command {
         a short hash of the config, schemas and inputs: rerunning unchanged inputs replaces that run's \
         folder, any change makes a new one.")]
     Run {
-        /// Pipeline config (TOML).
-        #[arg(long, short, default_value = DEFAULT_CONFIG)]
-        config: PathBuf,
+        /// Pipeline config (TOML); default: pipeline.toml in the current folder.
+        #[arg(long, short)]
+        config: Option<PathBuf>,
         /// Write the evidence pack to exactly this folder instead of a run folder under the
         /// config's `output` (runs.csv is not updated).
         #[arg(long)]
@@ -90,13 +92,13 @@ enum Command {
     #[command(
         after_help = "Exit code 0 when clean, 1 when more rows are rejected than the config's \
         tolerance.max_rejected_pct (or a file cannot be read), 2 for config mistakes.\n\nExamples:\n  \
-        culture-metrics validate\n  \
+        culture-metrics validate                              # pipeline.toml in this folder\n  \
         culture-metrics validate --config council/pipeline.toml --rejects rejected-rows.csv"
     )]
     Validate {
-        /// Pipeline config (TOML).
-        #[arg(long, short, default_value = DEFAULT_CONFIG)]
-        config: PathBuf,
+        /// Pipeline config (TOML); default: pipeline.toml in the current folder.
+        #[arg(long, short)]
+        config: Option<PathBuf>,
         /// Also write every excluded or rejected row (line, id, reason, column, value) to this CSV.
         /// For the analyst only: do not publish it.
         #[arg(long)]
@@ -122,12 +124,75 @@ enum Command {
         /// Header layout; auto recognises Qualtrics, legacy Qualtrics and SurveyMonkey.
         #[arg(long, value_enum, default_value = "auto")]
         layout: LayoutArg,
+        /// Also write the starter [[waves]] block to this file (never overwrites one).
+        #[arg(long, value_name = "FILE")]
+        write: Option<PathBuf>,
+    },
+    /// Start a project: a folder with a commented pipeline.toml for your first survey export.
+    #[command(
+        after_help = "Reads the export as `inspect` does, matches its columns to the schema's \
+        questions by wording, and writes FOLDER/pipeline.toml (with a copy of the bundled staff-survey \
+        schema unless --schema names another). Lines marked CHECK are guesses to check; the config \
+        loads as written.\n\nExamples:\n  \
+        culture-metrics init my-survey --export staff-survey-2025.csv\n  \
+        culture-metrics init my-survey --export C:\\Users\\me\\Downloads\\export.csv --headcount hr-2025.csv\n  \
+        culture-metrics init council --export export.csv --schema our-schema.toml --copy-schema"
+    )]
+    Init {
+        /// The project folder to create (or an empty one).
+        folder: PathBuf,
+        /// The survey export (CSV or tab-separated text from the vendor).
+        #[arg(long)]
+        export: PathBuf,
+        /// Survey schema; default: the bundled staff-survey schema, copied into the folder.
+        #[arg(long)]
+        schema: Option<PathBuf>,
+        /// Copy --schema into the folder instead of pointing at it.
+        #[arg(long, requires = "schema")]
+        copy_schema: bool,
+        /// HR headcount by group for this wave (response rates, finite population correction).
+        #[arg(long)]
+        headcount: Option<PathBuf>,
+        /// The wave's id (default: the year of its responses).
+        #[arg(long)]
+        id: Option<String>,
+    },
+    /// Add next year's export to a project's config as a new wave.
+    #[command(
+        after_help = "Appends a [[waves]] block for the export, matched to the schema's questions \
+        by wording, with guesses marked CHECK. The config is changed only if it still loads with the \
+        new wave.\n\nExamples:\n  \
+        culture-metrics add-wave --export staff-survey-2026.csv            # pipeline.toml in this folder\n  \
+        culture-metrics add-wave --config my-survey/pipeline.toml --export export.csv --headcount hr-2026.csv"
+    )]
+    AddWave {
+        /// Pipeline config; default: pipeline.toml in the current folder.
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+        /// The new wave's survey export.
+        #[arg(long)]
+        export: PathBuf,
+        /// HR headcount by group for this wave.
+        #[arg(long)]
+        headcount: Option<PathBuf>,
+        /// The wave's id (default: the year of its responses).
+        #[arg(long)]
+        id: Option<String>,
+    },
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(after_help = "Examples:\n  \
+        culture-metrics completions bash > ~/.local/share/bash-completion/completions/culture-metrics\n  \
+        culture-metrics completions zsh > ~/.zfunc/_culture-metrics\n  \
+        culture-metrics completions powershell >> $PROFILE")]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
     },
     /// Check a written evidence pack: no published figure on fewer than the threshold, no hidden
     /// figure recoverable by differencing. Reads only the pack's tables.
     #[command(
         after_help = "Exit code 0 when the pack passes, 1 when it fails, 2 when it cannot be read.\n\nExamples:\n  \
-        culture-metrics audit                                     # the latest run of the sample config\n  \
+        culture-metrics audit                                     # the latest run of pipeline.toml here\n  \
         culture-metrics audit --config council/pipeline.toml      # the latest run of that config\n  \
         culture-metrics audit received-pack --threshold 10"
     )]
@@ -135,9 +200,10 @@ enum Command {
         /// The pack folder (the one holding `tables/`), or an output folder (its newest run);
         /// default: the newest run in the config's output folder (runs.csv).
         dir: Option<PathBuf>,
-        /// Pipeline config whose latest run to audit when no folder is given.
-        #[arg(long, short, default_value = DEFAULT_CONFIG)]
-        config: PathBuf,
+        /// Pipeline config whose latest run to audit when no folder is given; default:
+        /// pipeline.toml in the current folder.
+        #[arg(long, short)]
+        config: Option<PathBuf>,
         /// Threshold to check against (default: the config's anonymity_threshold; for a pack
         /// with no config at hand, the one the run recorded in disclosure.json).
         #[arg(long)]
@@ -206,6 +272,7 @@ fn execute(command: Command, opts: Options) -> Result<i32, Error> {
             deep_dive,
             timings,
         } => {
+            let config = culture_metrics::find_config(config.as_deref())?;
             let summary =
                 culture_metrics::run_with(&config, out.as_deref(), opts, !reimport, &deep_dive)?;
             if timings {
@@ -230,10 +297,12 @@ fn execute(command: Command, opts: Options) -> Result<i32, Error> {
                         latest.display()
                     );
                 }
+                eprint!("{}", summary.headline);
             }
             Ok(exit::OK)
         }
         Command::Validate { config, rejects } => {
+            let config = culture_metrics::find_config(config.as_deref())?;
             let imported = culture_metrics::validate(&config, opts)?;
             print!("{}", imported.report());
             if let Some(path) = rejects {
@@ -259,6 +328,7 @@ fn execute(command: Command, opts: Options) -> Result<i32, Error> {
             encoding,
             delimiter,
             layout,
+            write,
         } => {
             let schema = match schema {
                 Some(p) => Some(
@@ -267,7 +337,7 @@ fn execute(command: Command, opts: Options) -> Result<i32, Error> {
                 ),
                 None => None,
             };
-            let text = culture_metrics::import::inspect::inspect(
+            let (text, proposal) = culture_metrics::import::inspect::inspect_with_proposal(
                 &file,
                 encoding,
                 delimiter,
@@ -275,6 +345,10 @@ fn execute(command: Command, opts: Options) -> Result<i32, Error> {
                 schema.as_ref(),
             )?;
             print!("{text}");
+            if let Some(out) = write {
+                culture_metrics::project::write_wave_block(&out, &file, &proposal)?;
+                println!("\nWrote the [[waves]] block to {}", out.display());
+            }
             Ok(exit::OK)
         }
         Command::Audit {
@@ -288,19 +362,68 @@ fn execute(command: Command, opts: Options) -> Result<i32, Error> {
                     culture_metrics::report::latest_run(&d).unwrap_or(d)
                 }
                 Some(d) => d,
-                None => culture_metrics::latest_pack(&config)?,
+                None => {
+                    culture_metrics::latest_pack(&culture_metrics::find_config(config.as_deref())?)?
+                }
             };
-            let report = culture_metrics::disclosure::audit::audit_with(
-                &dir,
-                threshold,
-                culture_metrics::audit_thresholds(&config),
-            )?;
+            // Thresholds from the config when there is one (given, or in this folder).
+            let thresholds = culture_metrics::find_config(config.as_deref())
+                .ok()
+                .and_then(|c| culture_metrics::audit_thresholds(&c));
+            let report =
+                culture_metrics::disclosure::audit::audit_with(&dir, threshold, thresholds)?;
             print!("{}", report.render(&dir));
             Ok(if report.passed() {
                 exit::OK
             } else {
                 exit::DATA
             })
+        }
+        Command::Init {
+            folder,
+            export,
+            schema,
+            copy_schema,
+            headcount,
+            id,
+        } => {
+            let written = culture_metrics::project::init(&culture_metrics::project::InitRequest {
+                folder: &folder,
+                export: &export,
+                schema: schema.as_deref(),
+                copy_schema,
+                headcount: headcount.as_deref(),
+                id: id.as_deref(),
+            })?;
+            print!("{}", written.render("Wrote"));
+            Ok(exit::OK)
+        }
+        Command::AddWave {
+            config,
+            export,
+            headcount,
+            id,
+        } => {
+            let config = culture_metrics::find_config(config.as_deref())?;
+            let written =
+                culture_metrics::project::add_wave(&culture_metrics::project::AddWaveRequest {
+                    config: &config,
+                    export: &export,
+                    headcount: headcount.as_deref(),
+                    id: id.as_deref(),
+                })?;
+            print!("{}", written.render("Added a wave to"));
+            Ok(exit::OK)
+        }
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "culture-metrics",
+                &mut std::io::stdout(),
+            );
+            Ok(exit::OK)
         }
         Command::Generate {
             out,

@@ -6,6 +6,7 @@
 
 pub mod attribute;
 pub mod drivers;
+mod paths;
 pub mod timeline;
 
 use crate::schema::toml_load::{
@@ -502,12 +503,14 @@ impl Config {
                 problems: vec![Problem {
                     location: String::new(),
                     message: format!(
-                        "cannot read the pipeline config: {e}. Pass the right file with --config"
+                        "{}. Pass the right file with --config, or make one with `culture-metrics init`",
+                        crate::cannot_read("pipeline config", path, &e)
                     ),
                 }],
             })
         })?;
         let base = path.parent().unwrap_or(Path::new("")).to_path_buf();
+        let text = paths::accept_windows_paths(&text);
         let mut table = parse_table(path, &text).map_err(ConfigError::Config)?;
         let mut c = Collector::default();
         const KNOWN: [&str; 18] = [
@@ -669,7 +672,16 @@ impl Config {
             );
         }
 
-        let waves = survey_waves(waves_raw, &text, &schema, &schema_path, &base, &mut c);
+        let store = base.join(&top.store);
+        let waves = survey_waves(
+            waves_raw,
+            &text,
+            &schema,
+            &schema_path,
+            &base,
+            &store,
+            &mut c,
+        );
 
         let weighting = weighting_raw.map(|w| build_weighting(w, &schema, &waves, &mut c));
         let drivers = build_drivers(drivers_raw, &schema, threshold, &mut c);
@@ -734,7 +746,10 @@ impl Config {
                 Err(e) => {
                     c.push(
                         "quotes.names",
-                        format!("cannot read `{}`: {e} (one name per line; paths are relative to this config)", q.names),
+                        format!(
+                            "{} (one name per line; paths are relative to this config)",
+                            crate::cannot_read("names file", &path, &e)
+                        ),
                     );
                     Vec::new()
                 }
@@ -846,6 +861,7 @@ fn survey_waves(
     schema: &Schema,
     schema_path: &Path,
     base: &Path,
+    store: &Path,
     c: &mut Collector,
 ) -> Vec<Wave> {
     let lines = entry_lines(text, "waves");
@@ -873,7 +889,7 @@ fn survey_waves(
             line,
             fieldwork,
         });
-        let mut wave = build_wave(w, &loc, schema, schema_path, base, c);
+        let mut wave = build_wave(w, &loc, schema, schema_path, base, Some(store), c);
         wave.fieldwork = fieldwork;
         waves.push(wave);
     }
@@ -920,24 +936,40 @@ fn fieldwork_of(w: &RawWave, loc: &str, c: &mut Collector) -> Option<timeline::F
     Some(timeline::Fieldwork { start, end })
 }
 
-/// Check one wave (or meeting-feedback source) and resolve its paths and mapping.
+/// Check one wave (or meeting-feedback source) and resolve its paths and mapping. A survey
+/// wave's export may be missing when the store holds the wave (`store`): an archived export.
 fn build_wave(
     w: RawWave,
     loc: &str,
     schema: &Schema,
     schema_path: &Path,
     base: &Path,
+    store: Option<&Path>,
     c: &mut Collector,
 ) -> Wave {
     let file = base.join(&w.file);
     if !file.is_file() {
-        c.push(
-            format!("{loc}.file"),
-            format!(
-                "file not found: {} (paths are relative to the config file)",
-                file.display()
+        match store {
+            Some(store) if crate::store::record_path(store, &w.id).is_file() => {
+                // Archived: the import stage checks the store's copy matches this mapping.
+            }
+            Some(_) => c.push(
+                format!("{loc}.file"),
+                format!(
+                    "{} (paths are relative to the folder holding the config). If you archived this \
+                     export, the store holds no copy of wave {} to use instead: put the file back.",
+                    crate::not_found("export", &file),
+                    w.id
+                ),
             ),
-        );
+            None => c.push(
+                format!("{loc}.file"),
+                format!(
+                    "{} (paths are relative to the folder holding the config)",
+                    crate::not_found("export", &file)
+                ),
+            ),
+        }
     }
     let headcount = w.headcount.map(|h| base.join(h));
     if let Some(h) = &headcount
@@ -945,7 +977,7 @@ fn build_wave(
     {
         c.push(
             format!("{loc}.headcount"),
-            format!("file not found: {}", h.display()),
+            crate::not_found("headcount file", h),
         );
     }
     let comment_codes = w.comment_codes.map(|h| base.join(h));
@@ -953,7 +985,7 @@ fn build_wave(
         if !h.is_file() {
             c.push(
                 format!("{loc}.comment_codes"),
-                format!("file not found: {}", h.display()),
+                crate::not_found("coded comments file", h),
             );
         }
         if schema.comment_themes.is_empty() {
@@ -1301,7 +1333,7 @@ fn build_meetings(m: RawMeetings, base: &Path, c: &mut Collector) -> Option<Meet
             filters: src.filters,
             columns: src.columns,
         };
-        let mut wave = build_wave(raw, &loc, &schema, &schema_path, base, c);
+        let mut wave = build_wave(raw, &loc, &schema, &schema_path, base, None, c);
         wave.keep = vec![("meeting".into(), src.meeting), ("date".into(), src.date)];
         sources.push(FeedbackSource {
             wave,

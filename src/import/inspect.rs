@@ -65,27 +65,33 @@ fn truncate(s: &str, n: usize) -> String {
 }
 
 /// Guess the schema id a column holds, by wording. Returns (id, how).
-fn match_schema(schema: &Schema, key: &str, text: &str) -> Option<String> {
+fn match_schema(schema: &Schema, key: &str, text: &str) -> Option<(String, Matched)> {
     let nk = normalise_label(key);
     let nt = normalise_label(text);
     for q in &schema.questions {
-        let w = normalise_label(&q.text);
-        if nk == normalise_label(&q.id)
-            || nt == w
-            || nt.ends_with(&format!(" - {w}"))
-            || nk.ends_with(&format!(" - {w}"))
-        {
-            return Some(q.id.clone());
+        if nk == normalise_label(&q.id) {
+            return Some((q.id.clone(), Matched::ByName));
         }
     }
     for d in &schema.demographics {
-        let candidates = [Some(&d.label), d.text.as_ref(), Some(&d.id)];
+        if nk == normalise_label(&d.id) {
+            return Some((d.id.clone(), Matched::ByName));
+        }
+    }
+    for q in &schema.questions {
+        let w = normalise_label(&q.text);
+        if nt == w || nt.ends_with(&format!(" - {w}")) || nk.ends_with(&format!(" - {w}")) {
+            return Some((q.id.clone(), Matched::ByWording));
+        }
+    }
+    for d in &schema.demographics {
+        let candidates = [Some(&d.label), d.text.as_ref()];
         if candidates
             .into_iter()
             .flatten()
             .any(|c| normalise_label(c) == nt || normalise_label(c) == nk)
         {
-            return Some(d.id.clone());
+            return Some((d.id.clone(), Matched::ByWording));
         }
     }
     None
@@ -170,6 +176,35 @@ pub fn inspect(
     layout: LayoutChoice,
     schema: Option<&Schema>,
 ) -> Result<String, ImportError> {
+    inspect_with_proposal(file, encoding, delimiter, layout, schema).map(|(text, _)| text)
+}
+
+fn file_name(file: &Path) -> String {
+    file.file_name()
+        .map_or_else(String::new, |f| f.to_string_lossy().into_owned())
+}
+
+/// Read an export and propose its `[[waves]]` block (what `init`, `add-wave` and
+/// `inspect --write` write).
+pub fn propose_wave(file: &Path, schema: &Schema) -> Result<WaveProposal, ImportError> {
+    inspect_with_proposal(
+        file,
+        EncodingChoice::Auto,
+        DelimiterChoice::Auto,
+        LayoutChoice::Auto,
+        Some(schema),
+    )
+    .map(|(_, p)| p)
+}
+
+/// The description `inspect` prints, and the proposed wave.
+pub fn inspect_with_proposal(
+    file: &Path,
+    encoding: EncodingChoice,
+    delimiter: DelimiterChoice,
+    layout: LayoutChoice,
+    schema: Option<&Schema>,
+) -> Result<(String, WaveProposal), ImportError> {
     let export = Export::open(file, encoding, delimiter, layout)?;
     let n_cols = export.columns.len();
     let mut stats: Vec<ColumnStats> = (0..n_cols)
@@ -186,6 +221,9 @@ pub fn inspect(
         .map(|c| c.index)
         .collect();
     let mut dates = DateSpan::default();
+    // How many rows each status / collector value has (a test link has few).
+    let status_col = find_column(&export, STATUS_KEYS).map(|c| c.index);
+    let mut status_counts: std::collections::BTreeMap<String, usize> = Default::default();
     let mut rows = 0usize;
     let mut ragged = Vec::new();
     let mut mojibake = 0usize;
@@ -209,6 +247,13 @@ pub fn inspect(
             }
             if date_cols.contains(&i) {
                 dates.add(v);
+            }
+            if Some(i) == status_col && status_counts.len() < DISTINCT_CAP {
+                *status_counts.entry(v.to_string()).or_default() += 1;
+            } else if Some(i) == status_col
+                && let Some(n) = status_counts.get_mut(v)
+            {
+                *n += 1;
             }
             let st = &mut stats[i];
             st.filled += 1;
@@ -300,137 +345,259 @@ pub fn inspect(
         );
     }
 
-    // Starter mapping.
-    let find_key = |names: &[&str]| {
-        export
-            .columns
-            .iter()
-            .find(|c| names.contains(&normalise_label(&c.key).as_str()))
-    };
+    let mut proposal = propose(&export, &stats, &dates, &status_counts, rows, schema);
+    proposal.file_name = file_name(file);
     let _ = writeln!(s);
     let _ = writeln!(
         s,
         "# Starter mapping: paste into your pipeline config and check every line."
     );
-    let _ = writeln!(s, "[[waves]]");
-    match dates.span() {
-        Some((first, last)) => {
-            let _ = writeln!(
-                s,
-                "id = \"{}\"  # the survey year (from the response dates)",
-                chrono::Datelike::year(&last)
-            );
-            let _ = writeln!(
-                s,
-                "fieldwork_start = \"{first}\"  # first response: check the day the survey opened"
-            );
-            let _ = writeln!(
-                s,
-                "fieldwork_end = \"{last}\"    # last response: check the day it closed"
-            );
-        }
-        None => {
-            let _ = writeln!(s, "id = \"YYYY\"  # the survey year, e.g. \"2025\"");
-            let _ = writeln!(
-                s,
-                "fieldwork_start = \"YYYY-MM-DD\"  # the day the survey opened"
-            );
-            let _ = writeln!(s, "fieldwork_end = \"YYYY-MM-DD\"    # the day it closed");
-        }
+    s.push_str(&proposal.render(&file_name(file), None, None));
+    Ok((s, proposal))
+}
+
+fn find_column<'a>(export: &'a Export, names: &[&str]) -> Option<&'a super::layout::Column> {
+    export
+        .columns
+        .iter()
+        .find(|c| names.contains(&normalise_label(&c.key).as_str()))
+}
+
+/// How a column was matched to a schema id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Matched {
+    /// The column's name is the id itself.
+    ByName,
+    /// The column's wording is the question's (or the demographic's).
+    ByWording,
+}
+
+/// One column of the export in the proposed mapping.
+#[derive(Debug, Clone)]
+pub struct ProposedColumn {
+    /// The schema id it holds, when one matched.
+    pub id: Option<(String, Matched)>,
+    pub key: String,
+    pub text: String,
+}
+
+/// The proposed filter for previews, tests and spam.
+#[derive(Debug, Clone)]
+pub struct TestFilter {
+    pub column: String,
+    pub values: Vec<String>,
+    /// Every value seen, with its number of rows.
+    pub seen: Vec<(String, usize)>,
+    /// Values chosen only because few rows have them (a collector used as a test link).
+    pub guessed_from_counts: bool,
+}
+
+/// A `[[waves]]` block proposed for an export: every value read from the file, every guess
+/// marked for a person to check.
+#[derive(Debug, Clone)]
+pub struct WaveProposal {
+    pub file_name: String,
+    pub rows: usize,
+    /// First and last response dates.
+    pub span: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
+    pub layout: &'static str,
+    pub encoding: String,
+    pub delimiter: u8,
+    pub response_id: Option<String>,
+    pub test: Option<TestFilter>,
+    /// The finished flag's column, the values meaning finished, and every value seen.
+    pub finished: Option<(String, Vec<String>, Vec<String>)>,
+    /// With no finished flag: a minimum number of answered scored questions.
+    pub min_answered: Option<usize>,
+    pub columns: Vec<ProposedColumn>,
+    /// Personal-data columns, never imported.
+    pub personal: Vec<String>,
+    /// Schema questions and demographics no column matched.
+    pub unmatched_ids: Vec<String>,
+}
+
+impl WaveProposal {
+    /// The wave's id: the survey year of its last response.
+    pub fn year(&self) -> Option<String> {
+        self.span
+            .map(|(_, last)| chrono::Datelike::year(&last).to_string())
     }
-    let _ = writeln!(
-        s,
-        "file = {}",
-        toml_str(
-            &file
-                .file_name()
-                .map_or_else(String::new, |f| f.to_string_lossy().into_owned())
-        )
-    );
-    let _ = writeln!(s, "layout = \"{}\"", export.layout.config_name());
-    let _ = writeln!(s, "encoding = \"{}\"", export.decoded.encoding);
-    let _ = writeln!(
-        s,
-        "delimiter = {}",
-        if export.delimiter == b'\t' {
-            "\"tab\"".to_string()
-        } else {
-            toml_str(&(export.delimiter as char).to_string())
-        }
-    );
-    let _ = writeln!(s, "# headcount = \"hr-headcount-YYYY.csv\"");
-    match find_key(ID_KEYS) {
-        Some(c) => {
-            let _ = writeln!(s, "response_id = {}", toml_str(&c.key));
-        }
-        None => {
-            let _ = writeln!(
-                s,
-                "response_id = \"\"  # name the column with a unique id per response"
-            );
-        }
+
+    /// Questions and demographics matched to a column.
+    pub fn matched(&self) -> usize {
+        self.columns.iter().filter(|c| c.id.is_some()).count()
     }
-    let _ = writeln!(s, "[waves.filters]");
-    if let Some(c) = find_key(STATUS_KEYS) {
-        let mut vals: Vec<&String> = stats[c.index].distinct.iter().collect();
-        vals.sort();
-        let _ = writeln!(s, "test_column = {}", toml_str(&c.key));
-        let tests: Vec<String> = vals
-            .iter()
-            .filter(|v| TEST_VALUES.contains(&v.as_str()))
-            .map(|v| toml_str(v))
-            .collect();
-        let _ = writeln!(
-            s,
-            "test_values = [{}]  # values of {} that mean preview/test; seen: {}",
-            tests.join(", "),
-            c.key,
-            vals.iter()
-                .map(|v| toml_str(v))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-    }
-    if let Some(c) = find_key(FINISHED_KEYS) {
-        let mut vals: Vec<&String> = stats[c.index].distinct.iter().collect();
-        vals.sort();
-        let fin: Vec<String> = vals
-            .iter()
-            .filter(|v| matches!(v.as_str(), "1" | "True" | "TRUE" | "true"))
-            .map(|v| toml_str(v))
-            .collect();
-        let _ = writeln!(s, "finished_column = {}", toml_str(&c.key));
-        let _ = writeln!(
-            s,
-            "finished_values = [{}]  # seen: {}",
-            fin.join(", "),
-            vals.iter()
-                .map(|v| toml_str(v))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-    }
-    let _ = writeln!(
-        s,
-        "# min_answered = 5  # fewer answered questions = incomplete"
-    );
-    let _ = writeln!(s, "[waves.columns]");
-    let mut used = HashSet::new();
-    for c in &export.columns {
-        if c.key.is_empty() || is_personal_data(c) {
-            continue;
-        }
-        let guess = schema.and_then(|sc| match_schema(sc, &c.key, &c.text));
-        match guess {
-            Some(id) if used.insert(id.clone()) => {
+
+    /// The `[[waves]]` block as TOML with comments: `file` as given (a path relative to the
+    /// config), an optional headcount file and a wave id chosen by the user.
+    pub fn render(&self, file: &str, headcount: Option<&str>, id: Option<&str>) -> String {
+        let mut s = String::new();
+        let _ = writeln!(s, "[[waves]]");
+        match (id, self.year()) {
+            (Some(id), _) => {
+                let _ = writeln!(s, "id = {}", toml_str(id));
+            }
+            (None, Some(y)) => {
                 let _ = writeln!(
                     s,
-                    "{id} = {}  # {}",
-                    toml_str(&c.key),
-                    truncate(&short_text(&c.text), 70)
+                    "id = \"{y}\"  # the survey year (from the response dates)"
                 );
             }
-            _ => {
+            (None, None) => {
+                let _ = writeln!(s, "id = \"YYYY\"  # CHECK: the survey year, e.g. \"2025\"");
+            }
+        }
+        match self.span {
+            Some((first, last)) => {
+                let _ = writeln!(
+                    s,
+                    "fieldwork_start = \"{first}\"  # CHECK: the first response; the survey may have opened earlier"
+                );
+                let _ = writeln!(
+                    s,
+                    "fieldwork_end = \"{last}\"    # CHECK: the last response; the survey may have closed later"
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    s,
+                    "fieldwork_start = \"YYYY-MM-DD\"  # CHECK: the day the survey opened"
+                );
+                let _ = writeln!(
+                    s,
+                    "fieldwork_end = \"YYYY-MM-DD\"    # CHECK: the day it closed"
+                );
+            }
+        }
+        let _ = writeln!(s, "file = {}", toml_str(file));
+        let _ = writeln!(s, "layout = \"{}\"", self.layout);
+        let _ = writeln!(s, "encoding = \"{}\"", self.encoding);
+        let _ = writeln!(
+            s,
+            "delimiter = {}",
+            if self.delimiter == b'\t' {
+                "\"tab\"".to_string()
+            } else {
+                toml_str(&(self.delimiter as char).to_string())
+            }
+        );
+        match headcount {
+            Some(h) => {
+                let _ = writeln!(
+                    s,
+                    "headcount = {}  # staff in post by group (HR)",
+                    toml_str(h)
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    s,
+                    "# headcount = \"hr-headcount-YYYY.csv\"  # staff in post by group: response rates and finite population correction"
+                );
+            }
+        }
+        match &self.response_id {
+            Some(c) => {
+                let _ = writeln!(s, "response_id = {}", toml_str(c));
+            }
+            None => {
+                let _ = writeln!(
+                    s,
+                    "response_id = \"\"  # CHECK: name the column with a unique id per response"
+                );
+            }
+        }
+        let _ = writeln!(s);
+        let _ = writeln!(s, "[waves.filters]");
+        if let Some(t) = &self.test {
+            let seen = t
+                .seen
+                .iter()
+                .map(|(v, n)| format!("{} ({n})", toml_str(v)))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let _ = writeln!(s, "test_column = {}", toml_str(&t.column));
+            let values = t.values.iter().map(|v| toml_str(v)).collect::<Vec<_>>();
+            let why = if t.guessed_from_counts {
+                "CHECK: few responses came through this value: a test link? Remove it if it was a real channel"
+            } else {
+                "CHECK: the values that mean a preview or test"
+            };
+            let _ = writeln!(
+                s,
+                "test_values = [{}]  # {why}; seen (rows): {seen}",
+                values.join(", ")
+            );
+        }
+        if let Some((column, values, seen)) = &self.finished {
+            let _ = writeln!(s, "finished_column = {}", toml_str(column));
+            let _ = writeln!(
+                s,
+                "finished_values = [{}]  # CHECK: the values that mean finished; seen: {}",
+                values
+                    .iter()
+                    .map(|v| toml_str(v))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                seen.iter()
+                    .map(|v| toml_str(v))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+        match self.min_answered {
+            Some(n) => {
+                let _ = writeln!(
+                    s,
+                    "min_answered = {n}  # CHECK: no finished flag in this export, so a response answering fewer than half the scored questions counts as incomplete"
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    s,
+                    "# min_answered = 5  # fewer answered questions = incomplete"
+                );
+            }
+        }
+        let _ = writeln!(s);
+        let _ = writeln!(
+            s,
+            "[waves.columns]  # question or demographic id = the export's column"
+        );
+        for c in &self.columns {
+            let text = truncate(&short_text(&c.text), 70);
+            match &c.id {
+                Some((id, Matched::ByName)) => {
+                    let _ = writeln!(s, "{id} = {}  # {text}", toml_str(&c.key));
+                }
+                Some((id, Matched::ByWording))
+                    if normalise_label(&c.key) == normalise_label(&c.text) =>
+                {
+                    let _ = writeln!(
+                        s,
+                        "{id} = {}  # CHECK: matched by wording",
+                        toml_str(&c.key)
+                    );
+                }
+                Some((id, Matched::ByWording)) => {
+                    let _ = writeln!(
+                        s,
+                        "{id} = {}  # CHECK (matched by wording): {text}",
+                        toml_str(&c.key)
+                    );
+                }
+                None => {}
+            }
+        }
+        let unmatched: Vec<&ProposedColumn> =
+            self.columns.iter().filter(|c| c.id.is_none()).collect();
+        if !unmatched.is_empty() {
+            let _ = writeln!(
+                s,
+                "# Columns not matched to a question or demographic (not imported). If one is, \
+                 put its id in front, e.g. S05 = \"Q1_5\":"
+            );
+            for c in unmatched {
                 let _ = writeln!(
                     s,
                     "# ID = {}  # {}",
@@ -439,22 +606,118 @@ pub fn inspect(
                 );
             }
         }
-    }
-    if let Some(sc) = schema {
-        let missing: Vec<&str> = sc
-            .questions
-            .iter()
-            .map(|q| q.id.as_str())
-            .chain(sc.demographics.iter().map(|d| d.id.as_str()))
-            .filter(|id| !used.contains(*id))
-            .collect();
-        if !missing.is_empty() {
+        if !self.personal.is_empty() {
             let _ = writeln!(
                 s,
-                "# Not matched to any column (map by hand if the export has them): {}",
-                missing.join(", ")
+                "# Personal data, never imported: {}",
+                self.personal.join(", ")
             );
         }
+        if !self.unmatched_ids.is_empty() {
+            let _ = writeln!(
+                s,
+                "# Schema ids with no column in this export (map by hand if the export has them): {}",
+                self.unmatched_ids.join(", ")
+            );
+        }
+        s
     }
-    Ok(s)
+}
+
+/// Propose the `[[waves]]` block from what was read.
+fn propose(
+    export: &Export,
+    stats: &[ColumnStats],
+    dates: &DateSpan,
+    status_counts: &std::collections::BTreeMap<String, usize>,
+    rows: usize,
+    schema: Option<&Schema>,
+) -> WaveProposal {
+    let sorted = |i: usize| {
+        let mut vals: Vec<String> = stats[i].distinct.iter().cloned().collect();
+        vals.sort();
+        vals
+    };
+    let test = find_column(export, STATUS_KEYS).map(|c| {
+        let seen: Vec<(String, usize)> =
+            status_counts.iter().map(|(v, n)| (v.clone(), *n)).collect();
+        let mut values: Vec<String> = seen
+            .iter()
+            .filter(|(v, _)| TEST_VALUES.contains(&v.as_str()))
+            .map(|(v, _)| v.clone())
+            .collect();
+        // A collector (SurveyMonkey's test link) with under 1% of the rows, beside a big one.
+        let guessed = values.is_empty() && seen.len() >= 2;
+        if guessed {
+            values = seen
+                .iter()
+                .filter(|(_, n)| *n * 100 < rows && *n <= 20)
+                .map(|(v, _)| v.clone())
+                .collect();
+        }
+        TestFilter {
+            column: c.key.clone(),
+            guessed_from_counts: guessed && !values.is_empty(),
+            values,
+            seen,
+        }
+    });
+    let finished = find_column(export, FINISHED_KEYS).map(|c| {
+        let seen = sorted(c.index);
+        let values = seen
+            .iter()
+            .filter(|v| matches!(v.as_str(), "1" | "True" | "TRUE" | "true"))
+            .cloned()
+            .collect();
+        (c.key.clone(), values, seen)
+    });
+    let mut used = HashSet::new();
+    let mut columns = Vec::new();
+    let mut personal = Vec::new();
+    for c in &export.columns {
+        if c.key.is_empty() {
+            continue;
+        }
+        if is_personal_data(c) {
+            personal.push(c.key.clone());
+            continue;
+        }
+        let id = schema
+            .and_then(|sc| match_schema(sc, &c.key, &c.text))
+            .filter(|(id, _)| used.insert(id.clone()));
+        columns.push(ProposedColumn {
+            id,
+            key: c.key.clone(),
+            text: c.text.clone(),
+        });
+    }
+    let unmatched_ids = schema.map_or_else(Vec::new, |sc| {
+        sc.questions
+            .iter()
+            .map(|q| q.id.clone())
+            .chain(sc.demographics.iter().map(|d| d.id.clone()))
+            .filter(|id| !used.contains(id))
+            .collect()
+    });
+    let scored = schema.map_or(0, |sc| {
+        sc.questions
+            .iter()
+            .filter(|q| q.kind != crate::schema::QuestionType::FreeText && used.contains(&q.id))
+            .count()
+    });
+    WaveProposal {
+        file_name: String::new(),
+        rows,
+        span: dates.span(),
+        layout: export.layout.config_name(),
+        encoding: export.decoded.encoding.to_string(),
+        delimiter: export.delimiter,
+        response_id: find_column(export, ID_KEYS).map(|c| c.key.clone()),
+        min_answered: (finished.is_none() && scored >= 2).then(|| scored.div_ceil(2)),
+        test,
+        finished,
+        columns,
+        personal,
+        unmatched_ids,
+    }
 }

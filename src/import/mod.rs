@@ -29,7 +29,7 @@ pub use reconcile::{Outcome, Reason};
 /// Why a file could not be imported at all.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    #[error("{}: cannot read the file: {source}", file.display())]
+    #[error("{}", crate::cannot_read("file", file, source))]
     Read {
         file: PathBuf,
         source: std::io::Error,
@@ -260,8 +260,9 @@ pub struct WaveImport {
     /// SHA-256 over the export, the schema and the wave's mapping (see `store::fingerprint`).
     #[serde(default)]
     pub fingerprint: String,
-    /// The export's SHA-256 and size as read by this run (for the manifest), when known.
-    #[serde(skip)]
+    /// The export's SHA-256 and size (for the manifest; recorded in the store so that the
+    /// wave can be used once its export is archived).
+    #[serde(default, rename = "export_sha256")]
     pub file_sha256: Option<(String, u64)>,
     pub wave: String,
     pub file: PathBuf,
@@ -280,6 +281,9 @@ pub struct WaveImport {
     /// True when this import was recorded by an earlier run and the store already holds it.
     #[serde(skip)]
     pub from_store: bool,
+    /// True when the export was not found and the store's copy stands in for it.
+    #[serde(skip)]
+    pub archived: bool,
     /// The store's data files for this wave and their SHA-256, as written (set in the import
     /// record only: see `store::write_record`).
     #[serde(default, skip_serializing)]
@@ -953,6 +957,7 @@ pub fn import_export(
         fingerprint: String::new(),
         file_sha256: None,
         from_store: false,
+        archived: false,
         store_files: BTreeMap::new(),
     })
 }

@@ -115,12 +115,31 @@ impl Reason {
     }
 }
 
+/// What the imports of a reconciliation are: survey waves, or member-feedback sources.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Imports {
+    SurveyWaves,
+    FeedbackSources,
+}
+
 /// The reconciliation as the analyst reads it in the terminal.
-pub fn render_text(imports: &[WaveImport], max_rejected_pct: f64) -> String {
+pub fn render_text(imports: &[WaveImport], max_rejected_pct: f64, kind: Imports) -> String {
     let mut s = String::new();
     for w in imports {
-        let _ = writeln!(s, "Wave {}: {}", w.wave, w.file.display());
-        if w.from_store {
+        let _ = match kind {
+            Imports::SurveyWaves => writeln!(s, "Wave {}: {}", w.wave, w.file.display()),
+            Imports::FeedbackSources => {
+                writeln!(s, "Feedback forms ({}): {}", w.wave, w.file.display())
+            }
+        };
+        if w.archived {
+            let _ = writeln!(
+                s,
+                "  export archived (not found at that path): the store's copy of this wave is used, \
+                 as imported earlier (fingerprint {})",
+                &w.fingerprint[..w.fingerprint.len().min(12)]
+            );
+        } else if w.from_store {
             let _ = writeln!(
                 s,
                 "  unchanged since it was imported into the store (fingerprint {}); not imported again",

@@ -20,7 +20,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
-#[error("cannot write {}: {source}", path.display())]
+#[error("cannot write {}: {}", path.display(), crate::plain::io_words(source))]
 pub struct WriteError {
     pub path: PathBuf,
     pub source: std::io::Error,

@@ -490,7 +490,7 @@ impl Schema {
             file: path.to_path_buf(),
             problems: vec![toml_load::Problem {
                 location: String::new(),
-                message: format!("cannot read the schema file: {e}"),
+                message: crate::cannot_read("schema", path, &e),
             }],
         })?;
         Self::from_toml(path, &text)

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("store {}: {source}", path.display())]
+    #[error("store {}: {}", path.display(), crate::plain::io_words(source))]
     Io {
         path: PathBuf,
         source: std::io::Error,
@@ -56,13 +56,29 @@ pub fn fingerprint(
     schema_path: &Path,
     wave: &crate::config::Wave,
 ) -> Result<Fingerprint, StoreError> {
-    use sha2::{Digest, Sha256};
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| StoreError::Io { path, source }
     };
     let (file_sha256, bytes) = sha256_file(&wave.file).map_err(io(&wave.file))?;
-    let hex = |d: &[u8]| d.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    Ok(Fingerprint {
+        import: import_fingerprint(schema_path, wave, &file_sha256)?,
+        file_sha256,
+        file_bytes: bytes,
+    })
+}
+
+/// The import fingerprint of a wave whose export has the SHA-256 `file_sha256`.
+fn import_fingerprint(
+    schema_path: &Path,
+    wave: &crate::config::Wave,
+    file_sha256: &str,
+) -> Result<String, StoreError> {
+    use sha2::{Digest, Sha256};
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| StoreError::Io { path, source }
+    };
     let mut h = Sha256::new();
     h.update(b"culture-metrics store 3\0");
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
@@ -82,11 +98,7 @@ pub fn fingerprint(
         .as_bytes(),
     );
     h.update(file_sha256.as_bytes());
-    Ok(Fingerprint {
-        import: hex(&h.finalize()),
-        file_sha256,
-        file_bytes: bytes,
-    })
+    Ok(hex(&h.finalize()))
 }
 
 /// A file's SHA-256 (hex) and size, read in 1 MiB blocks.
@@ -135,6 +147,24 @@ pub fn cached_import(
         }
     }
     record.from_store = true;
+    Some(record)
+}
+
+/// A wave whose export is missing (archived): the store's recorded import, if the store holds
+/// the wave with the export's SHA-256 and the same schema, reading rules and mapping as the
+/// config now gives (so it is exactly what importing the export would give), and its data
+/// files are intact. `None` otherwise (an older record without the export's SHA-256 too).
+pub fn archived_import(
+    store: &Path,
+    schema_path: &Path,
+    wave: &crate::config::Wave,
+) -> Option<crate::import::WaveImport> {
+    let text = std::fs::read_to_string(record_path(store, &wave.id)).ok()?;
+    let record: crate::import::WaveImport = serde_json::from_str(&text).ok()?;
+    let (sha, _) = record.file_sha256.as_ref()?;
+    let expected = import_fingerprint(schema_path, wave, sha).ok()?;
+    let mut record = cached_import(store, &wave.id, &expected)?;
+    record.archived = true;
     Some(record)
 }
 

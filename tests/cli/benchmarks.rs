@@ -31,7 +31,10 @@ fn every_mapped_question_and_indicator_is_compared_with_the_civil_service_median
     let s = Sandbox::new();
     s.copy_dir("schemas", "schemas")
         .copy_dir("sample-data", "sample-data");
-    let run = s.cmd(&["-q", "run", "--out", "out"]).output().unwrap();
+    let run = s
+        .cmd(&["-q", "run", "--config", SAMPLE_CONFIG, "--out", "out"])
+        .output()
+        .unwrap();
     assert!(run.status.success(), "{}", stderr(&run));
     let schema = std::fs::read_to_string(s.path("schemas/staff-survey.toml")).unwrap();
     // The CSPS medians for 2019 as published (csps-2009-2019-median-benchmark-scores.csv).

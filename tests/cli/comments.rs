@@ -13,7 +13,10 @@ fn sandbox() -> Sandbox {
 #[test]
 fn comment_theme_counts_add_up_and_pass_the_disclosure_audit() {
     let s = sandbox();
-    let run = s.cmd(&["-q", "run", "--out", "out"]).output().unwrap();
+    let run = s
+        .cmd(&["-q", "run", "--config", SAMPLE_CONFIG, "--out", "out"])
+        .output()
+        .unwrap();
     assert!(run.status.success(), "{}", stderr(&run));
     let audit = s
         .cmd(&["audit", "out", "--config", "sample-data/pipeline.toml"])
@@ -59,7 +62,10 @@ fn code_for_a_response_that_was_not_accepted_stops_the_run_with_its_line() {
     let mut codes = std::fs::read_to_string(&path).unwrap();
     codes.push_str("999999999999,training\n");
     std::fs::write(&path, codes).unwrap();
-    let run = s.cmd(&["-q", "run", "--out", "out"]).output().unwrap();
+    let run = s
+        .cmd(&["-q", "run", "--config", SAMPLE_CONFIG, "--out", "out"])
+        .output()
+        .unwrap();
     assert_eq!(run.status.code(), Some(1));
     let err = stderr(&run);
     assert!(
@@ -84,7 +90,10 @@ fn quotes_are_redacted_internal_and_only_from_published_groups() {
             "[quotes]\nnames = \"names.txt\"\nby = \"directorate\"\n\n[benchmarks]",
         ),
     );
-    let run = s.cmd(&["-q", "run", "--out", "out"]).output().unwrap();
+    let run = s
+        .cmd(&["-q", "run", "--config", SAMPLE_CONFIG, "--out", "out"])
+        .output()
+        .unwrap();
     assert!(run.status.success(), "{}", stderr(&run));
     let quotes =
         std::fs::read_to_string(s.path("out/deep-dives/comment-quotes-internal.md")).unwrap();
@@ -134,7 +143,10 @@ fn validate_reports_an_unknown_theme_in_the_coded_comments_with_its_line() {
         "sample-data/staff-survey-2026-comment-codes.csv",
         "response_id,themes\n118204679526,member_conduct; parking\n",
     );
-    let out = s.cmd(&["validate"]).output().unwrap();
+    let out = s
+        .cmd(&["validate", "--config", SAMPLE_CONFIG])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     insta::assert_snapshot!(stderr(&out), @"
     error: sample-data/staff-survey-2026-comment-codes.csv: 1 problem(s) in the coded comments file:

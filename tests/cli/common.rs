@@ -298,3 +298,6 @@ pub fn python<S: AsRef<std::ffi::OsStr>>(
 pub fn published_tables() -> usize {
     culture_metrics::report::model::registry().len()
 }
+
+/// The committed sample's config, as the tests' sandboxes copy it.
+pub const SAMPLE_CONFIG: &str = "sample-data/pipeline.toml";

@@ -84,7 +84,10 @@ fn sample_drivers_match_an_independent_lmg_to_1e_9() {
     let s = Sandbox::new();
     s.copy_dir("schemas", "schemas")
         .copy_dir("sample-data", "sample-data");
-    let run = s.cmd(&["-q", "run"]).output().unwrap();
+    let run = s
+        .cmd(&["-q", "run", "--config", SAMPLE_CONFIG])
+        .output()
+        .unwrap();
     assert!(run.status.success(), "{}", stderr(&run));
 
     let config = Config::load(&s.path("sample-data/pipeline.toml")).unwrap();
@@ -175,7 +178,10 @@ fn no_withheld_group_count_can_be_recovered_from_the_published_drivers() {
     let s = Sandbox::new();
     s.copy_dir("schemas", "schemas")
         .copy_dir("sample-data", "sample-data");
-    let run = s.cmd(&["-q", "run", "--out", "out"]).output().unwrap();
+    let run = s
+        .cmd(&["-q", "run", "--config", SAMPLE_CONFIG, "--out", "out"])
+        .output()
+        .unwrap();
     assert!(run.status.success(), "{}", stderr(&run));
     let text = s.read_csv("out/tables/fact_drivers.csv");
     let mut rdr = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
@@ -233,7 +239,10 @@ fn drivers_benchmarks_and_themes_reach_the_report_deep_dive_workbook_and_tables(
     let s = Sandbox::new();
     s.copy_dir("schemas", "schemas")
         .copy_dir("sample-data", "sample-data");
-    let run = s.cmd(&["-q", "run", "--out", "out"]).output().unwrap();
+    let run = s
+        .cmd(&["-q", "run", "--config", SAMPLE_CONFIG, "--out", "out"])
+        .output()
+        .unwrap();
     assert!(run.status.success(), "{}", stderr(&run));
     let report = std::fs::read_to_string(s.path("out/report.md")).unwrap();
     for heading in [

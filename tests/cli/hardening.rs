@@ -134,7 +134,10 @@ fn overlong_comment_is_rejected_and_never_stored() {
         .map(|l| format!("{l}\n"))
         .collect();
     s.write(codes_file, codes);
-    let run = s.cmd(&["-q", "run", "--out", "out"]).output().unwrap();
+    let run = s
+        .cmd(&["-q", "run", "--config", SAMPLE_CONFIG, "--out", "out"])
+        .output()
+        .unwrap();
     assert!(run.status.success(), "{}", stderr(&run));
     // Nowhere but the export itself: not the store, the pack or the rejects file.
     for e in walk(&s.path("")) {
@@ -196,13 +199,13 @@ fn run_ok(s: &Sandbox, args: &[&str]) {
 #[test]
 fn store_killed_while_writing_then_export_restored_imports_again() {
     let s = sample();
-    run_ok(&s, &["-q", "run"]);
+    run_ok(&s, &["-q", "run", "--config", SAMPLE_CONFIG]);
     let before = s.read(LATEST_ITEMS);
     let original = std::fs::read(s.path(SURVEYMONKEY)).unwrap();
     // A changed export, and the run killed after the store's data files, before its record.
     s.write(SURVEYMONKEY, changed_answers(&original));
     let killed = s
-        .cmd(&["-q", "run"])
+        .cmd(&["-q", "run", "--config", SAMPLE_CONFIG])
         .env("CULTURE_METRICS_FAULT", "store-before-record")
         .output()
         .unwrap();
@@ -210,7 +213,7 @@ fn store_killed_while_writing_then_export_restored_imports_again() {
     // The original export back: the store holds the changed wave's files, so it must not
     // be trusted as "unchanged".
     s.write(SURVEYMONKEY, &original);
-    run_ok(&s, &["-q", "run"]);
+    run_ok(&s, &["-q", "run", "--config", SAMPLE_CONFIG]);
     assert_eq!(
         s.read(LATEST_ITEMS),
         before,
@@ -221,12 +224,12 @@ fn store_killed_while_writing_then_export_restored_imports_again() {
 #[test]
 fn store_files_that_do_not_match_their_record_are_imported_again() {
     let s = sample();
-    run_ok(&s, &["-q", "run"]);
+    run_ok(&s, &["-q", "run", "--config", SAMPLE_CONFIG]);
     let before = s.read(LATEST_ITEMS);
     let record_a = s.read(STORE_RECORD);
     let original = std::fs::read(s.path(SURVEYMONKEY)).unwrap();
     s.write(SURVEYMONKEY, changed_answers(&original));
-    run_ok(&s, &["-q", "run"]);
+    run_ok(&s, &["-q", "run", "--config", SAMPLE_CONFIG]);
     assert_ne!(
         s.read(LATEST_ITEMS),
         before,
@@ -236,7 +239,7 @@ fn store_files_that_do_not_match_their_record_are_imported_again() {
     // under the original export's record.
     s.write(STORE_RECORD, record_a);
     s.write(SURVEYMONKEY, &original);
-    run_ok(&s, &["-q", "run"]);
+    run_ok(&s, &["-q", "run", "--config", SAMPLE_CONFIG]);
     assert_eq!(
         s.read(LATEST_ITEMS),
         before,
@@ -269,7 +272,7 @@ fn assert_packs_complete(s: &Sandbox, after: &str) {
 #[test]
 fn killing_a_run_at_every_rename_leaves_the_old_or_the_new_pack_never_none() {
     let s = sample();
-    run_ok(&s, &["-q", "run"]);
+    run_ok(&s, &["-q", "run", "--config", SAMPLE_CONFIG]);
     for point in [
         "store-between-files",
         "store-before-record",
@@ -280,7 +283,7 @@ fn killing_a_run_at_every_rename_leaves_the_old_or_the_new_pack_never_none() {
         "latest-after-swap",
     ] {
         let out = s
-            .cmd(&["-q", "run", "--reimport"])
+            .cmd(&["-q", "run", "--config", SAMPLE_CONFIG, "--reimport"])
             .env("CULTURE_METRICS_FAULT", point)
             .output()
             .unwrap();
@@ -288,7 +291,7 @@ fn killing_a_run_at_every_rename_leaves_the_old_or_the_new_pack_never_none() {
         assert_packs_complete(&s, point);
     }
     // The next run cleans what the stopped ones left and publishes.
-    run_ok(&s, &["-q", "run"]);
+    run_ok(&s, &["-q", "run", "--config", SAMPLE_CONFIG]);
     assert_packs_complete(&s, "a clean run");
     let left: Vec<String> = std::fs::read_dir(s.path("sample-data/out"))
         .unwrap()
@@ -303,7 +306,13 @@ fn concurrent_runs_on_one_output_wait_for_each_other() {
     let s = sample();
     let outs: Vec<std::process::Output> = std::thread::scope(|scope| {
         let runs: Vec<_> = (0..2)
-            .map(|_| scope.spawn(|| s.cmd(&["-q", "run"]).output().unwrap()))
+            .map(|_| {
+                scope.spawn(|| {
+                    s.cmd(&["-q", "run", "--config", SAMPLE_CONFIG])
+                        .output()
+                        .unwrap()
+                })
+            })
             .collect();
         runs.into_iter().map(|r| r.join().unwrap()).collect()
     });
@@ -479,8 +488,12 @@ fn linear_attack_recovers_no_hidden_count_from_the_sample_pack() {
     // feedback's quarters and months (threshold 5: 93 forms and answer counts were
     // recoverable there when its cells said which were too small).
     let s = sample();
-    run_ok(&s, &["-q", "run"]);
-    let audit = s.cmd(&["audit"]).current_dir(s.path("")).output().unwrap();
+    run_ok(&s, &["-q", "run", "--config", SAMPLE_CONFIG]);
+    let audit = s
+        .cmd(&["audit", "--config", SAMPLE_CONFIG])
+        .current_dir(s.path(""))
+        .output()
+        .unwrap();
     let report = stdout(&audit);
     assert!(audit.status.success(), "{report}");
     assert!(!report.contains("can be worked out"), "{report}");
@@ -558,7 +571,7 @@ fn crafted_small_groups_leak_nothing_to_the_linear_attack() {
 #[test]
 fn audit_takes_the_threshold_from_the_config_not_from_the_pack() {
     let s = sample();
-    run_ok(&s, &["-q", "run"]);
+    run_ok(&s, &["-q", "run", "--config", SAMPLE_CONFIG]);
     // A pack that claims a lower threshold of its own does not lower the bar.
     let settings = "sample-data/out/latest/disclosure.json";
     let text = s
@@ -566,7 +579,7 @@ fn audit_takes_the_threshold_from_the_config_not_from_the_pack() {
         .replace("\"threshold\": 10", "\"threshold\": 3");
     s.write(settings, text);
     let out = s
-        .cmd(&["audit", "sample-data/out/latest"])
+        .cmd(&["audit", "sample-data/out/latest", "--config", SAMPLE_CONFIG])
         .output()
         .unwrap();
     assert!(stdout(&out).contains("(threshold 10)"), "{}", stdout(&out));
@@ -577,7 +590,7 @@ fn headcount_of_a_withheld_group_is_withheld_too() {
     // The attack read Mayor's Office × Senior management = 1 from the HR headcount of a group
     // whose responses were withheld.
     let s = sample();
-    run_ok(&s, &["-q", "run"]);
+    run_ok(&s, &["-q", "run", "--config", SAMPLE_CONFIG]);
     let rates = s.read_csv("sample-data/out/latest/tables/fact_response_rates.csv");
     let mut withheld = 0;
     for line in rates.lines().skip(1) {
@@ -632,7 +645,7 @@ fn audit_finds_a_withheld_figure_placed_only_in_the_report_workbook_or_control_c
     // control-chart table alone, and `audit` passed. Each is now read, and so are the tables
     // built on the results (changes between waves here).
     let s = sample();
-    run_ok(&s, &["-q", "run"]);
+    run_ok(&s, &["-q", "run", "--config", SAMPLE_CONFIG]);
     let (ok, report) = audit_after(&s, |_| {});
     assert!(ok, "the untouched pack passes: {report}");
 

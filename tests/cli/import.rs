@@ -480,9 +480,10 @@ fn missing_file_is_a_config_error() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    insta::assert_snapshot!(stderr(&out), @r"
+    let root = s.dir.path().canonicalize().unwrap().display().to_string();
+    insta::assert_snapshot!(stderr(&out).replace(&root, "[sandbox]"), @r"
     error: pipeline.toml has 1 problem:
-      - waves (2025, line 10).file: file not found: data.csv (paths are relative to the config file)
+      - waves (2025, line 10).file: the export `data.csv` is not in the folder [sandbox] (paths are relative to the folder holding the config). If you archived this export, the store holds no copy of wave 2025 to use instead: put the file back.
     ");
 }
 
@@ -495,7 +496,7 @@ fn missing_config_is_a_usage_error() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).contains("cannot read the pipeline config"),
+        stderr(&out).contains("the pipeline config `nope.toml` is not in the folder"),
         "{}",
         stderr(&out)
     );

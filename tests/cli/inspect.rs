@@ -88,7 +88,7 @@ fn inspect_a_missing_file_fails_clearly() {
     let out = s.cmd(&["inspect", "nope.csv"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("nope.csv: cannot read the file"),
+        stderr(&out).contains("the file `nope.csv` is not in the folder"),
         "{}",
         stderr(&out)
     );

@@ -11,6 +11,7 @@ mod import;
 mod indicators;
 mod inspect;
 mod powerbi;
+mod project;
 mod report;
 mod run;
 mod sample;

@@ -336,7 +336,10 @@ fn a_feedback_question_id_shared_with_the_staff_survey_is_a_config_error() {
         .read("sample-data/pipeline.toml")
         .replace("C01 = ", "S01 = ");
     s.write("sample-data/pipeline.toml", cfg);
-    let out = s.cmd(&["validate"]).output().unwrap();
+    let out = s
+        .cmd(&["validate", "--config", SAMPLE_CONFIG])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains(

@@ -32,7 +32,13 @@ fn report_renders_in_headless_chromium_with_charts_and_tables() {
     let s = Sandbox::new();
     s.copy_dir("schemas", "schemas")
         .copy_dir("sample-data", "sample-data");
-    assert!(s.cmd(&["-q", "run"]).output().unwrap().status.success());
+    assert!(
+        s.cmd(&["-q", "run", "--config", SAMPLE_CONFIG])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
     let report = s.path(&format!("{}/report.html", s.pack("sample-data/out")));
     let html = std::fs::read_to_string(&report).unwrap();
     // Self-contained: no scripts, nothing fetched from elsewhere.
@@ -167,7 +173,13 @@ fn every_chart_is_written_as_svg_and_png_and_linked_from_the_markdown() {
     let s = Sandbox::new();
     s.copy_dir("schemas", "schemas")
         .copy_dir("sample-data", "sample-data");
-    assert!(s.cmd(&["-q", "run"]).output().unwrap().status.success());
+    assert!(
+        s.cmd(&["-q", "run", "--config", SAMPLE_CONFIG])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
     let pack = s.pack("sample-data/out");
     for name in [
         "indicators_by_wave",
@@ -244,7 +256,15 @@ fn two_runs_give_byte_identical_tables_charts_reports_and_workbook() {
         .copy_dir("sample-data", "sample-data");
     for out in ["a", "b"] {
         let o = s
-            .cmd(&["-q", "run", "--reimport", "--out", out])
+            .cmd(&[
+                "-q",
+                "run",
+                "--config",
+                SAMPLE_CONFIG,
+                "--reimport",
+                "--out",
+                out,
+            ])
             .output()
             .unwrap();
         assert!(o.status.success(), "{}", stderr(&o));
@@ -280,7 +300,14 @@ fn deep_dive_for_one_indicator() {
     s.copy_dir("schemas", "schemas")
         .copy_dir("sample-data", "sample-data");
     let out = s
-        .cmd(&["-q", "run", "--deep-dive", "respect"])
+        .cmd(&[
+            "-q",
+            "run",
+            "--config",
+            SAMPLE_CONFIG,
+            "--deep-dive",
+            "respect",
+        ])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
@@ -315,7 +342,14 @@ fn deep_dive_for_one_indicator() {
     assert!(respect.contains("<title>Officer-member respect</title>"));
     assert!(!respect.contains("<title>Officer-member trust (meetings)</title>"));
     let bad = s
-        .cmd(&["-q", "run", "--deep-dive", "happiness"])
+        .cmd(&[
+            "-q",
+            "run",
+            "--config",
+            SAMPLE_CONFIG,
+            "--deep-dive",
+            "happiness",
+        ])
         .output()
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
@@ -431,7 +465,10 @@ fn sample_report_text_is_pinned() {
     let s = Sandbox::new();
     s.copy_dir("schemas", "schemas")
         .copy_dir("sample-data", "sample-data");
-    let out = s.cmd(&["-q", "run", "--out", "out"]).output().unwrap();
+    let out = s
+        .cmd(&["-q", "run", "--config", SAMPLE_CONFIG, "--out", "out"])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let read = |p: &str| std::fs::read_to_string(s.path(p)).unwrap();
     insta::assert_snapshot!("report_md", read("out/report.md"));
@@ -500,7 +537,10 @@ fn no_ids_where_readers_look() {
     let s = Sandbox::new();
     s.copy_dir("schemas", "schemas")
         .copy_dir("sample-data", "sample-data");
-    let out = s.cmd(&["-q", "run", "--out", "out"]).output().unwrap();
+    let out = s
+        .cmd(&["-q", "run", "--config", SAMPLE_CONFIG, "--out", "out"])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let ids = id_like(&std::fs::read_to_string(s.path("schemas/staff-survey.toml")).unwrap());
     assert!(ids.contains(&"S19".to_string()) && ids.contains(&"officer_member_trust".to_string()));
@@ -580,7 +620,10 @@ fn board_report_prints_on_at_most_eight_a4_pages() {
     let s = Sandbox::new();
     s.copy_dir("schemas", "schemas")
         .copy_dir("sample-data", "sample-data");
-    let out = s.cmd(&["-q", "run", "--out", "out"]).output().unwrap();
+    let out = s
+        .cmd(&["-q", "run", "--config", SAMPLE_CONFIG, "--out", "out"])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let pdf = s.path("report.pdf");
     let print = std::process::Command::new(browser)
@@ -628,7 +671,10 @@ fn a_meeting_indicator_paired_with_an_unknown_staff_indicator_is_a_config_error(
         "schemas/member-feedback.toml",
         schema.replace("counterpart = \"respect\"", "counterpart = \"respekt\""),
     );
-    let out = s.cmd(&["-q", "run"]).output().unwrap();
+    let out = s
+        .cmd(&["-q", "run", "--config", SAMPLE_CONFIG])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("indicators (officer_member_respect).counterpart: `respekt` is not an indicator of the staff survey schema"),
@@ -695,7 +741,16 @@ fn chart_text_is_never_clipped() {
     s.copy_dir("schemas", "schemas")
         .copy_dir("sample-data", "sample-data");
     let out = s
-        .cmd(&["-q", "run", "--out", "out", "--deep-dive", "respect"])
+        .cmd(&[
+            "-q",
+            "run",
+            "--config",
+            SAMPLE_CONFIG,
+            "--out",
+            "out",
+            "--deep-dive",
+            "respect",
+        ])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));

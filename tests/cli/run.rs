@@ -577,7 +577,10 @@ fn workbook_meets_the_government_standard_for_statistics_in_spreadsheets() {
     let s = Sandbox::new();
     s.copy_dir("schemas", "schemas")
         .copy_dir("sample-data", "sample-data");
-    let run = s.cmd(&["-q", "run", "--out", "out"]).output().unwrap();
+    let run = s
+        .cmd(&["-q", "run", "--config", SAMPLE_CONFIG, "--out", "out"])
+        .output()
+        .unwrap();
     assert!(run.status.success(), "{}", stderr(&run));
     let script = r#"
 import openpyxl, sys

@@ -20,7 +20,7 @@ fn sample_sandbox() -> Sandbox {
 #[test]
 fn run_with_no_arguments_writes_the_pack_from_sample_data() {
     let s = sample_sandbox();
-    let out = s.cmd(&["run"]).output().unwrap();
+    let out = s.cmd(&["run", "--config", SAMPLE_CONFIG]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     for t in [
         "fact_item_results.csv",
@@ -188,7 +188,13 @@ fn read_rows(text: &str, delimiter: u8, skip: usize) -> Vec<Vec<String>> {
 #[test]
 fn published_item_percentages_match_an_independent_calculation() {
     let s = sample_sandbox();
-    assert!(s.cmd(&["-q", "run"]).output().unwrap().status.success());
+    assert!(
+        s.cmd(&["-q", "run", "--config", SAMPLE_CONFIG])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
     let items = s.read_table("sample-data/out", "fact_item_results");
 
     // 2025, Qualtrics: real responses are Status "IP Address" and Finished "True"; the first
@@ -303,7 +309,13 @@ fn published_item_percentages_match_an_independent_calculation() {
 #[test]
 fn designed_changes_are_declared_and_noise_rarely_is() {
     let s = sample_sandbox();
-    assert!(s.cmd(&["-q", "run"]).output().unwrap().status.success());
+    assert!(
+        s.cmd(&["-q", "run", "--config", SAMPLE_CONFIG])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
     let d = s.read_table("sample-data/out", "fact_item_changes");
     let mut rdr = csv::Reader::from_reader(d.as_bytes());
     let head = rdr.headers().unwrap().clone();
@@ -403,7 +415,13 @@ fn designed_changes_are_declared_and_noise_rarely_is() {
 #[test]
 fn meeting_feedback_charts_fit_the_data_and_show_the_declared_step() {
     let s = sample_sandbox();
-    assert!(s.cmd(&["-q", "run"]).output().unwrap().status.success());
+    assert!(
+        s.cmd(&["-q", "run", "--config", SAMPLE_CONFIG])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
     let spc = s.read_table("sample-data/out", "fact_feedback_spc");
     let mut rdr = csv::Reader::from_reader(spc.as_bytes());
     let head = rdr.headers().unwrap().clone();
@@ -534,7 +552,10 @@ fn meeting_feedback_charts_fit_the_data_and_show_the_declared_step() {
 fn sample_pack_tables_are_pinned() {
     use sha2::{Digest, Sha256};
     let s = sample_sandbox();
-    let out = s.cmd(&["-q", "run", "--out", "pack"]).output().unwrap();
+    let out = s
+        .cmd(&["-q", "run", "--config", SAMPLE_CONFIG, "--out", "pack"])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let mut files: Vec<String> = std::fs::read_dir(s.path("pack/tables"))
         .unwrap()
@@ -568,7 +589,10 @@ fn headline_q_values_do_not_move_when_a_cross_is_added() {
             "sample-data/pipeline.toml",
             cfg.replace(line, &format!("crosses = {crosses}")),
         );
-        let out = s.cmd(&["-q", "run"]).output().unwrap();
+        let out = s
+            .cmd(&["-q", "run", "--config", SAMPLE_CONFIG])
+            .output()
+            .unwrap();
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
         let mut kept = BTreeMap::new();
         let mut families = HashSet::new();
@@ -616,7 +640,13 @@ fn headline_q_values_do_not_move_when_a_cross_is_added() {
 fn scores_0_to_10_are_published_to_two_decimals() {
     // One decimal on a 0-10 scale hid morale's decline ("6.6 -> 6.5, -0.1").
     let s = sample_sandbox();
-    assert!(s.cmd(&["-q", "run"]).output().unwrap().status.success());
+    assert!(
+        s.cmd(&["-q", "run", "--config", SAMPLE_CONFIG])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
     let dims = s.read_table("sample-data/out", "dim_indicator");
     let line = dims
         .lines()
@@ -693,7 +723,10 @@ fn a_step_change_needs_a_month_a_reason_and_known_charts() {
         "month = \"October\"\nreason = \" \"\nseries = [\"fair_speaking\"]",
     );
     s.write("sample-data/pipeline.toml", cfg);
-    let out = s.cmd(&["validate"]).output().unwrap();
+    let out = s
+        .cmd(&["validate", "--config", SAMPLE_CONFIG])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let err = stderr(&out);
     // Every problem at once, each with where it is and how to fix it.
@@ -728,7 +761,10 @@ fn weighted_percentages_equal_an_independent_raking_of_the_stored_responses() {
         return;
     }
     let s = weighted_sample();
-    let out = s.cmd(&["-q", "run"]).output().unwrap();
+    let out = s
+        .cmd(&["-q", "run", "--config", SAMPLE_CONFIG])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     // Independently: read the store and the HR files as an analyst would, rake by plain
     // iterative proportional fitting (respondents who did not state a margin sit out its
@@ -836,7 +872,7 @@ fn disclosure_sees_unweighted_counts_whether_or_not_weighting_is_on() {
     let unweighted = sample_sandbox();
     assert!(
         unweighted
-            .cmd(&["-q", "run"])
+            .cmd(&["-q", "run", "--config", SAMPLE_CONFIG])
             .output()
             .unwrap()
             .status
@@ -845,7 +881,7 @@ fn disclosure_sees_unweighted_counts_whether_or_not_weighting_is_on() {
     let weighted = weighted_sample();
     assert!(
         weighted
-            .cmd(&["-q", "run"])
+            .cmd(&["-q", "run", "--config", SAMPLE_CONFIG])
             .output()
             .unwrap()
             .status
@@ -909,7 +945,10 @@ fn weighting_settings_are_checked_all_at_once_and_data_it_cannot_use_stops_the_r
             "breakdowns = [\"grade\"]\n",
         ),
     );
-    let out = s.cmd(&["validate"]).output().unwrap();
+    let out = s
+        .cmd(&["validate", "--config", SAMPLE_CONFIG])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let err = stderr(&out);
     for want in [
@@ -928,7 +967,7 @@ fn weighting_settings_are_checked_all_at_once_and_data_it_cannot_use_stops_the_r
             "",
         ),
     );
-    let out = s.cmd(&["run"]).output().unwrap();
+    let out = s.cmd(&["run", "--config", SAMPLE_CONFIG]).output().unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(

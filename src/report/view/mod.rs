@@ -10,6 +10,7 @@
 //! - `insight`: key drivers, benchmarks and comment themes, shared by both;
 //! - `feedback`: member-meeting control charts;
 //! - `quotes`: the internal file of redacted comments by theme;
+//! - `terminal`: the headline `run` prints at the end;
 //! - `words`: figures, changes and verdicts in a reader's words (main points).
 //!
 //! Text here is plain: the templates escape it for the format they write.
@@ -19,11 +20,13 @@ mod deep_dive;
 mod feedback;
 mod insight;
 mod quotes;
+mod terminal;
 mod words;
 
 pub use board::{board_report, dictionary_page};
 pub use deep_dive::deep_dive;
 pub use quotes::{Quote, QuoteTheme, QuotesPage};
+pub use terminal::headline;
 pub use words::{
     LEAD_INDICATORS, MainPoint, Marker, change_words, headline_order, main_points, panel, reader_p,
     reader_reason, value_text,

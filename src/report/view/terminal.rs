@@ -1,0 +1,172 @@
+//! The headline `run` prints at the end, so the analyst sees at the terminal whether anything
+//! changed: every headline indicator for the whole organisation in the latest wave, its change
+//! since the previous wave (and the baseline, when that is another wave) with the verdict, and
+//! how many figures disclosure control withheld. Plain text within 80 columns; published
+//! (protected) figures only.
+
+use crate::compare::{Comparison, Delta, Measure, Verdict};
+use crate::disclosure::ProtectedTables;
+use crate::indicators::{Breakdown, Group};
+use crate::schema::{Method, Schema};
+use std::fmt::Write as _;
+
+const WIDTH: usize = 80;
+/// "+12.3 not significant" at most.
+const CHANGE: usize = 21;
+const VALUE: usize = 7;
+
+fn fit(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        format!("{s:<width$}")
+    } else {
+        let cut: String = s.chars().take(width - 1).collect();
+        format!("{cut}…")
+    }
+}
+
+fn signed(v: f64, decimals: usize) -> String {
+    let s = format!("{:.decimals$}", v.abs());
+    if s.chars().all(|c| !c.is_ascii_digit() || c == '0') {
+        s
+    } else if v < 0.0 {
+        format!("−{s}")
+    } else {
+        format!("+{s}")
+    }
+}
+
+/// A figure without its unit words: 48.2% for shares, 62.1 for indices.
+fn short_value(method: Method, v: f64) -> String {
+    let d = usize::from(method.decimals());
+    match method {
+        Method::ThemePctPositive | Method::YesRate => format!("{v:.d$}%"),
+        Method::Enps => signed(v, d),
+        Method::Index0To100 | Method::Score0To10 => format!("{v:.d$}"),
+    }
+}
+
+fn change_cell(method: Method, d: Option<&Delta>) -> String {
+    let Some(d) = d else {
+        return "-".into();
+    };
+    let verdict = match d.verdict {
+        Verdict::Improved => "improved",
+        Verdict::Declined => "declined",
+        Verdict::NoSignificantChange => "not significant",
+        Verdict::NotTested => "not tested",
+    };
+    match d.delta() {
+        Some(x) => format!("{} {verdict}", signed(x, usize::from(method.decimals()))),
+        None => verdict.into(),
+    }
+}
+
+/// The end-of-run headline (see the module comment).
+pub fn headline(
+    schema: &Schema,
+    tables: &ProtectedTables,
+    deltas: &[Delta],
+    latest: &str,
+    baseline: &str,
+) -> String {
+    let change = |i: usize, c: Comparison| {
+        deltas.iter().find(|d| {
+            d.comparison == c
+                && d.measure == Measure::Indicator(i)
+                && d.breakdown == Breakdown::Overall
+                && d.to.as_str() == latest
+        })
+    };
+    let previous = schema
+        .indicators
+        .iter()
+        .enumerate()
+        .find_map(|(i, _)| change(i, Comparison::SincePrevious))
+        .map(|d| d.from.to_string());
+    // The baseline gets its own column only when it is not the previous wave.
+    let baseline_column = previous.as_deref().is_some_and(|p| p != baseline) && latest != baseline;
+    let columns = 1 + usize::from(previous.is_some()) + usize::from(baseline_column);
+    let label_width = WIDTH - 2 - 1 - VALUE - (CHANGE + 2) * (columns - 1);
+
+    let mut s = String::new();
+    let _ = writeln!(s, "\nHeadline, {latest}, whole organisation");
+    let mut header = format!("  {} {:>VALUE$}", fit("", label_width), latest);
+    if let Some(p) = &previous {
+        let what = if p == baseline {
+            format!("since {p} (baseline)")
+        } else {
+            format!("since {p}")
+        };
+        let _ = write!(header, "  {}", fit(&what, CHANGE));
+    }
+    if baseline_column {
+        let _ = write!(
+            header,
+            "  {}",
+            fit(&format!("since {baseline} (baseline)"), CHANGE)
+        );
+    }
+    let _ = writeln!(s, "{}", header.trim_end());
+    for &i in &super::headline_order(schema) {
+        let ind = &schema.indicators[i];
+        let value = tables
+            .indicators
+            .iter()
+            .find(|p| {
+                p.wave.as_str() == latest
+                    && p.measure == i
+                    && p.breakdown == Breakdown::Overall
+                    && p.group == Group::All
+            })
+            .and_then(|p| p.stats.as_ref())
+            .and_then(|st| st.value);
+        let value = value.map_or_else(|| "-".into(), |v| short_value(ind.method, v));
+        let mut line = format!("  {} {value:>VALUE$}", fit(&ind.label, label_width));
+        if previous.is_some() {
+            let _ = write!(
+                line,
+                "  {}",
+                fit(
+                    &change_cell(ind.method, change(i, Comparison::SincePrevious)),
+                    CHANGE
+                )
+            );
+        }
+        if baseline_column {
+            let _ = write!(
+                line,
+                "  {}",
+                fit(
+                    &change_cell(ind.method, change(i, Comparison::SinceBaseline)),
+                    CHANGE
+                )
+            );
+        }
+        let _ = writeln!(s, "{}", line.trim_end());
+    }
+    if previous.is_some() {
+        let _ = writeln!(
+            s,
+            "  improved/declined: a significant change (Benjamini-Hochberg q < 0.05); not\n  \
+             significant: could be chance. Percentages change in percentage points."
+        );
+    }
+    let withheld = |n: usize, of: usize, what: &str| format!("{n} of {of} {what}");
+    let items = tables
+        .items
+        .iter()
+        .filter(|p| p.suppression.is_some())
+        .count();
+    let inds = tables
+        .indicators
+        .iter()
+        .filter(|p| p.suppression.is_some())
+        .count();
+    let _ = writeln!(
+        s,
+        "Withheld to protect anonymity: {} and\n  {} (all waves and groups).",
+        withheld(items, tables.items.len(), "question results"),
+        withheld(inds, tables.indicators.len(), "indicator results")
+    );
+    s
+}

@@ -1,0 +1,408 @@
+//! An analyst's first hour: `init`, `add-wave`, `inspect --write`, the config found in the
+//! current folder, archived exports, the end-of-run headline, and the README's walkthrough,
+//! run command by command.
+
+use crate::common::*;
+use std::path::{Path, PathBuf};
+
+/// A folder holding only the sample's exports and headcounts (no config, no schema).
+fn exports_only() -> Sandbox {
+    let s = Sandbox::new();
+    s.copy_dir("sample-data", "sample-data");
+    std::fs::remove_file(s.path("sample-data/pipeline.toml")).unwrap();
+    s
+}
+
+/// The sandbox's path replaced by `[sandbox]`, so messages naming folders are stable.
+fn stable(s: &Sandbox, text: &str) -> String {
+    let root = s.dir.path().canonicalize().unwrap();
+    text.replace(&root.display().to_string(), "[sandbox]")
+        .replace(&s.dir.path().display().to_string(), "[sandbox]")
+}
+
+fn bin() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("culture-metrics")
+}
+
+/// The README's walkthrough: the commands between its markers.
+fn walkthrough() -> Vec<String> {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let start = readme
+        .find("<!-- walkthrough")
+        .expect("README has a walkthrough");
+    let end = readme.find("<!-- /walkthrough -->").unwrap();
+    readme[start..end]
+        .lines()
+        .skip(1)
+        .filter(|l| !l.starts_with("```") && !l.trim().is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn readme_walkthrough_runs_as_written_from_init_to_a_pack() {
+    let s = exports_only();
+    let commands = walkthrough();
+    assert!(commands.len() >= 4, "{commands:?}");
+    let mut cwd = s.path("");
+    let mut last_stderr = String::new();
+    for line in &commands {
+        assert!(
+            !line.contains(['"', '\'', '|', '>', '&']),
+            "keep walkthrough commands plain: {line}"
+        );
+        let words: Vec<&str> = line.split_whitespace().collect();
+        match words.as_slice() {
+            ["cd", dir] => cwd = cwd.join(dir),
+            ["culture-metrics", args @ ..] => {
+                let out = assert_cmd::Command::new(bin())
+                    .current_dir(&cwd)
+                    .args(args)
+                    .output()
+                    .unwrap();
+                assert!(
+                    out.status.success(),
+                    "`{line}` failed:\n{}{}",
+                    stdout(&out),
+                    stderr(&out)
+                );
+                last_stderr = stderr(&out);
+            }
+            _ => panic!("the walkthrough has a command the test cannot follow: {line}"),
+        }
+    }
+    // No hand edits: the config init and add-wave wrote produced the pack.
+    let project = s.path("my-survey");
+    assert!(project.join("out/latest/report.html").is_file());
+    let items = s.read_csv("my-survey/out/latest/tables/fact_item_results.csv");
+    assert!(items.lines().count() > 1000, "{}", items.lines().count());
+    let waves = s.read_csv("my-survey/out/latest/tables/dim_wave.csv");
+    assert!(waves.contains("2025") && waves.contains("2026"), "{waves}");
+    // The headline lists every headline indicator of the latest wave.
+    let schema = culture_metrics::schema::Schema::load(&project.join("staff-survey.toml")).unwrap();
+    let headline = &last_stderr[last_stderr
+        .find("Headline, 2026, whole organisation")
+        .expect("run prints the headline")..];
+    for ind in &schema.indicators {
+        let start: String = ind.label.chars().take(40).collect();
+        assert!(
+            headline.contains(&start),
+            "{} missing:\n{headline}",
+            ind.label
+        );
+    }
+    for line in headline.lines() {
+        assert!(line.chars().count() <= 80, "wider than 80 columns: {line}");
+    }
+}
+
+#[test]
+fn init_writes_a_commented_config_with_guesses_marked() {
+    let s = exports_only();
+    let out = s
+        .cmd(&[
+            "init",
+            "proj",
+            "--export",
+            "sample-data/staff-survey-2026-surveymonkey.csv",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    insta::assert_snapshot!("init_summary", stdout(&out));
+    let config = s.read("proj/pipeline.toml");
+    // Every guess is marked, every unmatched column listed, personal data never mapped.
+    assert!(config.contains("file = \"../sample-data/staff-survey-2026-surveymonkey.csv\""));
+    assert!(
+        config.contains("test_values = [\"431220999\"]  # CHECK"),
+        "{config}"
+    );
+    assert!(config.contains("min_answered = 13  # CHECK"), "{config}");
+    assert!(config.contains("# ID = \"Start Date\""), "{config}");
+    assert!(config.contains("# Personal data, never imported: IP Address, Email Address"));
+    assert!(config.contains("S19 = \"To what extent"), "{config}");
+    assert!(config.contains("# Schema ids with no column in this export"));
+    // The bundled schema and benchmarks come with it.
+    assert_eq!(
+        s.read("proj/staff-survey.toml"),
+        culture_metrics::project::BUNDLED_SCHEMA
+    );
+    assert!(s.path("proj/benchmarks/csps-median.csv").is_file());
+    // It validates as written.
+    let v = s
+        .cmd(&["validate", "--config", "proj/pipeline.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(v.status.code(), Some(0), "{}{}", stdout(&v), stderr(&v));
+}
+
+#[test]
+fn init_refuses_to_overwrite_and_add_wave_refuses_a_wave_it_already_has() {
+    let s = exports_only();
+    let init = |args: &[&str]| s.cmd(args).output().unwrap();
+    let first = init(&[
+        "init",
+        "proj",
+        "--export",
+        "sample-data/staff-survey-2025-qualtrics.csv",
+    ]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let again = init(&[
+        "init",
+        "proj",
+        "--export",
+        "sample-data/staff-survey-2025-qualtrics.csv",
+    ]);
+    assert_eq!(again.status.code(), Some(2));
+    insta::assert_snapshot!("init_existing_project", stderr(&again));
+    let before = s.read("proj/pipeline.toml");
+    let dup = s
+        .cmd(&[
+            "add-wave",
+            "--config",
+            "proj/pipeline.toml",
+            "--export",
+            "sample-data/staff-survey-2025-qualtrics.csv",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(dup.status.code(), Some(2));
+    insta::assert_snapshot!("add_wave_duplicate", stable(&s, &stderr(&dup)));
+    assert_eq!(
+        s.read("proj/pipeline.toml"),
+        before,
+        "config left as it was"
+    );
+    // Named another way, the same export is a second wave that loads.
+    let pulse = s
+        .cmd(&[
+            "add-wave",
+            "--config",
+            "proj/pipeline.toml",
+            "--export",
+            "sample-data/staff-survey-2025-qualtrics.csv",
+            "--id",
+            "2025-pulse",
+        ])
+        .output()
+        .unwrap();
+    // Its fieldwork is the same days as 2025's: the config would not load, so it is refused.
+    assert_eq!(pulse.status.code(), Some(2), "{}", stdout(&pulse));
+    assert!(
+        stderr(&pulse).contains("was left as it was"),
+        "{}",
+        stderr(&pulse)
+    );
+    assert_eq!(s.read("proj/pipeline.toml"), before);
+}
+
+#[test]
+fn run_without_config_outside_a_project_names_init() {
+    let s = Sandbox::new();
+    for cmd in ["run", "validate", "audit", "add-wave --export x.csv"] {
+        let args: Vec<&str> = cmd.split(' ').collect();
+        let out = s.cmd(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{cmd}");
+        assert!(
+            stderr(&out).contains("culture-metrics init my-survey --export"),
+            "{cmd}: {}",
+            stderr(&out)
+        );
+    }
+    let out = s.cmd(&["run"]).output().unwrap();
+    insta::assert_snapshot!("no_config", stable(&s, &stderr(&out)));
+    // In a project folder, its pipeline.toml is used.
+    let s = exports_only();
+    s.cmd(&[
+        "init",
+        "proj",
+        "--export",
+        "sample-data/staff-survey-2025-qualtrics.csv",
+    ])
+    .assert()
+    .success();
+    let out = s
+        .cmd(&["validate"])
+        .current_dir(s.path("proj"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+/// The sample project (config, schemas, exports), run once so the store holds both waves.
+fn stored_sample() -> Sandbox {
+    let s = Sandbox::new();
+    s.copy_dir("schemas", "schemas")
+        .copy_dir("sample-data", "sample-data");
+    let out = s
+        .cmd(&["-q", "run", "--config", SAMPLE_CONFIG])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    s
+}
+
+#[test]
+fn archived_export_of_a_stored_wave_runs_from_the_store_and_says_so() {
+    let s = stored_sample();
+    let tables = |s: &Sandbox| s.read_table("sample-data/out", "fact_indicator_results");
+    let before = tables(&s);
+    let first_run = s.pack("sample-data/out");
+    std::fs::create_dir_all(s.path("archive")).unwrap();
+    std::fs::rename(
+        s.path("sample-data/staff-survey-2025-qualtrics.csv"),
+        s.path("archive/staff-survey-2025-qualtrics.csv"),
+    )
+    .unwrap();
+    let out = s.cmd(&["run", "--config", SAMPLE_CONFIG]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("Wave 2025: sample-data/staff-survey-2025-qualtrics.csv\n  export archived (not found at that path): the store's copy of this wave is used"),
+        "{err}"
+    );
+    // The same inputs as far as the pack is concerned: same run id, same tables.
+    assert_eq!(s.pack("sample-data/out"), first_run);
+    assert_eq!(tables(&s), before);
+    // validate reports the stored wave too.
+    let v = s
+        .cmd(&["validate", "--config", SAMPLE_CONFIG])
+        .output()
+        .unwrap();
+    assert_eq!(v.status.code(), Some(0), "{}", stderr(&v));
+    assert!(stdout(&v).contains("export archived"), "{}", stdout(&v));
+    // --reimport needs the file.
+    let re = s
+        .cmd(&["run", "--config", SAMPLE_CONFIG, "--reimport"])
+        .output()
+        .unwrap();
+    assert_eq!(re.status.code(), Some(2));
+    insta::assert_snapshot!("reimport_archived_export", stable(&s, &stderr(&re)));
+}
+
+#[test]
+fn archived_export_with_a_changed_mapping_is_a_clear_error() {
+    let s = stored_sample();
+    std::fs::remove_file(s.path("sample-data/staff-survey-2025-qualtrics.csv")).unwrap();
+    // The store's copy was imported with Q1_3 as S03: it cannot stand for another mapping.
+    let cfg = s.read(SAMPLE_CONFIG).replacen("S03 = \"Q1_3\"\n", "", 1);
+    s.write(SAMPLE_CONFIG, cfg);
+    let out = s.cmd(&["run", "--config", SAMPLE_CONFIG]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    insta::assert_snapshot!("archived_export_changed_mapping", stable(&s, &stderr(&out)));
+}
+
+#[test]
+fn missing_export_never_stored_names_the_file_folder_and_similar_names() {
+    let s = Sandbox::new();
+    s.copy_dir("schemas", "schemas")
+        .copy_dir("sample-data", "sample-data");
+    let cfg = s.read(SAMPLE_CONFIG).replace(
+        "file = \"staff-survey-2025-qualtrics.csv\"",
+        "file = \"staff-survey-2025-qualtrix.csv\"",
+    );
+    s.write(SAMPLE_CONFIG, cfg);
+    let out = s
+        .cmd(&["validate", "--config", SAMPLE_CONFIG])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stable(&s, &stderr(&out));
+    assert!(!err.contains("os error"), "{err}");
+    insta::assert_snapshot!("missing_export", err);
+}
+
+#[test]
+fn windows_paths_in_the_config_are_read_as_pasted() {
+    let s = Sandbox::new();
+    s.copy_dir("schemas", "schemas")
+        .copy_dir("sample-data", "sample-data");
+    std::fs::create_dir_all(s.path("sample-data/exports")).unwrap();
+    std::fs::rename(
+        s.path("sample-data/staff-survey-2025-qualtrics.csv"),
+        s.path("sample-data/exports/staff-survey-2025-qualtrics.csv"),
+    )
+    .unwrap();
+    // Backslashes as Explorer copies them: `\s` is no TOML escape, so this failed to parse.
+    let cfg = s
+        .read(SAMPLE_CONFIG)
+        .replace(
+            "file = \"staff-survey-2025-qualtrics.csv\"",
+            "file = \".\\exports\\staff-survey-2025-qualtrics.csv\"",
+        )
+        .replace(
+            "schema = \"../schemas/staff-survey.toml\"",
+            "schema = '..\\schemas\\staff-survey.toml'",
+        );
+    s.write(SAMPLE_CONFIG, cfg);
+    let out = s
+        .cmd(&["validate", "--config", SAMPLE_CONFIG])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn inspect_write_saves_the_wave_block_and_never_overwrites() {
+    let s = exports_only();
+    let args = [
+        "inspect",
+        "sample-data/staff-survey-2025-qualtrics.csv",
+        "--schema",
+        "schemas/staff-survey.toml",
+        "--write",
+        "blocks/wave-2025.toml",
+    ];
+    s.copy_dir("schemas", "schemas");
+    let out = s.cmd(&args).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let block = s.read("blocks/wave-2025.toml");
+    let parsed: toml::Table = block.parse().expect("the block is TOML");
+    let wave = &parsed["waves"][0];
+    assert_eq!(
+        wave["file"].as_str(),
+        Some("../sample-data/staff-survey-2025-qualtrics.csv")
+    );
+    assert_eq!(wave["columns"]["S19"].as_str(), Some("Q1_19"));
+    let again = s.cmd(&args).output().unwrap();
+    assert_eq!(again.status.code(), Some(2));
+    assert!(
+        stderr(&again).contains("never overwrites"),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(s.read("blocks/wave-2025.toml"), block);
+}
+
+#[test]
+fn feedback_sources_are_not_called_waves() {
+    let s = Sandbox::new();
+    s.copy_dir("schemas", "schemas")
+        .copy_dir("sample-data", "sample-data");
+    let out = s.cmd(&["run", "--config", SAMPLE_CONFIG]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(!err.contains("Wave paper"), "{err}");
+    assert!(
+        err.contains("Feedback forms (paper): sample-data/member-feedback-paper.csv"),
+        "{err}"
+    );
+    // The headline, pinned.
+    let headline = &err[err.find("\nHeadline").unwrap()..];
+    insta::assert_snapshot!("run_headline", headline);
+}
+
+#[test]
+fn completions_are_printed_for_each_shell() {
+    let s = Sandbox::new();
+    for shell in ["bash", "zsh", "powershell"] {
+        let out = s.cmd(&["completions", shell]).output().unwrap();
+        assert!(out.status.success());
+        let text = stdout(&out);
+        assert!(
+            text.contains("add-wave") && text.contains("init"),
+            "{shell}"
+        );
+    }
+}
