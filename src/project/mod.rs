@@ -251,7 +251,7 @@ fn config_text(project: &str, schema_ref: &str, bundled: bool, wave: &str, block
          # Lines marked CHECK are guesses read from the export: check each one, then run\n\
          #   culture-metrics validate --config {CONFIG_FILE}\n\
          # Paths are relative to this file; Windows paths (C:\\Users\\...) work too.\n\
-         # Every setting is described in `culture-metrics help config` and schemas/README.md.\n"
+         # Every setting is described in culture-metrics' schemas/README.md (\"Pipeline config\").\n"
     );
     let schema_note = if bundled {
         "the questions, answer scales and indicators (a copy of the bundled staff-survey schema)"

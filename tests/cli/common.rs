@@ -54,6 +54,15 @@ impl Sandbox {
         self
     }
 
+    /// `run` on the committed sample (copied into the sandbox), quietly; it must succeed.
+    pub fn run_sample(&self) {
+        let out = self
+            .cmd(&["-q", "run", "--config", SAMPLE_CONFIG])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+
     pub fn cmd(&self, args: &[&str]) -> Command {
         let mut c = Command::cargo_bin("culture-metrics").unwrap();
         c.current_dir(self.dir.path()).args(args);

@@ -406,3 +406,41 @@ fn completions_are_printed_for_each_shell() {
         );
     }
 }
+
+#[test]
+fn headline_with_three_waves_shows_previous_and_baseline_within_80_columns() {
+    let s = Sandbox::new();
+    s.copy_dir("schemas", "schemas")
+        .copy_dir("sample-data", "sample-data");
+    // A third wave: the 2026 export again, fielded a year later.
+    let cfg = s.read(SAMPLE_CONFIG);
+    let start = cfg.find("# ---- 2026").unwrap();
+    let end = cfg.find("# ---- Member-meeting").unwrap();
+    let third = cfg[start..end]
+        .replace("id = \"2026\"", "id = \"2027\"")
+        .replace("2026-10-06", "2027-10-04")
+        .replace("2026-10-31", "2027-10-29");
+    s.write(
+        SAMPLE_CONFIG,
+        format!("{}{third}{}", &cfg[..end], &cfg[end..]),
+    );
+    let out = s.cmd(&["run", "--config", SAMPLE_CONFIG]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    let headline = &err[err.find("Headline, 2027").expect("headline")..];
+    let header = headline.lines().nth(1).unwrap();
+    assert!(
+        header.contains("since 2026") && header.contains("since 2025 (baseline)"),
+        "{headline}"
+    );
+    // The same export twice: nothing changed since 2026, so no verdict says it did.
+    let trust = headline
+        .lines()
+        .find(|l| l.contains("Officer-member trust"))
+        .unwrap();
+    assert!(trust.contains("0.0 not significant"), "{trust}");
+    assert!(trust.contains("+8.9 improved"), "{trust}");
+    for line in headline.lines() {
+        assert!(line.chars().count() <= 80, "wider than 80 columns: {line}");
+    }
+}

@@ -32,13 +32,7 @@ fn report_renders_in_headless_chromium_with_charts_and_tables() {
     let s = Sandbox::new();
     s.copy_dir("schemas", "schemas")
         .copy_dir("sample-data", "sample-data");
-    assert!(
-        s.cmd(&["-q", "run", "--config", SAMPLE_CONFIG])
-            .output()
-            .unwrap()
-            .status
-            .success()
-    );
+    s.run_sample();
     let report = s.path(&format!("{}/report.html", s.pack("sample-data/out")));
     let html = std::fs::read_to_string(&report).unwrap();
     // Self-contained: no scripts, nothing fetched from elsewhere.
@@ -173,13 +167,7 @@ fn every_chart_is_written_as_svg_and_png_and_linked_from_the_markdown() {
     let s = Sandbox::new();
     s.copy_dir("schemas", "schemas")
         .copy_dir("sample-data", "sample-data");
-    assert!(
-        s.cmd(&["-q", "run", "--config", SAMPLE_CONFIG])
-            .output()
-            .unwrap()
-            .status
-            .success()
-    );
+    s.run_sample();
     let pack = s.pack("sample-data/out");
     for name in [
         "indicators_by_wave",

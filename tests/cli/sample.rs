@@ -188,13 +188,7 @@ fn read_rows(text: &str, delimiter: u8, skip: usize) -> Vec<Vec<String>> {
 #[test]
 fn published_item_percentages_match_an_independent_calculation() {
     let s = sample_sandbox();
-    assert!(
-        s.cmd(&["-q", "run", "--config", SAMPLE_CONFIG])
-            .output()
-            .unwrap()
-            .status
-            .success()
-    );
+    s.run_sample();
     let items = s.read_table("sample-data/out", "fact_item_results");
 
     // 2025, Qualtrics: real responses are Status "IP Address" and Finished "True"; the first
@@ -309,13 +303,7 @@ fn published_item_percentages_match_an_independent_calculation() {
 #[test]
 fn designed_changes_are_declared_and_noise_rarely_is() {
     let s = sample_sandbox();
-    assert!(
-        s.cmd(&["-q", "run", "--config", SAMPLE_CONFIG])
-            .output()
-            .unwrap()
-            .status
-            .success()
-    );
+    s.run_sample();
     let d = s.read_table("sample-data/out", "fact_item_changes");
     let mut rdr = csv::Reader::from_reader(d.as_bytes());
     let head = rdr.headers().unwrap().clone();
@@ -415,13 +403,7 @@ fn designed_changes_are_declared_and_noise_rarely_is() {
 #[test]
 fn meeting_feedback_charts_fit_the_data_and_show_the_declared_step() {
     let s = sample_sandbox();
-    assert!(
-        s.cmd(&["-q", "run", "--config", SAMPLE_CONFIG])
-            .output()
-            .unwrap()
-            .status
-            .success()
-    );
+    s.run_sample();
     let spc = s.read_table("sample-data/out", "fact_feedback_spc");
     let mut rdr = csv::Reader::from_reader(spc.as_bytes());
     let head = rdr.headers().unwrap().clone();
@@ -640,13 +622,7 @@ fn headline_q_values_do_not_move_when_a_cross_is_added() {
 fn scores_0_to_10_are_published_to_two_decimals() {
     // One decimal on a 0-10 scale hid morale's decline ("6.6 -> 6.5, -0.1").
     let s = sample_sandbox();
-    assert!(
-        s.cmd(&["-q", "run", "--config", SAMPLE_CONFIG])
-            .output()
-            .unwrap()
-            .status
-            .success()
-    );
+    s.run_sample();
     let dims = s.read_table("sample-data/out", "dim_indicator");
     let line = dims
         .lines()

@@ -6,7 +6,7 @@
 
 use crate::compare::{Comparison, Delta, Measure, Verdict};
 use crate::disclosure::ProtectedTables;
-use crate::indicators::{Breakdown, Group};
+use crate::indicators::Breakdown;
 use crate::schema::{Method, Schema};
 use std::fmt::Write as _;
 
@@ -109,38 +109,17 @@ pub fn headline(
     let _ = writeln!(s, "{}", header.trim_end());
     for &i in &super::headline_order(schema) {
         let ind = &schema.indicators[i];
-        let value = tables
-            .indicators
-            .iter()
-            .find(|p| {
-                p.wave.as_str() == latest
-                    && p.measure == i
-                    && p.breakdown == Breakdown::Overall
-                    && p.group == Group::All
-            })
-            .and_then(|p| p.stats.as_ref())
-            .and_then(|st| st.value);
-        let value = value.map_or_else(|| "-".into(), |v| short_value(ind.method, v));
+        let value = super::words::overall_value(tables, latest, i)
+            .map_or_else(|| "-".into(), |v| short_value(ind.method, v));
         let mut line = format!("  {} {value:>VALUE$}", fit(&ind.label, label_width));
-        if previous.is_some() {
-            let _ = write!(
-                line,
-                "  {}",
-                fit(
-                    &change_cell(ind.method, change(i, Comparison::SincePrevious)),
-                    CHANGE
-                )
-            );
-        }
-        if baseline_column {
-            let _ = write!(
-                line,
-                "  {}",
-                fit(
-                    &change_cell(ind.method, change(i, Comparison::SinceBaseline)),
-                    CHANGE
-                )
-            );
+        for (shown, comparison) in [
+            (previous.is_some(), Comparison::SincePrevious),
+            (baseline_column, Comparison::SinceBaseline),
+        ] {
+            if shown {
+                let cell = change_cell(ind.method, change(i, comparison));
+                let _ = write!(line, "  {}", fit(&cell, CHANGE));
+            }
         }
         let _ = writeln!(s, "{}", line.trim_end());
     }

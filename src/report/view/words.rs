@@ -177,6 +177,21 @@ pub fn headline_order(schema: &Schema) -> Vec<usize> {
     (0..schema.indicators.len()).collect()
 }
 
+/// Indicator `i`'s published value for the whole organisation in `wave`.
+pub fn overall_value(tables: &ProtectedTables, wave: &str, i: usize) -> Option<f64> {
+    tables
+        .indicators
+        .iter()
+        .find(|p| {
+            p.wave.as_str() == wave
+                && p.measure == i
+                && p.breakdown == Breakdown::Overall
+                && p.group == Group::All
+        })
+        .and_then(|p| p.stats.as_ref())
+        .and_then(|s| s.value)
+}
+
 /// How many of the first headline indicators the main points always state.
 pub const LEAD_INDICATORS: usize = 2;
 
@@ -190,19 +205,7 @@ pub fn main_points(
     latest: &str,
     baseline: &str,
 ) -> Vec<MainPoint> {
-    let value = |i: usize| {
-        tables
-            .indicators
-            .iter()
-            .find(|p| {
-                p.wave.as_str() == latest
-                    && p.measure == i
-                    && p.breakdown == Breakdown::Overall
-                    && p.group == Group::All
-            })
-            .and_then(|p| p.stats.as_ref())
-            .and_then(|s| s.value)
-    };
+    let value = |i: usize| overall_value(tables, latest, i);
     let change = |i: usize, c: Comparison| {
         deltas.iter().find(|d| {
             d.comparison == c
