@@ -17,7 +17,7 @@ use std::process::ExitCode;
         cd my-survey\n  \
         culture-metrics validate                                  # check every row\n  \
         culture-metrics run                                       # write the evidence pack\n  \
-        culture-metrics add-wave --export export-2026.csv         # next year's survey\n\n\
+        culture-metrics add-wave --export ../export-2026.csv      # next year's survey\n\n\
         Commands read pipeline.toml in the current folder unless --config names another.\n\
         Exit codes: 0 ok, 1 data rejected, 2 usage or config error, 3 outputs could not be written."
 )]
