@@ -356,18 +356,21 @@ fn execute(command: Command, opts: Options) -> Result<i32, Error> {
             config,
             threshold,
         } => {
+            // The config, when there is one (given, or in this folder): the pack to audit when no
+            // folder is named, and the thresholds.
+            let config = culture_metrics::find_config(config.as_deref());
             let dir = match dir {
                 // An output folder rather than a pack: its newest run.
                 Some(d) if !d.join("tables").is_dir() => {
                     culture_metrics::report::latest_run(&d).unwrap_or(d)
                 }
                 Some(d) => d,
-                None => {
-                    culture_metrics::latest_pack(&culture_metrics::find_config(config.as_deref())?)?
-                }
+                None => match config {
+                    Ok(ref c) => culture_metrics::latest_pack(c)?,
+                    Err(e) => return Err(e),
+                },
             };
-            // Thresholds from the config when there is one (given, or in this folder).
-            let thresholds = culture_metrics::find_config(config.as_deref())
+            let thresholds = config
                 .ok()
                 .and_then(|c| culture_metrics::audit_thresholds(&c));
             let report =

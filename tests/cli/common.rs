@@ -17,6 +17,14 @@ impl Sandbox {
         }
     }
 
+    /// A sandbox holding a copy of the committed sample project (`schemas/`, `sample-data/`).
+    pub fn sample() -> Sandbox {
+        let s = Sandbox::new();
+        s.copy_dir("schemas", "schemas")
+            .copy_dir("sample-data", "sample-data");
+        s
+    }
+
     pub fn path(&self, rel: &str) -> PathBuf {
         self.dir.path().join(rel)
     }

@@ -232,9 +232,7 @@ fn run_without_config_outside_a_project_names_init() {
 
 /// The sample project (config, schemas, exports), run once so the store holds both waves.
 fn stored_sample() -> Sandbox {
-    let s = Sandbox::new();
-    s.copy_dir("schemas", "schemas")
-        .copy_dir("sample-data", "sample-data");
+    let s = Sandbox::sample();
     let out = s
         .cmd(&["-q", "run", "--config", SAMPLE_CONFIG])
         .output()
@@ -295,9 +293,7 @@ fn archived_export_with_a_changed_mapping_is_a_clear_error() {
 
 #[test]
 fn missing_export_never_stored_names_the_file_folder_and_similar_names() {
-    let s = Sandbox::new();
-    s.copy_dir("schemas", "schemas")
-        .copy_dir("sample-data", "sample-data");
+    let s = Sandbox::sample();
     let cfg = s.read(SAMPLE_CONFIG).replace(
         "file = \"staff-survey-2025-qualtrics.csv\"",
         "file = \"staff-survey-2025-qualtrix.csv\"",
@@ -315,9 +311,7 @@ fn missing_export_never_stored_names_the_file_folder_and_similar_names() {
 
 #[test]
 fn windows_paths_in_the_config_are_read_as_pasted() {
-    let s = Sandbox::new();
-    s.copy_dir("schemas", "schemas")
-        .copy_dir("sample-data", "sample-data");
+    let s = Sandbox::sample();
     std::fs::create_dir_all(s.path("sample-data/exports")).unwrap();
     std::fs::rename(
         s.path("sample-data/staff-survey-2025-qualtrics.csv"),
@@ -377,9 +371,7 @@ fn inspect_write_saves_the_wave_block_and_never_overwrites() {
 
 #[test]
 fn feedback_sources_are_not_called_waves() {
-    let s = Sandbox::new();
-    s.copy_dir("schemas", "schemas")
-        .copy_dir("sample-data", "sample-data");
+    let s = Sandbox::sample();
     let out = s.cmd(&["run", "--config", SAMPLE_CONFIG]).output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let err = stderr(&out);
@@ -409,9 +401,7 @@ fn completions_are_printed_for_each_shell() {
 
 #[test]
 fn headline_with_three_waves_shows_previous_and_baseline_within_80_columns() {
-    let s = Sandbox::new();
-    s.copy_dir("schemas", "schemas")
-        .copy_dir("sample-data", "sample-data");
+    let s = Sandbox::sample();
     // A third wave: the 2026 export again, fielded a year later.
     let cfg = s.read(SAMPLE_CONFIG);
     let start = cfg.find("# ---- 2026").unwrap();
