@@ -32,9 +32,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-/// Exit codes, documented in the README.
 pub use plain::{cannot_read, not_found};
 
+/// Exit codes, documented in the README.
 pub mod exit {
     pub const OK: i32 = 0;
     /// Data rejected: a file cannot be imported, or more rows were rejected than tolerated.
@@ -293,8 +293,8 @@ fn import_timed(
                 }
                 None => Err(Error::Usage(format!(
                     "wave {}: {missing}. The store holds wave {}, but imported with a different \
-                     schema, mapping or export (or by an older version of this program), so it cannot \
-                     stand in for the file.\n  How to fix: put the export back and run again; once the \
+                     schema, mapping or export (or by an older version of this program), or its files \
+                     have changed since, so it cannot stand in for the file.\n  How to fix: put the export back and run again; once the \
                      store holds the wave, the export can be archived.",
                     w.id, w.id
                 ))),
@@ -362,8 +362,6 @@ pub fn validate(config_path: &Path, opts: Options) -> Result<Imported, Error> {
     import_config(config_path, opts, Reuse::ArchivedOnly)
 }
 
-/// The thresholds `audit` checks against, from the config (staff survey, meeting feedback);
-/// `None` when the config cannot be read (a pack received on its own).
 /// The config a command uses: the one given with `--config`, else `pipeline.toml` in the
 /// current folder. Never the sample's: a forgotten flag must not quietly run the sample.
 pub fn find_config(given: Option<&Path>) -> Result<PathBuf, Error> {
@@ -385,6 +383,8 @@ pub fn find_config(given: Option<&Path>) -> Result<PathBuf, Error> {
     )))
 }
 
+/// The thresholds `audit` checks against, from the config (staff survey, meeting feedback);
+/// `None` when the config cannot be read (a pack received on its own).
 pub fn audit_thresholds(config_path: &Path) -> Option<(u32, Option<u32>)> {
     Config::load(config_path).ok().map(|c| {
         (

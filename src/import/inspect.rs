@@ -345,8 +345,7 @@ pub fn inspect_with_proposal(
         );
     }
 
-    let mut proposal = propose(&export, &stats, &dates, &status_counts, rows, schema);
-    proposal.file_name = file_name(file);
+    let proposal = propose(&export, &stats, &dates, &status_counts, rows, schema);
     let _ = writeln!(s);
     let _ = writeln!(
         s,
@@ -396,7 +395,6 @@ pub struct TestFilter {
 /// marked for a person to check.
 #[derive(Debug, Clone)]
 pub struct WaveProposal {
-    pub file_name: String,
     pub rows: usize,
     /// First and last response dates.
     pub span: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
@@ -706,7 +704,6 @@ fn propose(
             .count()
     });
     WaveProposal {
-        file_name: String::new(),
         rows,
         span: dates.span(),
         layout: export.layout.config_name(),
