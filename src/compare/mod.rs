@@ -10,7 +10,13 @@
 //! The Benjamini–Hochberg false discovery rate is controlled within pre-specified families,
 //! for each pair of waves: the headline indicators for the whole organisation, every item for
 //! the whole organisation, and each breakdown's tests. The verdict uses the q-value within its
-//! family, so the board's headline does not move when an analyst adds a breakdown.
+//! family, so the board's headline does not move when an analyst adds a breakdown. Each test
+//! belongs to one family: a question that is a yes-rate indicator's only item is tested once,
+//! as the indicator. Beside the 95% interval every tested change has the interval at its
+//! family's threshold (Benjamini & Yekutieli's false-coverage-rate adjustment), which excludes
+//! zero exactly when a verdict is declared. A pair of waves that is both "previous" and
+//! "baseline" is one row with both roles. No finite population correction enters a change:
+//! two waves are two different workforces.
 
 use crate::config::WaveId;
 use crate::disclosure::{Protected, Suppression};
@@ -51,6 +57,41 @@ impl Comparison {
         match self {
             Comparison::SincePrevious => "since the previous wave",
             Comparison::SinceBaseline => "since the baseline",
+        }
+    }
+}
+
+/// The roles a pair of waves plays: with two waves the previous wave is the baseline, and the
+/// one comparison is both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Roles {
+    pub previous: bool,
+    pub baseline: bool,
+}
+
+impl Roles {
+    pub fn has(self, c: Comparison) -> bool {
+        match c {
+            Comparison::SincePrevious => self.previous,
+            Comparison::SinceBaseline => self.baseline,
+        }
+    }
+
+    /// Words for readers.
+    pub fn label(self) -> &'static str {
+        match (self.previous, self.baseline) {
+            (true, true) => "since the previous wave (also the baseline)",
+            (false, true) => "since the baseline",
+            _ => "since the previous wave",
+        }
+    }
+
+    /// The code in published tables.
+    pub fn code(self) -> &'static str {
+        match (self.previous, self.baseline) {
+            (true, true) => "since_previous_and_baseline",
+            (false, true) => "since_baseline",
+            _ => "since_previous",
         }
     }
 }
@@ -108,6 +149,29 @@ pub struct Pair {
     pub comparison: Comparison,
     pub from: WaveId,
     pub to: WaveId,
+}
+
+/// The distinct pairs of waves and the roles each plays: a pair that is both the previous
+/// wave and the baseline is one pair with both roles, tested once.
+fn distinct(pairs: &[Pair]) -> Vec<(Roles, &Pair)> {
+    let mut out: Vec<(Roles, &Pair)> = Vec::with_capacity(pairs.len());
+    for p in pairs {
+        let at = match out
+            .iter()
+            .position(|(_, u)| u.from == p.from && u.to == p.to)
+        {
+            Some(i) => i,
+            None => {
+                out.push((Roles::default(), p));
+                out.len() - 1
+            }
+        };
+        match p.comparison {
+            Comparison::SincePrevious => out[at].0.previous = true,
+            Comparison::SinceBaseline => out[at].0.baseline = true,
+        }
+    }
+    out
 }
 
 /// The latest wave against the previous one and against the baseline. `waves` are in time
@@ -224,7 +288,8 @@ impl NotTested {
 /// One year-on-year change of one measure in one group.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Delta {
-    pub comparison: Comparison,
+    /// Whether the pair is the latest wave against the previous one, the baseline, or both.
+    pub roles: Roles,
     pub from: WaveId,
     pub to: WaveId,
     /// The question (by its id in the later wave, or the earlier if only asked then) or
@@ -240,6 +305,9 @@ pub struct Delta {
     pub test: Option<(TestKind, Test)>,
     /// 95% interval for the change (value_to − value_from), in the measure's unit.
     pub change_ci: Option<(f64, f64)>,
+    /// The interval at the family's threshold (level 1 − `family_threshold`), from the test:
+    /// excludes zero exactly when a verdict is declared (tested rows only).
+    pub adjusted_ci: Option<(f64, f64)>,
     /// The change's standard error, in the measure's unit.
     pub se: Option<f64>,
     /// Minimum detectable difference (80% power) at an unadjusted 5% test.
@@ -265,6 +333,11 @@ pub struct Delta {
 }
 
 impl Delta {
+    /// Whether the row answers "since the previous wave" or "since the baseline".
+    pub fn serves(&self, c: Comparison) -> bool {
+        self.roles.has(c)
+    }
+
     pub fn delta(&self) -> Option<f64> {
         self.values.map(|(a, b)| b - a)
     }
@@ -281,11 +354,11 @@ impl Delta {
 #[derive(Debug, Clone, Copy)]
 enum Sample {
     /// x of n (percent value = 100 x / n). With weights, x = p·n_eff and n = n_eff (Kish).
-    Proportion { x: f64, n: f64, f: f64 },
+    Proportion { x: f64, n: f64 },
     /// mean, sd (value units), n (n_eff with weights).
-    Mean { mean: f64, sd: f64, n: f64, f: f64 },
+    Mean { mean: f64, sd: f64, n: f64 },
     /// eNPS: shares of promoters and detractors.
-    Net { pos: f64, neg: f64, n: f64, f: f64 },
+    Net { pos: f64, neg: f64, n: f64 },
 }
 
 impl Sample {
@@ -308,19 +381,20 @@ struct Compared {
 /// A test's kind, result and effect size.
 type Tested = (TestKind, Test, Option<(EffectKind, f64)>);
 
-/// Test a change and put an interval around it, by the kind of figure.
+/// Test a change and put an interval around it, by the kind of figure. Two waves are two
+/// different workforces, so no finite population correction enters a change (f = 1).
 fn compare(a: Sample, b: Sample) -> Compared {
+    const F: f64 = 1.0;
+    let (f1, f2) = (F, F);
     match (a, b) {
         (
             Sample::Proportion {
                 x: x1,
                 n: n1,
-                f: f1,
             },
             Sample::Proportion {
                 x: x2,
                 n: n2,
-                f: f2,
             },
         ) => Compared {
             test: stats::two_proportion_z(x1, n1, f1, x2, n2, f2).map(|t| {
@@ -336,13 +410,11 @@ fn compare(a: Sample, b: Sample) -> Compared {
                 mean: m1,
                 sd: s1,
                 n: n1,
-                f: f1,
             },
             Sample::Mean {
                 mean: m2,
                 sd: s2,
                 n: n2,
-                f: f2,
             },
         ) => Compared {
             test: stats::welch_t(m1, s1, n1, f1, m2, s2, n2, f2).map(|t| {
@@ -356,13 +428,11 @@ fn compare(a: Sample, b: Sample) -> Compared {
                 pos: p1,
                 neg: q1,
                 n: n1,
-                f: f1,
             },
             Sample::Net {
                 pos: p2,
                 neg: q2,
                 n: n2,
-                f: f2,
             },
         ) => Compared {
             test: stats::net_score_z((p1, q1, n1, f1), (p2, q2, n2, f2))
@@ -377,16 +447,12 @@ fn compare(a: Sample, b: Sample) -> Compared {
 }
 
 /// An item's figure for testing: counts, or with weights the weighted share on Kish's
-/// effective n. The FPC follows the unweighted n.
+/// effective n.
 fn item_sample(p: &Protected<ItemStats>) -> Option<Sample> {
     let s = p.stats.as_ref()?;
     let n = p.n?;
     let (x, n_used) = s.counts.positive_of();
-    (n > 0).then(|| Sample::Proportion {
-        x,
-        n: n_used,
-        f: stats::fpc(n, s.population),
-    })
+    (n > 0).then_some(Sample::Proportion { x, n: n_used })
 }
 
 fn indicator_sample(method: Method, p: &Protected<IndicatorStats>) -> Option<Sample> {
@@ -395,25 +461,21 @@ fn indicator_sample(method: Method, p: &Protected<IndicatorStats>) -> Option<Sam
     if n == 0 {
         return None;
     }
-    let f = stats::fpc(n, s.population);
     let n_used = s.n_eff.unwrap_or(n as f64);
     Some(match method {
         Method::ThemePctPositive | Method::Index0To100 | Method::Score0To10 => Sample::Mean {
             mean: s.value?,
             sd: s.sd?,
             n: n_used,
-            f,
         },
         Method::YesRate => match s.n_eff {
             Some(n_eff) => Sample::Proportion {
                 x: s.value? / 100.0 * n_eff,
                 n: n_eff,
-                f,
             },
             None => Sample::Proportion {
                 x: s.raw?[0] as f64,
                 n: n as f64,
-                f,
             },
         },
         Method::Enps => match (s.n_eff, s.pct) {
@@ -421,7 +483,6 @@ fn indicator_sample(method: Method, p: &Protected<IndicatorStats>) -> Option<Sam
                 pos: pct[0] / 100.0,
                 neg: pct[2] / 100.0,
                 n: n_eff,
-                f,
             },
             _ => {
                 let [pos, _, neg] = s.raw?;
@@ -429,7 +490,6 @@ fn indicator_sample(method: Method, p: &Protected<IndicatorStats>) -> Option<Sam
                     pos: pos as f64 / n as f64,
                     neg: neg as f64 / n as f64,
                     n: n as f64,
-                    f,
                 }
             }
         },
@@ -439,7 +499,7 @@ fn indicator_sample(method: Method, p: &Protected<IndicatorStats>) -> Option<Sam
 /// The rows of one measure for one pair, before q-values.
 #[allow(clippy::too_many_arguments)]
 fn rows_for<T>(
-    pair: &Pair,
+    (roles, pair): (Roles, &Pair),
     measure: Measure,
     from: Option<usize>,
     to: Option<usize>,
@@ -473,7 +533,7 @@ fn rows_for<T>(
         let key = (c.breakdown, c.group);
         let (a, b) = (from_cells.get(&key), to_map.get(&key));
         let mut row = Delta {
-            comparison: pair.comparison,
+            roles,
             from: pair.from.clone(),
             to: pair.to.clone(),
             measure,
@@ -484,6 +544,7 @@ fn rows_for<T>(
             values: None,
             test: None,
             change_ci: None,
+            adjusted_ci: None,
             se: None,
             mdd: None,
             mdd_family: None,
@@ -581,15 +642,9 @@ pub fn deltas(
             .collect()
     };
 
-    // The same two waves under two names (previous = baseline) are tested once.
-    let mut unique: Vec<&Pair> = Vec::with_capacity(pairs.len());
-    for p in pairs {
-        if !unique.iter().any(|u| u.from == p.from && u.to == p.to) {
-            unique.push(p);
-        }
-    }
+    // The same two waves under two names (previous = baseline) are one row with both roles.
     let mut out = Vec::new();
-    for pair in unique.iter().copied() {
+    for (roles, pair) in distinct(pairs) {
         let (before, after) = (asked(pair.from.as_str()), asked(pair.to.as_str()));
         // Items: every question asked in either wave, in schema order.
         for q in 0..schema.questions.len() {
@@ -632,7 +687,7 @@ pub fn deltas(
                 }
             };
             rows_for(
-                pair,
+                (roles, pair),
                 Measure::Question(q),
                 from,
                 in_to.then_some(q),
@@ -659,7 +714,7 @@ pub fn deltas(
             };
             let method = ind.method;
             rows_for(
-                pair,
+                (roles, pair),
                 Measure::Indicator(i),
                 Some(i),
                 Some(i),
@@ -676,13 +731,20 @@ pub fn deltas(
         }
     }
 
+    // A question that is a yes-rate indicator's only item is the same test as the indicator
+    // (its % positive is the favourable answer's share, the complement of the yes-rate): it is
+    // tested once, in the indicator's family, and its row carries that test's verdict.
+    let same_test = linked_items(schema, &out);
+
     // Benjamini–Hochberg within each family of each pair of waves.
     let mut families: BTreeMap<(&WaveId, &WaveId, Family), Vec<usize>> = BTreeMap::new();
     for (i, d) in out.iter().enumerate() {
-        families
-            .entry((&d.from, &d.to, d.family))
-            .or_default()
-            .push(i);
+        if !same_test.contains_key(&i) {
+            families
+                .entry((&d.from, &d.to, d.family))
+                .or_default()
+                .push(i);
+        }
     }
     let families: Vec<Vec<usize>> = families.into_values().collect();
     for members in families {
@@ -697,41 +759,79 @@ pub fn deltas(
             .collect();
         let threshold = stats::bh_threshold(&p, ALPHA);
         for &i in &members {
-            let d = &mut out[i];
-            d.family_tests = tested.len();
-            d.family_threshold = threshold;
-            d.mdd_family =
-                d.se.zip(threshold)
-                    .and_then(|(se, t)| stats::mdd_for(se, t));
+            out[i].family_tests = tested.len();
+            out[i].family_threshold = threshold;
         }
         for (&i, q) in tested.iter().zip(stats::benjamini_hochberg(&p)) {
-            let up = out[i].delta().unwrap_or(0.0) > 0.0;
-            let better = up == out[i].measure.higher_is_better(schema);
             out[i].q_value = Some(q);
-            out[i].verdict = if q < ALPHA {
-                if better {
-                    Verdict::Improved
-                } else {
-                    Verdict::Declined
-                }
-            } else {
-                Verdict::NoSignificantChange
-            };
         }
     }
-    // Rows for the other names of a tested pair, in the order the pairs were given.
-    let mut all = Vec::with_capacity(out.len() * pairs.len());
-    for p in pairs {
-        all.extend(
-            out.iter()
-                .filter(|d| d.from == p.from && d.to == p.to)
-                .map(|d| Delta {
-                    comparison: p.comparison,
-                    ..d.clone()
-                }),
-        );
+    for (&item, &indicator) in &same_test {
+        let (family, tests, threshold) = {
+            let ind = &out[indicator];
+            (ind.family, ind.family_tests, ind.family_threshold)
+        };
+        let q = out[indicator].q_value;
+        let d = &mut out[item];
+        d.family = family;
+        d.family_tests = tests;
+        d.family_threshold = threshold;
+        d.q_value = d.test.and(q);
     }
-    all
+    for d in &mut out {
+        d.mdd_family =
+            d.se.zip(d.family_threshold)
+                .and_then(|(se, t)| stats::mdd_for(se, t));
+        let Some(q) = d.q_value else { continue };
+        let (_, test) = d.test.expect("a q-value belongs to a test");
+        let up = d.delta().unwrap_or(0.0) > 0.0;
+        let better = up == d.measure.higher_is_better(schema);
+        d.verdict = if q < ALPHA {
+            if better {
+                Verdict::Improved
+            } else {
+                Verdict::Declined
+            }
+        } else {
+            Verdict::NoSignificantChange
+        };
+        d.adjusted_ci = d.family_threshold.zip(d.delta()).and_then(|(t, delta)| {
+            stats::interval_at(delta, &test, t, d.se.unwrap_or(f64::NAN))
+        });
+    }
+    out
+}
+
+/// Rows of questions that are the only item of a yes-rate indicator, each with the row of
+/// that indicator for the same pair of waves and group, where both are tested: by position in
+/// `rows`.
+fn linked_items(schema: &Schema, rows: &[Delta]) -> HashMap<usize, usize> {
+    let yes_rate_of: HashMap<usize, usize> = schema
+        .indicators
+        .iter()
+        .enumerate()
+        .filter(|(_, ind)| ind.method == Method::YesRate && ind.items.len() == 1)
+        .map(|(i, ind)| (ind.items[0], i))
+        .collect();
+    let at: HashMap<(&WaveId, &WaveId, usize, Breakdown, Group), usize> = rows
+        .iter()
+        .enumerate()
+        .filter_map(|(k, d)| match d.measure {
+            Measure::Indicator(i) => Some(((&d.from, &d.to, i, d.breakdown, d.group), k)),
+            Measure::Question(_) => None,
+        })
+        .collect();
+    rows.iter()
+        .enumerate()
+        .filter_map(|(k, d)| {
+            let Measure::Question(q) = d.measure else {
+                return None;
+            };
+            let i = *yes_rate_of.get(&q)?;
+            let j = *at.get(&(&d.from, &d.to, i, d.breakdown, d.group))?;
+            (d.test.is_some() && rows[j].test.is_some()).then_some((k, j))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -752,8 +852,19 @@ mod tests {
             (p[1].comparison, p[1].from.as_str(), p[1].to.as_str()),
             (Comparison::SinceBaseline, "2025", "2027")
         );
-        // Two waves: previous and baseline are the same pair, listed under both names.
-        assert_eq!(pairs(&w(&["2025", "2026"]), &base).len(), 2);
+        // Two waves: previous and baseline are the same pair, tested once with both roles.
+        let two = pairs(&w(&["2025", "2026"]), &base);
+        assert_eq!(two.len(), 2);
+        let one = distinct(&two);
+        assert_eq!(one.len(), 1);
+        assert_eq!(
+            one[0].0,
+            Roles {
+                previous: true,
+                baseline: true
+            }
+        );
+        assert_eq!(one[0].0.code(), "since_previous_and_baseline");
         assert!(pairs(&w(&["2025"]), &base).is_empty());
     }
 }

@@ -331,7 +331,8 @@ pub struct Config {
     pub breakdowns: Vec<String>,
     /// Two-way crosses, e.g. directorate × grade.
     pub crosses: Vec<(String, String)>,
-    /// Apply the finite population correction where headcounts are known (default on).
+    /// Apply the finite population correction to levels where headcounts are known (default
+    /// off: it assumes those who answered are a random sample of staff). Never in change tests.
     pub fpc: bool,
     /// The wave every later wave is compared with (default: the earliest wave).
     pub baseline: WaveId,
@@ -845,7 +846,7 @@ impl Config {
                 attribute_disclosure,
                 breakdowns,
                 crosses,
-                fpc: top.finite_population_correction.unwrap_or(true),
+                fpc: top.finite_population_correction.unwrap_or(false),
                 max_rejected_pct,
                 waves,
             },

@@ -268,6 +268,10 @@ fn score(schema: &Schema, r: &Responses, i: usize) -> Option<Vec<f64>> {
         .filter(|&q| r.answers[q].is_some())
         .collect();
     let min = ind.min_items as f64;
+    // Not asked: too few of the indicator's questions in this wave (`min_coverage`).
+    if !schema.covers(i, &|q| r.answers[q].is_some()) {
+        return None;
+    }
     // Per question, per answer slot: what the answer counts as.
     let lut = |q: usize, f: &dyn Fn(u8) -> Option<f64>| -> Vec<Option<f64>> {
         let scale = schema.scale_of(&schema.questions[q]);
@@ -323,9 +327,6 @@ fn score(schema: &Schema, r: &Responses, i: usize) -> Option<Vec<f64>> {
             )
         }
         Method::Index0To100 | Method::Score0To10 => {
-            if asked.len() != ind.items.len() {
-                return None;
-            }
             let top = if ind.method == Method::Index0To100 {
                 100.0
             } else {

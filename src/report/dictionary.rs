@@ -107,9 +107,14 @@ fn staff_methods(s: &DictionarySettings) -> String {
     let k = s.threshold;
     let baseline = &s.baseline;
     let fpc = if s.fpc {
-        "applied where the group's HR headcount is known (`population` column); it assumes non-response is ignorable"
+        "switched on in this run's config: it is applied to the levels' intervals where the group's HR \
+         headcount is known (`population`, `fpc_assumed`), and those intervals assume that those who \
+         answered are a random sample of the group's staff"
     } else {
-        "switched off in this run's config"
+        "off (the default). A staff survey is a census with non-response: those who answered chose to, \
+         so they are not a random sample of staff, and the correction would narrow the whole \
+         organisation's interval by about a quarter at a 50% response rate and only for groups HR \
+         gives a headcount for"
     };
     format!(
         r#"
@@ -148,7 +153,8 @@ before adding counts across groups.
 
 Intervals are 95%. Proportions use the Wilson score interval; means (indices, scores) and
 theme scores use a t interval on respondent-level scores; eNPS uses a normal interval for a
-difference of proportions. The finite population correction √((N−n)/(N−1)) is {fpc}.
+difference of proportions. The finite population correction √((N−n)/(N−1)) is {fpc}. It never enters a change between
+waves: two waves are two different workforces.
 `mdd` is the minimum detectable difference: the smallest change from one wave to the next that
 a two-sided 5% test would detect with 80% power for a group of this size
 ((z₀.₉₇₅ + z₀.₈) × √2 × standard error). It is unadjusted: a verdict needs the stricter
@@ -169,7 +175,7 @@ a family and leaves the headline's q-values as they were.
 
 Every change has a 95% interval (`delta_ci_low`, `delta_ci_high`): Newcombe's hybrid score
 interval for a difference of percentages, Welch's t interval for a difference of means, a normal
-interval for eNPS, each with the finite population correction. The interval is not adjusted
+interval for eNPS (never with the finite population correction). The interval is not adjusted
 for the number of comparisons, so it can exclude zero where the family's q-value gives no
 verdict. A change resting on fewer than
 30 answers in either wave is published with its interval but marked low reliability

@@ -192,6 +192,9 @@ pub enum Cell {
     Null,
     /// Withheld by disclosure control (`[c]` in CSV and Excel, null in Parquet).
     Withheld,
+    /// Not asked in the wave (`[x]`, not available, in CSV and Excel; null in Parquet): the
+    /// wave did not ask enough of the figure's questions. Never a withheld figure.
+    NotAsked,
     Int(i64),
     Float(f64),
     /// A number with the decimals its row's unit is published with.
@@ -293,6 +296,8 @@ pub enum Figure<T> {
     /// Not applicable or not computable (no interval for one answer, say).
     Blank,
     Withheld,
+    /// The wave did not ask the figure's questions (`[x]`).
+    NotAsked,
 }
 
 impl<T> Figure<T> {
@@ -321,6 +326,7 @@ impl<T: Field> Field for Figure<T> {
             Figure::Shown(v) => v.cell(),
             Figure::Blank => Cell::Null,
             Figure::Withheld => Cell::Withheld,
+            Figure::NotAsked => Cell::NotAsked,
         }
     }
 }

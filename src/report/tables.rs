@@ -11,6 +11,8 @@ pub const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// The marker shown in place of withheld values (UK official statistics).
 pub const WITHHELD: &str = crate::disclosure::Suppression::MARK;
+/// Not asked in the wave: "not available" in the UK official statistics' shorthand.
+pub const NOT_ASKED: &str = "[x]";
 
 /// `decimals` places, and never a negative zero.
 pub fn fmt_decimals(v: f64, decimals: usize) -> String {
@@ -73,6 +75,7 @@ pub fn cell_text(cell: &Cell, format: Format) -> Cow<'_, str> {
     match cell {
         Cell::Null => Cow::Borrowed(""),
         Cell::Withheld => Cow::Borrowed(WITHHELD),
+        Cell::NotAsked => Cow::Borrowed(NOT_ASKED),
         Cell::Int(v) => Cow::Owned(v.to_string()),
         Cell::Float(v) => Cow::Owned(fmt_number(*v, format)),
         Cell::Decimal(v, d) => Cow::Owned(fmt_decimals(*v, usize::from(*d))),

@@ -135,7 +135,7 @@ pub fn workbook(
         ws.write_string(
             2,
             0,
-            "This worksheet contains one table. [c] = withheld to protect confidentiality; [z] = not applicable (see Notes).",
+            "This worksheet contains one table. [c] = withheld to protect confidentiality; [x] = not asked in that wave; [z] = not applicable (see Notes).",
         )?;
         let mut seen = std::collections::HashSet::new();
         let headers: Vec<TableColumn> = t
@@ -164,6 +164,9 @@ pub fn workbook(
                     }
                     Cell::Withheld => {
                         ws.write_string(r, c, WITHHELD)?;
+                    }
+                    Cell::NotAsked => {
+                        ws.write_string(r, c, super::tables::NOT_ASKED)?;
                     }
                     Cell::Int(v) => {
                         ws.write_number(r, c, *v as f64)?;

@@ -151,6 +151,10 @@ fn workbook_bytes(
             "Confidential: withheld so that no figure rests on fewer people than the threshold and no hidden figure can be recovered by subtraction.",
         ),
         (
+            "[x]",
+            "Not available: the wave did not ask (enough of) the questions the figure is built from. Not the same as [c].",
+        ),
+        (
             "[z]",
             "Not applicable: the value does not exist for this row (for example no interval for a single answer, or no suppression reason for a published row).",
         ),

@@ -193,6 +193,8 @@ struct RawIndicator {
     #[serde(default)]
     min_items: Option<usize>,
     #[serde(default)]
+    min_coverage: Option<f64>,
+    #[serde(default)]
     benchmarks: Vec<String>,
     #[serde(default)]
     counterpart: Option<String>,
@@ -365,6 +367,10 @@ pub struct Indicator {
     /// Indexes into `Schema::questions`.
     pub items: Vec<usize>,
     pub min_items: usize,
+    /// The share of the indicator's questions a wave must ask for the indicator to exist in
+    /// that wave (`min_coverage`, default 1: all of them). A question and the one it replaces
+    /// (crosswalk) count as one question.
+    pub min_coverage: f64,
     /// The external benchmark measures it is compared with (`benchmarks = ["CSPS:EES"]`).
     pub benchmarks: Vec<BenchmarkRef>,
     /// In the meeting-feedback schema: the staff-survey indicator this one mirrors (its deep
@@ -563,6 +569,42 @@ impl Schema {
     }
 
     /// The crosswalk entry saying what `question` replaces, if any.
+    /// An indicator's questions as slots: a question and the one it replaces (crosswalk, when
+    /// both are among the indicator's questions) are one slot, asked under either id.
+    pub fn indicator_slots(&self, indicator: usize) -> Vec<Vec<usize>> {
+        let items = &self.indicators[indicator].items;
+        let mut slots: Vec<Vec<usize>> = Vec::new();
+        for &q in items {
+            let linked = |s: &Vec<usize>| {
+                s.iter().any(|&o| {
+                    self.crosswalk.iter().any(|c| {
+                        (c.question == q && c.replaces == o) || (c.question == o && c.replaces == q)
+                    })
+                })
+            };
+            match slots.iter_mut().find(|s| linked(s)) {
+                Some(s) => s.push(q),
+                None => slots.push(vec![q]),
+            }
+        }
+        slots
+    }
+
+    /// Whether a wave that asked the questions `asked` says covers enough of an indicator's
+    /// questions for the indicator to exist in it (`min_coverage`), as (asked slots, slots).
+    pub fn coverage(&self, indicator: usize, asked: &dyn Fn(usize) -> bool) -> (usize, usize) {
+        let slots = self.indicator_slots(indicator);
+        let covered = slots.iter().filter(|s| s.iter().any(|&q| asked(q))).count();
+        (covered, slots.len())
+    }
+
+    /// Whether the wave asked enough of the indicator's questions (`min_coverage`).
+    pub fn covers(&self, indicator: usize, asked: &dyn Fn(usize) -> bool) -> bool {
+        let (covered, slots) = self.coverage(indicator, asked);
+        let need = self.indicators[indicator].min_coverage * slots as f64;
+        covered > 0 && covered as f64 + 1e-9 >= need
+    }
+
     pub fn replaced_by(&self, question: usize) -> Option<&Crosswalk> {
         self.crosswalk.iter().find(|c| c.question == question)
     }
@@ -1011,6 +1053,16 @@ fn build_indicators(
                     ),
                 );
             }
+            let min_coverage = ind.min_coverage.unwrap_or(1.0);
+            if !(min_coverage > 0.0 && min_coverage <= 1.0) {
+                c.push(
+                    &loc,
+                    format!(
+                        "min_coverage = {min_coverage} must be a share of the indicator's questions above 0 and \
+                         at most 1 (e.g. 0.75: a wave must ask 3 of 4)"
+                    ),
+                );
+            }
             if ind.method == Method::Enps && ind.items.len() != 1 {
                 c.push(&loc, "an eNPS indicator is built from exactly one 0-10 item");
             }
@@ -1037,6 +1089,7 @@ fn build_indicators(
                 direction,
                 items,
                 min_items,
+                min_coverage,
             }
         })
         .collect()

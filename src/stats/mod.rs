@@ -345,6 +345,35 @@ pub fn bh_threshold(p: &[f64], alpha: f64) -> Option<f64> {
     Some(k.unwrap_or(1) as f64 * step)
 }
 
+/// The interval for a tested change at a two-sided level 1 − `threshold`, built by inverting
+/// the change's own test: d ± c · se, where c is the test's critical value at that threshold
+/// (normal, or Student's t on the test's degrees of freedom) and se = |d| / |statistic| is the
+/// standard error the test used (the pooled one for a two-proportion z test). It therefore
+/// excludes zero exactly when p < threshold. At a family's Benjamini–Hochberg threshold this is
+/// Benjamini & Yekutieli's (2005) false-coverage-rate adjusted interval for the changes
+/// declared. `fallback_se` is used when the statistic is 0 (no change: se unknown from it).
+/// `None` for a threshold outside (0, 1) or no usable standard error.
+pub fn interval_at(d: f64, test: &Test, threshold: f64, fallback_se: f64) -> Option<(f64, f64)> {
+    if !(threshold > 0.0 && threshold < 1.0) || !d.is_finite() {
+        return None;
+    }
+    let se = if test.statistic != 0.0 && test.statistic.is_finite() {
+        (d / test.statistic).abs()
+    } else {
+        fallback_se
+    };
+    if !se.is_finite() || se < 0.0 {
+        return None;
+    }
+    let c = match test.df {
+        Some(df) => StudentsT::new(0.0, 1.0, df)
+            .ok()?
+            .inverse_cdf(1.0 - threshold / 2.0),
+        None => z(1.0 - threshold / 2.0),
+    };
+    Some((d - c * se, d + c * se))
+}
+
 /// Welford's online mean and variance: one pass, no stored values.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct MeanVar {
@@ -658,5 +687,43 @@ mod tests {
         let t = net_score_z((0.3, 0.4, 200.0, 1.0), (0.4, 0.3, 250.0, 1.0)).unwrap();
         let want = 0.2 / (0.69f64 / 200.0 + 0.69 / 250.0).sqrt();
         close(t.statistic, want);
+    }
+
+    #[test]
+    fn interval_at_a_threshold_inverts_the_test() {
+        // z test: d = 2, z = 2.5, so se = 0.8; at 5%: scipy 2 ∓ norm.ppf(0.975) * 0.8.
+        let z = Test {
+            statistic: 2.5,
+            p_value: p_normal(2.5),
+            df: None,
+        };
+        let (l, h) = interval_at(2.0, &z, 0.05, f64::NAN).unwrap();
+        close(l, 0.43202881236795676);
+        close(h, 3.5679711876320432);
+        // Welch t: d = -3.2, t = -2.1 on 57.3 df (p = 0.04014255587138378, scipy t.sf),
+        // at a threshold of 0.004: -3.2 ∓ t.ppf(0.998, 57.3) * 3.2 / 2.1.
+        let t = Test {
+            statistic: -2.1,
+            p_value: 0.04014255587138378,
+            df: Some(57.3),
+        };
+        let (l, h) = interval_at(-3.2, &t, 0.004, f64::NAN).unwrap();
+        close(l, -7.770271686328171);
+        close(h, 1.370271686328171);
+        // It excludes zero exactly when p is below the threshold.
+        for threshold in [0.001, 0.01, 0.0401, 0.0402, 0.05, 0.2] {
+            let (l, h) = interval_at(-3.2, &t, threshold, f64::NAN).unwrap();
+            assert_eq!(h < 0.0 || l > 0.0, t.p_value < threshold, "at {threshold}");
+        }
+        // No change: the fallback standard error gives the width.
+        let none = Test {
+            statistic: 0.0,
+            p_value: 1.0,
+            df: None,
+        };
+        let (l, h) = interval_at(0.0, &none, 0.05, 1.0).unwrap();
+        close(h, z95());
+        close(l, -z95());
+        assert_eq!(interval_at(1.0, &z, 0.0, 1.0), None);
     }
 }

@@ -912,7 +912,7 @@ store = "out/store"            # accepted responses as Parquet, one file per wav
 anonymity_threshold = 10       # no published figure on fewer valid answers than this
 # breakdowns = ["directorate", "grade"]   # default: every demographic field in the schema
 crosses = [["directorate", "grade"], ["ethnicity", "grade"]]
-finite_population_correction = true     # uses the HR headcount files where they describe a group
+# finite_population_correction = true   # off: it would treat respondents as a random sample of staff
 deep_dives = ["officer_member_trust"]  # focused reports for the board's thematic deep dives
 baseline = "2025"              # the wave every later one is compared with (default: the earliest)
 

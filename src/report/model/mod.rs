@@ -57,7 +57,7 @@ published_table! {
             anonymity_threshold: u32 => (Attribute, Plain, "answers", "No staff-survey figure rests on fewer valid answers than this."),
             feedback_threshold: Option<u32> => (Attribute, Plain, "forms", "No meeting-feedback figure rests on fewer forms or answers than this."),
             min_respondents_for_breakdowns: u64 => (Attribute, Plain, "respondents", "A wave with fewer respondents publishes no breakdowns."),
-            finite_population_correction: bool => (Attribute, Plain, "", "Intervals and tests use the finite population correction where the HR headcount is known."),
+            finite_population_correction: bool => (Attribute, Plain, "", "The intervals of levels use the finite population correction where the HR headcount is known (assuming those who answered are a random sample of staff); change tests never do."),
             significance_level: f64 => (Attribute, D2, "", "Changes are called improved or declined when their Benjamini-Hochberg q-value is below this."),
         }
     }

@@ -49,6 +49,7 @@ published_table! {
             weighted: bool => (Attribute, Plain, "", "Percentages, interval and MDD are weighted to the HR headcount ([weighting]); n and the counts are always unweighted."),
             design_effect: Figure<f64> => (Value, D3, "", "Kish's design effect of the weights behind the row (1 + CV²): the interval uses n / design_effect. Empty when unweighted."),
             population: Figure<u64> => (Admin, Plain, "staff", "HR headcount used for the finite population correction (empty: not known or not applied)."),
+            fpc_assumed: bool => (Attribute, Plain, "", "The interval and MDD use the finite population correction (only with `finite_population_correction = true`, where HR gives the group's headcount): they assume those who answered are a random sample of the group's staff, which a voluntary survey does not guarantee."),
             suppressed: bool => (Suppressed, Plain, "", "The row's figures are withheld: `[c]` in CSV and the workbook, null in Parquet."),
             suppression_reason: Option<String> => (Reason, Plain, "", "`primary`, `secondary` or `small_organisation`; empty when published."),
             all_alike: bool => (Attribute, Plain, "", "Published although every member of this group (smaller than `[attribute_disclosure] below`) answered alike, 0% or 100% positive or negative, so each member's answer can be read off: only with `[attribute_disclosure] rule = \"mark\"`; under the default rule such rows are withheld, so this is false."),
@@ -85,7 +86,8 @@ published_table! {
             mdd: Figure<InUnit> => (Value, Unit, "dim_indicator.unit", "Minimum detectable difference in value's unit (5% test, 80% power)."),
             weighted: bool => (Attribute, Plain, "", "value, interval and MDD are weighted to the HR headcount ([weighting]); n is always unweighted."),
             design_effect: Figure<f64> => (Value, D3, "", "Kish's design effect of the weights behind the row: the interval uses n / design_effect. Empty when unweighted."),
-            population: Figure<u64> => (Admin, Plain, "staff", "HR headcount used for the finite population correction."),
+            population: Figure<u64> => (Admin, Plain, "staff", "HR headcount used for the finite population correction (empty: not known or not applied)."),
+            fpc_assumed: bool => (Attribute, Plain, "", "The interval and MDD use the finite population correction (only with `finite_population_correction = true`, where HR gives the group's headcount): they assume those who answered are a random sample of the group's staff, which a voluntary survey does not guarantee."),
             suppressed: bool => (Suppressed, Plain, "", "The row's figures are withheld."),
             suppression_reason: Option<String> => (Reason, Plain, "", "`primary`, `secondary` (also: one of the indicator's questions is withheld) or `small_organisation`."),
         }
@@ -125,8 +127,8 @@ published_table! {
     /// A question's change between two waves in one group.
     pub struct FactItemChange in "fact_item_changes" {
         title: "Change in each question since the previous wave and the baseline",
-        grain: "One row per comparison × question × group of staff (the latest wave against the previous one, and against the baseline).",
-        primary_key: ["comparison", "wave_from", "wave_to", "question_id", "group_key"],
+        grain: "One row per pair of waves × question × group of staff (the latest wave against the previous one, and against the baseline; one row when the previous wave is the baseline).",
+        primary_key: ["wave_from", "wave_to", "question_id", "group_key"],
         foreign_keys: [
             "wave_from" -> "dim_wave"."wave_id",
             "wave_to" -> "dim_wave"."wave_id",
@@ -135,7 +137,9 @@ published_table! {
         ],
         disclosure: Disclosure::Figures { threshold: Threshold::Staff, additive: None },
         columns: {
-            comparison: String => (Key, Plain, "", "`since_previous` or `since_baseline`."),
+            comparison: String => (Attribute, Plain, "", "`since_previous`, `since_baseline`, or `since_previous_and_baseline` when the previous wave is the baseline (one row, tested once)."),
+            since_previous: bool => (Attribute, Plain, "", "The row compares the latest wave with the previous one: filter on it for \"since the previous wave\"."),
+            since_baseline: bool => (Attribute, Plain, "", "The row compares the latest wave with the baseline: filter on it for \"since the baseline\"."),
             wave_from: String => (Key, Plain, "", "The earlier wave."),
             wave_to: String => (Key, Plain, "", "The later wave."),
             question_id: String => (Key, Plain, "", "The question (its id in the later wave; a reworded comparable question is compared with the one it replaces)."),
@@ -145,8 +149,10 @@ published_table! {
             value_from: Figure<f64> => (Value, D1, "%", "% positive in the earlier wave."),
             value_to: Figure<f64> => (Value, D1, "%", "% positive in the later wave."),
             delta: Figure<f64> => (Value, D1, "percentage points", "value_to − value_from, from unrounded values."),
-            delta_ci_low: Figure<f64> => (Value, D1, "percentage points", "Lower end of the 95% interval for the change (Newcombe's hybrid score interval from the two waves' Wilson intervals, with the finite population correction)."),
+            delta_ci_low: Figure<f64> => (Value, D1, "percentage points", "Lower end of the 95% interval for the change (Newcombe's hybrid score interval from the two waves' Wilson intervals; no finite population correction)."),
             delta_ci_high: Figure<f64> => (Value, D1, "percentage points", "Upper end of the 95% interval for the change."),
+            adjusted_ci_low: Figure<f64> => (Value, D1, "percentage points", "Lower end of the interval at the family's threshold (level 1 − family_threshold), from the test itself: it excludes zero exactly when a verdict is declared (Benjamini & Yekutieli's false-coverage-rate adjusted interval). Empty when not tested."),
+            adjusted_ci_high: Figure<f64> => (Value, D1, "percentage points", "Upper end of the interval at the family's threshold."),
             low_reliability: Figure<bool> => (Value, Plain, "", "Fewer than 30 answers in a wave: the change is shown, marked [u] in the report, and given no verdict."),
             mdd_unadjusted: Figure<f64> => (Value, D1, "percentage points", "Minimum detectable difference at an unadjusted 5% test with 80% power, from the two waves' standard errors."),
             mdd_at_family_threshold: Figure<f64> => (Value, D1, "percentage points", "Minimum detectable difference at the family's threshold (family_threshold) with 80% power: the smallest change that would get a verdict."),
@@ -156,7 +162,7 @@ published_table! {
             test: Option<String> => (Attribute, Plain, "", "`two_proportion_z` (pooled two-proportion z test)."),
             statistic: Figure<f64> => (Value, D3, "", "The z statistic."),
             p_value: Figure<f64> => (Value, PValue, "", "Two-sided p-value."),
-            family: String => (Attribute, Plain, "", "The family of tests whose false discovery rate the q-value controls, for this pair of waves: `headline` (the indicators, whole organisation), `items` (every question, whole organisation) or `breakdown:<breakdown_id>` (every question and indicator of that breakdown, e.g. `breakdown:directorate`)."),
+            family: String => (Attribute, Plain, "", "The family of tests whose false discovery rate the q-value controls, for this pair of waves: `headline` (the indicators, whole organisation), `items` (every question, whole organisation) or `breakdown:<breakdown_id>` (every question and indicator of that breakdown, e.g. `breakdown:directorate`). Each test is in one family: a question that is a yes-rate indicator's only item (the bullying and discrimination questions) is tested once, as the indicator, and its row shows that family and q-value."),
             family_tests: u64 => (Attribute, Plain, "tests", "How many tests the family holds."),
             family_threshold: Option<f64> => (Attribute, PValue, "", "The p-value a change in this family had to reach to be declared: Benjamini-Hochberg's effective threshold (the largest k × 0.05 / family_tests under which the k smallest p-values fall; 0.05 / family_tests when none does)."),
             q_value: Figure<f64> => (Value, PValue, "", "Benjamini-Hochberg adjusted p-value within the row's family."),
@@ -174,8 +180,8 @@ published_table! {
     /// An indicator's change between two waves in one group.
     pub struct FactIndicatorChange in "fact_indicator_changes" {
         title: "Change in each indicator since the previous wave and the baseline",
-        grain: "One row per comparison × indicator × group of staff (the latest wave against the previous one, and against the baseline).",
-        primary_key: ["comparison", "wave_from", "wave_to", "indicator_id", "group_key"],
+        grain: "One row per pair of waves × indicator × group of staff (the latest wave against the previous one, and against the baseline; one row when the previous wave is the baseline).",
+        primary_key: ["wave_from", "wave_to", "indicator_id", "group_key"],
         foreign_keys: [
             "wave_from" -> "dim_wave"."wave_id",
             "wave_to" -> "dim_wave"."wave_id",
@@ -184,7 +190,9 @@ published_table! {
         ],
         disclosure: Disclosure::Figures { threshold: Threshold::Staff, additive: None },
         columns: {
-            comparison: String => (Key, Plain, "", "`since_previous` or `since_baseline`."),
+            comparison: String => (Attribute, Plain, "", "`since_previous`, `since_baseline`, or `since_previous_and_baseline` when the previous wave is the baseline (one row, tested once)."),
+            since_previous: bool => (Attribute, Plain, "", "The row compares the latest wave with the previous one: filter on it for \"since the previous wave\"."),
+            since_baseline: bool => (Attribute, Plain, "", "The row compares the latest wave with the baseline: filter on it for \"since the baseline\"."),
             wave_from: String => (Key, Plain, "", "The earlier wave."),
             wave_to: String => (Key, Plain, "", "The later wave."),
             indicator_id: String => (Key, Plain, "", "The indicator."),
@@ -194,8 +202,10 @@ published_table! {
             value_from: Figure<InUnit> => (Value, Unit, "dim_indicator.unit", "The indicator in the earlier wave."),
             value_to: Figure<InUnit> => (Value, Unit, "dim_indicator.unit", "The indicator in the later wave."),
             delta: Figure<InUnit> => (Value, Unit, "dim_indicator.unit", "value_to − value_from, from unrounded values (percentage points for percentages)."),
-            delta_ci_low: Figure<InUnit> => (Value, Unit, "dim_indicator.unit", "Lower end of the 95% interval for the change (Welch t for themes, indices and scores; Newcombe's hybrid score interval for yes-rates; normal for eNPS; with the finite population correction)."),
+            delta_ci_low: Figure<InUnit> => (Value, Unit, "dim_indicator.unit", "Lower end of the 95% interval for the change (Welch t for themes, indices and scores; Newcombe's hybrid score interval for yes-rates; normal for eNPS; no finite population correction)."),
             delta_ci_high: Figure<InUnit> => (Value, Unit, "dim_indicator.unit", "Upper end of the 95% interval for the change."),
+            adjusted_ci_low: Figure<InUnit> => (Value, Unit, "dim_indicator.unit", "Lower end of the interval at the family's threshold (level 1 − family_threshold), from the test itself: it excludes zero exactly when a verdict is declared (Benjamini & Yekutieli's false-coverage-rate adjusted interval). Empty when not tested."),
+            adjusted_ci_high: Figure<InUnit> => (Value, Unit, "dim_indicator.unit", "Upper end of the interval at the family's threshold."),
             low_reliability: Figure<bool> => (Value, Plain, "", "Fewer than 30 respondents with a score in a wave: the change is shown, marked [u] in the report, and given no verdict."),
             mdd_unadjusted: Figure<InUnit> => (Value, Unit, "dim_indicator.unit", "Minimum detectable difference at an unadjusted 5% test with 80% power, from the two waves' standard errors."),
             mdd_at_family_threshold: Figure<InUnit> => (Value, Unit, "dim_indicator.unit", "Minimum detectable difference at the family's threshold (family_threshold) with 80% power: the smallest change that would get a verdict."),
@@ -283,6 +293,7 @@ pub fn item_results(
                 weighted,
                 design_effect: f(c.and_then(|c| c.design_effect())),
                 population: Figure::of(st.and_then(|s| s.population), hidden),
+                fpc_assumed: st.is_some_and(|s| s.population.is_some()),
                 suppressed: hidden,
                 suppression_reason: suppression(p.suppression),
                 all_alike: c
@@ -294,6 +305,69 @@ pub fn item_results(
 }
 
 pub fn indicator_results(
+    schema: &Schema,
+    rows: &[Protected<IndicatorStats>],
+    weighted: bool,
+) -> Vec<FactIndicatorResult> {
+    let mut out = computed_indicator_results(schema, rows, weighted);
+    // Waves that did not ask (enough of) an indicator's questions: its rows say so ([x]) for
+    // every group the wave has, rather than leaving readers to guess.
+    let mut waves: Vec<&str> = Vec::new();
+    let mut groups: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let mut present: std::collections::BTreeSet<(&str, usize)> = Default::default();
+    for p in rows {
+        let w = p.wave.as_str();
+        if !waves.contains(&w) {
+            waves.push(w);
+        }
+        if present.insert((w, p.measure)) && present.iter().filter(|(x, _)| *x == w).count() == 1
+        {
+            groups.insert(
+                w,
+                rows.iter()
+                    .filter(|r| r.wave.as_str() == w && r.measure == p.measure)
+                    .map(|r| group_key(schema, r.breakdown, r.group))
+                    .collect(),
+            );
+        }
+    }
+    for w in waves {
+        for (i, ind) in schema.indicators.iter().enumerate() {
+            if present.contains(&(w, i)) {
+                continue;
+            }
+            for g in &groups[w] {
+                out.push(not_asked_row(w, &ind.id, g, weighted));
+            }
+        }
+    }
+    out
+}
+
+/// An indicator's row in a wave that did not ask its questions: every figure `[x]`.
+fn not_asked_row(wave: &str, indicator: &str, group: &str, weighted: bool) -> FactIndicatorResult {
+    FactIndicatorResult {
+        wave_id: wave.to_string(),
+        indicator_id: indicator.to_string(),
+        group_key: group.to_string(),
+        n: Figure::NotAsked,
+        value: Figure::NotAsked,
+        ci_low: Figure::NotAsked,
+        ci_high: Figure::NotAsked,
+        pct_positive: Figure::NotAsked,
+        pct_neutral: Figure::NotAsked,
+        pct_negative: Figure::NotAsked,
+        mdd: Figure::NotAsked,
+        weighted,
+        design_effect: Figure::NotAsked,
+        population: Figure::Blank,
+        fpc_assumed: false,
+        suppressed: false,
+        suppression_reason: None,
+    }
+}
+
+fn computed_indicator_results(
     schema: &Schema,
     rows: &[Protected<IndicatorStats>],
     weighted: bool,
@@ -320,6 +394,7 @@ pub fn indicator_results(
                 weighted,
                 design_effect: f(st.and_then(|s| s.design_effect(p.n.unwrap_or(0)))),
                 population: Figure::of(st.and_then(|s| s.population), hidden),
+                fpc_assumed: st.is_some_and(|s| s.population.is_some()),
                 suppressed: hidden,
                 suppression_reason: suppression(p.suppression),
             }
@@ -393,19 +468,33 @@ macro_rules! change_row {
         let hidden = d.suppression.is_some();
         let f = |v: Option<f64>| Figure::of(v, hidden);
         let u = |v: Option<f64>| Figure::of(v.map($num), hidden);
+        // The side a wave did not ask is `[x]`, not blank.
+        let not_asked = |w: &crate::config::WaveId| {
+            matches!(&d.reason, Some(crate::compare::NotTested::NotAsked(x)) if x == w)
+        };
+        let side = |w: &crate::config::WaveId, v: Option<f64>| {
+            if not_asked(w) { Figure::NotAsked } else { u(v) }
+        };
+        let side_n = |w: &crate::config::WaveId, n: Option<u64>| {
+            if not_asked(w) { Figure::NotAsked } else { Figure::of(n, hidden) }
+        };
         $row {
-            comparison: d.comparison.code().into(),
+            comparison: d.roles.code().into(),
+            since_previous: d.roles.previous,
+            since_baseline: d.roles.baseline,
             wave_from: d.from.to_string(),
             wave_to: d.to.to_string(),
             $measure: $id,
             group_key: group_key($schema, d.breakdown, d.group),
-            n_from: Figure::of(d.n.map(|n| n.0), hidden),
-            n_to: Figure::of(d.n.map(|n| n.1), hidden),
-            value_from: u(d.values.map(|v| v.0)),
-            value_to: u(d.values.map(|v| v.1)),
+            n_from: side_n(&d.from, d.n.map(|n| n.0)),
+            n_to: side_n(&d.to, d.n.map(|n| n.1)),
+            value_from: side(&d.from, d.values.map(|v| v.0)),
+            value_to: side(&d.to, d.values.map(|v| v.1)),
             delta: u(d.delta()),
             delta_ci_low: u(d.change_ci.map(|c| c.0)),
             delta_ci_high: u(d.change_ci.map(|c| c.1)),
+            adjusted_ci_low: u(d.adjusted_ci.map(|c| c.0)),
+            adjusted_ci_high: u(d.adjusted_ci.map(|c| c.1)),
             low_reliability: Figure::of(Some(d.low_reliability), hidden),
             mdd_unadjusted: u(d.mdd),
             mdd_at_family_threshold: u(d.mdd_family),

@@ -6,7 +6,7 @@ use super::{
     Cell, Input, Page, PageBuilder, Row, Table, answer_shares, change_text, decimals, figure_text,
     fmt, verdict_text,
 };
-use crate::compare::{Comparison, Delta, Measure, Verdict};
+use crate::compare::{Comparison, Delta, Family, Measure, Verdict};
 use crate::disclosure::{Protected, Suppression};
 use crate::indicators::derive::IndicatorStats;
 use crate::indicators::{Breakdown, Group};
@@ -16,6 +16,11 @@ use crate::report::registry::Figure as Published;
 use crate::report::tables::{fmt_decimals, fmt1};
 use crate::schema::{Method, QuestionType, Schema};
 use std::collections::HashMap;
+
+/// What every interval narrowed by the finite population correction says beside it.
+pub const FPC_ASSUMPTION: &str = "† This interval uses the finite population correction: it assumes that those who \
+     answered are a random sample of staff. A voluntary survey does not guarantee that, so the interval may be too \
+     narrow. Changes between waves never use the correction.";
 
 /// The board report's view.
 pub fn board_report(input: &Input, title: &str) -> Page {
@@ -93,10 +98,19 @@ impl<'a> Board<'a> {
             .and_then(|st| st.value.map(|v| (v, st.ci)))
     }
 
+    /// Whether a published figure's interval uses the finite population correction (only with
+    /// `finite_population_correction = true`, where HR gives the group's headcount).
+    fn fpc_applied(&self, wave: &str, ind: usize, b: Breakdown, g: Group) -> bool {
+        self.cells
+            .get(&(wave, ind, b, g))
+            .and_then(|p| p.stats.as_ref())
+            .is_some_and(|st| st.population.is_some())
+    }
+
     /// The whole organisation's change in a measure.
     fn delta(&self, comparison: Comparison, measure: Measure) -> Option<&'a Delta> {
         self.input.deltas.iter().find(|d| {
-            d.comparison == comparison && d.measure == measure && d.breakdown == Breakdown::Overall
+            d.serves(comparison) && d.measure == measure && d.breakdown == Breakdown::Overall
         })
     }
 
@@ -129,6 +143,7 @@ impl<'a> Board<'a> {
         let (s, latest) = (self.s, &self.latest);
         page.section("Headline indicators");
         let mut rows = Vec::new();
+        let mut fpc_marked = false;
         for &i in &self.order {
             let ind = &s.indicators[i];
             let now = self.value(latest, i, Breakdown::Overall, Group::All);
@@ -147,7 +162,16 @@ impl<'a> Board<'a> {
                 num(now.map(|n| n.0)),
                 now.and_then(|n| n.1).map_or_else(
                     || "-".into(),
-                    |(l, h)| format!("{} to {}", fmt_decimals(l, dp), fmt_decimals(h, dp)),
+                    |(l, h)| {
+                        let fpc = self.fpc_applied(latest, i, Breakdown::Overall, Group::All);
+                        fpc_marked |= fpc;
+                        format!(
+                            "{} to {}{}",
+                            fmt_decimals(l, dp),
+                            fmt_decimals(h, dp),
+                            if fpc { " †" } else { "" }
+                        )
+                    },
                 ),
                 since_prev.map_or_else(|| "-".into(), |d| change_text(s, d)),
                 verdict_text(since_prev.as_ref()),
@@ -164,7 +188,7 @@ impl<'a> Board<'a> {
                 self.previous.clone().unwrap_or_else(|| "Previous".into()),
                 latest.clone(),
                 "95% interval".into(),
-                "Change since previous (95% interval)".into(),
+                "Change since previous (adjusted interval)".into(),
                 "Verdict since previous".into(),
                 "Verdict since baseline".into(),
             ],
@@ -182,6 +206,10 @@ impl<'a> Board<'a> {
                 _ => None,
             });
         let weighted_by = &self.input.weighted_by;
+        page.para(super::CHANGE_NOTE.to_string());
+        if fpc_marked {
+            page.para(FPC_ASSUMPTION.to_string());
+        }
         page.para(format!(
             "The 95% intervals allow for sampling error only.{} They assume that staff who did not answer \
              would have answered like those who did{}. {}",
@@ -244,9 +272,11 @@ impl<'a> Board<'a> {
                 .deltas
                 .iter()
                 .filter(|d| {
-                    d.comparison == Comparison::SincePrevious
+                    d.serves(Comparison::SincePrevious)
                         && d.breakdown == Breakdown::Overall
                         && d.verdict == verdict
+                        // A question tested as its headline indicator appears once, as that.
+                        && !(matches!(d.measure, Measure::Question(_)) && d.family == Family::Headline)
                 })
                 .collect();
             ds.sort_by(|a, b| {
@@ -282,12 +312,13 @@ impl<'a> Board<'a> {
                         "Question or indicator".into(),
                         "Before".into(),
                         "Now".into(),
-                        "Change (95% interval)".into(),
+                        "Change (adjusted interval)".into(),
                     ],
                     rows,
                 ));
             }
         }
+        page.para(super::CHANGE_NOTE.to_string());
     }
 
     /// Answers to every agree–disagree question.
@@ -478,8 +509,9 @@ impl<'a> Board<'a> {
              either wave is marked [u] (low reliability) and given no verdict. Baseline wave: {}. Anonymity threshold: {} valid answers, with secondary suppression so that no hidden \
              figure can be recovered by subtraction.",
             if input.fpc {
-                ", with the finite population correction where the HR headcount of the group is known (this assumes that \
-                 who did not respond does not bias the results)"
+                ", with the finite population correction where the HR headcount of the group is known: those intervals \
+                 assume that those who answered are a random sample of the group's staff, which a voluntary survey does \
+                 not guarantee (never used for changes between waves)"
             } else {
                 "; no finite population correction was applied"
             },

@@ -37,7 +37,7 @@ pub fn deep_dive(input: &Input, indicator: usize) -> Page {
     };
     let delta_of = |comparison: Comparison, measure: Measure, b: Breakdown, g: Group| {
         input.deltas.iter().find(|d| {
-            d.comparison == comparison && d.measure == measure && d.breakdown == b && d.group == g
+            d.serves(comparison) && d.measure == measure && d.breakdown == b && d.group == g
         })
     };
     let mut page = PageBuilder::new(
@@ -85,7 +85,9 @@ pub fn deep_dive(input: &Input, indicator: usize) -> Page {
             Measure::Indicator(indicator),
             Breakdown::Overall,
             Group::All,
-        ) {
+        )
+        .filter(|d| comparison == Comparison::SincePrevious || !d.roles.previous)
+        {
             let dp = decimals(s, d.measure);
             let detectable = match (d.mdd, d.mdd_family) {
                 (Some(m), Some(f)) => format!(
@@ -98,8 +100,8 @@ pub fn deep_dive(input: &Input, indicator: usize) -> Page {
                 _ => String::new(),
             };
             page.para(format!(
-                "Change {} ({} to {}): {} (95% interval in brackets), {}.{detectable}",
-                comparison.label(),
+                "Change {} ({} to {}): {} (interval in brackets), {}.{detectable}",
+                d.roles.label(),
                 d.from,
                 d.to,
                 change_text(s, d),
@@ -107,6 +109,7 @@ pub fn deep_dive(input: &Input, indicator: usize) -> Page {
             ));
         }
     }
+    page.para(super::CHANGE_NOTE.to_string());
     let overall: Vec<Option<Point>> = waves
         .iter()
         .map(|w| point(w, Breakdown::Overall, Group::All))
@@ -227,7 +230,7 @@ pub fn deep_dive(input: &Input, indicator: usize) -> Page {
                 "Value".into(),
                 "95% interval".into(),
                 "n".into(),
-                "Change since previous (95% interval)".into(),
+                "Change since previous (adjusted interval)".into(),
                 "Verdict".into(),
             ],
             rows,

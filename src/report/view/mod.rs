@@ -303,8 +303,12 @@ fn figure_text<T>(f: &Published<T>, show: impl Fn(&T) -> String) -> String {
         Published::Shown(v) => show(v),
         Published::Blank => String::new(),
         Published::Withheld => Suppression::MARK.to_string(),
+        Published::NotAsked => NOT_ASKED_TEXT.to_string(),
     }
 }
+
+/// What readers see where a wave did not ask a figure's questions (never `[c]`).
+pub const NOT_ASKED_TEXT: &str = "not asked";
 
 /// A value to one decimal, `[c]` when withheld.
 fn fmt(v: Option<f64>) -> String {
@@ -321,6 +325,14 @@ fn decimals(s: &Schema, m: Measure) -> usize {
 
 /// A change with its sign, its 95% interval and `[u]` when it rests on fewer than 30 answers:
 /// `+8.9 (6.7 to 11.1)`, `-27.4 (-45.0 to -8.1) [u]`.
+/// What readers are told about the intervals `change_text` shows, under a table of changes.
+pub const CHANGE_NOTE: &str = "Intervals for tested changes are adjusted for the number of comparisons made in \
+     their family (Benjamini and Yekutieli's method), so an interval that excludes zero goes with a verdict of \
+     improved or declined, and one that includes zero with no significant change; changes marked [u] show their \
+     unadjusted 95% interval. Changes are worked out from unrounded values, so a change can differ by 0.1 from \
+     the difference of the rounded figures shown.";
+
+/// A change with its interval: the adjusted interval when tested, the 95% interval when not.
 fn change_text(s: &Schema, d: &Delta) -> String {
     let dp = decimals(s, d.measure);
     let num = |v: f64| super::tables::fmt_decimals(v, dp);
@@ -340,7 +352,9 @@ fn change_text(s: &Schema, d: &Delta) -> String {
         }
     };
     let mut out = signed(delta);
-    if let Some((l, h)) = d.change_ci {
+    // A tested change shows the interval at its family's threshold, which agrees with its
+    // verdict; an untested one ([u]) its 95% interval.
+    if let Some((l, h)) = d.adjusted_ci.or(d.change_ci) {
         out.push_str(&format!(" ({} to {})", num(l), num(h)));
     }
     if d.low_reliability {

@@ -71,7 +71,7 @@ pub fn headline(
 ) -> String {
     let change = |i: usize, c: Comparison| {
         deltas.iter().find(|d| {
-            d.comparison == c
+            d.serves(c)
                 && d.measure == Measure::Indicator(i)
                 && d.breakdown == Breakdown::Overall
                 && d.to.as_str() == latest
