@@ -707,10 +707,29 @@ pub fn deltas(
                     .map(|&q| comparable_id(schema, q))
                     .collect()
             };
+            // Only waves that both have the indicator (asked enough of its questions) are
+            // compared, and only when they asked the same questions; otherwise it is "not asked".
+            let has = |w: &WaveId| ind_cells.contains_key(&(w.as_str(), i));
+            let ids = |set: &BTreeSet<usize>| -> String {
+                let asked: Vec<&str> = ind
+                    .items
+                    .iter()
+                    .filter(|q| set.contains(q))
+                    .map(|&q| schema.questions[q].id.as_str())
+                    .collect();
+                asked.join(", ")
+            };
             let not_comparable = match (comp(&before), comp(&after)) {
+                _ if !(has(&pair.from) && has(&pair.to)) => None,
                 (Ok(a), Ok(b)) if a == b => None,
                 (Err(e), _) | (_, Err(e)) => Some(format!("items changed: {e}")),
-                _ => Some("built from different items in the two waves".into()),
+                _ => Some(format!(
+                    "not comparable: different questions ({} asked {}; {} asked {})",
+                    pair.from,
+                    ids(&before),
+                    pair.to,
+                    ids(&after)
+                )),
             };
             let method = ind.method;
             rows_for(

@@ -570,6 +570,13 @@ fn figures(
         let suppressed = with_role(t, Role::Suppressed).first().copied();
         for (line, rec) in &csv.records {
             let line = *line;
+            // Not asked in the wave (`[x]`): no figures, nothing to protect or recover.
+            if counts
+                .iter()
+                .any(|&c| &rec[c] == crate::report::tables::NOT_ASKED)
+            {
+                continue;
+            }
             let n = if suppressed.is_some_and(|c| &rec[c] == "true") {
                 for &i in &shown {
                     let v = &rec[i];
@@ -898,7 +905,7 @@ mod tests {
                     Ok(n) if !hidden => format!("{},{},{}", n / 2, n / 4, n - n / 2 - n / 4),
                     _ => "[c],[c],[c]".into(),
                 };
-                format!("2025,S01,{g},{n},{counts},{v},{v},{v},{v},{v},{v},false,{de},,{hidden},{reason},false\n")
+                format!("2025,S01,{g},{n},{counts},{v},{v},{v},{v},{v},{v},false,{de},,false,{hidden},{reason},false\n")
             })
             .collect()
     }

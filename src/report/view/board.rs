@@ -98,6 +98,23 @@ impl<'a> Board<'a> {
             .and_then(|st| st.value.map(|v| (v, st.ci)))
     }
 
+    /// Whether a wave asked an indicator's questions (it has figures, published or withheld).
+    fn asked(&self, wave: &str, ind: usize) -> bool {
+        self.input
+            .tables
+            .indicators
+            .iter()
+            .any(|p| p.wave.as_str() == wave && p.measure == ind)
+    }
+
+    /// `[c]` for a withheld figure, "not asked" where the wave did not ask the questions.
+    fn missing(&self, wave: Option<&str>, ind: usize) -> String {
+        match wave {
+            Some(w) if !self.asked(w, ind) => super::NOT_ASKED_TEXT.to_string(),
+            _ => Suppression::MARK.to_string(),
+        }
+    }
+
     /// Whether a published figure's interval uses the finite population correction (only with
     /// `finite_population_correction = true`, where HR gives the group's headcount).
     fn fpc_applied(&self, wave: &str, ind: usize, b: Breakdown, g: Group) -> bool {
@@ -153,13 +170,13 @@ impl<'a> Board<'a> {
                 .and_then(|p| self.value(p, i, Breakdown::Overall, Group::All));
             let since_prev = self.delta(Comparison::SincePrevious, Measure::Indicator(i));
             let dp = usize::from(ind.method.decimals());
-            let num = |v: Option<f64>| {
-                v.map_or_else(|| Suppression::MARK.to_string(), |v| fmt_decimals(v, dp))
+            let num = |v: Option<f64>, wave: Option<&str>| {
+                v.map_or_else(|| self.missing(wave, i), |v| fmt_decimals(v, dp))
             };
             rows.push(vec![
                 ind.label.clone(),
-                num(before.map(|b| b.0)),
-                num(now.map(|n| n.0)),
+                num(before.map(|b| b.0), self.previous.as_deref()),
+                num(now.map(|n| n.0), Some(latest)),
                 now.and_then(|n| n.1).map_or_else(
                     || "-".into(),
                     |(l, h)| {
@@ -356,6 +373,7 @@ impl<'a> Board<'a> {
             .iter()
             .copied()
             .filter(|&i| !matches!(s.indicators[i].method, Method::Score0To10 | Method::Enps))
+            .filter(|&i| self.asked(latest, i))
             .collect();
         let rows: Vec<(String, Vec<Option<f64>>)> = groups
             .iter()
@@ -407,18 +425,28 @@ impl<'a> Board<'a> {
         page.section("Headline indicators by group");
         for (d, dem) in s.demographics.iter().enumerate() {
             let b = Breakdown::Field(d);
+            // The first three headline indicators the latest wave asked.
+            let shown: Vec<usize> = self
+                .order
+                .iter()
+                .copied()
+                .filter(|&i| self.asked(latest, i))
+                .take(3)
+                .collect();
+            let Some(&first) = shown.first() else {
+                continue;
+            };
             let groups: Vec<Group> = self
                 .input
                 .tables
                 .indicators
                 .iter()
-                .filter(|p| p.wave == *latest && p.breakdown == b && p.measure == self.order[0])
+                .filter(|p| p.wave == *latest && p.breakdown == b && p.measure == first)
                 .map(|p| p.group)
                 .collect();
             if groups.is_empty() {
                 continue;
             }
-            let shown: Vec<usize> = self.order.iter().copied().take(3).collect();
             let rows = groups
                 .iter()
                 .map(|g| {

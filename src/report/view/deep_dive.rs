@@ -59,6 +59,10 @@ pub fn deep_dive(input: &Input, indicator: usize) -> Page {
         .map(|w| {
             let p = cell(w, Breakdown::Overall, Group::All);
             let st = p.and_then(|p| p.stats.as_ref());
+            if p.is_none() {
+                let not_asked = super::NOT_ASKED_TEXT.to_string();
+                return vec![w.clone(), not_asked.clone(), "-".into(), not_asked];
+            }
             vec![
                 w.clone(),
                 num(st.and_then(|s| s.value)),

@@ -4,7 +4,7 @@
 //! how many figures disclosure control withheld. Plain text within 80 columns; published
 //! (protected) figures only.
 
-use crate::compare::{Comparison, Delta, Measure, Verdict};
+use crate::compare::{Comparison, Delta, Measure, NotTested, Verdict};
 use crate::disclosure::ProtectedTables;
 use crate::indicators::Breakdown;
 use crate::schema::{Method, Schema};
@@ -49,11 +49,15 @@ fn change_cell(method: Method, d: Option<&Delta>) -> String {
     let Some(d) = d else {
         return "-".into();
     };
-    let verdict = match d.verdict {
-        Verdict::Improved => "improved",
-        Verdict::Declined => "declined",
-        Verdict::NoSignificantChange => "not significant",
-        Verdict::NotTested => "not tested",
+    let verdict = match (d.verdict, &d.reason) {
+        (Verdict::Improved, _) => "improved",
+        (Verdict::Declined, _) => "declined",
+        (Verdict::NoSignificantChange, _) => "not significant",
+        (Verdict::NotTested, Some(NotTested::NotAsked(_))) => "not asked",
+        (Verdict::NotTested, Some(NotTested::NotComparable(_))) => "not comparable",
+        (Verdict::NotTested, Some(NotTested::Suppressed)) => "withheld [c]",
+        (Verdict::NotTested, Some(NotTested::LowReliability)) => "too few answers",
+        (Verdict::NotTested, _) => "not tested",
     };
     match d.delta() {
         Some(x) => format!("{} {verdict}", signed(x, usize::from(method.decimals()))),
@@ -107,10 +111,17 @@ pub fn headline(
         );
     }
     let _ = writeln!(s, "{}", header.trim_end());
+    let mut not_asked = false;
     for &i in &super::headline_order(schema) {
         let ind = &schema.indicators[i];
-        let value = super::words::overall_value(tables, latest, i)
-            .map_or_else(|| "-".into(), |v| short_value(ind.method, v));
+        let value = match super::words::overall_value(tables, latest, i) {
+            Some(v) => short_value(ind.method, v),
+            None if super::words::asked(tables, latest, i) => "[c]".into(),
+            None => {
+                not_asked = true;
+                "[x]".into()
+            }
+        };
         let mut line = format!("  {} {value:>VALUE$}", fit(&ind.label, label_width));
         for (shown, comparison) in [
             (previous.is_some(), Comparison::SincePrevious),
@@ -128,6 +139,12 @@ pub fn headline(
             s,
             "  improved/declined: a significant change (Benjamini-Hochberg q < 0.05); not\n  \
              significant: could be chance. Percentages change in percentage points."
+        );
+    }
+    if not_asked {
+        let _ = writeln!(
+            s,
+            "  [x] not asked: {latest} did not ask (enough of) the indicator's questions."
         );
     }
     let withheld = |n: usize, of: usize, what: &str| format!("{n} of {of} {what}");

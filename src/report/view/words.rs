@@ -192,6 +192,14 @@ pub fn overall_value(tables: &ProtectedTables, wave: &str, i: usize) -> Option<f
         .and_then(|s| s.value)
 }
 
+/// Whether a wave asked an indicator's questions (it has figures, published or withheld).
+pub fn asked(tables: &ProtectedTables, wave: &str, i: usize) -> bool {
+    tables
+        .indicators
+        .iter()
+        .any(|p| p.wave.as_str() == wave && p.measure == i)
+}
+
 /// How many of the first headline indicators the main points always state.
 pub const LEAD_INDICATORS: usize = 2;
 
