@@ -559,6 +559,10 @@ pub fn run_with(
                 w.fieldwork
                     .map_or(i32::MAX, |f| chrono::Datelike::year(&f.start)),
                 config.benchmarks.as_ref().and_then(|b| b.organisation),
+                config
+                    .benchmarks
+                    .as_ref()
+                    .map_or(config::BENCHMARK_MARGIN, |b| b.margin),
             ),
             _ => Vec::new(),
         }

@@ -34,15 +34,69 @@ impl Against {
     }
 }
 
-/// Where the benchmark sits relative to the council's interval.
+/// Where the benchmark sits relative to the council's figure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Standing {
-    /// The benchmark is below the interval's lower end and higher is better (or above the
-    /// upper end and lower is better).
+    /// The figure differs from the benchmark by at least the practical margin in the
+    /// favourable direction, and the benchmark lies outside the figure's 95% interval.
     Better,
     Worse,
-    /// The benchmark lies within the council figure's 95% interval.
+    /// Within the margin, or the benchmark within the figure's 95% interval.
     Similar,
+}
+
+/// Where the council's figure falls among the organisations behind a benchmark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Band {
+    /// Below the organisations' lower quartile (percentile under 25).
+    LowestQuarter,
+    MiddleHalf,
+    /// Above the upper quartile (percentile over 75): a "high performer".
+    HighestQuarter,
+}
+
+impl Band {
+    pub fn code(self) -> &'static str {
+        match self {
+            Band::LowestQuarter => "lowest_quarter",
+            Band::MiddleHalf => "middle_half",
+            Band::HighestQuarter => "highest_quarter",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Band::LowestQuarter => "lowest quarter",
+            Band::MiddleHalf => "middle half",
+            Band::HighestQuarter => "highest quarter (high performer)",
+        }
+    }
+
+    /// The band of a percentile (0–100) where higher scores are better: bands are by score, so
+    /// for a measure where lower is better the highest quarter of scores is the worst.
+    pub fn of(percentile: f64) -> Band {
+        if percentile < 25.0 {
+            Band::LowestQuarter
+        } else if percentile > 75.0 {
+            Band::HighestQuarter
+        } else {
+            Band::MiddleHalf
+        }
+    }
+}
+
+/// The council's percentile among organisations' scores (sorted or not): the share scoring
+/// below it plus half of those scoring the same, in percent (mid-rank). The council's figure is
+/// first rounded to whole points, as the organisations' published scores are, so it is
+/// compared at the precision they were published with.
+pub fn percentile(value: f64, organisations: &[f64]) -> Option<f64> {
+    if organisations.is_empty() || !value.is_finite() {
+        return None;
+    }
+    let v = value.round();
+    let below = organisations.iter().filter(|&&o| o < v).count() as f64;
+    let same = organisations.iter().filter(|&&o| o == v).count() as f64;
+    Some(100.0 * (below + 0.5 * same) / organisations.len() as f64)
 }
 
 impl Standing {
@@ -74,6 +128,11 @@ pub struct BenchmarkComparison {
     pub figure: Option<Figure>,
     pub suppression: Option<Suppression>,
     pub against: Against,
+    /// The organisations' scores behind an external benchmark, sorted (where a file gives
+    /// them): the council's percentile and quartile band among them.
+    pub spread: Option<Vec<f64>>,
+    /// The practical margin a difference must reach for `better` or `worse`, in points.
+    pub margin: f64,
 }
 
 impl BenchmarkComparison {
@@ -89,9 +148,18 @@ impl BenchmarkComparison {
         Some(b < lo || b > hi)
     }
 
+    /// The council's percentile among the organisations (external benchmarks with a spread).
+    pub fn percentile(&self) -> Option<f64> {
+        percentile(self.figure?.value, self.spread.as_deref()?)
+    }
+
+    pub fn band(&self) -> Option<Band> {
+        self.percentile().map(Band::of)
+    }
+
     pub fn standing(&self, schema: &Schema) -> Option<Standing> {
         let d = self.difference()?;
-        if !self.outside_interval()? {
+        if !self.outside_interval()? || d.abs() < self.margin {
             return Some(Standing::Similar);
         }
         let good = (d > 0.0) == self.measure.higher_is_better(schema);
@@ -142,6 +210,7 @@ pub fn compare(
     wave: &WaveId,
     year: i32,
     organisation: Option<usize>,
+    margin: f64,
 ) -> Vec<BenchmarkComparison> {
     let mut out = Vec::new();
     for (q, question) in schema.questions.iter().enumerate() {
@@ -154,8 +223,7 @@ pub fn compare(
             Measure::Question(q),
             &question.benchmarks,
             &cells,
-            benchmarks,
-            year,
+            (benchmarks, year, margin),
             organisation,
             &mut out,
         );
@@ -170,8 +238,7 @@ pub fn compare(
             Measure::Indicator(i),
             &indicator.benchmarks,
             &cells,
-            benchmarks,
-            year,
+            (benchmarks, year, margin),
             organisation,
             &mut out,
         );
@@ -183,8 +250,7 @@ fn one_measure<T>(
     measure: Measure,
     refs: &[crate::schema::BenchmarkRef],
     cells: &[&Protected<T>],
-    benchmarks: &Benchmarks,
-    year: i32,
+    (benchmarks, year, margin): (&Benchmarks, i32, f64),
     organisation: Option<usize>,
     out: &mut Vec<BenchmarkComparison>,
 ) where
@@ -202,6 +268,11 @@ fn one_measure<T>(
         n: p.n,
         figure: p.figure(),
         suppression: p.suppression,
+        spread: match &against {
+            Against::External(b) => benchmarks.spread(b),
+            Against::OrganisationMedian { .. } => None,
+        },
+        margin,
         against,
     };
     if let Some(all) = cells.iter().find(|p| p.breakdown == Breakdown::Overall) {
@@ -236,5 +307,26 @@ fn one_measure<T>(
                 },
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentile_counts_those_below_and_half_of_those_level_by_hand() {
+        // Ten organisations; the council at 61.4 is compared as 61: three below (55, 58, 60),
+        // two level (61, 61): 100 × (3 + 1) / 10 = 40.
+        let orgs = [55.0, 58.0, 60.0, 61.0, 61.0, 63.0, 64.0, 66.0, 70.0, 72.0];
+        assert_eq!(percentile(61.4, &orgs), Some(40.0));
+        // Below everyone; above everyone.
+        assert_eq!(percentile(40.0, &orgs), Some(0.0));
+        assert_eq!(percentile(90.0, &orgs), Some(100.0));
+        assert_eq!(percentile(61.0, &[]), None);
+        assert_eq!(Band::of(24.9), Band::LowestQuarter);
+        assert_eq!(Band::of(25.0), Band::MiddleHalf);
+        assert_eq!(Band::of(75.0), Band::MiddleHalf);
+        assert_eq!(Band::of(75.1), Band::HighestQuarter);
     }
 }

@@ -408,6 +408,10 @@ struct RawQuotes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct BenchmarkSettings {
     pub files: Vec<PathBuf>,
+    /// A council figure is `better` or `worse` than a benchmark only when it differs by at
+    /// least this much (points; default 2, as Civil Service People Survey reporting) and the
+    /// benchmark lies outside its 95% interval.
+    pub margin: f64,
     /// Schema demographic index of the organisation field.
     pub organisation: Option<usize>,
 }
@@ -419,7 +423,12 @@ struct RawBenchmarks {
     files: Vec<String>,
     #[serde(default)]
     organisation: Option<String>,
+    #[serde(default)]
+    margin: Option<f64>,
 }
+
+/// Default practical margin for a benchmark standing, in points (CSPS reporting: 2).
+pub const BENCHMARK_MARGIN: f64 = 2.0;
 
 /// `[weighting]`: rake each wave's respondents to its HR headcount margins.
 #[derive(Debug, Clone, PartialEq)]
@@ -731,9 +740,17 @@ impl Config {
                     None
                 }
             });
+            let margin = b.margin.unwrap_or(BENCHMARK_MARGIN);
+            if !(margin.is_finite() && margin >= 0.0) {
+                c.push(
+                    "benchmarks.margin",
+                    format!("{margin} is not a difference in points of 0 or more (e.g. 2)"),
+                );
+            }
             BenchmarkSettings {
                 files,
                 organisation,
+                margin,
             }
         });
         let quotes = quotes_raw.and_then(|q| {

@@ -66,16 +66,34 @@ pub struct BenchmarkValue {
     pub file: String,
 }
 
-/// Every benchmark value loaded, by (source, id), years ascending.
+/// Every benchmark value loaded, by (source, id), years ascending; and where a file gives each
+/// organisation's score (rows with an `organisation_code`), the spread of organisations.
 #[derive(Debug, Clone, Default)]
 pub struct Benchmarks {
     pub values: BTreeMap<BenchmarkRef, Vec<BenchmarkValue>>,
+    /// Organisations' scores by (source, id, year): (organisation code, value), in file order.
+    pub organisations: BTreeMap<(BenchmarkRef, i32), Vec<(String, f64)>>,
 }
 
 impl Benchmarks {
     /// The value to compare a wave of `year` with: the latest year not after it.
     pub fn for_year(&self, r: &BenchmarkRef, year: i32) -> Option<&BenchmarkValue> {
         self.values.get(r)?.iter().rev().find(|v| v.year <= year)
+    }
+
+    /// The organisations' scores for the year of a benchmark value, sorted ascending (at
+    /// least two organisations, else `None`).
+    pub fn spread(&self, v: &BenchmarkValue) -> Option<Vec<f64>> {
+        let key = (
+            BenchmarkRef {
+                source: v.source.clone(),
+                id: v.id.clone(),
+            },
+            v.year,
+        );
+        let mut scores: Vec<f64> = self.organisations.get(&key)?.iter().map(|o| o.1).collect();
+        scores.sort_by(f64::total_cmp);
+        (scores.len() >= 2).then_some(scores)
     }
 
     /// Whether any file holds this source.
@@ -92,6 +110,8 @@ pub struct BenchmarkError {
 }
 
 const COLUMNS: [&str; 7] = ["source", "year", "id", "label", "measure", "value", "n"];
+/// Optional: a row with an organisation code is one organisation's score, not a benchmark.
+const ORGANISATION: &str = "organisation_code";
 
 /// Read every file and check the schema's mappings against them.
 pub fn load(files: &[PathBuf], schema: &Schema) -> Result<Benchmarks, BenchmarkError> {
@@ -99,6 +119,16 @@ pub fn load(files: &[PathBuf], schema: &Schema) -> Result<Benchmarks, BenchmarkE
     let mut out = Benchmarks::default();
     for file in files {
         read_one(file, &mut out, &mut problems);
+    }
+    for ((r, year), orgs) in &out.organisations {
+        let mut seen = std::collections::BTreeSet::new();
+        for (code, _) in orgs {
+            if !seen.insert(code) {
+                problems.push(format!(
+                    "{r} {year}: organisation {code} appears twice; keep one row per organisation"
+                ));
+            }
+        }
     }
     for v in out.values.values_mut() {
         v.sort_by_key(|v| v.year);
@@ -188,6 +218,7 @@ fn read_one(file: &Path, out: &mut Benchmarks, problems: &mut Vec<String>) {
         return;
     }
     let at = |i: usize| cols[i].expect("checked");
+    let organisation = col(ORGANISATION);
     for (line, rec) in &table.rows {
         let get = |i: usize| cols[i].and_then(|c| rec.get(c)).unwrap_or("").trim();
         let mut bad = |col: usize, what: String| {
@@ -263,6 +294,17 @@ fn read_one(file: &Path, out: &mut Benchmarks, problems: &mut Vec<String>) {
             source: source.to_string(),
             id: id.to_string(),
         };
+        let code = organisation
+            .and_then(|c| rec.get(c))
+            .map(str::trim)
+            .unwrap_or("");
+        if !code.is_empty() {
+            out.organisations
+                .entry((key, year))
+                .or_default()
+                .push((code.to_string(), value));
+            continue;
+        }
         out.values.entry(key).or_default().push(BenchmarkValue {
             source: source.to_string(),
             year,

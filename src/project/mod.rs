@@ -18,6 +18,11 @@ pub const BUNDLED_BENCHMARKS: &str = include_str!("../../schemas/benchmarks/csps
 /// The file name `init` gives the bundled schema's copy, and the benchmarks' copy.
 pub const BUNDLED_SCHEMA_FILE: &str = "staff-survey.toml";
 pub const BUNDLED_BENCHMARKS_FILE: &str = "benchmarks/csps-median.csv";
+/// Each organisation's Civil Service People Survey 2019 scores: the spread the council's
+/// percentile is taken among.
+pub const BUNDLED_ORGANISATIONS: &str =
+    include_str!("../../schemas/benchmarks/csps-2019-organisations.csv");
+pub const BUNDLED_ORGANISATIONS_FILE: &str = "benchmarks/csps-2019-organisations.csv";
 /// The config a project folder holds, found there when `--config` is not given.
 pub const CONFIG_FILE: &str = "pipeline.toml";
 
@@ -215,6 +220,9 @@ pub fn init(req: &InitRequest) -> Result<Written, Error> {
         let path = req.folder.join(BUNDLED_BENCHMARKS_FILE);
         write_file(&path, BUNDLED_BENCHMARKS)?;
         files.push(path);
+        let path = req.folder.join(BUNDLED_ORGANISATIONS_FILE);
+        write_file(&path, BUNDLED_ORGANISATIONS)?;
+        files.push(path);
     } else if let (true, Some(src)) = (req.copy_schema, req.schema) {
         let path = req.folder.join(&schema_ref);
         let text = std::fs::read_to_string(src)
@@ -282,7 +290,7 @@ fn config_text(project: &str, schema_ref: &str, bundled: bool, wave: &str, block
         let _ = writeln!(
             s,
             "\n[benchmarks]                   # published results to compare with\n\
-             files = [\"{BUNDLED_BENCHMARKS_FILE}\"]   # Civil Service People Survey medians (the schema maps questions to them)"
+             files = [\"{BUNDLED_BENCHMARKS_FILE}\", \"{BUNDLED_ORGANISATIONS_FILE}\"]   # Civil Service People Survey medians (the schema maps questions to them) and each organisation's 2019 scores (percentiles)"
         );
     }
     let _ = writeln!(

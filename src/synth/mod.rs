@@ -926,7 +926,7 @@ contact = "Culture Change programme team, culture.change@examplefield.gov.uk"
 published = "2026-12-01"
 
 [benchmarks]                   # published results to compare with: schemas/benchmarks/README.md
-files = ["{benchmarks}"]   # Civil Service People Survey medians (the schema maps questions to them)
+files = ["{benchmarks}", "{organisations}"]   # Civil Service People Survey medians (the schema maps questions to them) and each organisation's 2019 scores (percentiles)
 
 # ---- 2025 baseline: Qualtrics, 3 header rows, UTF-8 with BOM
 [[waves]]
@@ -1091,6 +1091,15 @@ pub fn generate(out: &Path, staff: u32, seed: u64) -> Result<Vec<PathBuf>, Write
             &relative_path(out, Path::new("schemas/benchmarks/csps-median.csv"))
                 .to_string_lossy()
                 .replace('\\', "/"),
+        )
+        .replace(
+            "{organisations}",
+            &relative_path(
+                out,
+                Path::new("schemas/benchmarks/csps-2019-organisations.csv"),
+            )
+            .to_string_lossy()
+            .replace('\\', "/"),
         )
         .replace("{surveymonkey_columns}", &sm)
         + &meetings::PIPELINE_SECTION.replace(

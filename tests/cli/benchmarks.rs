@@ -64,6 +64,9 @@ fn every_mapped_question_and_indicator_is_compared_with_the_civil_service_median
     let items = rows(&s.read_csv("out/tables/fact_item_results.csv"));
     let bench = rows(&s.read_csv("out/tables/fact_item_benchmarks.csv"));
     assert_eq!(bench.len(), published.len());
+    let organisations = rows(
+        &std::fs::read_to_string(s.path("schemas/benchmarks/csps-2019-organisations.csv")).unwrap(),
+    );
     for b in &bench {
         let q = b["question_id"].as_str();
         assert_eq!(b["group_key"], "overall");
@@ -86,13 +89,67 @@ fn every_mapped_question_and_indicator_is_compared_with_the_civil_service_median
         let outside = num(b, "benchmark_value") < num(b, "ci_low")
             || num(b, "benchmark_value") > num(b, "ci_high");
         assert_eq!(b["outside_interval"], outside.to_string(), "{q}");
-        let standing = match (outside, d > 0.0) {
+        // Better or worse only with the benchmark outside the interval and a difference of at
+        // least the practical margin (2 points, as CSPS reporting).
+        assert_eq!(num(b, "margin"), 2.0);
+        let unrounded = num(b, "difference");
+        let standing = match (outside && unrounded.abs() >= 2.0, d > 0.0) {
             (false, _) => "similar",
             (true, true) => "better",
             (true, false) => "worse",
         };
         assert_eq!(b["standing"], standing, "{q}");
+        // Percentile among the 109 organisations, worked out here from the committed table of
+        // organisation scores: the share below the council's figure (rounded to whole percent,
+        // as the organisations' scores are published) plus half of those level with it.
+        let id = b["benchmark_key"].trim_start_matches("CSPS:");
+        let scores: Vec<f64> = organisations
+            .iter()
+            .filter(|r| r["id"] == id)
+            .map(|r| num(r, "value"))
+            .collect();
+        assert_eq!(scores.len(), 109, "{q}");
+        let council: f64 = {
+            let counts = items
+                .iter()
+                .find(|r| {
+                    r["wave_id"] == "2026" && r["question_id"] == q && r["group_key"] == "overall"
+                })
+                .unwrap();
+            (100.0 * num(counts, "n_positive") / num(counts, "n")).round()
+        };
+        let below = scores.iter().filter(|&&v| v < council).count() as f64;
+        let level = scores.iter().filter(|&&v| v == council).count() as f64;
+        let percentile = 100.0 * (below + level / 2.0) / 109.0;
+        assert!((num(b, "percentile") - percentile).abs() < 0.051, "{q}");
+        let band = if percentile < 25.0 {
+            "lowest_quarter"
+        } else if percentile > 75.0 {
+            "highest_quarter"
+        } else {
+            "middle_half"
+        };
+        assert_eq!(b["quartile_band"], band, "{q}");
+        assert_eq!(b["spread_organisations"], "109");
     }
+    // By hand: respect from colleagues (S06, CSPS B26) is 2,325 of 2,854 = 81.46%, 81 when
+    // rounded as the organisations' scores are; of the 109 organisations 12 score below 81 and
+    // 2 score 81, so the council is at 100 × (12 + 1) / 109 = 11.93: the lowest quarter,
+    // although the median comparison alone says only "worse".
+    let s06 = bench.iter().find(|b| b["question_id"] == "S06").unwrap();
+    assert_eq!(
+        (
+            s06["percentile"].as_str(),
+            s06["quartile_band"].as_str(),
+            s06["standing"].as_str()
+        ),
+        ("11.9", "lowest_quarter", "worse")
+    );
+    // S16 is 1.8 points above the median with the median outside its interval: under the
+    // 2-point margin, so similar (it was "better" against the point median alone).
+    let s16 = bench.iter().find(|b| b["question_id"] == "S16").unwrap();
+    assert_eq!(s16["outside_interval"], "true");
+    assert_eq!(s16["standing"], "similar");
     // The sample's S23 is 13.8 points below the Civil Service (49.2% vs 63%): a clear gap.
     let s23 = bench.iter().find(|b| b["question_id"] == "S23").unwrap();
     assert_eq!(s23["standing"], "worse");

@@ -6,6 +6,34 @@ use crate::report::charts;
 use crate::report::registry::Figure;
 use crate::report::tables::fmt1;
 
+/// Where the council sits among the organisations: "68th percentile, middle half".
+fn place(percentile: &Figure<f64>, band: &Figure<String>) -> String {
+    match (percentile, band) {
+        (Figure::Shown(p), Figure::Shown(b)) => {
+            let band = match b.as_str() {
+                "lowest_quarter" => "lowest quarter",
+                "highest_quarter" => "highest quarter",
+                _ => "middle half",
+            };
+            format!("{} percentile, {band}", ordinal(p.round() as i64))
+        }
+        (Figure::Withheld, _) | (_, Figure::Withheld) => crate::disclosure::Suppression::MARK.into(),
+        _ => "-".into(),
+    }
+}
+
+/// 1st, 2nd, 3rd, 11th, 22nd...
+fn ordinal(n: i64) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
 /// A benchmark source as readers know it.
 fn source_name(source: &str) -> String {
     match source {
@@ -174,6 +202,7 @@ format!(
                     f1(b.benchmark_value.value),
                     figure_text(&b.difference, |v| f1(v.value)),
                     figure_text(&b.standing, Clone::clone),
+                    place(&b.percentile, &b.quartile_band),
                 )
             })
             .chain(
@@ -192,10 +221,11 @@ format!(
                             f1(b.benchmark_value),
                             figure_text(&b.difference, |v| f1(*v)),
                             figure_text(&b.standing, Clone::clone),
+                            place(&b.percentile, &b.quartile_band),
                         )
                     }),
             )
-            .map(|(what, key, year, v, b, d, st)| {
+            .map(|(what, key, year, v, b, d, st, pl)| {
                 vec![
                     what,
                     format!(
@@ -207,6 +237,7 @@ format!(
                     b,
                     d,
                     st,
+                    pl,
                 ]
             })
             .collect();
@@ -214,12 +245,22 @@ format!(
             if outcome.is_none() {
                 page.section("How we compare: external benchmarks");
             }
-            page.para(
+            let margin = m
+                .item_benchmarks
+                .iter()
+                .map(|b| b.margin)
+                .chain(m.indicator_benchmarks.iter().map(|b| b.margin))
+                .next()
+                .unwrap_or(crate::config::BENCHMARK_MARGIN);
+            page.para(format!(
                 "The council's latest figures against published benchmarks (CSPS: the Civil Service People Survey median \
-                 of organisations, rounded to whole percent at source). *Better* or *worse* means the benchmark lies \
-                 outside the council figure's 95% interval; *similar* means it lies within it. Wording differs only in \
-                 the organisation's name.",
-            );
+                 of organisations, rounded to whole percent at source). Better or worse means the council differs from the \
+                 median by at least {} points and the median lies outside the council figure's 95% interval; otherwise \
+                 similar. Organisations differ widely, so the last column places the council among them: its percentile \
+                 (the share of organisations scoring lower) and quarter (lowest quarter, middle half, or highest quarter: \
+                 a high performer). Wording differs only in the organisation's name.",
+                fmt1(margin).trim_end_matches(".0")
+            ));
             page.table(Table::new(
                 "Council against benchmarks, whole organisation",
                 vec![
@@ -229,6 +270,7 @@ format!(
                     "Benchmark".into(),
                     "Difference (points)".into(),
                     "Standing".into(),
+                    "Among organisations".into(),
                 ],
                 rows,
             ));
