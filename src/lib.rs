@@ -528,7 +528,11 @@ pub fn run_with(
         config.anonymity_threshold,
         disclosure::MIN_RESPONDENTS_FOR_BREAKDOWNS,
     );
-    tables.protect_drivers(drivers, config.anonymity_threshold);
+    tables.protect_drivers(
+        drivers,
+        config.anonymity_threshold,
+        config.drivers.min_respondents,
+    );
     let tables = tables;
 
     // The opt-in quotes file: redacted comments from groups whose theme counts are published.

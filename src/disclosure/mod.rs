@@ -298,7 +298,47 @@ pub struct ProtectedTables {
     pub themes: Vec<Protected<crate::indicators::comments::ThemeStats>>,
     /// Key driver analyses (`measure` = the outcome indicator; `n` = respondents analysed).
     pub drivers: Vec<Protected<crate::drivers::Analysis>>,
+    /// Every group the driver analysis looked at, and what became of it (so a group missing
+    /// from the drivers says why).
+    pub driver_groups: Vec<DriverGroup>,
     pub summary: BTreeMap<&'static str, Summary>,
+}
+
+/// What became of one group in one outcome's driver analysis. Carries no count but the
+/// analysed n of a published analysis (already in the drivers table).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DriverGroup {
+    pub wave: WaveId,
+    pub outcome: usize,
+    pub breakdown: Breakdown,
+    pub group: Group,
+    pub status: DriverStatus,
+}
+
+/// Why a group's drivers are, or are not, published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DriverStatus {
+    /// Analysed and published, on this many respondents.
+    Analysed(u64),
+    /// Withheld by disclosure control (the group's outcome figure or size is withheld, or
+    /// showing it would let a withheld count be worked out).
+    Withheld,
+    /// Fewer respondents with the outcome and every driver than the analysis needs.
+    TooFew,
+    /// Enough respondents, but the regression could not be fitted (the themes' scores are
+    /// too closely related, or do not vary).
+    NotFitted,
+}
+
+impl DriverStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            DriverStatus::Analysed(_) => "analysed",
+            DriverStatus::Withheld => "withheld",
+            DriverStatus::TooFew => "too_few_respondents",
+            DriverStatus::NotFitted => "not_fitted",
+        }
+    }
 }
 
 impl ProtectedTables {
@@ -319,7 +359,12 @@ impl ProtectedTables {
     /// the respondents analysed as the count: a group not analysed (too few respondents),
     /// whose outcome figure or respondent count is withheld, is hidden, and more groups are
     /// hidden until no withheld count can be recovered as "overall minus the rest".
-    pub fn protect_drivers(&mut self, mut runs: Vec<crate::drivers::GroupRun>, k: u32) {
+    pub fn protect_drivers(
+        &mut self,
+        mut runs: Vec<crate::drivers::GroupRun>,
+        k: u32,
+        min_respondents: u64,
+    ) {
         runs.sort_by(|a, b| {
             (a.wave.as_str(), a.outcome, a.breakdown, a.group).cmp(&(
                 b.wave.as_str(),
@@ -374,10 +419,42 @@ impl ProtectedTables {
                 hide_last: None,
             },
         );
+        // What became of every group: withheld whenever disclosure control hid it, so a
+        // status never says more about a withheld group than that it is withheld.
+        let driver_groups: Vec<DriverGroup> = cells
+            .iter()
+            .zip(&d)
+            .map(|(c, decision)| {
+                let hidden_size = outcome_hidden
+                    .get(&(c.wave.as_str(), c.measure, c.breakdown, c.group))
+                    .copied()
+                    .unwrap_or(true)
+                    || count_hidden
+                        .get(&(c.wave.as_str(), c.breakdown, c.group))
+                        .copied()
+                        .unwrap_or(false);
+                let status = match (&c.stats, decision) {
+                    _ if hidden_size => DriverStatus::Withheld,
+                    (Some(_), None) => DriverStatus::Analysed(c.n),
+                    (Some(_), Some(_)) => DriverStatus::Withheld,
+                    (None, _) if c.n < min_respondents => DriverStatus::TooFew,
+                    (None, _) => DriverStatus::NotFitted,
+                };
+                DriverGroup {
+                    wave: c.wave.clone(),
+                    outcome: c.measure,
+                    breakdown: c.breakdown,
+                    group: c.group,
+                    status,
+                }
+            })
+            .collect();
+        self.driver_groups = driver_groups;
         let s = self.summary.entry("drivers").or_default();
         for x in &d {
             s.add(*x);
         }
+
         self.drivers = cells
             .into_iter()
             .zip(d)

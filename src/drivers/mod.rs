@@ -32,6 +32,15 @@ pub use crate::config::drivers::{
 pub const BOOTSTRAP_CAP: usize = 5_000;
 pub const BOOTSTRAP_BLOCKS: usize = 500;
 
+/// Below this R² the drivers together explain too little for their ranks and quadrants to
+/// mean anything: the shares are published, the labels are not.
+pub const MIN_R2_FOR_LABELS: f64 = 0.10;
+/// Fewer drivers than this (themes asked in the wave) and ranking them says little.
+pub const MIN_DRIVERS_FOR_LABELS: usize = 3;
+/// A quadrant is named only when at least this share of bootstrap resamples put the driver
+/// in it; otherwise it is "unclear".
+pub const QUADRANT_SUPPORT: f64 = 0.90;
+
 /// Each respondent's 0–100 score on an indicator (NaN: fewer answered questions than
 /// `min_items`); `None` when the wave asked none of its questions.
 pub fn scores_0_100(schema: &Schema, r: &Responses, indicator: usize) -> Option<Vec<f64>> {
@@ -88,7 +97,60 @@ pub struct DriverRow {
     pub score: f64,
     /// 1 = the largest share.
     pub rank: usize,
+    /// The 95% range of the driver's rank over the bootstrap resamples (1 = largest share).
+    pub rank_interval: Option<(usize, usize)>,
     pub quadrant: Quadrant,
+    /// Share of bootstrap resamples that put the driver in `quadrant` (importance against
+    /// the resample's average share, score against the resample's median score).
+    pub quadrant_support: Option<f64>,
+}
+
+impl DriverRow {
+    /// The rank, when the bootstrap separates it from its neighbours (its 95% range is that
+    /// one rank) and the analysis may be labelled.
+    pub fn rank_shown(&self, a: &Analysis) -> Option<usize> {
+        (a.labelled() && self.rank_interval == Some((self.rank, self.rank))).then_some(self.rank)
+    }
+
+    /// The quadrant as published: named only with enough bootstrap support, in an analysis
+    /// that may be labelled.
+    pub fn quadrant_shown(&self, a: &Analysis) -> Shown {
+        if !a.labelled() {
+            Shown::NotLabelled
+        } else if self.quadrant_support.is_some_and(|s| s >= QUADRANT_SUPPORT) {
+            Shown::Named(self.quadrant)
+        } else {
+            Shown::Unclear
+        }
+    }
+}
+
+/// A driver's quadrant as readers see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    Named(Quadrant),
+    /// The bootstrap puts it in more than one quadrant.
+    Unclear,
+    /// The model explains too little, or too few drivers were asked, to label any.
+    NotLabelled,
+}
+
+impl Shown {
+    pub fn code(self) -> &'static str {
+        match self {
+            Shown::Named(q) => q.code(),
+            Shown::Unclear => "unclear",
+            Shown::NotLabelled => "not_labelled",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Shown::Named(q) => q.label(),
+            Shown::Unclear => "Unclear",
+            Shown::NotLabelled => "Not labelled",
+        }
+    }
 }
 
 /// Where a driver sits: importance against current score.
@@ -139,6 +201,14 @@ pub struct Analysis {
     /// Bootstrap draws that gave a decomposition.
     pub replicates: usize,
     pub drivers: Vec<DriverRow>,
+}
+
+impl Analysis {
+    /// Whether ranks and quadrants may be named at all: R² at least [`MIN_R2_FOR_LABELS`] and
+    /// at least [`MIN_DRIVERS_FOR_LABELS`] drivers.
+    pub fn labelled(&self) -> bool {
+        self.r2 >= MIN_R2_FOR_LABELS && self.drivers.len() >= MIN_DRIVERS_FOR_LABELS
+    }
 }
 
 /// One outcome in one group, analysed or not: how many respondents it has and how many have
@@ -297,6 +367,28 @@ pub fn analyse(
         .collect()
 }
 
+/// Each driver's rank by share (1 = the largest; ties to the earlier driver).
+fn ranks(shares: &[f64]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..shares.len()).collect();
+    order.sort_by(|&a, &b| shares[b].total_cmp(&shares[a]).then(a.cmp(&b)));
+    let mut rank = vec![0; shares.len()];
+    for (r, &j) in order.iter().enumerate() {
+        rank[j] = r + 1;
+    }
+    rank
+}
+
+/// The quadrant of a driver from its importance (share at or above the average) and its score
+/// (at or above the drivers' median).
+fn quadrant(important: bool, high: bool) -> Quadrant {
+    match (important, high) {
+        (true, true) => Quadrant::Strength,
+        (true, false) => Quadrant::Priority,
+        (false, true) => Quadrant::Maintain,
+        (false, false) => Quadrant::Monitor,
+    }
+}
+
 /// One group's decomposition and bootstrap (`used`: its rows of the prepared matrix).
 #[allow(clippy::too_many_arguments)]
 fn analyse_group(
@@ -315,11 +407,14 @@ fn analyse_group(
     let used = used.to_vec();
     let mut rng = ChaCha8Rng::seed_from_u64(seed_for(s.seed, outcome, b, g));
     let mut draws: Vec<Vec<f64>> = vec![Vec::with_capacity(s.bootstrap); drivers.len()];
-    let mut keep = |d: Option<lmg::Decomposition>| {
+    // Each kept resample's mean driver scores, for the quadrant's score axis.
+    let mut mean_draws: Vec<Vec<f64>> = Vec::with_capacity(s.bootstrap);
+    let mut keep = |d: Option<lmg::Decomposition>, means: Vec<f64>| {
         if let Some(d) = d {
             for (slot, share) in draws.iter_mut().zip(d.shares()) {
                 slot.push(share);
             }
+            mean_draws.push(means);
         }
     };
     let (full, means) = if n <= BOOTSTRAP_CAP {
@@ -330,7 +425,16 @@ fn analyse_group(
             for q in pick.iter_mut() {
                 *q = used[rng.random_range(0..n)];
             }
-            keep(Correlations::of_matrix(matrix, k, Some(&pick)).and_then(|c| lmg::lmg(&c)));
+            let mut sums = vec![0.0; k];
+            for &i in &pick {
+                let row = &matrix[i as usize * k..(i as usize + 1) * k];
+                sums.iter_mut().zip(row).for_each(|(s, v)| *s += v);
+            }
+            let means: Vec<f64> = sums[1..].iter().map(|s| s / n as f64).collect();
+            keep(
+                Correlations::of_matrix(matrix, k, Some(&pick)).and_then(|c| lmg::lmg(&c)),
+                means,
+            );
         }
         let means: Vec<f64> = (1..k)
             .map(|j| {
@@ -358,7 +462,11 @@ fn analyse_group(
             for _ in 0..BOOTSTRAP_BLOCKS {
                 total.add(&blocks[rng.random_range(0..BOOTSTRAP_BLOCKS)]);
             }
-            keep(Correlations::of_moments(&total).and_then(|c| lmg::lmg(&c)));
+            let means: Vec<f64> = (1..k).map(|j| total.sum[j] / total.n).collect();
+            keep(
+                Correlations::of_moments(&total).and_then(|c| lmg::lmg(&c)),
+                means,
+            );
         }
         let means: Vec<f64> = (1..k).map(|j| all.sum[j] / all.n).collect();
         (full, means)
@@ -369,8 +477,22 @@ fn analyse_group(
     sorted_means.sort_by(f64::total_cmp);
     let median = lmg::quantile(&sorted_means, 0.5).unwrap_or(0.0);
     let average = 1.0 / drivers.len() as f64;
-    let mut order: Vec<usize> = (0..drivers.len()).collect();
-    order.sort_by(|&a, &b| shares[b].total_cmp(&shares[a]).then(a.cmp(&b)));
+    let order = ranks(&shares);
+    // Each resample's ranks and quadrants, for the rank ranges and the quadrants' support.
+    let m = drivers.len();
+    let mut rank_draws: Vec<Vec<f64>> = vec![Vec::with_capacity(replicates); m];
+    let mut quadrant_draws: Vec<Vec<Quadrant>> = vec![Vec::with_capacity(replicates); m];
+    for (r, means_r) in mean_draws.iter().enumerate() {
+        let shares_r: Vec<f64> = (0..m).map(|j| draws[j][r]).collect();
+        let ranks_r = ranks(&shares_r);
+        let mut sorted = means_r.clone();
+        sorted.sort_by(f64::total_cmp);
+        let median_r = lmg::quantile(&sorted, 0.5).unwrap_or(0.0);
+        for j in 0..m {
+            rank_draws[j].push(ranks_r[j] as f64);
+            quadrant_draws[j].push(quadrant(shares_r[j] >= average, means_r[j] >= median_r));
+        }
+    }
     let rows_out = drivers
         .iter()
         .enumerate()
@@ -378,21 +500,25 @@ fn analyse_group(
             let mut d = std::mem::take(&mut draws[j]);
             d.sort_by(f64::total_cmp);
             let ci = lmg::quantile(&d, 0.025).zip(lmg::quantile(&d, 0.975));
-            let important = shares[j] >= average;
-            let high = means[j] >= median;
+            let here = quadrant(shares[j] >= average, means[j] >= median);
+            let mut r = std::mem::take(&mut rank_draws[j]);
+            r.sort_by(f64::total_cmp);
+            let rank_interval = lmg::quantile(&r, 0.025)
+                .zip(lmg::quantile(&r, 0.975))
+                .map(|(lo, hi)| (lo.floor() as usize, hi.ceil() as usize));
+            let q = &quadrant_draws[j];
+            let quadrant_support = (!q.is_empty())
+                .then(|| q.iter().filter(|&&x| x == here).count() as f64 / q.len() as f64);
             DriverRow {
                 indicator,
                 share: shares[j],
                 share_ci: ci,
                 beta: full.beta[j],
                 score: means[j],
-                rank: order.iter().position(|&x| x == j).expect("ranked") + 1,
-                quadrant: match (important, high) {
-                    (true, true) => Quadrant::Strength,
-                    (true, false) => Quadrant::Priority,
-                    (false, true) => Quadrant::Maintain,
-                    (false, false) => Quadrant::Monitor,
-                },
+                rank: order[j],
+                rank_interval,
+                quadrant: here,
+                quadrant_support,
             }
         })
         .collect();

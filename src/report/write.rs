@@ -240,6 +240,7 @@ pub fn write_pack(
         feedback: e.feedback,
         threshold: config.anonymity_threshold,
         fpc: config.fpc,
+        min_driver_respondents: config.drivers.min_respondents,
         model: &model,
         dictionary_md: &dictionary,
         weighted_by,

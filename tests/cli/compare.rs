@@ -26,7 +26,7 @@ fn deltas_match_statsmodels() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let d = s.read_table("out", "fact_item_changes");
-    assert!(d.starts_with("comparison,wave_from,wave_to,question_id,group_key,n_from,n_to,value_from,value_to,delta,delta_ci_low,delta_ci_high,low_reliability,mdd_unadjusted,mdd_at_family_threshold,weighted,design_effect_from,design_effect_to,test,statistic,p_value,family,family_tests,family_threshold,q_value,effect_size,effect_size_type,verdict,reason,suppressed,suppression_reason\n"));
+    assert!(d.starts_with("comparison,since_previous,since_baseline,wave_from,wave_to,question_id,group_key,n_from,n_to,value_from,value_to,delta,delta_ci_low,delta_ci_high,adjusted_ci_low,adjusted_ci_high,low_reliability,mdd_unadjusted,mdd_at_family_threshold,weighted,design_effect_from,design_effect_to,test,statistic,p_value,family,family_tests,family_threshold,q_value,effect_size,effect_size_type,verdict,reason,suppressed,suppression_reason\n"));
     let rows: Vec<&str> = d.lines().filter(|l| l.contains(",Q2,")).collect();
     assert_eq!(
         rows,
@@ -39,25 +39,21 @@ fn deltas_match_statsmodels() {
             // = (0.0733, 0.4643). MDD: (norm.ppf(0.975) + norm.ppf(0.8)) × se with
             // se = √(0.625·0.375/32 + 0.90625·0.09375/32) = 27.987 points, and at the family's
             // threshold (norm.ppf(1 − 0.05/3/2) + norm.ppf(0.8)) × se = 32.322.
-            "since_previous,2025,2026,Q2,overall,32,32,62.5,90.6,28.1,7.3,46.4,false,28.0,32.3,false,,,two_proportion_z,2.656,0.007913,items,3,0.016667,0.023739,0.696,cohens_h,improved,,false,",
-            // 20 answers in A dir: fewer than 30, so low reliability and no verdict, but the
-            // interval is shown: newcomb for 20/20 vs 20/20 = (-0.1611, 0.1611); no MDD (no
-            // variation, se 0).
+            // Adjusted interval (at the family's threshold 0.05/3, from the test): d = 28.125
+            // points, se = d / z = 10.590188837285904, 28.125 ∓ norm.ppf(1 − 0.05/3/2) × se =
+            // (2.7723018472740684, 53.477698152725935): clear of zero, as the verdict is.
+            // With two waves the baseline is the previous wave: one row with both roles.
+            "since_previous_and_baseline,true,true,2025,2026,Q2,overall,32,32,62.5,90.6,28.1,7.3,46.4,2.8,53.5,false,28.0,32.3,false,,,two_proportion_z,2.656,0.007913,items,3,0.016667,0.023739,0.696,cohens_h,improved,,false,",
             // A dir: 20 of 20 agree in both waves, withheld by the attribute rule.
-            "since_previous,2025,2026,Q2,dir=A dir,[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],false,[c],[c],,[c],[c],breakdown:dir,0,,[c],[c],,not tested,suppressed in one of the waves,true,secondary",
-            "since_previous,2025,2026,Q2,dir=B dir,[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],false,[c],[c],,[c],[c],breakdown:dir,0,,[c],[c],,not tested,suppressed in one of the waves,true,primary",
-            "since_previous,2025,2026,Q2,dir=C dir,[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],false,[c],[c],,[c],[c],breakdown:dir,0,,[c],[c],,not tested,suppressed in one of the waves,true,primary",
-            "since_previous,2025,2026,Q2,dir=Not stated,[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],false,[c],[c],,[c],[c],breakdown:dir,0,,[c],[c],,not tested,suppressed in one of the waves,true,primary",
-            // With two waves the baseline is the previous wave: the same tests, named twice.
-            "since_baseline,2025,2026,Q2,overall,32,32,62.5,90.6,28.1,7.3,46.4,false,28.0,32.3,false,,,two_proportion_z,2.656,0.007913,items,3,0.016667,0.023739,0.696,cohens_h,improved,,false,",
-            // A dir: 20 of 20 agree in both waves, withheld by the attribute rule.
-            "since_baseline,2025,2026,Q2,dir=A dir,[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],false,[c],[c],,[c],[c],breakdown:dir,0,,[c],[c],,not tested,suppressed in one of the waves,true,secondary",
-            "since_baseline,2025,2026,Q2,dir=B dir,[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],false,[c],[c],,[c],[c],breakdown:dir,0,,[c],[c],,not tested,suppressed in one of the waves,true,primary",
-            "since_baseline,2025,2026,Q2,dir=C dir,[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],false,[c],[c],,[c],[c],breakdown:dir,0,,[c],[c],,not tested,suppressed in one of the waves,true,primary",
-            "since_baseline,2025,2026,Q2,dir=Not stated,[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],false,[c],[c],,[c],[c],breakdown:dir,0,,[c],[c],,not tested,suppressed in one of the waves,true,primary",
+            "since_previous_and_baseline,true,true,2025,2026,Q2,dir=A dir,[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],false,[c],[c],,[c],[c],breakdown:dir,0,,[c],[c],,not tested,suppressed in one of the waves,true,secondary",
+            "since_previous_and_baseline,true,true,2025,2026,Q2,dir=B dir,[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],false,[c],[c],,[c],[c],breakdown:dir,0,,[c],[c],,not tested,suppressed in one of the waves,true,primary",
+            "since_previous_and_baseline,true,true,2025,2026,Q2,dir=C dir,[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],false,[c],[c],,[c],[c],breakdown:dir,0,,[c],[c],,not tested,suppressed in one of the waves,true,primary",
+            "since_previous_and_baseline,true,true,2025,2026,Q2,dir=Not stated,[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],false,[c],[c],,[c],[c],breakdown:dir,0,,[c],[c],,not tested,suppressed in one of the waves,true,primary",
         ]
     );
-    assert!(d.contains("since_previous,2025,2026,Q1,overall,30,30,63.3,63.3,0.0,-23.2,23.2,false,34.9,40.3,false,,,two_proportion_z,0.000,1.000000,items,3,0.016667,1.000000,0.000,cohens_h,no significant change,,false,"), "{d}");
+    // No change (z = 0): the adjusted interval uses the change's standard error,
+    // √(2 × (19/30)(11/30)/30) = 12.4426 points: ∓ 2.39398 × 12.4426 = ∓ 29.787.
+    assert!(d.contains("since_previous_and_baseline,true,true,2025,2026,Q1,overall,30,30,63.3,63.3,0.0,-23.2,23.2,-29.8,29.8,false,34.9,40.3,false,,,two_proportion_z,0.000,1.000000,items,3,0.016667,1.000000,0.000,cohens_h,no significant change,,false,"), "{d}");
     let audit = s.cmd(&["audit", &s.pack("out")]).output().unwrap();
     assert_eq!(audit.status.code(), Some(0), "{}", stdout(&audit));
 }

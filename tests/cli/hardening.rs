@@ -709,7 +709,7 @@ fn audit_finds_a_withheld_figure_placed_only_in_the_report_workbook_or_control_c
         let text = std::fs::read_to_string(&path).unwrap();
         let line = text
             .lines()
-            .find(|l| l.starts_with("since_previous,") && l.ends_with(",true,secondary"))
+            .find(|l| l.starts_with("since_previous") && l.ends_with(",true,secondary"))
             .expect("a withheld change")
             .to_string();
         let shown = line

@@ -48,7 +48,7 @@ fn indicators_match_hand_and_reference_calculations() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let t = s.read_table("out", "fact_indicator_results");
     assert!(t.starts_with(
-        "wave_id,indicator_id,group_key,n,value,ci_low,ci_high,pct_positive,pct_neutral,pct_negative,mdd,weighted,design_effect,population,suppressed,suppression_reason\n"
+        "wave_id,indicator_id,group_key,n,value,ci_low,ci_high,pct_positive,pct_neutral,pct_negative,mdd,weighted,design_effect,population,fpc_assumed,suppressed,suppression_reason\n"
     ));
     // What each value is, once, in the indicator dimension.
     let dims = s.read_table("out", "dim_indicator");
@@ -64,14 +64,14 @@ fn indicators_match_hand_and_reference_calculations() {
     // Neutral (13.33 + 9.375) / 2 = 11.35; negative (23.33 + 28.125) / 2 = 25.73.
     assert_eq!(
         rows(&t, "2025,respect,overall,"),
-        ["2025,respect,overall,32,62.9,51.5,74.3,62.9,11.4,25.7,22.2,false,,,false,"]
+        ["2025,respect,overall,32,62.9,51.5,74.3,62.9,11.4,25.7,22.2,false,,,false,false,"]
     );
     // A dir would be Q1 10/18 and Q2 20/20 positive: (55.56 + 100) / 2 = 77.78 (t interval
     // 66.02 to 89.54), but both items are withheld for A (Q1 by the linear attack's repair,
     // Q2 by the attribute rule: all 20 agree), so the theme is withheld with them.
     assert!(
         t.contains(
-            "2025,respect,dir=A dir,[c],[c],[c],[c],[c],[c],[c],[c],false,[c],[c],true,secondary"
+            "2025,respect,dir=A dir,[c],[c],[c],[c],[c],[c],[c],[c],false,[c],[c],false,true,secondary"
         ),
         "{t}"
     );
@@ -82,19 +82,23 @@ fn indicators_match_hand_and_reference_calculations() {
     // sd 18.3212; t interval (51.91, 65.59); MDD 13.25.
     assert_eq!(
         rows(&t, "2025,engagement,overall,"),
-        ["2025,engagement,overall,30,58.8,51.9,65.6,,,,13.3,false,,,false,"]
+        ["2025,engagement,overall,30,58.8,51.9,65.6,,,,13.3,false,,,false,false,"]
     );
     // Yes-rate (Q3 is reverse keyed for % positive, but the rate counts literal Yes answers):
     // 3 of 31; statsmodels proportion_confint(3, 31, method="wilson") = (3.35%, 24.90%).
     assert_eq!(
         rows(&t, "2025,bullying,overall,"),
-        ["2025,bullying,overall,31,9.7,3.3,24.9,,,,21.0,false,,,false,"]
+        ["2025,bullying,overall,31,9.7,3.3,24.9,,,,21.0,false,,,false,false,"]
     );
 }
 
 #[test]
 fn response_rates_and_fpc_use_the_hr_headcount() {
-    let s = sandbox("headcount = \"hc.csv\"", "");
+    // The finite population correction is off unless asked for.
+    let s = sandbox(
+        "headcount = \"hc.csv\"",
+        "finite_population_correction = true\n",
+    );
     s.write("hc.csv", "dir,headcount\nA dir,40\nB dir,12\nC dir,5\n");
     let out = s
         .cmd(&["run", "--config", "pipeline.toml"])
@@ -119,12 +123,18 @@ fn response_rates_and_fpc_use_the_hr_headcount() {
         items.contains("2025,Q3,dir=A dir,20,18,0,2,90.0,0.0,10.0,76.7,96.1,"),
         "{items}"
     );
-    assert!(items.contains(",40,false,,false\n"), "population recorded");
+    // The population is recorded and the row says its interval assumes a random sample.
+    assert!(items.contains(",40,true,false,,false\n"), "population recorded");
+    let report = s.read_pack("out", "report.md");
+    assert!(
+        report.contains("assumes that those who answered are a random sample of staff"),
+        "the assumption is stated beside the intervals it touches"
+    );
 
-    // Switched off: the same figures without the correction.
+    // Switched off (the default): the same figures without the correction.
     let cfg = s.read("pipeline.toml").replacen(
-        "schema = ",
-        "finite_population_correction = false\nschema = ",
+        "finite_population_correction = true",
+        "finite_population_correction = false",
         1,
     );
     s.write("pipeline.toml", cfg);
@@ -138,13 +148,13 @@ fn response_rates_and_fpc_use_the_hr_headcount() {
     let items = s.read_table("out", "fact_item_results");
     assert!(
         items.contains(
-            "2025,Q3,dir=A dir,20,18,0,2,90.0,0.0,10.0,69.9,97.2,26.6,false,,,false,,false\n"
+            "2025,Q3,dir=A dir,20,18,0,2,90.0,0.0,10.0,69.9,97.2,26.6,false,,,false,false,,false\n"
         ),
         "{items}"
     );
     assert!(
         s.read_pack("out", "tables/README.md")
-            .contains("switched off in this run's config")
+            .contains("finite population correction √((N−n)/(N−1)) is off (the default)")
     );
 }
 
@@ -194,10 +204,10 @@ fn audit_passes_on_a_run_and_fails_on_a_disclosive_pack() {
         .lines()
         .map(|l| {
             if l.starts_with("2025,Q1,dir=Not stated,") {
-                "2025,Q1,dir=Not stated,3,0,0,3,0.0,0.0,100.0,0.0,56.1,0.0,false,,,false,,false"
+                "2025,Q1,dir=Not stated,3,0,0,3,0.0,0.0,100.0,0.0,56.1,0.0,false,,,false,false,,false"
                     .to_string()
             } else if l.starts_with("2025,Q2,dir=B dir,") {
-                "2025,Q2,dir=B dir,9,0,0,9,0.0,0.0,100.0,0.0,29.9,0.0,false,,12,false,,false"
+                "2025,Q2,dir=B dir,9,0,0,9,0.0,0.0,100.0,0.0,29.9,0.0,false,,12,false,false,,false"
                     .to_string()
             } else {
                 l.to_string()

@@ -3,17 +3,17 @@
 use crate::common::*;
 
 /// A suppressed item row: ten counts and values, weighted (false), the design effect, the
-/// population, then the flag.
-const C: &str = "[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],false,[c],[c],true";
+/// population, no finite population correction, then the flag.
+const C: &str = "[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],false,[c],[c],false,true";
 
 /// Worked by hand from the counts documented on `mini_csv`.
 fn expected_items() -> String {
     let mut rows = vec![
-        "wave_id,question_id,group_key,n,n_positive,n_neutral,n_negative,pct_positive,pct_neutral,pct_negative,ci_low,ci_high,mdd,weighted,design_effect,population,suppressed,suppression_reason,all_alike".to_string(),
+        "wave_id,question_id,group_key,n,n_positive,n_neutral,n_negative,pct_positive,pct_neutral,pct_negative,ci_low,ci_high,mdd,weighted,design_effect,population,fpc_assumed,suppressed,suppression_reason,all_alike".to_string(),
         // Intervals and MDDs: statsmodels proportion_confint(x, n, method="wilson") and
         // 100 * (norm.ppf(.975) + norm.ppf(.8)) * sqrt(2 p (1 - p) / n); no headcount, so no FPC.
         // Q1 overall: 18 + 9 + 3 valid; positive 10 + 9 = 19 (63.33%), neutral 4 (13.33%), negative 4 + 3 = 7 (23.33%).
-        "2025,Q1,overall,30,19,4,7,63.3,13.3,23.3,45.5,78.1,34.9,false,,,false,,false".into(),
+        "2025,Q1,overall,30,19,4,7,63.3,13.3,23.3,45.5,78.1,34.9,false,,,false,false,,false".into(),
         // A dir would be 18 valid (DK and blank excluded): 10/18 = 55.56%, 4/18 = 22.22%
         // ("2025,Q1,dir=A dir,18,10,4,4,55.6,22.2,22.2,33.7,75.4,46.4,..."). But B dir 9 < 10,
         // C dir 0 and Not stated 3 are primary, and overall minus A would show that none of
@@ -24,7 +24,7 @@ fn expected_items() -> String {
         format!("2025,Q1,dir=C dir,{C},primary,false"),
         format!("2025,Q1,dir=Not stated,{C},primary,false"),
         // Q2 overall: 20 agree, 3 neither, 9 disagree of 32: 62.5%, 9.375% -> 9.4, 28.125% -> 28.1.
-        "2025,Q2,overall,32,20,3,9,62.5,9.4,28.1,45.3,77.1,33.9,false,,,false,,false".into(),
+        "2025,Q2,overall,32,20,3,9,62.5,9.4,28.1,45.3,77.1,33.9,false,,,false,false,,false".into(),
         // A dir: all 20 agree (100%): a group under 30 where everyone answered alike is
         // withheld by the attribute rule (it would tell each member's answer).
         format!("2025,Q2,dir=A dir,{C},secondary,false"),
@@ -33,8 +33,8 @@ fn expected_items() -> String {
         format!("2025,Q2,dir=Not stated,{C},primary,false"),
         // Q3 is reverse keyed: "No" is favourable. Valid 20 + 9 + 2 (one prefers not to say):
         // positive 18 + 9 + 1 = 28 (90.32%), negative 2 + 1 = 3 (9.68%).
-        "2025,Q3,overall,31,28,0,3,90.3,0.0,9.7,75.1,96.7,21.0,false,,,false,,false".into(),
-        "2025,Q3,dir=A dir,20,18,0,2,90.0,0.0,10.0,69.9,97.2,26.6,false,,,false,,false".into(),
+        "2025,Q3,overall,31,28,0,3,90.3,0.0,9.7,75.1,96.7,21.0,false,,,false,false,,false".into(),
+        "2025,Q3,dir=A dir,20,18,0,2,90.0,0.0,10.0,69.9,97.2,26.6,false,,,false,false,,false".into(),
         format!("2025,Q3,dir=B dir,{C},primary,false"),
         format!("2025,Q3,dir=C dir,{C},primary,false"),
         format!("2025,Q3,dir=Not stated,{C},primary,false"),
@@ -90,7 +90,7 @@ fn a_lone_small_group_takes_the_next_smallest_with_it() {
     assert_eq!(
         q2,
         [
-            "2025,Q2,overall,32,20,3,9,62.5,9.4,28.1,45.3,77.1,33.9,false,,,false,,false"
+            "2025,Q2,overall,32,20,3,9,62.5,9.4,28.1,45.3,77.1,33.9,false,,,false,false,,false"
                 .to_string(),
             // A dir's 16 all agree: withheld by the attribute rule (under 30, unanimous).
             format!("2025,Q2,dir=A dir,{C},secondary,false"),

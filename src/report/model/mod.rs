@@ -17,7 +17,7 @@ pub mod weighting;
 pub use benchmarks::{FactIndicatorBenchmark, FactItemBenchmark};
 pub use comments::{DimCommentTheme, FactCommentTheme};
 pub use dims::*;
-pub use drivers::FactDriver;
+pub use drivers::{FactDriver, FactDriverGroup};
 pub use feedback::*;
 pub use staff::*;
 pub use weighting::{FactWeightingMargin, FactWeightingSummary};
@@ -131,6 +131,7 @@ pub struct Model {
     pub weighting_margins: Vec<FactWeightingMargin>,
     pub weighting_summary: Vec<FactWeightingSummary>,
     pub drivers: Vec<FactDriver>,
+    pub driver_groups: Vec<FactDriverGroup>,
     pub item_benchmarks: Vec<FactItemBenchmark>,
     pub indicator_benchmarks: Vec<FactIndicatorBenchmark>,
     pub comment_theme_dim: Vec<DimCommentTheme>,
@@ -160,6 +161,7 @@ pub fn registry() -> Vec<&'static Table> {
         FactItemChange::table(),
         FactIndicatorChange::table(),
         FactDriver::table(),
+        FactDriverGroup::table(),
         FactItemBenchmark::table(),
         FactIndicatorBenchmark::table(),
         FactCommentTheme::table(),
@@ -342,6 +344,7 @@ impl Model {
             weighting_margins,
             weighting_summary,
             drivers: drivers::drivers(e),
+            driver_groups: drivers::driver_groups(e),
             item_benchmarks: benchmarks::item_benchmarks(e),
             indicator_benchmarks: benchmarks::indicator_benchmarks(e),
             comment_theme_dim: comments::dim_comment_themes(e),
@@ -377,6 +380,7 @@ impl Model {
             TableData::of(&self.item_changes),
             TableData::of(&self.indicator_changes),
             TableData::of(&self.drivers),
+            TableData::of(&self.driver_groups),
             TableData::of(&self.item_benchmarks),
             TableData::of(&self.indicator_benchmarks),
             TableData::of(&self.comment_themes),

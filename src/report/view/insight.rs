@@ -68,8 +68,11 @@ pub fn insight(page: &mut PageBuilder, input: &Input, outcome: Option<&str>) {
             "Each theme's share of what a regression of the outcome on all the themes explains (R², shared out by the \
              Shapley method, LMG), with a bootstrap 95% interval. This is association, not cause: a large share says \
              where the outcome and the theme move together, not that acting on the theme will move the outcome. \
-             *Priority*: above-average share and a score below the other drivers' median, where action may pay most; \
-             *strength*: above-average share and a high score.",
+             Priority: above-average share and a score below the other drivers' median, where action may pay most; \
+             strength: above-average share and a high score. A rank is given only where the bootstrap separates a \
+             theme from its neighbours (otherwise the range of ranks it takes), and a quadrant only where at least \
+             90% of resamples put the theme there (otherwise unclear). When the themes together explain less than \
+             10% of the outcome (R² under 0.10), or fewer than three themes were asked, no theme is ranked or placed.",
         );
         for o in outcomes {
             let mut rows: Vec<&crate::report::model::FactDriver> = m
@@ -77,7 +80,7 @@ pub fn insight(page: &mut PageBuilder, input: &Input, outcome: Option<&str>) {
                 .iter()
                 .filter(|d| d.group_key == "overall" && d.outcome_indicator_id == o)
                 .collect();
-            rows.sort_by_key(|d| d.rank);
+            rows.sort_by(|a, b| b.share_of_r2.total_cmp(&a.share_of_r2));
             let Some(first) = rows.first() else { continue };
             page.table(Table::new(
 format!(
@@ -100,7 +103,13 @@ rows
                     .iter()
                     .map(|d| {
                         vec![
-                            d.rank.to_string(),
+                            match (d.rank, d.rank_low, d.rank_high) {
+                                (Some(r), _, _) => r.to_string(),
+                                (None, Some(l), Some(h)) if d.quadrant != "not_labelled" => {
+                                    format!("{l} to {h}")
+                                }
+                                _ => "-".into(),
+                            },
                             label(&d.driver_indicator_id),
                             f1(d.share_of_r2),
                             match (&d.share_ci_low, &d.share_ci_high) {
@@ -108,12 +117,15 @@ rows
                                 _ => "-".into(),
                             },
                             f1(d.driver_score),
-                            {
-                                let mut q = d.quadrant.clone();
-                                if let Some(c) = q.get_mut(0..1) {
-                                    c.make_ascii_uppercase();
+                            match d.quadrant.as_str() {
+                                "not_labelled" => "-".to_string(),
+                                q => {
+                                    let mut q = q.to_string();
+                                    if let Some(c) = q.get_mut(0..1) {
+                                        c.make_ascii_uppercase();
+                                    }
+                                    q
                                 }
-                                q
                             },
                         ]
                     })
@@ -149,6 +161,26 @@ format!(
                     crate::report::model::lower_first(&name)
                 ),
 );
+            // Every group the analysis looked at is accounted for.
+            let groups: Vec<&crate::report::model::FactDriverGroup> = m
+                .driver_groups
+                .iter()
+                .filter(|g| g.outcome_indicator_id == o && g.group_key != "overall")
+                .collect();
+            let count = |status: &str| groups.iter().filter(|g| g.status == status).count();
+            if !groups.is_empty() {
+                page.para(format!(
+                    "Groups of staff: {} analysed (their drivers are in tables/fact_drivers.csv), {} withheld to \
+                     protect anonymity, {} with too few respondents answering every question (at least {} are \
+                     needed) and {} whose themes were too closely related to separate; \
+                     tables/fact_driver_groups.csv lists each.",
+                    count("analysed"),
+                    count("withheld"),
+                    count("too_few_respondents"),
+                    input.min_driver_respondents,
+                    count("not_fitted"),
+                ));
+            }
         }
     }
     // In a deep dive, the benchmarks of its indicator and its questions (if any are mapped).

@@ -51,6 +51,8 @@ pub struct Input<'a> {
     pub feedback: Option<&'a crate::meetings::Feedback>,
     pub threshold: u32,
     pub fpc: bool,
+    /// Respondents a group needs for its key drivers (`[drivers] min_respondents`).
+    pub min_driver_respondents: u64,
     /// The published tables, typed.
     pub model: &'a crate::report::model::Model,
     pub dictionary_md: &'a str,
