@@ -433,6 +433,8 @@ pub const BENCHMARK_MARGIN: f64 = 2.0;
 /// `[weighting]`: rake each wave's respondents to its HR headcount margins.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Weighting {
+    /// How the weights are made.
+    pub method: WeightingMethod,
     /// Demographic fields (schema indices) whose HR headcount the weights must reproduce.
     pub margins: Vec<usize>,
     /// Weights kept within [min, max] × the mean weight, if set.
@@ -440,6 +442,28 @@ pub struct Weighting {
     /// Raking cycles before giving up.
     pub max_iterations: usize,
 }
+
+/// How respondents are weighted to the HR headcount.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum WeightingMethod {
+    /// Iterative proportional fitting to each margin separately.
+    Rake,
+    /// Post-stratification to the joint table of the margins (each directorate × grade cell),
+    /// cells with fewer than `min_cell` respondents collapsed with their neighbours.
+    Cells { min_cell: u64 },
+}
+
+impl WeightingMethod {
+    pub fn code(self) -> &'static str {
+        match self {
+            WeightingMethod::Rake => "rake",
+            WeightingMethod::Cells { .. } => "cells",
+        }
+    }
+}
+
+/// Default smallest number of respondents a post-stratification cell may rest on.
+pub const DEFAULT_MIN_CELL: u64 = 5;
 
 /// Margins must fit to this (difference in shares).
 pub const WEIGHTING_TOLERANCE: f64 = 1e-9;
@@ -468,6 +492,8 @@ struct RawWeighting {
     trim: Option<[f64; 2]>,
     #[serde(default)]
     max_iterations: Option<usize>,
+    #[serde(default)]
+    min_cell: Option<u64>,
 }
 
 /// Default anonymity threshold: the Civil Service People Survey's 10 respondents.
@@ -1200,13 +1226,37 @@ fn build_weighting(
     waves: &[Wave],
     c: &mut Collector,
 ) -> Weighting {
-    if w.method != "rake" {
+    let min_cell = w.min_cell.unwrap_or(DEFAULT_MIN_CELL);
+    let method = match w.method.as_str() {
+        "rake" => WeightingMethod::Rake,
+        "cells" => WeightingMethod::Cells { min_cell },
+        other => {
+            c.push(
+                "weighting.method",
+                format!(
+                    "`{other}` is not a weighting method; use \"cells\" (post-stratification to the HR headcount's \
+                     joint table, e.g. directorate × grade) or \"rake\" (iterative proportional fitting to its margins)"
+                ),
+            );
+            WeightingMethod::Rake
+        }
+    };
+    if w.min_cell == Some(0) {
         c.push(
-            "weighting.method",
-            format!(
-                "`{}` is not a weighting method; use \"rake\" (iterative proportional fitting to HR headcount margins)",
-                w.method
-            ),
+            "weighting.min_cell",
+            "0 respondents cannot carry a cell's weight; use 1 or more (default 5)",
+        );
+    }
+    if w.trim.is_some() && matches!(method, WeightingMethod::Cells { .. }) {
+        c.push(
+            "weighting.trim",
+            "applies to method = \"rake\" only: post-stratified weights are each cell's staff per respondent",
+        );
+    }
+    if w.min_cell.is_some() && method == WeightingMethod::Rake {
+        c.push(
+            "weighting.min_cell",
+            "applies to method = \"cells\" only; raking has no cells",
         );
     }
     if w.margins.is_empty() {
@@ -1256,6 +1306,7 @@ fn build_weighting(
         }
     }
     Weighting {
+        method,
         margins,
         trim,
         max_iterations: w.max_iterations.unwrap_or(10_000),

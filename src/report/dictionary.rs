@@ -14,6 +14,8 @@ pub struct DictionarySettings {
     pub meetings: Option<(u32, String)>,
     /// The margins results are weighted to (`directorate and grade`), when `[weighting]` is on.
     pub weighted_by: Option<String>,
+    /// Post-stratified to cells with this minimum (`None`: raked, or not weighted).
+    pub weighting_cells: Option<u64>,
     /// Key drivers: smallest group analysed and bootstrap draws.
     pub drivers: (u64, usize),
 }
@@ -22,7 +24,7 @@ pub fn data_dictionary(s: &DictionarySettings, tables: &[&Table]) -> String {
     let mut out = introduction(tables);
     out.push_str(&relationships(tables));
     out.push_str(&staff_methods(s));
-    out.push_str(&weighting_methods(s.weighted_by.as_deref()));
+    out.push_str(&weighting_methods(s.weighted_by.as_deref(), s.weighting_cells));
     out.push_str(&insight_methods(s));
     if let Some((k, baseline)) = &s.meetings {
         out.push_str(&meetings_methods(*k, baseline));
@@ -186,9 +188,31 @@ changed starts a new series (`dim_question.series_id`) and is never compared wit
     )
 }
 
-fn weighting_methods(by: Option<&str>) -> String {
-    match by {
-        Some(by) => format!(
+fn weighting_methods(by: Option<&str>, cells: Option<u64>) -> String {
+    match (by, cells) {
+        (Some(by), Some(min_cell)) => format!(
+            r#"
+## Non-response weighting
+
+Results are weighted to each wave's HR headcount by {by} together: post-stratification to
+the HR file's joint table, so each cell (e.g. one grade in one directorate) counts for its
+staff in post. A respondent's weight is the cell's staff divided by its respondents, and the
+weights reproduce every cell's headcount. A cell with fewer than {min_cell} respondents (or no
+staff) is pooled with its neighbours: within the same categories of every margin but the last
+(a directorate), consecutive categories of the last margin (grades, in the schema's order) are
+pooled until the pool has {min_cell} respondents; a short pool at the end joins the one before,
+and a directorate with fewer than {min_cell} respondents in all is one pool. Pooled cells
+reproduce their pool's total. Respondents who left a margin's question blank cannot be placed
+in a cell and take the average weight. `fact_weighting_summary` gives the method, the cells
+and how many were pooled. Percentages, scores, intervals and tests use the weights; intervals
+and tests replace n with Kish's effective sample size n / (1 + CV² of the weights)
+(`design_effect` = 1 + CV²). The counts (`n`, `n_positive`, ...) are always the unweighted
+responses, and every disclosure decision is made on them. Weights per person are kept in the
+store and never published. Weighting corrects only for who answered by {by}: it assumes that,
+within each cell, staff who did not answer think like those who did.
+"#
+        ),
+        (Some(by), None) => format!(
             r#"
 ## Non-response weighting
 
@@ -202,10 +226,12 @@ responses, and every disclosure decision is made on them. `weighted` says which 
 weighted; `fact_weighting_margins` compares respondents with the workforce on each margin
 before and after weighting, and `fact_weighting_summary` describes the weights. Weights per
 person are kept in the store and never published. Weighting corrects only for who answered by
-{by}: it assumes that, within those groups, staff who did not answer think like those who did.
+{by}, each margin separately: raking matches the workforce on each margin, not on their
+combinations, so it assumes that staff who did not answer think like those who did with the
+same category on each margin. `method = "cells"` weights to the joint table instead.
 "#
         ),
-        None => r#"
+        (None, _) => r#"
 ## Non-response
 
 Results are not weighted (`weighted` is false): every response counts once, so groups with
@@ -368,6 +394,7 @@ mod tests {
                 baseline: "2025".into(),
                 meetings: Some((5, "2025-01, 2025-02, 2025-03".into())),
                 weighted_by: Some("directorate and grade".into()),
+                weighting_cells: None,
                 drivers: (100, 200),
             },
             &tables,

@@ -220,6 +220,10 @@ pub fn write_pack(
             _ => labels.join(""),
         }
     });
+    let weighting_cells = config.weighting.as_ref().and_then(|w| match w.method {
+        crate::config::WeightingMethod::Cells { min_cell } => Some(min_cell),
+        crate::config::WeightingMethod::Rake => None,
+    });
     let dictionary = dictionary::data_dictionary(
         &dictionary::DictionarySettings {
             threshold: config.anonymity_threshold,
@@ -227,6 +231,7 @@ pub fn write_pack(
             baseline: config.baseline.to_string(),
             meetings: e.feedback.map(|fb| (fb.threshold, fb.baseline_list())),
             weighted_by: weighted_by.clone(),
+            weighting_cells,
             drivers: (config.drivers.min_respondents, config.drivers.bootstrap),
         },
         &defs,
@@ -244,6 +249,7 @@ pub fn write_pack(
         model: &model,
         dictionary_md: &dictionary,
         weighted_by,
+        weighting_cells,
         facts: release_facts(e, &model),
         source: source_line(e),
     };

@@ -9,6 +9,7 @@
 //! sampling error.
 
 pub mod lmg;
+pub mod poststrat;
 pub mod rake;
 
 use statrs::distribution::{ContinuousCDF, Normal, StudentsT};

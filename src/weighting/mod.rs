@@ -8,7 +8,8 @@
 //! kept in the store beside the wave and never published per person; what is published is
 //! the diagnostics below.
 
-use crate::config::{WEIGHTING_TOLERANCE, WaveId, Weighting};
+use crate::config::{WEIGHTING_TOLERANCE, WaveId, Weighting, WeightingMethod};
+use crate::stats::poststrat::{CellTarget, PostStratError, post_stratify};
 use crate::import::headcount::Headcount;
 use crate::indicators::engine::{NOT_STATED, Responses};
 use crate::schema::Schema;
@@ -46,6 +47,10 @@ pub struct WeightSummary {
     pub iterations: usize,
     /// Largest gap between a weighted and a population share at the end (a proportion).
     pub max_error: f64,
+    /// Post-stratification cells pooled with a neighbour (0 when raking).
+    pub collapsed_cells: usize,
+    /// Post-stratification cells of the joint table (0 when raking).
+    pub cells: usize,
 }
 
 /// One wave's weights and diagnostics.
@@ -112,6 +117,7 @@ pub fn weigh(
     let label = |d: usize| schema.demographics[d].label.as_str();
     let mut targets: Vec<Vec<f64>> = Vec::new();
     let mut codes: Vec<&[u32]> = Vec::new();
+    let mut positions: Vec<usize> = Vec::new();
     for &d in &cfg.margins {
         let Some(pos) = hc.fields.iter().position(|&f| f == d) else {
             return Err(fail(
@@ -147,17 +153,132 @@ pub fn weigh(
         }
         targets.push(t);
         codes.push(col);
+        positions.push(pos);
     }
+    let made = match cfg.method {
+        WeightingMethod::Rake => rake_margins(schema, cfg, &codes, &targets, r.rows)
+            .map_err(|(p, f)| fail(p, f))?,
+        WeightingMethod::Cells { min_cell } => {
+            cells(schema, cfg, hc, &positions, &codes, &targets, r.rows, min_cell)
+                .map_err(|(p, f)| fail(p, f))?
+        }
+    };
+    finish(cfg, wave, made, &codes, &targets, r.rows)
+}
+
+/// Weights as made by a method, before the diagnostics.
+struct Made {
+    weights: Vec<f64>,
+    iterations: usize,
+    max_error: Option<f64>,
+    collapsed_cells: usize,
+    cells: usize,
+}
+
+/// Post-stratify to the joint table of the margins (see [`crate::stats::poststrat`]).
+#[allow(clippy::too_many_arguments)]
+fn cells(
+    schema: &Schema,
+    cfg: &Weighting,
+    hc: &Headcount,
+    positions: &[usize],
+    codes: &[&[u32]],
+    targets: &[Vec<f64>],
+    rows: usize,
+    min_cell: u64,
+) -> Result<Made, (String, String)> {
+    let sizes: Vec<usize> = targets.iter().map(Vec::len).collect();
+    let total: usize = sizes.iter().product();
+    let last = *sizes.last().unwrap_or(&1);
+    let index = |cats: &[u32]| -> Option<usize> {
+        cats.iter().zip(&sizes).try_fold(0usize, |acc, (&c, &size)| {
+            ((c as usize) < size).then_some(acc * size + c as usize)
+        })
+    };
+    let mut staff = vec![0.0; total];
+    for (key, n) in &hc.cells {
+        let cats: Vec<u32> = positions.iter().map(|&p| key[p]).collect();
+        if let Some(i) = index(&cats) {
+            staff[i] += *n as f64;
+        }
+    }
+    let targets_cells: Vec<CellTarget> = staff
+        .iter()
+        .enumerate()
+        .map(|(i, &s)| CellTarget {
+            block: i / last.max(1),
+            staff: s,
+        })
+        .collect();
+    let cell_of: Vec<Option<usize>> = (0..rows)
+        .map(|row| {
+            let cats: Vec<u32> = codes.iter().map(|c| c[row]).collect();
+            if cats.contains(&NOT_STATED) {
+                None
+            } else {
+                index(&cats)
+            }
+        })
+        .collect();
+    let names = |block: usize| -> String {
+        // The block's categories on every margin but the last.
+        let mut rest = block;
+        let mut parts = Vec::new();
+        for (m, &size) in sizes.iter().enumerate().take(sizes.len() - 1).rev() {
+            let d = cfg.margins[m];
+            parts.push(schema.demographics[d].categories[rest % size].clone());
+            rest /= size;
+        }
+        parts.reverse();
+        if parts.is_empty() {
+            "the organisation".to_string()
+        } else {
+            parts.join(" × ")
+        }
+    };
+    let p = post_stratify(&cell_of, &targets_cells, min_cell).map_err(|e| match e {
+        PostStratError::EmptyBlock { block } => (
+            format!(
+                "{} has staff in the HR file but no respondent in any {} said they work there, so no one can stand for them",
+                names(block),
+                schema.demographics[*cfg.margins.last().expect("a margin")].label.to_lowercase()
+            ),
+            "merge it with a neighbouring category in the schema and the HR file, or use method = \"rake\"".into(),
+        ),
+        PostStratError::NobodyPlaced => (
+            "no respondent stated every weighting margin, so no one can be placed in a cell".into(),
+            "use method = \"rake\", which weights each margin separately".into(),
+        ),
+    })?;
+    Ok(Made {
+        weights: p.weights,
+        iterations: 0,
+        max_error: None,
+        collapsed_cells: p.collapsed,
+        cells: total,
+    })
+}
+
+/// Rake to the margins.
+fn rake_margins(
+    schema: &Schema,
+    cfg: &Weighting,
+    codes: &[&[u32]],
+    targets: &[Vec<f64>],
+    rows: usize,
+) -> Result<Made, (String, String)> {
+    let label = |d: usize| schema.demographics[d].label.as_str();
+    let fail = |p: String, f: String| (p, f);
     let margins: Vec<Margin> = codes
         .iter()
-        .zip(&targets)
+        .zip(targets)
         .map(|(c, t)| Margin {
             codes: c,
             targets: t.clone(),
         })
         .collect();
     let raked = rake::rake(
-        r.rows,
+        rows,
         &margins,
         cfg.trim,
         WEIGHTING_TOLERANCE,
@@ -217,9 +338,28 @@ pub fn weigh(
             ),
         }
     })?;
-    let weights = raked.weights;
+    Ok(Made {
+        weights: raked.weights,
+        iterations: raked.iterations,
+        max_error: Some(raked.max_error),
+        collapsed_cells: 0,
+        cells: 0,
+    })
+}
+
+/// The diagnostics of a wave's weights, whatever made them.
+fn finish(
+    cfg: &Weighting,
+    wave: &WaveId,
+    made: Made,
+    codes: &[&[u32]],
+    targets: &[Vec<f64>],
+    rows: usize,
+) -> Result<WaveWeights, WeightingError> {
+    let weights = made.weights;
     let mut checks = Vec::new();
-    for ((&d, t), col) in cfg.margins.iter().zip(&targets).zip(&codes) {
+    let mut gap = 0.0f64;
+    for ((&d, t), col) in cfg.margins.iter().zip(targets).zip(codes) {
         let cats = t.len();
         let (mut n, mut w) = (vec![0u64; cats + 1], vec![0.0f64; cats + 1]);
         for (&c, &wi) in col.iter().zip(&weights) {
@@ -234,6 +374,9 @@ pub fn weigh(
         );
         let share = |x: f64, total: f64| (total > 0.0).then(|| 100.0 * x / total);
         for c in 0..cats {
+            if let (Some(p), Some(w)) = (share(t[c], pop_total), share(w[c], w_stated)) {
+                gap = gap.max((p - w).abs() / 100.0);
+            }
             checks.push(MarginCheck {
                 field: d,
                 category: Some(c as u32),
@@ -256,19 +399,21 @@ pub fn weigh(
             });
         }
     }
-    let rows = weights.len() as f64;
-    let mean = weights.iter().sum::<f64>() / rows.max(1.0);
-    let var = weights.iter().map(|w| (w - mean).powi(2)).sum::<f64>() / rows.max(1.0);
+    let count = weights.len() as f64;
+    let mean = weights.iter().sum::<f64>() / count.max(1.0);
+    let var = weights.iter().map(|w| (w - mean).powi(2)).sum::<f64>() / count.max(1.0);
     let summary = WeightSummary {
-        respondents: r.rows as u64,
+        respondents: rows as u64,
         min: weights.iter().copied().fold(f64::INFINITY, f64::min),
         max: weights.iter().copied().fold(0.0, f64::max),
         cv: if mean > 0.0 { var.sqrt() / mean } else { 0.0 },
         design_effect: rake::design_effect(&weights).unwrap_or(1.0),
         effective_n: rake::effective_n(weights.iter().sum(), weights.iter().map(|w| w * w).sum())
             .unwrap_or(0.0),
-        iterations: raked.iterations,
-        max_error: raked.max_error,
+        iterations: made.iterations,
+        max_error: made.max_error.unwrap_or(gap),
+        collapsed_cells: made.collapsed_cells,
+        cells: made.cells,
     };
     Ok(WaveWeights {
         wave: wave.clone(),
@@ -278,7 +423,7 @@ pub fn weigh(
         codes: cfg
             .margins
             .iter()
-            .zip(&codes)
+            .zip(codes)
             .map(|(&d, c)| (d, c.to_vec()))
             .collect(),
     })
@@ -341,6 +486,7 @@ categories = ["Low", "High"]
             vec![0, 1, 1, 1, 0, 1, 0, 0, 1, 0],
         );
         let cfg = Weighting {
+            method: WeightingMethod::Rake,
             margins: vec![0, 1],
             trim: None,
             max_iterations: 1000,
@@ -378,6 +524,7 @@ categories = ["Low", "High"]
         let hc = headcount(vec![(vec![0, 0], 40), (vec![1, 0], 30)]);
         let r = responses(&s, vec![0, 0, 0], vec![0, 0, 0]);
         let cfg = Weighting {
+            method: WeightingMethod::Rake,
             margins: vec![0],
             trim: None,
             max_iterations: 1000,

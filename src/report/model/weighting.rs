@@ -47,18 +47,21 @@ published_table! {
         disclosure: Disclosure::Figures { threshold: Threshold::Staff, additive: None },
         columns: {
             wave_id: String => (Key, Plain, "", "The wave."),
-            method: String => (Attribute, Plain, "", "`rake`: iterative proportional fitting to the HR headcount's margins."),
+            method: String => (Attribute, Plain, "", "`cells`: post-stratification to the HR headcount's joint table of the margins (each directorate × grade cell gets its staff per respondent, small cells pooled: see min_cell); `rake`: iterative proportional fitting to each margin separately (the joint table is not reproduced)."),
             margins: String => (Attribute, Plain, "", "The demographic fields weighted to, `;`-separated."),
             trim: Option<String> => (Attribute, Plain, "", "Bounds on the weights as multiples of the mean weight, when set."),
             respondents: u64 => (Count, Plain, "respondents", "Respondents weighted."),
-            headcount: u64 => (Admin, Plain, "staff", "Staff in post: the weights sum to this."),
+            headcount: u64 => (Admin, Plain, "staff", "Staff in post: raked weights sum to this; post-stratified weights sum to it over the respondents placed in a cell (those who left a margin blank add their average weight)."),
             weight_min: Option<f64> => (Value, D3, "staff per respondent", "Smallest weight among respondents whose margin categories are all published (a weight in a withheld category could reveal its size)."),
             weight_max: Option<f64> => (Value, D3, "staff per respondent", "Largest weight, on the same respondents."),
             weight_cv: f64 => (Value, D3, "", "Coefficient of variation of all the weights."),
             design_effect: f64 => (Value, D3, "", "Kish's design effect 1 + CV²: variances are this many times larger than with equal weights."),
             effective_n: f64 => (Value, D1, "respondents", "Kish's effective sample size: respondents / design_effect."),
-            iterations: u64 => (Attribute, Plain, "cycles", "Raking cycles until every margin fitted."),
-            max_share_gap: f64 => (Attribute, PValue, "", "Largest gap left between a weighted and a population share (as a proportion); at most 1e-9."),
+            iterations: u64 => (Attribute, Plain, "cycles", "Raking cycles until every margin fitted (0 for cells)."),
+            max_share_gap: f64 => (Attribute, PValue, "", "Largest gap left between a weighted and a population share on a margin (as a proportion); at most 1e-9 when raked; for cells, what respondents who left a margin blank and pooled cells leave."),
+            cells: Option<u64> => (Attribute, Plain, "cells", "Cells of the joint table (method cells)."),
+            collapsed_cells: Option<u64> => (Attribute, Plain, "cells", "Cells pooled with a neighbour because they had fewer than min_cell respondents (or no staff): within a directorate (every margin but the last), consecutive grades (the last margin) are pooled until the pool has min_cell respondents; a short pool at the end joins the one before; a directorate with fewer than min_cell respondents is one pool."),
+            min_cell: Option<u64> => (Attribute, Plain, "respondents", "Respondents a cell needs to carry its own weight (`[weighting] min_cell`, default 5)."),
         }
     }
 }
@@ -108,7 +111,7 @@ pub fn weighting(e: &Evidence) -> (Vec<FactWeightingMargin>, Vec<FactWeightingSu
         let s = &ww.summary;
         summary.push(FactWeightingSummary {
             wave_id: wave.to_string(),
-            method: "rake".into(),
+            method: cfg.method.code().into(),
             margins: cfg
                 .margins
                 .iter()
@@ -119,7 +122,18 @@ pub fn weighting(e: &Evidence) -> (Vec<FactWeightingMargin>, Vec<FactWeightingSu
                 .trim
                 .map(|(lo, hi)| format!("{lo} to {hi} × the mean weight")),
             respondents: s.respondents,
-            headcount: ww.weights.iter().sum::<f64>().round() as u64,
+            headcount: match cfg.method {
+                // Raked weights sum to the headcount.
+                crate::config::WeightingMethod::Rake => ww.weights.iter().sum::<f64>().round() as u64,
+                // Post-stratified: the staff of the cells (respondents who could not be placed
+                // in a cell add their average weight beyond it).
+                crate::config::WeightingMethod::Cells { .. } => ww
+                    .margins
+                    .iter()
+                    .filter(|m| Some(&m.field) == cfg.margins.first())
+                    .filter_map(|m| m.population)
+                    .sum(),
+            },
             weight_min: r.map(|r| r.0),
             weight_max: r.map(|r| r.1),
             weight_cv: s.cv,
@@ -127,6 +141,12 @@ pub fn weighting(e: &Evidence) -> (Vec<FactWeightingMargin>, Vec<FactWeightingSu
             effective_n: s.effective_n,
             iterations: s.iterations as u64,
             max_share_gap: s.max_error,
+            cells: (s.cells > 0).then_some(s.cells as u64),
+            collapsed_cells: (s.cells > 0).then_some(s.collapsed_cells as u64),
+            min_cell: match cfg.method {
+                crate::config::WeightingMethod::Cells { min_cell } => Some(min_cell),
+                crate::config::WeightingMethod::Rake => None,
+            },
         });
     }
     (margins, summary)

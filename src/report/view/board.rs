@@ -234,9 +234,15 @@ impl<'a> Board<'a> {
                 " {}% of staff answered in {latest}.",
                 fmt_decimals(r, 0)
             )),
-            match weighted_by {
-                Some(by) => format!(" in the same {by} (non-response is otherwise ignorable)"),
-                None => " (non-response is ignorable)".to_string(),
+            match (weighted_by, self.input.weighting_cells) {
+                (Some(by), Some(_)) => {
+                    format!(" in the same {by} (non-response is otherwise ignorable)")
+                }
+                (Some(by), None) => format!(
+                    " with the same {by}, each taken separately (raking matches the workforce on each, \
+                     not on their combinations)"
+                ),
+                (None, _) => " (non-response is ignorable)".to_string(),
             },
             match weighted_by {
                 Some(by) => format!(
@@ -548,12 +554,20 @@ impl<'a> Board<'a> {
         ));
         page.para(match &input.weighted_by {
             Some(by) => format!(
-                "Non-response: each wave's respondents are weighted to the HR headcount by {by} (raking: iterative \
-                 proportional fitting until every category's weighted share matches the workforce's to 1e-9). \
+                "Non-response: each wave's respondents are weighted to the HR headcount by {by} ({}). \
                  Percentages, scores, intervals and tests use the weights, with Kish's effective sample size \
                  n / (1 + CV² of the weights) in place of n; the counts n and every disclosure decision use the \
                  unweighted responses. Weighting corrects for who answered by {by} only: it assumes that within \
-                 those groups staff who did not answer think like those who did."
+                 those groups staff who did not answer think like those who did.",
+                match input.weighting_cells {
+                    Some(min_cell) => format!(
+                        "post-stratification: each cell of the HR table counts for its staff in post; cells with \
+                         fewer than {min_cell} respondents are pooled with their neighbours"
+                    ),
+                    None => "raking: iterative proportional fitting until every category's weighted share matches \
+                             the workforce's to 1e-9, each margin separately"
+                        .to_string(),
+                }
             ),
             None => "Non-response: results are not weighted. They assume that staff who did not answer think like those \
                      who did; where response rates differ between groups (see the response rates), the groups that \

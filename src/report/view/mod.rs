@@ -59,6 +59,8 @@ pub struct Input<'a> {
     /// The margins results are weighted to, for readers (`directorate and grade`), when
     /// `[weighting]` is on.
     pub weighted_by: Option<String>,
+    /// Post-stratified to the joint table (`Some(min_cell)`), or raked to the margins (`None`).
+    pub weighting_cells: Option<u64>,
     /// What the release states about itself (organisation, date, status, fieldwork,
     /// responses, source, contact): the cover block.
     pub facts: Vec<(&'static str, String)>,
