@@ -387,16 +387,7 @@ fn compare(a: Sample, b: Sample) -> Compared {
     const F: f64 = 1.0;
     let (f1, f2) = (F, F);
     match (a, b) {
-        (
-            Sample::Proportion {
-                x: x1,
-                n: n1,
-            },
-            Sample::Proportion {
-                x: x2,
-                n: n2,
-            },
-        ) => Compared {
+        (Sample::Proportion { x: x1, n: n1 }, Sample::Proportion { x: x2, n: n2 }) => Compared {
             test: stats::two_proportion_z(x1, n1, f1, x2, n2, f2).map(|t| {
                 let h = stats::cohens_h(x1 / n1, x2 / n2);
                 (TestKind::TwoProportionZ, t, Some((EffectKind::CohensH, h)))
@@ -814,9 +805,10 @@ pub fn deltas(
         } else {
             Verdict::NoSignificantChange
         };
-        d.adjusted_ci = d.family_threshold.zip(d.delta()).and_then(|(t, delta)| {
-            stats::interval_at(delta, &test, t, d.se.unwrap_or(f64::NAN))
-        });
+        d.adjusted_ci = d
+            .family_threshold
+            .zip(d.delta())
+            .and_then(|(t, delta)| stats::interval_at(delta, &test, t, d.se.unwrap_or(f64::NAN)));
     }
     out
 }

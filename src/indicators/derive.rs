@@ -82,6 +82,12 @@ pub struct IndicatorStats {
     pub raw: Option<[u64; 3]>,
     /// Kish's effective n behind value (weighted waves only): intervals and tests use it.
     pub n_eff: Option<f64>,
+    /// Themes: the mean of respondents' shares of positive answers (percent), which the
+    /// person-level control chart plots; `value` is the mean of the questions' % positive.
+    /// Not published in the results tables.
+    pub person_mean: Option<f64>,
+    /// The interval ran past the end of the scale (0–100%, ±100 for eNPS) and was cut there.
+    pub ci_clipped: bool,
 }
 
 impl IndicatorStats {
@@ -222,10 +228,10 @@ pub fn indicators(
                     let n = score.stats.n_eff.unwrap_or(score.n as f64);
                     // Interval: the respondent-level standard error of the share of positive
                     // answers, around the theme score (the mean of the items' % positive).
-                    let ci = value.and_then(|v| {
-                        stats::t_interval(v, 100.0 * score.stats.sd, n, f)
-                            .map(|(l, h)| (l.max(0.0), h.min(100.0)))
-                    });
+                    let raw =
+                        value.and_then(|v| stats::t_interval(v, 100.0 * score.stats.sd, n, f));
+                    let ci_clipped = raw.is_some_and(|(l, h)| l < 0.0 || h > 100.0);
+                    let ci = raw.map(|(l, h)| (l.max(0.0), h.min(100.0)));
                     cell(
                         score.n,
                         IndicatorStats {
@@ -237,6 +243,8 @@ pub fn indicators(
                             sd: Some(100.0 * score.stats.sd),
                             raw: None,
                             n_eff: score.stats.n_eff,
+                            person_mean: (score.n > 0).then(|| 100.0 * score.stats.mean),
+                            ci_clipped,
                         },
                     )
                 }
@@ -258,6 +266,8 @@ pub fn indicators(
                             sd: Some(sd),
                             raw: None,
                             n_eff: score.stats.n_eff,
+                            person_mean: None,
+                            ci_clipped: false,
                         },
                     )
                 }
@@ -300,16 +310,24 @@ pub fn indicators(
                                 sd: None,
                                 raw: Some([pos, neu, neg]),
                                 n_eff,
+                                person_mean: None,
+                                ci_clipped: false,
                             },
                         )
                     } else {
                         let (pp, pn) = (shares[0], shares[2]);
                         let var = pp + pn - (pp - pn) * (pp - pn);
+                        let ci = stats::net_score_interval(pp, pn, n_used, f);
+                        // Cut at ±100 when the normal interval runs past it.
+                        let ci_clipped = ci.is_some_and(|(l, h)| {
+                            (l <= -100.0 && 100.0 * (pp - pn) > -100.0)
+                                || (h >= 100.0 && 100.0 * (pp - pn) < 100.0)
+                        });
                         cell(
                             n,
                             IndicatorStats {
                                 value: (n > 0).then_some(100.0 * (pp - pn)),
-                                ci: stats::net_score_interval(pp, pn, n_used, f),
+                                ci,
                                 pct: (n > 0).then(|| [100.0 * pp, 100.0 * shares[1], 100.0 * pn]),
                                 mdd: (n > 0).then(|| {
                                     100.0
@@ -320,6 +338,8 @@ pub fn indicators(
                                 sd: None,
                                 raw: Some([pos, neu, neg]),
                                 n_eff,
+                                person_mean: None,
+                                ci_clipped,
                             },
                         )
                     }

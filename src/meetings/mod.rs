@@ -119,6 +119,10 @@ pub struct Feedback {
     /// Committees in the register (alphabetical) with how many meetings each held.
     pub committees: Vec<(String, u32)>,
     pub threshold: u32,
+    /// The chance that the pack's charts, on processes that did not change, show at least one
+    /// signal somewhere (seeded simulation of these charts: [`spc::pack_false_alarm`]), and
+    /// how many charts there are.
+    pub pack_false_alarm: Option<(f64, usize)>,
 }
 
 impl Feedback {
@@ -330,7 +334,7 @@ pub fn run(cfg: &MeetingsConfig) -> Result<Feedback, crate::Error> {
         .take(cfg.baseline_months)
         .copied()
         .collect();
-    let spc = spc_series(
+    let (spc, stable) = spc_series(
         schema,
         &quarters,
         &all_months,
@@ -354,6 +358,12 @@ pub fn run(cfg: &MeetingsConfig) -> Result<Feedback, crate::Error> {
         months: all_months,
         committees,
         threshold: cfg.threshold,
+        pack_false_alarm: (!stable.is_empty()).then(|| {
+            (
+                spc::pack_false_alarm(&stable, spc::PACK_SIMULATIONS, spc::PACK_SEED),
+                stable.len(),
+            )
+        }),
     })
 }
 
@@ -466,7 +476,7 @@ fn spc_series(
     baseline: &[YearMonth],
     start: Option<YearMonth>,
     steps: &[crate::config::StepChange],
-) -> Vec<SpcPoint> {
+) -> (Vec<SpcPoint>, Vec<spc::Stable>) {
     // (series, month) → (observation, n published)
     let mut values: HashMap<(Series, YearMonth), (spc::Obs, u64)> = HashMap::new();
     for q in quarters {
@@ -500,8 +510,15 @@ fn spc_series(
             if let (Some(m), Some(s), Some(n)) = (month_label(p.group), &p.stats, p.n)
                 && let Some(v) = s.value
             {
+                // A theme of several questions is charted as the mean of respondents' scores
+                // (person-level limits); one question as its % positive (p-chart).
+                let several = schema.indicators[p.measure].items.len() > 1;
                 let o = spc::Obs {
-                    value: v,
+                    value: if several {
+                        s.person_mean.unwrap_or(v)
+                    } else {
+                        v
+                    },
                     size: n as f64,
                     sd: s.sd,
                 };
@@ -518,6 +535,7 @@ fn spc_series(
         .filter(|m| start.is_some_and(|s| *m >= s))
         .collect();
     let mut out = Vec::new();
+    let mut stable = Vec::new();
     for name in series {
         let (kind, scale) = match name {
             Series::Uptake => (spc::ChartKind::P, 1.0),
@@ -544,20 +562,37 @@ fn spc_series(
             .collect();
         let at: Vec<usize> = declared.iter().map(|d| d.0).collect();
         let charted = spc::chart(kind, scale, &points, &at);
+        // The chart as a stable process (its first segment's centre and spread), for the
+        // pack's false-alarm rate.
+        let first = charted.iter().zip(&points).find_map(|(c, p)| {
+            let (centre, limits, p) = (c.centre?, c.limits?, (*p)?);
+            Some((c.kind, centre, limits.sigma * p.size.sqrt()))
+        });
+        if let Some((kind, centre, spread)) = first
+            && spread.is_finite()
+        {
+            stable.push(spc::Stable {
+                kind,
+                scale,
+                centre: spc::Centre { centre, spread },
+                sizes: points.iter().map(|p| p.map(|o| o.size)).collect(),
+                steps: at.clone(),
+            });
+        }
         for ((i, m), c) in shown.iter().enumerate().zip(charted) {
             out.push(SpcPoint {
                 series: name,
                 month: *m,
                 value: points[i].map(|o| o.value),
                 n: values.get(&(name, *m)).map(|v| v.1),
-                kind,
+                kind: c.kind,
                 chart: c,
                 in_baseline: baseline.contains(m),
                 step_change: declared.iter().find(|d| d.0 == i).map(|d| d.1.to_string()),
             });
         }
     }
-    out
+    (out, stable)
 }
 
 /// Mean on 0–100 of an item's valid answers (Strongly disagree 0 … Strongly agree 100).

@@ -42,6 +42,10 @@ pub const TREND_RUN: usize = 6;
 pub enum ChartKind {
     /// Binomial limits for each month's number of answers (or attendees).
     P,
+    /// Laney's p′-chart: a p-chart whose calibration months vary more than binomial sampling
+    /// allows (the dispersion test below), its limits widened by σ_z, the spread of the
+    /// months' z-scores estimated from their moving ranges (Laney 2002).
+    LaneyP,
     /// Limits from the spread of person-level scores (a composite of several questions).
     PersonMean,
 }
@@ -50,9 +54,48 @@ impl ChartKind {
     pub fn code(self) -> &'static str {
         match self {
             ChartKind::P => "p_chart",
+            ChartKind::LaneyP => "laney_p_chart",
             ChartKind::PersonMean => "person_level_mean",
         }
     }
+}
+
+/// A p-chart's calibration months are over-dispersed when the dispersion statistic
+/// X² = Σ (pᵢ − p̄)² / σᵢ² on k − 1 degrees of freedom has an upper-tail p-value below this.
+pub const DISPERSION_ALPHA: f64 = 0.05;
+/// Calibration months the dispersion test needs (two degrees of freedom).
+pub const DISPERSION_MIN_MONTHS: usize = 3;
+/// d₂ for moving ranges of two: MR̄ / 1.128 estimates σ.
+const D2: f64 = 1.128;
+
+/// The dispersion test of a p-chart's calibration months: (X², degrees of freedom, p-value).
+/// `None` with fewer than [`DISPERSION_MIN_MONTHS`] or no binomial spread.
+pub fn dispersion(c: &Centre, calibration: &[Obs]) -> Option<(f64, f64, f64)> {
+    use statrs::distribution::{ChiSquared, ContinuousCDF};
+    if calibration.len() < DISPERSION_MIN_MONTHS || c.spread <= 0.0 {
+        return None;
+    }
+    let x2: f64 = calibration
+        .iter()
+        .map(|o| ((o.value - c.centre) / (c.spread / o.size.sqrt())).powi(2))
+        .sum();
+    let df = (calibration.len() - 1) as f64;
+    let p = ChiSquared::new(df).ok()?.sf(x2);
+    Some((x2, df, p))
+}
+
+/// Laney's σ_z from the calibration months' z-scores (in month order): the mean moving range
+/// over 1.128.
+pub fn laney_sigma_z(c: &Centre, calibration: &[Obs]) -> Option<f64> {
+    let z: Vec<f64> = calibration
+        .iter()
+        .map(|o| (o.value - c.centre) / (c.spread / o.size.sqrt()))
+        .collect();
+    if z.len() < 2 {
+        return None;
+    }
+    let mr = z.windows(2).map(|w| (w[1] - w[0]).abs()).sum::<f64>() / (z.len() - 1) as f64;
+    Some(mr / D2)
 }
 
 /// One month's observation, in the series' unit.
@@ -65,7 +108,8 @@ pub struct Obs {
     pub sd: Option<f64>,
 }
 
-/// A segment's centre line and the spread from which each month's σ follows: σᵢ = spread/√nᵢ.
+/// A segment's centre line and the spread from which each month's σ follows: σᵢ = spread/√nᵢ
+/// (times σ_z on a Laney p′-chart, already folded into `spread`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Centre {
     pub centre: f64,
@@ -81,7 +125,7 @@ pub fn centre(kind: ChartKind, scale: f64, calibration: &[Obs]) -> Option<Centre
     }
     let c = calibration.iter().map(|o| o.value * o.size).sum::<f64>() / total;
     let spread = match kind {
-        ChartKind::P => {
+        ChartKind::P | ChartKind::LaneyP => {
             let p = (c / scale).clamp(0.0, 1.0);
             scale * (p * (1.0 - p)).sqrt()
         }
@@ -183,6 +227,9 @@ pub struct Charted {
     /// A declared step change starts a new segment here.
     pub segment_start: bool,
     pub signals: Vec<Rule>,
+    /// The chart this month's segment is drawn on: a p-chart becomes Laney's p′ when its
+    /// calibration months are over-dispersed.
+    pub kind: ChartKind,
 }
 
 /// Chart a monthly series: `points[i]` is month i (`None`: no data), `steps` the months where
@@ -198,6 +245,7 @@ pub fn chart(kind: ChartKind, scale: f64, points: &[Option<Obs>], steps: &[usize
             frozen_here: false,
             segment_start: steps.contains(&i),
             signals: Vec::new(),
+            kind,
         })
         .collect();
     let mut bounds: Vec<usize> = steps.iter().copied().filter(|&s| s > 0 && s < n).collect();
@@ -218,9 +266,18 @@ pub fn chart(kind: ChartKind, scale: f64, points: &[Option<Obs>], steps: &[usize
             (Status::Provisional, &observed[..])
         };
         let cal: Vec<Obs> = used.iter().map(|&i| seg[i].expect("observed")).collect();
-        let Some(c) = centre(kind, scale, &cal) else {
+        let Some(mut c) = centre(kind, scale, &cal) else {
             continue;
         };
+        // Over-dispersed proportions: Laney's p′, limits widened by σ_z.
+        let mut seg_kind = kind;
+        if kind == ChartKind::P
+            && dispersion(&c, &cal).is_some_and(|(_, _, p)| p < DISPERSION_ALPHA)
+            && let Some(sz) = laney_sigma_z(&c, &cal)
+        {
+            c.spread *= sz;
+            seg_kind = ChartKind::LaneyP;
+        }
         let values: Vec<Option<f64>> = seg.iter().map(|o| o.map(|o| o.value)).collect();
         let sigma: Vec<Option<f64>> = seg
             .iter()
@@ -235,10 +292,83 @@ pub fn chart(kind: ChartKind, scale: f64, points: &[Option<Obs>], steps: &[usize
             o.calibration = used.contains(&i);
             o.frozen_here = status == Status::Frozen && used.last() == Some(&i);
             o.signals = fired[i].clone();
+            o.kind = seg_kind;
         }
     }
     out
 }
+
+/// One chart of a pack, as a stable process to simulate: its chart, scale, centre and spread
+/// (from its first segment's calibration) and each month's size (`None`: no data), with its
+/// declared step changes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stable {
+    pub kind: ChartKind,
+    pub scale: f64,
+    pub centre: Centre,
+    pub sizes: Vec<Option<f64>>,
+    pub steps: Vec<usize>,
+}
+
+/// The chance that a pack of charts, every one on a process that did not change, shows at
+/// least one signal somewhere: `sims` seeded simulations of every chart at once (months of the
+/// same sizes, binomial answers on a p-chart, normal months with the chart's spread
+/// otherwise), each charted as the pipeline charts it (limits estimated from the simulated
+/// months). Charts are simulated independently; the real series share forms, which makes the
+/// pack's rate somewhat lower than this.
+pub fn pack_false_alarm(charts: &[Stable], sims: usize, seed: u64) -> f64 {
+    use rand::SeedableRng;
+    use rand_distr::{Binomial, Distribution, Normal};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let normal = Normal::new(0.0, 1.0).expect("valid");
+    let mut alarms = 0usize;
+    for _ in 0..sims {
+        let mut any = false;
+        for ch in charts {
+            let pts: Vec<Option<Obs>> = ch
+                .sizes
+                .iter()
+                .map(|s| {
+                    let n = (*s)?;
+                    let value = match ch.kind {
+                        ChartKind::P => {
+                            let p = (ch.centre.centre / ch.scale).clamp(0.0, 1.0);
+                            let k = Binomial::new(n.round().max(1.0) as u64, p)
+                                .ok()?
+                                .sample(&mut rng);
+                            ch.scale * k as f64 / n.round().max(1.0)
+                        }
+                        ChartKind::LaneyP | ChartKind::PersonMean => (ch.centre.centre
+                            + ch.centre.spread / n.sqrt() * normal.sample(&mut rng))
+                        .clamp(0.0, ch.scale),
+                    };
+                    Some(Obs {
+                        value,
+                        size: n,
+                        sd: (ch.kind == ChartKind::PersonMean).then_some(ch.centre.spread),
+                    })
+                })
+                .collect();
+            let kind = if ch.kind == ChartKind::LaneyP {
+                ChartKind::P
+            } else {
+                ch.kind
+            };
+            if chart(kind, ch.scale, &pts, &ch.steps)
+                .iter()
+                .any(|m| !m.signals.is_empty())
+            {
+                any = true;
+            }
+        }
+        alarms += usize::from(any);
+    }
+    alarms as f64 / sims.max(1) as f64
+}
+
+/// Simulations behind the pack's stated false-alarm rate, and their seed.
+pub const PACK_SIMULATIONS: usize = 500;
+pub const PACK_SEED: u64 = 20_251_001;
 
 /// Which rules fire at each point: z-scores against `centre` with each month's σ; only the
 /// outside rule unless `all_rules`. With σ = 0 (p̄ of 0 or 1) any different value is outside.
@@ -726,5 +856,71 @@ mod tests {
         );
         assert!(single.1 >= 0.50, "one-question detection {}", single.1);
         assert!(ceiling < 0.90, "the rules' ceiling at this n: {ceiling}");
+    }
+
+    #[test]
+    fn a_pack_of_stable_charts_signals_somewhere_far_more_often_than_one_chart() {
+        // Six single-question p-charts of 18 months like the council's (70% positive, 17-59
+        // forms a month), seeded. One chart alone signals in about 15% of stable series; six
+        // independent charts in about 1 − 0.85⁶ = 62%.
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let shape = |rng: &mut ChaCha8Rng| Stable {
+            kind: ChartKind::P,
+            scale: 100.0,
+            centre: Centre {
+                centre: 70.0,
+                spread: 100.0 * 0.21f64.sqrt(),
+            },
+            sizes: (0..18)
+                .map(|_| Some(rng.random_range(17..=59u64) as f64))
+                .collect(),
+            steps: vec![],
+        };
+        let one = pack_false_alarm(&[shape(&mut rng)], 2000, 5);
+        let six: Vec<Stable> = (0..6).map(|_| shape(&mut rng)).collect();
+        let pack = pack_false_alarm(&six, 2000, 6);
+        eprintln!("one chart {one}, a pack of six {pack}");
+        assert!((0.08..0.25).contains(&one), "one chart: {one}");
+        let independent = 1.0 - (1.0 - one).powi(6);
+        assert!(
+            (pack - independent).abs() < 0.08,
+            "pack {pack} against 1 - (1 - {one})^6 = {independent}"
+        );
+        assert!(pack > 0.45, "{pack}");
+        // The same seed gives the same figure (it is printed in every pack).
+        assert_eq!(pack, pack_false_alarm(&six, 2000, 6));
+    }
+
+    #[test]
+    fn over_dispersed_months_get_laneys_wider_limits() {
+        // Twelve months of 100 answers alternating 50% and 90% positive: p̄ = 70%, binomial
+        // σ = √(0.21/100) = 4.58 points, z = ∓4.364 and X² = 12 × 4.364² = 228.6 on 11 df:
+        // over-dispersed. Moving ranges of z are all 8.729, so σ_z = 8.729 / 1.128 = 7.738 and
+        // the p′ limits are 70 ∓ 3 × 4.58 × 7.738 = clipped to 0 and 100.
+        let pts: Vec<Option<Obs>> = (0..12)
+            .map(|i| obs(if i % 2 == 0 { 50.0 } else { 90.0 }, 100.0))
+            .collect();
+        let cal: Vec<Obs> = pts.iter().map(|o| o.unwrap()).collect();
+        let c = centre(ChartKind::P, 100.0, &cal).unwrap();
+        let (x2, df, p) = dispersion(&c, &cal).unwrap();
+        let z = 20.0 / (100.0 * (0.21f64 / 100.0).sqrt());
+        close(x2, 12.0 * z * z);
+        close(df, 11.0);
+        assert!(p < 1e-12);
+        close(laney_sigma_z(&c, &cal).unwrap(), 2.0 * z / 1.128);
+        let charted = chart(ChartKind::P, 100.0, &pts, &[]);
+        assert!(charted.iter().all(|m| m.kind == ChartKind::LaneyP));
+        // On a p-chart every month would be outside; on p′ none is.
+        assert!(charted.iter().all(|m| m.signals.is_empty()), "{charted:?}");
+        // Binomial months stay on a plain p-chart.
+        let steady: Vec<Option<Obs>> = [70.0, 72.0, 68.0, 71.0, 69.0, 70.0]
+            .into_iter()
+            .map(|v| obs(v, 100.0))
+            .collect();
+        assert!(
+            chart(ChartKind::P, 100.0, &steady, &[])
+                .iter()
+                .all(|m| m.kind == ChartKind::P)
+        );
     }
 }

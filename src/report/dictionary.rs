@@ -10,8 +10,9 @@ pub struct DictionarySettings {
     pub threshold: u32,
     pub fpc: bool,
     pub baseline: String,
-    /// Meeting feedback: its threshold and baseline months, when configured.
-    pub meetings: Option<(u32, String)>,
+    /// Meeting feedback: its threshold, baseline months and the pack's false-alarm rate (and
+    /// its number of charts), when configured.
+    pub meetings: Option<(u32, String, Option<(f64, usize)>)>,
     /// The margins results are weighted to (`directorate and grade`), when `[weighting]` is on.
     pub weighted_by: Option<String>,
     /// Post-stratified to cells with this minimum (`None`: raked, or not weighted).
@@ -24,10 +25,13 @@ pub fn data_dictionary(s: &DictionarySettings, tables: &[&Table]) -> String {
     let mut out = introduction(tables);
     out.push_str(&relationships(tables));
     out.push_str(&staff_methods(s));
-    out.push_str(&weighting_methods(s.weighted_by.as_deref(), s.weighting_cells));
+    out.push_str(&weighting_methods(
+        s.weighted_by.as_deref(),
+        s.weighting_cells,
+    ));
     out.push_str(&insight_methods(s));
-    if let Some((k, baseline)) = &s.meetings {
-        out.push_str(&meetings_methods(*k, baseline));
+    if let Some((k, baseline, pack)) = &s.meetings {
+        out.push_str(&meetings_methods(*k, baseline, *pack));
     }
     out.push_str("\n## Tables\n");
     for t in tables {
@@ -287,7 +291,19 @@ themselves are never published.
     )
 }
 
-fn meetings_methods(k: u32, baseline: &str) -> String {
+fn meetings_methods(k: u32, baseline: &str, pack: Option<(f64, usize)>) -> String {
+    let pack = match pack {
+        Some((rate, charts)) => format!(
+            "\n\nThat is per chart. This pack has {charts} charts, and the chance that at least one of \
+             them signals somewhere over the months shown, with nothing having changed, is about \
+             **{:.0}%** (simulated: {} seeded runs of every chart at its own centre, spread and \
+             monthly sizes, charts independent; the real series share forms, so somewhat less). A \
+             signal in one of several charts is therefore expected now and then.",
+            100.0 * rate,
+            crate::meetings::spc::PACK_SIMULATIONS
+        ),
+        None => String::new(),
+    };
     format!(
         r#"
 ## Meeting feedback
@@ -304,22 +320,33 @@ across the month and quarter tables together.
 for monthly series of all committees together, each on the chart that fits it. One question's
 % positive, and forms per attendee, are proportions on a **p-chart**: centre p̄ (all calibration
 months pooled), limits p̄ ± 3√(p̄(1−p̄)/n) for the month's own n, so they step from month to month.
-A theme of several questions is a **mean of respondents' scores**: one person's answers are
-correlated, so the limits are c̄ ± 3s/√n with s the pooled spread of respondents' scores. Limits
-are clipped to the scale. They come from the first 12 months with data (`in_calibration`);
+When the calibration months vary more than that allows (the dispersion statistic
+X² = Σ(pᵢ − p̄)²/σᵢ² above the 95th percentile of χ² on months − 1 degrees of freedom), the chart
+is Laney's **p′-chart** (`chart` = `laney_p_chart`): limits p̄ ± 3σᵢσ_z, with σ_z the mean moving
+range of the months' z-scores over 1.128. A theme of several questions is plotted as the **mean
+of respondents' scores** (each respondent's share of positive answers; this can differ a little
+from the theme's published value, the mean of its questions' % positive): one person's answers
+are correlated, so the limits are c̄ ± 3s/√n with s the pooled spread of respondents' scores.
+Limits are clipped to the scale. They come from the first 12 months with data (`in_calibration`);
 until 12 exist they are **provisional** (recomputed as months arrive, and only a point outside
 them counts), then **frozen** (`limits_frozen`) and four rules apply: a point outside the
 limits, 7 in a row on one side of the centre, 6 rising or falling, 2 of 3 beyond two-thirds of
 the way to a limit. A step change the analyst declares (`step_change`, with its reason) starts
 new limits. A month with no published value breaks runs. The programme's baseline months
-({baseline}) are marked but do not set the limits.
+({baseline}, `in_baseline`) are the first months of the calibration: the limits describe the
+process as it was when the programme started, and need 12 months, so the baseline is part of
+them rather than left out.
 
 False signals: on a process that did not change, with months like the council's (about 70%
 positive, 17–59 forms), these charts signal at least once in about 15% of 18-month series
 (simulated: 14% for one question, 16% for a theme of two, 15% for uptake; 17% even with the
 true rate known). Treat a signal as a prompt to look, not a finding. They are also slow at this
 size: a real 10-point rise from month 10 is caught by month 18 in about 58% of single-question
-series, 77% of two-question themes and 92% of uptake series.
+series, 77% of two-question themes and 92% of uptake series, and even with the true rate
+known the four rules reach only about 82% at 17–59 forms a month. That is the charts' power,
+and it is accepted: control charts are for surprises. Whether a declared action (a new
+protocol, training) made a difference is a different question, answered far more strongly by
+comparing the months before and after its date.{pack}
 "#
     )
 }
@@ -392,7 +419,7 @@ mod tests {
                 threshold: 10,
                 fpc: true,
                 baseline: "2025".into(),
-                meetings: Some((5, "2025-01, 2025-02, 2025-03".into())),
+                meetings: Some((5, "2025-01, 2025-02, 2025-03".into(), Some((0.6, 6)))),
                 weighted_by: Some("directorate and grade".into()),
                 weighting_cells: None,
                 drivers: (100, 200),

@@ -61,9 +61,8 @@ pub fn post_stratify(
         let end = (start..cells.len())
             .find(|&i| cells[i].block != block)
             .unwrap_or(cells.len());
-        let (block_n, block_staff): (u64, f64) = (start..end).fold((0, 0.0), |(a, b), i| {
-            (a + n[i], b + cells[i].staff)
-        });
+        let (block_n, block_staff): (u64, f64) =
+            (start..end).fold((0, 0.0), |(a, b), i| (a + n[i], b + cells[i].staff));
         if block_n == 0 {
             if block_staff > 0.0 {
                 return Err(PostStratError::EmptyBlock { block });

@@ -9,10 +9,10 @@
 //! the diagnostics below.
 
 use crate::config::{WEIGHTING_TOLERANCE, WaveId, Weighting, WeightingMethod};
-use crate::stats::poststrat::{CellTarget, PostStratError, post_stratify};
 use crate::import::headcount::Headcount;
 use crate::indicators::engine::{NOT_STATED, Responses};
 use crate::schema::Schema;
+use crate::stats::poststrat::{CellTarget, PostStratError, post_stratify};
 use crate::stats::rake::{self, Margin, RakeError};
 
 /// One category of one margin: how the respondents compare with the workforce before and
@@ -156,12 +156,13 @@ pub fn weigh(
         positions.push(pos);
     }
     let made = match cfg.method {
-        WeightingMethod::Rake => rake_margins(schema, cfg, &codes, &targets, r.rows)
-            .map_err(|(p, f)| fail(p, f))?,
-        WeightingMethod::Cells { min_cell } => {
-            cells(schema, cfg, hc, &positions, &codes, &targets, r.rows, min_cell)
-                .map_err(|(p, f)| fail(p, f))?
+        WeightingMethod::Rake => {
+            rake_margins(schema, cfg, &codes, &targets, r.rows).map_err(|(p, f)| fail(p, f))?
         }
+        WeightingMethod::Cells { min_cell } => cells(
+            schema, cfg, hc, &positions, &codes, &targets, r.rows, min_cell,
+        )
+        .map_err(|(p, f)| fail(p, f))?,
     };
     finish(cfg, wave, made, &codes, &targets, r.rows)
 }
@@ -191,9 +192,11 @@ fn cells(
     let total: usize = sizes.iter().product();
     let last = *sizes.last().unwrap_or(&1);
     let index = |cats: &[u32]| -> Option<usize> {
-        cats.iter().zip(&sizes).try_fold(0usize, |acc, (&c, &size)| {
-            ((c as usize) < size).then_some(acc * size + c as usize)
-        })
+        cats.iter()
+            .zip(&sizes)
+            .try_fold(0usize, |acc, (&c, &size)| {
+                ((c as usize) < size).then_some(acc * size + c as usize)
+            })
     };
     let mut staff = vec![0.0; total];
     for (key, n) in &hc.cells {

@@ -124,7 +124,10 @@ fn response_rates_and_fpc_use_the_hr_headcount() {
         "{items}"
     );
     // The population is recorded and the row says its interval assumes a random sample.
-    assert!(items.contains(",40,true,false,,false\n"), "population recorded");
+    assert!(
+        items.contains(",40,true,false,,false\n"),
+        "population recorded"
+    );
     let report = s.read_pack("out", "report.md");
     assert!(
         report.contains("assumes that those who answered are a random sample of staff"),

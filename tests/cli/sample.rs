@@ -75,7 +75,9 @@ fn run_with_no_arguments_writes_the_pack_from_sample_data() {
         .collect();
     assert_eq!(mayor.len(), 26 * 2, "26 scored items in two waves");
     assert!(
-        mayor.iter().all(|l| l.ends_with(",[c],false,true,primary,false")),
+        mayor
+            .iter()
+            .all(|l| l.ends_with(",[c],false,true,primary,false")),
         "{mayor:?}"
     );
     // Crosses are published, and the independent audit passes on the whole pack.
@@ -375,7 +377,9 @@ fn designed_changes_are_declared_and_noise_rarely_is() {
     let fairness = d
         .lines()
         .find(|l| {
-            l.starts_with("since_previous_and_baseline,true,true,2025,2026,fairness_inclusion,overall,")
+            l.starts_with(
+                "since_previous_and_baseline,true,true,2025,2026,fairness_inclusion,overall,",
+            )
         })
         .unwrap();
     assert!(
@@ -861,14 +865,20 @@ print(json.dumps(out))
         let rec = rec.unwrap();
         assert_eq!(&rec[at("method")], "cells");
         assert_eq!(
-            (&rec[at("cells")], &rec[at("collapsed_cells")], &rec[at("min_cell")]),
+            (
+                &rec[at("cells")],
+                &rec[at("collapsed_cells")],
+                &rec[at("min_cell")]
+            ),
             ("40", "5", "5")
         );
         assert_eq!(&rec[at("iterations")], "0");
     }
     let report = s.read_pack("sample-data/out", "report.md");
     assert!(
-        report.contains("post-stratification: each cell of the HR table counts for its staff in post"),
+        report.contains(
+            "post-stratification: each cell of the HR table counts for its staff in post"
+        ),
         "the methodology says which weighting"
     );
 }

@@ -80,6 +80,7 @@ published_table! {
             value: Figure<InUnit> => (Value, Unit, "dim_indicator.unit", "The indicator, in its unit (dim_indicator.unit)."),
             ci_low: Figure<InUnit> => (Value, Unit, "dim_indicator.unit", "Lower end of the 95% interval for value (t interval on respondent scores; Wilson for yes-rates; normal for eNPS)."),
             ci_high: Figure<InUnit> => (Value, Unit, "dim_indicator.unit", "Upper end of the 95% interval for value."),
+            ci_clipped: Figure<bool> => (Value, Plain, "", "The interval ran past the end of the scale and is cut there (0 or 100 for theme percentages, ±100 for eNPS): near the ends, read the cut end as \"at most\" / \"at least\"."),
             pct_positive: Figure<f64> => (Value, D1, "%", "Themes: mean of the questions' % positive; eNPS: % promoters; otherwise empty."),
             pct_neutral: Figure<f64> => (Value, D1, "%", "Themes: mean % neutral; eNPS: % passives."),
             pct_negative: Figure<f64> => (Value, D1, "%", "Themes: mean % negative; eNPS: % detractors."),
@@ -320,8 +321,7 @@ pub fn indicator_results(
         if !waves.contains(&w) {
             waves.push(w);
         }
-        if present.insert((w, p.measure)) && present.iter().filter(|(x, _)| *x == w).count() == 1
-        {
+        if present.insert((w, p.measure)) && present.iter().filter(|(x, _)| *x == w).count() == 1 {
             groups.insert(
                 w,
                 rows.iter()
@@ -354,6 +354,7 @@ fn not_asked_row(wave: &str, indicator: &str, group: &str, weighted: bool) -> Fa
         value: Figure::NotAsked,
         ci_low: Figure::NotAsked,
         ci_high: Figure::NotAsked,
+        ci_clipped: Figure::NotAsked,
         pct_positive: Figure::NotAsked,
         pct_neutral: Figure::NotAsked,
         pct_negative: Figure::NotAsked,
@@ -387,6 +388,7 @@ fn computed_indicator_results(
                 value: u(st.and_then(|s| s.value)),
                 ci_low: u(st.and_then(|s| s.ci.map(|c| c.0))),
                 ci_high: u(st.and_then(|s| s.ci.map(|c| c.1))),
+                ci_clipped: Figure::of(st.map(|s| s.ci_clipped), hidden),
                 pct_positive: f(st.and_then(|s| s.pct.map(|p| p[0]))),
                 pct_neutral: f(st.and_then(|s| s.pct.map(|p| p[1]))),
                 pct_negative: f(st.and_then(|s| s.pct.map(|p| p[2]))),

@@ -124,7 +124,9 @@ pub fn weighting(e: &Evidence) -> (Vec<FactWeightingMargin>, Vec<FactWeightingSu
             respondents: s.respondents,
             headcount: match cfg.method {
                 // Raked weights sum to the headcount.
-                crate::config::WeightingMethod::Rake => ww.weights.iter().sum::<f64>().round() as u64,
+                crate::config::WeightingMethod::Rake => {
+                    ww.weights.iter().sum::<f64>().round() as u64
+                }
                 // Post-stratified: the staff of the cells (respondents who could not be placed
                 // in a cell add their average weight beyond it).
                 crate::config::WeightingMethod::Cells { .. } => ww

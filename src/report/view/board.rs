@@ -574,13 +574,18 @@ impl<'a> Board<'a> {
                      answered more count for more."
                 .to_string(),
         });
-        if input.feedback.is_some() {
+        if let Some(fb) = input.feedback {
             page.para(format!(
                 "Control charts: limits are set from the first {} months with data and then frozen; on a process that \
                  did not change, the four rules still signal at least once in about 15% of 18-month series (simulated on \
                  months like the council's: about 70% positive, 17 to 59 forms), so a signal is a prompt to look, not a \
-                 finding.",
-                crate::meetings::spc::FREEZE_POINTS
+                 finding.{}",
+                crate::meetings::spc::FREEZE_POINTS,
+                fb.pack_false_alarm.map_or_else(String::new, |(rate, charts)| format!(
+                    " That is for one chart: with the {charts} charts in this pack, the chance that at least one shows a \
+                     signal somewhere when nothing has changed is about {:.0}% (seeded simulation of these charts).",
+                    100.0 * rate
+                ))
             ));
         }
         page.para(

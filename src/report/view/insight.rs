@@ -17,7 +17,9 @@ fn place(percentile: &Figure<f64>, band: &Figure<String>) -> String {
             };
             format!("{} percentile, {band}", ordinal(p.round() as i64))
         }
-        (Figure::Withheld, _) | (_, Figure::Withheld) => crate::disclosure::Suppression::MARK.into(),
+        (Figure::Withheld, _) | (_, Figure::Withheld) => {
+            crate::disclosure::Suppression::MARK.into()
+        }
         _ => "-".into(),
     }
 }

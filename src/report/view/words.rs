@@ -216,9 +216,7 @@ pub fn main_points(
     let value = |i: usize| overall_value(tables, latest, i);
     let change = |i: usize, c: Comparison| {
         deltas.iter().find(|d| {
-            d.serves(c)
-                && d.measure == Measure::Indicator(i)
-                && d.breakdown == Breakdown::Overall
+            d.serves(c) && d.measure == Measure::Indicator(i) && d.breakdown == Breakdown::Overall
         })
     };
     let sentence = |i: usize| -> Option<MainPoint> {
