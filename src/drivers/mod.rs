@@ -581,6 +581,60 @@ categories = ["X", "Y"]
         )
     }
 
+    fn analysis(r2: f64, drivers: usize) -> Analysis {
+        Analysis {
+            wave: "2026".into(),
+            outcome: 0,
+            breakdown: Breakdown::Overall,
+            group: Group::All,
+            respondents: 500,
+            used: 480,
+            r2,
+            replicates: 200,
+            drivers: (0..drivers)
+                .map(|j| DriverRow {
+                    indicator: j + 1,
+                    share: 1.0 / drivers as f64,
+                    share_ci: None,
+                    beta: 0.1,
+                    score: 60.0,
+                    rank: j + 1,
+                    rank_interval: Some(if j == 0 { (1, 1) } else { (2, drivers) }),
+                    quadrant: Quadrant::Priority,
+                    quadrant_support: Some(if j == 0 { 0.95 } else { 0.6 }),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn labels_only_where_the_bootstrap_and_the_model_support_them() {
+        // A separated first driver with 95% support is ranked and placed; the others, whose
+        // ranks range over 2..n in the resamples and whose quadrant holds in 60%, are not.
+        let a = analysis(0.45, 4);
+        assert_eq!(a.drivers[0].rank_shown(&a), Some(1));
+        assert_eq!(
+            a.drivers[0].quadrant_shown(&a),
+            Shown::Named(Quadrant::Priority)
+        );
+        assert_eq!(a.drivers[1].rank_shown(&a), None);
+        assert_eq!(a.drivers[1].quadrant_shown(&a), Shown::Unclear);
+        // R² of 0 (or under the floor): nothing is ranked or placed.
+        let weak = analysis(0.0, 4);
+        assert!(!weak.labelled());
+        assert_eq!(weak.drivers[0].rank_shown(&weak), None);
+        assert_eq!(weak.drivers[0].quadrant_shown(&weak), Shown::NotLabelled);
+        assert!(!analysis(MIN_R2_FOR_LABELS - 1e-9, 4).labelled());
+        // Two drivers asked: too few to rank.
+        let two = analysis(0.6, 2);
+        assert_eq!(two.drivers[0].quadrant_shown(&two).code(), "not_labelled");
+    }
+
+    #[test]
+    fn ranks_by_share_with_ties_to_the_earlier_driver() {
+        assert_eq!(ranks(&[0.2, 0.5, 0.2, 0.1]), vec![2, 1, 3, 4]);
+    }
+
     #[test]
     fn respondent_scores_are_means_of_answered_questions_on_0_100() {
         let s = schema();

@@ -435,6 +435,50 @@ items = ["N01"]
     }
 
     #[test]
+    fn a_themes_person_mean_is_the_mean_of_respondents_shares_by_hand() {
+        let s = crate::schema::testing::schema(
+            r#"
+[[questions]]
+id = "Q1"
+text = "One"
+type = "likert"
+scale = "agree5"
+[[questions]]
+id = "Q2"
+text = "Two"
+type = "likert"
+scale = "agree5"
+[[indicators]]
+id = "theme"
+label = "Theme"
+method = "theme-pct-positive"
+items = ["Q1", "Q2"]
+"#,
+        );
+        // r1 SA, D → 1 of 2 positive; r2 A, blank → 1 of 1; r3 D, D → 0 of 2; r4 N, A → 1 of 2.
+        let df = df! {
+            "Q1" => [Some(5u8), Some(4), Some(2), Some(3)],
+            "Q2" => [Some(2u8), None, Some(2), Some(4)],
+        }
+        .unwrap();
+        let agg = compute_wave(&s, &"w".into(), &df, &[Breakdown::Overall]).unwrap();
+        let pops = Populations::new(None, false);
+        let items = items(&agg, &pops);
+        let theme = &indicators(&s, &agg, &items, &pops)[0];
+        // Published theme score: the mean of the questions' % positive, (2/4 + 1/3) / 2.
+        let value = (50.0 + 100.0 / 3.0) / 2.0;
+        assert!((theme.stats.value.unwrap() - value).abs() < 1e-12);
+        // What the person-level chart plots: respondents' shares (0.5 + 1 + 0 + 0.5) / 4.
+        assert!((theme.stats.person_mean.unwrap() - 50.0).abs() < 1e-12);
+        // sd of the shares (ddof 1): √(((0)² + 0.5² + 0.5² + 0²) / 3) = 0.40825 → 40.825 points;
+        // the t interval 41.67 ∓ t(0.975, 3) × 40.825 / 2 runs below 0 and above 100: cut, and
+        // said so.
+        assert!((theme.stats.sd.unwrap() - 100.0 * (0.5f64 / 3.0).sqrt()).abs() < 1e-9);
+        assert!(theme.stats.ci_clipped);
+        assert_eq!(theme.stats.ci, Some((0.0, 100.0)));
+    }
+
+    #[test]
     fn populations_sum_hr_cells_for_the_breakdown() {
         let hc = Headcount {
             file: "hc.csv".into(),

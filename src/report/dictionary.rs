@@ -171,23 +171,42 @@ everything else to one (`dim_indicator.decimals`).
 ## Change between waves
 
 The latest wave is compared with the previous wave (`since_previous`) and with the baseline
-wave {baseline} (`since_baseline`) in `fact_item_changes` and `fact_indicator_changes`. The
+wave {baseline} (`since_baseline`) in `fact_item_changes` and `fact_indicator_changes`; when the
+previous wave is the baseline, the one comparison is one row with both roles
+(`since_previous_and_baseline`, and both flags true). The
 Benjamini–Hochberg false discovery rate is controlled within families fixed before the data are
 seen, for each pair of waves (`family`): `headline`, the indicators for the whole organisation;
 `items`, every question for the whole organisation; and `breakdown:<id>`, every question and
 indicator of one breakdown. A change is `improved` or `declined` only when its q-value within
 its family is below 0.05; `family_threshold` is the p-value that took. Adding a breakdown adds
-a family and leaves the headline's q-values as they were.
+a family and leaves the headline's q-values as they were. Each test belongs to one family: a
+question that is a yes-rate indicator's only item (bullying, discrimination) is the same test
+as the indicator, so it is tested once, in the indicator's family, and its row in
+`fact_item_changes` shows that family, q-value and verdict.
 
 Every change has a 95% interval (`delta_ci_low`, `delta_ci_high`): Newcombe's hybrid score
 interval for a difference of percentages, Welch's t interval for a difference of means, a normal
-interval for eNPS (never with the finite population correction). The interval is not adjusted
-for the number of comparisons, so it can exclude zero where the family's q-value gives no
-verdict. A change resting on fewer than
+interval for eNPS (never with the finite population correction). It is not adjusted for the
+number of comparisons, so on its own it can exclude zero where the family gives no verdict.
+Beside it, every tested change has the interval at its family's threshold
+(`adjusted_ci_low`, `adjusted_ci_high`): level 1 − `family_threshold`, built from the test
+itself (the change ± the test's critical value at that threshold × the standard error the test
+used). For the changes declared it is Benjamini and Yekutieli's (2005) false-coverage-rate
+adjusted interval; it excludes zero exactly when a verdict is declared, so an interval clear of
+zero never sits beside "no significant change". The report shows this interval. A change
+resting on fewer than
 30 answers in either wave is published with its interval but marked low reliability
 (`low_reliability`, `[u]` in the report) and given no verdict. "Not tested" is not the same as
 "no significant change": it means the survey cannot say. A question whose wording or scale
 changed starts a new series (`dim_question.series_id`) and is never compared with the old one.
+
+An indicator exists in a wave only when the wave asked enough of its questions (the schema's
+`min_coverage`, by default all of them; a question and the one it replaces count once). Where it
+was not asked, its rows in `fact_indicator_results` show `[x]` (not available) in every figure,
+never `[c]`, and its changes are "not asked in" that wave. A change is tested only between waves
+that asked the same questions ("not comparable: different questions", naming them, otherwise).
+Intervals of theme percentages and eNPS that run past the end of the scale are cut there and say
+so (`ci_clipped`).
 "#
     )
 }
@@ -263,8 +282,16 @@ themes can enter), exact over every subset; the shares add up to 100. The 95% in
 every run; groups of more than 5,000 are resampled in 500 random blocks). Respondents missing
 the outcome or any driver are left out and counted (`excluded`). Only the whole organisation
 and groups with at least {min} analysed respondents are shown, and only where the group's
-outcome figure is published. A driver's share is **association, not cause**: themes that move
-with the outcome, not proof that acting on them will move it. Unweighted.
+outcome figure is published; `fact_driver_groups` lists every group the analysis looked at and
+what became of it (`analysed`, `withheld`, `too_few_respondents`, `not_fitted`). A driver's rank
+(1 = largest share) is given only where the bootstrap separates it: `rank_low` and `rank_high`
+are the ranks it takes in the middle 95% of resamples, and `rank` is empty unless they agree. The
+quadrant (importance above or below the average share, score above or below the drivers'
+median) is named only when at least 90% of resamples put the driver there (`quadrant_support`),
+otherwise `unclear`; when the drivers together explain less than 10% of the outcome (R² under
+0.10) or fewer than three themes were asked, no driver is ranked or placed (`not_labelled`). A
+driver's share is **association, not cause**: themes that move with the outcome, not proof that
+acting on them will move it. Unweighted.
 
 ## Benchmarks
 
@@ -273,8 +300,15 @@ values (source, year and wording in `benchmark_label`; the Civil Service People 
 the median of its organisations' scores, rounded to whole percent at source) using the latest
 benchmark year not after the wave's fieldwork. `difference` is the council's figure minus the
 benchmark; `outside_interval` is TRUE when the benchmark lies outside the council figure's 95%
-interval, and `standing` then says `better` or `worse` by the direction that is good news
-(otherwise `similar`). In a multi-organisation export each organisation is also compared with
+interval. A median is one organisation's score among many, and organisations differ by far more
+than the council's interval, so `standing` says `better` or `worse` (by the direction that is
+good news) only when the difference is at least the practical margin (`margin`, 2 points by
+default, as Civil Service People Survey reporting) **and** the median is outside the interval;
+otherwise `similar`. Where the benchmark file gives every organisation's score (the CSPS 2019
+all-organisation table), `percentile` places the council among them (the share of organisations
+scoring below it plus half of those level with it, the council's figure rounded to whole
+percent as theirs are) and `quartile_band` says `lowest_quarter` (under 25), `middle_half` or
+`highest_quarter` (over 75: a high performer where higher is better). In a multi-organisation export each organisation is also compared with
 the median of the organisations' published figures (`median_of_organisations`, the way the
 Civil Service median is made); an organisation whose figure is withheld keeps the benchmark
 but shows `[c]` for its own figure and difference, and takes no part in the median.

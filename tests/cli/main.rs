@@ -2,6 +2,7 @@
 //! (xsv/qsv style). Each test runs in its own temporary folder.
 
 mod benchmarks;
+mod claims;
 mod comments;
 mod common;
 mod compare;
