@@ -538,8 +538,9 @@ impl<'a> Board<'a> {
              adjusted for the number of comparisons (Benjamini-Hochberg) within families fixed in advance (the headline \
              indicators; all questions for the whole organisation; each breakdown), and a change is reported only where the \
              adjusted value is below 0.05, so adding a breakdown never changes a headline verdict. Every change has a 95% interval \
-             (Newcombe's score interval for percentages, Welch's t for means); it is not adjusted for the number of comparisons, \
-             so an interval can exclude zero without the change getting a verdict. A change resting on fewer than 30 answers in \
+             (Newcombe's score interval for percentages, Welch's t for means) in the tables; the report shows beside each \
+             verdict the interval adjusted for the comparisons made in its family (Benjamini and Yekutieli), which excludes \
+             zero exactly when the change is called an improvement or a decline. A change resting on fewer than 30 answers in \
              either wave is marked [u] (low reliability) and given no verdict. Baseline wave: {}. Anonymity threshold: {} valid answers, with secondary suppression so that no hidden \
              figure can be recovered by subtraction.",
             if input.fpc {

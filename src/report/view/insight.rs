@@ -6,7 +6,7 @@ use crate::report::charts;
 use crate::report::registry::Figure;
 use crate::report::tables::fmt1;
 
-/// Where the council sits among the organisations: "68th percentile, middle half".
+/// Where the council sits among the organisations: "percentile 67.9, middle half".
 fn place(percentile: &Figure<f64>, band: &Figure<String>) -> String {
     match (percentile, band) {
         (Figure::Shown(p), Figure::Shown(b)) => {
@@ -15,25 +15,13 @@ fn place(percentile: &Figure<f64>, band: &Figure<String>) -> String {
                 "highest_quarter" => "highest quarter",
                 _ => "middle half",
             };
-            format!("{} percentile, {band}", ordinal(p.round() as i64))
+            format!("percentile {}, {band}", fmt1(*p))
         }
         (Figure::Withheld, _) | (_, Figure::Withheld) => {
             crate::disclosure::Suppression::MARK.into()
         }
         _ => "-".into(),
     }
-}
-
-/// 1st, 2nd, 3rd, 11th, 22nd...
-fn ordinal(n: i64) -> String {
-    let suffix = match (n % 10, n % 100) {
-        (_, 11..=13) => "th",
-        (1, _) => "st",
-        (2, _) => "nd",
-        (3, _) => "rd",
-        _ => "th",
-    };
-    format!("{n}{suffix}")
 }
 
 /// A benchmark source as readers know it.
