@@ -243,7 +243,7 @@ pub fn indicators(
                             sd: Some(100.0 * score.stats.sd),
                             raw: None,
                             n_eff: score.stats.n_eff,
-                            person_mean: (score.n > 0).then(|| 100.0 * score.stats.mean),
+                            person_mean: (score.n > 0).then_some(100.0 * score.stats.mean),
                             ci_clipped,
                         },
                     )

@@ -5,6 +5,14 @@
 use super::registry::{Format, Role, Table};
 use std::fmt::Write as _;
 
+/// Meeting feedback's part of the methodology: its threshold, its baseline months and the
+/// pack's control-chart false-alarm rate with its number of charts.
+pub struct MeetingsSettings {
+    pub threshold: u32,
+    pub baseline: String,
+    pub pack_false_alarm: Option<(f64, usize)>,
+}
+
 /// Settings the dictionary quotes.
 pub struct DictionarySettings {
     pub threshold: u32,
@@ -12,7 +20,7 @@ pub struct DictionarySettings {
     pub baseline: String,
     /// Meeting feedback: its threshold, baseline months and the pack's false-alarm rate (and
     /// its number of charts), when configured.
-    pub meetings: Option<(u32, String, Option<(f64, usize)>)>,
+    pub meetings: Option<MeetingsSettings>,
     /// The margins results are weighted to (`directorate and grade`), when `[weighting]` is on.
     pub weighted_by: Option<String>,
     /// Post-stratified to cells with this minimum (`None`: raked, or not weighted).
@@ -30,8 +38,12 @@ pub fn data_dictionary(s: &DictionarySettings, tables: &[&Table]) -> String {
         s.weighting_cells,
     ));
     out.push_str(&insight_methods(s));
-    if let Some((k, baseline, pack)) = &s.meetings {
-        out.push_str(&meetings_methods(*k, baseline, *pack));
+    if let Some(m) = &s.meetings {
+        out.push_str(&meetings_methods(
+            m.threshold,
+            &m.baseline,
+            m.pack_false_alarm,
+        ));
     }
     out.push_str("\n## Tables\n");
     for t in tables {
@@ -453,7 +465,11 @@ mod tests {
                 threshold: 10,
                 fpc: true,
                 baseline: "2025".into(),
-                meetings: Some((5, "2025-01, 2025-02, 2025-03".into(), Some((0.6, 6)))),
+                meetings: Some(MeetingsSettings {
+                    threshold: 5,
+                    baseline: "2025-01, 2025-02, 2025-03".into(),
+                    pack_false_alarm: Some((0.6, 6)),
+                }),
                 weighted_by: Some("directorate and grade".into()),
                 weighting_cells: None,
                 drivers: (100, 200),

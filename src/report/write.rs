@@ -229,9 +229,11 @@ pub fn write_pack(
             threshold: config.anonymity_threshold,
             fpc: config.fpc,
             baseline: config.baseline.to_string(),
-            meetings: e
-                .feedback
-                .map(|fb| (fb.threshold, fb.baseline_list(), fb.pack_false_alarm)),
+            meetings: e.feedback.map(|fb| dictionary::MeetingsSettings {
+                threshold: fb.threshold,
+                baseline: fb.baseline_list(),
+                pack_false_alarm: fb.pack_false_alarm,
+            }),
             weighted_by: weighted_by.clone(),
             weighting_cells,
             drivers: (config.drivers.min_respondents, config.drivers.bootstrap),

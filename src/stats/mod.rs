@@ -355,7 +355,7 @@ pub fn bh_threshold(p: &[f64], alpha: f64) -> Option<f64> {
 /// declared. `fallback_se` is used when the statistic is 0 (no change: se unknown from it).
 /// `None` for a threshold outside (0, 1) or no usable standard error.
 pub fn interval_at(d: f64, test: &Test, threshold: f64, fallback_se: f64) -> Option<(f64, f64)> {
-    if !(threshold > 0.0 && threshold < 1.0) || !d.is_finite() {
+    if !(threshold > 0.0 && threshold < 1.0 && d.is_finite()) {
         return None;
     }
     let se = if test.statistic != 0.0 && test.statistic.is_finite() {

@@ -226,7 +226,10 @@ fn a_theme_whose_questions_were_not_asked_is_not_asked_never_a_verdict() {
     assert_eq!(change["reason"], "not asked in 2026");
     assert_eq!(change["value_to"], "[x]");
     // No change is computed, so no figure is repeated here (2025's is in the results table).
-    assert_eq!((change["value_from"].as_str(), change["delta"].as_str()), ("", ""));
+    assert_eq!(
+        (change["value_from"].as_str(), change["delta"].as_str()),
+        ("", "")
+    );
     // The report: the headline and the 2026 value say not asked, not [c]; no main point.
     let report = s.read_pack("sample-data/out", "report.md");
     let row = report
