@@ -395,17 +395,19 @@ impl ProtectedTables {
                 stats: r.analysis,
             })
             .collect();
-        let forced = |c: &Cell<Option<crate::drivers::Analysis>>| {
-            c.stats.is_none()
-                || outcome_hidden
-                    .get(&(c.wave.as_str(), c.measure, c.breakdown, c.group))
-                    .copied()
-                    .unwrap_or(true)
+        // The group's outcome figure or its respondent count is withheld elsewhere.
+        let hidden_size = |c: &Cell<Option<crate::drivers::Analysis>>| {
+            outcome_hidden
+                .get(&(c.wave.as_str(), c.measure, c.breakdown, c.group))
+                .copied()
+                .unwrap_or(true)
                 || count_hidden
                     .get(&(c.wave.as_str(), c.breakdown, c.group))
                     .copied()
                     .unwrap_or(false)
         };
+        let forced =
+            |c: &Cell<Option<crate::drivers::Analysis>>| c.stats.is_none() || hidden_size(c);
         let d = decide_all(
             &cells,
             k,
@@ -425,16 +427,8 @@ impl ProtectedTables {
             .iter()
             .zip(&d)
             .map(|(c, decision)| {
-                let hidden_size = outcome_hidden
-                    .get(&(c.wave.as_str(), c.measure, c.breakdown, c.group))
-                    .copied()
-                    .unwrap_or(true)
-                    || count_hidden
-                        .get(&(c.wave.as_str(), c.breakdown, c.group))
-                        .copied()
-                        .unwrap_or(false);
                 let status = match (&c.stats, decision) {
-                    _ if hidden_size => DriverStatus::Withheld,
+                    _ if hidden_size(c) => DriverStatus::Withheld,
                     (Some(_), None) => DriverStatus::Analysed(c.n),
                     (Some(_), Some(_)) => DriverStatus::Withheld,
                     (None, _) if c.n < min_respondents => DriverStatus::TooFew,

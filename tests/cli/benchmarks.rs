@@ -2,29 +2,7 @@
 //! and a generated multi-organisation export against the median of its organisations.
 
 use crate::common::*;
-use std::collections::{BTreeMap, HashMap};
-
-type Rows = Vec<HashMap<String, String>>;
-
-fn rows(text: &str) -> Rows {
-    let mut rdr = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
-    let header: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
-    rdr.records()
-        .map(|r| {
-            header
-                .iter()
-                .cloned()
-                .zip(r.unwrap().iter().map(String::from))
-                .collect()
-        })
-        .collect()
-}
-
-fn num(r: &HashMap<String, String>, col: &str) -> f64 {
-    r[col]
-        .parse()
-        .unwrap_or_else(|_| panic!("{col} = {:?} in {r:?}", r[col]))
-}
+use std::collections::BTreeMap;
 
 #[test]
 fn every_mapped_question_and_indicator_is_compared_with_the_civil_service_median() {

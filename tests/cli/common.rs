@@ -318,3 +318,27 @@ pub fn published_tables() -> usize {
 
 /// The committed sample's config, as the tests' sandboxes copy it.
 pub const SAMPLE_CONFIG: &str = "sample-data/pipeline.toml";
+
+/// A CSV table's rows as maps from column name to text (byte-order mark or not).
+pub type Rows = Vec<std::collections::HashMap<String, String>>;
+
+pub fn rows(text: &str) -> Rows {
+    let mut rdr = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let header: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
+    rdr.records()
+        .map(|r| {
+            header
+                .iter()
+                .cloned()
+                .zip(r.unwrap().iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+/// A cell of such a row as a number (the test fails naming the column and row otherwise).
+pub fn num(r: &std::collections::HashMap<String, String>, col: &str) -> f64 {
+    r[col]
+        .parse()
+        .unwrap_or_else(|_| panic!("{col} = {:?} in {r:?}", r[col]))
+}
