@@ -313,31 +313,32 @@ pub fn indicator_results(
     let mut out = computed_indicator_results(schema, rows, weighted);
     // Waves that did not ask (enough of) an indicator's questions: its rows say so ([x]) for
     // every group the wave has, rather than leaving readers to guess.
+    let present: std::collections::BTreeSet<(&str, usize)> =
+        rows.iter().map(|p| (p.wave.as_str(), p.measure)).collect();
     let mut waves: Vec<&str> = Vec::new();
-    let mut groups: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    let mut present: std::collections::BTreeSet<(&str, usize)> = Default::default();
     for p in rows {
-        let w = p.wave.as_str();
-        if !waves.contains(&w) {
-            waves.push(w);
-        }
-        if present.insert((w, p.measure)) && present.iter().filter(|(x, _)| *x == w).count() == 1 {
-            groups.insert(
-                w,
-                rows.iter()
-                    .filter(|r| r.wave.as_str() == w && r.measure == p.measure)
-                    .map(|r| group_key(schema, r.breakdown, r.group))
-                    .collect(),
-            );
+        if !waves.contains(&p.wave.as_str()) {
+            waves.push(p.wave.as_str());
         }
     }
     for w in waves {
+        // The wave's groups: those of its first indicator (every indicator has the same).
+        let first = rows
+            .iter()
+            .find(|p| p.wave.as_str() == w)
+            .map(|p| p.measure);
+        let groups: Vec<String> = rows
+            .iter()
+            .filter(|r| r.wave.as_str() == w && Some(r.measure) == first)
+            .map(|r| group_key(schema, r.breakdown, r.group))
+            .collect();
         for (i, ind) in schema.indicators.iter().enumerate() {
-            if present.contains(&(w, i)) {
-                continue;
-            }
-            for g in &groups[w] {
-                out.push(not_asked_row(w, &ind.id, g, weighted));
+            if !present.contains(&(w, i)) {
+                out.extend(
+                    groups
+                        .iter()
+                        .map(|g| not_asked_row(w, &ind.id, g, weighted)),
+                );
             }
         }
     }

@@ -100,11 +100,7 @@ impl<'a> Board<'a> {
 
     /// Whether a wave asked an indicator's questions (it has figures, published or withheld).
     fn asked(&self, wave: &str, ind: usize) -> bool {
-        self.input
-            .tables
-            .indicators
-            .iter()
-            .any(|p| p.wave.as_str() == wave && p.measure == ind)
+        super::words::asked(self.input.tables, wave, ind)
     }
 
     /// `[c]` for a withheld figure, "not asked" where the wave did not ask the questions.

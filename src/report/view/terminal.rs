@@ -116,10 +116,12 @@ pub fn headline(
         let ind = &schema.indicators[i];
         let value = match super::words::overall_value(tables, latest, i) {
             Some(v) => short_value(ind.method, v),
-            None if super::words::asked(tables, latest, i) => "[c]".into(),
+            None if super::words::asked(tables, latest, i) => {
+                crate::disclosure::Suppression::MARK.into()
+            }
             None => {
                 not_asked = true;
-                "[x]".into()
+                crate::report::tables::NOT_ASKED.into()
             }
         };
         let mut line = format!("  {} {value:>VALUE$}", fit(&ind.label, label_width));
