@@ -213,14 +213,16 @@ fn cells(
             staff: s,
         })
         .collect();
+    // Each respondent's cell, without allocating per row (None: a margin not stated).
     let cell_of: Vec<Option<usize>> = (0..rows)
         .map(|row| {
-            let cats: Vec<u32> = codes.iter().map(|c| c[row]).collect();
-            if cats.contains(&NOT_STATED) {
-                None
-            } else {
-                index(&cats)
-            }
+            codes
+                .iter()
+                .zip(&sizes)
+                .try_fold(0usize, |acc, (col, &size)| {
+                    let c = col[row];
+                    (c != NOT_STATED && (c as usize) < size).then_some(acc * size + c as usize)
+                })
         })
         .collect();
     let names = |block: usize| -> String {
