@@ -44,6 +44,21 @@ fn toml_str(s: &str) -> String {
     out
 }
 
+/// Text from an export put in a TOML comment: one line, every control character (newlines
+/// included) written as a visible `\u{..}` escape, so a crafted header cannot end the comment
+/// and add settings of its own, nor make the config unreadable.
+pub fn toml_comment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        if ch.is_control() || matches!(ch, '\u{2028}' | '\u{2029}' | '\u{85}') {
+            let _ = write!(out, "\\u{{{:04X}}}", ch as u32);
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
 /// For matrix rows ("Question - Sub-item") the sub-item is what tells columns apart.
 fn short_text(s: &str) -> String {
     match s.rsplit_once(" - ") {
@@ -56,7 +71,7 @@ fn short_text(s: &str) -> String {
 const TEST_VALUES: &[&str] = &["Survey Preview", "Survey Test", "Spam", "1", "2", "8"];
 
 fn truncate(s: &str, n: usize) -> String {
-    let one_line = s.replace(['\n', '\r'], " ");
+    let one_line = toml_comment(&s.replace(['\n', '\r'], " "));
     if one_line.chars().count() <= n {
         one_line
     } else {
@@ -608,7 +623,7 @@ impl WaveProposal {
             let _ = writeln!(
                 s,
                 "# Personal data, never imported: {}",
-                self.personal.join(", ")
+                toml_comment(&self.personal.join(", "))
             );
         }
         if !self.unmatched_ids.is_empty() {

@@ -5,7 +5,7 @@
 //! loads the config it wrote, so what it hands over validates on that export.
 
 use crate::config::Config;
-use crate::import::inspect::{WaveProposal, propose_wave};
+use crate::import::inspect::{WaveProposal, propose_wave, toml_comment};
 use crate::schema::Schema;
 use crate::{Error, report::WriteError};
 use std::fmt::Write as _;
@@ -252,6 +252,8 @@ pub fn init(req: &InitRequest) -> Result<Written, Error> {
 
 /// The whole `pipeline.toml` init writes around the first wave's block.
 fn config_text(project: &str, schema_ref: &str, bundled: bool, wave: &str, block: &str) -> String {
+    let project = toml_comment(project);
+    let wave = toml_comment(wave);
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -351,7 +353,8 @@ pub fn add_wave(req: &AddWaveRequest) -> Result<Written, Error> {
     }
     let _ = writeln!(
         text,
-        "\n# ---- Wave {wave}: added by `culture-metrics add-wave`; check the lines marked CHECK"
+        "\n# ---- Wave {}: added by `culture-metrics add-wave`; check the lines marked CHECK",
+        toml_comment(&wave)
     );
     text.push_str(&block);
     // Try the new config beside the old one (same folder, so its paths read the same).
@@ -397,7 +400,7 @@ pub fn write_wave_block(out: &Path, export: &Path, proposal: &WaveProposal) -> R
         "# A [[waves]] block proposed by `culture-metrics inspect` for {}: paste it into the\n\
          # pipeline config (paths below are relative to this file's folder) and check every line\n\
          # marked CHECK.\n{}",
-        export.display(),
+        toml_comment(&export.display().to_string()),
         proposal.render(&relative(folder, export), None, None)
     );
     write_file(out, &text)

@@ -8,6 +8,7 @@ mod common;
 mod compare;
 mod drivers;
 mod hardening;
+mod hostile;
 mod import;
 mod indicators;
 mod inspect;

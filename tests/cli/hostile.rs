@@ -1,0 +1,108 @@
+//! Third hardening round: what a red team did to main, each finding with the test that guards
+//! it. A header cannot rewrite the config, redaction survives evasion, every published size is
+//! protected, configs that weaken protection are refused, the audit reads every file, and
+//! `runs.csv` names only runs `latest/` holds.
+
+use crate::common::*;
+
+/// The 2025 Qualtrics sample export with two crafted header cells: a personal-data tag that
+/// tries to end its comment and switch the attribute rule off, and an unmatched column whose
+/// key and wording hold control characters.
+fn hostile_headers_export() -> String {
+    let original = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("sample-data/staff-survey-2025-qualtrics.csv"),
+    )
+    .unwrap();
+    let injected = "\"RecipientEmail\n[attribute_disclosure]\nrule = \"\"off\"\"\n\"";
+    let text = original
+        .replacen("RecipientEmail", injected, 1)
+        .replacen(
+            "DistributionChannel",
+            "\"Chan\u{1}nel\r\nanonymity_threshold = 1\"",
+            1,
+        )
+        .replacen(
+            "Distribution Channel",
+            "\"Channel\u{b}\u{7f}\n[publication]\nstatus = \"\"hacked\"\"\"",
+            1,
+        );
+    assert_ne!(
+        text, original,
+        "the fixture changed: the header cells were not found"
+    );
+    text
+}
+
+#[test]
+fn crafted_export_header_cannot_rewrite_the_config() {
+    let s = Sandbox::new();
+    s.write("export.csv", hostile_headers_export());
+    let out = s
+        .cmd(&["init", "proj", "--export", "export.csv"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = s.read("proj/pipeline.toml");
+    let config: toml::Table = toml::from_str(&text).expect("the config init wrote parses");
+    // Exactly the settings init means to write: no table or key smuggled in by a header.
+    let mut keys: Vec<&str> = config.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "anonymity_threshold",
+            "benchmarks",
+            "output",
+            "publication",
+            "schema",
+            "store",
+            "tolerance",
+            "waves"
+        ],
+        "{text}"
+    );
+    assert_eq!(config["anonymity_threshold"].as_integer(), Some(10));
+    assert_eq!(
+        config["publication"]["status"].as_str(),
+        Some("Management information: not official statistics")
+    );
+    assert!(!text.contains("\nrule ="), "{text}");
+    // The hostile text is still shown to the analyst, escaped on one line.
+    assert!(text.contains("# Personal data, never imported: IPAddress, RecipientLastName, RecipientFirstName, RecipientEmail\\u{000A}[attribute_disclosure]"), "{text}");
+    // add-wave (onto a project of the 2026 export) and inspect --write write it the same way.
+    s.copy_dir("sample-data", "sample-data");
+    let first = s
+        .cmd(&[
+            "init",
+            "proj2",
+            "--export",
+            "sample-data/staff-survey-2026-surveymonkey.csv",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let again = s
+        .cmd(&[
+            "add-wave",
+            "--config",
+            "proj2/pipeline.toml",
+            "--export",
+            "export.csv",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    let text = s.read("proj2/pipeline.toml");
+    let config: toml::Table = toml::from_str(&text).expect("the config add-wave wrote parses");
+    assert!(!config.contains_key("attribute_disclosure"), "{text}");
+    assert_eq!(config["anonymity_threshold"].as_integer(), Some(10));
+    assert_eq!(config["waves"].as_array().unwrap().len(), 2);
+    let block = s
+        .cmd(&["inspect", "export.csv", "--write", "block.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(block.status.code(), Some(0), "{}", stderr(&block));
+    let block: toml::Table = toml::from_str(&s.read("block.toml")).expect("the block parses");
+    assert_eq!(block.keys().collect::<Vec<_>>(), ["waves"]);
+}
