@@ -394,10 +394,14 @@ pub fn audit_thresholds(config_path: &Path) -> Option<(u32, Option<u32>)> {
     })
 }
 
-/// The newest pack recorded in the config's output folder (for `audit` without a folder).
+/// The pack Power BI reads, `<output>/latest/`, or else the newest run recorded in the
+/// config's output folder (for `audit` without a folder).
 pub fn latest_pack(config_path: &Path) -> Result<PathBuf, Error> {
     let config = Config::load(config_path)?;
-    report::latest_run(&config.output)
+    let latest = config.output.join(report::LATEST);
+    Some(latest)
+        .filter(|p| p.join("manifest.json").is_file())
+        .or_else(|| report::latest_run(&config.output))
         .filter(|p| p.is_dir())
         .ok_or_else(|| {
             Error::Usage(format!(
@@ -635,8 +639,10 @@ pub fn run_with(
     let latest = match out {
         Some(_) => None,
         None => timings.time("copy to latest", || {
+            // `latest/` first: runs.csv lists only runs that reached it.
+            let latest = report::publish_latest(&config.output, &pack)?;
             report::record_run(&config.output, &provenance, &wave_ids, started)?;
-            report::publish_latest(&config.output, &pack).map(Some)
+            Ok::<_, report::WriteError>(Some(latest))
         })?,
     };
     let headline = wave_ids.last().map_or_else(String::new, |latest| {

@@ -106,3 +106,39 @@ fn crafted_export_header_cannot_rewrite_the_config() {
     let block: toml::Table = toml::from_str(&s.read("block.toml")).expect("the block parses");
     assert_eq!(block.keys().collect::<Vec<_>>(), ["waves"]);
 }
+
+/// The run `runs.csv` names last and the run `latest/` holds.
+fn newest_listed_and_latest(s: &Sandbox) -> (String, String) {
+    let runs = s.read("sample-data/out/runs.csv");
+    let listed = runs.lines().last().unwrap().split(',').next().unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_str(&s.read("sample-data/out/latest/manifest.json")).unwrap();
+    let held = manifest["run"]["id"].as_str().unwrap().to_string();
+    (listed.to_string(), held)
+}
+
+#[test]
+fn runs_csv_names_only_a_run_latest_holds_after_a_kill() {
+    let s = Sandbox::sample();
+    s.run_sample();
+    let (listed, held) = newest_listed_and_latest(&s);
+    assert_eq!(listed, held);
+    // Another config (so another run id), and the run stopped just before `latest/` is swapped.
+    let config = s.read("sample-data/pipeline.toml");
+    s.write("sample-data/pipeline.toml", config + "\n# a new run\n");
+    let out = s
+        .cmd(&["-q", "run", "--config", "sample-data/pipeline.toml"])
+        .env("CULTURE_METRICS_FAULT", "latest-before-swap")
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "the run was stopped");
+    let (listed, still) = newest_listed_and_latest(&s);
+    assert_eq!(still, held, "latest/ keeps the old pack");
+    assert_eq!(listed, held, "runs.csv names the pack latest/ holds");
+    // `audit` with no folder checks the pack Power BI reads.
+    let audit = s
+        .cmd(&["audit", "--config", "sample-data/pipeline.toml"])
+        .output()
+        .unwrap();
+    assert!(stdout(&audit).contains("latest"), "{}", stdout(&audit));
+}
