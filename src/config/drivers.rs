@@ -21,6 +21,8 @@ pub struct DriverSettings {
 pub const DEFAULT_OUTCOMES: [&str; 2] = ["engagement", "officer_member_trust"];
 pub const DEFAULT_MIN_RESPONDENTS: u64 = 100;
 pub const DEFAULT_BOOTSTRAP: usize = 200;
+/// The most bootstrap draws accepted: a run must end in minutes, not hours.
+pub const MAX_BOOTSTRAP: usize = 10_000;
 pub const DEFAULT_SEED: u64 = 20_251_001;
 
 /// The drivers of an outcome: the configured ones, or every theme scored per respondent from

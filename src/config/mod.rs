@@ -280,6 +280,14 @@ impl StepChange {
     }
 }
 
+/// The most raking iterations accepted (each is a pass over every respondent).
+pub const MAX_RAKING_ITERATIONS: usize = 100_000;
+
+/// The lowest anonymity threshold accepted for staff-survey figures.
+pub const MIN_THRESHOLD: u32 = 5;
+/// The lowest disclosure threshold accepted for meeting feedback (committees are small).
+pub const MIN_MEETING_THRESHOLD: u32 = 3;
+
 /// Default disclosure threshold for meeting feedback.
 pub const DEFAULT_MEETING_THRESHOLD: u32 = 5;
 
@@ -633,10 +641,13 @@ impl Config {
         };
 
         let threshold = top.anonymity_threshold.unwrap_or(DEFAULT_THRESHOLD);
-        if threshold < 2 {
+        if threshold < MIN_THRESHOLD {
             c.push(
                 "anonymity_threshold",
-                format!("{threshold} protects no one; use at least 5 (10 is the default)"),
+                format!(
+                    "{threshold} is below the floor of {MIN_THRESHOLD}: a figure on fewer people can \
+                     single someone out; use at least {MIN_THRESHOLD} (10 is the default)"
+                ),
             );
         }
         let breakdowns = top
@@ -648,7 +659,20 @@ impl Config {
             .iter()
             .map(|[a, b]| (a.clone(), b.clone()))
             .collect();
-        for (a, b) in &crosses {
+        for (i, (a, b)) in crosses.iter().enumerate() {
+            if let Some((x, y)) = crosses[..i]
+                .iter()
+                .find(|(x, y)| (x, y) == (a, b) || (x, y) == (b, a))
+            {
+                c.push(
+                    "crosses",
+                    format!(
+                        "[\"{a}\", \"{b}\"] repeats [\"{x}\", \"{y}\"]: one cross in either order is the \
+                         same table, and two copies protected apart can publish what the other hides; \
+                         keep one"
+                    ),
+                );
+            }
             for f in [a, b] {
                 if schema.demographic(f).is_none() {
                     c.push(
@@ -977,6 +1001,18 @@ fn fieldwork_of(w: &RawWave, loc: &str, c: &mut Collector) -> Option<timeline::F
         );
         return None;
     }
+    let today = timeline::today();
+    for (key, day) in [("fieldwork_start", start), ("fieldwork_end", end)] {
+        if day > today {
+            c.push(
+                format!("{loc}.{key}"),
+                format!(
+                    "{day} is after today ({today}): a wave is published once its fieldwork has \
+                     closed; check the year"
+                ),
+            );
+        }
+    }
     Some(timeline::Fieldwork { start, end })
 }
 
@@ -1041,7 +1077,17 @@ fn build_wave(
     }
     // Schema order, so tables and the store are laid out the same every year.
     let mut columns = Vec::new();
+    let mut first_id: BTreeMap<&str, &str> = BTreeMap::new();
     for (id, key) in &w.columns {
+        if let Some(other) = first_id.insert(key.as_str(), id.as_str()) {
+            c.push(
+                format!("{loc}.columns.{id}"),
+                format!(
+                    "column \"{key}\" is already mapped to `{other}`: one column holds one question's \
+                     answers, so two ids on it would publish a copy; map `{id}` to its own column or remove it"
+                ),
+            );
+        }
         let known = schema.question(id).is_some() || schema.demographic(id).is_some();
         if !known {
             c.push(
@@ -1204,6 +1250,17 @@ fn build_drivers(
             "0 draws gives no interval; use 200 or more (200 is the default)",
         );
     }
+    if settings.bootstrap > d::MAX_BOOTSTRAP {
+        c.push(
+            "drivers.bootstrap",
+            format!(
+                "{} draws would run for hours; at most {} (200 is the default, and 2,000 settles the \
+                 interval's second decimal)",
+                settings.bootstrap,
+                d::MAX_BOOTSTRAP
+            ),
+        );
+    }
     for &o in &settings.outcomes {
         let n = d::drivers_of(schema, &settings, o).len();
         if n > crate::stats::lmg::MAX_DRIVERS {
@@ -1286,6 +1343,17 @@ fn build_weighting(
             ),
         }
     }
+    if let Some(n) = w.max_iterations
+        && !(1..=MAX_RAKING_ITERATIONS).contains(&n)
+    {
+        c.push(
+            "weighting.max_iterations",
+            format!(
+                "{n} is outside 1 to {MAX_RAKING_ITERATIONS}: raking that has not settled by then \
+                 never will; use fewer margins instead (10,000 is the default)"
+            ),
+        );
+    }
     let trim = w.trim.map(|[lo, hi]| (lo, hi));
     if let Some((lo, hi)) = trim
         && !(lo > 0.0 && lo < 1.0 && hi > 1.0 && hi.is_finite())
@@ -1339,19 +1407,30 @@ fn build_meetings(m: RawMeetings, base: &Path, c: &mut Collector) -> Option<Meet
     }
     let launch = m.launch.as_deref().and_then(|l| {
         let d = parse_month_or_date(l);
-        if d.is_none() {
-            c.push(
+        match d {
+            None => c.push(
                 "meetings.launch",
                 format!("`{l}` is not a date: use YYYY-MM-DD or YYYY-MM"),
-            );
+            ),
+            Some(day) if day > timeline::today() => c.push(
+                "meetings.launch",
+                format!(
+                    "{day} is after today ({}): the launch is the date feedback started; check the year",
+                    timeline::today()
+                ),
+            ),
+            Some(_) => {}
         }
         d
     });
     let threshold = m.threshold.unwrap_or(DEFAULT_MEETING_THRESHOLD);
-    if threshold < 2 {
+    if threshold < MIN_MEETING_THRESHOLD {
         c.push(
             "meetings.threshold",
-            format!("{threshold} protects no one; use at least 3"),
+            format!(
+                "{threshold} is below the floor of {MIN_MEETING_THRESHOLD}: on fewer forms a member's \
+                 answer can be read; use at least {MIN_MEETING_THRESHOLD} (5 is the default)"
+            ),
         );
     }
     let baseline_months = m.baseline_months.unwrap_or(3);

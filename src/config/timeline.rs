@@ -13,6 +13,16 @@ pub struct Fieldwork {
     pub end: NaiveDate,
 }
 
+/// Today's date where the day is furthest on (UTC+14), so a date checked against it is never
+/// "in the future" merely because of the time zone the run is in.
+pub fn today() -> NaiveDate {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let secs = i64::try_from(secs).unwrap_or(i64::MAX / 2) + 14 * 3600;
+    chrono::DateTime::from_timestamp(secs, 0).map_or(NaiveDate::MAX, |t| t.date_naive())
+}
+
 /// A TOML date (`2025-10-01`) or a string holding one (`"2025-10-01"`).
 pub fn date_value(v: &toml::Value) -> Result<NaiveDate, String> {
     let from_str = |s: &str| {

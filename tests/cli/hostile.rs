@@ -142,3 +142,38 @@ fn runs_csv_names_only_a_run_latest_holds_after_a_kill() {
         .unwrap();
     assert!(stdout(&audit).contains("latest"), "{}", stdout(&audit));
 }
+
+#[test]
+fn configs_that_weaken_protection_are_refused_all_problems_at_once() {
+    let s = Sandbox::sample();
+    let config = s
+        .read("sample-data/pipeline.toml")
+        .replace("anonymity_threshold = 10 ", "anonymity_threshold = 4 ")
+        .replace(
+            "crosses = [[\"directorate\", \"grade\"], [\"ethnicity\", \"grade\"]]",
+            "crosses = [[\"directorate\", \"grade\"], [\"ethnicity\", \"grade\"], [\"grade\", \"directorate\"]]",
+        )
+        .replace("S02 = \"Q1_2\"", "S02 = \"Q1_1\"")
+        .replace("fieldwork_end = \"2026-10-31\"", "fieldwork_end = \"2099-10-31\"")
+        .replace("threshold = 5  ", "threshold = 2  ")
+        .replace("launch = \"2025-01\"", "launch = \"2099-01\"")
+        + "\n[drivers]\nbootstrap = 100000000\n";
+    s.write("sample-data/pipeline.toml", &config);
+    let out = s
+        .cmd(&["validate", "--config", "sample-data/pipeline.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    for expected in [
+        "anonymity_threshold: 4 is below the floor of 5",
+        "[\"grade\", \"directorate\"] repeats [\"directorate\", \"grade\"]",
+        "columns.S02: column \"Q1_1\" is already mapped to `S01`",
+        "fieldwork_end: 2099-10-31 is after today",
+        "meetings.threshold: 2 is below the floor of 3",
+        "meetings.launch: 2099-01-01 is after today",
+        "drivers.bootstrap: 100000000 draws would run for hours; at most 10000",
+    ] {
+        assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
+    }
+}
