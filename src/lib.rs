@@ -933,6 +933,7 @@ fn comment_quotes(
     let redactor = disclosure::redact::Redactor::new(&q.names);
     let field = &schema.demographics[q.by];
     let mut themes = Vec::new();
+    let mut left_out = 0;
     for (t, theme) in schema.comment_themes.iter().enumerate() {
         let qid = &schema.questions[theme.question].id;
         let mut quotes = Vec::new();
@@ -954,7 +955,10 @@ fn comment_quotes(
             if !published.contains(&(t, group)) {
                 continue;
             }
-            let (clean, _) = redactor.redact(text);
+            let Some((clean, _)) = redactor.quote(text) else {
+                left_out += 1;
+                continue;
+            };
             let label = match group {
                 Group::One(Some(c)) => field.categories[c as usize].clone(),
                 _ => schema::NOT_STATED.to_string(),
@@ -979,6 +983,7 @@ fn comment_quotes(
         field: report::model::lower_first(&field.label),
         threshold: config.anonymity_threshold,
         per_theme: QUOTES_PER_THEME,
+        left_out,
         themes,
     };
     report::render::quotes(&page).map(Some).map_err(|e| {

@@ -229,6 +229,7 @@ mod tests {
             field: "directorate".into(),
             threshold: 10,
             per_theme: 20,
+            left_out: 2,
             themes: vec![
                 QuoteTheme {
                     label: "Trust".into(),
@@ -244,6 +245,10 @@ mod tests {
             ],
         })
         .unwrap();
+        assert!(
+            md.contains("2 comments were left out because, after redaction, they still looked like an email address or a long number."),
+            "{md}"
+        );
         assert!(md.starts_with("# Staff comments by theme, 2026: FOR INTERNAL USE ONLY\n\n> **Not for publication.** Comments to the question “What one thing would improve trust?”"), "{md}");
         assert!(
             md.contains(

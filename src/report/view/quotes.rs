@@ -14,6 +14,9 @@ pub struct QuotesPage {
     pub threshold: u32,
     /// Most quotes listed under one theme.
     pub per_theme: usize,
+    /// Comments left out because, redacted, they still held an `@`-like form or a long run of
+    /// digits.
+    pub left_out: usize,
     pub themes: Vec<QuoteTheme>,
 }
 
