@@ -526,6 +526,10 @@ pub fn run_with(
         )
     });
 
+    tables.protect_headcounts(
+        &|w, b, g| workforce.get(w).and_then(|hr| hr.of(b, g)),
+        config.anonymity_threshold,
+    );
     tables.protect_themes(
         theme_cells,
         &respondents,
@@ -578,7 +582,11 @@ pub fn run_with(
 
     // Member-meeting feedback, when configured: its own import, threshold and tables.
     let feedback = timings.time("meeting feedback", || {
-        config.meetings.as_ref().map(meetings::run).transpose()
+        config
+            .meetings
+            .as_ref()
+            .map(|m| meetings::run(m, meetings::attribute_below(config, m)))
+            .transpose()
     })?;
     if let Some(fb) = &feedback {
         let over: Vec<&str> = fb

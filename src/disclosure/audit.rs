@@ -368,7 +368,10 @@ pub fn audit_with(
         check_partition(cells, key.k, &what, &mut find);
     }
     differencing_attack(&data, &parts, &mut find);
+    headcount_attack(&data, &mut find);
     super::audit_outputs::built_on_results(&data, &mut find);
+    super::audit_outputs::driver_scores(&data, &mut find);
+    super::audit_outputs::headcounts_elsewhere(&data, &mut find);
     super::audit_outputs::control_chart(&data, &mut find);
     super::audit_outputs::workbook(dir, &checked, &data, &mut find);
     super::audit_outputs::report_pages(dir, &data, &mut find);
@@ -1267,7 +1270,7 @@ min_items = 2
                 months: months.0,
                 quarters: months.1,
                 item_results: model::item_results(&s, &t.items, false, None),
-                indicator_results: model::indicator_results(&s, &t.indicators, false),
+                indicator_results: model::indicator_results(&s, &t.indicators, false, &Default::default()),
                 ..Model::default()
             };
             let dir = tempfile::tempdir().unwrap();
@@ -1358,6 +1361,71 @@ fn differencing_attack(
                 format!(
                     "{what}, {month}{}: a withheld figure can be worked out from the published ones: {figure}",
                     row.1.group
+                ),
+            );
+        }
+    }
+}
+
+/// The differencing attack on the HR headcounts of the response rates: by wave, an LP over the
+/// lines the groups make (the whole organisation's staff are its directorates', a directorate's
+/// its grades'...); a withheld headcount it pins down is a finding. Not stated has no
+/// headcount and takes no part.
+fn headcount_attack(data: &HashMap<&'static str, Csv>, find: &mut impl FnMut(String, u64, String)) {
+    let (Some(rates), Some(dim)) = (data.get("fact_response_rates"), data.get("dim_group")) else {
+        return;
+    };
+    let (Some(w), Some(g), Some(h)) = (
+        rates.column("wave_id"),
+        rates.column("group_key"),
+        rates.column("headcount"),
+    ) else {
+        return;
+    };
+    let groups = group_fields(dim);
+    // wave → (fields, line, group, headcount or None when withheld)
+    let mut waves: BTreeMap<&str, Vec<(Fields, u64, &str, Option<f64>)>> = BTreeMap::new();
+    for (line, rec) in &rates.records {
+        let value = match &rec[h] {
+            "" => continue,
+            v if v == super::Suppression::MARK => None,
+            v => match v.parse::<f64>() {
+                Ok(x) => Some(x),
+                Err(_) => continue,
+            },
+        };
+        let Some(fields) = groups.get(&rec[g]) else {
+            continue;
+        };
+        waves
+            .entry(&rec[w])
+            .or_default()
+            .push((fields.clone(), *line, &rec[g], value));
+    }
+    for (wave, cells) in waves {
+        if cells.iter().all(|c| c.3.is_some()) {
+            continue;
+        }
+        let family = super::attack::Family {
+            counts: 1,
+            cells: cells
+                .iter()
+                .map(|c| super::attack::Cell {
+                    published: c.3.map(|v| vec![v]),
+                    size: super::attack::Size::Any,
+                    upper: None,
+                })
+                .collect(),
+            lines: lines(cells.iter().map(|c| &c.0)),
+        };
+        for leak in super::attack::attack(&family, 1).leaks {
+            let c = &cells[leak.cell];
+            find(
+                "tables/fact_response_rates.csv".into(),
+                c.1,
+                format!(
+                    "{wave}, {}: a withheld headcount can be worked out from the published ones: headcount = {}",
+                    c.2, leak.value
                 ),
             );
         }

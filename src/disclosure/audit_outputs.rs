@@ -172,6 +172,82 @@ pub(super) fn built_on_results(data: &HashMap<&'static str, Csv>, find: &mut Fin
     }
 }
 
+/// A key driver's score stands in for the group's result on that theme: withheld where the
+/// result is.
+pub(super) fn driver_scores(data: &HashMap<&'static str, Csv>, find: &mut Find) {
+    let (Some(t), Some(r)) = (data.get("fact_drivers"), data.get("fact_indicator_results"))
+    else {
+        return;
+    };
+    let withheld: std::collections::HashSet<(&str, &str, &str)> = rows(
+        r,
+        &["wave_id", "indicator_id", "group_key", "suppressed"],
+    )
+    .into_iter()
+    .filter(|(_, r)| r[3] == "true")
+    .map(|(_, r)| (r[0], r[1], r[2]))
+    .collect();
+    for (line, row) in rows(
+        t,
+        &["wave_id", "driver_indicator_id", "group_key", "driver_score"],
+    ) {
+        if withheld.contains(&(row[0], row[1], row[2])) && row[3] != super::Suppression::MARK {
+            find(
+                "tables/fact_drivers.csv".into(),
+                line,
+                format!(
+                    "shows the driver score of {}, {}, {}, which tables/fact_indicator_results.csv withholds",
+                    row[1], row[2], row[0]
+                ),
+            );
+        }
+    }
+}
+
+/// A headcount the response rates withhold appears in no other table: not as a weighting
+/// margin's staff or share, nor as a result's population.
+pub(super) fn headcounts_elsewhere(data: &HashMap<&'static str, Csv>, find: &mut Find) {
+    let Some(rates) = data.get("fact_response_rates") else {
+        return;
+    };
+    let withheld: std::collections::HashSet<(&str, &str)> =
+        rows(rates, &["wave_id", "group_key", "headcount"])
+            .into_iter()
+            .filter(|(_, r)| r[2] == super::Suppression::MARK)
+            .map(|(_, r)| (r[0], r[1]))
+            .collect();
+    let elsewhere: [(&str, &[&str]); 3] = [
+        (
+            "fact_weighting_margins",
+            &["headcount", "population_share", "weighted_share"],
+        ),
+        ("fact_item_results", &["population"]),
+        ("fact_indicator_results", &["population"]),
+    ];
+    for (table, columns) in elsewhere {
+        let Some(t) = data.get(table) else { continue };
+        let mut names = vec!["wave_id", "group_key"];
+        names.extend(columns);
+        for (line, row) in rows(t, &names) {
+            if !withheld.contains(&(row[0], row[1])) {
+                continue;
+            }
+            for (name, v) in columns.iter().zip(&row[2..]) {
+                if !(v.is_empty() || *v == super::Suppression::MARK || *v == "[x]") {
+                    find(
+                        format!("tables/{table}.csv"),
+                        line,
+                        format!(
+                            "shows {name} = {v} for {}, {}, whose headcount tables/fact_response_rates.csv withholds",
+                            row[1], row[0]
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
+
 /// Each table's workbook sheet withholds what its CSV withholds.
 pub(super) fn workbook(
     dir: &Path,

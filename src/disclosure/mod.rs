@@ -294,6 +294,9 @@ pub struct ProtectedTables {
     pub indicators: Vec<Protected<IndicatorStats>>,
     /// Respondents per group (for response rates).
     pub responses: Vec<Protected<()>>,
+    /// Staff in post per group (HR's headcount, `n`), where the HR file describes the group:
+    /// withheld with the group's responses and wherever else subtraction would tell one.
+    pub headcounts: Vec<Protected<()>>,
     /// Comment themes: coded respondents and mentions per group.
     pub themes: Vec<Protected<crate::indicators::comments::ThemeStats>>,
     /// Key driver analyses (`measure` = the outcome indicator; `n` = respondents analysed).
@@ -345,6 +348,71 @@ impl ProtectedTables {
     /// Whether each group's respondent count is withheld, by (wave, breakdown, group).
     fn responses_withheld(&self) -> HashMap<(&str, Breakdown, Group), bool> {
         self.responses
+            .iter()
+            .map(|p| {
+                (
+                    (p.wave.as_str(), p.breakdown, p.group),
+                    p.suppression.is_some(),
+                )
+            })
+            .collect()
+    }
+
+    /// Protect the HR headcounts published beside the responses (response rates, weighting
+    /// margins, population columns). A group's headcount is withheld with its responses (the
+    /// rate would tell one from the other), and more are withheld, by the rules and the
+    /// differencing attacker that protect the responses, until no withheld headcount can be
+    /// worked out from the whole organisation's and the other groups'.
+    pub fn protect_headcounts(
+        &mut self,
+        headcount: &dyn Fn(&WaveId, Breakdown, Group) -> Option<u64>,
+        k: u32,
+    ) {
+        let cells: Vec<Cell<()>> = self
+            .responses
+            .iter()
+            .filter_map(|p| {
+                Some(Cell {
+                    wave: p.wave.clone(),
+                    measure: p.measure,
+                    breakdown: p.breakdown,
+                    group: p.group,
+                    n: headcount(&p.wave, p.breakdown, p.group)?,
+                    stats: (),
+                })
+            })
+            .collect();
+        let responses_hidden = self.responses_withheld();
+        let forced = |c: &Cell<()>| {
+            responses_hidden
+                .get(&(c.wave.as_str(), c.breakdown, c.group))
+                .copied()
+                .unwrap_or(true)
+        };
+        let d = decide_all(
+            &cells,
+            k,
+            &|_| false,
+            &forced,
+            &Counting {
+                values: &|c: &Cell<()>| vec![c.n as f64],
+                sizes: false,
+                upper: &|_| None,
+                attack: true,
+                hide_last: None,
+            },
+        );
+        let s = self.summary.entry("headcounts").or_default();
+        for x in &d {
+            s.add(*x);
+        }
+        self.headcounts = cells.into_iter().zip(d).map(|(c, d)| seal(c, d)).collect();
+    }
+
+    /// Whether each group's headcount is withheld, by (wave, breakdown, group); groups the HR
+    /// file does not describe are absent.
+    pub fn headcounts_withheld(&self) -> HashMap<(&str, Breakdown, Group), bool> {
+        self.headcounts
             .iter()
             .map(|p| {
                 (
@@ -809,7 +877,17 @@ pub fn protect(
     // member answered the same way (0% or 100% positive or negative) tells each member's
     // answer; such cells are withheld (as secondary) unless the rule is off.
     let unanimous = |c: &Cell<ItemStats>| {
-        attribute_below.is_some_and(|below| all_alike(c.breakdown, &c.stats.counts, below))
+        attribute_below.is_some_and(|below| match answers {
+            Answers::Each => all_alike(c.breakdown, &c.stats.counts, below),
+            // Only % positive is published: all positive, or none, tells each answer.
+            Answers::Positive => {
+                let n = c.stats.counts.positive + c.stats.counts.neutral + c.stats.counts.negative;
+                c.breakdown != Breakdown::Overall
+                    && n > 0
+                    && n < below
+                    && (c.stats.counts.positive == 0 || c.stats.counts.positive == n)
+            }
+        })
     };
     // Respondents first: a group's published respondent count bounds its other counts.
     let resp_d = decide_all(

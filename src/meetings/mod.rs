@@ -164,8 +164,22 @@ fn augmented(base: &Schema, committees: &[String], months: &[YearMonth]) -> (Sch
     )
 }
 
+/// The attribute rule for meeting feedback: under the staff survey's `[attribute_disclosure]`
+/// rule (when it suppresses), a committee's cell on fewer than twice the feedback threshold's
+/// forms (10 by default) that is all positive, or has no positive answer, is withheld. The
+/// staff survey's bound (30) would take the control charts' baseline months: committees are
+/// small, and a month's forms often number 10 to 30.
+pub fn attribute_below(config: &crate::config::Config, m: &MeetingsConfig) -> Option<u64> {
+    config
+        .attribute_disclosure
+        .below()
+        .map(|b| b.min(2 * u64::from(m.threshold)))
+}
+
 /// Import, check against the register, compute, protect and chart the meeting feedback.
-pub fn run(cfg: &MeetingsConfig) -> Result<Feedback, crate::Error> {
+/// `attribute_below`: the attribute rule's group size (`[attribute_disclosure]`, `None` when
+/// not suppressing): a committee's item cell on fewer forms, all positive or none, is withheld.
+pub fn run(cfg: &MeetingsConfig, attribute_below: Option<u64>) -> Result<Feedback, crate::Error> {
     let reg = Register::load(&cfg.register)?;
     let schema = &cfg.schema;
     let mut imports = Vec::new();
@@ -300,7 +314,7 @@ pub fn run(cfg: &MeetingsConfig) -> Result<Feedback, crate::Error> {
             disclosure::Rules {
                 k: cfg.threshold,
                 min_for_breakdowns: 0,
-                attribute_below: None,
+                attribute_below,
                 linear_attack: true,
                 // Committees are small: saying which cells are too small would bound them so
                 // tightly that a quarter's total gives its months away.

@@ -32,11 +32,11 @@ published_table! {
             share_ci_low: Figure<f64> => (Value, D1, "%", "Lower end of the bootstrap 95% percentile interval for the share (seeded: the same every run)."),
             share_ci_high: Figure<f64> => (Value, D1, "%", "Upper end of that interval."),
             standardised_beta: f64 => (Value, D3, "", "The driver's standardised coefficient in the model with every driver (it can be small or negative when drivers overlap; the share is the measure to read)."),
-            driver_score: f64 => (Value, D1, "score 0-100", "The group's mean score on the driver (questions scored 0, 25, 50, 75, 100), among the respondents analysed."),
+            driver_score: Figure<f64> => (Value, D1, "score 0-100", "The group's mean score on the driver (questions scored 0, 25, 50, 75, 100), among the respondents analysed; withheld where fact_indicator_results withholds the group's result for the driver (the score would stand in for it)."),
             rank: Option<u32> => (Attribute, Plain, "", "1 = the largest share; empty where the bootstrap does not separate the driver from its neighbours (rank_low < rank_high) or the analysis is not labelled (see quadrant)."),
             rank_low: Option<u32> => (Attribute, Plain, "", "The best rank the driver takes in the middle 95% of bootstrap resamples."),
             rank_high: Option<u32> => (Attribute, Plain, "", "The worst rank it takes in the middle 95% of bootstrap resamples."),
-            quadrant: String => (Attribute, Plain, "", "`priority` (above-average share, score below the drivers' median: where to act), `strength` (above-average share, score at or above the median), `maintain` or `monitor` (below-average share, high or low score), named only when at least 90% of bootstrap resamples put the driver there; else `unclear`. `not_labelled` when the drivers together explain less than 10% of the outcome (R² < 0.10) or fewer than 3 themes were asked: no driver is ranked or placed then."),
+            quadrant: String => (Attribute, Plain, "", "`priority` (above-average share, score below the drivers' median: where to act), `strength` (above-average share, score at or above the median), `maintain` or `monitor` (below-average share, high or low score), named only when at least 90% of bootstrap resamples put the driver there; else `unclear`. `not_labelled` when the drivers together explain less than 10% of the outcome (R² < 0.10) or fewer than 3 themes were asked: no driver is ranked or placed then. `withheld` where the driver's score is withheld (the quadrant would tell it)."),
             quadrant_support: Option<f64> => (Attribute, D1, "%", "Share of bootstrap resamples that put the driver in the quadrant its point estimate is in."),
             bootstrap_draws: u32 => (Attribute, Plain, "draws", "Bootstrap resamples behind the interval."),
         }
@@ -48,12 +48,21 @@ published_table! {
 /// recovered from the groups shown).
 pub fn drivers(e: &Evidence) -> Vec<FactDriver> {
     let schema = &e.config.schema;
+    // A group's result withheld for a theme: its driver score is withheld too.
+    let withheld: std::collections::HashSet<_> = e
+        .tables
+        .indicators
+        .iter()
+        .filter(|p| p.suppression.is_some())
+        .map(|p| (p.wave.as_str(), p.measure, p.breakdown, p.group))
+        .collect();
     let mut out = Vec::new();
     for p in &e.tables.drivers {
         let Some(a) = p.stats.as_ref().filter(|_| p.suppression.is_none()) else {
             continue;
         };
         for d in &a.drivers {
+            let hidden = withheld.contains(&(a.wave.as_str(), d.indicator, a.breakdown, a.group));
             out.push(FactDriver {
                 wave_id: a.wave.to_string(),
                 outcome_indicator_id: schema.indicators[a.outcome].id.clone(),
@@ -67,12 +76,16 @@ pub fn drivers(e: &Evidence) -> Vec<FactDriver> {
                 share_ci_low: Figure::of(d.share_ci.map(|c| 100.0 * c.0), false),
                 share_ci_high: Figure::of(d.share_ci.map(|c| 100.0 * c.1), false),
                 standardised_beta: d.beta,
-                driver_score: d.score,
+                driver_score: Figure::of(Some(d.score), hidden),
                 rank: d.rank_shown(a).map(|r| r as u32),
                 rank_low: d.rank_interval.map(|r| r.0 as u32),
                 rank_high: d.rank_interval.map(|r| r.1 as u32),
-                quadrant: d.quadrant_shown(a).code().into(),
-                quadrant_support: d.quadrant_support.map(|s| 100.0 * s),
+                quadrant: if hidden {
+                    "withheld".into()
+                } else {
+                    d.quadrant_shown(a).code().into()
+                },
+                quadrant_support: d.quadrant_support.filter(|_| !hidden).map(|s| 100.0 * s),
                 bootstrap_draws: a.replicates as u32,
             });
         }

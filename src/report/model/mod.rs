@@ -306,6 +306,7 @@ impl Model {
         let pairs: Vec<(String, &crate::import::WaveImport)> =
             sources.iter().map(|(id, w, _)| (id.clone(), *w)).collect();
         let config = e.config;
+        let headcounts_withheld = e.tables.headcounts_withheld();
         Model {
             run: vec![RunInfo {
                 run_id: e.run_id.to_string(),
@@ -334,11 +335,13 @@ impl Model {
                 &e.tables.items,
                 e.config.weighting.is_some(),
                 e.config.attribute_disclosure.marked_below(),
+                &headcounts_withheld,
             ),
             indicator_results: staff::indicator_results(
                 schema,
                 &e.tables.indicators,
                 e.config.weighting.is_some(),
+                &headcounts_withheld,
             ),
             response_rates: staff::response_rates(e),
             weighting_margins,

@@ -7,12 +7,12 @@ use super::{Evidence, suppression};
 use crate::compare::{Delta, Family, Measure};
 use crate::disclosure::{Protected, Suppression};
 use crate::import::{Reason, WaveImport};
-use crate::indicators::Breakdown;
+use crate::indicators::{Breakdown, Group};
 use crate::indicators::derive::{IndicatorStats, ItemStats};
 use crate::published_table;
 use crate::report::registry::{Cell, Disclosure, Figure, InUnit, Role, TableData};
 use crate::schema::Schema;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Response rates below this are flagged (methodology: non-response bias risk).
 pub const LOW_RESPONSE_RATE: f64 = 60.0;
@@ -48,7 +48,7 @@ published_table! {
             mdd: Figure<f64> => (Value, D1, "percentage points", "Minimum detectable difference: the smallest change in pct_positive to the next wave that a 5% test would detect with 80% power for a group of this size."),
             weighted: bool => (Attribute, Plain, "", "Percentages, interval and MDD are weighted to the HR headcount ([weighting]); n and the counts are always unweighted."),
             design_effect: Figure<f64> => (Value, D3, "", "Kish's design effect of the weights behind the row (1 + CV²): the interval uses n / design_effect. Empty when unweighted."),
-            population: Figure<u64> => (Admin, Plain, "staff", "HR headcount used for the finite population correction (empty: not known or not applied)."),
+            population: Figure<u64> => (Admin, Plain, "staff", "HR headcount used for the finite population correction (empty: not known or not applied; withheld where fact_response_rates withholds the headcount)."),
             fpc_assumed: bool => (Attribute, Plain, "", "The interval and MDD use the finite population correction (only with `finite_population_correction = true`, where HR gives the group's headcount): they assume those who answered are a random sample of the group's staff, which a voluntary survey does not guarantee."),
             suppressed: bool => (Suppressed, Plain, "", "The row's figures are withheld: `[c]` in CSV and the workbook, null in Parquet."),
             suppression_reason: Option<String> => (Reason, Plain, "", "`primary`, `secondary` or `small_organisation`; empty when published."),
@@ -87,7 +87,7 @@ published_table! {
             mdd: Figure<InUnit> => (Value, Unit, "dim_indicator.unit", "Minimum detectable difference in value's unit (5% test, 80% power)."),
             weighted: bool => (Attribute, Plain, "", "value, interval and MDD are weighted to the HR headcount ([weighting]); n is always unweighted."),
             design_effect: Figure<f64> => (Value, D3, "", "Kish's design effect of the weights behind the row: the interval uses n / design_effect. Empty when unweighted."),
-            population: Figure<u64> => (Admin, Plain, "staff", "HR headcount used for the finite population correction (empty: not known or not applied)."),
+            population: Figure<u64> => (Admin, Plain, "staff", "HR headcount used for the finite population correction (empty: not known or not applied; withheld where fact_response_rates withholds the headcount)."),
             fpc_assumed: bool => (Attribute, Plain, "", "The interval and MDD use the finite population correction (only with `finite_population_correction = true`, where HR gives the group's headcount): they assume those who answered are a random sample of the group's staff, which a voluntary survey does not guarantee."),
             suppressed: bool => (Suppressed, Plain, "", "The row's figures are withheld."),
             suppression_reason: Option<String> => (Reason, Plain, "", "`primary`, `secondary` (also: one of the indicator's questions is withheld) or `small_organisation`."),
@@ -113,7 +113,7 @@ published_table! {
             wave_id: String => (Key, Plain, "", "The wave."),
             group_key: String => (Key, Plain, "", "The group of staff."),
             responses: Figure<u64> => (Count, Plain, "responses", "Accepted responses in the group."),
-            headcount: Figure<u64> => (Admin, Plain, "staff", "Staff in post (HR); empty for Not stated; withheld ([c]) with the group's responses, so a small group's size is not shown."),
+            headcount: Figure<u64> => (Admin, Plain, "staff", "Staff in post (HR); empty for Not stated; withheld ([c]) with the group's responses, so a small group's size is not shown, and wherever the other groups' headcounts would give a withheld one by subtraction (the response rate and share of the workforce with it)."),
             response_rate: Figure<f64> => (Value, D1, "%", "100 × responses / headcount."),
             below_60: Figure<bool> => (Value, Plain, "", "Response rate under 60%: results for the group are more exposed to non-response bias."),
             pct_of_respondents: Figure<f64> => (Value, D1, "%", "The group's share of all responses in the wave."),
@@ -264,11 +264,28 @@ published_table! {
     }
 }
 
+/// Whether a group's headcount is withheld, by (wave, breakdown, group)
+/// (`ProtectedTables::headcounts_withheld`).
+pub type HeadcountsWithheld<'a> = HashMap<(&'a str, Breakdown, Group), bool>;
+
+/// The population (headcount) a row shows: withheld with the row, or where the headcount is.
+fn population(
+    hc: &HeadcountsWithheld,
+    wave: &str,
+    b: Breakdown,
+    g: Group,
+    value: Option<u64>,
+    hidden: bool,
+) -> Figure<u64> {
+    Figure::of(value, hidden || hc.get(&(wave, b, g)).copied().unwrap_or(false))
+}
+
 pub fn item_results(
     schema: &Schema,
     items: &[Protected<ItemStats>],
     weighted: bool,
     marked_below: Option<u64>,
+    hc: &HeadcountsWithheld,
 ) -> Vec<FactItemResult> {
     items
         .iter()
@@ -293,7 +310,14 @@ pub fn item_results(
                 mdd: f(st.and_then(|s| s.mdd)),
                 weighted,
                 design_effect: f(c.and_then(|c| c.design_effect())),
-                population: Figure::of(st.and_then(|s| s.population), hidden),
+                population: population(
+                    hc,
+                    p.wave.as_str(),
+                    p.breakdown,
+                    p.group,
+                    st.and_then(|s| s.population),
+                    hidden,
+                ),
                 fpc_assumed: st.is_some_and(|s| s.population.is_some()),
                 suppressed: hidden,
                 suppression_reason: suppression(p.suppression),
@@ -309,8 +333,9 @@ pub fn indicator_results(
     schema: &Schema,
     rows: &[Protected<IndicatorStats>],
     weighted: bool,
+    hc: &HeadcountsWithheld,
 ) -> Vec<FactIndicatorResult> {
-    let mut out = computed_indicator_results(schema, rows, weighted);
+    let mut out = computed_indicator_results(schema, rows, weighted, hc);
     // Waves that did not ask (enough of) an indicator's questions: its rows say so ([x]) for
     // every group the wave has, rather than leaving readers to guess.
     let present: std::collections::BTreeSet<(&str, usize)> =
@@ -373,6 +398,7 @@ fn computed_indicator_results(
     schema: &Schema,
     rows: &[Protected<IndicatorStats>],
     weighted: bool,
+    hc: &HeadcountsWithheld,
 ) -> Vec<FactIndicatorResult> {
     rows.iter()
         .map(|p| {
@@ -396,7 +422,14 @@ fn computed_indicator_results(
                 mdd: u(st.and_then(|s| s.mdd)),
                 weighted,
                 design_effect: f(st.and_then(|s| s.design_effect(p.n.unwrap_or(0)))),
-                population: Figure::of(st.and_then(|s| s.population), hidden),
+                population: population(
+                    hc,
+                    p.wave.as_str(),
+                    p.breakdown,
+                    p.group,
+                    st.and_then(|s| s.population),
+                    hidden,
+                ),
                 fpc_assumed: st.is_some_and(|s| s.population.is_some()),
                 suppressed: hidden,
                 suppression_reason: suppression(p.suppression),
@@ -409,6 +442,7 @@ fn computed_indicator_results(
 pub fn response_rates(e: &Evidence) -> Vec<FactResponseRate> {
     let schema = &e.config.schema;
     let responses = &e.tables.responses;
+    let hc_withheld = e.tables.headcounts_withheld();
     // Each wave's whole organisation: (responses, headcount).
     let mut totals: BTreeMap<&str, (Option<u64>, Option<u64>)> = BTreeMap::new();
     for p in responses
@@ -429,6 +463,13 @@ pub fn response_rates(e: &Evidence) -> Vec<FactResponseRate> {
                 return None;
             }
             let hidden = p.suppression.is_some();
+            // The headcount (and what is worked out from it) may be withheld on its own, where
+            // subtraction across the groups would tell a withheld one.
+            let hc_hidden = hidden
+                || hc_withheld
+                    .get(&(p.wave.as_str(), p.breakdown, p.group))
+                    .copied()
+                    .unwrap_or(false);
             let headcount = pops.of(p.breakdown, p.group);
             let (total_resp, total_hc) = totals.get(p.wave.as_str()).copied().unwrap_or_default();
             let n = p.n.filter(|_| !hidden);
@@ -443,11 +484,11 @@ pub fn response_rates(e: &Evidence) -> Vec<FactResponseRate> {
                 wave_id: p.wave.to_string(),
                 group_key: group_key(schema, p.breakdown, p.group),
                 responses: Figure::of(n, hidden),
-                headcount: Figure::of(headcount, hidden),
-                response_rate: Figure::of(rate, hidden),
-                below_60: Figure::of(rate.map(|r| r < LOW_RESPONSE_RATE), hidden),
+                headcount: Figure::of(headcount, hc_hidden),
+                response_rate: Figure::of(rate, hc_hidden),
+                below_60: Figure::of(rate.map(|r| r < LOW_RESPONSE_RATE), hc_hidden),
                 pct_of_respondents: Figure::of(share(n, total_resp), hidden),
-                pct_of_workforce: Figure::of(share(headcount, total_hc), hidden),
+                pct_of_workforce: Figure::of(share(headcount, total_hc), hc_hidden),
                 suppressed: hidden,
                 suppression_reason: suppression(p.suppression),
             })

@@ -25,10 +25,10 @@ published_table! {
             group_key: String => (Key, Plain, "", "The margin's category (a one-way group of dim_group)."),
             margin: String => (Attribute, Plain, "", "The demographic field weighted to."),
             respondents: Figure<u64> => (Count, Plain, "respondents", "Respondents in the category (unweighted), as in fact_response_rates."),
-            headcount: Option<u64> => (Admin, Plain, "staff", "Staff in post (HR); empty for Not stated."),
-            population_share: Option<f64> => (Admin, D2, "%", "The category's share of the headcount: the target."),
+            headcount: Figure<u64> => (Admin, Plain, "staff", "Staff in post (HR); empty for Not stated; withheld where fact_response_rates withholds it."),
+            population_share: Figure<f64> => (Admin, D2, "%", "The category's share of the headcount: the target (withheld with the headcount)."),
             unweighted_share: Figure<f64> => (Value, D2, "%", "The category's share of respondents who stated the margin, before weighting."),
-            weighted_share: Figure<f64> => (Value, D2, "%", "The same share after weighting: equal to population_share (to 1e-9) when the raking converged."),
+            weighted_share: Figure<f64> => (Value, D2, "%", "The same share after weighting: equal to population_share (to 1e-9) when the raking converged (withheld with the headcount)."),
             suppressed: bool => (Suppressed, Plain, "", "The row's figures are withheld (as in fact_response_rates)."),
             suppression_reason: Option<String> => (Reason, Plain, "", "Why."),
         }
@@ -54,9 +54,9 @@ published_table! {
             headcount: u64 => (Admin, Plain, "staff", "Staff in post: raked weights sum to this; post-stratified weights sum to it over the respondents placed in a cell (those who left a margin blank add their average weight)."),
             weight_min: Option<f64> => (Value, D3, "staff per respondent", "Smallest weight among respondents whose margin categories are all published (a weight in a withheld category could reveal its size)."),
             weight_max: Option<f64> => (Value, D3, "staff per respondent", "Largest weight, on the same respondents."),
-            weight_cv: f64 => (Value, D3, "", "Coefficient of variation of all the weights."),
-            design_effect: f64 => (Value, D3, "", "Kish's design effect 1 + CV²: variances are this many times larger than with equal weights."),
-            effective_n: f64 => (Value, D1, "respondents", "Kish's effective sample size: respondents / design_effect."),
+            weight_cv: Figure<f64> => (Value, D3, "", "Coefficient of variation of all the weights; withheld ([c]) when a margin's category has its respondents or headcount withheld (the weights' spread would tell them)."),
+            design_effect: Figure<f64> => (Value, D3, "", "Kish's design effect 1 + CV²: variances are this many times larger than with equal weights (withheld as weight_cv)."),
+            effective_n: Figure<f64> => (Value, D1, "respondents", "Kish's effective sample size: respondents / design_effect (withheld as weight_cv)."),
             iterations: u64 => (Attribute, Plain, "cycles", "Raking cycles until every margin fitted (0 for cells)."),
             max_share_gap: f64 => (Attribute, PValue, "", "Largest gap left between a weighted and a population share on a margin (as a proportion); at most 1e-9 when raked; for cells, what respondents who left a margin blank and pooled cells leave."),
             cells: Option<u64> => (Attribute, Plain, "cells", "Cells of the joint table (method cells)."),
@@ -81,23 +81,27 @@ pub fn weighting(e: &Evidence) -> (Vec<FactWeightingMargin>, Vec<FactWeightingSu
         .iter()
         .map(|p| ((p.wave.as_str(), p.breakdown, p.group), p))
         .collect();
+    let hc_withheld = e.tables.headcounts_withheld();
     for ww in e.weights.iter().flatten() {
         let wave = ww.wave.as_str();
         let mut published: HashMap<(usize, Option<u32>), bool> = HashMap::new();
+        let mut any_withheld = false;
         for m in &ww.margins {
             let (b, g) = (Breakdown::Field(m.field), Group::One(m.category));
             let p = responses.get(&(wave, b, g));
             let hidden = p.is_none_or(|p| p.suppression.is_some());
-            published.insert((m.field, m.category), !hidden);
+            let hc_hidden = hidden || hc_withheld.get(&(wave, b, g)).copied().unwrap_or(false);
+            any_withheld |= hc_hidden;
+            published.insert((m.field, m.category), !hc_hidden);
             margins.push(FactWeightingMargin {
                 wave_id: wave.to_string(),
                 group_key: group_key(schema, b, g),
                 margin: schema.demographics[m.field].id.clone(),
                 respondents: Figure::of(Some(m.respondents), hidden),
-                headcount: m.population,
-                population_share: m.population_share,
+                headcount: Figure::of(m.population, hc_hidden),
+                population_share: Figure::of(m.population_share, hc_hidden),
                 unweighted_share: Figure::of(m.unweighted_share, hidden),
-                weighted_share: Figure::of(m.weighted_share, hidden),
+                weighted_share: Figure::of(m.weighted_share, hc_hidden),
                 suppressed: hidden,
                 suppression_reason: suppression(
                     p.and_then(|p| p.suppression)
@@ -138,9 +142,9 @@ pub fn weighting(e: &Evidence) -> (Vec<FactWeightingMargin>, Vec<FactWeightingSu
             },
             weight_min: r.map(|r| r.0),
             weight_max: r.map(|r| r.1),
-            weight_cv: s.cv,
-            design_effect: s.design_effect,
-            effective_n: s.effective_n,
+            weight_cv: Figure::of(Some(s.cv), any_withheld),
+            design_effect: Figure::of(Some(s.design_effect), any_withheld),
+            effective_n: Figure::of(Some(s.effective_n), any_withheld),
             iterations: s.iterations as u64,
             max_share_gap: s.max_error,
             cells: (s.cells > 0).then_some(s.cells as u64),

@@ -106,7 +106,10 @@ rows
                                 (Figure::Shown(l), Figure::Shown(h)) => format!("{} to {}", f1(*l), f1(*h)),
                                 _ => "-".into(),
                             },
-                            f1(d.driver_score),
+                            match d.driver_score {
+                                Figure::Shown(v) => f1(v),
+                                _ => crate::report::tables::WITHHELD.to_string(),
+                            },
                             match d.quadrant.as_str() {
                                 "not_labelled" => "-".to_string(),
                                 q => {
@@ -121,19 +124,22 @@ rows
                     })
                     .collect(),
 ));
-            let mut scores: Vec<f64> = rows.iter().map(|d| d.driver_score).collect();
+            let mut scores: Vec<f64> =
+                rows.iter().filter_map(|d| d.driver_score.shown().copied()).collect();
             scores.sort_by(f64::total_cmp);
             let median = crate::stats::lmg::quantile(&scores, 0.5).unwrap_or(50.0);
+            // A driver whose score is withheld has no place on the chart.
             let points: Vec<charts::DriverPoint> = rows
                 .iter()
-                .map(|d| charts::DriverPoint {
+                .filter_map(|d| Some((d, *d.driver_score.shown()?)))
+                .map(|(d, score)| charts::DriverPoint {
                     label: label(&d.driver_indicator_id),
                     share: d.share_of_r2,
                     ci: match (&d.share_ci_low, &d.share_ci_high) {
                         (Figure::Shown(l), Figure::Shown(h)) => Some((*l, *h)),
                         _ => None,
                     },
-                    score: d.driver_score,
+                    score,
                 })
                 .collect();
             let name = label(o);
