@@ -375,6 +375,7 @@ pub fn audit_with(
     super::audit_outputs::control_chart(&data, &mut find);
     super::audit_outputs::workbook(dir, &checked, &data, &mut find);
     super::audit_outputs::report_pages(dir, &data, &mut find);
+    super::audit_outputs::manifest(dir, &mut find);
     report.tables = checked.iter().map(|t| file_of(t)).collect();
     report.rows = checked.iter().map(|t| data[t.name].records.len()).sum();
     Ok(report)
@@ -565,10 +566,19 @@ fn figures(
         }
         let k = thresholds.of(threshold)?;
         let counts = with_role(t, Role::Count);
+        // A withheld row shows no count or value, and a staff table's no HR figure (a
+        // headcount beside withheld responses would give the group's size). Meeting tables'
+        // administrative figures come from the public register of meetings.
+        let admin = if threshold == Threshold::Staff {
+            with_role(t, Role::Admin)
+        } else {
+            Vec::new()
+        };
         let shown: Vec<usize> = counts
             .iter()
             .copied()
             .chain(with_role(t, Role::Value))
+            .chain(admin)
             .collect();
         let suppressed = with_role(t, Role::Suppressed).first().copied();
         for (line, rec) in &csv.records {
@@ -850,6 +860,40 @@ mod tests {
     use super::*;
     use crate::report::model::registry;
     use crate::report::registry::TableData;
+
+    /// [`super::audit`] on a test pack, with a manifest of the files as they are now (as the
+    /// run writes one): these tests are about the tables.
+    fn audit(dir: &Path, threshold: Option<u32>) -> Result<Report, AuditError> {
+        seal(dir);
+        super::audit(dir, threshold)
+    }
+
+    /// Write `manifest.json` listing every file of the pack with its SHA-256.
+    pub(super) fn seal(dir: &Path) {
+        let mut outputs = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.file_name().is_some_and(|n| n != "manifest.json") {
+                    let rel = p
+                        .strip_prefix(dir)
+                        .unwrap()
+                        .to_string_lossy()
+                        .replace('\\', "/");
+                    let sha = crate::report::sha256_hex(&std::fs::read(&p).unwrap());
+                    outputs.push(serde_json::json!({ "path": rel, "sha256": sha }));
+                }
+            }
+        }
+        std::fs::write(
+            dir.join("manifest.json"),
+            serde_json::json!({ "outputs": outputs }).to_string(),
+        )
+        .unwrap();
+    }
 
     /// A pack with every declared table empty (CSV and Parquet), the settings, and then the
     /// given CSV tables (header taken from the declaration, `rows` as CSV lines).
@@ -1269,7 +1313,7 @@ min_items = 2
                 groups: model::dim_group(&s, &groups),
                 months: months.0,
                 quarters: months.1,
-                item_results: model::item_results(&s, &t.items, false, None),
+                item_results: model::item_results(&s, &t.items, false, None, &Default::default()),
                 indicator_results: model::indicator_results(&s, &t.indicators, false, &Default::default()),
                 ..Model::default()
             };
@@ -1280,6 +1324,7 @@ min_items = 2
                     std::fs::write(dir.path().join(rel), bytes).unwrap();
                 }
             }
+            super::tests::seal(dir.path());
             let report = audit(dir.path(), Some(k)).unwrap();
             prop_assert!(report.passed(), "{}\n{}", report.render(dir.path()), std::fs::read_to_string(dir.path().join("tables/fact_indicator_results.csv")).unwrap_or_default());
         }

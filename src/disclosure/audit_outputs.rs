@@ -175,21 +175,23 @@ pub(super) fn built_on_results(data: &HashMap<&'static str, Csv>, find: &mut Fin
 /// A key driver's score stands in for the group's result on that theme: withheld where the
 /// result is.
 pub(super) fn driver_scores(data: &HashMap<&'static str, Csv>, find: &mut Find) {
-    let (Some(t), Some(r)) = (data.get("fact_drivers"), data.get("fact_indicator_results"))
-    else {
+    let (Some(t), Some(r)) = (data.get("fact_drivers"), data.get("fact_indicator_results")) else {
         return;
     };
-    let withheld: std::collections::HashSet<(&str, &str, &str)> = rows(
-        r,
-        &["wave_id", "indicator_id", "group_key", "suppressed"],
-    )
-    .into_iter()
-    .filter(|(_, r)| r[3] == "true")
-    .map(|(_, r)| (r[0], r[1], r[2]))
-    .collect();
+    let withheld: std::collections::HashSet<(&str, &str, &str)> =
+        rows(r, &["wave_id", "indicator_id", "group_key", "suppressed"])
+            .into_iter()
+            .filter(|(_, r)| r[3] == "true")
+            .map(|(_, r)| (r[0], r[1], r[2]))
+            .collect();
     for (line, row) in rows(
         t,
-        &["wave_id", "driver_indicator_id", "group_key", "driver_score"],
+        &[
+            "wave_id",
+            "driver_indicator_id",
+            "group_key",
+            "driver_score",
+        ],
     ) {
         if withheld.contains(&(row[0], row[1], row[2])) && row[3] != super::Suppression::MARK {
             find(
@@ -245,6 +247,107 @@ pub(super) fn headcounts_elsewhere(data: &HashMap<&'static str, Csv>, find: &mut
                 }
             }
         }
+    }
+}
+
+/// The manifest run records, and the files the pack holds, agree: every file it lists is
+/// there with its size and SHA-256, and no file is there that it does not list (a figure
+/// slipped into a page or a chart, bytes appended to an image, a file planted in the folder).
+pub(super) fn manifest(dir: &Path, find: &mut Find) {
+    const MANIFEST: &str = "manifest.json";
+    let text = match std::fs::read_to_string(dir.join(MANIFEST)) {
+        Ok(t) => t,
+        Err(e) => {
+            find(
+                MANIFEST.into(),
+                0,
+                format!("cannot be read ({e}): without it no file of the pack can be checked"),
+            );
+            return;
+        }
+    };
+    let outputs = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|v| v.get("outputs").and_then(|o| o.as_array()).cloned());
+    let Some(outputs) = outputs else {
+        find(
+            MANIFEST.into(),
+            0,
+            "does not list the pack's files (`outputs`): it is not the one the run wrote".into(),
+        );
+        return;
+    };
+    let mut listed = std::collections::HashSet::new();
+    for o in &outputs {
+        let (Some(rel), Some(sha)) = (
+            o.get("path").and_then(|p| p.as_str()),
+            o.get("sha256").and_then(|p| p.as_str()),
+        ) else {
+            find(
+                MANIFEST.into(),
+                0,
+                format!("an output without a path and hash: {o}"),
+            );
+            continue;
+        };
+        let safe = std::path::Path::new(rel)
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+        if !safe {
+            find(
+                MANIFEST.into(),
+                0,
+                format!("lists `{rel}`, outside the pack"),
+            );
+            continue;
+        }
+        listed.insert(rel.to_string());
+        match std::fs::read(dir.join(rel)) {
+            Ok(bytes) if crate::report::sha256_hex(&bytes) == sha => {}
+            Ok(_) => find(
+                rel.to_string(),
+                0,
+                "differs from the file the run wrote (its SHA-256 is not the one in manifest.json): it was changed afterwards".into(),
+            ),
+            Err(e) => find(
+                rel.to_string(),
+                0,
+                format!("is listed in manifest.json but cannot be read: {e}"),
+            ),
+        }
+    }
+    let mut stack = vec![dir.to_path_buf()];
+    let mut unlisted = Vec::new();
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let path = e.path();
+            let Ok(kind) = e.file_type() else { continue };
+            if kind.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let rel = path
+                .strip_prefix(dir)
+                .unwrap_or(&path)
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            if rel != MANIFEST && !listed.contains(&rel) {
+                unlisted.push(rel);
+            }
+        }
+    }
+    unlisted.sort();
+    for rel in unlisted {
+        find(
+            rel,
+            0,
+            "is not one of the files the run wrote (manifest.json does not list it): remove it before the pack is shared".into(),
+        );
     }
 }
 

@@ -5,10 +5,20 @@ builds the linear system the published figures define:
 
 - the staff survey: each item (wave, question), its groups' positive, neutral and negative
   counts, bounded by each group's published respondents;
+- the staff survey's sizes: each wave's responses and HR headcounts by group (a withheld
+  headcount is pinned as surely as a withheld count), each indicator's respondents, and each
+  key-driver outcome's respondents analysed (listwise, so the groups add up like any count);
 - member feedback: each question, indicator and the forms count by quarter, with the
   quarter's months as one more breakdown (a month's committee rows are committee × month
   cells); a question's positive answers are its % positive × n; bounded by the group's
   published forms, else its meetings' attendees.
+
+Beside the LP it reads what is not linear: the weighting summary's spread of weights
+(weight_cv, design_effect, effective_n) is published only when no weighting margin's category
+has its respondents or headcount withheld (with one margin each weight is headcount /
+respondents, so the spread pins a withheld group's respondents); a key driver's score is
+withheld wherever the group's result for that theme is; no item cell of member feedback on
+fewer than twice the feedback threshold's forms is all positive or none.
 
 Each group's counts are non-negative; the whole organisation is the sum of each field's
 groups and a one-way group the sum of its row or column of every cross; a withheld group's
@@ -209,6 +219,81 @@ def staff(t, k):
     return out
 
 
+def sizes(t, k):
+    """Responses, headcounts, indicator respondents and drivers' respondents analysed."""
+    fields = group_fields(read(t + "dim_group.csv"))
+    out = []
+
+    def family(label, rows, value, reason):
+        keys = [r["group_key"] for r in rows]
+        return attack_family(
+            label,
+            keys,
+            [fields.get(g, ()) for g in keys],
+            [None if value(r) is None else [value(r)] for r in rows],
+            [reason(r) for r in rows],
+            [None] * len(rows),
+            k,
+            ("n",),
+        )
+
+    rates = defaultdict(list)
+    for r in read(t + "fact_response_rates.csv"):
+        rates[r["wave_id"]].append(r)
+    for wave, rows in sorted(rates.items()):
+        out += family(f"{wave} responses", rows, lambda r: num(r["responses"]),
+                      lambda r: r["suppression_reason"])
+        # Not stated has no headcount (HR has no such category): it takes no part.
+        known = [r for r in rows if r["headcount"] != ""]
+        out += family(f"{wave} headcount", known, lambda r: num(r["headcount"]), lambda r: "")
+    inds = defaultdict(list)
+    for r in read(t + "fact_indicator_results.csv"):
+        if r["n"] != "[x]":
+            inds[(r["wave_id"], r["indicator_id"])].append(r)
+    for (wave, ind), rows in sorted(inds.items()):
+        out += family(f"{wave} {ind} respondents", rows,
+                      lambda r: num(r["n"]) if r["suppressed"] == "false" else None,
+                      lambda r: r["suppression_reason"])
+    drivers = defaultdict(list)
+    for r in read(t + "fact_driver_groups.csv"):
+        drivers[(r["wave_id"], r["outcome_indicator_id"])].append(r)
+    for (wave, outcome), rows in sorted(drivers.items()):
+        out += family(f"{wave} drivers of {outcome}", rows,
+                      lambda r: num(r["n"]) if r["status"] == "analysed" else None,
+                      lambda r: "")
+    return out
+
+
+def not_linear(t, k_meetings):
+    """What the LP cannot model: spreads of weights, driver scores, unanimous feedback."""
+    out = []
+    withheld = {(r["wave_id"], r["group_key"]) for r in read(t + "fact_weighting_margins.csv")
+                if "[c]" in (r["respondents"], r["headcount"])}
+    for r in read(t + "fact_weighting_summary.csv"):
+        spread = [r[c] for c in ("weight_cv", "design_effect", "effective_n") if r[c] != "[c]"]
+        hidden = sorted(g for w, g in withheld if w == r["wave_id"])
+        if spread and hidden:
+            out.append(f"{r['wave_id']} weighting: the weights' spread ({', '.join(spread)}) "
+                       f"is published beside withheld margin groups {hidden}")
+    results = {(r["wave_id"], r["indicator_id"], r["group_key"])
+               for r in read(t + "fact_indicator_results.csv") if r["suppressed"] == "true"}
+    for r in read(t + "fact_drivers.csv"):
+        if (r["wave_id"], r["driver_indicator_id"], r["group_key"]) in results \
+                and r["driver_score"] != "[c]":
+            out.append(f"{r['wave_id']} drivers of {r['outcome_indicator_id']} "
+                       f"{r['group_key']}: {r['driver_indicator_id']} score {r['driver_score']} "
+                       "is withheld in fact_indicator_results")
+    if k_meetings is not None:
+        for name in ("quarter", "month"):
+            for r in read(t + f"fact_feedback_item_{name}.csv"):
+                n, pct = num(r["n"]), num(r["pct_positive"])
+                if r["suppressed"] == "false" and r["group_key"] != "overall" \
+                        and n is not None and n < 2 * k_meetings and pct in (0.0, 100.0):
+                    out.append(f"feedback {name} {r['question_id']} {r['group_key']}: "
+                               f"{pct:g}% positive on {n:g} forms tells each answer")
+    return out
+
+
 def meetings(t, k):
     fields = group_fields(read(t + "dim_feedback_group.csv"))
     quarter_of = {m["month_start"]: m["quarter_key"] for m in read(t + "dim_month.csv")}
@@ -255,7 +340,7 @@ def meetings(t, k):
 
 def main(pack, k, k_meetings):
     t = pack + "/tables/"
-    found = staff(t, k)
+    found = staff(t, k) + sizes(t, k) + not_linear(t, k_meetings)
     if k_meetings is not None:
         found += meetings(t, k_meetings)
     for line in found:

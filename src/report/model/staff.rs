@@ -7,8 +7,8 @@ use super::{Evidence, suppression};
 use crate::compare::{Delta, Family, Measure};
 use crate::disclosure::{Protected, Suppression};
 use crate::import::{Reason, WaveImport};
-use crate::indicators::{Breakdown, Group};
 use crate::indicators::derive::{IndicatorStats, ItemStats};
+use crate::indicators::{Breakdown, Group};
 use crate::published_table;
 use crate::report::registry::{Cell, Disclosure, Figure, InUnit, Role, TableData};
 use crate::schema::Schema;
@@ -277,7 +277,10 @@ fn population(
     value: Option<u64>,
     hidden: bool,
 ) -> Figure<u64> {
-    Figure::of(value, hidden || hc.get(&(wave, b, g)).copied().unwrap_or(false))
+    Figure::of(
+        value,
+        hidden || hc.get(&(wave, b, g)).copied().unwrap_or(false),
+    )
 }
 
 pub fn item_results(

@@ -124,8 +124,10 @@ rows
                     })
                     .collect(),
 ));
-            let mut scores: Vec<f64> =
-                rows.iter().filter_map(|d| d.driver_score.shown().copied()).collect();
+            let mut scores: Vec<f64> = rows
+                .iter()
+                .filter_map(|d| d.driver_score.shown().copied())
+                .collect();
             scores.sort_by(f64::total_cmp);
             let median = crate::stats::lmg::quantile(&scores, 0.5).unwrap_or(50.0);
             // A driver whose score is withheld has no place on the chart.
