@@ -342,3 +342,16 @@ pub fn num(r: &std::collections::HashMap<String, String>, col: &str) -> f64 {
         .parse()
         .unwrap_or_else(|_| panic!("{col} = {:?} in {r:?}", r[col]))
 }
+
+/// Copy a folder (e.g. a pack) with everything in it.
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}

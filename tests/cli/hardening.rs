@@ -520,7 +520,10 @@ fn linear_attack_recovers_no_hidden_count_from_the_sample_pack() {
 
 /// The independent attacker (tests/cli/attack.py, scipy's HiGHS) on a pack: `thresholds` are
 /// the staff survey's and, if given, member feedback's.
-fn assert_independent_attacker_recovers_nothing(pack: &std::path::Path, thresholds: &[&str]) {
+pub(crate) fn assert_independent_attacker_recovers_nothing(
+    pack: &std::path::Path,
+    thresholds: &[&str],
+) {
     if !python_has("scipy") {
         eprintln!("scipy not installed: the independent attacker was skipped");
         return;
@@ -625,18 +628,6 @@ fn audit_after(s: &Sandbox, tamper: impl FnOnce(&std::path::Path)) -> (bool, Str
         .output()
         .unwrap();
     (out.status.success(), stdout(&out))
-}
-
-fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.file_type().unwrap().is_dir() {
-            copy_tree(&e.path(), &to.join(e.file_name()));
-        } else {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
 }
 
 #[test]
