@@ -394,14 +394,19 @@ pub fn audit_thresholds(config_path: &Path) -> Option<(u32, Option<u32>)> {
     })
 }
 
+/// The pack Power BI reads in an output folder, `<output>/latest/`, or else the newest run
+/// `runs.csv` records there.
+pub fn latest_pack_in(output: &Path) -> Option<PathBuf> {
+    Some(output.join(report::LATEST))
+        .filter(|p| p.join("manifest.json").is_file())
+        .or_else(|| report::latest_run(output))
+}
+
 /// The pack Power BI reads, `<output>/latest/`, or else the newest run recorded in the
 /// config's output folder (for `audit` without a folder).
 pub fn latest_pack(config_path: &Path) -> Result<PathBuf, Error> {
     let config = Config::load(config_path)?;
-    let latest = config.output.join(report::LATEST);
-    Some(latest)
-        .filter(|p| p.join("manifest.json").is_file())
-        .or_else(|| report::latest_run(&config.output))
+    latest_pack_in(&config.output)
         .filter(|p| p.is_dir())
         .ok_or_else(|| {
             Error::Usage(format!(

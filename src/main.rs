@@ -362,7 +362,7 @@ fn execute(command: Command, opts: Options) -> Result<i32, Error> {
             let dir = match dir {
                 // An output folder rather than a pack: its newest run.
                 Some(d) if !d.join("tables").is_dir() => {
-                    culture_metrics::report::latest_run(&d).unwrap_or(d)
+                    culture_metrics::latest_pack_in(&d).unwrap_or(d)
                 }
                 Some(d) => d,
                 None => match config {

@@ -40,6 +40,8 @@ pub enum AuditError {
 /// The outcome of an audit.
 #[derive(Debug)]
 pub struct Report {
+    /// The run the pack says it is (its manifest's run id), when it says.
+    pub run_id: Option<String>,
     pub threshold: u32,
     pub tables: Vec<String>,
     pub rows: usize,
@@ -53,8 +55,11 @@ impl Report {
 
     pub fn render(&self, dir: &Path) -> String {
         let mut s = format!(
-            "Audit of {} (threshold {}): {} table(s), {} row(s) checked: {}\n",
+            "Audit of {}{} (threshold {}): {} table(s), {} row(s) checked: {}\n",
             dir.display(),
+            self.run_id
+                .as_ref()
+                .map_or_else(String::new, |id| format!(", run {id}")),
             self.threshold,
             self.tables.len(),
             self.rows,
@@ -327,7 +332,18 @@ pub fn audit_with(
         (None, Some((staff, _))) => staff,
         (None, None) => read_threshold(dir, SETTINGS_FILE)?,
     };
+    let run_id = std::fs::read_to_string(dir.join("manifest.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .and_then(|v| {
+            // Shown on a terminal: a run id's own characters only, never a control sequence.
+            let id = v["run"]["id"].as_str()?;
+            id.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+                .then(|| id.chars().take(80).collect())
+        });
     let mut report = Report {
+        run_id,
         threshold: staff_k,
         tables: Vec::new(),
         rows: 0,

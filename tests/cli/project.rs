@@ -402,14 +402,15 @@ fn completions_are_printed_for_each_shell() {
 #[test]
 fn headline_with_three_waves_shows_previous_and_baseline_within_80_columns() {
     let s = Sandbox::sample();
-    // A third wave: the 2026 export again, fielded a year later.
+    // A third wave: the 2026 export again, as a pulse survey fielded the month after (a wave
+    // dated after the run is a config error, so it cannot be next October's).
     let cfg = s.read(SAMPLE_CONFIG);
     let start = cfg.find("# ---- 2026").unwrap();
     let end = cfg.find("# ---- Member-meeting").unwrap();
     let third = cfg[start..end]
-        .replace("id = \"2026\"", "id = \"2027\"")
-        .replace("2026-10-06", "2027-10-04")
-        .replace("2026-10-31", "2027-10-29");
+        .replace("id = \"2026\"", "id = \"2026b\"")
+        .replace("2026-10-06", "2026-11-02")
+        .replace("2026-10-31", "2026-11-27");
     s.write(
         SAMPLE_CONFIG,
         format!("{}{third}{}", &cfg[..end], &cfg[end..]),
@@ -417,7 +418,7 @@ fn headline_with_three_waves_shows_previous_and_baseline_within_80_columns() {
     let out = s.cmd(&["run", "--config", SAMPLE_CONFIG]).output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let err = stderr(&out);
-    let headline = &err[err.find("Headline, 2027").expect("headline")..];
+    let headline = &err[err.find("Headline, 2026b").expect("headline")..];
     let header = headline.lines().nth(1).unwrap();
     assert!(
         header.contains("since 2026") && header.contains("since 2025 (baseline)"),

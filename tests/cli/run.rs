@@ -227,17 +227,25 @@ fn each_run_writes_its_own_folder_listed_in_runs_csv() {
         )
     );
 
-    // `audit` without a folder checks the newest run.
+    // `audit` without a folder checks the newest run, as latest/ (what Power BI reads) holds it.
     let audit = s
         .cmd(&["audit", "--config", "pipeline.toml"])
         .output()
         .unwrap();
     assert!(audit.status.success(), "{}", stdout(&audit));
-    assert!(stdout(&audit).contains(&second), "{}", stdout(&audit));
-    // Given the output folder instead of a pack, it checks the newest run there.
+    assert!(
+        stdout(&audit).contains(&format!("out/latest, run {}", &second["out/".len()..])),
+        "{}",
+        stdout(&audit)
+    );
+    // Given the output folder instead of a pack, it checks the newest run there (latest/).
     let audit = s.cmd(&["audit", "out"]).output().unwrap();
     assert!(audit.status.success(), "{}", stdout(&audit));
-    assert!(stdout(&audit).contains(&second), "{}", stdout(&audit));
+    assert!(
+        stdout(&audit).contains(&format!("out/latest, run {}", &second["out/".len()..])),
+        "{}",
+        stdout(&audit)
+    );
 }
 
 #[test]

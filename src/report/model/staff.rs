@@ -277,10 +277,9 @@ fn population(
     value: Option<u64>,
     hidden: bool,
 ) -> Figure<u64> {
-    Figure::of(
-        value,
-        hidden || hc.get(&(wave, b, g)).copied().unwrap_or(false),
-    )
+    // Without the finite population correction there is no population to withhold.
+    let hc_hidden = value.is_some() && hc.get(&(wave, b, g)).copied().unwrap_or(false);
+    Figure::of(value, hidden || hc_hidden)
 }
 
 pub fn item_results(
