@@ -1444,8 +1444,9 @@ fn headcount_attack(data: &HashMap<&'static str, Csv>, find: &mut impl FnMut(Str
         return;
     };
     let groups = group_fields(dim);
-    // wave → (fields, line, group, headcount or None when withheld)
-    let mut waves: BTreeMap<&str, Vec<(Fields, u64, &str, Option<f64>)>> = BTreeMap::new();
+    // (fields, line, group, headcount or None when withheld)
+    type HeadcountCell<'a> = (Fields, u64, &'a str, Option<f64>);
+    let mut waves: BTreeMap<&str, Vec<HeadcountCell>> = BTreeMap::new();
     for (line, rec) in &rates.records {
         let value = match &rec[h] {
             "" => continue,
