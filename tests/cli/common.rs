@@ -71,6 +71,20 @@ impl Sandbox {
         assert!(out.status.success(), "{}", stderr(&out));
     }
 
+    /// `audit` (with the sample config) of a copy of the sample's `latest/` pack, made in the
+    /// folder `copy` and changed by `tamper`: whether it passed, and its report.
+    pub fn audit_tampered_copy(&self, copy: &str, tamper: impl FnOnce(&Path)) -> (bool, String) {
+        let copy = self.path(copy);
+        copy_tree(&self.path("sample-data/out/latest"), &copy);
+        tamper(&copy);
+        let out = self
+            .cmd(&["audit", "--config", SAMPLE_CONFIG])
+            .arg(&copy)
+            .output()
+            .unwrap();
+        (out.status.success(), stdout(&out))
+    }
+
     pub fn cmd(&self, args: &[&str]) -> Command {
         let mut c = Command::cargo_bin("culture-metrics").unwrap();
         c.current_dir(self.dir.path()).args(args);

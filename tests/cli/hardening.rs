@@ -617,17 +617,8 @@ fn headcount_of_a_withheld_group_is_withheld_too() {
 
 /// `audit` of the sample pack after `tamper` changed one output: its report.
 fn audit_after(s: &Sandbox, tamper: impl FnOnce(&std::path::Path)) -> (bool, String) {
-    let pack = s.path("sample-data/out/latest");
-    let copy = s.path("tampered");
-    let _ = std::fs::remove_dir_all(&copy);
-    copy_tree(&pack, &copy);
-    tamper(&copy);
-    let out = s
-        .cmd(&["audit", "--config", "sample-data/pipeline.toml"])
-        .arg(&copy)
-        .output()
-        .unwrap();
-    (out.status.success(), stdout(&out))
+    let _ = std::fs::remove_dir_all(s.path("tampered"));
+    s.audit_tampered_copy("tampered", tamper)
 }
 
 #[test]

@@ -378,16 +378,7 @@ fn weighting_spread_does_not_pin_a_withheld_groups_respondents() {
 
 /// `audit` of a copy of the sample pack after `tamper`: whether it passed, and its report.
 fn audit_tampered(name: &str, tamper: impl FnOnce(&std::path::Path)) -> (bool, String) {
-    let s = sample_pack();
-    let copy = s.path(&format!("tampered-{name}"));
-    copy_tree(&s.path("sample-data/out/latest"), &copy);
-    tamper(&copy);
-    let out = s
-        .cmd(&["audit", "--config", "sample-data/pipeline.toml"])
-        .arg(&copy)
-        .output()
-        .unwrap();
-    (out.status.success(), stdout(&out))
+    sample_pack().audit_tampered_copy(&format!("tampered-{name}"), tamper)
 }
 
 /// Replace the first `from` in a pack's file with `to`.

@@ -269,14 +269,13 @@ published_table! {
 pub type HeadcountsWithheld<'a> = HashMap<(&'a str, Breakdown, Group), bool>;
 
 /// The population (headcount) a row shows: withheld with the row, or where the headcount is.
-fn population(
-    hc: &HeadcountsWithheld,
-    wave: &str,
-    b: Breakdown,
-    g: Group,
-    value: Option<u64>,
-    hidden: bool,
-) -> Figure<u64> {
+fn population<T>(hc: &HeadcountsWithheld, p: &Protected<T>, value: Option<u64>) -> Figure<u64> {
+    let (hidden, wave, b, g) = (
+        p.suppression.is_some(),
+        p.wave.as_str(),
+        p.breakdown,
+        p.group,
+    );
     // Without the finite population correction there is no population to withhold.
     let hc_hidden = value.is_some() && hc.get(&(wave, b, g)).copied().unwrap_or(false);
     Figure::of(value, hidden || hc_hidden)
@@ -312,14 +311,7 @@ pub fn item_results(
                 mdd: f(st.and_then(|s| s.mdd)),
                 weighted,
                 design_effect: f(c.and_then(|c| c.design_effect())),
-                population: population(
-                    hc,
-                    p.wave.as_str(),
-                    p.breakdown,
-                    p.group,
-                    st.and_then(|s| s.population),
-                    hidden,
-                ),
+                population: population(hc, p, st.and_then(|s| s.population)),
                 fpc_assumed: st.is_some_and(|s| s.population.is_some()),
                 suppressed: hidden,
                 suppression_reason: suppression(p.suppression),
@@ -424,14 +416,7 @@ fn computed_indicator_results(
                 mdd: u(st.and_then(|s| s.mdd)),
                 weighted,
                 design_effect: f(st.and_then(|s| s.design_effect(p.n.unwrap_or(0)))),
-                population: population(
-                    hc,
-                    p.wave.as_str(),
-                    p.breakdown,
-                    p.group,
-                    st.and_then(|s| s.population),
-                    hidden,
-                ),
+                population: population(hc, p, st.and_then(|s| s.population)),
                 fpc_assumed: st.is_some_and(|s| s.population.is_some()),
                 suppressed: hidden,
                 suppression_reason: suppression(p.suppression),
