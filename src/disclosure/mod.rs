@@ -36,13 +36,26 @@ pub fn all_alike(
     counts: &crate::indicators::compute::ItemCounts,
     below: u64,
 ) -> bool {
+    all_alike_as_published(Answers::Each, breakdown, counts, below)
+}
+
+/// [`all_alike`] for what a table publishes of the answers: with only % positive (member
+/// feedback), all positive or none tells each answer.
+fn all_alike_as_published(
+    answers: Answers,
+    breakdown: Breakdown,
+    counts: &crate::indicators::compute::ItemCounts,
+    below: u64,
+) -> bool {
     let n = counts.positive + counts.neutral + counts.negative;
+    let readable: &[u64] = match answers {
+        Answers::Each => &[counts.positive, counts.negative],
+        Answers::Positive => &[counts.positive],
+    };
     breakdown != Breakdown::Overall
         && n > 0
         && n < below
-        && [counts.positive, counts.negative]
-            .iter()
-            .any(|&x| x == 0 || x == n)
+        && readable.iter().any(|&x| x == 0 || x == n)
 }
 
 /// Fewer respondents than this in a wave: no demographic breakdowns (Victorian People Matter).
@@ -877,16 +890,8 @@ pub fn protect(
     // member answered the same way (0% or 100% positive or negative) tells each member's
     // answer; such cells are withheld (as secondary) unless the rule is off.
     let unanimous = |c: &Cell<ItemStats>| {
-        attribute_below.is_some_and(|below| match answers {
-            Answers::Each => all_alike(c.breakdown, &c.stats.counts, below),
-            // Only % positive is published: all positive, or none, tells each answer.
-            Answers::Positive => {
-                let n = c.stats.counts.positive + c.stats.counts.neutral + c.stats.counts.negative;
-                c.breakdown != Breakdown::Overall
-                    && n > 0
-                    && n < below
-                    && (c.stats.counts.positive == 0 || c.stats.counts.positive == n)
-            }
+        attribute_below.is_some_and(|below| {
+            all_alike_as_published(answers, c.breakdown, &c.stats.counts, below)
         })
     };
     // Respondents first: a group's published respondent count bounds its other counts.
@@ -1009,6 +1014,57 @@ pub fn protect(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn all_alike_reads_only_what_the_table_publishes() {
+        let counts = |positive, neutral, negative| crate::indicators::compute::ItemCounts {
+            positive,
+            neutral,
+            negative,
+            excluded: 0,
+            codes: Vec::new(),
+            weighted: None,
+        };
+        let b = Breakdown::Field(0);
+        // No one negative: readable from each answer's count, not from % positive alone.
+        assert!(all_alike_as_published(
+            Answers::Each,
+            b,
+            &counts(2, 3, 0),
+            10
+        ));
+        assert!(!all_alike_as_published(
+            Answers::Positive,
+            b,
+            &counts(2, 3, 0),
+            10
+        ));
+        // All positive, or none, is readable either way; not at or above the bound.
+        assert!(all_alike_as_published(
+            Answers::Positive,
+            b,
+            &counts(6, 0, 0),
+            10
+        ));
+        assert!(all_alike_as_published(
+            Answers::Positive,
+            b,
+            &counts(0, 4, 2),
+            10
+        ));
+        assert!(!all_alike_as_published(
+            Answers::Positive,
+            b,
+            &counts(10, 0, 0),
+            10
+        ));
+        assert!(!all_alike_as_published(
+            Answers::Positive,
+            Breakdown::Overall,
+            &counts(6, 0, 0),
+            10
+        ));
+    }
     use Suppression::*;
 
     /// One-way: an overall cell plus one group per n.
