@@ -7,18 +7,21 @@
 //! pipeline settings and `synth` for the seeded sample-data generator.
 //! This file holds the pipeline itself; `main.rs` only parses arguments and prints errors.
 
+pub mod audit;
 pub mod calendar;
 pub mod compare;
 pub mod config;
 pub mod disclosure;
 pub mod drivers;
 pub mod fault;
+pub mod ids;
 pub mod import;
 pub mod indicators;
 pub mod meetings;
-pub mod plain;
+pub mod file_errors;
 pub mod project;
 pub mod report;
+pub mod responses;
 pub mod schema;
 pub mod stats;
 pub mod store;
@@ -32,7 +35,6 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-pub use plain::{cannot_read, not_found};
 
 /// Exit codes, documented in the README.
 pub mod exit {
@@ -75,11 +77,13 @@ pub enum Error {
     #[error("{0}")]
     Output(#[from] report::WriteError),
     #[error("{0}")]
-    Audit(#[from] disclosure::audit::AuditError),
+    Audit(#[from] audit::AuditError),
     #[error("{0}")]
     Register(#[from] meetings::register::RegisterError),
     #[error("{0}")]
     Weighting(#[from] weighting::WeightingError),
+    #[error("{0}")]
+    Feedback(#[from] meetings::FeedbackError),
     #[error("{0}")]
     Usage(String),
 }
@@ -97,6 +101,11 @@ impl Error {
             | Error::Weighting(_)
             | Error::TooManyRejected { .. } => exit::DATA,
             Error::Store(_) | Error::Compute(_) | Error::Output(_) => exit::OUTPUT,
+            Error::Feedback(meetings::FeedbackError::Import(e)) if e.is_config_error() => {
+                exit::USAGE
+            }
+            Error::Feedback(meetings::FeedbackError::Compute(_)) => exit::OUTPUT,
+            Error::Feedback(_) => exit::DATA,
         }
     }
 }
@@ -276,7 +285,7 @@ fn import_timed(
         if !w.file.is_file() {
             // An archived export: the store's copy stands in when it is what importing the
             // export with today's schema and mapping would give.
-            let missing = not_found("export", &w.file);
+            let missing = file_errors::not_found("export", &w.file);
             if reuse == Reuse::Nothing {
                 return Err(Error::Usage(format!(
                     "wave {}: {missing}, and --reimport imports every export again from its file.\n  \
@@ -368,7 +377,7 @@ pub fn find_config(given: Option<&Path>) -> Result<PathBuf, Error> {
     if let Some(p) = given {
         return Ok(p.to_path_buf());
     }
-    let here = Path::new(project::CONFIG_FILE);
+    let here = Path::new(config::files::CONFIG_FILE);
     if here.is_file() {
         return Ok(here.to_path_buf());
     }
@@ -378,8 +387,8 @@ pub fn find_config(given: Option<&Path>) -> Result<PathBuf, Error> {
          culture-metrics init my-survey --export path/to/export.csv\n  \
          then run the commands from the folder it makes, or give the config: `--config my-survey/{file}`.\n  \
          To try the committed sample: `culture-metrics run --config sample-data/{file}`.",
-        file = project::CONFIG_FILE,
-        folder = plain::folder_of(here),
+        file = config::files::CONFIG_FILE,
+        folder = file_errors::folder_of(here),
     )))
 }
 
@@ -498,7 +507,7 @@ pub fn run_with(
             (Some(w), Some(r)) => drivers::analyse(
                 schema,
                 &config.drivers,
-                &config::WaveId::new(w.id.as_str()),
+                &ids::WaveId::new(w.id.as_str()),
                 r,
                 &breakdowns,
             ),
@@ -555,10 +564,10 @@ pub fn run_with(
     };
 
     // Compare: the latest wave with the previous one and the baseline, published cells only.
-    let wave_ids: Vec<config::WaveId> = config
+    let wave_ids: Vec<ids::WaveId> = config
         .waves
         .iter()
-        .map(|w| config::WaveId::new(w.id.as_str()))
+        .map(|w| ids::WaveId::new(w.id.as_str()))
         .collect();
     let pairs = compare::pairs(&wave_ids, &config.baseline);
     let deltas = timings.time("compare waves", || {
@@ -687,10 +696,10 @@ pub fn run_with(
 fn wave_codes(
     imported: &mut Imported,
     timings: &timings::Timings,
-) -> Result<Vec<indicators::engine::Responses>, Error> {
+) -> Result<Vec<responses::Responses>, Error> {
     use rayon::prelude::*;
     let config = &imported.config;
-    let codes: Vec<Result<indicators::engine::Responses, Error>> = imported
+    let codes: Vec<Result<responses::Responses, Error>> = imported
         .waves
         .par_iter_mut()
         .zip(config.waves.par_iter())
@@ -700,10 +709,7 @@ fn wave_codes(
                     store::read_responses(&config.store, &config.schema, &w.id).map_err(Error::from)
                 })
             } else {
-                Ok(indicators::engine::Responses::from_data(
-                    &config.schema,
-                    &mut imp.data,
-                ))
+                Ok(imp.data.take_responses(&config.schema))
             }
         })
         .collect();
@@ -714,7 +720,7 @@ fn wave_codes(
 /// store, in parallel.
 fn store_fresh_waves(
     imported: &Imported,
-    codes: &[indicators::engine::Responses],
+    codes: &[responses::Responses],
     timings: &timings::Timings,
 ) -> Result<(), Error> {
     use rayon::prelude::*;
@@ -743,7 +749,7 @@ fn store_fresh_waves(
 /// `None` without weighting), and keep the weights in the store beside the wave.
 fn weigh_waves(
     imported: &Imported,
-    codes: &[indicators::engine::Responses],
+    codes: &[responses::Responses],
 ) -> Result<Vec<Option<weighting::WaveWeights>>, Error> {
     let config = &imported.config;
     let Some(cfg) = &config.weighting else {
@@ -751,7 +757,7 @@ fn weigh_waves(
     };
     let mut out = Vec::with_capacity(codes.len());
     for ((w, hc), r) in config.waves.iter().zip(&imported.headcounts).zip(codes) {
-        let wave = config::WaveId::new(w.id.as_str());
+        let wave = ids::WaveId::new(w.id.as_str());
         let ww = weighting::weigh(&config.schema, cfg, &wave, hc.as_ref(), r)?;
         store::write_weights(&config.store, &w.id, &ww.weights)?;
         out.push(Some(ww));
@@ -761,17 +767,17 @@ fn weigh_waves(
 
 /// What counting every wave produced, before disclosure control.
 struct Counted<'a> {
-    items: Vec<indicators::Cell<indicators::derive::ItemStats>>,
-    indicators: Vec<indicators::Cell<indicators::derive::IndicatorStats>>,
+    items: Vec<indicators::Cell<indicators::statistics::ItemStats>>,
+    indicators: Vec<indicators::Cell<indicators::statistics::IndicatorStats>>,
     responses: Vec<indicators::Cell<()>>,
-    workforce: std::collections::HashMap<config::WaveId, indicators::derive::Populations<'a>>,
-    respondents: std::collections::HashMap<config::WaveId, u64>,
+    workforce: std::collections::HashMap<ids::WaveId, indicators::statistics::Populations<'a>>,
+    respondents: std::collections::HashMap<ids::WaveId, u64>,
 }
 
 /// Count every wave with the engine and derive values, intervals and MDDs.
 fn count_waves<'a>(
     imported: &'a Imported,
-    codes: &[indicators::engine::Responses],
+    codes: &[responses::Responses],
     weights: &[Option<weighting::WaveWeights>],
     breakdowns: &[indicators::Breakdown],
     opts: Options,
@@ -794,15 +800,15 @@ fn count_waves<'a>(
         .zip(codes)
         .zip(weights)
     {
-        let wave = config::WaveId::new(w.id.as_str());
+        let wave = ids::WaveId::new(w.id.as_str());
         out.respondents.insert(wave.clone(), codes.rows as u64);
         let weights = ww.as_ref().map(|ww| ww.weights.as_slice());
         let agg = timings.time("compute", || {
-            indicators::engine::count_wave(schema, &wave, codes, breakdowns, weights)
+            indicators::counting::count_wave(schema, &wave, codes, breakdowns, weights)
         });
-        let pops = indicators::derive::Populations::new(hc.as_ref(), config.fpc);
-        let wave_items = indicators::derive::items(&agg, &pops);
-        out.indicators.extend(indicators::derive::indicators(
+        let pops = indicators::statistics::Populations::new(hc.as_ref(), config.fpc);
+        let wave_items = indicators::statistics::items(&agg, &pops);
+        out.indicators.extend(indicators::statistics::indicators(
             schema,
             &agg,
             &wave_items,
@@ -810,7 +816,7 @@ fn count_waves<'a>(
         ));
         out.items.extend(wave_items);
         // Response rates exist for the groups the HR file describes.
-        let hr = indicators::derive::Populations::new(hc.as_ref(), true);
+        let hr = indicators::statistics::Populations::new(hc.as_ref(), true);
         out.responses.extend(
             agg.respondents
                 .into_iter()
@@ -849,7 +855,7 @@ fn deep_dive_indicators(config: &Config, extra: &[String]) -> Result<Vec<usize>,
 fn comment_theme_cells(
     config: &Config,
     coded_files: &[Option<import::comment_codes::CommentCodes>],
-    codes: &[indicators::engine::Responses],
+    codes: &[responses::Responses],
     breakdowns: &[indicators::Breakdown],
 ) -> Result<Vec<indicators::Cell<indicators::comments::ThemeStats>>, Error> {
     let mut cells = Vec::new();
@@ -889,7 +895,7 @@ fn comment_theme_cells(
             merged.iter().map(|(r, t)| (*r, t)).collect();
         cells.extend(indicators::comments::count(
             &config.schema,
-            &config::WaveId::new(w.id.as_str()),
+            &ids::WaveId::new(w.id.as_str()),
             r,
             &rows,
             breakdowns,
@@ -907,7 +913,7 @@ fn comment_quotes(
     config: &Config,
     q: &config::QuoteSettings,
     coded_files: &[Option<import::comment_codes::CommentCodes>],
-    codes: &[indicators::engine::Responses],
+    codes: &[responses::Responses],
     tables: &disclosure::ProtectedTables,
 ) -> Result<Option<String>, Error> {
     use indicators::{Breakdown, Group};
@@ -962,7 +968,7 @@ fn comment_quotes(
             };
             let cat = r.fields[q.by].as_deref().map(|c| c[row]);
             let group = match cat {
-                Some(c) if c != indicators::engine::NOT_STATED => Group::One(Some(c)),
+                Some(c) if c != responses::NOT_STATED => Group::One(Some(c)),
                 _ => Group::One(None),
             };
             if !published.contains(&(t, group)) {

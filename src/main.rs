@@ -374,7 +374,7 @@ fn execute(command: Command, opts: Options) -> Result<i32, Error> {
                 .ok()
                 .and_then(|c| culture_metrics::audit_thresholds(&c));
             let report =
-                culture_metrics::disclosure::audit::audit_with(&dir, threshold, thresholds)?;
+                culture_metrics::audit::audit_with(&dir, threshold, thresholds)?;
             print!("{}", report.render(&dir));
             Ok(if report.passed() {
                 exit::OK

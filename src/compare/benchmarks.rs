@@ -7,7 +7,7 @@
 //! withholds its own figure and the difference, and the median of organisations is taken over
 //! published figures only, so no hidden figure enters it.
 
-use crate::config::WaveId;
+use crate::ids::WaveId;
 use crate::disclosure::{Protected, ProtectedTables, Suppression};
 use crate::import::benchmarks::{BenchmarkValue, Benchmarks};
 use crate::indicators::{Breakdown, Group};
@@ -176,7 +176,7 @@ trait Published {
     fn figure(&self) -> Option<Figure>;
 }
 
-impl Published for Protected<crate::indicators::derive::ItemStats> {
+impl Published for Protected<crate::indicators::statistics::ItemStats> {
     fn figure(&self) -> Option<Figure> {
         if self.suppression.is_some() {
             return None;
@@ -189,7 +189,7 @@ impl Published for Protected<crate::indicators::derive::ItemStats> {
     }
 }
 
-impl Published for Protected<crate::indicators::derive::IndicatorStats> {
+impl Published for Protected<crate::indicators::statistics::IndicatorStats> {
     fn figure(&self) -> Option<Figure> {
         if self.suppression.is_some() {
             return None;

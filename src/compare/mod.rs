@@ -18,9 +18,9 @@
 //! "baseline" is one row with both roles. No finite population correction enters a change:
 //! two waves are two different workforces.
 
-use crate::config::WaveId;
+use crate::ids::WaveId;
 use crate::disclosure::{Protected, Suppression};
-use crate::indicators::derive::{IndicatorStats, ItemStats};
+use crate::indicators::statistics::{IndicatorStats, ItemStats};
 use crate::indicators::{Breakdown, Group};
 use crate::schema::{Method, Schema};
 use crate::stats::{self, Test};

@@ -6,6 +6,7 @@
 
 pub mod attribute;
 pub mod drivers;
+pub mod files;
 mod paths;
 pub mod timeline;
 
@@ -14,6 +15,8 @@ use crate::schema::toml_load::{
 };
 use crate::schema::{QuestionType, Schema};
 use serde::Deserialize;
+
+use crate::ids::WaveId;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -85,58 +88,6 @@ impl<'de> Deserialize<'de> for DelimiterChoice {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
         s.parse().map_err(serde::de::Error::custom)
-    }
-}
-
-/// A survey wave's id, as the config names it (e.g. `2025`). Waves are ordered by their
-/// fieldwork dates (the order of `Config::waves`), never by comparing ids. In meeting-feedback
-/// results the same slot holds the quarter a figure belongs to.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-pub struct WaveId(String);
-
-impl WaveId {
-    pub fn new(id: impl Into<String>) -> WaveId {
-        WaveId(id.into())
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Display for WaveId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::borrow::Borrow<str> for WaveId {
-    fn borrow(&self) -> &str {
-        &self.0
-    }
-}
-
-impl From<&str> for WaveId {
-    fn from(s: &str) -> WaveId {
-        WaveId(s.to_string())
-    }
-}
-
-impl PartialEq<str> for WaveId {
-    fn eq(&self, other: &str) -> bool {
-        self.0 == other
-    }
-}
-
-impl PartialEq<String> for WaveId {
-    fn eq(&self, other: &String) -> bool {
-        &self.0 == other
-    }
-}
-
-impl PartialEq<&str> for WaveId {
-    fn eq(&self, other: &&str) -> bool {
-        self.0 == *other
     }
 }
 
@@ -243,6 +194,9 @@ pub struct FeedbackSource {
     /// chrono format of the date column, e.g. `%Y-%m-%d` or `%m/%d/%Y %H:%M:%S`.
     pub date_format: String,
 }
+
+/// The uptake series' id (forms per attendee) in tables and config.
+pub const UPTAKE_ID: &str = "forms_per_attendee";
 
 /// Member-meeting feedback settings (`[meetings]`).
 #[derive(Debug, Clone)]
@@ -548,7 +502,7 @@ impl Config {
                     location: String::new(),
                     message: format!(
                         "{}. Pass the right file with --config, or make one with `culture-metrics init`",
-                        crate::cannot_read("pipeline config", path, &e)
+                        crate::file_errors::cannot_read("pipeline config", path, &e)
                     ),
                 }],
             })
@@ -816,7 +770,7 @@ impl Config {
                         "quotes.names",
                         format!(
                             "{} (one name per line; paths are relative to this config)",
-                            crate::cannot_read("names file", &path, &e)
+                            crate::file_errors::cannot_read("names file", &path, &e)
                         ),
                     );
                     Vec::new()
@@ -1030,7 +984,7 @@ fn build_wave(
     let file = base.join(&w.file);
     if !file.is_file() {
         match store {
-            Some(store) if crate::store::record_path(store, &w.id).is_file() => {
+            Some(store) if files::record_path(store, &w.id).is_file() => {
                 // Archived: the import stage checks the store's copy matches this mapping.
             }
             Some(_) => c.push(
@@ -1038,7 +992,7 @@ fn build_wave(
                 format!(
                     "{} (paths are relative to the folder holding the config). If you archived this \
                      export, the store holds no copy of wave {} to use instead: put the file back.",
-                    crate::not_found("export", &file),
+                    crate::file_errors::not_found("export", &file),
                     w.id
                 ),
             ),
@@ -1046,7 +1000,7 @@ fn build_wave(
                 format!("{loc}.file"),
                 format!(
                     "{} (paths are relative to the folder holding the config)",
-                    crate::not_found("export", &file)
+                    crate::file_errors::not_found("export", &file)
                 ),
             ),
         }
@@ -1057,7 +1011,7 @@ fn build_wave(
     {
         c.push(
             format!("{loc}.headcount"),
-            crate::not_found("headcount file", h),
+            crate::file_errors::not_found("headcount file", h),
         );
     }
     let comment_codes = w.comment_codes.map(|h| base.join(h));
@@ -1065,7 +1019,7 @@ fn build_wave(
         if !h.is_file() {
             c.push(
                 format!("{loc}.comment_codes"),
-                crate::not_found("coded comments file", h),
+                crate::file_errors::not_found("coded comments file", h),
             );
         }
         if schema.comment_themes.is_empty() {
@@ -1505,7 +1459,7 @@ fn build_meetings(m: RawMeetings, base: &Path, c: &mut Collector) -> Option<Meet
                 "say why the process changed (it is printed on the chart)",
             );
         }
-        let known: Vec<&str> = std::iter::once(crate::meetings::UPTAKE_ID)
+        let known: Vec<&str> = std::iter::once(UPTAKE_ID)
             .chain(schema.indicators.iter().map(|i| i.id.as_str()))
             .collect();
         let series = st.series.unwrap_or_default();

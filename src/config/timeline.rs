@@ -2,7 +2,7 @@
 //! dates whatever their order in the config, and ids and dates that cannot be right are config
 //! errors that name the wave's line.
 
-use super::WaveId;
+use crate::ids::WaveId;
 use crate::schema::toml_load::Collector;
 use chrono::{Datelike, NaiveDate};
 

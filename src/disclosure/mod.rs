@@ -19,12 +19,10 @@
 //! independently.
 
 pub mod attack;
-pub mod audit;
-mod audit_outputs;
 pub mod redact;
 
-use crate::config::WaveId;
-use crate::indicators::derive::{IndicatorStats, ItemStats};
+use crate::ids::WaveId;
+use crate::indicators::statistics::{IndicatorStats, ItemStats};
 use crate::indicators::{Breakdown, Cell, Group};
 use crate::schema::{Method, Schema};
 use std::collections::{BTreeMap, HashMap};
@@ -33,7 +31,7 @@ use std::collections::{BTreeMap, HashMap};
 /// negative), which tells each member's answer: the attribute rule's test.
 pub fn all_alike(
     breakdown: Breakdown,
-    counts: &crate::indicators::compute::ItemCounts,
+    counts: &crate::indicators::aggregates::ItemCounts,
     below: u64,
 ) -> bool {
     all_alike_as_published(Answers::Each, breakdown, counts, below)
@@ -44,7 +42,7 @@ pub fn all_alike(
 fn all_alike_as_published(
     answers: Answers,
     breakdown: Breakdown,
-    counts: &crate::indicators::compute::ItemCounts,
+    counts: &crate::indicators::aggregates::ItemCounts,
     below: u64,
 ) -> bool {
     let n = counts.positive + counts.neutral + counts.negative;
@@ -1017,7 +1015,7 @@ mod tests {
 
     #[test]
     fn all_alike_reads_only_what_the_table_publishes() {
-        let counts = |positive, neutral, negative| crate::indicators::compute::ItemCounts {
+        let counts = |positive, neutral, negative| crate::indicators::aggregates::ItemCounts {
             positive,
             neutral,
             negative,

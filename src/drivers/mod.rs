@@ -10,8 +10,8 @@
 //! questions are not scored this way, so yes-rates and eNPS are never drivers. A respondent
 //! missing the outcome or any driver is left out (listwise) and counted.
 
-use crate::config::WaveId;
-use crate::indicators::engine::{NOT_STATED, Responses};
+use crate::ids::WaveId;
+use crate::responses::{NOT_STATED, Responses};
 use crate::indicators::{Breakdown, Group};
 use crate::schema::Schema;
 use crate::stats::lmg::{self, Correlations};

@@ -15,7 +15,7 @@ pub mod reconcile;
 pub mod reference;
 
 use crate::config::Wave;
-use crate::indicators::engine::{NOT_STATED, Responses};
+use crate::responses::{NOT_STATED, Responses};
 use crate::schema::{QuestionType, Schema};
 use decode::DecodeError;
 use export::Export;
@@ -29,7 +29,7 @@ pub use reconcile::{Outcome, Reason};
 /// Why a file could not be imported at all.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    #[error("{}", crate::cannot_read("file", file, source))]
+    #[error("{}", crate::file_errors::cannot_read("file", file, source))]
     Read {
         file: PathBuf,
         source: std::io::Error,
@@ -236,7 +236,7 @@ pub struct WaveData {
     /// The wave's `keep` columns: (name, raw trimmed text per row).
     pub kept: Vec<(String, Vec<String>)>,
     /// (demographic index in the schema, category index per row, or
-    /// [`NOT_STATED`](crate::indicators::engine::NOT_STATED) where left blank)
+    /// [`NOT_STATED`](crate::responses::NOT_STATED) where left blank)
     pub demographics: Vec<(usize, Vec<u32>)>,
     /// (question index in the schema, answer per row as its position in the question's scale
     /// plus one; 0 = no answer): the counting engine's codes, one byte each
@@ -250,6 +250,19 @@ impl WaveData {
     }
     pub fn is_empty(&self) -> bool {
         self.response_id.is_empty()
+    }
+
+    /// The accepted responses' code columns, moved out (the import already holds them in the
+    /// engine's layout); response ids and comments stay.
+    pub fn take_responses(&mut self, schema: &Schema) -> Responses {
+        let mut r = Responses::new(schema, self.len());
+        for (d, values) in std::mem::take(&mut self.demographics) {
+            r.fields[d] = Some(values);
+        }
+        for (q, values) in std::mem::take(&mut self.questions) {
+            r.answers[q] = Some(values);
+        }
+        r
     }
 }
 

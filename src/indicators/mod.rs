@@ -2,16 +2,18 @@
 //! Nothing here is published directly: every result goes through `disclosure` before any
 //! writer sees it.
 //!
-//! `compute` makes one columnar pass per breakdown over a wave (answer counts per item and
-//! code, and respondent-level score summaries per indicator); `derive` turns those
-//! aggregates into values, intervals and minimum detectable differences.
+//! `counting` makes one columnar pass per breakdown over a wave's codes (answer counts per
+//! item and code, and respondent-level score summaries per indicator) into `aggregates`;
+//! `frame` reads a stored wave into those codes; `statistics` turns the aggregates into
+//! values, intervals and minimum detectable differences.
 
+pub mod aggregates;
 pub mod comments;
-pub mod compute;
-pub mod derive;
-pub mod engine;
+pub mod counting;
+pub mod frame;
+pub mod statistics;
 
-use crate::config::WaveId;
+use crate::ids::WaveId;
 
 /// Which cut of the respondents a figure describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

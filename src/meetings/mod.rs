@@ -13,12 +13,12 @@ pub mod spc;
 
 use crate::calendar::{Quarter as Period, YearMonth};
 use crate::config::MeetingsConfig;
-use crate::config::WaveId;
+use crate::ids::WaveId;
 use crate::disclosure::{self, ProtectedTables};
 use crate::import::{self, Reason, RowOutcome, WaveImport};
-use crate::indicators::derive::{self, Populations};
-use crate::indicators::engine::{NOT_STATED, Responses};
-use crate::indicators::{Breakdown, Group, compute};
+use crate::indicators::statistics::{self, Populations};
+use crate::responses::{NOT_STATED, Responses};
+use crate::indicators::{Breakdown, Group, frame};
 use crate::schema::{Demographic, Schema};
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use polars::prelude::{Column, DataFrame};
@@ -51,8 +51,7 @@ pub struct Quarter {
     pub uptake: HashMap<(Breakdown, Group), (u32, u32, u64)>,
 }
 
-/// The uptake series' id in tables and config.
-pub const UPTAKE_ID: &str = "forms_per_attendee";
+pub use crate::config::UPTAKE_ID;
 
 /// A monthly series watched with a control chart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -179,7 +178,18 @@ pub fn attribute_below(config: &crate::config::Config, m: &MeetingsConfig) -> Op
 /// Import, check against the register, compute, protect and chart the meeting feedback.
 /// `attribute_below`: the attribute rule's group size (`[attribute_disclosure]`, `None` when
 /// not suppressing): a committee's item cell on fewer forms, all positive or none, is withheld.
-pub fn run(cfg: &MeetingsConfig, attribute_below: Option<u64>) -> Result<Feedback, crate::Error> {
+/// What can stop the member-feedback stage.
+#[derive(Debug, thiserror::Error)]
+pub enum FeedbackError {
+    #[error("{0}")]
+    Register(#[from] register::RegisterError),
+    #[error("{0}")]
+    Import(#[from] import::ImportError),
+    #[error("computing results: {0}")]
+    Compute(#[from] polars::prelude::PolarsError),
+}
+
+pub fn run(cfg: &MeetingsConfig, attribute_below: Option<u64>) -> Result<Feedback, FeedbackError> {
     let reg = Register::load(&cfg.register)?;
     let schema = &cfg.schema;
     let mut imports = Vec::new();
@@ -300,10 +310,10 @@ pub fn run(cfg: &MeetingsConfig, attribute_below: Option<u64>) -> Result<Feedbac
                 breakdowns.push(Breakdown::Field(d));
             }
         }
-        let agg = compute::compute_wave(&qs, &period, &df, &breakdowns)?;
+        let agg = frame::compute_wave(&qs, &period, &df, &breakdowns)?;
         let pops = Populations::new(None, false);
-        let items = derive::items(&agg, &pops);
-        let inds = derive::indicators(&qs, &agg, &items, &pops);
+        let items = statistics::items(&agg, &pops);
+        let inds = statistics::indicators(&qs, &agg, &items, &pops);
         let respondents: HashMap<WaveId, u64> = [(period, in_q.len() as u64)].into();
         let tables = disclosure::protect(
             &qs,
@@ -382,7 +392,7 @@ pub fn run(cfg: &MeetingsConfig, attribute_below: Option<u64>) -> Result<Feedbac
 }
 
 /// The quarter's forms as a frame for `compute_wave`.
-fn frame(s: &Schema, reg: &Register, forms: &[&Form]) -> Result<DataFrame, crate::Error> {
+fn frame(s: &Schema, reg: &Register, forms: &[&Form]) -> Result<DataFrame, FeedbackError> {
     let n = forms.len();
     let mut cols = vec![
         Column::new(

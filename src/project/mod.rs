@@ -24,7 +24,7 @@ pub const BUNDLED_ORGANISATIONS: &str =
     include_str!("../../schemas/benchmarks/csps-2019-organisations.csv");
 pub const BUNDLED_ORGANISATIONS_FILE: &str = "benchmarks/csps-2019-organisations.csv";
 /// The config a project folder holds, found there when `--config` is not given.
-pub const CONFIG_FILE: &str = "pipeline.toml";
+pub use crate::config::files::CONFIG_FILE;
 
 /// What `init` was asked to do.
 pub struct InitRequest<'a> {
@@ -143,7 +143,7 @@ fn must_exist(what: &str, path: &Path) -> Result<(), Error> {
     if path.is_file() {
         Ok(())
     } else {
-        Err(usage(crate::not_found(what, path)))
+        Err(usage(crate::file_errors::not_found(what, path)))
     }
 }
 
@@ -226,7 +226,7 @@ pub fn init(req: &InitRequest) -> Result<Written, Error> {
     } else if let (true, Some(src)) = (req.copy_schema, req.schema) {
         let path = req.folder.join(&schema_ref);
         let text = std::fs::read_to_string(src)
-            .map_err(|e| usage(crate::cannot_read("schema", src, &e)))?;
+            .map_err(|e| usage(crate::file_errors::cannot_read("schema", src, &e)))?;
         write_file(&path, &text)?;
         files.push(path);
     }
@@ -346,7 +346,7 @@ pub fn add_wave(req: &AddWaveRequest) -> Result<Written, Error> {
         req.id,
     );
     let old = std::fs::read_to_string(req.config)
-        .map_err(|e| usage(crate::cannot_read("pipeline config", req.config, &e)))?;
+        .map_err(|e| usage(crate::file_errors::cannot_read("pipeline config", req.config, &e)))?;
     let mut text = old.clone();
     if !text.ends_with('\n') {
         text.push('\n');

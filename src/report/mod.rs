@@ -20,7 +20,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
-#[error("cannot write {}: {}", path.display(), crate::plain::io_words(source))]
+#[error("cannot write {}: {}", path.display(), crate::file_errors::io_words(source))]
 pub struct WriteError {
     pub path: PathBuf,
     pub source: std::io::Error,
@@ -277,7 +277,7 @@ pub const RUNS_FILE: &str = "runs.csv";
 pub fn record_run(
     output: &Path,
     provenance: &manifest::Provenance,
-    waves: &[crate::config::WaveId],
+    waves: &[crate::ids::WaveId],
     started: std::time::SystemTime,
 ) -> Result<(), WriteError> {
     let path = output.join(RUNS_FILE);

@@ -379,7 +379,6 @@ impl TableData {
 ///     }
 /// }
 /// ```
-#[macro_export]
 macro_rules! published_table {
     (
         $(#[$meta:meta])*
@@ -429,6 +428,7 @@ macro_rules! published_table {
         }
     };
 }
+pub(crate) use published_table;
 
 /// `tables/schema.json`: every table with its grain, columns (in file order), primary key and
 /// foreign keys.

@@ -309,7 +309,7 @@ pub fn write_pack(
     if let Some(fb) = e.feedback {
         pack.write(
             "member_feedback_disclosure.json",
-            disclosure::audit::settings_json(fb.threshold).as_bytes(),
+            settings_json(fb.threshold).as_bytes(),
         )?;
     }
     pack.write("workbook.xlsx", &workbook?)?;
@@ -338,8 +338,8 @@ pub fn write_pack(
         pack.write(&format!("charts/{file}"), bytes)?;
     }
     pack.write(
-        disclosure::audit::SETTINGS_FILE,
-        disclosure::audit::settings_json(config.anonymity_threshold).as_bytes(),
+        SETTINGS_FILE,
+        settings_json(config.anonymity_threshold).as_bytes(),
     )?;
     let manifest = Manifest {
         provenance,
@@ -377,4 +377,18 @@ fn settings(e: &Evidence) -> serde_json::Value {
             "max_days_after": m.max_days_after,
         })),
     })
+}
+
+/// Settings recorded in the pack by `run` (read back by `audit`).
+pub const SETTINGS_FILE: &str = "disclosure.json";
+/// The meeting-feedback threshold, recorded separately (committees are small).
+pub const MEETINGS_SETTINGS_FILE: &str = "member_feedback_disclosure.json";
+
+
+/// The settings file `run` writes beside `tables/`.
+pub fn settings_json(threshold: u32) -> String {
+    format!(
+        "{{\n  \"threshold\": {threshold},\n  \"min_respondents_for_breakdowns\": {}\n}}\n",
+        crate::disclosure::MIN_RESPONDENTS_FOR_BREAKDOWNS
+    )
 }

@@ -496,7 +496,7 @@ impl Schema {
             file: path.to_path_buf(),
             problems: vec![toml_load::Problem {
                 location: String::new(),
-                message: crate::cannot_read("schema", path, &e),
+                message: crate::file_errors::cannot_read("schema", path, &e),
             }],
         })?;
         Self::from_toml(path, &text)

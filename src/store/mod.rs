@@ -11,8 +11,9 @@
 //! Free text goes to `<store>/<wave>.comments.parquet` (`response_id`, `question`, `text`)
 //! and is never published.
 
+use crate::config::files::record_path;
 use crate::import::WaveData;
-use crate::indicators::engine::{NOT_STATED, Responses};
+use crate::responses::{NOT_STATED, Responses};
 use crate::schema::Schema;
 use polars::prelude::*;
 use std::fs::File;
@@ -20,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("store {}: {}", path.display(), crate::plain::io_words(source))]
+    #[error("store {}: {}", path.display(), crate::file_errors::io_words(source))]
     Io {
         path: PathBuf,
         source: std::io::Error,
@@ -34,10 +35,6 @@ pub enum StoreError {
     Damaged { path: PathBuf, what: String },
 }
 
-/// What the store records about how a wave was imported (`<wave>.import.json`).
-pub fn record_path(store: &Path, wave: &str) -> PathBuf {
-    store.join(format!("{wave}.import.json"))
-}
 
 /// An export's SHA-256 and size, and the wave's import fingerprint.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -535,7 +532,7 @@ categories = ["Place", "Resources"]
         };
         let dir = tempfile::tempdir().unwrap();
         let mut moved = data.clone();
-        let codes = Responses::from_data(&schema, &mut moved);
+        let codes = moved.take_responses(&schema);
         write_wave(dir.path(), &schema, "2025", &moved, &codes).unwrap();
         let df = read_wave(dir.path(), "2025").unwrap();
         assert_eq!(df.height(), 3);

@@ -8,9 +8,10 @@
 //! kept in the store beside the wave and never published per person; what is published is
 //! the diagnostics below.
 
-use crate::config::{WEIGHTING_TOLERANCE, WaveId, Weighting, WeightingMethod};
+use crate::config::{WEIGHTING_TOLERANCE, Weighting, WeightingMethod};
+use crate::ids::WaveId;
 use crate::import::headcount::Headcount;
-use crate::indicators::engine::{NOT_STATED, Responses};
+use crate::responses::{NOT_STATED, Responses};
 use crate::schema::Schema;
 use crate::stats::poststrat::{CellTarget, PostStratError, post_stratify};
 use crate::stats::rake::{self, Margin, RakeError};

@@ -2,7 +2,8 @@
 //! computation (numpy, every subset of drivers) from the stored responses and the schema.
 
 use crate::common::*;
-use culture_metrics::config::{Config, WaveId};
+use culture_metrics::config::Config;
+use culture_metrics::ids::WaveId;
 use culture_metrics::drivers;
 use culture_metrics::indicators::{Breakdown, Group};
 

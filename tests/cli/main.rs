@@ -1,6 +1,7 @@
 //! Integration tests: the real `culture-metrics` binary on fixtures, one module per command
 //! (xsv/qsv style). Each test runs in its own temporary folder.
 
+mod architecture;
 mod benchmarks;
 mod claims;
 mod comments;

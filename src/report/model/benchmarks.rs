@@ -6,7 +6,7 @@ use super::Evidence;
 use super::dims::group_key;
 use crate::compare::Measure;
 use crate::compare::benchmarks::{Against, BenchmarkComparison};
-use crate::published_table;
+use crate::report::registry::published_table;
 use crate::report::registry::{Figure, InUnit};
 
 /// The key of an internal benchmark (not a published source).

@@ -5,7 +5,7 @@
 use super::{Evidence, lower_first};
 use crate::calendar::{Quarter, YearMonth};
 use crate::indicators::{Breakdown, Group};
-use crate::published_table;
+use crate::report::registry::published_table;
 use crate::schema::{NOT_STATED, QuestionType, Schema};
 use chrono::NaiveDate;
 

@@ -3,7 +3,7 @@
 
 use super::Evidence;
 use super::dims::group_key;
-use crate::published_table;
+use crate::report::registry::published_table;
 use crate::report::registry::Figure;
 
 published_table! {

@@ -8,10 +8,10 @@ use super::dims::{DimFeedbackGroup, breakdown_id, breakdown_label, group_key, gr
 use super::suppression;
 use crate::calendar::YearMonth;
 use crate::disclosure::Protected;
-use crate::indicators::derive::{IndicatorStats, ItemStats};
+use crate::indicators::statistics::{IndicatorStats, ItemStats};
 use crate::indicators::{Breakdown, Group};
 use crate::meetings::{Feedback, Quarter, Series};
-use crate::published_table;
+use crate::report::registry::published_table;
 use crate::report::registry::Figure;
 use crate::schema::Schema;
 use chrono::NaiveDate;

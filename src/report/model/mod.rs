@@ -25,14 +25,15 @@ pub use weighting::{FactWeightingMargin, FactWeightingSummary};
 use super::registry::{Row, Table, TableData};
 use crate::calendar::YearMonth;
 use crate::compare::Delta;
-use crate::config::{Config, WaveId};
+use crate::config::Config;
+use crate::ids::WaveId;
 use crate::disclosure::ProtectedTables;
 use crate::disclosure::Suppression;
 use crate::import::WaveImport;
-use crate::indicators::derive::Populations;
+use crate::indicators::statistics::Populations;
 use crate::indicators::{Breakdown, Group};
 use crate::meetings::Feedback;
-use crate::published_table;
+use crate::report::registry::published_table;
 use std::collections::BTreeSet;
 use std::collections::HashMap;
 

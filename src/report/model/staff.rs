@@ -7,9 +7,9 @@ use super::{Evidence, suppression};
 use crate::compare::{Delta, Family, Measure};
 use crate::disclosure::{Protected, Suppression};
 use crate::import::{Reason, WaveImport};
-use crate::indicators::derive::{IndicatorStats, ItemStats};
+use crate::indicators::statistics::{IndicatorStats, ItemStats};
 use crate::indicators::{Breakdown, Group};
-use crate::published_table;
+use crate::report::registry::published_table;
 use crate::report::registry::{Cell, Disclosure, Figure, InUnit, Role, TableData};
 use crate::schema::Schema;
 use std::collections::{BTreeMap, HashMap};
@@ -500,13 +500,13 @@ macro_rules! change_row {
         let f = |v: Option<f64>| Figure::of(v, hidden);
         let u = |v: Option<f64>| Figure::of(v.map($num), hidden);
         // The side a wave did not ask is `[x]`, not blank.
-        let not_asked = |w: &crate::config::WaveId| {
+        let not_asked = |w: &crate::ids::WaveId| {
             matches!(&d.reason, Some(crate::compare::NotTested::NotAsked(x)) if x == w)
         };
-        let side = |w: &crate::config::WaveId, v: Option<f64>| {
+        let side = |w: &crate::ids::WaveId, v: Option<f64>| {
             if not_asked(w) { Figure::NotAsked } else { u(v) }
         };
-        let side_n = |w: &crate::config::WaveId, n: Option<u64>| {
+        let side_n = |w: &crate::ids::WaveId, n: Option<u64>| {
             if not_asked(w) { Figure::NotAsked } else { Figure::of(n, hidden) }
         };
         $row {

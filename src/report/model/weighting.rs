@@ -5,7 +5,7 @@
 use super::dims::group_key;
 use super::{Evidence, suppression};
 use crate::indicators::{Breakdown, Group};
-use crate::published_table;
+use crate::report::registry::published_table;
 use crate::report::registry::Figure;
 use std::collections::HashMap;
 

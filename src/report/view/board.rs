@@ -8,7 +8,7 @@ use super::{
 };
 use crate::compare::{Comparison, Delta, Family, Measure, Verdict};
 use crate::disclosure::{Protected, Suppression};
-use crate::indicators::derive::IndicatorStats;
+use crate::indicators::statistics::IndicatorStats;
 use crate::indicators::{Breakdown, Group};
 use crate::report::charts::{self, Point};
 use crate::report::model::group_label;

@@ -35,7 +35,7 @@ pub use words::{
 use super::charts::{Chart, Shares};
 use super::registry::Figure as Published;
 use crate::compare::{Delta, Measure, Verdict};
-use crate::config::WaveId;
+use crate::ids::WaveId;
 use crate::disclosure::{ProtectedTables, Suppression};
 use crate::indicators::Breakdown;
 use crate::schema::Schema;

@@ -2,7 +2,7 @@
 //! t for means, normal for net scores), the finite population correction where the group's
 //! headcount is known, and the minimum detectable difference at 80% power.
 
-use super::compute::{ItemCounts, ScoreSummary, WaveAggregates};
+use super::aggregates::{ItemCounts, ScoreSummary, WaveAggregates};
 use super::{Breakdown, Cell, Group};
 use crate::import::headcount::Headcount;
 use crate::schema::{AnswerGroup, Method, Schema};
@@ -354,7 +354,7 @@ pub fn indicators(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::indicators::compute::compute_wave;
+    use crate::indicators::frame::compute_wave;
     use polars::prelude::{DataFrame, df};
 
     fn schema() -> Schema {

@@ -15,7 +15,7 @@
 //!
 //! Like the rest of the audit this reads only the pack, as a reader would.
 
-use super::audit::Csv;
+use super::read::Csv;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -193,7 +193,7 @@ pub(super) fn driver_scores(data: &HashMap<&'static str, Csv>, find: &mut Find) 
             "driver_score",
         ],
     ) {
-        if withheld.contains(&(row[0], row[1], row[2])) && row[3] != super::Suppression::MARK {
+        if withheld.contains(&(row[0], row[1], row[2])) && row[3] != crate::disclosure::Suppression::MARK {
             find(
                 "tables/fact_drivers.csv".into(),
                 line,
@@ -215,7 +215,7 @@ pub(super) fn headcounts_elsewhere(data: &HashMap<&'static str, Csv>, find: &mut
     let withheld: std::collections::HashSet<(&str, &str)> =
         rows(rates, &["wave_id", "group_key", "headcount"])
             .into_iter()
-            .filter(|(_, r)| r[2] == super::Suppression::MARK)
+            .filter(|(_, r)| r[2] == crate::disclosure::Suppression::MARK)
             .map(|(_, r)| (r[0], r[1]))
             .collect();
     let elsewhere: [(&str, &[&str]); 3] = [
@@ -235,7 +235,7 @@ pub(super) fn headcounts_elsewhere(data: &HashMap<&'static str, Csv>, find: &mut
                 continue;
             }
             for (name, v) in columns.iter().zip(&row[2..]) {
-                if !(v.is_empty() || *v == super::Suppression::MARK || *v == "[x]") {
+                if !(v.is_empty() || *v == crate::disclosure::Suppression::MARK || *v == "[x]") {
                     find(
                         format!("tables/{table}.csv"),
                         line,
@@ -371,7 +371,7 @@ pub(super) fn workbook(
             return;
         }
     };
-    const MARK: &str = super::Suppression::MARK;
+    const MARK: &str = crate::disclosure::Suppression::MARK;
     for t in tables {
         if !matches!(
             t.disclosure,
