@@ -85,7 +85,11 @@ pub(super) const ATTACKED: &[(&str, &[Count])] = &[
 ];
 
 /// The attacker's reading of a published row's counts; `None` when any is not a number.
-pub(super) fn attack_counts(t: &Table, rec: &csv::StringRecord, counts: &[Count]) -> Option<Vec<f64>> {
+pub(super) fn attack_counts(
+    t: &Table,
+    rec: &csv::StringRecord,
+    counts: &[Count],
+) -> Option<Vec<f64>> {
     let num = |c: &str| rec.get(t.column(c)?)?.parse::<f64>().ok();
     let n = num("n");
     let mut out = Vec::with_capacity(counts.len());
@@ -151,7 +155,9 @@ pub(super) fn differencing_attack(
         for leak in out.leaks {
             let name = |j: usize| counts[j].name();
             let figure = match leak.figure {
-                crate::disclosure::attack::Figure::Count(j) => format!("{} = {}", name(j), leak.value),
+                crate::disclosure::attack::Figure::Count(j) => {
+                    format!("{} = {}", name(j), leak.value)
+                }
                 crate::disclosure::attack::Figure::Size => format!(
                     "{} = {}",
                     if counts.len() > 1 { "n" } else { name(0) },
@@ -160,7 +166,9 @@ pub(super) fn differencing_attack(
                 crate::disclosure::attack::Figure::AllBut(j) if leak.value == 0.0 => {
                     format!("every member is in {} (n - {} = 0)", name(j), name(j))
                 }
-                crate::disclosure::attack::Figure::AllBut(j) => format!("n - {} = {}", name(j), leak.value),
+                crate::disclosure::attack::Figure::AllBut(j) => {
+                    format!("n - {} = {}", name(j), leak.value)
+                }
             };
             let row = &rows[leak.cell];
             let month = row
@@ -185,7 +193,10 @@ pub(super) fn differencing_attack(
 /// lines the groups make (the whole organisation's staff are its directorates', a directorate's
 /// its grades'...); a withheld headcount it pins down is a finding. Not stated has no
 /// headcount and takes no part.
-pub(super) fn headcount_attack(data: &HashMap<&'static str, Csv>, find: &mut impl FnMut(String, u64, String)) {
+pub(super) fn headcount_attack(
+    data: &HashMap<&'static str, Csv>,
+    find: &mut impl FnMut(String, u64, String),
+) {
     let (Some(rates), Some(dim)) = (data.get("fact_response_rates"), data.get("dim_group")) else {
         return;
     };
@@ -345,4 +356,3 @@ pub(super) fn lines<'a>(cells: impl Iterator<Item = &'a Fields>) -> Vec<(usize, 
     out.sort();
     out
 }
-

@@ -15,16 +15,16 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 mod attacks;
-mod read;
 #[cfg(test)]
 mod end_to_end;
 mod outputs;
+mod read;
 #[cfg(test)]
 mod tests;
 
-use attacks::{AttackCell, Row, attack_counts, differencing_attack, headcount_attack, ATTACKED};
-use read::{Csv, read_csv};
 pub use crate::report::write::{MEETINGS_SETTINGS_FILE, SETTINGS_FILE};
+use attacks::{ATTACKED, AttackCell, Row, attack_counts, differencing_attack, headcount_attack};
+use read::{Csv, read_csv};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
@@ -740,4 +740,3 @@ fn read_threshold(dir: &Path, file: &str) -> Result<u32, AuditError> {
             message: "no numeric `threshold`".into(),
         })
 }
-

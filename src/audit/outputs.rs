@@ -193,7 +193,9 @@ pub(super) fn driver_scores(data: &HashMap<&'static str, Csv>, find: &mut Find) 
             "driver_score",
         ],
     ) {
-        if withheld.contains(&(row[0], row[1], row[2])) && row[3] != crate::disclosure::Suppression::MARK {
+        if withheld.contains(&(row[0], row[1], row[2]))
+            && row[3] != crate::disclosure::Suppression::MARK
+        {
             find(
                 "tables/fact_drivers.csv".into(),
                 line,

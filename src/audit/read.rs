@@ -37,4 +37,3 @@ pub(super) fn read_csv(path: &Path) -> Result<Csv, AuditError> {
     }
     Ok(Csv { header, records })
 }
-

@@ -1,7 +1,7 @@
 use super::*;
-use crate::report::write::settings_json;
 use crate::report::model::registry;
 use crate::report::registry::TableData;
+use crate::report::write::settings_json;
 
 /// [`super::audit`] on a test pack, with a manifest of the files as they are now (as the
 /// run writes one): these tests are about the tables.
@@ -74,12 +74,10 @@ const GROUPS: &str = "overall,organisation,overall,All,All,,,,,,,,,false,1\n\
     dir=A | grade=High,two-way,dir_by_grade,Dir by grade,A / High,dir,Dir,A,1,grade,Grade,High,2,false,8\n\
     dir=B | grade=Low,two-way,dir_by_grade,Dir by grade,B / Low,dir,Dir,B,2,grade,Grade,Low,1,false,9\n\
     dir=B | grade=High,two-way,dir_by_grade,Dir by grade,B / High,dir,Dir,B,2,grade,Grade,High,2,false,10\n";
-const WAVE: &str =
-    "2025,2025 (Oct 2025),2025-10-01,2025-10-31,2025-10-01,2025/26,true,true,1\n";
+const WAVE: &str = "2025,2025 (Oct 2025),2025-10-01,2025-10-31,2025-10-01,2025/26,true,true,1\n";
 const MONTH: &str =
     "2025-10-01,2025-10-31,2025-10,Oct 2025,2025,10,2025-Q4,2025/26,3,2025/26 Q3,false,1\n";
-const QUARTER: &str =
-    "2025-Q4,Oct-Dec 2025,2025-10-01,2025-12-31,2025,4,2025/26,3,2025/26 Q3,1\n";
+const QUARTER: &str = "2025-Q4,Oct-Dec 2025,2025-10-01,2025-12-31,2025,4,2025/26,3,2025/26 Q3,1\n";
 const QUESTION: &str = "S01,staff-survey,Staff,Proud,Proud,likert,agree5,,false,,S01,,,,1\n";
 
 /// Item rows `group,n,suppressed,reason`, with a value that shows or not.
@@ -245,8 +243,7 @@ fn cross_rows_are_checked_against_one_way_totals() {
     // Row A: 50 - 45 = 5 in one hidden cell; so is column Low.
     assert!(
         f.iter()
-            .any(|m| m
-                .contains("dir × grade, dir = A: the only hidden group (dir=A | grade=Low)")),
+            .any(|m| m.contains("dir × grade, dir = A: the only hidden group (dir=A | grade=Low)")),
         "{f:#?}"
     );
     assert!(

@@ -7,8 +7,8 @@
 //! withholds its own figure and the difference, and the median of organisations is taken over
 //! published figures only, so no hidden figure enters it.
 
-use crate::ids::WaveId;
 use crate::disclosure::{Protected, ProtectedTables, Suppression};
+use crate::ids::WaveId;
 use crate::import::benchmarks::{BenchmarkValue, Benchmarks};
 use crate::indicators::{Breakdown, Group};
 use crate::schema::Schema;

@@ -18,8 +18,8 @@
 //! "baseline" is one row with both roles. No finite population correction enters a change:
 //! two waves are two different workforces.
 
-use crate::ids::WaveId;
 use crate::disclosure::{Protected, Suppression};
+use crate::ids::WaveId;
 use crate::indicators::statistics::{IndicatorStats, ItemStats};
 use crate::indicators::{Breakdown, Group};
 use crate::schema::{Method, Schema};

@@ -11,8 +11,8 @@
 //! missing the outcome or any driver is left out (listwise) and counted.
 
 use crate::ids::WaveId;
-use crate::responses::{NOT_STATED, Responses};
 use crate::indicators::{Breakdown, Group};
+use crate::responses::{NOT_STATED, Responses};
 use crate::schema::Schema;
 use crate::stats::lmg::{self, Correlations};
 use rand::{RngExt, SeedableRng};

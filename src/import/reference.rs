@@ -16,7 +16,8 @@ pub struct ReferenceTable {
 
 /// Read a reference table; `Err` holds the problems that stop it being read at all.
 pub fn read(file: &Path) -> Result<ReferenceTable, Vec<String>> {
-    let bytes = std::fs::read(file).map_err(|e| vec![crate::file_errors::cannot_read("file", file, &e)])?;
+    let bytes =
+        std::fs::read(file).map_err(|e| vec![crate::file_errors::cannot_read("file", file, &e)])?;
     let text = super::decode::decode(bytes, crate::config::EncodingChoice::Auto)
         .map_err(|e| vec![format!("line {}: {}", e.line, e.detail)])?
         .text;

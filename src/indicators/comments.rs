@@ -2,9 +2,9 @@
 //! of them were coded to each theme. The cells go through disclosure control like any other
 //! figure (the coded respondents are the count compared with the threshold).
 
-use crate::responses::{NOT_STATED, Responses};
 use super::{Breakdown, Cell, Group};
 use crate::ids::WaveId;
+use crate::responses::{NOT_STATED, Responses};
 use crate::schema::Schema;
 use std::collections::BTreeSet;
 

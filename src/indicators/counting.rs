@@ -14,8 +14,8 @@
 use super::aggregates::{ItemCounts, ScoreSummary, WaveAggregates, WeightedCounts};
 use super::{Breakdown, Cat, Cell, Group};
 use crate::ids::WaveId;
-use crate::schema::{AnswerGroup, Method, Schema};
 use crate::responses::{NOT_STATED, Responses};
+use crate::schema::{AnswerGroup, Method, Schema};
 use rayon::prelude::*;
 
 /// A grid of groups: every combination of some fields' categories (each with Not stated),

@@ -1,9 +1,9 @@
 //! A stored wave's frame (the store's columns, or meeting feedback's labels) as the counting
 //! engine's codes, and counted.
 
+use super::Breakdown;
 use super::aggregates::WaveAggregates;
 use super::counting::count_wave;
-use super::Breakdown;
 use crate::ids::WaveId;
 use crate::responses::{NOT_STATED, Responses};
 use crate::schema::Schema;

@@ -13,12 +13,12 @@ pub mod spc;
 
 use crate::calendar::{Quarter as Period, YearMonth};
 use crate::config::MeetingsConfig;
-use crate::ids::WaveId;
 use crate::disclosure::{self, ProtectedTables};
+use crate::ids::WaveId;
 use crate::import::{self, Reason, RowOutcome, WaveImport};
 use crate::indicators::statistics::{self, Populations};
-use crate::responses::{NOT_STATED, Responses};
 use crate::indicators::{Breakdown, Group, frame};
+use crate::responses::{NOT_STATED, Responses};
 use crate::schema::{Demographic, Schema};
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use polars::prelude::{Column, DataFrame};

@@ -6,8 +6,9 @@
 
 use crate::config::Config;
 use crate::import::inspect::{WaveProposal, propose_wave, toml_comment};
+use crate::pipeline::Error;
+use crate::report::WriteError;
 use crate::schema::Schema;
-use crate::{Error, report::WriteError};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -345,8 +346,13 @@ pub fn add_wave(req: &AddWaveRequest) -> Result<Written, Error> {
         req.headcount.map(|h| relative(folder, h)).as_deref(),
         req.id,
     );
-    let old = std::fs::read_to_string(req.config)
-        .map_err(|e| usage(crate::file_errors::cannot_read("pipeline config", req.config, &e)))?;
+    let old = std::fs::read_to_string(req.config).map_err(|e| {
+        usage(crate::file_errors::cannot_read(
+            "pipeline config",
+            req.config,
+            &e,
+        ))
+    })?;
     let mut text = old.clone();
     if !text.ends_with('\n') {
         text.push('\n');

@@ -384,7 +384,6 @@ pub const SETTINGS_FILE: &str = "disclosure.json";
 /// The meeting-feedback threshold, recorded separately (committees are small).
 pub const MEETINGS_SETTINGS_FILE: &str = "member_feedback_disclosure.json";
 
-
 /// The settings file `run` writes beside `tables/`.
 pub fn settings_json(threshold: u32) -> String {
     format!(

@@ -35,7 +35,6 @@ pub enum StoreError {
     Damaged { path: PathBuf, what: String },
 }
 
-
 /// An export's SHA-256 and size, and the wave's import fingerprint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fingerprint {

@@ -261,7 +261,9 @@ fn paths_named(file: &SourceFile) -> Vec<(Vec<String>, usize)> {
     while i < chars.len() {
         // `use` trees, expanded
         if starts_word(&chars, i, "use") {
-            let end = (i..chars.len()).find(|&k| chars[k] == ';').unwrap_or(chars.len());
+            let end = (i..chars.len())
+                .find(|&k| chars[k] == ';')
+                .unwrap_or(chars.len());
             let text: String = chars[i + 3..end].iter().collect();
             for p in expand_use_tree(&text) {
                 if let Some(abs) = absolute(&file.module, &p, is_mod_file(&file.path)) {
@@ -309,7 +311,8 @@ fn starts_word(chars: &[char], i: usize, word: &str) -> bool {
     let w: Vec<char> = word.chars().collect();
     chars.len() >= i + w.len()
         && chars[i..i + w.len()] == w[..]
-        && (i == 0 || !(chars[i - 1].is_alphanumeric() || chars[i - 1] == '_' || chars[i - 1] == ':'))
+        && (i == 0
+            || !(chars[i - 1].is_alphanumeric() || chars[i - 1] == '_' || chars[i - 1] == ':'))
         && chars
             .get(i + w.len())
             .is_none_or(|c| !(c.is_alphanumeric() || *c == '_'))
@@ -465,66 +468,7 @@ fn modules_import_only_from_their_own_layer_or_below() {
 #[test]
 fn no_import_circles_between_files() {
     let g = graph();
-    // Tarjan's strongly connected components.
-    let n = g.files.len();
-    let mut index = vec![usize::MAX; n];
-    let mut low = vec![0; n];
-    let mut on_stack = vec![false; n];
-    let mut stack = Vec::new();
-    let mut next = 0;
-    let mut circles: Vec<Vec<usize>> = Vec::new();
-    fn visit(
-        v: usize,
-        g: &Graph,
-        index: &mut [usize],
-        low: &mut [usize],
-        on_stack: &mut [bool],
-        stack: &mut Vec<usize>,
-        next: &mut usize,
-        circles: &mut Vec<Vec<usize>>,
-    ) {
-        index[v] = *next;
-        low[v] = *next;
-        *next += 1;
-        stack.push(v);
-        on_stack[v] = true;
-        for &(w, _, _) in g.edges.get(&v).into_iter().flatten() {
-            if index[w] == usize::MAX {
-                visit(w, g, index, low, on_stack, stack, next, circles);
-                low[v] = low[v].min(low[w]);
-            } else if on_stack[w] {
-                low[v] = low[v].min(index[w]);
-            }
-        }
-        if low[v] == index[v] {
-            let mut comp = Vec::new();
-            loop {
-                let w = stack.pop().unwrap();
-                on_stack[w] = false;
-                comp.push(w);
-                if w == v {
-                    break;
-                }
-            }
-            if comp.len() > 1 {
-                circles.push(comp);
-            }
-        }
-    }
-    for v in 0..n {
-        if index[v] == usize::MAX {
-            visit(
-                v,
-                &g,
-                &mut index,
-                &mut low,
-                &mut on_stack,
-                &mut stack,
-                &mut next,
-                &mut circles,
-            );
-        }
-    }
+    let circles = Tarjan::circles(&g);
     let described: Vec<String> = circles
         .iter()
         .map(|comp| {
@@ -550,6 +494,69 @@ fn no_import_circles_between_files() {
         circles.len(),
         described.join("\n")
     );
+}
+
+/// Tarjan's strongly connected components: every set of files that reach each other.
+struct Tarjan<'g> {
+    g: &'g Graph,
+    index: Vec<usize>,
+    low: Vec<usize>,
+    on_stack: Vec<bool>,
+    stack: Vec<usize>,
+    next: usize,
+    circles: Vec<Vec<usize>>,
+}
+
+impl<'g> Tarjan<'g> {
+    fn circles(g: &'g Graph) -> Vec<Vec<usize>> {
+        let n = g.files.len();
+        let mut t = Tarjan {
+            g,
+            index: vec![usize::MAX; n],
+            low: vec![0; n],
+            on_stack: vec![false; n],
+            stack: Vec::new(),
+            next: 0,
+            circles: Vec::new(),
+        };
+        for v in 0..n {
+            if t.index[v] == usize::MAX {
+                t.visit(v);
+            }
+        }
+        t.circles
+    }
+
+    fn visit(&mut self, v: usize) {
+        self.index[v] = self.next;
+        self.low[v] = self.next;
+        self.next += 1;
+        self.stack.push(v);
+        self.on_stack[v] = true;
+        let g = self.g;
+        for &(w, _, _) in g.edges.get(&v).into_iter().flatten() {
+            if self.index[w] == usize::MAX {
+                self.visit(w);
+                self.low[v] = self.low[v].min(self.low[w]);
+            } else if self.on_stack[w] {
+                self.low[v] = self.low[v].min(self.index[w]);
+            }
+        }
+        if self.low[v] == self.index[v] {
+            let mut comp = Vec::new();
+            loop {
+                let w = self.stack.pop().expect("v is on the stack");
+                self.on_stack[w] = false;
+                comp.push(w);
+                if w == v {
+                    break;
+                }
+            }
+            if comp.len() > 1 {
+                self.circles.push(comp);
+            }
+        }
+    }
 }
 
 /// Functions longer than the limit, as (file, line, name, lines). A function runs from its `fn`

@@ -3,8 +3,8 @@
 
 use crate::common::*;
 use culture_metrics::config::Config;
-use culture_metrics::ids::WaveId;
 use culture_metrics::drivers;
+use culture_metrics::ids::WaveId;
 use culture_metrics::indicators::{Breakdown, Group};
 
 /// The independent computation: theme scores from the stored answer slots and the schema's

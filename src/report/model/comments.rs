@@ -3,8 +3,8 @@
 
 use super::Evidence;
 use super::dims::group_key;
-use crate::report::registry::published_table;
 use crate::report::registry::Figure;
+use crate::report::registry::published_table;
 
 published_table! {
     /// One theme comments are coded to.

@@ -5,8 +5,8 @@
 use super::dims::group_key;
 use super::{Evidence, suppression};
 use crate::indicators::{Breakdown, Group};
-use crate::report::registry::published_table;
 use crate::report::registry::Figure;
+use crate::report::registry::published_table;
 use std::collections::HashMap;
 
 published_table! {

@@ -35,8 +35,8 @@ pub use words::{
 use super::charts::{Chart, Shares};
 use super::registry::Figure as Published;
 use crate::compare::{Delta, Measure, Verdict};
-use crate::ids::WaveId;
 use crate::disclosure::{ProtectedTables, Suppression};
+use crate::ids::WaveId;
 use crate::indicators::Breakdown;
 use crate::schema::Schema;
 

@@ -1,0 +1,50 @@
+//! `culture-metrics init`: a project folder with a commented pipeline.toml for a first export.
+
+use crate::exit;
+use crate::pipeline::Error;
+use crate::project::{self, InitRequest};
+use std::path::PathBuf;
+
+/// Start a project: a folder with a commented pipeline.toml for your first survey export.
+#[derive(clap::Args)]
+#[command(
+    after_help = "Reads the export as `inspect` does, matches its columns to the schema's \
+    questions by wording, and writes FOLDER/pipeline.toml (with a copy of the bundled staff-survey \
+    schema unless --schema names another). Lines marked CHECK are guesses to check; the config \
+    loads as written.\n\nExamples:\n  \
+    culture-metrics init my-survey --export staff-survey-2025.csv\n  \
+    culture-metrics init my-survey --export C:\\Users\\me\\Downloads\\export.csv --headcount hr-2025.csv\n  \
+    culture-metrics init council --export export.csv --schema our-schema.toml --copy-schema"
+)]
+pub struct Args {
+    /// The project folder to create (or an empty one).
+    pub folder: PathBuf,
+    /// The survey export (CSV or tab-separated text from the vendor).
+    #[arg(long)]
+    pub export: PathBuf,
+    /// Survey schema; default: the bundled staff-survey schema, copied into the folder.
+    #[arg(long)]
+    pub schema: Option<PathBuf>,
+    /// Copy --schema into the folder instead of pointing at it.
+    #[arg(long, requires = "schema")]
+    pub copy_schema: bool,
+    /// HR headcount by group for this wave (response rates, finite population correction).
+    #[arg(long)]
+    pub headcount: Option<PathBuf>,
+    /// The wave's id (default: the year of its responses).
+    #[arg(long)]
+    pub id: Option<String>,
+}
+
+pub fn run(args: Args) -> Result<i32, Error> {
+    let written = project::init(&InitRequest {
+        folder: &args.folder,
+        export: &args.export,
+        schema: args.schema.as_deref(),
+        copy_schema: args.copy_schema,
+        headcount: args.headcount.as_deref(),
+        id: args.id.as_deref(),
+    })?;
+    print!("{}", written.render("Wrote"));
+    Ok(exit::OK)
+}
