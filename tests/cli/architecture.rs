@@ -88,6 +88,29 @@ fn source_files() -> Vec<SourceFile> {
             }
         }
     }
+    // Files holding only unit tests (`#[cfg(test)] mod tests;`) are tests, not layout.
+    let test_modules: BTreeSet<Vec<String>> = out
+        .iter()
+        .flat_map(|f| {
+            let code = blank_comments_and_strings(&f.raw);
+            let mut found = Vec::new();
+            let mut rest = code.as_str();
+            while let Some(at) = rest.find("#[cfg(test)]") {
+                rest = &rest[at + "#[cfg(test)]".len()..];
+                let item = rest.trim_start();
+                if let Some(name) = item.strip_prefix("mod ") {
+                    let name = name.split([';', ' ', '{']).next().unwrap_or("");
+                    if item.trim_start_matches("mod ").trim_start_matches(name).trim_start().starts_with(';') {
+                        let mut m = f.module.clone();
+                        m.push(name.to_string());
+                        found.push(m);
+                    }
+                }
+            }
+            found
+        })
+        .collect();
+    out.retain(|f| !test_modules.iter().any(|t| f.module.starts_with(t)));
     out.sort_by(|a, b| a.path.cmp(&b.path));
     out
 }
