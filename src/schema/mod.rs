@@ -478,6 +478,11 @@ fn build_comment_themes(
 pub const NOT_STATED: &str = "Not stated";
 
 impl Schema {
+    /// Every demographic field's id, in schema order.
+    pub fn demographic_ids(&self) -> Vec<String> {
+        self.demographics.iter().map(|d| d.id.clone()).collect()
+    }
+
     /// Whether an indicator can be scored 0–100 per respondent from agreement questions (so
     /// it can take part in key driver analysis; yes-rates and eNPS cannot).
     pub fn scored_per_respondent(&self, indicator: usize) -> bool {

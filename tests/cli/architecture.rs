@@ -100,7 +100,12 @@ fn source_files() -> Vec<SourceFile> {
                 let item = rest.trim_start();
                 if let Some(name) = item.strip_prefix("mod ") {
                     let name = name.split([';', ' ', '{']).next().unwrap_or("");
-                    if item.trim_start_matches("mod ").trim_start_matches(name).trim_start().starts_with(';') {
+                    if item
+                        .trim_start_matches("mod ")
+                        .trim_start_matches(name)
+                        .trim_start()
+                        .starts_with(';')
+                    {
                         let mut m = f.module.clone();
                         m.push(name.to_string());
                         found.push(m);
