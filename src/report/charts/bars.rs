@@ -64,7 +64,7 @@ pub(super) fn draw_bars<DB: DrawingBackend>(
     for (ri, (label, points)) in rows.iter().enumerate() {
         let (x, y) = chart.backend_coord(&(0.0, n - ri as f64 - 0.5));
         text_at(
-            &root,
+            root,
             shorten(label, 34),
             (x - px(k, 10.0), y),
             font(k, 14.0),
@@ -78,7 +78,7 @@ pub(super) fn draw_bars<DB: DrawingBackend>(
             let Some(p) = p else {
                 let (x, y) = chart.backend_coord(&(0.0, mid));
                 text_at(
-                    &root,
+                    root,
                     "[c] not published",
                     (x + px(k, 6.0), y),
                     font(k, 12.0),
@@ -113,7 +113,7 @@ pub(super) fn draw_bars<DB: DrawingBackend>(
             };
             let (x, y) = chart.backend_coord(&(end.clamp(0.0, 100.0), mid));
             text_at(
-                &root,
+                root,
                 fmt1(p.value),
                 (x + px(k, 6.0), y),
                 font(k, 12.0),

@@ -69,7 +69,7 @@ pub(super) fn draw_diverging<DB: DrawingBackend>(
         let mid = (top + bottom) / 2.0;
         let (x, y) = chart.backend_coord(&(-100.0, mid));
         text_at(
-            &root,
+            root,
             shorten(label, 60),
             (x - px(k, 10.0), y),
             font(k, 13.0),
@@ -79,7 +79,7 @@ pub(super) fn draw_diverging<DB: DrawingBackend>(
         let Some(s) = shares else {
             let (x, y) = chart.backend_coord(&(0.0, mid));
             text_at(
-                &root,
+                root,
                 "[c] not published",
                 (x + px(k, 6.0), y),
                 font(k, 12.0),
@@ -103,7 +103,7 @@ pub(super) fn draw_diverging<DB: DrawingBackend>(
         }
         let (xl, y) = chart.backend_coord(&(-half - s.negative, mid));
         text_at(
-            &root,
+            root,
             format!("{}%", fmt1(s.negative)),
             (xl - px(k, 5.0), y),
             font(k, 12.0),
@@ -112,7 +112,7 @@ pub(super) fn draw_diverging<DB: DrawingBackend>(
         )?;
         let (xr, y) = chart.backend_coord(&(half + s.positive, mid));
         text_at(
-            &root,
+            root,
             format!("{}%", fmt1(s.positive)),
             (xr + px(k, 5.0), y),
             font(k, 12.0),

@@ -66,7 +66,7 @@ pub(super) fn draw_heatmap<DB: DrawingBackend>(
         let n = lines.len() as i32;
         for (li, line) in lines.iter().enumerate() {
             text_at(
-                &root,
+                root,
                 line.clone(),
                 (
                     ox + ci as i32 * cw + cw / 2,
@@ -81,7 +81,7 @@ pub(super) fn draw_heatmap<DB: DrawingBackend>(
     for (ri, (label, values)) in rows.iter().enumerate() {
         let y0 = oy + ri as i32 * ch;
         text_at(
-            &root,
+            root,
             shorten(label, 28),
             (ox - px(k, 10.0), y0 + ch / 2),
             font(k, 14.0),
@@ -97,7 +97,7 @@ pub(super) fn draw_heatmap<DB: DrawingBackend>(
             }
             root.draw(&Rectangle::new(cell, GREY.stroke_width(stroke(k, 1.0))))?;
             text_at(
-                &root,
+                root,
                 v.map_or_else(|| "[c]".to_string(), fmt1),
                 (x0 + cw / 2, y0 + ch / 2),
                 font(k, 14.0),

@@ -122,7 +122,7 @@ pub(super) fn draw_panels<DB: DrawingBackend>(
                 ))?;
             }
             text_at(
-                &root,
+                root,
                 format!("{:.*}", panel.decimals, p.value),
                 (at.0 + px(k, 9.0), at.1),
                 font(k, 12.0),

@@ -162,7 +162,7 @@ pub(super) fn draw_quadrant<DB: DrawingBackend>(
             ty += line;
         }
         placed.push((x0, x1, ty));
-        text_at(&root, text, (x0, ty), style, HPos::Left, VPos::Bottom)?;
+        text_at(root, text, (x0, ty), style, HPos::Left, VPos::Bottom)?;
     }
     Ok(())
 }

@@ -163,7 +163,7 @@ pub(super) fn draw_spc<DB: DrawingBackend>(
         let br = chart.backend_coord(&(b as f64 + 0.5, y_bottom));
         root.draw(&Rectangle::new([tl, br], RGBColor(236, 236, 236).filled()))?;
         text_at(
-            &root,
+            root,
             "Baseline".to_string(),
             (tl.0 + px(k, 4.0), tl.1 - px(k, 12.0)),
             font(k, 12.0),
@@ -181,7 +181,7 @@ pub(super) fn draw_spc<DB: DrawingBackend>(
                 BLACK.stroke_width(stroke(k, 1.5)),
             ))?;
             text_at(
-                &root,
+                root,
                 format!("Step change: {}", shorten(reason, 40)),
                 (top.0 + px(k, 4.0), top.1 - px(k, 12.0)),
                 font(k, 12.0),
@@ -200,7 +200,7 @@ pub(super) fn draw_spc<DB: DrawingBackend>(
                 px(k, 5.0),
             )?;
             text_at(
-                &root,
+                root,
                 "Limits frozen".to_string(),
                 (top.0 + px(k, 4.0), bottom.1 - px(k, 10.0)),
                 font(k, 12.0),
@@ -271,7 +271,7 @@ pub(super) fn draw_spc<DB: DrawingBackend>(
             placed.push(py);
             let (x, _) = chart.backend_coord(&(n as f64 - 0.5, y));
             text_at(
-                &root,
+                root,
                 label,
                 (x + px(k, 8.0), py),
                 font(k, 12.0),

@@ -101,7 +101,7 @@ pub(super) fn draw_trend<DB: DrawingBackend>(
             marker.draw(root, at, k, colour)?;
             if lines.len() == 1 {
                 text_at(
-                    &root,
+                    root,
                     fmt1(p.value),
                     (at.0 + px(k, 10.0), at.1 - px(k, 4.0)),
                     font(k, 13.0),
@@ -128,7 +128,7 @@ pub(super) fn draw_trend<DB: DrawingBackend>(
         let (marker, colour) = style_of(*li);
         marker.draw(root, (xr + px(k, 14.0), *py), k, colour)?;
         text_at(
-            &root,
+            root,
             shorten(label, 30),
             (xr + px(k, 26.0), *py),
             font(k, 14.0),
