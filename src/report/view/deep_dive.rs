@@ -4,41 +4,36 @@
 use super::{
     Input, Page, PageBuilder, Table, answer_shares, change_text, decimals, fmt, verdict_text,
 };
-use crate::compare::{Comparison, Measure};
+use crate::compare::{Comparison, Delta, Measure};
+use crate::disclosure::Protected;
 use crate::disclosure::Suppression;
+use crate::indicators::statistics::IndicatorStats;
 use crate::indicators::{Breakdown, Group};
 use crate::report::charts::{self, Point};
 use crate::report::model::{breakdown_label, group_label, lower_first};
 use crate::report::tables::{fmt_decimals, fmt_p};
 use crate::schema::QuestionType;
 
+/// One indicator's deep dive as it is built: the figures it reads, and its number format.
+struct Dive<'a> {
+    input: &'a Input<'a>,
+    indicator: usize,
+    /// Decimal places of the indicator's values.
+    dp: usize,
+    waves: Vec<String>,
+    latest: String,
+}
+
 /// The deep dive's view for one indicator.
 pub fn deep_dive(input: &Input, indicator: usize) -> Page {
-    let s = input.schema;
-    let ind = &s.indicators[indicator];
-    let dp = usize::from(ind.method.decimals());
-    let num =
-        |v: Option<f64>| v.map_or_else(|| Suppression::MARK.to_string(), |v| fmt_decimals(v, dp));
-    let range = |l: f64, h: f64| format!("{} to {}", fmt_decimals(l, dp), fmt_decimals(h, dp));
+    let ind = &input.schema.indicators[indicator];
     let waves: Vec<String> = input.waves.iter().map(ToString::to_string).collect();
-    let latest = waves.last().cloned().unwrap_or_default();
-    let cell =
-        |wave: &str, b: Breakdown, g: Group| {
-            input.tables.indicators.iter().find(|p| {
-                p.wave == wave && p.measure == indicator && p.breakdown == b && p.group == g
-            })
-        };
-    let point = |wave: &str, b: Breakdown, g: Group| {
-        let st = cell(wave, b, g)?.stats.as_ref()?;
-        Some(Point {
-            value: st.value?,
-            ci: st.ci,
-        })
-    };
-    let delta_of = |comparison: Comparison, measure: Measure, b: Breakdown, g: Group| {
-        input.deltas.iter().find(|d| {
-            d.serves(comparison) && d.measure == measure && d.breakdown == b && d.group == g
-        })
+    let dive = Dive {
+        input,
+        indicator,
+        dp: usize::from(ind.method.decimals()),
+        latest: waves.last().cloned().unwrap_or_default(),
+        waves,
     };
     let mut page = PageBuilder::new(
         format!("Deep dive: {}", ind.label),
@@ -51,46 +46,219 @@ pub fn deep_dive(input: &Input, indicator: usize) -> Page {
          relates to this indicator) is not part of this pack.",
         ind.label, input.baseline
     ));
+    dive.trend(&mut page);
+    dive.questions(&mut page);
+    dive.groups(&mut page);
+    // The same relationship seen from the committee room: meeting-feedback series that the
+    // feedback schema pairs with this indicator (`counterpart`).
+    if let Some(fb) = input.feedback {
+        super::feedback::paired_series(&mut page, fb, &ind.id, &ind.label);
+    }
+    super::insight::insight(&mut page, input, Some(&ind.id));
+    page.finish()
+}
 
-    // Trend, all respondents.
-    page.section("Trend, all respondents");
-    let rows = waves
-        .iter()
-        .map(|w| {
-            let p = cell(w, Breakdown::Overall, Group::All);
-            let st = p.and_then(|p| p.stats.as_ref());
-            if p.is_none() {
-                let not_asked = super::NOT_ASKED_TEXT.to_string();
-                return vec![w.clone(), not_asked.clone(), "-".into(), not_asked];
-            }
-            vec![
-                w.clone(),
-                num(st.and_then(|s| s.value)),
-                st.and_then(|s| s.ci)
-                    .map_or_else(|| "-".into(), |(l, h)| range(l, h)),
-                p.and_then(|p| p.n)
-                    .map_or_else(|| Suppression::MARK.into(), |n| n.to_string()),
-            ]
-        })
-        .collect();
-    page.table(Table::new(
-        format!("{} by wave", ind.label),
-        vec![
-            "Wave".into(),
-            "Value".into(),
-            "95% interval".into(),
-            "n".into(),
-        ],
-        rows,
-    ));
-    for comparison in Comparison::ALL {
-        if let Some(d) = delta_of(
-            comparison,
-            Measure::Indicator(indicator),
-            Breakdown::Overall,
-            Group::All,
+impl<'a> Dive<'a> {
+    fn num(&self, v: Option<f64>) -> String {
+        v.map_or_else(
+            || Suppression::MARK.to_string(),
+            |v| fmt_decimals(v, self.dp),
         )
-        .filter(|d| comparison == Comparison::SincePrevious || !d.roles.previous)
+    }
+
+    fn range(&self, l: f64, h: f64) -> String {
+        format!(
+            "{} to {}",
+            fmt_decimals(l, self.dp),
+            fmt_decimals(h, self.dp)
+        )
+    }
+
+    fn cell(&self, wave: &str, b: Breakdown, g: Group) -> Option<&'a Protected<IndicatorStats>> {
+        self.input.tables.indicators.iter().find(|p| {
+            p.wave == wave && p.measure == self.indicator && p.breakdown == b && p.group == g
+        })
+    }
+
+    fn point(&self, wave: &str, b: Breakdown, g: Group) -> Option<Point> {
+        let st = self.cell(wave, b, g)?.stats.as_ref()?;
+        Some(Point {
+            value: st.value?,
+            ci: st.ci,
+        })
+    }
+
+    fn delta_of(
+        &self,
+        comparison: Comparison,
+        measure: Measure,
+        b: Breakdown,
+        g: Group,
+    ) -> Option<&'a Delta> {
+        self.input.deltas.iter().find(|d| {
+            d.serves(comparison) && d.measure == measure && d.breakdown == b && d.group == g
+        })
+    }
+
+    /// Trend, all respondents: the table by wave, the changes, and the line chart.
+    fn trend(&self, page: &mut PageBuilder) {
+        let s = self.input.schema;
+        let indicator = self.indicator;
+        let ind = &s.indicators[indicator];
+        page.section("Trend, all respondents");
+        let rows = self
+            .waves
+            .iter()
+            .map(|w| {
+                let p = self.cell(w, Breakdown::Overall, Group::All);
+                let st = p.and_then(|p| p.stats.as_ref());
+                if p.is_none() {
+                    let not_asked = super::NOT_ASKED_TEXT.to_string();
+                    return vec![w.clone(), not_asked.clone(), "-".into(), not_asked];
+                }
+                vec![
+                    w.clone(),
+                    self.num(st.and_then(|s| s.value)),
+                    st.and_then(|s| s.ci)
+                        .map_or_else(|| "-".into(), |(l, h)| self.range(l, h)),
+                    p.and_then(|p| p.n)
+                        .map_or_else(|| Suppression::MARK.into(), |n| n.to_string()),
+                ]
+            })
+            .collect();
+        page.table(Table::new(
+            format!("{} by wave", ind.label),
+            vec![
+                "Wave".into(),
+                "Value".into(),
+                "95% interval".into(),
+                "n".into(),
+            ],
+            rows,
+        ));
+        for comparison in Comparison::ALL {
+            self.change(page, comparison);
+        }
+        page.para(super::CHANGE_NOTE.to_string());
+        let overall: Vec<Option<Point>> = self
+            .waves
+            .iter()
+            .map(|w| self.point(w, Breakdown::Overall, Group::All))
+            .collect();
+        page.figure(
+            charts::trend(
+                &format!("deep_dive_{}_trend", ind.id),
+                &format!("{} by wave, all respondents", ind.label),
+                &self.waves,
+                &[(ind.label.clone(), overall)],
+            ),
+            format!(
+                "Line chart of {} by wave with 95% intervals; the values are in the table above",
+                ind.label
+            ),
+        );
+    }
+
+    /// The questions behind the indicator: % positive by wave, verdicts, answers chart.
+    fn questions(&self, page: &mut PageBuilder) {
+        let s = self.input.schema;
+        let input = self.input;
+        let ind = &s.indicators[self.indicator];
+        page.section("Questions");
+        let rows = ind
+            .items
+            .iter()
+            .map(|&q| {
+                let mut r = vec![s.questions[q].text.clone()];
+                for w in &self.waves {
+                    let p = input.tables.items.iter().find(|p| {
+                        p.wave == *w && p.measure == q && p.breakdown == Breakdown::Overall
+                    });
+                    r.push(fmt(p
+                        .and_then(|p| p.stats.as_ref())
+                        .and_then(|st| st.counts.pct_positive())));
+                }
+                r.push(verdict_text(
+                    self.delta_of(
+                        Comparison::SincePrevious,
+                        Measure::Question(q),
+                        Breakdown::Overall,
+                        Group::All,
+                    )
+                    .as_ref(),
+                ));
+                r
+            })
+            .collect();
+        let mut header = vec!["Question".to_string()];
+        header.extend(self.waves.iter().map(|w| format!("{w} % positive")));
+        header.push("Verdict since previous".into());
+        page.table(Table::new(
+            "The questions behind the indicator",
+            header,
+            rows,
+        ));
+        let likert: Vec<usize> = ind
+            .items
+            .iter()
+            .copied()
+            .filter(|&q| s.questions[q].kind == QuestionType::Likert)
+            .collect();
+        if !likert.is_empty() {
+            page.figure(
+                charts::diverging(
+                    &format!("deep_dive_{}_answers", ind.id),
+                    &format!("Answers to the questions behind {} ({})", ind.label, self.latest),
+                    &answer_shares(input, &self.latest, &likert),
+                ),
+                "Diverging bar chart: negative answers to the left of the centre line, positive to the right, neutral across it; the counts are in tables/fact_item_results.csv",
+            );
+        }
+    }
+
+    /// Every published group of the latest wave, breakdown by breakdown.
+    fn groups(&self, page: &mut PageBuilder) {
+        let s = self.input.schema;
+        let input = self.input;
+        let indicator = self.indicator;
+        page.section(format!("Every group ({})", self.latest));
+        let mut breakdowns: Vec<Breakdown> = Vec::new();
+        for p in &input.tables.indicators {
+            if p.measure == indicator
+                && p.wave == self.latest
+                && p.breakdown != Breakdown::Overall
+                && !breakdowns.contains(&p.breakdown)
+            {
+                breakdowns.push(p.breakdown);
+            }
+        }
+        let directorate = s.demographic("directorate").map(Breakdown::Field);
+        for b in breakdowns {
+            let groups: Vec<Group> = input
+                .tables
+                .indicators
+                .iter()
+                .filter(|p| p.measure == indicator && p.wave == self.latest && p.breakdown == b)
+                .map(|p| p.group)
+                .collect();
+            self.group_table(page, b, &groups);
+            if Some(b) == directorate {
+                self.directorate_chart(page, b, &groups);
+            }
+        }
+    }
+    /// The change of all respondents' figure for one comparison, with what could be detected.
+    fn change(&self, page: &mut PageBuilder, comparison: Comparison) {
+        let s = self.input.schema;
+        let indicator = self.indicator;
+        if let Some(d) = self
+            .delta_of(
+                comparison,
+                Measure::Indicator(indicator),
+                Breakdown::Overall,
+                Group::All,
+            )
+            .filter(|d| comparison == Comparison::SincePrevious || !d.roles.previous)
         {
             let dp = decimals(s, d.measure);
             let detectable = match (d.mdd, d.mdd_family) {
@@ -113,103 +281,18 @@ pub fn deep_dive(input: &Input, indicator: usize) -> Page {
             ));
         }
     }
-    page.para(super::CHANGE_NOTE.to_string());
-    let overall: Vec<Option<Point>> = waves
-        .iter()
-        .map(|w| point(w, Breakdown::Overall, Group::All))
-        .collect();
-    page.figure(
-        charts::trend(
-            &format!("deep_dive_{}_trend", ind.id),
-            &format!("{} by wave, all respondents", ind.label),
-            &waves,
-            &[(ind.label.clone(), overall)],
-        ),
-        format!(
-            "Line chart of {} by wave with 95% intervals; the values are in the table above",
-            ind.label
-        ),
-    );
 
-    // The questions behind it.
-    page.section("Questions");
-    let rows =
-        ind.items
-            .iter()
-            .map(|&q| {
-                let mut r = vec![s.questions[q].text.clone()];
-                for w in &waves {
-                    let p = input.tables.items.iter().find(|p| {
-                        p.wave == *w && p.measure == q && p.breakdown == Breakdown::Overall
-                    });
-                    r.push(fmt(p
-                        .and_then(|p| p.stats.as_ref())
-                        .and_then(|st| st.counts.pct_positive())));
-                }
-                r.push(verdict_text(
-                    delta_of(
-                        Comparison::SincePrevious,
-                        Measure::Question(q),
-                        Breakdown::Overall,
-                        Group::All,
-                    )
-                    .as_ref(),
-                ));
-                r
-            })
-            .collect();
-    let mut header = vec!["Question".to_string()];
-    header.extend(waves.iter().map(|w| format!("{w} % positive")));
-    header.push("Verdict since previous".into());
-    page.table(Table::new(
-        "The questions behind the indicator",
-        header,
-        rows,
-    ));
-    let likert: Vec<usize> = ind
-        .items
-        .iter()
-        .copied()
-        .filter(|&q| s.questions[q].kind == QuestionType::Likert)
-        .collect();
-    if !likert.is_empty() {
-        page.figure(
-            charts::diverging(
-                &format!("deep_dive_{}_answers", ind.id),
-                &format!("Answers to the questions behind {} ({latest})", ind.label),
-                &answer_shares(input, &latest, &likert),
-            ),
-            "Diverging bar chart: negative answers to the left of the centre line, positive to the right, neutral across it; the counts are in tables/fact_item_results.csv",
-        );
-    }
-
-    // Every published group.
-    page.section(format!("Every group ({latest})"));
-    let mut breakdowns: Vec<Breakdown> = Vec::new();
-    for p in &input.tables.indicators {
-        if p.measure == indicator
-            && p.wave == latest
-            && p.breakdown != Breakdown::Overall
-            && !breakdowns.contains(&p.breakdown)
-        {
-            breakdowns.push(p.breakdown);
-        }
-    }
-    let directorate = s.demographic("directorate").map(Breakdown::Field);
-    for b in breakdowns {
-        let groups: Vec<Group> = input
-            .tables
-            .indicators
-            .iter()
-            .filter(|p| p.measure == indicator && p.wave == latest && p.breakdown == b)
-            .map(|p| p.group)
-            .collect();
+    /// One breakdown's groups: value, interval, n, change since previous and verdict.
+    fn group_table(&self, page: &mut PageBuilder, b: Breakdown, groups: &[Group]) {
+        let s = self.input.schema;
+        let indicator = self.indicator;
+        let ind = &s.indicators[indicator];
         let rows = groups
             .iter()
             .map(|&g| {
-                let p = cell(&latest, b, g);
+                let p = self.cell(&self.latest, b, g);
                 let st = p.and_then(|p| p.stats.as_ref());
-                let d = delta_of(
+                let d = self.delta_of(
                     Comparison::SincePrevious,
                     Measure::Indicator(indicator),
                     b,
@@ -217,9 +300,9 @@ pub fn deep_dive(input: &Input, indicator: usize) -> Page {
                 );
                 vec![
                     group_label(s, b, g),
-                    num(st.and_then(|s| s.value)),
+                    self.num(st.and_then(|s| s.value)),
                     st.and_then(|s| s.ci)
-                        .map_or_else(|| "-".into(), |(l, h)| range(l, h)),
+                        .map_or_else(|| "-".into(), |(l, h)| self.range(l, h)),
                     p.and_then(|p| p.n)
                         .map_or_else(|| Suppression::MARK.into(), |n| n.to_string()),
                     d.as_ref().map_or_else(|| "-".into(), |d| change_text(s, d)),
@@ -239,35 +322,32 @@ pub fn deep_dive(input: &Input, indicator: usize) -> Page {
             ],
             rows,
         ));
-        if Some(b) == directorate {
-            let bars: Vec<(String, Vec<Option<Point>>)> = groups
-                .iter()
-                .map(|&g| {
-                    (
-                        group_label(s, b, g),
-                        waves.iter().map(|w| point(w, b, g)).collect(),
-                    )
-                })
-                .collect();
-            page.figure(
-                charts::indicator_bars(
-                    &format!("deep_dive_{}_by_directorate", ind.id),
-                    &format!("{} by directorate", ind.label),
-                    &waves,
-                    &bars,
-                ),
-                format!(
-                    "{} by directorate and wave, with 95% intervals; suppressed groups are marked [c] and have no bar",
-                    ind.label
-                ),
-            );
-        }
     }
-    // The same relationship seen from the committee room: meeting-feedback series that the
-    // feedback schema pairs with this indicator (`counterpart`).
-    if let Some(fb) = input.feedback {
-        super::feedback::paired_series(&mut page, fb, &ind.id, &ind.label);
+
+    /// Directorates by wave as bars with intervals.
+    fn directorate_chart(&self, page: &mut PageBuilder, b: Breakdown, groups: &[Group]) {
+        let s = self.input.schema;
+        let ind = &s.indicators[self.indicator];
+        let bars: Vec<(String, Vec<Option<Point>>)> = groups
+            .iter()
+            .map(|&g| {
+                (
+                    group_label(s, b, g),
+                    self.waves.iter().map(|w| self.point(w, b, g)).collect(),
+                )
+            })
+            .collect();
+        page.figure(
+            charts::indicator_bars(
+                &format!("deep_dive_{}_by_directorate", ind.id),
+                &format!("{} by directorate", ind.label),
+                &self.waves,
+                &bars,
+            ),
+            format!(
+                "{} by directorate and wave, with 95% intervals; suppressed groups are marked [c] and have no bar",
+                ind.label
+            ),
+        );
     }
-    super::insight::insight(&mut page, input, Some(&ind.id));
-    page.finish()
 }
