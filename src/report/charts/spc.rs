@@ -1,6 +1,7 @@
 //! SPC control charts of member feedback.
 
 use super::*;
+use plotters::coord::types::RangedCoordf64;
 
 /// One month of a control chart as drawn.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,6 +88,9 @@ pub fn spc_chart(name: &str, title: &str, months: &[SpcMonth], decimals: usize) 
     }
 }
 
+/// The chart's plotting area, in months (x) and the series' units (y).
+type Spc<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
 pub(super) fn draw_spc<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     k: f64,
@@ -107,25 +111,7 @@ pub(super) fn draw_spc<DB: DrawingBackend>(
         ));
     }
     let body = header(root, k, title, &legend)?;
-    let mut lo = f64::MAX;
-    let mut hi = f64::MIN;
-    for m in months {
-        for v in [
-            m.value,
-            m.centre,
-            m.limits.map(|l| l.0),
-            m.limits.map(|l| l.1),
-        ]
-        .into_iter()
-        .flatten()
-        {
-            lo = lo.min(v);
-            hi = hi.max(v);
-        }
-    }
-    if lo > hi {
-        (lo, hi) = (0.0, 1.0);
-    }
+    let (lo, hi) = value_range(months);
     let pad = ((hi - lo) * 0.12).max(1e-3);
     let n = months.len().max(1);
     let mut chart = ChartBuilder::on(&body)
@@ -156,7 +142,48 @@ pub(super) fn draw_spc<DB: DrawingBackend>(
         .label_style(font(k, 13.0))
         .draw()?;
     let (y_top, y_bottom) = (hi + pad, lo - pad);
-    // Baseline months, shaded.
+    shade_baseline(root, &chart, k, months, (y_top, y_bottom))?;
+    step_and_freeze_lines(root, &chart, k, months, (y_top, y_bottom))?;
+    limit_lines(root, &chart, k, months)?;
+    limit_labels(root, &chart, k, months, &num)?;
+    values(root, &mut chart, k, months)
+}
+
+/// The lowest and highest of every value, centre and limit (0 to 1 when there are none).
+fn value_range(months: &[SpcMonth]) -> (f64, f64) {
+    let mut lo = f64::MAX;
+    let mut hi = f64::MIN;
+    for m in months {
+        for v in [
+            m.value,
+            m.centre,
+            m.limits.map(|l| l.0),
+            m.limits.map(|l| l.1),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            lo = lo.min(v);
+            hi = hi.max(v);
+        }
+    }
+    if lo > hi {
+        (lo, hi) = (0.0, 1.0);
+    }
+    if lo > hi {
+        (lo, hi) = (0.0, 1.0);
+    }
+    (lo, hi)
+}
+
+/// Baseline months, shaded.
+fn shade_baseline<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &Spc<DB>,
+    k: f64,
+    months: &[SpcMonth],
+    (y_top, y_bottom): (f64, f64),
+) -> DrawResult<DB> {
     let base: Vec<usize> = (0..months.len()).filter(|&i| months[i].baseline).collect();
     if let (Some(&a), Some(&b)) = (base.first(), base.last()) {
         let tl = chart.backend_coord(&(a as f64 - 0.5, y_top));
@@ -171,7 +198,17 @@ pub(super) fn draw_spc<DB: DrawingBackend>(
             VPos::Center,
         )?;
     }
-    // Step changes and the freeze point, as vertical lines.
+    Ok(())
+}
+
+/// Step changes and the freeze point, as vertical lines.
+fn step_and_freeze_lines<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &Spc<DB>,
+    k: f64,
+    months: &[SpcMonth],
+    (y_top, y_bottom): (f64, f64),
+) -> DrawResult<DB> {
     for (i, m) in months.iter().enumerate() {
         if let Some(reason) = &m.step {
             let top = chart.backend_coord(&(i as f64 - 0.5, y_top));
@@ -209,7 +246,16 @@ pub(super) fn draw_spc<DB: DrawingBackend>(
             )?;
         }
     }
-    // Centre line and limits, month by month (stepped); dashed while provisional.
+    Ok(())
+}
+
+/// Centre line and limits, month by month (stepped); dashed while provisional.
+fn limit_lines<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &Spc<DB>,
+    k: f64,
+    months: &[SpcMonth],
+) -> DrawResult<DB> {
     for (i, m) in months.iter().enumerate() {
         let (x0, x1) = (i as f64 - 0.5, i as f64 + 0.5);
         let lines = [
@@ -240,7 +286,18 @@ pub(super) fn draw_spc<DB: DrawingBackend>(
             }
         }
     }
-    // Labels at the right for the last month with limits.
+    Ok(())
+}
+
+/// Labels at the right for the last month with limits.
+fn limit_labels<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &Spc<DB>,
+    k: f64,
+    months: &[SpcMonth],
+    num: &dyn Fn(f64) -> String,
+) -> DrawResult<DB> {
+    let n = months.len().max(1);
     if let Some((i, m)) = months
         .iter()
         .enumerate()
@@ -280,7 +337,16 @@ pub(super) fn draw_spc<DB: DrawingBackend>(
             )?;
         }
     }
-    // The series, broken at missing months.
+    Ok(())
+}
+
+/// The series, broken at missing months, and each month's marker (signals as triangles).
+fn values<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &mut Spc<DB>,
+    k: f64,
+    months: &[SpcMonth],
+) -> DrawResult<DB> {
     let mut segment: Vec<(f64, f64)> = Vec::new();
     for (i, m) in months.iter().enumerate() {
         match m.value {
