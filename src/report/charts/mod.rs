@@ -34,6 +34,7 @@ use spc::draw_spc;
 use trend::draw_trend;
 
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -151,6 +152,9 @@ pub struct DriverPoint {
     /// Mean score 0–100.
     pub score: f64,
 }
+
+/// A chart's plotting area on two numeric axes.
+type Plot<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
 

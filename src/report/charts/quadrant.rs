@@ -90,7 +90,29 @@ pub(super) fn draw_quadrant<DB: DrawingBackend>(
     let (cx, cy) = chart.backend_coord(&(median_score, 0.0));
     let (dx, dy) = chart.backend_coord(&(median_score, y_max));
     dashed(root, (cx, cy), (dx, dy), grey, px(k, 6.0))?;
-    // Quadrant names in the corners.
+    corner_names(root, &chart, k, (x_min, x_max), y_max)?;
+    // Points and intervals first, then labels placed clear of each other (and of the edge).
+    for d in drivers {
+        if let Some((l, h)) = d.ci {
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![(d.score, l), (d.score, h)],
+                PALETTE[0].stroke_width(stroke(k, 2.0)),
+            )))?;
+        }
+        let (x, y) = chart.backend_coord(&(d.score, d.share));
+        Marker::Circle.draw(root, (x, y), k, PALETTE[0])?;
+    }
+    driver_labels(root, &chart, k, drivers, x_max)
+}
+
+/// Quadrant names in the corners.
+fn corner_names<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &Plot<DB>,
+    k: f64,
+    (x_min, x_max): (f64, f64),
+    y_max: f64,
+) -> DrawResult<DB> {
     for (x, y, left, upper, text) in [
         (
             x_min,
@@ -125,17 +147,18 @@ pub(super) fn draw_quadrant<DB: DrawingBackend>(
             v,
         )?;
     }
-    // Points and intervals first, then labels placed clear of each other (and of the edge).
-    for d in drivers {
-        if let Some((l, h)) = d.ci {
-            chart.draw_series(std::iter::once(PathElement::new(
-                vec![(d.score, l), (d.score, h)],
-                PALETTE[0].stroke_width(stroke(k, 2.0)),
-            )))?;
-        }
-        let (x, y) = chart.backend_coord(&(d.score, d.share));
-        Marker::Circle.draw(root, (x, y), k, PALETTE[0])?;
-    }
+    Ok(())
+}
+
+/// Each driver's label beside its point, largest share first, placed clear of the labels
+/// already drawn and of the right edge.
+fn driver_labels<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &Plot<DB>,
+    k: f64,
+    drivers: &[DriverPoint],
+    x_max: f64,
+) -> DrawResult<DB> {
     let mut order: Vec<&DriverPoint> = drivers.iter().collect();
     order.sort_by(|a, b| b.share.total_cmp(&a.share));
     let (right_edge, _) = chart.backend_coord(&(x_max, 0.0));

@@ -1,7 +1,6 @@
 //! SPC control charts of member feedback.
 
 use super::*;
-use plotters::coord::types::RangedCoordf64;
 
 /// One month of a control chart as drawn.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,9 +86,6 @@ pub fn spc_chart(name: &str, title: &str, months: &[SpcMonth], decimals: usize) 
         },
     }
 }
-
-/// The chart's plotting area, in months (x) and the series' units (y).
-type Spc<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 pub(super) fn draw_spc<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
@@ -179,7 +175,7 @@ fn value_range(months: &[SpcMonth]) -> (f64, f64) {
 /// Baseline months, shaded.
 fn shade_baseline<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
-    chart: &Spc<DB>,
+    chart: &Plot<DB>,
     k: f64,
     months: &[SpcMonth],
     (y_top, y_bottom): (f64, f64),
@@ -204,7 +200,7 @@ fn shade_baseline<DB: DrawingBackend>(
 /// Step changes and the freeze point, as vertical lines.
 fn step_and_freeze_lines<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
-    chart: &Spc<DB>,
+    chart: &Plot<DB>,
     k: f64,
     months: &[SpcMonth],
     (y_top, y_bottom): (f64, f64),
@@ -252,7 +248,7 @@ fn step_and_freeze_lines<DB: DrawingBackend>(
 /// Centre line and limits, month by month (stepped); dashed while provisional.
 fn limit_lines<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
-    chart: &Spc<DB>,
+    chart: &Plot<DB>,
     k: f64,
     months: &[SpcMonth],
 ) -> DrawResult<DB> {
@@ -292,7 +288,7 @@ fn limit_lines<DB: DrawingBackend>(
 /// Labels at the right for the last month with limits.
 fn limit_labels<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
-    chart: &Spc<DB>,
+    chart: &Plot<DB>,
     k: f64,
     months: &[SpcMonth],
     num: &dyn Fn(f64) -> String,
@@ -343,7 +339,7 @@ fn limit_labels<DB: DrawingBackend>(
 /// The series, broken at missing months, and each month's marker (signals as triangles).
 fn values<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
-    chart: &mut Spc<DB>,
+    chart: &mut Plot<DB>,
     k: f64,
     months: &[SpcMonth],
 ) -> DrawResult<DB> {

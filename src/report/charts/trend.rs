@@ -26,6 +26,14 @@ pub fn trend(
     }
 }
 
+/// Colour and shape together: unique for up to 16 lines.
+fn style_of(i: usize) -> (Marker, RGBColor) {
+    (
+        MARKERS[(i + i / PALETTE.len()) % MARKERS.len()],
+        PALETTE[i % PALETTE.len()],
+    )
+}
+
 pub(super) fn draw_trend<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     k: f64,
@@ -33,28 +41,9 @@ pub(super) fn draw_trend<DB: DrawingBackend>(
     waves: &[String],
     lines: &[(String, Vec<Option<Point>>)],
 ) -> DrawResult<DB> {
-    // Colour and shape together: unique for up to 16 lines.
-    let style_of = |i: usize| {
-        (
-            MARKERS[(i + i / PALETTE.len()) % MARKERS.len()],
-            PALETTE[i % PALETTE.len()],
-        )
-    };
     let body = header(root, k, title, &[])?;
     let n = waves.len().max(1);
-    let (mut lo, mut hi) = (f64::MAX, f64::MIN);
-    for p in lines.iter().flat_map(|(_, ps)| ps.iter().flatten()) {
-        let (a, b) = p.ci.unwrap_or((p.value, p.value));
-        lo = lo.min(a.min(p.value));
-        hi = hi.max(b.max(p.value));
-    }
-    if lo > hi {
-        (lo, hi) = (0.0, 100.0);
-    }
-    // Whole tens around the data, so small changes are visible but the axis stays honest.
-    let lo = ((lo - 5.0) / 10.0).floor().max(0.0) * 10.0;
-    let hi = ((hi + 5.0) / 10.0).ceil().min(10.0) * 10.0;
-    let hi = if hi <= lo { lo + 10.0 } else { hi };
+    let (lo, hi) = axis_range(lines);
     let mut chart = ChartBuilder::on(&body)
         .margin_left(px(k, 10.0))
         .margin_right(px(k, 330.0))
@@ -73,6 +62,37 @@ pub(super) fn draw_trend<DB: DrawingBackend>(
         .axis_desc_style(font(k, 14.0))
         .y_desc("Percent positive or score out of 100")
         .draw()?;
+    let ends = draw_lines(root, &mut chart, k, lines)?;
+    let (xr, _) = chart.backend_coord(&(n as f64 - 0.7, lo));
+    end_labels(root, k, ends, xr)
+}
+
+/// Whole tens around the data (points and intervals), so small changes are visible but the
+/// axis stays honest.
+fn axis_range(lines: &[(String, Vec<Option<Point>>)]) -> (f64, f64) {
+    let (mut lo, mut hi) = (f64::MAX, f64::MIN);
+    for p in lines.iter().flat_map(|(_, ps)| ps.iter().flatten()) {
+        let (a, b) = p.ci.unwrap_or((p.value, p.value));
+        lo = lo.min(a.min(p.value));
+        hi = hi.max(b.max(p.value));
+    }
+    if lo > hi {
+        (lo, hi) = (0.0, 100.0);
+    }
+    let lo = ((lo - 5.0) / 10.0).floor().max(0.0) * 10.0;
+    let hi = ((hi + 5.0) / 10.0).ceil().min(10.0) * 10.0;
+    let hi = if hi <= lo { lo + 10.0 } else { hi };
+    (lo, hi)
+}
+
+/// Each line with its points, intervals (and values, when it is the only line); returns
+/// where each line ends, for its label.
+fn draw_lines<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &mut Plot<DB>,
+    k: f64,
+    lines: &[(String, Vec<Option<Point>>)],
+) -> Result<Vec<(i32, String, usize)>, DrawingAreaErrorKind<DB::ErrorType>> {
     // Lines are nudged sideways a little so their intervals do not hide each other.
     let spread = (0.16 / lines.len().max(1) as f64).min(0.03);
     let mut ends: Vec<(i32, String, usize)> = Vec::new();
@@ -115,11 +135,19 @@ pub(super) fn draw_trend<DB: DrawingBackend>(
             ends.push((py, label.clone(), li));
         }
     }
-    // Direct labels at the right, moved apart so they never overlap.
+    Ok(ends)
+}
+
+/// Direct labels at the right, moved apart so they never overlap.
+fn end_labels<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    k: f64,
+    mut ends: Vec<(i32, String, usize)>,
+    xr: i32,
+) -> DrawResult<DB> {
     ends.sort_by_key(|e| e.0);
     let gap = px(k, 20.0);
     let mut last = i32::MIN;
-    let (xr, _) = chart.backend_coord(&(n as f64 - 0.7, lo));
     for (py, label, li) in &mut ends {
         if *py < last + gap {
             *py = last + gap;
