@@ -77,50 +77,62 @@ pub(super) fn draw_bars<DB: DrawingBackend>(
             let mid = (top + bottom) / 2.0;
             let Some(p) = p else {
                 let (x, y) = chart.backend_coord(&(0.0, mid));
-                text_at(
-                    root,
-                    "[c] not published",
-                    (x + px(k, 6.0), y),
-                    font(k, 12.0),
-                    HPos::Left,
-                    VPos::Center,
-                )?;
+                not_published(root, k, (x, y))?;
                 continue;
             };
-            let colour = PALETTE[wi % PALETTE.len()];
-            chart.draw_series(std::iter::once(Rectangle::new(
-                [(0.0, bottom), (p.value.clamp(0.0, 100.0), top)],
-                colour.filled(),
-            )))?;
-            let end = match p.ci {
-                Some((lo, hi)) => {
-                    let (lo, hi) = (lo.clamp(0.0, 100.0), hi.clamp(0.0, 100.0));
-                    chart.draw_series(std::iter::once(PathElement::new(
-                        vec![(lo, mid), (hi, mid)],
-                        BLACK.stroke_width(stroke(k, 2.0)),
-                    )))?;
-                    for x in [lo, hi] {
-                        let (px_, py) = chart.backend_coord(&(x, mid));
-                        let h = px(k, 4.0);
-                        root.draw(&PathElement::new(
-                            vec![(px_, py - h), (px_, py + h)],
-                            BLACK.stroke_width(stroke(k, 2.0)),
-                        ))?;
-                    }
-                    hi.max(p.value)
-                }
-                None => p.value,
-            };
-            let (x, y) = chart.backend_coord(&(end.clamp(0.0, 100.0), mid));
-            text_at(
+            bar(
                 root,
-                fmt1(p.value),
-                (x + px(k, 6.0), y),
-                font(k, 12.0),
-                HPos::Left,
-                VPos::Center,
+                &mut chart,
+                k,
+                PALETTE[wi % PALETTE.len()],
+                p,
+                (bottom, top),
             )?;
         }
     }
     Ok(())
+}
+
+/// One wave's bar with its interval whisker and its value printed after both.
+fn bar<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &mut Plot<DB>,
+    k: f64,
+    colour: RGBColor,
+    p: &Point,
+    (bottom, top): (f64, f64),
+) -> DrawResult<DB> {
+    let mid = (top + bottom) / 2.0;
+    chart.draw_series(std::iter::once(Rectangle::new(
+        [(0.0, bottom), (p.value.clamp(0.0, 100.0), top)],
+        colour.filled(),
+    )))?;
+    let end = match p.ci {
+        Some((lo, hi)) => {
+            let (lo, hi) = (lo.clamp(0.0, 100.0), hi.clamp(0.0, 100.0));
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![(lo, mid), (hi, mid)],
+                BLACK.stroke_width(stroke(k, 2.0)),
+            )))?;
+            for x in [lo, hi] {
+                let (px_, py) = chart.backend_coord(&(x, mid));
+                let h = px(k, 4.0);
+                root.draw(&PathElement::new(
+                    vec![(px_, py - h), (px_, py + h)],
+                    BLACK.stroke_width(stroke(k, 2.0)),
+                ))?;
+            }
+            hi.max(p.value)
+        }
+        None => p.value,
+    };
+    let (x, y) = chart.backend_coord(&(end.clamp(0.0, 100.0), mid));
+    text_at(
+        root,
+        fmt1(p.value),
+        (x + px(k, 6.0), y),
+        font(k, 12.0),
+        HPos::Left,
+        VPos::Center,
+    )
 }

@@ -29,13 +29,16 @@ pub fn diverging(name: &str, title: &str, rows: &[(String, Option<Shares>)]) -> 
     }
 }
 
+/// Negative, neutral and positive answers' colours.
+const COLOURS: (RGBColor, RGBColor, RGBColor) = (PALETTE[1], LIGHT_GREY, PALETTE[0]);
+
 pub(super) fn draw_diverging<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     k: f64,
     title: &str,
     rows: &[(String, Option<Shares>)],
 ) -> DrawResult<DB> {
-    let (neg, neu, pos) = (PALETTE[1], LIGHT_GREY, PALETTE[0]);
+    let (neg, neu, pos) = COLOURS;
     let legend = vec![
         (Marker::Square, neg, "Negative (left)".to_string()),
         (Marker::Square, neu, "Neutral (middle)".to_string()),
@@ -78,47 +81,55 @@ pub(super) fn draw_diverging<DB: DrawingBackend>(
         )?;
         let Some(s) = shares else {
             let (x, y) = chart.backend_coord(&(0.0, mid));
-            text_at(
-                root,
-                "[c] not published",
-                (x + px(k, 6.0), y),
-                font(k, 12.0),
-                HPos::Left,
-                VPos::Center,
-            )?;
+            not_published(root, k, (x, y))?;
             continue;
         };
-        let half = s.neutral / 2.0;
-        for (from, to, colour) in [
-            (-half - s.negative, -half, neg),
-            (-half, half, neu),
-            (half, half + s.positive, pos),
-        ] {
-            if to > from {
-                chart.draw_series(std::iter::once(Rectangle::new(
-                    [(from, bottom), (to, top)],
-                    colour.filled(),
-                )))?;
-            }
-        }
-        let (xl, y) = chart.backend_coord(&(-half - s.negative, mid));
-        text_at(
-            root,
-            format!("{}%", fmt1(s.negative)),
-            (xl - px(k, 5.0), y),
-            font(k, 12.0),
-            HPos::Right,
-            VPos::Center,
-        )?;
-        let (xr, y) = chart.backend_coord(&(half + s.positive, mid));
-        text_at(
-            root,
-            format!("{}%", fmt1(s.positive)),
-            (xr + px(k, 5.0), y),
-            font(k, 12.0),
-            HPos::Left,
-            VPos::Center,
-        )?;
+        answer_bar(root, &mut chart, k, s, (bottom, top))?;
     }
+    Ok(())
+}
+
+/// One question's answers: negative left of zero, neutral across it, positive right, with
+/// the negative and positive percentages printed at the ends.
+fn answer_bar<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &mut Plot<DB>,
+    k: f64,
+    s: &Shares,
+    (bottom, top): (f64, f64),
+) -> DrawResult<DB> {
+    let (neg, neu, pos) = COLOURS;
+    let mid = (top + bottom) / 2.0;
+    let half = s.neutral / 2.0;
+    for (from, to, colour) in [
+        (-half - s.negative, -half, neg),
+        (-half, half, neu),
+        (half, half + s.positive, pos),
+    ] {
+        if to > from {
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(from, bottom), (to, top)],
+                colour.filled(),
+            )))?;
+        }
+    }
+    let (xl, y) = chart.backend_coord(&(-half - s.negative, mid));
+    text_at(
+        root,
+        format!("{}%", fmt1(s.negative)),
+        (xl - px(k, 5.0), y),
+        font(k, 12.0),
+        HPos::Right,
+        VPos::Center,
+    )?;
+    let (xr, y) = chart.backend_coord(&(half + s.positive, mid));
+    text_at(
+        root,
+        format!("{}%", fmt1(s.positive)),
+        (xr + px(k, 5.0), y),
+        font(k, 12.0),
+        HPos::Left,
+        VPos::Center,
+    )?;
     Ok(())
 }

@@ -237,6 +237,22 @@ fn text_at<DB: DrawingBackend, T: std::borrow::Borrow<str>>(
     area.draw(&Text::new(text, at, style.pos(Pos::new(h, v))))
 }
 
+/// "[c] not published" where a withheld figure's bar would start (at `(x, y)`).
+fn not_published<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    k: f64,
+    (x, y): (i32, i32),
+) -> DrawResult<DB> {
+    text_at(
+        area,
+        "[c] not published",
+        (x + px(k, 6.0), y),
+        font(k, 12.0),
+        HPos::Left,
+        VPos::Center,
+    )
+}
+
 /// Give a plotters SVG an accessible name and description.
 fn accessible(svg: String, title: &str, desc: &str) -> String {
     let Some(end) = svg.find('>') else {

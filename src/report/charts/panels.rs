@@ -90,46 +90,58 @@ pub(super) fn draw_panels<DB: DrawingBackend>(
             .axis_desc_style(font(k, 11.0))
             .y_desc(panel.unit.as_str())
             .draw()?;
-        let pts: Vec<(f64, f64)> = panel
-            .points
-            .iter()
-            .enumerate()
-            .filter_map(|(i, p)| p.map(|p| (i as f64, p.value)))
-            .collect();
-        chart.draw_series(std::iter::once(PathElement::new(
-            pts.clone(),
-            GREY.stroke_width(stroke(k, 1.5)),
-        )))?;
-        let last = panel.points.iter().rposition(Option::is_some);
-        for (i, p) in panel.points.iter().enumerate() {
-            let Some(p) = p else { continue };
-            let x = i as f64;
-            if let Some((a, b)) = p.ci {
-                chart.draw_series(std::iter::once(PathElement::new(
-                    vec![(x, a), (x, b)],
-                    PALETTE[0].stroke_width(stroke(k, 2.0)),
-                )))?;
-            }
-            let at = chart.backend_coord(&(x, p.value));
-            if Some(i) == last {
-                Marker::Circle.draw(root, at, k, PALETTE[0])?;
-            } else {
-                root.draw(&Circle::new(at, px(k, 5.0), WHITE.filled()))?;
-                root.draw(&Circle::new(
-                    at,
-                    px(k, 5.0),
-                    PALETTE[0].stroke_width(stroke(k, 2.0)),
-                ))?;
-            }
-            text_at(
-                root,
-                format!("{:.*}", panel.decimals, p.value),
-                (at.0 + px(k, 9.0), at.1),
-                font(k, 12.0),
-                HPos::Left,
-                VPos::Center,
-            )?;
+        panel_points(root, &mut chart, k, panel)?;
+    }
+    Ok(())
+}
+
+/// A panel's line, each wave's point with its interval and value; the latest filled, the
+/// earlier ones hollow.
+fn panel_points<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &mut Plot<DB>,
+    k: f64,
+    panel: &Panel,
+) -> DrawResult<DB> {
+    let pts: Vec<(f64, f64)> = panel
+        .points
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| p.map(|p| (i as f64, p.value)))
+        .collect();
+    chart.draw_series(std::iter::once(PathElement::new(
+        pts.clone(),
+        GREY.stroke_width(stroke(k, 1.5)),
+    )))?;
+    let last = panel.points.iter().rposition(Option::is_some);
+    for (i, p) in panel.points.iter().enumerate() {
+        let Some(p) = p else { continue };
+        let x = i as f64;
+        if let Some((a, b)) = p.ci {
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![(x, a), (x, b)],
+                PALETTE[0].stroke_width(stroke(k, 2.0)),
+            )))?;
         }
+        let at = chart.backend_coord(&(x, p.value));
+        if Some(i) == last {
+            Marker::Circle.draw(root, at, k, PALETTE[0])?;
+        } else {
+            root.draw(&Circle::new(at, px(k, 5.0), WHITE.filled()))?;
+            root.draw(&Circle::new(
+                at,
+                px(k, 5.0),
+                PALETTE[0].stroke_width(stroke(k, 2.0)),
+            ))?;
+        }
+        text_at(
+            root,
+            format!("{:.*}", panel.decimals, p.value),
+            (at.0 + px(k, 9.0), at.1),
+            font(k, 12.0),
+            HPos::Left,
+            VPos::Center,
+        )?;
     }
     Ok(())
 }
