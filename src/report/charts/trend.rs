@@ -26,6 +26,9 @@ pub fn trend(
     }
 }
 
+/// Where each line ends: (pixel row, label, line index).
+type Ends = Vec<(i32, String, usize)>;
+
 /// Colour and shape together: unique for up to 16 lines.
 fn style_of(i: usize) -> (Marker, RGBColor) {
     (
@@ -92,7 +95,7 @@ fn draw_lines<DB: DrawingBackend>(
     chart: &mut Plot<DB>,
     k: f64,
     lines: &[(String, Vec<Option<Point>>)],
-) -> Result<Vec<(i32, String, usize)>, DrawingAreaErrorKind<DB::ErrorType>> {
+) -> Result<Ends, DrawingAreaErrorKind<DB::ErrorType>> {
     // Lines are nudged sideways a little so their intervals do not hide each other.
     let spread = (0.16 / lines.len().max(1) as f64).min(0.03);
     let mut ends: Vec<(i32, String, usize)> = Vec::new();
@@ -142,7 +145,7 @@ fn draw_lines<DB: DrawingBackend>(
 fn end_labels<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     k: f64,
-    mut ends: Vec<(i32, String, usize)>,
+    mut ends: Ends,
     xr: i32,
 ) -> DrawResult<DB> {
     ends.sort_by_key(|e| e.0);
