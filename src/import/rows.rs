@@ -528,25 +528,37 @@ pub(super) fn read(
             tally.set_aside(line, id, why);
             continue;
         }
-        // Accepted.
-        let row = data.response_id.len();
-        data.response_id.push(id);
-        data.line.push(line);
-        for (slot, &c) in data.kept.iter_mut().zip(&plan.kept_cols) {
-            slot.1.push(rec[c].trim().to_string());
-        }
-        block.push(&cells.demo, &cells.answers, &mut data);
-        for &(mi, fi) in &cells.texts {
-            data.comments.push(Comment {
-                row,
-                question: plan.mapped[mi].id.clone(),
-                text: rec[fi].trim().to_string(),
-            });
-        }
+        accept(&mut data, &mut block, plan, &rec, id, line, &cells);
     }
     block.flush(&mut data);
     *tally.counts.entry(Reason::Accepted).or_default() = data.len();
     Ok((data, tally))
+}
+
+/// An accepted row: its id, line, kept columns, codes and free-text comments.
+fn accept(
+    data: &mut WaveData,
+    block: &mut RowBlock,
+    plan: &Plan,
+    rec: &csv::StringRecord,
+    id: &str,
+    line: u64,
+    cells: &Cells,
+) {
+    let row = data.response_id.len();
+    data.response_id.push(id);
+    data.line.push(line);
+    for (slot, &c) in data.kept.iter_mut().zip(&plan.kept_cols) {
+        slot.1.push(rec[c].trim().to_string());
+    }
+    block.push(&cells.demo, &cells.answers, data);
+    for &(mi, fi) in &cells.texts {
+        data.comments.push(Comment {
+            row,
+            question: plan.mapped[mi].id.clone(),
+            text: rec[fi].trim().to_string(),
+        });
+    }
 }
 
 /// A quote left open runs a record on into the rows after it: reject every row it took,

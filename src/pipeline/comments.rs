@@ -103,49 +103,24 @@ pub(super) fn comment_quotes(
         })
         .map(|p| (p.measure, p.group))
         .collect();
-    let redactor = disclosure::redact::Redactor::new(&q.names);
+    let source = QuoteSource {
+        schema,
+        q,
+        responses: r,
+        coded,
+        row_of,
+        texts,
+        published,
+        redactor: disclosure::redact::Redactor::new(&q.names),
+    };
     let field = &schema.demographics[q.by];
-    let mut themes = Vec::new();
     let mut left_out = 0;
-    for (t, theme) in schema.comment_themes.iter().enumerate() {
-        let qid = &schema.questions[theme.question].id;
-        let mut quotes = Vec::new();
-        for (id, _, coded_themes) in &coded.codes {
-            if !coded_themes.contains(&t) || quotes.len() >= QUOTES_PER_THEME {
-                continue;
-            }
-            let (Some(&row), Some(text)) = (
-                row_of.get(id.as_str()),
-                texts.get(&(id.clone(), qid.clone())),
-            ) else {
-                continue;
-            };
-            let cat = r.fields[q.by].as_deref().map(|c| c[row]);
-            let group = match cat {
-                Some(c) if c != responses::NOT_STATED => Group::One(Some(c)),
-                _ => Group::One(None),
-            };
-            if !published.contains(&(t, group)) {
-                continue;
-            }
-            let Some((clean, _)) = redactor.quote(text) else {
-                left_out += 1;
-                continue;
-            };
-            let label = match group {
-                Group::One(Some(c)) => field.categories[c as usize].clone(),
-                _ => schema::NOT_STATED.to_string(),
-            };
-            quotes.push(report::view::Quote {
-                text: clean.split_whitespace().collect::<Vec<_>>().join(" "),
-                group: label,
-            });
-        }
-        themes.push(report::view::QuoteTheme {
+    let themes = (schema.comment_themes.iter().enumerate())
+        .map(|(t, theme)| report::view::QuoteTheme {
             label: theme.label.clone(),
-            quotes,
-        });
-    }
+            quotes: source.quotes(t, &mut left_out),
+        })
+        .collect();
     let page = report::view::QuotesPage {
         wave: w.id.to_string(),
         question: schema
@@ -165,4 +140,61 @@ pub(super) fn comment_quotes(
             source: std::io::Error::other(e),
         })
     })
+}
+
+/// What the quotes page draws on: the latest coded wave's comments, codes and groups, and
+/// which theme counts are published by group.
+struct QuoteSource<'a> {
+    schema: &'a schema::Schema,
+    q: &'a config::QuoteSettings,
+    responses: &'a responses::Responses,
+    coded: &'a import::comment_codes::CommentCodes,
+    row_of: std::collections::HashMap<&'a str, usize>,
+    texts: std::collections::HashMap<(String, String), String>,
+    published: std::collections::HashSet<(usize, indicators::Group)>,
+    redactor: disclosure::redact::Redactor,
+}
+
+impl QuoteSource<'_> {
+    /// Up to `QUOTES_PER_THEME` redacted comments coded to theme `t`, from groups whose count
+    /// is published; a comment redaction cannot make safe is left out (and counted).
+    fn quotes(&self, t: usize, left_out: &mut usize) -> Vec<report::view::Quote> {
+        use indicators::Group;
+        let (schema, q) = (self.schema, self.q);
+        let field = &schema.demographics[q.by];
+        let qid = &schema.questions[schema.comment_themes[t].question].id;
+        let mut quotes = Vec::new();
+        for (id, _, coded_themes) in &self.coded.codes {
+            if !coded_themes.contains(&t) || quotes.len() >= QUOTES_PER_THEME {
+                continue;
+            }
+            let (Some(&row), Some(text)) = (
+                self.row_of.get(id.as_str()),
+                self.texts.get(&(id.clone(), qid.clone())),
+            ) else {
+                continue;
+            };
+            let cat = self.responses.fields[q.by].as_deref().map(|c| c[row]);
+            let group = match cat {
+                Some(c) if c != responses::NOT_STATED => Group::One(Some(c)),
+                _ => Group::One(None),
+            };
+            if !self.published.contains(&(t, group)) {
+                continue;
+            }
+            let Some((clean, _)) = self.redactor.quote(text) else {
+                *left_out += 1;
+                continue;
+            };
+            let label = match group {
+                Group::One(Some(c)) => field.categories[c as usize].clone(),
+                _ => schema::NOT_STATED.to_string(),
+            };
+            quotes.push(report::view::Quote {
+                text: clean.split_whitespace().collect::<Vec<_>>().join(" "),
+                group: label,
+            });
+        }
+        quotes
+    }
 }

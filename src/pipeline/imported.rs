@@ -153,60 +153,100 @@ pub(super) fn import_timed(
     let pb = opts.progress(config.waves.len() as u64, "importing");
     // Waves are imported in parallel (each on its own core); results keep the config's order.
     let import_one = |w: &config::Wave| -> Result<WaveImport, Error> {
-        if !w.file.is_file() {
-            // An archived export: the store's copy stands in when it is what importing the
-            // export with today's schema and mapping would give.
-            let missing = file_errors::not_found("export", &w.file);
-            if reuse == Reuse::Nothing {
-                return Err(Error::Usage(format!(
-                    "wave {}: {missing}, and --reimport imports every export again from its file.\n  \
-                     How to fix: put the export back, or run without --reimport to use the copy of \
-                     wave {} that the store holds.",
-                    w.id, w.id
-                )));
-            }
-            return match store::archived_import(&config.store, &config.schema_path, w) {
-                Some(wave) => {
-                    tracing::info!(wave = %w.id, "export archived; using the store's copy");
-                    pb.inc(1);
-                    Ok(wave)
-                }
-                None => Err(Error::Usage(format!(
-                    "wave {}: {missing}. The store holds wave {}, but imported with a different \
-                     schema, mapping or export (or by an older version of this program), or its files \
-                     have changed since, so it cannot stand in for the file.\n  How to fix: put the export back and run again; once the \
-                     store holds the wave, the export can be archived.",
-                    w.id, w.id
-                ))),
-            };
-        }
-        let fingerprint = timings.time("fingerprint exports", || {
-            store::fingerprint(&config.schema_path, w)
-        })?;
-        let cached = (reuse == Reuse::Stored)
-            .then(|| store::cached_import(&config.store, &w.id, &fingerprint.import))
-            .flatten();
-        let mut wave = match cached {
-            Some(c) => {
-                tracing::info!(wave = %w.id, "unchanged since it was stored; not imported again");
-                c
-            }
-            None => {
-                tracing::info!(wave = %w.id, file = %w.file.display(), "importing");
-                let mut imported =
-                    timings.time("import", || import::import_wave(&config.schema, w))?;
-                imported.fingerprint = fingerprint.import.clone();
-                imported
-            }
+        let wave = if w.file.is_file() {
+            import_wave(&config, w, reuse, timings)
+        } else {
+            archived_wave(&config, w, reuse)
         };
-        wave.file_sha256 = Some((fingerprint.file_sha256, fingerprint.file_bytes));
         pb.inc(1);
-        Ok(wave)
+        wave
     };
     use rayon::prelude::*;
     // Collected in order first, so that with several bad waves the first is the one reported.
     let results: Vec<Result<WaveImport, Error>> = config.waves.par_iter().map(import_one).collect();
     let waves: Vec<WaveImport> = results.into_iter().collect::<Result<_, _>>()?;
+    let SideFiles {
+        headcounts,
+        benchmarks,
+        comment_codes,
+    } = side_files(&config)?;
+    pb.finish_and_clear();
+    Ok(Imported {
+        config,
+        waves,
+        headcounts,
+        benchmarks,
+        comment_codes,
+        locks,
+    })
+}
+
+/// One wave's export imported, or its store copy reused when nothing that decides the
+/// import has changed (`Reuse::Stored`).
+fn import_wave(
+    config: &Config,
+    w: &config::Wave,
+    reuse: Reuse,
+    timings: &timings::Timings,
+) -> Result<WaveImport, Error> {
+    let fingerprint = timings.time("fingerprint exports", || {
+        store::fingerprint(&config.schema_path, w)
+    })?;
+    let cached = (reuse == Reuse::Stored)
+        .then(|| store::cached_import(&config.store, &w.id, &fingerprint.import))
+        .flatten();
+    let mut wave = match cached {
+        Some(c) => {
+            tracing::info!(wave = %w.id, "unchanged since it was stored; not imported again");
+            c
+        }
+        None => {
+            tracing::info!(wave = %w.id, file = %w.file.display(), "importing");
+            let mut imported = timings.time("import", || import::import_wave(&config.schema, w))?;
+            imported.fingerprint = fingerprint.import.clone();
+            imported
+        }
+    };
+    wave.file_sha256 = Some((fingerprint.file_sha256, fingerprint.file_bytes));
+    Ok(wave)
+}
+
+/// An archived export: the store's copy stands in when it is what importing the export with
+/// today's schema and mapping would give.
+fn archived_wave(config: &Config, w: &config::Wave, reuse: Reuse) -> Result<WaveImport, Error> {
+    let missing = file_errors::not_found("export", &w.file);
+    if reuse == Reuse::Nothing {
+        return Err(Error::Usage(format!(
+            "wave {}: {missing}, and --reimport imports every export again from its file.\n  \
+             How to fix: put the export back, or run without --reimport to use the copy of \
+             wave {} that the store holds.",
+            w.id, w.id
+        )));
+    }
+    match store::archived_import(&config.store, &config.schema_path, w) {
+        Some(wave) => {
+            tracing::info!(wave = %w.id, "export archived; using the store's copy");
+            Ok(wave)
+        }
+        None => Err(Error::Usage(format!(
+            "wave {}: {missing}. The store holds wave {}, but imported with a different \
+             schema, mapping or export (or by an older version of this program), or its files \
+             have changed since, so it cannot stand in for the file.\n  How to fix: put the export back and run again; once the \
+             store holds the wave, the export can be archived.",
+            w.id, w.id
+        ))),
+    }
+}
+
+/// Each wave's headcount and coded comments, and the benchmark files.
+struct SideFiles {
+    headcounts: Vec<Option<headcount::Headcount>>,
+    benchmarks: import::benchmarks::Benchmarks,
+    comment_codes: Vec<Option<import::comment_codes::CommentCodes>>,
+}
+
+/// The side files, read and checked against the schema.
+fn side_files(config: &Config) -> Result<SideFiles, Error> {
     let mut headcounts = Vec::with_capacity(config.waves.len());
     for w in &config.waves {
         headcounts.push(match &w.headcount {
@@ -225,14 +265,10 @@ pub(super) fn import_timed(
             None => None,
         });
     }
-    pb.finish_and_clear();
-    Ok(Imported {
-        config,
-        waves,
+    Ok(SideFiles {
         headcounts,
         benchmarks,
         comment_codes,
-        locks,
     })
 }
 

@@ -71,16 +71,7 @@ pub fn run(config_path: &Path, o: &RunOptions) -> Result<RunSummary, Error> {
     let feedback = feedback_stage(config, &timings)?;
 
     // Report: the pack goes to `--out`, or to its own run folder under the config's output.
-    let dive_ids: Vec<&str> = dives
-        .iter()
-        .map(|&i| schema.indicators[i].id.as_str())
-        .collect();
-    let provenance = report::manifest::Provenance::collect(
-        config,
-        &imported.waves,
-        feedback.as_ref(),
-        &dive_ids,
-    )?;
+    let provenance = provenance(&imported, feedback.as_ref(), &dives)?;
     let out = o.out.as_deref();
     let dest = out.map_or_else(|| config.output.join(&provenance.run_id), Path::to_path_buf);
     let _out_lock = lock_elsewhere(config, out, &dest)?;
@@ -103,12 +94,9 @@ pub fn run(config_path: &Path, o: &RunOptions) -> Result<RunSummary, Error> {
     let pack = report::write::write_pack(&evidence, &provenance, &dest, started, &timings)?;
     let latest = match out {
         Some(_) => None,
-        None => timings.time("copy to latest", || {
-            // `latest/` first: runs.csv lists only runs that reached it.
-            let latest = report::publish_latest(&config.output, &pack)?;
-            report::record_run(&config.output, &provenance, &wave_ids, started)?;
-            Ok::<_, report::WriteError>(Some(latest))
-        })?,
+        None => Some(timings.time("copy to latest", || {
+            copy_to_latest(config, &pack, &provenance, &wave_ids, started)
+        })?),
     };
     let headline = wave_ids.last().map_or_else(String::new, |latest| {
         report::view::headline(
@@ -318,6 +306,39 @@ fn feedback_stage(
         }
     }
     Ok(feedback)
+}
+
+/// What the run is made of (config, schemas, inputs, deep dives): its id and hashes.
+fn provenance(
+    imported: &Imported,
+    feedback: Option<&meetings::Feedback>,
+    dives: &[usize],
+) -> Result<report::manifest::Provenance, Error> {
+    let schema = &imported.config.schema;
+    let dive_ids: Vec<&str> = dives
+        .iter()
+        .map(|&i| schema.indicators[i].id.as_str())
+        .collect();
+    Ok(report::manifest::Provenance::collect(
+        &imported.config,
+        &imported.waves,
+        feedback,
+        &dive_ids,
+    )?)
+}
+
+/// `latest/` replaced by the pack, then the run recorded: runs.csv lists only runs that
+/// reached `latest/`.
+fn copy_to_latest(
+    config: &config::Config,
+    pack: &Path,
+    provenance: &report::manifest::Provenance,
+    wave_ids: &[ids::WaveId],
+    started: std::time::SystemTime,
+) -> Result<PathBuf, report::WriteError> {
+    let latest = report::publish_latest(&config.output, pack)?;
+    report::record_run(&config.output, provenance, wave_ids, started)?;
+    Ok(latest)
 }
 
 /// `--out` elsewhere than the config's output: hold that folder too while the pack goes in.
