@@ -91,6 +91,38 @@ pub fn files(seed: u64) -> Vec<(&'static str, Vec<u8>)> {
     // at least once on these charts; see `meetings::spc`).
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x6d65_6574_696e_6773);
     let normal = Normal::new(0.0, 1.0).expect("valid");
+    let meetings = meetings(&mut rng);
+    let register = register(&meetings);
+    let mut forms = Forms::new();
+    for m in &meetings {
+        let month = format!("{:04}-{:02}", m.date.year(), m.date.month());
+        for person in 0..(m.members + m.others) {
+            if !rng.random_bool(uptake(&month)) {
+                continue;
+            }
+            let form = form(&mut rng, &normal, m, person, &month);
+            if rng.random_bool(0.6) {
+                forms.paper(m, &form);
+            } else {
+                forms.online(&mut rng, m, &form);
+            }
+        }
+    }
+    let mut online_bytes = vec![0xEF, 0xBB, 0xBF]; // Excel's "CSV UTF-8"
+    online_bytes.extend(forms.online.into_inner().expect("in memory"));
+    vec![
+        ("meeting-register.csv", register),
+        (
+            "member-feedback-paper.csv",
+            forms.paper.into_inner().expect("in memory"),
+        ),
+        ("member-feedback-online.csv", online_bytes),
+    ]
+}
+
+/// Eighteen months of committee meetings (none in the August recess, full council every
+/// other month), in date order.
+fn meetings(rng: &mut ChaCha8Rng) -> Vec<Meeting> {
     let mut meetings = Vec::new();
     for k in 0..18u32 {
         let (y, m) = (2025 + (k / 12) as i32, k % 12 + 1);
@@ -113,6 +145,11 @@ pub fn files(seed: u64) -> Vec<(&'static str, Vec<u8>)> {
     }
     meetings.sort_by(|a, b| (a.date, &a.id).cmp(&(b.date, &b.id)));
 
+    meetings
+}
+
+/// The meeting register's CSV.
+fn register(meetings: &[Meeting]) -> Vec<u8> {
     let mut register = csv::Writer::from_writer(Vec::new());
     register
         .write_record([
@@ -123,7 +160,7 @@ pub fn files(seed: u64) -> Vec<(&'static str, Vec<u8>)> {
             "other_speakers",
         ])
         .expect("in memory");
-    for m in &meetings {
+    for m in meetings {
         register
             .write_record([
                 m.id.as_str(),
@@ -135,177 +172,217 @@ pub fn files(seed: u64) -> Vec<(&'static str, Vec<u8>)> {
             .expect("in memory");
     }
 
+    register.into_inner().expect("in memory")
+}
+
+/// One feedback form as its respondent filled it in.
+struct Form {
+    role: &'static str,
+    group: &'static str,
+    codes: Vec<Option<u8>>,
+    comment: &'static str,
+}
+
+/// A form from person `person` of meeting `m`: role, political group, answers (correlated
+/// within the form), and now and then a comment.
+fn form(rng: &mut ChaCha8Rng, normal: &Normal<f64>, m: &Meeting, person: u32, month: &str) -> Form {
     let sd = (0.9f64 * 0.9 + 0.8 * 0.8).sqrt();
     let location = |p: f64| CUTS[2] + sd * StatNormal::standard().inverse_cdf(p);
-    let mut paper = csv::Writer::from_writer(Vec::new());
-    paper
-        .write_record([
-            "form_id",
-            "meeting_id",
-            "meeting_date",
-            "role",
-            "political_group",
-            "q1",
-            "q2",
-            "q3",
-            "q4",
-            "q5",
-            "q6",
-            "comments",
-        ])
-        .expect("in memory");
-    let mut online = csv::Writer::from_writer(Vec::new());
-    online
-        .write_record([
-            "ID",
-            "Start time",
-            "Completion time",
-            "Email",
-            "Name",
-            "Meeting reference",
-            "What was your role at the meeting?",
-            "Your political group (optional)",
-            "The chair gave all members a fair opportunity to speak",
-            "Speaking time was shared fairly between political groups",
-            "Members treated each other with courtesy and respect",
-            "Members treated officers with courtesy and respect",
-            "Officers' advice at this meeting was impartial and helpful",
-            "I felt able to disagree without being personally attacked",
-            "Anything else about how this meeting was conducted?",
-        ])
-        .expect("in memory");
-    let (mut paper_n, mut online_n) = (0u32, 0u32);
-    for m in &meetings {
-        let month = format!("{:04}-{:02}", m.date.year(), m.date.month());
-        for person in 0..(m.members + m.others) {
-            if !rng.random_bool(uptake(&month)) {
-                continue;
+    let member = person < m.members;
+    let role = if !member {
+        "Public speaker"
+    } else if matches!(
+        m.committee,
+        "Overview and Scrutiny Committee" | "Health and Wellbeing Board"
+    ) && rng.random_bool(0.2)
+    {
+        "Co-opted member"
+    } else {
+        "Councillor"
+    };
+    let group = if role == "Councillor" && rng.random_bool(0.75) {
+        let mut u = rng.random::<f64>();
+        GROUPS
+            .iter()
+            .find(|(_, p)| {
+                u -= p;
+                u < 0.0
+            })
+            .map_or("Labour", |g| g.0)
+    } else {
+        ""
+    };
+    let z = 0.9 * normal.sample(&mut *rng);
+    let codes: Vec<Option<u8>> = ITEMS
+        .iter()
+        .map(|(id, p)| {
+            let mut p = *p;
+            if matches!(*id, "C01" | "C02") && month >= SPEAKING_TIME_FROM {
+                p += SPEAKING_TIME_CHANGE / 100.0;
             }
-            let member = person < m.members;
-            let role = if !member {
-                "Public speaker"
-            } else if matches!(
-                m.committee,
-                "Overview and Scrutiny Committee" | "Health and Wellbeing Board"
-            ) && rng.random_bool(0.2)
-            {
-                "Co-opted member"
-            } else {
-                "Councillor"
-            };
-            let group = if role == "Councillor" && rng.random_bool(0.75) {
-                let mut u = rng.random::<f64>();
-                GROUPS
-                    .iter()
-                    .find(|(_, p)| {
-                        u -= p;
-                        u < 0.0
-                    })
-                    .map_or("Labour", |g| g.0)
-            } else {
-                ""
-            };
-            let z = 0.9 * normal.sample(&mut rng);
-            let codes: Vec<Option<u8>> = ITEMS
-                .iter()
-                .map(|(id, p)| {
-                    let mut p = *p;
-                    if matches!(*id, "C01" | "C02") && month.as_str() >= SPEAKING_TIME_FROM {
-                        p += SPEAKING_TIME_CHANGE / 100.0;
-                    }
-                    if rng.random_bool(0.03) {
-                        return None;
-                    }
-                    let y = location(p) + z + 0.8 * normal.sample(&mut rng);
-                    Some(1 + CUTS.iter().filter(|&&c| y > c).count() as u8)
-                })
-                .collect();
-            let comment = if rng.random_bool(0.06) {
-                COMMENTS[rng.random_range(0..COMMENTS.len())]
-            } else {
-                ""
-            };
-            if rng.random_bool(0.6) {
-                paper_n += 1;
-                let mut row = vec![
-                    format!("P-{paper_n:05}"),
-                    m.id.clone(),
-                    m.date.format("%Y-%m-%d").to_string(),
-                    role.to_string(),
-                    group.to_string(),
-                ];
-                row.extend(
-                    codes
-                        .iter()
-                        .map(|c| c.map_or_else(String::new, |c| c.to_string())),
-                );
-                row.push(comment.to_string());
-                // Defects: a meeting that does not exist, a mis-keyed date, a double-keyed form.
-                match paper_n {
-                    40 => row[1] = "CAB-2025-13-01".into(),
-                    77 => {
-                        row[2] = (m.date - chrono::Duration::days(7))
-                            .format("%Y-%m-%d")
-                            .to_string()
-                    }
-                    _ => {}
-                }
-                paper.write_record(&row).expect("in memory");
-                if paper_n == 120 {
-                    paper.write_record(&row).expect("in memory");
-                }
-            } else {
-                online_n += 1;
-                let mut days = rng.random_range(0..=10i64);
-                if online_n == 55 {
-                    days = 61; // completed long after the meeting
-                }
-                let done = m.date + chrono::Duration::days(days);
-                let secs = rng.random_range(8 * 3600..22 * 3600u32);
-                let stamp = |s: u32| {
-                    format!(
-                        "{}/{}/{} {}:{:02}:{:02}",
-                        done.month(),
-                        done.day(),
-                        done.year(),
-                        s / 3600,
-                        s / 60 % 60,
-                        s % 60
-                    )
-                };
-                let mut row = vec![
-                    online_n.to_string(),
-                    stamp(secs - 240),
-                    stamp(secs),
-                    "anonymous".to_string(),
-                    String::new(),
-                    m.id.clone(),
-                    role.to_string(),
-                    group.to_string(),
-                ];
-                row.extend(codes.iter().map(|c| match c {
-                    None => String::new(),
-                    Some(3) if rng.random_bool(0.1) => "Neither agree or disagree".to_string(),
-                    Some(c) => LABELS[*c as usize - 1].to_string(),
-                }));
-                row.push(comment.to_string());
-                online.write_record(&row).expect("in memory");
+            if rng.random_bool(0.03) {
+                return None;
             }
+            let y = location(p) + z + 0.8 * normal.sample(&mut *rng);
+            Some(1 + CUTS.iter().filter(|&&c| y > c).count() as u8)
+        })
+        .collect();
+    let comment = if rng.random_bool(0.06) {
+        COMMENTS[rng.random_range(0..COMMENTS.len())]
+    } else {
+        ""
+    };
+    Form {
+        role,
+        group,
+        codes,
+        comment,
+    }
+}
+
+/// The paper forms (keyed by the committee team) and the online form's export.
+struct Forms {
+    paper: csv::Writer<Vec<u8>>,
+    online: csv::Writer<Vec<u8>>,
+    paper_n: u32,
+    online_n: u32,
+}
+
+impl Forms {
+    fn new() -> Forms {
+        let mut paper = csv::Writer::from_writer(Vec::new());
+        paper
+            .write_record([
+                "form_id",
+                "meeting_id",
+                "meeting_date",
+                "role",
+                "political_group",
+                "q1",
+                "q2",
+                "q3",
+                "q4",
+                "q5",
+                "q6",
+                "comments",
+            ])
+            .expect("in memory");
+        let mut online = csv::Writer::from_writer(Vec::new());
+        online
+            .write_record([
+                "ID",
+                "Start time",
+                "Completion time",
+                "Email",
+                "Name",
+                "Meeting reference",
+                "What was your role at the meeting?",
+                "Your political group (optional)",
+                "The chair gave all members a fair opportunity to speak",
+                "Speaking time was shared fairly between political groups",
+                "Members treated each other with courtesy and respect",
+                "Members treated officers with courtesy and respect",
+                "Officers' advice at this meeting was impartial and helpful",
+                "I felt able to disagree without being personally attacked",
+                "Anything else about how this meeting was conducted?",
+            ])
+            .expect("in memory");
+        Forms {
+            paper,
+            online,
+            paper_n: 0,
+            online_n: 0,
         }
     }
-    let mut online_bytes = vec![0xEF, 0xBB, 0xBF]; // Excel's "CSV UTF-8"
-    online_bytes.extend(online.into_inner().expect("in memory"));
-    vec![
-        (
-            "meeting-register.csv",
-            register.into_inner().expect("in memory"),
-        ),
-        (
-            "member-feedback-paper.csv",
-            paper.into_inner().expect("in memory"),
-        ),
-        ("member-feedback-online.csv", online_bytes),
-    ]
+
+    /// A keyed paper form, with the defects keying brings: a meeting that does not exist, a
+    /// mis-keyed date, a double-keyed form.
+    fn paper(&mut self, m: &Meeting, form: &Form) {
+        let Form {
+            role,
+            group,
+            codes,
+            comment,
+        } = form;
+        self.paper_n += 1;
+        let paper_n = self.paper_n;
+        let paper = &mut self.paper;
+        let mut row = vec![
+            format!("P-{paper_n:05}"),
+            m.id.clone(),
+            m.date.format("%Y-%m-%d").to_string(),
+            role.to_string(),
+            group.to_string(),
+        ];
+        row.extend(
+            codes
+                .iter()
+                .map(|c| c.map_or_else(String::new, |c| c.to_string())),
+        );
+        row.push(comment.to_string());
+        // Defects: a meeting that does not exist, a mis-keyed date, a double-keyed form.
+        match paper_n {
+            40 => row[1] = "CAB-2025-13-01".into(),
+            77 => {
+                row[2] = (m.date - chrono::Duration::days(7))
+                    .format("%Y-%m-%d")
+                    .to_string()
+            }
+            _ => {}
+        }
+        paper.write_record(&row).expect("in memory");
+        if paper_n == 120 {
+            paper.write_record(&row).expect("in memory");
+        }
+    }
+
+    /// An online form, exported as Microsoft Forms does (US dates, labels as answers).
+    fn online(&mut self, rng: &mut ChaCha8Rng, m: &Meeting, form: &Form) {
+        use chrono::Datelike;
+        let Form {
+            role,
+            group,
+            codes,
+            comment,
+        } = form;
+        self.online_n += 1;
+        let online_n = self.online_n;
+        let online = &mut self.online;
+        let mut days = rng.random_range(0..=10i64);
+        if online_n == 55 {
+            days = 61; // completed long after the meeting
+        }
+        let done = m.date + chrono::Duration::days(days);
+        let secs = rng.random_range(8 * 3600..22 * 3600u32);
+        let stamp = |s: u32| {
+            format!(
+                "{}/{}/{} {}:{:02}:{:02}",
+                done.month(),
+                done.day(),
+                done.year(),
+                s / 3600,
+                s / 60 % 60,
+                s % 60
+            )
+        };
+        let mut row = vec![
+            online_n.to_string(),
+            stamp(secs - 240),
+            stamp(secs),
+            "anonymous".to_string(),
+            String::new(),
+            m.id.clone(),
+            role.to_string(),
+            group.to_string(),
+        ];
+        row.extend(codes.iter().map(|c| match c {
+            None => String::new(),
+            Some(3) if rng.random_bool(0.1) => "Neither agree or disagree".to_string(),
+            Some(c) => LABELS[*c as usize - 1].to_string(),
+        }));
+        row.push(comment.to_string());
+        online.write_record(&row).expect("in memory");
+    }
 }
 
 /// The `[meetings]` section of the generated pipeline.toml.
