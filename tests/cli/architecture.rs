@@ -206,7 +206,7 @@ fn blank_comments_and_strings(src: &str) -> String {
         } else if c == '\'' {
             // a char literal ('x', '\n', '\u{..}') or a lifetime ('a)
             let close = if next == Some('\\') {
-                (i + 2..b.len().min(i + 12)).find(|&k| b[k] == '\'')
+                (i + 3..b.len().min(i + 12)).find(|&k| b[k] == '\'')
             } else if b.get(i + 2) == Some(&'\'') {
                 Some(i + 2)
             } else {
