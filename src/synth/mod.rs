@@ -322,8 +322,9 @@ fn population(rng: &mut ChaCha8Rng, hc: &[[u32; 5]]) -> Vec<Staff> {
 /// A year later: 8% of posts have a new holder.
 const TURNOVER: f64 = 0.08;
 
-/// One wave's answers from a member of staff (skips and "Don't know" vary by wave).
-fn answers(rng: &mut ChaCha8Rng, s: &Staff, wave_2026: bool) -> Person {
+/// The 23 agreement answers: the item's base rate, moved by the wave's designed change, the
+/// directorate's climate, trust and merit effects, grade, and the person's own leaning.
+fn agreement(rng: &mut ChaCha8Rng, s: &Staff, wave_2026: bool) -> [Option<u8>; 23] {
     let d = &DIRECTORATES[s.directorate as usize];
     let eth_name = ETHNICITY[s.ethnicity as usize].0;
     let z = f64::from(s.z);
@@ -362,6 +363,14 @@ fn answers(rng: &mut ChaCha8Rng, s: &Staff, wave_2026: bool) -> Person {
             Some(1 + CUTS.iter().filter(|&&c| y > c).count() as u8)
         };
     }
+    likert
+}
+
+/// One wave's answers from a member of staff (skips and "Don't know" vary by wave).
+fn answers(rng: &mut ChaCha8Rng, s: &Staff, wave_2026: bool) -> Person {
+    let d = &DIRECTORATES[s.directorate as usize];
+    let z = f64::from(s.z);
+    let likert = agreement(rng, s, wave_2026);
     let yes_no = |rng: &mut ChaCha8Rng, u: f32, p_yes: f64| -> Option<u8> {
         if rng.random_bool(0.01) {
             None
@@ -578,6 +587,56 @@ fn relative_path(from_dir: &Path, to: &Path) -> PathBuf {
     out
 }
 
+/// The generated pipeline.toml: paths relative to `out`, the 2026 export's column mapping
+/// (SurveyMonkey's wording), and the member-feedback section.
+fn pipeline_toml(schema: &Schema, out: &Path) -> String {
+    let matrix = "To what extent do you agree or disagree with the following statements about working at the Council?";
+    let mut sm = String::new();
+    for d in &schema.demographics {
+        sm.push_str(&format!(
+            "{} = \"{}\"\n",
+            d.id,
+            d.text.as_deref().unwrap_or(&d.label)
+        ));
+    }
+    for j in 0..LIKERT_IDS.len() {
+        let q = question(schema, likert_id_2026(j));
+        sm.push_str(&format!(
+            "{} = \"{matrix} - {}\"\n",
+            q.id,
+            q.text.replace('\'', "\u{2019}")
+        ));
+    }
+    for id in ["E01", "E02", "N01", "T01"] {
+        let q = question(schema, id);
+        sm.push_str(&format!("{} = \"{}\"\n", q.id, q.text));
+    }
+    let schema_rel = relative_path(out, Path::new("schemas/staff-survey.toml"));
+    let meetings_rel = relative_path(out, Path::new("schemas/member-feedback.toml"));
+    PIPELINE_TOML
+        .replace("{schema}", &schema_rel.to_string_lossy().replace('\\', "/"))
+        .replace(
+            "{benchmarks}",
+            &relative_path(out, Path::new("schemas/benchmarks/csps-median.csv"))
+                .to_string_lossy()
+                .replace('\\', "/"),
+        )
+        .replace(
+            "{organisations}",
+            &relative_path(
+                out,
+                Path::new("schemas/benchmarks/csps-2019-organisations.csv"),
+            )
+            .to_string_lossy()
+            .replace('\\', "/"),
+        )
+        .replace("{surveymonkey_columns}", &sm)
+        + &meetings::PIPELINE_SECTION.replace(
+            "{meetings_schema}",
+            &meetings_rel.to_string_lossy().replace('\\', "/"),
+        )
+}
+
 /// Write the synthetic council into `out`. Returns the files written.
 pub fn generate(out: &Path, staff: u32, seed: u64) -> Result<Vec<PathBuf>, WriteError> {
     let schema = Schema::from_toml(Path::new("schemas/staff-survey.toml"), SCHEMA_TOML)
@@ -619,51 +678,7 @@ pub fn generate(out: &Path, staff: u32, seed: u64) -> Result<Vec<PathBuf>, Write
         written.push(path);
     }
 
-    let matrix = "To what extent do you agree or disagree with the following statements about working at the Council?";
-    let mut sm = String::new();
-    for d in &schema.demographics {
-        sm.push_str(&format!(
-            "{} = \"{}\"\n",
-            d.id,
-            d.text.as_deref().unwrap_or(&d.label)
-        ));
-    }
-    for j in 0..LIKERT_IDS.len() {
-        let q = question(&schema, likert_id_2026(j));
-        sm.push_str(&format!(
-            "{} = \"{matrix} - {}\"\n",
-            q.id,
-            q.text.replace('\'', "\u{2019}")
-        ));
-    }
-    for id in ["E01", "E02", "N01", "T01"] {
-        let q = question(&schema, id);
-        sm.push_str(&format!("{} = \"{}\"\n", q.id, q.text));
-    }
-    let schema_rel = relative_path(out, Path::new("schemas/staff-survey.toml"));
-    let meetings_rel = relative_path(out, Path::new("schemas/member-feedback.toml"));
-    let toml = PIPELINE_TOML
-        .replace("{schema}", &schema_rel.to_string_lossy().replace('\\', "/"))
-        .replace(
-            "{benchmarks}",
-            &relative_path(out, Path::new("schemas/benchmarks/csps-median.csv"))
-                .to_string_lossy()
-                .replace('\\', "/"),
-        )
-        .replace(
-            "{organisations}",
-            &relative_path(
-                out,
-                Path::new("schemas/benchmarks/csps-2019-organisations.csv"),
-            )
-            .to_string_lossy()
-            .replace('\\', "/"),
-        )
-        .replace("{surveymonkey_columns}", &sm)
-        + &meetings::PIPELINE_SECTION.replace(
-            "{meetings_schema}",
-            &meetings_rel.to_string_lossy().replace('\\', "/"),
-        );
+    let toml = pipeline_toml(&schema, out);
     let path = out.join("pipeline.toml");
     std::fs::write(&path, toml).map_err(io(&path))?;
     written.push(path);
