@@ -26,7 +26,9 @@ use crate::schema::{Method, Schema};
 use crate::stats::{self, Test};
 
 pub mod benchmarks;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+mod families;
+mod rows;
+use std::collections::{BTreeSet, HashMap};
 
 /// Significance level for verdicts, applied to BH q-values.
 pub const ALPHA: f64 = 0.05;
@@ -487,123 +489,6 @@ fn indicator_sample(method: Method, p: &Protected<IndicatorStats>) -> Option<Sam
     })
 }
 
-/// The rows of one measure for one pair, before q-values.
-#[allow(clippy::too_many_arguments)]
-fn rows_for<T>(
-    (roles, pair): (Roles, &Pair),
-    measure: Measure,
-    from: Option<usize>,
-    to: Option<usize>,
-    cells: &HashMap<(&str, usize), Vec<&Protected<T>>>,
-    not_comparable: Option<String>,
-    sample: &dyn Fn(&Protected<T>) -> Option<Sample>,
-    design_effect: &dyn Fn(&Protected<T>) -> Option<f64>,
-    out: &mut Vec<Delta>,
-) {
-    let from_cells: HashMap<(Breakdown, Group), &Protected<T>> = from
-        .and_then(|m| cells.get(&(pair.from.as_str(), m)))
-        .map(|v| v.iter().map(|c| ((c.breakdown, c.group), *c)).collect())
-        .unwrap_or_default();
-    let to_cells: Vec<&Protected<T>> = to
-        .and_then(|m| cells.get(&(pair.to.as_str(), m)))
-        .cloned()
-        .unwrap_or_default();
-    // Rows follow the later wave's groups; a measure only asked earlier follows the earlier.
-    let driver: Vec<&Protected<T>> = if to_cells.is_empty() {
-        from.and_then(|m| cells.get(&(pair.from.as_str(), m)))
-            .cloned()
-            .unwrap_or_default()
-    } else {
-        to_cells.clone()
-    };
-    let to_map: HashMap<(Breakdown, Group), &Protected<T>> = to_cells
-        .iter()
-        .map(|c| ((c.breakdown, c.group), *c))
-        .collect();
-    for c in driver {
-        let key = (c.breakdown, c.group);
-        let (a, b) = (from_cells.get(&key), to_map.get(&key));
-        let mut row = Delta {
-            roles,
-            from: pair.from.clone(),
-            to: pair.to.clone(),
-            measure,
-            breakdown: c.breakdown,
-            group: c.group,
-            n: None,
-            design_effects: (None, None),
-            values: None,
-            test: None,
-            change_ci: None,
-            adjusted_ci: None,
-            se: None,
-            mdd: None,
-            mdd_family: None,
-            low_reliability: false,
-            family: Family::of(measure, c.breakdown),
-            family_tests: 0,
-            family_threshold: None,
-            q_value: None,
-            effect: None,
-            verdict: Verdict::NotTested,
-            reason: None,
-            suppression: None,
-        };
-        let suppressed = [a, b].into_iter().flatten().find_map(|p| p.suppression);
-        if let Some(s) = suppressed {
-            row.suppression = Some(s);
-            row.reason = Some(NotTested::Suppressed);
-        } else if let Some(why) = &not_comparable {
-            row.reason = Some(NotTested::NotComparable(why.clone()));
-        } else if let (Some(a), Some(b)) = (a, b) {
-            match (sample(a), sample(b)) {
-                (Some(sa), Some(sb)) => {
-                    let (na, nb) = (a.n.unwrap_or(0), b.n.unwrap_or(0));
-                    row.n = Some((na, nb));
-                    row.design_effects = (design_effect(a), design_effect(b));
-                    row.values = Some((sa.value(), sb.value()));
-                    let compared = compare(sa, sb);
-                    if let Some((ci, se)) = compared.interval {
-                        row.change_ci = Some(ci);
-                        row.se = Some(se);
-                        row.mdd = stats::mdd_for(se, ALPHA);
-                    }
-                    if na < MIN_N_RELIABLE || nb < MIN_N_RELIABLE {
-                        row.low_reliability = true;
-                        row.reason = Some(NotTested::LowReliability);
-                    } else if let Some((name, t, effect)) = compared.test {
-                        row.test = Some((name, t));
-                        row.effect = effect;
-                    } else {
-                        row.reason = Some(NotTested::NoVariation);
-                    }
-                }
-                _ => row.reason = Some(NotTested::NoAnswers),
-            }
-        } else {
-            row.reason = Some(NotTested::NotAsked(if a.is_none() {
-                pair.from.clone()
-            } else {
-                pair.to.clone()
-            }));
-        }
-        out.push(row);
-    }
-}
-
-/// Items of an indicator asked in a wave, mapped to their earliest comparable id, for
-/// comparing composition.
-fn comparable_id(schema: &Schema, q: usize) -> Result<usize, String> {
-    match schema.replaced_by(q) {
-        Some(cw) if cw.comparable => comparable_id(schema, cw.replaces),
-        Some(cw) => Err(format!(
-            "{} replaces {}, not comparable: {}",
-            schema.questions[q].id, schema.questions[cw.replaces].id, cw.reason
-        )),
-        None => Ok(q),
-    }
-}
-
 /// Compute every delta of the run from the protected tables.
 pub fn deltas(
     schema: &Schema,
@@ -611,14 +496,14 @@ pub fn deltas(
     items: &[Protected<ItemStats>],
     indicators: &[Protected<IndicatorStats>],
 ) -> Vec<Delta> {
-    let mut item_cells: HashMap<(&str, usize), Vec<&Protected<ItemStats>>> = HashMap::new();
+    let mut item_cells: rows::Cells<ItemStats> = HashMap::new();
     for c in items {
         item_cells
             .entry((c.wave.as_str(), c.measure))
             .or_default()
             .push(c);
     }
-    let mut ind_cells: HashMap<(&str, usize), Vec<&Protected<IndicatorStats>>> = HashMap::new();
+    let mut ind_cells: rows::Cells<IndicatorStats> = HashMap::new();
     for c in indicators {
         ind_cells
             .entry((c.wave.as_str(), c.measure))
@@ -632,250 +517,28 @@ pub fn deltas(
             .map(|(_, q)| *q)
             .collect()
     };
-
     // The same two waves under two names (previous = baseline) are one row with both roles.
     let mut out = Vec::new();
     for (roles, pair) in distinct(pairs) {
         let (before, after) = (asked(pair.from.as_str()), asked(pair.to.as_str()));
-        // Items: every question asked in either wave, in schema order.
-        for q in 0..schema.questions.len() {
-            let (in_from, in_to) = (before.contains(&q), after.contains(&q));
-            if !in_from && !in_to {
-                continue;
-            }
-            let (from, not_comparable) = if in_from && in_to {
-                (Some(q), None)
-            } else if in_to {
-                match schema.replaced_by(q) {
-                    Some(cw) if cw.comparable && before.contains(&cw.replaces) => {
-                        (Some(cw.replaces), None)
-                    }
-                    Some(cw) => (
-                        None,
-                        Some(format!(
-                            "new series: replaces {} ({})",
-                            schema.questions[cw.replaces].id, cw.reason
-                        )),
-                    ),
-                    None => (None, None),
-                }
-            } else {
-                // Only asked earlier: say what replaced it, if anything.
-                let successor = schema
-                    .crosswalk
-                    .iter()
-                    .find(|cw| cw.replaces == q && after.contains(&cw.question));
-                match successor {
-                    Some(cw) if cw.comparable => continue, // compared under the new id
-                    Some(cw) => (
-                        Some(q),
-                        Some(format!(
-                            "series ended: replaced by {} ({})",
-                            schema.questions[cw.question].id, cw.reason
-                        )),
-                    ),
-                    None => (Some(q), None),
-                }
-            };
-            rows_for(
-                (roles, pair),
-                Measure::Question(q),
-                from,
-                in_to.then_some(q),
-                &item_cells,
-                not_comparable,
-                &item_sample,
-                &|p| p.stats.as_ref().and_then(|s| s.counts.design_effect()),
-                &mut out,
-            );
-        }
-        // Indicators: comparable when built from the same (comparable) items in both waves.
-        for (i, ind) in schema.indicators.iter().enumerate() {
-            let comp = |set: &BTreeSet<usize>| -> Result<BTreeSet<usize>, String> {
-                ind.items
-                    .iter()
-                    .filter(|q| set.contains(q))
-                    .map(|&q| comparable_id(schema, q))
-                    .collect()
-            };
-            // Only waves that both have the indicator (asked enough of its questions) are
-            // compared, and only when they asked the same questions; otherwise it is "not asked".
-            let has = |w: &WaveId| ind_cells.contains_key(&(w.as_str(), i));
-            let ids = |set: &BTreeSet<usize>| -> String {
-                let asked: Vec<&str> = ind
-                    .items
-                    .iter()
-                    .filter(|q| set.contains(q))
-                    .map(|&q| schema.questions[q].id.as_str())
-                    .collect();
-                asked.join(", ")
-            };
-            let not_comparable = match (comp(&before), comp(&after)) {
-                _ if !(has(&pair.from) && has(&pair.to)) => None,
-                (Ok(a), Ok(b)) if a == b => None,
-                (Err(e), _) | (_, Err(e)) => Some(format!("items changed: {e}")),
-                _ => Some(format!(
-                    "not comparable: different questions ({} asked {}; {} asked {})",
-                    pair.from,
-                    ids(&before),
-                    pair.to,
-                    ids(&after)
-                )),
-            };
-            let method = ind.method;
-            rows_for(
-                (roles, pair),
-                Measure::Indicator(i),
-                Some(i),
-                Some(i),
-                &ind_cells,
-                not_comparable,
-                &|p| indicator_sample(method, p),
-                &|p| {
-                    p.stats
-                        .as_ref()
-                        .and_then(|s| s.design_effect(p.n.unwrap_or(0)))
-                },
-                &mut out,
-            );
-        }
+        rows::item_rows(
+            schema,
+            (roles, pair),
+            (&before, &after),
+            &item_cells,
+            &mut out,
+        );
+        rows::indicator_rows(
+            schema,
+            (roles, pair),
+            (&before, &after),
+            &ind_cells,
+            &mut out,
+        );
     }
-
-    // A question that is a yes-rate indicator's only item is the same test as the indicator
-    // (its % positive is the favourable answer's share, the complement of the yes-rate): it is
-    // tested once, in the indicator's family, and its row carries that test's verdict.
-    let same_test = linked_items(schema, &out);
-
-    // Benjamini–Hochberg within each family of each pair of waves.
-    let mut families: BTreeMap<(&WaveId, &WaveId, Family), Vec<usize>> = BTreeMap::new();
-    for (i, d) in out.iter().enumerate() {
-        if !same_test.contains_key(&i) {
-            families
-                .entry((&d.from, &d.to, d.family))
-                .or_default()
-                .push(i);
-        }
-    }
-    let families: Vec<Vec<usize>> = families.into_values().collect();
-    for members in families {
-        let tested: Vec<usize> = members
-            .iter()
-            .copied()
-            .filter(|&i| out[i].test.is_some())
-            .collect();
-        let p: Vec<f64> = tested
-            .iter()
-            .map(|&i| out[i].test.expect("tested").1.p_value)
-            .collect();
-        let threshold = stats::bh_threshold(&p, ALPHA);
-        for &i in &members {
-            out[i].family_tests = tested.len();
-            out[i].family_threshold = threshold;
-        }
-        for (&i, q) in tested.iter().zip(stats::benjamini_hochberg(&p)) {
-            out[i].q_value = Some(q);
-        }
-    }
-    for (&item, &indicator) in &same_test {
-        let (family, tests, threshold) = {
-            let ind = &out[indicator];
-            (ind.family, ind.family_tests, ind.family_threshold)
-        };
-        let q = out[indicator].q_value;
-        let d = &mut out[item];
-        d.family = family;
-        d.family_tests = tests;
-        d.family_threshold = threshold;
-        d.q_value = d.test.and(q);
-    }
-    for d in &mut out {
-        d.mdd_family =
-            d.se.zip(d.family_threshold)
-                .and_then(|(se, t)| stats::mdd_for(se, t));
-        let Some(q) = d.q_value else { continue };
-        let (_, test) = d.test.expect("a q-value belongs to a test");
-        let up = d.delta().unwrap_or(0.0) > 0.0;
-        let better = up == d.measure.higher_is_better(schema);
-        d.verdict = if q < ALPHA {
-            if better {
-                Verdict::Improved
-            } else {
-                Verdict::Declined
-            }
-        } else {
-            Verdict::NoSignificantChange
-        };
-        d.adjusted_ci = d
-            .family_threshold
-            .zip(d.delta())
-            .and_then(|(t, delta)| stats::interval_at(delta, &test, t, d.se.unwrap_or(f64::NAN)));
-    }
+    families::adjust(schema, &mut out);
     out
 }
 
-/// Rows of questions that are the only item of a yes-rate indicator, each with the row of
-/// that indicator for the same pair of waves and group, where both are tested: by position in
-/// `rows`.
-fn linked_items(schema: &Schema, rows: &[Delta]) -> HashMap<usize, usize> {
-    let yes_rate_of: HashMap<usize, usize> = schema
-        .indicators
-        .iter()
-        .enumerate()
-        .filter(|(_, ind)| ind.method == Method::YesRate && ind.items.len() == 1)
-        .map(|(i, ind)| (ind.items[0], i))
-        .collect();
-    let at: HashMap<(&WaveId, &WaveId, usize, Breakdown, Group), usize> = rows
-        .iter()
-        .enumerate()
-        .filter_map(|(k, d)| match d.measure {
-            Measure::Indicator(i) => Some(((&d.from, &d.to, i, d.breakdown, d.group), k)),
-            Measure::Question(_) => None,
-        })
-        .collect();
-    rows.iter()
-        .enumerate()
-        .filter_map(|(k, d)| {
-            let Measure::Question(q) = d.measure else {
-                return None;
-            };
-            let i = *yes_rate_of.get(&q)?;
-            let j = *at.get(&(&d.from, &d.to, i, d.breakdown, d.group))?;
-            (d.test.is_some() && rows[j].test.is_some()).then_some((k, j))
-        })
-        .collect()
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pairs_latest_with_previous_and_baseline() {
-        let w = |v: &[&str]| v.iter().map(|&s| WaveId::from(s)).collect::<Vec<_>>();
-        let base = WaveId::from("2025");
-        let p = pairs(&w(&["2025", "2026", "2027"]), &base);
-        assert_eq!(p.len(), 2);
-        assert_eq!(
-            (p[0].comparison, p[0].from.as_str(), p[0].to.as_str()),
-            (Comparison::SincePrevious, "2026", "2027")
-        );
-        assert_eq!(
-            (p[1].comparison, p[1].from.as_str(), p[1].to.as_str()),
-            (Comparison::SinceBaseline, "2025", "2027")
-        );
-        // Two waves: previous and baseline are the same pair, tested once with both roles.
-        let two = pairs(&w(&["2025", "2026"]), &base);
-        assert_eq!(two.len(), 2);
-        let one = distinct(&two);
-        assert_eq!(one.len(), 1);
-        assert_eq!(
-            one[0].0,
-            Roles {
-                previous: true,
-                baseline: true
-            }
-        );
-        assert_eq!(one[0].0.code(), "since_previous_and_baseline");
-        assert!(pairs(&w(&["2025"]), &base).is_empty());
-    }
-}
+mod tests;
