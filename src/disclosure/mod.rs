@@ -20,6 +20,9 @@
 
 pub mod attack;
 pub mod redact;
+mod tables;
+
+pub use tables::{DriverGroup, DriverStatus, ProtectedTables};
 
 use crate::ids::WaveId;
 use crate::indicators::statistics::{IndicatorStats, ItemStats};
@@ -158,6 +161,60 @@ fn enforce_line(line: &[usize], n: &[u64], d: &mut [Option<Suppression>], k: u64
     }
 }
 
+/// A two-way cross: a row (or column) whose one-way total is hidden is hidden whole; every
+/// other row and column obeys the one-way rule against its published total, revisited until
+/// nothing changes.
+fn enforce_cross(
+    cells: &[(Breakdown, Group, u64)],
+    members: &[usize],
+    (fa, fb): (usize, usize),
+    margin_hidden: &HashMap<(usize, Option<u32>), bool>,
+    n: &[u64],
+    d: &mut [Option<Suppression>],
+    k: u64,
+) {
+    let mut rows: BTreeMap<Option<u32>, Vec<usize>> = BTreeMap::new();
+    let mut cols: BTreeMap<Option<u32>, Vec<usize>> = BTreeMap::new();
+    for &i in members {
+        if let Group::Two(x, y) = cells[i].1 {
+            rows.entry(x).or_default().push(i);
+            cols.entry(y).or_default().push(i);
+        }
+    }
+    let hidden_total =
+        |f: usize, x: Option<u32>| margin_hidden.get(&(f, x)).copied().unwrap_or(false);
+    for (x, line) in &rows {
+        if hidden_total(fa, *x) {
+            for &i in line {
+                d[i].get_or_insert(Suppression::Secondary);
+            }
+        }
+    }
+    for (y, line) in &cols {
+        if hidden_total(fb, *y) {
+            for &i in line {
+                d[i].get_or_insert(Suppression::Secondary);
+            }
+        }
+    }
+    loop {
+        let mut changed = false;
+        for (x, line) in &rows {
+            if !hidden_total(fa, *x) {
+                changed |= enforce_line(line, n, d, k);
+            }
+        }
+        for (y, line) in &cols {
+            if !hidden_total(fb, *y) {
+                changed |= enforce_line(line, n, d, k);
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+}
+
 /// Decide suppression for every cell of one wave and one measure. `cells` are
 /// (breakdown, group, n); `forced[i]` hides a cell for consistency with another table.
 pub fn decide(
@@ -219,48 +276,8 @@ pub fn decide(
         })
         .collect();
     for (b, members) in &lines {
-        let Breakdown::Cross(fa, fb) = *b else {
-            continue;
-        };
-        let mut rows: BTreeMap<Option<u32>, Vec<usize>> = BTreeMap::new();
-        let mut cols: BTreeMap<Option<u32>, Vec<usize>> = BTreeMap::new();
-        for &i in members {
-            if let Group::Two(x, y) = cells[i].1 {
-                rows.entry(x).or_default().push(i);
-                cols.entry(y).or_default().push(i);
-            }
-        }
-        let hidden_total =
-            |f: usize, x: Option<u32>| margin_hidden.get(&(f, x)).copied().unwrap_or(false);
-        for (x, line) in &rows {
-            if hidden_total(fa, *x) {
-                for &i in line {
-                    d[i].get_or_insert(Suppression::Secondary);
-                }
-            }
-        }
-        for (y, line) in &cols {
-            if hidden_total(fb, *y) {
-                for &i in line {
-                    d[i].get_or_insert(Suppression::Secondary);
-                }
-            }
-        }
-        loop {
-            let mut changed = false;
-            for (x, line) in &rows {
-                if !hidden_total(fa, *x) {
-                    changed |= enforce_line(line, &n, &mut d, k);
-                }
-            }
-            for (y, line) in &cols {
-                if !hidden_total(fb, *y) {
-                    changed |= enforce_line(line, &n, &mut d, k);
-                }
-            }
-            if !changed {
-                break;
-            }
+        if let Breakdown::Cross(fa, fb) = *b {
+            enforce_cross(cells, members, (fa, fb), &margin_hidden, &n, &mut d, k);
         }
     }
     d
@@ -296,300 +313,6 @@ fn partitions<T>(cells: &[Cell<T>]) -> Vec<std::ops::Range<usize>> {
         start = end;
     }
     out
-}
-
-/// The protected tables of a run.
-#[derive(Debug, Clone, Default)]
-pub struct ProtectedTables {
-    pub items: Vec<Protected<ItemStats>>,
-    pub indicators: Vec<Protected<IndicatorStats>>,
-    /// Respondents per group (for response rates).
-    pub responses: Vec<Protected<()>>,
-    /// Staff in post per group (HR's headcount, `n`), where the HR file describes the group:
-    /// withheld with the group's responses and wherever else subtraction would tell one.
-    pub headcounts: Vec<Protected<()>>,
-    /// Comment themes: coded respondents and mentions per group.
-    pub themes: Vec<Protected<crate::indicators::comments::ThemeStats>>,
-    /// Key driver analyses (`measure` = the outcome indicator; `n` = respondents analysed).
-    pub drivers: Vec<Protected<crate::drivers::Analysis>>,
-    /// Every group the driver analysis looked at, and what became of it (so a group missing
-    /// from the drivers says why).
-    pub driver_groups: Vec<DriverGroup>,
-    pub summary: BTreeMap<&'static str, Summary>,
-}
-
-/// What became of one group in one outcome's driver analysis. Carries no count but the
-/// analysed n of a published analysis (already in the drivers table).
-#[derive(Debug, Clone, PartialEq)]
-pub struct DriverGroup {
-    pub wave: WaveId,
-    pub outcome: usize,
-    pub breakdown: Breakdown,
-    pub group: Group,
-    pub status: DriverStatus,
-}
-
-/// Why a group's drivers are, or are not, published.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DriverStatus {
-    /// Analysed and published, on this many respondents.
-    Analysed(u64),
-    /// Withheld by disclosure control (the group's outcome figure or size is withheld, or
-    /// showing it would let a withheld count be worked out).
-    Withheld,
-    /// Fewer respondents with the outcome and every driver than the analysis needs.
-    TooFew,
-    /// Enough respondents, but the regression could not be fitted (the themes' scores are
-    /// too closely related, or do not vary).
-    NotFitted,
-}
-
-impl DriverStatus {
-    pub fn code(self) -> &'static str {
-        match self {
-            DriverStatus::Analysed(_) => "analysed",
-            DriverStatus::Withheld => "withheld",
-            DriverStatus::TooFew => "too_few_respondents",
-            DriverStatus::NotFitted => "not_fitted",
-        }
-    }
-}
-
-impl ProtectedTables {
-    /// Whether each group's respondent count is withheld, by (wave, breakdown, group).
-    fn responses_withheld(&self) -> HashMap<(&str, Breakdown, Group), bool> {
-        self.responses
-            .iter()
-            .map(|p| {
-                (
-                    (p.wave.as_str(), p.breakdown, p.group),
-                    p.suppression.is_some(),
-                )
-            })
-            .collect()
-    }
-
-    /// Protect the HR headcounts published beside the responses (response rates, weighting
-    /// margins, population columns). A group's headcount is withheld with its responses (the
-    /// rate would tell one from the other), and more are withheld, by the rules and the
-    /// differencing attacker that protect the responses, until no withheld headcount can be
-    /// worked out from the whole organisation's and the other groups'.
-    pub fn protect_headcounts(
-        &mut self,
-        headcount: &dyn Fn(&WaveId, Breakdown, Group) -> Option<u64>,
-        k: u32,
-    ) {
-        let cells: Vec<Cell<()>> = self
-            .responses
-            .iter()
-            .filter_map(|p| {
-                Some(Cell {
-                    wave: p.wave.clone(),
-                    measure: p.measure,
-                    breakdown: p.breakdown,
-                    group: p.group,
-                    n: headcount(&p.wave, p.breakdown, p.group)?,
-                    stats: (),
-                })
-            })
-            .collect();
-        let responses_hidden = self.responses_withheld();
-        let forced = |c: &Cell<()>| {
-            responses_hidden
-                .get(&(c.wave.as_str(), c.breakdown, c.group))
-                .copied()
-                .unwrap_or(true)
-        };
-        let d = decide_all(
-            &cells,
-            k,
-            &|_| false,
-            &forced,
-            &Counting {
-                values: &|c: &Cell<()>| vec![c.n as f64],
-                sizes: false,
-                upper: &|_| None,
-                attack: true,
-                hide_last: None,
-            },
-        );
-        let s = self.summary.entry("headcounts").or_default();
-        for x in &d {
-            s.add(*x);
-        }
-        self.headcounts = cells.into_iter().zip(d).map(|(c, d)| seal(c, d)).collect();
-    }
-
-    /// Whether each group's headcount is withheld, by (wave, breakdown, group); groups the HR
-    /// file does not describe are absent.
-    pub fn headcounts_withheld(&self) -> HashMap<(&str, Breakdown, Group), bool> {
-        self.headcounts
-            .iter()
-            .map(|p| {
-                (
-                    (p.wave.as_str(), p.breakdown, p.group),
-                    p.suppression.is_some(),
-                )
-            })
-            .collect()
-    }
-
-    /// Protect key driver analyses. Each outcome's groups form lines like any breakdown, with
-    /// the respondents analysed as the count: a group not analysed (too few respondents),
-    /// whose outcome figure or respondent count is withheld, is hidden, and more groups are
-    /// hidden until no withheld count can be recovered as "overall minus the rest".
-    pub fn protect_drivers(
-        &mut self,
-        mut runs: Vec<crate::drivers::GroupRun>,
-        k: u32,
-        min_respondents: u64,
-    ) {
-        runs.sort_by(|a, b| {
-            (a.wave.as_str(), a.outcome, a.breakdown, a.group).cmp(&(
-                b.wave.as_str(),
-                b.outcome,
-                b.breakdown,
-                b.group,
-            ))
-        });
-        let outcome_hidden: HashMap<(&str, usize, Breakdown, Group), bool> = self
-            .indicators
-            .iter()
-            .map(|p| {
-                (
-                    (p.wave.as_str(), p.measure, p.breakdown, p.group),
-                    p.suppression.is_some(),
-                )
-            })
-            .collect();
-        let count_hidden = self.responses_withheld();
-        let cells: Vec<Cell<Option<crate::drivers::Analysis>>> = runs
-            .into_iter()
-            .map(|r| Cell {
-                wave: r.wave,
-                measure: r.outcome,
-                breakdown: r.breakdown,
-                group: r.group,
-                n: r.used,
-                stats: r.analysis,
-            })
-            .collect();
-        // The group's outcome figure or its respondent count is withheld elsewhere.
-        let hidden_size = |c: &Cell<Option<crate::drivers::Analysis>>| {
-            outcome_hidden
-                .get(&(c.wave.as_str(), c.measure, c.breakdown, c.group))
-                .copied()
-                .unwrap_or(true)
-                || count_hidden
-                    .get(&(c.wave.as_str(), c.breakdown, c.group))
-                    .copied()
-                    .unwrap_or(false)
-        };
-        let forced =
-            |c: &Cell<Option<crate::drivers::Analysis>>| c.stats.is_none() || hidden_size(c);
-        let d = decide_all(
-            &cells,
-            k,
-            &|_| false,
-            &forced,
-            &Counting {
-                values: &|c: &Cell<Option<crate::drivers::Analysis>>| vec![c.n as f64],
-                sizes: true,
-                upper: &|_| None,
-                attack: true,
-                hide_last: None,
-            },
-        );
-        // What became of every group: withheld whenever disclosure control hid it, so a
-        // status never says more about a withheld group than that it is withheld.
-        let driver_groups: Vec<DriverGroup> = cells
-            .iter()
-            .zip(&d)
-            .map(|(c, decision)| {
-                let status = match (&c.stats, decision) {
-                    _ if hidden_size(c) => DriverStatus::Withheld,
-                    (Some(_), None) => DriverStatus::Analysed(c.n),
-                    (Some(_), Some(_)) => DriverStatus::Withheld,
-                    (None, _) if c.n < min_respondents => DriverStatus::TooFew,
-                    (None, _) => DriverStatus::NotFitted,
-                };
-                DriverGroup {
-                    wave: c.wave.clone(),
-                    outcome: c.measure,
-                    breakdown: c.breakdown,
-                    group: c.group,
-                    status,
-                }
-            })
-            .collect();
-        self.driver_groups = driver_groups;
-        let s = self.summary.entry("drivers").or_default();
-        for x in &d {
-            s.add(*x);
-        }
-
-        self.drivers = cells
-            .into_iter()
-            .zip(d)
-            .filter_map(|(c, d)| {
-                let p = seal(c, d);
-                // Only analysed groups become rows; the others only took part in the decision.
-                p.stats.as_ref()?.as_ref()?;
-                Some(Protected {
-                    wave: p.wave,
-                    measure: p.measure,
-                    breakdown: p.breakdown,
-                    group: p.group,
-                    n: p.n,
-                    stats: p.stats.flatten(),
-                    suppression: p.suppression,
-                    sealed: Sealed,
-                })
-            })
-            .collect();
-    }
-
-    /// Protect comment-theme cells: the same rules, with the coded respondents as the count;
-    /// a group whose respondent count is withheld shows no theme counts either.
-    pub fn protect_themes(
-        &mut self,
-        cells: Vec<Cell<crate::indicators::comments::ThemeStats>>,
-        respondents: &HashMap<WaveId, u64>,
-        k: u32,
-        min_for_breakdowns: u64,
-    ) {
-        let small_org = |w: &str| respondents.get(w).copied().unwrap_or(0) < min_for_breakdowns;
-        let hidden_group = self.responses_withheld();
-        let forced = |c: &Cell<crate::indicators::comments::ThemeStats>| {
-            hidden_group
-                .get(&(c.wave.as_str(), c.breakdown, c.group))
-                .copied()
-                .unwrap_or(false)
-        };
-        let d = decide_all(
-            &cells,
-            k,
-            &small_org,
-            &forced,
-            &Counting {
-                // Coded respondents who mentioned the theme, and who did not.
-                values: &|c: &Cell<crate::indicators::comments::ThemeStats>| {
-                    let m = c.stats.mentions.min(c.n);
-                    vec![m as f64, (c.n - m) as f64]
-                },
-                sizes: true,
-                upper: &|_| None,
-                attack: true,
-                hide_last: None,
-            },
-        );
-        let s = self.summary.entry("comment_themes").or_default();
-        for x in &d {
-            s.add(*x);
-        }
-        self.themes
-            .extend(cells.into_iter().zip(d).map(|(c, d)| seal(c, d)));
-    }
 }
 
 /// How a family's cells are counted for the differencing attacker.
@@ -697,6 +420,105 @@ struct Seen<'a> {
     hide_last: Option<Breakdown>,
 }
 
+/// What the LP attacker sees of a family when cells `d` are withheld: published counts,
+/// what a withheld cell's reason says of its size, published upper bounds, the lines.
+fn attack_family(
+    d: &[Option<Suppression>],
+    seen: &Seen,
+    lines: &[(usize, Vec<usize>)],
+) -> attack::Family {
+    let Seen {
+        values,
+        upper,
+        sizes,
+        ..
+    } = *seen;
+    attack::Family {
+        counts: values.first().map_or(1, Vec::len),
+        cells: (0..d.len())
+            .map(|i| attack::Cell {
+                published: d[i].is_none().then(|| values[i].clone()),
+                size: match d[i] {
+                    Some(Suppression::Primary) if sizes => attack::Size::Below,
+                    Some(Suppression::Secondary) if sizes => attack::Size::AtLeast,
+                    _ => attack::Size::Any,
+                },
+                upper: upper.get(i).copied().flatten(),
+            })
+            .collect(),
+        lines: lines.to_vec(),
+    }
+}
+
+/// The cheapest published group to withhold so that a leak is no longer pinned down: the
+/// nearest line-mates first (sharing a line with the cell, else with the withheld groups
+/// beside it, outwards), cross cells before one-way groups, groups that bring doubt before
+/// those that do not, and the smallest.
+fn cheapest_mate(
+    keys: &[(Breakdown, Group, u64)],
+    d: &[Option<Suppression>],
+    forced: &[bool],
+    lines: &[(usize, Vec<usize>)],
+    is_total: &[bool],
+    seen: &Seen,
+    leak: &attack::Leak,
+) -> Option<usize> {
+    let Seen {
+        values, hide_last, ..
+    } = *seen;
+    // A line-mate that brings some of what was pinned back into doubt: for a count,
+    // a group with some of that count; for "everyone answered alike", a group where
+    // not everyone did; for a size, any group with members.
+    let helps = |i: usize| {
+        let v = &values[i];
+        let total: f64 = v.iter().sum();
+        match leak.figure {
+            attack::Figure::Count(j) => v[j] > 0.0,
+            attack::Figure::AllBut(j) => total - v[j] > 0.0,
+            attack::Figure::Size => total > 0.0,
+        }
+    };
+    // The nearest published groups: those sharing a line with the cell, else with
+    // the withheld groups beside it, and so on outwards.
+    let mut frontier = vec![leak.cell];
+    let mut visited = vec![false; keys.len()];
+    visited[leak.cell] = true;
+    // (total?, hidden last?, not helpful?, distance, n, index): the cheapest cell to
+    // hide.
+    let mut best: Option<(bool, bool, bool, usize, u64, usize)> = None;
+    let mut level = 0;
+    while !frontier.is_empty() && level < 4 {
+        level += 1;
+        let mut mates: Vec<usize> = Vec::new();
+        for (t, parts) in lines {
+            if frontier.iter().any(|c| c == t || parts.contains(c)) {
+                for &i in parts.iter().chain(std::iter::once(t)) {
+                    if !visited[i] {
+                        visited[i] = true;
+                        mates.push(i);
+                    }
+                }
+            }
+        }
+        for &i in &mates {
+            if d[i].is_none() && !forced[i] && keys[i].0 != Breakdown::Overall {
+                // Cross cells before one-way groups: hiding a one-way group hides its
+                // row of every cross and every theme built on the item for that group.
+                let last = Some(keys[i].0) == hide_last;
+                let cost = (is_total[i], last, !helps(i), level, keys[i].2, i);
+                if best.is_none_or(|b| cost < b) {
+                    best = Some(cost);
+                }
+            }
+        }
+        if best.is_some_and(|b| !b.0 && !b.1 && !b.2) {
+            break;
+        }
+        frontier = mates.into_iter().filter(|&i| d[i].is_some()).collect();
+    }
+    best.map(|b| b.5)
+}
+
 /// [`decide`], then more cells hidden until the differencing attacker (an LP over every line
 /// of the family, knowing what each withheld cell's reason says about its size) can work out
 /// no withheld count: for each value it pins down, the smallest published group that shares
@@ -708,12 +530,6 @@ fn decide_safe(
     forced: &[bool],
     seen: &Seen,
 ) -> Vec<Option<Suppression>> {
-    let Seen {
-        values,
-        upper,
-        sizes,
-        hide_last,
-    } = *seen;
     let lines = family_lines(keys);
     let is_total: Vec<bool> = (0..keys.len())
         .map(|i| lines.iter().any(|(t, _)| *t == i))
@@ -736,21 +552,7 @@ fn decide_safe(
         if d.iter().all(Option::is_none) || lines.is_empty() {
             return d;
         }
-        let family = attack::Family {
-            counts: values.first().map_or(1, Vec::len),
-            cells: (0..keys.len())
-                .map(|i| attack::Cell {
-                    published: d[i].is_none().then(|| values[i].clone()),
-                    size: match d[i] {
-                        Some(Suppression::Primary) if sizes => attack::Size::Below,
-                        Some(Suppression::Secondary) if sizes => attack::Size::AtLeast,
-                        _ => attack::Size::Any,
-                    },
-                    upper: upper.get(i).copied().flatten(),
-                })
-                .collect(),
-            lines: lines.clone(),
-        };
+        let family = attack_family(&d, seen, &lines);
         let out = attack::attack(&family, k);
         let leaks = out.leaks;
         if leaks.is_empty() {
@@ -758,57 +560,7 @@ fn decide_safe(
         }
         let mut added = false;
         for leak in leaks {
-            // A line-mate that brings some of what was pinned back into doubt: for a count,
-            // a group with some of that count; for "everyone answered alike", a group where
-            // not everyone did; for a size, any group with members.
-            let helps = |i: usize| {
-                let v = &values[i];
-                let total: f64 = v.iter().sum();
-                match leak.figure {
-                    attack::Figure::Count(j) => v[j] > 0.0,
-                    attack::Figure::AllBut(j) => total - v[j] > 0.0,
-                    attack::Figure::Size => total > 0.0,
-                }
-            };
-            // The nearest published groups: those sharing a line with the cell, else with
-            // the withheld groups beside it, and so on outwards.
-            let mut frontier = vec![leak.cell];
-            let mut seen = vec![false; keys.len()];
-            seen[leak.cell] = true;
-            // (total?, hidden last?, not helpful?, distance, n, index): the cheapest cell to
-            // hide.
-            let mut best: Option<(bool, bool, bool, usize, u64, usize)> = None;
-            let mut level = 0;
-            while !frontier.is_empty() && level < 4 {
-                level += 1;
-                let mut mates: Vec<usize> = Vec::new();
-                for (t, parts) in &lines {
-                    if frontier.iter().any(|c| c == t || parts.contains(c)) {
-                        for &i in parts.iter().chain(std::iter::once(t)) {
-                            if !seen[i] {
-                                seen[i] = true;
-                                mates.push(i);
-                            }
-                        }
-                    }
-                }
-                for &i in &mates {
-                    if d[i].is_none() && !forced[i] && keys[i].0 != Breakdown::Overall {
-                        // Cross cells before one-way groups: hiding a one-way group hides its
-                        // row of every cross and every theme built on the item for that group.
-                        let last = Some(keys[i].0) == hide_last;
-                        let cost = (is_total[i], last, !helps(i), level, keys[i].2, i);
-                        if best.is_none_or(|b| cost < b) {
-                            best = Some(cost);
-                        }
-                    }
-                }
-                if best.is_some_and(|b| !b.0 && !b.1 && !b.2) {
-                    break;
-                }
-                frontier = mates.into_iter().filter(|&i| d[i].is_some()).collect();
-            }
-            let next = best.map(|b| b.5);
+            let next = cheapest_mate(keys, &d, &forced, &lines, &is_total, seen, &leak);
             if let Some(i) = next {
                 forced[i] = true;
                 added = true;
@@ -1010,352 +762,9 @@ pub fn protect(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn all_alike_reads_only_what_the_table_publishes() {
-        let counts = |positive, neutral, negative| crate::indicators::aggregates::ItemCounts {
-            positive,
-            neutral,
-            negative,
-            excluded: 0,
-            codes: Vec::new(),
-            weighted: None,
-        };
-        let b = Breakdown::Field(0);
-        // No one negative: readable from each answer's count, not from % positive alone.
-        assert!(all_alike_as_published(
-            Answers::Each,
-            b,
-            &counts(2, 3, 0),
-            10
-        ));
-        assert!(!all_alike_as_published(
-            Answers::Positive,
-            b,
-            &counts(2, 3, 0),
-            10
-        ));
-        // All positive, or none, is readable either way; not at or above the bound.
-        assert!(all_alike_as_published(
-            Answers::Positive,
-            b,
-            &counts(6, 0, 0),
-            10
-        ));
-        assert!(all_alike_as_published(
-            Answers::Positive,
-            b,
-            &counts(0, 4, 2),
-            10
-        ));
-        assert!(!all_alike_as_published(
-            Answers::Positive,
-            b,
-            &counts(10, 0, 0),
-            10
-        ));
-        assert!(!all_alike_as_published(
-            Answers::Positive,
-            Breakdown::Overall,
-            &counts(6, 0, 0),
-            10
-        ));
-    }
-    use Suppression::*;
-
-    /// One-way: an overall cell plus one group per n.
-    fn one_way(ns: &[u64], small_org: bool) -> Vec<Option<Suppression>> {
-        let mut cells = vec![(Breakdown::Overall, Group::All, ns.iter().sum())];
-        for (i, &n) in ns.iter().enumerate() {
-            cells.push((Breakdown::Field(0), Group::One(Some(i as u32)), n));
-        }
-        decide(&cells, 10, small_org, &[])
-            .into_iter()
-            .skip(1)
-            .collect()
-    }
-
-    #[test]
-    fn one_small_group_takes_the_next_smallest_with_it() {
-        assert_eq!(
-            one_way(&[50, 4, 30, 12], false),
-            [None, Some(Primary), None, Some(Secondary)]
-        );
-    }
-
-    #[test]
-    fn two_small_groups_that_sum_below_threshold_need_a_third() {
-        // 3 + 4 = 7 < 10: the pair could be recovered as a group of 7.
-        assert_eq!(
-            one_way(&[50, 3, 4, 20, 25], false),
-            [None, Some(Primary), Some(Primary), Some(Secondary), None]
-        );
-    }
-
-    #[test]
-    fn two_small_groups_summing_to_threshold_are_enough() {
-        assert_eq!(
-            one_way(&[50, 6, 4, 20], false),
-            [None, Some(Primary), Some(Primary), None]
-        );
-    }
-
-    #[test]
-    fn empty_categories_hide_nothing_and_need_no_protection() {
-        assert_eq!(one_way(&[50, 0, 20], false), [None, Some(Primary), None]);
-    }
-
-    #[test]
-    fn small_organisation_gets_no_breakdowns() {
-        assert_eq!(
-            one_way(&[15, 14], true),
-            [Some(SmallOrganisation), Some(SmallOrganisation)]
-        );
-    }
-
-    #[test]
-    fn forced_cells_are_protected_like_any_other() {
-        // A theme hidden because an item is hidden: the line rule then hides one more.
-        let cells = vec![
-            (Breakdown::Overall, Group::All, 100),
-            (Breakdown::Field(0), Group::One(Some(0)), 50),
-            (Breakdown::Field(0), Group::One(Some(1)), 30),
-            (Breakdown::Field(0), Group::One(Some(2)), 20),
-        ];
-        let d = decide(&cells, 10, false, &[false, false, false, true]);
-        assert_eq!(d, [None, None, Some(Secondary), Some(Secondary)]);
-    }
-
-    /// A 3 × 3 cross with one-way totals.
-    fn cross(grid: [[u64; 3]; 3]) -> Vec<Option<Suppression>> {
-        let total: u64 = grid.iter().flatten().sum();
-        let mut cells = vec![(Breakdown::Overall, Group::All, total)];
-        for (x, row) in grid.iter().enumerate() {
-            cells.push((
-                Breakdown::Field(0),
-                Group::One(Some(x as u32)),
-                row.iter().sum(),
-            ));
-        }
-        for y in 0..3 {
-            cells.push((
-                Breakdown::Field(1),
-                Group::One(Some(y as u32)),
-                grid.iter().map(|r| r[y]).sum(),
-            ));
-        }
-        for (x, row) in grid.iter().enumerate() {
-            for (y, &n) in row.iter().enumerate() {
-                cells.push((
-                    Breakdown::Cross(0, 1),
-                    Group::Two(Some(x as u32), Some(y as u32)),
-                    n,
-                ));
-            }
-        }
-        decide(&cells, 10, false, &[])
-    }
-
-    #[test]
-    fn a_small_cross_cell_is_protected_in_its_row_and_its_column() {
-        let d = cross([[40, 40, 3], [40, 40, 40], [40, 40, 40]]);
-        let grid: Vec<_> = d[7..].to_vec();
-        // (0,2) primary; its row needs another hidden cell, so does its column; then those
-        // cells' own column/row need partners: a rectangle of four hidden cells.
-        assert_eq!(grid.iter().filter(|s| s.is_some()).count(), 4, "{grid:?}");
-        assert_eq!(grid[2], Some(Primary));
-        for line in [
-            [0, 1, 2],
-            [3, 4, 5],
-            [6, 7, 8],
-            [0, 3, 6],
-            [1, 4, 7],
-            [2, 5, 8],
-        ] {
-            let hidden = line.iter().filter(|&&i| grid[i].is_some()).count();
-            assert!(
-                hidden != 1,
-                "line {line:?} has a single hidden cell: {grid:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn a_row_whose_total_is_hidden_is_hidden_whole() {
-        // Row 0 totals 8 < 10, so its one-way figure is primary-suppressed.
-        let d = cross([[3, 3, 2], [40, 40, 40], [40, 40, 40]]);
-        assert_eq!(d[1], Some(Primary), "row 0's one-way total");
-        assert!(d[7..10].iter().all(|s| s.is_some()));
-    }
-}
+mod tests;
 
 #[cfg(test)]
-mod properties {
-    use super::*;
-    use proptest::prelude::*;
-
-    /// What the audit checks: in every line whose total is published, what the hidden cells
-    /// hold together (the total minus the published cells) is nothing, or is spread over at
-    /// least two hidden cells and is at least k. (An attacker does not know which hidden
-    /// cells are empty, so an empty hidden cell still counts as a hiding place.)
-    fn line_ok(ns: &[u64], hidden: &[bool], k: u64) -> bool {
-        let rest: u64 = ns
-            .iter()
-            .zip(hidden)
-            .filter(|(_, h)| **h)
-            .map(|(n, _)| *n)
-            .sum();
-        let count = hidden.iter().filter(|h| **h).count();
-        rest == 0 || (count >= 2 && rest >= k)
-    }
-
-    proptest! {
-        #[test]
-        fn no_published_cell_is_small_or_recoverable(
-            rows in 1usize..5,
-            cols in 1usize..5,
-            seed in proptest::collection::vec(prop_oneof![0u64..6, 0u64..15, 0u64..120], 25),
-            k in 2u32..12,
-        ) {
-            let grid: Vec<Vec<u64>> = (0..rows).map(|x| (0..cols).map(|y| seed[x * 5 + y]).collect()).collect();
-            let total: u64 = grid.iter().flatten().sum();
-            let mut cells = vec![(Breakdown::Overall, Group::All, total)];
-            for (x, r) in grid.iter().enumerate() {
-                cells.push((Breakdown::Field(0), Group::One(Some(x as u32)), r.iter().sum()));
-            }
-            for y in 0..cols {
-                cells.push((Breakdown::Field(1), Group::One(Some(y as u32)), grid.iter().map(|r| r[y]).sum()));
-            }
-            for (x, r) in grid.iter().enumerate() {
-                for (y, &n) in r.iter().enumerate() {
-                    cells.push((Breakdown::Cross(0, 1), Group::Two(Some(x as u32), Some(y as u32)), n));
-                }
-            }
-            let d = decide(&cells, k, false, &[]);
-            let k = u64::from(k);
-            for (c, s) in cells.iter().zip(&d) {
-                prop_assert!(s.is_some() || c.2 >= k, "published n={} < {k}", c.2);
-            }
-            if d[0].is_none() {
-                let row_tot: Vec<u64> = (1..=rows).map(|i| cells[i].2).collect();
-                let row_hidden: Vec<bool> = (1..=rows).map(|i| d[i].is_some()).collect();
-                prop_assert!(line_ok(&row_tot, &row_hidden, k), "first field");
-                let col_tot: Vec<u64> = (rows + 1..=rows + cols).map(|i| cells[i].2).collect();
-                let col_hidden: Vec<bool> = (rows + 1..=rows + cols).map(|i| d[i].is_some()).collect();
-                prop_assert!(line_ok(&col_tot, &col_hidden, k), "second field");
-                let base = 1 + rows + cols;
-                for x in 0..rows {
-                    if d[1 + x].is_none() {
-                        let ns: Vec<u64> = (0..cols).map(|y| grid[x][y]).collect();
-                        let hs: Vec<bool> = (0..cols).map(|y| d[base + x * cols + y].is_some()).collect();
-                        prop_assert!(line_ok(&ns, &hs, k), "row {x}: {ns:?} {hs:?}");
-                    }
-                }
-                for y in 0..cols {
-                    if d[1 + rows + y].is_none() {
-                        let ns: Vec<u64> = (0..rows).map(|x| grid[x][y]).collect();
-                        let hs: Vec<bool> = (0..rows).map(|x| d[base + x * cols + y].is_some()).collect();
-                        prop_assert!(line_ok(&ns, &hs, k), "column {y}: {ns:?} {hs:?}");
-                    }
-                }
-            }
-        }
-    }
-}
+mod kept_groups;
 #[cfg(test)]
-mod kept_groups {
-    use super::*;
-
-    /// A member-feedback family: 5 committees × 3 months (forms, and positive answers), the
-    /// committees' and months' totals and the whole quarter, with reasons not told.
-    type Keys = Vec<(Breakdown, Group, u64)>;
-
-    fn family() -> (Keys, Vec<Vec<f64>>) {
-        let forms: [[u64; 3]; 5] = [[5, 1, 7], [4, 10, 6], [3, 10, 2], [10, 9, 10], [2, 10, 6]];
-        let positive: [[u64; 3]; 5] = [[0, 1, 6], [2, 8, 4], [2, 7, 1], [2, 9, 0], [0, 1, 2]];
-        let mut keys = Vec::new();
-        let mut values = Vec::new();
-        let mut push = |b, g, n: u64, p: u64| {
-            keys.push((b, g, n));
-            values.push(vec![p as f64, (n - p) as f64]);
-        };
-        let sum = |t: &[[u64; 3]; 5], c: Option<usize>, m: Option<usize>| -> u64 {
-            (0..5)
-                .filter(|&i| c.is_none_or(|c| c == i))
-                .flat_map(|i| {
-                    (0..3)
-                        .filter(move |&j| m.is_none_or(|m| m == j))
-                        .map(move |j| t[i][j])
-                })
-                .sum()
-        };
-        push(
-            Breakdown::Overall,
-            Group::All,
-            sum(&forms, None, None),
-            sum(&positive, None, None),
-        );
-        for c in 0..5 {
-            let g = Group::One(Some(c as u32));
-            push(
-                Breakdown::Field(0),
-                g,
-                sum(&forms, Some(c), None),
-                sum(&positive, Some(c), None),
-            );
-        }
-        for m in 0..3 {
-            let g = Group::One(Some(m as u32));
-            push(
-                Breakdown::Field(1),
-                g,
-                sum(&forms, None, Some(m)),
-                sum(&positive, None, Some(m)),
-            );
-        }
-        for c in 0..5 {
-            for m in 0..3 {
-                let g = Group::Two(Some(c as u32), Some(m as u32));
-                push(Breakdown::Cross(0, 1), g, forms[c][m], positive[c][m]);
-            }
-        }
-        (keys, values)
-    }
-
-    #[test]
-    fn months_are_hidden_last_so_the_control_chart_keeps_its_points() {
-        let (keys, values) = family();
-        let upper = vec![None; keys.len()];
-        let months_hidden = |d: &[Option<Suppression>]| {
-            (0..keys.len())
-                .filter(|&i| keys[i].0 == Breakdown::Field(1) && d[i].is_some())
-                .count()
-        };
-        let seen = |hide_last| Seen {
-            values: &values,
-            upper: &upper,
-            sizes: false,
-            hide_last,
-        };
-        let cheapest = decide_safe(&keys, 5, false, &[], &seen(None));
-        let kept = decide_safe(&keys, 5, false, &[], &seen(Some(Breakdown::Field(1))));
-        // Hiding the cheapest cell each time takes two of the three months with it; keeping
-        // months last hides committees instead, and the attacker still recovers nothing.
-        assert_eq!(months_hidden(&cheapest), 2);
-        assert_eq!(months_hidden(&kept), 0);
-        let family = attack::Family {
-            counts: 2,
-            cells: (0..keys.len())
-                .map(|i| attack::Cell {
-                    published: kept[i].is_none().then(|| values[i].clone()),
-                    size: attack::Size::Any,
-                    upper: None,
-                })
-                .collect(),
-            lines: family_lines(&keys),
-        };
-        assert!(attack::attack(&family, 5).leaks.is_empty());
-    }
-}
+mod properties;
