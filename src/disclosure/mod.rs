@@ -645,47 +645,21 @@ pub fn protect(
         })
     };
     // Respondents first: a group's published respondent count bounds its other counts.
-    let resp_d = decide_all(
-        &responses,
-        k,
-        &small_org,
-        &|_| false,
-        &Counting {
-            values: &|c: &Cell<()>| vec![c.n as f64],
-            sizes: reasons,
-            upper: &|_| None,
-            attack: linear_attack,
-            hide_last,
-        },
-    );
-    let respondents_shown: HashMap<(&str, Breakdown, Group), f64> = responses
-        .iter()
-        .zip(&resp_d)
+    let resp_d = decide_respondents(&responses, &rules, &small_org);
+    let respondents_shown: HashMap<(&str, Breakdown, Group), f64> = (responses.iter().zip(&resp_d))
         .filter(|(_, d)| d.is_none())
         .map(|(c, _)| ((c.wave.as_str(), c.breakdown, c.group), c.n as f64))
         .collect();
-    let item_upper = |c: &Cell<ItemStats>| {
-        respondents_shown
-            .get(&(c.wave.as_str(), c.breakdown, c.group))
-            .copied()
-    };
+    let shown = |w: &WaveId, b, g| respondents_shown.get(&(w.as_str(), b, g)).copied();
     let item_counting = Counting {
-        values: &|c: &Cell<ItemStats>| {
-            let t = &c.stats.counts;
-            match answers {
-                Answers::Each => vec![t.positive as f64, t.neutral as f64, t.negative as f64],
-                Answers::Positive => vec![t.positive as f64, (t.neutral + t.negative) as f64],
-            }
-        },
+        values: &|c: &Cell<ItemStats>| item_values(answers, c),
         sizes: reasons,
-        upper: &item_upper,
+        upper: &|c: &Cell<ItemStats>| shown(&c.wave, c.breakdown, c.group),
         attack: linear_attack,
         hide_last,
     };
     let item_d = decide_all(&items, k, &small_org, &unanimous, &item_counting);
-    let item_hidden: HashMap<(&str, usize, Breakdown, Group), bool> = items
-        .iter()
-        .zip(&item_d)
+    let item_hidden: HashMap<(&str, usize, Breakdown, Group), bool> = (items.iter().zip(&item_d))
         .map(|(c, d)| {
             (
                 (c.wave.as_str(), c.measure, c.breakdown, c.group),
@@ -693,21 +667,7 @@ pub fn protect(
             )
         })
         .collect();
-    let forced_by_items = |c: &Cell<IndicatorStats>| {
-        let ind = &schema.indicators[c.measure];
-        match ind.method {
-            Method::ThemePctPositive | Method::YesRate | Method::Enps => {
-                // Items this wave did not ask have no cells and hide nothing.
-                ind.items.iter().any(|&q| {
-                    item_hidden
-                        .get(&(c.wave.as_str(), q, c.breakdown, c.group))
-                        .copied()
-                        .unwrap_or(false)
-                })
-            }
-            Method::Index0To100 | Method::Score0To10 => false,
-        }
-    };
+    let forced_by_items = |c: &Cell<IndicatorStats>| hidden_with_items(schema, &item_hidden, c);
     let ind_d = decide_all(
         &indicators,
         k,
@@ -716,16 +676,75 @@ pub fn protect(
         &Counting {
             values: &|c: &Cell<IndicatorStats>| vec![c.n as f64],
             sizes: reasons,
-            upper: &|c: &Cell<IndicatorStats>| {
-                respondents_shown
-                    .get(&(c.wave.as_str(), c.breakdown, c.group))
-                    .copied()
-            },
+            upper: &|c: &Cell<IndicatorStats>| shown(&c.wave, c.breakdown, c.group),
             attack: linear_attack,
             hide_last,
         },
     );
 
+    sealed_tables(
+        (items, item_d),
+        (indicators, ind_d),
+        (responses, resp_d),
+        reasons,
+    )
+}
+
+/// Each group's respondent count withheld or not (primary, secondary by line, the attacker).
+fn decide_respondents(
+    responses: &[Cell<()>],
+    rules: &Rules,
+    small_org: &(dyn Fn(&str) -> bool + Sync),
+) -> Vec<Option<Suppression>> {
+    let counting = Counting {
+        values: &|c: &Cell<()>| vec![c.n as f64],
+        sizes: rules.reasons,
+        upper: &|_| None,
+        attack: rules.linear_attack,
+        hide_last: rules.hide_last,
+    };
+    decide_all(responses, rules.k, small_org, &|_| false, &counting)
+}
+
+/// An item's counts as the attacker reads them: each answer group, or positive and the rest.
+fn item_values(answers: Answers, c: &Cell<ItemStats>) -> Vec<f64> {
+    let t = &c.stats.counts;
+    match answers {
+        Answers::Each => vec![t.positive as f64, t.neutral as f64, t.negative as f64],
+        Answers::Positive => vec![t.positive as f64, (t.neutral + t.negative) as f64],
+    }
+}
+
+/// A theme share, yes-rate or eNPS is withheld wherever one of its items is (so no hidden
+/// item can be solved for); items this wave did not ask have no cells and hide nothing.
+fn hidden_with_items(
+    schema: &Schema,
+    item_hidden: &HashMap<(&str, usize, Breakdown, Group), bool>,
+    c: &Cell<IndicatorStats>,
+) -> bool {
+    let ind = &schema.indicators[c.measure];
+    match ind.method {
+        Method::ThemePctPositive | Method::YesRate | Method::Enps => ind.items.iter().any(|&q| {
+            item_hidden
+                .get(&(c.wave.as_str(), q, c.breakdown, c.group))
+                .copied()
+                .unwrap_or(false)
+        }),
+        Method::Index0To100 | Method::Score0To10 => false,
+    }
+}
+
+/// Cells with the decision on each.
+type Decided<T> = (Vec<Cell<T>>, Vec<Option<Suppression>>);
+
+/// The decisions sealed into the tables every writer reads, counted by reason; published
+/// without their reason (as confidential) where reasons are not told.
+fn sealed_tables(
+    (items, item_d): Decided<ItemStats>,
+    (indicators, ind_d): Decided<IndicatorStats>,
+    (responses, resp_d): Decided<()>,
+    reasons: bool,
+) -> ProtectedTables {
     let mut tables = ProtectedTables::default();
     let mut sum = |name: &'static str, ds: &[Option<Suppression>]| {
         let s = tables.summary.entry(name).or_default();
@@ -736,7 +755,6 @@ pub fn protect(
     sum("items", &item_d);
     sum("indicators", &ind_d);
     sum("response_rates", &resp_d);
-    // Counted by reason above; published without it where reasons are not told.
     let told = |d: Option<Suppression>| match d {
         Some(Suppression::Primary | Suppression::Secondary) if !reasons => {
             Some(Suppression::Confidential)
