@@ -157,16 +157,15 @@ impl ProtectedTables {
                 b.group,
             ))
         });
-        let outcome_hidden: HashMap<(&str, usize, Breakdown, Group), bool> = self
-            .indicators
-            .iter()
-            .map(|p| {
-                (
-                    (p.wave.as_str(), p.measure, p.breakdown, p.group),
-                    p.suppression.is_some(),
-                )
-            })
-            .collect();
+        let outcome_hidden: HashMap<(&str, usize, Breakdown, Group), bool> =
+            (self.indicators.iter())
+                .map(|p| {
+                    (
+                        (p.wave.as_str(), p.measure, p.breakdown, p.group),
+                        p.suppression.is_some(),
+                    )
+                })
+                .collect();
         let count_hidden = self.responses_withheld();
         let cells: Vec<Cell<Option<crate::drivers::Analysis>>> = runs
             .into_iter()
@@ -205,53 +204,13 @@ impl ProtectedTables {
                 hide_last: None,
             },
         );
-        // What became of every group: withheld whenever disclosure control hid it, so a
-        // status never says more about a withheld group than that it is withheld.
-        let driver_groups: Vec<DriverGroup> = cells
-            .iter()
-            .zip(&d)
-            .map(|(c, decision)| {
-                let status = match (&c.stats, decision) {
-                    _ if hidden_size(c) => DriverStatus::Withheld,
-                    (Some(_), None) => DriverStatus::Analysed(c.n),
-                    (Some(_), Some(_)) => DriverStatus::Withheld,
-                    (None, _) if c.n < min_respondents => DriverStatus::TooFew,
-                    (None, _) => DriverStatus::NotFitted,
-                };
-                DriverGroup {
-                    wave: c.wave.clone(),
-                    outcome: c.measure,
-                    breakdown: c.breakdown,
-                    group: c.group,
-                    status,
-                }
-            })
-            .collect();
-        self.driver_groups = driver_groups;
+        self.driver_groups = driver_groups(&cells, &d, &hidden_size, min_respondents);
         let s = self.summary.entry("drivers").or_default();
         for x in &d {
             s.add(*x);
         }
 
-        self.drivers = cells
-            .into_iter()
-            .zip(d)
-            .filter_map(|(c, d)| {
-                let p = seal(c, d);
-                // Only analysed groups become rows; the others only took part in the decision.
-                p.stats.as_ref()?.as_ref()?;
-                Some(Protected {
-                    wave: p.wave,
-                    measure: p.measure,
-                    breakdown: p.breakdown,
-                    group: p.group,
-                    n: p.n,
-                    stats: p.stats.flatten(),
-                    suppression: p.suppression,
-                    sealed: Sealed,
-                })
-            })
-            .collect();
+        self.drivers = analysed_rows(cells, d);
     }
 
     /// Protect comment-theme cells: the same rules, with the coded respondents as the count;
@@ -295,4 +254,61 @@ impl ProtectedTables {
         self.themes
             .extend(cells.into_iter().zip(d).map(|(c, d)| seal(c, d)));
     }
+}
+
+/// What became of every group: withheld whenever disclosure control hid it, so a status
+/// never says more about a withheld group than that it is withheld.
+fn driver_groups(
+    cells: &[Cell<Option<crate::drivers::Analysis>>],
+    d: &[Option<Suppression>],
+    hidden_size: &dyn Fn(&Cell<Option<crate::drivers::Analysis>>) -> bool,
+    min_respondents: u64,
+) -> Vec<DriverGroup> {
+    cells
+        .iter()
+        .zip(d)
+        .map(|(c, decision)| {
+            let status = match (&c.stats, decision) {
+                _ if hidden_size(c) => DriverStatus::Withheld,
+                (Some(_), None) => DriverStatus::Analysed(c.n),
+                (Some(_), Some(_)) => DriverStatus::Withheld,
+                (None, _) if c.n < min_respondents => DriverStatus::TooFew,
+                (None, _) => DriverStatus::NotFitted,
+            };
+            DriverGroup {
+                wave: c.wave.clone(),
+                outcome: c.measure,
+                breakdown: c.breakdown,
+                group: c.group,
+                status,
+            }
+        })
+        .collect()
+}
+
+/// The analysed groups' drivers, sealed with their decision; the other groups only took part
+/// in the decision.
+fn analysed_rows(
+    cells: Vec<Cell<Option<crate::drivers::Analysis>>>,
+    d: Vec<Option<Suppression>>,
+) -> Vec<Protected<crate::drivers::Analysis>> {
+    cells
+        .into_iter()
+        .zip(d)
+        .filter_map(|(c, d)| {
+            let p = seal(c, d);
+            // Only analysed groups become rows; the others only took part in the decision.
+            p.stats.as_ref()?.as_ref()?;
+            Some(Protected {
+                wave: p.wave,
+                measure: p.measure,
+                breakdown: p.breakdown,
+                group: p.group,
+                n: p.n,
+                stats: p.stats.flatten(),
+                suppression: p.suppression,
+                sealed: Sealed,
+            })
+        })
+        .collect()
 }
