@@ -96,11 +96,33 @@ pub fn attack(f: &Family, k: u32) -> Outcome {
     if f.cells.iter().all(|c| c.published.is_some()) {
         return out;
     }
-    // What a published group says of every group inside it is not a leak of the inner
-    // group: if a published group has none of a count (no one in it answered that way), or
-    // every member in one count, so has every group inside it (a yes/no question has no
-    // neutral answers; "0 of 60 senior managers" covers each directorate's senior managers).
-    // Whether such a published figure may stand is the attribute rule's business.
+    let (none_above, all_above) = implied_from_above(f);
+    for members in components(f) {
+        let (part, keep) = sub_family(f, &members);
+        let none: Vec<Vec<bool>> = keep.iter().map(|&c| none_above[c].clone()).collect();
+        let all: Vec<Vec<bool>> = keep.iter().map(|&c| all_above[c].clone()).collect();
+        let o = attack_part(&part, k, &none, &all);
+        out.programs += o.programs;
+        out.inconsistent |= o.inconsistent;
+        out.leaks.extend(o.leaks.into_iter().map(|l| Leak {
+            cell: keep[l.cell],
+            ..l
+        }));
+    }
+    out.leaks.sort_by_key(|l| l.cell);
+    out
+}
+
+/// A flag per cell and count.
+type PerCount = Vec<Vec<bool>>;
+
+/// What a published group says of every group inside it is not a leak of the inner group:
+/// if a published group has none of a count (no one in it answered that way), or every member
+/// in one count, so has every group inside it (a yes/no question has no neutral answers; "0
+/// of 60 senior managers" covers each directorate's senior managers). Whether such a
+/// published figure may stand is the attribute rule's business. Returns, per cell and count,
+/// (none above, all above).
+fn implied_from_above(f: &Family) -> (PerCount, PerCount) {
     let mut none_above = vec![vec![false; f.counts]; f.cells.len()];
     let mut all_above = vec![vec![false; f.counts]; f.cells.len()];
     loop {
@@ -127,11 +149,14 @@ pub fn attack(f: &Family, k: u32) -> Outcome {
             }
         }
         if !changed {
-            break;
+            return (none_above, all_above);
         }
     }
-    // Withheld cells that share a line are solved together; groups of them that share none
-    // are independent programs (smaller, so much faster).
+}
+
+/// Withheld cells that share a line are solved together; groups of them that share none are
+/// independent programs (smaller, so much faster).
+fn components(f: &Family) -> Vec<Vec<usize>> {
     let mut root: Vec<usize> = (0..f.cells.len()).collect();
     fn find(root: &mut [usize], mut i: usize) -> usize {
         while root[i] != i {
@@ -159,41 +184,37 @@ pub fn attack(f: &Family, k: u32) -> Outcome {
         let r = find(&mut root, c);
         components.entry(r).or_default().push(c);
     }
-    for members in components.into_values() {
-        // The component's lines, with the published cells in them as constants.
-        let lines: Vec<&(usize, Vec<usize>)> = f
-            .lines
-            .iter()
-            .filter(|(t, parts)| members.contains(t) || parts.iter().any(|p| members.contains(p)))
-            .collect();
-        let mut keep: Vec<usize> = members.clone();
-        for (t, parts) in &lines {
-            keep.extend(parts.iter().chain(std::iter::once(t)));
-        }
-        keep.sort_unstable();
-        keep.dedup();
-        let at = |c: usize| keep.binary_search(&c).expect("kept");
-        let part = Family {
-            counts: f.counts,
-            cells: keep.iter().map(|&c| f.cells[c].clone()).collect(),
-            lines: lines
-                .iter()
-                .map(|(t, parts)| (at(*t), parts.iter().map(|&p| at(p)).collect()))
-                .collect(),
-        };
-        let none: Vec<Vec<bool>> = keep.iter().map(|&c| none_above[c].clone()).collect();
-        let all: Vec<Vec<bool>> = keep.iter().map(|&c| all_above[c].clone()).collect();
-        let o = attack_part(&part, k, &none, &all);
-        out.programs += o.programs;
-        out.inconsistent |= o.inconsistent;
-        out.leaks.extend(o.leaks.into_iter().map(|l| Leak {
-            cell: keep[l.cell],
-            ..l
-        }));
-    }
-    out.leaks.sort_by_key(|l| l.cell);
-    out
+    components.into_values().collect()
 }
+
+/// One component's lines, with the published cells in them as constants, as a family of its
+/// own; and which cell of `f` each of its cells is.
+fn sub_family(f: &Family, members: &[usize]) -> (Family, Vec<usize>) {
+    let lines: Vec<&(usize, Vec<usize>)> = f
+        .lines
+        .iter()
+        .filter(|(t, parts)| members.contains(t) || parts.iter().any(|p| members.contains(p)))
+        .collect();
+    let mut keep: Vec<usize> = members.to_vec();
+    for (t, parts) in &lines {
+        keep.extend(parts.iter().chain(std::iter::once(t)));
+    }
+    keep.sort_unstable();
+    keep.dedup();
+    let at = |c: usize| keep.binary_search(&c).expect("kept");
+    let part = Family {
+        counts: f.counts,
+        cells: keep.iter().map(|&c| f.cells[c].clone()).collect(),
+        lines: lines
+            .iter()
+            .map(|(t, parts)| (at(*t), parts.iter().map(|&p| at(p)).collect()))
+            .collect(),
+    };
+    (part, keep)
+}
+
+/// A figure to bound: (cell, which figure, its terms).
+type Target = (usize, Figure, Terms);
 
 /// [`attack`] on one connected group of withheld cells, with what published groups above
 /// them already say (`none_above`, `all_above`).
@@ -208,151 +229,21 @@ fn attack_part(f: &Family, k: u32, none_above: &[Vec<bool>], all_above: &[Vec<bo
         base[c] = i * f.counts;
     }
     let vars = hidden.len() * f.counts;
-    let mut constraints: Vec<Constraint> = Vec::new();
-    for (total, parts) in &f.lines {
-        for j in 0..f.counts {
-            // Σ parts − total = 0, with published values moved to the right-hand side.
-            let mut terms = Vec::new();
-            let mut rhs = 0.0;
-            for (c, sign) in parts
-                .iter()
-                .map(|&p| (p, 1.0))
-                .chain(std::iter::once((*total, -1.0)))
-            {
-                match &f.cells[c].published {
-                    Some(v) => rhs -= sign * v[j],
-                    None => terms.push((base[c] + j, sign)),
-                }
-            }
-            if !terms.is_empty() {
-                constraints.push((terms, ComparisonOp::Eq, rhs));
-            }
-        }
-    }
-    for &c in &hidden {
-        let size: Vec<(usize, f64)> = (0..f.counts).map(|j| (base[c] + j, 1.0)).collect();
-        match f.cells[c].size {
-            Size::Below => constraints.push((size.clone(), ComparisonOp::Le, f64::from(k) - 1.0)),
-            Size::AtLeast => constraints.push((size.clone(), ComparisonOp::Ge, f64::from(k))),
-            Size::Any => {}
-        }
-        if let Some(u) = f.cells[c].upper {
-            constraints.push((size, ComparisonOp::Le, u));
-        }
-    }
-    // The figures to bound: every count, the size, and the size less each count.
-    let mut targets: Vec<(usize, Figure, Terms)> = Vec::new();
-    for &c in &hidden {
-        // With one count, the count is the size.
-        for j in (0..f.counts).filter(|&j| f.counts > 1 && !none_above[c][j]) {
-            targets.push((c, Figure::Count(j), vec![(base[c] + j, 1.0)]));
-        }
-        targets.push((
-            c,
-            Figure::Size,
-            (0..f.counts).map(|j| (base[c] + j, 1.0)).collect(),
-        ));
-        if f.counts > 1 {
-            for j in (0..f.counts).filter(|&j| !none_above[c][j] && !all_above[c][j]) {
-                targets.push((
-                    c,
-                    Figure::AllBut(j),
-                    (0..f.counts)
-                        .filter(|&i| i != j)
-                        .map(|i| (base[c] + i, 1.0))
-                        .collect(),
-                ));
-            }
-        }
-    }
-    let value = |x: &[f64], e: &[(usize, f64)]| e.iter().map(|&(v, a)| a * x[v]).sum::<f64>();
-    let mut seen: Vec<(f64, f64)> = vec![(f64::INFINITY, f64::NEG_INFINITY); targets.len()];
-    let note = |x: &[f64], seen: &mut Vec<(f64, f64)>| {
-        for (t, s) in targets.iter().zip(seen.iter_mut()) {
-            let v = value(x, &t.2);
-            s.0 = s.0.min(v);
-            s.1 = s.1.max(v);
-        }
+    let constraints = constraints(f, k, &hidden, &base);
+    let targets = targets(f, &hidden, &base, none_above, all_above);
+    let mut bounds = Bounds {
+        targets: &targets,
+        seen: vec![(f64::INFINITY, f64::NEG_INFINITY); targets.len()],
     };
-    // A few solutions in different directions first: most figures vary among them.
     let mut seed = 0x9E37_79B9_7F4A_7C15_u64;
-    for round in 0..SEED_PROGRAMS {
-        let objective: Vec<(usize, f64)> = (0..vars)
-            .map(|v| {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                let r = (seed % 1000) as f64 / 1000.0 + 0.01;
-                // All down, all up, then mixed directions.
-                let sign = match round {
-                    0 => 1.0,
-                    1 => -1.0,
-                    _ if seed & (1 << 20) == 0 => 1.0,
-                    _ => -1.0,
-                };
-                (v, sign * r)
-            })
-            .collect();
-        match solve(vars, &constraints, &objective) {
-            Solve::Optimal(x) => {
-                out.programs += 1;
-                note(&x, &mut seen);
-            }
-            Solve::Infeasible => {
-                out.inconsistent = true;
-                return out;
-            }
-            Solve::Unbounded | Solve::Failed => out.programs += 1,
-        }
+    if !seed_programs(vars, &constraints, &mut bounds, &mut seed, &mut out) {
+        out.inconsistent = true;
+        return out;
     }
-    // Then many figures at once: push all the unresolved ones down together, and up, with
-    // random weights; each solution settles every figure it moves. Rounds stop paying when
-    // the figures left are the ones with no room (or nearly none).
-    loop {
-        let open: Vec<usize> = (0..targets.len())
-            .filter(|&t| seen[t].1 - seen[t].0 < PIN)
-            .collect();
-        if open.len() < 3 {
-            break;
-        }
-        let before = open.len();
-        for sign in [1.0, -1.0] {
-            let mut objective: Vec<(usize, f64)> = Vec::new();
-            for &t in &open {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                let w = (seed % 1000) as f64 / 1000.0 + 0.01;
-                objective.extend(targets[t].2.iter().map(|&(v, a)| (v, sign * w * a)));
-            }
-            out.programs += 1;
-            if let Solve::Optimal(x) = solve(vars, &constraints, &objective) {
-                note(&x, &mut seen);
-            }
-        }
-        let after = (0..targets.len())
-            .filter(|&t| seen[t].1 - seen[t].0 < PIN)
-            .count();
-        if before - after < 3 {
-            break;
-        }
-    }
+    joint_rounds(vars, &constraints, &mut bounds, &mut seed, &mut out);
     for (t, target) in targets.iter().enumerate() {
-        for sign in [1.0, -1.0] {
-            if seen[t].1 - seen[t].0 >= PIN {
-                break;
-            }
-            let objective: Vec<(usize, f64)> =
-                target.2.iter().map(|&(v, a)| (v, sign * a)).collect();
-            out.programs += 1;
-            match solve(vars, &constraints, &objective) {
-                Solve::Optimal(x) => note(&x, &mut seen),
-                // No limit in that direction: certainly not pinned.
-                Solve::Unbounded if sign < 0.0 => seen[t].1 = f64::INFINITY,
-                Solve::Unbounded => seen[t].0 = f64::NEG_INFINITY,
-                Solve::Infeasible | Solve::Failed => {}
-            }
-        }
+        bound_one(vars, &constraints, &mut bounds, t, &mut out);
+        let seen = &bounds.seen;
         // A size pinned at the group's published respondents says only that every
         // respondent in the group answered: the group's size is published already.
         let at_upper = target.1 == Figure::Size
@@ -377,6 +268,207 @@ fn attack_part(f: &Family, k: u32, none_above: &[Vec<bool>], all_above: &[Vec<bo
         .collect();
     out.leaks.retain(|l| !empty.contains(&l.cell));
     out
+}
+
+/// Every line adds up, for each count; each withheld cell's size is what its reason says
+/// (below k, at least k) and at most its published upper bound.
+fn constraints(f: &Family, k: u32, hidden: &[usize], base: &[usize]) -> Vec<Constraint> {
+    let mut constraints: Vec<Constraint> = Vec::new();
+    for (total, parts) in &f.lines {
+        for j in 0..f.counts {
+            // Σ parts − total = 0, with published values moved to the right-hand side.
+            let mut terms = Vec::new();
+            let mut rhs = 0.0;
+            for (c, sign) in parts
+                .iter()
+                .map(|&p| (p, 1.0))
+                .chain(std::iter::once((*total, -1.0)))
+            {
+                match &f.cells[c].published {
+                    Some(v) => rhs -= sign * v[j],
+                    None => terms.push((base[c] + j, sign)),
+                }
+            }
+            if !terms.is_empty() {
+                constraints.push((terms, ComparisonOp::Eq, rhs));
+            }
+        }
+    }
+    for &c in hidden {
+        let size: Vec<(usize, f64)> = (0..f.counts).map(|j| (base[c] + j, 1.0)).collect();
+        match f.cells[c].size {
+            Size::Below => constraints.push((size.clone(), ComparisonOp::Le, f64::from(k) - 1.0)),
+            Size::AtLeast => constraints.push((size.clone(), ComparisonOp::Ge, f64::from(k))),
+            Size::Any => {}
+        }
+        if let Some(u) = f.cells[c].upper {
+            constraints.push((size, ComparisonOp::Le, u));
+        }
+    }
+    constraints
+}
+
+/// The figures to bound: every count, the size, and the size less each count.
+fn targets(
+    f: &Family,
+    hidden: &[usize],
+    base: &[usize],
+    none_above: &[Vec<bool>],
+    all_above: &[Vec<bool>],
+) -> Vec<Target> {
+    let mut targets: Vec<Target> = Vec::new();
+    for &c in hidden {
+        // With one count, the count is the size.
+        for j in (0..f.counts).filter(|&j| f.counts > 1 && !none_above[c][j]) {
+            targets.push((c, Figure::Count(j), vec![(base[c] + j, 1.0)]));
+        }
+        targets.push((
+            c,
+            Figure::Size,
+            (0..f.counts).map(|j| (base[c] + j, 1.0)).collect(),
+        ));
+        if f.counts > 1 {
+            for j in (0..f.counts).filter(|&j| !none_above[c][j] && !all_above[c][j]) {
+                targets.push((
+                    c,
+                    Figure::AllBut(j),
+                    (0..f.counts)
+                        .filter(|&i| i != j)
+                        .map(|i| (base[c] + i, 1.0))
+                        .collect(),
+                ));
+            }
+        }
+    }
+    targets
+}
+
+/// The lowest and highest value each target has taken in any solution so far.
+struct Bounds<'t> {
+    targets: &'t [Target],
+    seen: Vec<(f64, f64)>,
+}
+
+impl Bounds<'_> {
+    fn note(&mut self, x: &[f64]) {
+        for (t, s) in self.targets.iter().zip(self.seen.iter_mut()) {
+            let v = t.2.iter().map(|&(v, a)| a * x[v]).sum::<f64>();
+            s.0 = s.0.min(v);
+            s.1 = s.1.max(v);
+        }
+    }
+
+    /// Targets no solution has moved yet.
+    fn unsettled(&self) -> Vec<usize> {
+        (0..self.targets.len())
+            .filter(|&t| self.seen[t].1 - self.seen[t].0 < PIN)
+            .collect()
+    }
+}
+
+/// The next xorshift state.
+fn xorshift(seed: &mut u64) -> u64 {
+    *seed ^= *seed << 13;
+    *seed ^= *seed >> 7;
+    *seed ^= *seed << 17;
+    *seed
+}
+
+/// A few solutions in different directions first: most figures vary among them. False when
+/// the published figures contradict each other (no solution).
+fn seed_programs(
+    vars: usize,
+    constraints: &[Constraint],
+    bounds: &mut Bounds,
+    seed: &mut u64,
+    out: &mut Outcome,
+) -> bool {
+    for round in 0..SEED_PROGRAMS {
+        let objective: Vec<(usize, f64)> = (0..vars)
+            .map(|v| {
+                let s = xorshift(seed);
+                let r = (s % 1000) as f64 / 1000.0 + 0.01;
+                // All down, all up, then mixed directions.
+                let sign = match round {
+                    0 => 1.0,
+                    1 => -1.0,
+                    _ if s & (1 << 20) == 0 => 1.0,
+                    _ => -1.0,
+                };
+                (v, sign * r)
+            })
+            .collect();
+        match solve(vars, constraints, &objective) {
+            Solve::Optimal(x) => {
+                out.programs += 1;
+                bounds.note(&x);
+            }
+            Solve::Infeasible => return false,
+            Solve::Unbounded | Solve::Failed => out.programs += 1,
+        }
+    }
+    true
+}
+
+/// Then many figures at once: push all the unresolved ones down together, and up, with
+/// random weights; each solution settles every figure it moves. Rounds stop paying when the
+/// figures left are the ones with no room (or nearly none).
+fn joint_rounds(
+    vars: usize,
+    constraints: &[Constraint],
+    bounds: &mut Bounds,
+    seed: &mut u64,
+    out: &mut Outcome,
+) {
+    loop {
+        let open = bounds.unsettled();
+        if open.len() < 3 {
+            break;
+        }
+        let before = open.len();
+        for sign in [1.0, -1.0] {
+            let mut objective: Vec<(usize, f64)> = Vec::new();
+            for &t in &open {
+                let w = (xorshift(seed) % 1000) as f64 / 1000.0 + 0.01;
+                objective.extend(bounds.targets[t].2.iter().map(|&(v, a)| (v, sign * w * a)));
+            }
+            out.programs += 1;
+            if let Solve::Optimal(x) = solve(vars, constraints, &objective) {
+                bounds.note(&x);
+            }
+        }
+        if before - bounds.unsettled().len() < 3 {
+            break;
+        }
+    }
+}
+
+/// Last, each unsettled figure on its own, down and up.
+fn bound_one(
+    vars: usize,
+    constraints: &[Constraint],
+    bounds: &mut Bounds,
+    t: usize,
+    out: &mut Outcome,
+) {
+    for sign in [1.0, -1.0] {
+        if bounds.seen[t].1 - bounds.seen[t].0 >= PIN {
+            break;
+        }
+        let objective: Vec<(usize, f64)> = bounds.targets[t]
+            .2
+            .iter()
+            .map(|&(v, a)| (v, sign * a))
+            .collect();
+        out.programs += 1;
+        match solve(vars, constraints, &objective) {
+            Solve::Optimal(x) => bounds.note(&x),
+            // No limit in that direction: certainly not pinned.
+            Solve::Unbounded if sign < 0.0 => bounds.seen[t].1 = f64::INFINITY,
+            Solve::Unbounded => bounds.seen[t].0 = f64::NEG_INFINITY,
+            Solve::Infeasible | Solve::Failed => {}
+        }
+    }
 }
 
 enum Solve {
