@@ -175,9 +175,6 @@ pub fn attribute_below(config: &crate::config::Config, m: &MeetingsConfig) -> Op
         .map(|b| b.min(2 * u64::from(m.threshold)))
 }
 
-/// Import, check against the register, compute, protect and chart the meeting feedback.
-/// `attribute_below`: the attribute rule's group size (`[attribute_disclosure]`, `None` when
-/// not suppressing): a committee's item cell on fewer forms, all positive or none, is withheld.
 /// What can stop the member-feedback stage.
 #[derive(Debug, thiserror::Error)]
 pub enum FeedbackError {
@@ -189,95 +186,13 @@ pub enum FeedbackError {
     Compute(#[from] polars::prelude::PolarsError),
 }
 
+/// Import, check against the register, compute, protect and chart the meeting feedback.
+/// `attribute_below`: the attribute rule's group size (`[attribute_disclosure]`, `None` when
+/// not suppressing): a committee's item cell on fewer forms, all positive or none, is withheld.
 pub fn run(cfg: &MeetingsConfig, attribute_below: Option<u64>) -> Result<Feedback, FeedbackError> {
     let reg = Register::load(&cfg.register)?;
     let schema = &cfg.schema;
-    let mut imports = Vec::new();
-    let mut forms: Vec<Form> = Vec::new();
-    let index_of: HashMap<&str, usize> = reg
-        .meetings
-        .iter()
-        .enumerate()
-        .map(|(i, m)| (m.id.as_str(), i))
-        .collect();
-    for src in &cfg.sources {
-        let mut imp = import::import_wave(schema, &src.wave)?;
-        let data = std::mem::take(&mut imp.data);
-        let kept = |name: &str| &data.kept.iter().find(|(n, _)| n == name).expect("kept").1;
-        let (meeting_col, date_col) = (kept("meeting"), kept("date"));
-        let key = |name: &str| {
-            src.wave
-                .keep
-                .iter()
-                .find(|(n, _)| n == name)
-                .map_or_else(String::new, |(_, k)| format!("{k:?}"))
-        };
-        for r in 0..data.len() {
-            let (mid, date) = (meeting_col[r].as_str(), date_col[r].as_str());
-            let problem = match index_of.get(mid) {
-                None => Some((
-                    Reason::UnknownMeeting,
-                    key("meeting"),
-                    mid,
-                    "not in the meeting register".to_string(),
-                )),
-                Some(&mi) => {
-                    let m: &Meeting = &reg.meetings[mi];
-                    match parse_date(date, &src.date_format) {
-                        None => Some((
-                            Reason::DateOutsideRegister,
-                            key("date"),
-                            date,
-                            format!("not a date in the format {}", src.date_format),
-                        )),
-                        Some(d) if d < m.date || (d - m.date).num_days() > cfg.max_days_after => {
-                            Some((
-                                Reason::DateOutsideRegister,
-                                key("date"),
-                                date,
-                                format!(
-                                    "meeting {} was on {}; forms are accepted from that day to {} days after",
-                                    m.id, m.date, cfg.max_days_after
-                                ),
-                            ))
-                        }
-                        Some(_) => None,
-                    }
-                }
-            };
-            match problem {
-                Some((reason, column, value, detail)) => {
-                    *imp.counts.entry(Reason::Accepted).or_default() -= 1;
-                    *imp.counts.entry(reason).or_default() += 1;
-                    imp.rows.push(RowOutcome {
-                        line: data.line[r],
-                        response_id: data.response_id.get(r).to_string(),
-                        reason,
-                        column: Some(column),
-                        value: Some(value.to_string()),
-                        detail,
-                    });
-                }
-                None => forms.push(Form {
-                    meeting: index_of[mid],
-                    channel: src.channel.clone(),
-                    demographics: data
-                        .demographics
-                        .iter()
-                        .map(|(d, v)| (*d, (v[r] != NOT_STATED).then_some(v[r])))
-                        .collect(),
-                    answers: data
-                        .questions
-                        .iter()
-                        .map(|(q, v)| (*q, Responses::code_of_slot(schema, *q, v[r])))
-                        .collect(),
-                }),
-            }
-        }
-        imp.rows.sort_by_key(|r| r.line);
-        imports.push(imp);
-    }
-
+    let (imports, forms) = import_sources(cfg, &reg)?;
     let committees = reg.committees();
     let month_of_form = |f: &Form| YearMonth::of(reg.meetings[f.meeting].date);
     let register_months = || reg.meetings.iter().map(|m| YearMonth::of(m.date));
@@ -289,62 +204,15 @@ pub fn run(cfg: &MeetingsConfig, attribute_below: Option<u64>) -> Result<Feedbac
     for &m in &all_months {
         quarter_months.entry(m.quarter()).or_default().push(m);
     }
-
     let mut quarters = Vec::new();
     for (&q, months) in &quarter_months {
-        let (qs, f) = augmented(schema, &committees, months);
         let in_q: Vec<&Form> = forms
             .iter()
             .filter(|x| month_of_form(x).quarter() == q)
             .collect();
-        let period = WaveId::new(q.to_string());
-        let df = frame(&qs, &reg, &in_q)?;
-        let mut breakdowns = vec![
-            Breakdown::Overall,
-            Breakdown::Field(f.committee),
-            Breakdown::Field(f.month),
-            Breakdown::Cross(f.committee, f.month),
-        ];
-        for id in ["role", "political_group"] {
-            if let Some(d) = qs.demographic(id) {
-                breakdowns.push(Breakdown::Field(d));
-            }
-        }
-        let agg = frame::compute_wave(&qs, &period, &df, &breakdowns)?;
-        let pops = Populations::new(None, false);
-        let items = statistics::items(&agg, &pops);
-        let inds = statistics::indicators(&qs, &agg, &items, &pops);
-        let respondents: HashMap<WaveId, u64> = [(period, in_q.len() as u64)].into();
-        let tables = disclosure::protect(
-            &qs,
-            items,
-            inds,
-            agg.respondents,
-            &respondents,
-            disclosure::Rules {
-                k: cfg.threshold,
-                min_for_breakdowns: 0,
-                attribute_below,
-                linear_attack: true,
-                // Committees are small: saying which cells are too small would bound them so
-                // tightly that a quarter's total gives its months away.
-                reasons: false,
-                // The months are the control charts' points.
-                hide_last: Some(Breakdown::Field(f.month)),
-                // The item tables publish % positive (and a mean), not each answer's count.
-                answers: disclosure::Answers::Positive,
-            },
-        );
-        let uptake = uptake(&f, &reg, months, &in_q, &committees);
-        quarters.push(Quarter {
-            quarter: q,
-            months: months.clone(),
-            schema: qs,
-            tables,
-            uptake,
-        });
+        let context = (cfg, &reg, committees.as_slice(), attribute_below);
+        quarters.push(quarter(context, q, months, &in_q)?);
     }
-
     // Baseline: the first full months after launch (default: the first month with data).
     let start = match cfg.launch {
         Some(d) if d.day() > 1 => Some(YearMonth::of(d).next()),
@@ -388,6 +256,168 @@ pub fn run(cfg: &MeetingsConfig, attribute_below: Option<u64>) -> Result<Feedbac
                 stable.len(),
             )
         }),
+    })
+}
+
+/// Every feedback source imported and each form checked against the register: a form for a
+/// meeting the register does not hold, or dated outside the meeting's window, is rejected.
+fn import_sources(
+    cfg: &MeetingsConfig,
+    reg: &Register,
+) -> Result<(Vec<WaveImport>, Vec<Form>), FeedbackError> {
+    let schema = &cfg.schema;
+    let mut imports = Vec::new();
+    let mut forms: Vec<Form> = Vec::new();
+    let index_of: HashMap<&str, usize> = reg
+        .meetings
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.id.as_str(), i))
+        .collect();
+    for src in &cfg.sources {
+        let mut imp = import::import_wave(schema, &src.wave)?;
+        let data = std::mem::take(&mut imp.data);
+        let kept = |name: &str| &data.kept.iter().find(|(n, _)| n == name).expect("kept").1;
+        let (meeting_col, date_col) = (kept("meeting"), kept("date"));
+        for r in 0..data.len() {
+            let (mid, date) = (meeting_col[r].as_str(), date_col[r].as_str());
+            match form_problem(cfg, reg, src, index_of.get(mid).copied(), mid, date) {
+                Some((reason, column, value, detail)) => {
+                    *imp.counts.entry(Reason::Accepted).or_default() -= 1;
+                    *imp.counts.entry(reason).or_default() += 1;
+                    imp.rows.push(RowOutcome {
+                        line: data.line[r],
+                        response_id: data.response_id.get(r).to_string(),
+                        reason,
+                        column: Some(column),
+                        value: Some(value.to_string()),
+                        detail,
+                    });
+                }
+                None => forms.push(Form {
+                    meeting: index_of[mid],
+                    channel: src.channel.clone(),
+                    demographics: data
+                        .demographics
+                        .iter()
+                        .map(|(d, v)| (*d, (v[r] != NOT_STATED).then_some(v[r])))
+                        .collect(),
+                    answers: data
+                        .questions
+                        .iter()
+                        .map(|(q, v)| (*q, Responses::code_of_slot(schema, *q, v[r])))
+                        .collect(),
+                }),
+            }
+        }
+        imp.rows.sort_by_key(|r| r.line);
+        imports.push(imp);
+    }
+    Ok((imports, forms))
+}
+
+/// Why a form is rejected: (reason, column, value, detail); `None` when it stands. `meeting`
+/// is the register's index of the meeting the form names.
+fn form_problem<'v>(
+    cfg: &MeetingsConfig,
+    reg: &Register,
+    src: &crate::config::FeedbackSource,
+    meeting: Option<usize>,
+    mid: &'v str,
+    date: &'v str,
+) -> Option<(Reason, String, &'v str, String)> {
+    let key = |name: &str| {
+        src.wave
+            .keep
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or_else(String::new, |(_, k)| format!("{k:?}"))
+    };
+    match meeting {
+        None => Some((
+            Reason::UnknownMeeting,
+            key("meeting"),
+            mid,
+            "not in the meeting register".to_string(),
+        )),
+        Some(mi) => {
+            let m: &Meeting = &reg.meetings[mi];
+            match parse_date(date, &src.date_format) {
+                None => Some((
+                    Reason::DateOutsideRegister,
+                    key("date"),
+                    date,
+                    format!("not a date in the format {}", src.date_format),
+                )),
+                Some(d) if d < m.date || (d - m.date).num_days() > cfg.max_days_after => Some((
+                    Reason::DateOutsideRegister,
+                    key("date"),
+                    date,
+                    format!(
+                        "meeting {} was on {}; forms are accepted from that day to {} days after",
+                        m.id, m.date, cfg.max_days_after
+                    ),
+                )),
+                Some(_) => None,
+            }
+        }
+    }
+}
+
+/// One quarter's forms counted by committee, month, role and group, protected under the
+/// feedback threshold, with each month's uptake.
+fn quarter(
+    (cfg, reg, committees, attribute_below): (&MeetingsConfig, &Register, &[String], Option<u64>),
+    q: Period,
+    months: &[YearMonth],
+    in_q: &[&Form],
+) -> Result<Quarter, FeedbackError> {
+    let (qs, f) = augmented(&cfg.schema, committees, months);
+    let period = WaveId::new(q.to_string());
+    let df = frame(&qs, reg, in_q)?;
+    let mut breakdowns = vec![
+        Breakdown::Overall,
+        Breakdown::Field(f.committee),
+        Breakdown::Field(f.month),
+        Breakdown::Cross(f.committee, f.month),
+    ];
+    for id in ["role", "political_group"] {
+        if let Some(d) = qs.demographic(id) {
+            breakdowns.push(Breakdown::Field(d));
+        }
+    }
+    let agg = frame::compute_wave(&qs, &period, &df, &breakdowns)?;
+    let pops = Populations::new(None, false);
+    let items = statistics::items(&agg, &pops);
+    let inds = statistics::indicators(&qs, &agg, &items, &pops);
+    let respondents: HashMap<WaveId, u64> = [(period, in_q.len() as u64)].into();
+    let tables = disclosure::protect(
+        &qs,
+        items,
+        inds,
+        agg.respondents,
+        &respondents,
+        disclosure::Rules {
+            k: cfg.threshold,
+            min_for_breakdowns: 0,
+            attribute_below,
+            linear_attack: true,
+            // Committees are small: saying which cells are too small would bound them so
+            // tightly that a quarter's total gives its months away.
+            reasons: false,
+            // The months are the control charts' points.
+            hide_last: Some(Breakdown::Field(f.month)),
+            // The item tables publish % positive (and a mean), not each answer's count.
+            answers: disclosure::Answers::Positive,
+        },
+    );
+    let uptake = uptake(&f, reg, months, in_q, committees);
+    Ok(Quarter {
+        quarter: q,
+        months: months.to_vec(),
+        schema: qs,
+        tables,
+        uptake,
     })
 }
 
