@@ -421,6 +421,30 @@ fn quarter(
     })
 }
 
+/// A chart as a stable process (its first segment's centre and spread), for the pack's
+/// false-alarm rate.
+fn as_stable(
+    charted: &[spc::Charted],
+    points: &[Option<spc::Obs>],
+    scale: f64,
+    at: &[usize],
+) -> Option<spc::Stable> {
+    let first = charted.iter().zip(points).find_map(|(c, p)| {
+        let (centre, limits, p) = (c.centre?, c.limits?, (*p)?);
+        Some((c.kind, centre, limits.sigma * p.size.sqrt()))
+    });
+    match first {
+        Some((kind, centre, spread)) if spread.is_finite() => Some(spc::Stable {
+            kind,
+            scale,
+            centre: spc::Centre { centre, spread },
+            sizes: points.iter().map(|p| p.map(|o| o.size)).collect(),
+            steps: at.to_vec(),
+        }),
+        _ => None,
+    }
+}
+
 /// The quarter's forms as a frame for `compute_wave`.
 fn frame(s: &Schema, reg: &Register, forms: &[&Form]) -> Result<DataFrame, FeedbackError> {
     let n = forms.len();
@@ -521,17 +545,12 @@ fn uptake(
     out
 }
 
-/// Monthly SPC series for all committees together: forms per attendee and every indicator,
-/// each on the chart that fits it (see [`spc`]).
-fn spc_series(
+/// Each series' published monthly figure: uptake (forms per attendee) and each indicator,
+/// as (observation, n published) by (series, month).
+fn monthly_values(
     schema: &Schema,
     quarters: &[Quarter],
-    months: &[YearMonth],
-    baseline: &[YearMonth],
-    start: Option<YearMonth>,
-    steps: &[crate::config::StepChange],
-) -> (Vec<SpcPoint>, Vec<spc::Stable>) {
-    // (series, month) → (observation, n published)
+) -> HashMap<(Series, YearMonth), (spc::Obs, u64)> {
     let mut values: HashMap<(Series, YearMonth), (spc::Obs, u64)> = HashMap::new();
     for q in quarters {
         let Some(month_field) = q.schema.demographic("month") else {
@@ -580,6 +599,21 @@ fn spc_series(
             }
         }
     }
+    values
+}
+
+/// Monthly SPC series for all committees together: forms per attendee and every indicator,
+/// each on the chart that fits it (see [`spc`]).
+fn spc_series(
+    schema: &Schema,
+    quarters: &[Quarter],
+    months: &[YearMonth],
+    baseline: &[YearMonth],
+    start: Option<YearMonth>,
+    steps: &[crate::config::StepChange],
+) -> (Vec<SpcPoint>, Vec<spc::Stable>) {
+    // (series, month) → (observation, n published)
+    let values = monthly_values(schema, quarters);
     let mut series = vec![Series::Uptake];
     series.extend((0..schema.indicators.len()).map(Series::Indicator));
     // The chart starts at launch.
@@ -616,23 +650,7 @@ fn spc_series(
             .collect();
         let at: Vec<usize> = declared.iter().map(|d| d.0).collect();
         let charted = spc::chart(kind, scale, &points, &at);
-        // The chart as a stable process (its first segment's centre and spread), for the
-        // pack's false-alarm rate.
-        let first = charted.iter().zip(&points).find_map(|(c, p)| {
-            let (centre, limits, p) = (c.centre?, c.limits?, (*p)?);
-            Some((c.kind, centre, limits.sigma * p.size.sqrt()))
-        });
-        if let Some((kind, centre, spread)) = first
-            && spread.is_finite()
-        {
-            stable.push(spc::Stable {
-                kind,
-                scale,
-                centre: spc::Centre { centre, spread },
-                sizes: points.iter().map(|p| p.map(|o| o.size)).collect(),
-                steps: at.clone(),
-            });
-        }
+        stable.extend(as_stable(&charted, &points, scale, &at));
         for ((i, m), c) in shown.iter().enumerate().zip(charted) {
             out.push(SpcPoint {
                 series: name,

@@ -379,99 +379,119 @@ pub fn signals(
     all_rules: bool,
 ) -> Vec<Vec<Rule>> {
     let n = series.len();
-    let mut out: Vec<Vec<Rule>> = vec![Vec::new(); n];
-    let eps = 1e-12;
-    let mark = |i: usize, r: Rule, out: &mut Vec<Vec<Rule>>| {
-        if !out[i].contains(&r) {
-            out[i].push(r);
-        }
-    };
     // Distance from the centre in σ (±∞ off-centre when σ is 0; 0 on the line).
-    let z = |i: usize| -> Option<f64> {
-        let v = series[i]?;
-        let s = sigma.get(i).copied().flatten()?;
-        let d = v - centre;
-        Some(if d.abs() <= eps {
-            0.0
-        } else if s <= eps {
-            d.signum() * f64::INFINITY
-        } else {
-            d / s
-        })
-    };
-    for i in 0..n {
-        if z(i).is_some_and(|z| z.abs() > 3.0 + eps) {
-            mark(i, Rule::Outside, &mut out);
-        }
-    }
-    if all_rules {
-        // Shift: runs on one side of the centre.
-        let side = |i: usize| {
-            z(i).map(|z| {
-                if z > 0.0 {
-                    1
-                } else if z < 0.0 {
-                    -1
-                } else {
-                    0
-                }
+    let z: Vec<Option<f64>> = (0..n)
+        .map(|i| {
+            let v = series[i]?;
+            let s = sigma.get(i).copied().flatten()?;
+            let d = v - centre;
+            Some(if d.abs() <= EPS {
+                0.0
+            } else if s <= EPS {
+                d.signum() * f64::INFINITY
+            } else {
+                d / s
             })
-        };
-        let mut i = 0;
-        while i < n {
-            let Some(s) = side(i) else {
-                i += 1;
-                continue;
-            };
-            let mut j = i + 1;
-            while s != 0 && j < n && side(j) == Some(s) {
-                j += 1;
-            }
-            if s != 0 && j - i >= SHIFT_RUN {
-                for k in i..j {
-                    mark(k, Rule::Shift, &mut out);
-                }
-            }
-            i = j.max(i + 1);
-        }
-        // Trend: consecutive rises (or falls) of the values.
-        for dir in [1.0f64, -1.0] {
-            let mut start = 0;
-            while start < n {
-                let mut end = start;
-                while end + 1 < n
-                    && matches!((series[end], series[end + 1]), (Some(a), Some(b)) if (b - a) * dir > eps)
-                {
-                    end += 1;
-                }
-                if series[start].is_some() && end + 1 - start >= TREND_RUN {
-                    for k in start..=end {
-                        mark(k, Rule::Trend, &mut out);
-                    }
-                }
-                start = end + 1;
+        })
+        .collect();
+    let mut out: Vec<Vec<Rule>> = vec![Vec::new(); n];
+    let mut mark = |points: Vec<usize>, r: Rule| {
+        for i in points {
+            if !out[i].contains(&r) {
+                out[i].push(r);
             }
         }
-        // Two of three beyond 2σ, same side.
-        for start in 0..n.saturating_sub(2) {
-            let win: Vec<Option<f64>> = (start..start + 3).map(z).collect();
-            if win.iter().any(Option::is_none) {
-                continue;
-            }
-            for dir in [1.0f64, -1.0] {
-                let beyond: Vec<usize> = (0..3)
-                    .filter(|&k| win[k].expect("checked") * dir > 2.0 + eps)
-                    .collect();
-                if beyond.len() >= 2 {
-                    for k in beyond {
-                        mark(start + k, Rule::NearLimit, &mut out);
-                    }
-                }
-            }
-        }
+    };
+    mark(
+        (0..n)
+            .filter(|&i| z[i].is_some_and(|z| z.abs() > 3.0 + EPS))
+            .collect(),
+        Rule::Outside,
+    );
+    if all_rules {
+        mark(shifts(&z), Rule::Shift);
+        mark(trends(series), Rule::Trend);
+        mark(near_limits(&z), Rule::NearLimit);
     }
     for v in out.iter_mut() {
         v.sort();
+    }
+    out
+}
+
+/// Differences smaller than this are no difference.
+const EPS: f64 = 1e-12;
+
+/// Shift: runs of `SHIFT_RUN` or more on one side of the centre.
+fn shifts(z: &[Option<f64>]) -> Vec<usize> {
+    let n = z.len();
+    let side = |i: usize| {
+        z[i].map(|z| {
+            if z > 0.0 {
+                1
+            } else if z < 0.0 {
+                -1
+            } else {
+                0
+            }
+        })
+    };
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < n {
+        let Some(s) = side(i) else {
+            i += 1;
+            continue;
+        };
+        let mut j = i + 1;
+        while s != 0 && j < n && side(j) == Some(s) {
+            j += 1;
+        }
+        if s != 0 && j - i >= SHIFT_RUN {
+            out.extend(i..j);
+        }
+        i = j.max(i + 1);
+    }
+    out
+}
+
+/// Trend: `TREND_RUN` or more consecutive rises (or falls) of the values.
+fn trends(series: &[Option<f64>]) -> Vec<usize> {
+    let n = series.len();
+    let mut out = Vec::new();
+    for dir in [1.0f64, -1.0] {
+        let mut start = 0;
+        while start < n {
+            let mut end = start;
+            while end + 1 < n
+                && matches!((series[end], series[end + 1]), (Some(a), Some(b)) if (b - a) * dir > EPS)
+            {
+                end += 1;
+            }
+            if series[start].is_some() && end + 1 - start >= TREND_RUN {
+                out.extend(start..=end);
+            }
+            start = end + 1;
+        }
+    }
+    out
+}
+
+/// Two of three beyond 2σ, same side.
+fn near_limits(z: &[Option<f64>]) -> Vec<usize> {
+    let mut out = Vec::new();
+    for start in 0..z.len().saturating_sub(2) {
+        let win = &z[start..start + 3];
+        if win.iter().any(Option::is_none) {
+            continue;
+        }
+        for dir in [1.0f64, -1.0] {
+            let beyond = (0..3).filter(|&k| win[k].expect("checked") * dir > 2.0 + EPS);
+            let beyond: Vec<usize> = beyond.collect();
+            if beyond.len() >= 2 {
+                out.extend(beyond.into_iter().map(|k| start + k));
+            }
+        }
     }
     out
 }
