@@ -12,6 +12,11 @@ use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::path::Path;
 
+mod proposal;
+
+use proposal::propose;
+pub use proposal::{Matched, ProposedColumn, TestFilter, WaveProposal};
+
 const SAMPLES: usize = 4;
 const DISTINCT_CAP: usize = 50;
 
@@ -221,6 +226,41 @@ pub fn inspect_with_proposal(
     schema: Option<&Schema>,
 ) -> Result<(String, WaveProposal), ImportError> {
     let export = Export::open(file, encoding, delimiter, layout)?;
+    let scan = scan(file, &export)?;
+    let mut s = describe(file, &export, &scan);
+    s.push_str(&column_table(&export, &scan.stats));
+    let proposal = propose(
+        &export,
+        &scan.stats,
+        &scan.dates,
+        &scan.status_counts,
+        scan.rows,
+        schema,
+    );
+    let _ = writeln!(s);
+    let _ = writeln!(
+        s,
+        "# Starter mapping: paste into your pipeline config and check every line."
+    );
+    s.push_str(&proposal.render(&file_name(file), None, None));
+    Ok((s, proposal))
+}
+
+/// What one pass over an export's rows found.
+struct Scan {
+    stats: Vec<ColumnStats>,
+    dates: DateSpan,
+    /// How many rows each status / collector value has (a test link has few).
+    status_counts: std::collections::BTreeMap<String, usize>,
+    rows: usize,
+    /// (line, fields) of the first rows whose field count differs from the header's.
+    ragged: Vec<(u64, usize)>,
+    mojibake: usize,
+}
+
+/// Every row read once: each column's fill, distinct values and samples, the span of the
+/// dates, the status values' counts, ragged rows and mojibake.
+fn scan(file: &Path, export: &Export) -> Result<Scan, ImportError> {
     let n_cols = export.columns.len();
     let mut stats: Vec<ColumnStats> = (0..n_cols)
         .map(|_| ColumnStats {
@@ -237,7 +277,7 @@ pub fn inspect_with_proposal(
         .collect();
     let mut dates = DateSpan::default();
     // How many rows each status / collector value has (a test link has few).
-    let status_col = find_column(&export, STATUS_KEYS).map(|c| c.index);
+    let status_col = find_column(export, STATUS_KEYS).map(|c| c.index);
     let mut status_counts: std::collections::BTreeMap<String, usize> = Default::default();
     let mut rows = 0usize;
     let mut ragged = Vec::new();
@@ -284,6 +324,20 @@ pub fn inspect_with_proposal(
         }
     }
 
+    Ok(Scan {
+        stats,
+        dates,
+        status_counts,
+        rows,
+        ragged,
+        mojibake,
+    })
+}
+
+/// The file's reading: encoding, delimiter, layout, rows, columns, and warnings.
+fn describe(file: &Path, export: &Export, scan: &Scan) -> String {
+    let (rows, ragged, mojibake) = (scan.rows, &scan.ragged, scan.mojibake);
+    let n_cols = export.columns.len();
     let mut s = String::new();
     let _ = writeln!(s, "File:       {}", file.display());
     let _ = writeln!(
@@ -324,12 +378,19 @@ pub fn inspect_with_proposal(
              decoded with the wrong encoding somewhere along the way; try encoding = \"utf-8\" or \"windows-1252\""
         );
     }
+    s
+}
+
+/// One line per column: its key and question, how often filled, distinct values, samples
+/// (never of personal data).
+fn column_table(export: &Export, stats: &[ColumnStats]) -> String {
+    let mut s = String::new();
     let _ = writeln!(s);
     let _ = writeln!(
         s,
         "  col  key / question                                             filled  distinct  sample values"
     );
-    for (c, st) in export.columns.iter().zip(&stats) {
+    for (c, st) in export.columns.iter().zip(stats) {
         let label = if c.text != c.key && !c.text.is_empty() {
             format!("{}  \"{}\"", c.key, short_text(&c.text))
         } else {
@@ -360,14 +421,7 @@ pub fn inspect_with_proposal(
         );
     }
 
-    let proposal = propose(&export, &stats, &dates, &status_counts, rows, schema);
-    let _ = writeln!(s);
-    let _ = writeln!(
-        s,
-        "# Starter mapping: paste into your pipeline config and check every line."
-    );
-    s.push_str(&proposal.render(&file_name(file), None, None));
-    Ok((s, proposal))
+    s
 }
 
 fn find_column<'a>(export: &'a Export, names: &[&str]) -> Option<&'a super::layout::Column> {
@@ -375,361 +429,4 @@ fn find_column<'a>(export: &'a Export, names: &[&str]) -> Option<&'a super::layo
         .columns
         .iter()
         .find(|c| names.contains(&normalise_label(&c.key).as_str()))
-}
-
-/// How a column was matched to a schema id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Matched {
-    /// The column's name is the id itself.
-    ByName,
-    /// The column's wording is the question's (or the demographic's).
-    ByWording,
-}
-
-/// One column of the export in the proposed mapping.
-#[derive(Debug, Clone)]
-pub struct ProposedColumn {
-    /// The schema id it holds, when one matched.
-    pub id: Option<(String, Matched)>,
-    pub key: String,
-    pub text: String,
-}
-
-/// The proposed filter for previews, tests and spam.
-#[derive(Debug, Clone)]
-pub struct TestFilter {
-    pub column: String,
-    pub values: Vec<String>,
-    /// Every value seen, with its number of rows.
-    pub seen: Vec<(String, usize)>,
-    /// Values chosen only because few rows have them (a collector used as a test link).
-    pub guessed_from_counts: bool,
-}
-
-/// A `[[waves]]` block proposed for an export: every value read from the file, every guess
-/// marked for a person to check.
-#[derive(Debug, Clone)]
-pub struct WaveProposal {
-    pub rows: usize,
-    /// First and last response dates.
-    pub span: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
-    pub layout: &'static str,
-    pub encoding: String,
-    pub delimiter: u8,
-    pub response_id: Option<String>,
-    pub test: Option<TestFilter>,
-    /// The finished flag's column, the values meaning finished, and every value seen.
-    pub finished: Option<(String, Vec<String>, Vec<String>)>,
-    /// With no finished flag: a minimum number of answered scored questions.
-    pub min_answered: Option<usize>,
-    pub columns: Vec<ProposedColumn>,
-    /// Personal-data columns, never imported.
-    pub personal: Vec<String>,
-    /// Schema questions and demographics no column matched.
-    pub unmatched_ids: Vec<String>,
-}
-
-impl WaveProposal {
-    /// The wave's id: the survey year of its last response.
-    pub fn year(&self) -> Option<String> {
-        self.span
-            .map(|(_, last)| chrono::Datelike::year(&last).to_string())
-    }
-
-    /// Questions and demographics matched to a column.
-    pub fn matched(&self) -> usize {
-        self.columns.iter().filter(|c| c.id.is_some()).count()
-    }
-
-    /// The `[[waves]]` block as TOML with comments: `file` as given (a path relative to the
-    /// config), an optional headcount file and a wave id chosen by the user.
-    pub fn render(&self, file: &str, headcount: Option<&str>, id: Option<&str>) -> String {
-        let mut s = String::new();
-        let _ = writeln!(s, "[[waves]]");
-        match (id, self.year()) {
-            (Some(id), _) => {
-                let _ = writeln!(s, "id = {}", toml_str(id));
-            }
-            (None, Some(y)) => {
-                let _ = writeln!(
-                    s,
-                    "id = \"{y}\"  # the survey year (from the response dates)"
-                );
-            }
-            (None, None) => {
-                let _ = writeln!(s, "id = \"YYYY\"  # CHECK: the survey year, e.g. \"2025\"");
-            }
-        }
-        match self.span {
-            Some((first, last)) => {
-                let _ = writeln!(
-                    s,
-                    "fieldwork_start = \"{first}\"  # CHECK: the first response; the survey may have opened earlier"
-                );
-                let _ = writeln!(
-                    s,
-                    "fieldwork_end = \"{last}\"    # CHECK: the last response; the survey may have closed later"
-                );
-            }
-            None => {
-                let _ = writeln!(
-                    s,
-                    "fieldwork_start = \"YYYY-MM-DD\"  # CHECK: the day the survey opened"
-                );
-                let _ = writeln!(
-                    s,
-                    "fieldwork_end = \"YYYY-MM-DD\"    # CHECK: the day it closed"
-                );
-            }
-        }
-        let _ = writeln!(s, "file = {}", toml_str(file));
-        let _ = writeln!(s, "layout = \"{}\"", self.layout);
-        let _ = writeln!(s, "encoding = \"{}\"", self.encoding);
-        let _ = writeln!(
-            s,
-            "delimiter = {}",
-            if self.delimiter == b'\t' {
-                "\"tab\"".to_string()
-            } else {
-                toml_str(&(self.delimiter as char).to_string())
-            }
-        );
-        match headcount {
-            Some(h) => {
-                let _ = writeln!(
-                    s,
-                    "headcount = {}  # staff in post by group (HR)",
-                    toml_str(h)
-                );
-            }
-            None => {
-                let _ = writeln!(
-                    s,
-                    "# headcount = \"hr-headcount-YYYY.csv\"  # staff in post by group: response rates and finite population correction"
-                );
-            }
-        }
-        match &self.response_id {
-            Some(c) => {
-                let _ = writeln!(s, "response_id = {}", toml_str(c));
-            }
-            None => {
-                let _ = writeln!(
-                    s,
-                    "response_id = \"\"  # CHECK: name the column with a unique id per response"
-                );
-            }
-        }
-        let _ = writeln!(s);
-        let _ = writeln!(s, "[waves.filters]");
-        if let Some(t) = &self.test {
-            let seen = t
-                .seen
-                .iter()
-                .map(|(v, n)| format!("{} ({n})", toml_str(v)))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let _ = writeln!(s, "test_column = {}", toml_str(&t.column));
-            let values = t.values.iter().map(|v| toml_str(v)).collect::<Vec<_>>();
-            let why = if t.guessed_from_counts {
-                "CHECK: few responses came through this value: a test link? Remove it if it was a real channel"
-            } else {
-                "CHECK: the values that mean a preview or test"
-            };
-            let _ = writeln!(
-                s,
-                "test_values = [{}]  # {why}; seen (rows): {seen}",
-                values.join(", ")
-            );
-        }
-        if let Some((column, values, seen)) = &self.finished {
-            let _ = writeln!(s, "finished_column = {}", toml_str(column));
-            let _ = writeln!(
-                s,
-                "finished_values = [{}]  # CHECK: the values that mean finished; seen: {}",
-                values
-                    .iter()
-                    .map(|v| toml_str(v))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                seen.iter()
-                    .map(|v| toml_str(v))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-        }
-        match self.min_answered {
-            Some(n) => {
-                let _ = writeln!(
-                    s,
-                    "min_answered = {n}  # CHECK: no finished flag in this export, so a response answering fewer than half the scored questions counts as incomplete"
-                );
-            }
-            None => {
-                let _ = writeln!(
-                    s,
-                    "# min_answered = 5  # fewer answered questions = incomplete"
-                );
-            }
-        }
-        let _ = writeln!(s);
-        let _ = writeln!(
-            s,
-            "[waves.columns]  # question or demographic id = the export's column"
-        );
-        for c in &self.columns {
-            let text = truncate(&short_text(&c.text), 70);
-            match &c.id {
-                Some((id, Matched::ByName)) => {
-                    let _ = writeln!(s, "{id} = {}  # {text}", toml_str(&c.key));
-                }
-                Some((id, Matched::ByWording))
-                    if normalise_label(&c.key) == normalise_label(&c.text) =>
-                {
-                    let _ = writeln!(
-                        s,
-                        "{id} = {}  # CHECK: matched by wording",
-                        toml_str(&c.key)
-                    );
-                }
-                Some((id, Matched::ByWording)) => {
-                    let _ = writeln!(
-                        s,
-                        "{id} = {}  # CHECK (matched by wording): {text}",
-                        toml_str(&c.key)
-                    );
-                }
-                None => {}
-            }
-        }
-        let unmatched: Vec<&ProposedColumn> =
-            self.columns.iter().filter(|c| c.id.is_none()).collect();
-        if !unmatched.is_empty() {
-            let _ = writeln!(
-                s,
-                "# Columns not matched to a question or demographic (not imported). If one is, \
-                 put its id in front, e.g. S05 = \"Q1_5\":"
-            );
-            for c in unmatched {
-                let _ = writeln!(
-                    s,
-                    "# ID = {}  # {}",
-                    toml_str(&c.key),
-                    truncate(&short_text(&c.text), 70)
-                );
-            }
-        }
-        if !self.personal.is_empty() {
-            let _ = writeln!(
-                s,
-                "# Personal data, never imported: {}",
-                toml_comment(&self.personal.join(", "))
-            );
-        }
-        if !self.unmatched_ids.is_empty() {
-            let _ = writeln!(
-                s,
-                "# Schema ids with no column in this export (map by hand if the export has them): {}",
-                self.unmatched_ids.join(", ")
-            );
-        }
-        s
-    }
-}
-
-/// Propose the `[[waves]]` block from what was read.
-fn propose(
-    export: &Export,
-    stats: &[ColumnStats],
-    dates: &DateSpan,
-    status_counts: &std::collections::BTreeMap<String, usize>,
-    rows: usize,
-    schema: Option<&Schema>,
-) -> WaveProposal {
-    let sorted = |i: usize| {
-        let mut vals: Vec<String> = stats[i].distinct.iter().cloned().collect();
-        vals.sort();
-        vals
-    };
-    let test = find_column(export, STATUS_KEYS).map(|c| {
-        let seen: Vec<(String, usize)> =
-            status_counts.iter().map(|(v, n)| (v.clone(), *n)).collect();
-        let mut values: Vec<String> = seen
-            .iter()
-            .filter(|(v, _)| TEST_VALUES.contains(&v.as_str()))
-            .map(|(v, _)| v.clone())
-            .collect();
-        // A collector (SurveyMonkey's test link) with under 1% of the rows, beside a big one.
-        let guessed = values.is_empty() && seen.len() >= 2;
-        if guessed {
-            values = seen
-                .iter()
-                .filter(|(_, n)| *n * 100 < rows && *n <= 20)
-                .map(|(v, _)| v.clone())
-                .collect();
-        }
-        TestFilter {
-            column: c.key.clone(),
-            guessed_from_counts: guessed && !values.is_empty(),
-            values,
-            seen,
-        }
-    });
-    let finished = find_column(export, FINISHED_KEYS).map(|c| {
-        let seen = sorted(c.index);
-        let values = seen
-            .iter()
-            .filter(|v| matches!(v.as_str(), "1" | "True" | "TRUE" | "true"))
-            .cloned()
-            .collect();
-        (c.key.clone(), values, seen)
-    });
-    let mut used = HashSet::new();
-    let mut columns = Vec::new();
-    let mut personal = Vec::new();
-    for c in &export.columns {
-        if c.key.is_empty() {
-            continue;
-        }
-        if is_personal_data(c) {
-            personal.push(c.key.clone());
-            continue;
-        }
-        let id = schema
-            .and_then(|sc| match_schema(sc, &c.key, &c.text))
-            .filter(|(id, _)| used.insert(id.clone()));
-        columns.push(ProposedColumn {
-            id,
-            key: c.key.clone(),
-            text: c.text.clone(),
-        });
-    }
-    let unmatched_ids = schema.map_or_else(Vec::new, |sc| {
-        sc.questions
-            .iter()
-            .map(|q| q.id.clone())
-            .chain(sc.demographics.iter().map(|d| d.id.clone()))
-            .filter(|id| !used.contains(id))
-            .collect()
-    });
-    let scored = schema.map_or(0, |sc| {
-        sc.questions
-            .iter()
-            .filter(|q| q.kind != crate::schema::QuestionType::FreeText && used.contains(&q.id))
-            .count()
-    });
-    WaveProposal {
-        rows,
-        span: dates.span(),
-        layout: export.layout.config_name(),
-        encoding: export.decoded.encoding.to_string(),
-        delimiter: export.delimiter,
-        response_id: find_column(export, ID_KEYS).map(|c| c.key.clone()),
-        min_answered: (finished.is_none() && scored >= 2).then(|| scored.div_ceil(2)),
-        test,
-        finished,
-        columns,
-        personal,
-        unmatched_ids,
-    }
 }

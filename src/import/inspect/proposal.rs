@@ -1,0 +1,399 @@
+//! The `[[waves]]` block proposed for an export: what `inspect` prints and `init`, `add-wave`
+//! and `inspect --write` write, every guess marked CHECK.
+
+use super::{
+    ColumnStats, DateSpan, FINISHED_KEYS, ID_KEYS, STATUS_KEYS, TEST_VALUES, find_column,
+    match_schema, normalise_label, short_text, toml_comment, toml_str, truncate,
+};
+use crate::import::export::Export;
+use crate::import::layout::is_personal_data;
+use crate::schema::Schema;
+use std::collections::HashSet;
+use std::fmt::Write as _;
+
+/// How a column was matched to a schema id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Matched {
+    /// The column's name is the id itself.
+    ByName,
+    /// The column's wording is the question's (or the demographic's).
+    ByWording,
+}
+
+/// One column of the export in the proposed mapping.
+#[derive(Debug, Clone)]
+pub struct ProposedColumn {
+    /// The schema id it holds, when one matched.
+    pub id: Option<(String, Matched)>,
+    pub key: String,
+    pub text: String,
+}
+
+/// The proposed filter for previews, tests and spam.
+#[derive(Debug, Clone)]
+pub struct TestFilter {
+    pub column: String,
+    pub values: Vec<String>,
+    /// Every value seen, with its number of rows.
+    pub seen: Vec<(String, usize)>,
+    /// Values chosen only because few rows have them (a collector used as a test link).
+    pub guessed_from_counts: bool,
+}
+
+/// A `[[waves]]` block proposed for an export: every value read from the file, every guess
+/// marked for a person to check.
+#[derive(Debug, Clone)]
+pub struct WaveProposal {
+    pub rows: usize,
+    /// First and last response dates.
+    pub span: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
+    pub layout: &'static str,
+    pub encoding: String,
+    pub delimiter: u8,
+    pub response_id: Option<String>,
+    pub test: Option<TestFilter>,
+    /// The finished flag's column, the values meaning finished, and every value seen.
+    pub finished: Option<(String, Vec<String>, Vec<String>)>,
+    /// With no finished flag: a minimum number of answered scored questions.
+    pub min_answered: Option<usize>,
+    pub columns: Vec<ProposedColumn>,
+    /// Personal-data columns, never imported.
+    pub personal: Vec<String>,
+    /// Schema questions and demographics no column matched.
+    pub unmatched_ids: Vec<String>,
+}
+
+impl WaveProposal {
+    /// The wave's id: the survey year of its last response.
+    pub fn year(&self) -> Option<String> {
+        self.span
+            .map(|(_, last)| chrono::Datelike::year(&last).to_string())
+    }
+
+    /// Questions and demographics matched to a column.
+    pub fn matched(&self) -> usize {
+        self.columns.iter().filter(|c| c.id.is_some()).count()
+    }
+
+    /// The `[[waves]]` block as TOML with comments: `file` as given (a path relative to the
+    /// config), an optional headcount file and a wave id chosen by the user.
+    pub fn render(&self, file: &str, headcount: Option<&str>, id: Option<&str>) -> String {
+        let mut s = String::new();
+        let _ = writeln!(s, "[[waves]]");
+        self.render_identity(&mut s, id);
+        self.render_reading(&mut s, file, headcount);
+        let _ = writeln!(s);
+        self.render_filters(&mut s);
+        let _ = writeln!(s);
+        self.render_columns(&mut s);
+        s
+    }
+
+    /// The wave's id and fieldwork dates.
+    fn render_identity(&self, s: &mut String, id: Option<&str>) {
+        match (id, self.year()) {
+            (Some(id), _) => {
+                let _ = writeln!(s, "id = {}", toml_str(id));
+            }
+            (None, Some(y)) => {
+                let _ = writeln!(
+                    s,
+                    "id = \"{y}\"  # the survey year (from the response dates)"
+                );
+            }
+            (None, None) => {
+                let _ = writeln!(s, "id = \"YYYY\"  # CHECK: the survey year, e.g. \"2025\"");
+            }
+        }
+        match self.span {
+            Some((first, last)) => {
+                let _ = writeln!(
+                    s,
+                    "fieldwork_start = \"{first}\"  # CHECK: the first response; the survey may have opened earlier"
+                );
+                let _ = writeln!(
+                    s,
+                    "fieldwork_end = \"{last}\"    # CHECK: the last response; the survey may have closed later"
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    s,
+                    "fieldwork_start = \"YYYY-MM-DD\"  # CHECK: the day the survey opened"
+                );
+                let _ = writeln!(
+                    s,
+                    "fieldwork_end = \"YYYY-MM-DD\"    # CHECK: the day it closed"
+                );
+            }
+        }
+    }
+
+    /// The export's file and how to read it, the headcount, the response id.
+    fn render_reading(&self, s: &mut String, file: &str, headcount: Option<&str>) {
+        let _ = writeln!(s, "file = {}", toml_str(file));
+        let _ = writeln!(s, "layout = \"{}\"", self.layout);
+        let _ = writeln!(s, "encoding = \"{}\"", self.encoding);
+        let _ = writeln!(
+            s,
+            "delimiter = {}",
+            if self.delimiter == b'\t' {
+                "\"tab\"".to_string()
+            } else {
+                toml_str(&(self.delimiter as char).to_string())
+            }
+        );
+        match headcount {
+            Some(h) => {
+                let _ = writeln!(
+                    s,
+                    "headcount = {}  # staff in post by group (HR)",
+                    toml_str(h)
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    s,
+                    "# headcount = \"hr-headcount-YYYY.csv\"  # staff in post by group: response rates and finite population correction"
+                );
+            }
+        }
+        match &self.response_id {
+            Some(c) => {
+                let _ = writeln!(s, "response_id = {}", toml_str(c));
+            }
+            None => {
+                let _ = writeln!(
+                    s,
+                    "response_id = \"\"  # CHECK: name the column with a unique id per response"
+                );
+            }
+        }
+    }
+
+    /// `[waves.filters]`: test values, the finished flag, or a minimum of answers.
+    fn render_filters(&self, s: &mut String) {
+        let _ = writeln!(s, "[waves.filters]");
+        if let Some(t) = &self.test {
+            let seen = t
+                .seen
+                .iter()
+                .map(|(v, n)| format!("{} ({n})", toml_str(v)))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let _ = writeln!(s, "test_column = {}", toml_str(&t.column));
+            let values = t.values.iter().map(|v| toml_str(v)).collect::<Vec<_>>();
+            let why = if t.guessed_from_counts {
+                "CHECK: few responses came through this value: a test link? Remove it if it was a real channel"
+            } else {
+                "CHECK: the values that mean a preview or test"
+            };
+            let _ = writeln!(
+                s,
+                "test_values = [{}]  # {why}; seen (rows): {seen}",
+                values.join(", ")
+            );
+        }
+        if let Some((column, values, seen)) = &self.finished {
+            let _ = writeln!(s, "finished_column = {}", toml_str(column));
+            let _ = writeln!(
+                s,
+                "finished_values = [{}]  # CHECK: the values that mean finished; seen: {}",
+                values
+                    .iter()
+                    .map(|v| toml_str(v))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                seen.iter()
+                    .map(|v| toml_str(v))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+        match self.min_answered {
+            Some(n) => {
+                let _ = writeln!(
+                    s,
+                    "min_answered = {n}  # CHECK: no finished flag in this export, so a response answering fewer than half the scored questions counts as incomplete"
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    s,
+                    "# min_answered = 5  # fewer answered questions = incomplete"
+                );
+            }
+        }
+    }
+
+    /// `[waves.columns]`: each matched column, then the unmatched, personal and missing ones.
+    fn render_columns(&self, s: &mut String) {
+        let _ = writeln!(
+            s,
+            "[waves.columns]  # question or demographic id = the export's column"
+        );
+        for c in &self.columns {
+            let text = truncate(&short_text(&c.text), 70);
+            match &c.id {
+                Some((id, Matched::ByName)) => {
+                    let _ = writeln!(s, "{id} = {}  # {text}", toml_str(&c.key));
+                }
+                Some((id, Matched::ByWording))
+                    if normalise_label(&c.key) == normalise_label(&c.text) =>
+                {
+                    let _ = writeln!(
+                        s,
+                        "{id} = {}  # CHECK: matched by wording",
+                        toml_str(&c.key)
+                    );
+                }
+                Some((id, Matched::ByWording)) => {
+                    let _ = writeln!(
+                        s,
+                        "{id} = {}  # CHECK (matched by wording): {text}",
+                        toml_str(&c.key)
+                    );
+                }
+                None => {}
+            }
+        }
+        let unmatched: Vec<&ProposedColumn> =
+            self.columns.iter().filter(|c| c.id.is_none()).collect();
+        if !unmatched.is_empty() {
+            let _ = writeln!(
+                s,
+                "# Columns not matched to a question or demographic (not imported). If one is, \
+                 put its id in front, e.g. S05 = \"Q1_5\":"
+            );
+            for c in unmatched {
+                let _ = writeln!(
+                    s,
+                    "# ID = {}  # {}",
+                    toml_str(&c.key),
+                    truncate(&short_text(&c.text), 70)
+                );
+            }
+        }
+        if !self.personal.is_empty() {
+            let _ = writeln!(
+                s,
+                "# Personal data, never imported: {}",
+                toml_comment(&self.personal.join(", "))
+            );
+        }
+        if !self.unmatched_ids.is_empty() {
+            let _ = writeln!(
+                s,
+                "# Schema ids with no column in this export (map by hand if the export has them): {}",
+                self.unmatched_ids.join(", ")
+            );
+        }
+    }
+}
+
+/// Propose the `[[waves]]` block from what was read.
+pub(super) fn propose(
+    export: &Export,
+    stats: &[ColumnStats],
+    dates: &DateSpan,
+    status_counts: &std::collections::BTreeMap<String, usize>,
+    rows: usize,
+    schema: Option<&Schema>,
+) -> WaveProposal {
+    let sorted = |i: usize| {
+        let mut vals: Vec<String> = stats[i].distinct.iter().cloned().collect();
+        vals.sort();
+        vals
+    };
+    let test = test_filter(export, status_counts, rows);
+    let finished = find_column(export, FINISHED_KEYS).map(|c| {
+        let seen = sorted(c.index);
+        let values = seen
+            .iter()
+            .filter(|v| matches!(v.as_str(), "1" | "True" | "TRUE" | "true"))
+            .cloned()
+            .collect();
+        (c.key.clone(), values, seen)
+    });
+    let mut used = HashSet::new();
+    let mut columns = Vec::new();
+    let mut personal = Vec::new();
+    for c in &export.columns {
+        if c.key.is_empty() {
+            continue;
+        }
+        if is_personal_data(c) {
+            personal.push(c.key.clone());
+            continue;
+        }
+        let id = schema
+            .and_then(|sc| match_schema(sc, &c.key, &c.text))
+            .filter(|(id, _)| used.insert(id.clone()));
+        columns.push(ProposedColumn {
+            id,
+            key: c.key.clone(),
+            text: c.text.clone(),
+        });
+    }
+    let unmatched_ids = schema.map_or_else(Vec::new, |sc| {
+        sc.questions
+            .iter()
+            .map(|q| q.id.clone())
+            .chain(sc.demographics.iter().map(|d| d.id.clone()))
+            .filter(|id| !used.contains(id))
+            .collect()
+    });
+    let scored = schema.map_or(0, |sc| {
+        sc.questions
+            .iter()
+            .filter(|q| q.kind != crate::schema::QuestionType::FreeText && used.contains(&q.id))
+            .count()
+    });
+    WaveProposal {
+        rows,
+        span: dates.span(),
+        layout: export.layout.config_name(),
+        encoding: export.decoded.encoding.to_string(),
+        delimiter: export.delimiter,
+        response_id: find_column(export, ID_KEYS).map(|c| c.key.clone()),
+        min_answered: (finished.is_none() && scored >= 2).then(|| scored.div_ceil(2)),
+        test,
+        finished,
+        columns,
+        personal,
+        unmatched_ids,
+    }
+}
+
+/// The status or collector column and the values that mean a preview or test: the known
+/// ones, or a collector with under 1% of the rows beside a big one (a test link).
+fn test_filter(
+    export: &Export,
+    status_counts: &std::collections::BTreeMap<String, usize>,
+    rows: usize,
+) -> Option<TestFilter> {
+    find_column(export, STATUS_KEYS).map(|c| {
+        let seen: Vec<(String, usize)> =
+            status_counts.iter().map(|(v, n)| (v.clone(), *n)).collect();
+        let mut values: Vec<String> = seen
+            .iter()
+            .filter(|(v, _)| TEST_VALUES.contains(&v.as_str()))
+            .map(|(v, _)| v.clone())
+            .collect();
+        // A collector (SurveyMonkey's test link) with under 1% of the rows, beside a big one.
+        let guessed = values.is_empty() && seen.len() >= 2;
+        if guessed {
+            values = seen
+                .iter()
+                .filter(|(_, n)| *n * 100 < rows && *n <= 20)
+                .map(|(v, _)| v.clone())
+                .collect();
+        }
+        TestFilter {
+            column: c.key.clone(),
+            guessed_from_counts: guessed && !values.is_empty(),
+            values,
+            seen,
+        }
+    })
+}
