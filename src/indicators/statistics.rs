@@ -192,163 +192,180 @@ pub fn indicators(
         for g in &agg.respondents {
             let (b, group) = (g.breakdown, g.group);
             let population = pops.of(b, group);
-            let cell = |n: u64, stats: IndicatorStats| Cell {
+            let item = |q: usize| item_at.get(&(q, b, group)).copied();
+            let score = score_at.get(&(i, b, group));
+            // None: an item of the indicator was not asked this wave.
+            let made = match ind.method {
+                Method::ThemePctPositive => {
+                    score.map(|score| theme_share(ind, score, &item, population))
+                }
+                Method::Index0To100 | Method::Score0To10 => {
+                    score.map(|score| mean_score(score, population))
+                }
+                Method::YesRate | Method::Enps => {
+                    item(ind.items[0]).map(|c| answer_rate(schema, ind, c, population))
+                }
+            };
+            let Some((n, stats)) = made else { continue };
+            out.push(Cell {
                 wave: agg.wave.clone(),
                 measure: i,
                 breakdown: b,
                 group,
                 n,
                 stats,
-            };
-            let made = match ind.method {
-                Method::ThemePctPositive => {
-                    let Some(score) = score_at.get(&(i, b, group)) else {
-                        continue; // an item of the theme was not asked this wave
-                    };
-                    let mut sums = [0.0; 3];
-                    let mut k = 0usize;
-                    for &q in &ind.items {
-                        if let Some(c) = item_at.get(&(q, b, group)) {
-                            let ct = &c.stats.counts;
-                            if ct.n() > 0 {
-                                for (s, v) in sums.iter_mut().zip([
-                                    ct.pct_positive(),
-                                    ct.pct_neutral(),
-                                    ct.pct_negative(),
-                                ]) {
-                                    *s += v.unwrap_or(0.0);
-                                }
-                                k += 1;
-                            }
-                        }
-                    }
-                    let pct = (k > 0).then(|| sums.map(|s| s / k as f64));
-                    let f = stats::fpc(score.n, population);
-                    let value = pct.map(|p| p[0]);
-                    let n = score.stats.n_eff.unwrap_or(score.n as f64);
-                    // Interval: the respondent-level standard error of the share of positive
-                    // answers, around the theme score (the mean of the items' % positive).
-                    let raw =
-                        value.and_then(|v| stats::t_interval(v, 100.0 * score.stats.sd, n, f));
-                    let ci_clipped = raw.is_some_and(|(l, h)| l < 0.0 || h > 100.0);
-                    let ci = raw.map(|(l, h)| (l.max(0.0), h.min(100.0)));
-                    cell(
-                        score.n,
-                        IndicatorStats {
-                            value,
-                            ci,
-                            pct,
-                            mdd: stats::mdd_mean(100.0 * score.stats.sd, n, f),
-                            population,
-                            sd: Some(100.0 * score.stats.sd),
-                            raw: None,
-                            n_eff: score.stats.n_eff,
-                            person_mean: (score.n > 0).then_some(100.0 * score.stats.mean),
-                            ci_clipped,
-                        },
-                    )
-                }
-                Method::Index0To100 | Method::Score0To10 => {
-                    let Some(score) = score_at.get(&(i, b, group)) else {
-                        continue;
-                    };
-                    let f = stats::fpc(score.n, population);
-                    let (mean, sd) = (score.stats.mean, score.stats.sd);
-                    let n = score.stats.n_eff.unwrap_or(score.n as f64);
-                    cell(
-                        score.n,
-                        IndicatorStats {
-                            value: (score.n > 0).then_some(mean),
-                            ci: stats::t_interval(mean, sd, n, f),
-                            pct: None,
-                            mdd: stats::mdd_mean(sd, n, f),
-                            population,
-                            sd: Some(sd),
-                            raw: None,
-                            n_eff: score.stats.n_eff,
-                            person_mean: None,
-                            ci_clipped: false,
-                        },
-                    )
-                }
-                Method::YesRate | Method::Enps => {
-                    let q = ind.items[0];
-                    let Some(c) = item_at.get(&(q, b, group)) else {
-                        continue;
-                    };
-                    let [pos, neu, neg] = raw_groups(schema, q, &c.stats.counts);
-                    let n = pos + neu + neg;
-                    let f = stats::fpc(n, population);
-                    // Shares and the sample size for intervals: the counts, or with weights
-                    // the weighted shares on Kish's effective n.
-                    let weighted = raw_shares_weighted(schema, q, &c.stats.counts);
-                    let (shares, n_used) = match weighted {
-                        Some((sh, n_eff)) => (sh, n_eff),
-                        None if n > 0 => ([pos, neu, neg].map(|x| x as f64 / n as f64), n as f64),
-                        None => ([0.0; 3], 0.0),
-                    };
-                    let n_eff = weighted.map(|w| w.1);
-                    if ind.method == Method::YesRate {
-                        let p = shares[0];
-                        // Unweighted: exactly the counts (x of n), as before weighting existed.
-                        let x = if weighted.is_some() {
-                            p * n_used
-                        } else {
-                            pos as f64
-                        };
-                        cell(
-                            n,
-                            IndicatorStats {
-                                value: (n > 0).then_some(100.0 * p),
-                                ci: stats::wilson(x, n_used, f)
-                                    .map(|(l, h)| (100.0 * l, 100.0 * h)),
-                                pct: None,
-                                mdd: (n > 0)
-                                    .then(|| stats::mdd_proportion(p, n_used, f))
-                                    .flatten(),
-                                population,
-                                sd: None,
-                                raw: Some([pos, neu, neg]),
-                                n_eff,
-                                person_mean: None,
-                                ci_clipped: false,
-                            },
-                        )
-                    } else {
-                        let (pp, pn) = (shares[0], shares[2]);
-                        let var = pp + pn - (pp - pn) * (pp - pn);
-                        let ci = stats::net_score_interval(pp, pn, n_used, f);
-                        // Cut at ±100 when the normal interval runs past it.
-                        let ci_clipped = ci.is_some_and(|(l, h)| {
-                            (l <= -100.0 && 100.0 * (pp - pn) > -100.0)
-                                || (h >= 100.0 && 100.0 * (pp - pn) < 100.0)
-                        });
-                        cell(
-                            n,
-                            IndicatorStats {
-                                value: (n > 0).then_some(100.0 * (pp - pn)),
-                                ci,
-                                pct: (n > 0).then(|| [100.0 * pp, 100.0 * shares[1], 100.0 * pn]),
-                                mdd: (n > 0).then(|| {
-                                    100.0
-                                        * (stats::z95() + stats::z(stats::POWER))
-                                        * (2.0 * var.max(0.0) / n_used * f).sqrt()
-                                }),
-                                population,
-                                sd: None,
-                                raw: Some([pos, neu, neg]),
-                                n_eff,
-                                person_mean: None,
-                                ci_clipped,
-                            },
-                        )
-                    }
-                }
-            };
-            out.push(made);
+            });
         }
     }
     out
+}
+
+/// A theme's share positive: the mean of its items' % positive (and neutral, negative), with
+/// the respondent-level standard error of the share around it.
+fn theme_share<'a>(
+    ind: &crate::schema::Indicator,
+    score: &Cell<ScoreSummary>,
+    item: &dyn Fn(usize) -> Option<&'a Cell<ItemStats>>,
+    population: Option<u64>,
+) -> (u64, IndicatorStats) {
+    let mut sums = [0.0; 3];
+    let mut k = 0usize;
+    for &q in &ind.items {
+        if let Some(c) = item(q) {
+            let ct = &c.stats.counts;
+            if ct.n() > 0 {
+                for (s, v) in
+                    sums.iter_mut()
+                        .zip([ct.pct_positive(), ct.pct_neutral(), ct.pct_negative()])
+                {
+                    *s += v.unwrap_or(0.0);
+                }
+                k += 1;
+            }
+        }
+    }
+    let pct = (k > 0).then(|| sums.map(|s| s / k as f64));
+    let f = stats::fpc(score.n, population);
+    let value = pct.map(|p| p[0]);
+    let n = score.stats.n_eff.unwrap_or(score.n as f64);
+    // Interval: the respondent-level standard error of the share of positive
+    // answers, around the theme score (the mean of the items' % positive).
+    let raw = value.and_then(|v| stats::t_interval(v, 100.0 * score.stats.sd, n, f));
+    let ci_clipped = raw.is_some_and(|(l, h)| l < 0.0 || h > 100.0);
+    let ci = raw.map(|(l, h)| (l.max(0.0), h.min(100.0)));
+    (
+        score.n,
+        IndicatorStats {
+            value,
+            ci,
+            pct,
+            mdd: stats::mdd_mean(100.0 * score.stats.sd, n, f),
+            population,
+            sd: Some(100.0 * score.stats.sd),
+            raw: None,
+            n_eff: score.stats.n_eff,
+            person_mean: (score.n > 0).then_some(100.0 * score.stats.mean),
+            ci_clipped,
+        },
+    )
+}
+
+/// A 0-100 index or 0-10 score: the mean of respondents' scores with a t interval.
+fn mean_score(score: &Cell<ScoreSummary>, population: Option<u64>) -> (u64, IndicatorStats) {
+    let f = stats::fpc(score.n, population);
+    let (mean, sd) = (score.stats.mean, score.stats.sd);
+    let n = score.stats.n_eff.unwrap_or(score.n as f64);
+    (
+        score.n,
+        IndicatorStats {
+            value: (score.n > 0).then_some(mean),
+            ci: stats::t_interval(mean, sd, n, f),
+            pct: None,
+            mdd: stats::mdd_mean(sd, n, f),
+            population,
+            sd: Some(sd),
+            raw: None,
+            n_eff: score.stats.n_eff,
+            person_mean: None,
+            ci_clipped: false,
+        },
+    )
+}
+
+/// A yes-rate or eNPS from its one question's answers: the counts, or with weights the
+/// weighted shares on Kish's effective n.
+fn answer_rate(
+    schema: &Schema,
+    ind: &crate::schema::Indicator,
+    c: &Cell<ItemStats>,
+    population: Option<u64>,
+) -> (u64, IndicatorStats) {
+    let q = ind.items[0];
+    let [pos, neu, neg] = raw_groups(schema, q, &c.stats.counts);
+    let n = pos + neu + neg;
+    let f = stats::fpc(n, population);
+    // Shares and the sample size for intervals: the counts, or with weights
+    // the weighted shares on Kish's effective n.
+    let weighted = raw_shares_weighted(schema, q, &c.stats.counts);
+    let (shares, n_used) = match weighted {
+        Some((sh, n_eff)) => (sh, n_eff),
+        None if n > 0 => ([pos, neu, neg].map(|x| x as f64 / n as f64), n as f64),
+        None => ([0.0; 3], 0.0),
+    };
+    let n_eff = weighted.map(|w| w.1);
+    if ind.method == Method::YesRate {
+        let p = shares[0];
+        // Unweighted: exactly the counts (x of n), as before weighting existed.
+        let x = if weighted.is_some() {
+            p * n_used
+        } else {
+            pos as f64
+        };
+        (
+            n,
+            IndicatorStats {
+                value: (n > 0).then_some(100.0 * p),
+                ci: stats::wilson(x, n_used, f).map(|(l, h)| (100.0 * l, 100.0 * h)),
+                pct: None,
+                mdd: (n > 0)
+                    .then(|| stats::mdd_proportion(p, n_used, f))
+                    .flatten(),
+                population,
+                sd: None,
+                raw: Some([pos, neu, neg]),
+                n_eff,
+                person_mean: None,
+                ci_clipped: false,
+            },
+        )
+    } else {
+        let (pp, pn) = (shares[0], shares[2]);
+        let var = pp + pn - (pp - pn) * (pp - pn);
+        let ci = stats::net_score_interval(pp, pn, n_used, f);
+        // Cut at ±100 when the normal interval runs past it.
+        let ci_clipped = ci.is_some_and(|(l, h)| {
+            (l <= -100.0 && 100.0 * (pp - pn) > -100.0) || (h >= 100.0 && 100.0 * (pp - pn) < 100.0)
+        });
+        (
+            n,
+            IndicatorStats {
+                value: (n > 0).then_some(100.0 * (pp - pn)),
+                ci,
+                pct: (n > 0).then(|| [100.0 * pp, 100.0 * shares[1], 100.0 * pn]),
+                mdd: (n > 0).then(|| {
+                    100.0
+                        * (stats::z95() + stats::z(stats::POWER))
+                        * (2.0 * var.max(0.0) / n_used * f).sqrt()
+                }),
+                population,
+                sd: None,
+                raw: Some([pos, neu, neg]),
+                n_eff,
+                person_mean: None,
+                ci_clipped,
+            },
+        )
+    }
 }
 
 #[cfg(test)]
