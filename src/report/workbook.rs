@@ -75,10 +75,30 @@ pub fn workbook(
             .set_author("culture-metrics")
             .set_creation_datetime(&ExcelDateTime::from_ymd(2025, 1, 1)?),
     );
-    let bold = Format::new().set_bold();
-    let heading = Format::new().set_bold().set_font_size(14);
-    let wrap = Format::new().set_text_wrap();
+    cover_sheet(&mut wb, title, cover)?;
+    contents_sheet(&mut wb, &sheets)?;
+    notes_sheet(&mut wb, notes)?;
+    for t in sheets {
+        table_sheet(&mut wb, t)?;
+    }
+    wb.save_to_buffer()
+}
 
+fn bold() -> Format {
+    Format::new().set_bold()
+}
+
+fn heading() -> Format {
+    Format::new().set_bold().set_font_size(14)
+}
+
+fn wrap() -> Format {
+    Format::new().set_text_wrap()
+}
+
+/// The cover: the title, then each label and its text.
+fn cover_sheet(wb: &mut Workbook, title: &str, cover: &[(&str, String)]) -> Result<(), XlsxError> {
+    let (bold, heading, wrap) = (bold(), heading(), wrap());
     let ws = wb.add_worksheet();
     ws.set_name("Cover")?;
     ws.write_string_with_format(0, 0, title, &heading)?;
@@ -91,6 +111,12 @@ pub fn workbook(
     }
     ws.set_column_width(0, 100)?;
 
+    Ok(())
+}
+
+/// The contents: a link to each sheet with its table's title.
+fn contents_sheet(wb: &mut Workbook, sheets: &[&TableData]) -> Result<(), XlsxError> {
+    let (bold, heading) = (bold(), heading());
     let ws = wb.add_worksheet();
     ws.set_name("Contents")?;
     ws.write_string_with_format(0, 0, "Table of contents", &heading)?;
@@ -112,6 +138,12 @@ pub fn workbook(
     ws.set_column_width(0, 28)?;
     ws.set_column_width(1, 90)?;
 
+    Ok(())
+}
+
+/// Notes, suppression codes and methods.
+fn notes_sheet(wb: &mut Workbook, notes: &[(&str, &str)]) -> Result<(), XlsxError> {
+    let (bold, heading, wrap) = (bold(), heading(), wrap());
     let ws = wb.add_worksheet();
     ws.set_name("Notes")?;
     ws.write_string_with_format(0, 0, "Notes", &heading)?;
@@ -125,99 +157,112 @@ pub fn workbook(
     ws.set_column_width(0, 12)?;
     ws.set_column_width(1, 110)?;
 
+    Ok(())
+}
+
+/// One table's sheet: title, grain, the codes' key, then the table itself (named, frozen
+/// header).
+fn table_sheet(wb: &mut Workbook, t: &TableData) -> Result<(), XlsxError> {
+    let heading = heading();
     let date = Format::new().set_num_format("yyyy-mm-dd");
-    let decimals = |d: usize| Format::new().set_num_format(format!("0.{}", "0".repeat(d)));
-    for t in sheets {
-        let ws = wb.add_worksheet();
-        ws.set_name(t.def.name)?;
-        ws.write_string_with_format(0, 0, t.def.title, &heading)?;
-        ws.write_string(1, 0, t.def.grain)?;
-        ws.write_string(
-            2,
-            0,
-            "This worksheet contains one table. [c] = withheld to protect confidentiality; [x] = not asked in that wave; [z] = not applicable (see Notes).",
-        )?;
-        let mut seen = std::collections::HashSet::new();
-        let headers: Vec<TableColumn> = t
-            .def
-            .columns
-            .iter()
-            .map(|col| {
-                let mut h = plain_header(col);
-                if !seen.insert(h.clone()) {
-                    h = format!("{h} [{}]", col.name);
-                }
-                TableColumn::new().set_header(h)
-            })
-            .collect();
-        for (c, col) in t.def.columns.iter().enumerate() {
-            let width = (plain_header(col).chars().count() as f64 + 4.0).clamp(12.0, 48.0);
-            ws.set_column_width(c as u16, width)?;
+    let ws = wb.add_worksheet();
+    ws.set_name(t.def.name)?;
+    ws.write_string_with_format(0, 0, t.def.title, &heading)?;
+    ws.write_string(1, 0, t.def.grain)?;
+    ws.write_string(
+        2,
+        0,
+        "This worksheet contains one table. [c] = withheld to protect confidentiality; [x] = not asked in that wave; [z] = not applicable (see Notes).",
+    )?;
+    let mut seen = std::collections::HashSet::new();
+    let headers: Vec<TableColumn> = t
+        .def
+        .columns
+        .iter()
+        .map(|col| {
+            let mut h = plain_header(col);
+            if !seen.insert(h.clone()) {
+                h = format!("{h} [{}]", col.name);
+            }
+            TableColumn::new().set_header(h)
+        })
+        .collect();
+    for (c, col) in t.def.columns.iter().enumerate() {
+        let width = (plain_header(col).chars().count() as f64 + 4.0).clamp(12.0, 48.0);
+        ws.set_column_width(c as u16, width)?;
+    }
+    for (r, row) in t.rows.iter().enumerate() {
+        let r = 4 + r as u32;
+        for ((c, cell), col) in row.iter().enumerate().zip(t.def.columns) {
+            write_cell(ws, (r, c as u16), cell, col, &date)?;
         }
-        for (r, row) in t.rows.iter().enumerate() {
-            let r = 4 + r as u32;
-            for ((c, cell), col) in row.iter().enumerate().zip(t.def.columns) {
-                let c = c as u16;
-                match cell {
-                    Cell::Null => {
-                        ws.write_string(r, c, NOT_APPLICABLE)?;
-                    }
-                    Cell::Withheld => {
-                        ws.write_string(r, c, WITHHELD)?;
-                    }
-                    Cell::NotAsked => {
-                        ws.write_string(r, c, super::tables::NOT_ASKED)?;
-                    }
-                    Cell::Int(v) => {
-                        ws.write_number(r, c, *v as f64)?;
-                    }
-                    Cell::Float(v) => {
-                        // The number the CSV shows, stored as a number.
-                        let shown: f64 = fmt_number(*v, col.format).parse().unwrap_or(*v);
-                        match col.format.decimals() {
-                            Some(d) if col.format != NumberFormat::Plain => {
-                                ws.write_number_with_format(r, c, shown, &decimals(d))?;
-                            }
-                            _ => {
-                                ws.write_number(r, c, shown)?;
-                            }
-                        }
-                    }
-                    Cell::Decimal(v, d) => {
-                        let d = usize::from(*d);
-                        let shown: f64 = super::tables::fmt_decimals(*v, d).parse().unwrap_or(*v);
-                        ws.write_number_with_format(r, c, shown, &decimals(d))?;
-                    }
-                    Cell::Bool(b) => {
-                        ws.write_boolean(r, c, *b)?;
-                    }
-                    Cell::Date(d) => {
-                        let x = ExcelDateTime::from_ymd(
-                            d.year() as u16,
-                            d.month() as u8,
-                            d.day() as u8,
-                        )?;
-                        ws.write_datetime_with_format(r, c, &x, &date)?;
-                    }
-                    Cell::Text(s) if s.is_empty() => {
-                        ws.write_string(r, c, NOT_APPLICABLE)?;
-                    }
-                    Cell::Text(s) => {
-                        ws.write_string(r, c, s)?;
-                    }
+    }
+    let last_row = 3 + t.rows.len() as u32;
+    let last_col = t.def.columns.len().saturating_sub(1) as u16;
+    let table = Table::new()
+        .set_name(t.def.name)
+        .set_style(TableStyle::Light1)
+        .set_columns(&headers);
+    ws.add_table(3, 0, last_row, last_col, &table)?;
+    ws.set_freeze_panes(4, 0)?;
+    Ok(())
+}
+
+/// One cell as the CSV shows it: codes as text, numbers as numbers at the shown precision,
+/// dates as dates.
+fn write_cell(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    (r, c): (u32, u16),
+    cell: &Cell,
+    col: &crate::report::registry::Column,
+    date: &Format,
+) -> Result<(), XlsxError> {
+    let decimals = |d: usize| Format::new().set_num_format(format!("0.{}", "0".repeat(d)));
+    match cell {
+        Cell::Null => {
+            ws.write_string(r, c, NOT_APPLICABLE)?;
+        }
+        Cell::Withheld => {
+            ws.write_string(r, c, WITHHELD)?;
+        }
+        Cell::NotAsked => {
+            ws.write_string(r, c, super::tables::NOT_ASKED)?;
+        }
+        Cell::Int(v) => {
+            ws.write_number(r, c, *v as f64)?;
+        }
+        Cell::Float(v) => {
+            // The number the CSV shows, stored as a number.
+            let shown: f64 = fmt_number(*v, col.format).parse().unwrap_or(*v);
+            match col.format.decimals() {
+                Some(d) if col.format != NumberFormat::Plain => {
+                    ws.write_number_with_format(r, c, shown, &decimals(d))?;
+                }
+                _ => {
+                    ws.write_number(r, c, shown)?;
                 }
             }
         }
-        let last_row = 3 + t.rows.len() as u32;
-        let last_col = t.def.columns.len().saturating_sub(1) as u16;
-        let table = Table::new()
-            .set_name(t.def.name)
-            .set_style(TableStyle::Light1)
-            .set_columns(&headers);
-        ws.add_table(3, 0, last_row, last_col, &table)?;
-        ws.set_freeze_panes(4, 0)?;
+        Cell::Decimal(v, d) => {
+            let d = usize::from(*d);
+            let shown: f64 = super::tables::fmt_decimals(*v, d).parse().unwrap_or(*v);
+            ws.write_number_with_format(r, c, shown, &decimals(d))?;
+        }
+        Cell::Bool(b) => {
+            ws.write_boolean(r, c, *b)?;
+        }
+        Cell::Date(d) => {
+            let x = ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)?;
+            ws.write_datetime_with_format(r, c, &x, date)?;
+        }
+        Cell::Text(s) if s.is_empty() => {
+            ws.write_string(r, c, NOT_APPLICABLE)?;
+        }
+        Cell::Text(s) => {
+            ws.write_string(r, c, s)?;
+        }
     }
-    wb.save_to_buffer()
+    Ok(())
 }
 
 #[cfg(test)]
