@@ -32,6 +32,14 @@ pub enum WeightingMethod {
 }
 
 impl WeightingMethod {
+    /// Post-stratification's smallest cell (`None` for raking, which has no cells).
+    pub fn min_cell(self) -> Option<u64> {
+        match self {
+            WeightingMethod::Cells { min_cell } => Some(min_cell),
+            WeightingMethod::Rake => None,
+        }
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             WeightingMethod::Rake => "rake",

@@ -188,7 +188,10 @@ fn render_error(dest: &Path) -> impl Fn(render::RenderError) -> WriteError + '_ 
 }
 
 /// A table's two files: `tables/<name>.csv` and `tables/<name>.parquet`.
-pub fn table_files(t: &TableData) -> polars::prelude::PolarsResult<[(String, Vec<u8>); 2]> {
+/// A table's two files: (path in the pack, bytes) for its CSV and its Parquet copy.
+pub type TableFiles = [(String, Vec<u8>); 2];
+
+pub fn table_files(t: &TableData) -> polars::prelude::PolarsResult<TableFiles> {
     let name = t.def.name;
     Ok([
         (format!("tables/{name}.csv"), tables::csv_bytes(t)),
@@ -209,37 +212,9 @@ pub fn write_pack(
     let model = timings.time("build tables", || Model::build(e));
     let tables = model.tables();
     let defs: Vec<_> = tables.iter().map(|t| t.def).collect();
-    let weighted_by = config.weighting.as_ref().map(|w| {
-        let labels: Vec<String> = w
-            .margins
-            .iter()
-            .map(|&d| super::model::lower_first(&schema.demographics[d].label))
-            .collect();
-        match labels.split_last() {
-            Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
-            _ => labels.join(""),
-        }
-    });
-    let weighting_cells = config.weighting.as_ref().and_then(|w| match w.method {
-        crate::config::WeightingMethod::Cells { min_cell } => Some(min_cell),
-        crate::config::WeightingMethod::Rake => None,
-    });
-    let dictionary = dictionary::data_dictionary(
-        &dictionary::DictionarySettings {
-            threshold: config.anonymity_threshold,
-            fpc: config.fpc,
-            baseline: config.baseline.to_string(),
-            meetings: e.feedback.map(|fb| dictionary::MeetingsSettings {
-                threshold: fb.threshold,
-                baseline: fb.baseline_list(),
-                pack_false_alarm: fb.pack_false_alarm,
-            }),
-            weighted_by: weighted_by.clone(),
-            weighting_cells,
-            drivers: (config.drivers.min_respondents, config.drivers.bootstrap),
-        },
-        &defs,
-    );
+    let weighted_by = weighted_by(e);
+    let weighting_cells = (config.weighting.as_ref()).and_then(|w| w.method.min_cell());
+    let dictionary = dictionary_text(e, &defs, weighted_by.clone(), weighting_cells);
     let report_input = view::Input {
         schema,
         waves: e.waves,
@@ -259,40 +234,14 @@ pub fn write_pack(
     };
     // The files are made in parallel (tables, workbook, report with deep dives and charts),
     // then written into the pack in a fixed order.
-    use rayon::prelude::*;
     let (files, (workbook, reports)) = rayon::join(
-        || {
-            timings.time("write tables", || {
-                tables
-                    .par_iter()
-                    .map(|t| {
-                        table_files(t).map_err(|err| WriteError {
-                            path: dest.join(format!("tables/{}.parquet", t.def.name)),
-                            source: std::io::Error::other(err),
-                        })
-                    })
-                    .collect::<Vec<_>>()
-            })
-        },
+        || timings.time("write tables", || every_table_file(&tables, dest)),
         || {
             rayon::join(
                 || timings.time("workbook", || workbook_bytes(e, &model, &tables, dest)),
                 || {
                     timings.time("report, deep dives and charts", || {
-                        let dives = e
-                            .deep_dives
-                            .iter()
-                            .map(|&i| {
-                                render::render(&view::deep_dive(&report_input, i)).map(|d| (i, d))
-                            })
-                            .collect::<Result<Vec<_>, _>>()?;
-                        let title = format!("{}: evidence pack", schema.title);
-                        let main = render::render(&view::board_report(&report_input, &title))?;
-                        let dictionary = render::render(&view::dictionary_page(
-                            &report_input,
-                            &format!("{}: methodology and data dictionary", schema.title),
-                        ))?;
-                        Ok::<_, render::RenderError>((dives, (main, dictionary)))
+                        render_pages(e, &report_input)
                     })
                 },
             )
@@ -314,7 +263,112 @@ pub fn write_pack(
     }
     pack.write("workbook.xlsx", &workbook?)?;
     pack.write("tables/README.md", dictionary.as_bytes())?;
-    for (i, dive) in &dives {
+    write_pages(&pack, e, &dives, &rendered, &dictionary_page)?;
+    pack.write(
+        SETTINGS_FILE,
+        settings_json(config.anonymity_threshold).as_bytes(),
+    )?;
+    let manifest = Manifest {
+        provenance,
+        outputs: pack.written(),
+        settings: settings(e),
+        started,
+        timings: timings.stages(),
+    };
+    pack.write("manifest.json", manifest.to_json().as_bytes())?;
+    pack.finish()
+}
+
+/// Every table's files (CSV and Parquet), made in parallel.
+fn every_table_file(tables: &[TableData], dest: &Path) -> Vec<Result<TableFiles, WriteError>> {
+    use rayon::prelude::*;
+    tables
+        .par_iter()
+        .map(|t| {
+            table_files(t).map_err(|err| WriteError {
+                path: dest.join(format!("tables/{}.parquet", t.def.name)),
+                source: std::io::Error::other(err),
+            })
+        })
+        .collect()
+}
+
+/// The weighting's margins in words ("directorate and grade"), when weighted.
+fn weighted_by(e: &Evidence) -> Option<String> {
+    let config = e.config;
+    let schema = &config.schema;
+    config.weighting.as_ref().map(|w| {
+        let labels: Vec<String> = w
+            .margins
+            .iter()
+            .map(|&d| super::model::lower_first(&schema.demographics[d].label))
+            .collect();
+        match labels.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+            _ => labels.join(""),
+        }
+    })
+}
+
+/// `tables/README.md`: every table's columns and the methods behind them.
+fn dictionary_text(
+    e: &Evidence,
+    defs: &[&super::registry::Table],
+    weighted_by: Option<String>,
+    weighting_cells: Option<u64>,
+) -> String {
+    let config = e.config;
+    dictionary::data_dictionary(
+        &dictionary::DictionarySettings {
+            threshold: config.anonymity_threshold,
+            fpc: config.fpc,
+            baseline: config.baseline.to_string(),
+            meetings: e.feedback.map(|fb| dictionary::MeetingsSettings {
+                threshold: fb.threshold,
+                baseline: fb.baseline_list(),
+                pack_false_alarm: fb.pack_false_alarm,
+            }),
+            weighted_by,
+            weighting_cells,
+            drivers: (config.drivers.min_respondents, config.drivers.bootstrap),
+        },
+        defs,
+    )
+}
+
+/// Each deep dive (by indicator), then the board's report and the data dictionary page.
+type Pages = (
+    Vec<(usize, render::Rendered)>,
+    (render::Rendered, render::Rendered),
+);
+
+/// The pages rendered: each deep dive, the board's report and the data dictionary page.
+fn render_pages(e: &Evidence, report_input: &view::Input) -> Result<Pages, render::RenderError> {
+    let schema = &e.config.schema;
+    let dives = e
+        .deep_dives
+        .iter()
+        .map(|&i| render::render(&view::deep_dive(report_input, i)).map(|d| (i, d)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let title = format!("{}: evidence pack", schema.title);
+    let main = render::render(&view::board_report(report_input, &title))?;
+    let dictionary = render::render(&view::dictionary_page(
+        report_input,
+        &format!("{}: methodology and data dictionary", schema.title),
+    ))?;
+    Ok((dives, (main, dictionary)))
+}
+
+/// The deep dives, the quotes page, the data dictionary and the report, with their charts.
+fn write_pages(
+    pack: &Pack,
+    e: &Evidence,
+    dives: &[(usize, render::Rendered)],
+    rendered: &render::Rendered,
+    dictionary_page: &render::Rendered,
+) -> Result<(), WriteError> {
+    let schema = &e.config.schema;
+    for (i, dive) in dives {
         let id = &schema.indicators[*i].id;
         pack.write(&format!("deep-dives/{id}.html"), dive.html.as_bytes())?;
         pack.write(
@@ -337,19 +391,7 @@ pub fn write_pack(
     for (file, bytes) in &rendered.charts {
         pack.write(&format!("charts/{file}"), bytes)?;
     }
-    pack.write(
-        SETTINGS_FILE,
-        settings_json(config.anonymity_threshold).as_bytes(),
-    )?;
-    let manifest = Manifest {
-        provenance,
-        outputs: pack.written(),
-        settings: settings(e),
-        started,
-        timings: timings.stages(),
-    };
-    pack.write("manifest.json", manifest.to_json().as_bytes())?;
-    pack.finish()
+    Ok(())
 }
 
 /// The settings that shaped the results, for the manifest.
