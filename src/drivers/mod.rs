@@ -266,68 +266,9 @@ pub fn analyse(
         .into_par_iter()
         .filter_map(|i| scores_0_100(schema, r, i).map(|v| (i, v)))
         .collect();
-    // The groups: everyone, then each category of each one-way breakdown.
-    let mut groups: Vec<(Breakdown, Group, Vec<u32>)> =
-        vec![(Breakdown::Overall, Group::All, (0..r.rows as u32).collect())];
-    for &b in breakdowns {
-        let Breakdown::Field(d) = b else { continue };
-        let Some(col) = r.fields[d].as_deref() else {
-            continue;
-        };
-        let cats = schema.demographics[d].categories.len();
-        let mut rows: Vec<Vec<u32>> = vec![Vec::new(); cats + 1];
-        for (i, &c) in col.iter().enumerate() {
-            let k = if c == NOT_STATED { cats } else { c as usize };
-            rows[k].push(i as u32);
-        }
-        for (k, rows) in rows.into_iter().enumerate() {
-            let cat = (k < cats).then_some(k as u32);
-            groups.push((b, Group::One(cat), rows));
-        }
-    }
-    // Per outcome, once: its drivers and the respondents with every score, as a row-major
-    // matrix (outcome first); each respondent's row in it, or None.
-    struct Prepared {
-        outcome: usize,
-        drivers: Vec<usize>,
-        k: usize,
-        matrix: Vec<f64>,
-        at: Vec<Option<u32>>,
-    }
-    let prepared: Vec<Prepared> = s
-        .outcomes
-        .iter()
-        .filter_map(|&outcome| {
-            let drivers: Vec<usize> = drivers_of(schema, s, outcome)
-                .into_iter()
-                .filter(|i| scores.contains_key(i))
-                .collect();
-            let y = scores.get(&outcome)?;
-            if drivers.is_empty() || drivers.len() > lmg::MAX_DRIVERS {
-                return None;
-            }
-            let cols: Vec<&[f64]> = std::iter::once(y.as_slice())
-                .chain(drivers.iter().map(|d| scores[d].as_slice()))
-                .collect();
-            let k = cols.len();
-            let mut matrix = Vec::new();
-            let mut at = vec![None; r.rows];
-            let mut next = 0u32;
-            for (i, slot) in at.iter_mut().enumerate() {
-                if cols.iter().all(|c| !c[i].is_nan()) {
-                    matrix.extend(cols.iter().map(|c| c[i]));
-                    *slot = Some(next);
-                    next += 1;
-                }
-            }
-            Some(Prepared {
-                outcome,
-                drivers,
-                k,
-                matrix,
-                at,
-            })
-        })
+    let groups = groups(schema, r, breakdowns);
+    let prepared: Vec<Prepared> = (s.outcomes.iter())
+        .filter_map(|&outcome| Prepared::new(schema, s, r, &scores, outcome))
         .collect();
     type Job<'a> = (&'a Prepared, &'a (Breakdown, Group, Vec<u32>));
     let jobs: Vec<Job> = prepared
@@ -347,24 +288,88 @@ pub fn analyse(
                 respondents: rows.len() as u64,
                 used: used.len() as u64,
                 analysis: (used.len() as u64 >= s.min_respondents)
-                    .then(|| {
-                        analyse_group(
-                            s,
-                            wave,
-                            p.outcome,
-                            &p.drivers,
-                            p.k,
-                            &p.matrix,
-                            *b,
-                            *g,
-                            rows.len(),
-                            &used,
-                        )
-                    })
+                    .then(|| analyse_group(s, wave, p, (*b, *g), rows.len(), &used))
                     .flatten(),
             }
         })
         .collect()
+}
+
+/// The groups: everyone, then each category of each one-way breakdown, with their rows.
+fn groups(
+    schema: &Schema,
+    r: &Responses,
+    breakdowns: &[Breakdown],
+) -> Vec<(Breakdown, Group, Vec<u32>)> {
+    let mut groups: Vec<(Breakdown, Group, Vec<u32>)> =
+        vec![(Breakdown::Overall, Group::All, (0..r.rows as u32).collect())];
+    for &b in breakdowns {
+        let Breakdown::Field(d) = b else { continue };
+        let Some(col) = r.fields[d].as_deref() else {
+            continue;
+        };
+        let cats = schema.demographics[d].categories.len();
+        let mut rows: Vec<Vec<u32>> = vec![Vec::new(); cats + 1];
+        for (i, &c) in col.iter().enumerate() {
+            let k = if c == NOT_STATED { cats } else { c as usize };
+            rows[k].push(i as u32);
+        }
+        for (k, rows) in rows.into_iter().enumerate() {
+            let cat = (k < cats).then_some(k as u32);
+            groups.push((b, Group::One(cat), rows));
+        }
+    }
+    groups
+}
+
+/// Per outcome, once: its drivers and the respondents with every score, as a row-major
+/// matrix (outcome first); each respondent's row in it, or None.
+struct Prepared {
+    outcome: usize,
+    drivers: Vec<usize>,
+    k: usize,
+    matrix: Vec<f64>,
+    at: Vec<Option<u32>>,
+}
+
+impl Prepared {
+    fn new(
+        schema: &Schema,
+        s: &DriverSettings,
+        r: &Responses,
+        scores: &std::collections::HashMap<usize, Vec<f64>>,
+        outcome: usize,
+    ) -> Option<Prepared> {
+        let drivers: Vec<usize> = drivers_of(schema, s, outcome)
+            .into_iter()
+            .filter(|i| scores.contains_key(i))
+            .collect();
+        let y = scores.get(&outcome)?;
+        if drivers.is_empty() || drivers.len() > lmg::MAX_DRIVERS {
+            return None;
+        }
+        let cols: Vec<&[f64]> = std::iter::once(y.as_slice())
+            .chain(drivers.iter().map(|d| scores[d].as_slice()))
+            .collect();
+        let k = cols.len();
+        let mut matrix = Vec::new();
+        let mut at = vec![None; r.rows];
+        let mut next = 0u32;
+        for (i, slot) in at.iter_mut().enumerate() {
+            if cols.iter().all(|c| !c[i].is_nan()) {
+                matrix.extend(cols.iter().map(|c| c[i]));
+                *slot = Some(next);
+                next += 1;
+            }
+        }
+        Some(Prepared {
+            outcome,
+            drivers,
+            k,
+            matrix,
+            at,
+        })
+    }
 }
 
 /// Each driver's rank by share (1 = the largest; ties to the earlier driver).
@@ -389,88 +394,154 @@ fn quadrant(important: bool, high: bool) -> Quadrant {
     }
 }
 
+/// The full sample's decomposition and mean scores, with each kept resample's shares (per
+/// driver) and mean scores.
+struct Bootstrap {
+    full: lmg::Decomposition,
+    means: Vec<f64>,
+    draws: Vec<Vec<f64>>,
+    mean_draws: Vec<Vec<f64>>,
+}
+
+/// Room for each driver's shares and each resample's means.
+fn empty_draws(drivers: usize, replicates: usize) -> (Vec<Vec<f64>>, Vec<Vec<f64>>) {
+    (
+        vec![Vec::with_capacity(replicates); drivers],
+        Vec::with_capacity(replicates),
+    )
+}
+
+/// Keep a resample's decomposition (when it has one) and its mean driver scores.
+fn keep(
+    draws: &mut [Vec<f64>],
+    mean_draws: &mut Vec<Vec<f64>>,
+    d: Option<lmg::Decomposition>,
+    means: Vec<f64>,
+) {
+    if let Some(d) = d {
+        for (slot, share) in draws.iter_mut().zip(d.shares()) {
+            slot.push(share);
+        }
+        mean_draws.push(means);
+    }
+}
+
+/// Resample respondents with replacement.
+fn bootstrap_rows(
+    s: &DriverSettings,
+    p: &Prepared,
+    used: &[u32],
+    rng: &mut ChaCha8Rng,
+) -> Option<Bootstrap> {
+    let (k, matrix, n) = (p.k, &p.matrix, used.len());
+    let (mut draws, mut mean_draws) = empty_draws(p.drivers.len(), s.bootstrap);
+    let full = lmg::lmg(&Correlations::of_matrix(matrix, k, Some(used))?)?;
+    let mut pick = vec![0u32; n];
+    for _ in 0..s.bootstrap {
+        for q in pick.iter_mut() {
+            *q = used[rng.random_range(0..n)];
+        }
+        let mut sums = vec![0.0; k];
+        for &i in &pick {
+            let row = &matrix[i as usize * k..(i as usize + 1) * k];
+            sums.iter_mut().zip(row).for_each(|(s, v)| *s += v);
+        }
+        let means: Vec<f64> = sums[1..].iter().map(|s| s / n as f64).collect();
+        let d = Correlations::of_matrix(matrix, k, Some(&pick)).and_then(|c| lmg::lmg(&c));
+        keep(&mut draws, &mut mean_draws, d, means);
+    }
+    let means: Vec<f64> = (1..k)
+        .map(|j| {
+            used.iter()
+                .map(|&i| matrix[i as usize * k + j])
+                .sum::<f64>()
+                / n as f64
+        })
+        .collect();
+    Some(Bootstrap {
+        full,
+        means,
+        draws,
+        mean_draws,
+    })
+}
+
+/// Very large groups: each respondent dealt at random into one of the blocks (rows read in
+/// order, so the matrix streams through the cache), each block summed once; the bootstrap
+/// resamples the blocks.
+fn bootstrap_blocks(
+    s: &DriverSettings,
+    p: &Prepared,
+    used: &[u32],
+    rng: &mut ChaCha8Rng,
+) -> Option<Bootstrap> {
+    let (k, matrix) = (p.k, &p.matrix);
+    let (mut draws, mut mean_draws) = empty_draws(p.drivers.len(), s.bootstrap);
+    let mut blocks = vec![lmg::Moments::new(k); BOOTSTRAP_BLOCKS];
+    for &row in used {
+        let row = row as usize;
+        blocks[rng.random_range(0..BOOTSTRAP_BLOCKS)].push(&matrix[row * k..(row + 1) * k]);
+    }
+    let mut all = lmg::Moments::new(k);
+    blocks.iter().for_each(|m| all.add(m));
+    let full = lmg::lmg(&Correlations::of_moments(&all)?)?;
+    for _ in 0..s.bootstrap {
+        let mut total = lmg::Moments::new(k);
+        for _ in 0..BOOTSTRAP_BLOCKS {
+            total.add(&blocks[rng.random_range(0..BOOTSTRAP_BLOCKS)]);
+        }
+        let means: Vec<f64> = (1..k).map(|j| total.sum[j] / total.n).collect();
+        let d = Correlations::of_moments(&total).and_then(|c| lmg::lmg(&c));
+        keep(&mut draws, &mut mean_draws, d, means);
+    }
+    let means: Vec<f64> = (1..k).map(|j| all.sum[j] / all.n).collect();
+    Some(Bootstrap {
+        full,
+        means,
+        draws,
+        mean_draws,
+    })
+}
+
 /// One group's decomposition and bootstrap (`used`: its rows of the prepared matrix).
-#[allow(clippy::too_many_arguments)]
 fn analyse_group(
     s: &DriverSettings,
     wave: &WaveId,
-    outcome: usize,
-    drivers: &[usize],
-    k: usize,
-    matrix: &[f64],
-    b: Breakdown,
-    g: Group,
+    p: &Prepared,
+    (b, g): (Breakdown, Group),
     respondents: usize,
     used: &[u32],
 ) -> Option<Analysis> {
     let n = used.len();
-    let used = used.to_vec();
-    let mut rng = ChaCha8Rng::seed_from_u64(seed_for(s.seed, outcome, b, g));
-    let mut draws: Vec<Vec<f64>> = vec![Vec::with_capacity(s.bootstrap); drivers.len()];
-    // Each kept resample's mean driver scores, for the quadrant's score axis.
-    let mut mean_draws: Vec<Vec<f64>> = Vec::with_capacity(s.bootstrap);
-    let mut keep = |d: Option<lmg::Decomposition>, means: Vec<f64>| {
-        if let Some(d) = d {
-            for (slot, share) in draws.iter_mut().zip(d.shares()) {
-                slot.push(share);
-            }
-            mean_draws.push(means);
-        }
-    };
-    let (full, means) = if n <= BOOTSTRAP_CAP {
-        // Resample respondents with replacement.
-        let full = lmg::lmg(&Correlations::of_matrix(matrix, k, Some(&used))?)?;
-        let mut pick = vec![0u32; n];
-        for _ in 0..s.bootstrap {
-            for q in pick.iter_mut() {
-                *q = used[rng.random_range(0..n)];
-            }
-            let mut sums = vec![0.0; k];
-            for &i in &pick {
-                let row = &matrix[i as usize * k..(i as usize + 1) * k];
-                sums.iter_mut().zip(row).for_each(|(s, v)| *s += v);
-            }
-            let means: Vec<f64> = sums[1..].iter().map(|s| s / n as f64).collect();
-            keep(
-                Correlations::of_matrix(matrix, k, Some(&pick)).and_then(|c| lmg::lmg(&c)),
-                means,
-            );
-        }
-        let means: Vec<f64> = (1..k)
-            .map(|j| {
-                used.iter()
-                    .map(|&i| matrix[i as usize * k + j])
-                    .sum::<f64>()
-                    / n as f64
-            })
-            .collect();
-        (full, means)
+    let mut rng = ChaCha8Rng::seed_from_u64(seed_for(s.seed, p.outcome, b, g));
+    let boot = if n <= BOOTSTRAP_CAP {
+        bootstrap_rows(s, p, used, &mut rng)?
     } else {
-        // Very large groups: each respondent dealt at random into one of the blocks
-        // (rows read in order, so the matrix streams through the cache), each block
-        // summed once; the bootstrap resamples the blocks.
-        let mut blocks = vec![lmg::Moments::new(k); BOOTSTRAP_BLOCKS];
-        for &row in &used {
-            let row = row as usize;
-            blocks[rng.random_range(0..BOOTSTRAP_BLOCKS)].push(&matrix[row * k..(row + 1) * k]);
-        }
-        let mut all = lmg::Moments::new(k);
-        blocks.iter().for_each(|m| all.add(m));
-        let full = lmg::lmg(&Correlations::of_moments(&all)?)?;
-        for _ in 0..s.bootstrap {
-            let mut total = lmg::Moments::new(k);
-            for _ in 0..BOOTSTRAP_BLOCKS {
-                total.add(&blocks[rng.random_range(0..BOOTSTRAP_BLOCKS)]);
-            }
-            let means: Vec<f64> = (1..k).map(|j| total.sum[j] / total.n).collect();
-            keep(
-                Correlations::of_moments(&total).and_then(|c| lmg::lmg(&c)),
-                means,
-            );
-        }
-        let means: Vec<f64> = (1..k).map(|j| all.sum[j] / all.n).collect();
-        (full, means)
+        bootstrap_blocks(s, p, used, &mut rng)?
     };
+    let replicates = boot.draws.first().map_or(0, Vec::len);
+    Some(Analysis {
+        wave: wave.clone(),
+        outcome: p.outcome,
+        breakdown: b,
+        group: g,
+        respondents: respondents as u64,
+        used: n as u64,
+        r2: boot.full.r2,
+        replicates,
+        drivers: driver_rows(&p.drivers, boot),
+    })
+}
+
+/// Each driver's share with its interval, score, rank (with the range the resamples give it)
+/// and quadrant (with the share of resamples that agree).
+fn driver_rows(drivers: &[usize], boot: Bootstrap) -> Vec<DriverRow> {
+    let Bootstrap {
+        full,
+        means,
+        mut draws,
+        mean_draws,
+    } = boot;
     let replicates = draws.first().map_or(0, Vec::len);
     let shares = full.shares();
     let mut sorted_means = means.clone();
@@ -493,7 +564,7 @@ fn analyse_group(
             quadrant_draws[j].push(quadrant(shares_r[j] >= average, means_r[j] >= median_r));
         }
     }
-    let rows_out = drivers
+    drivers
         .iter()
         .enumerate()
         .map(|(j, &indicator)| {
@@ -521,18 +592,7 @@ fn analyse_group(
                 quadrant_support,
             }
         })
-        .collect();
-    Some(Analysis {
-        wave: wave.clone(),
-        outcome,
-        breakdown: b,
-        group: g,
-        respondents: respondents as u64,
-        used: n as u64,
-        r2: full.r2,
-        replicates,
-        drivers: rows_out,
-    })
+        .collect()
 }
 
 #[cfg(test)]
