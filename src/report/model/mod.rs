@@ -64,6 +64,110 @@ published_table! {
     }
 }
 
+/// The months of the fieldwork and of member feedback, and their quarters.
+fn months_and_quarters(e: &Evidence, waves: &[DimWave]) -> (Vec<DimMonth>, Vec<DimQuarter>) {
+    let mut months: Vec<YearMonth> = waves
+        .iter()
+        .flat_map(|w| {
+            [
+                YearMonth::of(w.fieldwork_start),
+                YearMonth::of(w.fieldwork_end),
+            ]
+        })
+        .collect();
+    let mut baseline = Vec::new();
+    if let Some(fb) = e.feedback {
+        months.extend(fb.months.iter().copied());
+        baseline = fb.baseline.clone();
+    }
+    dims::dim_month(&months, &baseline)
+}
+
+/// The committees in the meeting register, with how many meetings each held.
+fn dim_committees(e: &Evidence) -> Vec<DimCommittee> {
+    e.feedback.map_or_else(Vec::new, |fb| {
+        fb.committees
+            .iter()
+            .enumerate()
+            .map(|(i, (name, held))| DimCommittee {
+                committee_id: name.clone(),
+                committee_name: name.clone(),
+                meetings_in_register: *held,
+                sort_order: i as u32 + 1,
+            })
+            .collect()
+    })
+}
+
+/// Every imported file: the survey's waves, then member feedback's sources, each with its
+/// source id and (for a survey) its wave.
+fn import_sources<'a>(
+    e: &Evidence<'a>,
+) -> Vec<(String, &'a crate::import::WaveImport, Option<String>)> {
+    let schema = &e.config.schema;
+    let feedback_schema = e.config.meetings.as_ref().map(|m| &m.schema);
+    e.imports
+        .iter()
+        .map(|w| (staff::source_id(&schema.id, w), w, Some(w.wave.clone())))
+        .chain(e.feedback.into_iter().flat_map(|fb| {
+            let id = feedback_schema.map_or("member-feedback", |s| s.id.as_str());
+            fb.imports
+                .iter()
+                .map(move |w| (staff::source_id(id, w), w, None))
+        }))
+        .collect()
+}
+
+/// `dim_import_source`: each file's reading and row accounting.
+fn dim_import_sources(
+    sources: &[(String, &crate::import::WaveImport, Option<String>)],
+) -> Vec<DimImportSource> {
+    sources
+        .iter()
+        .enumerate()
+        .map(|(i, (id, w, wave))| DimImportSource {
+            source_id: id.clone(),
+            survey_id: id.split('/').next().unwrap_or_default().to_string(),
+            wave_id: wave.clone(),
+            file: w
+                .file
+                .file_name()
+                .map_or_else(String::new, |f| f.to_string_lossy().into_owned()),
+            layout: w.layout.config_name().to_string(),
+            encoding: w
+                .encoding
+                .split(" (")
+                .next()
+                .unwrap_or_default()
+                .to_string(),
+            rows_in: w.rows_in as u64,
+            accepted: w.accepted() as u64,
+            excluded: w.count(crate::import::Outcome::Excluded) as u64,
+            rejected: w.count(crate::import::Outcome::Rejected) as u64,
+            rejected_pct: w.rejected_pct(),
+            sort_order: i as u32 + 1,
+        })
+        .collect()
+}
+
+/// The run's own row: ids, thresholds and settings.
+fn run_info(e: &Evidence) -> RunInfo {
+    let config = e.config;
+    RunInfo {
+        run_id: e.run_id.to_string(),
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+        config_sha256: e.config_sha256.to_string(),
+        latest_wave_id: e.waves.last().map(ToString::to_string),
+        baseline_wave_id: Some(config.baseline.to_string()),
+        waves: e.waves.len() as u32,
+        anonymity_threshold: config.anonymity_threshold,
+        feedback_threshold: config.meetings.as_ref().map(|m| m.threshold),
+        min_respondents_for_breakdowns: crate::disclosure::MIN_RESPONDENTS_FOR_BREAKDOWNS,
+        finite_population_correction: config.fpc,
+        significance_level: crate::compare::ALPHA,
+    }
+}
+
 #[cfg(test)]
 impl RunInfo {
     /// A run row for tests; its config hash looks like a formula, to test the writers' guard.
@@ -233,21 +337,7 @@ impl Model {
             std::iter::once(schema).chain(feedback_schema).collect();
         let (indicators, indicator_questions) = dims::dim_indicator(&schemas);
         let waves = dims::dim_wave(e);
-        let mut months: Vec<YearMonth> = waves
-            .iter()
-            .flat_map(|w| {
-                [
-                    YearMonth::of(w.fieldwork_start),
-                    YearMonth::of(w.fieldwork_end),
-                ]
-            })
-            .collect();
-        let mut baseline = Vec::new();
-        if let Some(fb) = e.feedback {
-            months.extend(fb.months.iter().copied());
-            baseline = fb.baseline.clone();
-        }
-        let (months, quarters) = dims::dim_month(&months, &baseline);
+        let (months, quarters) = months_and_quarters(e, &waves);
         let (item_changes, indicator_changes) =
             staff::changes(schema, e.deltas, e.config.weighting.is_some());
         let (weighting_margins, weighting_summary) = weighting::weighting(e);
@@ -255,73 +345,14 @@ impl Model {
             (Some(fb), Some(s)) => feedback::facts(fb, s),
             _ => FeedbackFacts::default(),
         };
-        let committees = e.feedback.map_or_else(Vec::new, |fb| {
-            fb.committees
-                .iter()
-                .enumerate()
-                .map(|(i, (name, held))| DimCommittee {
-                    committee_id: name.clone(),
-                    committee_name: name.clone(),
-                    meetings_in_register: *held,
-                    sort_order: i as u32 + 1,
-                })
-                .collect()
-        });
-        let sources: Vec<(String, &crate::import::WaveImport, Option<String>)> = e
-            .imports
-            .iter()
-            .map(|w| (staff::source_id(&schema.id, w), w, Some(w.wave.clone())))
-            .chain(e.feedback.into_iter().flat_map(|fb| {
-                let id = feedback_schema.map_or("member-feedback", |s| s.id.as_str());
-                fb.imports
-                    .iter()
-                    .map(move |w| (staff::source_id(id, w), w, None))
-            }))
-            .collect();
-        let import_sources = sources
-            .iter()
-            .enumerate()
-            .map(|(i, (id, w, wave))| DimImportSource {
-                source_id: id.clone(),
-                survey_id: id.split('/').next().unwrap_or_default().to_string(),
-                wave_id: wave.clone(),
-                file: w
-                    .file
-                    .file_name()
-                    .map_or_else(String::new, |f| f.to_string_lossy().into_owned()),
-                layout: w.layout.config_name().to_string(),
-                encoding: w
-                    .encoding
-                    .split(" (")
-                    .next()
-                    .unwrap_or_default()
-                    .to_string(),
-                rows_in: w.rows_in as u64,
-                accepted: w.accepted() as u64,
-                excluded: w.count(crate::import::Outcome::Excluded) as u64,
-                rejected: w.count(crate::import::Outcome::Rejected) as u64,
-                rejected_pct: w.rejected_pct(),
-                sort_order: i as u32 + 1,
-            })
-            .collect();
+        let committees = dim_committees(e);
+        let sources = import_sources(e);
+        let import_sources = dim_import_sources(&sources);
         let pairs: Vec<(String, &crate::import::WaveImport)> =
             sources.iter().map(|(id, w, _)| (id.clone(), *w)).collect();
-        let config = e.config;
         let headcounts_withheld = e.tables.headcounts_withheld();
         Model {
-            run: vec![RunInfo {
-                run_id: e.run_id.to_string(),
-                tool_version: env!("CARGO_PKG_VERSION").into(),
-                config_sha256: e.config_sha256.to_string(),
-                latest_wave_id: e.waves.last().map(ToString::to_string),
-                baseline_wave_id: Some(config.baseline.to_string()),
-                waves: e.waves.len() as u32,
-                anonymity_threshold: config.anonymity_threshold,
-                feedback_threshold: config.meetings.as_ref().map(|m| m.threshold),
-                min_respondents_for_breakdowns: crate::disclosure::MIN_RESPONDENTS_FOR_BREAKDOWNS,
-                finite_population_correction: config.fpc,
-                significance_level: crate::compare::ALPHA,
-            }],
+            run: vec![run_info(e)],
             waves,
             questions: dims::dim_question(&schemas),
             indicators,
