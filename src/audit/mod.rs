@@ -460,20 +460,7 @@ fn figures(
         }
         let k = thresholds.of(threshold)?;
         let counts = with_role(t, Role::Count);
-        // A withheld row shows no count or value, and a staff table's no HR figure (a
-        // headcount beside withheld responses would give the group's size). Meeting tables'
-        // administrative figures come from the public register of meetings.
-        let admin = if threshold == Threshold::Staff {
-            with_role(t, Role::Admin)
-        } else {
-            Vec::new()
-        };
-        let shown: Vec<usize> = counts
-            .iter()
-            .copied()
-            .chain(with_role(t, Role::Value))
-            .chain(admin)
-            .collect();
+        let shown = shown_columns(t, threshold, &counts);
         let suppressed = with_role(t, Role::Suppressed).first().copied();
         for (line, rec) in &csv.records {
             let line = *line;
@@ -485,16 +472,7 @@ fn figures(
                 continue;
             }
             let n = if suppressed.is_some_and(|c| &rec[c] == "true") {
-                for &i in &shown {
-                    let v = &rec[i];
-                    if !(v.is_empty() || v == crate::disclosure::Suppression::MARK) {
-                        find(
-                            file_of(t),
-                            line,
-                            format!("suppressed row shows `{}` = {v:?}", t.columns[i].name),
-                        );
-                    }
-                }
+                withheld_shows_nothing(t, rec, &shown, line, find);
                 None
             } else {
                 published_count(t, rec, &counts, k, additive.is_some(), &mut |m| {
@@ -502,70 +480,144 @@ fn figures(
                 })
             };
             let Some(a) = additive else { continue };
-            let group = &rec[t.column(a.group).expect("checked declaration")];
-            let Some(mut fields) = groups.get(a.groups).and_then(|g| g.get(group)).cloned() else {
-                find(
-                    file_of(t),
-                    line,
-                    format!("group `{group}` is not in {}", a.groups),
-                );
-                continue;
-            };
-            let at = &rec[t.column(a.period.column()).expect("checked declaration")];
-            let period = match a.period {
-                Period::Column(_) => at.to_string(),
-                Period::MonthOfQuarter(_) => {
-                    let Some(q) = quarter_of_month.get(at) else {
-                        find(file_of(t), line, format!("month {at} is not in dim_month"));
-                        continue;
-                    };
-                    fields.push(("month".into(), at.to_string()));
-                    q.clone()
-                }
-            };
-            let measure: Vec<&str> = t
-                .primary_key
-                .iter()
-                .filter(|&&c| c != a.period.column() && c != a.group)
-                .filter_map(|c| t.column(c))
-                .map(|c| &rec[c])
-                .collect();
-            let key = PartitionKey {
-                family: a.family,
-                k,
-                period,
-                measure: measure.join(" "),
-            };
-            let attack = ATTACKED.iter().find(|a| a.0 == t.name).map(|(_, counts)| {
-                let reason = t
-                    .column("suppression_reason")
-                    .and_then(|c| rec.get(c))
-                    .unwrap_or("");
-                AttackCell {
-                    counts: if n.is_some() && reason.is_empty() {
-                        attack_counts(t, rec, counts)
-                    } else {
-                        None
-                    },
-                    size: match reason {
-                        "primary" => crate::disclosure::attack::Size::Below,
-                        "secondary" => crate::disclosure::attack::Size::AtLeast,
-                        _ => crate::disclosure::attack::Size::Any,
-                    },
-                    at: (at.to_string(), group.to_string()),
-                }
-            });
-            let row = Row {
-                table: t.name,
-                line,
-                group: group.to_string(),
-                n,
-                attack,
-            };
-            parts.entry(key).or_default().push((fields, row));
+            let place = (&groups, &quarter_of_month);
+            if let Some((key, fields, row)) = placed(t, &a, k, place, (line, rec), n, find) {
+                parts.entry(key).or_default().push((fields, row));
+            }
         }
     }
     Ok(parts)
+}
+
+/// The columns a withheld row must leave empty: counts, values, and a staff table's HR
+/// figures (a headcount beside withheld responses would give the group's size). Meeting
+/// tables' administrative figures come from the public register of meetings.
+fn shown_columns(t: &Table, threshold: Threshold, counts: &[usize]) -> Vec<usize> {
+    let admin = if threshold == Threshold::Staff {
+        with_role(t, Role::Admin)
+    } else {
+        Vec::new()
+    };
+    (counts.iter().copied())
+        .chain(with_role(t, Role::Value))
+        .chain(admin)
+        .collect()
+}
+
+/// Each dimension's groups by key, as fields.
+type GroupsByDim<'a> = HashMap<&'a str, HashMap<String, Fields>>;
+
+/// Where a row of an additive family belongs (its partition and the fields of its group),
+/// and the row as the partition checks and the attacker read it; `None` (with a finding)
+/// when its group or month is unknown.
+fn placed(
+    t: &Table,
+    a: &crate::report::registry::Additive,
+    k: u64,
+    (groups, quarter_of_month): (&GroupsByDim, &HashMap<String, String>),
+    (line, rec): (u64, &::csv::StringRecord),
+    n: Option<u64>,
+    find: &mut impl FnMut(String, u64, String),
+) -> Option<(PartitionKey, Fields, Row)> {
+    let group = &rec[t.column(a.group).expect("checked declaration")];
+    let Some(mut fields) = groups.get(a.groups).and_then(|g| g.get(group)).cloned() else {
+        find(
+            file_of(t),
+            line,
+            format!("group `{group}` is not in {}", a.groups),
+        );
+        return None;
+    };
+    let at = &rec[t.column(a.period.column()).expect("checked declaration")];
+    let period = match a.period {
+        Period::Column(_) => at.to_string(),
+        Period::MonthOfQuarter(_) => {
+            let Some(q) = quarter_of_month.get(at) else {
+                find(file_of(t), line, format!("month {at} is not in dim_month"));
+                return None;
+            };
+            fields.push(("month".into(), at.to_string()));
+            q.clone()
+        }
+    };
+    let key = PartitionKey {
+        family: a.family,
+        k,
+        period,
+        measure: measure_of(t, a, rec),
+    };
+    let attack = attack_cell(t, rec, n.is_some(), (at, group));
+    let row = Row {
+        table: t.name,
+        line,
+        group: group.to_string(),
+        n,
+        attack,
+    };
+    Some((key, fields, row))
+}
+
+/// What a row measures: its primary key less the period and the group.
+fn measure_of(
+    t: &Table,
+    a: &crate::report::registry::Additive,
+    rec: &::csv::StringRecord,
+) -> String {
+    let measure: Vec<&str> = (t.primary_key.iter())
+        .filter(|&&c| c != a.period.column() && c != a.group)
+        .filter_map(|c| t.column(c))
+        .map(|c| &rec[c])
+        .collect();
+    measure.join(" ")
+}
+
+/// A withheld row shows no count or value (nor a staff table's HR figure).
+fn withheld_shows_nothing(
+    t: &Table,
+    rec: &::csv::StringRecord,
+    shown: &[usize],
+    line: u64,
+    find: &mut impl FnMut(String, u64, String),
+) {
+    for &i in shown {
+        let v = &rec[i];
+        if !(v.is_empty() || v == crate::disclosure::Suppression::MARK) {
+            find(
+                file_of(t),
+                line,
+                format!("suppressed row shows `{}` = {v:?}", t.columns[i].name),
+            );
+        }
+    }
+}
+
+/// What the differencing attacker reads from a row of a table it attacks: its counts when
+/// published without a reason, and what its reason says of its size.
+fn attack_cell(
+    t: &Table,
+    rec: &::csv::StringRecord,
+    published: bool,
+    (at, group): (&str, &str),
+) -> Option<AttackCell> {
+    ATTACKED.iter().find(|a| a.0 == t.name).map(|(_, counts)| {
+        let reason = t
+            .column("suppression_reason")
+            .and_then(|c| rec.get(c))
+            .unwrap_or("");
+        AttackCell {
+            counts: if published && reason.is_empty() {
+                attack_counts(t, rec, counts)
+            } else {
+                None
+            },
+            size: match reason {
+                "primary" => crate::disclosure::attack::Size::Below,
+                "secondary" => crate::disclosure::attack::Size::AtLeast,
+                _ => crate::disclosure::attack::Size::Any,
+            },
+            at: (at.to_string(), group.to_string()),
+        }
+    })
 }
 
 /// The count a published row rests on (its first count column), each count checked against
