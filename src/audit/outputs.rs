@@ -318,31 +318,7 @@ pub(super) fn manifest(dir: &Path, find: &mut Find) {
             ),
         }
     }
-    let mut stack = vec![dir.to_path_buf()];
-    let mut unlisted = Vec::new();
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let path = e.path();
-            let Ok(kind) = e.file_type() else { continue };
-            if kind.is_dir() {
-                stack.push(path);
-                continue;
-            }
-            let rel = path
-                .strip_prefix(dir)
-                .unwrap_or(&path)
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect::<Vec<_>>()
-                .join("/");
-            if rel != MANIFEST && !listed.contains(&rel) {
-                unlisted.push(rel);
-            }
-        }
-    }
+    let mut unlisted = files_not_in(dir, &listed, MANIFEST);
     unlisted.sort();
     for rel in unlisted {
         find(
@@ -612,6 +588,13 @@ pub(super) fn report_pages(dir: &Path, data: &HashMap<&'static str, Csv>, find: 
     .map(|(_, r)| (r[0], r[1], r[2]))
     .collect();
 
+    let reading = PageReading {
+        by_breakdown,
+        indicator_of,
+        wave_ids,
+        latest,
+        withheld,
+    };
     let mut pages: Vec<std::path::PathBuf> = ["report.md", "report.html"]
         .iter()
         .map(|f| dir.join(f))
@@ -640,48 +623,98 @@ pub(super) fn report_pages(dir: &Path, data: &HashMap<&'static str, Csv>, find: 
             markdown_tables(&text)
         };
         for t in tables {
-            let Some(labels) = t.header.first().and_then(|h| by_breakdown.get(h.as_str())) else {
+            page_table(&t, &file, &reading, find);
+        }
+    }
+}
+
+/// What the report pages are read against: groups by breakdown label and group label,
+/// indicators by name, the waves, and the withheld indicator results.
+struct PageReading<'a> {
+    by_breakdown: HashMap<&'a str, HashMap<&'a str, &'a str>>,
+    indicator_of: HashMap<&'a str, &'a str>,
+    wave_ids: Vec<&'a str>,
+    latest: &'a str,
+    withheld: std::collections::HashSet<(&'a str, &'a str, &'a str)>,
+}
+
+/// Every file in the pack (but the manifest itself) that `listed` does not name, by its path
+/// in the pack.
+fn files_not_in(
+    dir: &Path,
+    listed: &std::collections::HashSet<String>,
+    manifest: &str,
+) -> Vec<String> {
+    let mut stack = vec![dir.to_path_buf()];
+    let mut unlisted = Vec::new();
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let path = e.path();
+            let Ok(kind) = e.file_type() else { continue };
+            if kind.is_dir() {
+                stack.push(path);
                 continue;
-            };
-            let wave = wave_ids
-                .iter()
-                .find(|w| t.caption.contains(&format!("({w})")))
-                .copied()
-                .unwrap_or(latest);
-            // Each column's indicator; an `n` column belongs to the one before it.
-            let mut columns: Vec<Option<&str>> = vec![None];
-            for h in &t.header[1..] {
-                let prev = columns.last().copied().flatten();
-                columns.push(match indicator_of.get(h.as_str()) {
-                    Some(id) => Some(id),
-                    None if h == "n" => prev,
-                    None => None,
-                });
             }
-            for (line, cells) in &t.rows {
-                let Some(group) = cells.first().and_then(|c| labels.get(c.as_str())) else {
-                    continue;
-                };
-                for (cell, ind) in cells.iter().zip(&columns).skip(1) {
-                    let Some(ind) = ind else { continue };
-                    if withheld.contains(&(wave, ind, group))
-                        && cell.chars().any(|c| c.is_ascii_digit())
-                    {
-                        find(
-                            file.clone(),
-                            *line,
-                            format!(
-                                "{}: {} shows `{cell}` for {ind}, {group}, {wave}, which tables/fact_indicator_results.csv withholds",
-                                if t.caption.is_empty() {
-                                    "a table"
-                                } else {
-                                    t.caption.as_str()
-                                },
-                                cells[0]
-                            ),
-                        );
-                    }
-                }
+            let rel = path
+                .strip_prefix(dir)
+                .unwrap_or(&path)
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            if rel != manifest && !listed.contains(&rel) {
+                unlisted.push(rel);
+            }
+        }
+    }
+    unlisted
+}
+
+/// One table of groups on a page: a cell whose figure the results withhold shows no number.
+fn page_table(t: &PageTable, file: &str, r: &PageReading, find: &mut Find) {
+    let (by_breakdown, indicator_of, withheld) = (&r.by_breakdown, &r.indicator_of, &r.withheld);
+    let (wave_ids, latest) = (&r.wave_ids, r.latest);
+    let Some(labels) = t.header.first().and_then(|h| by_breakdown.get(h.as_str())) else {
+        return;
+    };
+    let wave = wave_ids
+        .iter()
+        .find(|w| t.caption.contains(&format!("({w})")))
+        .copied()
+        .unwrap_or(latest);
+    // Each column's indicator; an `n` column belongs to the one before it.
+    let mut columns: Vec<Option<&str>> = vec![None];
+    for h in &t.header[1..] {
+        let prev = columns.last().copied().flatten();
+        columns.push(match indicator_of.get(h.as_str()) {
+            Some(id) => Some(id),
+            None if h == "n" => prev,
+            None => None,
+        });
+    }
+    for (line, cells) in &t.rows {
+        let Some(group) = cells.first().and_then(|c| labels.get(c.as_str())) else {
+            continue;
+        };
+        for (cell, ind) in cells.iter().zip(&columns).skip(1) {
+            let Some(ind) = ind else { continue };
+            if withheld.contains(&(wave, ind, group)) && cell.chars().any(|c| c.is_ascii_digit()) {
+                find(
+                    file.to_string(),
+                    *line,
+                    format!(
+                        "{}: {} shows `{cell}` for {ind}, {group}, {wave}, which tables/fact_indicator_results.csv withholds",
+                        if t.caption.is_empty() {
+                            "a table"
+                        } else {
+                            t.caption.as_str()
+                        },
+                        cells[0]
+                    ),
+                );
             }
         }
     }
