@@ -213,49 +213,8 @@ pub fn main_points(
     latest: &str,
     baseline: &str,
 ) -> Vec<MainPoint> {
-    let value = |i: usize| overall_value(tables, latest, i);
-    let change = |i: usize, c: Comparison| {
-        deltas.iter().find(|d| {
-            d.serves(c) && d.measure == Measure::Indicator(i) && d.breakdown == Breakdown::Overall
-        })
-    };
-    let sentence = |i: usize| -> Option<MainPoint> {
-        let ind = &schema.indicators[i];
-        let v = value(i)?;
-        let mut text = format!("{}: {} in {latest}", ind.label, value_text(ind.method, v));
-        let Some(prev) = change(i, Comparison::SincePrevious) else {
-            text.push('.');
-            return Some(MainPoint {
-                marker: Marker::Untested,
-                text,
-            });
-        };
-        let (marker, verdict) = verdict_words(prev);
-        let since = if prev.from.as_str() == baseline {
-            format!("the {baseline} baseline")
-        } else {
-            prev.from.to_string()
-        };
-        match prev.delta() {
-            Some(d) => text.push_str(&format!(
-                ", {} since {since}; {verdict}",
-                change_words(ind.method, d)
-            )),
-            None => text.push_str(&format!("; {verdict}")),
-        }
-        if prev.from.as_str() != baseline
-            && let Some(base) = change(i, Comparison::SinceBaseline)
-            && let Some(d) = base.delta()
-        {
-            let (_, v) = verdict_words(base);
-            text.push_str(&format!(
-                "; since the {baseline} baseline, {} ({v})",
-                change_words(ind.method, d)
-            ));
-        }
-        text.push('.');
-        Some(MainPoint { marker, text })
-    };
+    let change = |i: usize, c: Comparison| overall_change(deltas, i, c);
+    let sentence = |i: usize| sentence(schema, tables, deltas, (latest, baseline), i);
     let order = headline_order(schema);
     let mut out: Vec<MainPoint> = Vec::new();
     let mut shown: Vec<usize> = Vec::new();
@@ -288,6 +247,75 @@ pub fn main_points(
             shown.push(i);
         }
     }
+    summarise_rest(schema, deltas, &order, &shown, &mut out);
+    out
+}
+
+/// The change of indicator `i` for all respondents over comparison `c`.
+fn overall_change(deltas: &[Delta], i: usize, c: Comparison) -> Option<&Delta> {
+    deltas.iter().find(|d| {
+        d.serves(c) && d.measure == Measure::Indicator(i) && d.breakdown == Breakdown::Overall
+    })
+}
+
+/// One indicator's main point: its latest value, its change since the previous wave with the
+/// verdict, and its change since the baseline when that is another wave.
+fn sentence(
+    schema: &Schema,
+    tables: &ProtectedTables,
+    deltas: &[Delta],
+    (latest, baseline): (&str, &str),
+    i: usize,
+) -> Option<MainPoint> {
+    let value = |i: usize| overall_value(tables, latest, i);
+    let change = |i: usize, c: Comparison| overall_change(deltas, i, c);
+    let ind = &schema.indicators[i];
+    let v = value(i)?;
+    let mut text = format!("{}: {} in {latest}", ind.label, value_text(ind.method, v));
+    let Some(prev) = change(i, Comparison::SincePrevious) else {
+        text.push('.');
+        return Some(MainPoint {
+            marker: Marker::Untested,
+            text,
+        });
+    };
+    let (marker, verdict) = verdict_words(prev);
+    let since = if prev.from.as_str() == baseline {
+        format!("the {baseline} baseline")
+    } else {
+        prev.from.to_string()
+    };
+    match prev.delta() {
+        Some(d) => text.push_str(&format!(
+            ", {} since {since}; {verdict}",
+            change_words(ind.method, d)
+        )),
+        None => text.push_str(&format!("; {verdict}")),
+    }
+    if prev.from.as_str() != baseline
+        && let Some(base) = change(i, Comparison::SinceBaseline)
+        && let Some(d) = base.delta()
+    {
+        let (_, v) = verdict_words(base);
+        text.push_str(&format!(
+            "; since the {baseline} baseline, {} ({v})",
+            change_words(ind.method, d)
+        ));
+    }
+    text.push('.');
+    Some(MainPoint { marker, text })
+}
+
+/// The headline indicators not given a point of their own: one not compared (or how many),
+/// and how many showed no significant change.
+fn summarise_rest(
+    schema: &Schema,
+    deltas: &[Delta],
+    order: &[usize],
+    shown: &[usize],
+    out: &mut Vec<MainPoint>,
+) {
+    let change = |i: usize, c: Comparison| overall_change(deltas, i, c);
     let rest: Vec<&Delta> = order
         .iter()
         .filter(|i| !shown.contains(i))
@@ -333,7 +361,6 @@ pub fn main_points(
             ),
         });
     }
-    out
 }
 
 #[cfg(test)]
