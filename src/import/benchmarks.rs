@@ -228,68 +228,17 @@ fn read_one(file: &Path, out: &mut Benchmarks, problems: &mut Vec<String>) {
                 COLUMNS[col]
             ))
         };
-        let source = get(0);
-        let id = get(2);
-        if source.is_empty() {
-            bad(0, "empty; name who published the value, e.g. CSPS".into());
-        }
-        if id.is_empty() {
-            bad(
-                2,
-                "empty; give the measure's id in its source, e.g. B47".into(),
-            );
-        }
-        let year = match get(1).parse::<i32>() {
-            Ok(y) if (1900..=2200).contains(&y) => Some(y),
-            _ => {
-                bad(1, format!("`{}` is not a four-digit year", get(1)));
-                None
-            }
-        };
-        let measure = BenchmarkMeasure::parse(get(4));
-        if measure.is_none() {
-            let known: Vec<&str> = BenchmarkMeasure::ALL.iter().map(|m| m.code()).collect();
-            bad(
-                4,
-                format!(
-                    "`{}` is not a measure; use one of {}",
-                    get(4),
-                    known.join(", ")
-                ),
-            );
-        }
-        let value = match get(5).trim_end_matches('%').trim().parse::<f64>() {
-            Ok(v) if v.is_finite() && (-100.0..=100.0).contains(&v) => Some(v),
-            _ => {
-                bad(
-                    5,
-                    format!(
-                        "`{}` is not a value in percent or points (63 for 63%)",
-                        get(5)
-                    ),
-                );
-                None
-            }
-        };
-        let n = match get(6) {
-            "" => Some(None),
-            s => match s.parse::<u64>() {
-                Ok(n) => Some(Some(n)),
-                Err(_) => {
-                    bad(
-                        6,
-                        format!("`{s}` is not a whole number (leave it empty if not known)"),
-                    );
-                    None
-                }
-            },
-        };
-        let (Some(year), Some(measure), Some(value), Some(n)) = (year, measure, value, n) else {
+        let Some(Parsed {
+            source,
+            id,
+            year,
+            measure,
+            value,
+            n,
+        }) = parse_row(&get, &mut bad)
+        else {
             continue;
         };
-        if source.is_empty() || id.is_empty() {
-            continue;
-        }
         let key = BenchmarkRef {
             source: source.to_string(),
             id: id.to_string(),
@@ -316,6 +265,94 @@ fn read_one(file: &Path, out: &mut Benchmarks, problems: &mut Vec<String>) {
             file: name.clone(),
         });
     }
+}
+
+/// A benchmark row's checked values.
+struct Parsed<'a> {
+    source: &'a str,
+    id: &'a str,
+    year: i32,
+    measure: BenchmarkMeasure,
+    value: f64,
+    n: Option<u64>,
+}
+
+/// Check a row's source, id, year, measure, value and n, reporting each problem by column;
+/// `None` when any is wrong.
+fn parse_row<'a>(
+    get: &impl Fn(usize) -> &'a str,
+    bad: &mut impl FnMut(usize, String),
+) -> Option<Parsed<'a>> {
+    let source = get(0);
+    let id = get(2);
+    if source.is_empty() {
+        bad(0, "empty; name who published the value, e.g. CSPS".into());
+    }
+    if id.is_empty() {
+        bad(
+            2,
+            "empty; give the measure's id in its source, e.g. B47".into(),
+        );
+    }
+    let year = match get(1).parse::<i32>() {
+        Ok(y) if (1900..=2200).contains(&y) => Some(y),
+        _ => {
+            bad(1, format!("`{}` is not a four-digit year", get(1)));
+            None
+        }
+    };
+    let measure = BenchmarkMeasure::parse(get(4));
+    if measure.is_none() {
+        let known: Vec<&str> = BenchmarkMeasure::ALL.iter().map(|m| m.code()).collect();
+        bad(
+            4,
+            format!(
+                "`{}` is not a measure; use one of {}",
+                get(4),
+                known.join(", ")
+            ),
+        );
+    }
+    let value = match get(5).trim_end_matches('%').trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && (-100.0..=100.0).contains(&v) => Some(v),
+        _ => {
+            bad(
+                5,
+                format!(
+                    "`{}` is not a value in percent or points (63 for 63%)",
+                    get(5)
+                ),
+            );
+            None
+        }
+    };
+    let n = match get(6) {
+        "" => Some(None),
+        s => match s.parse::<u64>() {
+            Ok(n) => Some(Some(n)),
+            Err(_) => {
+                bad(
+                    6,
+                    format!("`{s}` is not a whole number (leave it empty if not known)"),
+                );
+                None
+            }
+        },
+    };
+    let (Some(year), Some(measure), Some(value), Some(n)) = (year, measure, value, n) else {
+        return None;
+    };
+    if source.is_empty() || id.is_empty() {
+        return None;
+    }
+    Some(Parsed {
+        source,
+        id,
+        year,
+        measure,
+        value,
+        n,
+    })
 }
 
 #[cfg(test)]
