@@ -207,6 +207,18 @@ impl<'a> Board<'a> {
             ],
             rows,
         ));
+        page.para(super::CHANGE_NOTE.to_string());
+        if fpc_marked {
+            page.para(FPC_ASSUMPTION.to_string());
+        }
+        page.para(self.interval_note());
+        self.headline_panels(page);
+    }
+
+    /// What the intervals do not cover, beside them: who did not answer, and how weighting
+    /// (or its absence) deals with it.
+    fn interval_note(&self) -> String {
+        let latest = &self.latest;
         // What the intervals do not cover, beside them: who did not answer.
         let overall_rate = self
             .input
@@ -219,40 +231,40 @@ impl<'a> Board<'a> {
                 _ => None,
             });
         let weighted_by = &self.input.weighted_by;
-        page.para(super::CHANGE_NOTE.to_string());
-        if fpc_marked {
-            page.para(FPC_ASSUMPTION.to_string());
+        format!(
+    "The 95% intervals allow for sampling error only.{} They assume that staff who did not answer \
+     would have answered like those who did{}. {}",
+    overall_rate.map_or_else(String::new, |r| format!(
+        " {}% of staff answered in {latest}.",
+        fmt_decimals(r, 0)
+    )),
+    match (weighted_by, self.input.weighting_cells) {
+        (Some(by), Some(_)) => {
+            format!(" in the same {by} (non-response is otherwise ignorable)")
         }
-        page.para(format!(
-            "The 95% intervals allow for sampling error only.{} They assume that staff who did not answer \
-             would have answered like those who did{}. {}",
-            overall_rate.map_or_else(String::new, |r| format!(
-                " {}% of staff answered in {latest}.",
-                fmt_decimals(r, 0)
-            )),
-            match (weighted_by, self.input.weighting_cells) {
-                (Some(by), Some(_)) => {
-                    format!(" in the same {by} (non-response is otherwise ignorable)")
-                }
-                (Some(by), None) => format!(
-                    " with the same {by}, each taken separately (raking matches the workforce on each, \
-                     not on their combinations)"
-                ),
-                (None, _) => " (non-response is ignorable)".to_string(),
-            },
-            match weighted_by {
-                Some(by) => format!(
-                    "Results are weighted to the HR headcount by {by}, so groups that answered less count \
-                     for their share of staff; intervals and tests allow for the weights (Kish's effective \
-                     sample size), and tables/fact_weighting_margins.csv shows how far respondents differed \
-                     from the workforce."
-                ),
-                None => "Results are not weighted: groups with higher response rates count for more (see the \
-                         response rates below)."
-                    .to_string(),
-            }
-        ));
-        // Every headline indicator, each on its own scale: small multiples.
+        (Some(by), None) => format!(
+            " with the same {by}, each taken separately (raking matches the workforce on each, \
+             not on their combinations)"
+        ),
+        (None, _) => " (non-response is ignorable)".to_string(),
+    },
+    match weighted_by {
+        Some(by) => format!(
+            "Results are weighted to the HR headcount by {by}, so groups that answered less count \
+             for their share of staff; intervals and tests allow for the weights (Kish's effective \
+             sample size), and tables/fact_weighting_margins.csv shows how far respondents differed \
+             from the workforce."
+        ),
+        None => "Results are not weighted: groups with higher response rates count for more (see the \
+                 response rates below)."
+            .to_string(),
+    }
+)
+    }
+
+    /// Every headline indicator, each on its own scale: small multiples.
+    fn headline_panels(&self, page: &mut PageBuilder) {
+        let s = self.s;
         let panels: Vec<charts::Panel> = self
             .order
             .iter()
