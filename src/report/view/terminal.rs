@@ -136,7 +136,13 @@ pub fn headline(
         }
         let _ = writeln!(s, "{}", line.trim_end());
     }
-    if previous.is_some() {
+    footer(&mut s, tables, latest, previous.is_some(), not_asked);
+    s
+}
+
+/// What the table's words mean, and how much disclosure control withheld.
+fn footer(s: &mut String, tables: &ProtectedTables, latest: &str, compared: bool, not_asked: bool) {
+    if compared {
         let _ = writeln!(
             s,
             "  improved/declined: a significant change (Benjamini-Hochberg q < 0.05); not\n  \
@@ -166,5 +172,4 @@ pub fn headline(
         withheld(items, tables.items.len(), "question results"),
         withheld(inds, tables.indicators.len(), "indicator results")
     );
-    s
 }
