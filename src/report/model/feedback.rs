@@ -298,98 +298,9 @@ fn indicator_figures(p: &Protected<IndicatorStats>) -> [Figure<f64>; 3] {
 
 pub fn facts(fb: &Feedback, schema: &Schema) -> FeedbackFacts {
     let mut out = FeedbackFacts::default();
-    // (breakdown order, group) of every group used, for the dimension.
-    let mut used: BTreeSet<(u32, Breakdown, Group)> = BTreeSet::new();
-    let mut key_of = |q: &Quarter, f: &Fields, b: Breakdown, g: Group| {
-        let order = match b {
-            Breakdown::Overall => 0,
-            Breakdown::Field(d) if Some(d) == f.committee => 1,
-            Breakdown::Field(d) => 2 + d as u32,
-            Breakdown::Cross(..) => u32::MAX,
-        };
-        used.insert((order, b, g));
-        group_key(&q.schema, b, g)
-    };
-    // A row of the month table or of the quarter table: the same figures, keyed by period.
-    macro_rules! by_period {
-        ($place:expr, $q:expr, $f:expr, $month:ident: $month_row:ident, $quarter:ident: $quarter_row:ident,
-         { $($field:ident: $value:expr),* $(,)? }) => {
-            match $place {
-                Some(Place::Month(m, b, g)) => out.$month.push($month_row {
-                    month_start: m.first_day(),
-                    group_key: key_of($q, $f, b, g),
-                    $($field: $value),*
-                }),
-                Some(Place::Quarter(b, g)) => out.$quarter.push($quarter_row {
-                    quarter_key: $q.quarter.to_string(),
-                    group_key: key_of($q, $f, b, g),
-                    $($field: $value),*
-                }),
-                None => {}
-            }
-        };
-    }
+    let mut keys = GroupKeys::default();
     for q in &fb.quarters {
-        let f = fields(q);
-        for p in &q.tables.responses {
-            let hidden = p.suppression.is_some();
-            let up = q.uptake.get(&(p.breakdown, p.group)).copied();
-            let n = p.n.filter(|_| !hidden);
-            let per_attendee = n
-                .zip(up.map(|u| u.2).filter(|&a| a > 0))
-                .map(|(n, a)| n as f64 / a as f64);
-            by_period!(
-                place(q, &f, p.breakdown, p.group), q, &f,
-                uptake_month: FactFeedbackUptakeMonth,
-                uptake_quarter: FactFeedbackUptakeQuarter,
-                {
-                    forms: Figure::of(n, hidden),
-                    meetings_held: up.map(|u| u.0),
-                    meetings_covered: Figure::of(up.map(|u| u.1), hidden),
-                    attendees: up.map(|u| u.2),
-                    forms_per_attendee: Figure::of(per_attendee, hidden),
-                    suppressed: hidden,
-                    suppression_reason: suppression(p.suppression),
-                }
-            );
-        }
-        for p in &q.tables.items {
-            let hidden = p.suppression.is_some();
-            let [pct, mean, lo, hi] = item_figures(&q.schema, p);
-            by_period!(
-                place(q, &f, p.breakdown, p.group), q, &f,
-                item_month: FactFeedbackItemMonth,
-                item_quarter: FactFeedbackItemQuarter,
-                {
-                    question_id: q.schema.questions[p.measure].id.clone(),
-                    n: Figure::of(p.n, hidden),
-                    pct_positive: pct,
-                    mean_0_100: mean,
-                    ci_low: lo,
-                    ci_high: hi,
-                    suppressed: hidden,
-                    suppression_reason: suppression(p.suppression),
-                }
-            );
-        }
-        for p in &q.tables.indicators {
-            let hidden = p.suppression.is_some();
-            let [value, lo, hi] = indicator_figures(p);
-            by_period!(
-                place(q, &f, p.breakdown, p.group), q, &f,
-                indicator_month: FactFeedbackIndicatorMonth,
-                indicator_quarter: FactFeedbackIndicatorQuarter,
-                {
-                    indicator_id: q.schema.indicators[p.measure].id.clone(),
-                    n: Figure::of(p.n, hidden),
-                    value: value,
-                    ci_low: lo,
-                    ci_high: hi,
-                    suppressed: hidden,
-                    suppression_reason: suppression(p.suppression),
-                }
-            );
-        }
+        quarter_facts(q, &mut out, &mut keys);
     }
     // Months in time order, then measure and group as the quarter listed them.
     out.uptake_month.sort_by_key(|r| r.month_start);
@@ -397,13 +308,115 @@ pub fn facts(fb: &Feedback, schema: &Schema) -> FeedbackFacts {
     out.indicator_month.sort_by_key(|r| r.month_start);
     out.spc = spc(fb, schema);
     if let Some(q) = fb.quarters.first() {
-        out.groups = used
-            .iter()
-            .enumerate()
+        out.groups = (keys.used.iter().enumerate())
             .map(|(i, &(_, b, g))| feedback_group(q, b, g, i))
             .collect();
     }
     out
+}
+
+/// (breakdown order, group) of every group used, for the dimension.
+#[derive(Default)]
+struct GroupKeys {
+    used: BTreeSet<(u32, Breakdown, Group)>,
+}
+
+impl GroupKeys {
+    /// A group's key, noting the group for the dimension.
+    fn key(&mut self, q: &Quarter, f: &Fields, b: Breakdown, g: Group) -> String {
+        let order = match b {
+            Breakdown::Overall => 0,
+            Breakdown::Field(d) if Some(d) == f.committee => 1,
+            Breakdown::Field(d) => 2 + d as u32,
+            Breakdown::Cross(..) => u32::MAX,
+        };
+        self.used.insert((order, b, g));
+        group_key(&q.schema, b, g)
+    }
+}
+
+// A row of the month table or of the quarter table: the same figures, keyed by period.
+macro_rules! by_period {
+    ($out:ident, $keys:ident, $place:expr, $q:expr, $f:expr, $month:ident: $month_row:ident, $quarter:ident: $quarter_row:ident,
+     { $($field:ident: $value:expr),* $(,)? }) => {
+        match $place {
+            Some(Place::Month(m, b, g)) => $out.$month.push($month_row {
+                month_start: m.first_day(),
+                group_key: $keys.key($q, $f, b, g),
+                $($field: $value),*
+            }),
+            Some(Place::Quarter(b, g)) => $out.$quarter.push($quarter_row {
+                quarter_key: $q.quarter.to_string(),
+                group_key: $keys.key($q, $f, b, g),
+                $($field: $value),*
+            }),
+            None => {}
+        }
+    };
+}
+
+/// One quarter's uptake, item and indicator rows, each in the month table or the quarter's.
+fn quarter_facts(q: &Quarter, out: &mut FeedbackFacts, keys: &mut GroupKeys) {
+    let f = fields(q);
+    for p in &q.tables.responses {
+        let hidden = p.suppression.is_some();
+        let up = q.uptake.get(&(p.breakdown, p.group)).copied();
+        let n = p.n.filter(|_| !hidden);
+        let per_attendee = n
+            .zip(up.map(|u| u.2).filter(|&a| a > 0))
+            .map(|(n, a)| n as f64 / a as f64);
+        by_period!(
+            out, keys, place(q, &f, p.breakdown, p.group), q, &f,
+            uptake_month: FactFeedbackUptakeMonth,
+            uptake_quarter: FactFeedbackUptakeQuarter,
+            {
+                forms: Figure::of(n, hidden),
+                meetings_held: up.map(|u| u.0),
+                meetings_covered: Figure::of(up.map(|u| u.1), hidden),
+                attendees: up.map(|u| u.2),
+                forms_per_attendee: Figure::of(per_attendee, hidden),
+                suppressed: hidden,
+                suppression_reason: suppression(p.suppression),
+            }
+        );
+    }
+    for p in &q.tables.items {
+        let hidden = p.suppression.is_some();
+        let [pct, mean, lo, hi] = item_figures(&q.schema, p);
+        by_period!(
+            out, keys, place(q, &f, p.breakdown, p.group), q, &f,
+            item_month: FactFeedbackItemMonth,
+            item_quarter: FactFeedbackItemQuarter,
+            {
+                question_id: q.schema.questions[p.measure].id.clone(),
+                n: Figure::of(p.n, hidden),
+                pct_positive: pct,
+                mean_0_100: mean,
+                ci_low: lo,
+                ci_high: hi,
+                suppressed: hidden,
+                suppression_reason: suppression(p.suppression),
+            }
+        );
+    }
+    for p in &q.tables.indicators {
+        let hidden = p.suppression.is_some();
+        let [value, lo, hi] = indicator_figures(p);
+        by_period!(
+            out, keys, place(q, &f, p.breakdown, p.group), q, &f,
+            indicator_month: FactFeedbackIndicatorMonth,
+            indicator_quarter: FactFeedbackIndicatorQuarter,
+            {
+                indicator_id: q.schema.indicators[p.measure].id.clone(),
+                n: Figure::of(p.n, hidden),
+                value: value,
+                ci_low: lo,
+                ci_high: hi,
+                suppressed: hidden,
+                suppression_reason: suppression(p.suppression),
+            }
+        );
+    }
 }
 
 fn feedback_group(q: &Quarter, b: Breakdown, g: Group, i: usize) -> DimFeedbackGroup {
