@@ -134,6 +134,17 @@ fn staff_methods(s: &DictionarySettings) -> String {
          organisation's interval by about a quarter at a 50% response rate and only for groups HR \
          gives a headcount for"
     };
+    [
+        suppression_section(k),
+        groups_section(),
+        uncertainty_section(fpc),
+        change_section(baseline),
+    ]
+    .concat()
+}
+
+/// The methods' `Suppression` section.
+fn suppression_section(k: u32) -> String {
     format!(
         r#"
 ## Suppression
@@ -157,7 +168,14 @@ differencing (including the linear program, over the staff survey's tables and m
 feedback's quarters and months), checks that every file has the columns and types declared
 here, and that the workbook, the report pages, the changes, benchmarks and key drivers and
 the control charts show nothing these tables withhold.
+"#
+    )
+}
 
+/// The methods' `Groups` section.
+fn groups_section() -> String {
+    format!(
+        r#"
 ## Groups
 
 `dim_group` lists every group of staff with results: the whole organisation (`overall`, level
@@ -166,7 +184,14 @@ left the question blank, kept so groups add up to the total), and each pair of c
 each two-way breakdown (level `two-way`, with each side in its own columns so a slicer can
 filter either). Each group belongs to exactly one breakdown: filter `breakdown_id` (or `level`)
 before adding counts across groups.
+"#
+    )
+}
 
+/// The methods' `Uncertainty` section.
+fn uncertainty_section(fpc: &str) -> String {
+    format!(
+        r#"
 ## Uncertainty
 
 Intervals are 95%. Proportions use the Wilson score interval; means (indices, scores) and
@@ -179,7 +204,14 @@ a two-sided 5% test would detect with 80% power for a group of this size
 threshold of its family (below), so what a verdict can detect is larger; the change tables give
 both (`mdd_unadjusted`, `mdd_at_family_threshold`). 0-10 scores are published to two decimals,
 everything else to one (`dim_indicator.decimals`).
+"#
+    )
+}
 
+/// The methods' `Change between waves` section.
+fn change_section(baseline: &str) -> String {
+    format!(
+        r#"
 ## Change between waves
 
 The latest wave is compared with the previous wave (`since_previous`) and with the baseline

@@ -26,57 +26,14 @@ pub fn control_charts(page: &mut PageBuilder, fb: &Feedback) {
     let mut rows = Vec::new();
     for name in series {
         let pts: Vec<&SpcPoint> = fb.spc.iter().filter(|p| p.series == name).collect();
-        let provisional = |p: &SpcPoint| p.chart.status == Some(Status::Provisional);
         spc_figure(page, fb, name, true);
-        let flagged: Vec<String> = pts
-            .iter()
-            .filter(|p| !p.chart.signals.is_empty())
-            .map(|p| {
-                format!(
-                    "{} ({}{})",
-                    p.month,
-                    p.chart
-                        .signals
-                        .iter()
-                        .map(|r| r.code())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    if provisional(p) {
-                        "; provisional limits"
-                    } else {
-                        ""
-                    }
-                )
-            })
-            .collect();
-        let limits = match (
-            pts.iter().find(|p| p.chart.frozen_here),
-            pts.iter().any(|p| provisional(p)),
-        ) {
-            (Some(f), false) => format!("frozen at {}", f.month),
-            (Some(f), true) => {
-                format!("frozen at {}; provisional after a step change", f.month)
-            }
-            (None, true) => "provisional".into(),
-            (None, false) => "none (too few months)".into(),
-        };
-        let steps: Vec<String> = pts
-            .iter()
-            .filter_map(|p| p.step_change.as_ref().map(|r| format!("{}: {r}", p.month)))
-            .collect();
-        let none_or = |v: Vec<String>| {
-            if v.is_empty() {
-                "none".to_string()
-            } else {
-                v.join("; ")
-            }
-        };
+        let (limits, steps, flagged) = signal_summary(&pts);
         rows.push(vec![
             name.label(&fb.schema).to_string(),
             name.chart_kind_label(&fb.schema).into(),
             limits,
-            none_or(steps),
-            none_or(flagged),
+            steps,
+            flagged,
         ]);
     }
     page.table(Table::new(
@@ -90,6 +47,56 @@ pub fn control_charts(page: &mut PageBuilder, fb: &Feedback) {
         ],
         rows,
     ));
+}
+
+/// A series' limits in words, its step changes and the months with a signal (with the
+/// rules), each "none" when empty.
+fn signal_summary(pts: &[&SpcPoint]) -> (String, String, String) {
+    let provisional = |p: &SpcPoint| p.chart.status == Some(Status::Provisional);
+    let none_or = |v: Vec<String>| {
+        if v.is_empty() {
+            "none".to_string()
+        } else {
+            v.join("; ")
+        }
+    };
+    let flagged: Vec<String> = pts
+        .iter()
+        .filter(|p| !p.chart.signals.is_empty())
+        .map(|p| {
+            format!(
+                "{} ({}{})",
+                p.month,
+                p.chart
+                    .signals
+                    .iter()
+                    .map(|r| r.code())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                if provisional(p) {
+                    "; provisional limits"
+                } else {
+                    ""
+                }
+            )
+        })
+        .collect();
+    let limits = match (
+        pts.iter().find(|p| p.chart.frozen_here),
+        pts.iter().any(|p| provisional(p)),
+    ) {
+        (Some(f), false) => format!("frozen at {}", f.month),
+        (Some(f), true) => {
+            format!("frozen at {}; provisional after a step change", f.month)
+        }
+        (None, true) => "provisional".into(),
+        (None, false) => "none (too few months)".into(),
+    };
+    let steps: Vec<String> = pts
+        .iter()
+        .filter_map(|p| p.step_change.as_ref().map(|r| format!("{}: {r}", p.month)))
+        .collect();
+    (limits, none_or(steps), none_or(flagged))
 }
 
 /// A deep dive's section: the meeting-feedback series paired with its indicator.
