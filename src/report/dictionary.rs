@@ -174,8 +174,7 @@ the control charts show nothing these tables withhold.
 
 /// The methods' `Groups` section.
 fn groups_section() -> String {
-    format!(
-        r#"
+    r#"
 ## Groups
 
 `dim_group` lists every group of staff with results: the whole organisation (`overall`, level
@@ -185,7 +184,7 @@ each two-way breakdown (level `two-way`, with each side in its own columns so a 
 filter either). Each group belongs to exactly one breakdown: filter `breakdown_id` (or `level`)
 before adding counts across groups.
 "#
-    )
+    .to_string()
 }
 
 /// The methods' `Uncertainty` section.
