@@ -204,98 +204,114 @@ fn score(schema: &Schema, r: &Responses, i: usize) -> Option<Vec<f64>> {
         .copied()
         .filter(|&q| r.answers[q].is_some())
         .collect();
-    let min = ind.min_items as f64;
     // Not asked: too few of the indicator's questions in this wave (`min_coverage`).
     if !schema.covers(i, &|q| r.answers[q].is_some()) {
         return None;
     }
-    // Per question, per answer slot: what the answer counts as.
-    let lut = |q: usize, f: &dyn Fn(u8) -> Option<f64>| -> Vec<Option<f64>> {
-        let scale = schema.scale_of(&schema.questions[q]);
-        std::iter::once(None)
-            .chain(
-                scale
-                    .into_iter()
-                    .flat_map(|s| s.answers.iter().map(|a| f(a.code))),
-            )
-            .collect()
-    };
     match ind.method {
-        Method::ThemePctPositive => {
-            if asked.is_empty() {
-                return None;
-            }
-            // Per question: its answers, and per answer slot whether it is positive and valid.
-            struct ThemeQuestion<'a> {
-                answers: &'a [u8],
-                positive: Vec<f64>,
-                valid: Vec<f64>,
-            }
-            let questions: Vec<ThemeQuestion> = asked
-                .iter()
-                .map(|&q| {
-                    let question = &schema.questions[q];
-                    let group = |c| schema.scored_group(question, c);
-                    let flag = |f: &dyn Fn(u8) -> bool| -> Vec<f64> {
-                        lut(q, &|c| Some(f64::from(f(c))))
-                            .into_iter()
-                            .map(|v| v.unwrap_or(0.0))
-                            .collect()
-                    };
-                    ThemeQuestion {
-                        answers: r.answers[q].as_deref().expect("asked"),
-                        positive: flag(&|c| group(c) == Some(AnswerGroup::Positive)),
-                        valid: flag(&|c| group(c).is_some_and(|g| g != AnswerGroup::Excluded)),
-                    }
-                })
-                .collect();
-            Some(
-                (0..r.rows)
-                    .map(|row| {
-                        let (mut pos, mut ans) = (0.0, 0.0);
-                        for t in &questions {
-                            let s = t.answers[row] as usize;
-                            pos += t.positive[s];
-                            ans += t.valid[s];
-                        }
-                        if ans >= min { pos / ans } else { f64::NAN }
-                    })
-                    .collect(),
-            )
-        }
-        Method::Index0To100 | Method::Score0To10 => {
-            let top = if ind.method == Method::Index0To100 {
-                100.0
-            } else {
-                10.0
-            };
-            let tables: Vec<(&[u8], Vec<Option<f64>>)> = asked
-                .iter()
-                .map(|&q| {
-                    let points = schema.score_points(&schema.questions[q], top);
-                    (
-                        r.answers[q].as_deref().expect("asked"),
-                        lut(q, &|c| points.iter().find(|(k, _)| *k == c).map(|p| p.1)),
-                    )
-                })
-                .collect();
-            Some(
-                (0..r.rows)
-                    .map(|row| {
-                        let (mut sum, mut count) = (0.0, 0.0);
-                        for (col, points) in &tables {
-                            if let Some(v) = points[col[row] as usize] {
-                                sum += v;
-                                count += 1.0;
-                            }
-                        }
-                        if count >= min { sum / count } else { f64::NAN }
-                    })
-                    .collect(),
-            )
-        }
+        Method::ThemePctPositive if asked.is_empty() => None,
+        Method::ThemePctPositive => Some(theme_scores(schema, r, ind, &asked)),
+        Method::Index0To100 | Method::Score0To10 => Some(mean_scores(schema, r, ind, &asked)),
         Method::YesRate | Method::Enps => None,
     }
+}
+
+/// Per question, per answer slot: what the answer counts as.
+fn slot_values(schema: &Schema, q: usize, f: &dyn Fn(u8) -> Option<f64>) -> Vec<Option<f64>> {
+    let scale = schema.scale_of(&schema.questions[q]);
+    std::iter::once(None)
+        .chain(
+            scale
+                .into_iter()
+                .flat_map(|s| s.answers.iter().map(|a| f(a.code))),
+        )
+        .collect()
+}
+
+/// Each respondent's share of positive answers among their valid answers to the theme's
+/// questions (NaN under the minimum of answers).
+fn theme_scores(
+    schema: &Schema,
+    r: &Responses,
+    ind: &crate::schema::Indicator,
+    asked: &[usize],
+) -> Vec<f64> {
+    let min = ind.min_items as f64;
+    let lut = |q: usize, f: &dyn Fn(u8) -> Option<f64>| slot_values(schema, q, f);
+    // Per question: its answers, and per answer slot whether it is positive and valid.
+    struct ThemeQuestion<'a> {
+        answers: &'a [u8],
+        positive: Vec<f64>,
+        valid: Vec<f64>,
+    }
+    let questions: Vec<ThemeQuestion> = asked
+        .iter()
+        .map(|&q| {
+            let question = &schema.questions[q];
+            let group = |c| schema.scored_group(question, c);
+            let flag = |f: &dyn Fn(u8) -> bool| -> Vec<f64> {
+                lut(q, &|c| Some(f64::from(f(c))))
+                    .into_iter()
+                    .map(|v| v.unwrap_or(0.0))
+                    .collect()
+            };
+            ThemeQuestion {
+                answers: r.answers[q].as_deref().expect("asked"),
+                positive: flag(&|c| group(c) == Some(AnswerGroup::Positive)),
+                valid: flag(&|c| group(c).is_some_and(|g| g != AnswerGroup::Excluded)),
+            }
+        })
+        .collect();
+    (0..r.rows)
+        .map(|row| {
+            let (mut pos, mut ans) = (0.0, 0.0);
+            for t in &questions {
+                let s = t.answers[row] as usize;
+                pos += t.positive[s];
+                ans += t.valid[s];
+            }
+            if ans >= min { pos / ans } else { f64::NAN }
+        })
+        .collect()
+}
+
+/// Each respondent's mean of the points their answers score (0-100 or 0-10; NaN under the
+/// minimum of answers).
+fn mean_scores(
+    schema: &Schema,
+    r: &Responses,
+    ind: &crate::schema::Indicator,
+    asked: &[usize],
+) -> Vec<f64> {
+    let min = ind.min_items as f64;
+    let lut = |q: usize, f: &dyn Fn(u8) -> Option<f64>| slot_values(schema, q, f);
+    let top = if ind.method == Method::Index0To100 {
+        100.0
+    } else {
+        10.0
+    };
+    let tables: Vec<(&[u8], Vec<Option<f64>>)> = asked
+        .iter()
+        .map(|&q| {
+            let points = schema.score_points(&schema.questions[q], top);
+            (
+                r.answers[q].as_deref().expect("asked"),
+                lut(q, &|c| points.iter().find(|(k, _)| *k == c).map(|p| p.1)),
+            )
+        })
+        .collect();
+    (0..r.rows)
+        .map(|row| {
+            let (mut sum, mut count) = (0.0, 0.0);
+            for (col, points) in &tables {
+                if let Some(v) = points[col[row] as usize] {
+                    sum += v;
+                    count += 1.0;
+                }
+            }
+            if count >= min { sum / count } else { f64::NAN }
+        })
+        .collect()
 }
 
 /// n, mean and standard deviation of the scores in each group, weighted when `weights` are
@@ -563,6 +579,51 @@ fn listed(t: &Tally) -> Vec<usize> {
         .collect()
 }
 
+/// One item's answer counts in one group (and their sums of weights), grouped as the schema
+/// scores them.
+fn item_counts(
+    schema: &Schema,
+    question: &crate::schema::Question,
+    scale: &crate::schema::Scale,
+    t: &Tally,
+    at: usize,
+    answers: usize,
+) -> ItemCounts {
+    let row = &t.counts[at..][..answers];
+    let mut counts = ItemCounts {
+        codes: row.to_vec(),
+        ..ItemCounts::default()
+    };
+    let mut weighted = t.weighted.as_ref().map(|ws| WeightedCounts {
+        codes: ws.sum[at..][..answers].to_vec(),
+        codes_sq: ws.sq[at..][..answers].to_vec(),
+        ..WeightedCounts::default()
+    });
+    for (k, (a, &n)) in scale.answers.iter().zip(row).enumerate() {
+        let group = schema
+            .scored_group(question, a.code)
+            .expect("code of scale");
+        match group {
+            AnswerGroup::Positive => counts.positive += n,
+            AnswerGroup::Neutral => counts.neutral += n,
+            AnswerGroup::Negative => counts.negative += n,
+            AnswerGroup::Excluded => counts.excluded += n,
+        }
+        if let Some(w) = &mut weighted {
+            let (sum, sq) = (w.codes[k], w.codes_sq[k]);
+            match group {
+                AnswerGroup::Positive => w.positive += sum,
+                AnswerGroup::Neutral => w.neutral += sum,
+                AnswerGroup::Negative => w.negative += sum,
+                AnswerGroup::Excluded => continue,
+            }
+            w.valid_sq += sq;
+        }
+    }
+    counts.weighted = weighted;
+    counts
+}
+
 /// The engine's counts as the cells the rest of the pipeline reads, in table order: by
 /// measure, then breakdown, then group.
 fn aggregates(
@@ -596,38 +657,7 @@ fn aggregates(
         for (t, list) in tallies.iter().zip(&lists) {
             for &g in list {
                 let at = g * slots.stride + first + 1;
-                let row = &t.counts[at..][..answers];
-                let mut counts = ItemCounts {
-                    codes: row.to_vec(),
-                    ..ItemCounts::default()
-                };
-                let mut weighted = t.weighted.as_ref().map(|ws| WeightedCounts {
-                    codes: ws.sum[at..][..answers].to_vec(),
-                    codes_sq: ws.sq[at..][..answers].to_vec(),
-                    ..WeightedCounts::default()
-                });
-                for (k, (a, &n)) in scale.answers.iter().zip(row).enumerate() {
-                    let group = schema
-                        .scored_group(question, a.code)
-                        .expect("code of scale");
-                    match group {
-                        AnswerGroup::Positive => counts.positive += n,
-                        AnswerGroup::Neutral => counts.neutral += n,
-                        AnswerGroup::Negative => counts.negative += n,
-                        AnswerGroup::Excluded => counts.excluded += n,
-                    }
-                    if let Some(w) = &mut weighted {
-                        let (sum, sq) = (w.codes[k], w.codes_sq[k]);
-                        match group {
-                            AnswerGroup::Positive => w.positive += sum,
-                            AnswerGroup::Neutral => w.neutral += sum,
-                            AnswerGroup::Negative => w.negative += sum,
-                            AnswerGroup::Excluded => continue,
-                        }
-                        w.valid_sq += sq;
-                    }
-                }
-                counts.weighted = weighted;
+                let counts = item_counts(schema, question, scale, t, at, answers);
                 let c = cell(q, t, g, counts.n());
                 out.items.push(Cell {
                     stats: counts,
