@@ -168,29 +168,7 @@ pub fn init(req: &InitRequest) -> Result<Written, Error> {
     if let Some(h) = req.headcount {
         must_exist("headcount file", h)?;
     }
-    let mut files = Vec::new();
-    let (schema, schema_ref, benchmarks_ref) = match req.schema {
-        None => {
-            let path = req.folder.join(BUNDLED_SCHEMA_FILE);
-            let schema = Schema::from_toml(&path, BUNDLED_SCHEMA)
-                .map_err(|p| usage(format!("the bundled schema does not load: {p}")))?;
-            (schema, BUNDLED_SCHEMA_FILE.to_string(), true)
-        }
-        Some(path) => {
-            must_exist("schema", path)?;
-            let schema =
-                Schema::load(path).map_err(|p| usage(format!("the schema is not valid.\n{p}")))?;
-            let reference = if req.copy_schema {
-                path.file_name().map_or_else(
-                    || "schema.toml".into(),
-                    |f| f.to_string_lossy().into_owned(),
-                )
-            } else {
-                relative(req.folder, path)
-            };
-            (schema, reference, false)
-        }
-    };
+    let (schema, schema_ref, benchmarks_ref) = init_schema(req)?;
     let proposal = propose_wave(req.export, &schema)?;
     let wave = req
         .id
@@ -214,23 +192,7 @@ pub fn init(req: &InitRequest) -> Result<Written, Error> {
     );
 
     // The schema (and benchmarks) first, then the config that names them.
-    if req.schema.is_none() {
-        let path = req.folder.join(BUNDLED_SCHEMA_FILE);
-        write_file(&path, BUNDLED_SCHEMA)?;
-        files.push(path);
-        let path = req.folder.join(BUNDLED_BENCHMARKS_FILE);
-        write_file(&path, BUNDLED_BENCHMARKS)?;
-        files.push(path);
-        let path = req.folder.join(BUNDLED_ORGANISATIONS_FILE);
-        write_file(&path, BUNDLED_ORGANISATIONS)?;
-        files.push(path);
-    } else if let (true, Some(src)) = (req.copy_schema, req.schema) {
-        let path = req.folder.join(&schema_ref);
-        let text = std::fs::read_to_string(src)
-            .map_err(|e| usage(crate::file_errors::cannot_read("schema", src, &e)))?;
-        write_file(&path, &text)?;
-        files.push(path);
-    }
+    let files = write_schema_files(req, &schema_ref)?;
     write_file(&config_path, &text)?;
     let written = Written {
         config: config_path.clone(),
@@ -249,6 +211,56 @@ pub fn init(req: &InitRequest) -> Result<Written, Error> {
             config_path.display()
         ))),
     }
+}
+
+/// The schema init uses (the bundled one, or the one given), how the config names it, and
+/// whether the bundled benchmarks go with it.
+fn init_schema(req: &InitRequest) -> Result<(Schema, String, bool), Error> {
+    Ok(match req.schema {
+        None => {
+            let path = req.folder.join(BUNDLED_SCHEMA_FILE);
+            let schema = Schema::from_toml(&path, BUNDLED_SCHEMA)
+                .map_err(|p| usage(format!("the bundled schema does not load: {p}")))?;
+            (schema, BUNDLED_SCHEMA_FILE.to_string(), true)
+        }
+        Some(path) => {
+            must_exist("schema", path)?;
+            let schema =
+                Schema::load(path).map_err(|p| usage(format!("the schema is not valid.\n{p}")))?;
+            let reference = if req.copy_schema {
+                path.file_name().map_or_else(
+                    || "schema.toml".into(),
+                    |f| f.to_string_lossy().into_owned(),
+                )
+            } else {
+                relative(req.folder, path)
+            };
+            (schema, reference, false)
+        }
+    })
+}
+
+/// The bundled schema and benchmark files, or a copy of the given schema when asked.
+fn write_schema_files(req: &InitRequest, schema_ref: &str) -> Result<Vec<PathBuf>, Error> {
+    let mut files = Vec::new();
+    if req.schema.is_none() {
+        let path = req.folder.join(BUNDLED_SCHEMA_FILE);
+        write_file(&path, BUNDLED_SCHEMA)?;
+        files.push(path);
+        let path = req.folder.join(BUNDLED_BENCHMARKS_FILE);
+        write_file(&path, BUNDLED_BENCHMARKS)?;
+        files.push(path);
+        let path = req.folder.join(BUNDLED_ORGANISATIONS_FILE);
+        write_file(&path, BUNDLED_ORGANISATIONS)?;
+        files.push(path);
+    } else if let (true, Some(src)) = (req.copy_schema, req.schema) {
+        let path = req.folder.join(schema_ref);
+        let text = std::fs::read_to_string(src)
+            .map_err(|e| usage(crate::file_errors::cannot_read("schema", src, &e)))?;
+        write_file(&path, &text)?;
+        files.push(path);
+    }
+    Ok(files)
 }
 
 /// The whole `pipeline.toml` init writes around the first wave's block.
