@@ -40,6 +40,53 @@ pub enum PostStratError {
     NobodyPlaced,
 }
 
+/// Pool one block's cells in order until each pool has `min_cell` respondents and some
+/// staff; a short pool at the end joins the one before it (or, alone, is the block's pool).
+fn pool_block(
+    n: &[u64],
+    cells: &[CellTarget],
+    block: std::ops::Range<usize>,
+    min_cell: u64,
+    pools: &mut Vec<(u64, f64)>,
+    pool_of: &mut [usize],
+) {
+    let (start, end) = (block.start, block.end);
+    let first_pool = pools.len();
+    let (mut acc_n, mut acc_staff) = (0u64, 0.0);
+    let mut members: Vec<usize> = Vec::new();
+    for i in start..end {
+        acc_n += n[i];
+        acc_staff += cells[i].staff;
+        members.push(i);
+        if acc_n >= min_cell && acc_staff > 0.0 {
+            for &m in &members {
+                pool_of[m] = pools.len();
+            }
+            pools.push((acc_n, acc_staff));
+            members.clear();
+            acc_n = 0;
+            acc_staff = 0.0;
+        }
+    }
+    if !members.is_empty() {
+        if pools.len() > first_pool {
+            // A short pool at the end joins the one before it.
+            let last = pools.len() - 1;
+            pools[last].0 += acc_n;
+            pools[last].1 += acc_staff;
+            for &m in &members {
+                pool_of[m] = last;
+            }
+        } else {
+            // The whole block is smaller than min_cell: one pool.
+            for &m in &members {
+                pool_of[m] = pools.len();
+            }
+            pools.push((acc_n, acc_staff));
+        }
+    }
+}
+
 /// Weight respondents to cells. `cell_of[i]` is respondent i's cell (an index into
 /// `cells`), or `None` when they left a margin blank; cells are listed block by block, each
 /// block's cells in the last margin's order.
@@ -75,40 +122,7 @@ pub fn post_stratify(
             start = end;
             continue;
         }
-        let first_pool = pools.len();
-        let (mut acc_n, mut acc_staff) = (0u64, 0.0);
-        let mut members: Vec<usize> = Vec::new();
-        for i in start..end {
-            acc_n += n[i];
-            acc_staff += cells[i].staff;
-            members.push(i);
-            if acc_n >= min_cell && acc_staff > 0.0 {
-                for &m in &members {
-                    pool_of[m] = pools.len();
-                }
-                pools.push((acc_n, acc_staff));
-                members.clear();
-                acc_n = 0;
-                acc_staff = 0.0;
-            }
-        }
-        if !members.is_empty() {
-            if pools.len() > first_pool {
-                // A short pool at the end joins the one before it.
-                let last = pools.len() - 1;
-                pools[last].0 += acc_n;
-                pools[last].1 += acc_staff;
-                for &m in &members {
-                    pool_of[m] = last;
-                }
-            } else {
-                // The whole block is smaller than min_cell: one pool.
-                for &m in &members {
-                    pool_of[m] = pools.len();
-                }
-                pools.push((acc_n, acc_staff));
-            }
-        }
+        pool_block(&n, cells, start..end, min_cell, &mut pools, &mut pool_of);
         start = end;
     }
     let placed: u64 = n.iter().sum();
