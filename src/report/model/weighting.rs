@@ -116,9 +116,7 @@ pub fn weighting(e: &Evidence) -> (Vec<FactWeightingMargin>, Vec<FactWeightingSu
         summary.push(FactWeightingSummary {
             wave_id: wave.to_string(),
             method: cfg.method.code().into(),
-            margins: cfg
-                .margins
-                .iter()
+            margins: (cfg.margins.iter())
                 .map(|&d| schema.demographics[d].id.as_str())
                 .collect::<Vec<_>>()
                 .join(";"),
@@ -126,20 +124,7 @@ pub fn weighting(e: &Evidence) -> (Vec<FactWeightingMargin>, Vec<FactWeightingSu
                 .trim
                 .map(|(lo, hi)| format!("{lo} to {hi} × the mean weight")),
             respondents: s.respondents,
-            headcount: match cfg.method {
-                // Raked weights sum to the headcount.
-                crate::config::WeightingMethod::Rake => {
-                    ww.weights.iter().sum::<f64>().round() as u64
-                }
-                // Post-stratified: the staff of the cells (respondents who could not be placed
-                // in a cell add their average weight beyond it).
-                crate::config::WeightingMethod::Cells { .. } => ww
-                    .margins
-                    .iter()
-                    .filter(|m| Some(&m.field) == cfg.margins.first())
-                    .filter_map(|m| m.population)
-                    .sum(),
-            },
+            headcount: weighted_headcount(cfg, ww),
             weight_min: r.map(|r| r.0),
             weight_max: r.map(|r| r.1),
             weight_cv: Figure::of(Some(s.cv), any_withheld),
@@ -149,11 +134,23 @@ pub fn weighting(e: &Evidence) -> (Vec<FactWeightingMargin>, Vec<FactWeightingSu
             max_share_gap: s.max_error,
             cells: (s.cells > 0).then_some(s.cells as u64),
             collapsed_cells: (s.cells > 0).then_some(s.collapsed_cells as u64),
-            min_cell: match cfg.method {
-                crate::config::WeightingMethod::Cells { min_cell } => Some(min_cell),
-                crate::config::WeightingMethod::Rake => None,
-            },
+            min_cell: cfg.method.min_cell(),
         });
     }
     (margins, summary)
+}
+
+/// The headcount the weights stand for: raked weights sum to it; post-stratified, the staff
+/// of the cells (respondents who could not be placed in a cell add their average weight
+/// beyond it).
+fn weighted_headcount(cfg: &crate::config::Weighting, ww: &crate::weighting::WaveWeights) -> u64 {
+    match cfg.method {
+        crate::config::WeightingMethod::Rake => ww.weights.iter().sum::<f64>().round() as u64,
+        crate::config::WeightingMethod::Cells { .. } => ww
+            .margins
+            .iter()
+            .filter(|m| Some(&m.field) == cfg.margins.first())
+            .filter_map(|m| m.population)
+            .sum(),
+    }
 }
