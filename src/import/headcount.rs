@@ -79,24 +79,8 @@ pub fn load(file: &Path, schema: &Schema) -> Result<Headcount, HeadcountError> {
                 )),
             }
         }
-        let n = match rec[hc_col].trim().parse::<u64>() {
-            Ok(n) if n <= MAX_HEADCOUNT => n,
-            Ok(n) => {
-                problems.push(format!(
-                    "line {line}, column {}: headcount {n} is more than any organisation employs \
-                     (the largest taken is {MAX_HEADCOUNT}); check the column is a headcount",
-                    super::layout::column_letter(hc_col),
-                ));
-                continue;
-            }
-            Err(_) => {
-                problems.push(format!(
-                    "line {line}, column {}: headcount `{}` is not a whole number",
-                    super::layout::column_letter(hc_col),
-                    &rec[hc_col]
-                ));
-                continue;
-            }
+        let Some(n) = headcount_value(rec, hc_col, line, &mut problems) else {
+            continue;
         };
         if key.len() == fields.len() {
             if let Some(first) = seen.insert(key.clone(), line) {
@@ -118,5 +102,33 @@ pub fn load(file: &Path, schema: &Schema) -> Result<Headcount, HeadcountError> {
         })
     } else {
         Err(err(problems))
+    }
+}
+
+/// A row's headcount: a whole number no organisation exceeds; `None` with the problem noted.
+fn headcount_value(
+    rec: &csv::StringRecord,
+    hc_col: usize,
+    line: u64,
+    problems: &mut Vec<String>,
+) -> Option<u64> {
+    match rec[hc_col].trim().parse::<u64>() {
+        Ok(n) if n <= MAX_HEADCOUNT => Some(n),
+        Ok(n) => {
+            problems.push(format!(
+                "line {line}, column {}: headcount {n} is more than any organisation employs \
+                 (the largest taken is {MAX_HEADCOUNT}); check the column is a headcount",
+                super::layout::column_letter(hc_col),
+            ));
+            None
+        }
+        Err(_) => {
+            problems.push(format!(
+                "line {line}, column {}: headcount `{}` is not a whole number",
+                super::layout::column_letter(hc_col),
+                &rec[hc_col]
+            ));
+            None
+        }
     }
 }

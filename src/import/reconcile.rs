@@ -163,40 +163,7 @@ pub fn render_text(imports: &[WaveImport], max_rejected_pct: f64, kind: Imports)
         for warn in &w.warnings {
             let _ = writeln!(s, "  warning: {warn}");
         }
-        let _ = writeln!(s, "  {:<9} {:<62} {:>8}", "", "rows in file", w.rows_in);
-        for r in Reason::ALL {
-            let n = w.counts.get(&r).copied().unwrap_or(0);
-            if n > 0 || r == Reason::Accepted {
-                let what = if r == Reason::Accepted {
-                    ""
-                } else {
-                    r.describe()
-                };
-                let _ = writeln!(s, "  {:<9} {what:<62} {n:>8}", r.outcome().as_str());
-            }
-        }
-        let total: usize = w.counts.values().sum();
-        let check = if total == w.rows_in { "ok" } else { "MISMATCH" };
-        let _ = writeln!(
-            s,
-            "  {:<9} {:<62} {:>8}  ({check})",
-            "", "accepted + excluded + rejected", total
-        );
-        if !w.unknown_values.is_empty() {
-            let _ = writeln!(s, "  values not in the schema (never guessed):");
-            for u in &w.unknown_values {
-                let _ = writeln!(
-                    s,
-                    "    column {} [{}]: {:?} x{} (first on line {})",
-                    u.column, u.id, u.value, u.count, u.first_line
-                );
-            }
-            let _ = writeln!(
-                s,
-                "    How to fix: if a value means an existing answer, add it to that answer's `aliases` \
-                 (or the demographic's `aliases`) in the schema; otherwise ask the vendor."
-            );
-        }
+        row_accounting(&mut s, w);
         let pct = w.rejected_pct();
         let _ = writeln!(
             s,
@@ -210,4 +177,43 @@ pub fn render_text(imports: &[WaveImport], max_rejected_pct: f64, kind: Imports)
         let _ = writeln!(s);
     }
     s
+}
+
+/// Rows in the file, what became of them by reason, the check that they add up, and the
+/// values not in the schema.
+fn row_accounting(s: &mut String, w: &WaveImport) {
+    let _ = writeln!(s, "  {:<9} {:<62} {:>8}", "", "rows in file", w.rows_in);
+    for r in Reason::ALL {
+        let n = w.counts.get(&r).copied().unwrap_or(0);
+        if n > 0 || r == Reason::Accepted {
+            let what = if r == Reason::Accepted {
+                ""
+            } else {
+                r.describe()
+            };
+            let _ = writeln!(s, "  {:<9} {what:<62} {n:>8}", r.outcome().as_str());
+        }
+    }
+    let total: usize = w.counts.values().sum();
+    let check = if total == w.rows_in { "ok" } else { "MISMATCH" };
+    let _ = writeln!(
+        s,
+        "  {:<9} {:<62} {:>8}  ({check})",
+        "", "accepted + excluded + rejected", total
+    );
+    if !w.unknown_values.is_empty() {
+        let _ = writeln!(s, "  values not in the schema (never guessed):");
+        for u in &w.unknown_values {
+            let _ = writeln!(
+                s,
+                "    column {} [{}]: {:?} x{} (first on line {})",
+                u.column, u.id, u.value, u.count, u.first_line
+            );
+        }
+        let _ = writeln!(
+            s,
+            "    How to fix: if a value means an existing answer, add it to that answer's `aliases` \
+             (or the demographic's `aliases`) in the schema; otherwise ask the vendor."
+        );
+    }
 }
