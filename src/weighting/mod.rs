@@ -177,6 +177,23 @@ struct Made {
     cells: usize,
 }
 
+/// A block of cells in words: its categories on every margin but the last.
+fn block_name(schema: &Schema, cfg: &Weighting, sizes: &[usize], block: usize) -> String {
+    let mut rest = block;
+    let mut parts = Vec::new();
+    for (m, &size) in sizes.iter().enumerate().take(sizes.len() - 1).rev() {
+        let d = cfg.margins[m];
+        parts.push(schema.demographics[d].categories[rest % size].clone());
+        rest /= size;
+    }
+    parts.reverse();
+    if parts.is_empty() {
+        "the organisation".to_string()
+    } else {
+        parts.join(" × ")
+    }
+}
+
 /// Post-stratify to the joint table of the margins (see [`crate::stats::poststrat`]).
 #[allow(clippy::too_many_arguments)]
 fn cells(
@@ -226,27 +243,11 @@ fn cells(
                 })
         })
         .collect();
-    let names = |block: usize| -> String {
-        // The block's categories on every margin but the last.
-        let mut rest = block;
-        let mut parts = Vec::new();
-        for (m, &size) in sizes.iter().enumerate().take(sizes.len() - 1).rev() {
-            let d = cfg.margins[m];
-            parts.push(schema.demographics[d].categories[rest % size].clone());
-            rest /= size;
-        }
-        parts.reverse();
-        if parts.is_empty() {
-            "the organisation".to_string()
-        } else {
-            parts.join(" × ")
-        }
-    };
     let p = post_stratify(&cell_of, &targets_cells, min_cell).map_err(|e| match e {
         PostStratError::EmptyBlock { block } => (
             format!(
                 "{} has staff in the HR file but no respondent in any {} said they work there, so no one can stand for them",
-                names(block),
+                block_name(schema, cfg, &sizes, block),
                 schema.demographics[*cfg.margins.last().expect("a margin")].label.to_lowercase()
             ),
             "merge it with a neighbouring category in the schema and the HR file, or use method = \"rake\"".into(),
@@ -265,6 +266,73 @@ fn cells(
     })
 }
 
+/// Why raking failed, in words: (the problem, how to fix it).
+fn rake_problem(
+    schema: &Schema,
+    cfg: &Weighting,
+    targets: &[Vec<f64>],
+    e: RakeError,
+) -> (String, String) {
+    let label = |d: usize| schema.demographics[d].label.as_str();
+    let fail = |p: String, f: String| (p, f);
+    let field = |m: usize| cfg.margins[m];
+    let category = |m: usize, c: usize| schema.demographics[field(m)].categories[c].as_str();
+    match e {
+        RakeError::NoRespondents {
+            margin,
+            category: c,
+        } => fail(
+            format!(
+                "{} `{}` has {} staff in the HR file but no respondents said they work there, so no one can stand for them",
+                label(field(margin)),
+                category(margin, c),
+                targets[margin][c]
+            ),
+            format!(
+                "merge `{}` with a neighbouring category in the schema and the HR file, or take `{}` out of weighting.margins",
+                category(margin, c),
+                schema.demographics[field(margin)].id
+            ),
+        ),
+        RakeError::NoPopulation {
+            margin,
+            category: c,
+        } => fail(
+            format!(
+                "respondents say they are in {} `{}`, which has no staff in the HR file",
+                label(field(margin)).to_lowercase(),
+                category(margin, c)
+            ),
+            "check the HR headcount file for the wave's census date".into(),
+        ),
+        RakeError::NothingStated { margin } => fail(
+            format!(
+                "no respondent answered the {} question",
+                label(field(margin)).to_lowercase()
+            ),
+            format!(
+                "take `{}` out of weighting.margins",
+                schema.demographics[field(margin)].id
+            ),
+        ),
+        RakeError::NoConvergence {
+            iterations,
+            max_error,
+        } => fail(
+            format!(
+                "the margins did not fit after {iterations} raking cycles (largest gap {max_error:.2e})"
+            ),
+            "raise weighting.max_iterations, or use fewer margins".into(),
+        ),
+        RakeError::TrimInfeasible { rounds, max_error } => fail(
+            format!(
+                "the weights cannot stay within weighting.trim and still fit the margins (gave up after {rounds} rounds, largest gap {max_error:.2e})"
+            ),
+            "widen weighting.trim (e.g. [0.2, 5.0]), or use fewer margins".into(),
+        ),
+    }
+}
+
 /// Rake to the margins.
 fn rake_margins(
     schema: &Schema,
@@ -273,8 +341,6 @@ fn rake_margins(
     targets: &[Vec<f64>],
     rows: usize,
 ) -> Result<Made, (String, String)> {
-    let label = |d: usize| schema.demographics[d].label.as_str();
-    let fail = |p: String, f: String| (p, f);
     let margins: Vec<Margin> = codes
         .iter()
         .zip(targets)
@@ -290,60 +356,7 @@ fn rake_margins(
         WEIGHTING_TOLERANCE,
         cfg.max_iterations,
     )
-    .map_err(|e| {
-        let field = |m: usize| cfg.margins[m];
-        let category = |m: usize, c: usize| {
-            schema.demographics[field(m)].categories[c].as_str()
-        };
-        match e {
-            RakeError::NoRespondents { margin, category: c } => fail(
-                format!(
-                    "{} `{}` has {} staff in the HR file but no respondents said they work there, so no one can stand for them",
-                    label(field(margin)),
-                    category(margin, c),
-                    targets[margin][c]
-                ),
-                format!(
-                    "merge `{}` with a neighbouring category in the schema and the HR file, or take `{}` out of weighting.margins",
-                    category(margin, c),
-                    schema.demographics[field(margin)].id
-                ),
-            ),
-            RakeError::NoPopulation { margin, category: c } => fail(
-                format!(
-                    "respondents say they are in {} `{}`, which has no staff in the HR file",
-                    label(field(margin)).to_lowercase(),
-                    category(margin, c)
-                ),
-                "check the HR headcount file for the wave's census date".into(),
-            ),
-            RakeError::NothingStated { margin } => fail(
-                format!(
-                    "no respondent answered the {} question",
-                    label(field(margin)).to_lowercase()
-                ),
-                format!(
-                    "take `{}` out of weighting.margins",
-                    schema.demographics[field(margin)].id
-                ),
-            ),
-            RakeError::NoConvergence {
-                iterations,
-                max_error,
-            } => fail(
-                format!(
-                    "the margins did not fit after {iterations} raking cycles (largest gap {max_error:.2e})"
-                ),
-                "raise weighting.max_iterations, or use fewer margins".into(),
-            ),
-            RakeError::TrimInfeasible { rounds, max_error } => fail(
-                format!(
-                    "the weights cannot stay within weighting.trim and still fit the margins (gave up after {rounds} rounds, largest gap {max_error:.2e})"
-                ),
-                "widen weighting.trim (e.g. [0.2, 5.0]), or use fewer margins".into(),
-            ),
-        }
-    })?;
+    .map_err(|e| rake_problem(schema, cfg, targets, e))?;
     Ok(Made {
         weights: raked.weights,
         iterations: raked.iterations,
