@@ -84,20 +84,7 @@ impl Provenance {
             path: config.path.clone(),
             source,
         })?;
-        let mut schemas = vec![SchemaFile {
-            path: config.schema_path.display().to_string(),
-            id: config.schema.id.clone(),
-            version: config.schema.version.clone(),
-            sha256: file_sha(&config.schema_path)?.0,
-        }];
-        if let Some(m) = &config.meetings {
-            schemas.push(SchemaFile {
-                path: m.schema_path.display().to_string(),
-                id: m.schema.id.clone(),
-                version: m.schema.version.clone(),
-                sha256: file_sha(&m.schema_path)?.0,
-            });
-        }
+        let schemas = schema_files(config)?;
         let mut inputs = Vec::new();
         let mut add = |role: String, path: &Path, counts: Option<&WaveImport>| {
             // An export was hashed when the run read it; anything else is hashed now.
@@ -132,20 +119,7 @@ impl Provenance {
             }
         }
         let config_sha256 = sha256_hex(config_text.as_bytes());
-        let mut fingerprint = format!(
-            "{} {}\nconfig {config_sha256}\n",
-            env!("CARGO_PKG_NAME"),
-            env!("CARGO_PKG_VERSION")
-        );
-        for s in &schemas {
-            fingerprint.push_str(&format!("schema {}\n", s.sha256));
-        }
-        for i in &inputs {
-            fingerprint.push_str(&format!("input {} {}\n", i.role, i.sha256));
-        }
-        for d in deep_dives {
-            fingerprint.push_str(&format!("deep dive {d}\n"));
-        }
+        let fingerprint = fingerprint(&config_sha256, &schemas, &inputs, deep_dives);
         let latest = config.waves.last().map_or("run", |w| w.id.as_str());
         Ok(Provenance {
             run_id: run_id(latest, &fingerprint),
@@ -228,6 +202,50 @@ impl Manifest<'_> {
         });
         serde_json::to_string_pretty(&v).expect("serialisable") + "\n"
     }
+}
+
+/// The staff survey's schema file and, with member feedback, its schema file.
+fn schema_files(config: &Config) -> Result<Vec<SchemaFile>, WriteError> {
+    let mut schemas = vec![SchemaFile {
+        path: config.schema_path.display().to_string(),
+        id: config.schema.id.clone(),
+        version: config.schema.version.clone(),
+        sha256: file_sha(&config.schema_path)?.0,
+    }];
+    if let Some(m) = &config.meetings {
+        schemas.push(SchemaFile {
+            path: m.schema_path.display().to_string(),
+            id: m.schema.id.clone(),
+            version: m.schema.version.clone(),
+            sha256: file_sha(&m.schema_path)?.0,
+        });
+    }
+    Ok(schemas)
+}
+
+/// What the run id is a hash of: the tool, the config, the schemas, every input and the
+/// deep dives asked for.
+fn fingerprint(
+    config_sha256: &str,
+    schemas: &[SchemaFile],
+    inputs: &[Input],
+    deep_dives: &[&str],
+) -> String {
+    let mut fingerprint = format!(
+        "{} {}\nconfig {config_sha256}\n",
+        env!("CARGO_PKG_NAME"),
+        env!("CARGO_PKG_VERSION")
+    );
+    for s in schemas {
+        fingerprint.push_str(&format!("schema {}\n", s.sha256));
+    }
+    for i in inputs {
+        fingerprint.push_str(&format!("input {} {}\n", i.role, i.sha256));
+    }
+    for d in deep_dives {
+        fingerprint.push_str(&format!("deep dive {d}\n"));
+    }
+    fingerprint
 }
 
 #[cfg(test)]

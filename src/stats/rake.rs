@@ -94,16 +94,9 @@ fn cycle(weights: &mut [f64], margins: &[Margin]) {
     }
 }
 
-/// Rake `rows` respondents to `margins`, starting from equal weights that sum to the
-/// population (the first margin's total), until every category's weighted share is within
-/// `tolerance` of its population share. `trim`: (min, max) multiples of the mean weight.
-pub fn rake(
-    rows: usize,
-    margins: &[Margin],
-    trim: Option<(f64, f64)>,
-    tolerance: f64,
-    max_iterations: usize,
-) -> Result<Raked, RakeError> {
+/// Every margin has someone stated, and each category has respondents exactly where it has
+/// staff.
+fn check_margins(margins: &[Margin]) -> Result<(), RakeError> {
     for (mi, m) in margins.iter().enumerate() {
         let mut seen = vec![0u64; m.targets.len()];
         for &c in m.codes {
@@ -129,6 +122,20 @@ pub fn rake(
             }
         }
     }
+    Ok(())
+}
+
+/// Rake `rows` respondents to `margins`, starting from equal weights that sum to the
+/// population (the first margin's total), until every category's weighted share is within
+/// `tolerance` of its population share. `trim`: (min, max) multiples of the mean weight.
+pub fn rake(
+    rows: usize,
+    margins: &[Margin],
+    trim: Option<(f64, f64)>,
+    tolerance: f64,
+    max_iterations: usize,
+) -> Result<Raked, RakeError> {
+    check_margins(margins)?;
     let population: f64 = margins
         .first()
         .map_or(rows as f64, |m| m.targets.iter().sum());
