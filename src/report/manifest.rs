@@ -16,7 +16,7 @@ use std::path::Path;
 
 /// One input file.
 #[derive(Debug, Clone)]
-pub struct Input {
+pub struct InputFile {
     pub role: String,
     pub path: String,
     pub sha256: String,
@@ -42,7 +42,7 @@ pub struct Provenance {
     pub config_sha256: String,
     pub config_text: String,
     pub schemas: Vec<SchemaFile>,
-    pub inputs: Vec<Input>,
+    pub inputs: Vec<InputFile>,
 }
 
 /// SHA-256 (hex) and size of a file, read in 1 MiB blocks: exports can be gigabytes.
@@ -92,7 +92,7 @@ impl Provenance {
                 Some(known) => known,
                 None => file_sha(path)?,
             };
-            inputs.push(Input {
+            inputs.push(InputFile {
                 role,
                 path: path.display().to_string(),
                 sha256,
@@ -228,7 +228,7 @@ fn schema_files(config: &Config) -> Result<Vec<SchemaFile>, WriteError> {
 fn fingerprint(
     config_sha256: &str,
     schemas: &[SchemaFile],
-    inputs: &[Input],
+    inputs: &[InputFile],
     deep_dives: &[&str],
 ) -> String {
     let mut fingerprint = format!(

@@ -14,6 +14,21 @@ pub const WITHHELD: &str = crate::disclosure::Suppression::MARK;
 /// Not asked in the wave: "not available" in the UK official statistics' shorthand.
 pub const NOT_ASKED: &str = "[x]";
 
+/// A number to `decimals` places with a true minus sign when negative, and a plus sign when
+/// positive if `plus` (a change); no sign when it rounds to zero.
+pub fn fmt_signed(v: f64, decimals: usize, plus: bool) -> String {
+    let s = format!("{:.decimals$}", v.abs());
+    if s.chars().all(|c| !c.is_ascii_digit() || c == '0') {
+        s
+    } else if v < 0.0 {
+        format!("\u{2212}{s}")
+    } else if plus {
+        format!("+{s}")
+    } else {
+        s
+    }
+}
+
 /// `decimals` places, and never a negative zero.
 pub fn fmt_decimals(v: f64, decimals: usize) -> String {
     let s = format!("{v:.decimals$}");
@@ -104,6 +119,15 @@ pub fn csv_bytes(t: &TableData) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn signed_numbers_carry_a_true_minus_and_no_sign_at_zero() {
+        assert_eq!(fmt_signed(-41.44, 1, false), "\u{2212}41.4");
+        assert_eq!(fmt_signed(0.7, 1, true), "+0.7");
+        assert_eq!(fmt_signed(0.7, 1, false), "0.7");
+        assert_eq!(fmt_signed(-0.04, 1, true), "0.0");
+        assert_eq!(fmt_signed(0.0, 2, true), "0.00");
+    }
 
     #[test]
     fn spreadsheet_formulas_are_defused_but_numbers_are_not() {

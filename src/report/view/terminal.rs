@@ -7,6 +7,7 @@
 use crate::compare::{Comparison, Delta, Measure, NotTested, Verdict};
 use crate::disclosure::ProtectedTables;
 use crate::indicators::Breakdown;
+use crate::report::tables::fmt_signed;
 use crate::schema::{Method, Schema};
 use std::fmt::Write as _;
 
@@ -24,23 +25,12 @@ fn fit(s: &str, width: usize) -> String {
     }
 }
 
-fn signed(v: f64, decimals: usize) -> String {
-    let s = format!("{:.decimals$}", v.abs());
-    if s.chars().all(|c| !c.is_ascii_digit() || c == '0') {
-        s
-    } else if v < 0.0 {
-        format!("−{s}")
-    } else {
-        format!("+{s}")
-    }
-}
-
 /// A figure without its unit words: 48.2% for shares, 62.1 for indices.
 fn short_value(method: Method, v: f64) -> String {
     let d = usize::from(method.decimals());
     match method {
         Method::ThemePctPositive | Method::YesRate => format!("{v:.d$}%"),
-        Method::Enps => signed(v, d),
+        Method::Enps => fmt_signed(v, d, true),
         Method::Index0To100 | Method::Score0To10 => format!("{v:.d$}"),
     }
 }
@@ -60,7 +50,10 @@ fn change_cell(method: Method, d: Option<&Delta>) -> String {
         (Verdict::NotTested, _) => "not tested",
     };
     match d.delta() {
-        Some(x) => format!("{} {verdict}", signed(x, usize::from(method.decimals()))),
+        Some(x) => format!(
+            "{} {verdict}",
+            fmt_signed(x, usize::from(method.decimals()), true)
+        ),
         None => verdict.into(),
     }
 }

@@ -6,6 +6,7 @@
 use crate::compare::{Comparison, Delta, Measure, NotTested, Verdict};
 use crate::disclosure::ProtectedTables;
 use crate::indicators::{Breakdown, Group};
+use crate::report::tables::fmt_signed;
 use crate::schema::{Method, Schema};
 
 /// A change's marker: ▲ a significant rise, ▼ a significant fall, ● no significant change,
@@ -56,17 +57,7 @@ pub fn value_text(method: Method, v: f64) -> String {
         Method::Index0To100 => format!("{v:.d$} out of 100"),
         Method::Score0To10 => format!("{v:.d$} out of 10"),
         Method::YesRate => format!("{v:.d$}% said yes"),
-        Method::Enps => format!("an eNPS of {}", signed(v, d)),
-    }
-}
-
-/// A number with a true minus sign when negative.
-fn signed(v: f64, d: usize) -> String {
-    let s = format!("{:.d$}", v.abs());
-    if v < 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0') {
-        format!("−{s}")
-    } else {
-        s
+        Method::Enps => format!("an eNPS of {}", fmt_signed(v, d, false)),
     }
 }
 
