@@ -208,7 +208,6 @@ pub fn write_pack(
     timings: &crate::timings::Timings,
 ) -> Result<PathBuf, WriteError> {
     let config = e.config;
-    let schema = &config.schema;
     let model = timings.time("build tables", || Model::build(e));
     let tables = model.tables();
     let defs: Vec<_> = tables.iter().map(|t| t.def).collect();
@@ -216,15 +215,7 @@ pub fn write_pack(
     let weighting_cells = (config.weighting.as_ref()).and_then(|w| w.method.min_cell());
     let dictionary = dictionary_text(e, &defs, weighted_by.clone(), weighting_cells);
     let report_input = view::Input {
-        schema,
-        waves: e.waves,
-        baseline: &config.baseline,
-        tables: e.tables,
-        deltas: e.deltas,
-        feedback: e.feedback,
-        threshold: config.anonymity_threshold,
-        fpc: config.fpc,
-        min_driver_respondents: config.drivers.min_respondents,
+        evidence: e,
         model: &model,
         dictionary_md: &dictionary,
         weighted_by,

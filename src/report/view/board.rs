@@ -33,7 +33,7 @@ pub fn board_report(input: &Input, title: &str) -> Page {
     board.heat_map(&mut page);
     board.groups(&mut page);
     board.response_rates(&mut page);
-    if let Some(fb) = input.feedback {
+    if let Some(fb) = input.feedback() {
         super::feedback::control_charts(&mut page, fb);
     }
     super::insight::insight(&mut page, input, None);
@@ -67,16 +67,16 @@ struct Board<'a> {
 
 impl<'a> Board<'a> {
     fn new(input: &'a Input<'a>) -> Self {
-        let waves: Vec<String> = input.waves.iter().map(ToString::to_string).collect();
+        let waves: Vec<String> = input.waves().iter().map(ToString::to_string).collect();
         Board {
             input,
-            s: input.schema,
+            s: input.schema(),
             latest: waves.last().cloned().unwrap_or_default(),
             previous: waves.len().checked_sub(2).map(|i| waves[i].clone()),
             waves,
-            order: super::headline_order(input.schema),
+            order: super::headline_order(input.schema()),
             cells: input
-                .tables
+                .tables()
                 .indicators
                 .iter()
                 .map(|p| ((p.wave.as_str(), p.measure, p.breakdown, p.group), p))
@@ -100,7 +100,7 @@ impl<'a> Board<'a> {
 
     /// Whether a wave asked an indicator's questions (it has figures, published or withheld).
     fn asked(&self, wave: &str, ind: usize) -> bool {
-        super::words::asked(self.input.tables, wave, ind)
+        super::words::asked(self.input.tables(), wave, ind)
     }
 
     /// `[c]` for a withheld figure, "not asked" where the wave did not ask the questions.
@@ -122,7 +122,7 @@ impl<'a> Board<'a> {
 
     /// The whole organisation's change in a measure.
     fn delta(&self, comparison: Comparison, measure: Measure) -> Option<&'a Delta> {
-        self.input.deltas.iter().find(|d| {
+        self.input.deltas().iter().find(|d| {
             d.serves(comparison) && d.measure == measure && d.breakdown == Breakdown::Overall
         })
     }
@@ -135,16 +135,16 @@ impl<'a> Board<'a> {
              could otherwise be worked out. A change is called an improvement or a decline only when it \
              is statistically significant after allowing for the number of comparisons made.",
             self.waves.join(", "),
-            input.baseline,
-            input.threshold
+            input.baseline(),
+            input.threshold()
         ));
         // Main points, written from the figures.
         let points = super::main_points(
             self.s,
-            input.tables,
-            input.deltas,
+            input.tables(),
+            input.deltas(),
             &self.latest,
-            input.baseline.as_str(),
+            input.baseline().as_str(),
         );
         if !points.is_empty() {
             page.section("Main points");
@@ -300,7 +300,7 @@ impl<'a> Board<'a> {
         ] {
             let mut ds: Vec<&Delta> = self
                 .input
-                .deltas
+                .deltas()
                 .iter()
                 .filter(|d| {
                     d.serves(Comparison::SincePrevious)
@@ -452,7 +452,7 @@ impl<'a> Board<'a> {
             };
             let groups: Vec<Group> = self
                 .input
-                .tables
+                .tables()
                 .indicators
                 .iter()
                 .filter(|p| p.wave == *latest && p.breakdown == b && p.measure == first)
@@ -551,15 +551,15 @@ impl<'a> Board<'a> {
              zero exactly when the change is called an improvement or a decline. A change resting on fewer than 30 answers in \
              either wave is marked [u] (low reliability) and given no verdict. Baseline wave: {}. Anonymity threshold: {} valid answers, with secondary suppression so that no hidden \
              figure can be recovered by subtraction.",
-            if input.fpc {
+            if input.fpc() {
                 ", with the finite population correction where the HR headcount of the group is known: those intervals \
                  assume that those who answered are a random sample of the group's staff, which a voluntary survey does \
                  not guarantee (never used for changes between waves)"
             } else {
                 "; no finite population correction was applied"
             },
-            input.baseline,
-            input.threshold
+            input.baseline(),
+            input.threshold()
         ));
         page.para(match &input.weighted_by {
             Some(by) => format!(
@@ -583,7 +583,7 @@ impl<'a> Board<'a> {
                      answered more count for more."
                 .to_string(),
         });
-        if let Some(fb) = input.feedback {
+        if let Some(fb) = input.feedback() {
             page.para(format!(
                 "Control charts: limits are set from the first {} months with data and then frozen; on a process that \
                  did not change, the four rules still signal at least once in about 15% of 18-month series (simulated on \

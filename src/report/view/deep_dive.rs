@@ -26,8 +26,8 @@ struct Dive<'a> {
 
 /// The deep dive's view for one indicator.
 pub fn deep_dive(input: &Input, indicator: usize) -> Page {
-    let ind = &input.schema.indicators[indicator];
-    let waves: Vec<String> = input.waves.iter().map(ToString::to_string).collect();
+    let ind = &input.schema().indicators[indicator];
+    let waves: Vec<String> = input.waves().iter().map(ToString::to_string).collect();
     let dive = Dive {
         input,
         indicator,
@@ -44,14 +44,14 @@ pub fn deep_dive(input: &Input, indicator: usize) -> Page {
         "Everything the survey says about {}: its trend since the baseline ({}), the questions it is built \
          from, and every published group. Suppressed figures are shown as [c]. Driver analysis (what most \
          relates to this indicator) is not part of this pack.",
-        ind.label, input.baseline
+        ind.label, input.baseline()
     ));
     dive.trend(&mut page);
     dive.questions(&mut page);
     dive.groups(&mut page);
     // The same relationship seen from the committee room: meeting-feedback series that the
     // feedback schema pairs with this indicator (`counterpart`).
-    if let Some(fb) = input.feedback {
+    if let Some(fb) = input.feedback() {
         super::feedback::paired_series(&mut page, fb, &ind.id, &ind.label);
     }
     super::insight::insight(&mut page, input, Some(&ind.id));
@@ -75,7 +75,7 @@ impl<'a> Dive<'a> {
     }
 
     fn cell(&self, wave: &str, b: Breakdown, g: Group) -> Option<&'a Protected<IndicatorStats>> {
-        self.input.tables.indicators.iter().find(|p| {
+        self.input.tables().indicators.iter().find(|p| {
             p.wave == wave && p.measure == self.indicator && p.breakdown == b && p.group == g
         })
     }
@@ -95,14 +95,14 @@ impl<'a> Dive<'a> {
         b: Breakdown,
         g: Group,
     ) -> Option<&'a Delta> {
-        self.input.deltas.iter().find(|d| {
+        self.input.deltas().iter().find(|d| {
             d.serves(comparison) && d.measure == measure && d.breakdown == b && d.group == g
         })
     }
 
     /// Trend, all respondents: the table by wave, the changes, and the line chart.
     fn trend(&self, page: &mut PageBuilder) {
-        let s = self.input.schema;
+        let s = self.input.schema();
         let indicator = self.indicator;
         let ind = &s.indicators[indicator];
         page.section("Trend, all respondents");
@@ -161,7 +161,7 @@ impl<'a> Dive<'a> {
 
     /// The questions behind the indicator: % positive by wave, verdicts, answers chart.
     fn questions(&self, page: &mut PageBuilder) {
-        let s = self.input.schema;
+        let s = self.input.schema();
         let input = self.input;
         let ind = &s.indicators[self.indicator];
         page.section("Questions");
@@ -171,7 +171,7 @@ impl<'a> Dive<'a> {
             .map(|&q| {
                 let mut r = vec![s.questions[q].text.clone()];
                 for w in &self.waves {
-                    let p = input.tables.items.iter().find(|p| {
+                    let p = input.tables().items.iter().find(|p| {
                         p.wave == *w && p.measure == q && p.breakdown == Breakdown::Overall
                     });
                     r.push(fmt(p
@@ -218,12 +218,12 @@ impl<'a> Dive<'a> {
 
     /// Every published group of the latest wave, breakdown by breakdown.
     fn groups(&self, page: &mut PageBuilder) {
-        let s = self.input.schema;
+        let s = self.input.schema();
         let input = self.input;
         let indicator = self.indicator;
         page.section(format!("Every group ({})", self.latest));
         let mut breakdowns: Vec<Breakdown> = Vec::new();
-        for p in &input.tables.indicators {
+        for p in &input.tables().indicators {
             if p.measure == indicator
                 && p.wave == self.latest
                 && p.breakdown != Breakdown::Overall
@@ -235,7 +235,7 @@ impl<'a> Dive<'a> {
         let directorate = s.demographic("directorate").map(Breakdown::Field);
         for b in breakdowns {
             let groups: Vec<Group> = input
-                .tables
+                .tables()
                 .indicators
                 .iter()
                 .filter(|p| p.measure == indicator && p.wave == self.latest && p.breakdown == b)
@@ -249,7 +249,7 @@ impl<'a> Dive<'a> {
     }
     /// The change of all respondents' figure for one comparison, with what could be detected.
     fn change(&self, page: &mut PageBuilder, comparison: Comparison) {
-        let s = self.input.schema;
+        let s = self.input.schema();
         let indicator = self.indicator;
         if let Some(d) = self
             .delta_of(
@@ -284,7 +284,7 @@ impl<'a> Dive<'a> {
 
     /// One breakdown's groups: value, interval, n, change since previous and verdict.
     fn group_table(&self, page: &mut PageBuilder, b: Breakdown, groups: &[Group]) {
-        let s = self.input.schema;
+        let s = self.input.schema();
         let indicator = self.indicator;
         let ind = &s.indicators[indicator];
         let rows = groups
@@ -326,7 +326,7 @@ impl<'a> Dive<'a> {
 
     /// Directorates by wave as bars with intervals.
     fn directorate_chart(&self, page: &mut PageBuilder, b: Breakdown, groups: &[Group]) {
-        let s = self.input.schema;
+        let s = self.input.schema();
         let ind = &s.indicators[self.indicator];
         let bars: Vec<(String, Vec<Option<Point>>)> = groups
             .iter()

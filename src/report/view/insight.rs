@@ -50,7 +50,7 @@ pub fn insight(page: &mut PageBuilder, input: &Input, outcome: Option<&str>) {
 
 /// An indicator's label, or its id when the schema does not know it.
 fn indicator_label(input: &Input, id: &str) -> String {
-    let s = input.schema;
+    let s = input.schema();
     s.indicator(id)
         .map_or_else(|| id.to_string(), |i| s.indicators[i].label.clone())
 }
@@ -211,7 +211,7 @@ fn driver_groups(page: &mut PageBuilder, input: &Input, o: &str) {
             count("analysed"),
             count("withheld"),
             count("too_few_respondents"),
-            input.min_driver_respondents,
+            input.min_driver_respondents(),
             count("not_fitted"),
         ));
     }
@@ -219,7 +219,7 @@ fn driver_groups(page: &mut PageBuilder, input: &Input, o: &str) {
 
 /// In a deep dive whose indicator no external survey asks: why there is no benchmark.
 fn no_benchmark_note(page: &mut PageBuilder, input: &Input, id: &str) {
-    let s = input.schema;
+    let s = input.schema();
     let Some(i) = s.indicator(id) else { return };
     let ind = &s.indicators[i];
     page.section("How we compare");
@@ -235,7 +235,7 @@ fn no_benchmark_note(page: &mut PageBuilder, input: &Input, id: &str) {
 
 /// Whether an indicator or any of its questions is mapped to a benchmark.
 fn has_benchmarks(input: &Input, i: usize) -> bool {
-    let s = input.schema;
+    let s = input.schema();
     let ind = &s.indicators[i];
     !ind.benchmarks.is_empty()
         || ind
@@ -246,7 +246,7 @@ fn has_benchmarks(input: &Input, i: usize) -> bool {
 
 /// Benchmarks, whole organisation (report only; a deep dive shows its own mapped ones).
 fn benchmarks(page: &mut PageBuilder, input: &Input, outcome: Option<&str>) {
-    let s = input.schema;
+    let s = input.schema();
     let m = input.model;
     let mapped = outcome
         .and_then(|o| s.indicator(o))
@@ -293,7 +293,7 @@ fn benchmarks(page: &mut PageBuilder, input: &Input, outcome: Option<&str>) {
 
 /// The latest figures against each benchmark: indicators, then questions.
 fn benchmark_rows(input: &Input, outcome: Option<&str>) -> Vec<Vec<String>> {
-    let s = input.schema;
+    let s = input.schema();
     let m = input.model;
     let label = |id: &str| indicator_label(input, id);
     let f1 = |v: f64| fmt1(v);
@@ -471,7 +471,7 @@ fn comment_themes(page: &mut PageBuilder, input: &Input) {
         "{n} coded comments in {wave}, counted by the themes they were coded to (a comment can have several). \
          Counts by group are in the comment-themes table, withheld for groups with fewer than {} coded comments; \
          the comments themselves are never published.",
-        input.threshold
+        input.threshold()
     ));
     page.table(Table::new(
         format!("Comment themes, whole organisation ({wave})"),

@@ -40,19 +40,10 @@ use crate::ids::WaveId;
 use crate::indicators::Breakdown;
 use crate::schema::Schema;
 
-/// Everything the pages show.
+/// What the pages are made from: the evidence the pack is written from, its published
+/// tables, and the words derived from both once.
 pub struct Input<'a> {
-    pub schema: &'a Schema,
-    /// Survey waves in time order.
-    pub waves: &'a [WaveId],
-    pub baseline: &'a WaveId,
-    pub tables: &'a ProtectedTables,
-    pub deltas: &'a [Delta],
-    pub feedback: Option<&'a crate::meetings::Feedback>,
-    pub threshold: u32,
-    pub fpc: bool,
-    /// Respondents a group needs for its key drivers (`[drivers] min_respondents`).
-    pub min_driver_respondents: u64,
+    pub evidence: &'a crate::report::model::Evidence<'a>,
     /// The published tables, typed.
     pub model: &'a crate::report::model::Model,
     pub dictionary_md: &'a str,
@@ -66,6 +57,46 @@ pub struct Input<'a> {
     pub facts: Vec<(&'static str, String)>,
     /// The source line under every table and chart.
     pub source: String,
+}
+
+impl<'a> Input<'a> {
+    pub fn schema(&self) -> &'a Schema {
+        &self.evidence.config.schema
+    }
+
+    /// Survey waves in time order.
+    pub fn waves(&self) -> &'a [WaveId] {
+        self.evidence.waves
+    }
+
+    pub fn baseline(&self) -> &'a WaveId {
+        &self.evidence.config.baseline
+    }
+
+    pub fn tables(&self) -> &'a ProtectedTables {
+        self.evidence.tables
+    }
+
+    pub fn deltas(&self) -> &'a [Delta] {
+        self.evidence.deltas
+    }
+
+    pub fn feedback(&self) -> Option<&'a crate::meetings::Feedback> {
+        self.evidence.feedback
+    }
+
+    pub fn threshold(&self) -> u32 {
+        self.evidence.config.anonymity_threshold
+    }
+
+    pub fn fpc(&self) -> bool {
+        self.evidence.config.fpc
+    }
+
+    /// Respondents a group needs for its key drivers (`[drivers] min_respondents`).
+    pub fn min_driver_respondents(&self) -> u64 {
+        self.evidence.config.drivers.min_respondents
+    }
 }
 
 /// One page of the pack.
@@ -383,14 +414,14 @@ fn verdict_text(d: Option<&&Delta>) -> String {
 /// Negative, neutral and positive shares of valid answers to each question, for all
 /// respondents in one wave; `None` where the question's figures are suppressed.
 fn answer_shares(input: &Input, wave: &str, questions: &[usize]) -> Vec<(String, Option<Shares>)> {
-    let s = input.schema;
+    let s = input.schema();
     questions
         .iter()
         .filter_map(|&q| {
             // Questions not asked in this wave (e.g. replaced by a reworded one) are left out;
             // suppressed ones stay, marked.
             let cell =
-                input.tables.items.iter().find(|p| {
+                input.tables().items.iter().find(|p| {
                     p.wave == wave && p.measure == q && p.breakdown == Breakdown::Overall
                 })?;
             let shares = cell.stats.as_ref().and_then(|st| {
