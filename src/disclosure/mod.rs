@@ -450,6 +450,27 @@ fn attack_family(
     }
 }
 
+/// Every group of the family withheld and a figure still pinned: when the reasons told the
+/// attacker the groups' sizes, they become `Confidential` (withheld, without saying which
+/// rule), so only the whole organisation's figures remain to go on.
+fn without_sizes(
+    mut d: Vec<Option<Suppression>>,
+    keys: &[(Breakdown, Group, u64)],
+    seen: &Seen,
+) -> Vec<Option<Suppression>> {
+    if !seen.sizes {
+        return d;
+    }
+    for (s, key) in d.iter_mut().zip(keys) {
+        if key.0 != Breakdown::Overall
+            && matches!(s, Some(Suppression::Primary | Suppression::Secondary))
+        {
+            *s = Some(Suppression::Confidential);
+        }
+    }
+    d
+}
+
 /// The cheapest published group to withhold so that a leak is no longer pinned down: the
 /// nearest line-mates first (sharing a line with the cell, else with the withheld groups
 /// beside it, outwards), cross cells before one-way groups, groups that bring doubt before
@@ -568,8 +589,10 @@ fn decide_safe(
         }
         if !added && all_hidden {
             // Every group is withheld already: what is left follows from the whole
-            // organisation's figures alone.
-            return d;
+            // organisation's figures and from the reasons (a line of groups each withheld as
+            // secondary, "at least the threshold", can add up to exactly that many each).
+            // Their reasons then say nothing: withheld, without saying which rule.
+            return without_sizes(d, keys, seen);
         }
         if !added {
             // Nothing left to hide beside it: withhold every group.
