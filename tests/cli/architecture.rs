@@ -681,6 +681,25 @@ fn no_file_over_800_lines() {
 }
 
 #[test]
+fn the_architecture_page_names_every_layer() {
+    let page = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/architecture.md"),
+    )
+    .expect("docs/architecture.md");
+    let missing: Vec<&str> = LAYERS
+        .iter()
+        .flat_map(|l| l.iter())
+        .copied()
+        .filter(|m| !page.contains(&format!("`{m}")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "docs/architecture.md does not place: {}",
+        missing.join(", ")
+    );
+}
+
+#[test]
 fn the_checker_reads_use_trees_and_blanks_comments() {
     let tree = expand_use_tree(" crate::{a::{B, c::D}, e as F}");
     assert_eq!(
