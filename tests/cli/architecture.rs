@@ -682,10 +682,9 @@ fn no_file_over_800_lines() {
 
 #[test]
 fn the_architecture_page_names_every_layer() {
-    let page = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/architecture.md"),
-    )
-    .expect("docs/architecture.md");
+    let page =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/architecture.md"))
+            .expect("docs/architecture.md");
     let missing: Vec<&str> = LAYERS
         .iter()
         .flat_map(|l| l.iter())

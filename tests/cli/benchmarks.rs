@@ -9,11 +9,7 @@ fn every_mapped_question_and_indicator_is_compared_with_the_civil_service_median
     let s = Sandbox::new();
     s.copy_dir("schemas", "schemas")
         .copy_dir("sample-data", "sample-data");
-    let run = s
-        .cmd(&["-q", "run", "--config", SAMPLE_CONFIG, "--out", "out"])
-        .output()
-        .unwrap();
-    assert!(run.status.success(), "{}", stderr(&run));
+    s.expect_exit(&["-q", "run", "--config", SAMPLE_CONFIG, "--out", "out"], 0);
     let schema = std::fs::read_to_string(s.path("schemas/staff-survey.toml")).unwrap();
     // The CSPS medians for 2019 as published (csps-2009-2019-median-benchmark-scores.csv).
     let published: BTreeMap<&str, f64> = [
@@ -150,8 +146,8 @@ fn every_mapped_question_and_indicator_is_compared_with_the_civil_service_median
 #[test]
 fn a_multi_organisation_export_gives_each_organisation_and_the_median_of_organisations() {
     let s = Sandbox::new();
-    let made = s
-        .cmd(&[
+    s.expect_exit(
+        &[
             "-q",
             "generate",
             "--out",
@@ -160,32 +156,21 @@ fn a_multi_organisation_export_gives_each_organisation_and_the_median_of_organis
             "3000",
             "--organisations",
             "8",
-        ])
-        .output()
-        .unwrap();
-    assert!(made.status.success(), "{}", stderr(&made));
-    let run = s
-        .cmd(&[
+        ],
+        0,
+    );
+    s.expect_exit(
+        &[
             "-q",
             "run",
             "--config",
             "group/pipeline.toml",
             "--out",
             "pack",
-        ])
-        .output()
-        .unwrap();
-    assert!(run.status.success(), "{}", stderr(&run));
-    let audit = s
-        .cmd(&["audit", "pack", "--config", "group/pipeline.toml"])
-        .output()
-        .unwrap();
-    assert!(
-        audit.status.success(),
-        "{}{}",
-        stdout(&audit),
-        stderr(&audit)
+        ],
+        0,
     );
+    s.expect_exit(&["audit", "pack", "--config", "group/pipeline.toml"], 0);
 
     let items = rows(&s.read_csv("pack/tables/fact_item_results.csv"));
     let bench = rows(&s.read_csv("pack/tables/fact_item_benchmarks.csv"));

@@ -169,8 +169,7 @@ fn a_theme_whose_questions_were_not_asked_is_not_asked_never_a_verdict() {
         .map(|l| format!("{l}\n"))
         .collect();
     s.write("sample-data/pipeline.toml", format!("{head}{tail}"));
-    let out = s.cmd(&["run", "--config", SAMPLE_CONFIG]).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = s.expect_exit(&["run", "--config", SAMPLE_CONFIG], 0);
     // The terminal headline (on stderr) says not asked, never a change.
     let headline = stderr(&out);
     let line = headline
@@ -230,11 +229,7 @@ fn a_theme_whose_questions_were_not_asked_is_not_asked_never_a_verdict() {
             .unwrap();
         assert_eq!(n, theme.len(), "the workbook's [x] rows");
     }
-    let audit = s
-        .cmd(&["audit", &s.pack("sample-data/out")])
-        .output()
-        .unwrap();
-    assert_eq!(audit.status.code(), Some(0), "{}", stdout(&audit));
+    s.expect_exit(&["audit", &s.pack("sample-data/out")], 0);
 
     // Declared comparable at a quarter of its questions, the theme exists in 2026 but is not
     // compared with 2025, which asked all four.

@@ -13,16 +13,11 @@ fn sandbox() -> Sandbox {
 #[test]
 fn comment_theme_counts_add_up_and_pass_the_disclosure_audit() {
     let s = sandbox();
-    let run = s
-        .cmd(&["-q", "run", "--config", SAMPLE_CONFIG, "--out", "out"])
-        .output()
-        .unwrap();
-    assert!(run.status.success(), "{}", stderr(&run));
-    let audit = s
-        .cmd(&["audit", "out", "--config", "sample-data/pipeline.toml"])
-        .output()
-        .unwrap();
-    assert!(audit.status.success(), "{}", stdout(&audit));
+    s.expect_exit(&["-q", "run", "--config", SAMPLE_CONFIG, "--out", "out"], 0);
+    s.expect_exit(
+        &["audit", "out", "--config", "sample-data/pipeline.toml"],
+        0,
+    );
     let text = s.read_csv("out/tables/fact_comment_themes.csv");
     let codes =
         std::fs::read_to_string(s.path("sample-data/staff-survey-2026-comment-codes.csv")).unwrap();
@@ -62,11 +57,7 @@ fn code_for_a_response_that_was_not_accepted_stops_the_run_with_its_line() {
     let mut codes = std::fs::read_to_string(&path).unwrap();
     codes.push_str("999999999999,training\n");
     std::fs::write(&path, codes).unwrap();
-    let run = s
-        .cmd(&["-q", "run", "--config", SAMPLE_CONFIG, "--out", "out"])
-        .output()
-        .unwrap();
-    assert_eq!(run.status.code(), Some(1));
+    let run = s.expect_exit(&["-q", "run", "--config", SAMPLE_CONFIG, "--out", "out"], 1);
     let err = stderr(&run);
     assert!(
         err.contains("line 466: response `999999999999` is not an accepted response of wave 2026"),
@@ -90,11 +81,7 @@ fn quotes_are_redacted_internal_and_only_from_published_groups() {
             "[quotes]\nnames = \"names.txt\"\nby = \"directorate\"\n\n[benchmarks]",
         ),
     );
-    let run = s
-        .cmd(&["-q", "run", "--config", SAMPLE_CONFIG, "--out", "out"])
-        .output()
-        .unwrap();
-    assert!(run.status.success(), "{}", stderr(&run));
+    s.expect_exit(&["-q", "run", "--config", SAMPLE_CONFIG, "--out", "out"], 0);
     let quotes =
         std::fs::read_to_string(s.path("out/deep-dives/comment-quotes-internal.md")).unwrap();
     assert!(quotes.starts_with("# Staff comments by theme, 2026: FOR INTERNAL USE ONLY"));
@@ -143,11 +130,7 @@ fn validate_reports_an_unknown_theme_in_the_coded_comments_with_its_line() {
         "sample-data/staff-survey-2026-comment-codes.csv",
         "response_id,themes\n118204679526,member_conduct; parking\n",
     );
-    let out = s
-        .cmd(&["validate", "--config", SAMPLE_CONFIG])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    let out = s.expect_exit(&["validate", "--config", SAMPLE_CONFIG], 1);
     insta::assert_snapshot!(stderr(&out), @"
     error: sample-data/staff-survey-2026-comment-codes.csv: 1 problem(s) in the coded comments file:
       - line 2, column B: `parking` is not a comment theme in the schema; known: member_conduct, joint_working, protocol, leadership_culture, training, responsiveness, no_change

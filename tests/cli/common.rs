@@ -64,11 +64,7 @@ impl Sandbox {
 
     /// `run` on the committed sample (copied into the sandbox), quietly; it must succeed.
     pub fn run_sample(&self) {
-        let out = self
-            .cmd(&["-q", "run", "--config", SAMPLE_CONFIG])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", stderr(&out));
+        self.expect_exit(&["-q", "run", "--config", SAMPLE_CONFIG], 0);
     }
 
     /// `audit` (with the sample config) of a copy of the sample's `latest/` pack, made in the
@@ -83,6 +79,22 @@ impl Sandbox {
             .output()
             .unwrap();
         (out.status.success(), stdout(&out))
+    }
+
+    /// Run the binary with `args` in the sandbox, check it exited with `code` (the message
+    /// shows what it printed), and return its output.
+    pub fn expect_exit(&self, args: &[&str], code: i32) -> std::process::Output {
+        let out = self.cmd(args).output().expect("the binary runs");
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "`culture-metrics {}` exited {:?}, expected {code}\n--- stdout\n{}\n--- stderr\n{}",
+            args.join(" "),
+            out.status.code(),
+            stdout(&out),
+            stderr(&out)
+        );
+        out
     }
 
     pub fn cmd(&self, args: &[&str]) -> Command {

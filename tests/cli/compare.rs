@@ -20,11 +20,7 @@ fn two_waves() -> Sandbox {
 #[test]
 fn deltas_match_statsmodels() {
     let s = two_waves();
-    let out = s
-        .cmd(&["run", "--config", "pipeline.toml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    s.expect_exit(&["run", "--config", "pipeline.toml"], 0);
     let d = s.read_table("out", "fact_item_changes");
     assert!(d.starts_with("comparison,since_previous,since_baseline,wave_from,wave_to,question_id,group_key,n_from,n_to,value_from,value_to,delta,delta_ci_low,delta_ci_high,adjusted_ci_low,adjusted_ci_high,low_reliability,mdd_unadjusted,mdd_at_family_threshold,weighted,design_effect_from,design_effect_to,test,statistic,p_value,family,family_tests,family_threshold,q_value,effect_size,effect_size_type,verdict,reason,suppressed,suppression_reason\n"));
     let rows: Vec<&str> = d.lines().filter(|l| l.contains(",Q2,")).collect();
@@ -54,8 +50,7 @@ fn deltas_match_statsmodels() {
     // No change (z = 0): the adjusted interval uses the change's standard error,
     // √(2 × (19/30)(11/30)/30) = 12.4426 points: ∓ 2.39398 × 12.4426 = ∓ 29.787.
     assert!(d.contains("since_previous_and_baseline,true,true,2025,2026,Q1,overall,30,30,63.3,63.3,0.0,-23.2,23.2,-29.8,29.8,false,34.9,40.3,false,,,two_proportion_z,0.000,1.000000,items,3,0.016667,1.000000,0.000,cohens_h,no significant change,,false,"), "{d}");
-    let audit = s.cmd(&["audit", &s.pack("out")]).output().unwrap();
-    assert_eq!(audit.status.code(), Some(0), "{}", stdout(&audit));
+    s.expect_exit(&["audit", &s.pack("out")], 0);
 }
 
 #[test]
@@ -65,11 +60,7 @@ fn an_unknown_baseline_is_a_config_error() {
         .read("pipeline.toml")
         .replacen("schema = ", "baseline = \"2019\"\nschema = ", 1);
     s.write("pipeline.toml", cfg);
-    let out = s
-        .cmd(&["validate", "--config", "pipeline.toml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let out = s.expect_exit(&["validate", "--config", "pipeline.toml"], 2);
     assert!(
         stderr(&out).contains("baseline: `2019` is not one of the waves (2025, 2026)"),
         "{}",

@@ -85,11 +85,7 @@ fn sample_drivers_match_an_independent_lmg_to_1e_9() {
     let s = Sandbox::new();
     s.copy_dir("schemas", "schemas")
         .copy_dir("sample-data", "sample-data");
-    let run = s
-        .cmd(&["-q", "run", "--config", SAMPLE_CONFIG])
-        .output()
-        .unwrap();
-    assert!(run.status.success(), "{}", stderr(&run));
+    s.expect_exit(&["-q", "run", "--config", SAMPLE_CONFIG], 0);
 
     let config = Config::load(&s.path("sample-data/pipeline.toml")).unwrap();
     let schema = &config.schema;
@@ -179,11 +175,7 @@ fn no_withheld_group_count_can_be_recovered_from_the_published_drivers() {
     let s = Sandbox::new();
     s.copy_dir("schemas", "schemas")
         .copy_dir("sample-data", "sample-data");
-    let run = s
-        .cmd(&["-q", "run", "--config", SAMPLE_CONFIG, "--out", "out"])
-        .output()
-        .unwrap();
-    assert!(run.status.success(), "{}", stderr(&run));
+    s.expect_exit(&["-q", "run", "--config", SAMPLE_CONFIG, "--out", "out"], 0);
     let text = s.read_csv("out/tables/fact_drivers.csv");
     let mut rdr = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
     // (outcome, group) → analysed n, once per analysis.
@@ -240,11 +232,7 @@ fn drivers_benchmarks_and_themes_reach_the_report_deep_dive_workbook_and_tables(
     let s = Sandbox::new();
     s.copy_dir("schemas", "schemas")
         .copy_dir("sample-data", "sample-data");
-    let run = s
-        .cmd(&["-q", "run", "--config", SAMPLE_CONFIG, "--out", "out"])
-        .output()
-        .unwrap();
-    assert!(run.status.success(), "{}", stderr(&run));
+    s.expect_exit(&["-q", "run", "--config", SAMPLE_CONFIG, "--out", "out"], 0);
     let report = std::fs::read_to_string(s.path("out/report.md")).unwrap();
     for heading in [
         "## What relates most to the outcome: key drivers",

@@ -3,13 +3,6 @@
 
 use crate::common::*;
 
-fn sample() -> Sandbox {
-    let s = Sandbox::new();
-    s.copy_dir("schemas", "schemas")
-        .copy_dir("sample-data", "sample-data");
-    s
-}
-
 const SURVEYMONKEY: &str = "sample-data/staff-survey-2026-surveymonkey.csv";
 
 /// `validate` on the sample with a rejects file: the outcome and everything it printed.
@@ -65,7 +58,7 @@ fn stray_quote(s: &Sandbox) {
 
 #[test]
 fn unterminated_quote_rejects_every_row_it_swallowed_and_loses_none() {
-    let s = sample();
+    let s = Sandbox::sample();
     stray_quote(&s);
     let (out, text) = validate_sample(&s);
     // 40 of 3,008 rows rejected is over the 1% tolerance: the data is rejected, not published.
@@ -104,7 +97,7 @@ fn unterminated_quote_rejects_every_row_it_swallowed_and_loses_none() {
 
 #[test]
 fn overlong_comment_is_rejected_and_never_stored() {
-    let s = sample();
+    let s = Sandbox::sample();
     let text = std::fs::read(s.path(SURVEYMONKEY)).unwrap();
     let long = "word ".repeat(2_500);
     let needle = b";Less shouting in the chamber.";
@@ -134,11 +127,7 @@ fn overlong_comment_is_rejected_and_never_stored() {
         .map(|l| format!("{l}\n"))
         .collect();
     s.write(codes_file, codes);
-    let run = s
-        .cmd(&["-q", "run", "--config", SAMPLE_CONFIG, "--out", "out"])
-        .output()
-        .unwrap();
-    assert!(run.status.success(), "{}", stderr(&run));
+    s.expect_exit(&["-q", "run", "--config", SAMPLE_CONFIG, "--out", "out"], 0);
     // Nowhere but the export itself: not the store, the pack or the rejects file.
     for e in walk(&s.path("")) {
         if e.ends_with(SURVEYMONKEY) {
@@ -198,7 +187,7 @@ fn run_ok(s: &Sandbox, args: &[&str]) {
 
 #[test]
 fn store_killed_while_writing_then_export_restored_imports_again() {
-    let s = sample();
+    let s = Sandbox::sample();
     run_ok(&s, &["-q", "run", "--config", SAMPLE_CONFIG]);
     let before = s.read(LATEST_ITEMS);
     let original = std::fs::read(s.path(SURVEYMONKEY)).unwrap();
@@ -223,7 +212,7 @@ fn store_killed_while_writing_then_export_restored_imports_again() {
 
 #[test]
 fn store_files_that_do_not_match_their_record_are_imported_again() {
-    let s = sample();
+    let s = Sandbox::sample();
     run_ok(&s, &["-q", "run", "--config", SAMPLE_CONFIG]);
     let before = s.read(LATEST_ITEMS);
     let record_a = s.read(STORE_RECORD);
@@ -271,7 +260,7 @@ fn assert_packs_complete(s: &Sandbox, after: &str) {
 
 #[test]
 fn killing_a_run_at_every_rename_leaves_the_old_or_the_new_pack_never_none() {
-    let s = sample();
+    let s = Sandbox::sample();
     run_ok(&s, &["-q", "run", "--config", SAMPLE_CONFIG]);
     for point in [
         "store-between-files",
@@ -303,7 +292,7 @@ fn killing_a_run_at_every_rename_leaves_the_old_or_the_new_pack_never_none() {
 
 #[test]
 fn concurrent_runs_on_one_output_wait_for_each_other() {
-    let s = sample();
+    let s = Sandbox::sample();
     let outs: Vec<std::process::Output> = std::thread::scope(|scope| {
         let runs: Vec<_> = (0..2)
             .map(|_| {
@@ -330,17 +319,16 @@ fn rejects_file_neutralises_formulas_from_the_export() {
         + "=1+1,A dir,Agree,Agree,No,\n"
         + "X1,A dir,\"=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",Agree,No,\n";
     let s = mini_sandbox(data, "", 100.0);
-    let out = s
-        .cmd(&[
+    s.expect_exit(
+        &[
             "validate",
             "--config",
             "pipeline.toml",
             "--rejects",
             "rejects.csv",
-        ])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+        ],
+        0,
+    );
     let rejects = s.read("rejects.csv");
     for line in rejects.lines().skip(1) {
         for cell in line.split(',') {
@@ -365,11 +353,7 @@ fn markdown_and_html_carry_no_links_or_images_from_data() {
         .replace(",B dir,", ",![i](http://evil/p.png),");
     let s = mini_sandbox(data, "", 0.0);
     s.write("schema.toml", schema);
-    let out = s
-        .cmd(&["-q", "run", "--config", "pipeline.toml"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    s.expect_exit(&["-q", "run", "--config", "pipeline.toml"], 0);
     for file in [
         "report.md",
         "report.html",
@@ -427,11 +411,7 @@ fn response_id_naming_a_personal_data_column_is_refused() {
         mini_config("data.csv", "", 0.0)
             .replace("response_id = \"id\"", "response_id = \"RecipientEmail\""),
     );
-    let out = s
-        .cmd(&["validate", "--config", "pipeline.toml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2), "a config error");
+    let out = s.expect_exit(&["validate", "--config", "pipeline.toml"], 2);
     assert!(
         stderr(&out).contains("holds personal data"),
         "{}",
@@ -452,11 +432,7 @@ fn wave_id_outside_the_safe_pattern_is_a_config_error() {
             "pipeline.toml",
             mini_config("data.csv", "", 0.0).replace("id = \"2025\"", &format!("id = {id:?}")),
         );
-        let out = s
-            .cmd(&["-q", "run", "--config", "pipeline.toml"])
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(2), "{id}: {}", stderr(&out));
+        let out = s.expect_exit(&["-q", "run", "--config", "pipeline.toml"], 2);
         assert!(
             stderr(&out).contains("must use only letters, digits"),
             "{id}"
@@ -471,11 +447,7 @@ fn empty_wave_list_is_a_config_error() {
     let config = mini_config("data.csv", "", 0.0);
     let head = &config[..config.find("[[waves]]").unwrap()];
     s.write("pipeline.toml", format!("{head}waves = []\n"));
-    let out = s
-        .cmd(&["-q", "run", "--config", "pipeline.toml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let out = s.expect_exit(&["-q", "run", "--config", "pipeline.toml"], 2);
     assert!(stderr(&out).contains("no survey waves"), "{}", stderr(&out));
 }
 
@@ -487,7 +459,7 @@ fn linear_attack_recovers_no_hidden_count_from_the_sample_pack() {
     // tests/cli/attack.py) must agree, on the staff tables (threshold 10) and on member
     // feedback's quarters and months (threshold 5: 93 forms and answer counts were
     // recoverable there when its cells said which were too small).
-    let s = sample();
+    let s = Sandbox::sample();
     run_ok(&s, &["-q", "run", "--config", SAMPLE_CONFIG]);
     let audit = s
         .cmd(&["audit", "--config", SAMPLE_CONFIG])
@@ -550,16 +522,8 @@ fn crafted_small_groups_leak_nothing_to_the_linear_attack() {
         data.push_str(&format!("X{i},C dir,Agree,Disagree,No,\n"));
     }
     let s = mini_sandbox(data, "", 100.0);
-    let out = s
-        .cmd(&["-q", "run", "--config", "pipeline.toml"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let audit = s
-        .cmd(&["audit", "--config", "pipeline.toml"])
-        .output()
-        .unwrap();
-    assert!(audit.status.success(), "{}", stdout(&audit));
+    s.expect_exit(&["-q", "run", "--config", "pipeline.toml"], 0);
+    s.expect_exit(&["audit", "--config", "pipeline.toml"], 0);
     assert_independent_attacker_recovers_nothing(&s.path("out/latest"), &["10"]);
     // The attribute rule: C dir's 12 all agree with Q1, so that cell is withheld.
     let items = s.read_table("out", "fact_item_results");
@@ -573,7 +537,7 @@ fn crafted_small_groups_leak_nothing_to_the_linear_attack() {
 
 #[test]
 fn audit_takes_the_threshold_from_the_config_not_from_the_pack() {
-    let s = sample();
+    let s = Sandbox::sample();
     run_ok(&s, &["-q", "run", "--config", SAMPLE_CONFIG]);
     // A pack that claims a lower threshold of its own does not lower the bar.
     let settings = "sample-data/out/latest/disclosure.json";
@@ -592,7 +556,7 @@ fn audit_takes_the_threshold_from_the_config_not_from_the_pack() {
 fn headcount_of_a_withheld_group_is_withheld_too() {
     // The attack read Mayor's Office × Senior management = 1 from the HR headcount of a group
     // whose responses were withheld.
-    let s = sample();
+    let s = Sandbox::sample();
     run_ok(&s, &["-q", "run", "--config", SAMPLE_CONFIG]);
     let rates = s.read_csv("sample-data/out/latest/tables/fact_response_rates.csv");
     let mut withheld = 0;
@@ -626,7 +590,7 @@ fn audit_finds_a_withheld_figure_placed_only_in_the_report_workbook_or_control_c
     // The attack placed figures the tables withhold in report.html, the workbook and the
     // control-chart table alone, and `audit` passed. Each is now read, and so are the tables
     // built on the results (changes between waves here).
-    let s = sample();
+    let s = Sandbox::sample();
     run_ok(&s, &["-q", "run", "--config", SAMPLE_CONFIG]);
     let (ok, report) = audit_after(&s, |_| {});
     assert!(ok, "the untouched pack passes: {report}");
@@ -739,11 +703,7 @@ fn attribute_rule_mark_publishes_a_unanimous_small_group_flagged() {
     let s = mini_sandbox(data, "", 100.0);
     let config = s.read("pipeline.toml") + "\n[attribute_disclosure]\nrule = \"mark\"\n";
     s.write("pipeline.toml", config);
-    let out = s
-        .cmd(&["-q", "run", "--config", "pipeline.toml"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    s.expect_exit(&["-q", "run", "--config", "pipeline.toml"], 0);
     let items = s.read_table("out", "fact_item_results");
     let mut rdr = csv::Reader::from_reader(items.as_bytes());
     let head = rdr.headers().unwrap().clone();
@@ -765,9 +725,5 @@ fn attribute_rule_mark_publishes_a_unanimous_small_group_flagged() {
     }
     // Q3 ("No" from all 12) is the flagged one; Q1's cell is withheld anyway, beside B dir's.
     assert_eq!(flagged, ["2025 Q3 dir=C dir"], "{items}");
-    let audit = s
-        .cmd(&["audit", "--config", "pipeline.toml"])
-        .output()
-        .unwrap();
-    assert!(audit.status.success(), "{}", stdout(&audit));
+    s.expect_exit(&["audit", "--config", "pipeline.toml"], 0);
 }

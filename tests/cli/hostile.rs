@@ -38,11 +38,7 @@ fn hostile_headers_export() -> String {
 fn crafted_export_header_cannot_rewrite_the_config() {
     let s = Sandbox::new();
     s.write("export.csv", hostile_headers_export());
-    let out = s
-        .cmd(&["init", "proj", "--export", "export.csv"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    s.expect_exit(&["init", "proj", "--export", "export.csv"], 0);
     let text = s.read("proj/pipeline.toml");
     let config: toml::Table = toml::from_str(&text).expect("the config init wrote parses");
     // Exactly the settings init means to write: no table or key smuggled in by a header.
@@ -72,37 +68,31 @@ fn crafted_export_header_cannot_rewrite_the_config() {
     assert!(text.contains("# Personal data, never imported: IPAddress, RecipientLastName, RecipientFirstName, RecipientEmail\\u{000A}[attribute_disclosure]"), "{text}");
     // add-wave (onto a project of the 2026 export) and inspect --write write it the same way.
     s.copy_dir("sample-data", "sample-data");
-    let first = s
-        .cmd(&[
+    s.expect_exit(
+        &[
             "init",
             "proj2",
             "--export",
             "sample-data/staff-survey-2026-surveymonkey.csv",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
-    let again = s
-        .cmd(&[
+        ],
+        0,
+    );
+    s.expect_exit(
+        &[
             "add-wave",
             "--config",
             "proj2/pipeline.toml",
             "--export",
             "export.csv",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+        ],
+        0,
+    );
     let text = s.read("proj2/pipeline.toml");
     let config: toml::Table = toml::from_str(&text).expect("the config add-wave wrote parses");
     assert!(!config.contains_key("attribute_disclosure"), "{text}");
     assert_eq!(config["anonymity_threshold"].as_integer(), Some(10));
     assert_eq!(config["waves"].as_array().unwrap().len(), 2);
-    let block = s
-        .cmd(&["inspect", "export.csv", "--write", "block.toml"])
-        .output()
-        .unwrap();
-    assert_eq!(block.status.code(), Some(0), "{}", stderr(&block));
+    s.expect_exit(&["inspect", "export.csv", "--write", "block.toml"], 0);
     let block: toml::Table = toml::from_str(&s.read("block.toml")).expect("the block parses");
     assert_eq!(block.keys().collect::<Vec<_>>(), ["waves"]);
 }
@@ -159,11 +149,7 @@ fn configs_that_weaken_protection_are_refused_all_problems_at_once() {
         .replace("launch = \"2025-01\"", "launch = \"2099-01\"")
         + "\n[drivers]\nbootstrap = 100000000\n";
     s.write("sample-data/pipeline.toml", &config);
-    let out = s
-        .cmd(&["validate", "--config", "sample-data/pipeline.toml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let out = s.expect_exit(&["validate", "--config", "sample-data/pipeline.toml"], 2);
     let err = stderr(&out);
     for expected in [
         "anonymity_threshold: 4 is below the floor of 5",
@@ -365,11 +351,7 @@ fn weighting_spread_does_not_pin_a_withheld_groups_respondents() {
         assert_eq!(r["headcount"], "[c]", "{r:?}");
         assert_eq!(r["weighted_share"], "[c]", "{r:?}");
     }
-    let audit = s
-        .cmd(&["audit", "--config", "sample-data/pipeline.toml"])
-        .output()
-        .unwrap();
-    assert!(audit.status.success(), "{}", stdout(&audit));
+    s.expect_exit(&["audit", "--config", "sample-data/pipeline.toml"], 0);
     crate::hardening::assert_independent_attacker_recovers_nothing(
         &s.path("sample-data/out/latest"),
         &["10", "5"],

@@ -36,11 +36,7 @@ fn reconciliation(s: &Sandbox) -> String {
 fn real_qualtrics_export_imports_and_drops_personal_data() {
     let s = Sandbox::new();
     s.copy_dir("tests/fixtures/qualtrics", "q");
-    let out = s
-        .cmd(&["run", "--config", "q/current.toml"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = s.expect_exit(&["run", "--config", "q/current.toml"], 0);
     let err = stderr(&out);
     assert!(err.contains("layout qualtrics; encoding utf-8"), "{err}");
     assert!(
@@ -115,11 +111,7 @@ fn mapping_a_personal_data_column_is_refused() {
         .read("q/current.toml")
         .replace("FT1 = \"Q2\"", "FT1 = \"RecipientEmail\"");
     s.write("q/current.toml", cfg);
-    let out = s
-        .cmd(&["validate", "--config", "q/current.toml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let out = s.expect_exit(&["validate", "--config", "q/current.toml"], 2);
     assert!(
         stderr(&out).contains("holds personal data and is never imported"),
         "{}",
@@ -130,22 +122,14 @@ fn mapping_a_personal_data_column_is_refused() {
 #[test]
 fn empty_file_is_rejected_with_exit_1() {
     let s = mini_sandbox("", "", 0.0);
-    let out = s
-        .cmd(&["validate", "--config", "pipeline.toml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    let out = s.expect_exit(&["validate", "--config", "pipeline.toml"], 1);
     insta::assert_snapshot!(stderr(&out), @"error: data.csv: the file is empty. Check that the export finished downloading.");
 }
 
 #[test]
 fn header_only_file_is_rejected_with_exit_1() {
     let s = mini_sandbox("id,dir,q1,q2,q3,comment\n", "", 0.0);
-    let out = s
-        .cmd(&["validate", "--config", "pipeline.toml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    let out = s.expect_exit(&["validate", "--config", "pipeline.toml"], 1);
     insta::assert_snapshot!(stderr(&out), @r"
     error: data.csv: the file has only 1 row(s), all of them header rows for the layout plain CSV (1 header row); there are no responses in it.
       How to fix: check the export's filters or date range, or set the right `layout` for this wave.
@@ -156,11 +140,7 @@ fn header_only_file_is_rejected_with_exit_1() {
 fn unknown_column_in_mapping_is_a_config_error_with_suggestion() {
     let data = mini_csv().replacen("q2", "Q 2", 1);
     let s = mini_sandbox(data, "", 0.0);
-    let out = s
-        .cmd(&["validate", "--config", "pipeline.toml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let out = s.expect_exit(&["validate", "--config", "pipeline.toml"], 2);
     insta::assert_snapshot!(stderr(&out), @r#"
     error: data.csv: wave 2025's mapping names 1 column(s) that the export does not have:
       - Q2 = "q2" (did you mean "Q 2"?)
@@ -172,11 +152,7 @@ fn unknown_column_in_mapping_is_a_config_error_with_suggestion() {
 fn wrong_delimiter_forced_is_explained() {
     let data = mini_csv().replace(',', ";");
     let s = mini_sandbox(data, "delimiter = \",\"", 0.0);
-    let out = s
-        .cmd(&["validate", "--config", "pipeline.toml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let out = s.expect_exit(&["validate", "--config", "pipeline.toml"], 2);
     let err = stderr(&out);
     assert!(
         err.contains("mapping names 6 column(s) that the export does not have"),
@@ -190,11 +166,7 @@ fn wrong_delimiter_forced_is_explained() {
     );
     // With auto-detection the same file imports.
     s.write("pipeline.toml", mini_config("data.csv", "", 0.0));
-    let out = s
-        .cmd(&["validate", "--config", "pipeline.toml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let out = s.expect_exit(&["validate", "--config", "pipeline.toml"], 0);
     assert!(stdout(&out).contains("delimiter semicolon (;)"));
 }
 
@@ -203,17 +175,16 @@ fn ragged_rows_are_rejected_with_line_numbers() {
     let mut data = mini_csv();
     data.push_str("X1,A dir,Agree,Agree,No,,extra\nX2,A dir,Agree\n");
     let s = mini_sandbox(data, "", 0.0);
-    let out = s
-        .cmd(&[
+    let out = s.expect_exit(
+        &[
             "validate",
             "--config",
             "pipeline.toml",
             "--rejects",
             "rejects.csv",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1), "over the 0% tolerance");
+        ],
+        1,
+    );
     let text = squash(&stdout(&out));
     assert!(
         text.contains("rejected ragged row: field count differs from the header 2"),
@@ -241,11 +212,7 @@ fn rejected_rows_within_tolerance_pass_and_are_counted() {
     let mut data = mini_csv();
     data.push_str("X2,A dir,Agree\n");
     let s = mini_sandbox(data, "", 5.0);
-    let out = s
-        .cmd(&["run", "--config", "pipeline.toml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    s.expect_exit(&["run", "--config", "pipeline.toml"], 0);
     let rec = reconciliation(&s);
     assert!(rec.contains("mini/2025,data.csv,total,rows_in,33"), "{rec}");
     assert!(rec.contains("mini/2025,accepted,accepted,32"), "{rec}");
@@ -259,11 +226,7 @@ fn undecodable_bytes_name_line_and_column() {
     let at = data.windows(5).position(|w| w == b"Don't").unwrap() + 3;
     data[at] = 0x92;
     let s = mini_sandbox(data, "encoding = \"utf-8\"", 0.0);
-    let out = s
-        .cmd(&["validate", "--config", "pipeline.toml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    let out = s.expect_exit(&["validate", "--config", "pipeline.toml"], 1);
     insta::assert_snapshot!(stderr(&out), @r#"
     error: data.csv: line 21, column 14: cannot decode the file as utf-8: byte 0x92 is not valid UTF-8.
       How to fix: if the file was saved from Excel as plain "CSV", set encoding = "windows-1252" for this wave; if it is meant to be UTF-8, the file is damaged: ask the vendor to re-export it
@@ -299,11 +262,7 @@ fn utf16le_tab_separated_excel_unicode_text_imports() {
         bytes.extend(u.to_le_bytes());
     }
     let s = mini_sandbox(bytes, "", 0.0);
-    let out = s
-        .cmd(&["run", "--config", "pipeline.toml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = s.expect_exit(&["run", "--config", "pipeline.toml"], 0);
     assert!(stderr(&out).contains("encoding utf-16le (byte-order mark); delimiter tab"));
     let c = store_frame(&s, "out/store/2025.comments.parquet");
     assert_eq!(
@@ -320,11 +279,7 @@ fn utf16be_with_bom_imports() {
         bytes.extend(u.to_be_bytes());
     }
     let s = mini_sandbox(bytes, "", 0.0);
-    let out = s
-        .cmd(&["validate", "--config", "pipeline.toml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let out = s.expect_exit(&["validate", "--config", "pipeline.toml"], 0);
     assert!(stdout(&out).contains("encoding utf-16be (byte-order mark)"));
 }
 
@@ -350,11 +305,7 @@ fn unknown_answer_label_is_counted_by_column_never_guessed() {
         .replacen("B0,B dir,Agree", "B0,B dir,Agree strongly", 1)
         .replacen("B1,B dir,Agree", "B1,B dir,Agree strongly", 1);
     let s = mini_sandbox(data, "", 0.0);
-    let out = s
-        .cmd(&["validate", "--config", "pipeline.toml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    let out = s.expect_exit(&["validate", "--config", "pipeline.toml"], 1);
     let t = squash(&stdout(&out));
     assert!(
         t.contains("rejected answer not in the question's scale 2"),
@@ -371,11 +322,7 @@ fn unknown_answer_label_is_counted_by_column_never_guessed() {
 fn unknown_category_is_rejected_and_reported() {
     let data = mini_csv().replacen("B0,B dir", "B0,Finance", 1);
     let s = mini_sandbox(data, "", 10.0);
-    let out = s
-        .cmd(&["validate", "--config", "pipeline.toml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "within 10%");
+    let out = s.expect_exit(&["validate", "--config", "pipeline.toml"], 0);
     let t = squash(&stdout(&out));
     assert!(
         t.contains("rejected demographic value not in the schema 1"),
@@ -406,11 +353,7 @@ fn previews_incomplete_and_duplicates_are_accounted_for() {
     s.write("schema.toml", MINI_SCHEMA)
         .write("data.csv", data)
         .write("pipeline.toml", cfg);
-    let out = s
-        .cmd(&["run", "--config", "pipeline.toml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    s.expect_exit(&["run", "--config", "pipeline.toml"], 0);
     let rec = reconciliation(&s);
     for line in [
         "mini/2025,data.csv,total,rows_in,36",
@@ -435,11 +378,7 @@ fn schema_typo_is_a_config_error_listing_every_problem() {
             "scale = \"agree7\"\n\n[[questions]]\nid = \"Q2\"",
         );
     s.write("schema.toml", bad);
-    let out = s
-        .cmd(&["validate", "--config", "pipeline.toml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let out = s.expect_exit(&["validate", "--config", "pipeline.toml"], 2);
     insta::assert_snapshot!(stderr(&out), @"
     error: the schema named by pipeline.toml is not valid.
     schema.toml has 2 problems:
@@ -458,11 +397,7 @@ fn config_typos_are_all_reported_at_once() {
         )
         .replace("Q3 = \"q3\"", "Q3 = \"q3\"\nQ9 = \"q9\"");
     s.write("pipeline.toml", cfg);
-    let out = s
-        .cmd(&["validate", "--config", "pipeline.toml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let out = s.expect_exit(&["validate", "--config", "pipeline.toml"], 2);
     insta::assert_snapshot!(stderr(&out), @"
     error: pipeline.toml has 3 problems:
       - threshold: unknown section or key `threshold`; expected one of: attribute_disclosure, deep_dives, meetings, baseline, schema, output, store, anonymity_threshold, breakdowns, crosses, finite_population_correction, tolerance, weighting, drivers, benchmarks, quotes, publication, waves
@@ -475,11 +410,7 @@ fn config_typos_are_all_reported_at_once() {
 fn missing_file_is_a_config_error() {
     let s = mini_sandbox(mini_csv(), "", 0.0);
     std::fs::remove_file(s.path("data.csv")).unwrap();
-    let out = s
-        .cmd(&["validate", "--config", "pipeline.toml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let out = s.expect_exit(&["validate", "--config", "pipeline.toml"], 2);
     let root = s.dir.path().canonicalize().unwrap().display().to_string();
     insta::assert_snapshot!(stderr(&out).replace(&root, "[sandbox]"), @r"
     error: pipeline.toml has 1 problem:
@@ -490,11 +421,7 @@ fn missing_file_is_a_config_error() {
 #[test]
 fn missing_config_is_a_usage_error() {
     let s = Sandbox::new();
-    let out = s
-        .cmd(&["validate", "--config", "nope.toml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let out = s.expect_exit(&["validate", "--config", "nope.toml"], 2);
     assert!(
         stderr(&out).contains("the pipeline config `nope.toml` is not in the folder"),
         "{}",

@@ -41,11 +41,7 @@ fn rows<'a>(table: &'a str, prefix: &str) -> Vec<&'a str> {
 #[test]
 fn indicators_match_hand_and_reference_calculations() {
     let s = sandbox("", "");
-    let out = s
-        .cmd(&["run", "--config", "pipeline.toml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    s.expect_exit(&["run", "--config", "pipeline.toml"], 0);
     let t = s.read_table("out", "fact_indicator_results");
     assert!(t.starts_with(
         "wave_id,indicator_id,group_key,n,value,ci_low,ci_high,ci_clipped,pct_positive,pct_neutral,pct_negative,mdd,weighted,design_effect,population,fpc_assumed,suppressed,suppression_reason\n"
@@ -100,11 +96,7 @@ fn response_rates_and_fpc_use_the_hr_headcount() {
         "finite_population_correction = true\n",
     );
     s.write("hc.csv", "dir,headcount\nA dir,40\nB dir,12\nC dir,5\n");
-    let out = s
-        .cmd(&["run", "--config", "pipeline.toml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    s.expect_exit(&["run", "--config", "pipeline.toml"], 0);
     let rr = s.read_table("out", "fact_response_rates");
     assert_eq!(
         rr,
@@ -164,11 +156,7 @@ fn response_rates_and_fpc_use_the_hr_headcount() {
 #[test]
 fn crossing_a_field_with_itself_is_refused() {
     let s = sandbox("", "crosses = [[\"dir\", \"dir\"]]\n");
-    let out = s
-        .cmd(&["validate", "--config", "pipeline.toml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let out = s.expect_exit(&["validate", "--config", "pipeline.toml"], 2);
     assert!(
         stderr(&out).contains("crosses a field with itself"),
         "{}",
@@ -187,8 +175,7 @@ fn audit_passes_on_a_run_and_fails_on_a_disclosive_pack() {
             .status
             .success()
     );
-    let out = s.cmd(&["audit", &s.pack("out")]).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let out = s.expect_exit(&["audit", &s.pack("out")], 0);
     assert!(
         stdout(&out).contains(&format!("(threshold 10): {} table(s)", published_tables())),
         "{}",
@@ -223,8 +210,7 @@ fn audit_passes_on_a_run_and_fails_on_a_disclosive_pack() {
         &format!("{}/tables/fact_item_results.csv", s.pack("out")),
         bad,
     );
-    let out = s.cmd(&["audit", &s.pack("out")]).output().unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let out = s.expect_exit(&["audit", &s.pack("out")], 1);
     let t = stdout(&out);
     assert!(t.contains("FAIL"), "{t}");
     assert!(
@@ -248,8 +234,7 @@ fn audit_passes_on_a_run_and_fails_on_a_disclosive_pack() {
 #[test]
 fn audit_needs_a_pack() {
     let s = Sandbox::new();
-    let out = s.cmd(&["audit", "nowhere"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let out = s.expect_exit(&["audit", "nowhere"], 2);
     assert!(
         stderr(&out).contains("pass --threshold"),
         "{}",

@@ -7,16 +7,15 @@ fn inspect_describes_a_surveymonkey_export_and_suggests_a_mapping() {
     let s = Sandbox::new();
     s.copy_dir("schemas", "schemas")
         .copy_dir("sample-data", "sample-data");
-    let out = s
-        .cmd(&[
+    let out = s.expect_exit(
+        &[
             "inspect",
             "sample-data/staff-survey-2026-surveymonkey.csv",
             "--schema",
             "schemas/staff-survey.toml",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        ],
+        0,
+    );
     let t = stdout(&out);
     assert!(
         t.contains("Encoding:   windows-1252 (detected: not valid UTF-8, read as Windows-1252)"),
@@ -63,8 +62,7 @@ fn inspect_describes_a_surveymonkey_export_and_suggests_a_mapping() {
 fn inspect_the_real_qualtrics_fixture() {
     let s = Sandbox::new();
     s.copy_dir("tests/fixtures/qualtrics", "q");
-    let out = s.cmd(&["inspect", "q/sample.csv"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = s.expect_exit(&["inspect", "q/sample.csv"], 0);
     let t = stdout(&out);
     assert!(
         t.contains("Layout:     Qualtrics (3 header rows: export tags, question text, ImportId)"),
@@ -85,8 +83,7 @@ fn inspect_the_real_qualtrics_fixture() {
 #[test]
 fn inspect_a_missing_file_fails_clearly() {
     let s = Sandbox::new();
-    let out = s.cmd(&["inspect", "nope.csv"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    let out = s.expect_exit(&["inspect", "nope.csv"], 1);
     assert!(
         stderr(&out).contains("the file `nope.csv` is not in the folder"),
         "{}",

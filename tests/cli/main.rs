@@ -1,5 +1,9 @@
-//! Integration tests: the real `culture-metrics` binary on fixtures, one module per command
-//! (xsv/qsv style). Each test runs in its own temporary folder.
+//! Integration tests: the real `culture-metrics` binary on fixtures, each test in its own
+//! temporary folder. A command with its own module: `inspect`, `project` (init, add-wave,
+//! inspect --write), `import` (validate), `run`; the rest are by what they check across
+//! commands (disclosure `hardening` and `hostile` input, `claims`, `powerbi`...), and
+//! `architecture` checks the layout of `src/`. `Sandbox::expect_exit` runs the binary and
+//! checks its exit code; `Sandbox::sample()` is the committed sample project.
 
 mod architecture;
 mod benchmarks;

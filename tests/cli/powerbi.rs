@@ -6,19 +6,8 @@ use crate::common::*;
 use polars::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-fn sample() -> Sandbox {
-    let s = Sandbox::new();
-    s.copy_dir("schemas", "schemas")
-        .copy_dir("sample-data", "sample-data");
-    s
-}
-
 fn run(s: &Sandbox, config: &str, out: &str) {
-    let o = s
-        .cmd(&["-q", "run", "--config", config, "--out", out])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{config}: {}", stderr(&o));
+    s.expect_exit(&["-q", "run", "--config", config, "--out", out], 0);
 }
 
 /// Every Parquet file of a pack: table → [(column, type as schema.json names it)].
@@ -67,7 +56,7 @@ fn text(schemas: &BTreeMap<String, Vec<(String, String)>>) -> String {
 
 #[test]
 fn schema_json_describes_every_table_and_every_file_matches_it() {
-    let s = sample();
+    let s = Sandbox::sample();
     run(&s, "sample-data/pipeline.toml", "pack");
     let schema: serde_json::Value =
         serde_json::from_str(&s.read("pack/tables/schema.json")).unwrap();
@@ -254,7 +243,7 @@ fn schema_json_describes_every_table_and_every_file_matches_it() {
 
 #[test]
 fn parquet_schemas_are_the_same_whatever_the_waves_and_suppression() {
-    let s = sample();
+    let s = Sandbox::sample();
     let cfg = s.read("sample-data/pipeline.toml");
     // The first year: only the 2025 wave.
     let start = cfg.find("# ---- 2026").unwrap();
@@ -302,7 +291,7 @@ fn pyarrow_reads_every_table_with_its_declared_types() {
     if !python_has("pyarrow") {
         return;
     }
-    let s = sample();
+    let s = Sandbox::sample();
     run(&s, "sample-data/pipeline.toml", "pack");
     let script = r#"
 import json, sys
@@ -326,7 +315,7 @@ print(len(schema["tables"]))
 
 #[test]
 fn a_feedback_question_id_shared_with_the_staff_survey_is_a_config_error() {
-    let s = sample();
+    let s = Sandbox::sample();
     let schema = s
         .read("schemas/member-feedback.toml")
         .replace("id = \"C01\"", "id = \"S01\"")
@@ -336,11 +325,7 @@ fn a_feedback_question_id_shared_with_the_staff_survey_is_a_config_error() {
         .read("sample-data/pipeline.toml")
         .replace("C01 = ", "S01 = ");
     s.write("sample-data/pipeline.toml", cfg);
-    let out = s
-        .cmd(&["validate", "--config", SAMPLE_CONFIG])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let out = s.expect_exit(&["validate", "--config", SAMPLE_CONFIG], 2);
     assert!(
         stderr(&out).contains(
             "meetings.schema: question id `S01` is also a question in the staff-survey schema; the published tables key questions by id, so rename one"

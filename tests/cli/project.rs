@@ -100,16 +100,15 @@ fn readme_walkthrough_runs_as_written_from_init_to_a_pack() {
 #[test]
 fn init_writes_a_commented_config_with_guesses_marked() {
     let s = exports_only();
-    let out = s
-        .cmd(&[
+    let out = s.expect_exit(
+        &[
             "init",
             "proj",
             "--export",
             "sample-data/staff-survey-2026-surveymonkey.csv",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        ],
+        0,
+    );
     insta::assert_snapshot!("init_summary", stdout(&out));
     let config = s.read("proj/pipeline.toml");
     // Every guess is marked, every unmatched column listed, personal data never mapped.
@@ -130,11 +129,7 @@ fn init_writes_a_commented_config_with_guesses_marked() {
     );
     assert!(s.path("proj/benchmarks/csps-median.csv").is_file());
     // It validates as written.
-    let v = s
-        .cmd(&["validate", "--config", "proj/pipeline.toml"])
-        .output()
-        .unwrap();
-    assert_eq!(v.status.code(), Some(0), "{}{}", stdout(&v), stderr(&v));
+    s.expect_exit(&["validate", "--config", "proj/pipeline.toml"], 0);
 }
 
 #[test]
@@ -157,17 +152,16 @@ fn init_refuses_to_overwrite_and_add_wave_refuses_a_wave_it_already_has() {
     assert_eq!(again.status.code(), Some(2));
     insta::assert_snapshot!("init_existing_project", stderr(&again));
     let before = s.read("proj/pipeline.toml");
-    let dup = s
-        .cmd(&[
+    let dup = s.expect_exit(
+        &[
             "add-wave",
             "--config",
             "proj/pipeline.toml",
             "--export",
             "sample-data/staff-survey-2025-qualtrics.csv",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(dup.status.code(), Some(2));
+        ],
+        2,
+    );
     insta::assert_snapshot!("add_wave_duplicate", stable(&s, &stderr(&dup)));
     assert_eq!(
         s.read("proj/pipeline.toml"),
@@ -233,11 +227,7 @@ fn run_without_config_outside_a_project_names_init() {
 /// The sample project (config, schemas, exports), run once so the store holds both waves.
 fn stored_sample() -> Sandbox {
     let s = Sandbox::sample();
-    let out = s
-        .cmd(&["-q", "run", "--config", SAMPLE_CONFIG])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    s.expect_exit(&["-q", "run", "--config", SAMPLE_CONFIG], 0);
     s
 }
 
@@ -253,8 +243,7 @@ fn archived_export_of_a_stored_wave_runs_from_the_store_and_says_so() {
         s.path("archive/staff-survey-2025-qualtrics.csv"),
     )
     .unwrap();
-    let out = s.cmd(&["run", "--config", SAMPLE_CONFIG]).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = s.expect_exit(&["run", "--config", SAMPLE_CONFIG], 0);
     let err = stderr(&out);
     assert!(
         err.contains("Wave 2025: sample-data/staff-survey-2025-qualtrics.csv\n  export archived (not found at that path): the store's copy of this wave is used"),
@@ -264,18 +253,10 @@ fn archived_export_of_a_stored_wave_runs_from_the_store_and_says_so() {
     assert_eq!(s.pack("sample-data/out"), first_run);
     assert_eq!(tables(&s), before);
     // validate reports the stored wave too.
-    let v = s
-        .cmd(&["validate", "--config", SAMPLE_CONFIG])
-        .output()
-        .unwrap();
-    assert_eq!(v.status.code(), Some(0), "{}", stderr(&v));
+    let v = s.expect_exit(&["validate", "--config", SAMPLE_CONFIG], 0);
     assert!(stdout(&v).contains("export archived"), "{}", stdout(&v));
     // --reimport needs the file.
-    let re = s
-        .cmd(&["run", "--config", SAMPLE_CONFIG, "--reimport"])
-        .output()
-        .unwrap();
-    assert_eq!(re.status.code(), Some(2));
+    let re = s.expect_exit(&["run", "--config", SAMPLE_CONFIG, "--reimport"], 2);
     insta::assert_snapshot!("reimport_archived_export", stable(&s, &stderr(&re)));
 }
 
@@ -286,8 +267,7 @@ fn archived_export_with_a_changed_mapping_is_a_clear_error() {
     // The store's copy was imported with Q1_3 as S03: it cannot stand for another mapping.
     let cfg = s.read(SAMPLE_CONFIG).replacen("S03 = \"Q1_3\"\n", "", 1);
     s.write(SAMPLE_CONFIG, cfg);
-    let out = s.cmd(&["run", "--config", SAMPLE_CONFIG]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let out = s.expect_exit(&["run", "--config", SAMPLE_CONFIG], 2);
     insta::assert_snapshot!("archived_export_changed_mapping", stable(&s, &stderr(&out)));
 }
 
@@ -299,11 +279,7 @@ fn missing_export_never_stored_names_the_file_folder_and_similar_names() {
         "file = \"staff-survey-2025-qualtrix.csv\"",
     );
     s.write(SAMPLE_CONFIG, cfg);
-    let out = s
-        .cmd(&["validate", "--config", SAMPLE_CONFIG])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let out = s.expect_exit(&["validate", "--config", SAMPLE_CONFIG], 2);
     let err = stable(&s, &stderr(&out));
     assert!(!err.contains("os error"), "{err}");
     insta::assert_snapshot!("missing_export", err);
@@ -330,11 +306,7 @@ fn windows_paths_in_the_config_are_read_as_pasted() {
             "schema = '..\\schemas\\staff-survey.toml'",
         );
     s.write(SAMPLE_CONFIG, cfg);
-    let out = s
-        .cmd(&["validate", "--config", SAMPLE_CONFIG])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    s.expect_exit(&["validate", "--config", SAMPLE_CONFIG], 0);
 }
 
 #[test]
@@ -372,8 +344,7 @@ fn inspect_write_saves_the_wave_block_and_never_overwrites() {
 #[test]
 fn feedback_sources_are_not_called_waves() {
     let s = Sandbox::sample();
-    let out = s.cmd(&["run", "--config", SAMPLE_CONFIG]).output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = s.expect_exit(&["run", "--config", SAMPLE_CONFIG], 0);
     let err = stderr(&out);
     assert!(!err.contains("Wave paper"), "{err}");
     assert!(
@@ -389,8 +360,7 @@ fn feedback_sources_are_not_called_waves() {
 fn completions_are_printed_for_each_shell() {
     let s = Sandbox::new();
     for shell in ["bash", "zsh", "powershell"] {
-        let out = s.cmd(&["completions", shell]).output().unwrap();
-        assert!(out.status.success());
+        let out = s.expect_exit(&["completions", shell], 0);
         let text = stdout(&out);
         assert!(
             text.contains("add-wave") && text.contains("init"),
@@ -415,8 +385,7 @@ fn headline_with_three_waves_shows_previous_and_baseline_within_80_columns() {
         SAMPLE_CONFIG,
         format!("{}{third}{}", &cfg[..end], &cfg[end..]),
     );
-    let out = s.cmd(&["run", "--config", SAMPLE_CONFIG]).output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = s.expect_exit(&["run", "--config", SAMPLE_CONFIG], 0);
     let err = stderr(&out);
     let headline = &err[err.find("Headline, 2026b").expect("headline")..];
     let header = headline.lines().nth(1).unwrap();

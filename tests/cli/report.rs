@@ -129,11 +129,7 @@ fn html_in_group_names_is_escaped_everywhere() {
     let data = mini_csv().replace(",A dir,", ",<script>alert(1)</script>,");
     let s = mini_sandbox(data, "", 0.0);
     s.write("schema.toml", schema);
-    let out = s
-        .cmd(&["run", "--config", "pipeline.toml"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    s.expect_exit(&["run", "--config", "pipeline.toml"], 0);
     let html = s.read_pack("out", "report.html");
     assert!(
         !html.contains("<script>") && !html.contains("<b>"),
@@ -243,8 +239,8 @@ fn two_runs_give_byte_identical_tables_charts_reports_and_workbook() {
     s.copy_dir("schemas", "schemas")
         .copy_dir("sample-data", "sample-data");
     for out in ["a", "b"] {
-        let o = s
-            .cmd(&[
+        s.expect_exit(
+            &[
                 "-q",
                 "run",
                 "--config",
@@ -252,10 +248,9 @@ fn two_runs_give_byte_identical_tables_charts_reports_and_workbook() {
                 "--reimport",
                 "--out",
                 out,
-            ])
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", stderr(&o));
+            ],
+            0,
+        );
     }
     let files = |dir: &str| {
         let mut v: Vec<String> = Vec::new();
@@ -287,18 +282,17 @@ fn deep_dive_for_one_indicator() {
     let s = Sandbox::new();
     s.copy_dir("schemas", "schemas")
         .copy_dir("sample-data", "sample-data");
-    let out = s
-        .cmd(&[
+    s.expect_exit(
+        &[
             "-q",
             "run",
             "--config",
             SAMPLE_CONFIG,
             "--deep-dive",
             "respect",
-        ])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+        ],
+        0,
+    );
     for id in ["officer_member_trust", "respect"] {
         let html = s.read(&format!(
             "{}/deep-dives/{id}.html",
@@ -335,18 +329,17 @@ fn deep_dive_for_one_indicator() {
     assert!(
         !respect.contains("<title>Officers&#39; advice impartial and helpful (meetings)</title>")
     );
-    let bad = s
-        .cmd(&[
+    let bad = s.expect_exit(
+        &[
             "-q",
             "run",
             "--config",
             SAMPLE_CONFIG,
             "--deep-dive",
             "happiness",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(bad.status.code(), Some(2));
+        ],
+        2,
+    );
     assert!(
         stderr(&bad)
             .contains("not an indicator in the schema; choose one of: officer_member_trust"),
@@ -459,11 +452,7 @@ fn sample_report_text_is_pinned() {
     let s = Sandbox::new();
     s.copy_dir("schemas", "schemas")
         .copy_dir("sample-data", "sample-data");
-    let out = s
-        .cmd(&["-q", "run", "--config", SAMPLE_CONFIG, "--out", "out"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    s.expect_exit(&["-q", "run", "--config", SAMPLE_CONFIG, "--out", "out"], 0);
     let read = |p: &str| std::fs::read_to_string(s.path(p)).unwrap();
     insta::assert_snapshot!("report_md", read("out/report.md"));
     insta::assert_snapshot!("report_html_text", visible_text(&read("out/report.html")));
@@ -531,11 +520,7 @@ fn no_ids_where_readers_look() {
     let s = Sandbox::new();
     s.copy_dir("schemas", "schemas")
         .copy_dir("sample-data", "sample-data");
-    let out = s
-        .cmd(&["-q", "run", "--config", SAMPLE_CONFIG, "--out", "out"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    s.expect_exit(&["-q", "run", "--config", SAMPLE_CONFIG, "--out", "out"], 0);
     let ids = id_like(&std::fs::read_to_string(s.path("schemas/staff-survey.toml")).unwrap());
     assert!(ids.contains(&"S19".to_string()) && ids.contains(&"officer_member_trust".to_string()));
     // The scanner finds an id as a word and ignores file names and link targets.
@@ -614,11 +599,7 @@ fn board_report_prints_on_at_most_eight_a4_pages() {
     let s = Sandbox::new();
     s.copy_dir("schemas", "schemas")
         .copy_dir("sample-data", "sample-data");
-    let out = s
-        .cmd(&["-q", "run", "--config", SAMPLE_CONFIG, "--out", "out"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    s.expect_exit(&["-q", "run", "--config", SAMPLE_CONFIG, "--out", "out"], 0);
     let pdf = s.path("report.pdf");
     let print = std::process::Command::new(browser)
         .args(FLAGS)
@@ -665,11 +646,7 @@ fn a_meeting_indicator_paired_with_an_unknown_staff_indicator_is_a_config_error(
         "schemas/member-feedback.toml",
         schema.replace("counterpart = \"respect\"", "counterpart = \"respekt\""),
     );
-    let out = s
-        .cmd(&["-q", "run", "--config", SAMPLE_CONFIG])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let out = s.expect_exit(&["-q", "run", "--config", SAMPLE_CONFIG], 2);
     assert!(
         stderr(&out).contains("indicators (officer_member_respect).counterpart: `respekt` is not an indicator of the staff survey schema"),
         "{}",
@@ -734,8 +711,8 @@ fn chart_text_is_never_clipped() {
     let s = Sandbox::new();
     s.copy_dir("schemas", "schemas")
         .copy_dir("sample-data", "sample-data");
-    let out = s
-        .cmd(&[
+    s.expect_exit(
+        &[
             "-q",
             "run",
             "--config",
@@ -744,10 +721,9 @@ fn chart_text_is_never_clipped() {
             "out",
             "--deep-dive",
             "respect",
-        ])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+        ],
+        0,
+    );
     assert_eq!(
         clipped_text(
             r#"<svg width="100" height="50"><text x="90" font-size="10">too long</text></svg>"#

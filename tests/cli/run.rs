@@ -46,11 +46,7 @@ fn expected_items() -> String {
 #[test]
 fn items_match_hand_calculation() {
     let s = mini_sandbox(mini_csv(), "", 0.0);
-    let out = s
-        .cmd(&["run", "--config", "pipeline.toml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    s.expect_exit(&["run", "--config", "pipeline.toml"], 0);
     assert_eq!(s.read_table("out", "fact_item_results"), expected_items());
     let summary = s.read_table("out", "fact_disclosure_summary");
     assert!(
@@ -77,11 +73,7 @@ fn a_lone_small_group_takes_the_next_smallest_with_it() {
         data = data.replace(&format!("A{i},A dir,"), &format!("A{i},B dir,"));
     }
     let s = mini_sandbox(data, "", 0.0);
-    let out = s
-        .cmd(&["run", "--config", "pipeline.toml", "--out", "pack2"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    s.expect_exit(&["run", "--config", "pipeline.toml", "--out", "pack2"], 0);
     let items = s.read_csv("pack2/tables/fact_item_results.csv");
     let q2: Vec<&str> = items
         .lines()
@@ -105,11 +97,7 @@ fn a_lone_small_group_takes_the_next_smallest_with_it() {
 fn fewer_than_30_respondents_get_no_breakdowns() {
     let data: String = mini_csv().lines().take(30).collect::<Vec<_>>().join("\n") + "\n";
     let s = mini_sandbox(data, "", 0.0);
-    let out = s
-        .cmd(&["run", "--config", "pipeline.toml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    s.expect_exit(&["run", "--config", "pipeline.toml"], 0);
     let items = s.read_table("out", "fact_item_results");
     assert!(
         items
@@ -124,11 +112,7 @@ fn fewer_than_30_respondents_get_no_breakdowns() {
 fn two_runs_give_byte_identical_tables() {
     let s = mini_sandbox(mini_csv(), "", 0.0);
     for out in ["a", "b"] {
-        let o = s
-            .cmd(&["run", "--config", "pipeline.toml", "--out", out])
-            .output()
-            .unwrap();
-        assert!(o.status.success());
+        s.expect_exit(&["run", "--config", "pipeline.toml", "--out", out], 0);
     }
     let mut compared = 0;
     for e in std::fs::read_dir(s.path("a/tables")).unwrap() {
@@ -162,11 +146,7 @@ fn failed_run_leaves_the_previous_pack_untouched_and_no_partial_folder() {
     let mut bad = mini_csv();
     bad.push_str("Z1,A dir,Agree strongly,Agree,No,\n");
     s.write("data.csv", bad);
-    let out = s
-        .cmd(&["run", "--config", "pipeline.toml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    let out = s.expect_exit(&["run", "--config", "pipeline.toml"], 1);
     assert!(
         stderr(&out).contains("Nothing was written"),
         "{}",
@@ -184,11 +164,7 @@ fn failed_run_leaves_the_previous_pack_untouched_and_no_partial_folder() {
 fn each_run_writes_its_own_folder_listed_in_runs_csv() {
     let s = mini_sandbox(mini_csv(), "", 0.0);
     let run = || {
-        let out = s
-            .cmd(&["run", "--config", "pipeline.toml"])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", stderr(&out));
+        let out = s.expect_exit(&["run", "--config", "pipeline.toml"], 0);
         stderr(&out)
     };
     let said = run();
@@ -228,19 +204,14 @@ fn each_run_writes_its_own_folder_listed_in_runs_csv() {
     );
 
     // `audit` without a folder checks the newest run, as latest/ (what Power BI reads) holds it.
-    let audit = s
-        .cmd(&["audit", "--config", "pipeline.toml"])
-        .output()
-        .unwrap();
-    assert!(audit.status.success(), "{}", stdout(&audit));
+    let audit = s.expect_exit(&["audit", "--config", "pipeline.toml"], 0);
     assert!(
         stdout(&audit).contains(&format!("out/latest, run {}", &second["out/".len()..])),
         "{}",
         stdout(&audit)
     );
     // Given the output folder instead of a pack, it checks the newest run there (latest/).
-    let audit = s.cmd(&["audit", "out"]).output().unwrap();
-    assert!(audit.status.success(), "{}", stdout(&audit));
+    let audit = s.expect_exit(&["audit", "out"], 0);
     assert!(
         stdout(&audit).contains(&format!("out/latest, run {}", &second["out/".len()..])),
         "{}",
@@ -251,11 +222,7 @@ fn each_run_writes_its_own_folder_listed_in_runs_csv() {
 #[test]
 fn audit_without_a_run_says_what_to_do() {
     let s = mini_sandbox(mini_csv(), "", 0.0);
-    let out = s
-        .cmd(&["audit", "--config", "pipeline.toml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let out = s.expect_exit(&["audit", "--config", "pipeline.toml"], 2);
     assert!(
         stderr(&out).contains("run `culture-metrics run --config pipeline.toml` first"),
         "{}",
@@ -267,8 +234,7 @@ fn audit_without_a_run_says_what_to_do() {
 fn help_has_examples_for_every_command() {
     let s = Sandbox::new();
     for cmd in ["run", "validate", "inspect", "generate"] {
-        let out = s.cmd(&[cmd, "--help"]).output().unwrap();
-        assert!(out.status.success());
+        let out = s.expect_exit(&[cmd, "--help"], 0);
         assert!(
             stdout(&out).contains("Examples:"),
             "{cmd}: {}",
@@ -282,29 +248,20 @@ fn help_has_examples_for_every_command() {
 #[test]
 fn bad_arguments_exit_2() {
     let s = Sandbox::new();
-    let out = s.cmd(&["run", "--no-such-flag"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    s.expect_exit(&["run", "--no-such-flag"], 2);
 }
 
 #[test]
 fn each_wave_is_imported_once_until_its_export_changes() {
     let s = mini_sandbox(mini_csv(), "", 0.0);
-    let first = s
-        .cmd(&["run", "--config", "pipeline.toml"])
-        .output()
-        .unwrap();
-    assert!(first.status.success(), "{}", stderr(&first));
+    let first = s.expect_exit(&["run", "--config", "pipeline.toml"], 0);
     assert!(!stderr(&first).contains("not imported again"));
     assert!(s.exists("out/store/2025.import.json"));
     let tables = s.read_table("out", "fact_item_results")
         + &s.read_table("out", "fact_import_reconciliation")
         + &s.read_table("out", "dim_import_source");
 
-    let again = s
-        .cmd(&["run", "--config", "pipeline.toml"])
-        .output()
-        .unwrap();
-    assert!(again.status.success());
+    let again = s.expect_exit(&["run", "--config", "pipeline.toml"], 0);
     assert!(
         stderr(&again).contains("unchanged since it was imported into the store"),
         "{}",
@@ -360,11 +317,7 @@ fn sha256(bytes: &[u8]) -> String {
 #[test]
 fn manifest_lets_an_auditor_check_every_input_and_output() {
     let s = mini_sandbox(mini_csv(), "", 0.0);
-    let out = s
-        .cmd(&["run", "--config", "pipeline.toml"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    s.expect_exit(&["run", "--config", "pipeline.toml"], 0);
     let m: serde_json::Value = serde_json::from_str(&s.read_pack("out", "manifest.json")).unwrap();
     assert_eq!(m["tool"]["name"], "culture-metrics");
     assert_eq!(m["settings"]["anonymity_threshold"], 10);
@@ -402,11 +355,7 @@ fn spreadsheet_formulas_in_input_never_reach_the_tables_as_formulas() {
         .replace(",B dir,", ",@B dir,");
     let s = mini_sandbox(data, "", 0.0);
     s.write("schema.toml", schema);
-    let out = s
-        .cmd(&["run", "--config", "pipeline.toml"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    s.expect_exit(&["run", "--config", "pipeline.toml"], 0);
     let pack = s.pack("out");
     let mut tables = 0;
     for e in std::fs::read_dir(s.path(&format!("{pack}/tables"))).unwrap() {
@@ -568,8 +517,7 @@ fn latest_holds_the_newest_run_and_a_failed_run_leaves_it_untouched() {
         "{names:?}"
     );
     // The audit reads latest/ like any pack.
-    let audit = s.cmd(&["audit", "out/latest"]).output().unwrap();
-    assert!(audit.status.success(), "{}", stdout(&audit));
+    s.expect_exit(&["audit", "out/latest"], 0);
 }
 
 /// The workbook follows the government guidance for statistics in spreadsheets, read back as
@@ -585,11 +533,7 @@ fn workbook_meets_the_government_standard_for_statistics_in_spreadsheets() {
     let s = Sandbox::new();
     s.copy_dir("schemas", "schemas")
         .copy_dir("sample-data", "sample-data");
-    let run = s
-        .cmd(&["-q", "run", "--config", SAMPLE_CONFIG, "--out", "out"])
-        .output()
-        .unwrap();
-    assert!(run.status.success(), "{}", stderr(&run));
+    s.expect_exit(&["-q", "run", "--config", SAMPLE_CONFIG, "--out", "out"], 0);
     let script = r#"
 import openpyxl, sys
 wb = openpyxl.load_workbook(sys.argv[1])

@@ -20,8 +20,7 @@ fn sample_sandbox() -> Sandbox {
 #[test]
 fn run_with_no_arguments_writes_the_pack_from_sample_data() {
     let s = sample_sandbox();
-    let out = s.cmd(&["run", "--config", SAMPLE_CONFIG]).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    s.expect_exit(&["run", "--config", SAMPLE_CONFIG], 0);
     for t in [
         "fact_item_results.csv",
         "fact_import_reconciliation.csv",
@@ -85,11 +84,7 @@ fn run_with_no_arguments_writes_the_pack_from_sample_data() {
         items.contains("2025,S19,directorate=Resources | grade=PO1-PO4,"),
         "cross rows"
     );
-    let audit = s
-        .cmd(&["audit", &s.pack("sample-data/out")])
-        .output()
-        .unwrap();
-    assert_eq!(audit.status.code(), Some(0), "{}", stdout(&audit));
+    let audit = s.expect_exit(&["audit", &s.pack("sample-data/out")], 0);
     assert!(
         stdout(&audit).contains(&format!("{} table(s)", published_tables())),
         "{}",
@@ -115,11 +110,7 @@ fn run_with_no_arguments_writes_the_pack_from_sample_data() {
 #[test]
 fn committed_sample_data_is_what_the_generator_makes() {
     let s = Sandbox::new();
-    let out = s
-        .cmd(&["-q", "generate", "--out", "sample-data"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    s.expect_exit(&["-q", "generate", "--out", "sample-data"], 0);
     for f in [
         "staff-survey-2025-qualtrics.csv",
         "staff-survey-2026-surveymonkey.csv",
@@ -544,11 +535,10 @@ fn meeting_feedback_charts_fit_the_data_and_show_the_declared_step() {
 fn sample_pack_tables_are_pinned() {
     use sha2::{Digest, Sha256};
     let s = sample_sandbox();
-    let out = s
-        .cmd(&["-q", "run", "--config", SAMPLE_CONFIG, "--out", "pack"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    s.expect_exit(
+        &["-q", "run", "--config", SAMPLE_CONFIG, "--out", "pack"],
+        0,
+    );
     let mut files: Vec<String> = std::fs::read_dir(s.path("pack/tables"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -581,11 +571,7 @@ fn headline_q_values_do_not_move_when_a_cross_is_added() {
             "sample-data/pipeline.toml",
             cfg.replace(line, &format!("crosses = {crosses}")),
         );
-        let out = s
-            .cmd(&["-q", "run", "--config", SAMPLE_CONFIG])
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        s.expect_exit(&["-q", "run", "--config", SAMPLE_CONFIG], 0);
         let mut kept = BTreeMap::new();
         let mut families = HashSet::new();
         for table in ["fact_indicator_changes", "fact_item_changes"] {
@@ -713,11 +699,7 @@ fn a_step_change_needs_a_month_a_reason_and_known_charts() {
         "month = \"October\"\nreason = \" \"\nseries = [\"fair_speaking\"]",
     );
     s.write("sample-data/pipeline.toml", cfg);
-    let out = s
-        .cmd(&["validate", "--config", SAMPLE_CONFIG])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let out = s.expect_exit(&["validate", "--config", SAMPLE_CONFIG], 2);
     let err = stderr(&out);
     // Every problem at once, each with where it is and how to fix it.
     for want in [
@@ -756,11 +738,7 @@ fn post_stratified_weights_reproduce_every_cell_and_match_an_independent_computa
         return;
     }
     let s = weighted_sample_by("cells");
-    let out = s
-        .cmd(&["-q", "run", "--config", SAMPLE_CONFIG])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    s.expect_exit(&["-q", "run", "--config", SAMPLE_CONFIG], 0);
     // Independently, from the store and the HR files: each directorate × grade cell's staff
     // per respondent, cells under 5 respondents pooled along the grades within their
     // directorate (a short pool at the end joins the one before; a directorate under 5 is one
@@ -893,11 +871,7 @@ fn weighted_percentages_equal_an_independent_raking_of_the_stored_responses() {
         return;
     }
     let s = weighted_sample();
-    let out = s
-        .cmd(&["-q", "run", "--config", SAMPLE_CONFIG])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    s.expect_exit(&["-q", "run", "--config", SAMPLE_CONFIG], 0);
     // Independently: read the store and the HR files as an analyst would, rake by plain
     // iterative proportional fitting (respondents who did not state a margin sit out its
     // step), and compute each question's weighted % positive for the whole organisation.
@@ -1056,11 +1030,7 @@ fn disclosure_sees_unweighted_counts_whether_or_not_weighting_is_on() {
             .to_string()
     };
     assert_ne!(value(&unweighted), value(&weighted));
-    let audit = weighted
-        .cmd(&["audit", &weighted.pack("sample-data/out")])
-        .output()
-        .unwrap();
-    assert_eq!(audit.status.code(), Some(0), "{}", stdout(&audit));
+    weighted.expect_exit(&["audit", &weighted.pack("sample-data/out")], 0);
 }
 
 #[test]
@@ -1077,11 +1047,7 @@ fn weighting_settings_are_checked_all_at_once_and_data_it_cannot_use_stops_the_r
             "breakdowns = [\"grade\"]\n",
         ),
     );
-    let out = s
-        .cmd(&["validate", "--config", SAMPLE_CONFIG])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let out = s.expect_exit(&["validate", "--config", SAMPLE_CONFIG], 2);
     let err = stderr(&out);
     for want in [
         "weighting.method: `ipf` is not a weighting method; use \"cells\" (post-stratification to the HR headcount's joint table",
@@ -1099,8 +1065,7 @@ fn weighting_settings_are_checked_all_at_once_and_data_it_cannot_use_stops_the_r
             "",
         ),
     );
-    let out = s.cmd(&["run", "--config", SAMPLE_CONFIG]).output().unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let out = s.expect_exit(&["run", "--config", SAMPLE_CONFIG], 1);
     let err = stderr(&out);
     assert!(
         err.contains("weighting wave 2025: ") && err.contains("has no `line_manager` column"),

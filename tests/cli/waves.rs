@@ -35,11 +35,7 @@ fn waves_given_in_reverse_order_give_the_same_pack() {
         ("sample-data/pipeline.toml", "in-order"),
         ("sample-data/reversed.toml", "reversed"),
     ] {
-        let o = s
-            .cmd(&["-q", "run", "--config", config, "--out", out])
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{config}: {}", stderr(&o));
+        s.expect_exit(&["-q", "run", "--config", config, "--out", out], 0);
     }
     let mut compared = 0;
     for sub in ["", "tables", "charts", "deep-dives"] {
@@ -82,11 +78,7 @@ fn wave_mistakes_in_time_are_config_errors_naming_the_line() {
         ),
     );
     s.write("pipeline.toml", cfg);
-    let out = s
-        .cmd(&["validate", "--config", "pipeline.toml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let out = s.expect_exit(&["validate", "--config", "pipeline.toml"], 2);
     insta::assert_snapshot!(stderr(&out), @r#"
     error: pipeline.toml has 5 problems:
       - waves (YYYY, line 10): wave id `YYYY` does not name the survey year: use the year, e.g. `2025` (or `2025-pulse` for a second survey that year)
@@ -104,11 +96,7 @@ fn fieldwork_end_before_start_is_a_config_error() {
         "pipeline.toml",
         mini_config("data.csv", "", 0.0).replace("2025-10-31", "2025-09-30"),
     );
-    let out = s
-        .cmd(&["validate", "--config", "pipeline.toml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let out = s.expect_exit(&["validate", "--config", "pipeline.toml"], 2);
     assert!(
         stderr(&out).contains(
             "waves (2025, line 10): fieldwork_end 2025-09-30 is before fieldwork_start 2025-10-01"
