@@ -492,13 +492,8 @@ mod tests {
 
     #[test]
     fn a_wave_round_trips_through_parquet() {
-        let schema = crate::schema::Schema::from_toml(
-            Path::new("t.toml"),
+        let schema = crate::schema::testing::schema(
             r#"
-[survey]
-id = "t"
-title = "t"
-version = "1"
 [[scales]]
 id = "yn"
 answers = [{ code = 1, label = "Yes", group = "positive" }, { code = 2, label = "No", group = "negative" }]
@@ -516,8 +511,7 @@ id = "directorate"
 label = "Directorate"
 categories = ["Place", "Resources"]
 "#,
-        )
-        .unwrap();
+        );
         let data = WaveData {
             response_id: ["R1", "R2", "R3"].into_iter().collect(),
             demographics: vec![(0, vec![1, NOT_STATED, 0])],
