@@ -127,12 +127,5 @@ fn bar<DB: DrawingBackend>(
         None => p.value,
     };
     let (x, y) = chart.backend_coord(&(end.clamp(0.0, 100.0), mid));
-    text_at(
-        root,
-        fmt1(p.value),
-        (x + px(k, 6.0), y),
-        font(k, 12.0),
-        HPos::Left,
-        VPos::Center,
-    )
+    small_label(root, k, fmt1(p.value), (x + px(k, 6.0), y))
 }

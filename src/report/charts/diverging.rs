@@ -123,13 +123,11 @@ fn answer_bar<DB: DrawingBackend>(
         VPos::Center,
     )?;
     let (xr, y) = chart.backend_coord(&(half + s.positive, mid));
-    text_at(
+    small_label(
         root,
+        k,
         format!("{}%", fmt1(s.positive)),
         (xr + px(k, 5.0), y),
-        font(k, 12.0),
-        HPos::Left,
-        VPos::Center,
     )?;
     Ok(())
 }

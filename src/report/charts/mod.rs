@@ -237,20 +237,23 @@ fn text_at<DB: DrawingBackend, T: std::borrow::Borrow<str>>(
     area.draw(&Text::new(text, at, style.pos(Pos::new(h, v))))
 }
 
+/// A note or value in the charts' small type, starting at `at`.
+fn small_label<DB: DrawingBackend, T: std::borrow::Borrow<str>>(
+    area: &DrawingArea<DB, Shift>,
+    k: f64,
+    text: T,
+    at: (i32, i32),
+) -> DrawResult<DB> {
+    text_at(area, text, at, font(k, 12.0), HPos::Left, VPos::Center)
+}
+
 /// "[c] not published" where a withheld figure's bar would start (at `(x, y)`).
 fn not_published<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     k: f64,
     (x, y): (i32, i32),
 ) -> DrawResult<DB> {
-    text_at(
-        area,
-        "[c] not published",
-        (x + px(k, 6.0), y),
-        font(k, 12.0),
-        HPos::Left,
-        VPos::Center,
-    )
+    small_label(area, k, "[c] not published", (x + px(k, 6.0), y))
 }
 
 /// Give a plotters SVG an accessible name and description.

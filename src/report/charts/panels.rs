@@ -134,13 +134,11 @@ fn panel_points<DB: DrawingBackend>(
                 PALETTE[0].stroke_width(stroke(k, 2.0)),
             ))?;
         }
-        text_at(
+        small_label(
             root,
+            k,
             format!("{:.*}", panel.decimals, p.value),
             (at.0 + px(k, 9.0), at.1),
-            font(k, 12.0),
-            HPos::Left,
-            VPos::Center,
         )?;
     }
     Ok(())

@@ -185,13 +185,11 @@ fn shade_baseline<DB: DrawingBackend>(
         let tl = chart.backend_coord(&(a as f64 - 0.5, y_top));
         let br = chart.backend_coord(&(b as f64 + 0.5, y_bottom));
         root.draw(&Rectangle::new([tl, br], RGBColor(236, 236, 236).filled()))?;
-        text_at(
+        small_label(
             root,
+            k,
             "Baseline".to_string(),
             (tl.0 + px(k, 4.0), tl.1 - px(k, 12.0)),
-            font(k, 12.0),
-            HPos::Left,
-            VPos::Center,
         )?;
     }
     Ok(())
@@ -213,13 +211,11 @@ fn step_and_freeze_lines<DB: DrawingBackend>(
                 vec![top, bottom],
                 BLACK.stroke_width(stroke(k, 1.5)),
             ))?;
-            text_at(
+            small_label(
                 root,
+                k,
                 format!("Step change: {}", shorten(reason, 40)),
                 (top.0 + px(k, 4.0), top.1 - px(k, 12.0)),
-                font(k, 12.0),
-                HPos::Left,
-                VPos::Center,
             )?;
         }
         if m.frozen_here {
@@ -232,13 +228,11 @@ fn step_and_freeze_lines<DB: DrawingBackend>(
                 GREY.stroke_width(stroke(k, 1.5)),
                 px(k, 5.0),
             )?;
-            text_at(
+            small_label(
                 root,
+                k,
                 "Limits frozen".to_string(),
                 (top.0 + px(k, 4.0), bottom.1 - px(k, 10.0)),
-                font(k, 12.0),
-                HPos::Left,
-                VPos::Center,
             )?;
         }
     }
@@ -323,14 +317,7 @@ fn limit_labels<DB: DrawingBackend>(
             }
             placed.push(py);
             let (x, _) = chart.backend_coord(&(n as f64 - 0.5, y));
-            text_at(
-                root,
-                label,
-                (x + px(k, 8.0), py),
-                font(k, 12.0),
-                HPos::Left,
-                VPos::Center,
-            )?;
+            small_label(root, k, label, (x + px(k, 8.0), py))?;
         }
     }
     Ok(())
