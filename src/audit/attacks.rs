@@ -125,6 +125,7 @@ pub(super) fn differencing_attack(
         };
         let rows: Vec<&(Fields, Row)> = cells.iter().filter(|(_, r)| r.attack.is_some()).collect();
         let mut family = crate::disclosure::attack::Family {
+            truth: Vec::new(),
             counts: counts.len(),
             ..Default::default()
         };
@@ -233,6 +234,7 @@ pub(super) fn headcount_attack(
             continue;
         }
         let family = crate::disclosure::attack::Family {
+            truth: Vec::new(),
             counts: 1,
             cells: cells
                 .iter()

@@ -48,10 +48,15 @@ pub struct Family {
     pub counts: usize,
     pub cells: Vec<Cell>,
     pub lines: Vec<(usize, Vec<usize>)>,
+    /// Every cell's true counts, when the one attacking is the one protecting (empty when
+    /// not known, as for `audit`): one solution known from the start, so a figure is shown
+    /// to have room by any other solution with a different value. What is pinned is the
+    /// same either way; it is found with fewer programs.
+    pub truth: Vec<Vec<f64>>,
 }
 
 /// What a recovered value is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Figure {
     /// One of the cell's counts (by position).
     Count(usize),
@@ -92,22 +97,41 @@ const SEED_PROGRAMS: usize = 4;
 
 /// Attack one family with threshold `k`.
 pub fn attack(f: &Family, k: u32) -> Outcome {
+    attack_near(f, k, None, false)
+}
+
+/// [`attack`] on only the withheld cells that share a line with one of `near` (and those
+/// solved with them), or on all of them when `near` is `None`: after one cell of a family
+/// the attacker found nothing in is published, only the figures beside it can change. With
+/// `first`, it stops at the first cell with a figure pinned (enough to know it is not safe).
+pub fn attack_near(f: &Family, k: u32, near: Option<&[usize]>, first: bool) -> Outcome {
     let mut out = Outcome::default();
     if f.cells.iter().all(|c| c.published.is_some()) {
         return out;
     }
+    let touched = |members: &[usize]| {
+        near.is_none_or(|near| {
+            f.lines.iter().any(|(t, parts)| {
+                let on = |c: &usize| *c == *t || parts.contains(c);
+                near.iter().any(on) && members.iter().any(on)
+            })
+        })
+    };
     let (none_above, all_above) = implied_from_above(f);
-    for members in components(f) {
+    for members in components(f).into_iter().filter(|m| touched(m)) {
         let (part, keep) = sub_family(f, &members);
         let none: Vec<Vec<bool>> = keep.iter().map(|&c| none_above[c].clone()).collect();
         let all: Vec<Vec<bool>> = keep.iter().map(|&c| all_above[c].clone()).collect();
-        let o = attack_part(&part, k, &none, &all);
+        let o = attack_part(&part, k, (&none, &all), first);
         out.programs += o.programs;
         out.inconsistent |= o.inconsistent;
         out.leaks.extend(o.leaks.into_iter().map(|l| Leak {
             cell: keep[l.cell],
             ..l
         }));
+        if first && !out.leaks.is_empty() {
+            break;
+        }
     }
     out.leaks.sort_by_key(|l| l.cell);
     out
@@ -204,6 +228,11 @@ fn sub_family(f: &Family, members: &[usize]) -> (Family, Vec<usize>) {
     let at = |c: usize| keep.binary_search(&c).expect("kept");
     let part = Family {
         counts: f.counts,
+        truth: if f.truth.is_empty() {
+            Vec::new()
+        } else {
+            keep.iter().map(|&c| f.truth[c].clone()).collect()
+        },
         cells: keep.iter().map(|&c| f.cells[c].clone()).collect(),
         lines: lines
             .iter()
@@ -218,7 +247,8 @@ type Target = (usize, Figure, Terms);
 
 /// [`attack`] on one connected group of withheld cells, with what published groups above
 /// them already say (`none_above`, `all_above`).
-fn attack_part(f: &Family, k: u32, none_above: &[Vec<bool>], all_above: &[Vec<bool>]) -> Outcome {
+fn attack_part(f: &Family, k: u32, above: (&PerCount, &PerCount), first: bool) -> Outcome {
+    let (none_above, all_above) = above;
     let mut out = Outcome::default();
     let hidden: Vec<usize> = (0..f.cells.len())
         .filter(|&c| f.cells[c].published.is_none())
@@ -235,6 +265,15 @@ fn attack_part(f: &Family, k: u32, none_above: &[Vec<bool>], all_above: &[Vec<bo
         targets: &targets,
         seen: vec![(f64::INFINITY, f64::NEG_INFINITY); targets.len()],
     };
+    if !f.truth.is_empty() {
+        let mut x = vec![0.0; vars];
+        for &c in &hidden {
+            for j in 0..f.counts {
+                x[base[c] + j] = f.truth[c][j];
+            }
+        }
+        bounds.note(&x);
+    }
     let mut seed = 0x9E37_79B9_7F4A_7C15_u64;
     if !seed_programs(vars, &constraints, &mut bounds, &mut seed, &mut out) {
         out.inconsistent = true;
@@ -242,6 +281,11 @@ fn attack_part(f: &Family, k: u32, none_above: &[Vec<bool>], all_above: &[Vec<bo
     }
     joint_rounds(vars, &constraints, &mut bounds, &mut seed, &mut out);
     for (t, target) in targets.iter().enumerate() {
+        // Asked only whether anything is pinned: stop after the first cell with a leak.
+        let last = out.leaks.last().map(|l| l.cell);
+        if first && last.is_some_and(|c| c != target.0 && !shown_empty(&out.leaks, c)) {
+            break;
+        }
         bound_one(vars, &constraints, &mut bounds, t, &mut out);
         let seen = &bounds.seen;
         // A size pinned at the group's published respondents says only that every
@@ -260,14 +304,20 @@ fn attack_part(f: &Family, k: u32, none_above: &[Vec<bool>], all_above: &[Vec<bo
     }
     // A group shown to be empty gives nothing away about anyone (disclosure control does not
     // protect empty groups): its counts are all 0 because it has no members.
-    let empty: Vec<usize> = out
-        .leaks
+    let leaks = std::mem::take(&mut out.leaks);
+    out.leaks = leaks
         .iter()
-        .filter(|l| l.figure == Figure::Size && l.value == 0.0)
-        .map(|l| l.cell)
+        .filter(|l| !shown_empty(&leaks, l.cell))
+        .copied()
         .collect();
-    out.leaks.retain(|l| !empty.contains(&l.cell));
     out
+}
+
+/// Whether the attacker found cell `c` empty (its size pinned at 0).
+fn shown_empty(leaks: &[Leak], c: usize) -> bool {
+    leaks
+        .iter()
+        .any(|l| l.cell == c && l.figure == Figure::Size && l.value == 0.0)
 }
 
 /// Every line adds up, for each count; each withheld cell's size is what its reason says
@@ -533,6 +583,7 @@ mod tests {
     fn a_lone_hidden_cell_is_recovered_by_subtraction() {
         // Total 30 = 12 + hidden: the hidden cell is 18.
         let f = Family {
+            truth: Vec::new(),
             counts: 1,
             cells: vec![shown(&[30.0]), shown(&[12.0]), hidden(false)],
             lines: vec![(0, vec![1, 2])],
@@ -552,6 +603,7 @@ mod tests {
     fn two_hidden_cells_with_room_leak_nothing() {
         // 40 = 10 + a + b, a primary (< 10), b secondary (≥ 10): a ∈ [0, 9], b ∈ [21, 30].
         let f = Family {
+            truth: Vec::new(),
             counts: 1,
             cells: vec![shown(&[40.0]), shown(&[10.0]), hidden(true), hidden(false)],
             lines: vec![(0, vec![1, 2, 3])],
@@ -570,6 +622,7 @@ mod tests {
         //   row parts: published (4, 30); hidden A (in the Not stated column); hidden B
         //   column total (Not stated): (0, 22) = hidden A + published (0, 19)
         let f = Family {
+            truth: Vec::new(),
             counts: 2,
             cells: vec![
                 shown(&[12.0, 80.0]),
@@ -599,6 +652,7 @@ mod tests {
     #[test]
     fn contradictory_tables_are_reported_not_solved() {
         let f = Family {
+            truth: Vec::new(),
             counts: 1,
             cells: vec![shown(&[10.0]), shown(&[12.0]), hidden(false)],
             lines: vec![(0, vec![1, 2])],

@@ -57,7 +57,11 @@ fn family() -> (Keys, Vec<Vec<f64>>) {
 }
 
 #[test]
-fn months_are_hidden_last_so_the_control_chart_keeps_its_points() {
+fn months_are_never_withheld_for_the_committee_by_month_cross() {
+    // The greedy repair this replaced hid two of the three months (one-way groups, the
+    // control chart's points) to protect committee × month cells, unless months were marked
+    // to hide last. A cross now pays for its own protection: no month is withheld either
+    // way, and the attacker still recovers nothing.
     let (keys, values) = family();
     let upper = vec![None; keys.len()];
     let months_hidden = |d: &[Option<Suppression>]| {
@@ -71,13 +75,16 @@ fn months_are_hidden_last_so_the_control_chart_keeps_its_points() {
         sizes: false,
         hide_last,
     };
-    let cheapest = decide_safe(&keys, 5, false, &[], &seen(None));
+    let plain = decide_safe(&keys, 5, false, &[], &seen(None));
     let kept = decide_safe(&keys, 5, false, &[], &seen(Some(Breakdown::Field(1))));
-    // Hiding the cheapest cell each time takes two of the three months with it; keeping
-    // months last hides committees instead, and the attacker still recovers nothing.
-    assert_eq!(months_hidden(&cheapest), 2);
+    assert_eq!(months_hidden(&plain), 0);
     assert_eq!(months_hidden(&kept), 0);
+    let cross_hidden = (0..keys.len())
+        .filter(|&i| matches!(keys[i].0, Breakdown::Cross(..)) && kept[i].is_some())
+        .count();
+    assert!(cross_hidden > 0, "{kept:?}");
     let family = attack::Family {
+        truth: Vec::new(),
         counts: 2,
         cells: (0..keys.len())
             .map(|i| attack::Cell {

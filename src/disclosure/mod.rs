@@ -19,11 +19,13 @@
 //! independently.
 
 pub mod attack;
+mod fewest;
+mod hierarchy;
 pub mod redact;
 mod repair;
 mod tables;
 
-use repair::decide_safe;
+use hierarchy::decide_safe;
 
 pub use tables::{DriverGroup, DriverStatus, ProtectedTables};
 
@@ -78,6 +80,10 @@ pub enum Suppression {
     /// where groups are as small as member feedback's committees, "too few" bounds a hidden
     /// count so tightly that subtraction recovers it.
     Confidential,
+    /// A two-way cross withheld whole for this measure and wave: hiding some of its cells
+    /// could not protect the rest without withholding one-way groups, which a cross never
+    /// costs. Says nothing about any cell's size.
+    CrossDropped,
 }
 
 impl Suppression {
@@ -90,6 +96,7 @@ impl Suppression {
             Suppression::Secondary => "secondary",
             Suppression::SmallOrganisation => "small_organisation",
             Suppression::Confidential => "confidential",
+            Suppression::CrossDropped => "cross_dropped",
         }
     }
 }
@@ -119,6 +126,7 @@ pub struct Summary {
     pub primary: usize,
     pub secondary: usize,
     pub small_organisation: usize,
+    pub cross_dropped: usize,
 }
 
 impl Summary {
@@ -130,6 +138,7 @@ impl Summary {
             Some(Suppression::SmallOrganisation) => self.small_organisation += 1,
             // Cells are counted by their reason before it is replaced by this one.
             Some(Suppression::Confidential) => self.secondary += 1,
+            Some(Suppression::CrossDropped) => self.cross_dropped += 1,
         }
     }
 }
@@ -218,16 +227,16 @@ fn enforce_cross(
     }
 }
 
-/// Decide suppression for every cell of one wave and one measure. `cells` are
-/// (breakdown, group, n); `forced[i]` hides a cell for consistency with another table.
-pub fn decide(
+/// Primary suppression of one wave and one measure: cells below the threshold, those another
+/// table forces, every group of a wave too small for breakdowns; and when the whole
+/// organisation's figure is withheld, every group with it. The flag says whether that
+/// settles the family (no secondary suppression to do).
+fn primary(
     cells: &[(Breakdown, Group, u64)],
-    k: u32,
+    k: u64,
     small_org: bool,
     forced: &[bool],
-) -> Vec<Option<Suppression>> {
-    let k = u64::from(k);
-    let n: Vec<u64> = cells.iter().map(|c| c.2).collect();
+) -> (Vec<Option<Suppression>>, bool) {
     let mut d: Vec<Option<Suppression>> = cells
         .iter()
         .enumerate()
@@ -256,6 +265,23 @@ pub fn decide(
                 *s = Some(Suppression::SmallOrganisation);
             }
         }
+    }
+    let settled = overall_hidden || small_org;
+    (d, settled)
+}
+
+/// Decide suppression for every cell of one wave and one measure. `cells` are
+/// (breakdown, group, n); `forced[i]` hides a cell for consistency with another table.
+pub fn decide(
+    cells: &[(Breakdown, Group, u64)],
+    k: u32,
+    small_org: bool,
+    forced: &[bool],
+) -> Vec<Option<Suppression>> {
+    let k = u64::from(k);
+    let n: Vec<u64> = cells.iter().map(|c| c.2).collect();
+    let (mut d, settled) = primary(cells, k, small_org, forced);
+    if settled {
         return d;
     }
 

@@ -1,50 +1,143 @@
 //! Secondary suppression checked by the LP attacker and repaired: while a withheld figure can
-//! be worked out, the cheapest published line-mate is withheld too.
+//! be worked out, the cheapest published line-mate is withheld too; then pruned, so that no
+//! withheld cell stays withheld that the rules and the attacker would let go.
 
 use super::*;
+use std::collections::HashSet;
 
-/// What the LP attacker sees of a family when cells `d` are withheld: published counts,
-/// what a withheld cell's reason says of its size, published upper bounds, the lines.
-fn attack_family(
-    d: &[Option<Suppression>],
-    seen: &Seen,
-    lines: &[(usize, Vec<usize>)],
-) -> attack::Family {
-    let Seen {
-        values,
-        upper,
-        sizes,
-        ..
-    } = *seen;
-    attack::Family {
-        counts: values.first().map_or(1, Vec::len),
-        cells: (0..d.len())
-            .map(|i| attack::Cell {
-                published: d[i].is_none().then(|| values[i].clone()),
-                size: match d[i] {
-                    Some(Suppression::Primary) if sizes => attack::Size::Below,
-                    Some(Suppression::Secondary) if sizes => attack::Size::AtLeast,
-                    _ => attack::Size::Any,
-                },
-                upper: upper.get(i).copied().flatten(),
-            })
-            .collect(),
-        lines: lines.to_vec(),
+/// Part of a family (or all of it) as a family of its own: which of the family's cells it
+/// holds, their keys, what the attacker reads of them, its lines and which cells are totals.
+pub(super) struct Part {
+    /// The family's index of each cell of the part.
+    pub(super) at: Vec<usize>,
+    pub(super) keys: Vec<(Breakdown, Group, u64)>,
+    values: Vec<Vec<f64>>,
+    upper: Vec<Option<f64>>,
+    pub(super) lines: Vec<(usize, Vec<usize>)>,
+    is_total: Vec<bool>,
+    sizes: bool,
+    pub(super) hide_last: Option<Breakdown>,
+}
+
+/// A figure the attacker pins down: (cell, which figure).
+pub(super) type Pinned = HashSet<(usize, attack::Figure)>;
+
+impl Part {
+    /// The cells `at` of a family, with the lines among them.
+    pub(super) fn of(keys: &[(Breakdown, Group, u64)], seen: &Seen, at: Vec<usize>) -> Part {
+        let part_keys: Vec<(Breakdown, Group, u64)> = at.iter().map(|&i| keys[i]).collect();
+        let lines = family_lines(&part_keys);
+        let is_total = (0..at.len())
+            .map(|i| lines.iter().any(|(t, _)| *t == i))
+            .collect();
+        Part {
+            values: at.iter().map(|&i| seen.values[i].clone()).collect(),
+            upper: at
+                .iter()
+                .map(|&i| seen.upper.get(i).copied().flatten())
+                .collect(),
+            at,
+            keys: part_keys,
+            lines,
+            is_total,
+            sizes: seen.sizes,
+            hide_last: seen.hide_last,
+        }
+    }
+
+    fn n(&self) -> Vec<u64> {
+        self.keys.iter().map(|c| c.2).collect()
+    }
+
+    /// What the LP attacker sees when cells `d` are withheld: published counts, what a
+    /// withheld cell's reason says of its size, published upper bounds, the lines.
+    fn family(&self, d: &[Option<Suppression>]) -> attack::Family {
+        attack::Family {
+            counts: self.values.first().map_or(1, Vec::len),
+            truth: self.values.clone(),
+            cells: (0..d.len())
+                .map(|i| attack::Cell {
+                    published: d[i].is_none().then(|| self.values[i].clone()),
+                    size: match d[i] {
+                        Some(Suppression::Primary) if self.sizes => attack::Size::Below,
+                        Some(Suppression::Secondary) if self.sizes => attack::Size::AtLeast,
+                        _ => attack::Size::Any,
+                    },
+                    upper: self.upper[i],
+                })
+                .collect(),
+            lines: self.lines.clone(),
+        }
+    }
+
+    /// The withheld figures the attacker pins down when cells `d` are withheld, less those
+    /// in `known` (figures that follow from what is published whatever this part hides).
+    pub(super) fn leaks(
+        &self,
+        d: &[Option<Suppression>],
+        k: u32,
+        known: &Pinned,
+    ) -> Vec<attack::Leak> {
+        self.leaks_near(d, k, known, None, false)
+    }
+
+    /// The figures of the first cell the attacker pins (not `known`), if any: enough to
+    /// know the cells withheld do not protect everything, and where to add one.
+    pub(super) fn first_leaks(
+        &self,
+        d: &[Option<Suppression>],
+        k: u32,
+        known: &Pinned,
+    ) -> Vec<attack::Leak> {
+        self.leaks_near(d, k, known, None, true)
+    }
+
+    /// [`Part::leaks`] beside the cells `near` only (see [`attack::attack_near`]).
+    fn leaks_near(
+        &self,
+        d: &[Option<Suppression>],
+        k: u32,
+        known: &Pinned,
+        near: Option<&[usize]>,
+        first: bool,
+    ) -> Vec<attack::Leak> {
+        if d.iter().all(Option::is_none) || self.lines.is_empty() {
+            return Vec::new();
+        }
+        // Stopping at the first leak is only right when no leak is to be let through.
+        let first = first && known.is_empty();
+        let mut leaks = attack::attack_near(&self.family(d), k, near, first).leaks;
+        leaks.retain(|l| !known.contains(&(l.cell, l.figure)));
+        leaks
+    }
+
+    /// Whether every line through cell `i` keeps what it hides: a line whose total is
+    /// withheld is withheld whole; in any other, the withheld non-empty cells are none, or at
+    /// least two holding at least `k` together (see [`enforce_line`]).
+    fn lines_hold_at(&self, d: &[Option<Suppression>], k: u32, i: usize) -> bool {
+        let through = |(t, parts): &&(usize, Vec<usize>)| *t == i || parts.contains(&i);
+        self.lines.iter().filter(through).all(|(t, parts)| {
+            if d[*t].is_some() {
+                return parts.iter().all(|&p| d[p].is_some());
+            }
+            let hidden: Vec<u64> = parts
+                .iter()
+                .filter(|&&p| d[p].is_some() && self.keys[p].2 > 0)
+                .map(|&p| self.keys[p].2)
+                .collect();
+            hidden.is_empty() || (hidden.len() >= 2 && hidden.iter().sum::<u64>() >= u64::from(k))
+        })
     }
 }
 
 /// Every group of the family withheld and a figure still pinned: when the reasons told the
 /// attacker the groups' sizes, they become `Confidential` (withheld, without saying which
 /// rule), so only the whole organisation's figures remain to go on.
-fn without_sizes(
-    mut d: Vec<Option<Suppression>>,
-    keys: &[(Breakdown, Group, u64)],
-    seen: &Seen,
-) -> Vec<Option<Suppression>> {
-    if !seen.sizes {
+fn without_sizes(mut d: Vec<Option<Suppression>>, part: &Part) -> Vec<Option<Suppression>> {
+    if !part.sizes {
         return d;
     }
-    for (s, key) in d.iter_mut().zip(keys) {
+    for (s, key) in d.iter_mut().zip(&part.keys) {
         if key.0 != Breakdown::Overall
             && matches!(s, Some(Suppression::Primary | Suppression::Secondary))
         {
@@ -54,22 +147,29 @@ fn without_sizes(
     d
 }
 
-/// The cheapest published group to withhold so that a leak is no longer pinned down: the
-/// nearest line-mates first (sharing a line with the cell, else with the withheld groups
-/// beside it, outwards), cross cells before one-way groups, groups that bring doubt before
-/// those that do not, and the smallest.
-fn cheapest_mate(
-    keys: &[(Breakdown, Group, u64)],
+/// A candidate to withhold: (total?, hidden last?, not helpful?, distance, n, index), the
+/// cheapest first.
+type Rank = (bool, bool, bool, usize, u64, usize);
+
+/// The published groups (of those `allowed`) to withhold so that a leak is no longer pinned
+/// down, ranked: the nearest line-mates first (sharing a line with the cell, else with the
+/// withheld groups beside it, outwards), cross cells before one-way groups, groups that bring
+/// doubt before those that do not, and the smallest.
+fn ranked_mates(
+    part: &Part,
     d: &[Option<Suppression>],
     forced: &[bool],
-    lines: &[(usize, Vec<usize>)],
-    is_total: &[bool],
-    seen: &Seen,
     leak: &attack::Leak,
-) -> Option<usize> {
-    let Seen {
-        values, hide_last, ..
-    } = *seen;
+    allowed: &dyn Fn(usize) -> bool,
+) -> Vec<Rank> {
+    let Part {
+        keys,
+        values,
+        lines,
+        is_total,
+        hide_last,
+        ..
+    } = part;
     // A line-mate that brings some of what was pinned back into doubt: for a count,
     // a group with some of that count; for "everyone answered alike", a group where
     // not everyone did; for a size, any group with members.
@@ -87,9 +187,7 @@ fn cheapest_mate(
     let mut frontier = vec![leak.cell];
     let mut visited = vec![false; keys.len()];
     visited[leak.cell] = true;
-    // (total?, hidden last?, not helpful?, distance, n, index): the cheapest cell to
-    // hide.
-    let mut best: Option<(bool, bool, bool, usize, u64, usize)> = None;
+    let mut ranked: Vec<Rank> = Vec::new();
     let mut level = 0;
     while !frontier.is_empty() && level < 4 {
         level += 1;
@@ -105,43 +203,74 @@ fn cheapest_mate(
             }
         }
         for &i in &mates {
-            if d[i].is_none() && !forced[i] && keys[i].0 != Breakdown::Overall {
+            if d[i].is_none() && !forced[i] && keys[i].0 != Breakdown::Overall && allowed(i) {
                 // Cross cells before one-way groups: hiding a one-way group hides its
                 // row of every cross and every theme built on the item for that group.
-                let last = Some(keys[i].0) == hide_last;
-                let cost = (is_total[i], last, !helps(i), level, keys[i].2, i);
-                if best.is_none_or(|b| cost < b) {
-                    best = Some(cost);
-                }
+                let last = Some(keys[i].0) == *hide_last;
+                ranked.push((is_total[i], last, !helps(i), level, keys[i].2, i));
             }
         }
-        if best.is_some_and(|b| !b.0 && !b.1 && !b.2) {
+        if ranked.iter().any(|b| !b.0 && !b.1 && !b.2) {
             break;
         }
         frontier = mates.into_iter().filter(|&i| d[i].is_some()).collect();
     }
-    best.map(|b| b.5)
+    ranked.sort_unstable();
+    ranked
 }
 
-/// [`decide`], then more cells hidden until the differencing attacker (an LP over every line
-/// of the family, knowing what each withheld cell's reason says about its size) can work out
-/// no withheld count: for each value it pins down, the smallest published group that shares
-/// a line with it is hidden too, and the line rules applied again.
-pub(super) fn decide_safe(
-    keys: &[(Breakdown, Group, u64)],
+/// The cheapest published group (of those `allowed`) to withhold so that a leak is no longer
+/// pinned down (see [`ranked_mates`]).
+pub(super) fn cheapest_mate(
+    part: &Part,
+    d: &[Option<Suppression>],
+    forced: &[bool],
+    leak: &attack::Leak,
+    allowed: &dyn Fn(usize) -> bool,
+) -> Option<usize> {
+    ranked_mates(part, d, forced, leak, allowed)
+        .first()
+        .map(|r| r.5)
+}
+
+/// The groups as cheap as the cheapest (as near, of the same kind) of which one more is to be
+/// withheld for a leak: the choice among them is left to [`super::fewest::fewest`].
+pub(super) fn mates(
+    part: &Part,
+    d: &[Option<Suppression>],
+    forced: &[bool],
+    leak: &attack::Leak,
+    allowed: &dyn Fn(usize) -> bool,
+) -> Vec<usize> {
+    let ranked = ranked_mates(part, d, forced, leak, allowed);
+    let Some(best) = ranked.first().copied() else {
+        return Vec::new();
+    };
+    ranked
+        .iter()
+        .filter(|r| (r.0, r.1, r.2, r.3) == (best.0, best.1, best.2, best.3))
+        .map(|r| r.5)
+        .collect()
+}
+
+/// [`decide`] on a part, then more cells hidden until the differencing attacker (an LP over
+/// every line of the part, knowing what each withheld cell's reason says about its size) can
+/// work out no withheld count: for each value it pins down, the smallest published group that
+/// shares a line with it is hidden too, and the line rules applied again. Any group of the
+/// part may be hidden: `decide_safe` calls it on the organisation and one-way groups alone,
+/// and on a whole family only as a last resort.
+pub(super) fn repair(
+    part: &Part,
     k: u32,
     small_org: bool,
     forced: &[bool],
-    seen: &Seen,
 ) -> Vec<Option<Suppression>> {
-    let lines = family_lines(keys);
-    let is_total: Vec<bool> = (0..keys.len())
-        .map(|i| lines.iter().any(|(t, _)| *t == i))
-        .collect();
+    let keys = &part.keys;
     let mut forced = forced.to_vec();
     forced.resize(keys.len(), false);
     let mut all_hidden = false;
     let mut rounds = 0;
+    let none = Pinned::new();
     loop {
         rounds += 1;
         if rounds > MAX_REPAIR_ROUNDS && !all_hidden {
@@ -153,19 +282,13 @@ pub(super) fn decide_safe(
             all_hidden = true;
         }
         let d = decide(keys, k, small_org, &forced);
-        if d.iter().all(Option::is_none) || lines.is_empty() {
-            return d;
-        }
-        let family = attack_family(&d, seen, &lines);
-        let out = attack::attack(&family, k);
-        let leaks = out.leaks;
+        let leaks = part.leaks(&d, k, &none);
         if leaks.is_empty() {
             return d;
         }
         let mut added = false;
         for leak in leaks {
-            let next = cheapest_mate(keys, &d, &forced, &lines, &is_total, seen, &leak);
-            if let Some(i) = next {
+            if let Some(i) = cheapest_mate(part, &d, &forced, &leak, &|_| true) {
                 forced[i] = true;
                 added = true;
             }
@@ -175,7 +298,7 @@ pub(super) fn decide_safe(
             // organisation's figures and from the reasons (a line of groups each withheld as
             // secondary, "at least the threshold", can add up to exactly that many each).
             // Their reasons then say nothing: withheld, without saying which rule.
-            return without_sizes(d, keys, seen);
+            return without_sizes(d, part);
         }
         if !added {
             // Nothing left to hide beside it: withhold every group.
@@ -187,5 +310,53 @@ pub(super) fn decide_safe(
     }
 }
 
-/// Rounds of "attack, then hide more" before a family's groups are all withheld instead.
-const MAX_REPAIR_ROUNDS: usize = 64;
+/// Publish again what need not be withheld: each cell withheld as secondary (not `forced`
+/// by another table, and `allowed`), the most respondents first, is published if the line
+/// rules still hold and the attacker still pins nothing but what is `known`.
+pub(super) fn prune(
+    part: &Part,
+    d: &mut [Option<Suppression>],
+    k: u32,
+    forced: &[bool],
+    allowed: &dyn Fn(usize) -> bool,
+    known: &Pinned,
+) {
+    let settled = |s: &Option<Suppression>| {
+        matches!(
+            s,
+            Some(
+                Suppression::SmallOrganisation
+                    | Suppression::Confidential
+                    | Suppression::CrossDropped
+            )
+        )
+    };
+    if d.iter().any(settled) {
+        return;
+    }
+    let mut candidates: Vec<usize> = (0..d.len())
+        .filter(|&i| d[i] == Some(Suppression::Secondary) && !forced[i] && allowed(i))
+        .collect();
+    candidates.sort_by_key(|&i| (std::cmp::Reverse(part.keys[i].2), i));
+    for i in candidates {
+        d[i] = None;
+        let safe = part.lines_hold_at(d, k, i)
+            && part.leaks_near(d, k, known, Some(&[i]), true).is_empty();
+        if !safe {
+            d[i] = Some(Suppression::Secondary);
+        }
+    }
+}
+
+/// Rounds of "attack, then hide more" before a part's groups are all withheld instead.
+pub(super) const MAX_REPAIR_ROUNDS: usize = 64;
+
+/// The line rule on one line, by position in a part (see [`enforce_line`]).
+pub(super) fn enforce_part_line(
+    part: &Part,
+    line: &[usize],
+    d: &mut [Option<Suppression>],
+    k: u32,
+) -> bool {
+    enforce_line(line, &part.n(), d, u64::from(k))
+}

@@ -1,0 +1,348 @@
+//! Secondary suppression in the order readers need the figures (`methodology.md`, "Least
+//! loss"): the organisation and the one-way groups first, decided as if no cross were
+//! published, so they are the same whatever crosses a pack has; then each cross, which pays
+//! for its own protection with its own cells or, where they cannot protect it, is withheld
+//! whole for that measure and wave ([`Suppression::CrossDropped`]).
+//!
+//! Each stage settles the same way: the fewest cells the line rules need ([`fewest`]), then
+//! the attacker; while it pins a figure, the cheapest line-mate is withheld too and the lines
+//! solved again; last, withheld cells are published again wherever the rules and the attacker
+//! allow ([`prune`]).
+
+use super::fewest::fewest;
+use super::repair::{MAX_REPAIR_ROUNDS, Part, Pinned, enforce_part_line, mates, prune, repair};
+use super::*;
+
+/// [`decide`], then more cells withheld until the differencing attacker (an LP over every
+/// line of the family, knowing what each withheld cell's reason says about its size) can work
+/// out no withheld figure, one-way groups only ever for one-way lines.
+pub(super) fn decide_safe(
+    keys: &[(Breakdown, Group, u64)],
+    k: u32,
+    small_org: bool,
+    forced: &[bool],
+    seen: &Seen,
+) -> Vec<Option<Suppression>> {
+    let mut forced = forced.to_vec();
+    forced.resize(keys.len(), false);
+    let (first, settled) = primary(keys, u64::from(k), small_org, &forced);
+    if settled {
+        return first;
+    }
+    let mut d = one_way(keys, k, small_org, &forced, seen);
+    let crosses = crosses_of(keys);
+    if crosses.is_empty() {
+        return d;
+    }
+    // No sizes told below groups that tell none.
+    if d.contains(&Some(Suppression::Confidential)) {
+        for (i, key) in keys.iter().enumerate() {
+            if matches!(key.0, Breakdown::Cross(..)) {
+                d[i] = Some(Suppression::Confidential);
+            }
+        }
+        return d;
+    }
+    let mut known = Pinned::new();
+    for &cross in &crosses {
+        match decide_cross(keys, k, seen, &forced, &d, cross) {
+            Some((cells, pinned)) => {
+                for (i, s) in cells {
+                    d[i] = s;
+                }
+                known.extend(pinned);
+            }
+            None => return whole_family(keys, k, small_org, &forced, seen),
+        }
+    }
+    if linked(keys, &d, &crosses) {
+        together(keys, k, small_org, &forced, seen, d, &known)
+    } else {
+        d
+    }
+}
+
+/// The organisation and the one-way groups, as if no cross were published.
+fn one_way(
+    keys: &[(Breakdown, Group, u64)],
+    k: u32,
+    small_org: bool,
+    forced: &[bool],
+    seen: &Seen,
+) -> Vec<Option<Suppression>> {
+    let at: Vec<usize> = (0..keys.len())
+        .filter(|&i| !matches!(keys[i].0, Breakdown::Cross(..)))
+        .collect();
+    let part = Part::of(keys, seen, at);
+    let f: Vec<bool> = part.at.iter().map(|&i| forced[i]).collect();
+    let (mut pd, _) = primary(&part.keys, u64::from(k), small_org, &f);
+    let group = |i: usize| part.keys[i].0 != Breakdown::Overall;
+    if settle(&part, &mut pd, k, &f, &group, &Pinned::new()).is_err() {
+        pd = repair(&part, k, small_org, &f);
+    }
+    let mut d = vec![None; keys.len()];
+    for (&i, s) in part.at.iter().zip(pd) {
+        d[i] = s;
+    }
+    d
+}
+
+/// Withhold the fewest `allowed` cells the line rules need, then more while the attacker
+/// pins a figure not `known`, then publish again what need not be withheld. `Err` with the
+/// figures still pinned when nothing allowed is left to withhold beside them.
+fn settle(
+    part: &Part,
+    d: &mut [Option<Suppression>],
+    k: u32,
+    forced: &[bool],
+    allowed: &dyn Fn(usize) -> bool,
+    known: &Pinned,
+) -> Result<(), Vec<attack::Leak>> {
+    let mut cuts: Vec<Vec<usize>> = Vec::new();
+    for _ in 0..MAX_REPAIR_ROUNDS {
+        match fewest(part, d, k, allowed, &cuts) {
+            Some(cells) => {
+                for i in cells {
+                    d[i] = Some(Suppression::Secondary);
+                }
+            }
+            None => lines_one_by_one(part, d, k, allowed),
+        }
+        let leaks = part.first_leaks(d, k, known);
+        if leaks.is_empty() {
+            prune(part, d, k, forced, allowed, known);
+            return Ok(());
+        }
+        // One more of the nearest line-mates of the first cell with a figure pinned (its
+        // counts are pinned together, and one more withheld beside it usually frees them
+        // all), chosen with the lines they then need; then the attacker again.
+        let cut = mates(part, d, forced, &leaks[0], allowed);
+        if cut.is_empty() {
+            return Err(leaks);
+        }
+        cuts = vec![cut];
+    }
+    Err(Vec::new())
+}
+
+/// The line rules applied line by line (the next-smallest cell each time) where no choice
+/// satisfies every line at once: on the lines whose cells are all `allowed`.
+fn lines_one_by_one(
+    part: &Part,
+    d: &mut [Option<Suppression>],
+    k: u32,
+    allowed: &dyn Fn(usize) -> bool,
+) {
+    loop {
+        let mut changed = false;
+        for (t, parts) in &part.lines {
+            if d[*t].is_none() && parts.iter().all(|&p| allowed(p)) {
+                changed |= enforce_part_line(part, parts, d, k);
+            }
+        }
+        if !changed {
+            return;
+        }
+    }
+}
+
+/// The family's crosses, in the order their cells come.
+fn crosses_of(keys: &[(Breakdown, Group, u64)]) -> Vec<Breakdown> {
+    let mut out: Vec<Breakdown> = Vec::new();
+    for key in keys {
+        if matches!(key.0, Breakdown::Cross(..)) && !out.contains(&key.0) {
+            out.push(key.0);
+        }
+    }
+    out
+}
+
+/// One cross's cells decided (by family index), and the figures of it the attacker pins from
+/// the one-way figures alone.
+type CrossCells = (Vec<(usize, Option<Suppression>)>, Pinned);
+
+/// One cross decided with the one-way decisions `d` fixed: `None` when even withholding the
+/// whole cross would leave a one-way figure pinned (then the family falls back to
+/// [`whole_family`]).
+fn decide_cross(
+    keys: &[(Breakdown, Group, u64)],
+    k: u32,
+    seen: &Seen,
+    forced: &[bool],
+    d: &[Option<Suppression>],
+    cross: Breakdown,
+) -> Option<CrossCells> {
+    let Breakdown::Cross(fa, fb) = cross else {
+        return Some((Vec::new(), Pinned::new()));
+    };
+    let at: Vec<usize> = (0..keys.len())
+        .filter(|&i| match keys[i].0 {
+            Breakdown::Overall => true,
+            Breakdown::Field(f) => f == fa || f == fb,
+            b => b == cross,
+        })
+        .collect();
+    let part = Part::of(keys, seen, at);
+    let in_cross = |j: usize| part.keys[j].0 == cross;
+    let f: Vec<bool> = part.at.iter().map(|&i| forced[i]).collect();
+    let mut pd = first_cut(&part, k, &f, d, &in_cross);
+    let mut known = Pinned::new();
+    let mut protected = settle(&part, &mut pd, k, &f, &in_cross, &known);
+    if let Err(leaks) = &protected {
+        // Figures the one-way groups give away whatever the cross hides are no reason to
+        // drop it.
+        known = given_away(&part, &pd, k, &in_cross)?;
+        if !leaks.is_empty() && leaks.iter().all(|l| known.contains(&(l.cell, l.figure))) {
+            protected = settle(&part, &mut pd, k, &f, &in_cross, &known);
+        }
+    }
+    if protected.is_err() {
+        for (j, s) in pd.iter_mut().enumerate() {
+            if in_cross(j) {
+                *s = Some(Suppression::CrossDropped);
+            }
+        }
+    }
+    let cells = (0..pd.len())
+        .filter(|&j| in_cross(j))
+        .map(|j| (part.at[j], pd[j]))
+        .collect();
+    let known = known
+        .into_iter()
+        .map(|(j, figure)| (part.at[j], figure))
+        .collect();
+    Some((cells, known))
+}
+
+/// A cross's cells before the line rules: the one-way groups as decided, the cross's cells
+/// below the threshold withheld, those another table forces, and every row (or column) whose
+/// one-way group is withheld.
+fn first_cut(
+    part: &Part,
+    k: u32,
+    forced: &[bool],
+    d: &[Option<Suppression>],
+    in_cross: &dyn Fn(usize) -> bool,
+) -> Vec<Option<Suppression>> {
+    let mut pd: Vec<Option<Suppression>> = (0..part.at.len())
+        .map(|j| {
+            if !in_cross(j) {
+                d[part.at[j]]
+            } else if part.keys[j].2 < u64::from(k) {
+                Some(Suppression::Primary)
+            } else if forced[j] {
+                Some(Suppression::Secondary)
+            } else {
+                None
+            }
+        })
+        .collect();
+    for (t, parts) in &part.lines {
+        if parts.iter().any(|&p| in_cross(p)) && pd[*t].is_some() {
+            for &p in parts {
+                pd[p].get_or_insert(Suppression::Secondary);
+            }
+        }
+    }
+    pd
+}
+
+/// What the attacker pins with the whole cross withheld, saying nothing of sizes: figures of
+/// the cross's cells that follow from the one-way figures (all of a column's "no" answers
+/// in the one row that has any), which no choice of the cross's cells can protect. `None` if
+/// a one-way figure is among them.
+fn given_away(
+    part: &Part,
+    pd: &[Option<Suppression>],
+    k: u32,
+    in_cross: &dyn Fn(usize) -> bool,
+) -> Option<Pinned> {
+    let dropped: Vec<Option<Suppression>> = (0..pd.len())
+        .map(|j| {
+            if in_cross(j) {
+                Some(Suppression::CrossDropped)
+            } else {
+                pd[j]
+            }
+        })
+        .collect();
+    let leaks = part.leaks(&dropped, k, &Pinned::new());
+    if leaks.iter().any(|l| !in_cross(l.cell)) {
+        return None;
+    }
+    Some(leaks.iter().map(|l| (l.cell, l.figure)).collect())
+}
+
+/// Whether two crosses share a withheld one-way group (a field of both with a group
+/// withheld): only through one can the attacker work on both crosses at once, since every
+/// other line a cross's cells are in is its own or has a published total.
+fn linked(
+    keys: &[(Breakdown, Group, u64)],
+    d: &[Option<Suppression>],
+    crosses: &[Breakdown],
+) -> bool {
+    let fields = |c: &Breakdown| match *c {
+        Breakdown::Cross(a, b) => [a, b],
+        _ => [usize::MAX; 2],
+    };
+    keys.iter().zip(d).any(|(key, s)| match key.0 {
+        Breakdown::Field(f) if s.is_some() => {
+            crosses.iter().filter(|c| fields(c).contains(&f)).count() > 1
+        }
+        _ => false,
+    })
+}
+
+/// Every cross together, as published: where the attacker pins a figure through two crosses
+/// at once, a cross it runs through is dropped, until it pins none.
+fn together(
+    keys: &[(Breakdown, Group, u64)],
+    k: u32,
+    small_org: bool,
+    forced: &[bool],
+    seen: &Seen,
+    mut d: Vec<Option<Suppression>>,
+    known: &Pinned,
+) -> Vec<Option<Suppression>> {
+    let part = Part::of(keys, seen, (0..keys.len()).collect());
+    let mut open: Vec<Breakdown> = crosses_of(keys)
+        .into_iter()
+        .filter(|&c| {
+            keys.iter()
+                .zip(&d)
+                .any(|(key, s)| key.0 == c && *s != Some(Suppression::CrossDropped))
+        })
+        .collect();
+    loop {
+        let leaks = part.leaks(&d, k, known);
+        if leaks.is_empty() {
+            return d;
+        }
+        let victim = leaks
+            .iter()
+            .map(|l| keys[l.cell].0)
+            .find(|b| open.contains(b))
+            .or_else(|| open.last().copied());
+        let Some(cross) = victim else {
+            return repair(&part, k, small_org, forced);
+        };
+        open.retain(|&c| c != cross);
+        for (key, s) in keys.iter().zip(d.iter_mut()) {
+            if key.0 == cross {
+                *s = Some(Suppression::CrossDropped);
+            }
+        }
+    }
+}
+
+/// The last resort: the whole family repaired as one, any group hidden where needed.
+fn whole_family(
+    keys: &[(Breakdown, Group, u64)],
+    k: u32,
+    small_org: bool,
+    forced: &[bool],
+    seen: &Seen,
+) -> Vec<Option<Suppression>> {
+    let part = Part::of(keys, seen, (0..keys.len()).collect());
+    repair(&part, k, small_org, forced)
+}
