@@ -119,26 +119,55 @@ pub struct Protected<T> {
 #[derive(Debug, Clone, PartialEq)]
 struct Sealed;
 
-/// Counts of cells by outcome, for the disclosure summary table.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Summary {
-    pub published: usize,
-    pub primary: usize,
-    pub secondary: usize,
-    pub small_organisation: usize,
-    pub cross_dropped: usize,
+/// Where a group sits in the hierarchy of what is published: the whole organisation, one
+/// breakdown field's groups (what the board reads), or a cross of two fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Level {
+    Organisation,
+    OneWay,
+    TwoWay,
 }
 
-impl Summary {
-    fn add(&mut self, s: Option<Suppression>) {
-        match s {
-            None => self.published += 1,
-            Some(Suppression::Primary) => self.primary += 1,
-            Some(Suppression::Secondary) => self.secondary += 1,
-            Some(Suppression::SmallOrganisation) => self.small_organisation += 1,
-            // Cells are counted by their reason before it is replaced by this one.
-            Some(Suppression::Confidential) => self.secondary += 1,
-            Some(Suppression::CrossDropped) => self.cross_dropped += 1,
+impl Level {
+    pub fn of(b: Breakdown) -> Level {
+        match b {
+            Breakdown::Overall => Level::Organisation,
+            Breakdown::Field(_) => Level::OneWay,
+            Breakdown::Cross(..) => Level::TwoWay,
+        }
+    }
+
+    /// As `dim_group.level` spells it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Level::Organisation => "organisation",
+            Level::OneWay => "one-way",
+            Level::TwoWay => "two-way",
+        }
+    }
+}
+
+/// What protecting other figures cost in one table at one level: the cells withheld as
+/// secondary (hidden so that another figure cannot be worked out) and the respondents
+/// behind them (each cell's `n`; a respondent is counted once per cell).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Loss {
+    pub secondary: usize,
+    pub secondary_respondents: u64,
+}
+
+/// The loss of one table's cells, by level.
+fn tally<T>(
+    loss: &mut BTreeMap<(&'static str, Level), Loss>,
+    table: &'static str,
+    cells: &[Cell<T>],
+    d: &[Option<Suppression>],
+) {
+    for (c, s) in cells.iter().zip(d) {
+        let l = loss.entry((table, Level::of(c.breakdown))).or_default();
+        if *s == Some(Suppression::Secondary) {
+            l.secondary += 1;
+            l.secondary_respondents += c.n;
         }
     }
 }
@@ -611,15 +640,9 @@ fn sealed_tables(
     reasons: bool,
 ) -> ProtectedTables {
     let mut tables = ProtectedTables::default();
-    let mut sum = |name: &'static str, ds: &[Option<Suppression>]| {
-        let s = tables.summary.entry(name).or_default();
-        for d in ds {
-            s.add(*d);
-        }
-    };
-    sum("items", &item_d);
-    sum("indicators", &ind_d);
-    sum("response_rates", &resp_d);
+    tally(&mut tables.loss, "items", &items, &item_d);
+    tally(&mut tables.loss, "indicators", &indicators, &ind_d);
+    tally(&mut tables.loss, "response_rates", &responses, &resp_d);
     let told = |d: Option<Suppression>| match d {
         Some(Suppression::Primary | Suppression::Secondary) if !reasons => {
             Some(Suppression::Confidential)

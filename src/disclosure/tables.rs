@@ -20,7 +20,9 @@ pub struct ProtectedTables {
     /// Every group the driver analysis looked at, and what became of it (so a group missing
     /// from the drivers says why).
     pub driver_groups: Vec<DriverGroup>,
-    pub summary: BTreeMap<&'static str, Summary>,
+    /// What protecting other figures cost, by table (`items`, `indicators`,
+    /// `response_rates`, `headcounts`, `drivers`, `comment_themes`) and level.
+    pub loss: BTreeMap<(&'static str, Level), Loss>,
 }
 
 /// What became of one group in one outcome's driver analysis. Carries no count but the
@@ -118,10 +120,7 @@ impl ProtectedTables {
                 hide_last: None,
             },
         );
-        let s = self.summary.entry("headcounts").or_default();
-        for x in &d {
-            s.add(*x);
-        }
+        tally(&mut self.loss, "headcounts", &cells, &d);
         self.headcounts = cells.into_iter().zip(d).map(|(c, d)| seal(c, d)).collect();
     }
 
@@ -205,10 +204,7 @@ impl ProtectedTables {
             },
         );
         self.driver_groups = driver_groups(&cells, &d, &hidden_size, min_respondents);
-        let s = self.summary.entry("drivers").or_default();
-        for x in &d {
-            s.add(*x);
-        }
+        tally(&mut self.loss, "drivers", &cells, &d);
 
         self.drivers = analysed_rows(cells, d);
     }
@@ -247,10 +243,7 @@ impl ProtectedTables {
                 hide_last: None,
             },
         );
-        let s = self.summary.entry("comment_themes").or_default();
-        for x in &d {
-            s.add(*x);
-        }
+        tally(&mut self.loss, "comment_themes", &cells, &d);
         self.themes
             .extend(cells.into_iter().zip(d).map(|(c, d)| seal(c, d)));
     }

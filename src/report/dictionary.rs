@@ -158,8 +158,21 @@ count and value column is `[c]` in CSV (null in Parquet), `suppressed` is true a
 |---|---|
 | `primary` | fewer than {k} valid answers in this cell |
 | `secondary` | hidden so that no withheld count (of the cell's size, or of its positive, neutral or negative answers) can be worked out from the published figures: by subtraction from the organisation's figure, a one-way total, or a row or column of a two-way breakdown, or by a linear program over all of them together; or because a component of this figure is hidden (a theme's question, the question behind a yes-rate or eNPS); or because everyone in a group smaller than the attribute rule's size (`[attribute_disclosure]`, 30 by default) answered alike, which would tell each member's answer |
+| `cross_dropped` | a two-way cross (such as directorate × grade) is withheld whole for this measure and wave: hiding some of its cells could not protect the rest, and a cross never costs a one-way group its figures. Says nothing about any cell's size |
 | `small_organisation` | the wave has fewer than 30 respondents, or the whole organisation's figure is itself withheld, so no breakdowns are published |
 | `confidential` | withheld for either of the first two reasons, without saying which. Member feedback always: committees give a handful of forms a month, so "fewer than the threshold" would bound a hidden month so tightly that its committee's quarter gives it away. The staff survey only where every group of a breakdown is withheld and the reasons together would give a group's size away (three groups each "at least 10" in a total of 30) |
+
+Secondary suppression follows a hierarchy of what readers need. The whole organisation and
+the one-way groups are decided first, as if no cross were published, so their figures are the
+same whatever crosses a pack has (two packs with different crosses give nothing away when read
+together): a one-way group is withheld only for its own size or so that another one-way group
+cannot be worked out from the total. Each cross then pays for its own protection with its own
+cells, or is withheld whole (`cross_dropped`). Within each stage the cells to withhold are
+chosen at least cost: the fewest figures the line rules need, found by an integer program
+(each withheld cell costs one figure plus its share of the respondents), then more wherever
+the linear-programming attacker can still work a withheld count out, then every withheld cell
+published again that neither the rules nor the attacker need. `fact_disclosure_summary`
+counts what each table withholds at each level and the respondents behind its secondary cells.
 
 A group's HR headcount is withheld with its responses; meetings in the register stay
 published. Run `culture-metrics audit <pack>`: it re-reads these tables and fails if any

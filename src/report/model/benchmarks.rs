@@ -46,7 +46,7 @@ published_table! {
             quartile_band: Figure<String> => (Value, Plain, "", "`lowest_quarter` (percentile under 25), `middle_half` or `highest_quarter` (over 75: a high performer when higher is better; for measures where lower is better the highest quarter of scores is the worst). Empty without a spread."),
             spread_organisations: Option<u64> => (Attribute, Plain, "organisations", "How many organisations' scores the percentile is taken among."),
             suppressed: bool => (Suppressed, Plain, "", "The council's figures in this row are withheld: `[c]` in CSV and the workbook, null in Parquet."),
-            suppression_reason: Option<String> => (Reason, Plain, "", "`primary`, `secondary` or `small_organisation`; empty when published."),
+            suppression_reason: Option<String> => (Reason, Plain, "", "`primary`, `secondary`, `cross_dropped` or `small_organisation`; empty when published."),
         }
     }
 }
@@ -85,7 +85,7 @@ published_table! {
             quartile_band: Figure<String> => (Value, Plain, "", "`lowest_quarter` (percentile under 25), `middle_half` or `highest_quarter` (over 75: a high performer when higher is better; for measures where lower is better the highest quarter of scores is the worst). Empty without a spread."),
             spread_organisations: Option<u64> => (Attribute, Plain, "organisations", "How many organisations' scores the percentile is taken among."),
             suppressed: bool => (Suppressed, Plain, "", "The council's figures in this row are withheld: `[c]` in CSV and the workbook, null in Parquet."),
-            suppression_reason: Option<String> => (Reason, Plain, "", "`primary`, `secondary` or `small_organisation`; empty when published."),
+            suppression_reason: Option<String> => (Reason, Plain, "", "`primary`, `secondary`, `cross_dropped` or `small_organisation`; empty when published."),
         }
     }
 }

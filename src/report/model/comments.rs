@@ -46,7 +46,7 @@ published_table! {
             mentions: Figure<u64> => (Value, Plain, "respondents", "Of them, those whose comment was coded to this theme (a comment can have several themes)."),
             pct_of_comments: Figure<f64> => (Value, D1, "%", "100 × mentions / n."),
             suppressed: bool => (Suppressed, Plain, "", "The row's figures are withheld: `[c]` in CSV and the workbook, null in Parquet."),
-            suppression_reason: Option<String> => (Reason, Plain, "", "`primary`, `secondary` or `small_organisation`; empty when published."),
+            suppression_reason: Option<String> => (Reason, Plain, "", "`primary`, `secondary`, `cross_dropped` or `small_organisation`; empty when published."),
         }
     }
 }

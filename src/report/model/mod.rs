@@ -11,6 +11,7 @@ pub mod comments;
 pub mod dims;
 pub mod drivers;
 pub mod feedback;
+pub mod loss;
 pub mod staff;
 pub mod weighting;
 
@@ -19,6 +20,7 @@ pub use comments::{DimCommentTheme, FactCommentTheme};
 pub use dims::*;
 pub use drivers::{FactDriver, FactDriverGroup};
 pub use feedback::*;
+pub use loss::FactDisclosureSummary;
 pub use staff::*;
 pub use weighting::{FactWeightingMargin, FactWeightingSummary};
 
@@ -233,6 +235,8 @@ pub struct Model {
     pub indicator_changes: Vec<FactIndicatorChange>,
     pub feedback: FeedbackFacts,
     pub import_reconciliation: Vec<FactImportReconciliation>,
+    /// Respondents behind each results table's secondary cells, by level.
+    pub behind: loss::Behind,
     pub weighting_margins: Vec<FactWeightingMargin>,
     pub weighting_summary: Vec<FactWeightingSummary>,
     pub drivers: Vec<FactDriver>,
@@ -388,6 +392,7 @@ impl Model {
             indicator_changes,
             feedback,
             import_reconciliation: staff::reconciliation(&pairs),
+            behind: loss::behind(e),
         }
     }
 
@@ -428,7 +433,7 @@ impl Model {
             TableData::of(&fb.spc),
             TableData::of(&self.import_reconciliation),
         ];
-        let summary = staff::disclosure_summary(&out);
+        let summary = loss::disclosure_summary(&out, &self.behind);
         out.push(TableData::of(&summary));
         out.push(TableData::of(&self.run));
         out

@@ -5,12 +5,12 @@
 use super::dims::{breakdown_id, group_key};
 use super::{Evidence, suppression};
 use crate::compare::{Delta, Family, Measure};
-use crate::disclosure::{Protected, Suppression};
+use crate::disclosure::Protected;
 use crate::import::{Reason, WaveImport};
 use crate::indicators::statistics::{IndicatorStats, ItemStats};
 use crate::indicators::{Breakdown, Group};
 use crate::report::registry::published_table;
-use crate::report::registry::{Cell, Disclosure, Figure, InUnit, Role, TableData};
+use crate::report::registry::{Figure, InUnit};
 use crate::schema::Schema;
 use std::collections::{BTreeMap, HashMap};
 
@@ -51,7 +51,7 @@ published_table! {
             population: Figure<u64> => (Admin, Plain, "staff", "HR headcount used for the finite population correction (empty: not known or not applied; withheld where fact_response_rates withholds the headcount)."),
             fpc_assumed: bool => (Attribute, Plain, "", "The interval and MDD use the finite population correction (only with `finite_population_correction = true`, where HR gives the group's headcount): they assume those who answered are a random sample of the group's staff, which a voluntary survey does not guarantee."),
             suppressed: bool => (Suppressed, Plain, "", "The row's figures are withheld: `[c]` in CSV and the workbook, null in Parquet."),
-            suppression_reason: Option<String> => (Reason, Plain, "", "`primary`, `secondary` or `small_organisation`; empty when published."),
+            suppression_reason: Option<String> => (Reason, Plain, "", "`primary`, `secondary`, `cross_dropped` or `small_organisation`; empty when published."),
             all_alike: bool => (Attribute, Plain, "", "Published although every member of this group (smaller than `[attribute_disclosure] below`) answered alike, 0% or 100% positive or negative, so each member's answer can be read off: only with `[attribute_disclosure] rule = \"mark\"`; under the default rule such rows are withheld, so this is false."),
         }
     }
@@ -90,7 +90,7 @@ published_table! {
             population: Figure<u64> => (Admin, Plain, "staff", "HR headcount used for the finite population correction (empty: not known or not applied; withheld where fact_response_rates withholds the headcount)."),
             fpc_assumed: bool => (Attribute, Plain, "", "The interval and MDD use the finite population correction (only with `finite_population_correction = true`, where HR gives the group's headcount): they assume those who answered are a random sample of the group's staff, which a voluntary survey does not guarantee."),
             suppressed: bool => (Suppressed, Plain, "", "The row's figures are withheld."),
-            suppression_reason: Option<String> => (Reason, Plain, "", "`primary`, `secondary` (also: one of the indicator's questions is withheld) or `small_organisation`."),
+            suppression_reason: Option<String> => (Reason, Plain, "", "`primary`, `secondary` (also: one of the indicator's questions is withheld), `cross_dropped` or `small_organisation`."),
         }
     }
 }
@@ -244,22 +244,6 @@ published_table! {
             reason: String => (Key, Plain, "", "`accepted`, `preview_or_test`, `incomplete`, `ragged_row`, `missing_response_id`, `duplicate_response_id`, `unknown_answer`, `unknown_category`, `unknown_meeting`, `date_outside_register`."),
             reason_description: String => (Attribute, Plain, "", "The reason in words."),
             rows: u64 => (Attribute, Plain, "rows", "Data rows of the file with this outcome."),
-        }
-    }
-}
-
-published_table! {
-    /// Cells published and withheld in one table.
-    pub struct FactDisclosureSummary in "fact_disclosure_summary" {
-        title: "Disclosure control summary",
-        grain: "One row per results table × outcome (published, or withheld for each reason).",
-        primary_key: ["table_name", "outcome"],
-        foreign_keys: [],
-        disclosure: Disclosure::None,
-        columns: {
-            table_name: String => (Key, Plain, "", "A results table in this folder."),
-            outcome: String => (Key, Plain, "", "`published`, `suppressed_primary`, `suppressed_secondary`, `suppressed_small_organisation` or `suppressed_confidential` (member feedback, which does not say why)."),
-            rows: u64 => (Attribute, Plain, "rows", "Rows of the table with this outcome."),
         }
     }
 }
@@ -598,59 +582,6 @@ pub fn reconciliation(sources: &[(String, &WaveImport)]) -> Vec<FactImportReconc
                 reason: r.code().into(),
                 reason_description: r.describe().into(),
                 rows: w.counts.get(&r).copied().unwrap_or(0) as u64,
-            });
-        }
-    }
-    out
-}
-
-/// Rows published and withheld (by reason) in each results table with a suppression column.
-pub fn disclosure_summary(tables: &[TableData]) -> Vec<FactDisclosureSummary> {
-    let mut out = Vec::new();
-    for t in tables {
-        let additive = matches!(
-            t.def.disclosure,
-            Disclosure::Figures {
-                additive: Some(_),
-                ..
-            }
-        );
-        let reason = t.def.columns.iter().position(|c| c.role == Role::Reason);
-        let (true, Some(reason)) = (additive, reason) else {
-            continue;
-        };
-        // Published, then each reason a row can give.
-        let reasons = [
-            Suppression::Primary,
-            Suppression::Secondary,
-            Suppression::SmallOrganisation,
-            Suppression::Confidential,
-        ];
-        let mut counts = [0u64; 5];
-        for row in &t.rows {
-            let i = match &row[reason] {
-                Cell::Text(r) => reasons
-                    .iter()
-                    .position(|s| s.code() == r)
-                    .map_or(0, |i| i + 1),
-                _ => 0,
-            };
-            counts[i] += 1;
-        }
-        for (outcome, rows) in [
-            "published",
-            "suppressed_primary",
-            "suppressed_secondary",
-            "suppressed_small_organisation",
-            "suppressed_confidential",
-        ]
-        .into_iter()
-        .zip(counts)
-        {
-            out.push(FactDisclosureSummary {
-                table_name: t.def.name.into(),
-                outcome: outcome.into(),
-                rows,
             });
         }
     }

@@ -431,6 +431,23 @@ impl<'a> Board<'a> {
                 .collect(),
             heat: true,
         });
+        let labelled: Vec<(Breakdown, Group, String)> = groups
+            .iter()
+            .map(|&g| {
+                let b = Breakdown::Field(dir);
+                (b, g, group_label(s, b, g))
+            })
+            .collect();
+        let note = super::words::withheld_note(
+            self.input.tables(),
+            latest,
+            &pct,
+            &labelled,
+            self.input.threshold(),
+        );
+        if let Some(note) = note {
+            page.para(note);
+        }
     }
 
     /// The first three headline indicators for every group of every demographic field.
@@ -489,6 +506,20 @@ impl<'a> Board<'a> {
                 header,
                 rows,
             ));
+            let labelled: Vec<(Breakdown, Group, String)> = groups
+                .iter()
+                .map(|&g| (b, g, group_label(s, b, g)))
+                .collect();
+            let note = super::words::withheld_note(
+                self.input.tables(),
+                latest,
+                &shown,
+                &labelled,
+                self.input.threshold(),
+            );
+            if let Some(note) = note {
+                page.para(note);
+            }
         }
     }
 
@@ -549,8 +580,7 @@ impl<'a> Board<'a> {
              (Newcombe's score interval for percentages, Welch's t for means) in the tables; the report shows beside each \
              verdict the interval adjusted for the comparisons made in its family (Benjamini and Yekutieli), which excludes \
              zero exactly when the change is called an improvement or a decline. A change resting on fewer than 30 answers in \
-             either wave is marked [u] (low reliability) and given no verdict. Baseline wave: {}. Anonymity threshold: {} valid answers, with secondary suppression so that no hidden \
-             figure can be recovered by subtraction.",
+             either wave is marked [u] (low reliability) and given no verdict. Baseline wave: {}. Anonymity threshold: {} valid answers.",
             if input.fpc() {
                 ", with the finite population correction where the HR headcount of the group is known: those intervals \
                  assume that those who answered are a random sample of the group's staff, which a voluntary survey does \
@@ -561,6 +591,7 @@ impl<'a> Board<'a> {
             input.baseline(),
             input.threshold()
         ));
+        page.para(super::words::withholding(input.tables(), input.threshold()));
         page.para(match &input.weighted_by {
             Some(by) => format!(
                 "Non-response: each wave's respondents are weighted to the HR headcount by {by} ({}). \

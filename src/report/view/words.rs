@@ -389,3 +389,107 @@ mod tests {
         assert_eq!(change_words(Method::Index0To100, 0.01), "unchanged");
     }
 }
+
+/// Why a group's figures are withheld, in a reader's words (the tables keep the codes).
+pub fn withheld_because(s: crate::disclosure::Suppression, threshold: u32) -> String {
+    use crate::disclosure::Suppression;
+    match s {
+        Suppression::Primary => format!("fewer than {threshold} answered"),
+        Suppression::Secondary => {
+            "withheld so that another group's withheld figures cannot be worked out by subtraction"
+                .into()
+        }
+        Suppression::SmallOrganisation => "too few answered in the whole survey".into(),
+        Suppression::Confidential => "withheld to protect a small group".into(),
+        Suppression::CrossDropped => {
+            "this cross is not shown for this figure: its cells could not be protected".into()
+        }
+    }
+}
+
+/// A note under a table of groups: which groups have a figure withheld (`[c]`) among
+/// `measures` in `wave`, and why, in words; `None` when nothing is withheld. A group with
+/// several reasons gives the first in the order primary, secondary, others.
+pub fn withheld_note(
+    tables: &ProtectedTables,
+    wave: &str,
+    measures: &[usize],
+    groups: &[(Breakdown, Group, String)],
+    threshold: u32,
+) -> Option<String> {
+    let mut parts: Vec<String> = Vec::new();
+    for (b, g, label) in groups {
+        let reason = tables
+            .indicators
+            .iter()
+            .filter(|p| {
+                p.wave.as_str() == wave
+                    && p.breakdown == *b
+                    && p.group == *g
+                    && measures.contains(&p.measure)
+            })
+            .filter_map(|p| p.suppression)
+            .min();
+        if let Some(r) = reason {
+            parts.push(format!("{label}: {}", withheld_because(r, threshold)));
+        }
+    }
+    (!parts.is_empty()).then(|| format!("[c] withheld. {}.", parts.join("; ")))
+}
+
+/// How disclosure control withheld figures, and how many of the question and indicator
+/// results at each level it withheld for each reason: the methodology's paragraph.
+pub fn withholding(tables: &ProtectedTables, threshold: u32) -> String {
+    use crate::disclosure::{Level, Suppression};
+    let mut count = std::collections::BTreeMap::<(Level, Option<Suppression>), usize>::new();
+    let cells = (tables.items.iter().map(|p| (p.breakdown, p.suppression))).chain(
+        tables
+            .indicators
+            .iter()
+            .map(|p| (p.breakdown, p.suppression)),
+    );
+    for (b, s) in cells {
+        *count.entry((Level::of(b), s)).or_default() += 1;
+    }
+    let of = |l: Level, s: Option<Suppression>| count.get(&(l, s)).copied().unwrap_or(0);
+    let all = |l: Level| -> usize {
+        count
+            .iter()
+            .filter(|((x, _), _)| *x == l)
+            .map(|(_, n)| n)
+            .sum()
+    };
+    let (one, two) = (Level::OneWay, Level::TwoWay);
+    let mut text = format!(
+        "A figure is withheld ([c]) for one of two reasons, which the tables record in \
+         suppression_reason: fewer than {threshold} people answered (primary), or it is withheld \
+         so that another withheld figure cannot be worked out by subtraction, from the total or \
+         from the other tables (secondary). The whole organisation and the one-way groups are \
+         decided first, as if no cross-breakdown were published, so a cross never costs a group \
+         its own figures: a cross (such as directorate by grade) withholds more of its own cells, \
+         or is left out for that measure. Of the {} question and indicator results for one-way \
+         groups in this pack, {} are withheld because fewer than {threshold} answered and {} so \
+         that another group's figures cannot be worked out from the total (always beside a group \
+         too small to show, never for a cross).",
+        all(one),
+        of(one, Some(Suppression::Primary)),
+        of(one, Some(Suppression::Secondary)),
+    );
+    if all(two) > 0 {
+        text.push_str(&format!(
+            " Of the {} results in the cross-breakdowns, {} are withheld because fewer than \
+             {threshold} answered and {} to protect another figure",
+            all(two),
+            of(two, Some(Suppression::Primary)),
+            of(two, Some(Suppression::Secondary)),
+        ));
+        match of(two, Some(Suppression::CrossDropped)) {
+            0 => text.push('.'),
+            n => text.push_str(&format!(
+                "; {n} are in crosses left out for a measure because their cells could not be protected."
+            )),
+        }
+    }
+    text.push_str(" tables/fact_disclosure_summary.csv gives these counts for every table.");
+    text
+}
