@@ -35,14 +35,16 @@ pub(super) fn cost(part: &Part, i: usize) -> f64 {
 
 /// The cheapest set of published cells (among those `allowed`, never empty ones) to withhold
 /// so that every line with a published total keeps what it hides, given what `d` withholds,
-/// and that withholds at least one cell of each of `cuts` (the attacker's: one more
-/// line-mate of a cell it pinned); `None` if no choice can, or the solver gave up.
+/// that withholds at least one cell of each of `cuts` (the attacker's: one more line-mate of
+/// a cell it pinned, or one more cell than a choice it found wanting), and, if `below`,
+/// costs at most that; `None` if no choice can, or the solver gave up.
 pub(super) fn fewest(
     part: &Part,
     d: &[Option<Suppression>],
     k: u32,
     allowed: &dyn Fn(usize) -> bool,
     cuts: &[Vec<usize>],
+    below: Option<f64>,
 ) -> Option<Vec<usize>> {
     let k = f64::from(k);
     let n = |i: usize| part.keys[i].2 as f64;
@@ -121,6 +123,15 @@ pub(super) fn fewest(
         }
         p.add_constraint(e, ComparisonOp::Ge, 1.0);
         any = true;
+    }
+    if let Some(below) = below {
+        let mut e = LinearExpr::empty();
+        for (i, v) in x.iter().enumerate() {
+            if let Some(v) = v {
+                e.add(*v, cost(part, i));
+            }
+        }
+        p.add_constraint(e, ComparisonOp::Le, below);
     }
     if !any {
         return Some(Vec::new());

@@ -673,4 +673,6 @@ mod tests;
 #[cfg(test)]
 mod kept_groups;
 #[cfg(test)]
+mod optimum;
+#[cfg(test)]
 mod properties;

@@ -114,7 +114,7 @@ impl Part {
     /// Whether every line through cell `i` keeps what it hides: a line whose total is
     /// withheld is withheld whole; in any other, the withheld non-empty cells are none, or at
     /// least two holding at least `k` together (see [`enforce_line`]).
-    fn lines_hold_at(&self, d: &[Option<Suppression>], k: u32, i: usize) -> bool {
+    pub(super) fn lines_hold_at(&self, d: &[Option<Suppression>], k: u32, i: usize) -> bool {
         let through = |(t, parts): &&(usize, Vec<usize>)| *t == i || parts.contains(&i);
         self.lines.iter().filter(through).all(|(t, parts)| {
             if d[*t].is_some() {
