@@ -354,42 +354,6 @@ fn summarise_rest(
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn p_values_as_readers_expect_them() {
-        assert_eq!(reader_p(2.42e-24), "< 0.001");
-        assert_eq!(reader_p(0.001), "0.0010");
-        assert_eq!(reader_p(0.03216), "0.032");
-        assert_eq!(reader_p(0.5), "0.50");
-        assert_eq!(reader_p(0.0456), "0.046");
-    }
-
-    #[test]
-    fn values_and_changes_carry_units_in_words() {
-        assert_eq!(
-            value_text(Method::ThemePctPositive, 49.234),
-            "49.2% positive"
-        );
-        assert_eq!(value_text(Method::Score0To10, 6.5213), "6.52 out of 10");
-        assert_eq!(value_text(Method::Index0To100, 58.9), "58.9 out of 100");
-        assert_eq!(value_text(Method::YesRate, 10.71), "10.7% said yes");
-        assert_eq!(value_text(Method::Enps, -41.44), "an eNPS of −41.4");
-        assert_eq!(
-            change_words(Method::ThemePctPositive, 8.86),
-            "up 8.9 percentage points"
-        );
-        assert_eq!(
-            change_words(Method::ThemePctPositive, -1.0),
-            "down 1.0 percentage point"
-        );
-        assert_eq!(change_words(Method::Score0To10, -0.114), "down 0.11 points");
-        assert_eq!(change_words(Method::Index0To100, 0.01), "unchanged");
-    }
-}
-
 /// Why a group's figures are withheld, in a reader's words (the tables keep the codes).
 pub fn withheld_because(s: crate::disclosure::Suppression, threshold: u32) -> String {
     use crate::disclosure::Suppression;
@@ -492,4 +456,40 @@ pub fn withholding(tables: &ProtectedTables, threshold: u32) -> String {
     }
     text.push_str(" tables/fact_disclosure_summary.csv gives these counts for every table.");
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn p_values_as_readers_expect_them() {
+        assert_eq!(reader_p(2.42e-24), "< 0.001");
+        assert_eq!(reader_p(0.001), "0.0010");
+        assert_eq!(reader_p(0.03216), "0.032");
+        assert_eq!(reader_p(0.5), "0.50");
+        assert_eq!(reader_p(0.0456), "0.046");
+    }
+
+    #[test]
+    fn values_and_changes_carry_units_in_words() {
+        assert_eq!(
+            value_text(Method::ThemePctPositive, 49.234),
+            "49.2% positive"
+        );
+        assert_eq!(value_text(Method::Score0To10, 6.5213), "6.52 out of 10");
+        assert_eq!(value_text(Method::Index0To100, 58.9), "58.9 out of 100");
+        assert_eq!(value_text(Method::YesRate, 10.71), "10.7% said yes");
+        assert_eq!(value_text(Method::Enps, -41.44), "an eNPS of −41.4");
+        assert_eq!(
+            change_words(Method::ThemePctPositive, 8.86),
+            "up 8.9 percentage points"
+        );
+        assert_eq!(
+            change_words(Method::ThemePctPositive, -1.0),
+            "down 1.0 percentage point"
+        );
+        assert_eq!(change_words(Method::Score0To10, -0.114), "down 0.11 points");
+        assert_eq!(change_words(Method::Index0To100, 0.01), "unchanged");
+    }
 }
