@@ -11,6 +11,7 @@ mod claims;
 mod comments;
 mod common;
 mod compare;
+mod disclosure;
 mod drivers;
 mod hardening;
 mod hostile;
