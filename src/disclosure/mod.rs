@@ -11,7 +11,10 @@
 //!   too, so that "overall minus the published groups" never isolates a small group;
 //! - **secondary**, two-way crosses: a row (or column) whose one-way total is hidden is hidden
 //!   whole; every other row and column obeys the one-way rule against its published total;
-//!   rows and columns are revisited until nothing changes;
+//! - **the attacker**: more is withheld until the LP attacker ([`attack`]) can work out no
+//!   withheld figure, in the hierarchy of what is published ([`hierarchy`]): the organisation
+//!   and one-way groups first, as if no cross were published, then each cross with its own
+//!   cells only (or withheld whole: [`Suppression::CrossDropped`]), each at least cost;
 //! - **consistency**: a theme score (a mean of item percentages) is hidden wherever one of its
 //!   items is, and eNPS / yes-rates follow their item, so no hidden item can be solved for.
 //!
