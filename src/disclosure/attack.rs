@@ -93,7 +93,7 @@ type Constraint = (Terms, ComparisonOp, f64);
 const PIN: f64 = 0.5;
 
 /// Programs in random directions solved first; their solutions rule out most figures.
-const SEED_PROGRAMS: usize = 4;
+const SEED_PROGRAMS: usize = 2;
 
 /// Attack one family with threshold `k`.
 pub fn attack(f: &Family, k: u32) -> Outcome {

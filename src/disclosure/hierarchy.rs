@@ -10,7 +10,7 @@
 //! allow ([`prune`]).
 
 use super::fewest::fewest;
-use super::repair::{MAX_REPAIR_ROUNDS, Part, Pinned, enforce_part_line, mates, prune, repair};
+use super::repair::{MAX_REPAIR_ROUNDS, Part, enforce_part_line, mates, prune, repair};
 use super::*;
 
 /// [`decide`], then more cells withheld until the differencing attacker (an LP over every
@@ -43,20 +43,18 @@ pub(super) fn decide_safe(
         }
         return d;
     }
-    let mut known = Pinned::new();
     for &cross in &crosses {
         match decide_cross(keys, k, seen, &forced, &d, cross) {
-            Some((cells, pinned)) => {
+            Some(cells) => {
                 for (i, s) in cells {
                     d[i] = s;
                 }
-                known.extend(pinned);
             }
             None => return whole_family(keys, k, small_org, &forced, seen),
         }
     }
     if linked(keys, &d, &crosses) {
-        together(keys, k, small_org, &forced, seen, d, &known)
+        together(keys, k, small_org, &forced, seen, d)
     } else {
         d
     }
@@ -77,7 +75,7 @@ fn one_way(
     let f: Vec<bool> = part.at.iter().map(|&i| forced[i]).collect();
     let (mut pd, _) = primary(&part.keys, u64::from(k), small_org, &f);
     let group = |i: usize| part.keys[i].0 != Breakdown::Overall;
-    if settle(&part, &mut pd, k, &f, &group, &Pinned::new()).is_err() {
+    if settle(&part, &mut pd, k, &f, &group).is_err() {
         pd = repair(&part, k, small_org, &f);
     }
     let mut d = vec![None; keys.len()];
@@ -88,7 +86,7 @@ fn one_way(
 }
 
 /// Withhold the fewest `allowed` cells the line rules need, then more while the attacker
-/// pins a figure not `known`, then publish again what need not be withheld. `Err` with the
+/// pins a figure, then publish again what need not be withheld. `Err` with the
 /// figures still pinned when nothing allowed is left to withhold beside them.
 fn settle(
     part: &Part,
@@ -96,7 +94,6 @@ fn settle(
     k: u32,
     forced: &[bool],
     allowed: &dyn Fn(usize) -> bool,
-    known: &Pinned,
 ) -> Result<(), Vec<attack::Leak>> {
     let base = d.to_vec();
     let mut cuts: Vec<Vec<usize>> = Vec::new();
@@ -112,14 +109,14 @@ fn settle(
             }
             None => lines_one_by_one(part, d, k, allowed),
         }
-        let leaks = part.first_leaks(d, k, known);
+        let leaks = part.first_leaks(d, k);
         if leaks.is_empty() {
-            prune(part, d, k, forced, allowed, known);
+            prune(part, d, k, forced, allowed);
             let free = (0..d.len())
                 .filter(|&i| base[i].is_none() && allowed(i))
                 .count();
             if !cuts.is_empty() && free <= SEARCHED {
-                improve(part, d, &base, k, (forced, allowed, known));
+                improve(part, d, &base, k, (forced, allowed));
             }
             return Ok(());
         }
@@ -156,7 +153,7 @@ fn improve(
     d: &mut [Option<Suppression>],
     base: &[Option<Suppression>],
     k: u32,
-    (forced, allowed, known): (&[bool], &dyn Fn(usize) -> bool, &Pinned),
+    (forced, allowed): (&[bool], &dyn Fn(usize) -> bool),
 ) {
     let price = |d: &[Option<Suppression>]| -> f64 {
         (0..d.len())
@@ -177,10 +174,10 @@ fn improve(
         for &i in &cells {
             t[i] = Some(Suppression::Secondary);
         }
-        let leaks = part.first_leaks(&t, k, known);
+        let leaks = part.first_leaks(&t, k);
         match leaks.first() {
             None => {
-                prune(part, &mut t, k, forced, allowed, known);
+                prune(part, &mut t, k, forced, allowed);
                 d.copy_from_slice(&t);
             }
             Some(leak) => {
@@ -259,13 +256,14 @@ fn crosses_of(keys: &[(Breakdown, Group, u64)]) -> Vec<Breakdown> {
     out
 }
 
-/// One cross's cells decided (by family index), and the figures of it the attacker pins from
-/// the one-way figures alone.
-type CrossCells = (Vec<(usize, Option<Suppression>)>, Pinned);
+/// One cross's cells decided (by family index).
+type CrossCells = Vec<(usize, Option<Suppression>)>;
 
-/// One cross decided with the one-way decisions `d` fixed: `None` when even withholding the
-/// whole cross would leave a one-way figure pinned (then the family falls back to
-/// [`whole_family`]).
+/// One cross decided with the one-way decisions `d` fixed: protected by its own cells, or
+/// withheld whole. `None` when even withholding the whole cross would leave a figure pinned:
+/// the one-way figures then give a cell of the cross away by themselves (all of a column's
+/// "no" answers in the one row that has any), and only withholding more of them will do
+/// (the family falls back to [`whole_family`]).
 fn decide_cross(
     keys: &[(Breakdown, Group, u64)],
     k: u32,
@@ -275,7 +273,7 @@ fn decide_cross(
     cross: Breakdown,
 ) -> Option<CrossCells> {
     let Breakdown::Cross(fa, fb) = cross else {
-        return Some((Vec::new(), Pinned::new()));
+        return Some(Vec::new());
     };
     let at: Vec<usize> = (0..keys.len())
         .filter(|&i| match keys[i].0 {
@@ -288,32 +286,22 @@ fn decide_cross(
     let in_cross = |j: usize| part.keys[j].0 == cross;
     let f: Vec<bool> = part.at.iter().map(|&i| forced[i]).collect();
     let mut pd = first_cut(&part, k, &f, d, &in_cross);
-    let mut known = Pinned::new();
-    let mut protected = settle(&part, &mut pd, k, &f, &in_cross, &known);
-    if let Err(leaks) = &protected {
-        // Figures the one-way groups give away whatever the cross hides are no reason to
-        // drop it.
-        known = given_away(&part, &pd, k, &in_cross)?;
-        if !leaks.is_empty() && leaks.iter().all(|l| known.contains(&(l.cell, l.figure))) {
-            protected = settle(&part, &mut pd, k, &f, &in_cross, &known);
-        }
-    }
-    if protected.is_err() {
+    if settle(&part, &mut pd, k, &f, &in_cross).is_err() {
         for (j, s) in pd.iter_mut().enumerate() {
             if in_cross(j) {
                 *s = Some(Suppression::CrossDropped);
             }
         }
+        if !part.leaks(&pd, k).is_empty() {
+            return None;
+        }
     }
-    let cells = (0..pd.len())
-        .filter(|&j| in_cross(j))
-        .map(|j| (part.at[j], pd[j]))
-        .collect();
-    let known = known
-        .into_iter()
-        .map(|(j, figure)| (part.at[j], figure))
-        .collect();
-    Some((cells, known))
+    Some(
+        (0..pd.len())
+            .filter(|&j| in_cross(j))
+            .map(|j| (part.at[j], pd[j]))
+            .collect(),
+    )
 }
 
 /// A cross's cells before the line rules: the one-way groups as decided, the cross's cells
@@ -349,32 +337,6 @@ fn first_cut(
     pd
 }
 
-/// What the attacker pins with the whole cross withheld, saying nothing of sizes: figures of
-/// the cross's cells that follow from the one-way figures (all of a column's "no" answers
-/// in the one row that has any), which no choice of the cross's cells can protect. `None` if
-/// a one-way figure is among them.
-fn given_away(
-    part: &Part,
-    pd: &[Option<Suppression>],
-    k: u32,
-    in_cross: &dyn Fn(usize) -> bool,
-) -> Option<Pinned> {
-    let dropped: Vec<Option<Suppression>> = (0..pd.len())
-        .map(|j| {
-            if in_cross(j) {
-                Some(Suppression::CrossDropped)
-            } else {
-                pd[j]
-            }
-        })
-        .collect();
-    let leaks = part.leaks(&dropped, k, &Pinned::new());
-    if leaks.iter().any(|l| !in_cross(l.cell)) {
-        return None;
-    }
-    Some(leaks.iter().map(|l| (l.cell, l.figure)).collect())
-}
-
 /// Whether two crosses share a withheld one-way group (a field of both with a group
 /// withheld): only through one can the attacker work on both crosses at once, since every
 /// other line a cross's cells are in is its own or has a published total.
@@ -404,7 +366,6 @@ fn together(
     forced: &[bool],
     seen: &Seen,
     mut d: Vec<Option<Suppression>>,
-    known: &Pinned,
 ) -> Vec<Option<Suppression>> {
     let part = Part::of(keys, seen, (0..keys.len()).collect());
     let mut open: Vec<Breakdown> = crosses_of(keys)
@@ -416,7 +377,7 @@ fn together(
         })
         .collect();
     loop {
-        let leaks = part.leaks(&d, k, known);
+        let leaks = part.leaks(&d, k);
         if leaks.is_empty() {
             return d;
         }

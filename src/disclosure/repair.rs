@@ -3,7 +3,6 @@
 //! withheld cell stays withheld that the rules and the attacker would let go.
 
 use super::*;
-use std::collections::HashSet;
 
 /// Part of a family (or all of it) as a family of its own: which of the family's cells it
 /// holds, their keys, what the attacker reads of them, its lines and which cells are totals.
@@ -18,9 +17,6 @@ pub(super) struct Part {
     sizes: bool,
     pub(super) hide_last: Option<Breakdown>,
 }
-
-/// A figure the attacker pins down: (cell, which figure).
-pub(super) type Pinned = HashSet<(usize, attack::Figure)>;
 
 impl Part {
     /// The cells `at` of a family, with the lines among them.
@@ -70,45 +66,30 @@ impl Part {
         }
     }
 
-    /// The withheld figures the attacker pins down when cells `d` are withheld, less those
-    /// in `known` (figures that follow from what is published whatever this part hides).
-    pub(super) fn leaks(
-        &self,
-        d: &[Option<Suppression>],
-        k: u32,
-        known: &Pinned,
-    ) -> Vec<attack::Leak> {
-        self.leaks_near(d, k, known, None, false)
+    /// The withheld figures the attacker pins down when cells `d` are withheld.
+    pub(super) fn leaks(&self, d: &[Option<Suppression>], k: u32) -> Vec<attack::Leak> {
+        self.leaks_near(d, k, None, false)
     }
 
-    /// The figures of the first cell the attacker pins (not `known`), if any: enough to
-    /// know the cells withheld do not protect everything, and where to add one.
-    pub(super) fn first_leaks(
-        &self,
-        d: &[Option<Suppression>],
-        k: u32,
-        known: &Pinned,
-    ) -> Vec<attack::Leak> {
-        self.leaks_near(d, k, known, None, true)
+    /// The figures of the first cell the attacker pins, if any: enough to know the cells
+    /// withheld do not protect everything, and where to add one.
+    pub(super) fn first_leaks(&self, d: &[Option<Suppression>], k: u32) -> Vec<attack::Leak> {
+        self.leaks_near(d, k, None, true)
     }
 
-    /// [`Part::leaks`] beside the cells `near` only (see [`attack::attack_near`]).
+    /// [`Part::leaks`] beside the cells `near` only (see [`attack::attack_near`]), or the
+    /// `first` cell's.
     fn leaks_near(
         &self,
         d: &[Option<Suppression>],
         k: u32,
-        known: &Pinned,
         near: Option<&[usize]>,
         first: bool,
     ) -> Vec<attack::Leak> {
         if d.iter().all(Option::is_none) || self.lines.is_empty() {
             return Vec::new();
         }
-        // Stopping at the first leak is only right when no leak is to be let through.
-        let first = first && known.is_empty();
-        let mut leaks = attack::attack_near(&self.family(d), k, near, first).leaks;
-        leaks.retain(|l| !known.contains(&(l.cell, l.figure)));
-        leaks
+        attack::attack_near(&self.family(d), k, near, first).leaks
     }
 
     /// Whether every line through cell `i` keeps what it hides: a line whose total is
@@ -270,7 +251,6 @@ pub(super) fn repair(
     forced.resize(keys.len(), false);
     let mut all_hidden = false;
     let mut rounds = 0;
-    let none = Pinned::new();
     loop {
         rounds += 1;
         if rounds > MAX_REPAIR_ROUNDS && !all_hidden {
@@ -282,7 +262,7 @@ pub(super) fn repair(
             all_hidden = true;
         }
         let d = decide(keys, k, small_org, &forced);
-        let leaks = part.leaks(&d, k, &none);
+        let leaks = part.leaks(&d, k);
         if leaks.is_empty() {
             return d;
         }
@@ -312,14 +292,13 @@ pub(super) fn repair(
 
 /// Publish again what need not be withheld: each cell withheld as secondary (not `forced`
 /// by another table, and `allowed`), the most respondents first, is published if the line
-/// rules still hold and the attacker still pins nothing but what is `known`.
+/// rules still hold and the attacker still pins nothing.
 pub(super) fn prune(
     part: &Part,
     d: &mut [Option<Suppression>],
     k: u32,
     forced: &[bool],
     allowed: &dyn Fn(usize) -> bool,
-    known: &Pinned,
 ) {
     let settled = |s: &Option<Suppression>| {
         matches!(
@@ -340,8 +319,8 @@ pub(super) fn prune(
     candidates.sort_by_key(|&i| (std::cmp::Reverse(part.keys[i].2), i));
     for i in candidates {
         d[i] = None;
-        let safe = part.lines_hold_at(d, k, i)
-            && part.leaks_near(d, k, known, Some(&[i]), true).is_empty();
+        let safe =
+            part.lines_hold_at(d, k, i) && part.leaks_near(d, k, Some(&[i]), true).is_empty();
         if !safe {
             d[i] = Some(Suppression::Secondary);
         }
