@@ -75,7 +75,7 @@ fn one_way(
     let f: Vec<bool> = part.at.iter().map(|&i| forced[i]).collect();
     let (mut pd, _) = primary(&part.keys, u64::from(k), small_org, &f);
     let group = |i: usize| part.keys[i].0 != Breakdown::Overall;
-    if settle(&part, &mut pd, k, &f, &group).is_err() {
+    if !settle(&part, &mut pd, k, &f, &group) {
         pd = repair(&part, k, small_org, &f);
     }
     let mut d = vec![None; keys.len()];
@@ -86,22 +86,21 @@ fn one_way(
 }
 
 /// Withhold the fewest `allowed` cells the line rules need, then more while the attacker
-/// pins a figure, then publish again what need not be withheld. `Err` with the
-/// figures still pinned when nothing allowed is left to withhold beside them.
+/// pins a figure, then publish again what need not be withheld. False when nothing allowed
+/// is left to withhold beside a figure still pinned.
 fn settle(
     part: &Part,
     d: &mut [Option<Suppression>],
     k: u32,
     forced: &[bool],
     allowed: &dyn Fn(usize) -> bool,
-) -> Result<(), Vec<attack::Leak>> {
+) -> bool {
     let base = d.to_vec();
-    let mut cuts: Vec<Vec<usize>> = Vec::new();
+    let mut cut: Option<Vec<usize>> = None;
     for _ in 0..MAX_REPAIR_ROUNDS {
-        // The cells added since the last round stay: each round adds the cheapest cells
-        // for the newest cut and the lines it then needs.
-        let newest = cuts.last().map(std::slice::from_ref).unwrap_or_default();
-        match fewest(part, d, k, allowed, newest, None) {
+        // The cells added in earlier rounds stay: each round adds the cheapest cells for the
+        // attacker's newest cut and the lines they then need.
+        match fewest(part, d, k, allowed, cut.as_slice(), None) {
             Some(cells) => {
                 for i in cells {
                     d[i] = Some(Suppression::Secondary);
@@ -110,26 +109,26 @@ fn settle(
             None => lines_one_by_one(part, d, k, allowed),
         }
         let leaks = part.first_leaks(d, k);
-        if leaks.is_empty() {
+        let Some(leak) = leaks.first() else {
             prune(part, d, k, forced, allowed);
             let free = (0..d.len())
                 .filter(|&i| base[i].is_none() && allowed(i))
                 .count();
-            if !cuts.is_empty() && free <= SEARCHED {
+            if cut.is_some() && free <= SEARCHED {
                 improve(part, d, &base, k, (forced, allowed));
             }
-            return Ok(());
-        }
+            return true;
+        };
         // One more of the nearest line-mates of the first cell with a figure pinned (its
         // counts are pinned together, and one more withheld beside it usually frees them
         // all), chosen with the lines they then need; then the attacker again.
-        let cut = mates(part, d, forced, &leaks[0], allowed);
-        if cut.is_empty() {
-            return Err(leaks);
+        let mates = mates(part, d, forced, leak, allowed);
+        if mates.is_empty() {
+            return false;
         }
-        cuts.push(cut);
+        cut = Some(mates);
     }
-    Err(Vec::new())
+    false
 }
 
 /// Parts with at most this many cells to choose from are searched for a cheaper choice
@@ -286,7 +285,7 @@ fn decide_cross(
     let in_cross = |j: usize| part.keys[j].0 == cross;
     let f: Vec<bool> = part.at.iter().map(|&i| forced[i]).collect();
     let mut pd = first_cut(&part, k, &f, d, &in_cross);
-    if settle(&part, &mut pd, k, &f, &in_cross).is_err() {
+    if !settle(&part, &mut pd, k, &f, &in_cross) {
         for (j, s) in pd.iter_mut().enumerate() {
             if in_cross(j) {
                 *s = Some(Suppression::CrossDropped);
