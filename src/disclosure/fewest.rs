@@ -36,7 +36,7 @@ pub(super) fn cost(part: &Part, i: usize) -> f64 {
 /// The cheapest set of published cells (among those `allowed`, never empty ones) to withhold
 /// so that every line with a published total keeps what it hides, given what `d` withholds,
 /// that withholds at least one cell of each of `cuts` (the attacker's: one more line-mate of
-/// a cell it pinned, or one more cell than a choice it found wanting), and, if `below`,
+/// a cell it pinned, or one more cell beside a choice it found wanting), and, if `below`,
 /// costs at most that; `None` if no choice can, or the solver gave up.
 pub(super) fn fewest(
     part: &Part,
@@ -46,97 +46,143 @@ pub(super) fn fewest(
     cuts: &[Vec<usize>],
     below: Option<f64>,
 ) -> Option<Vec<usize>> {
-    let k = f64::from(k);
-    let n = |i: usize| part.keys[i].2 as f64;
-    let free = |i: usize| d[i].is_none() && part.keys[i].2 > 0 && allowed(i);
-    let mut p = Problem::new(OptimizationDirection::Minimize);
-    let mut x: Vec<Option<Variable>> = vec![None; d.len()];
-    let mut any = false;
+    let mut program = Program {
+        part,
+        d,
+        k: f64::from(k),
+        p: Problem::new(OptimizationDirection::Minimize),
+        x: vec![None; d.len()],
+        binding: false,
+    };
     for (t, parts) in &part.lines {
-        if d[*t].is_some() || !parts.iter().any(|&i| allowed(i)) {
-            continue;
-        }
-        let held: Vec<usize> = parts
-            .iter()
-            .copied()
-            .filter(|&i| d[i].is_some() && part.keys[i].2 > 0)
-            .collect();
-        let open: Vec<usize> = parts.iter().copied().filter(|&i| free(i)).collect();
-        for &i in &open {
-            if x[i].is_none() {
-                x[i] = Some(p.add_binary_var(cost(part, i)));
-            }
-        }
-        let sum = |w: &dyn Fn(usize) -> f64| {
-            let mut e = LinearExpr::empty();
-            for &i in &open {
-                e.add(x[i].expect("added"), w(i));
-            }
-            e
-        };
-        if held.is_empty() {
-            if open.len() < 2 {
-                continue;
-            }
-            let y = p.add_binary_var(0.0);
-            for &i in &open {
-                p.add_constraint(
-                    [(x[i].expect("added"), 1.0), (y, -1.0)],
-                    ComparisonOp::Le,
-                    0.0,
-                );
-            }
-            let mut two = sum(&|_| 1.0);
-            two.add(y, -2.0);
-            p.add_constraint(two, ComparisonOp::Ge, 0.0);
-            let mut enough = sum(&n);
-            enough.add(y, -k);
-            p.add_constraint(enough, ComparisonOp::Ge, 0.0);
-            continue;
-        }
-        let need = 2.0 - held.len() as f64;
-        let short = k - held.iter().map(|&i| n(i)).sum::<f64>();
-        if need > open.len() as f64 || short > open.iter().map(|&i| n(i)).sum::<f64>() {
-            return None;
-        }
-        if need > 0.0 {
-            p.add_constraint(sum(&|_| 1.0), ComparisonOp::Ge, need);
-            any = true;
-        }
-        if short > 0.0 {
-            p.add_constraint(sum(&n), ComparisonOp::Ge, short);
-            any = true;
+        if d[*t].is_none() && parts.iter().any(|&i| allowed(i)) {
+            program.line(parts, allowed)?;
         }
     }
     for cut in cuts {
-        if cut.iter().any(|&i| d[i].is_some()) {
-            continue;
+        program.cut(cut, allowed)?;
+    }
+    if let Some(below) = below {
+        program.at_most(below);
+    }
+    if !program.binding {
+        return Some(Vec::new());
+    }
+    solve(&program.p, &program.x)
+}
+
+/// The integer program being built: a 0/1 variable per candidate cell.
+struct Program<'a> {
+    part: &'a Part,
+    d: &'a [Option<Suppression>],
+    k: f64,
+    p: Problem,
+    x: Vec<Option<Variable>>,
+    /// Whether a constraint needs some cell withheld (else withholding none is the answer).
+    binding: bool,
+}
+
+impl Program<'_> {
+    fn n(&self, i: usize) -> f64 {
+        self.part.keys[i].2 as f64
+    }
+
+    /// Cell `i`'s variable, made on first use.
+    fn var(&mut self, i: usize) -> Variable {
+        let part = self.part;
+        let p = &mut self.p;
+        *self.x[i].get_or_insert_with(|| p.add_binary_var(cost(part, i)))
+    }
+
+    /// The published, non-empty, allowed cells of `cells`: the candidates.
+    fn open(&self, cells: &[usize], allowed: &dyn Fn(usize) -> bool) -> Vec<usize> {
+        cells
+            .iter()
+            .copied()
+            .filter(|&i| self.d[i].is_none() && self.part.keys[i].2 > 0 && allowed(i))
+            .collect()
+    }
+
+    /// Σ w(i)·x_i over `cells`.
+    fn sum(&mut self, cells: &[usize], w: &dyn Fn(f64) -> f64) -> LinearExpr {
+        let mut e = LinearExpr::empty();
+        for &i in cells {
+            let v = self.var(i);
+            e.add(v, w(self.n(i)));
         }
-        let open: Vec<usize> = cut.iter().copied().filter(|&i| free(i)).collect();
+        e
+    }
+
+    /// One line with a published total: `None` if it cannot be kept.
+    fn line(&mut self, parts: &[usize], allowed: &dyn Fn(usize) -> bool) -> Option<()> {
+        let held: Vec<usize> = parts
+            .iter()
+            .copied()
+            .filter(|&i| self.d[i].is_some() && self.part.keys[i].2 > 0)
+            .collect();
+        let open = self.open(parts, allowed);
+        if held.is_empty() {
+            // Nothing withheld yet: withholding any means withholding two holding k.
+            if open.len() >= 2 {
+                let y = self.p.add_binary_var(0.0);
+                for &i in &open {
+                    let v = self.var(i);
+                    self.p
+                        .add_constraint([(v, 1.0), (y, -1.0)], ComparisonOp::Le, 0.0);
+                }
+                let mut two = self.sum(&open, &|_| 1.0);
+                two.add(y, -2.0);
+                self.p.add_constraint(two, ComparisonOp::Ge, 0.0);
+                let mut enough = self.sum(&open, &|n| n);
+                enough.add(y, -self.k);
+                self.p.add_constraint(enough, ComparisonOp::Ge, 0.0);
+            }
+            return Some(());
+        }
+        let need = 2.0 - held.len() as f64;
+        let short = self.k - held.iter().map(|&i| self.n(i)).sum::<f64>();
+        let room: f64 = open.iter().map(|&i| self.n(i)).sum();
+        if need > open.len() as f64 || short > room {
+            return None;
+        }
+        if need > 0.0 {
+            let e = self.sum(&open, &|_| 1.0);
+            self.p.add_constraint(e, ComparisonOp::Ge, need);
+            self.binding = true;
+        }
+        if short > 0.0 {
+            let e = self.sum(&open, &|n| n);
+            self.p.add_constraint(e, ComparisonOp::Ge, short);
+            self.binding = true;
+        }
+        Some(())
+    }
+
+    /// At least one of `cut` withheld (nothing to add if one already is).
+    fn cut(&mut self, cut: &[usize], allowed: &dyn Fn(usize) -> bool) -> Option<()> {
+        if cut.iter().any(|&i| self.d[i].is_some()) {
+            return Some(());
+        }
+        let open = self.open(cut, allowed);
         if open.is_empty() {
             return None;
         }
-        let mut e = LinearExpr::empty();
-        for &i in &open {
-            let v = *x[i].get_or_insert_with(|| p.add_binary_var(cost(part, i)));
-            e.add(v, 1.0);
-        }
-        p.add_constraint(e, ComparisonOp::Ge, 1.0);
-        any = true;
+        let e = self.sum(&open, &|_| 1.0);
+        self.p.add_constraint(e, ComparisonOp::Ge, 1.0);
+        self.binding = true;
+        Some(())
     }
-    if let Some(below) = below {
+
+    /// The cells chosen cost at most `below`.
+    fn at_most(&mut self, below: f64) {
         let mut e = LinearExpr::empty();
-        for (i, v) in x.iter().enumerate() {
+        for (i, v) in self.x.iter().enumerate() {
             if let Some(v) = v {
-                e.add(*v, cost(part, i));
+                e.add(*v, cost(self.part, i));
             }
         }
-        p.add_constraint(e, ComparisonOp::Le, below);
+        self.p.add_constraint(e, ComparisonOp::Le, below);
     }
-    if !any {
-        return Some(Vec::new());
-    }
-    solve(&p, &x)
 }
 
 /// The chosen cells, or `None` when the solver found no choice within its node budget.
