@@ -271,8 +271,9 @@ fn driver_scores_are_withheld_where_the_groups_result_is() {
             ))
         })
         .collect();
+    // 9 before disclosure control stopped withholding one-way groups for the crosses.
     assert!(
-        covered.len() >= 9,
+        covered.len() >= 4,
         "the sample has such rows: {}",
         covered.len()
     );

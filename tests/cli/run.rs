@@ -51,10 +51,11 @@ fn items_match_hand_calculation() {
     let summary = s.read_table("out", "fact_disclosure_summary");
     assert!(
         summary.starts_with(
-            "table_name,outcome,rows\n\
-             fact_item_results,published,4\nfact_item_results,suppressed_primary,9\n\
-             fact_item_results,suppressed_secondary,2\nfact_item_results,suppressed_small_organisation,0\n\
-             fact_item_results,suppressed_confidential,0\nfact_indicator_results,published,0\n"
+            "table_name,level,cells,published,withheld_primary,withheld_secondary,\
+             withheld_cross_dropped,withheld_small_organisation,withheld_confidential,\
+             respondents_withheld_secondary\n\
+             fact_item_results,organisation,3,3,0,0,0,0,0,0\n\
+             fact_item_results,one-way,12,1,9,2,0,0,0,40\n"
         ),
         "{summary}"
     );
