@@ -646,8 +646,11 @@ fn sealed_tables(
     tally(&mut tables.loss, "items", &items, &item_d);
     tally(&mut tables.loss, "indicators", &indicators, &ind_d);
     tally(&mut tables.loss, "response_rates", &responses, &resp_d);
+    // Tables that never say why (member feedback) say so of a dropped cross too.
     let told = |d: Option<Suppression>| match d {
-        Some(Suppression::Primary | Suppression::Secondary) if !reasons => {
+        Some(Suppression::Primary | Suppression::Secondary | Suppression::CrossDropped)
+            if !reasons =>
+        {
             Some(Suppression::Confidential)
         }
         d => d,
