@@ -166,7 +166,8 @@ Secondary suppression follows a hierarchy of what readers need. The whole organi
 the one-way groups are decided first, as if no cross were published, so their figures are the
 same whatever crosses a pack has (two packs with different crosses give nothing away when read
 together): a one-way group is withheld only for its own size or so that another one-way group
-cannot be worked out from the total. Each cross then pays for its own protection with its own
+cannot be worked out from the total (or, rarely, where the one-way figures alone would give a
+cell of a cross away: that family is then protected as a whole). Each cross then pays for its own protection with its own
 cells, or is withheld whole (`cross_dropped`). Within each stage the cells to withhold are
 chosen at least cost: the fewest figures the line rules need, found by an integer program
 (each withheld cell costs one figure plus its share of the respondents), then more wherever

@@ -433,8 +433,8 @@ pub fn withholding(tables: &ProtectedTables, threshold: u32) -> String {
          its own figures: a cross (such as directorate by grade) withholds more of its own cells, \
          or is left out for that measure. Of the {} question and indicator results for one-way \
          groups in this pack, {} are withheld because fewer than {threshold} answered and {} so \
-         that another group's figures cannot be worked out from the total (always beside a group \
-         too small to show, never for a cross).",
+         that another group's figures cannot be worked out from the total (beside a group too \
+         small to show).",
         all(one),
         of(one, Some(Suppression::Primary)),
         of(one, Some(Suppression::Secondary)),
