@@ -137,7 +137,7 @@ pub(super) fn differencing_attack(
                 upper: bounds.get(r.table).and_then(|b| b.get(&a.at)).copied(),
             });
         }
-        family.lines = lines(rows.iter().map(|(f, _)| f));
+        with_lines(&mut family, rows.iter().map(|(f, _)| f));
         let out = crate::disclosure::attack::attack(&family, key.k as u32);
         let what = if key.measure.is_empty() {
             key.period.clone()
@@ -233,7 +233,7 @@ pub(super) fn headcount_attack(
         if cells.iter().all(|c| c.3.is_some()) {
             continue;
         }
-        let family = crate::disclosure::attack::Family {
+        let mut family = crate::disclosure::attack::Family {
             truth: Vec::new(),
             counts: 1,
             cells: cells
@@ -244,8 +244,9 @@ pub(super) fn headcount_attack(
                     upper: None,
                 })
                 .collect(),
-            lines: lines(cells.iter().map(|c| &c.0)),
+            lines: Vec::new(),
         };
+        with_lines(&mut family, cells.iter().map(|c| &c.0));
         for leak in crate::disclosure::attack::attack(&family, 1).leaks {
             let c = &cells[leak.cell];
             find(
@@ -311,9 +312,46 @@ pub(super) fn upper_bounds(
     ])
 }
 
+/// The lines a family's groups make (see [`lines`]), set on `family`; each category a cross
+/// publishes merged (`Scale 1-6 + SO1-SO2`) adds a cell to it, the sum of its members' one-way
+/// groups, known when they all are, that is no figure of its own.
+pub(super) fn with_lines<'a>(
+    family: &mut crate::disclosure::attack::Family,
+    cells: impl Iterator<Item = &'a Fields>,
+) {
+    let (mut out, merges) = lines(cells);
+    for (members, columns) in merges {
+        let at = family.cells.len();
+        let published = members
+            .iter()
+            .map(|&m| family.cells[m].published.clone())
+            .collect::<Option<Vec<Vec<f64>>>>()
+            .map(|v| {
+                (0..family.counts)
+                    .map(|j| v.iter().map(|c| c[j]).sum())
+                    .collect()
+            });
+        family.cells.push(crate::disclosure::attack::Cell {
+            published,
+            size: crate::disclosure::attack::Size::Sum,
+            upper: None,
+        });
+        out.push((at, members));
+        out.extend(columns.into_iter().map(|parts| (at, parts)));
+    }
+    family.lines = out;
+}
+
+/// A merged category's one-way members and the cross columns (or rows) that add up to it.
+type MergeLines = (Vec<usize>, Vec<Vec<usize>>);
+
 /// The lines a family's groups make: the whole organisation is the sum of each field's
-/// groups, and a one-way group the sum of its row (or column) of each cross with it.
-pub(super) fn lines<'a>(cells: impl Iterator<Item = &'a Fields>) -> Vec<(usize, Vec<usize>)> {
+/// groups, and a one-way group the sum of its row (or column) of each cross with it. A cross's
+/// category that is no one-way group but its members joined with ` + ` is a merge: its rows
+/// (or columns) and members are returned apart, by field and category.
+pub(super) fn lines<'a>(
+    cells: impl Iterator<Item = &'a Fields>,
+) -> (Vec<(usize, Vec<usize>)>, Vec<MergeLines>) {
     let mut by_fields: BTreeMap<Vec<&str>, Vec<(&Fields, usize)>> = BTreeMap::new();
     let mut overall = None;
     for (i, f) in cells.enumerate() {
@@ -326,6 +364,7 @@ pub(super) fn lines<'a>(cells: impl Iterator<Item = &'a Fields>) -> Vec<(usize, 
             .push((f, i));
     }
     let mut out = Vec::new();
+    let mut merges: BTreeMap<(&str, &str), MergeLines> = BTreeMap::new();
     for (fields, members) in &by_fields {
         let mut parts: Vec<usize> = members.iter().map(|m| m.1).collect();
         parts.sort_unstable();
@@ -341,13 +380,21 @@ pub(super) fn lines<'a>(cells: impl Iterator<Item = &'a Fields>) -> Vec<(usize, 
                     for (f, i) in members {
                         by_total.entry(f[side].1.as_str()).or_default().push(*i);
                     }
+                    let one = by_fields.get(&vec![fields[side]]);
+                    let group = |category: &str| {
+                        one.and_then(|one| one.iter().find(|(f, _)| f[0].1 == category))
+                            .map(|m| m.1)
+                    };
                     for (category, mut parts) in by_total {
-                        let total = by_fields.get(&vec![fields[side]]).and_then(|one| {
-                            one.iter().find(|(f, _)| f[0].1 == category).map(|m| m.1)
-                        });
-                        if let Some(t) = total {
-                            parts.sort_unstable();
+                        parts.sort_unstable();
+                        if let Some(t) = group(category) {
                             out.push((t, parts));
+                        } else if let Some(m) = merge_members(category, &group) {
+                            merges
+                                .entry((fields[side], category))
+                                .or_insert_with(|| (m, Vec::new()))
+                                .1
+                                .push(parts);
                         }
                     }
                 }
@@ -356,5 +403,25 @@ pub(super) fn lines<'a>(cells: impl Iterator<Item = &'a Fields>) -> Vec<(usize, 
         }
     }
     out.sort();
-    out
+    (out, merges.into_values().collect())
+}
+
+/// The one-way groups a merged category's label joins with ` + ` (at least two, each label
+/// taken as long as it can be, so a label with ` + ` in it is found too); `None` when it is no
+/// such join.
+fn merge_members(category: &str, group: &dyn Fn(&str) -> Option<usize>) -> Option<Vec<usize>> {
+    let pieces: Vec<&str> = category.split(" + ").collect();
+    let mut out = Vec::new();
+    let mut at = 0;
+    while at < pieces.len() {
+        let (len, g) = (1..=pieces.len() - at)
+            .rev()
+            .find_map(|len| group(&pieces[at..at + len].join(" + ")).map(|g| (len, g)))?;
+        out.push(g);
+        at += len;
+    }
+    (out.len() > 1).then(|| {
+        out.sort_unstable();
+        out
+    })
 }

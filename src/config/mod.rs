@@ -57,6 +57,8 @@ pub struct Config {
     pub breakdowns: Vec<String>,
     /// Two-way crosses, e.g. directorate × grade.
     pub crosses: Vec<(String, String)>,
+    /// Categories a cross publishes merged (`[[crosses]] collapse`).
+    pub collapse: Vec<CrossCollapse>,
     /// Apply the finite population correction to levels where headcounts are known (default
     /// off: it assumes those who answered are a random sample of staff). Never in change tests.
     pub fpc: bool,
@@ -110,13 +112,55 @@ struct RawTop {
     #[serde(default)]
     breakdowns: Option<Vec<String>>,
     #[serde(default)]
-    crosses: Vec<[String; 2]>,
+    crosses: Vec<RawCross>,
     #[serde(default)]
     finite_population_correction: Option<bool>,
     #[serde(default)]
     baseline: Option<String>,
     #[serde(default)]
     deep_dives: Vec<String>,
+}
+
+/// A cross as written: `["directorate", "grade"]`, or a `[[crosses]]` table that may merge
+/// some categories of its fields.
+#[derive(Debug, Deserialize)]
+#[serde(
+    untagged,
+    expecting = "a pair of fields such as [\"directorate\", \"grade\"], or a table with \
+                 `fields = [\"directorate\", \"grade\"]` and optionally \
+                 `collapse = { grade = [[\"Scale 1-6\", \"SO1-SO2\"]] }`"
+)]
+enum RawCross {
+    Pair([String; 2]),
+    Table(RawCrossTable),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCrossTable {
+    fields: [String; 2],
+    #[serde(default)]
+    collapse: std::collections::BTreeMap<String, Vec<Vec<String>>>,
+}
+
+impl RawCross {
+    fn fields(&self) -> (String, String) {
+        let [a, b] = match self {
+            RawCross::Pair(f) => f,
+            RawCross::Table(t) => &t.fields,
+        };
+        (a.clone(), b.clone())
+    }
+}
+
+/// Categories of one field of a cross published merged: the cross (its index in
+/// [`Config::crosses`]), the field (a demographic's index) and each merge's categories (their
+/// indices in the schema, in schema order).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrossCollapse {
+    pub cross: usize,
+    pub field: usize,
+    pub merges: Vec<Vec<u32>>,
 }
 
 /// The config's sections as read, before checking.
@@ -179,6 +223,7 @@ impl Config {
             .clone()
             .unwrap_or_else(|| schema.demographic_ids());
         let crosses = check_crosses(&top, &schema, &breakdowns, &mut c);
+        let collapse = check_collapse(&top, &schema, &mut c);
         check_deep_dives(&top.deep_dives, &schema, &mut c);
         check_breakdowns(&breakdowns, &schema, &mut c);
         let max_rejected_pct = tolerance(sections.tolerance, &mut c);
@@ -231,6 +276,7 @@ impl Config {
                 attribute_disclosure,
                 breakdowns,
                 crosses,
+                collapse,
                 fpc: top.finite_population_correction.unwrap_or(false),
                 max_rejected_pct,
                 waves,
@@ -332,11 +378,7 @@ fn check_crosses(
     breakdowns: &[String],
     c: &mut Collector,
 ) -> Vec<(String, String)> {
-    let crosses: Vec<(String, String)> = top
-        .crosses
-        .iter()
-        .map(|[a, b]| (a.clone(), b.clone()))
-        .collect();
+    let crosses: Vec<(String, String)> = top.crosses.iter().map(RawCross::fields).collect();
     for (i, (a, b)) in crosses.iter().enumerate() {
         if let Some((x, y)) = crosses[..i]
             .iter()
@@ -376,6 +418,110 @@ fn check_crosses(
         }
     }
     crosses
+}
+
+/// The merges `[[crosses]]` tables declare: each of a field of its cross, each of at least
+/// two of the field's categories, none in two merges, and not all of them in one.
+fn check_collapse(top: &RawTop, schema: &Schema, c: &mut Collector) -> Vec<CrossCollapse> {
+    let mut out = Vec::new();
+    for (i, cross) in top.crosses.iter().enumerate() {
+        let RawCross::Table(t) = cross else { continue };
+        let [a, b] = &t.fields;
+        let at = format!("crosses[{}] ([\"{a}\", \"{b}\"])", i + 1);
+        for (field, merges) in &t.collapse {
+            if field != a && field != b {
+                c.push(
+                    &at,
+                    format!(
+                        "collapse names `{field}`, which is not one of this cross's fields; \
+                         merge categories of `{a}` or `{b}`"
+                    ),
+                );
+                continue;
+            }
+            let Some(d) = schema.demographic(field) else {
+                continue; // reported with the cross
+            };
+            let dem = &schema.demographics[d];
+            let mut seen: Vec<u32> = Vec::new();
+            let mut resolved = Vec::new();
+            for merge in merges {
+                let mut members = Vec::new();
+                for label in merge {
+                    match dem.category_of(label) {
+                        None => c.push(
+                            &at,
+                            format!(
+                                "collapse: \"{label}\" is not a category of `{field}`; its \
+                                 categories are: {}",
+                                dem.categories.join(", ")
+                            ),
+                        ),
+                        Some(k) if k as u32 >= crate::indicators::MERGEABLE => c.push(
+                            &at,
+                            format!(
+                                "collapse: \"{label}\" is category {} of `{field}`; only its \
+                                 first {} categories can be merged",
+                                k + 1,
+                                crate::indicators::MERGEABLE
+                            ),
+                        ),
+                        Some(k) if seen.contains(&(k as u32)) => c.push(
+                            &at,
+                            format!(
+                                "collapse: \"{label}\" is in two merges of `{field}` (or twice \
+                                 in one); a category can be merged once"
+                            ),
+                        ),
+                        Some(k) => {
+                            seen.push(k as u32);
+                            members.push(k as u32);
+                        }
+                    }
+                }
+                if merge.len() < 2 {
+                    c.push(
+                        &at,
+                        format!(
+                            "collapse: [{}] merges fewer than two categories of `{field}`; \
+                             list at least two, e.g. [\"{}\", \"{}\"]",
+                            quoted(merge),
+                            dem.categories.first().map_or("", String::as_str),
+                            dem.categories.get(1).map_or("", String::as_str)
+                        ),
+                    );
+                } else if members.len() == dem.categories.len() {
+                    c.push(
+                        &at,
+                        format!(
+                            "collapse merges every category of `{field}`, so the cross would \
+                             only repeat the one-way results of the other field; leave `{field}` \
+                             out of the cross instead"
+                        ),
+                    );
+                }
+                members.sort_unstable();
+                resolved.push(members);
+            }
+            if !resolved.is_empty() {
+                out.push(CrossCollapse {
+                    cross: i,
+                    field: d,
+                    merges: resolved,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// `"a", "b"`.
+fn quoted(labels: &[String]) -> String {
+    labels
+        .iter()
+        .map(|l| format!("\"{l}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn check_deep_dives(deep_dives: &[String], schema: &Schema, c: &mut Collector) {

@@ -29,6 +29,9 @@ pub enum Size {
     AtLeast,
     /// Nothing (e.g. a wave too small for any breakdown).
     Any,
+    /// Not a figure of its own but a sum of others the lines need (a merged category's
+    /// total): nothing told, and never a target.
+    Sum,
 }
 
 /// One cell of a family.
@@ -349,7 +352,7 @@ fn constraints(f: &Family, k: u32, hidden: &[usize], base: &[usize]) -> Vec<Cons
         match f.cells[c].size {
             Size::Below => constraints.push((size.clone(), ComparisonOp::Le, f64::from(k) - 1.0)),
             Size::AtLeast => constraints.push((size.clone(), ComparisonOp::Ge, f64::from(k))),
-            Size::Any => {}
+            Size::Any | Size::Sum => {}
         }
         if let Some(u) = f.cells[c].upper {
             constraints.push((size, ComparisonOp::Le, u));
@@ -367,7 +370,7 @@ fn targets(
     all_above: &[Vec<bool>],
 ) -> Vec<Target> {
     let mut targets: Vec<Target> = Vec::new();
-    for &c in hidden {
+    for &c in hidden.iter().filter(|&&c| f.cells[c].size != Size::Sum) {
         // With one count, the count is the size.
         for j in (0..f.counts).filter(|&j| f.counts > 1 && !none_above[c][j]) {
             targets.push((c, Figure::Count(j), vec![(base[c] + j, 1.0)]));

@@ -29,6 +29,94 @@ pub(super) fn decide_safe(
     if settled {
         return first;
     }
+    let merges = Merges::of(keys, seen);
+    let mut d = decide_merged(&merges, k, small_org, &forced);
+    d.truncate(keys.len());
+    d
+}
+
+/// A family with a cell added for each category a cross merges (its members' one-way groups
+/// added up): the merged column's line. The added cells are never published or withheld as
+/// figures; each is known to a reader exactly when all its members are published.
+struct Merges {
+    keys: Vec<(Breakdown, Group, u64)>,
+    values: Vec<Vec<f64>>,
+    upper: Vec<Option<f64>>,
+    sizes: bool,
+    hide_last: Option<Breakdown>,
+}
+
+impl Merges {
+    fn of(keys: &[(Breakdown, Group, u64)], seen: &Seen) -> Merges {
+        let mut out = Merges {
+            keys: keys.to_vec(),
+            values: seen.values.to_vec(),
+            upper: seen.upper.to_vec(),
+            sizes: seen.sizes,
+            hide_last: seen.hide_last,
+        };
+        out.upper.resize(keys.len(), None);
+        let one = |f: usize, c: u32| {
+            keys.iter()
+                .position(|x| x.0 == Breakdown::Field(f) && x.1 == Group::One(Some(c)))
+        };
+        for key in keys {
+            let (Breakdown::Cross(fa, fb), Group::Two(x, y)) = (key.0, key.1) else {
+                continue;
+            };
+            for (f, c) in [(fa, x), (fb, y)] {
+                let Some(m) = c.and_then(crate::indicators::members) else {
+                    continue;
+                };
+                let total = (Breakdown::Field(f), Group::One(c));
+                if out.keys.iter().any(|x| (x.0, x.1) == (total.0, total.1)) {
+                    continue;
+                }
+                let Some(at) = m.iter().map(|&c| one(f, c)).collect::<Option<Vec<usize>>>() else {
+                    continue; // a member not counted: no line to keep
+                };
+                let n = at.iter().map(|&i| keys[i].2).sum();
+                let mut v = vec![0.0; seen.values.first().map_or(1, Vec::len)];
+                for &i in &at {
+                    for (t, x) in v.iter_mut().zip(&seen.values[i]) {
+                        *t += x;
+                    }
+                }
+                let upper: Option<f64> = at.iter().map(|&i| out.upper[i]).sum();
+                out.keys.push((total.0, total.1, n));
+                out.values.push(v);
+                out.upper.push(upper);
+            }
+        }
+        out
+    }
+
+    fn seen(&self) -> Seen<'_> {
+        Seen {
+            values: &self.values,
+            upper: &self.upper,
+            sizes: self.sizes,
+            hide_last: self.hide_last,
+        }
+    }
+}
+
+/// Whether a cell is a merged category's total (see [`Merges`]).
+pub(super) fn is_merge(key: &(Breakdown, Group, u64)) -> bool {
+    matches!(key.1, Group::One(c) if merged(c))
+}
+
+/// [`decide_safe`] on a family with its merged categories' totals added.
+fn decide_merged(
+    merges: &Merges,
+    k: u32,
+    small_org: bool,
+    forced: &[bool],
+) -> Vec<Option<Suppression>> {
+    let keys = merges.keys.as_slice();
+    let seen = &merges.seen();
+    let mut forced = forced.to_vec();
+    forced.resize(keys.len(), false);
     let mut d = one_way(keys, k, small_org, &forced, seen);
     let crosses = crosses_of(keys);
     if crosses.is_empty() {
@@ -43,6 +131,7 @@ pub(super) fn decide_safe(
         }
         return d;
     }
+    known_merges(keys, &mut d);
     for &cross in &crosses {
         match decide_cross(keys, k, seen, &forced, &d, cross) {
             Some(cells) => {
@@ -60,6 +149,25 @@ pub(super) fn decide_safe(
     }
 }
 
+/// A merged category's total is withheld (to the attacker: unknown) when any of its members
+/// is, published (known) when all are.
+fn known_merges(keys: &[(Breakdown, Group, u64)], d: &mut [Option<Suppression>]) {
+    for i in 0..keys.len() {
+        let (Breakdown::Field(f), Group::One(Some(c))) = (keys[i].0, keys[i].1) else {
+            continue;
+        };
+        let Some(m) = crate::indicators::members(c) else {
+            continue;
+        };
+        let hidden = keys.iter().zip(d.iter()).any(|(x, s)| {
+            x.0 == Breakdown::Field(f)
+                && matches!(x.1, Group::One(Some(y)) if m.contains(&y))
+                && s.is_some()
+        });
+        d[i] = hidden.then_some(Suppression::Confidential);
+    }
+}
+
 /// The organisation and the one-way groups, as if no cross were published.
 fn one_way(
     keys: &[(Breakdown, Group, u64)],
@@ -69,7 +177,7 @@ fn one_way(
     seen: &Seen,
 ) -> Vec<Option<Suppression>> {
     let at: Vec<usize> = (0..keys.len())
-        .filter(|&i| !matches!(keys[i].0, Breakdown::Cross(..)))
+        .filter(|&i| !matches!(keys[i].0, Breakdown::Cross(..)) && !is_merge(&keys[i]))
         .collect();
     let part = Part::of(keys, seen, at);
     let f: Vec<bool> = part.at.iter().map(|&i| forced[i]).collect();
@@ -386,7 +494,7 @@ fn together(
             .find(|b| open.contains(b))
             .or_else(|| open.last().copied());
         let Some(cross) = victim else {
-            return repair(&part, k, small_org, forced);
+            return whole_family(keys, k, small_org, forced, seen);
         };
         open.retain(|&c| c != cross);
         for (key, s) in keys.iter().zip(d.iter_mut()) {
@@ -405,6 +513,29 @@ fn whole_family(
     forced: &[bool],
     seen: &Seen,
 ) -> Vec<Option<Suppression>> {
-    let part = Part::of(keys, seen, (0..keys.len()).collect());
-    repair(&part, k, small_org, forced)
+    // A cross with merged categories has lines only through its merges' totals, which are
+    // no figures to withhold or publish: it is withheld whole.
+    let collapsed: Vec<Breakdown> = keys
+        .iter()
+        .filter(|x| matches!(x.1, Group::Two(a, b) if merged(a) || merged(b)))
+        .map(|x| x.0)
+        .collect();
+    let at: Vec<usize> = (0..keys.len())
+        .filter(|&i| !is_merge(&keys[i]) && !collapsed.contains(&keys[i].0))
+        .collect();
+    let part = Part::of(keys, seen, at);
+    let f: Vec<bool> = part.at.iter().map(|&i| forced[i]).collect();
+    let mut d: Vec<Option<Suppression>> = keys
+        .iter()
+        .map(|x| {
+            collapsed
+                .contains(&x.0)
+                .then_some(Suppression::CrossDropped)
+        })
+        .collect();
+    for (&i, s) in part.at.iter().zip(repair(&part, k, small_org, &f)) {
+        d[i] = s;
+    }
+    known_merges(keys, &mut d);
+    d
 }

@@ -225,8 +225,13 @@ fn enforce_cross(
             cols.entry(y).or_default().push(i);
         }
     }
-    let hidden_total =
+    let one_hidden =
         |f: usize, x: Option<u32>| margin_hidden.get(&(f, x)).copied().unwrap_or(false);
+    // A merged category's total is its members' groups: unknown if any of them is hidden.
+    let hidden_total = |f: usize, x: Option<u32>| match x.and_then(crate::indicators::members) {
+        Some(m) => m.iter().any(|&c| one_hidden(f, Some(c))),
+        None => one_hidden(f, x),
+    };
     for (x, line) in &rows {
         if hidden_total(fa, *x) {
             for &i in line {
@@ -436,13 +441,15 @@ fn decide_all<T: Sync>(
 fn family_lines(keys: &[(Breakdown, Group, u64)]) -> Vec<(usize, Vec<usize>)> {
     let overall = keys.iter().position(|c| c.0 == Breakdown::Overall);
     let mut fields: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    let mut one: HashMap<(usize, Option<u32>), usize> = HashMap::new();
+    let mut one: BTreeMap<(usize, Option<u32>), usize> = BTreeMap::new();
     let mut rows: BTreeMap<(usize, usize, Option<u32>), Vec<usize>> = BTreeMap::new();
     let mut cols: BTreeMap<(usize, usize, Option<u32>), Vec<usize>> = BTreeMap::new();
     for (i, &(b, g, _)) in keys.iter().enumerate() {
         match (b, g) {
             (Breakdown::Field(f), Group::One(x)) => {
-                fields.entry(f).or_default().push(i);
+                if !merged(x) {
+                    fields.entry(f).or_default().push(i);
+                }
                 one.insert((f, x), i);
             }
             (Breakdown::Cross(fa, fb), Group::Two(x, y)) => {
@@ -456,6 +463,16 @@ fn family_lines(keys: &[(Breakdown, Group, u64)]) -> Vec<(usize, Vec<usize>)> {
     if let Some(o) = overall {
         out.extend(fields.into_values().map(|parts| (o, parts)));
     }
+    // A merged category (a cross's, see `hierarchy::with_merges`) adds up to its members.
+    for (&(f, x), &t) in &one {
+        if let Some(m) = x.and_then(crate::indicators::members) {
+            let parts: Option<Vec<usize>> =
+                m.iter().map(|&c| one.get(&(f, Some(c))).copied()).collect();
+            if let Some(parts) = parts {
+                out.push((t, parts));
+            }
+        }
+    }
     for ((fa, _, x), parts) in rows {
         if let Some(&t) = one.get(&(fa, x)) {
             out.push((t, parts));
@@ -467,6 +484,11 @@ fn family_lines(keys: &[(Breakdown, Group, u64)]) -> Vec<(usize, Vec<usize>)> {
         }
     }
     out
+}
+
+/// Whether a category is a merge of others (a cross's `collapse`).
+fn merged(c: Option<u32>) -> bool {
+    c.and_then(crate::indicators::members).is_some()
 }
 
 /// What the attacker reads of a family's cells, by position, and which groups to hide last.

@@ -55,6 +55,7 @@ impl Part {
                 .map(|i| attack::Cell {
                     published: d[i].is_none().then(|| self.values[i].clone()),
                     size: match d[i] {
+                        _ if hierarchy::is_merge(&self.keys[i]) => attack::Size::Sum,
                         Some(Suppression::Primary) if self.sizes => attack::Size::Below,
                         Some(Suppression::Secondary) if self.sizes => attack::Size::AtLeast,
                         _ => attack::Size::Any,

@@ -12,7 +12,7 @@
 //! unweighted counts stay, because disclosure control and the published n use them.
 
 use super::aggregates::{ItemCounts, ScoreSummary, WaveAggregates, WeightedCounts};
-use super::{Breakdown, Cat, Cell, Group};
+use super::{Breakdown, Cat, Cell, Collapse, Group};
 use crate::ids::WaveId;
 use crate::responses::{NOT_STATED, Responses};
 use crate::schema::{AnswerGroup, Method, Schema};
@@ -20,14 +20,69 @@ use rayon::prelude::*;
 
 /// A grid of groups: every combination of some fields' categories (each with Not stated),
 /// numbered row-major (the first field's category most significant). `sizes` are the fields'
-/// category counts plus one.
+/// category counts plus one; a field a cross publishes with categories merged has a [`Merge`],
+/// and its size counts the merged categories.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Grid {
     fields: Vec<usize>,
     sizes: Vec<usize>,
+    merges: Vec<Option<Merge>>,
+}
+
+/// How a field's categories are counted when some are merged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Merge {
+    /// The digit each schema category (then Not stated) is counted in.
+    to: Vec<u32>,
+    /// The category each digit but the last (Not stated) stands for.
+    cats: Vec<u32>,
+}
+
+impl Merge {
+    /// A field of `categories` categories counted as `collapse` says.
+    fn of(collapse: &Collapse, categories: usize) -> Merge {
+        let mut cats: Vec<u32> = Vec::new();
+        let mut to: Vec<u32> = Vec::with_capacity(categories + 1);
+        for c in 0..categories as u32 {
+            let code = collapse.category(c);
+            let digit = cats.iter().position(|&x| x == code).unwrap_or_else(|| {
+                cats.push(code);
+                cats.len() - 1
+            });
+            to.push(digit as u32);
+        }
+        to.push(cats.len() as u32);
+        Merge { to, cats }
+    }
 }
 
 impl Grid {
+    /// A grid of `fields`, with the merges `collapse` declares for them.
+    fn new(schema: &Schema, fields: Vec<usize>, collapse: Option<&Collapse>) -> Grid {
+        let merges: Vec<Option<Merge>> = fields
+            .iter()
+            .map(|&d| {
+                collapse
+                    .filter(|c| c.field == d)
+                    .map(|c| Merge::of(c, schema.demographics[d].categories.len()))
+            })
+            .collect();
+        let sizes = fields
+            .iter()
+            .zip(&merges)
+            .map(|(&d, m)| {
+                m.as_ref()
+                    .map_or(schema.demographics[d].categories.len(), |m| m.cats.len())
+                    + 1
+            })
+            .collect();
+        Grid {
+            fields,
+            sizes,
+            merges,
+        }
+    }
+
     fn groups(&self) -> usize {
         self.sizes.iter().product()
     }
@@ -35,12 +90,27 @@ impl Grid {
     /// The dense index of each row's group.
     fn index(&self, r: &Responses) -> Vec<u32> {
         let mut idx = vec![0u32; r.rows];
-        for (&f, &size) in self.fields.iter().zip(&self.sizes) {
+        for ((&f, &size), merge) in self.fields.iter().zip(&self.sizes).zip(&self.merges) {
             let col = r.fields[f].as_ref().expect("checked mapped");
-            let not_stated = size as u32 - 1;
-            for (i, &c) in idx.iter_mut().zip(col) {
-                let c = if c == NOT_STATED { not_stated } else { c };
-                *i = *i * size as u32 + c;
+            match merge {
+                None => {
+                    let not_stated = size as u32 - 1;
+                    for (i, &c) in idx.iter_mut().zip(col) {
+                        let c = if c == NOT_STATED { not_stated } else { c };
+                        *i = *i * size as u32 + c;
+                    }
+                }
+                Some(m) => {
+                    let not_stated = m.to.len() - 1;
+                    for (i, &c) in idx.iter_mut().zip(col) {
+                        let c = if c == NOT_STATED {
+                            m.to[not_stated]
+                        } else {
+                            m.to[c as usize]
+                        };
+                        *i = *i * size as u32 + c;
+                    }
+                }
             }
         }
         idx
@@ -56,8 +126,19 @@ impl Grid {
         d
     }
 
-    /// For each group of this grid, the group of `coarse` it falls in (`coarse`'s fields must
-    /// be among this grid's).
+    /// Whether `coarse`'s groups are sums of this grid's: it has each of `coarse`'s fields,
+    /// counted in full or merged as `coarse` merges it.
+    fn serves(&self, coarse: &Grid) -> bool {
+        coarse.fields.iter().zip(&coarse.merges).all(|(f, m)| {
+            self.fields
+                .iter()
+                .position(|x| x == f)
+                .is_some_and(|k| self.merges[k].is_none() || self.merges[k] == *m)
+        })
+    }
+
+    /// For each group of this grid, the group of `coarse` it falls in (this grid must
+    /// [`serve`](Grid::serves) `coarse`).
     fn onto(&self, coarse: &Grid) -> Vec<u32> {
         let at: Vec<usize> = coarse
             .fields
@@ -67,9 +148,16 @@ impl Grid {
         (0..self.groups())
             .map(|g| {
                 let d = self.digits(g);
-                at.iter()
-                    .zip(&coarse.sizes)
-                    .fold(0, |acc, (&k, &size)| acc * size + d[k]) as u32
+                at.iter().zip(&coarse.sizes).zip(&coarse.merges).fold(
+                    0,
+                    |acc, ((&k, &size), merge)| {
+                        let digit = match merge {
+                            Some(m) if self.merges[k].is_none() => m.to[d[k]] as usize,
+                            _ => d[k],
+                        };
+                        acc * size + digit
+                    },
+                ) as u32
             })
             .collect()
     }
@@ -89,13 +177,18 @@ impl Layout {
     /// The group a dense index stands for.
     fn group(&self, g: usize) -> Group {
         let sizes = &self.grid.sizes;
-        let cat = |i: usize, size: usize| -> Cat { (i + 1 < size).then_some(i as u32) };
+        let cat = |i: usize, k: usize| -> Cat {
+            (i + 1 < sizes[k]).then(|| match &self.grid.merges[k] {
+                Some(m) => m.cats[i],
+                None => i as u32,
+            })
+        };
         match self.breakdown {
             Breakdown::Overall => Group::All,
-            Breakdown::Field(_) => Group::One(cat(g, sizes[0])),
+            Breakdown::Field(_) => Group::One(cat(g, 0)),
             Breakdown::Cross(..) => {
-                let (sa, sb) = (sizes[0], sizes[1]);
-                Group::Two(cat(g / sb, sa), cat(g % sb, sb))
+                let sb = sizes[1];
+                Group::Two(cat(g / sb, 0), cat(g % sb, 1))
             }
         }
     }
@@ -115,10 +208,9 @@ fn plan(layouts: &[Layout]) -> (Vec<Grid>, Vec<usize>) {
             grids.push(l.grid.clone());
         }
     }
-    let covered = |grids: &[Grid], f: usize| grids.iter().any(|g| g.fields.contains(&f));
     for l in layouts.iter().filter(|l| l.grid.fields.len() == 1) {
         let (f, size) = (l.grid.fields[0], l.grid.sizes[0]);
-        if covered(&grids, f) {
+        if grids.iter().any(|g| g.serves(&l.grid)) {
             continue;
         }
         match grids.last_mut() {
@@ -128,6 +220,7 @@ fn plan(layouts: &[Layout]) -> (Vec<Grid>, Vec<usize>) {
             Some(g) => {
                 g.fields.push(f);
                 g.sizes.push(size);
+                g.merges.push(None);
             }
             None => grids.push(l.grid.clone()),
         }
@@ -136,6 +229,7 @@ fn plan(layouts: &[Layout]) -> (Vec<Grid>, Vec<usize>) {
         grids.push(Grid {
             fields: Vec::new(),
             sizes: Vec::new(),
+            merges: Vec::new(),
         });
     }
     let of = layouts
@@ -143,7 +237,7 @@ fn plan(layouts: &[Layout]) -> (Vec<Grid>, Vec<usize>) {
         .map(|l| {
             grids
                 .iter()
-                .position(|g| l.grid.fields.iter().all(|f| g.fields.contains(f)))
+                .position(|g| g.serves(&l.grid))
                 .expect("every breakdown's fields are in a grid")
         })
         .collect();
@@ -514,12 +608,14 @@ fn tally(
 
 /// Count one wave for `breakdowns` (which should start with `Overall`). Breakdowns whose fields
 /// the wave did not map are skipped. `weights` (one per row) make every share, mean and
-/// effective n weighted; counts stay unweighted.
+/// effective n weighted; counts stay unweighted. A cross with a [`Collapse`] is counted with
+/// its merged categories.
 pub fn count_wave(
     schema: &Schema,
     wave: &WaveId,
     r: &Responses,
     breakdowns: &[Breakdown],
+    collapse: &[Collapse],
     weights: Option<&[f64]>,
 ) -> WaveAggregates {
     let mut slots = Slots {
@@ -540,13 +636,10 @@ pub fn count_wave(
                 tracing::warn!(%wave, field = %schema.demographics[d].id, "field not mapped in this wave; breakdown skipped");
                 return None;
             }
-            let sizes = fields
-                .iter()
-                .map(|&d| schema.demographics[d].categories.len() + 1)
-                .collect();
+            let merged = collapse.iter().find(|c| c.cross == b);
             Some(Layout {
                 breakdown: b,
-                grid: Grid { fields, sizes },
+                grid: Grid::new(schema, fields, merged),
             })
         })
         .collect();

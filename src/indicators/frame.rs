@@ -72,7 +72,7 @@ pub fn compute_wave(
     breakdowns: &[Breakdown],
 ) -> PolarsResult<WaveAggregates> {
     let r = responses(schema, df)?;
-    Ok(count_wave(schema, wave, &r, breakdowns, None))
+    Ok(count_wave(schema, wave, &r, breakdowns, &[], None))
 }
 
 #[cfg(test)]

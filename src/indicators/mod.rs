@@ -47,8 +47,59 @@ pub enum Group {
     Two(Cat, Cat),
 }
 
-/// A category of one field: `Some(index)`, or `None` for Not stated.
+/// A category of one field: `Some(index)`, or `None` for Not stated. A cross may publish
+/// some categories of a field merged ([`Collapse`]): such a category is [`merged`]'s code for
+/// its members, never a schema index.
 pub type Cat = Option<u32>;
+
+/// The bit that marks a merged category's code; the other bits are its members.
+const MERGED: u32 = 1 << 31;
+
+/// Categories a merge may hold: schema indices below this.
+pub const MERGEABLE: u32 = 31;
+
+/// The code of the category made by merging `members` (schema indices below [`MERGEABLE`]).
+pub fn merged(members: &[u32]) -> u32 {
+    members
+        .iter()
+        .filter(|&&m| m < MERGEABLE)
+        .fold(MERGED, |acc, &m| acc | (1 << m))
+}
+
+/// The schema indices a merged category's code holds, in schema order; `None` for a category
+/// of the schema's own.
+pub fn members(c: u32) -> Option<Vec<u32>> {
+    (c & MERGED != 0).then(|| (0..MERGEABLE).filter(|&m| c & (1 << m) != 0).collect())
+}
+
+/// A category's place in schema order: its index, or a merge's first member's.
+pub fn position(c: u32) -> u32 {
+    members(c).and_then(|m| m.first().copied()).unwrap_or(c)
+}
+
+/// Categories of one field of a cross published merged (`[[crosses]] collapse`): the cross
+/// counts each merge as one category, and its protection knows the merge adds up to its
+/// members' one-way groups.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Collapse {
+    /// The cross (as configured, fields in order).
+    pub cross: Breakdown,
+    /// The field whose categories are merged (one of the cross's).
+    pub field: usize,
+    /// Each merge's members (schema indices, at least two, in no other merge).
+    pub merges: Vec<Vec<u32>>,
+}
+
+impl Collapse {
+    /// The category each of the field's `categories` is counted in: its merge's code, or its
+    /// own index.
+    pub fn category(&self, c: u32) -> u32 {
+        self.merges
+            .iter()
+            .find(|m| m.contains(&c))
+            .map_or(c, |m| merged(m))
+    }
+}
 
 /// One computed figure before disclosure control: which wave, which measure (an item or an
 /// indicator, by schema index), which group, on how many valid answers, and its statistics.

@@ -39,15 +39,19 @@ impl<'a> Populations<'a> {
             (Breakdown::Cross(a, b), Group::Two(Some(x), Some(y))) => vec![(a, x), (b, y)],
             _ => return None,
         };
-        let positions: Option<Vec<(usize, u32)>> = wanted
+        // A merged category's staff are its members'.
+        let positions: Option<Vec<(usize, Vec<u32>)>> = wanted
             .iter()
-            .map(|&(d, c)| hc.fields.iter().position(|&f| f == d).map(|p| (p, c)))
+            .map(|&(d, c)| {
+                let cats = super::members(c).unwrap_or_else(|| vec![c]);
+                hc.fields.iter().position(|&f| f == d).map(|p| (p, cats))
+            })
             .collect();
         let positions = positions?;
         Some(
             hc.cells
                 .iter()
-                .filter(|(key, _)| positions.iter().all(|&(p, c)| key[p] == c))
+                .filter(|(key, _)| positions.iter().all(|(p, c)| c.contains(&key[*p])))
                 .map(|(_, n)| n)
                 .sum(),
         )

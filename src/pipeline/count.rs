@@ -102,6 +102,7 @@ pub(super) fn count_waves<'a>(
     let config = &imported.config;
     let schema = &config.schema;
     let pb = opts.progress(config.waves.len() as u64, "computing");
+    let collapse = collapse(config);
     let mut out = Counted {
         items: Vec::new(),
         indicators: Vec::new(),
@@ -120,7 +121,7 @@ pub(super) fn count_waves<'a>(
         out.respondents.insert(wave.clone(), codes.rows as u64);
         let weights = ww.as_ref().map(|ww| ww.weights.as_slice());
         let agg = timings.time("compute", || {
-            indicators::counting::count_wave(schema, &wave, codes, breakdowns, weights)
+            indicators::counting::count_wave(schema, &wave, codes, breakdowns, &collapse, weights)
         });
         let pops = indicators::statistics::Populations::new(hc.as_ref(), config.fpc);
         let wave_items = indicators::statistics::items(&agg, &pops);
@@ -176,11 +177,29 @@ pub(super) fn breakdowns(config: &Config) -> Vec<indicators::Breakdown> {
             .filter_map(|b| schema.demographic(b))
             .map(indicators::Breakdown::Field),
     );
-    out.extend(config.crosses.iter().filter_map(|(a, b)| {
-        Some(indicators::Breakdown::Cross(
-            schema.demographic(a)?,
-            schema.demographic(b)?,
-        ))
-    }));
+    out.extend(config.crosses.iter().filter_map(|c| cross(config, c)));
     out
+}
+
+fn cross(config: &Config, (a, b): &(String, String)) -> Option<indicators::Breakdown> {
+    let schema = &config.schema;
+    Some(indicators::Breakdown::Cross(
+        schema.demographic(a)?,
+        schema.demographic(b)?,
+    ))
+}
+
+/// The categories crosses publish merged (`[[crosses]] collapse`).
+pub(super) fn collapse(config: &Config) -> Vec<indicators::Collapse> {
+    config
+        .collapse
+        .iter()
+        .filter_map(|c| {
+            Some(indicators::Collapse {
+                cross: cross(config, config.crosses.get(c.cross)?)?,
+                field: c.field,
+                merges: c.merges.clone(),
+            })
+        })
+        .collect()
 }

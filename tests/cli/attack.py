@@ -68,7 +68,9 @@ def group_fields(rows):
 
 
 def lines_of(fields):
-    """(total, parts) by cell position; `fields` is each cell's tuple of (field, category)."""
+    """(totals, parts) by cell position: the parts add up to the totals. `fields` is each
+    cell's tuple of (field, category). A cross's category that no one-way group has but that
+    joins one-way categories with " + " is a merge: its column adds up to those groups."""
     one_way = defaultdict(list)
     cross = defaultdict(list)
     overall = None
@@ -82,16 +84,18 @@ def lines_of(fields):
     lines = []
     if overall is not None:
         for parts in one_way.values():
-            lines.append((overall, parts))
+            lines.append(([overall], parts))
     for (fa, fb), members in cross.items():
         for side, f in ((0, fa), (1, fb)):
             by = defaultdict(list)
             for i in members:
                 by[fields[i][side][1]].append(i)
+            group = {fields[j][0][1]: j for j in one_way.get(f, [])}
             for cat, parts in by.items():
-                total = next((j for j in one_way.get(f, []) if fields[j][0][1] == cat), None)
-                if total is not None:
-                    lines.append((total, parts))
+                if cat in group:
+                    lines.append(([group[cat]], parts))
+                elif " + " in cat and all(p in group for p in cat.split(" + ")):
+                    lines.append(([group[p] for p in cat.split(" + ")], parts))
     return lines
 
 
@@ -105,11 +109,14 @@ def attack_family(label, keys, fields, shown, reasons, uppers, k, names):
     none_above = defaultdict(set)
     all_above = defaultdict(set)
     for _ in range(3):
-        for tot, parts in lines:
+        for tots, parts in lines:
+            # A merge's total is known when its members all are: their sum.
+            vs = [shown[t] for t in tots]
+            v = None if any(x is None for x in vs) else [sum(x[j] for x in vs) for j in range(K)]
             for j in range(K):
-                v = shown[tot]
-                none = (v is not None and v[j] == 0) or j in none_above[tot]
-                alls = (v is not None and v[j] > 0 and sum(v) - v[j] == 0) or j in all_above[tot]
+                none = (v is not None and v[j] == 0) or all(j in none_above[t] for t in tots)
+                alls = (v is not None and v[j] > 0 and sum(v) - v[j] == 0) or (
+                    len(tots) == 1 and j in all_above[tots[0]])
                 for p in parts:
                     if none:
                         none_above[p].add(j)
@@ -118,11 +125,11 @@ def attack_family(label, keys, fields, shown, reasons, uppers, k, names):
     base = {c: K * i for i, c in enumerate(hidden)}
     nv = K * len(hidden)
     a_eq, b_eq, a_ub, b_ub = [], [], [], []
-    for tot, parts in lines:
+    for tots, parts in lines:
         for j in range(K):
             row = np.zeros(nv)
             rhs = 0.0
-            for c, s in [(p, 1.0) for p in parts] + [(tot, -1.0)]:
+            for c, s in [(p, 1.0) for p in parts] + [(t, -1.0) for t in tots]:
                 if shown[c] is None:
                     row[base[c] + j] += s
                 else:

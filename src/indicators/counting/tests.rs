@@ -39,14 +39,7 @@ fn grids_pack_small_fields_and_reuse_crosses() {
     let s = schema();
     let layout = |b: Breakdown| Layout {
         breakdown: b,
-        grid: Grid {
-            fields: b.fields(),
-            sizes: b
-                .fields()
-                .iter()
-                .map(|&d| s.demographics[d].categories.len() + 1)
-                .collect(),
-        },
+        grid: Grid::new(&s, b.fields(), None),
     };
     let layouts: Vec<Layout> = [
         Breakdown::Overall,
@@ -97,6 +90,7 @@ fn weights_give_weighted_shares_and_kish_n_while_counts_stay_counts() {
         &WaveId::from("w"),
         &r,
         &[Breakdown::Overall, Breakdown::Field(0)],
+        &[],
         Some(&w),
     );
     let overall = agg
@@ -120,12 +114,13 @@ fn weights_give_weighted_shares_and_kish_n_while_counts_stay_counts() {
         .unwrap();
     assert_eq!(a2.stats.pct_positive(), Some(100.0));
     // Equal weights change nothing but add the effective n (= n).
-    let plain = count_wave(&s, &WaveId::from("w"), &r, &[Breakdown::Overall], None);
+    let plain = count_wave(&s, &WaveId::from("w"), &r, &[Breakdown::Overall], &[], None);
     let ones = count_wave(
         &s,
         &WaveId::from("w"),
         &r,
         &[Breakdown::Overall],
+        &[],
         Some(&[1.0; 4]),
     );
     assert_eq!(
@@ -199,11 +194,11 @@ proptest! {
             Breakdown::Cross(0, 1),
             Breakdown::Cross(2, 3),
         ];
-        let agg = count_wave(&s, &WaveId::from("w"), &r, &bs, None);
+        let agg = count_wave(&s, &WaveId::from("w"), &r, &bs, &[], None);
         for b in bs {
             let fields = b.fields();
             let sizes: Vec<usize> = fields.iter().map(|&d| s.demographics[d].categories.len() + 1).collect();
-            let layout = Layout { breakdown: b, grid: Grid { fields: fields.clone(), sizes: sizes.clone() } };
+            let layout = Layout { breakdown: b, grid: Grid::new(&s, fields.clone(), None) };
             for q in 0..2 {
                 let want = naive(&r, &fields, &sizes, q);
                 for cell in agg.items.iter().filter(|c| c.measure == q && c.breakdown == b) {

@@ -257,17 +257,31 @@ pub fn group_key(schema: &Schema, b: Breakdown, g: Group) -> String {
     }
 }
 
-fn category(schema: &Schema, field: usize, c: Option<u32>) -> &str {
-    c.map_or(NOT_STATED, |c| {
-        &schema.demographics[field].categories[c as usize]
-    })
+/// A category's label: the schema's, `Not stated`, or a merge's members joined with ` + `
+/// (`Scale 1-6 + SO1-SO2`).
+fn category(schema: &Schema, field: usize, c: Option<u32>) -> std::borrow::Cow<'_, str> {
+    let labels = &schema.demographics[field].categories;
+    let label = |c: u32| labels.get(c as usize).map_or("?", String::as_str);
+    match c {
+        None => NOT_STATED.into(),
+        Some(c) => match crate::indicators::members(c) {
+            Some(m) => m
+                .iter()
+                .map(|&c| label(c))
+                .collect::<Vec<_>>()
+                .join(" + ")
+                .into(),
+            None => label(c).into(),
+        },
+    }
 }
 
-/// A category's position for sorting: schema order, Not stated last.
+/// A category's position for sorting: schema order (a merge where its first member is), Not
+/// stated last.
 fn category_order(schema: &Schema, field: usize, c: Option<u32>) -> u32 {
     c.map_or(
         schema.demographics[field].categories.len() as u32 + 1,
-        |c| c + 1,
+        |c| crate::indicators::position(c) + 1,
     )
 }
 

@@ -314,7 +314,7 @@ fn staff_groups(e: &Evidence) -> Vec<(Breakdown, Group)> {
         .chain(t.indicators.iter().map(|p| (p.breakdown, p.group)))
         .chain(t.responses.iter().map(|p| (p.breakdown, p.group)))
         .collect();
-    let cat = |c: Option<u32>| c.unwrap_or(u32::MAX);
+    let cat = |c: Option<u32>| c.map_or(u32::MAX, crate::indicators::position);
     let mut groups: Vec<(Breakdown, Group)> = seen.into_iter().collect();
     groups.sort_by_key(|&(b, g)| {
         let at = e
