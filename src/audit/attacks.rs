@@ -425,3 +425,51 @@ fn merge_members(category: &str, group: &dyn Fn(&str) -> Option<usize>) -> Optio
         out
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(pairs: &[(&str, &str)]) -> Fields {
+        pairs
+            .iter()
+            .map(|(f, c)| (f.to_string(), c.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_merged_category_adds_up_to_its_members_groups() {
+        let cells = [
+            fields(&[]),
+            fields(&[("grade", "Scale 1-6")]),
+            fields(&[("grade", "SO1 + SO2")]),
+            fields(&[("grade", "PO1-PO4")]),
+            fields(&[("dir", "A")]),
+            fields(&[("dir", "A"), ("grade", "Scale 1-6 + SO1 + SO2")]),
+            fields(&[("dir", "A"), ("grade", "PO1-PO4")]),
+            fields(&[("dir", "A"), ("grade", "Unknown + PO1-PO4")]),
+        ];
+        let (lines, merges) = lines(cells.iter());
+        // "SO1 + SO2" is a category of its own (its label has " + " in it).
+        assert_eq!(merges, vec![(vec![1, 2], vec![vec![5]])]);
+        assert!(lines.contains(&(3, vec![6, 7])) || lines.contains(&(3, vec![6])));
+        assert!(lines.contains(&(4, vec![5, 6, 7])));
+        let mut family = crate::disclosure::attack::Family {
+            counts: 1,
+            cells: (0..cells.len())
+                .map(|i| crate::disclosure::attack::Cell {
+                    published: Some(vec![i as f64]),
+                    size: crate::disclosure::attack::Size::Any,
+                    upper: None,
+                })
+                .collect(),
+            ..Default::default()
+        };
+        with_lines(&mut family, cells.iter());
+        // The merge's cell: known (1 + 2) since both members are published.
+        assert_eq!(family.cells.len(), 9);
+        assert_eq!(family.cells[8].published, Some(vec![3.0]));
+        assert!(family.lines.contains(&(8, vec![1, 2])));
+        assert!(family.lines.contains(&(8, vec![5])));
+    }
+}

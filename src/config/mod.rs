@@ -112,7 +112,7 @@ struct RawTop {
     #[serde(default)]
     breakdowns: Option<Vec<String>>,
     #[serde(default)]
-    crosses: Vec<RawCross>,
+    crosses: Vec<toml::Value>,
     #[serde(default)]
     finite_population_correction: Option<bool>,
     #[serde(default)]
@@ -123,13 +123,7 @@ struct RawTop {
 
 /// A cross as written: `["directorate", "grade"]`, or a `[[crosses]]` table that may merge
 /// some categories of its fields.
-#[derive(Debug, Deserialize)]
-#[serde(
-    untagged,
-    expecting = "a pair of fields such as [\"directorate\", \"grade\"], or a table with \
-                 `fields = [\"directorate\", \"grade\"]` and optionally \
-                 `collapse = { grade = [[\"Scale 1-6\", \"SO1-SO2\"]] }`"
-)]
+#[derive(Debug)]
 enum RawCross {
     Pair([String; 2]),
     Table(RawCrossTable),
@@ -141,6 +135,35 @@ struct RawCrossTable {
     fields: [String; 2],
     #[serde(default)]
     collapse: std::collections::BTreeMap<String, Vec<Vec<String>>>,
+}
+
+/// Each cross as written, read one by one so that every malformed one is reported.
+fn read_crosses(top: &RawTop, c: &mut Collector) -> Vec<RawCross> {
+    let mut out = Vec::new();
+    for (i, v) in top.crosses.iter().enumerate() {
+        let at = format!("crosses[{}]", i + 1);
+        let read = if v.is_table() {
+            v.clone()
+                .try_into::<RawCrossTable>()
+                .map(RawCross::Table)
+                .map_err(|e| e.message().to_string())
+        } else {
+            v.clone()
+                .try_into::<[String; 2]>()
+                .map(RawCross::Pair)
+                .map_err(|_| {
+                    "expected a pair of fields such as [\"directorate\", \"grade\"], or a table \
+                     with `fields = [\"directorate\", \"grade\"]` and optionally \
+                     `collapse = { grade = [[\"Scale 1-6\", \"SO1-SO2\"]] }`"
+                        .to_string()
+                })
+        };
+        match read {
+            Ok(x) => out.push(x),
+            Err(e) => c.push(at, e),
+        }
+    }
+    out
 }
 
 impl RawCross {
@@ -222,8 +245,9 @@ impl Config {
             .breakdowns
             .clone()
             .unwrap_or_else(|| schema.demographic_ids());
-        let crosses = check_crosses(&top, &schema, &breakdowns, &mut c);
-        let collapse = check_collapse(&top, &schema, &mut c);
+        let raw_crosses = read_crosses(&top, &mut c);
+        let crosses = check_crosses(&raw_crosses, &schema, &breakdowns, &mut c);
+        let collapse = check_collapse(&raw_crosses, &schema, &mut c);
         check_deep_dives(&top.deep_dives, &schema, &mut c);
         check_breakdowns(&breakdowns, &schema, &mut c);
         let max_rejected_pct = tolerance(sections.tolerance, &mut c);
@@ -373,12 +397,12 @@ fn threshold(set: Option<u32>, c: &mut Collector) -> u32 {
 
 /// The two-way crosses: each pair of known, broken-down fields, once.
 fn check_crosses(
-    top: &RawTop,
+    raw: &[RawCross],
     schema: &Schema,
     breakdowns: &[String],
     c: &mut Collector,
 ) -> Vec<(String, String)> {
-    let crosses: Vec<(String, String)> = top.crosses.iter().map(RawCross::fields).collect();
+    let crosses: Vec<(String, String)> = raw.iter().map(RawCross::fields).collect();
     for (i, (a, b)) in crosses.iter().enumerate() {
         if let Some((x, y)) = crosses[..i]
             .iter()
@@ -422,9 +446,9 @@ fn check_crosses(
 
 /// The merges `[[crosses]]` tables declare: each of a field of its cross, each of at least
 /// two of the field's categories, none in two merges, and not all of them in one.
-fn check_collapse(top: &RawTop, schema: &Schema, c: &mut Collector) -> Vec<CrossCollapse> {
+fn check_collapse(raw: &[RawCross], schema: &Schema, c: &mut Collector) -> Vec<CrossCollapse> {
     let mut out = Vec::new();
-    for (i, cross) in top.crosses.iter().enumerate() {
+    for (i, cross) in raw.iter().enumerate() {
         let RawCross::Table(t) = cross else { continue };
         let [a, b] = &t.fields;
         let at = format!("crosses[{}] ([\"{a}\", \"{b}\"])", i + 1);

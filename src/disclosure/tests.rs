@@ -176,3 +176,81 @@ fn a_row_whose_total_is_hidden_is_hidden_whole() {
     assert_eq!(d[1], Some(Primary), "row 0's one-way total");
     assert!(d[7..10].iter().all(|s| s.is_some()));
 }
+
+#[test]
+fn a_merged_column_is_protected_against_its_members_groups() {
+    // Grades g1 (4: too few), g2 (40), g3 (12); the cross directorate × grade merges g1 and
+    // g2. One-way: g1 withheld, g3 beside it (the cheaper). The merged column's cells (24 and
+    // 20) are each above the threshold, but published together they add up to g1 + g2, and
+    // g2 is published: g1 = 44 − 40 = 4. Only the merge's line says so; the cross must pay.
+    let m = crate::indicators::merged(&[0, 1]);
+    let keys: Vec<(Breakdown, Group, u64)> = vec![
+        (Breakdown::Overall, Group::All, 56),
+        (Breakdown::Field(0), Group::One(Some(0)), 30),
+        (Breakdown::Field(0), Group::One(Some(1)), 26),
+        (Breakdown::Field(1), Group::One(Some(0)), 4),
+        (Breakdown::Field(1), Group::One(Some(1)), 40),
+        (Breakdown::Field(1), Group::One(Some(2)), 12),
+        (Breakdown::Cross(0, 1), Group::Two(Some(0), Some(m)), 24),
+        (Breakdown::Cross(0, 1), Group::Two(Some(0), Some(2)), 6),
+        (Breakdown::Cross(0, 1), Group::Two(Some(1), Some(m)), 20),
+        (Breakdown::Cross(0, 1), Group::Two(Some(1), Some(2)), 6),
+    ];
+    let values: Vec<Vec<f64>> = keys.iter().map(|k| vec![k.2 as f64]).collect();
+    let upper = vec![None; keys.len()];
+    let seen = Seen {
+        values: &values,
+        upper: &upper,
+        sizes: true,
+        hide_last: None,
+    };
+    let d = hierarchy::decide_safe(&keys, 10, false, &[], &seen);
+    assert_eq!(d.len(), keys.len());
+    let shown = |i: usize| d[i].is_none();
+    assert!(shown(0) && shown(1) && shown(2) && shown(4), "{d:?}");
+    assert_eq!(d[3], Some(Suppression::Primary));
+    assert!(
+        !(shown(6) && shown(8)),
+        "the merged column gives g1 away: {d:?}"
+    );
+    // The attacker, told the merge adds up to g1 + g2, recovers nothing.
+    let mut family = attack::Family {
+        counts: 1,
+        cells: (0..keys.len())
+            .map(|i| attack::Cell {
+                published: shown(i).then(|| values[i].clone()),
+                size: match d[i] {
+                    Some(Suppression::Primary) => attack::Size::Below,
+                    Some(_) => attack::Size::AtLeast,
+                    None => attack::Size::Any,
+                },
+                upper: None,
+            })
+            .collect(),
+        ..Default::default()
+    };
+    family.cells.push(attack::Cell {
+        published: None,
+        size: attack::Size::Sum,
+        upper: None,
+    });
+    family.lines = vec![
+        (0, vec![1, 2]),
+        (0, vec![3, 4, 5]),
+        (1, vec![6, 7]),
+        (2, vec![8, 9]),
+        (5, vec![7, 9]),
+        (10, vec![6, 8]),
+        (10, vec![3, 4]),
+    ];
+    assert_eq!(attack::attack(&family, 10).leaks, vec![]);
+    // With the merged column published, the same attacker finds g1.
+    for i in [6, 8] {
+        family.cells[i].published = Some(values[i].clone());
+    }
+    let leaks = attack::attack(&family, 10).leaks;
+    assert!(
+        leaks.iter().any(|l| l.cell == 3 && l.value == 4.0),
+        "{leaks:?}"
+    );
+}

@@ -168,7 +168,9 @@ same whatever crosses a pack has (two packs with different crosses give nothing 
 together): a one-way group is withheld only for its own size or so that another one-way group
 cannot be worked out from the total (or, rarely, where the one-way figures alone would give a
 cell of a cross away: that family is then protected as a whole). Each cross then pays for its own protection with its own
-cells, or is withheld whole (`cross_dropped`). Within each stage the cells to withhold are
+cells, or is withheld whole (`cross_dropped`); where the config merges some categories of one
+of its fields (`collapse`, a merged group labelled with its members joined by ` + `), a merged
+cell adds up to its members' one-way groups, and is protected knowing that. Within each stage the cells to withhold are
 chosen at least cost: the fewest figures the line rules need, found by an integer program
 (each withheld cell costs one figure plus its share of the respondents), then more wherever
 the linear-programming attacker can still work a withheld count out, then every withheld cell

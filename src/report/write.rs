@@ -393,7 +393,7 @@ fn settings(e: &Evidence) -> serde_json::Value {
         .iter()
         .map(|&i| config.schema.indicators[i].id.as_str())
         .collect();
-    serde_json::json!({
+    let mut settings = serde_json::json!({
         "anonymity_threshold": config.anonymity_threshold,
         "min_respondents_for_breakdowns": disclosure::MIN_RESPONDENTS_FOR_BREAKDOWNS,
         "finite_population_correction": config.fpc,
@@ -409,7 +409,26 @@ fn settings(e: &Evidence) -> serde_json::Value {
             "baseline_months": feedback.map(|f| f.baseline.iter().map(ToString::to_string).collect::<Vec<_>>()),
             "max_days_after": m.max_days_after,
         })),
-    })
+    });
+    // Only where a cross merges categories, so packs without leave this as it was.
+    if !config.collapse.is_empty() {
+        let schema = &config.schema;
+        settings["collapse"] = config
+            .collapse
+            .iter()
+            .map(|c| {
+                let dem = &schema.demographics[c.field];
+                serde_json::json!({
+                    "cross": config.crosses.get(c.cross),
+                    "field": dem.id,
+                    "merges": c.merges.iter().map(|m| {
+                        m.iter().map(|&k| dem.categories[k as usize].as_str()).collect::<Vec<_>>()
+                    }).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+    }
+    settings
 }
 
 /// Settings recorded in the pack by `run` (read back by `audit`).

@@ -209,3 +209,81 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+    /// A cross with merged categories (`collapse`) counts each merge as the sum of its
+    /// members' cells, and its one-way groups are unchanged, whether the full cross is counted
+    /// beside it or not.
+    #[test]
+    fn a_collapsed_cross_counts_each_merge_as_its_members_summed(
+        rows in proptest::collection::vec((0u32..5, 0u32..6, 0u8..7), 0..120),
+        with_full in any::<bool>(),
+    ) {
+        let s = schema();
+        let cat = |v: u32, k: u32| if v >= k { NOT_STATED } else { v };
+        let mut r = Responses::new(&s, rows.len());
+        r.fields[0] = Some(rows.iter().map(|x| cat(x.0, 3)).collect());
+        r.fields[2] = Some(rows.iter().map(|x| cat(x.1, 4)).collect());
+        r.answers[0] = Some(rows.iter().map(|x| x.2).collect());
+        r.answers[1] = Some(rows.iter().map(|x| x.2).collect());
+        // c1 + c3 merged; c2 and c4 as they are.
+        let collapse = Collapse { cross: Breakdown::Cross(0, 2), field: 2, merges: vec![vec![0, 2]] };
+        let merged = crate::indicators::merged(&[0, 2]);
+        let plain = count_wave(&s, &WaveId::from("w"), &r,
+            &[Breakdown::Overall, Breakdown::Field(0), Breakdown::Field(2), Breakdown::Cross(0, 2)], &[], None);
+        let mut bs = vec![Breakdown::Overall, Breakdown::Field(0), Breakdown::Field(2), Breakdown::Cross(0, 2)];
+        if with_full {
+            bs.insert(3, Breakdown::Cross(2, 0));
+        }
+        let agg = count_wave(&s, &WaveId::from("w"), &r, &bs, std::slice::from_ref(&collapse), None);
+        let codes = |agg: &WaveAggregates, b: Breakdown, g: Group| -> Vec<u64> {
+            agg.items.iter().find(|c| c.measure == 0 && c.breakdown == b && c.group == g)
+                .map_or(Vec::new(), |c| c.stats.codes.clone())
+        };
+        for x in [Some(0), Some(1), Some(2), None] {
+            let (p, q) = (
+                codes(&plain, Breakdown::Cross(0, 2), Group::Two(x, Some(0))),
+                codes(&plain, Breakdown::Cross(0, 2), Group::Two(x, Some(2))),
+            );
+            // A listed group (every stated pair; Not stated where someone is) has every code.
+            let sum: Vec<u64> = (0..p.len().max(q.len()))
+                .map(|j| p.get(j).unwrap_or(&0) + q.get(j).unwrap_or(&0))
+                .collect();
+            prop_assert_eq!(codes(&agg, Breakdown::Cross(0, 2), Group::Two(x, Some(merged))), sum);
+            for y in [Some(1), Some(3), None] {
+                prop_assert_eq!(
+                    codes(&agg, Breakdown::Cross(0, 2), Group::Two(x, y)),
+                    codes(&plain, Breakdown::Cross(0, 2), Group::Two(x, y))
+                );
+            }
+            prop_assert!(agg.items.iter().all(|c| c.breakdown != Breakdown::Cross(0, 2)
+                || !matches!(c.group, Group::Two(_, Some(0 | 2)))));
+        }
+        for b in [Breakdown::Overall, Breakdown::Field(0), Breakdown::Field(2)] {
+            let one = |a: &WaveAggregates| a.items.iter().filter(|c| c.breakdown == b)
+                .map(|c| (c.measure, c.group, c.stats.codes.clone())).collect::<Vec<_>>();
+            prop_assert_eq!(one(&agg), one(&plain));
+        }
+        // Respondent scores follow the same groups.
+        prop_assert_eq!(
+            agg.respondents.iter().filter(|c| c.breakdown == Breakdown::Cross(0, 2)).count(),
+            agg.respondents.iter().filter(|c| c.breakdown == Breakdown::Cross(0, 2))
+                .map(|c| c.group).collect::<std::collections::BTreeSet<_>>().len()
+        );
+    }
+}
+
+#[test]
+fn merged_categories_say_their_members() {
+    let m = crate::indicators::merged(&[3, 1]);
+    assert_eq!(crate::indicators::members(m), Some(vec![1, 3]));
+    assert_eq!(crate::indicators::members(3), None);
+    assert_eq!(crate::indicators::position(m), 1);
+    let c = Collapse {
+        cross: Breakdown::Cross(0, 2),
+        field: 2,
+        merges: vec![vec![1, 3]],
+    };
+    assert_eq!((c.category(0), c.category(1), c.category(3)), (0, m, m));
+}
