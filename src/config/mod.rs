@@ -245,11 +245,8 @@ impl Config {
             .breakdowns
             .clone()
             .unwrap_or_else(|| schema.demographic_ids());
-        let raw_crosses = read_crosses(&top, &mut c);
-        let crosses = check_crosses(&raw_crosses, &schema, &breakdowns, &mut c);
-        let collapse = check_collapse(&raw_crosses, &schema, &mut c);
-        check_deep_dives(&top.deep_dives, &schema, &mut c);
-        check_breakdowns(&breakdowns, &schema, &mut c);
+        let (crosses, collapse) = crosses(&top, &schema, &breakdowns, &mut c);
+        check_lists(&top.deep_dives, &breakdowns, &schema, &mut c);
         let max_rejected_pct = tolerance(sections.tolerance, &mut c);
         let store = base.join(&top.store);
         let waves = waves::survey_waves(
@@ -395,6 +392,24 @@ fn threshold(set: Option<u32>, c: &mut Collector) -> u32 {
     threshold
 }
 
+/// The crosses as written and the categories they merge, checked.
+fn crosses(
+    top: &RawTop,
+    schema: &Schema,
+    breakdowns: &[String],
+    c: &mut Collector,
+) -> (Vec<(String, String)>, Vec<CrossCollapse>) {
+    let raw = read_crosses(top, c);
+    let crosses = check_crosses(&raw, schema, breakdowns, c);
+    (crosses, check_collapse(&raw, schema, c))
+}
+
+/// The deep dives' indicators, then the breakdowns' fields, are the schema's.
+fn check_lists(deep_dives: &[String], breakdowns: &[String], schema: &Schema, c: &mut Collector) {
+    check_deep_dives(deep_dives, schema, c);
+    check_breakdowns(breakdowns, schema, c);
+}
+
 /// The two-way crosses: each pair of known, broken-down fields, once.
 fn check_crosses(
     raw: &[RawCross],
@@ -470,60 +485,7 @@ fn check_collapse(raw: &[RawCross], schema: &Schema, c: &mut Collector) -> Vec<C
             let mut seen: Vec<u32> = Vec::new();
             let mut resolved = Vec::new();
             for merge in merges {
-                let mut members = Vec::new();
-                for label in merge {
-                    match dem.category_of(label) {
-                        None => c.push(
-                            &at,
-                            format!(
-                                "collapse: \"{label}\" is not a category of `{field}`; its \
-                                 categories are: {}",
-                                dem.categories.join(", ")
-                            ),
-                        ),
-                        Some(k) if k as u32 >= crate::indicators::MERGEABLE => c.push(
-                            &at,
-                            format!(
-                                "collapse: \"{label}\" is category {} of `{field}`; only its \
-                                 first {} categories can be merged",
-                                k + 1,
-                                crate::indicators::MERGEABLE
-                            ),
-                        ),
-                        Some(k) if seen.contains(&(k as u32)) => c.push(
-                            &at,
-                            format!(
-                                "collapse: \"{label}\" is in two merges of `{field}` (or twice \
-                                 in one); a category can be merged once"
-                            ),
-                        ),
-                        Some(k) => {
-                            seen.push(k as u32);
-                            members.push(k as u32);
-                        }
-                    }
-                }
-                if merge.len() < 2 {
-                    c.push(
-                        &at,
-                        format!(
-                            "collapse: [{}] merges fewer than two categories of `{field}`; \
-                             list at least two, e.g. [\"{}\", \"{}\"]",
-                            quoted(merge),
-                            dem.categories.first().map_or("", String::as_str),
-                            dem.categories.get(1).map_or("", String::as_str)
-                        ),
-                    );
-                } else if members.len() == dem.categories.len() {
-                    c.push(
-                        &at,
-                        format!(
-                            "collapse merges every category of `{field}`, so the cross would \
-                             only repeat the one-way results of the other field; leave `{field}` \
-                             out of the cross instead"
-                        ),
-                    );
-                }
+                let mut members = merge_members(merge, (field, dem), &mut seen, &at, c);
                 members.sort_unstable();
                 resolved.push(members);
             }
@@ -537,6 +499,73 @@ fn check_collapse(raw: &[RawCross], schema: &Schema, c: &mut Collector) -> Vec<C
         }
     }
     out
+}
+
+/// One merge's categories (schema indices), each problem reported at `at`: a label that is not
+/// a category, one past the categories a merge can hold, one already merged (`seen`), fewer
+/// than two, or every category of the field.
+fn merge_members(
+    merge: &[String],
+    (field, dem): (&str, &crate::schema::Demographic),
+    seen: &mut Vec<u32>,
+    at: &str,
+    c: &mut Collector,
+) -> Vec<u32> {
+    let mut members = Vec::new();
+    for label in merge {
+        match dem.category_of(label) {
+            None => c.push(
+                at,
+                format!(
+                    "collapse: \"{label}\" is not a category of `{field}`; its \
+                     categories are: {}",
+                    dem.categories.join(", ")
+                ),
+            ),
+            Some(k) if k as u32 >= crate::schema::MERGEABLE => c.push(
+                at,
+                format!(
+                    "collapse: \"{label}\" is category {} of `{field}`; only its \
+                     first {} categories can be merged",
+                    k + 1,
+                    crate::schema::MERGEABLE
+                ),
+            ),
+            Some(k) if seen.contains(&(k as u32)) => c.push(
+                at,
+                format!(
+                    "collapse: \"{label}\" is in two merges of `{field}` (or twice \
+                     in one); a category can be merged once"
+                ),
+            ),
+            Some(k) => {
+                seen.push(k as u32);
+                members.push(k as u32);
+            }
+        }
+    }
+    if merge.len() < 2 {
+        c.push(
+            at,
+            format!(
+                "collapse: [{}] merges fewer than two categories of `{field}`; \
+                 list at least two, e.g. [\"{}\", \"{}\"]",
+                quoted(merge),
+                dem.categories.first().map_or("", String::as_str),
+                dem.categories.get(1).map_or("", String::as_str)
+            ),
+        );
+    } else if members.len() == dem.categories.len() {
+        c.push(
+            at,
+            format!(
+                "collapse merges every category of `{field}`, so the cross would \
+                 only repeat the one-way results of the other field; leave `{field}` \
+                 out of the cross instead"
+            ),
+        );
+    }
+    members
 }
 
 /// `"a", "b"`.

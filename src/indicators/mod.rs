@@ -55,8 +55,7 @@ pub type Cat = Option<u32>;
 /// The bit that marks a merged category's code; the other bits are its members.
 const MERGED: u32 = 1 << 31;
 
-/// Categories a merge may hold: schema indices below this.
-pub const MERGEABLE: u32 = 31;
+use crate::schema::MERGEABLE;
 
 /// The code of the category made by merging `members` (schema indices below [`MERGEABLE`]).
 pub fn merged(members: &[u32]) -> u32 {

@@ -201,6 +201,9 @@ impl std::fmt::Display for BenchmarkRef {
     }
 }
 
+/// Categories a cross may merge (`[[crosses]] collapse`): a field's first 31.
+pub const MERGEABLE: u32 = 31;
+
 #[derive(Debug, Clone)]
 pub struct Demographic {
     pub id: String,
