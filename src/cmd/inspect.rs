@@ -12,10 +12,15 @@ use std::path::PathBuf;
 #[command(after_help = "Examples:\n  \
     culture-metrics inspect vendor-export.csv\n  \
     culture-metrics inspect vendor-export.csv --schema schemas/staff-survey.toml\n  \
-    culture-metrics inspect excel-saved.csv --encoding windows-1252 --delimiter ';'")]
+    culture-metrics inspect excel-saved.csv --encoding windows-1252 --delimiter ';'\n  \
+    culture-metrics inspect forms-export.xlsx --sheet 'Form1'")]
 pub struct Args {
-    /// The export file (CSV or tab-separated text).
+    /// The export file: CSV or other delimited text, or an Excel/OpenDocument workbook
+    /// (.xlsx, .xlsm, .xls, .ods).
     pub file: PathBuf,
+    /// For a workbook: the sheet to read (default: the only, else the first, sheet with data).
+    #[arg(long)]
+    pub sheet: Option<String>,
     /// Survey schema: lets inspect match columns to question ids by wording.
     #[arg(long)]
     pub schema: Option<PathBuf>,
@@ -62,9 +67,8 @@ pub fn run(args: Args) -> Result<i32, Error> {
     };
     let (text, proposal) = import::inspect::inspect_with_proposal(
         &args.file,
-        args.encoding,
-        args.delimiter,
-        args.layout.into(),
+        (args.encoding, args.delimiter, args.layout.into()),
+        args.sheet.as_deref(),
         schema.as_ref(),
     )?;
     print!("{text}");

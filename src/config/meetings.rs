@@ -52,6 +52,9 @@ pub(super) struct RawSource {
     encoding: EncodingChoice,
     #[serde(default)]
     delimiter: DelimiterChoice,
+    /// For a workbook (a Microsoft Forms export, a keyed sheet): the sheet to read.
+    #[serde(default)]
+    sheet: Option<String>,
     response_id: String,
     meeting: String,
     date: String,
@@ -277,6 +280,7 @@ fn sources(
             layout: src.layout,
             encoding: src.encoding,
             delimiter: src.delimiter,
+            sheet: src.sheet,
             headcount: None,
             comment_codes: None,
             response_id: src.response_id,

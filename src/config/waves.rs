@@ -114,6 +114,9 @@ pub(super) struct RawWave {
     pub(super) encoding: EncodingChoice,
     #[serde(default)]
     pub(super) delimiter: DelimiterChoice,
+    /// For a workbook: the sheet to read.
+    #[serde(default)]
+    pub(super) sheet: Option<String>,
     #[serde(default)]
     pub(super) headcount: Option<PathBuf>,
     #[serde(default)]
@@ -136,6 +139,9 @@ pub struct Wave {
     pub layout: LayoutChoice,
     pub encoding: EncodingChoice,
     pub delimiter: DelimiterChoice,
+    /// For a workbook (`.xlsx`, `.xls`, `.ods`): the sheet to read (default: the only, else
+    /// the first, sheet with data).
+    pub sheet: Option<String>,
     pub headcount: Option<PathBuf>,
     /// Coded comments: response id → comment theme(s), as the vendor or analyst delivers them.
     pub comment_codes: Option<PathBuf>,
@@ -293,6 +299,7 @@ pub(super) fn build_wave(
         layout: w.layout,
         encoding: w.encoding,
         delimiter: w.delimiter,
+        sheet: w.sheet,
         headcount,
         comment_codes,
         response_id: w.response_id,

@@ -12,6 +12,8 @@ pub enum TextEncoding {
     Utf16Le,
     Utf16Be,
     Windows1252,
+    /// Not text: a spreadsheet's sheet, written out as UTF-8 comma-separated text.
+    Sheet(super::workbook::Kind),
 }
 
 impl fmt::Display for TextEncoding {
@@ -21,6 +23,9 @@ impl fmt::Display for TextEncoding {
             TextEncoding::Utf16Le => "utf-16le",
             TextEncoding::Utf16Be => "utf-16be",
             TextEncoding::Windows1252 => "windows-1252",
+            TextEncoding::Sheet(super::workbook::Kind::Xlsx) => "xlsx",
+            TextEncoding::Sheet(super::workbook::Kind::Xls) => "xls",
+            TextEncoding::Sheet(super::workbook::Kind::Ods) => "ods",
         })
     }
 }
@@ -31,8 +36,60 @@ pub struct Decoded {
     pub text: String,
     pub encoding: TextEncoding,
     pub had_bom: bool,
-    /// How the encoding was chosen, in words ("byte-order mark", "forced in config", ...).
-    pub how: &'static str,
+    /// How the encoding was chosen, in words ("byte-order mark", "forced in config", ...), or
+    /// for a spreadsheet which sheet was read.
+    pub how: String,
+}
+
+/// A spreadsheet's sheet as the importer reads text.
+pub fn from_sheet(sheet: super::workbook::Sheet) -> Decoded {
+    let mut how = format!("sheet \"{}\"", sheet.name);
+    if let Some(first) = &sheet.first_formula {
+        how.push_str(&format!(
+            "; {} formula cell(s) read as their last computed values (first {first})",
+            sheet.formulas
+        ));
+    }
+    Decoded {
+        text: sheet.text,
+        encoding: TextEncoding::Sheet(sheet.kind),
+        had_bom: false,
+        how,
+    }
+}
+
+/// What a file that is neither text nor a spreadsheet is, from its first bytes: a PDF, an
+/// archive, a JSON document, an SPSS or Stata file...
+pub fn not_data(bytes: &[u8]) -> Option<&'static str> {
+    let head = &bytes[..bytes.len().min(8)];
+    let text_start = bytes
+        .iter()
+        .find(|b| !b.is_ascii_whitespace() && **b != 0xEF && **b != 0xBB && **b != 0xBF);
+    if head.starts_with(b"%PDF") {
+        Some("the file is a PDF document")
+    } else if head.starts_with(b"PK\x03\x04") {
+        Some(
+            "the file is a zip archive that holds no spreadsheet (unzip it and import the file inside)",
+        )
+    } else if head.starts_with(&[0x1F, 0x8B])
+        || head.starts_with(b"7z\xBC\xAF")
+        || head.starts_with(b"Rar!")
+    {
+        Some("the file is a compressed archive (unpack it and import the file inside)")
+    } else if head.starts_with(b"$FL2") || head.starts_with(b"$FL3") {
+        Some(
+            "the file is an SPSS data file (.sav), which this version does not read (in SPSS: File → Export → CSV, with value labels)",
+        )
+    } else if matches!(text_start, Some(b'{')) {
+        Some("the file is a JSON document")
+    } else if head.starts_with(b"<?xml")
+        || head.starts_with(b"<html")
+        || head.starts_with(b"<!DOCTYPE")
+    {
+        Some("the file is an XML or HTML document")
+    } else {
+        None
+    }
 }
 
 /// Why bytes could not be turned into text.
@@ -91,7 +148,7 @@ fn encoding_rs_of(e: TextEncoding) -> &'static Encoding {
         TextEncoding::Utf8 => encoding_rs::UTF_8,
         TextEncoding::Utf16Le => UTF_16LE,
         TextEncoding::Utf16Be => UTF_16BE,
-        TextEncoding::Windows1252 => WINDOWS_1252,
+        TextEncoding::Windows1252 | TextEncoding::Sheet(_) => WINDOWS_1252,
     }
 }
 
@@ -242,6 +299,7 @@ pub fn decode(bytes: Vec<u8>, choice: EncodingChoice) -> Result<Decoded, DecodeE
     let text = match encoding {
         TextEncoding::Utf8 => decode_utf8(bytes, start)?,
         TextEncoding::Utf16Le | TextEncoding::Utf16Be => decode_utf16(&bytes, start, encoding)?,
+        TextEncoding::Sheet(_) => String::new(), // never chosen from bytes
         TextEncoding::Windows1252 => {
             // Every byte has a meaning in Windows-1252 as encoding_rs implements it (WHATWG).
             let (text, _) = WINDOWS_1252.decode_without_bom_handling(&bytes[start..]);
@@ -252,7 +310,7 @@ pub fn decode(bytes: Vec<u8>, choice: EncodingChoice) -> Result<Decoded, DecodeE
         text,
         encoding,
         had_bom: detected_bom.is_some(),
-        how,
+        how: how.into(),
     })
 }
 

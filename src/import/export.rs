@@ -2,7 +2,7 @@
 //! header rows. Shared by `import` (which reads the rows) and `inspect` (which describes them).
 
 use super::ImportError;
-use super::decode::{Decoded, decode};
+use super::decode::{Decoded, TextEncoding, decode};
 use super::layout::{Column, Layout, columns, detect_layout, resolve_layout, sniff_delimiter};
 use crate::config::{DelimiterChoice, EncodingChoice, LayoutChoice};
 use std::path::{Path, PathBuf};
@@ -23,25 +23,25 @@ pub struct Export {
 }
 
 impl Export {
+    /// Open an export: delimited text (with `encoding` and `delimiter`), or `sheet` of a
+    /// spreadsheet (by name, or the only/first sheet with data).
     pub fn open(
         file: &Path,
-        encoding: EncodingChoice,
-        delimiter: DelimiterChoice,
-        layout: LayoutChoice,
+        (encoding, delimiter, layout): (EncodingChoice, DelimiterChoice, LayoutChoice),
+        sheet: Option<&str>,
     ) -> Result<Export, ImportError> {
-        let bytes = std::fs::read(file).map_err(|source| ImportError::Read {
-            file: file.to_path_buf(),
-            source,
-        })?;
-        let decoded = decode(bytes, encoding).map_err(|e| ImportError::Decode {
-            file: file.to_path_buf(),
-            error: e,
-        })?;
+        let decoded = read_text(file, encoding, sheet)?;
         if decoded.text.trim().is_empty() {
             return Err(ImportError::Empty {
                 file: file.to_path_buf(),
             });
         }
+        let is_sheet = matches!(decoded.encoding, TextEncoding::Sheet(_));
+        let delimiter = if is_sheet {
+            DelimiterChoice::Byte(b',')
+        } else {
+            delimiter
+        };
         let delimiter_sniffed = sniff_delimiter(&decoded.text, DelimiterChoice::Auto);
         let delim = sniff_delimiter(&decoded.text, delimiter);
 
@@ -88,7 +88,7 @@ impl Export {
             file: file.to_path_buf(),
             decoded,
             delimiter: delim,
-            delimiter_forced: matches!(delimiter, DelimiterChoice::Byte(_)),
+            delimiter_forced: matches!(delimiter, DelimiterChoice::Byte(_)) && !is_sheet,
             delimiter_sniffed,
             layout,
             layout_detected,
@@ -216,6 +216,37 @@ pub fn runaway_rows(
         }
     }
     (rows.len() > 1).then_some(rows)
+}
+
+/// A file's text: a spreadsheet's sheet, or delimited text decoded; files that are neither
+/// (a PDF, an archive...) are named for what they are.
+pub fn read_text(
+    file: &Path,
+    encoding: EncodingChoice,
+    sheet: Option<&str>,
+) -> Result<Decoded, ImportError> {
+    let bytes = std::fs::read(file).map_err(|source| ImportError::Read {
+        file: file.to_path_buf(),
+        source,
+    })?;
+    if let Some(kind) = super::workbook::kind(file, &bytes) {
+        let sheet =
+            super::workbook::read(kind, bytes, sheet).map_err(|problem| ImportError::Workbook {
+                file: file.to_path_buf(),
+                problem,
+            })?;
+        return Ok(super::decode::from_sheet(sheet));
+    }
+    if let Some(what) = super::decode::not_data(&bytes) {
+        return Err(ImportError::Unsupported {
+            file: file.to_path_buf(),
+            what,
+        });
+    }
+    decode(bytes, encoding).map_err(|e| ImportError::Decode {
+        file: file.to_path_buf(),
+        error: e,
+    })
 }
 
 fn reader(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {

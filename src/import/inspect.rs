@@ -196,7 +196,7 @@ pub fn inspect(
     layout: LayoutChoice,
     schema: Option<&Schema>,
 ) -> Result<String, ImportError> {
-    inspect_with_proposal(file, encoding, delimiter, layout, schema).map(|(text, _)| text)
+    inspect_with_proposal(file, (encoding, delimiter, layout), None, schema).map(|(text, _)| text)
 }
 
 fn file_name(file: &Path) -> String {
@@ -209,9 +209,12 @@ fn file_name(file: &Path) -> String {
 pub fn propose_wave(file: &Path, schema: &Schema) -> Result<WaveProposal, ImportError> {
     inspect_with_proposal(
         file,
-        EncodingChoice::Auto,
-        DelimiterChoice::Auto,
-        LayoutChoice::Auto,
+        (
+            EncodingChoice::Auto,
+            DelimiterChoice::Auto,
+            LayoutChoice::Auto,
+        ),
+        None,
         Some(schema),
     )
     .map(|(_, p)| p)
@@ -220,12 +223,11 @@ pub fn propose_wave(file: &Path, schema: &Schema) -> Result<WaveProposal, Import
 /// The description `inspect` prints, and the proposed wave.
 pub fn inspect_with_proposal(
     file: &Path,
-    encoding: EncodingChoice,
-    delimiter: DelimiterChoice,
-    layout: LayoutChoice,
+    reading: (EncodingChoice, DelimiterChoice, LayoutChoice),
+    sheet: Option<&str>,
     schema: Option<&Schema>,
 ) -> Result<(String, WaveProposal), ImportError> {
-    let export = Export::open(file, encoding, delimiter, layout)?;
+    let export = Export::open(file, reading, sheet)?;
     let scan = scan(file, &export)?;
     let mut s = describe(file, &export, &scan);
     s.push_str(&column_table(&export, &scan.stats));

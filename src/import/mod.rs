@@ -14,6 +14,7 @@ pub mod layout;
 pub mod reconcile;
 pub mod reference;
 mod rows;
+pub mod workbook;
 
 use crate::config::Wave;
 use crate::responses::Responses;
@@ -59,6 +60,13 @@ pub enum ImportError {
         expected: Layout,
         detected: Layout,
     },
+    #[error("{}: {problem}", file.display())]
+    Workbook { file: PathBuf, problem: String },
+    #[error(
+        "{}: {what}, not a data export. {}",
+        file.display(), READ_FORMATS
+    )]
+    Unsupported { file: PathBuf, what: &'static str },
     #[error("{}: line {line}: the CSV cannot be parsed: {message}", file.display())]
     Csv {
         file: PathBuf,
@@ -104,6 +112,13 @@ pub enum ImportError {
         key: String,
     },
 }
+
+/// The formats the importer reads, as a sentence with the fix.
+pub const READ_FORMATS: &str = "The importer reads CSV and other delimited text (UTF-8, UTF-16 \
+     or Windows-1252), Excel workbooks (.xlsx, .xlsm, .xls) and OpenDocument spreadsheets \
+     (.ods).\n  How to fix: export the responses in one of these formats (Qualtrics: Data & \
+     Analysis → Export → CSV or Excel; SurveyMonkey: Analyze → Save as → All responses data; \
+     Microsoft Forms: Open results in Excel)";
 
 impl ImportError {
     /// Config/mapping mistakes are usage errors (exit 2); the rest are data problems (exit 1).
@@ -326,7 +341,11 @@ impl WaveImport {
 
 /// Import one wave's export according to its mapping.
 pub fn import_wave(schema: &Schema, wave: &Wave) -> Result<WaveImport, ImportError> {
-    let export = Export::open(&wave.file, wave.encoding, wave.delimiter, wave.layout)?;
+    let export = Export::open(
+        &wave.file,
+        (wave.encoding, wave.delimiter, wave.layout),
+        wave.sheet.as_deref(),
+    )?;
     import_export(schema, wave, &export)
 }
 

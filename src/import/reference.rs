@@ -16,12 +16,22 @@ pub struct ReferenceTable {
 
 /// Read a reference table; `Err` holds the problems that stop it being read at all.
 pub fn read(file: &Path) -> Result<ReferenceTable, Vec<String>> {
-    let bytes =
-        std::fs::read(file).map_err(|e| vec![crate::file_errors::cannot_read("file", file, &e)])?;
-    let text = super::decode::decode(bytes, crate::config::EncodingChoice::Auto)
-        .map_err(|e| vec![format!("line {}: {}", e.line, e.detail)])?
-        .text;
-    let delim = super::layout::sniff_delimiter(&text, crate::config::DelimiterChoice::Auto);
+    let decoded = super::export::read_text(file, crate::config::EncodingChoice::Auto, None)
+        .map_err(|e| match e {
+            super::ImportError::Read { source, .. } => {
+                vec![crate::file_errors::cannot_read("file", file, &source)]
+            }
+            super::ImportError::Decode { error, .. } => {
+                vec![format!("line {}: {}", error.line, error.detail)]
+            }
+            super::ImportError::Workbook { problem, .. } => vec![problem],
+            other => vec![other.to_string()],
+        })?;
+    let text = decoded.text;
+    let delim = match decoded.encoding {
+        super::decode::TextEncoding::Sheet(_) => b',',
+        _ => super::layout::sniff_delimiter(&text, crate::config::DelimiterChoice::Auto),
+    };
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delim)
         .flexible(true)

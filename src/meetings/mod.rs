@@ -33,11 +33,18 @@ struct Form {
     answers: Vec<(usize, Option<u8>)>,
 }
 
+/// A date in the source's `date_format`, or in ISO 8601 (`2025-01-15`, `2025-01-15 21:47:40`):
+/// how a workbook's date cells are read, and unambiguous in any source.
 fn parse_date(s: &str, format: &str) -> Option<NaiveDate> {
-    NaiveDateTime::parse_from_str(s.trim(), format)
-        .map(|dt| dt.date())
-        .or_else(|_| NaiveDate::parse_from_str(s.trim(), format))
-        .ok()
+    let s = s.trim();
+    [format, "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"]
+        .iter()
+        .find_map(|f| {
+            NaiveDateTime::parse_from_str(s, f)
+                .map(|dt| dt.date())
+                .or_else(|_| NaiveDate::parse_from_str(s, f))
+                .ok()
+        })
 }
 
 /// One quarter's protected tables, with the schema whose categories label them.

@@ -428,3 +428,107 @@ fn missing_config_is_a_usage_error() {
         stderr(&out)
     );
 }
+
+/// The sample's config reading the workbook fixtures (written by openpyxl from the sample's CSV
+/// files, `tests/fixtures/workbooks/make.py`) in place of the CSV files, into `outx`.
+fn sample_with_workbooks(s: &Sandbox) -> &'static str {
+    s.copy_dir("tests/fixtures/workbooks", "sample-data");
+    let config = s
+        .read(SAMPLE_CONFIG)
+        .replace("member-feedback-online.csv", "member-feedback-online.xlsx")
+        .replace(
+            "file = \"member-feedback-paper.csv\"",
+            "file = \"member-feedback-paper.xlsx\"\nsheet = \"Forms\"",
+        )
+        .replace(
+            "staff-survey-2025-qualtrics.csv",
+            "staff-survey-2025-qualtrics.xlsx",
+        )
+        .replace("hr-headcount-2025.csv", "hr-headcount-2025.xlsx")
+        .replace("output = \"out\"", "output = \"outx\"")
+        .replace("store = \"out/store\"", "store = \"outx/store\"");
+    s.write("sample-data/workbooks.toml", config);
+    "sample-data/workbooks.toml"
+}
+
+#[test]
+fn excel_exports_give_the_same_tables_as_their_csv_copies() {
+    // A Microsoft Forms download (date-time cells), paper forms keyed on the second sheet of a
+    // workbook, a Qualtrics Excel export and the HR headcount as a workbook: the same rows
+    // accepted, excluded and rejected as their CSV copies, and the same figures.
+    let s = Sandbox::sample();
+    s.run_sample();
+    let config = sample_with_workbooks(&s);
+    let out = s.expect_exit(&["validate", "--config", config], 0);
+    assert!(
+        stdout(&out).contains("encoding xlsx (sheet \"Sheet0\")"),
+        "{}",
+        stdout(&out)
+    );
+    s.expect_exit(&["-q", "run", "--config", config], 0);
+    assert_eq!(
+        reconciliation_in(&s, "sample-data/outx").replace(".xlsx", ".csv"),
+        reconciliation_in(&s, "sample-data/out")
+    );
+    for table in [
+        "fact_item_results",
+        "fact_indicator_results",
+        "fact_response_rates",
+        "fact_feedback_item_month",
+        "fact_feedback_uptake_month",
+        "fact_import_reconciliation",
+    ] {
+        assert_eq!(
+            s.read_table("sample-data/outx", table),
+            s.read_table("sample-data/out", table),
+            "{table}"
+        );
+    }
+    let sources = s.read_table("sample-data/outx", "dim_import_source");
+    assert!(
+        sources.contains("member-feedback-paper.xlsx,plain,xlsx,343,340,0,3"),
+        "{sources}"
+    );
+}
+
+#[test]
+fn a_workbook_that_cannot_be_read_says_which_cell_or_sheet_and_how_to_fix_it() {
+    let s = Sandbox::sample();
+    let config = sample_with_workbooks(&s);
+    // A sheet named in the config that the workbook does not have.
+    s.write(
+        "sample-data/bad-sheet.toml",
+        s.read(config)
+            .replace("sheet = \"Forms\"", "sheet = \"Responses\""),
+    );
+    let out = s.expect_exit(&["-q", "run", "--config", "sample-data/bad-sheet.toml"], 1);
+    assert!(
+        stderr(&out).contains(
+            "has no sheet named \"Responses\"; its sheets are: \"Notes\", \"Forms\".\n  How to fix: set `sheet` to one of them"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    // Merged cells and failed formulas, with their cell references.
+    s.write(
+        "sample-data/merged.toml",
+        s.read(config)
+            .replace("member-feedback-paper.xlsx", "merged-cells.xlsx"),
+    );
+    let out = s.expect_exit(&["-q", "run", "--config", "sample-data/merged.toml"], 1);
+    assert!(
+        stderr(&out).contains("sheet \"Forms\" has merged cells (Forms!B3:B4)"),
+        "{}",
+        stderr(&out)
+    );
+    let out = s.expect_exit(&["inspect", "sample-data/error-cells.xlsx"], 1);
+    assert!(
+        stderr(&out).contains("1 cell(s) hold an Excel error instead of a value: Forms!B3 (#N/A)"),
+        "{}",
+        stderr(&out)
+    );
+    // Not a data export at all.
+    s.write("sample-data/minutes.pdf", "%PDF-1.7\n1 0 obj\n");
+    let out = s.expect_exit(&["inspect", "sample-data/minutes.pdf"], 1);
+    insta::assert_snapshot!("unsupported_file", stderr(&out));
+}
