@@ -1,6 +1,8 @@
-//! HR headcount per group (e.g. directorate × grade), one file per wave. Response rates and
-//! the finite population correction rest on it, so it is checked like survey data: every
-//! category must be in the schema, every count a whole number.
+//! HR headcount per group (e.g. directorate × grade): one file per wave, or one file for
+//! every wave with a `wave` (or `year`) column saying which each row is of (HR systems export
+//! it that way). Response rates and the finite population correction rest on it, so it is
+//! checked like survey data: every category must be in the schema, every count a whole number,
+//! every wave one the config has.
 
 use crate::schema::Schema;
 use std::path::{Path, PathBuf};
@@ -32,14 +34,32 @@ pub struct HeadcountError {
 /// wrong column or a damaged file, and sums of them could not overflow.
 pub const MAX_HEADCOUNT: u64 = 10_000_000;
 
-pub fn load(file: &Path, schema: &Schema) -> Result<Headcount, HeadcountError> {
+/// Which wave's rows to read from a file that may hold several: `wave` is the wave being read,
+/// `waves` every wave the config has.
+#[derive(Debug, Clone, Copy)]
+pub struct ForWave<'a> {
+    pub wave: &'a str,
+    pub waves: &'a [&'a str],
+}
+
+/// The column naming each row's wave, if the file has one.
+fn wave_column(header: &[String]) -> Option<usize> {
+    ["wave", "year", "wave_id"]
+        .iter()
+        .find_map(|w| header.iter().position(|h| h.trim().eq_ignore_ascii_case(w)))
+}
+
+pub fn load(file: &Path, schema: &Schema, for_wave: ForWave) -> Result<Headcount, HeadcountError> {
     let err = |problems: Vec<String>| HeadcountError {
         file: file.to_path_buf(),
         problems,
     };
-    let table = super::reference::read(file).map_err(err)?;
+    let mut table = super::reference::read(file).map_err(err)?;
+    let mut problems = std::mem::take(&mut table.problems);
+    if let Some(col) = wave_column(&table.header) {
+        keep_wave(&mut table, col, for_wave, &mut problems);
+    }
     let header = &table.header;
-    let mut problems = table.problems;
     let Some(hc_col) = header.iter().position(|h| h == "headcount") else {
         return Err(err(vec![format!(
             "line 1: no `headcount` column; the header should be the demographic ids and `headcount`, e.g. `directorate,grade,headcount` (found: {})",
@@ -49,7 +69,7 @@ pub fn load(file: &Path, schema: &Schema) -> Result<Headcount, HeadcountError> {
     let mut fields = Vec::new();
     let mut field_cols = Vec::new();
     for (i, h) in header.iter().enumerate() {
-        if i == hc_col {
+        if i == hc_col || Some(i) == wave_column(header) {
             continue;
         }
         match schema.demographic(h) {
@@ -92,7 +112,14 @@ pub fn load(file: &Path, schema: &Schema) -> Result<Headcount, HeadcountError> {
         }
     }
     if cells.is_empty() && problems.is_empty() {
-        problems.push("no rows after the header".into());
+        problems.push(match wave_column(header) {
+            Some(_) => format!(
+                "no rows for wave {}: the file's `{}` column never names it",
+                for_wave.wave,
+                header[wave_column(header).unwrap_or(0)]
+            ),
+            None => "no rows after the header".into(),
+        });
     }
     if problems.is_empty() {
         Ok(Headcount {
@@ -103,6 +130,32 @@ pub fn load(file: &Path, schema: &Schema) -> Result<Headcount, HeadcountError> {
     } else {
         Err(err(problems))
     }
+}
+
+/// Keep the rows of `for_wave.wave` (by the `wave` column `col`), and note each row of a wave
+/// the config does not have.
+fn keep_wave(
+    table: &mut super::reference::ReferenceTable,
+    col: usize,
+    for_wave: ForWave,
+    problems: &mut Vec<String>,
+) {
+    let name = table.header[col].clone();
+    table.rows.retain(|(line, rec)| {
+        let w = rec[col].trim();
+        if w == for_wave.wave {
+            return true;
+        }
+        if !for_wave.waves.contains(&w) {
+            problems.push(format!(
+                "line {line}, column {}: {name} `{w}` is not a wave in the config (waves: {}); \
+                 correct it or remove the row",
+                super::layout::column_letter(col),
+                for_wave.waves.join(", ")
+            ));
+        }
+        false
+    });
 }
 
 /// A row's headcount: a whole number no organisation exceeds; `None` with the problem noted.

@@ -248,9 +248,14 @@ struct SideFiles {
 /// The side files, read and checked against the schema.
 fn side_files(config: &Config) -> Result<SideFiles, Error> {
     let mut headcounts = Vec::with_capacity(config.waves.len());
+    let waves: Vec<&str> = config.waves.iter().map(|w| w.id.as_str()).collect();
     for w in &config.waves {
+        let for_wave = headcount::ForWave {
+            wave: &w.id,
+            waves: &waves,
+        };
         headcounts.push(match &w.headcount {
-            Some(p) => Some(headcount::load(p, &config.schema)?),
+            Some(p) => Some(headcount::load(p, &config.schema, for_wave)?),
             None => None,
         });
     }

@@ -532,3 +532,47 @@ fn a_workbook_that_cannot_be_read_says_which_cell_or_sheet_and_how_to_fix_it() {
     let out = s.expect_exit(&["inspect", "sample-data/minutes.pdf"], 1);
     insta::assert_snapshot!("unsupported_file", stderr(&out));
 }
+
+#[test]
+fn one_headcount_file_with_a_wave_column_serves_every_wave() {
+    // Before: a headcount file holding both years with a `wave` column was taken by init and
+    // add-wave, then validate failed with 13 problems and no advice; it had to be split.
+    let s = Sandbox::sample();
+    s.run_sample();
+    let mut long = String::from("wave,directorate,grade,headcount\n");
+    for wave in ["2025", "2026"] {
+        let file = s.read(&format!("sample-data/hr-headcount-{wave}.csv"));
+        for line in file.lines().skip(1) {
+            long.push_str(&format!("{wave},{line}\n"));
+        }
+    }
+    s.write("sample-data/hr-headcount.csv", &long);
+    let config = s
+        .read(SAMPLE_CONFIG)
+        .replace("hr-headcount-2025.csv", "hr-headcount.csv")
+        .replace("hr-headcount-2026.csv", "hr-headcount.csv")
+        .replace("output = \"out\"", "output = \"outl\"")
+        .replace("store = \"out/store\"", "store = \"outl/store\"");
+    s.write("sample-data/long.toml", config.clone());
+    s.expect_exit(&["-q", "run", "--config", "sample-data/long.toml"], 0);
+    for table in ["fact_response_rates", "fact_indicator_results", "dim_wave"] {
+        assert_eq!(
+            s.read_table("sample-data/outl", table),
+            s.read_table("sample-data/out", table),
+            "{table}"
+        );
+    }
+    // A row of a wave the config does not have is named with its line.
+    s.write(
+        "sample-data/hr-headcount.csv",
+        format!("{long}2024,Resources,Scale 1-6,3\n"),
+    );
+    let out = s.expect_exit(&["-q", "validate", "--config", "sample-data/long.toml"], 1);
+    assert!(
+        stderr(&out).contains(
+            "line 82, column A: wave `2024` is not a wave in the config (waves: 2025, 2026); correct it or remove the row"
+        ),
+        "{}",
+        stderr(&out)
+    );
+}
