@@ -149,13 +149,18 @@ const DATE_FORMATS: &[&str] = &[
 struct DateSpan {
     /// Per format: values that failed, and the earliest and latest date read.
     per_format: Vec<(usize, Option<(chrono::NaiveDate, chrono::NaiveDate)>)>,
+    /// Values read, and the first of them.
+    values: usize,
+    example: String,
 }
 
 impl DateSpan {
     fn add(&mut self, v: &str) {
         if self.per_format.is_empty() {
             self.per_format = vec![(0, None); DATE_FORMATS.len()];
+            self.example = v.to_string();
         }
+        self.values += 1;
         for (f, (failed, span)) in DATE_FORMATS.iter().zip(self.per_format.iter_mut()) {
             let d = chrono::NaiveDateTime::parse_from_str(v, f)
                 .map(|dt| dt.date())
@@ -166,6 +171,32 @@ impl DateSpan {
                 }
                 Err(_) => *failed += 1,
             }
+        }
+    }
+
+    /// Why the dates cannot be taken as read: every value reads both month-first and
+    /// day-first with different spans, or every response falls on one day.
+    fn doubt(&self) -> Option<proposal::DateDoubt> {
+        let reads_all = |month_first: bool| {
+            DATE_FORMATS
+                .iter()
+                .zip(&self.per_format)
+                .filter(|(f, _)| f.starts_with(if month_first { "%m/%d" } else { "%d/%m" }))
+                .find(|(_, (failed, span))| *failed == 0 && span.is_some())
+                .and_then(|(_, (_, span))| *span)
+        };
+        if let (Some(m), Some(d)) = (reads_all(true), reads_all(false))
+            && m != d
+        {
+            return Some(proposal::DateDoubt::DayOrMonth {
+                example: self.example.clone(),
+                month_first: m,
+                day_first: d,
+            });
+        }
+        match self.span() {
+            Some((a, b)) if a == b && self.values > 1 => Some(proposal::DateDoubt::OneDay(a)),
+            _ => None,
         }
     }
 
@@ -294,6 +325,10 @@ fn scan(file: &Path, export: &Export) -> Result<Scan, ImportError> {
     })? {
         rows += 1;
         let line = lines.line_of(&rec);
+        // Previews and tests are not fieldwork: their dates are left out of the span.
+        let preview = status_col
+            .and_then(|c| rec.get(c))
+            .is_some_and(|v| TEST_VALUES.contains(&v.trim()));
         if rec.len() != n_cols && ragged.len() < 5 {
             ragged.push((line, rec.len()));
         }
@@ -302,7 +337,7 @@ fn scan(file: &Path, export: &Export) -> Result<Scan, ImportError> {
             if v.is_empty() {
                 continue;
             }
-            if date_cols.contains(&i) {
+            if date_cols.contains(&i) && !preview {
                 dates.add(v);
             }
             if Some(i) == status_col && status_counts.len() < DISTINCT_CAP {

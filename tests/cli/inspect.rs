@@ -90,3 +90,69 @@ fn inspect_a_missing_file_fails_clearly() {
         stderr(&out)
     );
 }
+
+/// A small plain export: `dates` in the `StartDate` column, `status` beside each.
+fn dated_export(rows: &[(&str, &str)]) -> String {
+    let mut csv = String::from("ResponseId,Status,StartDate,Q1\n");
+    for (i, (status, date)) in rows.iter().enumerate() {
+        csv.push_str(&format!("R{i},{status},{date},Agree\n"));
+    }
+    csv
+}
+
+#[test]
+fn dates_that_read_day_or_month_first_are_not_guessed() {
+    // Before: an export dated 10/06/2026 throughout (10 June or 6 October?) got a fieldwork
+    // span from one reading, silently; the 2025 fieldwork start came from the preview rows.
+    let s = Sandbox::new();
+    let rows: Vec<(&str, &str)> = ["10/06/2026 09:15", "11/06/2026 10:00", "12/06/2026 17:30"]
+        .iter()
+        .map(|d| ("IP Address", *d))
+        .collect();
+    s.write("ambiguous.csv", dated_export(&rows));
+    let t = stdout(&s.expect_exit(&["inspect", "ambiguous.csv"], 0));
+    assert!(
+        t.contains(
+            "fieldwork_start = \"YYYY-MM-DD\"  # CHECK: every date (e.g. 10/06/2026 09:15) reads as day/month and as month/day: 2026-06-10 to 2026-06-12, or 2026-10-06 to 2026-12-06; write the day the survey opened"
+        ),
+        "{t}"
+    );
+    // A preview before the survey opened is not fieldwork.
+    let rows = [
+        ("Survey Preview", "2026-09-28 12:00:00"),
+        ("IP Address", "2026-10-06 09:00:00"),
+        ("IP Address", "2026-10-20 09:00:00"),
+    ];
+    s.write("preview.csv", dated_export(&rows));
+    let t = stdout(&s.expect_exit(&["inspect", "preview.csv"], 0));
+    assert!(t.contains("fieldwork_start = \"2026-10-06\""), "{t}");
+    assert!(t.contains("fieldwork_end = \"2026-10-20\""), "{t}");
+    // Every response on one day: often the export's date, not the answers'.
+    let rows = [
+        ("IP Address", "2026-11-02 09:00:00"),
+        ("IP Address", "2026-11-02 10:00:00"),
+    ];
+    s.write("one-day.csv", dated_export(&rows));
+    let t = stdout(&s.expect_exit(&["inspect", "one-day.csv"], 0));
+    assert!(
+        t.contains("# CHECK: every response is dated 2026-11-02, which is often the day the file was exported"),
+        "{t}"
+    );
+}
+
+#[test]
+fn a_microsoft_forms_workbook_is_inspected_and_proposed_with_its_sheet() {
+    let s = Sandbox::new();
+    s.copy_dir("tests/fixtures/workbooks", "w");
+    let t = stdout(&s.expect_exit(&["inspect", "w/member-feedback-online.xlsx"], 0));
+    assert!(t.contains("Encoding:   xlsx (sheet \"Sheet1\")"), "{t}");
+    assert!(t.contains("sheet = \"Sheet1\""), "{t}");
+    assert!(!t.contains("encoding = \"xlsx\""), "{t}");
+    // Its personal-data columns are never read.
+    assert!(
+        t.contains("Email") && t.contains("PERSONAL DATA: never imported"),
+        "{t}"
+    );
+    // The date-time cells read as dates.
+    assert!(t.contains("2025-01-15 21:47:40"), "{t}");
+}

@@ -40,13 +40,30 @@ pub struct TestFilter {
     pub guessed_from_counts: bool,
 }
 
+/// Why an export's dates cannot be taken as read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DateDoubt {
+    /// Every date reads both day-first and month-first (`10/06/2026`): the two spans.
+    DayOrMonth {
+        example: String,
+        month_first: (chrono::NaiveDate, chrono::NaiveDate),
+        day_first: (chrono::NaiveDate, chrono::NaiveDate),
+    },
+    /// Every response is dated the same day (often the day the file was exported).
+    OneDay(chrono::NaiveDate),
+}
+
 /// A `[[waves]]` block proposed for an export: every value read from the file, every guess
 /// marked for a person to check.
 #[derive(Debug, Clone)]
 pub struct WaveProposal {
     pub rows: usize,
-    /// First and last response dates.
+    /// First and last response dates (of responses that are not previews or tests).
     pub span: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
+    /// Why the dates cannot be taken as read, if they cannot.
+    pub date_doubt: Option<DateDoubt>,
+    /// For a workbook: the sheet read.
+    pub sheet: Option<String>,
     pub layout: &'static str,
     pub encoding: String,
     pub delimiter: u8,
@@ -105,8 +122,36 @@ impl WaveProposal {
                 let _ = writeln!(s, "id = \"YYYY\"  # CHECK: the survey year, e.g. \"2025\"");
             }
         }
-        match self.span {
-            Some((first, last)) => {
+        match (&self.date_doubt, self.span) {
+            (
+                Some(DateDoubt::DayOrMonth {
+                    example,
+                    month_first,
+                    day_first,
+                }),
+                _,
+            ) => {
+                let _ = writeln!(
+                    s,
+                    "fieldwork_start = \"YYYY-MM-DD\"  # CHECK: every date (e.g. {example}) reads as day/month and as month/day: {} to {}, or {} to {}; write the day the survey opened",
+                    day_first.0, day_first.1, month_first.0, month_first.1
+                );
+                let _ = writeln!(
+                    s,
+                    "fieldwork_end = \"YYYY-MM-DD\"    # CHECK: and the day it closed"
+                );
+            }
+            (Some(DateDoubt::OneDay(day)), _) => {
+                let _ = writeln!(
+                    s,
+                    "fieldwork_start = \"{day}\"  # CHECK: every response is dated {day}, which is often the day the file was exported; write the day the survey opened"
+                );
+                let _ = writeln!(
+                    s,
+                    "fieldwork_end = \"{day}\"    # CHECK: and the day it closed"
+                );
+            }
+            (None, Some((first, last))) => {
                 let _ = writeln!(
                     s,
                     "fieldwork_start = \"{first}\"  # CHECK: the first response; the survey may have opened earlier"
@@ -116,7 +161,7 @@ impl WaveProposal {
                     "fieldwork_end = \"{last}\"    # CHECK: the last response; the survey may have closed later"
                 );
             }
-            None => {
+            (None, None) => {
                 let _ = writeln!(
                     s,
                     "fieldwork_start = \"YYYY-MM-DD\"  # CHECK: the day the survey opened"
@@ -133,16 +178,23 @@ impl WaveProposal {
     fn render_reading(&self, s: &mut String, file: &str, headcount: Option<&str>) {
         let _ = writeln!(s, "file = {}", toml_str(file));
         let _ = writeln!(s, "layout = \"{}\"", self.layout);
-        let _ = writeln!(s, "encoding = \"{}\"", self.encoding);
-        let _ = writeln!(
-            s,
-            "delimiter = {}",
-            if self.delimiter == b'\t' {
-                "\"tab\"".to_string()
-            } else {
-                toml_str(&(self.delimiter as char).to_string())
+        match &self.sheet {
+            Some(sheet) => {
+                let _ = writeln!(s, "sheet = {}", toml_str(sheet));
             }
-        );
+            None => {
+                let _ = writeln!(s, "encoding = \"{}\"", self.encoding);
+                let _ = writeln!(
+                    s,
+                    "delimiter = {}",
+                    if self.delimiter == b'\t' {
+                        "\"tab\"".to_string()
+                    } else {
+                        toml_str(&(self.delimiter as char).to_string())
+                    }
+                );
+            }
+        }
         match headcount {
             Some(h) => {
                 let _ = writeln!(
@@ -352,6 +404,16 @@ pub(super) fn propose(
     WaveProposal {
         rows,
         span: dates.span(),
+        date_doubt: dates.doubt(),
+        sheet: match export.decoded.encoding {
+            crate::import::decode::TextEncoding::Sheet(_) => export
+                .decoded
+                .how
+                .strip_prefix("sheet \"")
+                .and_then(|h| h.split('"').next())
+                .map(str::to_string),
+            _ => None,
+        },
         layout: export.layout.config_name(),
         encoding: export.decoded.encoding.to_string(),
         delimiter: export.delimiter,
