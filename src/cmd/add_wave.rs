@@ -12,7 +12,8 @@ use std::path::PathBuf;
     by wording, with guesses marked CHECK. The config is changed only if it still loads with the \
     new wave.\n\nExamples:\n  \
     culture-metrics add-wave --export staff-survey-2026.csv            # pipeline.toml in this folder\n  \
-    culture-metrics add-wave --config my-survey/pipeline.toml --export export.csv --headcount hr-2026.csv"
+    culture-metrics add-wave --config my-survey/pipeline.toml --export export.csv --headcount hr-2026.csv\n  \
+    culture-metrics add-wave --export surveymonkey-2026.xlsx --headcount hr-headcount.xlsx"
 )]
 pub struct Args {
     /// Pipeline config; default: pipeline.toml in the current folder.

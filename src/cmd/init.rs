@@ -14,12 +14,13 @@ use std::path::PathBuf;
     loads as written.\n\nExamples:\n  \
     culture-metrics init my-survey --export staff-survey-2025.csv\n  \
     culture-metrics init my-survey --export C:\\Users\\me\\Downloads\\export.csv --headcount hr-2025.csv\n  \
-    culture-metrics init council --export export.csv --schema our-schema.toml --copy-schema"
+    culture-metrics init council --export export.csv --schema our-schema.toml --copy-schema\n  \
+    culture-metrics init my-survey --export qualtrics-export.xlsx --headcount hr-headcount.xlsx"
 )]
 pub struct Args {
     /// The project folder to create (or an empty one).
     pub folder: PathBuf,
-    /// The survey export (CSV or tab-separated text from the vendor).
+    /// The survey export: CSV or other delimited text, or an Excel/OpenDocument workbook.
     #[arg(long)]
     pub export: PathBuf,
     /// Survey schema; default: the bundled staff-survey schema, copied into the folder.

@@ -62,11 +62,8 @@ impl Written {
             .iter()
             .filter(|c| matches!(c.id, Some((_, crate::import::inspect::Matched::ByWording))))
             .count();
-        let others = p
-            .render("", None, None)
-            .matches("CHECK")
-            .count()
-            .saturating_sub(by_wording);
+        // Exact wording matches are listed as such; only guesses are marked CHECK.
+        let guesses = p.render("", None, None).matches("# CHECK").count();
         let unmatched = p.columns.iter().filter(|c| c.id.is_none()).count();
         let _ = writeln!(
             s,
@@ -87,8 +84,9 @@ impl Written {
         }
         let _ = writeln!(
             s,
-            "\nNext:\n  1. Open {} and read the lines marked CHECK: {by_wording} columns matched by \
-             wording and {others} other guess(es).\n  \
+            "\nNext:\n  1. Open {} and read the {guesses} line(s) marked CHECK: guesses to confirm \
+             or correct ({by_wording} columns matched by their exact wording are listed without \
+             CHECK).\n  \
              2. culture-metrics validate --config {}\n  \
              3. culture-metrics run --config {}",
             self.config.display(),

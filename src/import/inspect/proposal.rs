@@ -293,16 +293,12 @@ impl WaveProposal {
                 Some((id, Matched::ByWording))
                     if normalise_label(&c.key) == normalise_label(&c.text) =>
                 {
-                    let _ = writeln!(
-                        s,
-                        "{id} = {}  # CHECK: matched by wording",
-                        toml_str(&c.key)
-                    );
+                    let _ = writeln!(s, "{id} = {}  # matched by wording", toml_str(&c.key));
                 }
                 Some((id, Matched::ByWording)) => {
                     let _ = writeln!(
                         s,
-                        "{id} = {}  # CHECK (matched by wording): {text}",
+                        "{id} = {}  # matched by wording: {text}",
                         toml_str(&c.key)
                     );
                 }
