@@ -5,7 +5,8 @@ use crate::exit;
 use crate::pipeline::{self, Error, Options};
 use std::path::PathBuf;
 
-/// Check every wave's export against the schema and mapping; print the reconciliation.
+/// Check every wave's export, and every member-feedback source and the meeting register,
+/// against the schema and mapping; print the reconciliation.
 #[derive(clap::Args)]
 #[command(
     after_help = "Exit code 0 when clean, 1 when more rows are rejected than the config's \
@@ -27,17 +28,24 @@ pub fn run(args: Args, quiet: bool) -> Result<i32, Error> {
     let config = pipeline::find_config(args.config.as_deref())?;
     let imported = pipeline::validate(&config, Options { quiet })?;
     print!("{}", imported.report());
+    // Member feedback: the register and every source, reconciled as the survey's waves are.
+    let feedback = pipeline::validate_feedback(&imported.config)?;
+    if let Some(text) = &feedback.report {
+        print!("\n{text}");
+    }
     if let Some(path) = args.rejects {
         imported.write_rejects(&path)?;
         println!("Row-by-row list written to {}", path.display());
     }
-    let over = imported.over_tolerance();
+    let mut over = imported.over_tolerance();
+    over.extend(feedback.over.iter().map(String::as_str));
     if over.is_empty() {
         println!("OK: every row is accounted for and rejections are within tolerance.");
         Ok(exit::OK)
     } else {
         println!(
-            "DATA REJECTED: wave(s) {} are over the tolerance of {}% rejected rows.",
+            "DATA REJECTED: wave(s) or feedback source(s) {} are over the tolerance of {}% \
+             rejected rows.",
             over.join(", "),
             imported.config.max_rejected_pct
         );

@@ -266,6 +266,13 @@ pub fn run(cfg: &MeetingsConfig, attribute_below: Option<u64>) -> Result<Feedbac
     })
 }
 
+/// What `validate` checks of member feedback: the register read, and every source imported
+/// with each form checked against it, as `run` does.
+pub fn check(cfg: &MeetingsConfig) -> Result<Vec<WaveImport>, FeedbackError> {
+    let reg = Register::load(&cfg.register)?;
+    Ok(import_sources(cfg, &reg)?.0)
+}
+
 /// Every feedback source imported and each form checked against the register: a form for a
 /// meeting the register does not hold, or dated outside the meeting's window, is rejected.
 fn import_sources(

@@ -282,3 +282,35 @@ fn side_files(config: &Config) -> Result<SideFiles, Error> {
 pub fn validate(config_path: &Path, opts: Options) -> Result<Imported, Error> {
     import_config(config_path, opts, Reuse::ArchivedOnly)
 }
+
+/// Member feedback as `validate` checks it: each source's reconciliation, and the sources
+/// over the rejection tolerance.
+pub struct FeedbackCheck {
+    /// The reconciliation as text (`None` when no feedback is configured).
+    pub report: Option<String>,
+    /// Sources with more rejected rows than the tolerance.
+    pub over: Vec<String>,
+}
+
+/// Read the meeting register and import every feedback source, as `run` does.
+pub fn validate_feedback(config: &Config) -> Result<FeedbackCheck, Error> {
+    let Some(m) = &config.meetings else {
+        return Ok(FeedbackCheck {
+            report: None,
+            over: Vec::new(),
+        });
+    };
+    let imports = crate::meetings::check(m)?;
+    Ok(FeedbackCheck {
+        report: Some(import::reconcile::render_text(
+            &imports,
+            config.max_rejected_pct,
+            import::reconcile::Imports::FeedbackSources,
+        )),
+        over: imports
+            .iter()
+            .filter(|w| w.rejected_pct() > config.max_rejected_pct)
+            .map(|w| w.wave.to_string())
+            .collect(),
+    })
+}

@@ -14,7 +14,7 @@ mod locate;
 mod run;
 
 pub use error::Error;
-pub use imported::{Imported, Reuse, import_config, validate};
+pub use imported::{FeedbackCheck, Imported, Reuse, import_config, validate, validate_feedback};
 pub use locate::{audit_thresholds, find_config, latest_pack, latest_pack_in};
 pub use run::{RunOptions, RunSummary, run};
 

@@ -576,3 +576,45 @@ fn one_headcount_file_with_a_wave_column_serves_every_wave() {
         stderr(&out)
     );
 }
+
+#[test]
+fn validate_checks_member_feedback_and_fails_on_bad_forms() {
+    // Before: validate never read the feedback files (only run did).
+    let s = Sandbox::sample();
+    let out = s.expect_exit(&["validate", "--config", SAMPLE_CONFIG], 0);
+    let t = stdout(&out);
+    assert!(
+        t.contains("Feedback forms (paper): member-feedback-paper.csv"),
+        "{t}"
+    );
+    assert!(
+        t.contains(
+            "rejected  meeting not in the meeting register                                   1"
+        ),
+        "{t}"
+    );
+    assert!(
+        t.contains("Feedback forms (online): member-feedback-online.csv"),
+        "{t}"
+    );
+    // Three forms for a meeting the register does not hold tip the paper source over 1%.
+    let mut paper = s.read("sample-data/member-feedback-paper.csv");
+    for i in 0..3 {
+        paper.push_str(&format!(
+            "P-9{i},XX-2025-13-40,2025-01-08,Councillor,Labour,4,4,4,4,4,4,\n"
+        ));
+    }
+    s.write("sample-data/member-feedback-paper.csv", paper);
+    let out = s.expect_exit(&["validate", "--config", SAMPLE_CONFIG], 1);
+    let t = stdout(&out);
+    assert!(
+        t.contains(
+            "rejected  meeting not in the meeting register                                   4"
+        ),
+        "{t}"
+    );
+    assert!(
+        t.contains("DATA REJECTED: wave(s) or feedback source(s) paper are over the tolerance of 1% rejected rows."),
+        "{t}"
+    );
+}
