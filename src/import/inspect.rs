@@ -18,12 +18,14 @@ use proposal::propose;
 pub use proposal::{Matched, ProposedColumn, TestFilter, WaveProposal};
 
 const SAMPLES: usize = 4;
-const DISTINCT_CAP: usize = 50;
+pub(crate) const DISTINCT_CAP: usize = 50;
 
 struct ColumnStats {
     filled: usize,
     distinct: HashSet<String>,
     samples: Vec<String>,
+    /// The distinct values in the order first seen (as many as `distinct` holds).
+    seen: Vec<String>,
 }
 
 fn looks_like_mojibake(s: &str) -> bool {
@@ -297,6 +299,7 @@ fn scan(file: &Path, export: &Export) -> Result<Scan, ImportError> {
     let n_cols = export.columns.len();
     let mut stats: Vec<ColumnStats> = (0..n_cols)
         .map(|_| ColumnStats {
+            seen: Vec::new(),
             filled: 0,
             distinct: HashSet::new(),
             samples: Vec::new(),
@@ -352,11 +355,11 @@ fn scan(file: &Path, export: &Export) -> Result<Scan, ImportError> {
             if looks_like_mojibake(v) {
                 mojibake += 1;
             }
-            if st.distinct.len() < DISTINCT_CAP
-                && st.distinct.insert(v.to_string())
-                && st.samples.len() < SAMPLES
-            {
-                st.samples.push(v.to_string());
+            if st.distinct.len() < DISTINCT_CAP && st.distinct.insert(v.to_string()) {
+                st.seen.push(v.to_string());
+                if st.samples.len() < SAMPLES {
+                    st.samples.push(v.to_string());
+                }
             }
         }
     }

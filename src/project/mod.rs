@@ -4,6 +4,8 @@
 //! matches columns to the schema's questions by wording, marks every guess `CHECK`, and then
 //! loads the config it wrote, so what it hands over validates on that export.
 
+mod categories;
+
 use crate::config::Config;
 use crate::import::inspect::{WaveProposal, propose_wave, toml_comment};
 use crate::pipeline::Error;
@@ -46,6 +48,9 @@ pub struct Written {
     pub files: Vec<PathBuf>,
     pub wave: String,
     pub proposal: WaveProposal,
+    /// What the export says of the schema's categories, one line per demographic (written
+    /// into the schema copy by `init`; advice for `add-wave` and a schema not copied).
+    pub categories: Vec<String>,
 }
 
 impl Written {
@@ -81,6 +86,12 @@ impl Written {
                 "Questions or demographics of the schema with no column in this export: {}",
                 p.unmatched_ids.join(", ")
             );
+        }
+        if !self.categories.is_empty() {
+            let _ = writeln!(s, "\nYour export's answers and the schema's categories:");
+            for line in &self.categories {
+                let _ = writeln!(s, "  - {line}");
+            }
         }
         let _ = writeln!(
             s,
@@ -189,14 +200,27 @@ pub fn init(req: &InitRequest) -> Result<Written, Error> {
         &block,
     );
 
-    // The schema (and benchmarks) first, then the config that names them.
-    let files = write_schema_files(req, &schema_ref)?;
+    // The schema (and benchmarks) first, with the council's categories, then the config
+    // that names them.
+    let learned = categories::learn(&schema, &proposal);
+    let files = write_schema_files(req, &schema_ref, &learned)?;
     write_file(&config_path, &text)?;
+    let copied = req.schema.is_none() || req.copy_schema;
     let written = Written {
         config: config_path.clone(),
         files,
         wave,
         proposal,
+        categories: categories::summary(&learned)
+            .into_iter()
+            .map(|l| {
+                if copied {
+                    format!("{l} (in the schema copy, marked CHECK)")
+                } else {
+                    format!("{l}: not written, since the schema is not copied; edit it, or init again with --copy-schema")
+                }
+            })
+            .collect(),
     };
     // What init hands over must load; if a guess could not be made (no response dates, say),
     // the config stays for the analyst to finish and the problems are listed.
@@ -239,11 +263,16 @@ fn init_schema(req: &InitRequest) -> Result<(Schema, String, bool), Error> {
 }
 
 /// The bundled schema and benchmark files, or a copy of the given schema when asked.
-fn write_schema_files(req: &InitRequest, schema_ref: &str) -> Result<Vec<PathBuf>, Error> {
+fn write_schema_files(
+    req: &InitRequest,
+    schema_ref: &str,
+    learned: &[categories::Learned],
+) -> Result<Vec<PathBuf>, Error> {
     let mut files = Vec::new();
+    let learn = |text: &str| categories::apply(text, learned).map_err(usage);
     if req.schema.is_none() {
         let path = req.folder.join(BUNDLED_SCHEMA_FILE);
-        write_file(&path, BUNDLED_SCHEMA)?;
+        write_file(&path, &learn(BUNDLED_SCHEMA)?)?;
         files.push(path);
         let path = req.folder.join(BUNDLED_BENCHMARKS_FILE);
         write_file(&path, BUNDLED_BENCHMARKS)?;
@@ -255,7 +284,7 @@ fn write_schema_files(req: &InitRequest, schema_ref: &str) -> Result<Vec<PathBuf
         let path = req.folder.join(schema_ref);
         let text = std::fs::read_to_string(src)
             .map_err(|e| usage(crate::file_errors::cannot_read("schema", src, &e)))?;
-        write_file(&path, &text)?;
+        write_file(&path, &learn(&text)?)?;
         files.push(path);
     }
     Ok(files)
@@ -389,11 +418,13 @@ pub fn add_wave(req: &AddWaveRequest) -> Result<Written, Error> {
         )));
     }
     write_file(req.config, &text)?;
+    let categories = categories::against_schema(&categories::learn(&config.schema, &proposal));
     Ok(Written {
         config: req.config.to_path_buf(),
         files: Vec::new(),
         wave,
         proposal,
+        categories,
     })
 }
 

@@ -27,6 +27,9 @@ pub struct ProposedColumn {
     pub id: Option<(String, Matched)>,
     pub key: String,
     pub text: String,
+    /// The values the column holds (not empty), each once; `None` when it holds more than
+    /// a demographic's categories could be.
+    pub values: Option<Vec<String>>,
 }
 
 /// The proposed filter for previews, tests and spam.
@@ -377,10 +380,12 @@ pub(super) fn propose(
         let id = schema
             .and_then(|sc| match_schema(sc, &c.key, &c.text))
             .filter(|(id, _)| used.insert(id.clone()));
+        let st = &stats[c.index];
         columns.push(ProposedColumn {
             id,
             key: c.key.clone(),
             text: c.text.clone(),
+            values: (st.distinct.len() < super::DISTINCT_CAP).then(|| st.seen.clone()),
         });
     }
     let unmatched_ids = schema.map_or_else(Vec::new, |sc| {
