@@ -83,7 +83,7 @@ fn learn_field(dem: &crate::schema::Demographic, values: &[String]) -> Learned {
             .filter(|k| mapped.contains(k))
             .map(|k| dem.categories[k].clone())
             .collect();
-        own.sort_by(|a, b| natural_key(a).cmp(&natural_key(b)));
+        own.sort_by_key(|a| natural_key(a));
         list.extend(own);
         list.sort_by_key(|c| is_declined(c));
         list
