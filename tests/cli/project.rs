@@ -404,3 +404,132 @@ fn headline_with_three_waves_shows_previous_and_baseline_within_80_columns() {
         assert!(line.chars().count() <= 80, "wider than 80 columns: {line}");
     }
 }
+
+/// The sample's 2025 export as another council would send it: its own directorates and grade
+/// bands, ethnicity written short ("Asian", "Black", "Mixed").
+fn another_councils_export(
+    s: &Sandbox,
+) -> (String, std::collections::BTreeMap<(String, String), u64>) {
+    let text = s.read("sample-data/staff-survey-2025-qualtrics.csv");
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+    let at = |key: &str| rows[0].iter().position(|h| h == key).unwrap();
+    let (dir, grade, eth) = (at("Q6"), at("Q7"), at("Q11"));
+    let rename = |v: &str, map: &[(&str, &str)]| {
+        map.iter()
+            .find(|(from, _)| *from == v)
+            .map_or(v.to_string(), |(_, to)| to.to_string())
+    };
+    let dirs = [
+        ("Chief Executive's Office", "Corporate Core"),
+        ("Mayor's Office", "Corporate Core"),
+        ("Resources", "Finance and Resources"),
+        ("Children's Services", "Children and Families"),
+        ("Health, Adults and Community", "Adult Social Care"),
+        ("Housing and Regeneration", "Housing"),
+        ("Communities", "Neighbourhoods"),
+        ("Place", "Neighbourhoods"),
+    ];
+    let grades = [
+        ("Scale 1-6", "Band 1-4"),
+        ("SO1-SO2", "Band 5-6"),
+        ("PO1-PO4", "Band 7-8"),
+        ("PO5-PO8", "Band 9-10"),
+        ("Senior management", "Senior leadership"),
+    ];
+    let ethnicities = [
+        ("Asian or Asian British", "Asian"),
+        ("Black, Black British, Caribbean or African", "Black"),
+        ("Mixed or multiple ethnic groups", "Mixed"),
+    ];
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let mut staff = std::collections::BTreeMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        let mut r: Vec<String> = r.iter().map(String::from).collect();
+        if i >= 3 && r.len() > eth {
+            r[dir] = rename(&r[dir], &dirs);
+            r[grade] = rename(&r[grade], &grades);
+            r[eth] = rename(&r[eth], &ethnicities);
+            if !r[dir].is_empty() && !r[grade].is_empty() {
+                *staff.entry((r[dir].clone(), r[grade].clone())).or_insert(0) += 2;
+            }
+        }
+        out.write_record(&r).unwrap();
+    }
+    (String::from_utf8(out.into_inner().unwrap()).unwrap(), staff)
+}
+
+#[test]
+fn a_second_council_sets_up_with_no_hand_edit() {
+    // Before: another council's export took seven hand edits: its directorate and grade lists
+    // written into the schema copy, stale aliases deleted, ethnicity aliases added (49% of rows
+    // were rejected without them), the two-year headcount file split by hand.
+    let s = exports_only();
+    let (export, staff) = another_councils_export(&s);
+    s.write("council/export-2025.csv", export);
+    let mut hc = String::from("year,directorate,grade,headcount\n");
+    for ((d, g), n) in &staff {
+        for year in ["2024", "2025"] {
+            hc.push_str(&format!("{year},\"{d}\",{g},{n}\n"));
+        }
+    }
+    s.write("council/hr-headcount.csv", hc);
+    let out = s.expect_exit(
+        &[
+            "init",
+            "proj",
+            "--export",
+            "council/export-2025.csv",
+            "--headcount",
+            "council/hr-headcount.csv",
+            "--id",
+            "2025",
+        ],
+        0,
+    );
+    let said = stdout(&out);
+    assert!(said.contains("directorate: your export's categories replace the bundled ones (Adult Social Care, Children and Families, Corporate Core, Finance and Resources, Housing, Neighbourhoods)"), "{said}");
+    assert!(
+        said.contains("ethnicity: aliases added for \"Asian\" → \"Asian or Asian British\""),
+        "{said}"
+    );
+    let schema = s.read("proj/staff-survey.toml");
+    assert!(
+        schema.contains("# CHECK: aliases of removed categories dropped: CEO's Office, HAC"),
+        "{schema}"
+    );
+    // The headcount's other year is a wave the config does not have: named with its line.
+    let out = s.expect_exit(&["validate", "--config", "proj/pipeline.toml"], 1);
+    assert!(
+        stderr(&out).contains("year `2024` is not a wave in the config"),
+        "{}",
+        stderr(&out)
+    );
+    let hc = s
+        .read("council/hr-headcount.csv")
+        .replace("\n2024,", "\n2025,")
+        .lines()
+        .enumerate()
+        .filter(|(i, l)| *i == 0 || !l.is_empty())
+        .map(|(_, l)| format!("{l}\n"))
+        .collect::<String>();
+    let mut seen = std::collections::BTreeSet::new();
+    let hc: String = hc
+        .lines()
+        .filter(|l| seen.insert(l.to_string()))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    s.write("council/hr-headcount.csv", hc);
+    let out = s.expect_exit(&["validate", "--config", "proj/pipeline.toml"], 0);
+    assert!(
+        stdout(&out).contains(
+            "accepted                                                                     2955"
+        ),
+        "{}",
+        stdout(&out)
+    );
+    s.expect_exit(&["-q", "run", "--config", "proj/pipeline.toml"], 0);
+}
