@@ -37,16 +37,21 @@ pub fn run(args: Args, quiet: bool) -> Result<i32, Error> {
         imported.write_rejects(&path)?;
         println!("Row-by-row list written to {}", path.display());
     }
-    let mut over = imported.over_tolerance();
-    over.extend(feedback.over.iter().map(String::as_str));
+    let waves = imported.over_tolerance();
+    let mut over = Vec::new();
+    if !waves.is_empty() {
+        over.push(format!("wave(s) {}", waves.join(", ")));
+    }
+    if !feedback.over.is_empty() {
+        over.push(format!("feedback source(s) {}", feedback.over.join(", ")));
+    }
     if over.is_empty() {
         println!("OK: every row is accounted for and rejections are within tolerance.");
         Ok(exit::OK)
     } else {
         println!(
-            "DATA REJECTED: wave(s) or feedback source(s) {} are over the tolerance of {}% \
-             rejected rows.",
-            over.join(", "),
+            "DATA REJECTED: {} are over the tolerance of {}% rejected rows.",
+            over.join("; "),
             imported.config.max_rejected_pct
         );
         Ok(exit::DATA)

@@ -31,6 +31,151 @@ impl Learned {
     }
 }
 
+/// An export's answer written with an answer label's words in another order ("Agree
+/// strongly" for "Strongly agree"): the scale, the value, the label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnswerAlias {
+    pub scale: String,
+    pub value: String,
+    pub label: String,
+}
+
+/// The matched questions' answers that no answer of their scale reads but one answer's label
+/// has the same words as (each once per scale).
+pub fn learn_answers(schema: &Schema, proposal: &WaveProposal) -> Vec<AnswerAlias> {
+    let words = |s: &str| {
+        let mut w: Vec<String> = normalise_label(s)
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect();
+        w.sort();
+        w
+    };
+    let mut out: Vec<AnswerAlias> = Vec::new();
+    for c in &proposal.columns {
+        let (Some((id, _)), Some(values)) = (&c.id, &c.values) else {
+            continue;
+        };
+        let Some(scale) = schema
+            .question(id)
+            .and_then(|q| schema.scale_of(&schema.questions[q]))
+        else {
+            continue;
+        };
+        for v in values.iter().filter(|v| scale.code_of(v).is_none()) {
+            let same: Vec<&crate::schema::Answer> = scale
+                .answers
+                .iter()
+                .filter(|a| words(&a.label) == words(v))
+                .collect();
+            if let [a] = same.as_slice() {
+                let alias = AnswerAlias {
+                    scale: scale.id.clone(),
+                    value: v.clone(),
+                    label: a.label.clone(),
+                };
+                if !out.contains(&alias) {
+                    out.push(alias);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The schema text with each answer alias added to its answer, marked CHECK.
+pub fn apply_answers(schema_text: &str, aliases: &[AnswerAlias]) -> Result<String, String> {
+    use toml_edit::{Array, DocumentMut, Item, Value};
+    if aliases.is_empty() {
+        return Ok(schema_text.to_string());
+    }
+    let mut doc: DocumentMut = schema_text
+        .parse()
+        .map_err(|e| format!("the schema could not be edited: {e}"))?;
+    let Some(scales) = doc.get_mut("scales").and_then(Item::as_array_of_tables_mut) else {
+        return Ok(schema_text.to_string());
+    };
+    for t in scales.iter_mut() {
+        let id = t
+            .get("id")
+            .and_then(Item::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let mine: Vec<&AnswerAlias> = aliases.iter().filter(|a| a.scale == id).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let Some(answers) = t.get_mut("answers").and_then(Item::as_array_mut) else {
+            continue;
+        };
+        for answer in answers.iter_mut().filter_map(Value::as_inline_table_mut) {
+            let label = answer
+                .get("label")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            let add: Vec<&str> = mine
+                .iter()
+                .filter(|a| a.label == label)
+                .map(|a| a.value.as_str())
+                .collect();
+            if add.is_empty() {
+                continue;
+            }
+            let mut list = answer
+                .get("aliases")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_else(Array::new);
+            for v in add {
+                list.push(v);
+            }
+            let mut list = Value::Array(list);
+            if !answer.contains_key("aliases") {
+                // The new key goes after the last, which kept the space before the brace.
+                if let Some((_, last)) = answer.iter_mut().last() {
+                    last.decor_mut().set_suffix("");
+                }
+                list.decor_mut().set_prefix(" ");
+                list.decor_mut().set_suffix(" ");
+            }
+            answer.insert("aliases", list);
+        }
+        if let Some(mut key) = t.key_mut("answers") {
+            let prefix = format!(
+                "# CHECK: aliases added for your export's answers: {}\n",
+                mine.iter()
+                    .map(|a| format!("\"{}\" = \"{}\"", a.value, a.label))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            key.leaf_decor_mut().set_prefix(prefix);
+        }
+    }
+    Ok(doc.to_string())
+}
+
+/// Answer aliases in words, for init's and add-wave's summaries.
+pub fn answers_summary(aliases: &[AnswerAlias], written: bool) -> Vec<String> {
+    aliases
+        .iter()
+        .map(|a| {
+            format!(
+                "answers on the {} scale: \"{}\" read as \"{}\"{}",
+                a.scale,
+                a.value,
+                a.label,
+                if written {
+                    ""
+                } else {
+                    " if you add it to that answer's aliases in the schema (validate rejects it until then)"
+                }
+            )
+        })
+        .collect()
+}
+
 /// Compare every matched demographic's values with the schema's categories.
 pub fn learn(schema: &Schema, proposal: &WaveProposal) -> Vec<Learned> {
     let mut out = Vec::new();
@@ -375,6 +520,23 @@ mod tests {
             )
         );
         assert_eq!(l.unused, vec!["Scale 1-6", "SO1-SO2", "PO1-PO4"]);
+    }
+
+    #[test]
+    fn an_answer_with_a_labels_words_reordered_becomes_its_alias() {
+        let text = "[[scales]]\nid = \"agree5\"\nanswers = [\n  { code = 4, label = \"Agree\", group = \"positive\" },\n  { code = 5, label = \"Strongly agree\", group = \"positive\" },\n]\n";
+        let a = AnswerAlias {
+            scale: "agree5".into(),
+            value: "Agree strongly".into(),
+            label: "Strongly agree".into(),
+        };
+        let out = apply_answers(text, &[a]).unwrap();
+        assert!(out.contains("aliases = [\"Agree strongly\"]"), "{out}");
+        assert!(
+            out.contains("# CHECK: aliases added for your export's answers"),
+            "{out}"
+        );
+        let _: toml::Table = toml::from_str(&out).unwrap();
     }
 
     #[test]

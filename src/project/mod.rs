@@ -203,7 +203,8 @@ pub fn init(req: &InitRequest) -> Result<Written, Error> {
     // The schema (and benchmarks) first, with the council's categories, then the config
     // that names them.
     let learned = categories::learn(&schema, &proposal);
-    let files = write_schema_files(req, &schema_ref, &learned)?;
+    let answers = categories::learn_answers(&schema, &proposal);
+    let files = write_schema_files(req, &schema_ref, (&learned, &answers))?;
     write_file(&config_path, &text)?;
     let copied = req.schema.is_none() || req.copy_schema;
     let written = Written {
@@ -213,6 +214,7 @@ pub fn init(req: &InitRequest) -> Result<Written, Error> {
         proposal,
         categories: categories::summary(&learned)
             .into_iter()
+            .chain(categories::answers_summary(&answers, true))
             .map(|l| {
                 if copied {
                     format!("{l} (in the schema copy, marked CHECK)")
@@ -266,10 +268,14 @@ fn init_schema(req: &InitRequest) -> Result<(Schema, String, bool), Error> {
 fn write_schema_files(
     req: &InitRequest,
     schema_ref: &str,
-    learned: &[categories::Learned],
+    (learned, answers): (&[categories::Learned], &[categories::AnswerAlias]),
 ) -> Result<Vec<PathBuf>, Error> {
     let mut files = Vec::new();
-    let learn = |text: &str| categories::apply(text, learned).map_err(usage);
+    let learn = |text: &str| {
+        categories::apply(text, learned)
+            .and_then(|t| categories::apply_answers(&t, answers))
+            .map_err(usage)
+    };
     if req.schema.is_none() {
         let path = req.folder.join(BUNDLED_SCHEMA_FILE);
         write_file(&path, &learn(BUNDLED_SCHEMA)?)?;
@@ -418,7 +424,11 @@ pub fn add_wave(req: &AddWaveRequest) -> Result<Written, Error> {
         )));
     }
     write_file(req.config, &text)?;
-    let categories = categories::against_schema(&categories::learn(&config.schema, &proposal));
+    let mut categories = categories::against_schema(&categories::learn(&config.schema, &proposal));
+    categories.extend(categories::answers_summary(
+        &categories::learn_answers(&config.schema, &proposal),
+        false,
+    ));
     Ok(Written {
         config: req.config.to_path_buf(),
         files: Vec::new(),
