@@ -15,12 +15,14 @@ use std::path::PathBuf;
     culture-metrics init my-survey --export staff-survey-2025.csv\n  \
     culture-metrics init my-survey --export C:\\Users\\me\\Downloads\\export.csv --headcount hr-2025.csv\n  \
     culture-metrics init council --export export.csv --schema our-schema.toml --copy-schema\n  \
-    culture-metrics init my-survey --export qualtrics-export.xlsx --headcount hr-headcount.xlsx"
+    culture-metrics init my-survey --export qualtrics-export.xlsx --headcount hr-headcount.xlsx\n  \
+    culture-metrics init my-survey --export agency-data.sav"
 )]
 pub struct Args {
     /// The project folder to create (or an empty one).
     pub folder: PathBuf,
-    /// The survey export: CSV or other delimited text, or an Excel/OpenDocument workbook.
+    /// The survey export: CSV or other delimited text, an Excel/OpenDocument workbook, or an
+    /// SPSS data file (.sav, .zsav).
     #[arg(long)]
     pub export: PathBuf,
     /// Survey schema; default: the bundled staff-survey schema, copied into the folder.

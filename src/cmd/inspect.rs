@@ -13,10 +13,11 @@ use std::path::PathBuf;
     culture-metrics inspect vendor-export.csv\n  \
     culture-metrics inspect vendor-export.csv --schema schemas/staff-survey.toml\n  \
     culture-metrics inspect excel-saved.csv --encoding windows-1252 --delimiter ';'\n  \
-    culture-metrics inspect forms-export.xlsx --sheet 'Form1'")]
+    culture-metrics inspect forms-export.xlsx --sheet 'Form1'\n  \
+    culture-metrics inspect agency-data.sav --schema schemas/staff-survey.toml")]
 pub struct Args {
-    /// The export file: CSV or other delimited text, or an Excel/OpenDocument workbook
-    /// (.xlsx, .xlsm, .xls, .ods).
+    /// The export file: CSV or other delimited text, an Excel/OpenDocument workbook (.xlsx,
+    /// .xlsm, .xls, .ods) or an SPSS data file (.sav, .zsav).
     pub file: PathBuf,
     /// For a workbook: the sheet to read (default: the only, else the first, sheet with data).
     #[arg(long)]
@@ -46,6 +47,7 @@ pub enum LayoutArg {
     QualtricsLegacy,
     Surveymonkey,
     Plain,
+    Spss,
 }
 
 impl From<LayoutArg> for LayoutChoice {
@@ -56,6 +58,7 @@ impl From<LayoutArg> for LayoutChoice {
             LayoutArg::QualtricsLegacy => LayoutChoice::QualtricsLegacy,
             LayoutArg::Surveymonkey => LayoutChoice::Surveymonkey,
             LayoutArg::Plain => LayoutChoice::Plain,
+            LayoutArg::Spss => LayoutChoice::Spss,
         }
     }
 }

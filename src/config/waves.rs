@@ -23,6 +23,8 @@ pub enum LayoutChoice {
     Surveymonkey,
     /// One header row.
     Plain,
+    /// An SPSS data file: variable names, then variable labels.
+    Spss,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]

@@ -14,6 +14,8 @@ pub enum TextEncoding {
     Windows1252,
     /// Not text: a spreadsheet's sheet, written out as UTF-8 comma-separated text.
     Sheet(super::workbook::Kind),
+    /// Not text: an SPSS data file, written out the same way.
+    Spss,
 }
 
 impl fmt::Display for TextEncoding {
@@ -26,6 +28,7 @@ impl fmt::Display for TextEncoding {
             TextEncoding::Sheet(super::workbook::Kind::Xlsx) => "xlsx",
             TextEncoding::Sheet(super::workbook::Kind::Xls) => "xls",
             TextEncoding::Sheet(super::workbook::Kind::Ods) => "ods",
+            TextEncoding::Spss => "sav",
         })
     }
 }
@@ -76,6 +79,8 @@ pub fn not_data(bytes: &[u8]) -> Option<&'static str> {
         || head.starts_with(b"Rar!")
     {
         Some("the file is a compressed archive (unpack it and import the file inside)")
+    } else if head.starts_with(b"\x89PNG") || head.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("the file is an image")
     } else if head.starts_with(b"$FL2") || head.starts_with(b"$FL3") {
         Some(
             "the file is an SPSS data file (.sav), which this version does not read (in SPSS: File → Export → CSV, with value labels)",
@@ -148,7 +153,7 @@ fn encoding_rs_of(e: TextEncoding) -> &'static Encoding {
         TextEncoding::Utf8 => encoding_rs::UTF_8,
         TextEncoding::Utf16Le => UTF_16LE,
         TextEncoding::Utf16Be => UTF_16BE,
-        TextEncoding::Windows1252 | TextEncoding::Sheet(_) => WINDOWS_1252,
+        TextEncoding::Windows1252 | TextEncoding::Sheet(_) | TextEncoding::Spss => WINDOWS_1252,
     }
 }
 
@@ -299,7 +304,7 @@ pub fn decode(bytes: Vec<u8>, choice: EncodingChoice) -> Result<Decoded, DecodeE
     let text = match encoding {
         TextEncoding::Utf8 => decode_utf8(bytes, start)?,
         TextEncoding::Utf16Le | TextEncoding::Utf16Be => decode_utf16(&bytes, start, encoding)?,
-        TextEncoding::Sheet(_) => String::new(), // never chosen from bytes
+        TextEncoding::Sheet(_) | TextEncoding::Spss => String::new(), // never chosen from bytes
         TextEncoding::Windows1252 => {
             // Every byte has a meaning in Windows-1252 as encoding_rs implements it (WHATWG).
             let (text, _) = WINDOWS_1252.decode_without_bom_handling(&bytes[start..]);

@@ -36,7 +36,15 @@ impl Export {
                 file: file.to_path_buf(),
             });
         }
-        let is_sheet = matches!(decoded.encoding, TextEncoding::Sheet(_));
+        let is_sheet = matches!(
+            decoded.encoding,
+            TextEncoding::Sheet(_) | TextEncoding::Spss
+        );
+        // An SPSS file's header is its variable names and labels, whatever else it looks like.
+        let layout = match (decoded.encoding, layout) {
+            (TextEncoding::Spss, LayoutChoice::Auto) => LayoutChoice::Spss,
+            _ => layout,
+        };
         let delimiter = if is_sheet {
             DelimiterChoice::Byte(b',')
         } else {
@@ -66,7 +74,10 @@ impl Export {
                 }
             }
         }
-        let layout_detected = detect_layout(&head[..head.len().min(3)]);
+        let layout_detected = match decoded.encoding {
+            TextEncoding::Spss => Layout::Spss,
+            _ => detect_layout(&head[..head.len().min(3)]),
+        };
         let layout = resolve_layout(layout, &head[..head.len().min(3)]);
         let n_header = layout.header_rows();
         if layout == Layout::Qualtrics && layout_detected != Layout::Qualtrics {
@@ -229,6 +240,18 @@ pub fn read_text(
         file: file.to_path_buf(),
         source,
     })?;
+    if super::spss::is_sav(&bytes) {
+        let text = super::spss::read(bytes).map_err(|problem| ImportError::Workbook {
+            file: file.to_path_buf(),
+            problem,
+        })?;
+        return Ok(Decoded {
+            text,
+            encoding: TextEncoding::Spss,
+            had_bom: false,
+            how: "value labels read as answers".into(),
+        });
+    }
     if let Some(kind) = super::workbook::kind(file, &bytes) {
         let sheet =
             super::workbook::read(kind, bytes, sheet).map_err(|problem| ImportError::Workbook {

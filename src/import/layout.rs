@@ -14,13 +14,15 @@ pub enum Layout {
     QualtricsLegacy,
     SurveyMonkey,
     Plain,
+    /// An SPSS data file read as text: variable names, then variable labels.
+    Spss,
 }
 
 impl Layout {
     pub fn header_rows(self) -> usize {
         match self {
             Layout::Qualtrics => 3,
-            Layout::QualtricsLegacy | Layout::SurveyMonkey => 2,
+            Layout::QualtricsLegacy | Layout::SurveyMonkey | Layout::Spss => 2,
             Layout::Plain => 1,
         }
     }
@@ -32,6 +34,7 @@ impl Layout {
             Layout::QualtricsLegacy => "qualtrics-legacy",
             Layout::SurveyMonkey => "surveymonkey",
             Layout::Plain => "plain",
+            Layout::Spss => "spss",
         }
     }
 }
@@ -43,6 +46,7 @@ impl fmt::Display for Layout {
             Layout::QualtricsLegacy => "Qualtrics legacy (2 header rows: V1..V10/Q tags, labels)",
             Layout::SurveyMonkey => "SurveyMonkey (2 header rows: question, sub-label)",
             Layout::Plain => "plain CSV (1 header row)",
+            Layout::Spss => "SPSS data file (variable names, variable labels)",
         })
     }
 }
@@ -178,6 +182,7 @@ pub fn resolve_layout(choice: LayoutChoice, rows: &[Vec<String>]) -> Layout {
         LayoutChoice::QualtricsLegacy => Layout::QualtricsLegacy,
         LayoutChoice::Surveymonkey => Layout::SurveyMonkey,
         LayoutChoice::Plain => Layout::Plain,
+        LayoutChoice::Spss => Layout::Spss,
     }
 }
 
@@ -195,6 +200,14 @@ pub fn columns(layout: Layout, rows: &[Vec<String>]) -> Vec<Column> {
         let (key, text) = match layout {
             Layout::Plain => (cell(0, i).trim().to_string(), cell(0, i).trim().to_string()),
             Layout::Qualtrics => (cell(0, i).trim().to_string(), cell(1, i).trim().to_string()),
+            Layout::Spss => {
+                let name = cell(0, i).trim();
+                let label = cell(1, i).trim();
+                (
+                    name.to_string(),
+                    if label.is_empty() { name } else { label }.to_string(),
+                )
+            }
             Layout::QualtricsLegacy => {
                 // V1..V10 are generic metadata tags: the label row names them.
                 let tag = cell(0, i).trim();

@@ -14,6 +14,7 @@ pub mod layout;
 pub mod reconcile;
 pub mod reference;
 mod rows;
+pub mod spss;
 pub mod workbook;
 
 use crate::config::Wave;
@@ -115,10 +116,10 @@ pub enum ImportError {
 
 /// The formats the importer reads, as a sentence with the fix.
 pub const READ_FORMATS: &str = "The importer reads CSV and other delimited text (UTF-8, UTF-16 \
-     or Windows-1252), Excel workbooks (.xlsx, .xlsm, .xls) and OpenDocument spreadsheets \
-     (.ods).\n  How to fix: export the responses in one of these formats (Qualtrics: Data & \
-     Analysis → Export → CSV or Excel; SurveyMonkey: Analyze → Save as → All responses data; \
-     Microsoft Forms: Open results in Excel)";
+     or Windows-1252), Excel workbooks (.xlsx, .xlsm, .xls), OpenDocument spreadsheets (.ods) \
+     and SPSS data files (.sav, .zsav).\n  How to fix: export the responses in one of these \
+     formats (Qualtrics: Data & Analysis → Export → CSV, Excel or SPSS; SurveyMonkey: Analyze → \
+     Save as → All responses data; Microsoft Forms: Open results in Excel)";
 
 impl ImportError {
     /// Config/mapping mistakes are usage errors (exit 2); the rest are data problems (exit 1).

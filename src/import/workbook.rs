@@ -234,9 +234,9 @@ fn write_cell(out: &mut String, v: &Data) {
     }
 }
 
-/// A field, quoted when it holds a comma or a quote.
-fn push_field(out: &mut String, s: &str) {
-    if s.contains([',', '"']) || s.starts_with(' ') && s.trim().is_empty() {
+/// A field, quoted when it holds a comma, a quote or a line break.
+pub(super) fn push_field(out: &mut String, s: &str) {
+    if s.contains([',', '"', '\n', '\r']) || s.starts_with(' ') && s.trim().is_empty() {
         out.push('"');
         out.push_str(&s.replace('"', "\"\""));
         out.push('"');

@@ -620,3 +620,60 @@ fn validate_checks_member_feedback_and_fails_on_bad_forms() {
         "{t}"
     );
 }
+
+#[test]
+fn an_spss_export_gives_the_same_tables_as_its_csv() {
+    // The 2025 wave as an SPSS file written by pyreadstat (tests/fixtures/spss): answers and
+    // categories as value labels, a user-missing code for a blank ethnicity.
+    let s = Sandbox::sample();
+    s.run_sample();
+    s.copy_dir("tests/fixtures/spss", "sample-data");
+    let config = s
+        .read(SAMPLE_CONFIG)
+        .replace(
+            "file = \"staff-survey-2025-qualtrics.csv\"\nlayout = \"qualtrics\"",
+            "file = \"staff-survey-2025.sav\"\nlayout = \"auto\"",
+        )
+        .replace("output = \"out\"", "output = \"outs\"")
+        .replace("store = \"out/store\"", "store = \"outs/store\"");
+    assert!(config.contains("staff-survey-2025.sav"));
+    s.write("sample-data/sav.toml", config);
+    let out = s.expect_exit(&["validate", "--config", "sample-data/sav.toml"], 0);
+    assert!(
+        stdout(&out).contains("layout spss; encoding sav (value labels read as answers)"),
+        "{}",
+        stdout(&out)
+    );
+    s.expect_exit(&["-q", "run", "--config", "sample-data/sav.toml"], 0);
+    for table in [
+        "fact_item_results",
+        "fact_indicator_results",
+        "fact_response_rates",
+        "fact_import_reconciliation",
+        "fact_comment_themes",
+    ] {
+        assert_eq!(
+            s.read_table("sample-data/outs", table),
+            s.read_table("sample-data/out", table),
+            "{table}"
+        );
+    }
+    // inspect proposes it with its variable labels as wording, and no encoding.
+    let t = stdout(&s.expect_exit(
+        &[
+            "inspect",
+            "sample-data/staff-survey-2025.sav",
+            "--schema",
+            "schemas/staff-survey.toml",
+        ],
+        0,
+    ));
+    assert!(
+        t.contains("ethnicity = \"Q11\"  # matched by wording"),
+        "{t}"
+    );
+    assert!(
+        t.contains("layout = \"spss\"") && !t.contains("encoding = \"sav\""),
+        "{t}"
+    );
+}

@@ -185,6 +185,8 @@ impl WaveProposal {
             Some(sheet) => {
                 let _ = writeln!(s, "sheet = {}", toml_str(sheet));
             }
+            // An SPSS file has neither: it is not text.
+            None if self.encoding == "sav" => {}
             None => {
                 let _ = writeln!(s, "encoding = \"{}\"", self.encoding);
                 let _ = writeln!(
