@@ -122,10 +122,20 @@ fn init_writes_a_commented_config_with_guesses_marked() {
     assert!(config.contains("# Personal data, never imported: IP Address, Email Address"));
     assert!(config.contains("S19 = \"To what extent"), "{config}");
     assert!(config.contains("# Schema ids with no column in this export"));
-    // The bundled schema and benchmarks come with it.
+    // The bundled schema and benchmarks come with it, with what the export taught init: the
+    // 2026 export writes "Agree strongly" twice, now an alias of "Strongly agree".
     assert_eq!(
         s.read("proj/staff-survey.toml"),
         culture_metrics::project::BUNDLED_SCHEMA
+            .replace(
+                "description = \"5-point agreement; Don't know is kept but not scored\"\n",
+                "description = \"5-point agreement; Don't know is kept but not scored\"\n\
+                 # CHECK: aliases added for your export's answers: \"Agree strongly\" = \"Strongly agree\"\n"
+            )
+            .replace(
+                "{ code = 5, label = \"Strongly agree\", group = \"positive\" },",
+                "{ code = 5, label = \"Strongly agree\", group = \"positive\", aliases = [\"Agree strongly\"] },"
+            )
     );
     assert!(s.path("proj/benchmarks/csps-median.csv").is_file());
     // It validates as written.
