@@ -594,7 +594,7 @@ fn validate_checks_member_feedback_and_fails_on_bad_forms() {
         "{t}"
     );
     assert!(
-        t.contains("Feedback forms (online): member-feedback-online.csv"),
+        t.contains("Feedback forms (online): sample-data/member-feedback-online.csv"),
         "{t}"
     );
     // Three forms for a meeting the register does not hold tip the paper source over 1%.
