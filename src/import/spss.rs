@@ -27,6 +27,15 @@ pub fn read(bytes: Vec<u8>) -> Result<String, String> {
              PSPP) and save it again as .sav, or export it as CSV with value labels"
         )
     })?;
+    // A file cut short or damaged reads as fewer cases than its header says: every row must
+    // be accounted for, so that is an error, not a short wave.
+    if !meta.warnings.is_empty() {
+        return Err(format!(
+            "the SPSS file looks damaged ({}).\n  How to fix: copy or download it again, or \
+             open it in SPSS (or PSPP) and save it again",
+            meta.warnings.join("; ")
+        ));
+    }
     let names = &meta.variable_names;
     let mut out = String::new();
     let header = |out: &mut String, cell: &dyn Fn(&str) -> String| {
