@@ -676,4 +676,13 @@ fn an_spss_export_gives_the_same_tables_as_its_csv() {
         t.contains("layout = \"spss\"") && !t.contains("encoding = \"sav\""),
         "{t}"
     );
+    // A file cut short in the download is an error, never a short wave.
+    let bytes = std::fs::read(s.path("sample-data/staff-survey-2025.sav")).unwrap();
+    s.write("sample-data/cut.sav", &bytes[..bytes.len() / 2]);
+    let out = s.expect_exit(&["inspect", "sample-data/cut.sav"], 1);
+    assert!(
+        stderr(&out).contains("the SPSS file looks damaged (header declares 3054 rows but"),
+        "{}",
+        stderr(&out)
+    );
 }
