@@ -375,6 +375,19 @@ fn scan(file: &Path, export: &Export) -> Result<Scan, ImportError> {
 }
 
 /// The file's reading: encoding, delimiter, layout, rows, columns, and warnings.
+/// Microsoft Forms' downloads start with these columns, whatever the form asks.
+const MICROSOFT_FORMS: [&str; 5] = ["ID", "Start time", "Completion time", "Email", "Name"];
+
+/// Whether the export is a Microsoft Forms download (CSV or workbook).
+fn is_microsoft_forms(export: &Export) -> bool {
+    export.columns.len() > MICROSOFT_FORMS.len()
+        && export
+            .columns
+            .iter()
+            .zip(MICROSOFT_FORMS)
+            .all(|(c, k)| c.key.eq_ignore_ascii_case(k))
+}
+
 fn describe(file: &Path, export: &Export, scan: &Scan) -> String {
     let (rows, ragged, mojibake) = (scan.rows, &scan.ragged, scan.mojibake);
     let n_cols = export.columns.len();
@@ -393,6 +406,13 @@ fn describe(file: &Path, export: &Export, scan: &Scan) -> String {
     );
     let _ = writeln!(s, "Delimiter:  {}", delimiter_name(export.delimiter));
     let _ = writeln!(s, "Layout:     {}", export.layout);
+    if is_microsoft_forms(export) {
+        let _ = writeln!(
+            s,
+            "Looks like: a Microsoft Forms download (ID, Start time, Completion time, Email, \
+             Name): member feedback; Email and Name are personal data and never read"
+        );
+    }
     let _ = writeln!(
         s,
         "Rows:       {rows} data rows after {} header row(s), first on line {}",

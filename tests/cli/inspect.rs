@@ -146,6 +146,7 @@ fn a_microsoft_forms_workbook_is_inspected_and_proposed_with_its_sheet() {
     s.copy_dir("tests/fixtures/workbooks", "w");
     let t = stdout(&s.expect_exit(&["inspect", "w/member-feedback-online.xlsx"], 0));
     assert!(t.contains("Encoding:   xlsx (sheet \"Sheet1\")"), "{t}");
+    assert!(t.contains("Looks like: a Microsoft Forms download"), "{t}");
     assert!(t.contains("sheet = \"Sheet1\""), "{t}");
     assert!(!t.contains("encoding = \"xlsx\""), "{t}");
     // Its personal-data columns are never read.
