@@ -53,27 +53,7 @@ impl Export {
         let delimiter_sniffed = sniff_delimiter(&decoded.text, DelimiterChoice::Auto);
         let delim = sniff_delimiter(&decoded.text, delimiter);
 
-        let mut rdr = reader(&decoded.text, delim);
-        let mut head: Vec<Vec<String>> = Vec::with_capacity(3);
-        let mut positions = Vec::with_capacity(4);
-        let mut rec = csv::StringRecord::new();
-        let mut lines = LineCounter::new(&decoded.text);
-        for _ in 0..4 {
-            match rdr.read_record(&mut rec) {
-                Ok(true) => {
-                    positions.push(lines.line_of(&rec));
-                    head.push(rec.iter().map(str::to_string).collect());
-                }
-                Ok(false) => break,
-                Err(e) => {
-                    return Err(ImportError::Csv {
-                        file: file.to_path_buf(),
-                        line: e.position().map_or(0, |p| p.line()),
-                        message: e.to_string(),
-                    });
-                }
-            }
-        }
+        let (head, positions) = first_rows(file, &decoded.text, delim)?;
         let layout_detected = match decoded.encoding {
             TextEncoding::Spss => Layout::Spss,
             _ => detect_layout(&head[..head.len().min(3)]),
@@ -227,6 +207,37 @@ pub fn runaway_rows(
         }
     }
     (rows.len() > 1).then_some(rows)
+}
+
+/// The first four rows of the text (the header rows and the first data row), with the line
+/// each starts on.
+fn first_rows(
+    file: &Path,
+    text: &str,
+    delim: u8,
+) -> Result<(Vec<Vec<String>>, Vec<u64>), ImportError> {
+    let mut rdr = reader(text, delim);
+    let mut head: Vec<Vec<String>> = Vec::with_capacity(4);
+    let mut positions = Vec::with_capacity(4);
+    let mut rec = csv::StringRecord::new();
+    let mut lines = LineCounter::new(text);
+    for _ in 0..4 {
+        match rdr.read_record(&mut rec) {
+            Ok(true) => {
+                positions.push(lines.line_of(&rec));
+                head.push(rec.iter().map(str::to_string).collect());
+            }
+            Ok(false) => break,
+            Err(e) => {
+                return Err(ImportError::Csv {
+                    file: file.to_path_buf(),
+                    line: e.position().map_or(0, |p| p.line()),
+                    message: e.to_string(),
+                });
+            }
+        }
+    }
+    Ok((head, positions))
 }
 
 /// A file's text: a spreadsheet's sheet, or delimited text decoded; files that are neither

@@ -66,23 +66,7 @@ pub fn load(file: &Path, schema: &Schema, for_wave: ForWave) -> Result<Headcount
             header.join(", ")
         )]));
     };
-    let mut fields = Vec::new();
-    let mut field_cols = Vec::new();
-    for (i, h) in header.iter().enumerate() {
-        if i == hc_col || Some(i) == wave_column(header) {
-            continue;
-        }
-        match schema.demographic(h) {
-            Some(d) => {
-                fields.push(d);
-                field_cols.push(i);
-            }
-            None => problems.push(format!(
-                "line 1, column {}: `{h}` is not a demographic id in the schema",
-                super::layout::column_letter(i)
-            )),
-        }
-    }
+    let (fields, field_cols) = group_columns(header, hc_col, schema, &mut problems);
     let mut cells = Vec::new();
     let mut seen = std::collections::HashMap::new();
     for (line, rec) in &table.rows {
@@ -130,6 +114,34 @@ pub fn load(file: &Path, schema: &Schema, for_wave: ForWave) -> Result<Headcount
     } else {
         Err(err(problems))
     }
+}
+
+/// The demographic fields the header names (schema index, column), all but the headcount and
+/// the wave; a name that is no demographic is a problem.
+fn group_columns(
+    header: &[String],
+    hc_col: usize,
+    schema: &Schema,
+    problems: &mut Vec<String>,
+) -> (Vec<usize>, Vec<usize>) {
+    let mut fields = Vec::new();
+    let mut field_cols = Vec::new();
+    for (i, h) in header.iter().enumerate() {
+        if i == hc_col || Some(i) == wave_column(header) {
+            continue;
+        }
+        match schema.demographic(h) {
+            Some(d) => {
+                fields.push(d);
+                field_cols.push(i);
+            }
+            None => problems.push(format!(
+                "line 1, column {}: `{h}` is not a demographic id in the schema",
+                super::layout::column_letter(i)
+            )),
+        }
+    }
+    (fields, field_cols)
 }
 
 /// Keep the rows of `for_wave.wave` (by the `wave` column `col`), and note each row of a wave

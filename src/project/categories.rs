@@ -296,7 +296,7 @@ fn is_declined(c: &str) -> bool {
 /// The schema text with what was learned written in: aliases added, categories replaced, and
 /// aliases that point at a removed category dropped, each change marked CHECK.
 pub fn apply(schema_text: &str, learned: &[Learned]) -> Result<String, String> {
-    use toml_edit::{Array, DocumentMut, InlineTable, Item, Value};
+    use toml_edit::{Array, DocumentMut, Item, Value};
     let mut doc: DocumentMut = schema_text
         .parse()
         .map_err(|e| format!("the schema could not be edited: {e}"))?;
@@ -336,41 +336,7 @@ pub fn apply(schema_text: &str, learned: &[Learned]) -> Result<String, String> {
                 }
             ));
         }
-        let kept: Vec<String> = l.categories.clone().unwrap_or_default();
-        let mut aliases = t
-            .get("aliases")
-            .and_then(Item::as_inline_table)
-            .cloned()
-            .unwrap_or_else(InlineTable::new);
-        if l.categories.is_some() {
-            let stale: Vec<String> = aliases
-                .iter()
-                .filter(|(_, v)| v.as_str().is_some_and(|v| !kept.iter().any(|k| k == v)))
-                .map(|(k, _)| k.to_string())
-                .collect();
-            for k in &stale {
-                aliases.remove(k);
-            }
-            if !stale.is_empty() {
-                note.push(format!(
-                    "# CHECK: aliases of removed categories dropped: {}",
-                    stale.join(", ")
-                ));
-            }
-        }
-        for (from, to) in &l.aliases {
-            aliases.insert(from, Value::from(to.as_str()));
-        }
-        if !l.aliases.is_empty() {
-            note.push(format!(
-                "# CHECK: aliases added for your export's answers: {}",
-                l.aliases
-                    .iter()
-                    .map(|(f, t)| format!("\"{f}\" = \"{t}\""))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-        }
+        let aliases = edited_aliases(t, l, &mut note);
         if aliases.is_empty() {
             t.remove("aliases");
         } else {
@@ -382,6 +348,52 @@ pub fn apply(schema_text: &str, learned: &[Learned]) -> Result<String, String> {
         }
     }
     Ok(doc.to_string())
+}
+
+/// A demographic's aliases with what was learned: those of removed categories dropped, the
+/// export's added; each change noted.
+fn edited_aliases(
+    t: &toml_edit::Table,
+    l: &Learned,
+    note: &mut Vec<String>,
+) -> toml_edit::InlineTable {
+    use toml_edit::{InlineTable, Item, Value};
+    let kept: Vec<String> = l.categories.clone().unwrap_or_default();
+    let mut aliases = t
+        .get("aliases")
+        .and_then(Item::as_inline_table)
+        .cloned()
+        .unwrap_or_else(InlineTable::new);
+    if l.categories.is_some() {
+        let stale: Vec<String> = aliases
+            .iter()
+            .filter(|(_, v)| v.as_str().is_some_and(|v| !kept.iter().any(|k| k == v)))
+            .map(|(k, _)| k.to_string())
+            .collect();
+        for k in &stale {
+            aliases.remove(k);
+        }
+        if !stale.is_empty() {
+            note.push(format!(
+                "# CHECK: aliases of removed categories dropped: {}",
+                stale.join(", ")
+            ));
+        }
+    }
+    for (from, to) in &l.aliases {
+        aliases.insert(from, Value::from(to.as_str()));
+    }
+    if !l.aliases.is_empty() {
+        note.push(format!(
+            "# CHECK: aliases added for your export's answers: {}",
+            l.aliases
+                .iter()
+                .map(|(f, t)| format!("\"{f}\" = \"{t}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    aliases
 }
 
 /// What was learned, for init's summary (one line per field that changed).

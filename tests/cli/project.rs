@@ -416,22 +416,47 @@ fn headline_with_three_waves_shows_previous_and_baseline_within_80_columns() {
 }
 
 /// The sample's 2025 export as another council would send it: its own directorates and grade
-/// bands, ethnicity written short ("Asian", "Black", "Mixed").
+/// bands, ethnicity written short ("Asian", "Black", "Mixed"); and the staff in post by
+/// directorate and grade (twice the respondents).
 fn another_councils_export(
     s: &Sandbox,
 ) -> (String, std::collections::BTreeMap<(String, String), u64>) {
     let text = s.read("sample-data/staff-survey-2025-qualtrics.csv");
+    let rows = rename_council(&text, b',', ["Q6", "Q7", "Q11"], 3);
+    let at = |key: &str| rows[0].iter().position(|h| h == key).unwrap();
+    let (dir, grade) = (at("Q6"), at("Q7"));
+    let mut staff = std::collections::BTreeMap::new();
+    let mut out = csv::Writer::from_writer(Vec::new());
+    for (i, r) in rows.iter().enumerate() {
+        if i >= 3 && r.len() > grade && !r[dir].is_empty() && !r[grade].is_empty() {
+            *staff.entry((r[dir].clone(), r[grade].clone())).or_insert(0) += 2;
+        }
+        out.write_record(r).unwrap();
+    }
+    (String::from_utf8(out.into_inner().unwrap()).unwrap(), staff)
+}
+
+/// An export's rows with the directorate, grade and ethnicity columns (found by their header)
+/// renamed to another council's categories; the first `header_rows` rows stay as they are.
+fn rename_council(
+    text: &str,
+    delimiter: u8,
+    [dir_key, grade_key, eth_key]: [&str; 3],
+    header_rows: usize,
+) -> Vec<Vec<String>> {
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
+        .delimiter(delimiter)
         .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
     let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
     let at = |key: &str| rows[0].iter().position(|h| h == key).unwrap();
-    let (dir, grade, eth) = (at("Q6"), at("Q7"), at("Q11"));
+    let (dir, grade, eth) = (at(dir_key), at(grade_key), at(eth_key));
     let rename = |v: &str, map: &[(&str, &str)]| {
+        let v = v.replace('\u{2019}', "'").replace('\u{2013}', "-");
         map.iter()
             .find(|(from, _)| *from == v)
-            .map_or(v.to_string(), |(_, to)| to.to_string())
+            .map_or(v.clone(), |(_, to)| to.to_string())
     };
     let dirs = [
         ("Chief Executive's Office", "Corporate Core"),
@@ -455,21 +480,30 @@ fn another_councils_export(
         ("Black, Black British, Caribbean or African", "Black"),
         ("Mixed or multiple ethnic groups", "Mixed"),
     ];
-    let mut out = csv::Writer::from_writer(Vec::new());
-    let mut staff = std::collections::BTreeMap::new();
-    for (i, r) in rows.iter().enumerate() {
-        let mut r: Vec<String> = r.iter().map(String::from).collect();
-        if i >= 3 && r.len() > eth {
-            r[dir] = rename(&r[dir], &dirs);
-            r[grade] = rename(&r[grade], &grades);
-            r[eth] = rename(&r[eth], &ethnicities);
-            if !r[dir].is_empty() && !r[grade].is_empty() {
-                *staff.entry((r[dir].clone(), r[grade].clone())).or_insert(0) += 2;
+    rows.iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let mut r: Vec<String> = r.iter().map(String::from).collect();
+            if i >= header_rows && r.len() > dir.max(grade).max(eth) {
+                r[dir] = rename(&r[dir], &dirs);
+                r[grade] = rename(&r[grade], &grades);
+                r[eth] = rename(&r[eth], &ethnicities);
             }
-        }
-        out.write_record(&r).unwrap();
+            r
+        })
+        .collect()
+}
+
+/// A Windows-1252 byte as the character it stands for (the sample's 2026 export).
+fn windows_1252(b: u8) -> char {
+    match b {
+        0x92 => '\u{2019}',
+        0x96 => '\u{2013}',
+        0x93 => '\u{201C}',
+        0x94 => '\u{201D}',
+        0x85 => '\u{2026}',
+        b => char::from(b),
     }
-    (String::from_utf8(out.into_inner().unwrap()).unwrap(), staff)
 }
 
 #[test]
@@ -527,6 +561,50 @@ fn a_second_council_sets_up_with_no_hand_edit() {
         stdout(&out).contains(
             "accepted                                                                     2955"
         ),
+        "{}",
+        stdout(&out)
+    );
+    s.expect_exit(&["-q", "run", "--config", "proj/pipeline.toml"], 0);
+    // The next year's export arrives from another vendor as a workbook (SurveyMonkey's two
+    // header rows), with the same categories: add-wave, validate and run as written.
+    let bytes = std::fs::read(s.path("sample-data/staff-survey-2026-surveymonkey.csv")).unwrap();
+    let text: String = bytes.iter().map(|&b| windows_1252(b)).collect();
+    let rows = rename_council(
+        &text,
+        b';',
+        [
+            "Which directorate do you work in?",
+            "What is your grade?",
+            "What is your ethnic group?",
+        ],
+        2,
+    );
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            sheet.write_string(r as u32, c as u16, v).unwrap();
+        }
+    }
+    book.save(s.path("council/export-2026.xlsx")).unwrap();
+    s.write("council/hr-headcount.csv", headcount(&["2025", "2026"]));
+    let out = s.expect_exit(
+        &[
+            "add-wave",
+            "--config",
+            "proj/pipeline.toml",
+            "--export",
+            "council/export-2026.xlsx",
+            "--headcount",
+            "council/hr-headcount.csv",
+        ],
+        0,
+    );
+    let said = stdout(&out);
+    assert!(!said.contains("values not in the schema"), "{said}");
+    let out = s.expect_exit(&["validate", "--config", "proj/pipeline.toml"], 0);
+    assert!(
+        stdout(&out).contains("encoding xlsx (sheet \"Sheet1\")"),
         "{}",
         stdout(&out)
     );

@@ -408,15 +408,7 @@ pub(super) fn propose(
         rows,
         span: dates.span(),
         date_doubt: dates.doubt(),
-        sheet: match export.decoded.encoding {
-            crate::import::decode::TextEncoding::Sheet(_) => export
-                .decoded
-                .how
-                .strip_prefix("sheet \"")
-                .and_then(|h| h.split('"').next())
-                .map(str::to_string),
-            _ => None,
-        },
+        sheet: sheet_of(export),
         layout: export.layout.config_name(),
         encoding: export.decoded.encoding.to_string(),
         delimiter: export.delimiter,
@@ -427,6 +419,19 @@ pub(super) fn propose(
         columns,
         personal,
         unmatched_ids,
+    }
+}
+
+/// For a workbook, the sheet read (as `Decoded::how` names it).
+fn sheet_of(export: &Export) -> Option<String> {
+    match export.decoded.encoding {
+        crate::import::decode::TextEncoding::Sheet(_) => export
+            .decoded
+            .how
+            .strip_prefix("sheet \"")
+            .and_then(|h| h.split('"').next())
+            .map(str::to_string),
+        _ => None,
     }
 }
 
