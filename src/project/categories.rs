@@ -412,17 +412,18 @@ pub fn summary(learned: &[Learned]) -> Vec<String> {
                     format!("; {} alias(es) added", l.aliases.len())
                 }
             ),
-            None => format!(
-                "{}: aliases added for {}",
-                l.field,
-                l.aliases
-                    .iter()
-                    .map(|(f, t)| format!("\"{f}\" → \"{t}\""))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            None => format!("{}: aliases added for {}", l.field, arrows(&l.aliases)),
         })
         .collect()
+}
+
+/// `"Asian" → "Asian or Asian British", …`
+fn arrows(aliases: &[(String, String)]) -> String {
+    aliases
+        .iter()
+        .map(|(f, t)| format!("\"{f}\" → \"{t}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// What a later export says against the schema, for `add-wave` (which does not edit the
@@ -449,11 +450,7 @@ pub fn against_schema(learned: &[Learned]) -> Vec<String> {
                 "{}: values written differently from a category: {} (add them as aliases in the \
                  schema if that is what they mean)",
                 l.field,
-                l.aliases
-                    .iter()
-                    .map(|(f, t)| format!("\"{f}\" → \"{t}\""))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                arrows(&l.aliases)
             ));
         }
         if !l.unused.is_empty() && (l.new.is_empty() || l.unused.len() < 4) {
