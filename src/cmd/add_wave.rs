@@ -13,7 +13,8 @@ use std::path::PathBuf;
     new wave.\n\nExamples:\n  \
     culture-metrics add-wave --export staff-survey-2026.csv            # pipeline.toml in this folder\n  \
     culture-metrics add-wave --config my-survey/pipeline.toml --export export.csv --headcount hr-2026.csv\n  \
-    culture-metrics add-wave --export surveymonkey-2026.xlsx --headcount hr-headcount.xlsx"
+    culture-metrics add-wave --export surveymonkey-2026.xlsx --headcount hr-headcount.xlsx\n  \
+    culture-metrics add-wave --export agency-2027.sav --fieldwork 2027-10-04..2027-10-29"
 )]
 pub struct Args {
     /// Pipeline config; default: pipeline.toml in the current folder.
@@ -28,6 +29,11 @@ pub struct Args {
     /// The wave's id (default: the year of its responses).
     #[arg(long)]
     pub id: Option<String>,
+    /// The first and last day the survey was open, e.g. 2026-10-05..2026-10-30 (default: the
+    /// export's first and last response, marked CHECK). Needed when every date reads both as
+    /// day/month and as month/day.
+    #[arg(long, value_name = "START..END", value_parser = project::parse_fieldwork)]
+    pub fieldwork: Option<project::Fieldwork>,
 }
 
 pub fn run(args: Args) -> Result<i32, Error> {
@@ -37,6 +43,7 @@ pub fn run(args: Args) -> Result<i32, Error> {
         export: &args.export,
         headcount: args.headcount.as_deref(),
         id: args.id.as_deref(),
+        fieldwork: args.fieldwork,
     })?;
     print!("{}", written.render("Added a wave to"));
     Ok(exit::OK)

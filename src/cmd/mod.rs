@@ -2,6 +2,7 @@
 //! which calls the pipeline, decides what to print and returns the exit code. `main.rs` parses
 //! the command line into [`Cli`] and calls [`execute`].
 
+mod add_feedback;
 mod add_wave;
 mod audit;
 mod completions;
@@ -24,7 +25,8 @@ use clap::{Parser, Subcommand};
         cd my-survey\n  \
         culture-metrics validate                                  # check every row\n  \
         culture-metrics run                                       # write the evidence pack\n  \
-        culture-metrics add-wave --export ../export-2026.csv      # next year's survey\n\n\
+        culture-metrics add-wave --export ../export-2026.csv      # next year's survey\n  \
+        culture-metrics add-feedback --feedback ../forms.xlsx --register ../meeting-register.csv\n\n\
         Commands read pipeline.toml in the current folder unless --config names another.\n\
         Exit codes: 0 ok, 1 data rejected, 2 usage or config error, 3 outputs could not be written."
 )]
@@ -46,6 +48,7 @@ pub enum Command {
     Inspect(inspect::Args),
     Init(init::Args),
     AddWave(add_wave::Args),
+    AddFeedback(add_feedback::Args),
     Completions(completions::Args),
     Audit(audit::Args),
     Generate(generate::Args),
@@ -59,6 +62,7 @@ pub fn execute(command: Command, quiet: bool) -> Result<i32, Error> {
         Command::Inspect(args) => inspect::run(args),
         Command::Init(args) => init::run(args),
         Command::AddWave(args) => add_wave::run(args),
+        Command::AddFeedback(args) => add_feedback::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Audit(args) => audit::run(args),
         Command::Generate(args) => generate::run(args, quiet),

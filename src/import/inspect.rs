@@ -15,7 +15,7 @@ use std::path::Path;
 mod proposal;
 
 use proposal::propose;
-pub use proposal::{Matched, ProposedColumn, TestFilter, WaveProposal};
+pub use proposal::{DateDoubt, Matched, ProposedColumn, TestFilter, WaveProposal};
 
 const SAMPLES: usize = 4;
 pub(crate) const DISTINCT_CAP: usize = 50;
@@ -132,7 +132,7 @@ const DATE_KEYS: &[&str] = &[
 ];
 
 /// Date formats seen in exports: ISO (Qualtrics), US (SurveyMonkey, Microsoft Forms), UK.
-const DATE_FORMATS: &[&str] = &[
+pub(crate) const DATE_FORMATS: &[&str] = &[
     "%Y-%m-%d %H:%M:%S",
     "%Y-%m-%d %H:%M",
     "%Y-%m-%d",
@@ -213,6 +213,8 @@ impl DateSpan {
 
 const ID_KEYS: &[&str] = &[
     "responseid",
+    "form id",
+    "form_id",
     "response id",
     "respondent id",
     "id",
@@ -376,7 +378,8 @@ fn scan(file: &Path, export: &Export) -> Result<Scan, ImportError> {
 
 /// The file's reading: encoding, delimiter, layout, rows, columns, and warnings.
 /// Microsoft Forms' downloads start with these columns, whatever the form asks.
-const MICROSOFT_FORMS: [&str; 5] = ["ID", "Start time", "Completion time", "Email", "Name"];
+pub(crate) const MICROSOFT_FORMS: [&str; 5] =
+    ["ID", "Start time", "Completion time", "Email", "Name"];
 
 /// Whether the export is a Microsoft Forms download (CSV or workbook).
 fn is_microsoft_forms(export: &Export) -> bool {

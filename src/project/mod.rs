@@ -5,6 +5,7 @@
 //! loads the config it wrote, so what it hands over validates on that export.
 
 mod categories;
+mod feedback;
 
 use crate::config::Config;
 use crate::import::inspect::{WaveProposal, propose_wave, toml_comment};
@@ -40,6 +41,60 @@ pub struct InitRequest<'a> {
     pub headcount: Option<&'a Path>,
     /// The wave's id, when not the year of its responses.
     pub id: Option<&'a str>,
+    /// The days the survey was open, when the analyst knows them (`--fieldwork`).
+    pub fieldwork: Option<Fieldwork>,
+    /// Member-feedback files (paper sheets, online-form downloads) and the meeting register.
+    pub feedback: &'a [&'a Path],
+    pub register: Option<&'a Path>,
+}
+
+/// The first and last day a survey was open.
+pub type Fieldwork = (chrono::NaiveDate, chrono::NaiveDate);
+
+/// `--fieldwork 2026-10-05..2026-10-30`: the days the survey was open.
+pub fn parse_fieldwork(s: &str) -> Result<Fieldwork, String> {
+    let day = |d: &str| {
+        chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
+            .map_err(|_| format!("`{}` is not a date: write it as YYYY-MM-DD", d.trim()))
+    };
+    let Some((a, b)) = s.split_once("..") else {
+        return Err(format!(
+            "`{s}` is not two days: write the first and last day the survey was open, e.g. 2026-10-05..2026-10-30"
+        ));
+    };
+    let (a, b) = (day(a)?, day(b)?);
+    if b < a {
+        return Err(format!("the survey closed ({b}) before it opened ({a})"));
+    }
+    Ok((a, b))
+}
+
+/// When every response date reads both as day/month and as month/day, the days the survey was
+/// open cannot be guessed: the analyst says them with `--fieldwork`, before anything is written.
+fn fieldwork_needed(proposal: &WaveProposal, export: &Path, command: &str) -> Result<(), Error> {
+    use crate::import::inspect::DateDoubt;
+    match (&proposal.date_doubt, proposal.fieldwork) {
+        (
+            Some(DateDoubt::DayOrMonth {
+                example,
+                month_first,
+                day_first,
+            }),
+            None,
+        ) => Err(usage(format!(
+            "every response date in {} (e.g. {example}) reads both as day/month ({} to {}) and as \
+             month/day ({} to {}), so the days the survey was open cannot be told from them. Nothing was written.\n  \
+             How to fix: say when the survey was open: `{command} --fieldwork {}..{}` (with your own dates).",
+            export.display(),
+            day_first.0,
+            day_first.1,
+            month_first.0,
+            month_first.1,
+            day_first.0,
+            day_first.1,
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// What a set-up command wrote, for the terminal.
@@ -51,6 +106,10 @@ pub struct Written {
     /// What the export says of the schema's categories, one line per demographic (written
     /// into the schema copy by `init`; advice for `add-wave` and a schema not copied).
     pub categories: Vec<String>,
+    /// What was found in the member-feedback files, one line each.
+    pub feedback: Vec<String>,
+    /// Guesses marked CHECK in the feedback section.
+    pub feedback_guesses: usize,
 }
 
 impl Written {
@@ -68,7 +127,7 @@ impl Written {
             .filter(|c| matches!(c.id, Some((_, crate::import::inspect::Matched::ByWording))))
             .count();
         // Exact wording matches are listed as such; only guesses are marked CHECK.
-        let guesses = p.render("", None, None).matches("# CHECK").count();
+        let guesses = p.render("", None, None).matches("# CHECK").count() + self.feedback_guesses;
         let unmatched = p.columns.iter().filter(|c| c.id.is_none()).count();
         let _ = writeln!(
             s,
@@ -90,6 +149,12 @@ impl Written {
         if !self.categories.is_empty() {
             let _ = writeln!(s, "\nYour export's answers and the schema's categories:");
             for line in &self.categories {
+                let _ = writeln!(s, "  - {line}");
+            }
+        }
+        if !self.feedback.is_empty() {
+            let _ = writeln!(s, "\nMember feedback:");
+            for line in &self.feedback {
                 let _ = writeln!(s, "  - {line}");
             }
         }
@@ -177,8 +242,27 @@ pub fn init(req: &InitRequest) -> Result<Written, Error> {
     if let Some(h) = req.headcount {
         must_exist("headcount file", h)?;
     }
+    let section = match (req.feedback, req.register) {
+        ([], _) => None,
+        (files, Some(register)) => Some(feedback::new_section(req.folder, files, register)?),
+        (_, None) => {
+            return Err(usage(
+                "--feedback needs the meeting register too: add --register <file>".into(),
+            ));
+        }
+    };
     let (schema, schema_ref, benchmarks_ref) = init_schema(req)?;
-    let proposal = propose_wave(req.export, &schema)?;
+    let mut proposal = propose_wave(req.export, &schema)?;
+    proposal.fieldwork = req.fieldwork;
+    fieldwork_needed(
+        &proposal,
+        req.export,
+        &format!(
+            "culture-metrics init {} --export {} ...",
+            req.folder.display(),
+            req.export.display()
+        ),
+    )?;
     let wave = req
         .id
         .map(str::to_string)
@@ -189,7 +273,7 @@ pub fn init(req: &InitRequest) -> Result<Written, Error> {
         req.headcount.map(|h| relative(req.folder, h)).as_deref(),
         req.id,
     );
-    let text = config_text(
+    let mut text = config_text(
         &req.folder.file_name().map_or_else(
             || "this project".into(),
             |f| f.to_string_lossy().into_owned(),
@@ -199,12 +283,24 @@ pub fn init(req: &InitRequest) -> Result<Written, Error> {
         &wave,
         &block,
     );
+    let mut files = Vec::new();
+    if let Some(section) = &section {
+        text.push_str(&section.text);
+        if let Some(schema_text) = &section.schema_text {
+            let path = req.folder.join(feedback::BUNDLED_FEEDBACK_SCHEMA_FILE);
+            write_file(&path, schema_text)?;
+            files.push(path);
+        }
+    }
 
     // The schema (and benchmarks) first, with the council's categories, then the config
     // that names them.
     let learned = categories::learn(&schema, &proposal);
     let answers = categories::learn_answers(&schema, &proposal);
-    let files = write_schema_files(req, &schema_ref, (&learned, &answers))?;
+    files.splice(
+        0..0,
+        write_schema_files(req, &schema_ref, (&learned, &answers))?,
+    );
     write_file(&config_path, &text)?;
     let copied = req.schema.is_none() || req.copy_schema;
     let written = Written {
@@ -223,6 +319,10 @@ pub fn init(req: &InitRequest) -> Result<Written, Error> {
                 }
             })
             .collect(),
+        feedback_guesses: section
+            .as_ref()
+            .map_or(0, |f| f.text.matches("# CHECK").count()),
+        feedback: section.map(|f| f.summary).unwrap_or_default(),
     };
     // What init hands over must load; if a guess could not be made (no response dates, say),
     // the config stays for the analyst to finish and the problems are listed.
@@ -356,6 +456,7 @@ pub struct AddWaveRequest<'a> {
     pub export: &'a Path,
     pub headcount: Option<&'a Path>,
     pub id: Option<&'a str>,
+    pub fieldwork: Option<Fieldwork>,
 }
 
 /// `culture-metrics add-wave`: the export's `[[waves]]` block appended to the config. The
@@ -366,7 +467,16 @@ pub fn add_wave(req: &AddWaveRequest) -> Result<Written, Error> {
     if let Some(h) = req.headcount {
         must_exist("headcount file", h)?;
     }
-    let proposal = propose_wave(req.export, &config.schema)?;
+    let mut proposal = propose_wave(req.export, &config.schema)?;
+    proposal.fieldwork = req.fieldwork;
+    fieldwork_needed(
+        &proposal,
+        req.export,
+        &format!(
+            "culture-metrics add-wave --export {} ...",
+            req.export.display()
+        ),
+    )?;
     let Some(wave) = req.id.map(str::to_string).or_else(|| proposal.year()) else {
         return Err(usage(format!(
             "{} has no response dates to tell its survey year.\n  How to fix: name the wave: `--id 2027`.",
@@ -391,39 +501,11 @@ pub fn add_wave(req: &AddWaveRequest) -> Result<Written, Error> {
         req.headcount.map(|h| relative(folder, h)).as_deref(),
         req.id,
     );
-    let old = std::fs::read_to_string(req.config).map_err(|e| {
-        usage(crate::file_errors::cannot_read(
-            "pipeline config",
-            req.config,
-            &e,
-        ))
-    })?;
-    let mut text = old.clone();
-    if !text.ends_with('\n') {
-        text.push('\n');
-    }
-    let _ = writeln!(
-        text,
-        "\n# ---- Wave {}: added by `culture-metrics add-wave`; check the lines marked CHECK",
+    let heading = format!(
+        "\n# ---- Wave {}: added by `culture-metrics add-wave`; check the lines marked CHECK\n",
         toml_comment(&wave)
     );
-    text.push_str(&block);
-    // Try the new config beside the old one (same folder, so its paths read the same).
-    let trial = folder.join(".pipeline.add-wave.toml");
-    write_file(&trial, &text)?;
-    let loaded = Config::load(&trial);
-    let _ = std::fs::remove_file(&trial);
-    if let Err(e) = loaded {
-        let shown = e.to_string().replace(
-            &trial.display().to_string(),
-            &req.config.display().to_string(),
-        );
-        return Err(usage(format!(
-            "{} was left as it was: with the new wave it would not load.\n{shown}\n\nThe proposed block:\n{block}",
-            req.config.display()
-        )));
-    }
-    write_file(req.config, &text)?;
+    append_if_it_loads(req.config, folder, &(heading + &block), "the new wave")?;
     let mut categories = categories::against_schema(&categories::learn(&config.schema, &proposal));
     categories.extend(categories::answers_summary(
         &categories::learn_answers(&config.schema, &proposal),
@@ -435,6 +517,137 @@ pub fn add_wave(req: &AddWaveRequest) -> Result<Written, Error> {
         wave,
         proposal,
         categories,
+        feedback: Vec::new(),
+        feedback_guesses: 0,
+    })
+}
+
+/// Append `addition` to the config if the config still loads with it (tried beside the old
+/// one, in the same folder, so its paths read the same); otherwise leave it as it was.
+fn append_if_it_loads(
+    config: &Path,
+    folder: &Path,
+    addition: &str,
+    what: &str,
+) -> Result<(), Error> {
+    let old = std::fs::read_to_string(config).map_err(|e| {
+        usage(crate::file_errors::cannot_read(
+            "pipeline config",
+            config,
+            &e,
+        ))
+    })?;
+    let mut text = old;
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str(addition);
+    let trial = folder.join(".pipeline.add-wave.toml");
+    write_file(&trial, &text)?;
+    let loaded = Config::load(&trial);
+    let _ = std::fs::remove_file(&trial);
+    if let Err(e) = loaded {
+        let shown = e
+            .to_string()
+            .replace(&trial.display().to_string(), &config.display().to_string());
+        return Err(usage(format!(
+            "{} was left as it was: with {what} it would not load.\n{shown}\n\nThe proposed block:\n{}",
+            config.display(),
+            addition.trim_start_matches('\n')
+        )));
+    }
+    write_file(config, &text)
+}
+
+/// What `add-feedback` was asked to do.
+pub struct AddFeedbackRequest<'a> {
+    pub config: &'a Path,
+    pub feedback: &'a [&'a Path],
+    /// The meeting register, when the config has no `[meetings]` section yet.
+    pub register: Option<&'a Path>,
+}
+
+/// What `add-feedback` wrote, for the terminal.
+pub struct FeedbackWritten {
+    pub config: PathBuf,
+    pub files: Vec<PathBuf>,
+    pub lines: Vec<String>,
+    pub guesses: usize,
+}
+
+impl FeedbackWritten {
+    pub fn render(&self) -> String {
+        let mut s = format!("Added member feedback to {}\n", self.config.display());
+        for f in &self.files {
+            let _ = writeln!(s, "Wrote {}", f.display());
+        }
+        for line in &self.lines {
+            let _ = writeln!(s, "  - {line}");
+        }
+        let c = self.config.display();
+        let _ = writeln!(
+            s,
+            "\nNext:\n  1. Open {c} and read the {} line(s) marked CHECK: guesses to confirm or correct.\n  \
+             2. culture-metrics validate --config {c}\n  \
+             3. culture-metrics run --config {c}",
+            self.guesses
+        );
+        s
+    }
+}
+
+/// `culture-metrics add-feedback`: feedback files as `[[meetings.sources]]`, with the
+/// `[meetings]` section (and a copy of the bundled feedback schema) when the config has none.
+/// The config is replaced only if it still loads.
+pub fn add_feedback(req: &AddFeedbackRequest) -> Result<FeedbackWritten, Error> {
+    let config = Config::load(req.config)?;
+    let folder = match req.config.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut files = Vec::new();
+    let section = match (&config.meetings, req.register) {
+        (Some(m), None) => feedback::more_sources(folder, req.feedback, m)?,
+        (Some(m), Some(_)) => {
+            return Err(usage(format!(
+                "{} already names a meeting register ({}).\n  How to fix: leave out --register, or edit `register` in [meetings] to use another.",
+                req.config.display(),
+                m.register.display()
+            )));
+        }
+        (None, Some(register)) => {
+            let section = feedback::new_section(folder, req.feedback, register)?;
+            let path = folder.join(feedback::BUNDLED_FEEDBACK_SCHEMA_FILE);
+            if path.exists() {
+                return Err(usage(format!(
+                    "{} already exists and add-feedback would write the feedback schema there.\n  How to fix: move it aside, then run add-feedback again.",
+                    path.display()
+                )));
+            }
+            if let Some(text) = &section.schema_text {
+                write_file(&path, text)?;
+                files.push(path);
+            }
+            section
+        }
+        (None, None) => {
+            return Err(usage(format!(
+                "{} has no [meetings] section yet, so the meeting register is needed too.\n  How to fix: add --register <file> (columns meeting_id, committee, date, members_attending, other_speakers).",
+                req.config.display()
+            )));
+        }
+    };
+    if let Err(e) = append_if_it_loads(req.config, folder, &section.text, "the feedback") {
+        for f in &files {
+            let _ = std::fs::remove_file(f);
+        }
+        return Err(e);
+    }
+    Ok(FeedbackWritten {
+        config: req.config.to_path_buf(),
+        files,
+        guesses: section.text.matches("# CHECK").count(),
+        lines: section.summary,
     })
 }
 

@@ -117,6 +117,14 @@ fn dates_that_read_day_or_month_first_are_not_guessed() {
         ),
         "{t}"
     );
+    // init does not guess either: it asks for the days the survey was open, writing nothing.
+    let out = s.expect_exit(&["init", "proj", "--export", "ambiguous.csv"], 2);
+    assert!(
+        stderr(&out).contains("How to fix: say when the survey was open: `culture-metrics init proj --export ambiguous.csv ... --fieldwork 2026-06-10..2026-06-12`"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!s.path("proj/pipeline.toml").exists());
     // A preview before the survey opened is not fieldwork.
     let rows = [
         ("Survey Preview", "2026-09-28 12:00:00"),

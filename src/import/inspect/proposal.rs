@@ -12,12 +12,14 @@ use std::collections::HashSet;
 use std::fmt::Write as _;
 
 /// How a column was matched to a schema id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Matched {
     /// The column's name is the id itself.
     ByName,
     /// The column's wording is the question's (or the demographic's).
     ByWording,
+    /// A guess for a person to check, and why it was made (`question 1 of the form`).
+    Guessed(String),
 }
 
 /// One column of the export in the proposed mapping.
@@ -81,13 +83,41 @@ pub struct WaveProposal {
     pub personal: Vec<String>,
     /// Schema questions and demographics no column matched.
     pub unmatched_ids: Vec<String>,
+    /// The days the survey was open, as the analyst gave them (`--fieldwork`).
+    pub fieldwork: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
 }
 
 impl WaveProposal {
-    /// The wave's id: the survey year of its last response.
+    /// The wave's id: the year the survey closed (as given), else of its last response.
     pub fn year(&self) -> Option<String> {
-        self.span
+        self.fieldwork
+            .or(self.span)
             .map(|(_, last)| chrono::Datelike::year(&last).to_string())
+    }
+
+    /// Which reading of the export's dates falls within the fieldwork the analyst gave, when
+    /// they read both ways: said beside the dates written.
+    fn reading_within(&self, (start, end): (chrono::NaiveDate, chrono::NaiveDate)) -> String {
+        let within = |(a, b): (chrono::NaiveDate, chrono::NaiveDate)| a >= start && b <= end;
+        match &self.date_doubt {
+            Some(DateDoubt::DayOrMonth {
+                example,
+                month_first,
+                day_first,
+            }) => match (within(*day_first), within(*month_first)) {
+                (true, false) => format!("; the responses' dates (e.g. {example}) are day/month"),
+                (false, true) => format!("; the responses' dates (e.g. {example}) are month/day"),
+                _ => format!(
+                    "; CHECK: the responses' dates (e.g. {example}) fit neither reading within these days"
+                ),
+            },
+            _ => match self.span {
+                Some((a, b)) if a < start || b > end => {
+                    format!("; CHECK: responses are dated {a} to {b}, outside these days")
+                }
+                _ => String::new(),
+            },
+        }
     }
 
     /// Questions and demographics matched to a column.
@@ -101,11 +131,12 @@ impl WaveProposal {
         let mut s = String::new();
         let _ = writeln!(s, "[[waves]]");
         self.render_identity(&mut s, id);
-        self.render_reading(&mut s, file, headcount);
+        self.render_file(&mut s, file);
+        self.render_reading(&mut s, headcount);
         let _ = writeln!(s);
-        self.render_filters(&mut s);
+        self.render_filters(&mut s, "waves");
         let _ = writeln!(s);
-        self.render_columns(&mut s);
+        self.render_columns(&mut s, "waves");
         s
     }
 
@@ -124,6 +155,15 @@ impl WaveProposal {
             (None, None) => {
                 let _ = writeln!(s, "id = \"YYYY\"  # CHECK: the survey year, e.g. \"2025\"");
             }
+        }
+        if let Some((start, end)) = self.fieldwork {
+            let _ = writeln!(
+                s,
+                "fieldwork_start = \"{start}\"  # the day the survey opened (given with --fieldwork){}",
+                self.reading_within((start, end))
+            );
+            let _ = writeln!(s, "fieldwork_end = \"{end}\"    # the day it closed");
+            return;
         }
         match (&self.date_doubt, self.span) {
             (
@@ -177,8 +217,8 @@ impl WaveProposal {
         }
     }
 
-    /// The export's file and how to read it, the headcount, the response id.
-    fn render_reading(&self, s: &mut String, file: &str, headcount: Option<&str>) {
+    /// The export's file and how to read it (layout, sheet or encoding and delimiter).
+    pub(crate) fn render_file(&self, s: &mut String, file: &str) {
         let _ = writeln!(s, "file = {}", toml_str(file));
         let _ = writeln!(s, "layout = \"{}\"", self.layout);
         match &self.sheet {
@@ -200,6 +240,10 @@ impl WaveProposal {
                 );
             }
         }
+    }
+
+    /// The headcount and the response id.
+    fn render_reading(&self, s: &mut String, headcount: Option<&str>) {
         match headcount {
             Some(h) => {
                 let _ = writeln!(
@@ -215,6 +259,11 @@ impl WaveProposal {
                 );
             }
         }
+        self.render_response_id(s);
+    }
+
+    /// The column with a unique id per response.
+    pub(crate) fn render_response_id(&self, s: &mut String) {
         match &self.response_id {
             Some(c) => {
                 let _ = writeln!(s, "response_id = {}", toml_str(c));
@@ -229,8 +278,8 @@ impl WaveProposal {
     }
 
     /// `[waves.filters]`: test values, the finished flag, or a minimum of answers.
-    fn render_filters(&self, s: &mut String) {
-        let _ = writeln!(s, "[waves.filters]");
+    pub(crate) fn render_filters(&self, s: &mut String, table: &str) {
+        let _ = writeln!(s, "[{table}.filters]");
         if let Some(t) = &self.test {
             let seen = t
                 .seen
@@ -284,10 +333,10 @@ impl WaveProposal {
     }
 
     /// `[waves.columns]`: each matched column, then the unmatched, personal and missing ones.
-    fn render_columns(&self, s: &mut String) {
+    pub(crate) fn render_columns(&self, s: &mut String, table: &str) {
         let _ = writeln!(
             s,
-            "[waves.columns]  # question or demographic id = the export's column"
+            "[{table}.columns]  # question or demographic id = the export's column"
         );
         for c in &self.columns {
             let text = truncate(&short_text(&c.text), 70);
@@ -305,6 +354,14 @@ impl WaveProposal {
                         s,
                         "{id} = {}  # matched by wording: {text}",
                         toml_str(&c.key)
+                    );
+                }
+                Some((id, Matched::Guessed(why))) => {
+                    let _ = writeln!(
+                        s,
+                        "{id} = {}  # CHECK: {}",
+                        toml_str(&c.key),
+                        toml_comment(why)
                     );
                 }
                 None => {}
@@ -419,6 +476,7 @@ pub(super) fn propose(
         columns,
         personal,
         unmatched_ids,
+        fieldwork: None,
     }
 }
 
