@@ -407,7 +407,15 @@ fn describe(file: &Path, export: &Export, scan: &Scan) -> String {
             ""
         }
     );
-    let _ = writeln!(s, "Delimiter:  {}", delimiter_name(export.delimiter));
+    // A workbook's cells and an SPSS file's variables have no delimiter.
+    if matches!(
+        export.decoded.encoding,
+        super::decode::TextEncoding::Sheet(_) | super::decode::TextEncoding::Spss
+    ) {
+        let _ = writeln!(s, "Delimiter:  none (cells, not delimited text)");
+    } else {
+        let _ = writeln!(s, "Delimiter:  {}", delimiter_name(export.delimiter));
+    }
     let _ = writeln!(s, "Layout:     {}", export.layout);
     if is_microsoft_forms(export) {
         let _ = writeln!(

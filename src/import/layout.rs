@@ -45,7 +45,7 @@ impl fmt::Display for Layout {
             Layout::Qualtrics => "Qualtrics (3 header rows: export tags, question text, ImportId)",
             Layout::QualtricsLegacy => "Qualtrics legacy (2 header rows: V1..V10/Q tags, labels)",
             Layout::SurveyMonkey => "SurveyMonkey (2 header rows: question, sub-label)",
-            Layout::Plain => "plain CSV (1 header row)",
+            Layout::Plain => "plain (1 header row of column names)",
             Layout::Spss => "SPSS data file (variable names, variable labels)",
         })
     }

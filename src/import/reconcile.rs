@@ -146,12 +146,20 @@ pub fn render_text(imports: &[WaveImport], max_rejected_pct: f64, kind: Imports)
                 &w.fingerprint[..w.fingerprint.len().min(12)]
             );
         }
+        // A workbook's cells and an SPSS file's variables have no delimiter.
+        let cells = ["xls", "ods", "sav"]
+            .iter()
+            .any(|k| w.encoding.starts_with(k));
         let _ = writeln!(
             s,
-            "  layout {}; encoding {}; delimiter {}",
+            "  layout {}; encoding {}{}",
             w.layout.config_name(),
             w.encoding,
-            delimiter_name(w.delimiter)
+            if cells {
+                String::new()
+            } else {
+                format!("; delimiter {}", delimiter_name(w.delimiter))
+            }
         );
         if !w.personal_data_dropped.is_empty() {
             let _ = writeln!(

@@ -76,7 +76,7 @@ pub struct Sheet {
     pub first_formula: Option<String>,
 }
 
-/// Read `sheet` (by name; `None`: the only sheet with data, else the first with data) of a
+/// Read `sheet` (by name; `None`: the first sheet holding a table, else the first with data) of a
 /// workbook. `Err` is what is wrong and how to fix it, in words.
 pub fn read(kind: Kind, bytes: Vec<u8>, sheet: Option<&str>) -> Result<Sheet, String> {
     let mut wb = open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
@@ -127,7 +127,8 @@ pub fn read(kind: Kind, bytes: Vec<u8>, sheet: Option<&str>) -> Result<Sheet, St
     })
 }
 
-/// The sheet to read: the named one, or the only (else first) sheet with data.
+/// The sheet to read: the named one, or the first sheet holding a table (else the first with
+/// data).
 fn choose<RS: std::io::Read + std::io::Seek>(
     wb: &mut Sheets<RS>,
     names: &[String],
@@ -151,14 +152,21 @@ fn choose<RS: std::io::Read + std::io::Seek>(
                 )
             });
     }
-    let with_data: Vec<&String> = names
+    // Per sheet with data: whether it is a table (a header and a row, two columns or more),
+    // so a notes sheet before the data is passed over.
+    let with_data: Vec<(&String, bool)> = names
         .iter()
-        .filter(|n| {
-            wb.worksheet_range(n)
-                .is_ok_and(|r| r.cells().any(|(_, _, v)| *v != Data::Empty))
+        .filter_map(|n| {
+            let r = wb.worksheet_range(n).ok()?;
+            r.cells().any(|(_, _, v)| *v != Data::Empty).then(|| {
+                let filled = |row: &[Data]| row.iter().filter(|v| **v != Data::Empty).count();
+                let table = r.rows().filter(|row| filled(row) >= 2).take(2).count() == 2;
+                (n, table)
+            })
         })
         .collect();
-    with_data.first().map(|n| n.to_string()).ok_or_else(|| {
+    let table = with_data.iter().find(|(_, t)| *t).or(with_data.first());
+    table.map(|(n, _)| n.to_string()).ok_or_else(|| {
         format!(
             "has no sheet with data (sheets: {}).\n  How to fix: check the export finished, or \
              choose the file that holds the responses",

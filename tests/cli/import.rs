@@ -131,7 +131,7 @@ fn header_only_file_is_rejected_with_exit_1() {
     let s = mini_sandbox("id,dir,q1,q2,q3,comment\n", "", 0.0);
     let out = s.expect_exit(&["validate", "--config", "pipeline.toml"], 1);
     insta::assert_snapshot!(stderr(&out), @r"
-    error: data.csv: the file has only 1 row(s), all of them header rows for the layout plain CSV (1 header row); there are no responses in it.
+    error: data.csv: the file has only 1 row(s), all of them header rows for the layout plain (1 header row of column names); there are no responses in it.
       How to fix: check the export's filters or date range, or set the right `layout` for this wave.
     ");
 }

@@ -506,70 +506,12 @@ fn windows_1252(b: u8) -> char {
     }
 }
 
-#[test]
-fn a_second_council_sets_up_with_no_hand_edit() {
-    // Before: another council's export took seven hand edits: its directorate and grade lists
-    // written into the schema copy, stale aliases deleted, ethnicity aliases added (49% of rows
-    // were rejected without them), the two-year headcount file split by hand.
-    let s = exports_only();
-    let (export, staff) = another_councils_export(&s);
-    s.write("council/export-2025.csv", export);
-    let headcount = |years: &[&str]| {
-        let mut hc = String::from("year,directorate,grade,headcount\n");
-        for year in years {
-            for ((d, g), n) in &staff {
-                hc.push_str(&format!("{year},\"{d}\",{g},{n}\n"));
-            }
-        }
-        hc
-    };
-    s.write("council/hr-headcount.csv", headcount(&["2024", "2025"]));
-    let out = s.expect_exit(
-        &[
-            "init",
-            "proj",
-            "--export",
-            "council/export-2025.csv",
-            "--headcount",
-            "council/hr-headcount.csv",
-            "--id",
-            "2025",
-        ],
-        0,
-    );
-    let said = stdout(&out);
-    assert!(said.contains("directorate: your export's categories replace the bundled ones (Adult Social Care, Children and Families, Corporate Core, Finance and Resources, Housing, Neighbourhoods)"), "{said}");
-    assert!(
-        said.contains("ethnicity: aliases added for \"Asian\" → \"Asian or Asian British\""),
-        "{said}"
-    );
-    let schema = s.read("proj/staff-survey.toml");
-    assert!(
-        schema.contains("# CHECK: aliases of removed categories dropped: CEO's Office, HAC"),
-        "{schema}"
-    );
-    // The headcount's other year is a wave the config does not have: named with its line.
-    let out = s.expect_exit(&["validate", "--config", "proj/pipeline.toml"], 1);
-    assert!(
-        stderr(&out).contains("year `2024` is not a wave in the config"),
-        "{}",
-        stderr(&out)
-    );
-    s.write("council/hr-headcount.csv", headcount(&["2025"]));
-    let out = s.expect_exit(&["validate", "--config", "proj/pipeline.toml"], 0);
-    assert!(
-        stdout(&out).contains(
-            "accepted                                                                     2955"
-        ),
-        "{}",
-        stdout(&out)
-    );
-    s.expect_exit(&["-q", "run", "--config", "proj/pipeline.toml"], 0);
-    // The next year's export arrives from another vendor as a workbook (SurveyMonkey's two
-    // header rows), with the same categories: add-wave, validate and run as written.
+/// The sample's 2026 SurveyMonkey export as another council's workbook whose dates all read
+/// both ways: every response moved into 1-12 October and written day first (`06/10/2026`).
+fn ambiguous_workbook(s: &Sandbox, to: &str) {
     let bytes = std::fs::read(s.path("sample-data/staff-survey-2026-surveymonkey.csv")).unwrap();
     let text: String = bytes.iter().map(|&b| windows_1252(b)).collect();
-    let rows = rename_council(
+    let mut rows = rename_council(
         &text,
         b';',
         [
@@ -579,6 +521,14 @@ fn a_second_council_sets_up_with_no_hand_edit() {
         ],
         2,
     );
+    for row in rows.iter_mut().skip(2) {
+        for v in row.iter_mut().skip(2).take(2) {
+            // 10/26/2026 18:52:23 (month first) → 02/10/2026 18:52:23 (day first, day ≤ 12)
+            let (date, time) = v.split_once(' ').unwrap();
+            let day: u32 = date.split('/').nth(1).unwrap().parse().unwrap();
+            *v = format!("{:02}/10/2026 {time}", (day - 1) % 12 + 1);
+        }
+    }
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
     for (r, row) in rows.iter().enumerate() {
@@ -586,10 +536,116 @@ fn a_second_council_sets_up_with_no_hand_edit() {
             sheet.write_string(r as u32, c as u16, v).unwrap();
         }
     }
-    book.save(s.path("council/export-2026.xlsx")).unwrap();
-    s.write("council/hr-headcount.csv", headcount(&["2025", "2026"]));
-    let out = s.expect_exit(
+    book.save(s.path(to)).unwrap();
+}
+
+/// Rows accepted per wave and feedback source, as `validate` prints them.
+fn accepted(validate_stdout: &str) -> Vec<(String, u64)> {
+    let mut out = Vec::new();
+    let mut source = String::new();
+    for line in validate_stdout.lines() {
+        if let Some(rest) = line
+            .strip_prefix("Wave ")
+            .or(line.strip_prefix("Feedback forms "))
+        {
+            source = rest.split(':').next().unwrap().to_string();
+        } else if let Some(Ok(n)) = line
+            .trim()
+            .strip_prefix("accepted ")
+            .map(|n| n.trim().parse())
+        {
+            out.push((source.clone(), n));
+        }
+    }
+    out
+}
+
+#[test]
+fn a_second_council_sets_up_with_no_hand_edit() {
+    // Before: another council's exports took seven hand edits: its directorate and grade lists
+    // written into the schema copy, stale aliases deleted, ethnicity aliases added (49% of rows
+    // were rejected without them), the two-year headcount file split by hand, a date guessed
+    // silently, the [meetings] section written from the reference. Now: its agency's 2024
+    // SPSS file, its 2025 CSV, its 2026 workbook whose dates read both ways, a long-form
+    // headcount, paper and Microsoft Forms feedback as workbooks, and no edit of any file the
+    // tool wrote.
+    let s = exports_only();
+    s.copy_dir("tests/fixtures/spss", "council");
+    s.copy_dir("tests/fixtures/workbooks", "council");
+    std::fs::rename(
+        s.path("council/other-council-2024.zsav"),
+        s.path("council/agency-2024.zsav"),
+    )
+    .unwrap();
+    let (export, staff) = another_councils_export(&s);
+    s.write("council/export-2025.csv", export);
+    ambiguous_workbook(&s, "council/export-2026.xlsx");
+    // HR's file grows a year at a time, one row per year and group.
+    let headcount = |years: &[&str]| {
+        let mut hc = String::from("year,directorate,grade,headcount\n");
+        for year in years {
+            for ((d, g), n) in &staff {
+                hc.push_str(&format!("{year},\"{d}\",{g},{n}\n"));
+            }
+        }
+        s.write("council/hr-headcount.csv", hc);
+    };
+    headcount(&["2024"]);
+    let said = stdout(&s.expect_exit(
         &[
+            "init",
+            "proj",
+            "--export",
+            "council/agency-2024.zsav",
+            "--headcount",
+            "council/hr-headcount.csv",
+            "--feedback",
+            "council/member-feedback-paper.xlsx",
+            "council/member-feedback-online.xlsx",
+            "--register",
+            "sample-data/meeting-register.csv",
+        ],
+        0,
+    ));
+    assert!(said.contains("directorate: your export's categories replace the bundled ones (Adult Social Care, Children and Families, Corporate Core, Finance and Resources, Housing, Neighbourhoods)"), "{said}");
+    assert!(
+        said.contains("ethnicity: aliases added for \"Asian\" → \"Asian or Asian British\""),
+        "{said}"
+    );
+    assert!(
+        said.contains("feedback source paper (Paper): 343 forms; 9 columns matched to questions or groups (7 by position, marked CHECK)"),
+        "{said}"
+    );
+    let schema = s.read("proj/staff-survey.toml");
+    assert!(
+        schema.contains("# CHECK: aliases of removed categories dropped: CEO's Office, HAC"),
+        "{schema}"
+    );
+    let config = s.read("proj/pipeline.toml");
+    assert!(config.contains("id = \"2024\""), "{config}");
+    assert!(
+        config.contains("channel = \"Online\"  # a Microsoft Forms download"),
+        "{config}"
+    );
+    // Next year's CSV, with HR's file a year longer.
+    headcount(&["2024", "2025"]);
+    s.expect_exit(
+        &[
+            "add-wave",
+            "--config",
+            "proj/pipeline.toml",
+            "--export",
+            "council/export-2025.csv",
+            "--headcount",
+            "council/hr-headcount.csv",
+        ],
+        0,
+    );
+    // The 2026 workbook's dates read both ways: add-wave asks when the survey was open.
+    headcount(&["2024", "2025", "2026"]);
+    let before = s.read("proj/pipeline.toml");
+    let add_2026 = |fieldwork: Option<&str>| {
+        let mut args = vec![
             "add-wave",
             "--config",
             "proj/pipeline.toml",
@@ -597,16 +653,55 @@ fn a_second_council_sets_up_with_no_hand_edit() {
             "council/export-2026.xlsx",
             "--headcount",
             "council/hr-headcount.csv",
-        ],
-        0,
-    );
-    let said = stdout(&out);
-    assert!(!said.contains("values not in the schema"), "{said}");
-    let out = s.expect_exit(&["validate", "--config", "proj/pipeline.toml"], 0);
+        ];
+        if let Some(f) = fieldwork {
+            args.extend(["--fieldwork", f]);
+        }
+        s.cmd(&args).output().unwrap()
+    };
+    let out = add_2026(None);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
     assert!(
-        stdout(&out).contains("encoding xlsx (sheet \"Sheet1\")"),
+        stderr(&out)
+            .contains("reads both as day/month (2026-10-01 to 2026-10-12) and as month/day"),
         "{}",
-        stdout(&out)
+        stderr(&out)
+    );
+    assert_eq!(s.read("proj/pipeline.toml"), before);
+    let out = add_2026(Some("2026-10-01..2026-10-12"));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        s.read("proj/pipeline.toml").contains("fieldwork_start = \"2026-10-01\"  # the day the survey opened (given with --fieldwork); the responses' dates (e.g. "),
+        "{}",
+        s.read("proj/pipeline.toml")
+    );
+    // Every row accepted as with the sample's hand-written config, whose waves hold the same
+    // responses (2024 is the 2025 sample a year earlier), and the same feedback.
+    let out = s.expect_exit(&["validate", "--config", "proj/pipeline.toml"], 0);
+    let ours = accepted(&stdout(&out));
+    s.copy_dir("sample-data", "hand").copy_dir("schemas", "schemas");
+    let hand = accepted(&stdout(
+        &s.expect_exit(&["validate", "--config", "hand/pipeline.toml"], 0),
+    ));
+    let n = |list: &[(String, u64)], name: &str| {
+        list.iter()
+            .find(|(s, _)| s == name)
+            .map(|(_, n)| *n)
+            .unwrap()
+    };
+    assert_eq!(n(&ours, "2024"), n(&hand, "2025"), "{ours:?} {hand:?}");
+    assert_eq!(n(&ours, "2025"), n(&hand, "2025"), "{ours:?} {hand:?}");
+    assert_eq!(n(&ours, "2026"), n(&hand, "2026"), "{ours:?} {hand:?}");
+    assert_eq!(
+        n(&ours, "(paper)"),
+        n(&hand, "(paper)"),
+        "{ours:?} {hand:?}"
+    );
+    assert_eq!(
+        n(&ours, "(online)"),
+        n(&hand, "(online)"),
+        "{ours:?} {hand:?}"
     );
     s.expect_exit(&["-q", "run", "--config", "proj/pipeline.toml"], 0);
+    assert!(s.path("proj/out/latest/manifest.json").is_file());
 }
