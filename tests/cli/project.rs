@@ -79,6 +79,9 @@ fn readme_walkthrough_runs_as_written_from_init_to_a_pack() {
     assert!(items.lines().count() > 1000, "{}", items.lines().count());
     let waves = s.read_csv("my-survey/out/latest/tables/dim_wave.csv");
     assert!(waves.contains("2025") && waves.contains("2026"), "{waves}");
+    // The feedback add-feedback set up is in the pack.
+    let spc = s.read_csv("my-survey/out/latest/tables/fact_feedback_spc.csv");
+    assert!(spc.lines().count() > 10, "{spc}");
     // The headline lists every headline indicator of the latest wave.
     let schema = culture_metrics::schema::Schema::load(&project.join("staff-survey.toml")).unwrap();
     let headline = &last_stderr[last_stderr
@@ -679,7 +682,8 @@ fn a_second_council_sets_up_with_no_hand_edit() {
     // responses (2024 is the 2025 sample a year earlier), and the same feedback.
     let out = s.expect_exit(&["validate", "--config", "proj/pipeline.toml"], 0);
     let ours = accepted(&stdout(&out));
-    s.copy_dir("sample-data", "hand").copy_dir("schemas", "schemas");
+    s.copy_dir("sample-data", "hand")
+        .copy_dir("schemas", "schemas");
     let hand = accepted(&stdout(
         &s.expect_exit(&["validate", "--config", "hand/pipeline.toml"], 0),
     ));
@@ -704,4 +708,79 @@ fn a_second_council_sets_up_with_no_hand_edit() {
     );
     s.expect_exit(&["-q", "run", "--config", "proj/pipeline.toml"], 0);
     assert!(s.path("proj/out/latest/manifest.json").is_file());
+}
+
+#[test]
+fn add_feedback_writes_the_meetings_section_then_adds_forms() {
+    // Before: the [meetings] section was written by hand from the reference.
+    let s = exports_only();
+    s.expect_exit(
+        &[
+            "init",
+            "proj",
+            "--export",
+            "sample-data/staff-survey-2025-qualtrics.csv",
+        ],
+        0,
+    );
+    let add = |args: &[&str], code: i32| {
+        let mut all = vec![
+            "add-feedback",
+            "--config",
+            "proj/pipeline.toml",
+            "--feedback",
+        ];
+        all.extend(args);
+        s.expect_exit(&all, code)
+    };
+    let before = s.read("proj/pipeline.toml");
+    // No [meetings] yet: the register is needed, and nothing is written without it.
+    let out = add(&["sample-data/member-feedback-paper.csv"], 2);
+    assert!(
+        stderr(&out)
+            .contains("has no [meetings] section yet, so the meeting register is needed too"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(s.read("proj/pipeline.toml"), before);
+    let said = stdout(&add(
+        &[
+            "sample-data/member-feedback-paper.csv",
+            "--register",
+            "sample-data/meeting-register.csv",
+        ],
+        0,
+    ));
+    assert!(said.contains("Wrote proj/member-feedback.toml"), "{said}");
+    // A second form joins the section; the register is named once.
+    let out = add(
+        &[
+            "sample-data/member-feedback-online.csv",
+            "--register",
+            "sample-data/meeting-register.csv",
+        ],
+        2,
+    );
+    assert!(
+        stderr(&out).contains("already names a meeting register"),
+        "{}",
+        stderr(&out)
+    );
+    add(&["sample-data/member-feedback-online.csv"], 0);
+    let config = s.read("proj/pipeline.toml");
+    let section = &config[config.find("# ---- Member-meeting feedback").unwrap()..];
+    insta::assert_snapshot!("feedback_section", section);
+    // The forms reconcile as with the sample's hand-written [meetings] section.
+    let ours = accepted(&stdout(
+        &s.expect_exit(&["validate", "--config", "proj/pipeline.toml"], 0),
+    ));
+    s.copy_dir("sample-data", "hand")
+        .copy_dir("schemas", "schemas");
+    let hand = accepted(&stdout(
+        &s.expect_exit(&["validate", "--config", "hand/pipeline.toml"], 0),
+    ));
+    for source in ["(paper)", "(online)"] {
+        let n = |list: &[(String, u64)]| list.iter().find(|(s, _)| s == source).map(|(_, n)| *n);
+        assert_eq!(n(&ours), n(&hand), "{source}: {ours:?} {hand:?}");
+    }
 }
