@@ -678,6 +678,112 @@ mod tests {
         assert_eq!(date_rank("role"), 0);
     }
 
+    fn table(header: &[&str], rows: &[&[&str]]) -> crate::import::reference::ReferenceTable {
+        crate::import::reference::ReferenceTable {
+            header: header.iter().map(|h| h.to_string()).collect(),
+            rows: rows
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (i as u64 + 2, csv::StringRecord::from(r.to_vec())))
+                .collect(),
+            problems: Vec::new(),
+        }
+    }
+
+    fn register() -> (tempfile::TempDir, Register) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("register.csv");
+        std::fs::write(
+            &path,
+            "meeting_id,committee,date,members_attending,other_speakers\n\
+             FC-1,Full Council,2025-03-05,40,0\n\
+             AUD-1,Audit,2025-04-07,6,1\n",
+        )
+        .unwrap();
+        let register = Register::load(&path).unwrap();
+        (dir, register)
+    }
+
+    #[test]
+    fn dates_that_read_both_ways_are_read_the_way_that_fits_the_meetings() {
+        // 05/03/2025 is 5 March (the meeting's day) or 3 May (two months on): day first.
+        let (_dir, register) = register();
+        let t = table(
+            &["ID", "Meeting", "Submitted"],
+            &[&["1", "FC-1", "05/03/2025"], &["2", "AUD-1", "08/04/2025"]],
+        );
+        let m = meeting_column(&t, &register).unwrap();
+        assert_eq!((m.key.as_str(), m.in_register, m.filled), ("Meeting", 2, 2));
+        let d = date_column(&t, &register, Some("Meeting")).unwrap();
+        assert_eq!(d.key, "Submitted");
+        assert_eq!(d.format, "%d/%m/%Y");
+        assert_eq!((d.within, d.dated, d.doubt), (2, 2, None));
+        // Read month first, the same text is 2 forms on days no meeting fits: still a doubt
+        // when the register cannot tell (no meeting column).
+        let d = date_column(&t, &register, None).unwrap();
+        assert_eq!(d.within, 0);
+        assert_eq!(d.doubt.as_deref(), Some("%d/%m/%Y"));
+    }
+
+    #[test]
+    fn a_keyed_sheets_numbered_columns_are_the_questions_in_order() {
+        let schema = Schema::from_toml(
+            Path::new(BUNDLED_FEEDBACK_SCHEMA_FILE),
+            BUNDLED_FEEDBACK_SCHEMA,
+        )
+        .unwrap();
+        let column = |key: &str| ProposedColumn {
+            id: None,
+            key: key.into(),
+            text: key.into(),
+            values: None,
+        };
+        let mut wave = WaveProposal {
+            rows: 0,
+            span: None,
+            date_doubt: None,
+            sheet: None,
+            layout: "plain",
+            encoding: "utf-8".into(),
+            delimiter: b',',
+            response_id: None,
+            test: None,
+            finished: None,
+            min_answered: None,
+            columns: ["Q6", "Q1", "Q2", "Q3", "Q4", "Q5", "Comments"]
+                .iter()
+                .map(|k| column(k))
+                .collect(),
+            personal: Vec::new(),
+            unmatched_ids: ["C01", "C02", "C03", "C04", "C05", "C06", "C07"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            fieldwork: None,
+        };
+        by_position(&mut wave, &schema);
+        let ids: Vec<&str> = wave
+            .columns
+            .iter()
+            .map(|c| c.id.as_ref().map_or("", |(id, _)| id.as_str()))
+            .collect();
+        assert_eq!(ids, ["C06", "C01", "C02", "C03", "C04", "C05", "C07"]);
+        assert!(wave.unmatched_ids.is_empty());
+        // Five numbered columns for six questions: no guess.
+        wave.columns.iter_mut().for_each(|c| c.id = None);
+        wave.columns.remove(0);
+        wave.unmatched_ids = vec![
+            "C01".into(),
+            "C02".into(),
+            "C03".into(),
+            "C04".into(),
+            "C05".into(),
+            "C06".into(),
+        ];
+        by_position(&mut wave, &schema);
+        assert!(wave.columns.iter().all(|c| c.id.is_none()));
+    }
+
     #[test]
     fn the_bundled_feedback_schema_loads() {
         Schema::from_toml(
