@@ -157,7 +157,7 @@ fn format_unknown_columns(
         }
     }
     s.push_str(
-        "\n  How to fix: run `culture-metrics inspect <file>` to list the export's columns, and correct [waves.columns] in the config.",
+        "\n  How to fix: run `culture-metrics inspect <file>` to list the export's columns, and correct that wave's [waves.columns] (or the feedback source's [meetings.sources.columns]) in the config.",
     );
     if let Some(h) = hint {
         s.push_str("\n  Note: ");

@@ -226,9 +226,9 @@ fn toml_string(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
 }
 
-/// `culture-metrics init`: a project folder with a `pipeline.toml` for the export.
-pub fn init(req: &InitRequest) -> Result<Written, Error> {
-    let config_path = req.folder.join(CONFIG_FILE);
+/// What init checks before reading the export: no config to overwrite, every file there, and
+/// the member-feedback section when asked for (the register with the forms).
+fn init_inputs(req: &InitRequest, config_path: &Path) -> Result<Option<feedback::Section>, Error> {
     if config_path.exists() {
         return Err(usage(format!(
             "{} already exists, so init would overwrite it.\n  How to fix: add this export as a new wave with \
@@ -242,15 +242,38 @@ pub fn init(req: &InitRequest) -> Result<Written, Error> {
     if let Some(h) = req.headcount {
         must_exist("headcount file", h)?;
     }
-    let section = match (req.feedback, req.register) {
-        ([], _) => None,
-        (files, Some(register)) => Some(feedback::new_section(req.folder, files, register)?),
-        (_, None) => {
-            return Err(usage(
-                "--feedback needs the meeting register too: add --register <file>".into(),
-            ));
-        }
-    };
+    match (req.feedback, req.register) {
+        ([], _) => Ok(None),
+        (files, Some(register)) => Ok(Some(feedback::new_section(req.folder, files, register)?)),
+        (_, None) => Err(usage(
+            "--feedback needs the meeting register too: add --register <file>".into(),
+        )),
+    }
+}
+
+/// init's lines on the council's categories: written into the schema copy, or advice.
+fn learned_lines(
+    learned: &[categories::Learned],
+    answers: &[categories::AnswerAlias],
+    copied: bool,
+) -> Vec<String> {
+    categories::summary(learned)
+        .into_iter()
+        .chain(categories::answers_summary(answers, true))
+        .map(|l| {
+            if copied {
+                format!("{l} (in the schema copy, marked CHECK)")
+            } else {
+                format!("{l}: not written, since the schema is not copied; edit it, or init again with --copy-schema")
+            }
+        })
+        .collect()
+}
+
+/// `culture-metrics init`: a project folder with a `pipeline.toml` for the export.
+pub fn init(req: &InitRequest) -> Result<Written, Error> {
+    let config_path = req.folder.join(CONFIG_FILE);
+    let section = init_inputs(req, &config_path)?;
     let (schema, schema_ref, benchmarks_ref) = init_schema(req)?;
     let mut proposal = propose_wave(req.export, &schema)?;
     proposal.fieldwork = req.fieldwork;
@@ -308,17 +331,7 @@ pub fn init(req: &InitRequest) -> Result<Written, Error> {
         files,
         wave,
         proposal,
-        categories: categories::summary(&learned)
-            .into_iter()
-            .chain(categories::answers_summary(&answers, true))
-            .map(|l| {
-                if copied {
-                    format!("{l} (in the schema copy, marked CHECK)")
-                } else {
-                    format!("{l}: not written, since the schema is not copied; edit it, or init again with --copy-schema")
-                }
-            })
-            .collect(),
+        categories: learned_lines(&learned, &answers, copied),
         feedback_guesses: section
             .as_ref()
             .map_or(0, |f| f.text.matches("# CHECK").count()),

@@ -144,7 +144,7 @@ fn unknown_column_in_mapping_is_a_config_error_with_suggestion() {
     insta::assert_snapshot!(stderr(&out), @r#"
     error: data.csv: wave 2025's mapping names 1 column(s) that the export does not have:
       - Q2 = "q2" (did you mean "Q 2"?)
-      How to fix: run `culture-metrics inspect <file>` to list the export's columns, and correct [waves.columns] in the config.
+      How to fix: run `culture-metrics inspect <file>` to list the export's columns, and correct that wave's [waves.columns] (or the feedback source's [meetings.sources.columns]) in the config.
     "#);
 }
 
