@@ -91,7 +91,19 @@ pub fn run(config_path: &Path, o: &RunOptions) -> Result<RunSummary, Error> {
         benchmarks: &benchmarks,
         quotes: quotes.as_deref(),
     };
-    let pack = report::write::write_pack(&evidence, &provenance, &dest, started, &timings)?;
+    // Power BI reads `latest/tables/`, which every complete run replaces (or the pack's own
+    // tables with `--out`).
+    let tables_for_power_bi = out.map_or_else(
+        || config.output.join("latest").join("tables"),
+        |o| o.join("tables"),
+    );
+    let pack = report::write::write_pack(
+        &evidence,
+        &provenance,
+        (&dest, &tables_for_power_bi),
+        started,
+        &timings,
+    )?;
     let latest = match out {
         Some(_) => None,
         None => Some(timings.time("copy to latest", || {

@@ -8,6 +8,7 @@ pub mod manifest;
 pub mod markup;
 pub mod model;
 pub mod parquet;
+pub mod powerbi;
 pub mod registry;
 pub mod render;
 pub mod tables;

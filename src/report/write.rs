@@ -203,7 +203,7 @@ pub fn table_files(t: &TableData) -> polars::prelude::PolarsResult<TableFiles> {
 pub fn write_pack(
     e: &Evidence,
     provenance: &Provenance,
-    dest: &Path,
+    (dest, power_bi_tables): (&Path, &Path),
     started: std::time::SystemTime,
     timings: &crate::timings::Timings,
 ) -> Result<PathBuf, WriteError> {
@@ -246,6 +246,11 @@ pub fn write_pack(
         }
     }
     pack.write("tables/schema.json", schema_json(&defs).as_bytes())?;
+    let folder = std::path::absolute(power_bi_tables).unwrap_or_else(|_| power_bi_tables.into());
+    let folder = format!("{}{}", folder.display(), std::path::MAIN_SEPARATOR);
+    for (rel, bytes) in super::powerbi::project_files(&tables, &folder) {
+        pack.write(&rel, &bytes)?;
+    }
     if let Some(fb) = e.feedback {
         pack.write(
             "member_feedback_disclosure.json",

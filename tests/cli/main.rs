@@ -18,6 +18,7 @@ mod hostile;
 mod import;
 mod indicators;
 mod inspect;
+mod pbip;
 mod powerbi;
 mod project;
 mod report;
