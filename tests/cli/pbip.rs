@@ -307,6 +307,35 @@ fn read_model(dir: &Path) -> (Vec<Object>, BTreeMap<String, Object>) {
 }
 
 #[test]
+fn the_dax_check_finds_unknown_names_and_unbalanced_brackets() {
+    let mut t = Object {
+        kind: "table".into(),
+        name: "f".into(),
+        ..Object::default()
+    };
+    t.children.push(Object {
+        kind: "column".into(),
+        name: "value".into(),
+        ..Object::default()
+    });
+    let tables = BTreeMap::from([("f".to_string(), t)]);
+    let measures = BTreeSet::from(["Value"]);
+    assert!(dax_problems("SUM(f[value]) + [Value] & \"(\"\"[x]\"", &tables, &measures).is_empty());
+    assert_eq!(
+        dax_problems("SUM(f[valu])", &tables, &measures),
+        ["f[valu] is not in the model"]
+    );
+    assert_eq!(
+        dax_problems("[Valu]", &tables, &measures),
+        ["[Valu] is not a measure"]
+    );
+    assert_eq!(
+        dax_problems("SUM(f[value]", &tables, &measures),
+        ["brackets do not balance (1)"]
+    );
+}
+
+#[test]
 fn the_tmdl_reader_rejects_what_desktop_would() {
     for bad in [
         "table t\n  column c\n",                         // spaces, not tabs
@@ -330,6 +359,76 @@ fn the_tmdl_reader_rejects_what_desktop_would() {
         ok[0].children[1].props["source"],
         "let\n    S = 1\nin\n    S"
     );
+}
+
+/// What is wrong with a DAX expression: unbalanced brackets or quotes, a `table[column]` that
+/// is not a column (or measure) of that table, a `[name]` that is no measure.
+fn dax_problems(
+    dax: &str,
+    tables: &BTreeMap<String, Object>,
+    measures: &BTreeSet<&str>,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut depth = 0i32;
+    let mut chars = dax.chars().peekable();
+    let mut word = String::new();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                // A string: "" is an escaped quote.
+                loop {
+                    match chars.next() {
+                        Some('"') if chars.peek() == Some(&'"') => {
+                            chars.next();
+                        }
+                        Some('"') => break,
+                        Some(_) => {}
+                        None => {
+                            problems.push("an unclosed string".into());
+                            break;
+                        }
+                    }
+                }
+                word.clear();
+            }
+            '(' => {
+                depth += 1;
+                word.clear();
+            }
+            ')' => {
+                depth -= 1;
+                word.clear();
+                if depth < 0 {
+                    problems.push("a `)` with no `(`".into());
+                }
+            }
+            '[' => {
+                let name: String = chars.by_ref().take_while(|c| *c != ']').collect();
+                let table = word.trim_start_matches('\'').trim_end_matches('\'');
+                if table.is_empty() {
+                    if !measures.contains(name.as_str()) {
+                        problems.push(format!("[{name}] is not a measure"));
+                    }
+                } else {
+                    let found = tables.get(table).is_some_and(|t| {
+                        t.children
+                            .iter()
+                            .any(|o| (o.kind == "column" || o.kind == "measure") && o.name == name)
+                    });
+                    if !found {
+                        problems.push(format!("{table}[{name}] is not in the model"));
+                    }
+                }
+                word.clear();
+            }
+            c if c.is_alphanumeric() || c == '_' || c == '\'' => word.push(c),
+            _ => word.clear(),
+        }
+    }
+    if depth != 0 {
+        problems.push(format!("brackets do not balance ({depth})"));
+    }
+    problems
 }
 
 /// The Power BI type of each `schema.json` type.
@@ -422,7 +521,8 @@ fn the_power_bi_model_is_the_published_tables() {
     }
     // Relationships: every foreign key but a table's reference to itself, between columns
     // that exist with the same type.
-    let rels: Vec<(&Object, (String, String), (String, String))> = top
+    type Link<'a> = (&'a Object, (String, String), (String, String));
+    let rels: Vec<Link> = top
         .iter()
         .filter(|o| o.kind == "relationship")
         .map(|o| {
@@ -505,6 +605,29 @@ fn the_power_bi_model_is_the_published_tables() {
         !inactive.contains("fact_item_changes.wave_to"),
         "{inactive:?}"
     );
+    // Every measure's DAX is balanced and names only columns and measures of the model.
+    let measures: BTreeSet<&str> = tables
+        .values()
+        .flat_map(|t| {
+            t.children
+                .iter()
+                .filter(|c| c.kind == "measure")
+                .map(|c| c.name.as_str())
+        })
+        .collect();
+    assert!(measures.len() >= 20, "{measures:?}");
+    for t in tables.values() {
+        for m in t.children.iter().filter(|c| c.kind == "measure") {
+            let dax = m.value.as_deref().unwrap();
+            let problems = dax_problems(dax, &tables, &measures);
+            assert!(
+                problems.is_empty(),
+                "{}[{}]: {problems:?}\n{dax}",
+                t.name,
+                m.name
+            );
+        }
+    }
     // The folder parameter names the pack's tables folder.
     let folder = top
         .iter()
@@ -520,4 +643,116 @@ fn the_power_bi_model_is_the_published_tables() {
         "{:?}",
         folder.value
     );
+}
+
+/// Run the schema check script on a project folder: (passed, what it printed).
+fn schema_check(s: &Sandbox, project: &str) -> (bool, String) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = std::process::Command::new("python3")
+        .arg(root.join("tests/cli/pbip_schemas.py"))
+        .arg(root.join("tests/fixtures/powerbi-schemas"))
+        .arg(s.path(project))
+        .output()
+        .expect("python3 runs");
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+#[test]
+fn every_project_file_passes_its_published_schema_and_binds_to_the_model() {
+    let s = Sandbox::sample();
+    s.expect_exit(&["-q", "run", "--config", SAMPLE_CONFIG, "--out", "p"], 0);
+    let (ok, said) = schema_check(&s, "p/powerbi");
+    assert!(ok, "{said}");
+    assert!(
+        said.contains("30 file(s) checked, 0 failed") || said.contains(" 0 failed"),
+        "{said}"
+    );
+    // The check can fail: a page without its display option, a visual placed at "left".
+    copy_tree(&s.path("p/powerbi"), &s.path("bad"));
+    let page = s.path("bad/culture-metrics.Report/definition/pages/headline/page.json");
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&page).unwrap()).unwrap();
+    v.as_object_mut().unwrap().remove("displayOption");
+    std::fs::write(&page, v.to_string()).unwrap();
+    let (ok, said) = schema_check(&s, "bad");
+    assert!(
+        !ok && said.contains("'displayOption' is a required property"),
+        "{said}"
+    );
+
+    // Every field a visual shows is a column or measure of the model, of that kind.
+    let (_, tables) = read_model(&s.path("p/powerbi/culture-metrics.SemanticModel/definition"));
+    let report = s.path("p/powerbi/culture-metrics.Report/definition");
+    let pages: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(report.join("pages/pages.json")).unwrap())
+            .unwrap();
+    let order: Vec<String> = pages["pageOrder"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().to_string())
+        .collect();
+    assert!(order.len() >= 6, "{order:?}");
+    let mut bound = 0;
+    for page in &order {
+        let p: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(report.join(format!("pages/{page}/page.json"))).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(p["name"], page.as_str());
+        let visuals = report.join(format!("pages/{page}/visuals"));
+        for e in std::fs::read_dir(&visuals).unwrap() {
+            let v: serde_json::Value = serde_json::from_str(
+                &std::fs::read_to_string(e.unwrap().path().join("visual.json")).unwrap(),
+            )
+            .unwrap();
+            for (_, role) in v["visual"]["query"]["queryState"].as_object().unwrap() {
+                for proj in role["projections"].as_array().unwrap() {
+                    let (kind, f) = proj["field"].as_object().unwrap().iter().next().unwrap();
+                    let table = f["Expression"]["SourceRef"]["Entity"].as_str().unwrap();
+                    let name = f["Property"].as_str().unwrap();
+                    let want = if kind == "Measure" {
+                        "measure"
+                    } else {
+                        "column"
+                    };
+                    let found = tables.get(table).is_some_and(|t| {
+                        t.children.iter().any(|c| c.kind == want && c.name == name)
+                    });
+                    assert!(found, "{page}: {kind} {table}[{name}] is not in the model");
+                    bound += 1;
+                }
+            }
+        }
+    }
+    assert!(bound >= 40, "{bound} bindings");
+    // Readers see labels: no visual shows a key column.
+    let keys: BTreeSet<String> = tables
+        .values()
+        .flat_map(|t| {
+            t.children
+                .iter()
+                .filter(|c| c.kind == "column" && c.props.contains_key("isHidden"))
+                .map(move |c| format!("{}[{}]", t.name, c.name))
+        })
+        .collect();
+    for page in &order {
+        for e in std::fs::read_dir(report.join(format!("pages/{page}/visuals"))).unwrap() {
+            let text = std::fs::read_to_string(e.unwrap().path().join("visual.json")).unwrap();
+            for k in &keys {
+                let (t, c) = k.trim_end_matches(']').split_once('[').unwrap();
+                assert!(
+                    !text.contains(&format!("\"queryRef\": \"{t}.{c}\"")),
+                    "{page} shows the hidden column {k}"
+                );
+            }
+        }
+    }
 }

@@ -12,6 +12,8 @@
 //! (`fabric/pbip`, `fabric/item/semanticModel`, `fabric/item/report`); the tests validate
 //! every JSON file against copies of those schemas.
 
+pub mod measures;
+pub mod pages;
 pub mod tmdl;
 
 use crate::report::registry::{Table, TableData};
@@ -73,11 +75,17 @@ pub fn project_files(tables: &[TableData], folder: &str) -> Vec<(String, Vec<u8>
         tmdl::relationships_file(&rels).into_bytes(),
     ));
     let none = BTreeSet::new();
+    let measures = measures::measures(tables);
     for t in tables {
+        let own: Vec<&measures::Measure> =
+            measures.iter().filter(|m| m.table == t.def.name).collect();
         files.push((
             format!("{model_dir}/definition/tables/{}.tmdl", t.def.name),
-            tmdl::table(t, keys.get(t.def.name).unwrap_or(&none)).into_bytes(),
+            tmdl::table(t, keys.get(t.def.name).unwrap_or(&none), &own).into_bytes(),
         ));
+    }
+    for (rel, v) in pages::files(&pages::pages(tables, &measures)) {
+        files.push((format!("{report_dir}/definition/{rel}"), json_bytes(&v)));
     }
     files.push((
         format!("{report_dir}/definition.pbir"),

@@ -111,8 +111,34 @@ pub fn sort_by(t: &TableData) -> BTreeMap<&'static str, &'static str> {
     out
 }
 
+/// A measure: its DAX on its line when one line, else indented below; its format and tag.
+fn measure(s: &mut String, table: &str, m: &super::measures::Measure) {
+    let _ = writeln!(s);
+    description(s, "\t", &m.description);
+    if m.dax.contains('\n') {
+        let _ = writeln!(s, "\tmeasure {} =", name(&m.name));
+        for line in m.dax.lines() {
+            let _ = writeln!(s, "\t\t\t{line}");
+        }
+    } else {
+        let _ = writeln!(s, "\tmeasure {} = {}", name(&m.name), m.dax);
+    }
+    if let Some(f) = m.format {
+        let _ = writeln!(s, "\t\tformatString: {f}");
+    }
+    let _ = writeln!(
+        s,
+        "\t\tlineageTag: {}",
+        lineage_tag(&format!("{table}[{}]", m.name))
+    );
+}
+
 /// `tables/<table>.tmdl`.
-pub fn table(t: &TableData, hidden: &BTreeSet<&str>) -> String {
+pub fn table(
+    t: &TableData,
+    hidden: &BTreeSet<&str>,
+    measures: &[&super::measures::Measure],
+) -> String {
     let def = t.def;
     let mut s = String::new();
     description(&mut s, "", &format!("{}. {}", def.title, def.grain));
@@ -120,6 +146,9 @@ pub fn table(t: &TableData, hidden: &BTreeSet<&str>) -> String {
     let _ = writeln!(s, "\tlineageTag: {}", lineage_tag(def.name));
     let sorted = sort_by(t);
     let sort_columns: BTreeSet<&str> = sorted.values().copied().collect();
+    for m in measures {
+        measure(&mut s, def.name, m);
+    }
     for c in def.columns {
         let _ = writeln!(s);
         description(&mut s, "\t", c.description);
