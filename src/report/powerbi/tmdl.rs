@@ -366,6 +366,83 @@ mod tests {
     }
 
     #[test]
+    fn a_label_sorts_by_its_order_only_where_each_label_has_one_order() {
+        use crate::report::registry::{Cell, Column, Format, TableData};
+        const COLUMNS: &[Column] = &[
+            Column {
+                name: "group_label",
+                ty: ArrowType::Utf8,
+                role: Role::Attribute,
+                format: Format::Plain,
+                unit: "",
+                description: "",
+            },
+            Column {
+                name: "category_1",
+                ty: ArrowType::Utf8,
+                role: Role::Attribute,
+                format: Format::Plain,
+                unit: "",
+                description: "",
+            },
+            Column {
+                name: "category_1_order",
+                ty: ArrowType::Int64,
+                role: Role::Attribute,
+                format: Format::Plain,
+                unit: "",
+                description: "",
+            },
+            Column {
+                name: "sort_order",
+                ty: ArrowType::Int64,
+                role: Role::Attribute,
+                format: Format::Plain,
+                unit: "",
+                description: "",
+            },
+        ];
+        static DEF: Table = Table {
+            name: "dim_x",
+            title: "",
+            grain: "",
+            primary_key: &[],
+            foreign_keys: &[],
+            disclosure: crate::report::registry::Disclosure::None,
+            columns: COLUMNS,
+        };
+        let row = |label: &str, cat: &str, cat_order: i64, order: i64| {
+            vec![
+                Cell::Text(label.into()),
+                Cell::Text(cat.into()),
+                Cell::Int(cat_order),
+                Cell::Int(order),
+            ]
+        };
+        // "Not stated" is a group of two breakdowns, sorted last in each: one label, two orders.
+        let t = TableData {
+            def: &DEF,
+            rows: vec![
+                row("Housing", "Housing", 1, 1),
+                row("Not stated", "Not stated", 9, 2),
+                row("Band 1", "Band 1", 1, 3),
+                row("Not stated", "Not stated", 9, 4),
+            ],
+        };
+        let sorted = sort_by(&t);
+        assert_eq!(sorted.get("category_1"), Some(&"category_1_order"));
+        assert_eq!(sorted.get("group_label"), None);
+        let t = TableData {
+            def: &DEF,
+            rows: vec![
+                row("Housing", "Housing", 1, 1),
+                row("Band 1", "Band 1", 1, 2),
+            ],
+        };
+        assert_eq!(sort_by(&t).get("group_label"), Some(&"sort_order"));
+    }
+
+    #[test]
     fn one_active_path_between_any_two_tables() {
         // A fact that refers to a wave twice, a dimension linked to another that the fact
         // also refers to, and a table referring to itself.
