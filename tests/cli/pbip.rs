@@ -616,6 +616,17 @@ fn the_power_bi_model_is_the_published_tables() {
         })
         .collect();
     assert!(measures.len() >= 20, "{measures:?}");
+    // DAX names are case-insensitive: no measure may share a name with a column.
+    for t in tables.values() {
+        for c in t.children.iter().filter(|c| c.kind == "column") {
+            assert!(
+                !measures.iter().any(|m| m.eq_ignore_ascii_case(&c.name)),
+                "measure named like the column {}[{}]",
+                t.name,
+                c.name
+            );
+        }
+    }
     for t in tables.values() {
         for m in t.children.iter().filter(|c| c.kind == "measure") {
             let dax = m.value.as_deref().unwrap();

@@ -57,7 +57,7 @@ fn staff_measures() -> Vec<Measure> {
     vec![
         measure(
             r,
-            "Value",
+            "Indicator value",
             &one("value"),
             None,
             "The indicator for the one wave, indicator and group in context, in its unit; blank where withheld.",
@@ -78,7 +78,7 @@ fn staff_measures() -> Vec<Measure> {
         ),
         measure(
             r,
-            "Respondents",
+            "Respondents with a score",
             &one("n"),
             Some("#,0"),
             "Respondents with a score behind the value; blank where withheld.",
@@ -88,7 +88,7 @@ fn staff_measures() -> Vec<Measure> {
             "Value shown",
             &format!(
                 "VAR d = SELECTEDVALUE(dim_indicator[decimals], 1)\n\
-                 RETURN SWITCH(TRUE(), COUNTROWS({r}) <> 1, BLANK(), SELECTEDVALUE({r}[suppressed]), \"[c]\", ISBLANK([Value]), BLANK(), FORMAT([Value], \"0.\" & REPT(\"0\", d)) & \" \" & SELECTEDVALUE(dim_indicator[unit]))"
+                 RETURN SWITCH(TRUE(), COUNTROWS({r}) <> 1, BLANK(), SELECTEDVALUE({r}[suppressed]), \"[c]\", ISBLANK([Indicator value]), BLANK(), FORMAT([Indicator value], \"0.\" & REPT(\"0\", d)) & \" \" & SELECTEDVALUE(dim_indicator[unit]))"
             ),
             None,
             "The value as the report prints it: the indicator's decimals and unit, or [c] where withheld.",
@@ -103,7 +103,7 @@ fn staff_measures() -> Vec<Measure> {
         measure(
             r,
             "Latest value",
-            "CALCULATE([Value], dim_wave[is_latest] = TRUE())",
+            "CALCULATE([Indicator value], dim_wave[is_latest] = TRUE())",
             None,
             "The latest wave's value (blank where withheld).",
         ),
@@ -124,7 +124,7 @@ fn staff_measures() -> Vec<Measure> {
         measure(
             r,
             "Latest respondents",
-            "CALCULATE([Respondents], dim_wave[is_latest] = TRUE())",
+            "CALCULATE([Respondents with a score], dim_wave[is_latest] = TRUE())",
             Some("#,0"),
             "The latest wave's respondents with a score.",
         ),
@@ -225,14 +225,14 @@ fn other_measures() -> Vec<Measure> {
         ),
         measure(
             rr,
-            "Responses",
+            "Responses in latest wave",
             &one(rr, "responses"),
             Some("#,0"),
             "The latest wave's accepted responses, blank where withheld.",
         ),
         measure(
             rr,
-            "Headcount",
+            "Staff in post in latest wave",
             &one(rr, "headcount"),
             Some("#,0"),
             "Staff in post (HR) in the latest wave, blank where withheld.",
@@ -267,7 +267,7 @@ fn other_measures() -> Vec<Measure> {
         ),
         measure(
             spc,
-            "Signals",
+            "Signals fired",
             &format!("CONCATENATEX({spc}, {spc}[signals], \"; \")"),
             None,
             "The rules that fired in the month (outside the limits, shift, trend).",
@@ -335,6 +335,26 @@ mod tests {
     #[test]
     fn dax_strings_double_their_quotes() {
         assert_eq!(dax_string("a \"b\""), "\"a \"\"b\"\"\"");
+    }
+
+    #[test]
+    fn no_measure_shares_a_name_with_a_column() {
+        // DAX names are case-insensitive: a measure `Value` beside a column `value` is
+        // rejected by Power BI.
+        let columns: Vec<String> = crate::report::model::registry()
+            .iter()
+            .flat_map(|t| t.columns.iter().map(|c| c.name.to_lowercase()))
+            .collect();
+        let names: Vec<String> = staff_measures()
+            .into_iter()
+            .chain(change_measures("since_baseline", "since baseline"))
+            .chain(change_measures("since_previous", "since previous"))
+            .chain(other_measures())
+            .map(|m| m.name.to_lowercase())
+            .collect();
+        for n in &names {
+            assert!(!columns.contains(n), "measure {n} is also a column");
+        }
     }
 
     #[test]

@@ -328,8 +328,8 @@ fn response_rates() -> Page {
                     "Values",
                     vec![
                         Field::Column("dim_group", "group_label"),
-                        m(rr, "Responses"),
-                        m(rr, "Headcount"),
+                        m(rr, "Responses in latest wave"),
+                        m(rr, "Staff in post in latest wave"),
                         m(rr, "Response rate"),
                     ],
                 )],
@@ -379,7 +379,7 @@ fn feedback() -> Page {
                     vec![
                         Field::Column("dim_month", "month_label"),
                         m(spc, "Monthly value"),
-                        m(spc, "Signals"),
+                        m(spc, "Signals fired"),
                     ],
                 )],
             ),
