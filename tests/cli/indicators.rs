@@ -52,7 +52,7 @@ fn indicators_match_hand_and_reference_calculations() {
         dims.contains("respect,mini,Mini,Respect,theme-pct-positive,% positive,"),
         "{dims}"
     );
-    assert!(dims.contains("bullying,mini,Mini,Bullying,yes-rate,% yes,% answering Yes (whether that is good news is `higher_is_better`).,false,1,1,3\n"), "{dims}");
+    assert!(dims.contains("bullying,mini,Mini,Bullying,yes-rate,% yes,% answering Yes (whether that is good news is `higher_is_better`).,false,true,1,1,3\n"), "{dims}");
     // Theme: mean of Q1 63.33% and Q2 62.5% positive = 62.92. Respondent shares of positive
     // answers: 12 × 1, 17 × 0.5, 3 × 0 (n = 32); interval scipy.stats.t.interval(0.95, 31,
     // loc=62.9167, scale=100 * sd(shares, ddof=1) / sqrt(32)) = (51.48, 74.35); MDD

@@ -79,6 +79,7 @@ published_table! {
             unit: String => (Attribute, Plain, "", "What `value` is measured in: `% positive`, `index 0-100`, `score 0-10`, `% yes` or `eNPS -100 to 100`."),
             description: String => (Attribute, Plain, "", "How the value is scored."),
             higher_is_better: bool => (Attribute, Plain, "", "Whether a rise is good news, as the schema declares (false for bullying and discrimination rates)."),
+            is_headline: bool => (Attribute, Plain, "", "On the board's headline: the staff survey's indicators (the report's first page, the `headline` family of changes); false for meeting-feedback indicators. Filter on it for headline cards."),
             questions: u32 => (Attribute, Plain, "questions", "How many questions it is built from."),
             decimals: u32 => (Attribute, Plain, "", "Decimal places its values are published with (2 for 0-10 scores, 1 otherwise): use it for the measure's format string."),
             sort_order: u32 => (Attribute, Plain, "", "Schema order, staff survey first."),
@@ -462,7 +463,7 @@ pub fn dim_question(schemas: &[&Schema]) -> Vec<DimQuestion> {
 
 pub fn dim_indicator(schemas: &[&Schema]) -> (Vec<DimIndicator>, Vec<BridgeIndicatorQuestion>) {
     let (mut dims, mut bridge) = (Vec::new(), Vec::new());
-    for s in schemas {
+    for (k, s) in schemas.iter().enumerate() {
         for ind in &s.indicators {
             dims.push(DimIndicator {
                 indicator_id: ind.id.clone(),
@@ -473,6 +474,8 @@ pub fn dim_indicator(schemas: &[&Schema]) -> (Vec<DimIndicator>, Vec<BridgeIndic
                 unit: ind.method.unit().into(),
                 description: ind.method.description().into(),
                 higher_is_better: ind.direction == crate::schema::Direction::HigherIsBetter,
+                // The staff survey comes first; the meeting-feedback form after it.
+                is_headline: k == 0,
                 questions: ind.items.len() as u32,
                 decimals: u32::from(ind.method.decimals()),
                 sort_order: dims.len() as u32 + 1,

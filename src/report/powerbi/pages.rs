@@ -136,7 +136,7 @@ fn visual(
     }
 }
 
-/// The staff-survey indicators in the schema's order (ids and names), read from dim_indicator.
+/// The headline indicators in the schema's order (ids and names), read from dim_indicator.
 fn staff_indicators(tables: &[TableData]) -> Vec<(String, String)> {
     let Some(t) = tables.iter().find(|t| t.def.name == "dim_indicator") else {
         return Vec::new();
@@ -145,9 +145,10 @@ fn staff_indicators(tables: &[TableData]) -> Vec<(String, String)> {
         Some(Cell::Text(s)) => s.clone(),
         _ => String::new(),
     };
+    let headline = t.def.column("is_headline");
     t.rows
         .iter()
-        .filter(|r| col(r, "survey_id") == "staff-survey")
+        .filter(|r| headline.is_some_and(|i| r[i] == Cell::Bool(true)))
         .map(|r| (col(r, "indicator_id"), col(r, "indicator_name")))
         .collect()
 }
