@@ -91,19 +91,8 @@ pub fn run(config_path: &Path, o: &RunOptions) -> Result<RunSummary, Error> {
         benchmarks: &benchmarks,
         quotes: quotes.as_deref(),
     };
-    // Power BI reads `latest/tables/`, which every complete run replaces (or the pack's own
-    // tables with `--out`).
-    let tables_for_power_bi = out.map_or_else(
-        || config.output.join("latest").join("tables"),
-        |o| o.join("tables"),
-    );
-    let pack = report::write::write_pack(
-        &evidence,
-        &provenance,
-        (&dest, &tables_for_power_bi),
-        started,
-        &timings,
-    )?;
+    let bi = power_bi_tables(config, out);
+    let pack = report::write::write_pack(&evidence, &provenance, (&dest, &bi), started, &timings)?;
     let latest = match out {
         Some(_) => None,
         None => Some(timings.time("copy to latest", || {
@@ -337,6 +326,15 @@ fn provenance(
         feedback,
         &dive_ids,
     )?)
+}
+
+/// The tables folder Power BI reads: `latest/tables/`, which every complete run replaces, or
+/// the pack's own with `--out`.
+fn power_bi_tables(config: &crate::config::Config, out: Option<&Path>) -> PathBuf {
+    out.map_or_else(
+        || config.output.join("latest").join("tables"),
+        |o| o.join("tables"),
+    )
 }
 
 /// `latest/` replaced by the pack, then the run recorded: runs.csv lists only runs that

@@ -93,6 +93,13 @@ fn staff_measures() -> Vec<Measure> {
             None,
             "The value as the report prints it: the indicator's decimals and unit, or [c] where withheld.",
         ),
+    ]
+}
+
+/// The latest wave's figures (the wave a dashboard shows first).
+fn latest_measures() -> Vec<Measure> {
+    let r = "fact_indicator_results";
+    vec![
         measure(
             r,
             "Latest value shown",
@@ -320,6 +327,7 @@ fn driver_measures(tables: &[TableData]) -> Vec<Measure> {
 pub fn measures(tables: &[TableData]) -> Vec<Measure> {
     let present = |name: &str| tables.iter().any(|t| t.def.name == name);
     let mut all = staff_measures();
+    all.extend(latest_measures());
     all.extend(change_measures("since_baseline", "since baseline"));
     all.extend(change_measures("since_previous", "since previous"));
     all.extend(other_measures());
@@ -347,6 +355,7 @@ mod tests {
             .collect();
         let names: Vec<String> = staff_measures()
             .into_iter()
+            .chain(latest_measures())
             .chain(change_measures("since_baseline", "since baseline"))
             .chain(change_measures("since_previous", "since previous"))
             .chain(other_measures())
@@ -363,6 +372,7 @@ mod tests {
         assert!(all.is_empty(), "no tables, no measures");
         let mut names: Vec<String> = staff_measures()
             .into_iter()
+            .chain(latest_measures())
             .chain(change_measures("since_baseline", "since baseline"))
             .chain(change_measures("since_previous", "since previous"))
             .chain(other_measures())
