@@ -136,6 +136,27 @@ fn visual(
     }
 }
 
+/// A slicer on one column, in the row across the top of a page.
+fn slicer(name: &str, title: &str, (x, width): (u32, u32), field: Field) -> Visual {
+    visual(
+        name,
+        "slicer",
+        title,
+        (x, 20, width, 90),
+        vec![("Values", vec![field])],
+    )
+}
+
+/// The slicer choosing a breakdown (directorate, grade...) of `dim_group`.
+fn breakdown_slicer(x: u32) -> Visual {
+    slicer(
+        "breakdownSlicer",
+        "Breakdown",
+        (x, 300),
+        Field::Column("dim_group", "breakdown_label"),
+    )
+}
+
 /// The headline indicators in the schema's order (ids and names), read from dim_indicator.
 fn staff_indicators(tables: &[TableData]) -> Vec<(String, String)> {
     let Some(t) = tables.iter().find(|t| t.def.name == "dim_indicator") else {
@@ -201,15 +222,6 @@ fn headline(tables: &[TableData]) -> Page {
 }
 
 fn by_group() -> Page {
-    let slicer = |name: &str, title: &str, x: u32, column: &'static str, table: &'static str| {
-        visual(
-            name,
-            "slicer",
-            title,
-            (x, 20, 300, 90),
-            vec![("Values", vec![Field::Column(table, column)])],
-        )
-    };
     Page {
         name: "trustAndRespectByGroup",
         display: "Trust and respect by group",
@@ -217,17 +229,10 @@ fn by_group() -> Page {
             slicer(
                 "indicatorSlicer",
                 "Indicator",
-                20,
-                "indicator_name",
-                "dim_indicator",
+                (20, 300),
+                Field::Column("dim_indicator", "indicator_name"),
             ),
-            slicer(
-                "breakdownSlicer",
-                "Breakdown",
-                340,
-                "breakdown_label",
-                "dim_group",
-            ),
+            breakdown_slicer(340),
             visual(
                 "groupBars",
                 "clusteredBarChart",
@@ -263,16 +268,7 @@ fn changes() -> Page {
         name: "changesSinceBaseline",
         display: "Changes since baseline",
         visuals: vec![
-            visual(
-                "breakdownSlicer",
-                "slicer",
-                "Breakdown",
-                (20, 20, 300, 90),
-                vec![(
-                    "Values",
-                    vec![Field::Column("dim_group", "breakdown_label")],
-                )],
-            ),
+            breakdown_slicer(20),
             visual(
                 "changesTable",
                 "tableEx",
@@ -300,16 +296,7 @@ fn response_rates() -> Page {
         name: "responseRates",
         display: "Response rates",
         visuals: vec![
-            visual(
-                "breakdownSlicer",
-                "slicer",
-                "Breakdown",
-                (20, 20, 300, 90),
-                vec![(
-                    "Values",
-                    vec![Field::Column("dim_group", "breakdown_label")],
-                )],
-            ),
+            breakdown_slicer(20),
             visual(
                 "rateBars",
                 "clusteredBarChart",
@@ -345,12 +332,11 @@ fn feedback() -> Page {
         name: "memberFeedback",
         display: "Member feedback",
         visuals: vec![
-            visual(
+            slicer(
                 "seriesSlicer",
-                "slicer",
                 "Series",
-                (20, 20, 400, 90),
-                vec![("Values", vec![Field::Column(spc, "series_label")])],
+                (20, 400),
+                Field::Column(spc, "series_label"),
             ),
             visual(
                 "controlChart",
