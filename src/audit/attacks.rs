@@ -208,12 +208,15 @@ pub(super) fn headcount_attack(
     ) else {
         return;
     };
+    let hidden = rates.column("headcount_withheld");
     let groups = group_fields(dim);
     // (fields, line, group, headcount or None when withheld)
     type HeadcountCell<'a> = (Fields, u64, &'a str, Option<f64>);
     let mut waves: BTreeMap<&str, Vec<HeadcountCell>> = BTreeMap::new();
     for (line, rec) in &rates.records {
+        let withheld = hidden.is_some_and(|k| &rec[k] == "true");
         let value = match &rec[h] {
+            _ if withheld => None,
             "" => continue,
             v if v == crate::disclosure::Suppression::MARK => None,
             v => match v.parse::<f64>() {

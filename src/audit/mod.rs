@@ -111,8 +111,9 @@ fn parquet_columns(path: &Path) -> Result<Vec<(String, String)>, String> {
 }
 
 /// The Parquet copy of a table withholds what the CSV withholds: the same rows, in the same
-/// order, and no value where the CSV shows `[c]` (a figure slipped into the Parquet file alone
-/// would reach Power BI unseen by the CSV checks).
+/// order, and no value where the CSV shows none (`[c]` or `[x]` in a text column, empty in a
+/// number, flag or date column): a figure slipped into the Parquet file alone would reach
+/// Power BI unseen by the CSV checks.
 fn check_parquet_withholds(
     path: &Path,
     csv: &Csv,
@@ -146,15 +147,20 @@ fn check_parquet_withholds(
         let Ok(column) = df.column(name.trim_start_matches('\u{feff}')) else {
             continue;
         };
+        // A text column may hold an empty string where the CSV is empty.
+        let text = column.dtype() == &polars::prelude::DataType::String;
         let nulls = column.is_null();
         for (row, (line, rec)) in csv.records.iter().enumerate() {
-            if rec.get(j) == Some(crate::disclosure::Suppression::MARK)
-                && nulls.get(row) == Some(false)
-            {
+            let shows_none = match rec.get(j) {
+                Some(v) if v == crate::disclosure::Suppression::MARK || v == "[x]" => true,
+                Some("") => !text,
+                _ => false,
+            };
+            if shows_none && nulls.get(row) == Some(false) {
                 find(
                     file.to_string(),
                     *line,
-                    format!("`{name}` holds a value the CSV withholds ([c])"),
+                    format!("`{name}` holds a value the CSV withholds or leaves empty"),
                 );
             }
         }

@@ -194,7 +194,7 @@ pub(super) fn driver_scores(data: &HashMap<&'static str, Csv>, find: &mut Find) 
         ],
     ) {
         if withheld.contains(&(row[0], row[1], row[2]))
-            && row[3] != crate::disclosure::Suppression::MARK
+            && !(row[3].is_empty() || row[3] == crate::disclosure::Suppression::MARK)
         {
             find(
                 "tables/fact_drivers.csv".into(),
@@ -215,9 +215,9 @@ pub(super) fn headcounts_elsewhere(data: &HashMap<&'static str, Csv>, find: &mut
         return;
     };
     let withheld: std::collections::HashSet<(&str, &str)> =
-        rows(rates, &["wave_id", "group_key", "headcount"])
+        rows(rates, &["wave_id", "group_key", "headcount", "headcount_withheld"])
             .into_iter()
-            .filter(|(_, r)| r[2] == crate::disclosure::Suppression::MARK)
+            .filter(|(_, r)| r[2] == crate::disclosure::Suppression::MARK || r[3] == "true")
             .map(|(_, r)| (r[0], r[1]))
             .collect();
     let elsewhere: [(&str, &[&str]); 3] = [

@@ -134,6 +134,7 @@ mod tests {
             below_60: Figure::Withheld,
             pct_of_respondents: Figure::Withheld,
             pct_of_workforce: Figure::Withheld,
+            headcount_withheld: true,
             suppressed: true,
             suppression_reason: Some("primary".into()),
         };

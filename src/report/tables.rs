@@ -1,9 +1,11 @@
 //! The pack's CSV tables, written from the registry's declarations: UTF-8 with a byte-order
 //! mark (so Excel opens accents and dashes correctly; Power BI and pandas read it too), one
-//! header row, numbers rounded only here, once, as each column declares, `[c]` where disclosure
-//! control withheld a figure, and text that a spreadsheet would run as a formula defused.
+//! header row, numbers rounded only here, once, as each column declares, and text that a
+//! spreadsheet would run as a formula defused. A withheld or not-asked figure is empty in a
+//! number, flag or date column (the row's `suppressed` flag says why, as in Parquet), so
+//! Power BI, pandas and DuckDB type the column as numbers; a text column shows `[c]` or `[x]`.
 
-use super::registry::{Cell, Format, TableData};
+use super::registry::{ArrowType, Cell, Format, TableData};
 use std::borrow::Cow;
 
 /// The UTF-8 byte-order mark every CSV table starts with.
@@ -85,7 +87,16 @@ pub fn fmt_number(v: f64, format: Format) -> String {
     }
 }
 
-/// A cell as CSV text (before defusing).
+/// A cell of a column of type `ty` as CSV text (before defusing): the shorthand `[c]` and
+/// `[x]` only in text columns, empty in the others.
+pub fn column_text(cell: &Cell, ty: ArrowType, format: Format) -> Cow<'_, str> {
+    match cell {
+        Cell::Withheld | Cell::NotAsked if ty != ArrowType::Utf8 => Cow::Borrowed(""),
+        _ => cell_text(cell, format),
+    }
+}
+
+/// A cell as text (before defusing), with the shorthand for withheld and not-asked figures.
 pub fn cell_text(cell: &Cell, format: Format) -> Cow<'_, str> {
     match cell {
         Cell::Null => Cow::Borrowed(""),
@@ -109,7 +120,7 @@ pub fn csv_bytes(t: &TableData) -> Vec<u8> {
         w.write_record(
             row.iter()
                 .zip(t.def.columns)
-                .map(|(cell, col)| cell_text(cell, col.format).into_owned()),
+                .map(|(cell, col)| column_text(cell, col.ty, col.format).into_owned()),
         )
         .expect("in-memory write");
     }
@@ -160,6 +171,14 @@ mod tests {
     fn cells_are_written_as_declared() {
         use chrono::NaiveDate;
         assert_eq!(cell_text(&Cell::Withheld, Format::D1), "[c]");
+        // Numbers, flags and dates: empty where withheld or not asked, so the column stays
+        // numeric for Power BI, pandas and DuckDB; text columns keep the shorthand.
+        assert_eq!(column_text(&Cell::Withheld, ArrowType::Float64, Format::D1), "");
+        assert_eq!(column_text(&Cell::NotAsked, ArrowType::Int64, Format::Plain), "");
+        assert_eq!(column_text(&Cell::Withheld, ArrowType::Boolean, Format::Plain), "");
+        assert_eq!(column_text(&Cell::Withheld, ArrowType::Utf8, Format::Plain), "[c]");
+        assert_eq!(column_text(&Cell::NotAsked, ArrowType::Utf8, Format::Plain), "[x]");
+        assert_eq!(column_text(&Cell::Float(1.25), ArrowType::Float64, Format::D1), "1.2");
         assert_eq!(cell_text(&Cell::Null, Format::D1), "");
         assert_eq!(cell_text(&Cell::Float(2.0 / 3.0), Format::D3), "0.667");
         // A 0–10 score keeps two decimals whatever the column's other rows use.

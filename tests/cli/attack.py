@@ -250,12 +250,16 @@ def sizes(t, k):
     for wave, rows in sorted(rates.items()):
         out += family(f"{wave} responses", rows, lambda r: num(r["responses"]),
                       lambda r: r["suppression_reason"])
-        # Not stated has no headcount (HR has no such category): it takes no part.
-        known = [r for r in rows if r["headcount"] != ""]
-        out += family(f"{wave} headcount", known, lambda r: num(r["headcount"]), lambda r: "")
+        # Not stated has no headcount (HR has no such category): it takes no part. A
+        # withheld headcount is empty too, with headcount_withheld.
+        known = [r for r in rows if r["headcount"] != "" or r["headcount_withheld"] == "true"]
+        out += family(f"{wave} headcount", known,
+                      lambda r: None if r["headcount_withheld"] == "true" else num(r["headcount"]),
+                      lambda r: "")
     inds = defaultdict(list)
     for r in read(t + "fact_indicator_results.csv"):
-        if r["n"] != "[x]":
+        # Not asked in the wave: no figure, and not withheld either.
+        if r["n"] != "" or r["suppressed"] == "true":
             inds[(r["wave_id"], r["indicator_id"])].append(r)
     for (wave, ind), rows in sorted(inds.items()):
         out += family(f"{wave} {ind} respondents", rows,
@@ -274,10 +278,12 @@ def sizes(t, k):
 def not_linear(t, k_meetings):
     """What the LP cannot model: spreads of weights, driver scores, unanimous feedback."""
     out = []
+    hc_withheld = {(r["wave_id"], r["group_key"]) for r in read(t + "fact_response_rates.csv")
+                   if r["headcount_withheld"] == "true"}
     withheld = {(r["wave_id"], r["group_key"]) for r in read(t + "fact_weighting_margins.csv")
-                if "[c]" in (r["respondents"], r["headcount"])}
+                if r["suppressed"] == "true" or (r["wave_id"], r["group_key"]) in hc_withheld}
     for r in read(t + "fact_weighting_summary.csv"):
-        spread = [r[c] for c in ("weight_cv", "design_effect", "effective_n") if r[c] != "[c]"]
+        spread = [r[c] for c in ("weight_cv", "design_effect", "effective_n") if r[c] != ""]
         hidden = sorted(g for w, g in withheld if w == r["wave_id"])
         if spread and hidden:
             out.append(f"{r['wave_id']} weighting: the weights' spread ({', '.join(spread)}) "
@@ -286,7 +292,7 @@ def not_linear(t, k_meetings):
                for r in read(t + "fact_indicator_results.csv") if r["suppressed"] == "true"}
     for r in read(t + "fact_drivers.csv"):
         if (r["wave_id"], r["driver_indicator_id"], r["group_key"]) in results \
-                and r["driver_score"] != "[c]":
+                and r["driver_score"] != "":
             out.append(f"{r['wave_id']} drivers of {r['outcome_indicator_id']} "
                        f"{r['group_key']}: {r['driver_indicator_id']} score {r['driver_score']} "
                        "is withheld in fact_indicator_results")

@@ -41,10 +41,10 @@ fn deltas_match_statsmodels() {
             // With two waves the baseline is the previous wave: one row with both roles.
             "since_previous_and_baseline,true,true,2025,2026,Q2,overall,32,32,62.5,90.6,28.1,7.3,46.4,2.8,53.5,false,28.0,32.3,false,,,two_proportion_z,2.656,0.007913,items,3,0.016667,0.023739,0.696,cohens_h,improved,,false,",
             // A dir: 20 of 20 agree in both waves, withheld by the attribute rule.
-            "since_previous_and_baseline,true,true,2025,2026,Q2,dir=A dir,[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],false,[c],[c],,[c],[c],breakdown:dir,0,,[c],[c],,not tested,suppressed in one of the waves,true,secondary",
-            "since_previous_and_baseline,true,true,2025,2026,Q2,dir=B dir,[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],false,[c],[c],,[c],[c],breakdown:dir,0,,[c],[c],,not tested,suppressed in one of the waves,true,primary",
-            "since_previous_and_baseline,true,true,2025,2026,Q2,dir=C dir,[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],false,[c],[c],,[c],[c],breakdown:dir,0,,[c],[c],,not tested,suppressed in one of the waves,true,primary",
-            "since_previous_and_baseline,true,true,2025,2026,Q2,dir=Not stated,[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],false,[c],[c],,[c],[c],breakdown:dir,0,,[c],[c],,not tested,suppressed in one of the waves,true,primary",
+            "since_previous_and_baseline,true,true,2025,2026,Q2,dir=A dir,,,,,,,,,,,,,false,,,,,,breakdown:dir,0,,,,,not tested,suppressed in one of the waves,true,secondary",
+            "since_previous_and_baseline,true,true,2025,2026,Q2,dir=B dir,,,,,,,,,,,,,false,,,,,,breakdown:dir,0,,,,,not tested,suppressed in one of the waves,true,primary",
+            "since_previous_and_baseline,true,true,2025,2026,Q2,dir=C dir,,,,,,,,,,,,,false,,,,,,breakdown:dir,0,,,,,not tested,suppressed in one of the waves,true,primary",
+            "since_previous_and_baseline,true,true,2025,2026,Q2,dir=Not stated,,,,,,,,,,,,,false,,,,,,breakdown:dir,0,,,,,not tested,suppressed in one of the waves,true,primary",
         ]
     );
     // No change (z = 0): the adjusted interval uses the change's standard error,

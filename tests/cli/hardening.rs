@@ -530,7 +530,7 @@ fn crafted_small_groups_leak_nothing_to_the_linear_attack() {
     assert!(
         items
             .lines()
-            .any(|l| l.starts_with("2025,Q1,dir=C dir,[c],")),
+            .any(|l| l.starts_with("2025,Q1,dir=C dir,,")),
         "{items}"
     );
 }
@@ -561,17 +561,18 @@ fn headcount_of_a_withheld_group_is_withheld_too() {
     let rates = s.read_csv("sample-data/out/latest/tables/fact_response_rates.csv");
     let mut withheld = 0;
     for line in rates.lines().skip(1) {
-        let cells: Vec<&str> = line.rsplitn(9, ',').collect();
-        // From the end: reason, suppressed, pct_of_workforce, pct_of_respondents, below_60,
-        // response_rate, headcount, responses, wave + group.
+        let cells: Vec<&str> = line.rsplitn(10, ',').collect();
+        // From the end: reason, suppressed, headcount_withheld, pct_of_workforce,
+        // pct_of_respondents, below_60, response_rate, headcount, responses, wave + group.
         if cells[1] == "true" {
             withheld += 1;
+            assert_eq!(cells[2], "true", "{line}");
             assert_eq!(
-                cells[6], "[c]",
+                cells[7], "",
                 "headcount shown for a withheld group: {line}"
             );
             assert_eq!(
-                cells[2], "[c]",
+                cells[3], "",
                 "workforce share shown for a withheld group: {line}"
             );
         }
@@ -658,9 +659,11 @@ fn audit_finds_a_withheld_figure_placed_only_in_the_report_workbook_or_control_c
             .find(|l| l.starts_with("since_previous") && l.ends_with(",true,secondary"))
             .expect("a withheld change")
             .to_string();
-        let shown = line
-            .replace("[c]", "50")
-            .replace(",true,secondary", ",false,");
+        // Every empty (withheld) cell given a figure, and the row marked published.
+        let mut shown = line.replace(",true,secondary", ",false,");
+        while shown.contains(",,") {
+            shown = shown.replace(",,", ",50,");
+        }
         std::fs::write(&path, text.replace(&line, &shown)).unwrap();
     });
     assert!(!ok, "{report}");

@@ -206,10 +206,10 @@ fn withheld_headcounts_cannot_be_worked_out_by_subtraction() {
         Default::default();
     let mut withheld_total = 0;
     for r in &rates {
-        if r["headcount"].is_empty() {
+        let hidden = r["headcount_withheld"] == "true";
+        if r["headcount"].is_empty() && !hidden {
             continue; // Not stated: HR has no headcount for it
         }
-        let hidden = r["headcount"] == "[c]";
         withheld_total += usize::from(hidden);
         let f = fields(&r["group_key"]);
         let names: Vec<String> = match f.as_slice() {
@@ -237,9 +237,10 @@ fn withheld_headcounts_cannot_be_worked_out_by_subtraction() {
         );
     }
     // A response rate or share of the workforce never outlives its headcount.
-    for r in rates.iter().filter(|r| r["headcount"] == "[c]") {
-        assert_eq!(r["response_rate"], "[c]", "{r:?}");
-        assert_eq!(r["pct_of_workforce"], "[c]", "{r:?}");
+    for r in rates.iter().filter(|r| r["headcount_withheld"] == "true") {
+        assert_eq!(r["headcount"], "", "{r:?}");
+        assert_eq!(r["response_rate"], "", "{r:?}");
+        assert_eq!(r["pct_of_workforce"], "", "{r:?}");
     }
 }
 
@@ -278,7 +279,7 @@ fn driver_scores_are_withheld_where_the_groups_result_is() {
         covered.len()
     );
     for d in covered {
-        assert_eq!(d["driver_score"], "[c]", "{d:?}");
+        assert_eq!(d["driver_score"], "", "{d:?}");
         assert_eq!(d["quadrant"], "withheld", "{d:?}");
         assert_eq!(d["quadrant_support"], "", "{d:?}");
         assert!(
@@ -342,15 +343,16 @@ fn weighting_spread_does_not_pin_a_withheld_groups_respondents() {
     assert_eq!(summary.len(), 2);
     for r in &summary {
         for c in ["weight_cv", "design_effect", "effective_n"] {
-            assert_eq!(r[c], "[c]", "{c}: {r:?}");
+            assert_eq!(r[c], "", "{c}: {r:?}");
         }
     }
     for r in table(&s, "fact_weighting_margins")
         .iter()
-        .filter(|r| r["respondents"] == "[c]")
+        .filter(|r| r["suppressed"] == "true")
     {
-        assert_eq!(r["headcount"], "[c]", "{r:?}");
-        assert_eq!(r["weighted_share"], "[c]", "{r:?}");
+        assert_eq!(r["respondents"], "", "{r:?}");
+        assert_eq!(r["headcount"], "", "{r:?}");
+        assert_eq!(r["weighted_share"], "", "{r:?}");
     }
     s.expect_exit(&["audit", "--config", "sample-data/pipeline.toml"], 0);
     crate::hardening::assert_independent_attacker_recovers_nothing(
@@ -480,8 +482,8 @@ tamper_fails_naming!(
     |d| edit(
         d,
         "tables/fact_response_rates.csv",
-        "2025,directorate=Mayor's Office,[c],[c],",
-        "2025,directorate=Mayor's Office,[c],12,"
+        "2025,directorate=Mayor's Office,,,",
+        "2025,directorate=Mayor's Office,,12,"
     )
 );
 tamper_fails_naming!(

@@ -2,9 +2,9 @@
 
 use crate::common::*;
 
-/// A suppressed item row: ten counts and values, weighted (false), the design effect, the
-/// population, no finite population correction, then the flag.
-const C: &str = "[c],[c],[c],[c],[c],[c],[c],[c],[c],[c],false,[c],[c],false,true";
+/// A suppressed item row: ten counts and values (empty: withheld), weighted (false), the
+/// design effect, the population, no finite population correction, then the flag.
+const C: &str = ",,,,,,,,,,false,,,false,true";
 
 /// Worked by hand from the counts documented on `mini_csv`.
 fn expected_items() -> String {

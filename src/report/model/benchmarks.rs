@@ -45,7 +45,7 @@ published_table! {
             percentile: Figure<f64> => (Value, D1, "percentile", "Where the figure falls among the organisations behind the benchmark (external benchmarks whose file gives each organisation's score): the % of organisations scoring below it plus half of those scoring the same, with the figure rounded to whole points as the organisations' scores are published. Empty without a spread."),
             quartile_band: Figure<String> => (Value, Plain, "", "`lowest_quarter` (percentile under 25), `middle_half` or `highest_quarter` (over 75: a high performer when higher is better; for measures where lower is better the highest quarter of scores is the worst). Empty without a spread."),
             spread_organisations: Option<u64> => (Attribute, Plain, "organisations", "How many organisations' scores the percentile is taken among."),
-            suppressed: bool => (Suppressed, Plain, "", "The council's figures in this row are withheld: `[c]` in CSV and the workbook, null in Parquet."),
+            suppressed: bool => (Suppressed, Plain, "", "The council's figures in this row are withheld: empty in CSV and Parquet (`[c]` in text columns and the workbook)."),
             suppression_reason: Option<String> => (Reason, Plain, "", "`primary`, `secondary`, `cross_dropped` or `small_organisation`; empty when published."),
         }
     }
@@ -84,7 +84,7 @@ published_table! {
             percentile: Figure<f64> => (Value, D1, "percentile", "Where the figure falls among the organisations behind the benchmark (external benchmarks whose file gives each organisation's score): the % of organisations scoring below it plus half of those scoring the same, with the figure rounded to whole points as the organisations' scores are published. Empty without a spread."),
             quartile_band: Figure<String> => (Value, Plain, "", "`lowest_quarter` (percentile under 25), `middle_half` or `highest_quarter` (over 75: a high performer when higher is better; for measures where lower is better the highest quarter of scores is the worst). Empty without a spread."),
             spread_organisations: Option<u64> => (Attribute, Plain, "organisations", "How many organisations' scores the percentile is taken among."),
-            suppressed: bool => (Suppressed, Plain, "", "The council's figures in this row are withheld: `[c]` in CSV and the workbook, null in Parquet."),
+            suppressed: bool => (Suppressed, Plain, "", "The council's figures in this row are withheld: empty in CSV and Parquet (`[c]` in text columns and the workbook)."),
             suppression_reason: Option<String> => (Reason, Plain, "", "`primary`, `secondary`, `cross_dropped` or `small_organisation`; empty when published."),
         }
     }

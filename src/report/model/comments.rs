@@ -45,7 +45,7 @@ published_table! {
             n: Figure<u64> => (Count, Plain, "respondents", "Respondents in the group whose comment was coded (the share's denominator)."),
             mentions: Figure<u64> => (Value, Plain, "respondents", "Of them, those whose comment was coded to this theme (a comment can have several themes)."),
             pct_of_comments: Figure<f64> => (Value, D1, "%", "100 × mentions / n."),
-            suppressed: bool => (Suppressed, Plain, "", "The row's figures are withheld: `[c]` in CSV and the workbook, null in Parquet."),
+            suppressed: bool => (Suppressed, Plain, "", "The row's figures are withheld: empty in CSV and Parquet (`[c]` in text columns and the workbook)."),
             suppression_reason: Option<String> => (Reason, Plain, "", "`primary`, `secondary`, `cross_dropped` or `small_organisation`; empty when published."),
         }
     }

@@ -50,7 +50,7 @@ published_table! {
             design_effect: Figure<f64> => (Value, D3, "", "Kish's design effect of the weights behind the row (1 + CV²): the interval uses n / design_effect. Empty when unweighted."),
             population: Figure<u64> => (Admin, Plain, "staff", "HR headcount used for the finite population correction (empty: not known or not applied; withheld where fact_response_rates withholds the headcount)."),
             fpc_assumed: bool => (Attribute, Plain, "", "The interval and MDD use the finite population correction (only with `finite_population_correction = true`, where HR gives the group's headcount): they assume those who answered are a random sample of the group's staff, which a voluntary survey does not guarantee."),
-            suppressed: bool => (Suppressed, Plain, "", "The row's figures are withheld: `[c]` in CSV and the workbook, null in Parquet."),
+            suppressed: bool => (Suppressed, Plain, "", "The row's figures are withheld: empty in CSV and Parquet (`[c]` in text columns and the workbook)."),
             suppression_reason: Option<String> => (Reason, Plain, "", "`primary`, `secondary`, `cross_dropped` or `small_organisation`; empty when published."),
             all_alike: bool => (Attribute, Plain, "", "Published although every member of this group (smaller than `[attribute_disclosure] below`) answered alike, 0% or 100% positive or negative, so each member's answer can be read off: only with `[attribute_disclosure] rule = \"mark\"`; under the default rule such rows are withheld, so this is false."),
         }
@@ -113,11 +113,12 @@ published_table! {
             wave_id: String => (Key, Plain, "", "The wave."),
             group_key: String => (Key, Plain, "", "The group of staff."),
             responses: Figure<u64> => (Count, Plain, "responses", "Accepted responses in the group."),
-            headcount: Figure<u64> => (Admin, Plain, "staff", "Staff in post (HR); empty for Not stated; withheld ([c]) with the group's responses, so a small group's size is not shown, and wherever the other groups' headcounts would give a withheld one by subtraction (the response rate and share of the workforce with it)."),
+            headcount: Figure<u64> => (Admin, Plain, "staff", "Staff in post (HR); empty for Not stated; withheld (empty, with headcount_withheld) with the group's responses, so a small group's size is not shown, and wherever the other groups' headcounts would give a withheld one by subtraction (the response rate and share of the workforce with it)."),
             response_rate: Figure<f64> => (Value, D1, "%", "100 × responses / headcount."),
             below_60: Figure<bool> => (Value, Plain, "", "Response rate under 60%: results for the group are more exposed to non-response bias."),
             pct_of_respondents: Figure<f64> => (Value, D1, "%", "The group's share of all responses in the wave."),
             pct_of_workforce: Figure<f64> => (Admin, D1, "%", "The group's share of the headcount: compare with pct_of_respondents to see who is under-represented (withheld with the group's responses)."),
+            headcount_withheld: bool => (Attribute, Plain, "", "The headcount, response rate, below_60 and share of the workforce are withheld: with the row's figures, or on their own where subtraction across the groups' headcounts would give a withheld one. Empty headcount with this false: Not stated (HR has no such group)."),
             suppressed: bool => (Suppressed, Plain, "", "The row's figures are withheld."),
             suppression_reason: Option<String> => (Reason, Plain, "", "Why."),
         }
@@ -460,6 +461,7 @@ pub fn response_rates(e: &Evidence) -> Vec<FactResponseRate> {
                 below_60: Figure::of(rate.map(|r| r < LOW_RESPONSE_RATE), hc_hidden),
                 pct_of_respondents: Figure::of(share(n, total_resp), hidden),
                 pct_of_workforce: Figure::of(share(headcount, total_hc), hc_hidden),
+                headcount_withheld: hc_hidden,
                 suppressed: hidden,
                 suppression_reason: suppression(p.suppression),
             })
