@@ -21,6 +21,7 @@ mod outputs;
 mod read;
 #[cfg(test)]
 mod tests;
+mod views;
 
 pub use crate::report::write::{MEETINGS_SETTINGS_FILE, SETTINGS_FILE};
 use attacks::{ATTACKED, AttackCell, Row, attack_counts, differencing_attack, headcount_attack};
@@ -273,6 +274,7 @@ pub fn audit_with(
     outputs::driver_scores(&data, &mut find);
     outputs::headcounts_elsewhere(&data, &mut find);
     outputs::control_chart(&data, &mut find);
+    views::results_with_change(&data, &mut find);
     outputs::workbook(dir, &checked, &data, &mut find);
     outputs::report_pages(dir, &data, &mut find);
     outputs::manifest(dir, &mut find);

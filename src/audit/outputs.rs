@@ -214,12 +214,14 @@ pub(super) fn headcounts_elsewhere(data: &HashMap<&'static str, Csv>, find: &mut
     let Some(rates) = data.get("fact_response_rates") else {
         return;
     };
-    let withheld: std::collections::HashSet<(&str, &str)> =
-        rows(rates, &["wave_id", "group_key", "headcount", "headcount_withheld"])
-            .into_iter()
-            .filter(|(_, r)| r[2] == crate::disclosure::Suppression::MARK || r[3] == "true")
-            .map(|(_, r)| (r[0], r[1]))
-            .collect();
+    let withheld: std::collections::HashSet<(&str, &str)> = rows(
+        rates,
+        &["wave_id", "group_key", "headcount", "headcount_withheld"],
+    )
+    .into_iter()
+    .filter(|(_, r)| r[2] == crate::disclosure::Suppression::MARK || r[3] == "true")
+    .map(|(_, r)| (r[0], r[1]))
+    .collect();
     let elsewhere: [(&str, &[&str]); 3] = [
         (
             "fact_weighting_margins",

@@ -173,12 +173,30 @@ mod tests {
         assert_eq!(cell_text(&Cell::Withheld, Format::D1), "[c]");
         // Numbers, flags and dates: empty where withheld or not asked, so the column stays
         // numeric for Power BI, pandas and DuckDB; text columns keep the shorthand.
-        assert_eq!(column_text(&Cell::Withheld, ArrowType::Float64, Format::D1), "");
-        assert_eq!(column_text(&Cell::NotAsked, ArrowType::Int64, Format::Plain), "");
-        assert_eq!(column_text(&Cell::Withheld, ArrowType::Boolean, Format::Plain), "");
-        assert_eq!(column_text(&Cell::Withheld, ArrowType::Utf8, Format::Plain), "[c]");
-        assert_eq!(column_text(&Cell::NotAsked, ArrowType::Utf8, Format::Plain), "[x]");
-        assert_eq!(column_text(&Cell::Float(1.25), ArrowType::Float64, Format::D1), "1.2");
+        assert_eq!(
+            column_text(&Cell::Withheld, ArrowType::Float64, Format::D1),
+            ""
+        );
+        assert_eq!(
+            column_text(&Cell::NotAsked, ArrowType::Int64, Format::Plain),
+            ""
+        );
+        assert_eq!(
+            column_text(&Cell::Withheld, ArrowType::Boolean, Format::Plain),
+            ""
+        );
+        assert_eq!(
+            column_text(&Cell::Withheld, ArrowType::Utf8, Format::Plain),
+            "[c]"
+        );
+        assert_eq!(
+            column_text(&Cell::NotAsked, ArrowType::Utf8, Format::Plain),
+            "[x]"
+        );
+        assert_eq!(
+            column_text(&Cell::Float(1.25), ArrowType::Float64, Format::D1),
+            "1.2"
+        );
         assert_eq!(cell_text(&Cell::Null, Format::D1), "");
         assert_eq!(cell_text(&Cell::Float(2.0 / 3.0), Format::D3), "0.667");
         // A 0–10 score keeps two decimals whatever the column's other rows use.

@@ -528,9 +528,7 @@ fn crafted_small_groups_leak_nothing_to_the_linear_attack() {
     // The attribute rule: C dir's 12 all agree with Q1, so that cell is withheld.
     let items = s.read_table("out", "fact_item_results");
     assert!(
-        items
-            .lines()
-            .any(|l| l.starts_with("2025,Q1,dir=C dir,,")),
+        items.lines().any(|l| l.starts_with("2025,Q1,dir=C dir,,")),
         "{items}"
     );
 }
@@ -567,10 +565,7 @@ fn headcount_of_a_withheld_group_is_withheld_too() {
         if cells[1] == "true" {
             withheld += 1;
             assert_eq!(cells[2], "true", "{line}");
-            assert_eq!(
-                cells[7], "",
-                "headcount shown for a withheld group: {line}"
-            );
+            assert_eq!(cells[7], "", "headcount shown for a withheld group: {line}");
             assert_eq!(
                 cells[3], "",
                 "workforce share shown for a withheld group: {line}"

@@ -530,3 +530,20 @@ fn withheld_headcount_restored_in_the_parquet_fails_the_audit() {
         "{report}"
     );
 }
+#[test]
+fn a_view_showing_a_figure_its_source_does_not_fails_the_audit() {
+    let (ok, report) = audit_tampered("view", |d| {
+        edit(
+            d,
+            "tables/fact_indicator_with_change.csv",
+            "2026,officer_member_trust,overall,2916,49.2,",
+            "2026,officer_member_trust,overall,2916,49.9,",
+        )
+    });
+    assert!(!ok, "the tampered pack passed:\n{report}");
+    // Named by the view's check, not only by the manifest's hash.
+    assert!(
+        report.contains("`value` = \"49.9\" but tables/fact_indicator_results.csv:"),
+        "{report}"
+    );
+}

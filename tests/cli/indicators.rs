@@ -66,9 +66,7 @@ fn indicators_match_hand_and_reference_calculations() {
     // 66.02 to 89.54), but both items are withheld for A (Q1 by the linear attack's repair,
     // Q2 by the attribute rule: all 20 agree), so the theme is withheld with them.
     assert!(
-        t.contains(
-            "2025,respect,dir=A dir,,,,,,,,,,false,,,false,true,secondary"
-        ),
+        t.contains("2025,respect,dir=A dir,,,,,,,,,,false,,,false,true,secondary"),
         "{t}"
     );
     // B dir (9) is below the threshold; Not stated (3) too.

@@ -381,10 +381,7 @@ fn designed_changes_are_declared_and_noise_rarely_is() {
         .chain(items.lines())
         .filter(|l| l.contains(",directorate=Mayor's Office,"))
     {
-        assert!(
-            l.contains(",,,,,,") && l.ends_with(",true,primary"),
-            "{l}"
-        );
+        assert!(l.contains(",,,,,,") && l.ends_with(",true,primary"), "{l}");
         mayor += 1;
     }
     assert!(mayor > 27, "{mayor}");

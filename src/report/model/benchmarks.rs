@@ -22,6 +22,7 @@ published_table! {
             "wave_id" -> "dim_wave"."wave_id",
             "question_id" -> "dim_question"."question_id",
             "group_key" -> "dim_group"."group_key",
+            "suppression_reason" -> "dim_suppression_reason"."suppression_reason",
         ],
         disclosure: Disclosure::Figures { threshold: Threshold::Staff, additive: None },
         columns: {
@@ -61,6 +62,7 @@ published_table! {
             "wave_id" -> "dim_wave"."wave_id",
             "indicator_id" -> "dim_indicator"."indicator_id",
             "group_key" -> "dim_group"."group_key",
+            "suppression_reason" -> "dim_suppression_reason"."suppression_reason",
         ],
         disclosure: Disclosure::Figures { threshold: Threshold::Staff, additive: None },
         columns: {

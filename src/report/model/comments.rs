@@ -33,6 +33,7 @@ published_table! {
             "wave_id" -> "dim_wave"."wave_id",
             "theme_id" -> "dim_comment_theme"."theme_id",
             "group_key" -> "dim_group"."group_key",
+            "suppression_reason" -> "dim_suppression_reason"."suppression_reason",
         ],
         disclosure: Disclosure::Figures {
             threshold: Threshold::Staff,

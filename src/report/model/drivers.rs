@@ -17,6 +17,7 @@ published_table! {
             "outcome_indicator_id" -> "dim_indicator"."indicator_id",
             "driver_indicator_id" -> "dim_indicator"."indicator_id",
             "group_key" -> "dim_group"."group_key",
+            "quadrant" -> "dim_quadrant"."quadrant",
         ],
         disclosure: Disclosure::Figures { threshold: Threshold::Staff, additive: None },
         columns: {

@@ -26,6 +26,7 @@ published_table! {
         foreign_keys: [
             "month_start" -> "dim_month"."month_start",
             "group_key" -> "dim_feedback_group"."group_key",
+            "suppression_reason" -> "dim_suppression_reason"."suppression_reason",
         ],
         disclosure: Disclosure::Figures {
             threshold: Threshold::Feedback,
@@ -54,6 +55,7 @@ published_table! {
         foreign_keys: [
             "quarter_key" -> "dim_quarter"."quarter_key",
             "group_key" -> "dim_feedback_group"."group_key",
+            "suppression_reason" -> "dim_suppression_reason"."suppression_reason",
         ],
         disclosure: Disclosure::Figures {
             threshold: Threshold::Feedback,
@@ -83,6 +85,7 @@ published_table! {
             "month_start" -> "dim_month"."month_start",
             "question_id" -> "dim_question"."question_id",
             "group_key" -> "dim_feedback_group"."group_key",
+            "suppression_reason" -> "dim_suppression_reason"."suppression_reason",
         ],
         disclosure: Disclosure::Figures {
             threshold: Threshold::Feedback,
@@ -113,6 +116,7 @@ published_table! {
             "quarter_key" -> "dim_quarter"."quarter_key",
             "question_id" -> "dim_question"."question_id",
             "group_key" -> "dim_feedback_group"."group_key",
+            "suppression_reason" -> "dim_suppression_reason"."suppression_reason",
         ],
         disclosure: Disclosure::Figures {
             threshold: Threshold::Feedback,
@@ -143,6 +147,7 @@ published_table! {
             "month_start" -> "dim_month"."month_start",
             "indicator_id" -> "dim_indicator"."indicator_id",
             "group_key" -> "dim_feedback_group"."group_key",
+            "suppression_reason" -> "dim_suppression_reason"."suppression_reason",
         ],
         disclosure: Disclosure::Figures {
             threshold: Threshold::Feedback,
@@ -172,6 +177,7 @@ published_table! {
             "quarter_key" -> "dim_quarter"."quarter_key",
             "indicator_id" -> "dim_indicator"."indicator_id",
             "group_key" -> "dim_feedback_group"."group_key",
+            "suppression_reason" -> "dim_suppression_reason"."suppression_reason",
         ],
         disclosure: Disclosure::Figures {
             threshold: Threshold::Feedback,

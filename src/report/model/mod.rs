@@ -7,6 +7,7 @@
 //! audit follow those declarations, and the report reads these typed rows.
 
 pub mod benchmarks;
+pub mod codes;
 pub mod comments;
 pub mod dims;
 pub mod drivers;
@@ -14,8 +15,10 @@ pub mod feedback;
 pub mod loss;
 pub mod staff;
 pub mod weighting;
+pub mod with_change;
 
 pub use benchmarks::{FactIndicatorBenchmark, FactItemBenchmark};
+pub use codes::{DimComparison, DimQuadrant, DimSuppressionReason, DimVerdict};
 pub use comments::{DimCommentTheme, FactCommentTheme};
 pub use dims::*;
 pub use drivers::{FactDriver, FactDriverGroup};
@@ -23,6 +26,7 @@ pub use feedback::*;
 pub use loss::FactDisclosureSummary;
 pub use staff::*;
 pub use weighting::{FactWeightingMargin, FactWeightingSummary};
+pub use with_change::FactIndicatorResultWithChange;
 
 use super::registry::{Row, Table, TableData};
 use crate::calendar::YearMonth;
@@ -233,6 +237,7 @@ pub struct Model {
     pub response_rates: Vec<FactResponseRate>,
     pub item_changes: Vec<FactItemChange>,
     pub indicator_changes: Vec<FactIndicatorChange>,
+    pub indicator_results_with_change: Vec<FactIndicatorResultWithChange>,
     pub feedback: FeedbackFacts,
     pub import_reconciliation: Vec<FactImportReconciliation>,
     /// Respondents behind each results table's secondary cells, by level.
@@ -244,6 +249,10 @@ pub struct Model {
     pub item_benchmarks: Vec<FactItemBenchmark>,
     pub indicator_benchmarks: Vec<FactIndicatorBenchmark>,
     pub comment_theme_dim: Vec<DimCommentTheme>,
+    pub verdicts: Vec<DimVerdict>,
+    pub quadrants: Vec<DimQuadrant>,
+    pub comparisons: Vec<DimComparison>,
+    pub suppression_reasons: Vec<DimSuppressionReason>,
     pub comment_themes: Vec<FactCommentTheme>,
     pub run: Vec<RunInfo>,
 }
@@ -262,6 +271,10 @@ pub fn registry() -> Vec<&'static Table> {
         DimFeedbackGroup::table(),
         DimImportSource::table(),
         DimCommentTheme::table(),
+        DimVerdict::table(),
+        DimQuadrant::table(),
+        DimComparison::table(),
+        DimSuppressionReason::table(),
         FactItemResult::table(),
         FactIndicatorResult::table(),
         FactResponseRate::table(),
@@ -269,6 +282,7 @@ pub fn registry() -> Vec<&'static Table> {
         FactWeightingSummary::table(),
         FactItemChange::table(),
         FactIndicatorChange::table(),
+        FactIndicatorResultWithChange::table(),
         FactDriver::table(),
         FactDriverGroup::table(),
         FactItemBenchmark::table(),
@@ -355,7 +369,7 @@ impl Model {
         let pairs: Vec<(String, &crate::import::WaveImport)> =
             sources.iter().map(|(id, w, _)| (id.clone(), *w)).collect();
         let headcounts_withheld = e.tables.headcounts_withheld();
-        Model {
+        let mut model = Model {
             run: vec![run_info(e)],
             waves,
             questions: dims::dim_question(&schemas),
@@ -387,13 +401,21 @@ impl Model {
             item_benchmarks: benchmarks::item_benchmarks(e),
             indicator_benchmarks: benchmarks::indicator_benchmarks(e),
             comment_theme_dim: comments::dim_comment_themes(e),
+            verdicts: codes::dim_verdict(),
+            quadrants: codes::dim_quadrant(),
+            comparisons: codes::dim_comparison(),
+            suppression_reasons: codes::dim_suppression_reason(),
             comment_themes: comments::comment_themes(e),
             item_changes,
             indicator_changes,
             feedback,
             import_reconciliation: staff::reconciliation(&pairs),
             behind: loss::behind(e),
-        }
+            ..Model::default()
+        };
+        model.indicator_results_with_change =
+            with_change::with_change(&model.indicator_results, &model.indicator_changes);
+        model
     }
 
     /// Every table as cells, in the order of [`registry`]; the disclosure summary is counted
@@ -412,6 +434,10 @@ impl Model {
             TableData::of(&fb.groups),
             TableData::of(&self.import_sources),
             TableData::of(&self.comment_theme_dim),
+            TableData::of(&self.verdicts),
+            TableData::of(&self.quadrants),
+            TableData::of(&self.comparisons),
+            TableData::of(&self.suppression_reasons),
             TableData::of(&self.item_results),
             TableData::of(&self.indicator_results),
             TableData::of(&self.response_rates),
@@ -419,6 +445,7 @@ impl Model {
             TableData::of(&self.weighting_summary),
             TableData::of(&self.item_changes),
             TableData::of(&self.indicator_changes),
+            TableData::of(&self.indicator_results_with_change),
             TableData::of(&self.drivers),
             TableData::of(&self.driver_groups),
             TableData::of(&self.item_benchmarks),

@@ -27,6 +27,7 @@ published_table! {
             "wave_id" -> "dim_wave"."wave_id",
             "question_id" -> "dim_question"."question_id",
             "group_key" -> "dim_group"."group_key",
+            "suppression_reason" -> "dim_suppression_reason"."suppression_reason",
         ],
         disclosure: Disclosure::Figures {
             threshold: Threshold::Staff,
@@ -67,6 +68,7 @@ published_table! {
             "wave_id" -> "dim_wave"."wave_id",
             "indicator_id" -> "dim_indicator"."indicator_id",
             "group_key" -> "dim_group"."group_key",
+            "suppression_reason" -> "dim_suppression_reason"."suppression_reason",
         ],
         disclosure: Disclosure::Figures {
             threshold: Threshold::Staff,
@@ -104,6 +106,7 @@ published_table! {
         foreign_keys: [
             "wave_id" -> "dim_wave"."wave_id",
             "group_key" -> "dim_group"."group_key",
+            "suppression_reason" -> "dim_suppression_reason"."suppression_reason",
         ],
         disclosure: Disclosure::Figures {
             threshold: Threshold::Staff,
@@ -136,6 +139,9 @@ published_table! {
             "wave_to" -> "dim_wave"."wave_id",
             "question_id" -> "dim_question"."question_id",
             "group_key" -> "dim_group"."group_key",
+            "suppression_reason" -> "dim_suppression_reason"."suppression_reason",
+            "verdict" -> "dim_verdict"."verdict",
+            "comparison" -> "dim_comparison"."comparison",
         ],
         disclosure: Disclosure::Figures { threshold: Threshold::Staff, additive: None },
         columns: {
@@ -189,6 +195,9 @@ published_table! {
             "wave_to" -> "dim_wave"."wave_id",
             "indicator_id" -> "dim_indicator"."indicator_id",
             "group_key" -> "dim_group"."group_key",
+            "suppression_reason" -> "dim_suppression_reason"."suppression_reason",
+            "verdict" -> "dim_verdict"."verdict",
+            "comparison" -> "dim_comparison"."comparison",
         ],
         disclosure: Disclosure::Figures { threshold: Threshold::Staff, additive: None },
         columns: {

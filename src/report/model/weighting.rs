@@ -18,6 +18,7 @@ published_table! {
         foreign_keys: [
             "wave_id" -> "dim_wave"."wave_id",
             "group_key" -> "dim_group"."group_key",
+            "suppression_reason" -> "dim_suppression_reason"."suppression_reason",
         ],
         disclosure: Disclosure::Figures { threshold: Threshold::Staff, additive: None },
         columns: {

@@ -40,15 +40,6 @@ pub fn dax_string(s: &str) -> String {
     format!("\"{}\"", s.replace('"', "\"\""))
 }
 
-/// The verdict codes of the changes tables, in words, with a colour (GOV.UK's green, red and
-/// dark grey) for conditional formatting.
-const VERDICTS: &[(&str, &str, &str)] = &[
-    ("improved", "Improved", "#00703C"),
-    ("declined", "Declined", "#D4351C"),
-    ("no significant change", "No significant change", "#505A5F"),
-    ("not tested", "Not tested", "#505A5F"),
-];
-
 fn staff_measures() -> Vec<Measure> {
     let r = "fact_indicator_results";
     let one = |col: &str| {
@@ -149,16 +140,6 @@ fn latest_measures() -> Vec<Measure> {
 fn change_measures(flag: &str, words: &str) -> Vec<Measure> {
     let c = "fact_indicator_changes";
     let scope = format!("{c}[{flag}] = TRUE(), dim_wave[is_latest] = TRUE()");
-    let verdict_words = VERDICTS
-        .iter()
-        .map(|(code, label, _)| format!("{}, {}", dax_string(code), dax_string(label)))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let colours = VERDICTS
-        .iter()
-        .map(|(code, _, colour)| format!("{}, {}", dax_string(code), dax_string(colour)))
-        .collect::<Vec<_>>()
-        .join(", ");
     let title = |s: &str| format!("{s} {words}");
     vec![
         measure(
@@ -192,7 +173,7 @@ fn change_measures(flag: &str, words: &str) -> Vec<Measure> {
             &format!(
                 "VAR v = CALCULATE(SELECTEDVALUE({c}[verdict]), {scope})\n\
                  VAR withheld = CALCULATE(SELECTEDVALUE({c}[suppressed]), {scope})\n\
-                 RETURN IF(withheld, \"[c]\", SWITCH(v, {verdict_words}, v))"
+                 RETURN IF(withheld, \"[c]\", LOOKUPVALUE(dim_verdict[verdict_label], dim_verdict[verdict], v))"
             ),
             None,
             &format!(
@@ -204,11 +185,11 @@ fn change_measures(flag: &str, words: &str) -> Vec<Measure> {
             &title("Verdict colour"),
             &format!(
                 "VAR v = CALCULATE(SELECTEDVALUE({c}[verdict]), {scope})\n\
-                 RETURN SWITCH(v, {colours}, \"#505A5F\")"
+                 RETURN LOOKUPVALUE(dim_verdict[colour], dim_verdict[verdict], v)"
             ),
             None,
             &format!(
-                "A colour for the verdict {words} (green improved, red declined, grey otherwise): use it for conditional formatting."
+                "A colour for the verdict {words} (dim_verdict.colour: green improved, red declined, grey otherwise): use it for conditional formatting."
             ),
         ),
     ]
