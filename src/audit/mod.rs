@@ -275,7 +275,7 @@ pub fn audit_with(
     outputs::headcounts_elsewhere(&data, &mut find);
     outputs::control_chart(&data, &mut find);
     views::results_with_change(&data, &mut find);
-    outputs::workbook(dir, &checked, &data, &mut find);
+    outputs::workbook(dir, &data, &mut find);
     outputs::report_pages(dir, &data, &mut find);
     outputs::manifest(dir, &mut find);
     report.tables = checked.iter().map(|t| file_of(t)).collect();

@@ -179,7 +179,8 @@ fn a_theme_whose_questions_were_not_asked_is_not_asked_never_a_verdict() {
     assert!(line.contains("[x]") && line.contains("not asked"), "{line}");
     assert!(headline.contains("[x] not asked"), "{headline}");
 
-    // Tables: every 2026 speaking-up row is [x], none [c]; the change is not tested.
+    // Tables: every 2026 speaking-up row is not asked (empty figures, flagged), none
+    // withheld; the change is not tested.
     let results = rows(&s.read_table("sample-data/out", "fact_indicator_results"));
     let theme: Vec<_> = results
         .iter()
@@ -187,11 +188,8 @@ fn a_theme_whose_questions_were_not_asked_is_not_asked_never_a_verdict() {
         .collect();
     assert!(theme.len() > 10, "every group of 2026 has its row");
     for r in &theme {
-        assert_eq!(
-            (r["n"].as_str(), r["value"].as_str()),
-            ("[x]", "[x]"),
-            "{r:?}"
-        );
+        assert_eq!((r["n"].as_str(), r["value"].as_str()), ("", ""), "{r:?}");
+        assert_eq!(r["not_asked"], "true");
         assert_eq!(r["suppressed"], "false");
     }
     let changes = rows(&s.read_table("sample-data/out", "fact_indicator_changes"));

@@ -98,9 +98,9 @@ fn response_rates_and_fpc_use_the_hr_headcount() {
     let rr = s.read_table("out", "fact_response_rates");
     assert_eq!(
         rr,
-        "wave_id,group_key,responses,headcount,response_rate,below_60,pct_of_respondents,pct_of_workforce,suppressed,suppression_reason\n\
-         2025,overall,32,57,56.1,true,100.0,100.0,false,\n\
-         2025,dir=A dir,20,40,50.0,true,62.5,70.2,false,\n\
+        "wave_id,group_key,responses,headcount,response_rate,below_60,pct_of_respondents,pct_of_workforce,headcount_withheld,suppressed,suppression_reason\n\
+         2025,overall,32,57,56.1,true,100.0,100.0,false,false,\n\
+         2025,dir=A dir,20,40,50.0,true,62.5,70.2,false,false,\n\
          2025,dir=B dir,,,,,,,true,true,primary\n\
          2025,dir=C dir,,,,,,,true,true,primary\n\
          2025,dir=Not stated,,,,,,,true,true,primary\n"

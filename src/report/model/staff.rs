@@ -91,6 +91,7 @@ published_table! {
             design_effect: Figure<f64> => (Value, D3, "", "Kish's design effect of the weights behind the row: the interval uses n / design_effect. Empty when unweighted."),
             population: Figure<u64> => (Admin, Plain, "staff", "HR headcount used for the finite population correction (empty: not known or not applied; withheld where fact_response_rates withholds the headcount)."),
             fpc_assumed: bool => (Attribute, Plain, "", "The interval and MDD use the finite population correction (only with `finite_population_correction = true`, where HR gives the group's headcount): they assume those who answered are a random sample of the group's staff, which a voluntary survey does not guarantee."),
+            not_asked: bool => (Attribute, Plain, "", "The wave did not ask (enough of) the indicator's questions: every figure is empty (`[x]`, not available, in the workbook). Not the same as withheld."),
             suppressed: bool => (Suppressed, Plain, "", "The row's figures are withheld."),
             suppression_reason: Option<String> => (Reason, Plain, "", "`primary`, `secondary` (also: one of the indicator's questions is withheld), `cross_dropped` or `small_organisation`."),
         }
@@ -358,7 +359,8 @@ pub fn indicator_results(
     out
 }
 
-/// An indicator's row in a wave that did not ask its questions: every figure `[x]`.
+/// An indicator's row in a wave that did not ask its questions: every figure not asked (empty,
+/// flagged `not_asked`; `[x]` in the workbook).
 fn not_asked_row(wave: &str, indicator: &str, group: &str, weighted: bool) -> FactIndicatorResult {
     FactIndicatorResult {
         wave_id: wave.to_string(),
@@ -377,6 +379,7 @@ fn not_asked_row(wave: &str, indicator: &str, group: &str, weighted: bool) -> Fa
         design_effect: Figure::NotAsked,
         population: Figure::Blank,
         fpc_assumed: false,
+        not_asked: true,
         suppressed: false,
         suppression_reason: None,
     }
@@ -412,6 +415,7 @@ fn computed_indicator_results(
                 design_effect: f(st.and_then(|s| s.design_effect(p.n.unwrap_or(0)))),
                 population: population(hc, p, st.and_then(|s| s.population)),
                 fpc_assumed: st.is_some_and(|s| s.population.is_some()),
+                not_asked: false,
                 suppressed: hidden,
                 suppression_reason: suppression(p.suppression),
             }

@@ -43,6 +43,7 @@ published_table! {
             change_since_baseline_ci_low: Figure<InUnit> => (Value, Unit, "dim_indicator.unit", "Lower end of the 95% interval for the change since the baseline."),
             change_since_baseline_ci_high: Figure<InUnit> => (Value, Unit, "dim_indicator.unit", "Upper end of that interval."),
             verdict_since_baseline: Option<String> => (Attribute, Plain, "", "The change's verdict (dim_verdict). With two waves the previous wave is the baseline: both columns say the same."),
+            not_asked: bool => (Attribute, Plain, "", "The wave did not ask (enough of) the indicator's questions: its figures are empty (as in fact_indicator_results)."),
             suppressed: bool => (Suppressed, Plain, "", "The row's figures are withheld (as in fact_indicator_results); a change is also empty where the other wave's figure is withheld."),
             suppression_reason: Option<String> => (Reason, Plain, "", "Why (as in fact_indicator_results)."),
         }
@@ -97,6 +98,7 @@ pub fn with_change(
                 change_since_baseline_ci_low: b.low,
                 change_since_baseline_ci_high: b.high,
                 verdict_since_baseline: b.verdict,
+                not_asked: r.not_asked,
                 suppressed: r.suppressed,
                 suppression_reason: r.suppression_reason.clone(),
             }
