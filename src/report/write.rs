@@ -160,7 +160,7 @@ fn workbook_bytes(
         ),
         (
             "Rounding",
-            "Numbers are rounded to one decimal place when written; all differences come from unrounded values.",
+            "Numbers are rounded when written (0-10 scores to two decimal places, most other figures to one); all differences come from unrounded values.",
         ),
         (
             "Not stated",
@@ -168,7 +168,19 @@ fn workbook_bytes(
         ),
         (
             "Verdicts",
-            "'improved' and 'declined' need a Benjamini-Hochberg q-value below 0.05 within the change's family (headline indicators, all questions, or one breakdown: see the family column); 'not tested' means the survey cannot say, not that nothing changed.",
+            "Improved and Declined mean the change is larger than chance would explain, allowing for the number of comparisons made (a Benjamini-Hochberg q-value below 0.05 within the change's family: the headline indicators, all questions, or one breakdown). No significant change means any difference could be chance; Not tested means the survey cannot say, not that nothing changed.",
+        ),
+        (
+            "Units",
+            "Each column holds one measure in one unit, named in its header. Indicators are measured in different units (% of respondents, an index 0-100, a score 0-10, eNPS from -100 to 100), so each table of indicators is split into one table per unit. A change in a percentage is in percentage points.",
+        ),
+        (
+            "Survey year",
+            "The year the wave's fieldwork started. Member-meeting feedback is by calendar quarter and month.",
+        ),
+        (
+            "p-values",
+            "Stored as numbers; shown to four decimal places, and as <0.0001 below that.",
         ),
     ];
     workbook::workbook(&title, &cover, &notes, tables).map_err(|e| WriteError {

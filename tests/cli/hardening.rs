@@ -625,7 +625,7 @@ fn audit_finds_a_withheld_figure_placed_only_in_the_report_workbook_or_control_c
         let (ok, report) = audit_after(&s, |dir| {
             let script = "import sys, openpyxl\n\
                 wb = openpyxl.load_workbook(sys.argv[1])\n\
-                ws = wb['fact_indicator_results']\n\
+                ws = wb[[n for n in wb.sheetnames if 'Indicators (%)' in n][0]]\n\
                 done = False\n\
                 for row in ws.iter_rows(min_row=5):\n\
                 \x20   for c in row:\n\
@@ -638,7 +638,9 @@ fn audit_finds_a_withheld_figure_placed_only_in_the_report_workbook_or_control_c
         assert!(!ok, "{report}");
         assert!(
             report.contains("workbook.xlsx:")
-                && report.contains("sheet fact_indicator_results shows 41.7"),
+                && report.contains(
+                    "Indicators (%) shows 41.7 for `n` where tables/fact_indicator_with_change.csv:"
+                ),
             "{report}"
         );
     } else {
