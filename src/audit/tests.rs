@@ -37,17 +37,25 @@ pub(super) fn seal(dir: &Path) {
     .unwrap();
 }
 
-/// A pack with every declared table empty (CSV and Parquet), the settings, and then the
-/// given CSV tables (header taken from the declaration, `rows` as CSV lines).
+/// A pack with every declared table empty but the code lists (CSV and Parquet), the settings,
+/// and then the given CSV tables (header taken from the declaration, `rows` as CSV lines).
 fn pack(tables: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("tables")).unwrap();
+    use crate::report::model::codes;
     for def in registry() {
-        let empty = TableData {
-            def,
-            rows: Vec::new(),
+        // The code lists are the same in every pack.
+        let data = match def.name {
+            "dim_verdict" => TableData::of(&codes::dim_verdict()),
+            "dim_quadrant" => TableData::of(&codes::dim_quadrant()),
+            "dim_comparison" => TableData::of(&codes::dim_comparison()),
+            "dim_suppression_reason" => TableData::of(&codes::dim_suppression_reason()),
+            _ => TableData {
+                def,
+                rows: Vec::new(),
+            },
         };
-        for (rel, bytes) in crate::report::write::table_files(&empty).unwrap() {
+        for (rel, bytes) in crate::report::write::table_files(&data).unwrap() {
             std::fs::write(dir.path().join(rel), bytes).unwrap();
         }
     }
