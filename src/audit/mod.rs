@@ -18,10 +18,12 @@ mod attacks;
 #[cfg(test)]
 mod end_to_end;
 mod outputs;
+mod parquet;
 mod read;
 #[cfg(test)]
 mod tests;
 mod views;
+mod workbook;
 
 pub use crate::report::write::{MEETINGS_SETTINGS_FILE, SETTINGS_FILE};
 use attacks::{ATTACKED, AttackCell, Row, attack_counts, differencing_attack, headcount_attack};
@@ -109,63 +111,6 @@ fn parquet_columns(path: &Path) -> Result<Vec<(String, String)>, String> {
             (c.name().to_string(), ty)
         })
         .collect())
-}
-
-/// The Parquet copy of a table withholds what the CSV withholds: the same rows, in the same
-/// order, and no value where the CSV shows none (`[c]` or `[x]` in a text column, empty in a
-/// number, flag or date column): a figure slipped into the Parquet file alone would reach
-/// Power BI unseen by the CSV checks.
-fn check_parquet_withholds(
-    path: &Path,
-    csv: &Csv,
-    file: &str,
-    find: &mut impl FnMut(String, u64, String),
-) {
-    use polars::prelude::{ParquetReader, SerReader};
-    let Ok(df) = std::fs::File::open(path)
-        .map_err(|e| e.to_string())
-        .and_then(|f| ParquetReader::new(f).finish().map_err(|e| e.to_string()))
-    else {
-        return;
-    };
-    if df.height() > csv.records.len() {
-        // Rows the CSV does not have cannot be checked against it.
-        find(
-            file.to_string(),
-            0,
-            format!(
-                "holds {} rows but the CSV holds {}",
-                df.height(),
-                csv.records.len()
-            ),
-        );
-        return;
-    }
-    if df.height() < csv.records.len() {
-        return;
-    }
-    for (j, name) in csv.header.iter().enumerate() {
-        let Ok(column) = df.column(name.trim_start_matches('\u{feff}')) else {
-            continue;
-        };
-        // A text column may hold an empty string where the CSV is empty.
-        let text = column.dtype() == &polars::prelude::DataType::String;
-        let nulls = column.is_null();
-        for (row, (line, rec)) in csv.records.iter().enumerate() {
-            let shows_none = match rec.get(j) {
-                Some(v) if v == crate::disclosure::Suppression::MARK || v == "[x]" => true,
-                Some("") => !text,
-                _ => false,
-            };
-            if shows_none && nulls.get(row) == Some(false) {
-                find(
-                    file.to_string(),
-                    *line,
-                    format!("`{name}` holds a value the CSV withholds or leaves empty"),
-                );
-            }
-        }
-    }
 }
 
 /// The demographic fields a group is defined by: `[]` for everyone, `[(directorate, A)]`, or
@@ -275,7 +220,7 @@ pub fn audit_with(
     outputs::headcounts_elsewhere(&data, &mut find);
     outputs::control_chart(&data, &mut find);
     views::results_with_change(&data, &mut find);
-    outputs::workbook(dir, &data, &mut find);
+    workbook::workbook(dir, &data, &mut find);
     outputs::report_pages(dir, &data, &mut find);
     outputs::manifest(dir, &mut find);
     report.tables = checked.iter().map(|t| file_of(t)).collect();
@@ -335,7 +280,7 @@ fn check_files<'r>(
                         format!("schema is {found} but the table declares {declared}"),
                     );
                 } else {
-                    check_parquet_withholds(&dir.join(&parquet), csv, &parquet, find);
+                    parquet::check_parquet_withholds(&dir.join(&parquet), csv, &parquet, find);
                 }
             }
             Err(e) => find(parquet, 0, format!("cannot be read: {e}")),

@@ -79,9 +79,11 @@ Each table is written twice, with the same columns in the same order:
   the same schema. Power BI: Int64 is *Whole number*, Float64 *Decimal number*, Boolean
   *True/False*, Date32 *Date*, text *Text*.
 - `<table>.csv`: UTF-8 with a byte-order mark (Excel opens it correctly), one header row,
-  numbers rounded once as each column says, dates as `YYYY-MM-DD`, flags as `true`/`false`,
-  `[c]` where a figure is withheld, empty where there is no value. Text a spreadsheet would
-  run as a formula starts with an apostrophe.
+  numbers rounded once as each column says, dates as `YYYY-MM-DD`, flags as `true`/`false`.
+  A number, flag or date column is empty where a figure is withheld (the row's `suppressed`
+  says so; `headcount_withheld` for a headcount withheld on its own) or not asked (`not_asked`),
+  so Power BI, Excel, pandas and DuckDB read it as numbers; a text column shows `[c]` or `[x]`
+  there. Text a spreadsheet would run as a formula starts with an apostrophe.
 
 `schema.json` describes every table for software: name, grain, primary key, columns (name,
 Arrow type, unit, meaning, in file order) and foreign keys. Keys are stable: the same wave,
@@ -151,7 +153,7 @@ fn suppression_section(k: u32) -> String {
 
 Outputs are published. No staff-survey figure rests on fewer than **{k}** valid answers
 (respondents, for indicators scored per respondent). Where a row's figures are withheld, every
-count and value column is `[c]` in CSV (null in Parquet), `suppressed` is true and
+count and value column is empty in CSV (null in Parquet; `[c]` in the workbook), `suppressed` is true and
 `suppression_reason` says why:
 
 | reason | meaning |
@@ -482,7 +484,10 @@ fn table_section(t: &Table) -> String {
     s.push_str("\n| column | type | unit | meaning |\n|---|---|---|---|\n");
     for c in t.columns {
         let withheld = match c.role {
-            Role::Count | Role::Value => " `[c]` where withheld.",
+            Role::Count | Role::Value if c.ty == crate::report::registry::ArrowType::Utf8 => {
+                " `[c]` where withheld."
+            }
+            Role::Count | Role::Value => " Empty where withheld.",
             _ => "",
         };
         let _ = writeln!(

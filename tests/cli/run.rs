@@ -61,7 +61,7 @@ fn items_match_hand_calculation() {
     );
     assert!(
         s.read_pack("out", "tables/README.md")
-            .contains("| pct_positive | Float64 | % | 100 × n_positive / n; when `weighted`, the weighted share of valid answers. Rounded to 1 decimal place. `[c]` where withheld. |")
+            .contains("| pct_positive | Float64 | % | 100 × n_positive / n; when `weighted`, the weighted share of valid answers. Rounded to 1 decimal place. Empty where withheld. |")
     );
 }
 

@@ -1,0 +1,125 @@
+//! The workbook against the tables: each sheet is chosen from the CSV copies by the workbook's
+//! own declarations, and every figure cell must hold the CSV's number, or none.
+
+use super::read::Csv;
+use std::collections::HashMap;
+use std::path::Path;
+
+type Find<'a> = dyn FnMut(String, u64, String) + 'a;
+
+/// Each workbook sheet shows, cell for cell, only what its source table publishes: the
+/// sheets are chosen from the CSV copies as the writer chose them from the tables
+/// ([`sheets`](crate::report::workbook::sheets)), and every figure cell (count, value or
+/// administrative figure) holds the CSV's number, or no number where the CSV has none.
+pub(super) fn workbook(dir: &Path, data: &HashMap<&'static str, Csv>, find: &mut Find) {
+    use crate::report::workbook::sheets::{self, Dims, TextTable};
+    use calamine::{Reader, Xlsx, open_workbook};
+    let path = dir.join("workbook.xlsx");
+    if !path.exists() {
+        return;
+    }
+    let file = "workbook.xlsx".to_string();
+    let mut wb: Xlsx<_> = match open_workbook(&path) {
+        Ok(wb) => wb,
+        Err(e) => {
+            find(file, 0, format!("cannot be read: {e}"));
+            return;
+        }
+    };
+    let text: HashMap<&str, TextTable> = data
+        .iter()
+        .map(|(name, csv)| {
+            let rows = csv
+                .records
+                .iter()
+                .map(|(_, r)| r.iter().map(str::to_string).collect())
+                .collect();
+            let header = csv.header.clone();
+            (*name, TextTable { header, rows })
+        })
+        .collect();
+    let dims = Dims::new(&text);
+    for sheet in sheets::sheets(&text, &dims) {
+        let name = sheet.name();
+        let range = match wb.worksheet_range(&name) {
+            Ok(r) => r,
+            Err(e) => {
+                find(file.clone(), 0, format!("sheet {name}: {e}"));
+                continue;
+            }
+        };
+        let csv = &data[sheet.def.source];
+        let shown = |row: u32, c: u32| range.get_value((row, c)).and_then(number);
+        // The sheet's rows: a title, the key to the shorthand, the source, the header, then
+        // the table.
+        let end = range.end().map_or(0, |(r, _)| r);
+        if end > 3 + sheet.rows.len() as u32 {
+            find(
+                file.clone(),
+                u64::from(end) + 1,
+                format!(
+                    "sheet {name} has rows beyond the {} its source gives",
+                    sheet.rows.len()
+                ),
+            );
+        }
+        for (c, column) in sheet.def.columns.iter().enumerate() {
+            let sheets::Source::Cell(col) = column.source else {
+                continue;
+            };
+            if !figure_column(sheet.def.source, col) {
+                continue;
+            }
+            let Some(j) = csv.column(col) else { continue };
+            for (i, &r) in sheet.rows.iter().enumerate() {
+                let (line, rec) = &csv.records[r];
+                let row = 4 + i as u32;
+                let Some(got) = shown(row, c as u32) else {
+                    continue;
+                };
+                let want = rec.get(j).and_then(|v| match v {
+                    "true" => Some(1.0),
+                    "false" => Some(0.0),
+                    v => v.parse::<f64>().ok(),
+                });
+                let agrees = want.is_some_and(|w| (got - w).abs() <= 1e-9 * w.abs().max(1.0));
+                if !agrees {
+                    let what = match want {
+                        Some(w) => format!("shows {w}"),
+                        None => "withholds it".to_string(),
+                    };
+                    find(
+                        file.clone(),
+                        u64::from(row) + 1,
+                        format!(
+                            "sheet {name} shows {got} for `{col}` where tables/{}.csv:{line} {what}",
+                            sheet.def.source
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// A workbook cell as a number (a flag as 1 or 0), if it holds one.
+fn number(d: &calamine::Data) -> Option<f64> {
+    use calamine::Data;
+    match d {
+        Data::Float(x) => Some(*x),
+        Data::Int(i) => Some(*i as f64),
+        Data::Bool(b) => Some(f64::from(u8::from(*b))),
+        Data::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// A column that holds figures about people (or HR's): what disclosure control may withhold.
+fn figure_column(table: &str, column: &str) -> bool {
+    use crate::report::registry::Role;
+    crate::report::model::registry()
+        .iter()
+        .find(|t| t.name == table)
+        .and_then(|t| t.columns.iter().find(|c| c.name == column))
+        .is_some_and(|c| matches!(c.role, Role::Count | Role::Value | Role::Admin))
+}
