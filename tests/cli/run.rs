@@ -555,6 +555,7 @@ codes = (keys("dim_question", "question_id") | keys("dim_indicator", "indicator_
          | keys("dim_feedback_group", "group_key") | keys("dim_verdict", "verdict")
          | keys("dim_quadrant", "quadrant") | keys("dim_comparison", "comparison")
          | keys("dim_suppression_reason", "suppression_reason") | keys("dim_quarter", "quarter_key"))
+questions = keys("dim_question", "question_id")
 cover = {}
 rows = [r[0] for r in wb["Cover"].iter_rows(values_only=True)]
 for label, value in zip(rows, rows[1:]):
@@ -604,7 +605,8 @@ for ws in wb.worksheets:
         as_text = [v for v in text if re.fullmatch(r"\s*[-+−]?\d+(\.\d+)?([eE][-+]?\d+)?\s*", v)]
         if as_text:
             problems.append(f"{ws.title}: {h} holds numbers stored as text {as_text[:3]}")
-        leaked = sorted({v for v in text if v in codes})
+        leaked = sorted({v for v in text if v in codes}
+                        | {q for v in text for q in re.findall(r"[\w-]+", v) if q in questions})
         if leaked:
             problems.append(f"{ws.title}: {h} shows ids {leaked[:3]}")
         if any(v in ("true", "false", "TRUE", "FALSE") for v in values):

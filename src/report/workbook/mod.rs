@@ -278,6 +278,10 @@ fn table_sheet(
                     let key = text.column(key).map_or("", |j| text.rows[r][j].as_str());
                     write_text(ws, at, dims.get(dim, key, label).unwrap_or(""))?;
                 }
+                Source::Words(name) => {
+                    let t = text.column(name).map_or("", |j| text.rows[r][j].as_str());
+                    write_text(ws, at, &dims.in_words(t))?;
+                }
             }
         }
     }

@@ -18,6 +18,9 @@ pub enum Source {
     Year(&'static str),
     /// A label from a dimension: (the source's key column, dimension, its key, its label).
     Label(&'static str, &'static str, &'static str, &'static str),
+    /// Text whose question ids (a reason naming the question a reworded one replaces) are
+    /// written as the questions' short labels.
+    Words(&'static str),
 }
 
 /// One column: its header (`{unit}` and `{change}` stand for the sheet's unit and the unit of
@@ -270,7 +273,7 @@ pub const SHEETS: &[SheetDef] = &[
                 Source::Cell("q_value"),
             ),
             col("Verdict", verdict("verdict")),
-            col("Why not tested", Source::Cell("reason")),
+            col("Why not tested", Source::Words("reason")),
             col("Why withheld", WITHHELD),
         ],
     },
@@ -488,6 +491,34 @@ impl Dims {
             .map(String::as_str)
     }
 
+    /// `text` with every question id in it (a whole word) written as the question's short
+    /// label, in quotes: "S10b replaces S10" → "“Fair pay” replaces “Pay based on merit”".
+    pub fn in_words(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut word = String::new();
+        let flush = |word: &mut String, out: &mut String| {
+            match self.get("dim_question", word, "short_label") {
+                Some(label) => {
+                    out.push('\u{201c}');
+                    out.push_str(label);
+                    out.push('\u{201d}');
+                }
+                None => out.push_str(word),
+            }
+            word.clear();
+        };
+        for ch in text.chars() {
+            if ch.is_alphanumeric() || ch == '_' || ch == '-' {
+                word.push(ch);
+            } else {
+                flush(&mut word, &mut out);
+                out.push(ch);
+            }
+        }
+        flush(&mut word, &mut out);
+        out
+    }
+
     /// A wave's year, from its fieldwork start (`2025-10-06` → 2025).
     pub fn year(&self, wave: &str) -> Option<f64> {
         self.get("dim_wave", wave, "fieldwork_start")?
@@ -613,5 +644,79 @@ fn keeps(rows: Rows, unit: Option<&str>, t: &TextTable, r: usize, dims: &Dims) -
                 && dims.get("dim_wave", t.cell(r, "wave_id"), "is_latest") == Some("true")
                 && dims.get("dim_indicator", indicator, "is_headline") == Some("true")
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dims() -> Dims {
+        let table = |header: &[&str], rows: &[&[&str]]| TextTable {
+            header: header.iter().map(|h| h.to_string()).collect(),
+            rows: rows
+                .iter()
+                .map(|r| r.iter().map(|c| c.to_string()).collect())
+                .collect(),
+        };
+        let mut t = HashMap::new();
+        t.insert(
+            "dim_question",
+            table(
+                &["question_id", "short_label"],
+                &[&["S10", "Pay based on merit"], &["S10b", "Fair pay"]],
+            ),
+        );
+        t.insert(
+            "dim_wave",
+            table(
+                &["wave_id", "fieldwork_start", "is_latest"],
+                &[&["2025", "2025-10-06", "true"]],
+            ),
+        );
+        Dims::new(&t)
+    }
+
+    #[test]
+    fn reasons_name_questions_by_their_labels_not_their_ids() {
+        let d = dims();
+        assert_eq!(
+            d.in_words("S10b replaces S10, not comparable: wording changed in 2026"),
+            "\u{201c}Fair pay\u{201d} replaces \u{201c}Pay based on merit\u{201d}, not comparable: wording changed in 2026"
+        );
+        // Only whole words: an id inside another word stays as it is.
+        assert_eq!(d.in_words("XS10 S10x"), "XS10 S10x");
+        assert_eq!(d.year("2025"), Some(2025.0));
+        assert_eq!(d.year("2024"), None);
+    }
+
+    #[test]
+    fn split_sheets_say_their_unit_in_title_name_and_headers() {
+        let def = &SHEETS[0];
+        let sheet = Sheet {
+            number: 1,
+            def,
+            unit: Some("%".into()),
+            rows: vec![0],
+        };
+        assert_eq!(
+            sheet.title(),
+            "Table 1: Headline indicators (%): the latest wave, all staff"
+        );
+        assert_eq!(sheet.name(), "1 Headline (%)");
+        let change = def
+            .columns
+            .iter()
+            .find(|c| matches!(c.source, Source::Cell("change_since_baseline")))
+            .unwrap();
+        assert_eq!(
+            sheet.header(change),
+            "Change since the baseline (percentage points)"
+        );
+        assert_eq!(
+            unit_words("score 0-10"),
+            ("score 0-10".to_string(), "points")
+        );
+        assert!(sheet.name().chars().count() <= 31);
     }
 }
