@@ -199,7 +199,8 @@ fn a_theme_whose_questions_were_not_asked_is_not_asked_never_a_verdict() {
         .unwrap();
     assert_eq!(change["verdict"], "not tested");
     assert_eq!(change["reason"], "not asked in 2026");
-    assert_eq!(change["value_to"], "[x]");
+    // Not asked: no figure (empty in a number column).
+    assert_eq!(change["value_to"], "");
     // No change is computed, so no figure is repeated here (2025's is in the results table).
     assert_eq!(
         (change["value_from"].as_str(), change["delta"].as_str()),

@@ -44,7 +44,7 @@ fn indicators_match_hand_and_reference_calculations() {
     s.expect_exit(&["run", "--config", "pipeline.toml"], 0);
     let t = s.read_table("out", "fact_indicator_results");
     assert!(t.starts_with(
-        "wave_id,indicator_id,group_key,n,value,ci_low,ci_high,ci_clipped,pct_positive,pct_neutral,pct_negative,mdd,weighted,design_effect,population,fpc_assumed,suppressed,suppression_reason\n"
+        "wave_id,indicator_id,group_key,n,value,ci_low,ci_high,ci_clipped,pct_positive,pct_neutral,pct_negative,mdd,weighted,design_effect,population,fpc_assumed,not_asked,suppressed,suppression_reason\n"
     ));
     // What each value is, once, in the indicator dimension.
     let dims = s.read_table("out", "dim_indicator");
