@@ -415,12 +415,15 @@ fn figures(
         let counts = with_role(t, Role::Count);
         let shown = shown_columns(t, threshold, &counts);
         let suppressed = with_role(t, Role::Suppressed).first().copied();
+        let not_asked = t.column("not_asked");
         for (line, rec) in &csv.records {
             let line = *line;
-            // Not asked in the wave (`[x]`): no figures, nothing to protect or recover.
-            if counts
-                .iter()
-                .any(|&c| &rec[c] == crate::report::tables::NOT_ASKED)
+            // Not asked in the wave (`not_asked`, or `[x]` in a text count): no figures,
+            // nothing to protect or recover.
+            if not_asked.is_some_and(|c| &rec[c] == "true")
+                || counts
+                    .iter()
+                    .any(|&c| &rec[c] == crate::report::tables::NOT_ASKED)
             {
                 continue;
             }

@@ -12,7 +12,7 @@ type Find<'a> = dyn FnMut(String, u64, String) + 'a;
 /// ([`sheets`](crate::report::workbook::sheets)), and every figure cell (count, value or
 /// administrative figure) holds the CSV's number, or no number where the CSV has none.
 pub(super) fn workbook(dir: &Path, data: &HashMap<&'static str, Csv>, find: &mut Find) {
-    use crate::report::workbook::sheets::{self, Dims, TextTable};
+    use crate::report::workbook::sheets::{self, Dims};
     use calamine::{Reader, Xlsx, open_workbook};
     let path = dir.join("workbook.xlsx");
     if !path.exists() {
@@ -26,8 +26,21 @@ pub(super) fn workbook(dir: &Path, data: &HashMap<&'static str, Csv>, find: &mut
             return;
         }
     };
-    let text: HashMap<&str, TextTable> = data
-        .iter()
+    let text = as_text(data);
+    let dims = Dims::new(&text);
+    for sheet in sheets::sheets(&text, &dims) {
+        match wb.worksheet_range(&sheet.name()) {
+            Ok(range) => check_sheet(&sheet, &range, &data[sheet.def.source], find),
+            Err(e) => find(file.clone(), 0, format!("sheet {}: {e}", sheet.name())),
+        }
+    }
+}
+
+/// The CSV copies as the workbook's declarations read tables.
+fn as_text<'a>(
+    data: &HashMap<&'a str, Csv>,
+) -> HashMap<&'a str, crate::report::workbook::sheets::TextTable> {
+    data.iter()
         .map(|(name, csv)| {
             let rows = csv
                 .records
@@ -35,68 +48,61 @@ pub(super) fn workbook(dir: &Path, data: &HashMap<&'static str, Csv>, find: &mut
                 .map(|(_, r)| r.iter().map(str::to_string).collect())
                 .collect();
             let header = csv.header.clone();
-            (*name, TextTable { header, rows })
+            let t = crate::report::workbook::sheets::TextTable { header, rows };
+            (*name, t)
         })
-        .collect();
-    let dims = Dims::new(&text);
-    for sheet in sheets::sheets(&text, &dims) {
-        let name = sheet.name();
-        let range = match wb.worksheet_range(&name) {
-            Ok(r) => r,
-            Err(e) => {
-                find(file.clone(), 0, format!("sheet {name}: {e}"));
-                continue;
-            }
+        .collect()
+}
+
+/// One sheet against its source's CSV: no rows beyond the source's, and each figure cell the
+/// CSV's number or no number.
+fn check_sheet(
+    sheet: &crate::report::workbook::sheets::Sheet,
+    range: &calamine::Range<calamine::Data>,
+    csv: &Csv,
+    find: &mut Find,
+) {
+    use crate::report::workbook::sheets::Source;
+    let (file, name) = ("workbook.xlsx".to_string(), sheet.name());
+    // The sheet's rows: a title, the key to the shorthand, the source, the header, then the
+    // table.
+    let end = range.end().map_or(0, |(r, _)| r);
+    if end > 3 + sheet.rows.len() as u32 {
+        let message = format!(
+            "sheet {name} has rows beyond the {} its source gives",
+            sheet.rows.len()
+        );
+        find(file.clone(), u64::from(end) + 1, message);
+    }
+    for (c, column) in sheet.def.columns.iter().enumerate() {
+        let Source::Cell(col) = column.source else {
+            continue;
         };
-        let csv = &data[sheet.def.source];
-        let shown = |row: u32, c: u32| range.get_value((row, c)).and_then(number);
-        // The sheet's rows: a title, the key to the shorthand, the source, the header, then
-        // the table.
-        let end = range.end().map_or(0, |(r, _)| r);
-        if end > 3 + sheet.rows.len() as u32 {
-            find(
-                file.clone(),
-                u64::from(end) + 1,
-                format!(
-                    "sheet {name} has rows beyond the {} its source gives",
-                    sheet.rows.len()
-                ),
-            );
-        }
-        for (c, column) in sheet.def.columns.iter().enumerate() {
-            let sheets::Source::Cell(col) = column.source else {
+        let Some(j) = csv
+            .column(col)
+            .filter(|_| figure_column(sheet.def.source, col))
+        else {
+            continue;
+        };
+        for (i, &r) in sheet.rows.iter().enumerate() {
+            let (line, rec) = &csv.records[r];
+            let row = 4 + i as u32;
+            let Some(got) = range.get_value((row, c as u32)).and_then(number) else {
                 continue;
             };
-            if !figure_column(sheet.def.source, col) {
-                continue;
-            }
-            let Some(j) = csv.column(col) else { continue };
-            for (i, &r) in sheet.rows.iter().enumerate() {
-                let (line, rec) = &csv.records[r];
-                let row = 4 + i as u32;
-                let Some(got) = shown(row, c as u32) else {
-                    continue;
-                };
-                let want = rec.get(j).and_then(|v| match v {
-                    "true" => Some(1.0),
-                    "false" => Some(0.0),
-                    v => v.parse::<f64>().ok(),
-                });
-                let agrees = want.is_some_and(|w| (got - w).abs() <= 1e-9 * w.abs().max(1.0));
-                if !agrees {
-                    let what = match want {
-                        Some(w) => format!("shows {w}"),
-                        None => "withholds it".to_string(),
-                    };
-                    find(
-                        file.clone(),
-                        u64::from(row) + 1,
-                        format!(
-                            "sheet {name} shows {got} for `{col}` where tables/{}.csv:{line} {what}",
-                            sheet.def.source
-                        ),
-                    );
-                }
+            let want = rec.get(j).and_then(|v| match v {
+                "true" => Some(1.0),
+                "false" => Some(0.0),
+                v => v.parse::<f64>().ok(),
+            });
+            if !want.is_some_and(|w| (got - w).abs() <= 1e-9 * w.abs().max(1.0)) {
+                let what =
+                    want.map_or_else(|| "withholds it".to_string(), |w| format!("shows {w}"));
+                let source = sheet.def.source;
+                let message = format!(
+                    "sheet {name} shows {got} for `{col}` where tables/{source}.csv:{line} {what}"
+                );
+                find(file.clone(), u64::from(row) + 1, message);
             }
         }
     }

@@ -60,13 +60,15 @@ fn indicators_match_hand_and_reference_calculations() {
     // Neutral (13.33 + 9.375) / 2 = 11.35; negative (23.33 + 28.125) / 2 = 25.73.
     assert_eq!(
         rows(&t, "2025,respect,overall,"),
-        ["2025,respect,overall,32,62.9,51.5,74.3,false,62.9,11.4,25.7,22.2,false,,,false,false,"]
+        [
+            "2025,respect,overall,32,62.9,51.5,74.3,false,62.9,11.4,25.7,22.2,false,,,false,false,false,"
+        ]
     );
     // A dir would be Q1 10/18 and Q2 20/20 positive: (55.56 + 100) / 2 = 77.78 (t interval
     // 66.02 to 89.54), but both items are withheld for A (Q1 by the linear attack's repair,
     // Q2 by the attribute rule: all 20 agree), so the theme is withheld with them.
     assert!(
-        t.contains("2025,respect,dir=A dir,,,,,,,,,,false,,,false,true,secondary"),
+        t.contains("2025,respect,dir=A dir,,,,,,,,,,false,,,false,false,true,secondary"),
         "{t}"
     );
     // B dir (9) is below the threshold; Not stated (3) too.
@@ -76,13 +78,13 @@ fn indicators_match_hand_and_reference_calculations() {
     // sd 18.3212; t interval (51.91, 65.59); MDD 13.25.
     assert_eq!(
         rows(&t, "2025,engagement,overall,"),
-        ["2025,engagement,overall,30,58.8,51.9,65.6,false,,,,13.3,false,,,false,false,"]
+        ["2025,engagement,overall,30,58.8,51.9,65.6,false,,,,13.3,false,,,false,false,false,"]
     );
     // Yes-rate (Q3 is reverse keyed for % positive, but the rate counts literal Yes answers):
     // 3 of 31; statsmodels proportion_confint(3, 31, method="wilson") = (3.35%, 24.90%).
     assert_eq!(
         rows(&t, "2025,bullying,overall,"),
-        ["2025,bullying,overall,31,9.7,3.3,24.9,false,,,,21.0,false,,,false,false,"]
+        ["2025,bullying,overall,31,9.7,3.3,24.9,false,,,,21.0,false,,,false,false,false,"]
     );
 }
 

@@ -106,7 +106,8 @@ pub fn workbook(
     wb.save_to_buffer()
 }
 
-/// A table as the CSV shows it (before defusing), for choosing rows and looking up labels.
+/// A table as text (as the CSV shows it, but labels not defused: a sheet writes them as text),
+/// for choosing rows and looking up labels.
 pub fn text_of(t: &TableData) -> TextTable {
     TextTable {
         header: t.def.columns.iter().map(|c| c.name.to_string()).collect(),
@@ -116,7 +117,11 @@ pub fn text_of(t: &TableData) -> TextTable {
             .map(|r| {
                 r.iter()
                     .zip(t.def.columns)
-                    .map(|(c, col)| cell_text(c, col.format).into_owned())
+                    .map(|(c, col)| match c {
+                        // Labels as they are: a sheet's cell is text, never a formula.
+                        Cell::Text(s) => s.clone(),
+                        c => cell_text(c, col.format).into_owned(),
+                    })
                     .collect()
             })
             .collect(),
