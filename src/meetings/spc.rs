@@ -210,6 +210,16 @@ impl Rule {
             Rule::NearLimit => "two_of_three_near_limit",
         }
     }
+
+    /// The rule in a reader's words.
+    pub fn label(self) -> &'static str {
+        match self {
+            Rule::Outside => "a point outside the limits",
+            Rule::Shift => "7 or more points on one side of the centre",
+            Rule::Trend => "6 or more points rising or falling",
+            Rule::NearLimit => "2 of 3 points near a limit",
+        }
+    }
 }
 
 /// One month of a chart.

@@ -380,14 +380,14 @@ fn feedback_summary(fb: &meetings::Feedback, max_rejected_pct: f64) -> String {
             let provisional = p.chart.status == Some(meetings::spc::Status::Provisional);
             format!(
                 "{} {}{}",
-                p.series.id(&fb.schema),
+                p.series.label(&fb.schema),
                 p.month,
                 if provisional { " (provisional)" } else { "" }
             )
         })
         .collect();
     s.push_str(&format!(
-        "Meeting feedback baseline: {}; SPC signals: {}\n",
+        "Meeting feedback baseline: {}; control-chart signals: {}\n",
         fb.baseline_list(),
         if signals.is_empty() {
             "none".to_string()

@@ -35,9 +35,10 @@ impl fmt::Display for SafeMarkup {
 
 impl askama::filters::HtmlSafe for SafeMarkup {}
 
-/// The Markdown templates' escaper: no HTML (`&`, `<`, `>` as entities), no pipes (they
-/// would split a table cell), no line breaks. Apostrophes and quotes stay as they are, so the
-/// text reads as written.
+/// The Markdown templates' escaper: no HTML and no entities (`<`, `>`, and an `&` that could
+/// start a character reference, escaped with a backslash as CommonMark allows, so the file
+/// reads as written: `Adults & Health`), no pipes (they would split a table cell), no line
+/// breaks. Apostrophes and quotes stay as they are.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Markdown;
 
@@ -47,9 +48,17 @@ impl askama::filters::Escaper for Markdown {
         while let Some(i) = rest.find(['&', '<', '>', '|', '\n', '\r', ']']) {
             dest.write_str(&rest[..i])?;
             dest.write_str(match rest.as_bytes()[i] {
-                b'&' => "&amp;",
-                b'<' => "&lt;",
-                b'>' => "&gt;",
+                // `&amp;` or `&#60;` would be read as a character reference.
+                b'&' if rest
+                    .as_bytes()
+                    .get(i + 1)
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'#') =>
+                {
+                    "\\&"
+                }
+                b'&' => "&",
+                b'<' => "\\<",
+                b'>' => "\\>",
                 b'|' => "\\|",
                 // `](`, `][` and `]:` would make a link, an image or a link definition out of
                 // a value; a lone `[c]` stays as it is.
@@ -93,8 +102,10 @@ mod tests {
     fn markdown_cells_are_escaped() {
         assert_eq!(
             markdown("a|b\n<c> & Council's \"x\""),
-            "a\\|b &lt;c&gt; &amp; Council's \"x\""
+            "a\\|b \\<c\\> & Council's \"x\""
         );
+        // No entity can be written, and none is read: `&amp;` stays as typed.
+        assert_eq!(markdown("AT&T &amp; &#60;"), "AT\\&T \\&amp; \\&#60;");
         assert_eq!(markdown("a\r\nb"), "a  b");
         // No links, images or link definitions from values; `[c]` stays readable.
         assert_eq!(

@@ -252,7 +252,7 @@ mod tests {
         assert!(md.starts_with("# Staff comments by theme, 2026: FOR INTERNAL USE ONLY\n\n> **Not for publication.** Comments to the question “What one thing would improve trust?”"), "{md}");
         assert!(
             md.contains(
-                "\n## Trust (1 shown)\n\n- “&lt;script&gt;x&lt;/script&gt; \\| more” (Resources)\n"
+                "\n## Trust (1 shown)\n\n- “\\<script\\>x\\</script\\> \\| more” (Resources)\n"
             ),
             "{md}"
         );
@@ -279,19 +279,19 @@ mod tests {
     fn markdown_is_escaped_and_tables_keep_their_columns() {
         let r = render(&hostile_page()).unwrap();
         let md = &r.markdown;
-        assert!(md.starts_with("# Report &lt;b&gt;\n\n**Organisation:** A &lt;script&gt;alert(1)&lt;/script&gt; council  \n\n"), "{md}");
+        assert!(md.starts_with("# Report \\<b\\>\n\n**Organisation:** A \\<script\\>alert(1)\\</script\\> council  \n\n"), "{md}");
         assert!(md.contains("- ▲ Trust \\| up \"6\" points\n"), "{md}");
         assert!(
-            md.contains("| Group | Value \\| % |\n|---|---|\n| &lt;Team&gt; | 1 &amp; 2 |\n\n"),
+            md.contains("| Group | Value \\| % |\n|---|---|\n| \\<Team\\> | 1 & 2 |\n\n"),
             "{md}"
         );
         assert!(
-            md.contains("Source: Staff survey &amp; &lt;i&gt;feedback&lt;/i&gt;\n\n"),
+            md.contains("Source: Staff survey & \\<i\\>feedback\\</i\\>\n\n"),
             "{md}"
         );
         assert!(
             md.contains(
-                "## Contents\n\n- [Main &lt;points&gt;](#main-points)\n- [Tables](#tables)\n\n"
+                "## Contents\n\n- [Main \\<points\\>](#main-points)\n- [Tables](#tables)\n\n"
             ),
             "{md}"
         );

@@ -124,9 +124,11 @@ fn report_renders_in_headless_chromium_with_charts_and_tables() {
 fn html_in_group_names_is_escaped_everywhere() {
     let schema = MINI_SCHEMA.replace(
         r#"categories = ["A dir", "B dir", "C dir"]"#,
-        r#"categories = ["<script>alert(1)</script>", "B dir", "C dir"]"#,
+        r#"categories = ["<script>alert(1)</script>", "Adults & Health", "C dir"]"#,
     ) + "\n[[indicators]]\nid = \"respect\"\nlabel = \"Respect <b>bold</b>\"\nmethod = \"theme-pct-positive\"\nitems = [\"Q1\", \"Q2\"]\n";
-    let data = mini_csv().replace(",A dir,", ",<script>alert(1)</script>,");
+    let data = mini_csv()
+        .replace(",A dir,", ",<script>alert(1)</script>,")
+        .replace(",B dir,", ",Adults & Health,");
     let s = mini_sandbox(data, "", 0.0);
     s.write("schema.toml", schema);
     s.expect_exit(&["run", "--config", "pipeline.toml"], 0);
@@ -141,6 +143,12 @@ fn html_in_group_names_is_escaped_everywhere() {
     assert!(text.contains("<script>alert(1)</script>"), "shown as text");
     let md = s.read_pack("out", "report.md");
     assert!(!md.contains("<script>"), "markup survived in Markdown");
+    // Markdown escapes with backslashes, never entities: the file reads as typed.
+    for entity in ["&amp;", "&lt;", "&gt;", "&#"] {
+        assert!(!md.contains(entity), "{entity} in report.md");
+    }
+    assert!(md.contains("\\<script\\>alert(1)\\</script\\>"), "{md}");
+    s.expect_exit(&["audit", &s.pack("out")], 0);
     let charts = s.path(&format!("{}/charts", s.pack("out")));
     let mut svgs = 0;
     for e in std::fs::read_dir(charts).unwrap() {

@@ -11,7 +11,7 @@ use crate::indicators::statistics::IndicatorStats;
 use crate::indicators::{Breakdown, Group};
 use crate::report::charts::{self, Point};
 use crate::report::model::{breakdown_label, group_label, lower_first};
-use crate::report::tables::{fmt_decimals, fmt_p};
+use crate::report::tables::fmt_decimals;
 use crate::schema::QuestionType;
 
 /// One indicator's deep dive as it is built: the figures it reads, and its number format.
@@ -263,10 +263,9 @@ impl<'a> Dive<'a> {
             let dp = decimals(s, d.measure);
             let detectable = match (d.mdd, d.mdd_family) {
                 (Some(m), Some(f)) => format!(
-                    " A change of {} could be detected at 5% without adjustment; a verdict in this family \
-                     (p below {}) needs about {}.",
+                    " A change of about {} could be told apart from chance on its own; allowing for the \
+                     number of comparisons, a change needs to be about {} to be called a real change.",
                     fmt_decimals(m, dp),
-                    fmt_p(d.family_threshold.unwrap_or(f64::NAN)),
                     fmt_decimals(f, dp)
                 ),
                 _ => String::new(),

@@ -70,7 +70,7 @@ fn signal_summary(pts: &[&SpcPoint]) -> (String, String, String) {
                 p.chart
                     .signals
                     .iter()
-                    .map(|r| r.code())
+                    .map(|r| r.label())
                     .collect::<Vec<_>>()
                     .join(", "),
                 if provisional(p) {

@@ -16,6 +16,28 @@ const WIDTH: usize = 80;
 const CHANGE: usize = 21;
 const VALUE: usize = 7;
 
+/// `s` in lines of at most `width` characters, broken between words (a word longer than the
+/// line is cut with an ellipsis).
+fn wrap(s: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in s.split_whitespace() {
+        let len = line.chars().count();
+        if len > 0 && len + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    lines.push(line);
+    lines
+        .iter()
+        .map(|l| fit(l, width).trim_end().to_string())
+        .collect()
+}
+
 fn fit(s: &str, width: usize) -> String {
     if s.chars().count() <= width {
         format!("{s:<width$}")
@@ -47,7 +69,9 @@ fn change_cell(method: Method, d: Option<&Delta>) -> String {
         (Verdict::NotTested, Some(NotTested::NotComparable(_))) => "not comparable",
         (Verdict::NotTested, Some(NotTested::Suppressed)) => "withheld [c]",
         (Verdict::NotTested, Some(NotTested::LowReliability)) => "too few answers",
-        (Verdict::NotTested, _) => "not tested",
+        (Verdict::NotTested, Some(NotTested::NoVariation)) => "no variation",
+        (Verdict::NotTested, Some(NotTested::NoAnswers)) => "no answers",
+        (Verdict::NotTested, None) => "not tested",
     };
     match d.delta() {
         Some(x) => format!(
@@ -117,7 +141,9 @@ pub fn headline(
                 crate::report::tables::NOT_ASKED.into()
             }
         };
-        let mut line = format!("  {} {value:>VALUE$}", fit(&ind.label, label_width));
+        // A long label goes on as many lines as it needs, the figures on its first.
+        let label = wrap(&ind.label, label_width);
+        let mut line = format!("  {} {value:>VALUE$}", fit(&label[0], label_width));
         for (shown, comparison) in [
             (previous.is_some(), Comparison::SincePrevious),
             (baseline_column, Comparison::SinceBaseline),
@@ -128,6 +154,9 @@ pub fn headline(
             }
         }
         let _ = writeln!(s, "{}", line.trim_end());
+        for more in &label[1..] {
+            let _ = writeln!(s, "    {more}");
+        }
     }
     footer(&mut s, tables, latest, previous.is_some(), not_asked);
     s
@@ -138,8 +167,9 @@ fn footer(s: &mut String, tables: &ProtectedTables, latest: &str, compared: bool
     if compared {
         let _ = writeln!(
             s,
-            "  improved/declined: a significant change (Benjamini-Hochberg q < 0.05); not\n  \
-             significant: could be chance. Percentages change in percentage points."
+            "  improved/declined: larger than chance would explain, allowing for the number\n  \
+             of comparisons; not significant: could be chance. Percentages change in\n  \
+             percentage points."
         );
     }
     if not_asked {
@@ -165,4 +195,25 @@ fn footer(s: &mut String, tables: &ProtectedTables, latest: &str, compared: bool
         withheld(items, tables.items.len(), "question results"),
         withheld(inds, tables.indicators.len(), "indicator results")
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_labels_wrap_between_words_and_are_never_cut() {
+        let label = "Bullied or harassed in the past 12 months (lower is better)";
+        let lines = wrap(label, 47);
+        assert_eq!(
+            lines,
+            [
+                "Bullied or harassed in the past 12 months",
+                "(lower is better)"
+            ]
+        );
+        assert_eq!(wrap("Respect", 47), ["Respect"]);
+        // Only a single word longer than the line is cut.
+        assert_eq!(wrap("Supercalifragilistic", 10), ["Supercali…"]);
+    }
 }
