@@ -427,7 +427,7 @@ tamper_fails_naming!(
     |d| edit(
         d,
         "deep-dives/officer_member_trust.md",
-        "Suppressed figures are shown as [c].",
+        "Withheld figures are shown as [c].",
         "The Mayor's Office scored 38.0."
     )
 );

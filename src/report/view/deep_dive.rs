@@ -42,8 +42,9 @@ pub fn deep_dive(input: &Input, indicator: usize) -> Page {
     );
     page.para(format!(
         "Everything the survey says about {}: its trend since the baseline ({}), the questions it is built \
-         from, and every published group. Suppressed figures are shown as [c]. Driver analysis (what most \
-         relates to this indicator) is not part of this pack.",
+         from, and every published group; then, where the data allow, the meeting feedback paired with it, \
+         what relates most to it (key drivers) and how it compares with other organisations. Withheld \
+         figures are shown as [c].",
         ind.label, input.baseline()
     ));
     dive.trend(&mut page);
