@@ -74,7 +74,7 @@ fn check_sheet(
         );
         find(file.clone(), u64::from(end) + 1, message);
     }
-    for (c, column) in sheet.def.columns.iter().enumerate() {
+    for (c, column) in sheet.columns().iter().enumerate() {
         let Source::Cell(col) = column.source else {
             continue;
         };

@@ -342,6 +342,21 @@ pub fn published_tables() -> usize {
     culture_metrics::report::model::registry().len()
 }
 
+/// Weight the sandbox's sample config to its HR headcount by directorate alone (`[weighting]`
+/// raking), so the weighting tables have rows.
+pub fn rake_sample_by_directorate(s: &Sandbox) {
+    let cfg = s.read("sample-data/pipeline.toml");
+    let at = cfg.find("[[waves]]").unwrap();
+    s.write(
+        "sample-data/pipeline.toml",
+        format!(
+            "{}[weighting]\nmethod = \"rake\"\nmargins = [\"directorate\"]\n\n{}",
+            &cfg[..at],
+            &cfg[at..]
+        ),
+    );
+}
+
 /// The committed sample's config, as the tests' sandboxes copy it.
 pub const SAMPLE_CONFIG: &str = "sample-data/pipeline.toml";
 

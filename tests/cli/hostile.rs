@@ -328,16 +328,7 @@ fn weighting_spread_does_not_pin_a_withheld_groups_respondents() {
     // 2026: 4). They are withheld when a margin group is; the independent attacker (which
     // checks that, and runs its LP over every size) recovers nothing.
     let s = Sandbox::sample();
-    let cfg = s.read("sample-data/pipeline.toml");
-    let at = cfg.find("[[waves]]").unwrap();
-    s.write(
-        "sample-data/pipeline.toml",
-        format!(
-            "{}[weighting]\nmethod = \"rake\"\nmargins = [\"directorate\"]\n\n{}",
-            &cfg[..at],
-            &cfg[at..]
-        ),
-    );
+    rake_sample_by_directorate(&s);
     s.run_sample();
     let summary = table(&s, "fact_weighting_summary");
     assert_eq!(summary.len(), 2);

@@ -348,16 +348,7 @@ fn numeric_csv_columns_load_as_numbers_in_pandas_and_duckdb() {
         return;
     }
     let s = Sandbox::sample();
-    let cfg = s.read("sample-data/pipeline.toml");
-    let at = cfg.find("[[waves]]").unwrap();
-    s.write(
-        "sample-data/pipeline.toml",
-        format!(
-            "{}[weighting]\nmethod = \"rake\"\nmargins = [\"directorate\"]\n\n{}",
-            &cfg[..at],
-            &cfg[at..]
-        ),
-    );
+    rake_sample_by_directorate(&s);
     run(&s, "sample-data/pipeline.toml", "pack");
     let script = r#"
 import json, sys

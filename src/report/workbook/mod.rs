@@ -256,14 +256,15 @@ fn table_sheet(
             source.def.title, source.def.name
         ),
     )?;
-    let headers: Vec<String> = sheet.def.columns.iter().map(|c| sheet.header(c)).collect();
+    let columns = sheet.columns();
+    let headers: Vec<String> = columns.iter().map(|c| sheet.header(c)).collect();
     for (c, h) in headers.iter().enumerate() {
         let width = (h.chars().count() as f64 * 0.8 + 4.0).clamp(12.0, 40.0);
         ws.set_column_width(c as u16, width)?;
     }
     for (i, &r) in sheet.rows.iter().enumerate() {
         let at = 4 + i as u32;
-        for (c, column) in sheet.def.columns.iter().enumerate() {
+        for (c, column) in columns.iter().enumerate() {
             let at = (at, c as u16);
             match column.source {
                 Source::Cell(name) => match source.def.column(name) {

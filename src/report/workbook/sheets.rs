@@ -29,6 +29,9 @@ pub enum Source {
 pub struct SheetColumn {
     pub header: &'static str,
     pub source: Source,
+    /// Says which group a row is, or why its figures are withheld: left out of the headline,
+    /// whose rows are all the organisation's.
+    pub per_group: bool,
 }
 
 /// Which of the source table's rows a sheet shows.
@@ -53,7 +56,19 @@ pub struct SheetDef {
 }
 
 const fn col(header: &'static str, source: Source) -> SheetColumn {
-    SheetColumn { header, source }
+    SheetColumn {
+        header,
+        source,
+        per_group: false,
+    }
+}
+
+/// A column the headline leaves out (see [`SheetColumn::per_group`]).
+const fn group_col(header: &'static str, source: Source) -> SheetColumn {
+    SheetColumn {
+        per_group: true,
+        ..col(header, source)
+    }
 }
 
 const INDICATOR: Source = Source::Label(
@@ -79,8 +94,8 @@ const WITH_CHANGE: &[SheetColumn] = &[
     col("Indicator", INDICATOR),
     col("Measured as", MEASURED_AS),
     col("Survey year", Source::Year("wave_id")),
-    col("Breakdown", BREAKDOWN),
-    col("Group", GROUP),
+    group_col("Breakdown", BREAKDOWN),
+    group_col("Group", GROUP),
     col("Respondents", Source::Cell("n")),
     col("Value ({unit})", Source::Cell("value")),
     col("Lower end of 95% interval ({unit})", Source::Cell("ci_low")),
@@ -125,58 +140,7 @@ const WITH_CHANGE: &[SheetColumn] = &[
         "Verdict since the baseline",
         verdict("verdict_since_baseline"),
     ),
-    col("Why withheld", WITHHELD),
-];
-
-/// The headline: the organisation's latest figures, so no breakdown, group or reason column.
-const HEADLINE: &[SheetColumn] = &[
-    col("Indicator", INDICATOR),
-    col("Measured as", MEASURED_AS),
-    col("Survey year", Source::Year("wave_id")),
-    col("Respondents", Source::Cell("n")),
-    col("Value ({unit})", Source::Cell("value")),
-    col("Lower end of 95% interval ({unit})", Source::Cell("ci_low")),
-    col(
-        "Upper end of 95% interval ({unit})",
-        Source::Cell("ci_high"),
-    ),
-    col(
-        "Previous wave's value ({unit})",
-        Source::Cell("value_previous"),
-    ),
-    col(
-        "Change since the previous wave ({change})",
-        Source::Cell("change_since_previous"),
-    ),
-    col(
-        "Lower end of the change's 95% interval ({change})",
-        Source::Cell("change_since_previous_ci_low"),
-    ),
-    col(
-        "Upper end of the change's 95% interval ({change})",
-        Source::Cell("change_since_previous_ci_high"),
-    ),
-    col(
-        "Verdict since the previous wave",
-        verdict("verdict_since_previous"),
-    ),
-    col("Baseline value ({unit})", Source::Cell("value_baseline")),
-    col(
-        "Change since the baseline ({change})",
-        Source::Cell("change_since_baseline"),
-    ),
-    col(
-        "Lower end of the baseline change's 95% interval ({change})",
-        Source::Cell("change_since_baseline_ci_low"),
-    ),
-    col(
-        "Upper end of the baseline change's 95% interval ({change})",
-        Source::Cell("change_since_baseline_ci_high"),
-    ),
-    col(
-        "Verdict since the baseline",
-        verdict("verdict_since_baseline"),
-    ),
+    group_col("Why withheld", WITHHELD),
 ];
 
 /// The workbook's tables, in order: the headline first.
@@ -186,7 +150,7 @@ pub const SHEETS: &[SheetDef] = &[
         short: "Headline",
         source: "fact_indicator_with_change",
         rows: Rows::Headline,
-        columns: HEADLINE,
+        columns: WITH_CHANGE,
     },
     SheetDef {
         title: "Indicators ({unit}) by group and wave, with their change",
@@ -569,6 +533,16 @@ impl Sheet<'_> {
         name.chars()
             .filter(|c| !"[]:*?/\\".contains(*c))
             .take(31)
+            .collect()
+    }
+
+    /// The sheet's columns: the declaration's, less the per-group ones on the headline.
+    pub fn columns(&self) -> Vec<&SheetColumn> {
+        let headline = self.def.rows == Rows::Headline;
+        self.def
+            .columns
+            .iter()
+            .filter(|c| !(headline && c.per_group))
             .collect()
     }
 
