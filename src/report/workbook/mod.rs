@@ -29,43 +29,6 @@ use std::collections::HashMap;
 /// reason for a published row).
 pub const NOT_APPLICABLE: &str = "[z]";
 
-/// A column's header in plain English, with its unit: `pct_positive` → "Percent positive (%)".
-pub fn plain_header(col: &super::registry::Column) -> String {
-    let words: Vec<String> = col
-        .name
-        .split('_')
-        .map(|w| match w {
-            "pct" => "percent".to_string(),
-            "ci" => "95% interval".to_string(),
-            "n" => "number".to_string(),
-            "id" => "ID".to_string(),
-            "mdd" => "minimum detectable difference".to_string(),
-            "r2" => "R²".to_string(),
-            "q" => "q".to_string(),
-            "p" => "p".to_string(),
-            "fpc" => "finite population correction".to_string(),
-            "sd" => "standard deviation".to_string(),
-            "spc" => "control chart".to_string(),
-            "enps" => "eNPS".to_string(),
-            "nps" => "NPS".to_string(),
-            "hr" => "HR".to_string(),
-            other => other.to_string(),
-        })
-        .collect();
-    let mut text = words.join(" ");
-    if let Some(first) = text.get(0..1) {
-        text = first.to_uppercase() + &text[1..];
-    }
-    let unit = match col.unit {
-        "" => String::new(),
-        "dim_indicator.unit" => " (indicator's unit)".to_string(),
-        // "Respondents", not "Respondents (respondents)".
-        u if text.to_lowercase() == u => String::new(),
-        u => format!(" ({u})"),
-    };
-    text + &unit
-}
-
 /// Build the workbook. `cover` lines go on the cover sheet under the title, followed by a link
 /// to every table; `notes` are (note, text) rows for the notes table; then one sheet per table
 /// for people ([`sheets::SHEETS`]) that has rows, made from the published `tables`.
@@ -80,7 +43,6 @@ pub fn workbook(
         .filter(|t| {
             sheets::SHEETS.iter().any(|s| s.source == t.def.name)
                 || sheets::DIMS.iter().any(|d| d.0 == t.def.name)
-                || t.def.name == "dim_quadrant"
         })
         .map(|t| (t.def.name, text_of(t)))
         .collect();
@@ -416,29 +378,6 @@ fn write_cell(
 mod tests {
     use super::*;
     use crate::report::model::RunInfo;
-
-    #[test]
-    fn headers_are_plain_english_with_units_said_once() {
-        let col = |name, unit| super::super::registry::Column {
-            name,
-            ty: super::super::registry::ArrowType::Int64,
-            role: super::super::registry::Role::Value,
-            format: NumberFormat::Plain,
-            unit,
-            description: "",
-        };
-        assert_eq!(
-            plain_header(&col("pct_positive", "%")),
-            "Percent positive (%)"
-        );
-        assert_eq!(plain_header(&col("ci_low", "%")), "95% interval low (%)");
-        assert_eq!(
-            plain_header(&col("respondents", "respondents")),
-            "Respondents"
-        );
-        assert_eq!(plain_header(&col("n", "answers")), "Number (answers)");
-        assert_eq!(plain_header(&col("wave_id", "")), "Wave ID");
-    }
 
     #[test]
     fn builds_a_workbook_and_is_deterministic() {

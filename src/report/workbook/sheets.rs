@@ -410,7 +410,7 @@ pub struct Dims {
 }
 
 /// The dimensions a sheet reads (the columns' labels and the rows' filters).
-pub const DIMS: [(&str, &str); 10] = [
+pub const DIMS: [(&str, &str); 11] = [
     ("dim_wave", "wave_id"),
     ("dim_indicator", "indicator_id"),
     ("dim_question", "question_id"),
@@ -421,13 +421,14 @@ pub const DIMS: [(&str, &str); 10] = [
     ("dim_verdict", "verdict"),
     ("dim_comparison", "comparison"),
     ("dim_suppression_reason", "suppression_reason"),
+    ("dim_quadrant", "quadrant"),
 ];
 
 impl Dims {
     /// From each dimension's text (missing ones give no labels).
     pub fn new(tables: &HashMap<&str, TextTable>) -> Dims {
         let mut rows = HashMap::new();
-        for (dim, key) in DIMS.iter().chain([("dim_quadrant", "quadrant")].iter()) {
+        for (dim, key) in &DIMS {
             let Some(t) = tables.get(dim) else { continue };
             let Some(k) = t.column(key) else { continue };
             for r in &t.rows {
@@ -444,11 +445,7 @@ impl Dims {
     }
 
     pub fn get(&self, dim: &str, key: &str, column: &str) -> Option<&str> {
-        let dim = DIMS
-            .iter()
-            .map(|d| d.0)
-            .chain(["dim_quadrant"])
-            .find(|d| *d == dim)?;
+        let dim = DIMS.iter().map(|d| d.0).find(|d| *d == dim)?;
         self.rows
             .get(&(dim, key.to_string()))?
             .get(column)
