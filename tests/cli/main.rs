@@ -7,6 +7,7 @@
 
 mod architecture;
 mod benchmarks;
+mod charts;
 mod claims;
 mod comments;
 mod common;

@@ -1,6 +1,7 @@
 //! Charts (plotters), each written as SVG (for the HTML report and the web) and as PNG (for
 //! slides and Word): indicator bars with 95% interval whiskers by wave, trend lines over waves,
-//! diverging stacked bars of the answers to each question, a directorate × indicator heat map,
+//! diverging stacked bars of the answers to each question, a directorate × indicator heat map
+//! (better or worse than the organisation),
 //! SPC control charts, and the key-driver quadrant (importance × current score).
 //!
 //! Every chart carries a `<title>` and a `<desc>` listing its values so screen readers can read
@@ -18,8 +19,8 @@ mod spc;
 
 pub use bars::indicator_bars;
 pub use diverging::diverging;
-pub use heatmap::heatmap;
-pub use panels::panels;
+pub use heatmap::{HeatColumn, heatmap};
+pub use panels::{common_scale, panels};
 pub use quadrant::quadrant;
 pub use spc::{SpcMonth, spc_chart};
 pub use trend::trend;
@@ -111,7 +112,7 @@ enum Kind {
         rows: Vec<(String, Option<Shares>)>,
     },
     Heatmap {
-        columns: Vec<String>,
+        columns: Vec<HeatColumn>,
         rows: Vec<(String, Vec<Option<f64>>)>,
     },
     Spc {
@@ -129,13 +130,18 @@ enum Kind {
     },
 }
 
-/// One indicator's panel in a small-multiples chart: its own scale and unit.
+/// One indicator's panel in a small-multiples chart: its unit, its scale and the part of it
+/// shown.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Panel {
     pub label: String,
     /// The axis in words: "% positive", "out of 100", "out of 10", "% yes", "eNPS".
     pub unit: String,
-    /// The axis range (the scale's natural bounds, or narrower around the data).
+    /// The scale's natural bounds (0 to 100, 0 to 10, -100 to 100).
+    pub bounds: (f64, f64),
+    /// The axis' gridline step (10 points, 1 point).
+    pub step: f64,
+    /// The axis range shown: set by [`panels`] to the same span for every panel of a unit.
     pub range: (f64, f64),
     pub decimals: usize,
     /// One point per wave (None: not asked, or withheld).

@@ -7,6 +7,14 @@ fn p(v: f64) -> Option<Point> {
     })
 }
 
+fn column(label: &str, organisation: f64, lower_is_better: bool) -> HeatColumn {
+    HeatColumn {
+        label: label.into(),
+        organisation: Some(organisation),
+        lower_is_better,
+    }
+}
+
 fn all_kinds() -> Vec<Chart> {
     let waves = vec!["2025".to_string(), "2026".to_string()];
     vec![
@@ -46,7 +54,10 @@ fn all_kinds() -> Vec<Chart> {
         heatmap(
             "heat",
             "Heat",
-            &["Officer-member trust".into(), "Respect".into()],
+            &[
+                column("Officer-member trust", 50.0, false),
+                column("Respect", 60.0, false),
+            ],
             &[("Place".into(), vec![Some(55.0), None])],
         ),
         spc_chart(
@@ -155,7 +166,7 @@ fn markup_in_labels_is_escaped_in_svg() {
     let c = heatmap(
         "h",
         "<b>x</b>",
-        &["<script>".into()],
+        &[column("<script>", 1.0, false)],
         &[("a&b".into(), vec![None])],
     );
     let svg = c.svg().unwrap().into_string();
@@ -174,5 +185,110 @@ fn long_labels_are_shortened_at_a_word() {
     assert_eq!(
         wrap("Speaking up and challenge", 14),
         vec!["Speaking up", "and challenge"]
+    );
+}
+
+fn pct_panel(label: &str, unit: &str, bounds: (f64, f64), step: f64, values: &[f64]) -> Panel {
+    Panel {
+        label: label.into(),
+        unit: unit.into(),
+        bounds,
+        step,
+        range: bounds,
+        decimals: 1,
+        points: values.iter().map(|&v| p(v)).collect(),
+    }
+}
+
+#[test]
+fn panels_of_a_unit_share_one_span_so_equal_changes_look_equal() {
+    // Respect 65 -> 70 and trust 40 -> 49 (intervals +-2) in points; morale 6.64 -> 6.52 out of
+    // 10; bullying 11.8 -> 10.7 near the scale's floor.
+    let mut panels = vec![
+        pct_panel("Respect", "% positive", (0.0, 100.0), 10.0, &[65.0, 70.0]),
+        pct_panel("Trust", "% positive", (0.0, 100.0), 10.0, &[40.0, 49.0]),
+        pct_panel("Bullying", "% positive", (0.0, 100.0), 10.0, &[11.8, 10.7]),
+        pct_panel("Morale", "out of 10", (0.0, 10.0), 1.0, &[6.64, 6.52]),
+        pct_panel("Wide", "eNPS", (-100.0, 100.0), 10.0, &[-90.0, 95.0]),
+    ];
+    common_scale(&mut panels);
+    // Trust's values with intervals span 38..51 = 13 points: 2 steps, plus a step at each end.
+    // Respect 63..72, centred at 67.5: 47.5 rounded down to a gridline.
+    assert_eq!(panels[0].range, (40.0, 80.0));
+    assert_eq!(panels[1].range, (20.0, 60.0));
+    // Never below the scale's floor: the span moves up instead.
+    assert_eq!(panels[2].range, (0.0, 40.0));
+    // Morale 4.52..8.64 with its intervals: 5 steps of 1 plus one at each end, from 6.58 - 3.5
+    // rounded down; whatever the data, no wider than the scale (eNPS).
+    assert_eq!(panels[3].range, (3.0, 10.0));
+    assert_eq!(panels[4].range, (-100.0, 100.0));
+    for p in &panels {
+        for pt in p.points.iter().flatten() {
+            let (a, b) = pt.ci.unwrap();
+            assert!(
+                p.range.0 <= a && b <= p.range.1,
+                "{} {:?}",
+                p.label,
+                p.range
+            );
+        }
+    }
+    // The description states each axis, and that it is broken where it does not start at 0.
+    let chart = panels_chart(&panels);
+    assert!(
+        chart
+            .desc
+            .contains("Respect (% positive, axis from 40 to 80, broken below)")
+    );
+    assert!(
+        chart
+            .desc
+            .contains("Bullying (% positive, axis from 0 to 40):")
+    );
+}
+
+fn panels_chart(panels: &[Panel]) -> Chart {
+    let waves = vec!["2025".to_string(), "2026".to_string()];
+    super::panels("p", "Panels", &waves, panels)
+}
+
+#[test]
+fn heat_map_colours_by_better_or_worse_in_each_indicators_direction() {
+    // Bullying at 8% against the organisation's 11%: lower is better, so better (blue); trust
+    // at 45 against 50: worse (orange); respect level with the organisation: no gap.
+    let c = heatmap(
+        "h",
+        "Heat",
+        &[
+            column("Trust", 50.0, false),
+            column("Bullied", 11.0, true),
+            column("Respect", 60.0, false),
+        ],
+        &[("Place".into(), vec![Some(45.0), Some(8.0), Some(60.0)])],
+    );
+    assert!(
+        c.desc.contains(
+            "Place: Trust 45.0 (worse by 5.0), Bullied 8.0 (better by 3.0), Respect 60.0"
+        ),
+        "{}",
+        c.desc
+    );
+    let svg = c.svg().unwrap().into_string();
+    assert!(
+        svg.contains("Better than the whole organisation"),
+        "legend in words"
+    );
+    let (trust, bullied) = (&column("Trust", 50.0, false), &column("B", 11.0, true));
+    let hue = |col: HSLColor| (col.0 * 360.0).round();
+    assert_eq!(hue(heatmap::shade(trust, 45.0)), 20.0, "orange: worse");
+    assert_eq!(hue(heatmap::shade(bullied, 8.0)), 207.0, "blue: better");
+    assert!(
+        heatmap::shade(trust, 35.0).2 < heatmap::shade(trust, 45.0).2,
+        "deeper for a larger gap"
+    );
+    assert_eq!(
+        heatmap::shade(trust, 20.0),
+        heatmap::shade(trust, 35.0),
+        "full colour from 15 points"
     );
 }

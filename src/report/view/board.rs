@@ -14,7 +14,7 @@ use crate::report::charts::{self, Point};
 use crate::report::model::group_label;
 use crate::report::registry::Figure as Published;
 use crate::report::tables::{fmt_decimals, fmt1};
-use crate::schema::{Method, QuestionType, Schema};
+use crate::schema::{Direction, Method, QuestionType, Schema};
 use std::collections::HashMap;
 
 /// What every interval narrowed by the finite population correction says beside it.
@@ -262,7 +262,7 @@ impl<'a> Board<'a> {
 )
     }
 
-    /// Every headline indicator, each on its own scale: small multiples.
+    /// Every headline indicator, each on its unit's whole scale: small multiples.
     fn headline_panels(&self, page: &mut PageBuilder) {
         let s = self.s;
         let panels: Vec<charts::Panel> = self
@@ -287,7 +287,7 @@ impl<'a> Board<'a> {
                 &self.waves,
                 &panels,
             ),
-            "One panel per indicator, each on its own scale; the latest wave is the filled point and earlier waves are hollow; the values are in the table above",
+            "One panel per indicator, on the whole scale of its unit (percentages and indices 0 to 100, scores 0 to 10, eNPS -100 to 100); each point has its 95% interval as a capped line; the latest wave is the filled point and earlier waves are hollow; the values are in the table above",
         );
     }
 
@@ -405,31 +405,36 @@ impl<'a> Board<'a> {
             .collect();
         let mut header = vec!["Directorate".to_string()];
         header.extend(pct.iter().map(|&i| s.indicators[i].label.clone()));
+        let columns: Vec<charts::HeatColumn> = pct
+            .iter()
+            .map(|&i| charts::HeatColumn {
+                label: s.indicators[i].label.clone(),
+                organisation: self
+                    .value(latest, i, Breakdown::Overall, Group::All)
+                    .map(|v| v.0),
+                lower_is_better: s.indicators[i].direction == Direction::LowerIsBetter,
+            })
+            .collect();
         page.figure(
             charts::heatmap(
                 "heatmap_directorate",
-                &format!("Indicators by directorate ({latest})"),
-                &header[1..],
+                &format!("Indicators by directorate compared with the whole organisation ({latest})"),
+                &columns,
                 &rows,
             ),
-            "Heat map of each indicator by directorate: darker cells are higher values, every value is printed, [c] = suppressed; the same values are in the table below",
+            "Heat map of each indicator by directorate: blue where a directorate does better than the whole organisation, orange where it does worse (for bullying and discrimination, lower is better), deeper for a larger gap; every value is printed, [c] = withheld",
         );
         page.table(Table {
-            caption:
-                "Heat map: darker cells are higher values; every value is printed; [c] = suppressed"
-                    .into(),
+            caption: format!("The heat map's values as a table ({latest}); [c] = withheld"),
             header,
             rows: rows
                 .into_iter()
                 .map(|(head, values)| Row {
                     head,
-                    cells: values
-                        .into_iter()
-                        .map(|v| Cell::shaded(fmt(v), v))
-                        .collect(),
+                    cells: values.into_iter().map(|v| Cell::plain(fmt(v))).collect(),
                 })
                 .collect(),
-            heat: true,
+            repeats_figure: true,
         });
         let labelled: Vec<(Breakdown, Group, String)> = groups
             .iter()

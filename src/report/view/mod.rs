@@ -165,9 +165,9 @@ pub struct Table {
     pub caption: String,
     pub header: Vec<String>,
     pub rows: Vec<Row>,
-    /// A heat map's table: its cells are shaded by value (the value is printed too); it repeats
-    /// the chart's values for screen readers and copying, so print leaves it out.
-    pub heat: bool,
+    /// The values of the figure before it, for screen readers and copying: the page folds it
+    /// away under a summary line (the figure is the one view of them) and print leaves it out.
+    pub repeats_figure: bool,
 }
 
 impl Table {
@@ -186,7 +186,7 @@ impl Table {
                     }
                 })
                 .collect(),
-            heat: false,
+            repeats_figure: false,
         }
     }
 }
@@ -200,27 +200,11 @@ pub struct Row {
 #[derive(Debug)]
 pub struct Cell {
     pub text: String,
-    /// A heat-map cell's background lightness (percent, light for low values, dark for high).
-    pub lightness: Option<String>,
 }
 
 impl Cell {
     pub fn plain(text: String) -> Self {
-        Cell {
-            text,
-            lightness: None,
-        }
-    }
-
-    /// A heat-map cell: light to dark blue by value (0–100); text stays dark enough to read.
-    pub fn shaded(text: String, value: Option<f64>) -> Self {
-        Cell {
-            text,
-            lightness: value.map(|v| {
-                let t = (v / 100.0).clamp(0.0, 1.0);
-                format!("{:.0}", 96.0 - 40.0 * t)
-            }),
-        }
+        Cell { text }
     }
 }
 
@@ -460,18 +444,5 @@ mod tests {
         );
         assert_eq!(page.intro.len(), 1);
         assert!(!page.has_contents(), "no cover, no contents");
-    }
-
-    #[test]
-    fn heat_map_cells_shade_from_light_to_dark() {
-        assert_eq!(
-            Cell::shaded("0".into(), Some(0.0)).lightness.as_deref(),
-            Some("96")
-        );
-        assert_eq!(
-            Cell::shaded("100".into(), Some(100.0)).lightness.as_deref(),
-            Some("56")
-        );
-        assert_eq!(Cell::shaded("[c]".into(), None).lightness, None);
     }
 }

@@ -122,8 +122,9 @@ fn verdict_words(d: &Delta) -> (Marker, String) {
     }
 }
 
-/// An indicator's panel for the small-multiples chart: its unit in words and an honest axis
-/// (whole steps around the data, within the scale's bounds, never narrower than a fifth of it).
+/// An indicator's panel for the small-multiples chart: its unit in words and the scale's
+/// bounds (0 to 100 for percentages and indices, 0 to 10 for scores, -100 to 100 for eNPS);
+/// `charts::panels` gives every panel of a unit the same span within them.
 pub fn panel(
     ind: &crate::schema::Indicator,
     points: Vec<Option<crate::report::charts::Point>>,
@@ -135,28 +136,12 @@ pub fn panel(
         Method::YesRate => ("% yes", (0.0, 100.0), 10.0),
         Method::Enps => ("eNPS", (-100.0, 100.0), 10.0),
     };
-    let (mut lo, mut hi) = (f64::MAX, f64::MIN);
-    for p in points.iter().flatten() {
-        let (a, b) = p.ci.unwrap_or((p.value, p.value));
-        lo = lo.min(a.min(p.value));
-        hi = hi.max(b.max(p.value));
-    }
-    let range = if lo > hi {
-        bounds
-    } else {
-        let mut lo = ((lo - step / 2.0) / step).floor() * step;
-        let mut hi = ((hi + step / 2.0) / step).ceil() * step;
-        let min_span = (bounds.1 - bounds.0) / 5.0;
-        while hi - lo < min_span {
-            lo -= step;
-            hi += step;
-        }
-        (lo.max(bounds.0), hi.min(bounds.1))
-    };
     crate::report::charts::Panel {
         label: ind.label.clone(),
         unit: unit.to_string(),
-        range,
+        bounds,
+        step,
+        range: bounds,
         decimals: usize::from(ind.method.decimals()),
         points,
     }
