@@ -81,8 +81,10 @@ impl Series {
     /// The kind of chart, for readers.
     pub fn chart_kind_label(self, schema: &Schema) -> &'static str {
         match self {
-            Series::Uptake => "p-chart (forms out of attendees)",
-            Series::Indicator(i) if schema.indicators[i].items.len() == 1 => "p-chart (% positive)",
+            Series::Uptake => "proportion (forms out of attendees)",
+            Series::Indicator(i) if schema.indicators[i].items.len() == 1 => {
+                "proportion (% positive)"
+            }
             Series::Indicator(_) => "mean of respondents' scores",
         }
     }

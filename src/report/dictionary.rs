@@ -29,9 +29,10 @@ pub struct DictionarySettings {
     pub drivers: (u64, usize),
 }
 
+/// The dictionary: what the files are, then the methods and a glossary of their technical
+/// names, then how the tables relate and every table's columns.
 pub fn data_dictionary(s: &DictionarySettings, tables: &[&Table]) -> String {
     let mut out = introduction(tables);
-    out.push_str(&relationships(tables));
     out.push_str(&staff_methods(s));
     out.push_str(&weighting_methods(
         s.weighted_by.as_deref(),
@@ -45,6 +46,8 @@ pub fn data_dictionary(s: &DictionarySettings, tables: &[&Table]) -> String {
             m.pack_false_alarm,
         ));
     }
+    out.push_str(GLOSSARY);
+    out.push_str(&relationships(tables));
     out.push_str("\n## Tables\n");
     for t in tables {
         out.push_str(&table_section(t));
@@ -95,6 +98,34 @@ unrounded values.
         facts = names(&["fact_"]),
     )
 }
+
+/// The methods' technical names beside the words the report and deep dives use for them.
+const GLOSSARY: &str = r#"
+## Glossary
+
+The report and the deep dives say what each method does in a reader's words; the methods above
+and the tables' columns use the technical names.
+
+| Technical name | In the report's words | What it is |
+|---|---|---|
+| Benjamini-Hochberg adjustment, q-value | "larger than chance would explain, allowing for the number of comparisons" | Controls the expected share of false discoveries among the changes called real within a family of comparisons; `q_value` is each change's adjusted p-value, and a change is called improved or declined when it is below 0.05. |
+| Benjamini-Yekutieli adjusted interval | "the interval beside a tested change is widened to allow for the number of comparisons" | A confidence interval at the level the family's threshold implies, so it leaves out zero exactly when the change is called real. |
+| p-value | "could be chance" | The chance of a change at least this large if nothing had changed. |
+| Wilson score interval | "95% interval" of a percentage | The interval for a proportion that stays inside 0 to 100 and behaves well near the ends. |
+| Newcombe's hybrid score interval | "95% interval" of a change in a percentage | The interval for a difference of two proportions, built from each wave's Wilson interval. |
+| Two-proportion z test | "larger than chance would explain" (percentages) | The test of a change in a percentage between two waves. |
+| Welch's t test and interval | "larger than chance would explain" (scores) | The test and interval for a change in a mean when the two waves' spreads differ. |
+| Minimum detectable difference (MDD) | "a change needs to be about ... to be called a real change" | The smallest change a two-sided test would detect with 80% power: at 5% (`mdd_unadjusted`), or at the family's threshold (`mdd_at_family_threshold`), which the report quotes. |
+| Finite population correction | "narrowed because a large share of the group's staff answered" | Narrows an interval by the share of a known population that answered; off unless the config switches it on. |
+| Kish's effective sample size | "unequal weights count as fewer respondents" | n / (1 + CV² of the weights): the number of unweighted respondents that would give the same precision. |
+| Raking (iterative proportional fitting), post-stratification | "weighted to the HR headcount" | Two ways of weighting respondents so that groups count for their share of staff. |
+| R² | "what the themes together explain of how the outcome varies" | The share of the outcome's variance a regression on the themes explains. |
+| Shapley decomposition (LMG) of R² | "each theme's share of what is explained, shared out fairly between themes that overlap" | Each theme's average gain in R² over every order in which the themes can enter the regression. |
+| Bootstrap | "resampling the respondents" | Re-running the analysis on many samples drawn with replacement from the respondents to see how much the results vary. |
+| p-chart, Laney p′-chart | "a chart of a proportion" | A control chart for a monthly percentage, with limits for each month's number of forms (Laney's when months vary more than chance would explain). |
+| Person-level mean chart | "a chart of the mean of respondents' scores" | A control chart for a theme's monthly mean score, its limits from the spread of respondents' scores. |
+| Primary and secondary suppression | "withheld: too few answers, or to protect another figure" | Withholding a figure on fewer answers than the threshold, and others so that it cannot be worked out by subtraction. |
+"#;
 
 /// A Mermaid diagram of every foreign key, and the same as a list.
 fn relationships(tables: &[&Table]) -> String {

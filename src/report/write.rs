@@ -230,6 +230,7 @@ pub fn write_pack(
         evidence: e,
         model: &model,
         dictionary_md: &dictionary,
+        table_defs: &defs,
         weighted_by,
         weighting_cells,
         facts: release_facts(e, &model),
@@ -396,7 +397,7 @@ fn write_pages(
     pack.write("data-dictionary.md", dictionary_page.markdown.as_bytes())?;
     pack.write("report.html", rendered.html.as_bytes())?;
     pack.write("report.md", rendered.markdown.as_bytes())?;
-    for (file, bytes) in &rendered.charts {
+    for (file, bytes) in rendered.charts.iter().chain(&dictionary_page.charts) {
         pack.write(&format!("charts/{file}"), bytes)?;
     }
     Ok(())

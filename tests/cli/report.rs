@@ -521,17 +521,75 @@ fn id_hits(text: &str, id: &str) -> Vec<String> {
     hits
 }
 
-/// Readers see wording and labels: no question, indicator or field id in the report or the
-/// deep dive (the data dictionary, written for Power BI authors, names columns and keys).
+/// Methods' technical names, which readers meet only in the data dictionary's methods section
+/// and glossary.
+const JARGON: [&str; 17] = [
+    "Benjamini",
+    "Hochberg",
+    "Yekutieli",
+    "q-value",
+    "LMG",
+    "Shapley",
+    "R²",
+    "p-chart",
+    "Newcombe",
+    "Wilson",
+    "Welch",
+    "Kish",
+    "bootstrap",
+    "finite population correction",
+    "z test",
+    "p below",
+    "regression",
+];
+
+/// Codes (`outside_limits`, `not_labelled`, a column name) in a reader's text: a word joined
+/// by underscores, not part of a file name or path.
+fn code_hits(text: &str) -> Vec<String> {
+    let mut hits = Vec::new();
+    for line in text.lines() {
+        for word in line.split(|c: char| c.is_whitespace() || "()[],;:'\"“”|".contains(c)) {
+            let word = word.trim_end_matches('.');
+            let code = word.contains('_')
+                && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && word.chars().any(|c| c.is_ascii_lowercase());
+            if code {
+                hits.push(format!(
+                    "`{word}` in: {}",
+                    line.chars().take(160).collect::<String>()
+                ));
+            }
+        }
+    }
+    hits
+}
+
+/// Markdown syntax shown as text in a web page: emphasis asterisks, links, backticks.
+fn markdown_hits(text: &str) -> Vec<String> {
+    text.lines()
+        .filter(|l| {
+            l.contains("**")
+                || l.contains("](")
+                || l.contains('`')
+                || l.split(' ')
+                    .any(|w| w.len() > 2 && w.starts_with('*') && w.ends_with('*'))
+        })
+        .map(|l| l.chars().take(160).collect())
+        .collect()
+}
+
+/// Readers see wording and labels: no question, indicator or field id, no code, no method's
+/// technical name and no Markdown syntax in the report, the deep dive or a directorate's report
+/// (the data dictionary, written for Power BI authors, names columns, keys and methods).
 #[test]
-fn no_ids_where_readers_look() {
+fn no_ids_jargon_or_codes_where_readers_look() {
     let s = Sandbox::new();
     s.copy_dir("schemas", "schemas")
         .copy_dir("sample-data", "sample-data");
     s.expect_exit(&["-q", "run", "--config", SAMPLE_CONFIG, "--out", "out"], 0);
     let ids = id_like(&std::fs::read_to_string(s.path("schemas/staff-survey.toml")).unwrap());
     assert!(ids.contains(&"S19".to_string()) && ids.contains(&"officer_member_trust".to_string()));
-    // The scanner finds an id as a word and ignores file names and link targets.
+    // The scanners find an id as a word and ignore file names and link targets.
     assert_eq!(id_hits("| S19: Officers and members", "S19").len(), 1);
     assert!(id_hits("by line_manager (2026)", "line_manager").len() == 1);
     assert!(
@@ -541,33 +599,71 @@ fn no_ids_where_readers_look() {
         )
         .is_empty()
     );
+    assert_eq!(code_hits("| Forms | 2025-12 (outside_limits) |").len(), 1);
+    assert!(code_hits("see tables/fact_item_results.csv and charts/spc_x.png").is_empty());
+    assert_eq!(markdown_hits("Quadrant: *Priority* here").len(), 1);
     let reader_part = |text: String| match text.find("Data dictionary") {
         Some(i) => text[..i].to_string(),
         None => text,
     };
     let read = |p: &str| std::fs::read_to_string(s.path(p)).unwrap();
-    let pages = [
-        ("report.md", reader_part(read("out/report.md"))),
+    let mut pages = vec![
         (
-            "report.html",
+            "report.md".to_string(),
+            reader_part(read("out/report.md")),
+            false,
+        ),
+        (
+            "report.html".to_string(),
             reader_part(visible_text(&read("out/report.html"))),
+            true,
         ),
         (
-            "trust deep dive (md)",
+            "trust deep dive (md)".to_string(),
             reader_part(read("out/deep-dives/officer_member_trust.md")),
+            false,
         ),
         (
-            "trust deep dive (html)",
+            "trust deep dive (html)".to_string(),
             reader_part(visible_text(&read(
                 "out/deep-dives/officer_member_trust.html",
             ))),
+            true,
         ),
     ];
+    let units: Vec<_> = std::fs::read_dir(s.path("out/unit-reports"))
+        .map(|d| d.map(|e| e.unwrap().path()).collect())
+        .unwrap_or_default();
+    for path in units {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(&path).unwrap();
+        match path.extension().and_then(|x| x.to_str()) {
+            Some("html") => pages.push((name, visible_text(&text), true)),
+            Some("md") => pages.push((name, text, false)),
+            _ => {}
+        }
+    }
     let mut found = Vec::new();
-    for (page, text) in &pages {
+    for (page, text, html) in &pages {
         for id in &ids {
             for hit in id_hits(text, id) {
                 found.push(format!("{page}: `{id}` in: {hit}"));
+            }
+        }
+        for term in JARGON {
+            for line in text.lines().filter(|l| l.contains(term)) {
+                found.push(format!(
+                    "{page}: {term:?} in: {}",
+                    line.chars().take(160).collect::<String>()
+                ));
+            }
+        }
+        for hit in code_hits(text) {
+            found.push(format!("{page}: {hit}"));
+        }
+        if *html {
+            for hit in markdown_hits(text) {
+                found.push(format!("{page}: Markdown in: {hit}"));
             }
         }
     }

@@ -2,7 +2,8 @@
 //! slides and Word): indicator bars with 95% interval whiskers by wave, trend lines over waves,
 //! diverging stacked bars of the answers to each question, a directorate × indicator heat map
 //! (better or worse than the organisation),
-//! SPC control charts, and the key-driver quadrant (importance × current score).
+//! SPC control charts, the key-driver quadrant (importance × current score), and the data
+//! dictionary's matrix of the tables' relationships.
 //!
 //! Every chart carries a `<title>` and a `<desc>` listing its values so screen readers can read
 //! it, and meaning never rests on colour alone: series differ in marker shape or position,
@@ -13,6 +14,7 @@
 mod bars;
 mod diverging;
 mod heatmap;
+mod matrix;
 mod panels;
 mod quadrant;
 mod spc;
@@ -20,6 +22,7 @@ mod spc;
 pub use bars::indicator_bars;
 pub use diverging::diverging;
 pub use heatmap::{HeatColumn, heatmap};
+pub use matrix::{MatrixRow, relationship_matrix};
 pub use panels::{common_scale, panels};
 pub use quadrant::quadrant;
 pub use spc::{SpcMonth, spc_chart};
@@ -29,6 +32,7 @@ mod trend;
 use bars::draw_bars;
 use diverging::draw_diverging;
 use heatmap::draw_heatmap;
+use matrix::draw_matrix;
 use panels::draw_panels;
 use quadrant::draw_quadrant;
 use spc::draw_spc;
@@ -122,6 +126,10 @@ enum Kind {
     Panels {
         waves: Vec<String>,
         panels: Vec<Panel>,
+    },
+    Matrix {
+        columns: Vec<String>,
+        rows: Vec<MatrixRow>,
     },
     Quadrant {
         drivers: Vec<DriverPoint>,
@@ -220,6 +228,7 @@ impl Chart {
             Kind::Heatmap { columns, rows } => draw_heatmap(root, k, &self.title, columns, rows),
             Kind::Spc { months, decimals } => draw_spc(root, k, &self.title, months, *decimals),
             Kind::Panels { waves, panels } => draw_panels(root, k, &self.title, waves, panels),
+            Kind::Matrix { columns, rows } => draw_matrix(root, k, &self.title, columns, rows),
             Kind::Quadrant {
                 drivers,
                 average_share,

@@ -19,7 +19,7 @@ pub fn quadrant(
         drivers
             .iter()
             .map(|d| format!(
-                "{}: share of R² {}%{}, score {}",
+                "{}: share of what is explained {}%{}, score {}",
                 d.label,
                 fmt1(d.share),
                 d.ci.map_or_else(String::new, |(l, h)| format!(
@@ -80,7 +80,7 @@ pub(super) fn draw_quadrant<DB: DrawingBackend>(
         .axis_desc_style(font(k, 14.0))
         .x_desc("Current score (mean, 0-100)")
         .x_label_formatter(&|x: &f64| format!("{x:.0}"))
-        .y_desc("Share of R² (%)")
+        .y_desc("Share of what is explained (%)")
         .y_label_formatter(&|y: &f64| format!("{y:.0}%"))
         .draw()?;
     let grey = GREY.stroke_width(stroke(k, 1.0));

@@ -18,6 +18,15 @@ fn column(label: &str, organisation: f64, lower_is_better: bool) -> HeatColumn {
 fn all_kinds() -> Vec<Chart> {
     let waves = vec!["2025".to_string(), "2026".to_string()];
     vec![
+        relationship_matrix(
+            "relationships",
+            "How the tables relate",
+            &["dim_wave".into(), "dim_group".into()],
+            &[(
+                "fact_item_changes".into(),
+                vec![vec!["wave_from".into(), "wave_to".into()], vec![]],
+            )],
+        ),
         indicator_bars(
             "bars",
             "Bars",
@@ -147,18 +156,18 @@ fn the_same_chart_draws_byte_identically() {
 fn descriptions_carry_the_values_and_suppression() {
     let kinds = all_kinds();
     assert!(
-        kinds[0]
+        kinds[1]
             .desc
             .contains("2026: 47.5 (95% interval 45.5 to 49.5)")
     );
-    assert!(kinds[0].desc.contains("Respect (2025: not published"));
+    assert!(kinds[1].desc.contains("Respect (2025: not published"));
     assert!(
-        kinds[2]
+        kinds[3]
             .desc
             .contains("50.0% positive, 20.0% neutral, 30.0% negative")
     );
-    assert!(kinds[3].desc.contains("Respect [c]"));
-    assert!(kinds[4].desc.contains("Signals in: 2025-11"));
+    assert!(kinds[4].desc.contains("Respect [c]"));
+    assert!(kinds[5].desc.contains("Signals in: 2025-11"));
 }
 
 #[test]
@@ -290,5 +299,20 @@ fn heat_map_colours_by_better_or_worse_in_each_indicators_direction() {
         heatmap::shade(trust, 20.0),
         heatmap::shade(trust, 35.0),
         "full colour from 15 points"
+    );
+}
+
+#[test]
+fn the_relationship_matrix_describes_every_relationship() {
+    let c = &all_kinds()[0];
+    assert!(
+        c.desc
+            .contains("fact_item_changes points at dim_wave (by wave_from, wave_to)"),
+        "{}",
+        c.desc
+    );
+    assert!(
+        !c.desc.contains("dim_group ("),
+        "no relationship, no mention"
     );
 }

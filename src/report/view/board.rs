@@ -18,9 +18,9 @@ use crate::schema::{Direction, Method, QuestionType, Schema};
 use std::collections::HashMap;
 
 /// What every interval narrowed by the finite population correction says beside it.
-pub const FPC_ASSUMPTION: &str = "† This interval uses the finite population correction: it assumes that those who \
-     answered are a random sample of staff. A voluntary survey does not guarantee that, so the interval may be too \
-     narrow. Changes between waves never use the correction.";
+pub const FPC_ASSUMPTION: &str = "† This interval is narrowed because a large share of the group's staff answered: \
+     it assumes that those who answered are a random sample of staff. A voluntary survey does not guarantee that, so \
+     the interval may be too narrow. Changes between waves are never narrowed this way.";
 
 /// The board report's view.
 pub fn board_report(input: &Input, title: &str) -> Page {
@@ -48,8 +48,60 @@ pub fn dictionary_page(input: &Input, title: &str) -> Page {
         .strip_prefix("# Data dictionary\n")
         .unwrap_or(input.dictionary_md);
     let mut page = PageBuilder::new(title, None, &[]);
-    page.markdown(text);
+    // The Markdown's Mermaid diagram (for GitHub and tables/README.md) is drawn here instead.
+    let diagram = text
+        .split_once("```mermaid\n")
+        .and_then(|(before, rest)| rest.split_once("```\n").map(|(_, after)| (before, after)));
+    match diagram {
+        Some((before, after)) => {
+            page.markdown(before);
+            page.figure(
+                relationship_matrix(input.table_defs),
+                "How the tables relate: each row is a table, each column a table its keys point at; a dot is a one-to-many relationship (a number: that many columns point there); the same relationships are listed below",
+            );
+            page.markdown(after);
+        }
+        None => page.markdown(text),
+    }
     page.finish()
+}
+
+/// The relationships of the published tables as a matrix: rows the tables with foreign keys,
+/// columns the tables they point at (dimensions first, in the pack's order).
+fn relationship_matrix(defs: &[&crate::report::registry::Table]) -> charts::Chart {
+    let mut targets: Vec<&str> = Vec::new();
+    for t in defs {
+        for f in t.foreign_keys {
+            if !targets.contains(&f.table) {
+                targets.push(f.table);
+            }
+        }
+    }
+    let order = |name: &str| {
+        defs.iter()
+            .position(|t| t.name == name)
+            .unwrap_or(usize::MAX)
+    };
+    targets.sort_by_key(|&n| (!n.starts_with("dim_"), order(n)));
+    let rows: Vec<charts::MatrixRow> = defs
+        .iter()
+        .filter(|t| !t.foreign_keys.is_empty())
+        .map(|t| {
+            let cells = targets
+                .iter()
+                .map(|&target| {
+                    t.foreign_keys
+                        .iter()
+                        .filter(|f| f.table == target)
+                        .map(|f| f.column.to_string())
+                        .collect()
+                })
+                .collect();
+            (t.name.to_string(), cells)
+        })
+        .collect();
+    let columns: Vec<String> = targets.iter().map(ToString::to_string).collect();
+    charts::relationship_matrix("relationships", "How the tables relate", &columns, &rows)
 }
 
 /// What the board report's sections share: the waves, the headline order, and the whole
@@ -251,8 +303,8 @@ impl<'a> Board<'a> {
     match weighted_by {
         Some(by) => format!(
             "Results are weighted to the HR headcount by {by}, so groups that answered less count \
-             for their share of staff; intervals and tests allow for the weights (Kish's effective \
-             sample size), and tables/fact_weighting_margins.csv shows how far respondents differed \
+             for their share of staff; intervals and tests allow for the weights (unequal weights count \
+             as fewer respondents), and tables/fact_weighting_margins.csv shows how far respondents differed \
              from the workforce."
         ),
         None => "Results are not weighted: groups with higher response rates count for more (see the \
@@ -577,21 +629,21 @@ impl<'a> Board<'a> {
         page.para(format!(
             "Percent positive counts Agree and Strongly agree among valid answers; Don't know and blanks are left out. \
              Theme scores are the mean of their questions' percent positive; the engagement index scores answers 0, 25, 50, 75 \
-             and 100 and averages respondents. Intervals are 95% (Wilson for percentages, t for means){}. \
-             Year-on-year changes use a two-proportion z test for percentages and Welch's t test for means; p-values are \
-             adjusted for the number of comparisons (Benjamini-Hochberg) within families fixed in advance (the headline \
-             indicators; all questions for the whole organisation; each breakdown), and a change is reported only where the \
-             adjusted value is below 0.05, so adding a breakdown never changes a headline verdict. Every change has a 95% interval \
-             (Newcombe's score interval for percentages, Welch's t for means) in the tables; the report shows beside each \
-             verdict the interval adjusted for the comparisons made in its family (Benjamini and Yekutieli), which excludes \
-             zero exactly when the change is called an improvement or a decline. A change resting on fewer than 30 answers in \
-             either wave is marked [u] (low reliability) and given no verdict. Baseline wave: {}. Anonymity threshold: {} valid answers.",
+             and 100 and averages respondents. Every figure has a 95% interval: the range that would hold the figure for all \
+             staff 95 times in 100 if those who answered were a random sample of them{}. A change between waves is called an \
+             improvement or a decline only where it is larger than chance would explain, allowing for the number of \
+             comparisons made in the same set of results, each set fixed in advance (the headline indicators; all questions \
+             for the whole organisation; each breakdown), so adding a breakdown never changes a headline verdict; otherwise \
+             it is no significant change: it could be chance. The interval beside each verdict is widened in the same way, so \
+             it leaves out zero exactly when the change is called an improvement or a decline. A change resting on fewer than \
+             30 answers in either wave is marked [u] (low reliability) and given no verdict. Baseline wave: {}. Anonymity \
+             threshold: {} valid answers. The data dictionary's methods section names each test and interval.",
             if input.fpc() {
-                ", with the finite population correction where the HR headcount of the group is known: those intervals \
-                 assume that those who answered are a random sample of the group's staff, which a voluntary survey does \
-                 not guarantee (never used for changes between waves)"
+                "; where a group's HR headcount is known, its intervals are narrowed for the share of its staff who \
+                 answered, which assumes that those who answered are a random sample of the group's staff, as a \
+                 voluntary survey does not guarantee (changes between waves are never narrowed this way)"
             } else {
-                "; no finite population correction was applied"
+                ""
             },
             input.baseline(),
             input.threshold()
@@ -600,8 +652,8 @@ impl<'a> Board<'a> {
         page.para(match &input.weighted_by {
             Some(by) => format!(
                 "Non-response: each wave's respondents are weighted to the HR headcount by {by} ({}). \
-                 Percentages, scores, intervals and tests use the weights, with Kish's effective sample size \
-                 n / (1 + CV² of the weights) in place of n; the counts n and every disclosure decision use the \
+                 Percentages, scores, intervals and tests use the weights, and unequal weights count as fewer \
+                 respondents in the intervals; the counts n and every disclosure decision use the \
                  unweighted responses. Weighting corrects for who answered by {by} only: it assumes that within \
                  those groups staff who did not answer think like those who did.",
                 match input.weighting_cells {
@@ -609,8 +661,8 @@ impl<'a> Board<'a> {
                         "post-stratification: each cell of the HR table counts for its staff in post; cells with \
                          fewer than {min_cell} respondents are pooled with their neighbours"
                     ),
-                    None => "raking: iterative proportional fitting until every category's weighted share matches \
-                             the workforce's to 1e-9, each margin separately"
+                    None => "each of those fields matched to the workforce in turn, and again, until every \
+                             category's weighted share matches the workforce's"
                         .to_string(),
                 }
             ),

@@ -14,6 +14,9 @@ use crate::report::model::{breakdown_label, group_label, lower_first};
 use crate::report::tables::fmt_decimals;
 use crate::schema::QuestionType;
 
+/// The most withheld groups a deep dive names after a table; more are only counted.
+const NAMED_WITHHELD: usize = 8;
+
 /// One indicator's deep dive as it is built: the figures it reads, and its number format.
 struct Dive<'a> {
     input: &'a Input<'a>,
@@ -282,46 +285,66 @@ impl<'a> Dive<'a> {
         }
     }
 
-    /// One breakdown's groups: value, interval, n, change since previous and verdict.
+    /// One breakdown's groups with a published value: value, interval, n, change since previous
+    /// and verdict; the groups whose value is withheld are counted and named in a line after it.
     fn group_table(&self, page: &mut PageBuilder, b: Breakdown, groups: &[Group]) {
         let s = self.input.schema();
         let indicator = self.indicator;
         let ind = &s.indicators[indicator];
-        let rows = groups
-            .iter()
-            .map(|&g| {
-                let p = self.cell(&self.latest, b, g);
-                let st = p.and_then(|p| p.stats.as_ref());
-                let d = self.delta_of(
-                    Comparison::SincePrevious,
-                    Measure::Indicator(indicator),
-                    b,
-                    g,
-                );
+        let mut withheld: Vec<String> = Vec::new();
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        for &g in groups {
+            let p = self.cell(&self.latest, b, g);
+            let st = p.and_then(|p| p.stats.as_ref());
+            let Some(value) = st.and_then(|s| s.value) else {
+                withheld.push(group_label(s, b, g));
+                continue;
+            };
+            let d = self.delta_of(
+                Comparison::SincePrevious,
+                Measure::Indicator(indicator),
+                b,
+                g,
+            );
+            rows.push(vec![
+                group_label(s, b, g),
+                self.num(Some(value)),
+                st.and_then(|s| s.ci)
+                    .map_or_else(|| "-".into(), |(l, h)| self.range(l, h)),
+                p.and_then(|p| p.n)
+                    .map_or_else(|| Suppression::MARK.into(), |n| n.to_string()),
+                d.as_ref().map_or_else(|| "-".into(), |d| change_text(s, d)),
+                verdict_text(d.as_ref()),
+            ]);
+        }
+        let by = lower_first(&breakdown_label(s, b));
+        if !rows.is_empty() {
+            page.table(Table::new(
+                format!("{} by {by}", ind.label),
                 vec![
-                    group_label(s, b, g),
-                    self.num(st.and_then(|s| s.value)),
-                    st.and_then(|s| s.ci)
-                        .map_or_else(|| "-".into(), |(l, h)| self.range(l, h)),
-                    p.and_then(|p| p.n)
-                        .map_or_else(|| Suppression::MARK.into(), |n| n.to_string()),
-                    d.as_ref().map_or_else(|| "-".into(), |d| change_text(s, d)),
-                    verdict_text(d.as_ref()),
-                ]
-            })
-            .collect();
-        page.table(Table::new(
-            format!("{} by {}", ind.label, lower_first(&breakdown_label(s, b))),
-            vec![
-                "Group".into(),
-                "Value".into(),
-                "95% interval".into(),
-                "n".into(),
-                "Change since previous (adjusted interval)".into(),
-                "Verdict".into(),
-            ],
-            rows,
-        ));
+                    "Group".into(),
+                    "Value".into(),
+                    "95% interval".into(),
+                    "n".into(),
+                    "Change since previous (adjusted interval)".into(),
+                    "Verdict".into(),
+                ],
+                rows,
+            ));
+        }
+        if !withheld.is_empty() {
+            let n = withheld.len();
+            page.para(format!(
+                "Not shown by {by}: {n} {} whose figure is withheld (too few answers, or to protect \
+                 another group's figure){}.",
+                if n == 1 { "group" } else { "groups" },
+                if n <= NAMED_WITHHELD {
+                    format!(": {}", withheld.join("; "))
+                } else {
+                    String::new()
+                }
+            ));
+        }
     }
 
     /// Directorates by wave as bars with intervals.

@@ -9,9 +9,9 @@ use crate::report::charts;
 pub fn control_charts(page: &mut PageBuilder, fb: &Feedback) {
     page.section("Member-meeting feedback: control charts");
     page.para(format!(
-        "Monthly values for all committees together, each on the chart that fits it: a p-chart for one \
+        "Monthly values for all committees together, each on the chart that fits it: a chart of a proportion for one \
          question's % positive and for forms per attendee (limits for each month's own number of forms, so \
-         they step from month to month), and limits from respondents' scores for a theme of several \
+         they step from month to month), and a chart of the mean of respondents' scores for a theme of several \
          questions. Limits come from the first {freeze} months with data; until then they are provisional \
          (dashed) and only a point outside them counts, drawn as an outlined triangle. Once frozen, four \
          rules apply: a point outside the limits, 7 points in a row on one side of the centre, 6 rising or \

@@ -5,7 +5,7 @@ use crate::disclosure::Suppression;
 use crate::report::charts;
 use crate::report::model::FactDriver;
 use crate::report::registry::Figure;
-use crate::report::tables::fmt1;
+use crate::report::tables::{fmt_decimals, fmt1};
 
 /// Where the council sits among the organisations: "percentile 67.9, middle half".
 fn place(percentile: &Figure<f64>, band: &Figure<String>) -> String {
@@ -86,32 +86,34 @@ fn key_drivers(page: &mut PageBuilder, input: &Input, outcome: Option<&str>) {
 }
 
 /// How key drivers are found and read, for the board.
-const DRIVERS_METHOD: &str = "Each theme's share of what a regression of the outcome on all the themes explains (R², shared out by the \
-             Shapley method, LMG), with a bootstrap 95% interval. This is association, not cause: a large share says \
+const DRIVERS_METHOD: &str = "Each theme's share of what the themes together explain of how the outcome varies between \
+             respondents, shared out fairly between themes that overlap, with a 95% interval from resampling the \
+             respondents. This is association, not cause: a large share says \
              where the outcome and the theme move together, not that acting on the theme will move the outcome. \
              Priority: above-average share and a score below the other drivers' median, where action may pay most; \
-             strength: above-average share and a high score. A rank is given only where the bootstrap separates a \
+             strength: above-average share and a high score. A rank is given only where resampling separates a \
              theme from its neighbours (otherwise the range of ranks it takes), and a quadrant only where at least \
              90% of resamples put the theme there (otherwise unclear). When the themes together explain less than \
-             10% of the outcome (R² under 0.10), or fewer than three themes were asked, no theme is ranked or placed.";
+             10% of how the outcome varies, or fewer than three themes were asked, no theme is ranked or placed.";
 
-/// One outcome's key drivers as a table: rank, share of R² with its interval, score, quadrant.
+/// One outcome's key drivers as a table: rank, share of what is explained (R²) with its
+/// interval, score, quadrant.
 fn drivers_table(input: &Input, o: &str, first: &FactDriver, rows: &[&FactDriver]) -> Table {
     let label = |id: &str| indicator_label(input, id);
     let f1 = |v: f64| fmt1(v);
     Table::new(
         format!(
-            "Key drivers of {} ({}): R² {:.2}, {} respondents with every score ({} left out)",
+            "Key drivers of {} ({}): the themes explain {}% of how it varies, {} respondents with every score ({} left out)",
             crate::report::model::lower_first(&label(o)),
             first.wave_id,
-            first.r_squared,
+            fmt_decimals(100.0 * first.r_squared, 0),
             first.n,
             first.excluded
         ),
         vec![
             "Rank".into(),
             "Theme".into(),
-            "Share of R² %".into(),
+            "Share of what is explained %".into(),
             "95% interval".into(),
             "Mean score (0-100)".into(),
             "Quadrant".into(),
@@ -186,7 +188,7 @@ fn drivers_chart(page: &mut PageBuilder, input: &Input, o: &str, rows: &[&FactDr
                         median,
                     ),
     format!(
-                        "Key drivers of {}: each theme's share of R² (with its 95% interval) against its current score; \
+                        "Key drivers of {}: each theme's share of what is explained (with its 95% interval) against its current score; \
                          dashed lines at the average share and the drivers' median score",
                         crate::report::model::lower_first(&name)
                     ),

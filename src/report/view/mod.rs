@@ -47,6 +47,8 @@ pub struct Input<'a> {
     /// The published tables, typed.
     pub model: &'a crate::report::model::Model,
     pub dictionary_md: &'a str,
+    /// Every published table's declaration, for the dictionary page's relationship matrix.
+    pub table_defs: &'a [&'a crate::report::registry::Table],
     /// The margins results are weighted to, for readers (`directorate and grade`), when
     /// `[weighting]` is on.
     pub weighted_by: Option<String>,
@@ -345,10 +347,10 @@ fn decimals(s: &Schema, m: Measure) -> usize {
 /// A change with its sign, its 95% interval and `[u]` when it rests on fewer than 30 answers:
 /// `+8.9 (6.7 to 11.1)`, `-27.4 (-45.0 to -8.1) [u]`.
 /// What readers are told about the intervals `change_text` shows, under a table of changes.
-pub const CHANGE_NOTE: &str = "Intervals for tested changes are adjusted for the number of comparisons made in \
-     their family (Benjamini and Yekutieli's method), so an interval that excludes zero goes with a verdict of \
-     improved or declined, and one that includes zero with no significant change; changes marked [u] show their \
-     unadjusted 95% interval. Changes are worked out from unrounded values, so a change can differ by 0.1 from \
+pub const CHANGE_NOTE: &str = "The interval beside a tested change is widened to allow for the number of \
+     comparisons made, so an interval that leaves out zero goes with a verdict of improved or declined, and one that \
+     includes zero with no significant change (it could be chance); changes marked [u] rest on fewer than 30 \
+     answers and show their ordinary 95% interval. Changes are worked out from unrounded values, so a change can differ by 0.1 from \
      the difference of the rounded figures shown.";
 
 /// A change with its interval: the adjusted interval when tested, the 95% interval when not.

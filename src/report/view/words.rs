@@ -410,8 +410,8 @@ pub fn withholding(tables: &ProtectedTables, threshold: u32) -> String {
     };
     let (one, two) = (Level::OneWay, Level::TwoWay);
     let mut text = format!(
-        "A figure is withheld ([c]) for one of two reasons, which the tables record in \
-         suppression_reason: fewer than {threshold} people answered (primary), or it is withheld \
+        "A figure is withheld ([c]) for one of two reasons, which the tables record beside it: \
+         fewer than {threshold} people answered (primary), or it is withheld \
          so that another withheld figure cannot be worked out by subtraction, from the total or \
          from the other tables (secondary). The whole organisation and the one-way groups are \
          decided first, as if no cross-breakdown were published, so a cross never costs a group \
