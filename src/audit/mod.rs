@@ -18,6 +18,7 @@ mod attacks;
 #[cfg(test)]
 mod end_to_end;
 mod outputs;
+mod pages;
 mod parquet;
 mod read;
 #[cfg(test)]
@@ -221,7 +222,7 @@ pub fn audit_with(
     outputs::control_chart(&data, &mut find);
     views::results_with_change(&data, &mut find);
     workbook::workbook(dir, &data, &mut find);
-    outputs::report_pages(dir, &data, &mut find);
+    pages::report_pages(dir, &data, &mut find);
     outputs::manifest(dir, &mut find);
     report.tables = checked.iter().map(|t| file_of(t)).collect();
     report.rows = checked.iter().map(|t| data[t.name].records.len()).sum();

@@ -84,6 +84,8 @@ pub struct Config {
     /// Who publishes the pack, and its status (`[publication]`): the workbook's cover and the
     /// report's furniture.
     pub publication: Publication,
+    /// A short report for each group of one breakdown (`[unit_reports]`), if configured.
+    pub unit_reports: Option<publication::UnitReports>,
 }
 
 /// Default anonymity threshold: the Civil Service People Survey's 10 respondents.
@@ -197,12 +199,14 @@ struct Sections {
     quotes: Option<publication::RawQuotes>,
     benchmarks: Option<publication::RawBenchmarks>,
     attribute: Option<attribute::RawAttribute>,
+    unit_reports: Option<publication::RawUnitReports>,
     top: Option<RawTop>,
 }
 
 /// The settings every config has at its top level.
-const KNOWN: [&str; 18] = [
+const KNOWN: [&str; 19] = [
     "attribute_disclosure",
+    "unit_reports",
     "deep_dives",
     "meetings",
     "baseline",
@@ -226,18 +230,7 @@ impl Config {
     /// Read and check a pipeline config and the schemas it names; every problem is reported
     /// at once.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = read_config(path)?;
-        let base = path.parent().unwrap_or(Path::new("")).to_path_buf();
-        let text = paths::accept_windows_paths(&text);
-        let table = parse_table(path, &text).map_err(ConfigError::Config)?;
-        let mut c = Collector::default();
-        let sections = take_sections(table, &mut c);
-        let Some(top) = sections.top else {
-            return Err(ConfigError::Config(FileProblems {
-                file: path.to_path_buf(),
-                problems: c.problems,
-            }));
-        };
+        let (text, base, sections, top, mut c) = read_sections(path)?;
         let schema_path = base.join(&top.schema);
         let schema = load_schema(path, &schema_path, &mut c)?;
         let threshold = threshold(top.anonymity_threshold, &mut c);
@@ -276,11 +269,15 @@ impl Config {
         let meetings = sections
             .meetings
             .and_then(|m| meetings::build(m, &base, &schema, &mut c));
+        let unit_reports = sections
+            .unit_reports
+            .and_then(|u| publication::build_unit_reports(u, &schema, &breakdowns, &mut c));
         let baseline = baseline(top.baseline.as_deref(), &waves, &mut c);
         c.into_result(
             path,
             Config {
                 deep_dives: top.deep_dives.clone(),
+                unit_reports,
                 meetings,
                 weighting,
                 drivers,
@@ -305,6 +302,27 @@ impl Config {
         )
         .map_err(ConfigError::Config)
     }
+}
+
+/// The config's text, its folder, its sections and top-level settings, and the problems found
+/// in them so far; an error when the file cannot be read or parsed, or its top level is not
+/// a config.
+fn read_sections(
+    path: &Path,
+) -> Result<(String, PathBuf, Sections, RawTop, Collector), ConfigError> {
+    let text = read_config(path)?;
+    let base = path.parent().unwrap_or(Path::new("")).to_path_buf();
+    let text = paths::accept_windows_paths(&text).into_owned();
+    let table = parse_table(path, &text).map_err(ConfigError::Config)?;
+    let mut c = Collector::default();
+    let mut sections = take_sections(table, &mut c);
+    let Some(top) = sections.top.take() else {
+        return Err(ConfigError::Config(FileProblems {
+            file: path.to_path_buf(),
+            problems: c.problems,
+        }));
+    };
+    Ok((text, base, sections, top, c))
 }
 
 /// The config file's text, or what stops it being read, in words.
@@ -338,6 +356,7 @@ fn take_sections(mut table: toml::Table, c: &mut Collector) -> Sections {
     let quotes = section("quotes").and_then(|v| c.take("quotes", v));
     let benchmarks = section("benchmarks").and_then(|v| c.take("benchmarks", v));
     let attribute = section("attribute_disclosure").and_then(|v| c.take("attribute_disclosure", v));
+    let unit_reports = section("unit_reports").and_then(|v| c.take("unit_reports", v));
     let top = c.take("top level", toml::Value::Table(table));
     Sections {
         waves,
@@ -349,6 +368,7 @@ fn take_sections(mut table: toml::Table, c: &mut Collector) -> Sections {
         quotes,
         benchmarks,
         attribute,
+        unit_reports,
         top,
     }
 }

@@ -191,3 +191,40 @@ pub(super) fn build_publication(p: RawPublication, c: &mut Collector) -> Publica
         published,
     }
 }
+
+/// `[unit_reports]`: a short report for each group of one breakdown (each directorate), beside
+/// the organisation's figures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnitReports {
+    /// Schema demographic index of the breakdown whose groups get a report.
+    pub breakdown: usize,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawUnitReports {
+    breakdown: String,
+}
+
+/// The breakdown must be a demographic field the pack breaks results down by.
+pub(super) fn build_unit_reports(
+    u: RawUnitReports,
+    schema: &Schema,
+    breakdowns: &[String],
+    c: &mut Collector,
+) -> Option<UnitReports> {
+    match schema.demographic(&u.breakdown) {
+        Some(d) if breakdowns.contains(&u.breakdown) => Some(UnitReports { breakdown: d }),
+        _ => {
+            c.push(
+                "unit_reports.breakdown",
+                format!(
+                    "`{}` is not a demographic field in `breakdowns`; choose one of: {}",
+                    u.breakdown,
+                    breakdowns.join(", ")
+                ),
+            );
+            None
+        }
+    }
+}

@@ -251,7 +251,7 @@ pub fn write_pack(
             )
         },
     );
-    let (dives, (rendered, dictionary_page)) = reports.map_err(render_error(dest))?;
+    let pages = reports.map_err(render_error(dest))?;
     let pack = Pack::begin(dest)?;
     for table in files {
         for (rel, bytes) in table? {
@@ -272,7 +272,7 @@ pub fn write_pack(
     }
     pack.write("workbook.xlsx", &workbook?)?;
     pack.write("tables/README.md", dictionary.as_bytes())?;
-    write_pages(&pack, e, &dives, &rendered, &dictionary_page)?;
+    write_pages(&pack, e, &pages)?;
     pack.write(
         SETTINGS_FILE,
         settings_json(config.anonymity_threshold).as_bytes(),
@@ -345,13 +345,15 @@ fn dictionary_text(
     )
 }
 
-/// Each deep dive (by indicator), then the board's report and the data dictionary page.
-type Pages = (
-    Vec<(usize, render::Rendered)>,
-    (render::Rendered, render::Rendered),
-);
+/// The pages rendered: each deep dive (by indicator), each unit report (by file name), the
+/// board's report and the data dictionary page.
+struct Pages {
+    dives: Vec<(usize, render::Rendered)>,
+    units: Vec<(String, render::Rendered)>,
+    report: render::Rendered,
+    dictionary: render::Rendered,
+}
 
-/// The pages rendered: each deep dive, the board's report and the data dictionary page.
 fn render_pages(e: &Evidence, report_input: &view::Input) -> Result<Pages, render::RenderError> {
     let schema = &e.config.schema;
     let dives = e
@@ -359,25 +361,35 @@ fn render_pages(e: &Evidence, report_input: &view::Input) -> Result<Pages, rende
         .iter()
         .map(|&i| render::render(&view::deep_dive(report_input, i)).map(|d| (i, d)))
         .collect::<Result<Vec<_>, _>>()?;
+    let units = match &e.config.unit_reports {
+        Some(u) => view::unit_groups(report_input, u.breakdown)
+            .into_iter()
+            .map(|(c, _, file)| {
+                render::render(&view::unit_report(report_input, u.breakdown, c, &file))
+                    .map(|r| (file, r))
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+        None => Vec::new(),
+    };
     let title = format!("{}: evidence pack", schema.title);
-    let main = render::render(&view::board_report(report_input, &title))?;
+    let report = render::render(&view::board_report(report_input, &title))?;
     let dictionary = render::render(&view::dictionary_page(
         report_input,
         &format!("{}: methodology and data dictionary", schema.title),
     ))?;
-    Ok((dives, (main, dictionary)))
+    Ok(Pages {
+        dives,
+        units,
+        report,
+        dictionary,
+    })
 }
 
-/// The deep dives, the quotes page, the data dictionary and the report, with their charts.
-fn write_pages(
-    pack: &Pack,
-    e: &Evidence,
-    dives: &[(usize, render::Rendered)],
-    rendered: &render::Rendered,
-    dictionary_page: &render::Rendered,
-) -> Result<(), WriteError> {
+/// The deep dives, the unit reports, the quotes page, the data dictionary and the report, with
+/// their charts.
+fn write_pages(pack: &Pack, e: &Evidence, pages: &Pages) -> Result<(), WriteError> {
     let schema = &e.config.schema;
-    for (i, dive) in dives {
+    for (i, dive) in &pages.dives {
         let id = &schema.indicators[*i].id;
         pack.write(&format!("deep-dives/{id}.html"), dive.html.as_bytes())?;
         pack.write(
@@ -390,9 +402,22 @@ fn write_pages(
             pack.write(&format!("charts/{file}"), bytes)?;
         }
     }
+    for (name, unit) in &pages.units {
+        pack.write(&format!("unit-reports/{name}.html"), unit.html.as_bytes())?;
+        pack.write(
+            &format!("unit-reports/{name}.md"),
+            unit.markdown
+                .replace("](charts/", "](../charts/")
+                .as_bytes(),
+        )?;
+        for (file, bytes) in &unit.charts {
+            pack.write(&format!("charts/{file}"), bytes)?;
+        }
+    }
     if let Some(q) = e.quotes {
         pack.write("deep-dives/comment-quotes-internal.md", q.as_bytes())?;
     }
+    let (rendered, dictionary_page) = (&pages.report, &pages.dictionary);
     pack.write("data-dictionary.html", dictionary_page.html.as_bytes())?;
     pack.write("data-dictionary.md", dictionary_page.markdown.as_bytes())?;
     pack.write("report.html", rendered.html.as_bytes())?;
@@ -428,6 +453,9 @@ fn settings(e: &Evidence) -> serde_json::Value {
             "max_days_after": m.max_days_after,
         })),
     });
+    if let Some(u) = &config.unit_reports {
+        settings["unit_reports"] = config.schema.demographics[u.breakdown].id.as_str().into();
+    }
     // Only where a cross merges categories, so packs without leave this as it was.
     if !config.collapse.is_empty() {
         let schema = &config.schema;

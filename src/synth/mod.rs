@@ -483,6 +483,9 @@ crosses = [["directorate", "grade"], ["ethnicity", "grade"]]
 deep_dives = ["officer_member_trust"]  # focused reports for the board's thematic deep dives
 baseline = "2025"              # the wave every later one is compared with (default: the earliest)
 
+[unit_reports]                 # a short report for each directorate: unit-reports/<directorate>.html
+breakdown = "directorate"
+
 [tolerance]
 max_rejected_pct = 1.0         # validate/run fail if more than 1% of a wave's rows are defective
 

@@ -14,9 +14,13 @@ async function main() {
     console.error("usage: node check.js <chromium> <page.html>...");
     process.exit(2);
   }
+  // A browser named without a path ("chromium") is looked up on PATH, as a shell would.
+  const executablePath = path.isAbsolute(browserPath)
+    ? browserPath
+    : require("child_process").execFileSync("sh", ["-c", 'command -v "$0"', browserPath]).toString().trim();
   const axeSource = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
   const browser = await puppeteer.launch({
-    executablePath: browserPath,
+    executablePath,
     headless: true,
     args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
   });

@@ -42,6 +42,7 @@ fn text_boxes(svg: &str) -> (f64, Vec<TextBox>) {
             .replace("&gt;", ">")
             .replace("&quot;", "\"")
             .replace("&#39;", "'")
+            .replace("&apos;", "'")
             .trim()
             .to_string();
         rest = &rest[body_end..];
@@ -239,4 +240,46 @@ fn small_multiples_share_one_span_per_unit() {
     }
     assert_eq!(spans["% positive"][0], 40.0);
     assert_eq!(spans["out of 10"][0], 4.0);
+}
+
+/// Control charts print one to a row on A4 with their text at 8 pt or more: the print
+/// stylesheet fits a figure to the page's 186 mm (703 CSS px) and at most 7.5 cm (283 px) tall,
+/// and 8 pt is 10.67 CSS px.
+#[test]
+fn control_chart_text_prints_at_eight_points_or_more() {
+    let style = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/report/templates/style.css"),
+    )
+    .unwrap();
+    assert!(
+        style.contains("@page{size:A4;margin:12mm 12mm 14mm}")
+            && style.contains("max-height:7.5cm"),
+        "the print stylesheet this test assumes"
+    );
+    let attr = |tag: &str, name: &str| -> Option<f64> {
+        let key = format!(" {name}=\"");
+        let i = tag.find(&key)? + key.len();
+        tag[i..].split('"').next()?.parse().ok()
+    };
+    let mut spc = 0;
+    for (name, svg) in sample_charts()
+        .iter()
+        .filter(|(n, _)| n.starts_with("spc_"))
+    {
+        spc += 1;
+        let head = &svg[..svg.find('>').unwrap()];
+        let (w, h) = (attr(head, "width").unwrap(), attr(head, "height").unwrap());
+        let scale = (703.0 / w).min(283.0 / h).min(1.0);
+        let smallest = svg
+            .split("<text")
+            .skip(1)
+            .filter_map(|t| attr(&t[..t.find('>').unwrap()], "font-size"))
+            .fold(f64::MAX, f64::min);
+        let printed_pt = smallest * scale * 0.75;
+        assert!(
+            printed_pt >= 8.0,
+            "{name}: its smallest text prints at {printed_pt:.1} pt ({smallest:.1} px at {scale:.2})"
+        );
+    }
+    assert!(spc >= 6, "{spc} control charts");
 }

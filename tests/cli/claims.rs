@@ -47,7 +47,7 @@ fn no_change_verdict_rests_on_the_finite_population_correction() {
     let report = s.read_pack("sample-data/out", "report.md");
     assert!(
         report.contains(
-            "This interval uses the finite population correction: it assumes that those who answered are a random sample of staff"
+            "This interval is narrowed because a large share of the group's staff answered: it assumes that those who answered are a random sample of staff"
         ),
         "the assumption is stated beside the intervals"
     );
@@ -151,7 +151,10 @@ fn every_declared_change_has_an_adjusted_interval_clear_of_zero_and_each_test_on
     // The report shows the adjusted interval with the verdict and says what it is.
     let report = s.read_pack("sample-data/out", "report.md");
     assert!(report.contains("Change since previous (adjusted interval)"));
-    assert!(report.contains("adjusted for the number of comparisons made in their family"));
+    assert!(report.contains(
+        "widened to allow for the number of \
+         comparisons made, so an interval that leaves out zero goes with a verdict"
+    ));
 }
 
 #[test]

@@ -258,7 +258,7 @@ fn drivers_benchmarks_and_themes_reach_the_report_deep_dive_workbook_and_tables(
         std::fs::read_to_string(s.path("out/charts/drivers_officer_member_trust.svg")).unwrap();
     assert!(svg.contains("<title>What relates most to officer-member trust</title>"));
     assert!(
-        svg.contains("Speaking up and challenge: share of R²"),
+        svg.contains("Speaking up and challenge: share of what is explained"),
         "values in the description"
     );
     if !python_has("openpyxl") {

@@ -403,8 +403,8 @@ tamper_fails_naming!(
     |d| edit(
         d,
         "deep-dives/officer_member_trust.md",
-        "| Mayor's Office | [c] |",
-        "| Mayor's Office | 38.0 |"
+        "| Resources |",
+        "| Mayor's Office | 38.0 | 30.0 to 46.0 | 12 | - | - |\n| Resources |"
     )
 );
 tamper_fails_naming!(

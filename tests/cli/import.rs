@@ -400,7 +400,7 @@ fn config_typos_are_all_reported_at_once() {
     let out = s.expect_exit(&["validate", "--config", "pipeline.toml"], 2);
     insta::assert_snapshot!(stderr(&out), @"
     error: pipeline.toml has 3 problems:
-      - threshold: unknown section or key `threshold`; expected one of: attribute_disclosure, deep_dives, meetings, baseline, schema, output, store, anonymity_threshold, breakdowns, crosses, finite_population_correction, tolerance, weighting, drivers, benchmarks, quotes, publication, waves
+      - threshold: unknown section or key `threshold`; expected one of: attribute_disclosure, unit_reports, deep_dives, meetings, baseline, schema, output, store, anonymity_threshold, breakdowns, crosses, finite_population_correction, tolerance, weighting, drivers, benchmarks, quotes, publication, waves
       - breakdowns: `directorate` is not a demographic field in the schema; known: dir
       - waves (2025, line 11).columns.Q9: `Q9` is neither a question nor a demographic id in schema.toml
     ");

@@ -19,6 +19,7 @@ mod hostile;
 mod import;
 mod indicators;
 mod inspect;
+mod pages;
 mod pbip;
 mod powerbi;
 mod project;

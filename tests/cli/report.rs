@@ -4,7 +4,7 @@
 use crate::common::*;
 use std::path::Path;
 
-fn chromium() -> Option<&'static str> {
+pub(crate) fn chromium() -> Option<&'static str> {
     ["chromium", "chromium-browser", "google-chrome"]
         .into_iter()
         .find(|b| {
@@ -15,7 +15,7 @@ fn chromium() -> Option<&'static str> {
         })
 }
 
-const FLAGS: [&str; 9] = [
+pub(crate) const FLAGS: [&str; 9] = [
     "--headless",
     "--no-sandbox",
     "--disable-gpu",
@@ -82,12 +82,12 @@ fn report_renders_in_headless_chromium_with_charts_and_tables() {
     for title in [
         "<title>Headline indicators by wave, with 95% intervals</title>",
         "<title>Answers to each question, all respondents (2026)</title>",
-        "<title>Indicators by directorate (2026)</title>",
+        "<title>Indicators by directorate compared with the whole organisation (2026)</title>",
     ] {
         assert!(dom_text.contains(title), "rendered chart {title}");
     }
     assert!(
-        dom_text.matches("<table>").count() >= 5,
+        dom_text.matches("<table").count() >= 5,
         "tables in the rendered page"
     );
     let console = String::from_utf8_lossy(&dom.stderr);
@@ -202,9 +202,9 @@ fn every_chart_is_written_as_svg_and_png_and_linked_from_the_markdown() {
     // Every headline indicator is charted, morale (out of 10) and eNPS included.
     let panels = s.read(&format!("{pack}/charts/indicators_by_wave.svg"));
     for want in [
-        "Morale and wellbeing (out of 10): 2025: 6.64",
-        "Employee Net Promoter Score (eNPS): 2025: -42.1",
-        "Officer-member trust (% positive): 2025: 40.4",
+        "Morale and wellbeing (out of 10, axis from 4 to 8, broken below): 2025: 6.64",
+        "Employee Net Promoter Score (eNPS, axis from -70 to -30, broken below): 2025: -42.1",
+        "Officer-member trust (% positive, axis from 20 to 60, broken below): 2025: 40.4",
     ] {
         assert!(panels.contains(want), "{want}");
     }
@@ -398,7 +398,7 @@ fn decode_entities(text: &str) -> String {
     out
 }
 
-fn visible_text(html: &str) -> String {
+pub(crate) fn visible_text(html: &str) -> String {
     let mut out = String::new();
     let mut rest = html;
     // Drop <style> and <head> matter; keep <svg> only as its <title> and <desc>.
@@ -671,7 +671,7 @@ fn no_ids_jargon_or_codes_where_readers_look() {
 }
 
 /// Pages of a PDF as Chromium writes it (each page object says `/Type /Page`).
-fn pdf_pages(pdf: &[u8]) -> usize {
+pub(crate) fn pdf_pages(pdf: &[u8]) -> usize {
     let needle = b"/Type";
     let mut pages = 0;
     let mut i = 0;
@@ -686,58 +686,6 @@ fn pdf_pages(pdf: &[u8]) -> usize {
         i = j;
     }
     pages
-}
-
-/// The board report prints on A4 in at most 8 pages (headless Chromium's print to PDF, the
-/// print stylesheet, the data dictionary on its own page).
-#[test]
-fn board_report_prints_on_at_most_eight_a4_pages() {
-    let Some(browser) = chromium() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "chromium is not installed: .ci/run installs Debian's chromium package"
-        );
-        eprintln!("skipped: install Debian's `chromium` to run it");
-        return;
-    };
-    let s = Sandbox::new();
-    s.copy_dir("schemas", "schemas")
-        .copy_dir("sample-data", "sample-data");
-    s.expect_exit(&["-q", "run", "--config", SAMPLE_CONFIG, "--out", "out"], 0);
-    let pdf = s.path("report.pdf");
-    let print = std::process::Command::new(browser)
-        .args(FLAGS)
-        .arg(format!(
-            "--user-data-dir={}",
-            s.path("chromium-profile").display()
-        ))
-        .args(["--no-pdf-header-footer", "--virtual-time-budget=5000"])
-        .arg(format!("--print-to-pdf={}", pdf.display()))
-        .arg(format!("file://{}", s.path("out/report.html").display()))
-        .output()
-        .unwrap();
-    assert!(
-        print.status.success(),
-        "{}",
-        String::from_utf8_lossy(&print.stderr)
-    );
-    let bytes = std::fs::read(&pdf).unwrap();
-    let pages = pdf_pages(&bytes);
-    assert!(
-        (1..=8).contains(&pages),
-        "the board report prints on {pages} A4 pages"
-    );
-    let a4 = b"/MediaBox [0 0 594.9";
-    assert!(
-        bytes.windows(a4.len()).any(|w| w == a4),
-        "A4 pages (595 x 842 points)"
-    );
-    // The dictionary is a page of its own, linked from the report.
-    let report = std::fs::read_to_string(s.path("out/report.html")).unwrap();
-    assert!(!report.contains("## Tables") && !report.contains("<h2>Relationships</h2>"));
-    assert!(report.contains("data-dictionary.html"));
-    let dictionary = std::fs::read_to_string(s.path("out/data-dictionary.html")).unwrap();
-    assert!(dictionary.contains("<h2>Relationships</h2>"));
 }
 
 #[test]

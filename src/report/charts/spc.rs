@@ -79,12 +79,27 @@ pub fn spc_chart(name: &str, title: &str, months: &[SpcMonth], decimals: usize) 
         name: name.to_string(),
         title: title.to_string(),
         desc,
-        size: (960, 460),
+        size: SPC_SIZE,
         kind: Kind::Spc {
             months: months.to_vec(),
             decimals,
         },
     }
+}
+
+/// A control chart's size: printed one to a row on A4 (186 mm wide, at most 7.5 cm tall, as
+/// `style.css` prints figures) it is drawn at about 0.93 of this, so its smallest text (13)
+/// prints at 8 pt or more.
+pub const SPC_SIZE: (u32, u32) = (760, 270);
+
+/// A control chart's labels, at the size of its axis labels (13), not the other charts' 12.
+fn small_label<DB: DrawingBackend, T: std::borrow::Borrow<str>>(
+    area: &DrawingArea<DB, Shift>,
+    k: f64,
+    text: T,
+    at: (i32, i32),
+) -> DrawResult<DB> {
+    text_at(area, text, at, font(k, 13.0), HPos::Left, VPos::Center)
 }
 
 pub(super) fn draw_spc<DB: DrawingBackend>(
@@ -113,11 +128,11 @@ pub(super) fn draw_spc<DB: DrawingBackend>(
     let mut chart = ChartBuilder::on(&body)
         .margin_left(px(k, 10.0))
         .margin_right(px(k, 150.0))
-        .margin_top(px(k, 24.0))
+        .margin_top(px(k, 20.0))
         .x_label_area_size(px(k, 50.0))
         .y_label_area_size(px(k, 60.0))
         .build_cartesian_2d(-0.5..(n as f64 - 0.5), (lo - pad)..(hi + pad))?;
-    let every = n.div_ceil(12).max(1);
+    let every = n.div_ceil(8).max(1);
     chart
         .configure_mesh()
         .disable_x_mesh()

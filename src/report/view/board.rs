@@ -314,7 +314,7 @@ impl<'a> Board<'a> {
 )
     }
 
-    /// Every headline indicator, each on its unit's whole scale: small multiples.
+    /// Every headline indicator, each panel of a unit on the same span: small multiples.
     fn headline_panels(&self, page: &mut PageBuilder) {
         let s = self.s;
         let panels: Vec<charts::Panel> = self
@@ -339,7 +339,7 @@ impl<'a> Board<'a> {
                 &self.waves,
                 &panels,
             ),
-            "One panel per indicator, on the whole scale of its unit (percentages and indices 0 to 100, scores 0 to 10, eNPS -100 to 100); each point has its 95% interval as a capped line; the latest wave is the filled point and earlier waves are hollow; the values are in the table above",
+            "One panel per indicator; every panel in the same unit spans the same distance on its axis, so equal changes look equal, and an axis that does not start at zero is marked as broken; each point has its 95% interval as a capped line; the latest wave is the filled point and earlier waves are hollow; the values are in the table above",
         );
     }
 
@@ -424,6 +424,20 @@ impl<'a> Board<'a> {
         );
     }
 
+    /// The heat map's columns: each indicator with the organisation's value and its direction.
+    fn heat_columns(&self, pct: &[usize]) -> Vec<charts::HeatColumn> {
+        let s = self.s;
+        pct.iter()
+            .map(|&i| charts::HeatColumn {
+                label: s.indicators[i].label.clone(),
+                organisation: self
+                    .value(&self.latest, i, Breakdown::Overall, Group::All)
+                    .map(|v| v.0),
+                lower_is_better: s.indicators[i].direction == Direction::LowerIsBetter,
+            })
+            .collect()
+    }
+
     /// The percentage indicators by directorate: a heat map, and its values as a table.
     fn heat_map(&self, page: &mut PageBuilder) {
         let (s, latest) = (self.s, &self.latest);
@@ -457,21 +471,11 @@ impl<'a> Board<'a> {
             .collect();
         let mut header = vec!["Directorate".to_string()];
         header.extend(pct.iter().map(|&i| s.indicators[i].label.clone()));
-        let columns: Vec<charts::HeatColumn> = pct
-            .iter()
-            .map(|&i| charts::HeatColumn {
-                label: s.indicators[i].label.clone(),
-                organisation: self
-                    .value(latest, i, Breakdown::Overall, Group::All)
-                    .map(|v| v.0),
-                lower_is_better: s.indicators[i].direction == Direction::LowerIsBetter,
-            })
-            .collect();
         page.figure(
             charts::heatmap(
                 "heatmap_directorate",
                 &format!("Indicators by directorate compared with the whole organisation ({latest})"),
-                &columns,
+                &self.heat_columns(&pct),
                 &rows,
             ),
             "Heat map of each indicator by directorate: blue where a directorate does better than the whole organisation, orange where it does worse (for bullying and discrimination, lower is better), deeper for a larger gap; every value is printed, [c] = withheld",

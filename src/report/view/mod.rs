@@ -11,6 +11,7 @@
 //! - `feedback`: member-meeting control charts;
 //! - `quotes`: the internal file of redacted comments by theme;
 //! - `terminal`: the headline `run` prints at the end;
+//! - `unit`: one group's report (`[unit_reports]`, e.g. each directorate);
 //! - `words`: figures, changes and verdicts in a reader's words (main points).
 //!
 //! Text here is plain: the templates escape it for the format they write.
@@ -21,12 +22,14 @@ mod feedback;
 mod insight;
 mod quotes;
 mod terminal;
+mod unit;
 mod words;
 
 pub use board::{board_report, dictionary_page};
 pub use deep_dive::deep_dive;
 pub use quotes::{Quote, QuoteTheme, QuotesPage};
 pub use terminal::headline;
+pub use unit::{unit_groups, unit_report};
 pub use words::{
     LEAD_INDICATORS, MainPoint, Marker, change_words, headline_order, main_points, panel, reader_p,
     reader_reason, value_text,
@@ -217,7 +220,7 @@ pub struct Figure {
     pub number: usize,
     pub chart: Chart,
     pub caption: String,
-    /// Control charts and driver charts print two to a row.
+    /// Driver charts print two to a row.
     pub half: bool,
 }
 
@@ -289,7 +292,8 @@ impl PageBuilder {
     }
 
     pub fn figure(&mut self, chart: Chart, caption: impl Into<String>) {
-        let half = chart.name.starts_with("spc_") || chart.name.starts_with("drivers_");
+        // Driver charts print two to a row; control charts one to a row, to stay readable.
+        let half = chart.name.starts_with("drivers_");
         let number = self.page.figures;
         self.page.figures += 1;
         self.push(Item::Figure(Figure {
