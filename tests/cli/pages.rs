@@ -138,6 +138,18 @@ fn board_report_prints_on_at_most_eight_a4_pages_with_nothing_stranded() {
     );
     let dictionary = std::fs::read_to_string(out(s, "data-dictionary.html")).unwrap();
     assert!(dictionary.contains("<h2>Relationships</h2>"));
+    // The dictionary: methods first, then a glossary, then the relationships drawn (an SVG made
+    // at build time, no script and no Mermaid text), then the tables.
+    let at = |needle: &str| {
+        dictionary
+            .find(needle)
+            .unwrap_or_else(|| panic!("the dictionary has no {needle}"))
+    };
+    assert!(at("<h2>Suppression</h2>") < at("<h2>Glossary</h2>"));
+    assert!(at("<h2>Glossary</h2>") < at("<h2>Relationships</h2>"));
+    assert!(at("<title>How the tables relate</title>") < at("<h2>Tables</h2>"));
+    assert!(!dictionary.contains("mermaid") && !dictionary.contains("erDiagram"));
+    assert!(!dictionary.contains("<script"));
     if !python_has("pypdf") {
         return;
     }
@@ -377,4 +389,30 @@ fn pages_pass_axe_core_wcag_2_2_a_and_aa() {
     let (code, text) = run(&pages);
     assert_eq!(code, Some(0), "{text}");
     assert_eq!(text.matches(": 0 violation(s)").count(), 4, "{text}");
+}
+
+/// `[unit_reports]` names a field the pack breaks results down by; a wrong one is a config
+/// error (exit 2) that says which fields it can be, reported with the config's other problems.
+#[test]
+fn unit_reports_by_an_unknown_field_is_a_config_error() {
+    let s = Sandbox::new();
+    s.copy_dir("schemas", "schemas")
+        .copy_dir("sample-data", "sample-data");
+    let config = std::fs::read_to_string(s.path(SAMPLE_CONFIG)).unwrap();
+    s.write(
+        SAMPLE_CONFIG,
+        config
+            .replace("breakdown = \"directorate\"", "breakdown = \"department\"")
+            .replace("anonymity_threshold = 10", "anonymity_threshold = 2"),
+    );
+    let out = s.expect_exit(&["-q", "run", "--config", SAMPLE_CONFIG], 2);
+    let err = stderr(&out);
+    assert!(
+        err.contains("unit_reports.breakdown: `department` is not a demographic field in `breakdowns`; choose one of: directorate, grade,"),
+        "{err}"
+    );
+    assert!(
+        err.contains("anonymity_threshold: 2 is below the floor"),
+        "all problems at once: {err}"
+    );
 }
