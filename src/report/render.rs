@@ -125,7 +125,9 @@ fn markdown_to_html(text: &str) -> SafeMarkup {
     });
     let mut out = String::new();
     html::push_html(&mut out, parser);
-    SafeMarkup::escaped_at_source(out)
+    // A Markdown table's header cells are its columns' headers: say so, as the report's do.
+    // (Text cannot hold `<th>`: raw HTML in the Markdown was turned into escaped text above.)
+    SafeMarkup::escaped_at_source(out.replace("<th>", "<th scope=\"col\">"))
 }
 
 #[cfg(test)]

@@ -389,6 +389,44 @@ fn pages_pass_axe_core_wcag_2_2_a_and_aa() {
     let (code, text) = run(&pages);
     assert_eq!(code, Some(0), "{text}");
     assert_eq!(text.matches(": 0 violation(s)").count(), 4, "{text}");
+    for page in &pages {
+        let html = std::fs::read_to_string(page).unwrap();
+        for problem in structure_problems(&html) {
+            panic!("{}: {problem}", page.display());
+        }
+    }
+}
+
+/// What a page's structure gets wrong: its language, one h1, headings that go down one level at
+/// a time, column headers with their scope, a caption on every figure.
+fn structure_problems(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if !html.contains("<html lang=\"en-GB\">") {
+        out.push("no lang on <html>".into());
+    }
+    if html.matches("<h1").count() != 1 {
+        out.push(format!("{} h1 headings", html.matches("<h1").count()));
+    }
+    let mut level = 0;
+    for part in html.split("<h").skip(1) {
+        let Some(l) = part.chars().next().and_then(|c| c.to_digit(10)) else {
+            continue;
+        };
+        if l > level + 1 {
+            out.push(format!(
+                "h{l} follows h{level}: {}",
+                &part[..part.len().min(60)]
+            ));
+        }
+        level = l;
+    }
+    if html.contains("<th>") || html.matches("<th ").count() != html.matches("<th scope=").count() {
+        out.push("a table header without its scope".into());
+    }
+    if html.matches("<figure").count() != html.matches("<figcaption>").count() {
+        out.push("a figure without a caption".into());
+    }
+    out
 }
 
 /// `[unit_reports]` names a field the pack breaks results down by; a wrong one is a config
