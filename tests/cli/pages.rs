@@ -389,6 +389,11 @@ fn pages_pass_axe_core_wcag_2_2_a_and_aa() {
     let (code, text) = run(&pages);
     assert_eq!(code, Some(0), "{text}");
     assert_eq!(text.matches(": 0 violation(s)").count(), 4, "{text}");
+    assert_eq!(
+        structure_problems("<html><h1>a</h1><h3>b</h3><table><tr><th>x</th></tr></table>").len(),
+        3,
+        "the structure check sees a missing lang, a skipped level and an unscoped header"
+    );
     let problems: Vec<String> = pages
         .iter()
         .flat_map(|page| {
