@@ -8,6 +8,7 @@
 //! staff survey's crosses applies (with the meeting-feedback threshold, and no
 //! small-organisation rule: committees are small by nature).
 
+pub mod effects;
 pub mod register;
 pub mod spc;
 
