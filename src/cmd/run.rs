@@ -60,11 +60,18 @@ pub fn run(args: Args, quiet: bool) -> Result<i32, Error> {
         }
         eprintln!(
             "Wrote the evidence pack to {} (run {}; {} item rows, {} indicator rows).\n\
-             Start with report.html; tables/README.md describes every table.",
+             Start with report.html{}; tables/README.md describes every table.",
             summary.pack.display(),
             summary.run_id,
             summary.item_rows,
-            summary.indicator_rows
+            summary.indicator_rows,
+            summary
+                .unit_reports
+                .as_ref()
+                .map_or_else(String::new, |(n, by)| format!(
+                    "; unit-reports/ has {n} report{} by {by}",
+                    if *n == 1 { "" } else { "s" }
+                ))
         );
         if let Some(latest) = &summary.latest {
             eprintln!(

@@ -25,6 +25,8 @@ pub struct RunSummary {
     pub indicator_rows: usize,
     /// Meeting-feedback reconciliation and SPC signals, when configured.
     pub feedback: Option<String>,
+    /// With `[unit_reports]`: how many were written, and the field they are by ("directorate").
+    pub unit_reports: Option<(usize, String)>,
     /// The latest wave's headline indicators and their changes, for the terminal.
     pub headline: String,
     /// Where the time went.
@@ -111,7 +113,6 @@ pub fn run(config_path: &Path, o: &RunOptions) -> Result<RunSummary, Error> {
     Ok(RunSummary {
         headline,
         timings,
-        pack,
         latest,
         run_id: provenance.run_id,
         report: imported.report(),
@@ -120,6 +121,21 @@ pub fn run(config_path: &Path, o: &RunOptions) -> Result<RunSummary, Error> {
         feedback: feedback
             .as_ref()
             .map(|fb| feedback_summary(fb, config.max_rejected_pct)),
+        unit_reports: unit_reports_written(config, &pack),
+        pack,
+    })
+}
+
+/// With `[unit_reports]`: the reports the pack holds, and the field they are by.
+fn unit_reports_written(config: &crate::config::Config, pack: &Path) -> Option<(usize, String)> {
+    config.unit_reports.as_ref().map(|u| {
+        let written = std::fs::read_dir(pack.join("unit-reports")).map_or(0, |d| {
+            d.flatten()
+                .filter(|e| e.path().extension().is_some_and(|x| x == "html"))
+                .count()
+        });
+        let by = &config.schema.demographics[u.breakdown].label;
+        (written, by.to_lowercase())
     })
 }
 

@@ -256,6 +256,14 @@ fn unit_reports_one_per_published_directorate_with_the_tables_figures() {
         "{ceo}"
     );
     s.expect_exit(&["audit", "--config", SAMPLE_CONFIG], 0);
+    // The end of the run says where they are.
+    let again = s.expect_exit(&["run", "--config", SAMPLE_CONFIG, "--out", "again"], 0);
+    assert!(
+        stderr(&again)
+            .contains("Start with report.html; unit-reports/ has 7 reports by directorate;"),
+        "{}",
+        stderr(&again)
+    );
 }
 
 /// A withheld figure planted in a unit report, with the manifest's hash made to match so that
