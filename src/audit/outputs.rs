@@ -12,27 +12,11 @@
 //!
 //! Like the rest of the audit this reads only the pack, as a reader would.
 
-use super::read::Csv;
+use super::read::{Csv, rows};
 use std::collections::HashMap;
 use std::path::Path;
 
 type Find<'a> = dyn FnMut(String, u64, String) + 'a;
-
-/// Rows of `csv` as maps of the named columns (missing columns read as "").
-fn rows<'c>(csv: &'c Csv, names: &[&str]) -> Vec<(u64, Vec<&'c str>)> {
-    let at: Vec<Option<usize>> = names.iter().map(|n| csv.column(n)).collect();
-    csv.records
-        .iter()
-        .map(|(line, rec)| {
-            (
-                *line,
-                at.iter()
-                    .map(|c| c.and_then(|c| rec.get(c)).unwrap_or(""))
-                    .collect(),
-            )
-        })
-        .collect()
-}
 
 /// The control-chart table shows a month only where the month's own table publishes it.
 pub(super) fn control_chart(data: &HashMap<&'static str, Csv>, find: &mut Find) {

@@ -13,27 +13,11 @@
 //!   `fact_indicator_results` or `fact_item_results` withholds shows no number. A group label
 //!   that names groups of more than one breakdown is held to all of them.
 
-use super::read::Csv;
+use super::read::{Csv, rows};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 type Find<'a> = dyn FnMut(String, u64, String) + 'a;
-
-/// Rows of `csv` as the named columns (missing columns read as "").
-fn rows<'c>(csv: &'c Csv, names: &[&str]) -> Vec<(u64, Vec<&'c str>)> {
-    let at: Vec<Option<usize>> = names.iter().map(|n| csv.column(n)).collect();
-    csv.records
-        .iter()
-        .map(|(line, rec)| {
-            (
-                *line,
-                at.iter()
-                    .map(|c| c.and_then(|c| rec.get(c)).unwrap_or(""))
-                    .collect(),
-            )
-        })
-        .collect()
-}
 
 /// A table as a page shows it.
 struct PageTable {

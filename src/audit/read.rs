@@ -37,3 +37,19 @@ pub(super) fn read_csv(path: &Path) -> Result<Csv, AuditError> {
     }
     Ok(Csv { header, records })
 }
+
+/// Rows of `csv` as the named columns, with their line (missing columns read as "").
+pub(super) fn rows<'c>(csv: &'c Csv, names: &[&str]) -> Vec<(u64, Vec<&'c str>)> {
+    let at: Vec<Option<usize>> = names.iter().map(|n| csv.column(n)).collect();
+    csv.records
+        .iter()
+        .map(|(line, rec)| {
+            (
+                *line,
+                at.iter()
+                    .map(|c| c.and_then(|c| rec.get(c)).unwrap_or(""))
+                    .collect(),
+            )
+        })
+        .collect()
+}

@@ -87,16 +87,8 @@ pub fn before_after(months: &[Option<(f64, f64)>], action: usize, max_after: usi
         after.add(*m);
     }
     let difference = before.pct().zip(after.pct()).map(|(b, a)| a - b);
-    let ci = stats::newcombe_difference(
-        before.positive,
-        before.answers,
-        1.0,
-        after.positive,
-        after.answers,
-        1.0,
-    )
-    .map(|(l, h)| (100.0 * l, 100.0 * h));
-    let test = stats::two_proportion_z(
+    // (x, n, finite population factor) of each side: the forms are no sample of a population.
+    let sides = (
         before.positive,
         before.answers,
         1.0,
@@ -104,6 +96,9 @@ pub fn before_after(months: &[Option<(f64, f64)>], action: usize, max_after: usi
         after.answers,
         1.0,
     );
+    let ci = stats::newcombe_difference(sides.0, sides.1, sides.2, sides.3, sides.4, sides.5)
+        .map(|(l, h)| (100.0 * l, 100.0 * h));
+    let test = stats::two_proportion_z(sides.0, sides.1, sides.2, sides.3, sides.4, sides.5);
     let mdd = before.pct().and_then(|p| {
         let p = p / 100.0;
         let se = (p * (1.0 - p) * (1.0 / before.answers + 1.0 / after.answers)).sqrt();

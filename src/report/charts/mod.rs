@@ -252,14 +252,25 @@ fn text_at<DB: DrawingBackend, T: std::borrow::Borrow<str>>(
     area.draw(&Text::new(text, at, style.pos(Pos::new(h, v))))
 }
 
-/// A note or value in the charts' small type, starting at `at`.
+/// A note or value in the charts' small type (12), starting at `at`.
 fn small_label<DB: DrawingBackend, T: std::borrow::Borrow<str>>(
     area: &DrawingArea<DB, Shift>,
     k: f64,
     text: T,
     at: (i32, i32),
 ) -> DrawResult<DB> {
-    text_at(area, text, at, font(k, 12.0), HPos::Left, VPos::Center)
+    label_from(area, k, 12.0, text, at)
+}
+
+/// A label at `size`, starting at `at` and centred on it vertically.
+fn label_from<DB: DrawingBackend, T: std::borrow::Borrow<str>>(
+    area: &DrawingArea<DB, Shift>,
+    k: f64,
+    size: f64,
+    text: T,
+    at: (i32, i32),
+) -> DrawResult<DB> {
+    text_at(area, text, at, font(k, size), HPos::Left, VPos::Center)
 }
 
 /// "[c] not published" where a withheld figure's bar would start (at `(x, y)`).

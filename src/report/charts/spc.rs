@@ -99,7 +99,7 @@ fn small_label<DB: DrawingBackend, T: std::borrow::Borrow<str>>(
     text: T,
     at: (i32, i32),
 ) -> DrawResult<DB> {
-    text_at(area, text, at, font(k, 13.0), HPos::Left, VPos::Center)
+    label_from(area, k, 13.0, text, at)
 }
 
 pub(super) fn draw_spc<DB: DrawingBackend>(
